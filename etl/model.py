@@ -1,0 +1,97 @@
+"""The typed records that flow between ETL stages: source → rows → items → RDF.
+
+Every stage takes and returns these frozen dataclasses, so each can be tested alone
+and none needs to know how another one works inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class ListKind(str, Enum):
+    """The three lists of a 履行职责事项清单; the value is the IRI path segment (DESIGN.md §2)."""
+
+    BASIC = "basic"  # 基本履职事项清单
+    COOPERATIVE = "cooperative"  # 配合履职事项清单
+    RECLAIMED = "reclaimed"  # 上级部门收回事项清单 / 上收履职事项清单
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One line of a source document, 1-based like an editor shows it."""
+
+    path: str
+    lineno: int
+    text: str
+
+
+@dataclass(frozen=True)
+class LineSpan:
+    """An inclusive range of 1-based source lines."""
+
+    first: int
+    last: int
+
+    def rfc5147(self) -> str:
+        """The RFC 5147 fragment: `line=a,b` counts line *boundaries* from 0, so lines 3..5 are `line=2,5`."""
+        return f"line={self.first - 1},{self.last}"
+
+
+@dataclass(frozen=True)
+class DutyItem:
+    """One item of one list, with every cell's text as the document wrote it (rows already merged).
+
+    Cooperative items: `department_text` is 对应上级部门, `upper_responsibility` 上级部门职责,
+    `township_responsibility` 乡镇/镇/街道配合职责.
+    Reclaimed items: `department_text` is the whole 承接部门及工作方式 cell (split later by etl.departments).
+    Basic items only have a title.
+    """
+
+    list_kind: ListKind
+    sequence: int
+    title: str
+    category: str | None
+    lines: LineSpan
+    department_text: str = ""
+    upper_responsibility: str = ""
+    township_responsibility: str = ""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """An inconsistency found in a document. `code` is stable (for JSON consumers), `message` is zh."""
+
+    code: str
+    message: str
+    lines: LineSpan | None = None
+    list_kind: ListKind | None = None
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    """Declared (from a heading such as `一、党的建设（24项）`) versus parsed item count of one category."""
+
+    list_kind: ListKind
+    category: str
+    declared: int | None
+    parsed: int
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """Everything the parser learnt from one document, before any IRI is minted."""
+
+    path: str
+    sha256: str
+    title: str  # the township as the document names it, e.g. 辽宁省鞍山市海城市耿庄镇
+    title_lines: LineSpan
+    items: tuple[DutyItem, ...]
+    category_counts: tuple[CategoryCount, ...] = ()
+    issues: tuple[Issue, ...] = ()
+    merged_rows: int = 0  # rows folded into a previous item (multi-row items, page-break continuations)
+    skipped_duplicate_pages: tuple[LineSpan, ...] = field(default=())
+
+    def items_of(self, kind: ListKind) -> tuple[DutyItem, ...]:
+        return tuple(item for item in self.items if item.list_kind is kind)

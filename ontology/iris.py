@@ -1,0 +1,94 @@
+"""Every instance IRI luzhi mints is minted here (DESIGN.md §2, Identifiers).
+
+IRIs are ASCII, depend only on official codes, list kinds, sequence numbers and slugs of
+normalised names, never on row positions or input order, so re-running a build or
+re-extracting a document keeps every link stable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from luzhi.etl.model import LineSpan, ListKind
+
+DEFAULT_BASE = "http://127.0.0.1:5000"
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(text: str) -> str:
+    """ASCII slug of a Chinese name via pinyin: 自然资源局 → zi-ran-zi-yuan-ju.
+
+    Pinyin without tones is ambiguous across names in principle; callers mint slugs from
+    *normalised* names and the build reports any collision rather than guessing.
+    """
+    from pypinyin import lazy_pinyin
+
+    parts = lazy_pinyin(text, errors=lambda chars: list(chars))
+    ascii_text = "-".join(p for p in parts if p.strip())
+    ascii_text = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return ascii_text or "x"
+
+
+@dataclass(frozen=True)
+class Iris:
+    """IRI factory for one deployment base (no trailing slash), e.g. https://luzhi.example.org."""
+
+    base: str = DEFAULT_BASE
+
+    def __post_init__(self) -> None:
+        if self.base.endswith("/"):
+            object.__setattr__(self, "base", self.base.rstrip("/"))
+
+    def _iri(self, path: str) -> URIRef:
+        return URIRef(f"{self.base}/{path}")
+
+    def division(self, code: str) -> URIRef:
+        return self._iri(f"id/division/{code}")
+
+    def duty(self, township_code: str, kind: ListKind, sequence: int) -> URIRef:
+        return self._iri(f"id/duty/{township_code}/{kind.value}/{sequence}")
+
+    def duty_list(self, township_code: str, kind: ListKind) -> URIRef:
+        return self._iri(f"id/list/{township_code}/{kind.value}")
+
+    def list_section(self, township_code: str, kind: ListKind, category_slug: str) -> URIRef:
+        """A category section of one list, carrying its declared count."""
+        return self._iri(f"id/list/{township_code}/{kind.value}/{category_slug}")
+
+    def participation(self, township_code: str, kind: ListKind, sequence: int, org_slug: str) -> URIRef:
+        """One department's part in one duty, with its own responsibility text."""
+        return self._iri(f"id/duty/{township_code}/{kind.value}/{sequence}/{org_slug}")
+
+    def organisation(self, division_code: str, slug: str) -> URIRef:
+        assert _SLUG.match(slug), slug
+        return self._iri(f"id/org/{division_code}/{slug}")
+
+    def category(self, slug: str) -> URIRef:
+        assert _SLUG.match(slug), slug
+        return self._iri(f"id/category/{slug}")
+
+    def category_scheme(self) -> URIRef:
+        return self._iri("id/category")
+
+    def source(self, filename: str) -> URIRef:
+        """The source text itself, served as text/plain so `#line=a,b` fragments resolve (RFC 5147)."""
+        return self._iri(f"source/{filename}")
+
+    def source_lines(self, filename: str, span: LineSpan) -> URIRef:
+        return URIRef(f"{self.source(filename)}#{span.rfc5147()}")
+
+    def graph(self, township_code: str) -> URIRef:
+        """The named graph holding one township document's triples."""
+        return self._iri(f"graph/{township_code}")
+
+    def build(self, digest: str) -> URIRef:
+        return self._iri(f"id/build/{digest}")
+
+    def dataset(self) -> URIRef:
+        return self._iri("id/dataset")
+
+    def sparql_endpoint(self) -> URIRef:
+        return self._iri("sparql")

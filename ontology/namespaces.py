@@ -1,0 +1,43 @@
+"""Namespaces used across luzhi. The `lz:` namespace is fixed whatever the deployment (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, VOID, XSD
+
+LZ = Namespace("https://w3id.org/luzhi/def#")
+CV = Namespace("http://data.europa.eu/m8g/")
+CPSV = Namespace("http://purl.org/vocab/cpsv#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+
+PREFIXES: dict[str, Namespace] = {
+    "lz": LZ,
+    "cv": CV,
+    "cpsv": CPSV,
+    "dct": Namespace(str(DCTERMS)),
+    "dcat": Namespace(str(DCAT)),
+    "foaf": Namespace(str(FOAF)),
+    "org": Namespace(str(ORG)),
+    "owl": Namespace(str(OWL)),
+    "prov": Namespace(str(PROV)),
+    "rdf": Namespace(str(RDF)),
+    "rdfs": Namespace(str(RDFS)),
+    "schema": Namespace(str(SDO)),
+    "skos": Namespace(str(SKOS)),
+    "void": Namespace(str(VOID)),
+    "xsd": Namespace(str(XSD)),
+    "sd": SD,
+    "sh": SH,
+}
+
+
+def sparql_prologue() -> str:
+    """PREFIX lines for every namespace above, for queries and the query editor."""
+    return "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in PREFIXES.items())
+
+
+def bind_prefixes(graph) -> None:
+    for name, ns in PREFIXES.items():
+        graph.bind(name, ns, override=True)
