@@ -1,0 +1,39 @@
+"""The Flask application: `create_app(config)` and the list of every route's blueprint."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from luzhi.server.config import Config
+from luzhi.server.store import OxigraphStore
+
+
+def create_app(config: Config) -> Flask:
+    """Build the app around one read-only store; tests pass their own `Config`."""
+    app = Flask(__name__)
+    app.config["LUZHI"] = config
+    app.extensions["luzhi.store"] = OxigraphStore(config.store_path, read_only=True)
+
+    # Every blueprint, top to bottom: this is the whole HTTP surface (DESIGN.md §2, HTTP).
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _blueprints():
+    # Imported here so each view module can import `get_store`/`get_config` from this module.
+    from luzhi.server.views import health
+
+    return [health.bp]
+
+
+def get_store(app: Flask | None = None) -> OxigraphStore:
+    from flask import current_app
+
+    return (app or current_app).extensions["luzhi.store"]
+
+
+def get_config(app: Flask | None = None) -> Config:
+    from flask import current_app
+
+    return (app or current_app).config["LUZHI"]

@@ -1,0 +1,25 @@
+"""Settings of one luzhi server, passed to `create_app` (nothing is read at import time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from luzhi.ontology.iris import DEFAULT_BASE
+
+
+@dataclass(frozen=True)
+class Config:
+    store_path: Path
+    base: str = DEFAULT_BASE
+    # SPARQL endpoint limits (issue 5): a query past `query_timeout` seconds is stopped;
+    # a result over `max_result_rows` rows is refused with an explicit error, never cut.
+    query_timeout: float = 30.0
+    max_result_rows: int = 100_000
+    max_request_bytes: int = 1_000_000
+    allow_service: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
+    # Validation service (issue 4)
+    max_upload_bytes: int = 5_000_000
+    validation_timeout: float = 20.0
+    # Pages (issue 6)
+    page_size: int = 100
