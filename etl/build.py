@@ -1,0 +1,175 @@
+"""The whole ETL run: parse → resolve → RDF → validate every document, then load the store.
+
+Two passes keep a bad document from ever touching the store and keep memory bounded:
+pass 1 handles one document at a time and writes its graph as N-Triples to a staging
+directory; only when every document has passed does pass 2 replace each document's named
+graph, each in a single transaction (`OxigraphStore.replace_graph`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_township
+from luzhi.etl.model import ParsedDocument
+from luzhi.etl.parse import parse_document
+from luzhi.etl.report import DocumentReport, document_report
+from luzhi.etl.source import SourceError
+from luzhi.etl.to_rdf import document_graph
+from luzhi.ontology.iris import Iris
+from luzhi.ontology.namespaces import LZ
+from luzhi.server.store import OxigraphStore
+
+VERSION = "0.1.0"
+ONTOLOGY_GRAPH = "https://w3id.org/luzhi/def"
+BUILD_INFO = "build.json"
+SOURCES_DIR = "sources"
+
+
+def bundled_documents() -> list[Path]:
+    """The four sample documents shipped with luzhi (data/samples)."""
+    folder = resources.files("luzhi") / "data" / "samples"
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".txt"))
+
+
+def ontology_graph() -> Graph:
+    """The vocabulary: ontology/*.ttl (luzhi.ttl plus the department-type scheme)."""
+    graph = Graph()
+    folder = resources.files("luzhi") / "ontology"
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.endswith(".ttl"):
+            graph.parse(data=path.read_text(encoding="utf-8"), format="turtle")
+    return graph
+
+
+class BuildError(Exception):
+    """A build refused to load anything; `failures` says which document and why."""
+
+    def __init__(self, failures: list[tuple[str, str]]):
+        self.failures = failures
+        lines = "\n".join(f"  {path}: {why}" for path, why in failures)
+        super().__init__(f"build refused, the store was not changed:\n{lines}")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    base: str
+    force: bool = False  # load documents with SHACL Violations anyway
+    validate: bool = True
+    township_codes: dict[str, str] = field(default_factory=dict)  # file name or path → 9-digit code
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    documents: tuple[DocumentReport, ...]
+    triples: int
+    build_id: str
+
+
+def build_iri_for(iris: Iris, doc: ParsedDocument) -> URIRef:
+    """One prov:Activity per document and software version: same input, same IRI."""
+    return iris.build(hashlib.sha256(f"{doc.sha256}:{VERSION}".encode()).hexdigest()[:16])
+
+
+def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument, DivisionChain, Graph, DocumentReport]:
+    """Pass 1 for one document, no store involved: what `luzhi validate` also runs on raw text."""
+    iris = Iris(options.base)
+    doc = parse_document(path)
+    code = options.township_codes.get(path.name) or options.township_codes.get(str(path))
+    chain = resolve_township(doc.title, code)
+    build_iri = build_iri_for(iris, doc)
+    result = document_graph(doc, chain, iris, filename=path.name, build_iri=build_iri)
+    result.graph.add((build_iri, LZ.softwareVersion, Literal(VERSION)))
+    return doc, chain, result.graph, document_report(doc, chain, result)
+
+
+def build(
+    paths: Iterable[Path],
+    store_path: Path,
+    options: BuildOptions,
+    *,
+    validate_graph: Callable | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> BuildResult:
+    """Build the store from documents; raises BuildError (store untouched) if any document fails."""
+    paths = [Path(p) for p in paths]
+    failures: list[tuple[str, str]] = []
+    reports: list[DocumentReport] = []
+    staged: list[tuple[str, Path, Path]] = []  # (township code, staged N-Triples, source)
+    seen_codes: dict[str, Path] = {}
+    staging = Path(tempfile.mkdtemp(prefix="luzhi-build-"))
+    try:
+        for path in paths:
+            progress(f"parse {path.name}")
+            try:
+                doc, chain, graph, report = process_document(path, options)
+            except (SourceError, DivisionError) as error:
+                failures.append((str(path), str(error)))
+                continue
+            except Exception as error:  # ParseError and friends carry their line number in str()
+                failures.append((str(path), f"{type(error).__name__}: {error}"))
+                continue
+            code = chain.township.code
+            if code in seen_codes:
+                failures.append((str(path), f"同一乡镇 {code} 的文件重复：{seen_codes[code]}"))
+                continue
+            seen_codes[code] = path
+            if options.validate and validate_graph is not None:
+                progress(f"validate {path.name}")
+                verdict = validate_graph(graph, options.base)
+                report = report.with_validation(verdict)
+                if not verdict.conforms and not options.force:
+                    failures.append((str(path), verdict.summary()))
+            reports.append(report)
+            target = staging / f"{code}.nt"
+            graph.serialize(target, format="nt", encoding="utf-8")
+            staged.append((code, target, path))
+            del graph
+        if failures:
+            raise BuildError(failures)
+        return _load(store_path, staged, options, reports)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _load(store_path: Path, staged, options: BuildOptions, reports) -> BuildResult:
+    iris = Iris(options.base)
+    store = OxigraphStore(store_path)
+    try:
+        store.replace_graph(ONTOLOGY_GRAPH, ontology_graph())
+        sources = store_path / SOURCES_DIR
+        sources.mkdir(exist_ok=True)
+        for code, staged_file, source in staged:
+            graph = Graph().parse(staged_file, format="nt")
+            store.replace_graph(str(iris.graph(code)), graph)
+            shutil.copyfile(source, sources / source.name)
+        store.flush()
+        triples = len(store)
+    finally:
+        store.close()
+    digest = hashlib.sha256("".join(sorted(r.sha256 for r in reports)).encode()).hexdigest()[:16]
+    info = {
+        "build_id": digest,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "base": options.base,
+        "software_version": VERSION,
+        "documents": [{"file": r.file, "sha256": r.sha256, "township_code": r.township_code} for r in reports],
+        "triples": triples,
+    }
+    (store_path / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+    return BuildResult(tuple(reports), triples, digest)
+
+
+def read_build_info(store_path: Path) -> dict:
+    path = Path(store_path) / BUILD_INFO
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -1,0 +1,108 @@
+"""The data-quality report: what each document declared, what was parsed, and every inconsistency.
+
+`luzhi build --report FILE` writes it as JSON (`BuildReport.to_json`); `render_summary` is the
+readable version printed on the terminal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+
+from luzhi.etl.divisions import DivisionChain
+from luzhi.etl.model import Issue, ListKind, ParsedDocument
+
+
+@dataclass(frozen=True)
+class ListReport:
+    kind: str
+    declared: int | None  # sum of the category headings' counts, when every category declares one
+    parsed: int
+    categories: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class DocumentReport:
+    file: str
+    sha256: str
+    title: str
+    township_code: str
+    township: dict
+    lists: tuple[ListReport, ...]
+    merged_rows: int
+    duplicate_pages_skipped: tuple[tuple[int, int], ...]
+    department_merges: tuple[dict, ...]
+    issues: tuple[dict, ...]
+    validation: dict = field(default_factory=dict)
+
+    def with_validation(self, verdict) -> DocumentReport:
+        return replace(self, validation=verdict.to_summary_dict())
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _issue_dict(issue: Issue) -> dict:
+    return {
+        "code": issue.code,
+        "message": issue.message,
+        "list": issue.list_kind.value if issue.list_kind else None,
+        "lines": [issue.lines.first, issue.lines.last] if issue.lines else None,
+    }
+
+
+def document_report(doc: ParsedDocument, chain: DivisionChain, built) -> DocumentReport:
+    """Summarise one document; `built` is the `DocumentGraph` from etl.to_rdf."""
+    lists = []
+    for kind in ListKind:
+        items = doc.items_of(kind)
+        parsed = Counter(item.category for item in items)
+        declared = {c.category: c.declared for c in doc.category_counts if c.list_kind is kind}
+        names = list(dict.fromkeys([*declared, *(i.category for i in items if i.category)]))
+        categories = tuple(
+            {"category": name, "declared": declared.get(name), "parsed": parsed.get(name, 0)} for name in names
+        )
+        total = (
+            sum(declared.values())
+            if declared and all(v is not None for v in declared.values())
+            else None
+        )
+        lists.append(ListReport(kind.value, total, len(items), categories))
+    return DocumentReport(
+        file=doc.path.rsplit("/", 1)[-1],
+        sha256=doc.sha256,
+        title=doc.title,
+        township_code=chain.township.code,
+        township={d.level: {"code": d.code, "name": d.name} for d in chain.divisions},
+        lists=tuple(lists),
+        merged_rows=doc.merged_rows,
+        duplicate_pages_skipped=tuple((s.first, s.last) for s in doc.skipped_duplicate_pages),
+        department_merges=tuple(built.department_merges),
+        issues=tuple(_issue_dict(i) for i in (*doc.issues, *built.issues)),
+    )
+
+
+def report_json(reports) -> dict:
+    return {"documents": [r.to_dict() for r in reports]}
+
+
+def render_summary(reports, console) -> None:
+    """A rich table per build: one row per document and list, then the issues by code."""
+    from rich.table import Table
+
+    table = Table(title="luzhi build")
+    for column in ("文件 file", "乡镇 township", "代码 code", "清单 list", "声明 declared", "解析 parsed", "问题 issues"):
+        table.add_column(column)
+    for report in reports:
+        issue_counts = Counter(i["code"] for i in report.issues)
+        for i, lst in enumerate(report.lists):
+            table.add_row(
+                report.file if i == 0 else "",
+                report.title if i == 0 else "",
+                report.township_code if i == 0 else "",
+                lst.kind,
+                "" if lst.declared is None else str(lst.declared),
+                str(lst.parsed),
+                ", ".join(f"{code}×{n}" for code, n in sorted(issue_counts.items())) if i == 0 else "",
+            )
+    console.print(table)

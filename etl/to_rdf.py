@@ -1,0 +1,208 @@
+"""ParsedDocument → RDF triples for one township document (docs/data-model.md is the contract).
+
+Pure: no store, no files. The triples depend only on the document's content, its resolved
+division chain and the base IRI, so two builds of the same input give identical graphs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
+
+from luzhi.etl.departments import (
+    DepartmentRegistry,
+    department_type,
+    parse_reclaimed_cell,
+    split_department_cell,
+    split_responsibility,
+)
+from luzhi.etl.divisions import DivisionChain
+from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
+from luzhi.ontology.iris import Iris, slugify
+from luzhi.ontology.namespaces import CV, LZ, bind_prefixes
+
+LIST_TYPE = {ListKind.BASIC: LZ.BasicList, ListKind.COOPERATIVE: LZ.CooperativeList, ListKind.RECLAIMED: LZ.ReclaimedList}
+LIST_TITLE = {ListKind.BASIC: "基本履职事项清单", ListKind.COOPERATIVE: "配合履职事项清单", ListKind.RECLAIMED: "上级部门收回事项清单"}
+LEVEL_CLASS = {"province": LZ.Province, "prefecture": LZ.Prefecture, "county": LZ.County, "township": LZ.Township}
+
+
+def zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+def integer(value: int) -> Literal:
+    return Literal(value, datatype=XSD.integer)
+
+
+@dataclass(frozen=True)
+class DocumentGraph:
+    """One document's triples and what building them taught us (for the data-quality report)."""
+
+    township_code: str
+    graph: Graph
+    issues: tuple[Issue, ...]
+    department_merges: tuple[dict, ...]
+
+
+def category_iri(iris: Iris, name: str) -> URIRef:
+    return iris.category(slugify(name))
+
+
+def document_graph(
+    doc: ParsedDocument, chain: DivisionChain, iris: Iris, *, filename: str, build_iri: URIRef
+) -> DocumentGraph:
+    """Every triple derived from one document: duties, lists, divisions, departments, categories, provenance."""
+    graph = Graph()
+    bind_prefixes(graph)
+    township = chain.township
+    county = chain.department_home
+    registry = DepartmentRegistry()
+    issues: list[Issue] = []
+
+    # Departments first: their IRIs depend on the merged spellings of the whole document.
+    mentions = {item: _department_mentions(item) for item in doc.items}
+    for item, (cell, _) in mentions.items():
+        for name in cell.names:
+            registry.add(county.code, name, where=f"{item.list_kind.value}/{item.sequence}")
+    departments = {d.key: d for d in registry.departments()}
+
+    def org_iri(name: str) -> URIRef:
+        key = registry.key_of(county.code, name)
+        return iris.organisation(county.code, departments[key].slug)
+
+    for item in doc.items:
+        cell, reclaimed = mentions[item]
+        _add_duty(graph, iris, doc, item, township.code, filename, org_iri, cell, reclaimed)
+
+    _add_lists(graph, iris, doc, township.code, township.name, filename, build_iri)
+    _add_divisions(graph, iris, chain)
+    for dept in departments.values():
+        org = iris.organisation(county.code, dept.slug)
+        graph.add((org, RDF.type, CV.PublicOrganisation))
+        graph.add((org, SKOS.prefLabel, zh(dept.pref_label)))
+        for alt in dept.alt_labels:
+            graph.add((org, SKOS.altLabel, zh(alt)))
+        graph.add((org, LZ.division, iris.division(county.code)))
+        graph.add((org, LZ.departmentType, LZ[f"deptype-{dept.type_key}"]))
+        if dept.type_key == "other":
+            issues.append(Issue("department-type-unknown", f"无法判断部门类型：{dept.pref_label}"))
+    for name in sorted({item.category for item in doc.items if item.category}):
+        concept = category_iri(iris, name)
+        graph.add((concept, RDF.type, SKOS.Concept))
+        graph.add((concept, SKOS.prefLabel, zh(name)))
+        graph.add((concept, SKOS.inScheme, iris.category_scheme()))
+    if any(item.category for item in doc.items):
+        graph.add((iris.category_scheme(), RDF.type, SKOS.ConceptScheme))
+        graph.add((iris.category_scheme(), SKOS.prefLabel, zh("履职事项类别")))
+    _add_source(graph, iris, doc, filename, build_iri)
+    return DocumentGraph(township.code, graph, tuple(issues), tuple(registry.merges()))
+
+
+def _department_mentions(item: DutyItem):
+    """The department cell of an item, split; for reclaimed items also the way of working."""
+    if item.list_kind is ListKind.COOPERATIVE:
+        return split_department_cell(item.department_text), None
+    if item.list_kind is ListKind.RECLAIMED:
+        reclaimed = parse_reclaimed_cell(item.department_text)
+        return reclaimed.departments, reclaimed
+    return split_department_cell(""), None
+
+
+def _add_duty(graph, iris, doc, item, township_code, filename, org_iri, cell, reclaimed) -> None:
+    duty = iris.duty(township_code, item.list_kind, item.sequence)
+    graph.add((duty, RDF.type, LZ.Duty))
+    graph.add((duty, LZ.listType, LIST_TYPE[item.list_kind]))
+    graph.add((duty, LZ.township, iris.division(township_code)))
+    graph.add((duty, LZ.inList, iris.duty_list(township_code, item.list_kind)))
+    graph.add((duty, LZ.sequence, integer(item.sequence)))
+    graph.add((duty, DCTERMS.title, zh(item.title)))
+    if item.category:
+        graph.add((duty, LZ.category, category_iri(iris, item.category)))
+    graph.add((duty, PROV.wasDerivedFrom, iris.source_lines(filename, item.lines)))
+    for phrase in cell.generic:
+        graph.add((duty, LZ.departmentMention, zh(phrase)))
+    for name in cell.names:
+        graph.add((duty, LZ.upperDepartment, org_iri(name)))
+
+    if item.list_kind is ListKind.COOPERATIVE:
+        if item.upper_responsibility:
+            graph.add((duty, LZ.upperResponsibility, zh(item.upper_responsibility)))
+        if item.township_responsibility:
+            graph.add((duty, LZ.townshipResponsibility, zh(item.township_responsibility)))
+        own_text = dict(split_responsibility(item.upper_responsibility, cell.names))
+        for name in cell.names:
+            org = org_iri(name)
+            part = iris.participation(township_code, item.list_kind, item.sequence, str(org).rsplit("/", 1)[1])
+            graph.add((duty, LZ.participation, part))
+            graph.add((part, RDF.type, LZ.DepartmentParticipation))
+            graph.add((part, LZ.department, org))
+            if own_text.get(name):
+                graph.add((part, LZ.responsibility, zh(own_text[name])))
+    elif reclaimed is not None:
+        if reclaimed.way_of_working:
+            graph.add((duty, LZ.wayOfWorking, zh(reclaimed.way_of_working)))
+        if reclaimed.discontinued:
+            graph.add((duty, LZ.discontinued, Literal(True)))
+
+
+def _add_lists(graph, iris, doc, township_code, township_name, filename, build_iri) -> None:
+    declared = {(c.list_kind, c.category): c.declared for c in doc.category_counts}
+    for kind in ListKind:
+        items = doc.items_of(kind)
+        if not items:
+            continue
+        dataset = iris.duty_list(township_code, kind)
+        graph.add((dataset, RDF.type, LZ.DutyList))
+        graph.add((dataset, LZ.listType, LIST_TYPE[kind]))
+        graph.add((dataset, LZ.township, iris.division(township_code)))
+        graph.add((dataset, DCTERMS.title, zh(f"{township_name}{LIST_TITLE[kind]}")))
+        graph.add((dataset, LZ.itemCount, integer(len(items))))
+        graph.add((dataset, PROV.wasDerivedFrom, iris.source(filename)))
+        graph.add((dataset, PROV.wasGeneratedBy, build_iri))
+        for category, count in Counter(i.category for i in items if i.category).items():
+            section = iris.list_section(township_code, kind, slugify(category))
+            graph.add((dataset, LZ.section, section))
+            graph.add((section, RDF.type, LZ.ListSection))
+            graph.add((section, LZ.category, category_iri(iris, category)))
+            graph.add((section, LZ.itemCount, integer(count)))
+            if declared.get((kind, category)) is not None:
+                graph.add((section, LZ.declaredCount, integer(declared[(kind, category)])))
+
+
+def _add_divisions(graph, iris, chain: DivisionChain) -> None:
+    parent = None
+    for division in chain.divisions:
+        node = iris.division(division.code)
+        graph.add((node, RDF.type, LZ.AdministrativeDivision))
+        graph.add((node, RDF.type, LEVEL_CLASS[division.level]))
+        graph.add((node, SKOS.notation, Literal(division.code)))
+        graph.add((node, RDFS.label, zh(division.name)))
+        if parent is not None:
+            graph.add((node, LZ.parentDivision, parent))
+        parent = node
+
+
+def _add_source(graph, iris, doc, filename, build_iri) -> None:
+    source = iris.source(filename)
+    graph.add((source, RDF.type, LZ.SourceDocument))
+    graph.add((source, DCTERMS.title, zh(doc.title)))
+    graph.add((source, LZ.sha256, Literal(doc.sha256)))
+    graph.add((source, DCTERMS.format, Literal("text/plain")))
+    graph.add((build_iri, RDF.type, LZ.Build))
+    graph.add((build_iri, PROV.used, source))
+
+
+def emitted_terms(graphs: Iterable[Graph]) -> set[URIRef]:
+    """Every lz: class and property used in the graphs, for the ontology coverage test."""
+    terms: set[URIRef] = set()
+    for graph in graphs:
+        for s, p, o in graph:
+            if str(p).startswith(str(LZ)):
+                terms.add(p)
+            if p == RDF.type and str(o).startswith(str(LZ)):
+                terms.add(o)
+    return terms

@@ -1,0 +1,180 @@
+"""The `luzhi` command: build, serve, validate, query, export. Each command's docstring is its help."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from luzhi.ontology.iris import DEFAULT_BASE
+
+DEFAULT_STORE = "luzhi-store"
+store_option = click.option(
+    "--store",
+    "store_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("LUZHI_STORE", DEFAULT_STORE),
+    show_default="$LUZHI_STORE or ./luzhi-store",
+    help="Store directory (pyoxigraph on disk).",
+)
+
+
+@click.group()
+@click.version_option(package_name="luzhi")
+def main() -> None:
+    """luzhi (履职): publish China's township duty lists as linked data."""
+
+
+def _parse_codes(pairs: tuple[str, ...]) -> dict[str, str]:
+    codes = {}
+    for pair in pairs:
+        name, sep, code = pair.rpartition("=")
+        if not sep or not name or not code.isdigit() or len(code) != 9:
+            raise click.BadParameter(f"expected FILE=9-digit-code, got {pair!r}", param_hint="--township-code")
+        codes[name] = code
+    return codes
+
+
+def run_build(files, store_path: Path, base: str, report: Path | None, force: bool, codes=None,
+              validate: bool = True, console: Console | None = None):
+    """Shared by `build` and `serve` (which builds the bundled data when its store is missing)."""
+    from luzhi.etl.build import BuildOptions, build, bundled_documents
+    from luzhi.etl.report import render_summary, report_json
+
+    console = console or Console(stderr=True)
+    paths = [Path(f) for f in files] or bundled_documents()
+    options = BuildOptions(base=base, force=force, validate=validate, township_codes=codes or {})
+    validator = None
+    if validate:
+        from luzhi.shapes.validate import validate_graph as validator
+    with console.status("building…") as status:
+        result = build(paths, store_path, options, validate_graph=validator, progress=status.update)
+    render_summary(result.documents, console)
+    if report:
+        report.write_text(json.dumps(report_json(result.documents), ensure_ascii=False, indent=2), encoding="utf-8")
+        console.print(f"report written to {report}")
+    console.print(f"{len(result.documents)} documents, {result.triples} quads in {store_path}")
+    return result
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@store_option
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base of every minted IRI.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON data-quality report here.")
+@click.option("--force", is_flag=True, help="Load documents even when they have SHACL Violations.")
+@click.option("--township-code", "codes", multiple=True, metavar="FILE=CODE",
+              help="Give a document's 9-digit township code by hand when its title cannot be resolved.")
+def build(files, store_path, base, report, force, codes):
+    """Parse, validate and load documents (default: the bundled samples) into the store.
+
+    Every document is parsed, resolved and validated before anything is written; if one
+    fails, the store is left exactly as it was. Each document's graph is replaced atomically.
+    """
+    from luzhi.etl.build import BuildError
+
+    try:
+        run_build(files, store_path, base, report, force, _parse_codes(codes))
+    except BuildError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+
+
+@main.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--base", default=None, help="IRI base when the store must be built (default http://HOST:PORT).")
+def serve(store_path, host, port, base):
+    """Serve the store over HTTP (pages, /sparql, /validate …); builds the bundled data first if there is no store.
+
+    This is Flask's development server; for production run gunicorn (see README).
+    """
+    from luzhi.etl.build import read_build_info
+    from luzhi.server.app import create_app
+    from luzhi.server.config import Config
+
+    info = read_build_info(store_path)
+    if not info:
+        base = base or f"http://{host}:{port}"
+        click.echo(f"no store at {store_path}: building the bundled documents with base {base}", err=True)
+        run_build((), store_path, base, None, False)
+        info = read_build_info(store_path)
+    elif base and base != info["base"]:
+        raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
+    app = create_app(Config(store_path=store_path, base=info["base"]))
+    app.run(host=host, port=port, threaded=True)
+
+
+@main.command()
+@click.argument("sparql")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "ttl", "nt"]), default="table",
+              show_default=True)
+def query(sparql, store_path, fmt):
+    """Run a SPARQL query on the store and print the results.
+
+    SELECT prints a table (or json/csv/tsv); CONSTRUCT/DESCRIBE print Turtle (or nt); ASK prints true/false.
+    The default graph is the union of all documents' graphs.
+    """
+    import pyoxigraph as ox
+
+    from luzhi.server.store import OxigraphStore
+
+    if sparql == "-":
+        sparql = sys.stdin.read()
+    store = OxigraphStore(store_path, read_only=True)
+    try:
+        result = store.raw_query(sparql)
+    except SyntaxError as error:
+        raise click.UsageError(f"SPARQL syntax error: {error}") from None
+    if isinstance(result, ox.QueryBoolean):
+        click.echo("true" if result else "false")
+    elif isinstance(result, ox.QueryTriples):
+        fmt = ox.RdfFormat.N_TRIPLES if fmt == "nt" else ox.RdfFormat.TURTLE
+        sys.stdout.buffer.write(result.serialize(format=fmt))
+    elif fmt == "table":
+        from rich.table import Table
+
+        names = [v.value for v in result.variables]
+        table = Table(*names)
+        for row in result:
+            table.add_row(*["" if row[n] is None else _term_text(row[n]) for n in names])
+        Console().print(table)
+    else:
+        formats = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
+                   "tsv": ox.QueryResultsFormat.TSV}
+        if fmt not in formats:
+            raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries")
+        sys.stdout.buffer.write(result.serialize(format=formats[fmt]))
+
+
+def _term_text(term) -> str:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.Literal):
+        return term.value + (f"@{term.language}" if term.language else "")
+    return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+
+EXPORT_FORMATS = {"nquads": "application/n-quads", "trig": "application/trig", "turtle": "text/turtle",
+                  "jsonld": "application/ld+json"}
+
+
+@main.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="nquads", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+def export(store_path, fmt, output):
+    """Export the whole store: N-Quads or TriG (keeping each document's graph), Turtle (the union), JSON-LD."""
+    from luzhi.server.dump import write_dump
+
+    from luzhi.server.store import OxigraphStore
+
+    store = OxigraphStore(store_path, read_only=True)
+    with (open(output, "wb") if output else sys.stdout.buffer) as out:
+        write_dump(store, fmt, out)
