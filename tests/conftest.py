@@ -1,0 +1,78 @@
+"""Shared fixtures: the store is built from the bundled documents once per test run, and the real app
+is served over real HTTP on 127.0.0.1 (STYLE.md, Tests).
+
+The server socket is bound first so the store can be built with the server's own address as its
+IRI base: every IRI in the test graph then really dereferences against the test server.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from luzhi.etl.build import BuildOptions, BuildResult, build, bundled_documents
+from luzhi.server.config import Config
+
+
+@dataclass(frozen=True)
+class BuiltStore:
+    path: Path
+    base: str
+    result: BuildResult
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str  # == the IRI base of the store it serves
+    store: BuiltStore
+    config: Config
+
+
+class _DeferredApp:
+    """WSGI app that forwards to an app set after the socket is bound (see module docstring)."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def _server_socket():
+    deferred = _DeferredApp()
+    server = make_server("127.0.0.1", 0, deferred, threaded=True)
+    yield server, deferred
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory, _server_socket) -> BuiltStore:
+    """The bundled documents, parsed, validated and loaded into a real on-disk pyoxigraph store."""
+    from luzhi.shapes.validate import validate_graph
+
+    server, _ = _server_socket
+    base = f"http://127.0.0.1:{server.server_port}"
+    path = tmp_path_factory.mktemp("store")
+    result = build(bundled_documents(), path, BuildOptions(base=base), validate_graph=validate_graph)
+    return BuiltStore(path, base, result)
+
+
+def make_config(store: BuiltStore, **overrides) -> Config:
+    return Config(store_path=store.path, base=store.base, **overrides)
+
+
+@pytest.fixture(scope="session")
+def live_server(_server_socket, built_store) -> LiveServer:
+    """The real Flask app over real HTTP, serving the built store; its URL is the store's IRI base."""
+    from luzhi.server.app import create_app
+
+    server, deferred = _server_socket
+    config = make_config(built_store)
+    deferred.app = create_app(config)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return LiveServer(built_store.base, built_store, config)
