@@ -178,3 +178,7 @@ def export(store_path, fmt, output):
     store = OxigraphStore(store_path, read_only=True)
     with (open(output, "wb") if output else sys.stdout.buffer) as out:
         write_dump(store, fmt, out)
+
+
+if __name__ == "__main__":
+    main()
