@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from luzhi.etl.departments import (
     DepartmentRegistry,
-    department_type,
     parse_reclaimed_cell,
     split_department_cell,
     split_responsibility,
@@ -25,8 +24,16 @@ from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
 from luzhi.ontology.iris import Iris, slugify
 from luzhi.ontology.namespaces import CV, LZ, bind_prefixes
 
-LIST_TYPE = {ListKind.BASIC: LZ.BasicList, ListKind.COOPERATIVE: LZ.CooperativeList, ListKind.RECLAIMED: LZ.ReclaimedList}
-LIST_TITLE = {ListKind.BASIC: "基本履职事项清单", ListKind.COOPERATIVE: "配合履职事项清单", ListKind.RECLAIMED: "上级部门收回事项清单"}
+LIST_TYPE = {
+    ListKind.BASIC: LZ.BasicList,
+    ListKind.COOPERATIVE: LZ.CooperativeList,
+    ListKind.RECLAIMED: LZ.ReclaimedList,
+}
+LIST_TITLE = {
+    ListKind.BASIC: "基本履职事项清单",
+    ListKind.COOPERATIVE: "配合履职事项清单",
+    ListKind.RECLAIMED: "上级部门收回事项清单",
+}
 LEVEL_CLASS = {"province": LZ.Province, "prefecture": LZ.Prefecture, "county": LZ.County, "township": LZ.Township}
 
 
@@ -200,7 +207,7 @@ def emitted_terms(graphs: Iterable[Graph]) -> set[URIRef]:
     """Every lz: class and property used in the graphs, for the ontology coverage test."""
     terms: set[URIRef] = set()
     for graph in graphs:
-        for s, p, o in graph:
+        for _, p, o in graph:
             if str(p).startswith(str(LZ)):
                 terms.add(p)
             if p == RDF.type and str(o).startswith(str(LZ)):

@@ -172,7 +172,6 @@ EXPORT_FORMATS = {"nquads": "application/n-quads", "trig": "application/trig", "
 def export(store_path, fmt, output):
     """Export the whole store: N-Quads or TriG (keeping each document's graph), Turtle (the union), JSON-LD."""
     from luzhi.server.dump import write_dump
-
     from luzhi.server.store import OxigraphStore
 
     store = OxigraphStore(store_path, read_only=True)
