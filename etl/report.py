@@ -91,7 +91,8 @@ def render_summary(reports, console) -> None:
     from rich.table import Table
 
     table = Table(title="luzhi build")
-    for column in ("文件 file", "乡镇 township", "代码 code", "清单 list", "声明 declared", "解析 parsed", "问题 issues"):
+    columns = ("文件 file", "乡镇 township", "代码 code", "清单 list", "声明 declared", "解析 parsed", "问题 issues")
+    for column in columns:
         table.add_column(column)
     for report in reports:
         issue_counts = Counter(i["code"] for i in report.issues)

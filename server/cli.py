@@ -65,7 +65,8 @@ def run_build(files, store_path: Path, base: str, report: Path | None, force: bo
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @store_option
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base of every minted IRI.")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON data-quality report here.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the JSON data-quality report here.")
 @click.option("--force", is_flag=True, help="Load documents even when they have SHACL Violations.")
 @click.option("--township-code", "codes", multiple=True, metavar="FILE=CODE",
               help="Give a document's 9-digit township code by hand when its title cannot be resolved.")
