@@ -1,0 +1,232 @@
+"""pySHACL → our own `ValidationReport`: the one verdict `luzhi build`, `luzhi validate` and `/validate` share.
+
+pySHACL returns `(conforms, report_graph, report_text)` where the graph may be an exception
+(STYLE.md: pyshacl/entrypoints.py); nothing outside this module sees that shape. Results are
+frozen dataclasses, picklable, so a worker process can send them back (`luzhi.shapes.worker`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from importlib import resources
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF
+from rdflib.term import Node
+
+from luzhi.etl.model import LineSpan
+from luzhi.ontology.iris import Iris
+from luzhi.ontology.namespaces import LZ, SH
+
+SHAPES_NS = "https://w3id.org/luzhi/shapes#"
+BASE_PARAMETER = URIRef(SHAPES_NS + "base")
+BASE_SHAPE = URIRef(SHAPES_NS + "InstanceIriShape")
+SHAPE_FILES = ("core.shapes.ttl", "completeness.shapes.ttl", "vocabulary.shapes.ttl")
+_LINE_FRAGMENT = re.compile(r"#line=(\d+),(\d+)$")
+
+
+class Severity(StrEnum):
+    """SHACL severities; only a Violation makes a submission fail (issue 4)."""
+
+    VIOLATION = "Violation"
+    WARNING = "Warning"
+    INFO = "Info"
+
+    @property
+    def iri(self) -> URIRef:
+        return SH[self.value]
+
+    @classmethod
+    def from_iri(cls, iri: Node) -> Severity:
+        local = str(iri).removeprefix(str(SH))
+        return cls(local) if local in {s.value for s in cls} else cls.VIOLATION  # custom severities count as Violations
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One `sh:ValidationResult`, with both messages and, when the data says so, its source lines."""
+
+    focus: str  # IRI, or `_:id` for a blank node
+    severity: Severity
+    shape: str  # the source shape IRI (property shapes have their own IRIs in shapes/*.ttl)
+    component: str  # sh:sourceConstraintComponent
+    path: str | None = None
+    value: str | None = None  # lexical form or IRI of sh:value
+    value_n3: str | None = None  # the same term in N-Triples syntax, to rebuild the report graph
+    message_zh: str = ""
+    message_en: str = ""
+    source: str | None = None  # the source document IRI (prov:wasDerivedFrom without the fragment)
+    lines: LineSpan | None = None  # 1-based inclusive lines in `source`
+
+    def message(self, lang: str) -> str:
+        return self.message_zh if lang == "zh" else self.message_en
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something about the submission that is not a SHACL result: ignored owl:imports, ETL issues."""
+
+    code: str
+    message: str
+    lines: LineSpan | None = None
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    results: tuple[ValidationResult, ...]
+    notices: tuple[Notice, ...] = ()
+    triples: int = 0
+    label: str = ""  # what was validated: a file name, "upload" …
+
+    @property
+    def conforms(self) -> bool:
+        """No Violation. Warnings and Infos are for the clerk, not a reason to refuse the data."""
+        return not any(r.severity is Severity.VIOLATION for r in self.results)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for r in self.results if r.severity is severity)
+
+    def summary(self, lang: str = "zh") -> str:
+        """One line for build logs: the counts and the first few Violations."""
+        counts = {s: self.count(s) for s in Severity}
+        head = (
+            f"{counts[Severity.VIOLATION]} 个违规，{counts[Severity.WARNING]} 个警告，{counts[Severity.INFO]} 个提示"
+            if lang == "zh"
+            else f"{counts[Severity.VIOLATION]} violations, {counts[Severity.WARNING]} warnings, "
+            f"{counts[Severity.INFO]} infos"
+        )
+        first = [r for r in self.results if r.severity is Severity.VIOLATION][:3]
+        details = "; ".join(f"{r.focus}: {r.message(lang)}" for r in first)
+        return f"{head}" + (f" — {details}" if details else "")
+
+    def with_notices(self, notices: tuple[Notice, ...], label: str = "") -> ValidationReport:
+        return ValidationReport(self.results, self.notices + notices, self.triples, label or self.label)
+
+
+@lru_cache(maxsize=1)
+def _shape_turtle() -> tuple[str, ...]:
+    folder = resources.files("luzhi") / "shapes"
+    return tuple((folder / name).read_text(encoding="utf-8") for name in SHAPE_FILES)
+
+
+def load_shapes(base: str) -> Graph:
+    """All shapes, with the deployment base filled into lzsh:InstanceIriShape (see core.shapes.ttl)."""
+    graph = Graph()
+    for text in _shape_turtle():
+        graph.parse(data=text, format="turtle")
+    graph.add((BASE_SHAPE, BASE_PARAMETER, Literal(Iris(base).base)))
+    return graph
+
+
+def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationReport:
+    """Validate one graph against every shape; the function `luzhi build` calls before loading.
+
+    owl:imports are never followed and no inference runs: a submission must never make us fetch
+    anything, and the ETL already writes every type triple the shapes need.
+    """
+    from pyshacl import validate
+
+    shapes = load_shapes(base)
+    _, report_graph, _ = validate(
+        graph,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=False,  # SHACL-SPARQL (constraints, custom components) is core SHACL; no SHACL-AF
+        do_owl_imports=False,
+        allow_warnings=True,
+        allow_infos=True,
+        inplace=False,
+    )
+    if not isinstance(report_graph, Graph):  # pySHACL hands back an exception in some modes
+        raise RuntimeError(f"pySHACL failed: {report_graph!r}")
+    results = tuple(sorted(_results(report_graph, graph, shapes, Iris(base).base), key=_order))
+    return ValidationReport(results, triples=len(graph), label=label)
+
+
+def _order(result: ValidationResult) -> tuple:
+    first = result.lines.first if result.lines else 0
+    return (result.source or "", first, result.focus, list(Severity).index(result.severity), result.shape,
+            result.path or "", result.value or "")
+
+
+def _results(report: Graph, data: Graph, shapes: Graph, base: str):
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(node, SH.focusNode)
+        value = report.value(node, SH.value)
+        path = report.value(node, SH.resultPath)
+        shape = report.value(node, SH.sourceShape)
+        messages = _messages(list(report.objects(node, SH.resultMessage)), shapes, shape)
+        messages = {lang: text.replace("{$this}", _text(focus)).replace("{$base}", base)
+                    for lang, text in messages.items()}
+        source, lines = source_lines(data, focus)
+        yield ValidationResult(
+            focus=_text(focus),
+            severity=Severity.from_iri(report.value(node, SH.resultSeverity)),
+            shape=_text(shape),
+            component=_text(report.value(node, SH.sourceConstraintComponent)),
+            path=_text(path) if isinstance(path, URIRef) else (None if path is None else "(complex path)"),
+            value=None if value is None else _text(value),
+            value_n3=None if value is None else value.n3(),
+            message_zh=messages.get("zh", ""),
+            message_en=messages.get("en", ""),
+            source=source,
+            lines=lines,
+        )
+
+
+def _messages(found: list[Node], shapes: Graph, shape: Node | None) -> dict[str, str]:
+    """The result's messages by language.
+
+    pySHACL drops the language tag of a SPARQL constraint's message once it has filled in its
+    `{?var}` templates, so untagged messages are matched back to the shape's tagged templates.
+    It also leaves `{$this}`/`{$base}` of custom components unfilled; the caller fills those.
+    """
+    by_lang = {m.language: str(m) for m in found if isinstance(m, Literal) and m.language}
+    untagged = [str(m) for m in found if not (isinstance(m, Literal) and m.language)]
+    templates = [m for m in shapes.objects(shape, SH.message) if isinstance(m, Literal) and m.language]
+    for template in templates:
+        if template.language in by_lang:
+            continue
+        pattern = re.compile(
+            "".join("(.*?)" if re.fullmatch(r"\{[?$]\w+\}", part) else re.escape(part)
+                    for part in re.split(r"(\{[?$]\w+\})", str(template)))
+        )
+        for text in untagged:
+            if pattern.fullmatch(text):
+                by_lang[template.language] = text
+                untagged.remove(text)
+                break
+    if untagged:  # nothing to match against (a message from a constraint component): use it for both
+        by_lang.setdefault("zh", untagged[0])
+        by_lang.setdefault("en", untagged[-1])
+    return by_lang
+
+
+def _text(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def source_lines(data: Graph, focus: Node | None) -> tuple[str | None, LineSpan | None]:
+    """The source document and lines of a focus node, read from `prov:wasDerivedFrom <…#line=a,b>`.
+
+    A participation has no provenance of its own: it borrows its duty's (lz:participation).
+    """
+    if focus is None:
+        return None, None
+    candidates = [focus, *data.subjects(LZ.participation, focus)]
+    for node in candidates:
+        for derived in data.objects(node, PROV.wasDerivedFrom):
+            match = _LINE_FRAGMENT.search(str(derived))
+            if match:
+                # RFC 5147 counts line boundaries from 0: `line=2,5` is lines 3..5 (etl.model.LineSpan).
+                start, end = int(match.group(1)), int(match.group(2))
+                return str(derived)[: match.start()], LineSpan(start + 1, max(end, start + 1))
+            return str(derived), None
+    return None, None
