@@ -1,0 +1,64 @@
+"""Content negotiation: pick one of the offered media types from an `Accept` header (RFC 9110 §12.5.1).
+
+werkzeug's `MIMEAccept` already parses q-values and wildcards; this module only adds the
+policy luzhi needs everywhere: the *server's* order of preference breaks ties (so `*/*`
+gets the first offer), and `q=0` really means "not this one".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+# The RDF formats luzhi serves for resource descriptions, by media type: (rdflib format, file extension).
+RDF_FORMATS: dict[str, tuple[str, str]] = {
+    "text/turtle": ("turtle", "ttl"),
+    "application/ld+json": ("json-ld", "jsonld"),
+    "application/n-triples": ("nt", "nt"),
+    "application/rdf+xml": ("xml", "rdf"),
+}
+EXTENSIONS: dict[str, str] = {ext: mime for mime, (_fmt, ext) in RDF_FORMATS.items()}
+
+# Media types clients send for the same thing under another name.
+_ALIASES: dict[str, str] = {
+    "application/x-turtle": "text/turtle",
+    "application/turtle": "text/turtle",
+    "text/n3": "text/turtle",
+    "text/plain": "application/n-triples",  # the N-Triples 2004 media type
+    "application/json": "application/ld+json",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
+}
+
+
+def choose(accept_header: str | None, offered: Sequence[str]) -> str | None:
+    """The best of `offered` for this `Accept` header, or None when the client accepts none of them.
+
+    A missing or empty header accepts anything (RFC 9110 §12.5.1), so it gets `offered[0]`.
+    Ties between equally acceptable types go to the earlier offer: pages put HTML first,
+    so a browser's `text/html,…,*/*;q=0.8` gets HTML and curl's `*/*` gets it too.
+    """
+    if not offered:
+        return None
+    if not accept_header or not accept_header.strip():
+        return offered[0]
+    accept = parse_accept_header(accept_header, MIMEAccept)
+    best: str | None = None
+    best_q = 0.0
+    for mime in offered:
+        quality = _quality(accept, mime)
+        if quality > best_q:
+            best, best_q = mime, quality
+    return best
+
+
+def _quality(accept: MIMEAccept, mime: str) -> float:
+    # werkzeug's `accept[mime]` applies the most specific matching entry, wildcards included.
+    quality = float(accept[mime])
+    for alias, target in _ALIASES.items():
+        if target == mime and alias in accept.values():
+            # An alias counts only when written out exactly; its wildcard matches were counted above.
+            quality = max(quality, float(accept[alias]) * 0.999)
+    return quality
