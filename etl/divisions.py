@@ -192,8 +192,6 @@ def resolve_township(title: str, code: str | None = None) -> DivisionChain:
     if not fits:
         if seen:
             listed = _list(seen)
-            raise DivisionError(
-                f"标题 {title!r} 无法确定乡镇：同名乡镇 {listed}{more} 的上级区划都与标题不符；{hint}"
-            )
+            raise DivisionError(f"标题 {title!r} 无法确定乡镇：同名乡镇 {listed} 的上级区划都与标题不符；{hint}")
         raise DivisionError(f"标题 {title!r} 无法确定乡镇：区划表中没有以此结尾的乡镇名称；{hint}")
     raise DivisionError(f"标题 {title!r} 对应多个乡镇：{_list(fits)}；{hint}")
