@@ -22,9 +22,10 @@ def create_app(config: Config) -> Flask:
 
 def _blueprints():
     # Imported here so each view module can import `get_store`/`get_config` from this module.
-    from luzhi.server.views import health
+    from luzhi.server.views import health, pages, resource
 
-    return [health.bp]
+    # Linked data (issue 6): home, search, /id → 303 → /doc, /source texts.
+    return [health.bp, pages.bp, resource.bp]
 
 
 def get_store(app: Flask | None = None) -> OxigraphStore:

@@ -1,0 +1,224 @@
+"""What luzhi says about one resource: outgoing triples, labels of what it links to, incoming links.
+
+Incoming links are paged: a department cooperates on thousands of duties and a category
+holds tens of thousands, so one page carries at most `page_size` of them (issue 6). The
+outgoing triples are a resource's own facts and stay whole on every page.
+
+Every IRI is checked (`check_iri`) before it is written into a query: request paths come
+from the network, and a `>` or a space in one would otherwise end the IRI and start SPARQL
+(STYLE.md, after zazuko/trifid's entity renderer).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from luzhi.ontology.namespaces import bind_prefixes
+from luzhi.server.store import Store
+
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+
+# Properties whose values name a resource for people, best first.
+LABEL_PROPERTIES: tuple[URIRef, ...] = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
+
+# RFC 3987 forbids these in an IRI; any one of them could also end `<…>` in SPARQL.
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+# Outgoing triples of one resource are few (a duty has ~15); this bound only stops a
+# pathological resource from filling memory. Hitting it is reported in `Description`.
+MAX_OUTGOING = 5_000
+
+
+class InvalidIri(ValueError):
+    """Raised for text that must not be used as an IRI in a query."""
+
+
+def check_iri(text: str) -> str:
+    """Return `text` if it is an absolute IRI safe to write as `<text>` in SPARQL, else raise InvalidIri."""
+    if not text or _IRI_FORBIDDEN.search(text):
+        raise InvalidIri(f"not an IRI: {text!r}")
+    try:
+        ox.NamedNode(text)
+    except ValueError as error:
+        raise InvalidIri(f"not an IRI: {text!r} ({error})") from error
+    return text
+
+
+def sparql_iri(text: str) -> str:
+    """`<text>` for a checked IRI, ready for a query."""
+    return f"<{check_iri(text)}>"
+
+
+def sparql_string(text: str) -> str:
+    """A SPARQL string literal with every special character escaped by pyoxigraph, never by hand."""
+    return str(ox.Literal(text))
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where one page of incoming links sits among all of them; pages count from 1."""
+
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def last(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.last
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+@dataclass(frozen=True)
+class Description:
+    """One page of a resource's description. `graph` holds every triple; the tuples are for templates."""
+
+    subject: URIRef
+    graph: Graph
+    outgoing: tuple[tuple[URIRef, Node], ...]
+    incoming: tuple[tuple[URIRef, URIRef], ...]  # (subject, predicate) pairs of this page
+    paging: Paging
+    labels: dict[URIRef, tuple[Literal, ...]] = field(default_factory=dict)
+    truncated: bool = False
+
+    @property
+    def types(self) -> tuple[URIRef, ...]:
+        return tuple(o for p, o in self.outgoing if p == RDF.type and isinstance(o, URIRef))
+
+
+def exists(store: Store, iri: str) -> bool:
+    """Whether the store says anything about `iri`, as subject or object."""
+    node = sparql_iri(iri)
+    return store.ask(f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}")
+
+
+def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100) -> Description | None:
+    """One page of the description of `iri`, or None when the store knows nothing of it."""
+    node = sparql_iri(iri)
+    subject = URIRef(iri)
+    outgoing = [
+        (row["p"], row["o"])
+        for row in store.select(f"SELECT DISTINCT ?p ?o WHERE {{ {node} ?p ?o }} LIMIT {MAX_OUTGOING + 1}")
+    ]
+    truncated = len(outgoing) > MAX_OUTGOING
+    outgoing = sorted(outgoing[:MAX_OUTGOING], key=lambda po: (str(po[0]), str(po[1])))
+    total_rows = store.select(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} }}"
+    )
+    total = int(total_rows[0]["n"]) if total_rows else 0
+    if not outgoing and not total:
+        return None
+    paging = Paging(page=max(1, page), page_size=page_size, total=total)
+    incoming = [
+        (row["s"], row["p"])
+        for row in store.select(
+            f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s "
+            f"LIMIT {page_size} OFFSET {paging.offset}"
+        )
+        if isinstance(row["s"], URIRef)
+    ]
+    linked = {o for _p, o in outgoing if isinstance(o, URIRef)} | {s for s, _p in incoming}
+    label_triples = fetch_label_triples(
+        store, linked | {p for p, _o in outgoing} | {p for _s, p in incoming} | {subject}
+    )
+
+    graph = Graph()
+    bind_prefixes(graph)
+    graph.bind("hydra", HYDRA)
+    for p, o in outgoing:
+        graph.add((subject, p, o))
+    for s, p in incoming:
+        graph.add((s, p, subject))
+    for resource, prop, literal in label_triples:
+        if resource in linked:
+            graph.add((resource, prop, literal))
+    return Description(
+        subject=subject,
+        graph=graph,
+        outgoing=tuple(outgoing),
+        incoming=tuple(incoming),
+        paging=paging,
+        labels=_by_resource(label_triples),
+        truncated=truncated,
+    )
+
+
+def add_paging(graph: Graph, description: Description, document: str) -> None:
+    """Say in the RDF which document this is and, when paged, where the other pages are (Hydra core).
+
+    `document` is the page's own URL without `?page=`; page 1 is the bare URL. `hydra:totalItems`
+    counts incoming links, the only part that is paged.
+    """
+    doc = URIRef(_page_url(document, description.paging.page))
+    graph.add((doc, FOAF.primaryTopic, description.subject))
+    paging = description.paging
+    if paging.last == 1:
+        return
+    graph.add((doc, RDF.type, HYDRA.PartialCollectionView))
+    graph.add((doc, HYDRA.totalItems, Literal(paging.total)))
+    graph.add((doc, HYDRA.first, URIRef(_page_url(document, 1))))
+    graph.add((doc, HYDRA.last, URIRef(_page_url(document, paging.last))))
+    if paging.has_next:
+        graph.add((doc, HYDRA.next, URIRef(_page_url(document, paging.page + 1))))
+    if paging.has_previous:
+        graph.add((doc, HYDRA.previous, URIRef(_page_url(document, paging.page - 1))))
+
+
+def _page_url(document: str, page: int) -> str:
+    return document if page == 1 else f"{document}?page={page}"
+
+
+def fetch_labels(store: Store, resources: Iterable[Node]) -> dict[URIRef, tuple[Literal, ...]]:
+    """Every label (skos:prefLabel, rdfs:label, dct:title) of each IRI, best property first."""
+    return _by_resource(fetch_label_triples(store, resources))
+
+
+def _by_resource(triples: list[tuple[URIRef, URIRef, Literal]]) -> dict[URIRef, tuple[Literal, ...]]:
+    labels: dict[URIRef, list[Literal]] = {}
+    for resource, _prop, literal in triples:
+        labels.setdefault(resource, []).append(literal)
+    return {resource: tuple(found) for resource, found in labels.items()}
+
+
+def fetch_label_triples(store: Store, resources: Iterable[Node]) -> list[tuple[URIRef, URIRef, Literal]]:
+    """(resource, label property, label) for each IRI, in one query per 500 IRIs."""
+    iris = sorted({str(r) for r in resources if isinstance(r, URIRef)})
+    found: list[tuple[URIRef, URIRef, Literal]] = []
+    for start in range(0, len(iris), 500):
+        chunk = iris[start : start + 500]
+        values = " ".join(sparql_iri(iri) for iri in chunk)
+        props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+        rows = store.select(
+            f"SELECT DISTINCT ?r ?p ?l WHERE {{ VALUES ?r {{ {values} }} VALUES ?p {{ {props} }} ?r ?p ?l }}"
+        )
+        # Best property first, so `pick_label` can take the first literal in the wanted language.
+        rows.sort(key=lambda row: LABEL_PROPERTIES.index(row["p"]))
+        found.extend((row["r"], row["p"], row["l"]) for row in rows if isinstance(row["l"], Literal))
+    return found
+
+
+def pick_label(literals: Iterable[Literal], lang: str = "zh") -> Literal | None:
+    """The label to show: in `lang`, else Chinese, else English, else any."""
+    literals = list(literals)
+    for wanted in (lang, "zh", "en", None):
+        for literal in literals:
+            language = literal.language or None
+            if language == wanted or (wanted and language and language.startswith(wanted)):
+                return literal
+    return literals[0] if literals else None

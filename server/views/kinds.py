@@ -1,0 +1,163 @@
+"""HTML pages for each kind of resource: division, list, duty, department, category, anything else.
+
+`render` picks the page from the IRI's path (the kinds of `ontology/iris.py`); each page gets
+the generic description (for its facts table and incoming links) plus the rows its own
+queries return. Template inputs are the dataclasses and rows named in each call.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Response, request
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from luzhi.ontology.namespaces import LZ
+from luzhi.server import page_queries as q
+from luzhi.server.app import get_config, get_store
+from luzhi.server.describe import Description, fetch_labels
+from luzhi.server.views.common import FormatLink, lang, local_path, render_page
+
+KIND_ORDER = {"basic": 0, "cooperative": 1, "reclaimed": 2}
+_LINES = re.compile(r"^line=(\d+),(\d+)$")
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "data" / "samples"
+
+
+def render(iri: str, rest: str, description: Description, alternates: list[FormatLink]) -> Response:
+    """The HTML page for `iri` (`rest` is its path after `/id/`)."""
+    parts = rest.split("/")
+    page_for = {
+        ("division", 2): division_page,
+        ("duty", 4): duty_page,
+        ("list", 3): list_page,
+        ("org", 3): department_page,
+        ("category", 2): category_page,
+    }.get((parts[0], len(parts)), generic_page)
+    return page_for(iri, description, alternates)
+
+
+def _labels_for(nodes) -> dict[URIRef, tuple[Literal, ...]]:
+    return fetch_labels(get_store(), [n for n in nodes if isinstance(n, URIRef)])
+
+
+def _common(description: Description, alternates: list[FormatLink], **extra) -> dict:
+    labels = dict(description.labels)
+    title = _title(description.subject, labels)
+    return {"d": description, "labels": labels, "title": title, "alternates": alternates, **extra}
+
+
+def _title(subject: URIRef, labels) -> Literal | str:
+    from luzhi.server.describe import pick_label
+
+    return pick_label(labels.get(subject, ()), lang()) or (local_path(str(subject)) or str(subject))
+
+
+def generic_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
+    return render_page("resource.html", **_common(description, alternates))
+
+
+def division_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
+    store = get_store()
+    chain = q.division_chain(store, iri)
+    children = q.division_children(store, iri)
+    lists = q.township_lists(store, iri)
+    departments = q.division_departments(store, iri)
+    nodes = [r["d"] for r in chain + children] + [s.iri for s in lists] + [r["o"] for r in departments]
+    nodes += [s.list_type for s in lists] + [c for s in lists for c, _n in s.categories]
+    labels = _labels_for(nodes)
+    context = _common(description, alternates, chain=chain, children=children, lists=lists, departments=departments)
+    context["labels"].update(labels)
+    return render_page("division.html", **context)
+
+
+def list_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
+    store = get_store()
+    rows = q.list_rows(store, iri)
+    kind = iri.rstrip("/").rsplit("/", 1)[-1]
+    depts = {URIRef(x) for row in rows for x in str(row.get("depts", "")).split()}
+    labels = _labels_for(list(depts) + [r["cat"] for r in rows if "cat" in r])
+    has_categories = any("cat" in r for r in rows)
+    township = next((o for p, o in description.outgoing if p == LZ.township), None)
+    context = _common(description, alternates, rows=rows, kind=kind, has_categories=has_categories,
+                      township=township)
+    context["labels"].update(labels)
+    context["labels"].update(_labels_for([township]) if township else {})
+    return render_page("list.html", **context)
+
+
+def duty_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
+    store = get_store()
+    facts: dict[URIRef, list[Node]] = {}
+    for p, o in description.outgoing:
+        facts.setdefault(p, []).append(o)
+    participations = q.duty_participations(store, iri)
+    labels = _labels_for([r.get("dept") for r in participations])
+    sources = [_source_excerpt(str(o)) for o in facts.get(URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), [])]
+    township = (facts.get(LZ.township) or [None])[0]
+    chain = q.division_chain(store, str(township)) if township is not None else []
+    labels.update(_labels_for([r["d"] for r in chain]))
+    context = _common(description, alternates, props=facts, participations=participations, sources=sources,
+                      chain=chain, LZ=LZ)
+    context["labels"].update(labels)
+    return render_page("duty.html", **context)
+
+
+def _source_excerpt(iri: str) -> dict:
+    """The source lines a duty came from, read from the served text so the page shows what `#line=` names."""
+    document, _hash, fragment = iri.partition("#")
+    path = local_path(document) or ""
+    href = f"{request.script_root}{path}#{fragment}" if path else iri
+    match = _LINES.match(fragment)
+    text = ""
+    first = last = 0
+    if match and path.startswith("/source/"):
+        first, last = int(match.group(1)) + 1, int(match.group(2))
+        filename = path[len("/source/") :]
+        for folder in (Path(get_config().store_path) / "sources", SAMPLES_DIR):
+            candidate = folder / filename
+            if "/" not in filename and candidate.is_file():
+                lines = candidate.read_text(encoding="utf-8").splitlines()
+                text = "\n".join(lines[first - 1 : last])
+                break
+    return {"iri": iri, "href": href, "file": path.rsplit("/", 1)[-1], "first": first, "last": last, "text": text}
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
+    store = get_store()
+    duties = q.duties_page(store, q.department_where(iri), page=_page(), page_size=get_config().page_size)
+    return _duties_page("department.html", description, alternates, duties)
+
+
+def category_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
+    store = get_store()
+    duties = q.duties_page(store, q.category_where(iri), page=_page(), page_size=get_config().page_size)
+    return _duties_page("category.html", description, alternates, duties)
+
+
+def _duties_page(template: str, description, alternates, duties: q.DutyPage) -> Response:
+    nodes = [r["town"] for r in duties.per_township] + [r.get("type") for r in duties.rows]
+    nodes += [o for _p, o in description.outgoing]
+    labels = _labels_for(nodes)
+    groups: list[tuple[Node, list]] = []
+    for row in duties.rows:
+        if not groups or groups[-1][0] != row["town"]:
+            groups.append((row["town"], []))
+        groups[-1][1].append(row)
+    counts = {row["town"]: int(row["n"]) for row in duties.per_township}
+    context = _common(description, alternates, duties=duties, groups=groups, counts=counts, RDF=RDF)
+    context["labels"].update(labels)
+    links = []
+    here = request.script_root + request.path
+    if duties.paging.has_next:
+        links.append(f'<{here}?page={duties.paging.page + 1}>; rel="next"')
+    if duties.paging.has_previous:
+        links.append(f'<{here}?page={duties.paging.page - 1}>; rel="prev"')
+    return render_page(template, extra_links=links, **context)

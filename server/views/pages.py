@@ -1,0 +1,125 @@
+"""Pages that are not one resource: home, search (page and JSON), the list of categories and townships, 404.
+
+Search is a substring match on labels (`CONTAINS`): Chinese has no spaces between words, so
+森林防火 must match inside 做好森林防火工作. That scans every label; at national scale a
+full-text index belongs in front of it (docs/linked-data.md).
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from luzhi.server import page_queries as q
+from luzhi.server.app import get_config, get_store
+from luzhi.server.conneg import choose
+from luzhi.server.describe import fetch_labels, pick_label
+from luzhi.server.views.common import conditional, href, init_templates, lang, local_path, render_page
+
+bp = Blueprint("pages", __name__)
+bp.record_once(lambda state: init_templates(state.app))
+
+MAX_QUERY_CHARS = 100
+
+
+def _cached(key: str, compute):
+    """Per-process cache of whole-store figures: the store is read-only, so they change only with a rebuild."""
+    cache = get_store().__dict__.setdefault("_luzhi_page_cache", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+@bp.get("/")
+def home():
+    store = get_store()
+    numbers = _cached("counts", lambda: q.counts(store))
+    townships = _cached("townships", lambda: q.townships(store))
+    categories = _cached("categories", lambda: q.categories(store))
+    labels = fetch_labels(store, [r["t"] for r in townships] + [r["c"] for r in categories])
+    return render_page("home.html", counts=numbers, townships=townships, categories=categories, labels=labels,
+                       title=None)
+
+
+def _positive(name: str, default: int) -> int:
+    raw = request.args.get(name, str(default))
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, description=f"参数 {name} 必须是正整数 / parameter `{name}` must be a positive integer, got {raw!r}")
+    return int(raw)
+
+
+@bp.get("/search")
+@bp.get("/search.json")
+def search():
+    """`/search?q=森林防火[&kind=duty|department|division][&page=N]`; JSON at `/search.json` or by Accept."""
+    text = request.args.get("q", "").strip()
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in q.SEARCH_KINDS:
+        abort(400, description=f"参数 kind 只能是 {', '.join(q.SEARCH_KINDS)} / parameter `kind` must be one of "
+                               f"{', '.join(q.SEARCH_KINDS)}, got {kind!r}")
+    if len(text) > MAX_QUERY_CHARS:
+        abort(400, description=f"参数 q 过长（最多 {MAX_QUERY_CHARS} 字）/ parameter `q` longer than {MAX_QUERY_CHARS}")
+    page = _positive("page", 1)
+    wants_json = request.path.endswith(".json") or (
+        choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json"
+    )
+    store = get_store()
+    rows, paging = ([], None)
+    if text:
+        rows, paging = q.search(store, text, page=page, page_size=get_config().page_size, kind=kind)
+    labels = fetch_labels(store, [r["r"] for r in rows] + [r["township"] for r in rows if "township" in r])
+    if wants_json:
+        return _search_json(text, kind, rows, paging, labels)
+    response = render_page("search.html", q=text, kind=kind, rows=rows, paging=paging, labels=labels,
+                           title=text or None)
+    response.vary.add("Accept")
+    return response
+
+
+def _search_json(text, kind, rows, paging, labels) -> Response:
+    def township(row):
+        node = row.get("township")
+        if node is None:
+            return None
+        label = pick_label(labels.get(node, ()), lang())
+        return {"iri": str(node), "label": str(label) if label else None}
+
+    body = {
+        "q": text,
+        "kind": kind,
+        "page": paging.page if paging else 1,
+        "page_size": get_config().page_size,
+        "total": paging.total if paging else 0,
+        "next": (f"{request.script_root}/search.json?q={text}&page={paging.page + 1}"
+                 if paging and paging.has_next else None),
+        "results": [
+            {
+                "iri": str(row["r"]),
+                "kind": str(row["kind"]),
+                "label": str(row["text"]),
+                "page": href(row["r"]),
+                "township": township(row),
+            }
+            for row in rows
+        ],
+    }
+    # Chinese stays readable in the JSON (RFC 8259 allows UTF-8 as is).
+    response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
+    response.vary.add("Accept")
+    return conditional(response)
+
+
+@bp.app_errorhandler(404)
+def not_found(error: HTTPException):
+    """A real 404: an HTML page with a search box for people, plain text for programs."""
+    wanted = choose(request.headers.get("Accept"), ["text/html", "application/json", "text/plain"])
+    if wanted == "text/html":
+        path = request.path
+        response = render_page("404.html", status=404, path=path, title=None,
+                               known=local_path(path) is None)
+        return response
+    if wanted == "application/json":
+        return jsonify(error="not found", path=request.path), 404
+    return Response(f"404 未找到 / Not Found: {request.path}\n", status=404, mimetype="text/plain")

@@ -1,0 +1,124 @@
+"""Dereferenceable IRIs: `/id/…` → 303 → `/doc/…`, content negotiation, `/source/…` texts (issue 6).
+
+Cool URIs for the Semantic Web (W3C note, §4.3): the IRI `B/id/x` names the thing, `B/doc/x`
+the document about it; `303 See Other` says which is which. `/doc/x` negotiates HTML or RDF
+(`Vary: Accept`); `/doc/x.ttl` and friends name one representation each, for links and caches.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, redirect, request, send_file
+from werkzeug.security import safe_join
+
+from luzhi.ontology.namespaces import LZ
+from luzhi.server.app import get_config, get_store
+from luzhi.server.conneg import EXTENSIONS, RDF_FORMATS, choose
+from luzhi.server.describe import InvalidIri, add_paging, check_iri, describe, exists, sparql_iri
+from luzhi.server.views import kinds
+from luzhi.server.views.common import (
+    conditional,
+    format_links,
+    init_templates,
+    iri_for_path,
+    rdf_response,
+)
+
+bp = Blueprint("resource", __name__)
+bp.record_once(lambda state: init_templates(state.app))
+
+HTML = "text/html"
+OFFERED = [HTML, *RDF_FORMATS]
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "data" / "samples"
+
+
+def _page_arg() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, description=f"参数 page 必须是正整数 / parameter `page` must be a positive integer, got {raw!r}")
+    return int(raw)
+
+
+def _checked(iri: str) -> str:
+    try:
+        return check_iri(iri)
+    except InvalidIri:
+        abort(404)
+
+
+@bp.get("/id/<path:rest>")
+def thing(rest: str):
+    """303 to the document about the thing, keeping the query (`?lang=en`)."""
+    iri = _checked(iri_for_path(f"/id/{rest}"))
+    if not exists(get_store(), iri):
+        abort(404)
+    target = f"{request.script_root}/doc/{rest}"
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    response = redirect(target, code=303)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/doc/<path:rest>")
+def document(rest: str):
+    """The description of `/id/rest`: by `Accept`, or in the format an extension names."""
+    stem, dot, ext = rest.rpartition(".")
+    if dot and ext in EXTENSIONS and "/" not in ext:
+        rest, mime = stem, EXTENSIONS[ext]
+    else:
+        mime = choose(request.headers.get("Accept"), OFFERED)
+        if mime is None:
+            return _not_acceptable(rest)
+    iri = _checked(iri_for_path(f"/id/{rest}"))
+    config = get_config()
+    page = _page_arg()
+    description = describe(get_store(), iri, page=page, page_size=config.page_size)
+    if description is None:
+        abort(404)
+    doc_path = f"/doc/{rest}"
+    alternates = format_links(doc_path, page)
+    if mime == HTML:
+        return kinds.render(iri, rest, description, alternates)
+    doc_url = f"{config.base}{doc_path}" + (f".{RDF_FORMATS[mime][1]}" if dot and ext in EXTENSIONS else "")
+    graph = description.graph
+    add_paging(graph, description, doc_url)
+    links = [f'<{request.script_root}{doc_path}>; rel="alternate"; type="text/html"']
+    links += [f'<{link.url}>; rel="alternate"; type="{link.mime}"' for link in alternates if link.mime != mime]
+    paging = description.paging
+    here = request.script_root + request.path
+    if paging.has_next:
+        links.append(f'<{here}?page={paging.page + 1}>; rel="next"')
+    if paging.has_previous:
+        links.append(f'<{here}?page={paging.page - 1}>; rel="prev"')
+    return rdf_response(graph, mime, links=links)
+
+
+def _not_acceptable(rest: str) -> Response:
+    offers = "\n".join(f"{request.script_root}/doc/{rest}.{ext}  {mime}" for ext, mime in EXTENSIONS.items())
+    text = f"406 不可接受 / Not Acceptable: this resource is offered as text/html and\n{offers}\n"
+    response = Response(text, status=406, mimetype="text/plain")
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/source/<path:filename>")
+def source(filename: str):
+    """A source document as text/plain UTF-8, so `#line=a,b` (RFC 5147) names lines in it.
+
+    Only documents the store records as `lz:SourceDocument` are served; the text comes from the
+    build's `sources/` copies, or else from the bundled samples (the build before it wrote copies).
+    """
+    iri = _checked(iri_for_path(f"/source/{filename}"))
+    store = get_store()
+    if not store.ask(f"ASK {{ {sparql_iri(iri)} a <{LZ.SourceDocument}> }}"):
+        abort(404)
+    for folder in (Path(get_config().store_path) / "sources", SAMPLES_DIR):
+        candidate = safe_join(str(folder), filename)
+        if candidate and Path(candidate).is_file():
+            response = send_file(candidate, mimetype="text/plain", conditional=False, max_age=0)
+            response.charset = "utf-8"
+            response.direct_passthrough = False
+            return conditional(response, vary_accept=False)
+    abort(404)
