@@ -69,7 +69,7 @@ class DivisionChain:
         return tuple(d for d in (self.province, self.prefecture, self.county, self.township) if d)
 
     @property
-    def local_government(self) -> Division:
+    def department_home(self) -> Division:
         """The division whose departments a township list names as 上级部门: the county, else the next up."""
         return next(d for d in (self.county, self.prefecture, self.province) if d is not None)
 
@@ -99,21 +99,30 @@ def _table() -> _Table:
 
 def chain_of(code: str) -> DivisionChain:
     """The chain of a township code, following the table's parent links."""
-    table = _table()
-    row = table.by_code.get(code)
+    row = _table().by_code.get(code)
     if row is None or row[0] != 4:
         raise DivisionError(f"{code} 不是民政部区划表（2025-12-31）中的乡镇级代码")
-    levels: dict[str, Division] = {}
-    while row is not None:
-        level, row_code, parent, name = row
-        levels[LEVELS[level]] = Division(row_code, name, LEVELS[level])
-        row = table.by_code.get(parent) if parent else None
+    levels = {d.level: d for d in lineage(code)}
     return DivisionChain(
         province=levels.get("province"),
         prefecture=levels.get("prefecture"),
         county=levels.get("county"),
         township=levels["township"],
     )
+
+
+def lineage(code: str) -> tuple[Division, ...]:
+    """A division (any level) and its ancestors, top-down: 230302 → (黑龙江省, 鸡西市, 鸡冠区)."""
+    table = _table()
+    row = table.by_code.get(code)
+    if row is None:
+        raise DivisionError(f"{code} 不是民政部区划表（2025-12-31）中的区划代码")
+    found: list[Division] = []
+    while row is not None:
+        level, row_code, parent, name = row
+        found.append(Division(row_code, name, LEVELS[level]))
+        row = table.by_code.get(parent) if parent else None
+    return tuple(reversed(found))
 
 
 def name_forms(name: str) -> tuple[str, ...]:
