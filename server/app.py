@@ -22,10 +22,11 @@ def create_app(config: Config) -> Flask:
 
 def _blueprints():
     # Imported here so each view module can import `get_store`/`get_config` from this module.
-    from luzhi.server.views import health, pages, resource
+    from luzhi.server.views import health, pages, resource, sparql
 
     # Linked data (issue 6): home, search, /id → 303 → /doc, /source texts.
-    return [health.bp, pages.bp, resource.bp]
+    # SPARQL 1.1 Protocol endpoint, read-only (issue 5).
+    return [health.bp, pages.bp, resource.bp, sparql.bp]
 
 
 def get_store(app: Flask | None = None) -> OxigraphStore:

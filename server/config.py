@@ -18,6 +18,8 @@ class Config:
     max_result_rows: int = 100_000
     max_request_bytes: int = 1_000_000
     allow_service: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
+    # Worker processes that run queries (per web worker); a runaway query is killed, not waited for.
+    query_processes: int = 2
     # Validation service (issue 4)
     max_upload_bytes: int = 5_000_000
     validation_timeout: float = 20.0

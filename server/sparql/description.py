@@ -1,0 +1,83 @@
+"""SPARQL 1.1 Service Description of the endpoint (https://www.w3.org/TR/sparql11-service-description/).
+
+Tells clients what `GET /sparql` without a query can: the query language, the result
+formats, that the default graph is the union of every document's graph (sd:UnionDefaultGraph)
+and which named graphs exist. Past `MAX_LISTED_GRAPHS` named graphs (the full data has
+~38,700) the description gives their number and a query that lists them, instead of a
+multi-megabyte answer to a simple GET.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS
+
+from luzhi.ontology.namespaces import SD, bind_prefixes
+from luzhi.server.sparql.formats import GRAPHS, RESULTS
+
+MAX_LISTED_GRAPHS = 1000
+_W3C_FORMATS = {
+    "application/sparql-results+json": "SPARQL_Results_JSON",
+    "application/sparql-results+xml": "SPARQL_Results_XML",
+    "text/csv": "SPARQL_Results_CSV",
+    "text/tab-separated-values": "SPARQL_Results_TSV",
+    "text/turtle": "Turtle",
+    "application/n-triples": "N-Triples",
+    "application/ld+json": "JSON-LD",
+    "application/rdf+xml": "RDF_XML",
+    "application/n-quads": "N-Quads",
+    "application/trig": "TriG",
+}
+
+
+def service_description(
+    endpoint: str,
+    graph_names: Sequence[str],
+    *,
+    timeout: float,
+    max_rows: int,
+    allow_service: Sequence[str],
+) -> Graph:
+    """The sd:Service graph for the endpoint at `endpoint`."""
+    g = Graph()
+    bind_prefixes(g)
+    service = URIRef(endpoint)
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    if allow_service:
+        g.add((service, SD.feature, SD.BasicFederatedQuery))
+    g.add((service, SD.defaultEntailmentRegime, URIRef("http://www.w3.org/ns/entailment/Simple")))
+    for fmt in RESULTS + GRAPHS:
+        g.add((service, SD.resultFormat, URIRef(f"http://www.w3.org/ns/formats/{_W3C_FORMATS[fmt.mime]}")))
+    g.add((service, DCTERMS.title, Literal("履职事项清单 SPARQL 查询服务", lang="zh")))
+    g.add((service, DCTERMS.title, Literal("Township duty lists: SPARQL endpoint", lang="en")))
+    limits = (f"Read-only. Queries stop after {timeout:g} s; results over {max_rows} rows (or triples) are "
+              "refused with an error, never truncated: page with LIMIT/OFFSET. SERVICE is "
+              + (f"allowed only to: {', '.join(allow_service)}." if allow_service else "not allowed."))
+    g.add((service, RDFS.comment, Literal(limits, lang="en")))
+
+    dataset = BNode()
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    default = BNode()
+    g.add((dataset, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    g.add((default, RDFS.comment, Literal(
+        "The default graph is the union of all named graphs: every township document's graph "
+        "(…/graph/{township code}) and the ontology (https://w3id.org/luzhi/def).", lang="en")))
+    g.add((default, RDFS.comment, Literal("默认图是全部命名图的并集：每个乡镇清单一个命名图，外加本体。", lang="zh")))
+    g.add((dataset, RDFS.comment, Literal(f"{len(graph_names)} named graphs.", lang="en")))
+    if len(graph_names) <= MAX_LISTED_GRAPHS:
+        for name in graph_names:
+            named = BNode()
+            g.add((dataset, SD.namedGraph, named))
+            g.add((named, RDF.type, SD.NamedGraph))
+            g.add((named, SD.name, URIRef(name)))
+    else:
+        g.add((dataset, RDFS.comment, Literal(
+            "Too many named graphs to list here; ask: SELECT DISTINCT ?g WHERE { GRAPH ?g {} }", lang="en")))
+    return g

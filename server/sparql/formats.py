@@ -1,0 +1,141 @@
+"""Result formats of the endpoint and how a request picks one (Accept with q-values, or `format=`).
+
+SELECT/ASK answer in the SPARQL results formats, CONSTRUCT/DESCRIBE in RDF formats. Each
+table maps every media type a client may send (aliases included) to the one we answer
+with, so `Accept: application/json` gets SPARQL JSON for a SELECT and JSON-LD for a
+CONSTRUCT. `format=` (also `output=`/`results=`, which SPARQLWrapper sends alongside) takes
+short names or media types, for browsers and for clients that cannot set headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from luzhi.server.conneg import choose
+
+
+@dataclass(frozen=True)
+class ResultFormat:
+    """One answer format: the media type we send and the serialiser's name for it."""
+
+    mime: str
+    kind: str  # "results" (SELECT/ASK) or "graph" (CONSTRUCT/DESCRIBE)
+    serializer: str  # pyoxigraph QueryResultsFormat / RdfFormat member name, or "JSON_LD_RDFLIB"
+    extension: str
+
+    @property
+    def content_type(self) -> str:
+        textual = self.mime.startswith("text/") or self.mime in ("application/n-triples", "application/n-quads",
+                                                                 "application/trig")
+        return f"{self.mime}; charset=utf-8" if textual else self.mime
+
+
+RESULTS = (
+    ResultFormat("application/sparql-results+json", "results", "JSON", "srj"),
+    ResultFormat("application/sparql-results+xml", "results", "XML", "srx"),
+    ResultFormat("text/csv", "results", "CSV", "csv"),
+    ResultFormat("text/tab-separated-values", "results", "TSV", "tsv"),
+)
+GRAPHS = (
+    ResultFormat("text/turtle", "graph", "TURTLE", "ttl"),
+    ResultFormat("application/n-triples", "graph", "N_TRIPLES", "nt"),
+    # JSON-LD through rdflib, compacted with luzhi's prefixes as @context: pyoxigraph 0.5 only
+    # writes expanded JSON-LD, which integrators find hard to read.
+    ResultFormat("application/ld+json", "graph", "JSON_LD_RDFLIB", "jsonld"),
+    ResultFormat("application/rdf+xml", "graph", "RDF_XML", "rdf"),
+    ResultFormat("application/n-quads", "graph", "N_QUADS", "nq"),
+    ResultFormat("application/trig", "graph", "TRIG", "trig"),
+)
+_BY_MIME = {f.mime: f for f in RESULTS + GRAPHS}
+
+# Media types clients send for our formats, per result kind (SPARQLWrapper's lists included).
+_ALIASES: dict[str, dict[str, str]] = {
+    "results": {
+        "application/json": "application/sparql-results+json",
+        "text/javascript": "application/sparql-results+json",
+        "application/javascript": "application/sparql-results+json",
+        "application/xml": "application/sparql-results+xml",
+        "text/xml": "application/sparql-results+xml",
+    },
+    "graph": {
+        "application/turtle": "text/turtle",
+        "application/x-turtle": "text/turtle",
+        "text/n3": "text/turtle",  # Turtle is a subset of N3: an N3 client reads it
+        "text/rdf+n3": "text/turtle",
+        "application/n3": "text/turtle",
+        "text/plain": "application/n-triples",
+        "application/json": "application/ld+json",
+        "application/x-json+ld": "application/ld+json",
+        "application/xml": "application/rdf+xml",
+        "text/xml": "application/rdf+xml",
+        "application/x-trig": "application/trig",
+    },
+}
+# Short names for `format=`; SPARQLWrapper sends json, xml, csv, tsv, turtle, n3, rdf+xml, json-ld.
+_NAMES: dict[str, dict[str, str]] = {
+    "results": {
+        "json": "application/sparql-results+json",
+        "srj": "application/sparql-results+json",
+        "xml": "application/sparql-results+xml",
+        "srx": "application/sparql-results+xml",
+        "csv": "text/csv",
+        "tsv": "text/tab-separated-values",
+    },
+    "graph": {
+        "turtle": "text/turtle",
+        "ttl": "text/turtle",
+        "n3": "text/turtle",
+        "nt": "application/n-triples",
+        "ntriples": "application/n-triples",
+        "n-triples": "application/n-triples",
+        "json-ld": "application/ld+json",
+        "jsonld": "application/ld+json",
+        "json": "application/ld+json",
+        "rdf": "application/rdf+xml",
+        "rdf+xml": "application/rdf+xml",
+        "rdfxml": "application/rdf+xml",
+        "xml": "application/rdf+xml",
+        "nq": "application/n-quads",
+        "nquads": "application/n-quads",
+        "n-quads": "application/n-quads",
+        "trig": "application/trig",
+    },
+}
+
+
+def formats_for(kind: str) -> tuple[ResultFormat, ...]:
+    return RESULTS if kind == "results" else GRAPHS
+
+
+def by_mime(mime: str) -> ResultFormat:
+    return _BY_MIME[mime]
+
+
+def from_parameters(kind: str, values: Iterable[str]) -> ResultFormat | None:
+    """The first `format=` value naming a format of this kind (name or media type), else None."""
+    for value in values:
+        key = value.strip().lower()
+        mime = _NAMES[kind].get(key) or _ALIASES[kind].get(key) or key
+        found = _BY_MIME.get(mime)
+        if found is not None and found.kind == kind:
+            return found
+    return None
+
+
+def negotiate(kind: str, accept_header: str | None) -> ResultFormat | None:
+    """The best format of this kind for `Accept`, or None (→ 406). Server order breaks ties."""
+    offered = [f.mime for f in formats_for(kind)] + list(_ALIASES[kind])
+    chosen = choose(accept_header, offered)
+    if chosen is None:
+        return None
+    return _BY_MIME[_ALIASES[kind].get(chosen, chosen)]
+
+
+def choose_format(kind: str, accept_header: str | None, parameters: Iterable[str]) -> ResultFormat | None:
+    """`format=` wins over `Accept` (browsers cannot set Accept from a link)."""
+    return from_parameters(kind, parameters) or negotiate(kind, accept_header)
+
+
+def short_names(kind: str) -> list[str]:
+    return sorted(_NAMES[kind])

@@ -1,0 +1,131 @@
+"""SPARQL 1.1 Protocol §2.1: turn one HTTP request into a `SparqlRequest`, or refuse it clearly.
+
+Three ways to send a query: GET with `query=`, POST `application/x-www-form-urlencoded`
+with `query=` in the body, POST `application/sparql-query` with the query as the body.
+Protocol errors are raised as `ProtocolError(status, message)`; the view turns them into
+plain-text responses, so every refusal names what was wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+FORMAT_PARAMETERS = ("format", "output", "results")
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SparqlRequest:
+    query: str | None  # None: no query at all (GET → service description or query page)
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    formats: tuple[str, ...]  # values of format= / output= / results=, in that order
+
+    @property
+    def protocol_dataset(self) -> bool:
+        """True when default-graph-uri or named-graph-uri was given (it then overrides FROM)."""
+        return bool(self.default_graphs or self.named_graphs)
+
+
+def parse_request(request: Request, max_bytes: int) -> SparqlRequest:
+    """Read the query and its parameters from `request` (GET or POST), enforcing `max_bytes`."""
+    if len(request.query_string) > max_bytes:
+        raise ProtocolError(414, f"request URI longer than {max_bytes} bytes; POST the query instead")
+    args = request.args
+    if request.method == "GET":
+        _refuse_update(args)
+        return _build(args, _single_query(args, required=False))
+    # POST
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise ProtocolError(413, f"request body of {request.content_length} bytes exceeds the limit of "
+                                 f"{max_bytes} bytes (max_request_bytes)")
+    request.max_content_length = max_bytes  # also bounds chunked bodies without Content-Length
+    mimetype = request.mimetype
+    if mimetype == UPDATE:
+        raise _read_only("application/sparql-update")
+    if mimetype == FORM:
+        try:
+            form = request.form
+        except RequestEntityTooLarge:
+            raise ProtocolError(413, f"request body exceeds the limit of {max_bytes} bytes") from None
+        merged = MultiDict(list(args.items(multi=True)) + list(form.items(multi=True)))
+        _refuse_update(merged)
+        return _build(merged, _single_query(merged, required=True))
+    if mimetype == DIRECT:
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"application/sparql-query must be UTF-8, not charset={charset}")
+        if "query" in args:
+            raise ProtocolError(400, "the query is in the body (application/sparql-query): "
+                                     "a query= URL parameter as well is ambiguous")
+        _refuse_update(args)
+        try:
+            body = request.get_data(cache=True)
+        except RequestEntityTooLarge:
+            raise ProtocolError(413, f"request body exceeds the limit of {max_bytes} bytes") from None
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ProtocolError(400, f"the query body is not valid UTF-8 (byte {error.start})") from None
+        if not text.strip():
+            raise ProtocolError(400, "empty query body")
+        return _build(args, text)
+    if not mimetype:
+        raise ProtocolError(415, f"POST needs a Content-Type: {FORM} or {DIRECT}")
+    raise ProtocolError(415, f"unsupported Content-Type {mimetype!r}: use {FORM} or {DIRECT}")
+
+
+def _read_only(what: str) -> ProtocolError:
+    return ProtocolError(403, f"this endpoint is read-only: SPARQL Update ({what}) is not accepted")
+
+
+def _refuse_update(params: MultiDict) -> None:
+    if "update" in params:
+        raise _read_only("update=")
+
+
+def _single_query(params: MultiDict, *, required: bool) -> str | None:
+    queries = params.getlist("query")
+    if len(queries) > 1:
+        raise ProtocolError(400, f"{len(queries)} query parameters given; the protocol allows exactly one")
+    if not queries:
+        if required:
+            raise ProtocolError(400, "missing query parameter")
+        return None
+    if not queries[0].strip():
+        raise ProtocolError(400, "empty query parameter")
+    return queries[0]
+
+
+def _build(params: MultiDict, query: str | None) -> SparqlRequest:
+    return SparqlRequest(
+        query=query,
+        default_graphs=_graph_iris(params, "default-graph-uri"),
+        named_graphs=_graph_iris(params, "named-graph-uri"),
+        formats=tuple(v for name in FORMAT_PARAMETERS for v in params.getlist(name) if v),
+    )
+
+
+def _graph_iris(params: MultiDict, name: str) -> tuple[str, ...]:
+    iris = []
+    for value in params.getlist(name):
+        try:
+            ox.NamedNode(value)  # check the IRI before it enters a query (STYLE.md)
+        except ValueError as error:
+            raise ProtocolError(400, f"{name}={value!r} is not an absolute IRI: {error}") from None
+        iris.append(value)
+    return tuple(dict.fromkeys(iris))

@@ -1,0 +1,203 @@
+"""`/sparql`: the SPARQL 1.1 Protocol endpoint (issue 5), read-only, with limits and CORS.
+
+GET or POST with a query → run it in a worker process (server/sparql/executor.py) and answer
+in the negotiated format. GET without a query → the Service Description (RDF) or, for
+browsers, the query page. Every refusal is plain text naming what was wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from flask import Blueprint, Response, current_app, render_template, request
+from rdflib import Graph
+
+from luzhi.ontology.iris import Iris
+from luzhi.ontology.namespaces import PREFIXES, sparql_prologue
+from luzhi.server.app import get_config, get_store
+from luzhi.server.sparql.description import service_description
+from luzhi.server.sparql.examples import EXAMPLES, Example
+from luzhi.server.sparql.executor import PoolBusy, QueryExecutor, QueryTimeout, WorkerFailed
+from luzhi.server.sparql.formats import GRAPHS, ResultFormat, choose_format, formats_for, short_names
+from luzhi.server.sparql.protocol import ProtocolError, SparqlRequest, parse_request
+from luzhi.server.sparql.query_text import inspect_query
+from luzhi.server.sparql.worker import Job
+
+bp = Blueprint("sparql", __name__)
+
+_EXTENSION = "luzhi.sparql"
+_PREFIX_PAIRS = tuple((name, str(ns)) for name, ns in PREFIXES.items())
+_RDFLIB_FORMATS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+}
+_CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Content-Type, Content-Length, X-Result-Rows",
+}
+
+
+@bp.record_once
+def _attach(state) -> None:
+    """One executor per app (so per gunicorn worker); its processes start on first use."""
+    config = state.app.config["LUZHI"]
+    state.app.extensions[_EXTENSION] = QueryExecutor(
+        config.store_path, processes=config.query_processes, timeout=config.query_timeout
+    )
+
+
+def get_executor() -> QueryExecutor:
+    return current_app.extensions[_EXTENSION]
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers.update(_CORS)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+def sparql() -> Response:
+    if request.method == "OPTIONS":
+        return _preflight()
+    config = get_config()
+    try:
+        parsed = parse_request(request, config.max_request_bytes)
+        if parsed.query is None:
+            return _describe(parsed)
+        return _answer(parsed)
+    except ProtocolError as error:
+        return _error(error.status, error.message)
+
+
+def _preflight() -> Response:
+    """CORS preflight (Fetch standard): browsers ask before a POST with a SPARQL content type."""
+    response = Response(status=204)
+    response.headers["Allow"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = (
+        request.headers.get("Access-Control-Request-Headers") or "Accept, Content-Type"
+    )
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def _answer(parsed: SparqlRequest) -> Response:
+    config = get_config()
+    assert parsed.query is not None
+    shape = inspect_query(parsed.query)
+    if shape.update_keyword:
+        raise ProtocolError(403, f"this endpoint is read-only: SPARQL Update ({shape.update_keyword}) "
+                                 "is not accepted")
+    refused = [t for t in shape.service_targets if t not in config.allow_service]
+    refused += [f"SERVICE {t}" for t in shape.unresolvable_services]
+    if refused:
+        allowed = ", ".join(config.allow_service) or "none"
+        raise ProtocolError(403, f"SERVICE not allowed here: {', '.join(refused)} "
+                                 f"(allowed endpoints: {allowed}); no request was made")
+    kinds = [shape.result_kind] if shape.result_kind else ["results", "graph"]
+    for kind in kinds:
+        fmt = choose_format(kind, request.headers.get("Accept"), parsed.formats)
+        if fmt is None:
+            offered = ", ".join(f.mime for f in formats_for(kind))
+            raise ProtocolError(406, f"none of the accepted media types fits a {shape.form or kind} "
+                                     f"result; offered: {offered} (or format={'|'.join(short_names(kind))})")
+        answer = _run(parsed, shape.has_dataset, kind, fmt)
+        if answer.status != "wrong_kind":
+            break
+    if answer.status == "syntax":
+        raise ProtocolError(400, f"SPARQL syntax error: {answer.message}")
+    if answer.status == "too_many":
+        raise ProtocolError(400, f"result too large: more than {config.max_result_rows} "
+                                 f"{'rows' if kind == 'results' else 'triples'} (max_result_rows); nothing "
+                                 "was cut, nothing sent: page through it with ORDER BY, LIMIT and OFFSET")
+    if answer.status != "ok":
+        raise ProtocolError(500, f"query failed: {answer.message}")
+    body = _jsonld(answer.body) if fmt.serializer == "JSON_LD_RDFLIB" else answer.body
+    response = Response(body, content_type=fmt.content_type)
+    response.headers["X-Result-Rows"] = str(answer.rows)
+    return response
+
+
+def _run(parsed: SparqlRequest, has_dataset: bool, kind: str, fmt: ResultFormat):
+    config = get_config()
+    job = Job(
+        query=parsed.query or "",
+        dataset="protocol" if parsed.protocol_dataset else "query" if has_dataset else "union",
+        default_graphs=parsed.default_graphs,
+        named_graphs=parsed.named_graphs,
+        kind=kind,
+        serializer="N_TRIPLES" if fmt.serializer == "JSON_LD_RDFLIB" else fmt.serializer,
+        max_rows=config.max_result_rows,
+        prefixes=_PREFIX_PAIRS,
+    )
+    try:
+        return get_executor().run(job)
+    except QueryTimeout:
+        raise ProtocolError(503, f"query stopped after {config.query_timeout:g} s (query_timeout); "
+                                 "simplify it or add LIMIT") from None
+    except PoolBusy:
+        raise ProtocolError(503, "all query workers are busy; retry shortly") from None
+    except WorkerFailed as error:
+        raise ProtocolError(500, str(error)) from None
+
+
+def _jsonld(ntriples: bytes) -> bytes:
+    graph = Graph()
+    graph.parse(data=ntriples, format="nt")
+    context = {name: ns for name, ns in _PREFIX_PAIRS}
+    return graph.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
+
+
+def _describe(parsed: SparqlRequest) -> Response:
+    """GET /sparql without a query: Service Description for RDF clients, the query page for browsers."""
+    config = get_config()
+    fmt = choose_format("graph", None, parsed.formats) if parsed.formats else None
+    if fmt is None:
+        from luzhi.server.conneg import choose
+
+        offered = [f.mime for f in GRAPHS] + ["text/html", "application/xhtml+xml"]
+        chosen = choose(request.headers.get("Accept"), offered)
+        if chosen is None:
+            raise ProtocolError(406, f"the service description is offered as: {', '.join(offered)}")
+        if chosen in ("text/html", "application/xhtml+xml"):
+            return _page()
+        fmt = next(f for f in GRAPHS if f.mime == chosen)
+    graph = service_description(
+        str(Iris(config.base).sparql_endpoint()),
+        get_store().graph_names(),
+        timeout=config.query_timeout,
+        max_rows=config.max_result_rows,
+        allow_service=config.allow_service,
+    )
+    return Response(graph.serialize(format=_RDFLIB_FORMATS[fmt.mime]), content_type=fmt.content_type)
+
+
+@dataclass(frozen=True)
+class QueryPage:
+    """Inputs of templates/sparql.html."""
+
+    prologue: str
+    examples: tuple[Example, ...]
+    timeout: float
+    max_rows: int
+
+    @property
+    def examples_data(self) -> list[dict[str, str]]:
+        """The examples as plain dicts, for the page's script (tojson)."""
+        return [asdict(example) for example in self.examples]
+
+
+def _page() -> Response:
+    config = get_config()
+    page = QueryPage(sparql_prologue(), EXAMPLES, config.query_timeout, config.max_result_rows)
+    return Response(render_template("sparql.html", page=page), content_type="text/html; charset=utf-8")
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
