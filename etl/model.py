@@ -80,6 +80,16 @@ class CategoryCount:
 
 
 @dataclass(frozen=True)
+class ListCount:
+    """Declared (from a list title such as `…基本履职事项清单（109项）`) versus parsed item count of one list."""
+
+    list_kind: ListKind
+    declared: int | None
+    parsed: int
+    lines: LineSpan | None = None  # the list title, when the list has one
+
+
+@dataclass(frozen=True)
 class ParsedDocument:
     """Everything the parser learnt from one document, before any IRI is minted."""
 
@@ -92,6 +102,7 @@ class ParsedDocument:
     issues: tuple[Issue, ...] = ()
     merged_rows: int = 0  # rows folded into a previous item (multi-row items, page-break continuations)
     skipped_duplicate_pages: tuple[LineSpan, ...] = field(default=())
+    list_counts: tuple[ListCount, ...] = ()  # one per list found, in document order
 
     def items_of(self, kind: ListKind) -> tuple[DutyItem, ...]:
         return tuple(item for item in self.items if item.list_kind is kind)

@@ -1,0 +1,505 @@
+"""Rows → `DutyItem`s and `Issue`s: tables, merged rows, categories, counts, duplicated pages.
+
+The rules (docs/parsing.md has them with the sample lines that forced each one):
+- a row with a 序号 starts an item; a row with the *same* 序号 and the same (or no) 事项名称 is
+  another row of that item (002: cooperative items 8, 28, 29 repeat their number per department);
+- a row with an empty 序号 continues the previous item across a page break (000 line 342,
+  001 lines 323 and 500): its cells are appended to the same columns;
+- a page (rows between blank lines or repeated headers) whose rows repeat an earlier page of the
+  same list verbatim is skipped and reported;
+- every count a document declares is compared with what was parsed: the rows win.
+Nothing is guessed: a row that fits no header is a `ParseError`, a line that is none of the known
+structures becomes an `unparsed-line` issue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind
+from luzhi.etl.rows import Column, Heading, ParseError, Row, RowKind, cell_text, parse_sequence
+
+LIST_NAMES = {
+    ListKind.BASIC: "基本履职事项清单",
+    ListKind.COOPERATIVE: "配合履职事项清单",
+    ListKind.RECLAIMED: "上级部门收回事项清单",
+}
+_CONTENT = (RowKind.CELLS, RowKind.HEADING, RowKind.TEXT)
+_PAGE_START = (RowKind.HEADER, RowKind.LIST_TITLE, RowKind.DOC_TITLE, RowKind.TOC)
+# The first half of a title broken over two lines: a place name ending in an administrative unit.
+_PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|州|自治区)$")
+_TEXT_COLUMNS = {
+    Column.DEPARTMENT: "department_text",
+    Column.RECEIVER: "department_text",
+    Column.UPPER_RESPONSIBILITY: "upper_responsibility",
+    Column.TOWNSHIP_RESPONSIBILITY: "township_responsibility",
+}
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """What `assemble` learnt; `luzhi.etl.parse` wraps it into a `ParsedDocument`."""
+
+    title: str
+    title_lines: LineSpan
+    items: tuple[DutyItem, ...]
+    category_counts: tuple[CategoryCount, ...]
+    list_counts: tuple[ListCount, ...]
+    issues: tuple[Issue, ...]
+    merged_rows: int
+    skipped_duplicate_pages: tuple[LineSpan, ...]
+
+
+@dataclass
+class _Draft:
+    """An item being built from one or more rows: raw cell parts per column, cleaned at the end."""
+
+    sequence: int
+    first: int
+    last: int
+    parts: dict[Column, list[str]] = field(default_factory=dict)
+    heading_category: str | None = None
+
+
+@dataclass
+class _List:
+    kind: ListKind
+    title_row: Row | None
+    declared: int | None = None
+    columns: tuple[Column, ...] = ()
+    draft: _Draft | None = None
+    last_sequence: int = 0
+    sequences: set[int] = field(default_factory=set)
+    parsed: int = 0
+    category: str | None = None  # from the last heading
+    headings: dict[str, tuple[int | None, Row]] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+    order: list[str] = field(default_factory=list)  # category names in order of appearance
+    last_column_category: str | None = None
+    pages: dict[str, LineSpan] = field(default_factory=dict)  # page digest → first occurrence
+
+
+def assemble(rows: Iterable[Row], path: str) -> Assembled:
+    """Build items, counts and issues from classified rows, one page at a time."""
+    assembler = _Assembler(path)
+    for page in _pages(rows):
+        assembler.feed_page(page)
+    return assembler.finish()
+
+
+def _pages(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    """Group rows into pages: runs of non-blank rows, a new one at each header or title."""
+    page: list[Row] = []
+    for row in rows:
+        if row.kind is RowKind.BLANK or (row.kind in _PAGE_START and page):
+            if page:
+                yield page
+            page = [] if row.kind is RowKind.BLANK else [row]
+        else:
+            page.append(row)
+    if page:
+        yield page
+
+
+class _Assembler:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.items: list[DutyItem] = []
+        self.issues: list[Issue] = []
+        self.lists: list[_List] = []
+        self.current: _List | None = None
+        self.title: str | None = None
+        self.title_lines = LineSpan(1, 0)  # empty span: the document names no township
+        self.merged_rows = 0
+        self.skipped: list[LineSpan] = []
+        self.pending_heading: Row | None = None
+        self.pending_text: Row | None = None  # unrecognised text before the first list: half a title?
+        self.first_unknown: Row | None = None
+
+    # -- pages and rows -------------------------------------------------------------------------
+
+    def feed_page(self, page: list[Row]) -> None:
+        start = next((i for i, row in enumerate(page) if row.kind in _CONTENT), len(page))
+        for row in page[:start]:
+            self.feed(row)
+        content = [row for row in page[start:] if row.kind in _CONTENT]
+        if self.current is not None and content and self._has_item_row(content):
+            digest = hashlib.sha256("\n".join(r.line.text for r in content).encode()).hexdigest()
+            span = LineSpan(page[0].line.lineno, page[-1].line.lineno)
+            original = self.current.pages.get(digest)
+            if original is not None:
+                self.skipped.append(span)
+                self._issue(
+                    "duplicate-page",
+                    f"第 {span.first}–{span.last} 行与第 {original.first}–{original.last} 行的页面逐字相同，已跳过",
+                    span,
+                )
+                return
+            self.current.pages[digest] = LineSpan(content[0].line.lineno, content[-1].line.lineno)
+        for row in page[start:]:
+            self.feed(row)
+
+    def _has_item_row(self, content: list[Row]) -> bool:
+        index = self._column_index(Column.SEQUENCE)
+        return any(
+            row.kind is RowKind.CELLS and len(row.cells) > index and parse_sequence(row.cells[index]) is not None
+            for row in content
+        )
+
+    def feed(self, row: Row) -> None:
+        if self.pending_text is not None and row.kind is not RowKind.BLANK:
+            held, self.pending_text = self.pending_text, None
+            if not (row.kind is RowKind.DOC_TITLE and self._join_title(held, row)):
+                self._unparsed(held)
+        handler = {
+            RowKind.DOC_TITLE: self._doc_title,
+            RowKind.LIST_TITLE: self._list_title,
+            RowKind.HEADER: self._header,
+            RowKind.HEADING: self._heading_row,
+            RowKind.CELLS: self._cells,
+            RowKind.TEXT: self._text,
+        }.get(row.kind)
+        if handler is not None:
+            handler(row)
+        # BLANK, TOC, FRONT_MATTER, PAGE_NUMBER and SEPARATOR rows carry no content.
+
+    def _doc_title(self, row: Row) -> None:
+        place = row.place or ""
+        if self.title is None:
+            self.title, self.title_lines = place, LineSpan(row.line.lineno, row.line.lineno)
+            if not place:
+                self._issue("empty-title", "文档标题没有写出乡镇名称", self.title_lines)
+        elif place and self.title and place != self.title:
+            self._title_mismatch(row, place)
+
+    def _join_title(self, held: Row, row: Row) -> bool:
+        """`内蒙古自治区呼伦贝尔市扎兰屯市` / `卧牛河镇履行职责事项清单`: one title over two lines."""
+        text = held.line.text.strip()
+        if self.title is not None or self.lists or not _PLACE_PREFIX.match(text) or not row.place:
+            return False
+        self.title = text + row.place
+        self.title_lines = LineSpan(held.line.lineno, row.line.lineno)
+        return True
+
+    def _title_mismatch(self, row: Row, place: str) -> None:
+        self._issue(
+            "title-mismatch",
+            f"此处写的乡镇名称「{place}」与文档标题「{self.title}」不一致",
+            LineSpan(row.line.lineno, row.line.lineno),
+            row.list_kind,
+        )
+
+    def _list_title(self, row: Row) -> None:
+        place = row.place or ""
+        if self.title is None and place:
+            self.title, self.title_lines = place, LineSpan(row.line.lineno, row.line.lineno)
+        elif place and self.title and place != self.title:
+            self._title_mismatch(row, place)
+        assert row.list_kind is not None
+        if self.current is not None and self.current.kind is row.list_kind:
+            if self.current.declared is None:  # a repeated page title (001) may be the first to count
+                self.current.declared = row.declared
+            elif row.declared is not None and row.declared != self.current.declared:
+                self._issue(
+                    "count-mismatch",
+                    f"重复的清单标题声明 {row.declared} 项，与此前声明的 {self.current.declared} 项不一致",
+                    LineSpan(row.line.lineno, row.line.lineno),
+                )
+            return
+        self._open_list(row.list_kind, row, row)
+
+    def _open_list(self, kind: ListKind, title_row: Row | None, at: Row) -> _List:
+        if any(existing.kind is kind for existing in self.lists):
+            raise ParseError(self.path, at.line.lineno, f"{LIST_NAMES[kind]}在前面已经出现过，又在其他清单之后再次出现")
+        self._close_list()
+        self.current = _List(kind=kind, title_row=title_row, declared=title_row.declared if title_row else None)
+        self.lists.append(self.current)
+        if self.pending_heading is not None:
+            held, self.pending_heading = self.pending_heading, None
+            self._heading_row(held)
+        return self.current
+
+    def _header(self, row: Row) -> None:
+        kind = row.list_kind
+        current = self.current
+        if current is None:
+            if kind is None:
+                raise ParseError(self.path, row.line.lineno, "表头看不出属于哪个清单，前面也没有清单标题")
+            current = self._open_list(kind, None, row)
+        elif kind is not None and kind is not current.kind:
+            if current.parsed == 0 and current.draft is None:
+                raise ParseError(
+                    self.path,
+                    row.line.lineno,
+                    f"表头的列属于{LIST_NAMES[kind]}，而前面的清单标题是{LIST_NAMES[current.kind]}",
+                )
+            current = self._open_list(kind, None, row)
+            self._issue(
+                "list-title-missing",
+                f"{LIST_NAMES[kind]}没有标题，从这一表头开始",
+                LineSpan(row.line.lineno, row.line.lineno),
+            )
+        current.columns = row.columns
+
+    def _heading_row(self, row: Row) -> None:
+        assert row.heading is not None
+        if self.current is None:
+            if self.pending_heading is not None:
+                self._unparsed(self.pending_heading)
+            self.pending_heading = row
+            return
+        self._set_heading(row.heading, row)
+
+    def _set_heading(self, heading: Heading, row: Row) -> None:
+        current = self.current
+        assert current is not None
+        self._flush()
+        current.category = heading.name
+        if heading.name not in current.headings:
+            current.headings[heading.name] = (heading.declared, row)
+            self._seen_category(current, heading.name)
+            return
+        earlier, earlier_row = current.headings[heading.name]
+        if earlier is None:
+            current.headings[heading.name] = (heading.declared, earlier_row)
+        elif heading.declared is not None and heading.declared != earlier:
+            self._issue(
+                "count-mismatch",
+                f"分类「{heading.name}」再次出现，声明 {heading.declared} 项，"
+                f"与第 {earlier_row.line.lineno} 行声明的 {earlier} 项不一致",
+                LineSpan(row.line.lineno, row.line.lineno),
+            )
+
+    def _text(self, row: Row) -> None:
+        if not self.lists and self.title is None:
+            self.pending_text = row
+            return
+        self._unparsed(row)
+
+    def _unparsed(self, row: Row) -> None:
+        if self.first_unknown is None:
+            self.first_unknown = row
+        snippet = row.line.text.strip().replace("\t", " ")[:40]
+        self._issue("unparsed-line", f"无法识别的行：「{snippet}」", LineSpan(row.line.lineno, row.line.lineno))
+
+    # -- table rows -----------------------------------------------------------------------------
+
+    def _column_index(self, column: Column) -> int:
+        if self.current is None or column not in self.current.columns:
+            return 0
+        return self.current.columns.index(column)
+
+    def _cells(self, row: Row) -> None:
+        current = self.current
+        if current is None or not current.columns:
+            if row.heading is not None:
+                self._heading_row(row)
+                return
+            raise ParseError(self.path, row.line.lineno, "表格行出现在任何表头（序号、事项名称……）之前")
+        cells = list(row.cells)
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if len(cells) > len(current.columns):
+            raise ParseError(
+                self.path,
+                row.line.lineno,
+                f"该行有 {len(cells)} 个单元格，而当前表头只有 {len(current.columns)} 列"
+                f"（{'、'.join(c.value for c in current.columns)}）",
+            )
+        values = {column: (cells[i].strip() if i < len(cells) else "") for i, column in enumerate(current.columns)}
+        sequence_text = values[Column.SEQUENCE]
+        if not sequence_text:
+            filled = [column for column, text in values.items() if text]
+            if row.heading is not None and filled in ([Column.TITLE], [Column.CATEGORY]):
+                self._set_heading(row.heading, row)
+            else:
+                self._continue(row, values)
+            return
+        sequence = parse_sequence(sequence_text)
+        if sequence is None:
+            self._issue(
+                "unparsed-line",
+                f"序号「{sequence_text[:20]}」不是数字，该行未作为事项解析",
+                LineSpan(row.line.lineno, row.line.lineno),
+            )
+            return
+        draft = current.draft
+        if draft is not None and sequence == draft.sequence:
+            title = cell_text(values.get(Column.TITLE, ""), join_lines=True)
+            if not title or title == cell_text("\n".join(draft.parts.get(Column.TITLE, [])), join_lines=True):
+                self._same_sequence(row, values, draft)
+                return
+        self._check_numbering(current, sequence, row)
+        self._flush()
+        draft = _Draft(sequence, row.line.lineno, row.line.lineno, heading_category=current.category)
+        for column, text in values.items():
+            if column is not Column.SEQUENCE and text:
+                draft.parts[column] = [text]
+        if Column.CATEGORY in current.columns and not values[Column.CATEGORY]:
+            # A vertically merged 事项类别 cell is written once, on its first row.
+            if current.last_column_category is not None:
+                draft.parts[Column.CATEGORY] = [current.last_column_category]
+        current.draft = draft
+
+    def _same_sequence(self, row: Row, values: dict[Column, str], draft: _Draft) -> None:
+        """Another row of a multi-row item: keep each new cell text once, on its own line."""
+        new = False
+        for column, text in values.items():
+            if column is Column.SEQUENCE or not text:
+                continue
+            parts = draft.parts.setdefault(column, [])
+            if text not in parts:
+                parts.append(text)
+                new = True
+        draft.last = row.line.lineno
+        self.merged_rows += 1
+        if not new:
+            self._issue(
+                "duplicate-row",
+                f"序号 {draft.sequence} 的这一行与该事项已有的行逐字相同",
+                LineSpan(row.line.lineno, row.line.lineno),
+            )
+
+    def _continue(self, row: Row, values: dict[Column, str]) -> None:
+        """A page-break continuation: the cell texts go on where the previous row's stopped."""
+        current = self.current
+        assert current is not None
+        draft = current.draft
+        if draft is None:
+            self._issue(
+                "continuation-without-item",
+                "序号为空的续行前面没有可接续的事项",
+                LineSpan(row.line.lineno, row.line.lineno),
+            )
+            return
+        for column, text in values.items():
+            if not text:
+                continue
+            parts = draft.parts.setdefault(column, [])
+            if parts:
+                parts[-1] += text
+            else:
+                parts.append(text)
+        draft.last = row.line.lineno
+        self.merged_rows += 1
+
+    def _check_numbering(self, current: _List, sequence: int, row: Row) -> None:
+        span = LineSpan(row.line.lineno, row.line.lineno)
+        expected = current.last_sequence + 1
+        if sequence in current.sequences:
+            self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，且事项名称不同", span)
+        elif sequence > expected:
+            missing = f"{expected}" if sequence == expected + 1 else f"{expected}–{sequence - 1}"
+            self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}", span)
+        elif sequence < expected:
+            self._issue("numbering-order", f"序号从 {current.last_sequence} 回到 {sequence}", span)
+        current.sequences.add(sequence)
+        current.last_sequence = max(current.last_sequence, sequence)
+
+    def _flush(self) -> None:
+        current = self.current
+        if current is None or current.draft is None:
+            return
+        draft, current.draft = current.draft, None
+        raw = {column: "\n".join(parts) for column, parts in draft.parts.items()}
+        column_category = cell_text(raw.get(Column.CATEGORY, ""), join_lines=True)
+        if Column.CATEGORY in draft.parts:
+            current.last_column_category = raw[Column.CATEGORY]
+        category = column_category or draft.heading_category
+        texts = {name: "" for name in _TEXT_COLUMNS.values()}
+        for column, name in _TEXT_COLUMNS.items():
+            if column in raw:
+                texts[name] = "\n".join(t for t in (texts[name], cell_text(raw[column])) if t)
+        item = DutyItem(
+            list_kind=current.kind,
+            sequence=draft.sequence,
+            title=cell_text(raw.get(Column.TITLE, ""), join_lines=True),
+            category=category,
+            lines=LineSpan(draft.first, draft.last),
+            **texts,
+        )
+        if not item.title:
+            self._issue("empty-item-title", f"序号 {item.sequence} 的事项名称为空", item.lines)
+        self.items.append(item)
+        current.parsed += 1
+        if category is not None:
+            self._seen_category(current, category)
+            current.counts[category] += 1
+
+    @staticmethod
+    def _seen_category(current: _List, name: str) -> None:
+        if name not in current.order:
+            current.order.append(name)
+
+    # -- the end --------------------------------------------------------------------------------
+
+    def _close_list(self) -> None:
+        self._flush()
+        current = self.current
+        if current is None:
+            return
+        for name, (declared, row) in current.headings.items():
+            parsed = current.counts[name]
+            if declared is not None and declared != parsed:
+                self._issue(
+                    "count-mismatch",
+                    f"{LIST_NAMES[current.kind]}分类「{name}」声明 {declared} 项，实际解析出 {parsed} 项",
+                    LineSpan(row.line.lineno, row.line.lineno),
+                )
+        if current.declared is not None and current.declared != current.parsed:
+            assert current.title_row is not None
+            line = current.title_row.line.lineno
+            self._issue(
+                "count-mismatch",
+                f"{LIST_NAMES[current.kind]}声明 {current.declared} 项，实际解析出 {current.parsed} 项",
+                LineSpan(line, line),
+            )
+        self.current = None
+
+    def finish(self) -> Assembled:
+        if self.pending_text is not None:
+            self._unparsed(self.pending_text)
+        self._close_list()
+        if not any(lst.columns for lst in self.lists):
+            where = self.first_unknown.line.lineno if self.first_unknown else 1
+            raise ParseError(self.path, where, "全文没有找到任何清单表头（序号、事项名称……），无法识别版式")
+        if self.pending_heading is not None:
+            self._unparsed(self.pending_heading)
+        for kind in ListKind:
+            if not any(lst.kind is kind for lst in self.lists):
+                self._issue("list-missing", f"文档中没有{LIST_NAMES[kind]}", None, kind)
+        if self.title is None:
+            self._issue("empty-title", "文档没有写出乡镇名称的标题", None)
+        category_counts = tuple(
+            CategoryCount(lst.kind, name, lst.headings.get(name, (None, None))[0], lst.counts[name])
+            for lst in self.lists
+            for name in lst.order
+        )
+        list_counts = tuple(
+            ListCount(
+                lst.kind,
+                lst.declared,
+                lst.parsed,
+                LineSpan(lst.title_row.line.lineno, lst.title_row.line.lineno) if lst.title_row else None,
+            )
+            for lst in self.lists
+        )
+        return Assembled(
+            title=self.title or "",
+            title_lines=self.title_lines,
+            items=tuple(self.items),
+            category_counts=category_counts,
+            list_counts=list_counts,
+            issues=tuple(self.issues),
+            merged_rows=self.merged_rows,
+            skipped_duplicate_pages=tuple(self.skipped),
+        )
+
+    def _issue(self, code: str, message: str, lines: LineSpan | None, kind: ListKind | None = None) -> None:
+        if kind is None and self.current is not None:
+            kind = self.current.kind
+        self.issues.append(Issue(code=code, message=message, lines=lines, list_kind=kind))

@@ -1,0 +1,42 @@
+"""The parser's entry point: one source document → `ParsedDocument`.
+
+source (bytes → numbered lines) → rows (what each line is) → items (tables, merges, counts,
+issues). Each stage is a pure function over the previous one's records; this module only does the
+IO at the edge (read the file once, hash it) and wires them together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from luzhi.etl.items import assemble
+from luzhi.etl.model import ParsedDocument
+from luzhi.etl.rows import ParseError, parse_rows
+from luzhi.etl.source import SourceError, decode_source, read_source
+
+__all__ = ["ParseError", "SourceError", "parse_document", "parse_bytes", "read_source"]
+
+
+def parse_document(path: str | Path) -> ParsedDocument:
+    """Parse one document; raises `SourceError` (unreadable file) or `ParseError` (unknown layout)."""
+    return parse_bytes(Path(path).read_bytes(), path)
+
+
+def parse_bytes(data: bytes, path: str | Path) -> ParsedDocument:
+    """Parse a document already in memory; `path` is only used to name it in errors and provenance."""
+    name = str(path)
+    lines = decode_source(data, name)
+    result = assemble(parse_rows(lines), name)
+    return ParsedDocument(
+        path=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        title=result.title,
+        title_lines=result.title_lines,
+        items=result.items,
+        category_counts=result.category_counts,
+        issues=result.issues,
+        merged_rows=result.merged_rows,
+        skipped_duplicate_pages=result.skipped_duplicate_pages,
+        list_counts=result.list_counts,
+    )

@@ -1,0 +1,338 @@
+"""Lines → `Row`s: what each source line is, judged by its structure.
+
+A line is a blank, a document title, a list title, a table of contents line, front matter, a page
+number, a table header, a category heading, a separator, a table row (`CELLS`) or unrecognised
+text. Only the table of contents and front matter need context (they exist before the first table);
+everything that needs the current table header (is this row a continuation? does its shape fit?)
+is decided by `luzhi.etl.items`.
+
+Recognition goes by keywords and shape, never by line numbers: see docs/parsing.md.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from html.parser import HTMLParser
+
+from luzhi.etl.model import ListKind, SourceLine
+
+
+class ParseError(Exception):
+    """The layout of a document cannot be understood; names the file and the line."""
+
+    def __init__(self, path: str, lineno: int, message: str) -> None:
+        self.path = path
+        self.lineno = lineno
+        self.message = message
+        super().__init__(f"{path}:{lineno}: {message}")
+
+
+class RowKind(Enum):
+    BLANK = "blank"
+    DOC_TITLE = "doc-title"  # 辽宁省鞍山市海城市耿庄镇 履行职责事项清单
+    LIST_TITLE = "list-title"  # 基本履职事项清单, 大同市左云县小京庄乡配合履职事项清单, …（109项）
+    TOC = "toc"  # 目录 and its entries `1. 基本履职事项清单.....<TAB>1`
+    FRONT_MATTER = "front-matter"  # 附件：4, 2025 年 (before the first table only)
+    PAGE_NUMBER = "page-number"  # - 12 -, 第 3 页
+    HEADER = "header"  # 序号<TAB>事项名称<TAB>…
+    HEADING = "heading"  # 一、党的建设（24项）
+    SEPARATOR = "separator"  # ----<TAB>-----
+    CELLS = "cells"  # a table row: an item, part of one, or a heading written inside the table
+    TEXT = "text"  # anything else: reported by the caller, never dropped
+
+
+class Column(Enum):
+    """What a table column holds, recognised from its header text."""
+
+    SEQUENCE = "序号"
+    CATEGORY = "事项类别"
+    TITLE = "事项名称"
+    DEPARTMENT = "对应上级部门"
+    UPPER_RESPONSIBILITY = "上级部门职责"
+    TOWNSHIP_RESPONSIBILITY = "配合职责"
+    RECEIVER = "承接部门及工作方式"
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A category heading: its name (whitespace normalised) and the count it declares, if any."""
+
+    name: str
+    declared: int | None
+
+
+@dataclass(frozen=True)
+class Row:
+    kind: RowKind
+    line: SourceLine
+    cells: tuple[str, ...] = ()
+    place: str | None = None  # DOC_TITLE / LIST_TITLE: the township part, "" when the title names none
+    list_kind: ListKind | None = None  # LIST_TITLE; HEADER when its columns tell
+    declared: int | None = None  # LIST_TITLE: `（109项）`
+    columns: tuple[Column, ...] = ()  # HEADER
+    heading: Heading | None = None  # HEADING; on CELLS: the row could be a heading written in one cell
+
+
+_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_SPACES = re.compile(r"[ \t\u3000\u00a0\u2002-\u200b]+")
+_NUMERAL = "一二三四五六七八九十百零〇两"
+_SENTENCE_PUNCT = re.compile(r"[，。；：,;:！？]")
+_LEADING_NUMBER = re.compile(rf"^(?:[{_NUMERAL}]+\s*[、.．]|\d+\s*[、.．]|[（(]\s*[{_NUMERAL}\d]+\s*[）)])\s*")
+
+_HEADING = re.compile(
+    rf"^(?:[{_NUMERAL}]+\s*[、.．]|[（(]\s*[{_NUMERAL}]+\s*[）)])\s*(?P<name>[^（()）]+?)\s*"
+    r"(?:[（(]\s*(?:共\s*)?(?P<count>\d+)\s*项?\s*[）)])?\s*$"
+)
+_LIST_TITLE = re.compile(
+    r"^(?P<place>.*?)\s*(?P<name>(?:基本|配合|上级部门收回|上级收回|收回|上收)\S{0,12}?清单)\s*"
+    r"(?:[（(]\s*(?:共\s*)?(?P<count>\d+)\s*项\s*[）)])?\s*$"
+)
+_DOC_TITLE = re.compile(
+    r"^(?P<place>.*?)\s*(?:履行职责事项清单|履职事项清单|履行职责清单|履职清单|履行职责事项|履行职责)\s*"
+    r"(?:[（(][^（）()]{0,20}[）)])?\s*$"
+)
+_TOC_LEADER = re.compile(r"^(?P<label>.*?[^\s.．·…\-_])\s*(?:[.．·…]{3,}|[\-_]{4,})\s*(?P<page>\d{1,4})?\s*$")
+_TOC_PAGE = re.compile(r"^(?P<label>.*?\D)\s+(?P<page>\d{1,4})$")
+_SEPARATOR_CELL = re.compile(r"^[\s\-—–=_:|+]*$")
+_PAGE_NUMBER = re.compile(
+    r"^(?:[\-—–]\s*\d{1,4}\s*[\-—–]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$"
+)
+_FRONT_MATTER = re.compile(
+    r"^(?:附件\s*[:：]?\s*\d*|\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|[（(]\s*\d{4}\s*年[^（）()]{0,10}[）)])$"
+)
+_SEQUENCE = re.compile(r"^(\d{1,5})\s*[.、．]?$")
+_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+
+
+def parse_rows(lines: Iterable[SourceLine]) -> Iterator[Row]:
+    """Classify each line; lazily, so a document streams through in bounded memory."""
+    in_toc = False
+    seen_table = False
+    for line in lines:
+        row = classify_line(line, in_toc=in_toc, seen_table=seen_table)
+        if row.kind is RowKind.TOC:
+            in_toc = True
+        elif row.kind is not RowKind.BLANK:
+            in_toc = False
+        if row.kind is RowKind.HEADER:
+            seen_table = True
+        yield row
+
+
+def classify_line(line: SourceLine, *, in_toc: bool = False, seen_table: bool = False) -> Row:
+    """What one line is; `in_toc`/`seen_table` are the only context a line needs."""
+    cells = split_cells(line.text)
+    filled = [c.strip() for c in cells if c.strip()]
+    if not filled:
+        return Row(RowKind.BLANK, line, cells)
+    joined = collapse_spaces(" ".join(filled))
+    if all(_SEPARATOR_CELL.match(c) for c in filled) and re.search(r"[\-—–=]", joined):
+        return Row(RowKind.SEPARATOR, line, cells)
+    header = _header_columns(cells, line)
+    if header is not None:
+        return Row(RowKind.HEADER, line, cells, columns=header, list_kind=_kind_of_columns(header))
+    if joined.replace(" ", "") in ("目录", "目次"):
+        return Row(RowKind.TOC, line, cells)
+    if len(filled) <= 2 and parse_sequence(filled[0]) is None:
+        if _TOC_LEADER.match(joined) or (in_toc and len(filled) == 2 and _TOC_PAGE.match(joined)):
+            return Row(RowKind.TOC, line, cells)
+    heading = _heading(cells)
+    first_filled = bool(cells[0].strip())
+    if heading is not None and first_filled:
+        return Row(RowKind.HEADING, line, cells, heading=heading)
+    if len(filled) > 1 or not first_filled:
+        # A row with an empty first cell is a continuation, unless it is a heading written in the
+        # 事项名称/事项类别 column: only the table header can tell, so the caller decides.
+        return Row(RowKind.CELLS, line, cells, heading=heading)
+    text = filled[0]
+    titled = _title_row(text, line, cells)
+    if titled is not None:
+        return titled
+    if _PAGE_NUMBER.match(text):
+        return Row(RowKind.PAGE_NUMBER, line, cells)
+    if not seen_table and _FRONT_MATTER.match(text):
+        return Row(RowKind.FRONT_MATTER, line, cells)
+    if len(cells) > 1:
+        return Row(RowKind.CELLS, line, cells)
+    return Row(RowKind.TEXT, line, cells)
+
+
+def split_cells(text: str) -> tuple[str, ...]:
+    """Tab-separated cells; a markdown-style `| a | b |` line is split on its pipes instead."""
+    if "\t" in text:
+        return tuple(text.split("\t"))
+    stripped = text.strip()
+    if len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|"):
+        return tuple(cell.strip() for cell in stripped[1:-1].split("|"))
+    return (text,)
+
+
+def parse_sequence(cell: str) -> int | None:
+    """`1`, `1.`, `1、`, full-width `１２` → int; anything else → None."""
+    match = _SEQUENCE.match(unicodedata.normalize("NFKC", cell).strip())
+    return int(match.group(1)) if match else None
+
+
+def collapse_spaces(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def join_cjk(text: str) -> str:
+    """Drop whitespace between two CJK characters: a line wrap, not a word break (`开展造林绿化工 作`)."""
+    return _CJK_GAP.sub("", collapse_spaces(text))
+
+
+def cell_text(raw: str, *, join_lines: bool = False) -> str:
+    """A cell as readable text: HTML tags stripped (block tags become line breaks), entities
+    unescaped, spaces collapsed, blank lines dropped. `join_lines` (titles, categories) also
+    joins lines and drops whitespace between CJK characters."""
+    text = _html_to_text(raw) if _HTML_TAG.search(raw) else raw
+    lines = [collapse_spaces(part) for part in text.splitlines()]
+    lines = [part for part in lines if part]
+    if join_lines:
+        return join_cjk(" ".join(lines))
+    return "\n".join(lines)
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCK = frozenset(
+        "p div li ol ul br tr table thead tbody h1 h2 h3 h4 h5 h6 blockquote section hr dl dt dd".split()
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts.append("\n" if tag in self._BLOCK else (" " if tag in ("td", "th") else ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.handle_starttag(tag, [])
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _html_to_text(raw: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(raw)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _key(text: str) -> str:
+    """Header text for keyword matching: NFKC (full-width → half-width), no whitespace."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _column_of(text: str) -> Column | None:
+    key = re.sub(r"\(.*?\)", "", _key(text))  # 上级部门职责（含提供的履职保障） → 上级部门职责
+    if key in ("序号", "编号", "序"):
+        return Column.SEQUENCE
+    if "配合" in key:
+        return Column.TOWNSHIP_RESPONSIBILITY
+    if "职责" in key and ("上级" in key or "部门" in key):
+        return Column.UPPER_RESPONSIBILITY
+    if any(word in key for word in ("承接", "工作方式", "履职方式", "收回后", "上收后")):
+        return Column.RECEIVER
+    if "部门" in key:
+        return Column.DEPARTMENT
+    if "类别" in key or "分类" in key:
+        return Column.CATEGORY
+    if "名称" in key or key in ("事项", "履职事项", "事项内容"):
+        return Column.TITLE
+    return None
+
+
+def _header_columns(cells: tuple[str, ...], line: SourceLine) -> tuple[Column, ...] | None:
+    """The columns of a table header row, or None when the row is not a header.
+
+    A header has a 序号 cell and at least one more; an unknown or repeated column is a layout we
+    do not understand, and guessing would put text into the wrong field, so it is a ParseError.
+    """
+    keys = [_key(c) for c in cells]
+    if not any(k in ("序号", "编号") for k in keys) or sum(1 for k in keys if k) < 2:
+        return None
+    while keys and not keys[-1]:
+        keys.pop()
+    columns: list[Column] = []
+    for index, key in enumerate(keys, start=1):
+        column = _column_of(key) if key else None
+        if column is None:
+            what = f"「{cells[index - 1].strip()}」" if key else "空白"
+            known = "、".join(c.value for c in Column)
+            raise ParseError(line.path, line.lineno, f"表头第 {index} 列{what}不是已知的列（{known}）")
+        if column in columns:
+            raise ParseError(
+                line.path,
+                line.lineno,
+                f"表头第 {index} 列「{cells[index - 1].strip()}」与前面的列重复（都是{column.value}）",
+            )
+        columns.append(column)
+    if Column.TITLE not in columns:
+        raise ParseError(line.path, line.lineno, "表头有序号列但没有事项名称列")
+    return tuple(columns)
+
+
+def _kind_of_columns(columns: tuple[Column, ...]) -> ListKind | None:
+    present = set(columns)
+    if present & {Column.UPPER_RESPONSIBILITY, Column.TOWNSHIP_RESPONSIBILITY}:
+        return None if Column.RECEIVER in present else ListKind.COOPERATIVE
+    if Column.RECEIVER in present:
+        return ListKind.RECLAIMED
+    if present <= {Column.SEQUENCE, Column.CATEGORY, Column.TITLE}:
+        return ListKind.BASIC
+    return None  # e.g. 序号/事项名称/上级部门 alone: only a list title can say which list this is
+
+
+def _heading(cells: tuple[str, ...]) -> Heading | None:
+    filled = [c.strip() for c in cells if c.strip()]
+    if not filled:
+        return None
+    match = _HEADING.match(collapse_spaces(" ".join(filled)))
+    if match is None:
+        return None
+    name = join_cjk(match.group("name"))
+    if not name or len(name) > 20 or _SENTENCE_PUNCT.search(name):
+        return None
+    count = match.group("count")
+    return Heading(name=name, declared=int(count) if count is not None else None)
+
+
+def _title_row(text: str, line: SourceLine, cells: tuple[str, ...]) -> Row | None:
+    text = collapse_spaces(text)
+    if len(text) > 80 or _SENTENCE_PUNCT.search(text):
+        return None
+    listed = _LIST_TITLE.match(text)
+    if listed is not None:
+        name = listed.group("name")
+        kind = (
+            ListKind.BASIC
+            if name.startswith("基本")
+            else ListKind.COOPERATIVE
+            if name.startswith("配合")
+            else ListKind.RECLAIMED
+        )
+        count = listed.group("count")
+        return Row(
+            RowKind.LIST_TITLE,
+            line,
+            cells,
+            place=_place(listed.group("place")),
+            list_kind=kind,
+            declared=int(count) if count is not None else None,
+        )
+    titled = _DOC_TITLE.match(text)
+    if titled is not None:
+        return Row(RowKind.DOC_TITLE, line, cells, place=_place(titled.group("place")))
+    return None
+
+
+def _place(text: str) -> str:
+    """The township part of a title: leading list numbering dropped, no whitespace (place names have none)."""
+    return re.sub(r"\s+", "", _LEADING_NUMBER.sub("", text.strip()))
