@@ -159,8 +159,8 @@ def _results(report: Graph, data: Graph, shapes: Graph, base: str):
         path = report.value(node, SH.resultPath)
         shape = report.value(node, SH.sourceShape)
         messages = _messages(list(report.objects(node, SH.resultMessage)), shapes, shape)
-        messages = {lang: text.replace("{$this}", _text(focus)).replace("{$base}", base)
-                    for lang, text in messages.items()}
+        fill = {"{$this}": _text(focus), "{$base}": base, "{$value}": _text(value)}
+        messages = {lang: _fill(text, fill) for lang, text in messages.items()}
         source, lines = source_lines(data, focus)
         yield ValidationResult(
             focus=_text(focus),
@@ -182,7 +182,8 @@ def _messages(found: list[Node], shapes: Graph, shape: Node | None) -> dict[str,
 
     pySHACL drops the language tag of a SPARQL constraint's message once it has filled in its
     `{?var}` templates, so untagged messages are matched back to the shape's tagged templates.
-    It also leaves `{$this}`/`{$base}` of custom components unfilled; the caller fills those.
+    It also leaves `{$this}`, `{$value}` and custom parameters such as `{$base}` unfilled in
+    core-constraint and custom-component messages; the caller fills those.
     """
     by_lang = {m.language: str(m) for m in found if isinstance(m, Literal) and m.language}
     untagged = [str(m) for m in found if not (isinstance(m, Literal) and m.language)]
@@ -203,6 +204,12 @@ def _messages(found: list[Node], shapes: Graph, shape: Node | None) -> dict[str,
         by_lang.setdefault("zh", untagged[0])
         by_lang.setdefault("en", untagged[-1])
     return by_lang
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, value)
+    return text
 
 
 def _text(term: Node | None) -> str:
