@@ -22,11 +22,11 @@ def create_app(config: Config) -> Flask:
 
 def _blueprints():
     # Imported here so each view module can import `get_store`/`get_config` from this module.
-    from luzhi.server.views import health, pages, resource, sparql
+    from luzhi.server.views import health, ontology, pages, resource, sparql, void
 
-    # Linked data (issue 6): home, search, /id → 303 → /doc, /source texts.
+    # Linked data (issue 6): home, search, /id → 303 → /doc, /source texts; /def; VoID, dumps, sitemaps.
     # SPARQL 1.1 Protocol endpoint, read-only (issue 5).
-    return [health.bp, pages.bp, resource.bp, sparql.bp]
+    return [health.bp, pages.bp, resource.bp, ontology.bp, void.bp, sparql.bp]
 
 
 def get_store(app: Flask | None = None) -> OxigraphStore:

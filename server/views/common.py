@@ -163,7 +163,9 @@ def _read_build_info(store_path: Path) -> BuildInfo:
         if build_id and stamp:
             when = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
             return BuildInfo(build_id, when if when.tzinfo else when.replace(tzinfo=UTC))
-    mtime = max((p.stat().st_mtime for p in store_path.iterdir()), default=store_path.stat().st_mtime)
+    # `dumps/` is written by the server itself (views/void.py); counting it would change the id it is keyed by.
+    files = [p for p in store_path.iterdir() if p.name != "dumps"]
+    mtime = max((p.stat().st_mtime for p in files), default=store_path.stat().st_mtime)
     when = datetime.fromtimestamp(int(mtime), tz=UTC)
     return BuildInfo(hashlib.sha256(f"{store_path.resolve()}:{mtime}".encode()).hexdigest()[:16], when)
 

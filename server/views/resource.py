@@ -51,9 +51,13 @@ def _checked(iri: str) -> str:
 def thing(rest: str):
     """303 to the document about the thing, keeping the query (`?lang=en`)."""
     iri = _checked(iri_for_path(f"/id/{rest}"))
-    if not exists(get_store(), iri):
+    if rest == "dataset":
+        # The dataset is described by its VoID document, not by triples in the store.
+        target = f"{request.script_root}/.well-known/void"
+    elif not exists(get_store(), iri):
         abort(404)
-    target = f"{request.script_root}/doc/{rest}"
+    else:
+        target = f"{request.script_root}/doc/{rest}"
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
     response = redirect(target, code=303)
