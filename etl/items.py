@@ -153,8 +153,9 @@ class _Assembler:
     def feed(self, row: Row) -> None:
         if self.pending_text is not None and row.kind is not RowKind.BLANK:
             held, self.pending_text = self.pending_text, None
-            if not (row.kind is RowKind.DOC_TITLE and self._join_title(held, row)):
-                self._unparsed(held)
+            if row.kind is RowKind.DOC_TITLE and self._join_title(held, row):
+                return
+            self._unparsed(held)
         handler = {
             RowKind.DOC_TITLE: self._doc_title,
             RowKind.LIST_TITLE: self._list_title,
@@ -465,8 +466,13 @@ class _Assembler:
             self._unparsed(self.pending_text)
         self._close_list()
         if not any(lst.columns for lst in self.lists):
-            where = self.first_unknown.line.lineno if self.first_unknown else 1
-            raise ParseError(self.path, where, "全文没有找到任何清单表头（序号、事项名称……），无法识别版式")
+            unknown = self.first_unknown
+            where = f"；第一处无法识别的行：「{unknown.line.text.strip()[:40]}」" if unknown else ""
+            raise ParseError(
+                self.path,
+                unknown.line.lineno if unknown else 1,
+                f"全文没有找到任何清单表头（序号、事项名称……），无法识别版式{where}",
+            )
         if self.pending_heading is not None:
             self._unparsed(self.pending_heading)
         for kind in ListKind:

@@ -105,6 +105,7 @@ _PAGE_NUMBER = re.compile(
 _FRONT_MATTER = re.compile(
     r"^(?:附件\s*[:：]?\s*\d*|\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|[（(]\s*\d{4}\s*年[^（）()]{0,10}[）)])$"
 )
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _SEQUENCE = re.compile(r"^(\d{1,5})\s*[.、．]?$")
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
@@ -130,6 +131,8 @@ def classify_line(line: SourceLine, *, in_toc: bool = False, seen_table: bool = 
     filled = [c.strip() for c in cells if c.strip()]
     if not filled:
         return Row(RowKind.BLANK, line, cells)
+    if len(filled) == 1:
+        filled = [_MARKDOWN_HEADING.sub("", filled[0])]  # `## 基本履职事项清单`
     joined = collapse_spaces(" ".join(filled))
     if all(_SEPARATOR_CELL.match(c) for c in filled) and re.search(r"[\-—–=]", joined):
         return Row(RowKind.SEPARATOR, line, cells)
@@ -141,7 +144,7 @@ def classify_line(line: SourceLine, *, in_toc: bool = False, seen_table: bool = 
     if len(filled) <= 2 and parse_sequence(filled[0]) is None:
         if _TOC_LEADER.match(joined) or (in_toc and len(filled) == 2 and _TOC_PAGE.match(joined)):
             return Row(RowKind.TOC, line, cells)
-    heading = _heading(cells)
+    heading = _heading(filled)
     first_filled = bool(cells[0].strip())
     if heading is not None and first_filled:
         return Row(RowKind.HEADING, line, cells, heading=heading)
@@ -290,15 +293,12 @@ def _kind_of_columns(columns: tuple[Column, ...]) -> ListKind | None:
     return None  # e.g. 序号/事项名称/上级部门 alone: only a list title can say which list this is
 
 
-def _heading(cells: tuple[str, ...]) -> Heading | None:
-    filled = [c.strip() for c in cells if c.strip()]
-    if not filled:
-        return None
+def _heading(filled: list[str]) -> Heading | None:
     match = _HEADING.match(collapse_spaces(" ".join(filled)))
     if match is None:
         return None
     name = join_cjk(match.group("name"))
-    if not name or len(name) > 20 or _SENTENCE_PUNCT.search(name):
+    if not name or len(name) > 20 or _SENTENCE_PUNCT.search(name) or "清单" in name:  # 一、基本履职事项清单
         return None
     count = match.group("count")
     return Heading(name=name, declared=int(count) if count is not None else None)
