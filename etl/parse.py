@@ -11,11 +11,25 @@ import hashlib
 from pathlib import Path
 
 from luzhi.etl.items import assemble
-from luzhi.etl.model import ParsedDocument
-from luzhi.etl.rows import ParseError, parse_rows
+from luzhi.etl.model import ParsedDocument, SourceLine
+from luzhi.etl.rows import ParseError, RowKind, parse_rows
 from luzhi.etl.source import SourceError, decode_source, read_source
 
-__all__ = ["ParseError", "SourceError", "parse_document", "parse_bytes", "read_source"]
+__all__ = ["ParseError", "SourceError", "parse_document", "parse_bytes", "read_source", "unaccounted_lines"]
+
+# Lines that are structure, not content: recognising them is accounting for them.
+_STRUCTURE = frozenset(
+    {
+        RowKind.DOC_TITLE,
+        RowKind.LIST_TITLE,
+        RowKind.TOC,
+        RowKind.FRONT_MATTER,
+        RowKind.PAGE_NUMBER,
+        RowKind.HEADER,
+        RowKind.HEADING,
+        RowKind.SEPARATOR,
+    }
+)
 
 
 def parse_document(path: str | Path) -> ParsedDocument:
@@ -40,3 +54,22 @@ def parse_bytes(data: bytes, path: str | Path) -> ParsedDocument:
         skipped_duplicate_pages=result.skipped_duplicate_pages,
         list_counts=result.list_counts,
     )
+
+
+def unaccounted_lines(doc: ParsedDocument, lines: list[SourceLine]) -> list[SourceLine]:
+    """The non-blank lines of `lines` that `doc` neither built an item from, nor reported, nor
+    skipped as a duplicated page, nor recognised as structure. Empty when nothing was dropped."""
+    covered: set[int] = set()
+    spans = [item.lines for item in doc.items]
+    spans += [issue.lines for issue in doc.issues if issue.lines is not None]
+    spans += [*doc.skipped_duplicate_pages, doc.title_lines]
+    for span in spans:
+        covered.update(range(span.first, span.last + 1))
+    return [
+        row.line
+        for row in parse_rows(lines)
+        if row.kind is not RowKind.BLANK
+        and row.kind not in _STRUCTURE
+        and row.heading is None  # a table row that may be a heading: the assembler decided which
+        and row.line.lineno not in covered
+    ]
