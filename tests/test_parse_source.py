@@ -1,0 +1,86 @@
+"""Decoding: UTF-8 (BOM or not) and GB18030 are read; anything else is a SourceError, never a guess."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from luzhi.etl.parse import SourceError, parse_document, read_source
+
+LAYOUT = Path(__file__).resolve().parent / "fixtures" / "layouts" / "heading_rows.txt"
+TEXT = LAYOUT.read_text(encoding="utf-8")
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def summary(path: Path) -> list[tuple]:
+    doc = parse_document(path)
+    return [(i.list_kind, i.sequence, i.title, i.category, i.lines) for i in doc.items] + [(doc.title, doc.title_lines)]
+
+
+@pytest.mark.parametrize(
+    ("name", "encode"),
+    [
+        ("bom.txt", lambda text: b"\xef\xbb\xbf" + text.encode("utf-8")),
+        ("gb18030.txt", lambda text: text.encode("gb18030")),
+        ("crlf.txt", lambda text: text.replace("\n", "\r\n").encode("utf-8")),
+        ("no-final-newline.txt", lambda text: text.rstrip("\n").encode("utf-8")),
+    ],
+)
+def test_accepted_encodings_give_the_same_document(tmp_path: Path, name: str, encode) -> None:
+    data = encode(TEXT)
+    path = write(tmp_path, name, data)
+    assert summary(path) == summary(LAYOUT)
+    assert parse_document(path).sha256 == hashlib.sha256(data).hexdigest()
+    lines = read_source(path)
+    assert [line.text for line in lines] == TEXT.rstrip("\n").split("\n")
+    assert [line.lineno for line in lines] == list(range(1, len(lines) + 1))
+
+
+def test_gb18030_is_really_decoded(tmp_path: Path) -> None:
+    path = write(tmp_path, "gbk.txt", "序号\t事项名称\n1\t加强党的政治建设\n".encode("gb18030"))
+    assert [line.text for line in read_source(path)] == ["序号\t事项名称", "1\t加强党的政治建设"]
+
+
+def test_only_newline_ends_a_line(tmp_path: Path) -> None:
+    # a form feed or U+2028 inside a line must not shift the numbering used for provenance
+    path = write(tmp_path, "ff.txt", "甲\x0c乙\n丙\u2028丁\n戊\n".encode())
+    assert [(line.lineno, line.text) for line in read_source(path)] == [(1, "甲\x0c乙"), (2, "丙\u2028丁"), (3, "戊")]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("utf16.txt", TEXT.encode("utf-16"), "UTF-16"),
+        ("utf16be.txt", b"\xfe\xff" + TEXT.encode("utf-16-be"), "UTF-16"),
+        ("utf16-nobom.txt", TEXT.encode("utf-16-le"), "NUL"),
+        ("utf32.txt", TEXT.encode("utf-32"), "UTF-32"),
+        ("empty.txt", b"", "为空"),
+        ("blank.txt", b" \n\t\r\n", "只有空白"),
+        ("binary.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "NUL"),
+        ("latin1.txt", "序号\n".encode() + "café\n".encode("latin-1"), "第 2 行"),
+        ("control.txt", "序号\n事项\x07名称\n".encode(), "控制字符 U+0007"),
+    ],
+)
+def test_refused(tmp_path: Path, name: str, data: bytes, words: str) -> None:
+    path = write(tmp_path, name, data)
+    with pytest.raises(SourceError) as caught:
+        read_source(path)
+    assert caught.value.path == str(path)
+    assert words in caught.value.message
+    with pytest.raises(SourceError):
+        parse_document(path)
+
+
+def test_gb18030_private_use_is_refused(tmp_path: Path) -> None:
+    # 0xAAA1 is a user-defined area of GB18030: decodable, but never real document text
+    path = write(tmp_path, "pua.txt", "序号\n".encode("gb18030") + b"\xaa\xa1\n")
+    with pytest.raises(SourceError) as caught:
+        read_source(path)
+    assert "第 2 行" in caught.value.message and "私用区字符 U+E000" in caught.value.message
