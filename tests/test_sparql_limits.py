@@ -1,0 +1,191 @@
+"""Limits with real expensive queries: the timeout really stops the query (its process is gone)
+while the server keeps answering; the row limit answers in full or refuses, never truncates;
+SERVICE is refused before any connection is made (a local listener proves it).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+
+import pytest
+import requests
+from sparql_server import FILLER_TRIPLES, fill_small_store, serve
+
+from luzhi.server.config import Config
+
+# COUNT over a 4-way cross join of the 200-triple filler graph: 1.6 billion combinations,
+# minutes of work without one row coming out, so only a kill can stop it.
+RUNAWAY = """SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/graph/filler> {
+  ?a ?p1 ?x . ?b ?p2 ?y . ?c ?p3 ?z . ?d ?p4 ?w } }"""
+# Cross join producing 40,000 rows quickly, over any sane row limit below that.
+WIDE = "SELECT * WHERE { GRAPH <http://example.org/graph/filler> { ?a ?p1 ?x . ?b ?p2 ?y } }"
+ROW_LIMIT = 1000
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    return fill_small_store(tmp_path_factory.mktemp("sparql-limits") / "store")
+
+
+@pytest.fixture(scope="module")
+def default_server(store_path):
+    with serve(Config(store_path=store_path)) as server:
+        yield server
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_timeout_kills_the_query_and_the_server_keeps_answering(store_path):
+    with serve(Config(store_path=store_path, query_timeout=4, query_processes=2)) as server:
+        # Warm both workers so their pids are known before the runaway starts.
+        warm = [threading.Thread(target=requests.get, args=(server.endpoint,),
+                                 kwargs={"params": {"query": "ASK {}"}}) for _ in range(2)]
+        for t in warm:
+            t.start()
+        for t in warm:
+            t.join()
+        pids_before = server.executor.worker_pids()
+        runaway: dict[str, requests.Response] = {}
+        thread = threading.Thread(
+            target=lambda: runaway.setdefault("r", requests.get(server.endpoint, params={"query": RUNAWAY})))
+        thread.start()
+
+        # While the runaway runs, other queries and /health are answered.
+        quick = requests.get(server.endpoint, params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
+                             headers={"Accept": "application/sparql-results+json"})
+        health = requests.get(f"{server.base}/health")
+        still_running = thread.is_alive()
+        thread.join(60)
+
+        assert quick.status_code == 200
+        assert int(quick.json()["results"]["bindings"][0]["n"]["value"]) == FILLER_TRIPLES + 6
+        assert health.status_code == 200
+        assert still_running, "the runaway query ended before the quick one was answered"
+        assert runaway["r"].status_code == 503
+        assert "query_timeout" in runaway["r"].text
+        assert server.executor.killed == 1
+        killed = [pid for pid in pids_before if pid not in server.executor.worker_pids()]
+        assert len(killed) == 1
+        assert not alive(killed[0]), "the runaway worker process is still running"
+        # The pool is whole again: the next query works.
+        again = requests.get(server.endpoint, params={"query": "ASK {}"},
+                             headers={"Accept": "application/sparql-results+json"})
+        assert again.json()["boolean"] is True
+
+
+def test_row_limit_refuses_instead_of_truncating(store_path):
+    with serve(Config(store_path=store_path, max_result_rows=ROW_LIMIT)) as server:
+        too_many = requests.get(server.endpoint, params={"query": WIDE})
+        assert too_many.status_code == 400
+        assert f"more than {ROW_LIMIT} rows" in too_many.text
+        assert "LIMIT" in too_many.text
+
+        exactly = requests.get(server.endpoint, params={"query": WIDE + f" LIMIT {ROW_LIMIT}"},
+                               headers={"Accept": "text/tab-separated-values"})
+        assert exactly.status_code == 200
+        assert exactly.headers["X-Result-Rows"] == str(ROW_LIMIT)
+        assert exactly.text.count("\n") == ROW_LIMIT + 1  # header + every row, nothing cut
+
+        json_page = requests.get(server.endpoint, params={"query": WIDE + f" LIMIT {ROW_LIMIT}"},
+                                 headers={"Accept": "application/sparql-results+json"})
+        assert len(json_page.json()["results"]["bindings"]) == ROW_LIMIT
+
+        construct = "CONSTRUCT { ?a <http://example.org/pair> ?b } WHERE { GRAPH <http://example.org/graph/filler> " \
+                    "{ ?a ?p ?x . ?b ?q ?y } }"
+        refused = requests.get(server.endpoint, params={"query": construct})
+        assert refused.status_code == 400
+        assert f"more than {ROW_LIMIT} triples" in refused.text
+
+
+def test_row_limit_counts_rows_not_lines(store_path):
+    # Literals with newlines and tabs must not be counted as extra rows.
+    with serve(Config(store_path=store_path, max_result_rows=3)) as server:
+        query = 'SELECT ?x WHERE { VALUES ?x { "a\\nb\\nc\\nd" "e\\tf" "g" } }'
+        response = requests.get(server.endpoint, params={"query": query},
+                                headers={"Accept": "application/sparql-results+json"})
+        assert response.status_code == 200, response.text
+        assert [b["x"]["value"] for b in response.json()["results"]["bindings"]] == ["a\nb\nc\nd", "e\tf", "g"]
+
+
+@pytest.fixture
+def listener():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.setblocking(False)
+    yield sock
+    sock.close()
+
+
+def connections(sock: socket.socket) -> int:
+    count = 0
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except BlockingIOError:
+            return count
+        conn.close()
+        count += 1
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+        "PREFIX remote: <{url}#>\nSELECT * WHERE {{ SERVICE remote:x {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "select * where {{ service <{url}> {{ ?s ?p ?o }} }}",
+    ],
+    ids=["iri", "silent", "prefixed", "variable", "unicode-escape", "lowercase"],
+)
+def test_service_is_refused_before_any_connection(default_server, listener, template):
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    response = requests.get(default_server.endpoint, params={"query": template.format(url=url)})
+    assert response.status_code == 403
+    assert "SERVICE not allowed" in response.text
+    # The answer came after the (refused) query would have run, so any connection is already queued.
+    assert connections(listener) == 0
+
+
+def test_allowed_service_does_connect(store_path):
+    """The control for the test above: with the endpoint allowed, the worker does connect."""
+    accepted: list[bytes] = []
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        def accept_one() -> None:
+            conn, _ = sock.accept()
+            accepted.append(conn.recv(200))
+            conn.close()  # no HTTP answer: the query fails at once
+
+        thread = threading.Thread(target=accept_one, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/sparql"
+        with serve(Config(store_path=store_path, allow_service=(url,))) as server:
+            query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+            response = requests.get(server.endpoint, params={"query": query})
+        thread.join(10)
+    assert response.status_code == 500
+    assert "query failed" in response.text
+    assert accepted and accepted[0].startswith(b"POST /sparql")
+
+
+def test_allowed_service_federates_with_a_real_endpoint(store_path, tmp_path):
+    """SERVICE to an allowed endpoint works end to end: here a second luzhi serving other data."""
+    other = fill_small_store(tmp_path / "other")
+    with serve(Config(store_path=other)) as remote:
+        with serve(Config(store_path=store_path, allow_service=(remote.endpoint,))) as server:
+            query = (f"SELECT (COUNT(*) AS ?n) WHERE {{ SERVICE <{remote.endpoint}> "
+                     "{ GRAPH <http://example.org/graph/1> { ?s ?p ?o } } }")
+            response = requests.get(server.endpoint, params={"query": query},
+                                    headers={"Accept": "application/sparql-results+json"})
+            assert response.status_code == 200, response.text
+            assert response.json()["results"]["bindings"][0]["n"]["value"] == "2"
