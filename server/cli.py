@@ -180,5 +180,15 @@ def export(store_path, fmt, output):
         write_dump(store, fmt, out)
 
 
+def _add_validate() -> None:
+    # `luzhi validate` lives with the shapes (issue 4): shapes/cli.py.
+    from luzhi.shapes.cli import validate
+
+    main.add_command(validate)
+
+
+_add_validate()
+
+
 if __name__ == "__main__":
     main()

@@ -70,8 +70,12 @@ class Notice:
     """Something about the submission that is not a SHACL result: ignored owl:imports, ETL issues."""
 
     code: str
-    message: str
+    message_zh: str
+    message_en: str
     lines: LineSpan | None = None
+
+    def message(self, lang: str) -> str:
+        return self.message_zh if lang == "zh" else self.message_en
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,157 @@
+"""Render a `ValidationReport`: readable text (zh or en), JSON, or a standard `sh:ValidationReport` in Turtle.
+
+The Turtle report is rebuilt from our dataclasses rather than passed through from pySHACL, so
+it is the same whichever process or engine produced the results. One deliberate difference
+from the letter of SHACL §3.6.1: `sh:conforms` is true when there is no Violation (Warnings and
+Infos do not fail a submission), exactly what pySHACL's `allow_warnings`/`allow_infos` report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+from rdflib.util import from_n3
+
+from luzhi.ontology.iris import DEFAULT_BASE
+from luzhi.ontology.namespaces import SH, bind_prefixes
+from luzhi.shapes.validate import SHAPES_NS, Severity, ValidationReport, ValidationResult, load_shapes
+
+SEVERITY_WORDS = {
+    "zh": {Severity.VIOLATION: "违规", Severity.WARNING: "警告", Severity.INFO: "提示"},
+    "en": {Severity.VIOLATION: "Violation", Severity.WARNING: "Warning", Severity.INFO: "Info"},
+}
+_WORDS = {
+    "zh": {"conforms": "符合规则（没有违规）", "fails": "不符合规则", "lines": "第 {a}–{b} 行", "line": "第 {a} 行",
+           "notices": "说明", "counts": "{v} 个违规，{w} 个警告，{i} 个提示", "path": "属性", "value": "值",
+           "triples": "三元组"},
+    "en": {"conforms": "conforms (no Violation)", "fails": "does not conform", "lines": "lines {a}–{b}",
+           "line": "line {a}", "notices": "Notices", "counts": "{v} violations, {w} warnings, {i} infos",
+           "path": "path", "value": "value", "triples": "triples"},
+}
+
+
+@lru_cache(maxsize=1)
+def shape_labels() -> dict[str, dict[str, str]]:
+    """Shape IRI → {lang: rdfs:label}, for headings a clerk can read."""
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for shape, label in load_shapes(DEFAULT_BASE).subject_objects(RDFS.label):
+        if isinstance(label, Literal) and label.language:
+            labels[str(shape)][label.language] = str(label)
+    return dict(labels)
+
+
+def shape_label(shape: str, lang: str) -> str:
+    return shape_labels().get(shape, {}).get(lang) or shape.removeprefix(SHAPES_NS)
+
+
+def where(result: ValidationResult, lang: str) -> str:
+    if result.lines is None:
+        return ""
+    words = _WORDS[lang]
+    if result.lines.first == result.lines.last:
+        return words["line"].format(a=result.lines.first)
+    return words["lines"].format(a=result.lines.first, b=result.lines.last)
+
+
+def grouped(report: ValidationReport) -> list[tuple[str, list[ValidationResult]]]:
+    """Results grouped by focus node (the item a clerk fixes), in source order."""
+    groups: dict[str, list[ValidationResult]] = {}
+    for result in report.results:
+        groups.setdefault(result.focus, []).append(result)
+    return list(groups.items())
+
+
+def counts_line(report: ValidationReport, lang: str) -> str:
+    return _WORDS[lang]["counts"].format(
+        v=report.count(Severity.VIOLATION), w=report.count(Severity.WARNING), i=report.count(Severity.INFO)
+    )
+
+
+def render_text(report: ValidationReport, lang: str = "zh") -> str:
+    words, severity = _WORDS[lang], SEVERITY_WORDS[lang]
+    verdict = words["conforms"] if report.conforms else words["fails"]
+    out = [f"{report.label or '-'}: {verdict} — {counts_line(report, lang)} ({report.triples} {words['triples']})"]
+    for focus, results in grouped(report):
+        place = where(results[0], lang)
+        out.append("")
+        out.append(f"{focus}" + (f"  [{place}]" if place else ""))
+        for result in results:
+            detail = []
+            if result.path:
+                detail.append(f"{words['path']} {result.path}")
+            if result.value is not None and result.value != focus:
+                value = result.value if len(result.value) <= 60 else result.value[:57] + "…"
+                detail.append(f"{words['value']} {value}")
+            suffix = f" ({'; '.join(detail)})" if detail else ""
+            out.append(f"  {severity[result.severity]} · {shape_label(result.shape, lang)}: {result.message(lang)}"
+                       f"{suffix}")
+    if report.notices:
+        out.append("")
+        out.append(f"{words['notices']}:")
+        for notice in report.notices:
+            place = ""
+            if notice.lines is not None:
+                place = f" [{words['lines'].format(a=notice.lines.first, b=notice.lines.last)}]"
+            out.append(f"  - {notice.message(lang)}{place}")
+    return "\n".join(out) + "\n"
+
+
+def report_dict(report: ValidationReport) -> dict:
+    """The JSON shape (documented in docs/validation.md)."""
+    return {
+        "file": report.label or None,
+        "conforms": report.conforms,
+        "triples": report.triples,
+        "counts": {s.value: report.count(s) for s in Severity},
+        "results": [
+            {
+                "focusNode": r.focus,
+                "severity": r.severity.value,
+                "sourceShape": r.shape,
+                "shapeLabel": {"zh": shape_label(r.shape, "zh"), "en": shape_label(r.shape, "en")},
+                "sourceConstraintComponent": r.component,
+                "resultPath": r.path,
+                "value": r.value,
+                "message": {"zh": r.message_zh, "en": r.message_en},
+                "source": r.source,
+                "lines": None if r.lines is None else [r.lines.first, r.lines.last],
+            }
+            for r in report.results
+        ],
+        "notices": [
+            {"code": n.code, "message": {"zh": n.message_zh, "en": n.message_en},
+             "lines": None if n.lines is None else [n.lines.first, n.lines.last]}
+            for n in report.notices
+        ],
+    }
+
+
+def report_graph(report: ValidationReport) -> Graph:
+    graph = Graph()
+    bind_prefixes(graph)
+    graph.bind("lzsh", SHAPES_NS)
+    root = BNode()
+    graph.add((root, RDF.type, SH.ValidationReport))
+    graph.add((root, SH.conforms, Literal(report.conforms)))
+    for r in report.results:
+        node = BNode()
+        graph.add((root, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, BNode(r.focus[2:]) if r.focus.startswith("_:") else URIRef(r.focus)))
+        graph.add((node, SH.resultSeverity, r.severity.iri))
+        graph.add((node, SH.sourceShape, URIRef(r.shape)))
+        graph.add((node, SH.sourceConstraintComponent, URIRef(r.component)))
+        if r.path and r.path.startswith(("http:", "https:")):
+            graph.add((node, SH.resultPath, URIRef(r.path)))
+        if r.value_n3:
+            graph.add((node, SH.value, from_n3(r.value_n3)))
+        graph.add((node, SH.resultMessage, Literal(r.message_zh, lang="zh")))
+        graph.add((node, SH.resultMessage, Literal(r.message_en, lang="en")))
+    return graph
+
+
+def render_turtle(report: ValidationReport) -> str:
+    return report_graph(report).serialize(format="turtle")

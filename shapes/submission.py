@@ -1,0 +1,169 @@
+"""A submission's bytes → an rdflib Graph, without ever fetching anything (issue 4).
+
+RDF is parsed with pyoxigraph: its errors carry line and column, and it has no way to load
+anything (no XML external entities; JSON-LD remote contexts need a loader we never give it).
+JSON-LD `@context`/`@import` URLs are refused *before* parsing with a message naming them,
+because rdflib's own JSON-LD parser would fetch them. `owl:imports` are kept as data but
+never followed (pySHACL runs with do_owl_imports=False); the report says so.
+
+Raw list documents (the text layout of data/samples) go through the ETL in memory, so
+results can point back at source lines.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.namespace import OWL
+
+from luzhi.etl.model import LineSpan
+from luzhi.shapes.validate import Notice
+
+# Format names accepted by `--format` and the form's `format` field → pyoxigraph format (None: text document).
+FORMATS: dict[str, ox.RdfFormat | None] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "text": None,
+}
+_EXTENSIONS = {
+    ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld",
+    ".rdf": "rdfxml", ".xml": "rdfxml", ".owl": "rdfxml", ".txt": "text",
+}
+# Upload media types. text/plain is a list document (that is how the samples are published), not N-Triples.
+_MEDIA_TYPES = {
+    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "nt",
+    "application/ld+json": "jsonld", "application/json": "jsonld", "application/rdf+xml": "rdfxml",
+    "application/xml": "rdfxml", "text/xml": "rdfxml", "text/plain": "text",
+}
+
+
+class SubmissionError(Exception):
+    """The submission cannot be read; `line`/`column` are 1-based when the parser knows them."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None, name: str = "") -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        self.name = name
+        where = f"{name}:" if name else ""
+        if line is not None:
+            where += f"{line}:" + (f"{column}:" if column is not None else "")
+        super().__init__(f"{where} {message}".strip())
+
+    def as_dict(self) -> dict:
+        return {"error": self.message, "file": self.name or None, "line": self.line, "column": self.column}
+
+
+@dataclass(frozen=True)
+class Submission:
+    graph: Graph
+    notices: tuple[Notice, ...]
+    name: str
+    format: str
+
+
+def guess_format(name: str = "", media_type: str = "") -> str | None:
+    """The format of a submission from its media type, else from its file name extension."""
+    media = media_type.split(";", 1)[0].strip().lower()
+    if media in _MEDIA_TYPES:
+        return _MEDIA_TYPES[media]
+    return _EXTENSIONS.get(PurePath(name).suffix.lower())
+
+
+def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str) -> Submission:
+    """Parse one submission; raises SubmissionError with the position of the first problem."""
+    if fmt not in FORMATS:
+        raise SubmissionError(f"未知格式 {fmt!r}（可用：{', '.join(FORMATS)}） / unknown format", name=name)
+    if FORMATS[fmt] is None:
+        return _read_document(data, name=name, base=base)
+    if fmt == "jsonld":
+        _refuse_remote_contexts(data, name)
+    try:
+        quads = list(ox.parse(data, format=FORMATS[fmt]))
+    except SyntaxError as error:
+        raise SubmissionError(_syntax_message(error), line=error.lineno, column=error.offset, name=name) from None
+    except ValueError as error:  # e.g. bytes that are not UTF-8
+        raise SubmissionError(str(error), name=name) from None
+    from luzhi.server.store import to_rdflib
+
+    graph = Graph()
+    for quad in quads:  # named graphs are flattened: shapes apply to the whole submission
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    notices = tuple(
+        Notice("owl-imports-ignored", f"owl:imports <{target}> 未加载（提交的数据不会引用外部文件）",
+               f"owl:imports <{target}> was not loaded (a submission never makes the server fetch anything)")
+        for target in sorted(set(graph.objects(None, OWL.imports)))
+    )
+    return Submission(graph, notices, name, fmt)
+
+
+def _syntax_message(error: SyntaxError) -> str:
+    # pyoxigraph prefixes "Parser error between line 2 column 9 and …:"; the position is reported apart.
+    return re.sub(r"^Parser error (at|between) [^:]*: ", "", str(error.msg))
+
+
+def _refuse_remote_contexts(data: bytes, name: str) -> None:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise SubmissionError(f"JSON-LD 必须是 UTF-8：{error}", name=name) from None
+    except json.JSONDecodeError as error:
+        raise SubmissionError(f"JSON 语法错误：{error.msg}", line=error.lineno, column=error.colno, name=name) from None
+    remote = sorted(set(_remote_contexts(document)))
+    if remote:
+        raise SubmissionError(
+            "JSON-LD 引用了远程 @context，服务器不会下载任何内容，请把上下文内嵌到文档中："
+            f"{', '.join(remote)} / remote JSON-LD contexts are refused (the server never fetches "
+            "anything): inline the context",
+            name=name,
+        )
+
+
+def _remote_contexts(node) -> list[str]:
+    """Every string-valued @context (a URL, absolute or relative) and every @import, at any depth."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                contexts = value if isinstance(value, list) else [value]
+                found += [c for c in contexts if isinstance(c, str)]
+                found += [c["@import"] for c in contexts if isinstance(c, dict) and isinstance(c.get("@import"), str)]
+            found += _remote_contexts(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _remote_contexts(item)
+    return found
+
+
+def _read_document(data: bytes, *, name: str, base: str) -> Submission:
+    """A raw list document: the ETL's parse → divisions → RDF, in memory (no store)."""
+    from luzhi.etl.build import BuildOptions, process_document
+    from luzhi.etl.divisions import DivisionError
+    from luzhi.etl.source import SourceError
+
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", PurePath(name).name) or "upload.txt"
+    with tempfile.TemporaryDirectory(prefix="luzhi-validate-") as folder:
+        path = Path(folder) / filename
+        path.write_bytes(data)
+        try:
+            doc, _chain, graph, _report = process_document(path, BuildOptions(base=base))
+        except (SourceError, DivisionError) as error:
+            raise SubmissionError(getattr(error, "message", None) or str(error), name=name) from None
+        except Exception as error:  # the parser's errors name their line in str()
+            line = getattr(error, "lineno", None) or getattr(error, "line", None)
+            raise SubmissionError(f"{type(error).__name__}: {error}", line=line if isinstance(line, int) else None,
+                                  name=name) from None
+    notices = tuple(
+        Notice(issue.code, issue.message, f"{issue.code}: {issue.message}",
+               issue.lines if isinstance(issue.lines, LineSpan) else None)
+        for issue in doc.issues
+    )
+    return Submission(graph, notices, name, "text")
