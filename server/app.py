@@ -22,11 +22,12 @@ def create_app(config: Config) -> Flask:
 
 def _blueprints():
     # Imported here so each view module can import `get_store`/`get_config` from this module.
-    from luzhi.server.views import health, ontology, pages, resource, sparql, void
+    from luzhi.server.views import health, ontology, pages, resource, sparql, validate, void
 
     # Linked data (issue 6): home, search, /id → 303 → /doc, /source texts; /def; VoID, dumps, sitemaps.
     # SPARQL 1.1 Protocol endpoint, read-only (issue 5).
-    return [health.bp, pages.bp, resource.bp, ontology.bp, void.bp, sparql.bp]
+    # SHACL validation of submissions: form and POST endpoint (issue 4).
+    return [health.bp, pages.bp, resource.bp, ontology.bp, void.bp, sparql.bp, validate.bp]
 
 
 def get_store(app: Flask | None = None) -> OxigraphStore:
