@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
+from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument, SourceLine
 from luzhi.etl.parse import ParseError, parse_document, read_source, unaccounted_lines
+from luzhi.etl.rows import RowKind, classify_line
 
 LAYOUTS = Path(__file__).resolve().parent / "fixtures" / "layouts"
 B, C, R = ListKind.BASIC, ListKind.COOPERATIVE, ListKind.RECLAIMED
@@ -235,3 +236,60 @@ def test_issues_are_well_formed() -> None:
         for issue in parse_document(path).issues:
             assert isinstance(issue, Issue) and issue.code and issue.message
             assert issue.lines is None or 1 <= issue.lines.first <= issue.lines.last
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "detail"),
+    [
+        ("第 3 页（共 9 页）", RowKind.PAGE_NUMBER, None),
+        ("- 12 -", RowKind.PAGE_NUMBER, None),
+        ("（2025年版）", RowKind.FRONT_MATTER, None),
+        ("一、基本履职事项清单", RowKind.LIST_TITLE, ListKind.BASIC),
+        ("上收履职事项清单（共3项）", RowKind.LIST_TITLE, 3),
+        ("四、社会管理（共7项）", RowKind.HEADING, ("社会管理", 7)),
+        ("（一）党的建设", RowKind.HEADING, ("党的建设", None)),
+        ("某镇履行职责事项清单（2025年版）", RowKind.DOC_TITLE, "某镇"),
+        ("目 录", RowKind.TOC, None),
+        ("一、负责禁毒宣传教育，组织禁毒宣传", RowKind.TEXT, None),  # sentence punctuation: not a heading
+        ("\t一、县农业农村局", RowKind.CELLS, ("农业农村局", None)),  # the caller decides by column
+    ],
+)
+def test_row_classification(text: str, kind: RowKind, detail: object) -> None:
+    row = classify_line(SourceLine("x.txt", 1, text))
+    assert row.kind is kind
+    if kind is RowKind.LIST_TITLE:
+        assert detail in (row.list_kind, row.declared)
+    if detail and row.heading is not None:
+        assert detail == (row.heading.name, row.heading.declared) or detail[0] in row.heading.name
+    if kind is RowKind.DOC_TITLE:
+        assert row.place == detail
+
+
+@pytest.mark.parametrize(
+    ("lines", "line", "words"),
+    [
+        (["配合履职事项清单", "序号\t事项名称"], 2, "前面的清单标题是配合履职事项清单"),
+        (["基本履职事项清单", "1\t加强党的政治建设"], 2, "表头"),
+        (["序号\t事项名称\t事项名称"], 1, "重复"),
+        (["序号\t事项类别"], 1, "没有事项名称列"),
+        (
+            [
+                "基本履职事项清单",
+                "序号\t事项名称",
+                "1\t甲",
+                "配合履职事项清单",
+                "序号\t事项名称\t对应上级部门",
+                "1\t乙\t县局",
+                "基本履职事项清单",
+            ],
+            7,
+            "已经出现过",
+        ),
+    ],
+)
+def test_refused_layouts(tmp_path: Path, lines: list[str], line: int, words: str) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ParseError) as caught:
+        parse_document(path)
+    assert caught.value.lineno == line and words in caught.value.message
