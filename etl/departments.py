@@ -268,19 +268,19 @@ _CN_HEADING = re.compile(r"(?:^|(?<=\s))[一二三四五六七八九十]+、\s*"
 _LIST_JOIN = re.compile(r"\s*(?:、|，|,|和|及|与)\s*")
 
 
-def _name_at(text: str, pos: int, keys: dict[str, str]) -> tuple[int, str] | None:
+def _name_at(text: str, pos: int, keys: _Listed) -> tuple[int, str] | None:
     """The longest department of `keys` written at text[pos:] (1.市委组织部负责… → 市委组织部)."""
     stop = pos
     while stop < len(text) and stop - pos < 40 and text[stop] not in _BOUNDARY and text[stop] not in "：:、":
         stop += 1
     for end in range(stop, pos + 1, -1):
-        name = keys.get(_loose_key(text[pos:end]))
+        name = keys.get(text[pos:end])
         if name is not None:
             return end, name
     return None
 
 
-def _names_at(text: str, pos: int, keys: dict[str, str]) -> tuple[int, list[str]]:
+def _names_at(text: str, pos: int, keys: _Listed) -> tuple[int, list[str]]:
     """Departments listed at text[pos:]: 市自然资源局、市水利局负责… → [市自然资源局, 市水利局]."""
     found: list[str] = []
     hit = _name_at(text, pos, keys)
@@ -293,12 +293,31 @@ def _names_at(text: str, pos: int, keys: dict[str, str]) -> tuple[int, list[str]
 
 
 @cache
-def _loose_key(name: str) -> str:
-    """Key without division names: both sides of a responsibility match are spelled in one cell."""
-    return normalise_department(name)
+def _match_key(name: str, county_name: str, prefecture_name: str) -> str:
+    return normalise_department(name, county_name, prefecture_name)
 
 
-def _headers(text: str, keys: dict[str, str]) -> list[tuple[int, int, list[str]]]:
+@dataclass(frozen=True)
+class _Listed:
+    """The departments of one cell, found again in its responsibility text by normalised key."""
+
+    by_key: dict[str, str]
+    county_name: str = ""
+    prefecture_name: str = ""
+
+    @classmethod
+    def of(cls, names: tuple[str, ...] | list[str], county_name: str, prefecture_name: str) -> _Listed:
+        by_key: dict[str, str] = {}
+        for name in names:
+            by_key.setdefault(_match_key(name, county_name, prefecture_name), name)
+        return cls(by_key, county_name, prefecture_name)
+
+    def get(self, written: str) -> str | None:
+        """The listed name `written` is a spelling of, if any."""
+        return self.by_key.get(_match_key(written, self.county_name, self.prefecture_name))
+
+
+def _headers(text: str, keys: _Listed) -> list[tuple[int, int, list[str]]]:
     """Section headers `X局：`, `X局主要职责：`, `A、B主要职责：`, `一、县X局`: (start, content start, names)."""
     found: dict[int, tuple[int, list[str]]] = {}
     for colon in (i for i, char in enumerate(text) if char in "：:"):
@@ -306,7 +325,7 @@ def _headers(text: str, keys: dict[str, str]) -> list[tuple[int, int, list[str]]
         while start > 0 and colon - start < 80 and text[start - 1] not in _BOUNDARY:
             start -= 1
         label = _HEADER_TAIL.sub("", _HEADING_NUMBER.sub("", text[start:colon]))
-        parts = [keys.get(_loose_key(part)) for part in label.split("、")]
+        parts = [keys.get(part) for part in label.split("、")]
         if label and all(parts):
             found[start] = (colon + 1, [p for p in parts if p])
     for heading in _CN_HEADING.finditer(text):
@@ -334,7 +353,9 @@ def _points(text: str) -> list[str]:
     return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
 
 
-def split_responsibility(text: str, names: tuple[str, ...] | list[str]) -> tuple[tuple[str, str], ...]:
+def split_responsibility(
+    text: str, names: tuple[str, ...] | list[str], county_name: str = "", prefecture_name: str = ""
+) -> tuple[tuple[str, str], ...]:
     """Split a 上级部门职责 cell into (department as in `names`, its own text) when the cell says so.
 
     Two layouts are recognised (every case seen in the samples): sections headed by the department
@@ -342,12 +363,14 @@ def split_responsibility(text: str, names: tuple[str, ...] | list[str]) -> tuple
     subject is a department (`1.市应急局负责…；2.市自然资源局负责…`). A section or point naming
     several departments belongs to each; a point naming none (`4.其他部门负责…`) to nobody. When the
     first point names no department the cell is a joint text and () is returned.
+
+    Headers are matched to `names` by normalised key; with the county's and prefecture's names
+    (DivisionChain) a text may spell a department otherwise than its cell: 区消防救援大队 for
+    鸡冠消防救援大队, 县生态环境局左云分局 for 市生态环境局左云分局.
     """
-    keys: dict[str, str] = {}
-    for name in names:
-        keys.setdefault(_loose_key(name), name)
+    keys = _Listed.of(names, county_name, prefecture_name)
     plain = plain_text(text)
-    if not keys or not plain:
+    if not keys.by_key or not plain:
         return ()
     parts: dict[str, list[str]] = {}
     headers = _headers(plain, keys)
@@ -367,7 +390,7 @@ def split_responsibility(text: str, names: tuple[str, ...] | list[str]) -> tuple
                 return ()
             for owner in owners:
                 parts.setdefault(owner, []).append(point)
-    return tuple((name, "\n".join(parts[name])) for name in keys.values() if name in parts)
+    return tuple((name, "\n".join(parts[name])) for name in keys.by_key.values() if name in parts)
 
 
 # --- the 承接部门及工作方式 cell of a reclaimed duty -----------------------------------------------

@@ -354,6 +354,16 @@ def test_section_header_spelt_at_another_level_still_matches():
     assert len(parts) == 4
 
 
+def test_with_division_names_a_point_may_spell_its_department_otherwise():
+    # 001 item 68: the cell says 鸡冠消防救援大队, point 7 (continued on line 323) 区消防救援大队.
+    names = split_department_cell(sample_cell("001", 318, 2)).names
+    text = sample_cell("001", 318, 3) + " " + sample_cell("001", 323, 3)
+    assert "鸡冠消防救援大队" not in dict(split_responsibility(text, names))
+    parts = dict(split_responsibility(text, names, county_name="鸡冠区", prefecture_name="鸡西市"))
+    assert parts["鸡冠消防救援大队"].startswith("7. 区消防救援大队负责定期对学校进行消防安全检查")
+    assert len(parts) == len(names) == 8
+
+
 def test_chinese_numbered_headings():
     # Layout 一、县X局 named in issue 3; built from the 003 line 231 texts.
     text = " ".join(
