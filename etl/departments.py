@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from luzhi.etl.department_names import (
     PAREN,
@@ -292,7 +292,7 @@ def _names_at(text: str, pos: int, keys: _Listed) -> tuple[int, list[str]]:
     return pos, found
 
 
-@cache
+@lru_cache(maxsize=1 << 16)  # bounded: a national build tries millions of substrings
 def _match_key(name: str, county_name: str, prefecture_name: str) -> str:
     return normalise_department(name, county_name, prefecture_name)
 
