@@ -1,0 +1,144 @@
+"""/.well-known/void validates against shapes/void.shapes.ttl; dumps, sitemaps, robots.txt, /graph (issue 6)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import xml.etree.ElementTree as ET
+from importlib import resources
+
+import pyoxigraph as ox
+import pyshacl
+import pytest
+import requests
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, VOID
+
+from luzhi.server.store import OxigraphStore, to_rdflib
+
+
+def parse_rdf(data: bytes | str, mime: str) -> Graph:
+    """Parse with pyoxigraph (rdflib's JSON-LD parser warns about its own ConjunctiveGraph)."""
+    graph = Graph()
+    raw = data.encode() if isinstance(data, str) else data
+    for triple in ox.parse(raw, format=ox.RdfFormat.from_media_type(mime)):
+        graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+    return graph
+
+
+def _shapes() -> Graph:
+    text = (resources.files("luzhi") / "shapes" / "void.shapes.ttl").read_text(encoding="utf-8")
+    return Graph().parse(data=text, format="turtle")
+
+
+@pytest.fixture(scope="module")
+def void(live_server) -> Graph:
+    response = requests.get(live_server.url + "/.well-known/void")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/turtle")
+    return Graph().parse(data=response.text, format="turtle")
+
+
+def test_void_conforms_to_its_shapes(void):
+    conforms, _graph, text = pyshacl.validate(void, shacl_graph=_shapes())
+    assert conforms, text
+
+
+@pytest.mark.parametrize("drop", [DCTERMS.license, VOID.triples, DCAT.service, DCTERMS.publisher])
+def test_shapes_catch_a_missing_part(void, live_server, drop):
+    broken = Graph()
+    for triple in void:
+        broken.add(triple)
+    dataset = URIRef(live_server.url + "/id/dataset")
+    assert (dataset, drop, None) in broken
+    broken.remove((dataset, drop, None))
+    conforms, _graph, _text = pyshacl.validate(broken, shacl_graph=_shapes())
+    assert not conforms
+
+
+def test_statistics_are_measured(void, live_server, built_store):
+    store = OxigraphStore(built_store.path, read_only=True)
+    try:
+        distinct = {(q.subject, q.predicate, q.object) for q in store.quads()}
+        lists = store.select("SELECT DISTINCT ?l WHERE { ?l a <https://w3id.org/luzhi/def#DutyList> }")
+    finally:
+        store.close()
+    dataset = URIRef(live_server.url + "/id/dataset")
+    assert void.value(dataset, VOID.triples) == Literal(len(distinct))
+    assert int(void.value(dataset, VOID.entities)) > 1000
+    # One dataset per township list, each with a landing page that answers.
+    listed = set(void.objects(dataset, DCAT.dataset))
+    assert listed == {row["l"] for row in lists}
+    some = sorted(listed)[0]
+    page = void.value(some, DCAT.landingPage)
+    assert requests.get(str(page)).status_code == 200
+    for distribution in void.objects(some, DCAT.distribution):
+        assert requests.get(str(void.value(distribution, DCAT.downloadURL))).status_code == 200
+
+
+def test_void_by_conneg_and_id_dataset(live_server):
+    html = requests.get(live_server.url + "/.well-known/void", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and html.headers["Content-Type"].startswith("text/html")
+    jsonld = requests.get(live_server.url + "/.well-known/void", headers={"Accept": "application/ld+json"})
+    assert jsonld.headers["Content-Type"] == "application/ld+json"
+    assert len(parse_rdf(jsonld.content, "application/ld+json")) > 100
+    redirect = requests.get(live_server.url + "/id/dataset", allow_redirects=False)
+    assert redirect.status_code == 303 and redirect.headers["Location"].endswith("/.well-known/void")
+
+
+def test_dumps_match_their_checksums_and_the_store(live_server, built_store, void):
+    sums = dict(
+        reversed(line.split("  ")) for line in requests.get(live_server.url + "/dumps/SHA256SUMS").text.splitlines()
+    )
+    assert set(sums) == {"luzhi.nq.gz", "luzhi.ttl.gz"}
+    store = OxigraphStore(built_store.path, read_only=True)
+    try:
+        quads = len(store)
+        distinct = {(q.subject, q.predicate, q.object) for q in store.quads()}
+    finally:
+        store.close()
+    for name, digest in sums.items():
+        body = requests.get(f"{live_server.url}/dumps/{name}").content
+        assert hashlib.sha256(body).hexdigest() == digest
+        text = gzip.decompress(body)
+        fmt = ox.RdfFormat.N_QUADS if name.endswith(".nq.gz") else ox.RdfFormat.TURTLE
+        parsed = list(ox.parse(io.BytesIO(text), format=fmt))
+        if fmt == ox.RdfFormat.N_QUADS:
+            assert len(parsed) == quads
+        else:
+            assert {(t.subject, t.predicate, t.object) for t in parsed} == distinct
+        # The VoID description publishes the same checksum.
+        url = URIRef(f"{live_server.url}/dumps/{name}")
+        assert str(digest) in {str(o) for o in void.objects(None, None) if isinstance(o, Literal)}
+        assert (URIRef(live_server.url + "/id/dataset"), VOID.dataDump, url) in void
+    index = requests.get(live_server.url + "/dumps/", headers={"Accept": "application/json"}).json()
+    assert {entry["name"]: entry["sha256"] for entry in index} == sums
+
+
+def test_named_graph_download(live_server, built_store):
+    store = OxigraphStore(built_store.path, read_only=True)
+    try:
+        graph_iri = next(g for g in store.graph_names() if g.startswith(built_store.base + "/graph/"))
+        size = len(list(store.native.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))))
+    finally:
+        store.close()
+    response = requests.get(graph_iri + ".nt")
+    assert response.status_code == 200
+    assert len(Graph().parse(data=response.text, format="nt")) == size
+    assert requests.get(live_server.url + "/graph/000000000").status_code == 404
+
+
+def test_sitemaps_and_robots(live_server):
+    robots = requests.get(live_server.url + "/robots.txt")
+    assert f"Sitemap: {live_server.url}/sitemap.xml" in robots.text
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = ET.fromstring(requests.get(live_server.url + "/sitemap.xml").content)
+    sitemaps = [loc.text for loc in index.findall("s:sitemap/s:loc", ns)]
+    assert len(sitemaps) >= 2
+    urls = []
+    for sitemap in sitemaps:
+        urls += [loc.text for loc in ET.fromstring(requests.get(sitemap).content).findall("s:url/s:loc", ns)]
+    assert any("/doc/duty/" in url for url in urls) and any("/doc/org/" in url for url in urls)
+    for url in urls[:: max(1, len(urls) // 25)]:  # a spread sample: every page is walked in test_deref_walk
+        assert requests.get(url).status_code == 200, url
