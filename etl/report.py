@@ -16,7 +16,7 @@ from luzhi.etl.model import Issue, ListKind, ParsedDocument
 @dataclass(frozen=True)
 class ListReport:
     kind: str
-    declared: int | None  # sum of the category headings' counts, when every category declares one
+    declared: int | None  # the list title's count, else the sum of the category headings' counts if all declare one
     parsed: int
     categories: tuple[dict, ...]
 
@@ -36,7 +36,11 @@ class DocumentReport:
     validation: dict = field(default_factory=dict)
 
     def with_validation(self, verdict) -> DocumentReport:
-        return replace(self, validation=verdict.to_summary_dict())
+        """Add the SHACL verdict (a `luzhi.shapes.validate.ValidationReport`) as counts per severity."""
+        from luzhi.shapes.validate import Severity
+
+        counts = {severity.value.lower(): verdict.count(severity) for severity in Severity}
+        return replace(self, validation={"conforms": verdict.conforms, **counts})
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -62,11 +66,9 @@ def document_report(doc: ParsedDocument, chain: DivisionChain, built) -> Documen
         categories = tuple(
             {"category": name, "declared": declared.get(name), "parsed": parsed.get(name, 0)} for name in names
         )
-        total = (
-            sum(declared.values())
-            if declared and all(v is not None for v in declared.values())
-            else None
-        )
+        total = next((c.declared for c in doc.list_counts if c.list_kind is kind), None)
+        if total is None and declared and all(v is not None for v in declared.values()):
+            total = sum(declared.values())  # no list-level count: the category headings' sum
         lists.append(ListReport(kind.value, total, len(items), categories))
     return DocumentReport(
         file=doc.path.rsplit("/", 1)[-1],
