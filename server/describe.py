@@ -20,7 +20,6 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from luzhi.ontology.namespaces import bind_prefixes
 from luzhi.server.store import Store
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -138,8 +137,7 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100) -> 
         store, linked | {p for p, _o in outgoing} | {p for _s, p in incoming} | {subject}
     )
 
-    graph = Graph()
-    bind_prefixes(graph)
+    graph = Graph(bind_namespaces="none")  # prefixes are applied when serialising (views/common.py)
     graph.bind("hydra", HYDRA)
     for p, o in outgoing:
         graph.add((subject, p, o))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urldefrag
 
+import pyoxigraph as ox
 import pytest
 import requests
-from rdflib import Graph, URIRef
 
 from luzhi.server.store import OxigraphStore
 
@@ -49,8 +49,9 @@ def _check(session: requests.Session, base: str, iri: str) -> str | None:
     second = session.get(requests.compat.urljoin(iri, location), headers={"Accept": "text/turtle"})
     if second.status_code != 200 or not second.headers["Content-Type"].startswith("text/turtle"):
         return f"{iri}: {location} answered {second.status_code} {second.headers.get('Content-Type')}"
-    graph = Graph().parse(data=second.text, format="turtle")
-    if (URIRef(iri), None, None) not in graph and (None, None, URIRef(iri)) not in graph:
+    node = ox.NamedNode(iri)
+    triples = list(ox.parse(second.content, format=ox.RdfFormat.TURTLE))  # raises on bad Turtle
+    if not any(t.subject == node or t.object == node for t in triples):
         return f"{iri}: its Turtle says nothing about it"
     return None
 
