@@ -22,7 +22,6 @@ from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, SH
 
 SHAPES_NS = "https://w3id.org/luzhi/shapes#"
-BASE_PARAMETER = URIRef(SHAPES_NS + "base")
 BASE_SHAPE = URIRef(SHAPES_NS + "InstanceIriShape")
 SHAPE_FILES = ("core.shapes.ttl", "completeness.shapes.ttl", "vocabulary.shapes.ttl")
 _LINE_FRAGMENT = re.compile(r"#line=(\d+),(\d+)$")
@@ -117,11 +116,12 @@ def _shape_turtle() -> tuple[str, ...]:
 
 
 def load_shapes(base: str) -> Graph:
-    """All shapes, with the deployment base filled into lzsh:InstanceIriShape (see core.shapes.ttl)."""
+    """All shapes, with the deployment base's pattern added to lzsh:InstanceIriShape (see core.shapes.ttl)."""
     graph = Graph()
     for text in _shape_turtle():
         graph.parse(data=text, format="turtle")
-    graph.add((BASE_SHAPE, BASE_PARAMETER, Literal(Iris(base).base)))
+    # Printable ASCII after "{base}/": IRIs are ASCII (DESIGN.md §2). XPath regex, so no \A or lookahead.
+    graph.add((BASE_SHAPE, SH.pattern, Literal(f"^{re.escape(Iris(base).base)}/[!-~]*$")))
     return graph
 
 
@@ -165,7 +165,7 @@ def _results(report: Graph, data: Graph, shapes: Graph, base: str):
         messages = _messages(list(report.objects(node, SH.resultMessage)), shapes, shape)
         fill = {"{$this}": _text(focus), "{$base}": base, "{$value}": _text(value)}
         messages = {lang: _fill(text, fill) for lang, text in messages.items()}
-        source, lines = source_lines(data, focus)
+        source, lines = source_lines(data, focus, value)
         yield ValidationResult(
             focus=_text(focus),
             severity=Severity.from_iri(report.value(node, SH.resultSeverity)),
@@ -224,14 +224,17 @@ def _text(term: Node | None) -> str:
     return str(term)
 
 
-def source_lines(data: Graph, focus: Node | None) -> tuple[str | None, LineSpan | None]:
+def source_lines(data: Graph, focus: Node | None, value: Node | None = None) -> tuple[str | None, LineSpan | None]:
     """The source document and lines of a focus node, read from `prov:wasDerivedFrom <…#line=a,b>`.
 
-    A participation has no provenance of its own: it borrows its duty's (lz:participation).
+    A participation has no provenance of its own: it borrows its duty's (lz:participation). A
+    result whose focus is a township (the per-list rules) takes the lines of its value, the duty.
     """
     if focus is None:
         return None, None
     candidates = [focus, *data.subjects(LZ.participation, focus)]
+    if value is not None and (focus, RDF.type, LZ.Duty) not in data:
+        candidates.append(value)
     for node in candidates:
         for derived in data.objects(node, PROV.wasDerivedFrom):
             match = _LINE_FRAGMENT.search(str(derived))

@@ -47,6 +47,14 @@ def rule_shapes() -> set[str]:
     return {str(s) for s in shapes.subjects(SH.severity, None)}
 
 
+def test_the_repeated_sequence_names_both_duties():
+    graph = Graph().parse(FIXTURES / "SequenceUniqueShape.fail.ttl", format="turtle")
+    (result,) = validate_graph(graph, BASE).results
+    duties = "http://127.0.0.1:5000/id/duty/210381121/basic/1 http://127.0.0.1:5000/id/duty/210381121/basic/1-copy"
+    assert result.value == "1"
+    assert result.message_en == f"Sequence 1 occurs 2 times in one list: {duties}"
+
+
 def test_every_rule_has_one_failing_and_one_passing_fixture():
     assert len(FAILING) == len(PASSING) == RULES
     assert {_shape_of(p) for p in FAILING} == {_shape_of(p) for p in PASSING} == rule_shapes()
@@ -90,10 +98,12 @@ def test_the_base_rule_follows_the_configured_base_not_a_hard_coded_host():
 def test_results_point_at_source_lines_from_provenance():
     graph = Graph().parse(FIXTURES / "NumberingGapShape.fail.ttl", format="turtle")
     (result,) = validate_graph(graph, BASE).results
-    # basic/3 is derived from `#line=16,17` (RFC 5147 boundaries): line 17 of the source.
+    # The focus is the township; the value, basic/3, is derived from `#line=16,17` (RFC 5147
+    # boundaries): line 17 of the source.
+    duty = "http://127.0.0.1:5000/id/duty/210381121/basic/3"
     assert result.lines == LineSpan(17, 17)
     assert result.source == "http://127.0.0.1:5000/source/000_d4a0698a49e5e74d.txt"
-    assert (result.value, result.message_zh) == ("3", "序号 3 之前缺少序号 2")
+    assert (result.value, result.message_zh) == (duty, f"事项 {duty} 的序号 3 之前缺少序号 2")
 
 
 def _shape_sources() -> list[str]:
