@@ -1,0 +1,195 @@
+"""`/validate` over real HTTP: verdicts, conneg, limits, and no outbound connection ever (issue 4)."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+from rdflib import Graph, Literal
+from werkzeug.serving import make_server
+
+from luzhi.ontology.namespaces import SH
+from luzhi.server.store import OxigraphStore
+
+FIXTURES = Path(__file__).parent / "shapes"
+SAMPLE = Path(__file__).parent.parent / "data" / "samples" / "000_d4a0698a49e5e74d.txt"
+
+
+def fixture_for(base: str, name: str) -> bytes:
+    """A shape fixture with its IRIs moved under the live server's base."""
+    return (FIXTURES / name).read_text(encoding="utf-8").replace("http://127.0.0.1:5000", base).encode("utf-8")
+
+
+def broken_sample() -> str:
+    """Sample 000 with the 对应上级部门 cell of cooperative item 2 (line 163) emptied."""
+    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
+    cells = lines[162].split("\t")
+    assert cells[0] == "2" and cells[2] == "市委组织部"
+    cells[2] = ""
+    lines[162] = "\t".join(cells)
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def small_server(built_store):
+    """A second app on the same store with a tiny upload limit and validation timeout."""
+    from conftest import make_config
+
+    from luzhi.server.app import create_app
+
+    config = make_config(built_store, max_upload_bytes=2_000, validation_timeout=0.05)
+    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_the_form_is_served(live_server):
+    response = requests.get(f"{live_server.url}/validate", timeout=30)
+    assert response.status_code == 200
+    assert 'enctype="multipart/form-data"' in response.text and 'name="file"' in response.text
+
+
+def test_raw_turtle_body_gets_a_json_report_naming_item_rule_and_path(live_server):
+    body = fixture_for(live_server.url, "Duty-title.fail.ttl")
+    response = requests.post(f"{live_server.url}/validate", data=body, timeout=60,
+                             headers={"Content-Type": "text/turtle", "Accept": "application/json"})
+    assert response.status_code == 200
+    assert response.headers["Luzhi-Conforms"] == "false"
+    report = response.json()
+    assert report["conforms"] is False
+    (result,) = report["results"]
+    assert result["focusNode"] == f"{live_server.url}/id/duty/210381121/basic/1"
+    assert result["sourceShape"] == "https://w3id.org/luzhi/shapes#Duty-title"
+    assert result["resultPath"] == "http://purl.org/dc/terms/title"
+    assert result["severity"] == "Violation"
+    assert result["message"] == {"zh": "事项缺少事项名称（dct:title）", "en": "The duty has no title (dct:title)"}
+
+
+def test_multipart_upload_gets_a_turtle_sh_validation_report(live_server):
+    files = {"file": ("sub.ttl", fixture_for(live_server.url, "Duty-title.pass.ttl"), "text/turtle")}
+    response = requests.post(f"{live_server.url}/validate", files=files, headers={"Accept": "text/turtle"},
+                             timeout=60)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.text, format="turtle")
+    assert (None, SH.conforms, Literal(True)) in graph
+    assert len(list(graph.subjects(None, SH.ValidationResult))) == 0
+
+
+def test_raw_document_in_gb18030_gets_an_html_report_with_the_source_line(live_server):
+    files = {"file": ("broken.txt", broken_sample().encode("gb18030"), "text/plain")}
+    response = requests.post(f"{live_server.url}/validate?lang=en", files=files,
+                             headers={"Accept": "text/html"}, timeout=120)
+    assert response.status_code == 200 and response.headers["Luzhi-Conforms"] == "false"
+    assert f"{live_server.url}/id/duty/210381121/cooperative/2" in response.text
+    assert "line 163" in response.text
+    assert "The cooperative duty names no upper department" in response.text
+
+
+def test_utf16_text_is_a_clear_400(live_server):
+    response = requests.post(f"{live_server.url}/validate", data=broken_sample().encode("utf-16"),
+                             headers={"Content-Type": "text/plain", "Accept": "application/json"}, timeout=60)
+    assert response.status_code == 400
+    assert "UTF-16" in response.json()["error"]
+
+
+def test_bad_turtle_is_400_with_line_and_column(live_server):
+    body = b'@prefix lz: <https://w3id.org/luzhi/def#> .\n\n<http://x/a> lz:sequence "1 .\n'
+    response = requests.post(f"{live_server.url}/validate", data=body, timeout=60,
+                             headers={"Content-Type": "text/turtle", "Accept": "application/json"})
+    assert response.status_code == 400
+    error = response.json()
+    assert (error["line"], error["column"]) == (3, 26)
+
+
+def test_oversized_uploads_are_413(small_server):
+    big = b"#" * 5_000
+    raw = requests.post(f"{small_server}/validate", data=big, headers={"Content-Type": "text/turtle"}, timeout=30)
+    assert raw.status_code == 413
+    multipart = requests.post(f"{small_server}/validate", files={"file": ("a.ttl", big, "text/turtle")}, timeout=30)
+    assert multipart.status_code == 413
+
+
+def test_a_validation_past_the_timeout_is_stopped(small_server):
+    response = requests.post(f"{small_server}/validate", data=b"<http://x/a> <http://x/b> <http://x/c> .",
+                             headers={"Content-Type": "application/n-triples", "Accept": "application/json"},
+                             timeout=30)
+    assert response.status_code == 503
+    assert "0.05" in response.json()["error"]
+    assert requests.get(f"{small_server}/validate", timeout=30).status_code == 200  # still serving
+
+
+@pytest.fixture
+def listener():
+    """A TCP listener on 127.0.0.1 counting every connection made to it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.settimeout(0.2)
+    accepted: list[tuple] = []
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, address = sock.accept()
+            except TimeoutError:
+                continue
+            accepted.append(address)
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}", accepted
+    stop.set()
+    thread.join()
+    sock.close()
+
+
+def test_a_submission_never_makes_the_server_fetch_anything(live_server, listener):
+    url, accepted = listener
+    jsonld = json.dumps({"@context": f"{url}/context.jsonld", "@id": f"{live_server.url}/id/x", "name": "x"})
+    response = requests.post(f"{live_server.url}/validate", data=jsonld.encode(), timeout=60,
+                             headers={"Content-Type": "application/ld+json", "Accept": "application/json"})
+    assert response.status_code == 400
+    assert f"{url}/context.jsonld" in response.json()["error"]
+
+    nested = json.dumps({"@context": {"@import": f"{url}/imported.jsonld"}, "@id": "http://x/a"})
+    response = requests.post(f"{live_server.url}/validate", data=nested.encode(), timeout=60,
+                             headers={"Content-Type": "application/ld+json", "Accept": "application/json"})
+    assert response.status_code == 400
+
+    turtle = fixture_for(live_server.url, "Duty-title.pass.ttl") + (
+        f"\n<{live_server.url}/id/x> <http://www.w3.org/2002/07/owl#imports> <{url}/ontology.ttl> .\n"
+    ).encode()
+    response = requests.post(f"{live_server.url}/validate", data=turtle, timeout=60,
+                             headers={"Content-Type": "text/turtle", "Accept": "application/json"})
+    assert response.status_code == 200
+    assert any(n["code"] == "owl-imports-ignored" and url in n["message"]["en"] for n in response.json()["notices"])
+
+    rdfxml = (f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY ext SYSTEM "{url}/entity">]>\n'
+              '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/">'
+              f'<rdf:Description rdf:about="{live_server.url}/id/x"><dct:title>&ext;</dct:title></rdf:Description>'
+              '</rdf:RDF>')
+    response = requests.post(f"{live_server.url}/validate", data=rdfxml.encode(), timeout=60,
+                             headers={"Content-Type": "application/rdf+xml", "Accept": "application/json"})
+    assert response.status_code in (200, 400)
+    assert accepted == []
+
+
+def test_nothing_submitted_is_written_to_the_store(live_server):
+    before = sorted(OxigraphStore(live_server.store.path, read_only=True).graph_names())
+    body = fixture_for(live_server.url, "Duty-title.pass.ttl").replace(b"210381121", b"999999999")
+    response = requests.post(f"{live_server.url}/validate", data=body, timeout=60,
+                             headers={"Content-Type": "text/turtle", "Accept": "application/json"})
+    assert response.status_code == 200
+    store = OxigraphStore(live_server.store.path, read_only=True)
+    assert sorted(store.graph_names()) == before
+    assert not store.ask(f"ASK {{ <{live_server.url}/id/duty/999999999/basic/1> ?p ?o }}")
+    assert not re.search("999999999", " ".join(before))
