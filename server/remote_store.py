@@ -13,6 +13,7 @@ N-Quads/TriG with 406), and because Virtuoso signals cut results in headers a cl
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 import urllib.error
@@ -141,9 +142,7 @@ class RemoteStore:
         if isinstance(solutions, ox.QueryBoolean):
             raise RemoteQueryError("select() got an ASK query; use ask()")
         names = [v.value for v in solutions.variables]
-        return [
-            {name: to_rdflib(row[name]) for name in names if row[name] is not None} for row in solutions
-        ]
+        return [{name: to_rdflib(row[name]) for name in names if row[name] is not None} for row in solutions]
 
     def construct(self, sparql: str) -> Graph:
         graph = Graph()
@@ -251,6 +250,8 @@ class RemoteStore:
     def _wrapper(url: str, sparql: str) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(url)
         wrapper.setMethod(POST)  # long queries and large updates; GET URLs have length limits
+        # Otherwise SPARQLWrapper also sends format=xml&output=xml, which Virtuoso obeys over Accept.
+        wrapper.setOnlyConneg(True)
         with warnings.catch_warnings():
             # SPARQLWrapper guesses the query form by regex and warns on what it cannot guess;
             # the remote's parser gives the real verdict (and its message) below.
@@ -307,7 +308,7 @@ class RemoteStore:
         try:
             return wrapper.query().response
         except SPARQLWrapperException as error:
-            message = _remote_message(error.response)
+            message = _wrapper_message(error)
             if _is_timeout_message(message):
                 raise RemoteQueryTimeout(f"query stopped after {timeout:g} s: {message}") from None
             if type(error).__name__ == "QueryBadFormed":
@@ -379,6 +380,17 @@ def _remote_message(body: bytes | str | None) -> str:
         return ""
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else str(body)
     return text.split("\n\nSPARQL query:")[0].strip()[:2000]
+
+
+def _wrapper_message(error: SPARQLWrapperException) -> str:
+    """SPARQLWrapper keeps the remote's answer only as `repr(bytes)` inside its message: recover it."""
+    text = str(error)
+    if "Response:\n" in text:
+        try:
+            return _remote_message(ast.literal_eval(text.split("Response:\n", 1)[1].strip()))
+        except (ValueError, SyntaxError):
+            pass
+    return text
 
 
 def _is_timeout_message(message: str) -> bool:

@@ -9,6 +9,7 @@ backend (Virtuoso, Fuseki …) implements the same protocol in `server/remote_st
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -151,3 +152,30 @@ class OxigraphStore:
     def close(self) -> None:
         self.flush()
         del self._store
+
+
+def open_store(
+    spec: str | Path,
+    *,
+    read_only: bool = False,
+    user: str | None = None,
+    password: str | None = None,
+    timeout: float = 30.0,
+) -> Store:
+    """Choose the backend once: an http(s) URL → RemoteStore, anything else → OxigraphStore on disk.
+
+    A URL is a Virtuoso query endpoint (`…/sparql`); with `user` it is also written through
+    Virtuoso's authenticated endpoints beside it (docs/remote-store.md). Other remotes: build
+    `RemoteStore(RemoteEndpoints(...))` yourself.
+    """
+    text = str(spec)
+    if "://" not in text:
+        return OxigraphStore(Path(text), read_only=read_only)
+    if not text.startswith(("http://", "https://")):
+        raise ValueError(f"store: expected a directory or an http(s) SPARQL endpoint URL, got {text!r}")
+    from luzhi.server.remote_store import RemoteEndpoints, RemoteStore
+
+    base = text.rstrip("/")
+    base = base[: -len("/sparql")] if base.endswith("/sparql") else base
+    endpoints = RemoteEndpoints.virtuoso(base, None if read_only else user, password)
+    return RemoteStore(replace(endpoints, query=text), timeout=timeout)

@@ -92,9 +92,7 @@ def _free_port() -> int:
 
 def virtuoso_binary() -> str:
     """Path of virtuoso-t, or a failure that says how to install it (tests must not skip)."""
-    found = shutil.which("virtuoso-t") or (
-        "/usr/bin/virtuoso-t" if Path("/usr/bin/virtuoso-t").exists() else None
-    )
+    found = shutil.which("virtuoso-t") or ("/usr/bin/virtuoso-t" if Path("/usr/bin/virtuoso-t").exists() else None)
     if not found:
         pytest.fail("virtuoso-t not found: run `sudo tests/setup-system.sh` (installs virtuoso-opensource)")
     return found
