@@ -49,10 +49,10 @@ def _common(description: Description, alternates: list[FormatLink], **extra) -> 
     return {"d": description, "labels": labels, "title": title, "alternates": alternates, **extra}
 
 
-def _title(subject: URIRef, labels) -> Literal | str:
+def _title(subject: URIRef, labels) -> Literal:
     from luzhi.server.describe import pick_label
 
-    return pick_label(labels.get(subject, ()), lang()) or (local_path(str(subject)) or str(subject))
+    return pick_label(labels.get(subject, ()), lang()) or Literal(local_path(str(subject)) or str(subject))
 
 
 def generic_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
