@@ -1,0 +1,78 @@
+"""`luzhi validate` as a real process: exit codes 0/1/2, --lang, --format; same verdict as HTTP (issue 4)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+from rdflib import Graph, Literal
+
+from luzhi.ontology.namespaces import SH
+
+FIXTURES = Path(__file__).parent / "shapes"
+
+
+def luzhi(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "luzhi.server.cli", "validate", *map(str, args)],
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_exit_codes_and_json_report(tmp_path):
+    ok = luzhi(FIXTURES / "Duty-title.pass.ttl", FIXTURES / "NumberingGapShape.fail.ttl", "--format", "json")
+    assert ok.returncode == 0, ok.stderr  # a Warning alone does not fail
+    document = json.loads(ok.stdout)
+    assert document["conforms"] is True and len(document["files"]) == 2
+
+    bad = luzhi(FIXTURES / "Duty-title.pass.ttl", FIXTURES / "Duty-title.fail.ttl", "--format", "json")
+    assert bad.returncode == 1
+    assert [f["conforms"] for f in json.loads(bad.stdout)["files"]] == [True, False]
+
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix a: <http://x/> .\na:b a:c \"x .\n", encoding="utf-8")
+    unreadable = luzhi(FIXTURES / "Duty-title.fail.ttl", broken)
+    assert unreadable.returncode == 2
+    assert f"{broken}:2:9:" in unreadable.stderr
+
+
+def test_text_report_in_both_languages_points_at_source_lines(tmp_path):
+    sample = Path(__file__).parent.parent / "data" / "samples" / "000_d4a0698a49e5e74d.txt"
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    cells = lines[162].split("\t")
+    cells[2] = ""
+    lines[162] = "\t".join(cells)
+    document = tmp_path / "broken.txt"
+    document.write_bytes("\n".join(lines).encode("utf-8-sig"))
+    zh = luzhi(document)
+    assert zh.returncode == 1
+    assert "http://127.0.0.1:5000/id/duty/210381121/cooperative/2  [第 163 行]" in zh.stdout
+    assert "配合履职事项没有任何对应上级部门" in zh.stdout
+    en = luzhi(document, "--lang", "en")
+    assert "[line 163]" in en.stdout and "The cooperative duty names no upper department" in en.stdout
+
+
+def test_turtle_report_and_input_format_option(tmp_path):
+    copy = tmp_path / "fixture.data"  # no known extension: --input-format says what it is
+    copy.write_bytes((FIXTURES / "Duty-title.fail.ttl").read_bytes())
+    assert luzhi(copy).returncode == 2
+    run = luzhi(copy, "--input-format", "turtle", "--format", "ttl")
+    assert run.returncode == 1
+    graph = Graph().parse(data=run.stdout, format="turtle")
+    assert (None, SH.conforms, Literal(False)) in graph
+    assert len(set(graph.subjects(None, SH.ValidationResult))) == 1
+
+
+def test_cli_and_http_give_the_same_verdicts(live_server, tmp_path):
+    for name in ("Duty-title.fail.ttl", "NumberingGapShape.fail.ttl", "Duty-provenance.pass.ttl"):
+        body = (FIXTURES / name).read_text(encoding="utf-8").replace("http://127.0.0.1:5000", live_server.url)
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        cli = json.loads(luzhi(path, "--format", "json", "--base", live_server.url).stdout)["files"][0]
+        http = requests.post(f"{live_server.url}/validate", data=body.encode(), timeout=60,
+                             headers={"Content-Type": "text/turtle", "Accept": "application/json"}).json()
+        assert cli["conforms"] == http["conforms"]
+        assert cli["counts"] == http["counts"]
+        key = lambda r: (r["focusNode"], r["sourceShape"], r["resultPath"], r["severity"])  # noqa: E731
+        assert sorted(map(key, cli["results"])) == sorted(map(key, http["results"]))
