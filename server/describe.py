@@ -117,21 +117,24 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100) -> 
     ]
     truncated = len(outgoing) > MAX_OUTGOING
     outgoing = sorted(outgoing[:MAX_OUTGOING], key=lambda po: (str(po[0]), str(po[1])))
-    total_rows = store.select(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} }}"
-    )
-    total = int(total_rows[0]["n"]) if total_rows else 0
-    if not outgoing and not total:
-        return None
-    paging = Paging(page=max(1, page), page_size=page_size, total=total)
+    offset = (max(1, page) - 1) * page_size
     incoming = [
         (row["s"], row["p"])
         for row in store.select(
-            f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s "
-            f"LIMIT {page_size} OFFSET {paging.offset}"
+            f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s LIMIT {page_size} OFFSET {offset}"
         )
         if isinstance(row["s"], URIRef)
     ]
+    if offset == 0 and len(incoming) < page_size:
+        total = len(incoming)  # all of them fit on the first page: no need to count (most resources)
+    else:
+        total_rows = store.select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} }}"
+        )
+        total = int(total_rows[0]["n"]) if total_rows else 0
+    if not outgoing and not total:
+        return None
+    paging = Paging(page=max(1, page), page_size=page_size, total=total)
     linked = {o for _p, o in outgoing if isinstance(o, URIRef)} | {s for s, _p in incoming}
     label_triples = fetch_label_triples(
         store, linked | {p for p, _o in outgoing} | {p for _s, p in incoming} | {subject}
