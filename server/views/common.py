@@ -264,9 +264,21 @@ def page_url(page: int) -> str:
     return f"{request.script_root}{request.path}?{urlencode(args, doseq=True)}"
 
 
+def other_language_url() -> str:
+    """This page in the other language, every other parameter kept (a search stays a search)."""
+    args = request.args.to_dict(flat=False)
+    if lang() == "zh":
+        args["lang"] = ["en"]
+    else:
+        args.pop("lang", None)
+    query = urlencode(args, doseq=True)
+    return f"{request.script_root}{request.path}" + (f"?{query}" if query else "")
+
+
 def init_templates(app: Flask) -> None:
     """Make the helpers above callable from every template."""
     app.jinja_env.globals.update(
-        t=t, href=href, show=show, lang=lang, compact=compact, with_lang=with_lang, page_url=page_url
+        t=t, href=href, show=show, lang=lang, compact=compact, with_lang=with_lang, page_url=page_url,
+        other_language_url=other_language_url,
     )
     app.jinja_env.filters["iri"] = URIRef

@@ -16,7 +16,7 @@ from luzhi.server import page_queries as q
 from luzhi.server.app import get_config, get_store
 from luzhi.server.conneg import choose
 from luzhi.server.describe import fetch_labels, pick_label
-from luzhi.server.views.common import conditional, href, init_templates, lang, local_path, render_page
+from luzhi.server.views.common import conditional, href, init_templates, lang, render_page
 
 bp = Blueprint("pages", __name__)
 bp.record_once(lambda state: init_templates(state.app))
@@ -117,9 +117,7 @@ def not_found(error: HTTPException):
     wanted = choose(request.headers.get("Accept"), ["text/html", "application/json", "text/plain"])
     if wanted == "text/html":
         path = request.path
-        response = render_page("404.html", status=404, path=path, title=None,
-                               known=local_path(path) is None)
-        return response
+        return render_page("404.html", status=404, path=path, title=None)
     if wanted == "application/json":
         return jsonify(error="not found", path=request.path), 404
     return Response(f"404 未找到 / Not Found: {request.path}\n", status=404, mimetype="text/plain")
