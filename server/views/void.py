@@ -23,6 +23,7 @@ from luzhi.ontology.namespaces import PREFIXES, sparql_prologue
 from luzhi.server.app import get_config, get_store
 from luzhi.server.conneg import EXTENSIONS, RDF_FORMATS, choose
 from luzhi.server.describe import check_iri
+from luzhi.server.store import to_oxigraph
 from luzhi.server.views.common import (
     build_info,
     conditional,
@@ -118,11 +119,11 @@ def _write_dump(folder: Path, name: str, mime: str) -> Dump:
     # mtime=0: the same build gives byte-identical files, so the published SHA-256 stays true.
     with open(partial, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out:
         if mime == "application/n-quads":
-            store.native.dump(out, format=ox.RdfFormat.N_QUADS)
+            ox.serialize(_quads(store), out, format=ox.RdfFormat.N_QUADS)
         else:
             # Turtle has no graphs: the union graph, streamed. A triple stated in several township
             # graphs (a county's departments) comes out once per graph; RDF merges them on load.
-            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads())
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in _quads(store))
             prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
             ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
     digest = hashlib.sha256()
@@ -131,6 +132,20 @@ def _write_dump(folder: Path, name: str, mime: str) -> Dump:
             digest.update(block)
     partial.replace(target)
     return Dump(name=name, media_type=mime, size=target.stat().st_size, sha256=digest.hexdigest())
+
+
+def _quads(store):
+    """Every quad: straight from pyoxigraph, or graph by graph through the Store protocol (remote stores)."""
+    if hasattr(store, "quads"):
+        yield from store.quads()
+        return
+    for name in store.graph_names():
+        yield from (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name)) for t in _graph_triples(store, name))
+
+
+def _graph_triples(store, graph_iri: str) -> list[ox.Triple]:
+    graph = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{check_iri(graph_iri)}> {{ ?s ?p ?o }} }}")
+    return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
 
 
 @bp.get("/dumps/")
@@ -178,7 +193,12 @@ def named_graph(code: str):
     graph_iri = check_iri(f"{get_config().base}/graph/{stem}")
     if graph_iri not in get_store().graph_names():
         abort(404)
-    body = get_store().native.dump(format=NATIVE[mime], from_graph=ox.NamedNode(graph_iri))
+    store = get_store()
+    if hasattr(store, "native"):
+        body = store.native.dump(format=NATIVE[mime], from_graph=ox.NamedNode(graph_iri))
+    else:
+        prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if mime != "application/n-triples" else None
+        body = ox.serialize(_graph_triples(store, graph_iri), format=NATIVE[mime], prefixes=prefixes)
     response = Response(body, mimetype=mime)
     return conditional(response)
 
