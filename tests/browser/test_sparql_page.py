@@ -1,0 +1,66 @@
+"""The query page in real Chromium: run a worked example and see its results, with no request
+leaving 127.0.0.1 (the page ships its own assets and must work offline)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_run_an_example_and_see_results(browser, live_server):
+    page = browser.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if urlsplit(r.url).hostname != "127.0.0.1" else None)
+    page.goto(f"{live_server.url}/sparql")
+    assert "PREFIX lz: <https://w3id.org/luzhi/def#>" in page.input_value("#query")
+
+    page.click("button.example[data-key='cooperating-departments']")
+    page.wait_for_selector("#results table.results tbody tr", timeout=30_000)
+    headers = page.locator("#results th").all_inner_texts()
+    assert headers == ["?townshipName", "?department", "?duties"]
+    rows = page.locator("#results tbody tr").count()
+    assert rows > 0
+    assert f"{rows} 行" in page.inner_text("#status")
+    first_count = page.locator("#results tbody tr").first.locator("td").nth(2).inner_text()
+    assert int(first_count.split()[0]) > 0
+    assert page.locator("#downloads a").count() == 4  # json xml csv tsv links for a SELECT
+    assert outside == []
+    page.close()
+
+
+def test_a_syntax_error_is_shown_not_swallowed(browser, live_server):
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/sparql")
+    page.fill("#query", "SELECT * WHERE { ?s ?p ")
+    page.click("#run")
+    page.wait_for_selector("#results .error", timeout=30_000)
+    assert "SPARQL syntax error" in page.inner_text("#results .error")
+    assert "HTTP 400" in page.inner_text("#status")
+    page.close()
+
+
+def test_construct_example_shows_rdf(browser, live_server):
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/sparql")
+    page.click("button.example[data-key='describe-duty']")
+    page.wait_for_selector("#results pre.graph", timeout=30_000)
+    assert "lz:" in page.inner_text("#results pre.graph") or "luzhi/def#" in page.inner_text("#results pre.graph")
+    page.fill("#query", page.input_value("#query").replace("LIMIT 1", "LIMIT 1 "))
+    page.focus("#query")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#results pre.graph", timeout=30_000)
+    page.close()
