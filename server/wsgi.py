@@ -1,0 +1,47 @@
+"""WSGI entry point for production servers: `gunicorn -c gunicorn.conf.py` (see docs/sparql.md).
+
+Settings come from LUZHI_* environment variables, read when gunicorn calls the factory (not
+at import), so every worker builds its app, opens the store read-only and starts its own
+query processes after the fork.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from luzhi.server.app import create_app
+from luzhi.server.config import Config
+
+
+def config_from_environment(env: dict[str, str] | None = None) -> Config:
+    """A `Config` from LUZHI_STORE (required), LUZHI_BASE and the endpoint's limits."""
+    env = dict(os.environ if env is None else env)
+    if not env.get("LUZHI_STORE"):
+        raise RuntimeError("set LUZHI_STORE to the store directory (built with `luzhi build --store DIR`)")
+    store = Path(env["LUZHI_STORE"])
+    base = env.get("LUZHI_BASE")
+    if not base:
+        from luzhi.etl.build import read_build_info
+
+        base = read_build_info(store).get("base")
+    defaults = Config(store_path=store)
+    try:
+        return Config(
+            store_path=store,
+            base=base or defaults.base,
+            query_timeout=float(env.get("LUZHI_QUERY_TIMEOUT", defaults.query_timeout)),
+            max_result_rows=int(env.get("LUZHI_MAX_RESULT_ROWS", defaults.max_result_rows)),
+            max_request_bytes=int(env.get("LUZHI_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
+            query_processes=int(env.get("LUZHI_QUERY_PROCESSES", defaults.query_processes)),
+            allow_service=tuple(env.get("LUZHI_ALLOW_SERVICE", "").split()),
+        )
+    except ValueError as error:
+        raise RuntimeError(f"bad LUZHI_* setting: {error}") from None
+
+
+def app_from_environment() -> Flask:
+    """gunicorn's app factory: `luzhi.server.wsgi:app_from_environment()`."""
+    return create_app(config_from_environment())
