@@ -74,26 +74,33 @@ def document_graph(
     mentions = {item: _department_mentions(item) for item in doc.items}
     for item, (cell, _) in mentions.items():
         for name in cell.names:
-            registry.add(county.code, name, where=f"{item.list_kind.value}/{item.sequence}")
-    departments = {d.key: d for d in registry.departments()}
+            registry.add(county.code, name, where=f"{filename}:{item.list_kind.value}/{item.sequence}")
 
     def org_iri(name: str) -> URIRef:
-        key = registry.key_of(county.code, name)
-        return iris.organisation(county.code, departments[key].slug)
+        # 市X局 named by a township in a 区 belongs to the prefecture, not the county: the registry knows.
+        ref = registry.resolve(county.code, name)
+        return iris.organisation(ref.division_code, ref.slug)
+
+    def own_texts(item: DutyItem, names: tuple[str, ...]) -> dict[str, str]:
+        if len(names) == 1:
+            return {names[0]: item.upper_responsibility}  # one department: the whole cell is its part
+        county_name = chain.county.name if chain.county else ""
+        prefecture_name = chain.prefecture.name if chain.prefecture else ""
+        return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name))
 
     for item in doc.items:
         cell, reclaimed = mentions[item]
-        _add_duty(graph, iris, doc, item, township.code, filename, org_iri, cell, reclaimed)
+        _add_duty(graph, iris, item, township.code, filename, org_iri, own_texts, cell, reclaimed)
 
     _add_lists(graph, iris, doc, township.code, township.name, filename, build_iri)
     _add_divisions(graph, iris, chain)
-    for dept in departments.values():
-        org = iris.organisation(county.code, dept.slug)
+    for dept in registry.departments():
+        org = iris.organisation(dept.division_code, dept.slug)
         graph.add((org, RDF.type, CV.PublicOrganisation))
         graph.add((org, SKOS.prefLabel, zh(dept.pref_label)))
         for alt in dept.alt_labels:
             graph.add((org, SKOS.altLabel, zh(alt)))
-        graph.add((org, LZ.division, iris.division(county.code)))
+        graph.add((org, LZ.division, iris.division(dept.division_code)))
         graph.add((org, LZ.departmentType, LZ[f"deptype-{dept.type_key}"]))
         if dept.type_key == "other":
             issues.append(Issue("department-type-unknown", f"无法判断部门类型：{dept.pref_label}"))
@@ -119,7 +126,7 @@ def _department_mentions(item: DutyItem):
     return split_department_cell(""), None
 
 
-def _add_duty(graph, iris, doc, item, township_code, filename, org_iri, cell, reclaimed) -> None:
+def _add_duty(graph, iris, item, township_code, filename, org_iri, own_texts, cell, reclaimed) -> None:
     duty = iris.duty(township_code, item.list_kind, item.sequence)
     graph.add((duty, RDF.type, LZ.Duty))
     graph.add((duty, LZ.listType, LIST_TYPE[item.list_kind]))
@@ -140,7 +147,7 @@ def _add_duty(graph, iris, doc, item, township_code, filename, org_iri, cell, re
             graph.add((duty, LZ.upperResponsibility, zh(item.upper_responsibility)))
         if item.township_responsibility:
             graph.add((duty, LZ.townshipResponsibility, zh(item.township_responsibility)))
-        own_text = dict(split_responsibility(item.upper_responsibility, cell.names))
+        own_text = own_texts(item, cell.names)
         for name in cell.names:
             org = org_iri(name)
             part = iris.participation(township_code, item.list_kind, item.sequence, str(org).rsplit("/", 1)[1])
