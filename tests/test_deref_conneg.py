@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import threading
 
-import pyoxigraph as ox
 import pytest
 import requests
+from rdf_parsing import parse_rdf
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import FOAF
 from werkzeug.serving import make_server
 
-from luzhi.server.store import OxigraphStore, to_rdflib
+from luzhi.server.store import OxigraphStore
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 FORMATS = {
@@ -36,15 +36,6 @@ KIND_QUERIES = {
     "build": "SELECT ?x WHERE { ?x a lz:Build } LIMIT 1",
 }
 PREFIX = "PREFIX lz: <https://w3id.org/luzhi/def#>\n"
-
-
-def parse_rdf(data: bytes | str, mime: str) -> Graph:
-    """Parse with pyoxigraph (rdflib's JSON-LD parser warns about its own ConjunctiveGraph)."""
-    graph = Graph()
-    raw = data.encode() if isinstance(data, str) else data
-    for triple in ox.parse(raw, format=ox.RdfFormat.from_media_type(mime)):
-        graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
-    return graph
 
 
 @pytest.fixture(scope="module")

@@ -12,19 +12,11 @@ import pyoxigraph as ox
 import pyshacl
 import pytest
 import requests
+from rdf_parsing import parse_rdf
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
-from luzhi.server.store import OxigraphStore, to_rdflib
-
-
-def parse_rdf(data: bytes | str, mime: str) -> Graph:
-    """Parse with pyoxigraph (rdflib's JSON-LD parser warns about its own ConjunctiveGraph)."""
-    graph = Graph()
-    raw = data.encode() if isinstance(data, str) else data
-    for triple in ox.parse(raw, format=ox.RdfFormat.from_media_type(mime)):
-        graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
-    return graph
+from luzhi.server.store import OxigraphStore
 
 
 def _shapes() -> Graph:
