@@ -3,7 +3,11 @@
 Two passes keep a bad document from ever touching the store and keep memory bounded:
 pass 1 handles one document at a time and writes its graph as N-Triples to a staging
 directory; only when every document has passed does pass 2 replace each document's named
-graph, each in a single transaction (`OxigraphStore.replace_graph`).
+graph, each in a single transaction (`Store.replace_graph`).
+
+The store is either embedded (a pyoxigraph directory, which also holds build.json and the
+source copies) or a remote SPARQL server (`open_store`, docs/remote-store.md): the remote
+keeps only triples, and build.json and the sources go to a local state directory.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from luzhi.etl.source import SourceError
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
-from luzhi.server.store import OxigraphStore
+from luzhi.server.store import is_remote, open_store
 
 VERSION = "0.1.0"
 ONTOLOGY_GRAPH = "https://w3id.org/luzhi/def"
@@ -93,15 +97,40 @@ def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument,
     return doc, chain, result.graph, document_report(doc, chain, result)
 
 
+@dataclass(frozen=True)
+class StoreTarget:
+    """Where a build writes: the triples (`spec`, a directory or a remote URL) and the state
+    (build.json, sources/): the store directory itself when embedded, `state_dir` when remote.
+    `user`/`password` are the remote's write credentials (ignored for a directory)."""
+
+    spec: str | Path
+    state_dir: Path | None = None
+    user: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def state(self) -> Path:
+        if not is_remote(self.spec):
+            return Path(self.spec)
+        if self.state_dir is None:
+            raise ValueError(f"store {self.spec}: a remote store needs a local state directory (--state)")
+        return self.state_dir
+
+
 def build(
     paths: Iterable[Path],
-    store_path: Path,
+    store_path: str | Path | StoreTarget,
     options: BuildOptions,
     *,
     validate_graph: Callable | None = None,
     progress: Callable[[str], None] = lambda message: None,
 ) -> BuildResult:
-    """Build the store from documents; raises BuildError (store untouched) if any document fails."""
+    """Build the store from documents; raises BuildError (store untouched) if any document fails.
+
+    `store_path` is a pyoxigraph directory, or a `StoreTarget` (e.g. a remote store and its state directory).
+    """
+    destination = store_path if isinstance(store_path, StoreTarget) else StoreTarget(store_path)
+    destination.state  # noqa: B018  (a remote store without a state directory fails before any parsing)
     paths = [Path(p) for p in paths]
     failures: list[tuple[str, str]] = []
     reports: list[DocumentReport] = []
@@ -137,23 +166,25 @@ def build(
             del graph
         if failures:
             raise BuildError(failures)
-        return _load(store_path, staged, options, reports)
+        return _load(destination, staged, options, reports, progress)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _load(store_path: Path, staged, options: BuildOptions, reports) -> BuildResult:
+def _load(target: StoreTarget, staged, options: BuildOptions, reports, progress) -> BuildResult:
     iris = Iris(options.base)
-    store = OxigraphStore(store_path)
+    state = target.state
+    store = open_store(target.spec, user=target.user, password=target.password)
     try:
+        progress("load the ontology")
         store.replace_graph(ONTOLOGY_GRAPH, ontology_graph())
-        sources = store_path / SOURCES_DIR
-        sources.mkdir(exist_ok=True)
+        sources = state / SOURCES_DIR
+        sources.mkdir(parents=True, exist_ok=True)
         for code, staged_file, source in staged:
+            progress(f"load {source.name}")
             graph = Graph().parse(staged_file, format="nt")
             store.replace_graph(str(iris.graph(code)), graph)
             shutil.copyfile(source, sources / source.name)
-        store.flush()
         triples = len(store)
     finally:
         store.close()
@@ -166,7 +197,9 @@ def _load(store_path: Path, staged, options: BuildOptions, reports) -> BuildResu
         "documents": [{"file": r.file, "sha256": r.sha256, "township_code": r.township_code} for r in reports],
         "triples": triples,
     }
-    (store_path / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+    if is_remote(target.spec):
+        info["store"] = str(target.spec)  # which server these triples went to (never the credentials)
+    (state / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
     return BuildResult(tuple(reports), triples, digest)
 
 

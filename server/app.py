@@ -5,14 +5,17 @@ from __future__ import annotations
 from flask import Flask
 
 from luzhi.server.config import Config
-from luzhi.server.store import OxigraphStore
+from luzhi.server.store import Store, open_store
 
 
 def create_app(config: Config) -> Flask:
-    """Build the app around one read-only store; tests pass their own `Config`."""
+    """Build the app around one read-only store; tests pass their own `Config`.
+
+    The backend is chosen here, once (`open_store`): pyoxigraph on disk, or a remote SPARQL server.
+    """
     app = Flask(__name__)
     app.config["LUZHI"] = config
-    app.extensions["luzhi.store"] = OxigraphStore(config.store_path, read_only=True)
+    app.extensions["luzhi.store"] = open_store(config.store_spec, read_only=True, timeout=config.query_timeout)
 
     # Every blueprint, top to bottom: this is the whole HTTP surface (DESIGN.md §2, HTTP).
     for blueprint in _blueprints():
@@ -30,7 +33,7 @@ def _blueprints():
     return [health.bp, pages.bp, resource.bp, ontology.bp, void.bp, sparql.bp, validate.bp]
 
 
-def get_store(app: Flask | None = None) -> OxigraphStore:
+def get_store(app: Flask | None = None) -> Store:
     from flask import current_app
 
     return (app or current_app).extensions["luzhi.store"]

@@ -13,14 +13,33 @@ from rich.console import Console
 from luzhi.ontology.iris import DEFAULT_BASE
 
 DEFAULT_STORE = "luzhi-store"
+DEFAULT_STATE = "luzhi-state"
 store_option = click.option(
     "--store",
     "store_path",
-    type=click.Path(file_okay=False, path_type=Path),
     default=lambda: os.environ.get("LUZHI_STORE", DEFAULT_STORE),
     show_default="$LUZHI_STORE or ./luzhi-store",
-    help="Store directory (pyoxigraph on disk).",
+    help="Store directory (pyoxigraph on disk), or a remote SPARQL endpoint URL such as "
+    "http://127.0.0.1:8890/sparql (Virtuoso; docs/remote-store.md).",
 )
+state_option = click.option(
+    "--state",
+    "state_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("LUZHI_STATE", DEFAULT_STATE),
+    show_default="$LUZHI_STATE or ./luzhi-state",
+    help="With a remote --store: the local directory for build.json, source texts and dumps.",
+)
+
+
+def _target(store_path: str, state_dir: Path, user: str | None = None, password: str | None = None):
+    """The build's `StoreTarget`: a directory keeps its own state; a URL needs `state_dir`."""
+    from luzhi.etl.build import StoreTarget
+    from luzhi.server.store import is_remote
+
+    if not is_remote(store_path):
+        return StoreTarget(Path(store_path))
+    return StoreTarget(store_path, state_dir, user, password)
 
 
 @click.group()
@@ -39,7 +58,7 @@ def _parse_codes(pairs: tuple[str, ...]) -> dict[str, str]:
     return codes
 
 
-def run_build(files, store_path: Path, base: str, report: Path | None, force: bool, codes=None,
+def run_build(files, store_path, base: str, report: Path | None, force: bool, codes=None,
               validate: bool = True, console: Console | None = None):
     """Shared by `build` and `serve` (which builds the bundled data when its store is missing)."""
     from luzhi.etl.build import BuildOptions, build, bundled_documents
@@ -57,7 +76,8 @@ def run_build(files, store_path: Path, base: str, report: Path | None, force: bo
     if report:
         report.write_text(json.dumps(report_json(result.documents), ensure_ascii=False, indent=2), encoding="utf-8")
         console.print(f"report written to {report}")
-    console.print(f"{len(result.documents)} documents, {result.triples} quads in {store_path}")
+    where = getattr(store_path, "spec", store_path)
+    console.print(f"{len(result.documents)} documents, {result.triples} quads in {where}")
     return result
 
 
@@ -70,18 +90,29 @@ def run_build(files, store_path: Path, base: str, report: Path | None, force: bo
 @click.option("--force", is_flag=True, help="Load documents even when they have SHACL Violations.")
 @click.option("--township-code", "codes", multiple=True, metavar="FILE=CODE",
               help="Give a document's 9-digit township code by hand when its title cannot be resolved.")
-def build(files, store_path, base, report, force, codes):
+@state_option
+@click.option("--store-user", envvar="LUZHI_STORE_USER", help="Remote store: user for its write endpoints "
+              "(or $LUZHI_STORE_USER).")
+@click.option("--store-password", envvar="LUZHI_STORE_PASSWORD", help="Remote store: that user's password "
+              "(or $LUZHI_STORE_PASSWORD, which keeps it out of the process list).")
+def build(files, store_path, base, report, force, codes, state_dir, store_user, store_password):
     """Parse, validate and load documents (default: the bundled samples) into the store.
 
     Every document is parsed, resolved and validated before anything is written; if one
-    fails, the store is left exactly as it was. Each document's graph is replaced atomically.
+    fails, the store is left exactly as it was. Each document's graph is replaced atomically
+    (on a remote store: see docs/remote-store.md for what Virtuoso guarantees).
     """
     from luzhi.etl.build import BuildError
+    from luzhi.server.remote_store import RemoteStoreError
 
     try:
-        run_build(files, store_path, base, report, force, _parse_codes(codes))
+        target = _target(store_path, state_dir, store_user, store_password)
+        run_build(files, target, base, report, force, _parse_codes(codes))
     except BuildError as error:
         click.echo(str(error), err=True)
+        sys.exit(1)
+    except RemoteStoreError as error:
+        click.echo(f"remote store {store_path}: {error}", err=True)
         sys.exit(1)
 
 
@@ -90,15 +121,29 @@ def build(files, store_path, base, report, force, codes):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--base", default=None, help="IRI base when the store must be built (default http://HOST:PORT).")
-def serve(store_path, host, port, base):
+@state_option
+def serve(store_path, host, port, base, state_dir):
     """Serve the store over HTTP (pages, /sparql, /validate …); builds the bundled data first if there is no store.
 
     This is Flask's development server; for production run gunicorn (see README).
+    A remote --store is only read (anonymously); its build.json and sources come from --state.
     """
     from luzhi.etl.build import read_build_info
     from luzhi.server.app import create_app
     from luzhi.server.config import Config
 
+    target = _target(store_path, state_dir)
+    if target.state_dir is not None:  # remote: never built from here (serving needs no write access)
+        info = read_build_info(target.state_dir)
+        if not info:
+            raise click.UsageError(f"no build.json in {target.state_dir}: run `luzhi build --store {store_path} "
+                                   f"--state {target.state_dir}` or copy the state directory of the build")
+        if base and base != info["base"]:
+            raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
+        app = create_app(Config(store_path=target.state_dir, store_url=store_path, base=info["base"]))
+        app.run(host=host, port=port, threaded=True)
+        return
+    store_path = Path(store_path)
     info = read_build_info(store_path)
     if not info:
         base = base or f"http://{host}:{port}"
@@ -124,20 +169,23 @@ def query(sparql, store_path, fmt):
     """
     import pyoxigraph as ox
 
-    from luzhi.server.store import OxigraphStore
+    from luzhi.server.remote_store import RemoteStoreError
+    from luzhi.server.store import open_store
 
     if sparql == "-":
         sparql = sys.stdin.read()
-    store = OxigraphStore(store_path, read_only=True)
+    store = open_store(store_path, read_only=True)
     try:
         result = store.raw_query(sparql)
-    except SyntaxError as error:
+    except (SyntaxError, ValueError) as error:  # pyoxigraph's parser; the remote's (RemoteQueryError)
         raise click.UsageError(f"SPARQL syntax error: {error}") from None
+    except RemoteStoreError as error:
+        raise click.ClickException(str(error)) from None
     if isinstance(result, ox.QueryBoolean):
         click.echo("true" if result else "false")
-    elif isinstance(result, ox.QueryTriples):
+    elif not isinstance(result, ox.QuerySolutions):  # CONSTRUCT/DESCRIBE: QueryTriples, or a list from a remote
         fmt = ox.RdfFormat.N_TRIPLES if fmt == "nt" else ox.RdfFormat.TURTLE
-        sys.stdout.buffer.write(result.serialize(format=fmt))
+        sys.stdout.buffer.write(ox.serialize(result, format=fmt))
     elif fmt == "table":
         from rich.table import Table
 
@@ -173,9 +221,9 @@ EXPORT_FORMATS = {"nquads": "application/n-quads", "trig": "application/trig", "
 def export(store_path, fmt, output):
     """Export the whole store: N-Quads or TriG (keeping each document's graph), Turtle (the union), JSON-LD."""
     from luzhi.server.dump import write_dump
-    from luzhi.server.store import OxigraphStore
+    from luzhi.server.store import open_store
 
-    store = OxigraphStore(store_path, read_only=True)
+    store = open_store(store_path, read_only=True)
     with (open(output, "wb") if output else sys.stdout.buffer) as out:
         write_dump(store, fmt, out)
 

@@ -10,6 +10,8 @@ from luzhi.ontology.iris import DEFAULT_BASE
 
 @dataclass(frozen=True)
 class Config:
+    # The embedded store's pyoxigraph directory; with `store_url`, the local state directory instead
+    # (build.json, sources/, dumps/): a remote SPARQL server keeps only triples (docs/remote-store.md).
     store_path: Path
     base: str = DEFAULT_BASE
     # SPARQL endpoint limits (issue 5): a query past `query_timeout` seconds is stopped;
@@ -25,3 +27,11 @@ class Config:
     validation_timeout: float = 20.0
     # Pages (issue 6)
     page_size: int = 100
+    # A remote SPARQL 1.1 query endpoint (Virtuoso's …/sparql) holding the triples; None = embedded pyoxigraph.
+    # The server only reads, anonymously: no credentials here.
+    store_url: str | None = None
+
+    @property
+    def store_spec(self) -> str | Path:
+        """What `open_store` takes: the remote URL, or the embedded store's directory."""
+        return self.store_url or self.store_path

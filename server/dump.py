@@ -10,12 +10,22 @@ FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 
 
 def write_dump(store, fmt: str, out: BinaryIO) -> None:
-    """N-Quads and TriG stream from the store; Turtle/JSON-LD need the union graph in rdflib."""
+    """N-Quads and TriG stream from the store; Turtle/JSON-LD need the union graph in rdflib.
+
+    Both go through `Store.quads()`, not a union query: a remote's default graph also holds
+    the server's own graphs (Virtuoso's), which `quads()` leaves out (docs/remote-store.md).
+    """
     if fmt in FORMATS:
-        store.native.dump(out, format=FORMATS[fmt])
+        ox.serialize(store.quads(), out, format=FORMATS[fmt])
         return
-    graph = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    from rdflib import Graph
+
     from luzhi.ontology.namespaces import bind_prefixes
+    from luzhi.server.store import to_rdflib
+
+    graph = Graph()
+    for quad in store.quads():
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
 
     bind_prefixes(graph)
     out.write(graph.serialize(format="json-ld" if fmt == "jsonld" else "turtle", encoding="utf-8"))

@@ -19,7 +19,7 @@ import re
 import urllib.error
 import uuid
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -48,6 +48,7 @@ _WIRE_SOLUTIONS = "application/sparql-results+xml"
 _WIRE_TRIPLES = "application/n-triples"
 _BNODE_XML = re.compile(rb"<bnode>([^<]*)</bnode>")
 _BNODE_SAFE = re.compile(r"[A-Za-z0-9_]+")
+_PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
 _GRAPH_PAGE = 1000  # graph_names pages under any sane row cap (Debian ships ResultSetMaxRows = 10000)
 
 
@@ -67,8 +68,26 @@ class RemoteResultTruncated(RemoteStoreError):
     """The remote cut the result at its own row cap (Virtuoso's ResultSetMaxRows): refused, never passed on."""
 
 
+class RemoteResultTooLarge(RemoteStoreError):
+    """The result has more rows than the caller's own limit (`max_rows`): refused, never cut."""
+
+
 class UnsupportedFormat(ValueError):
     """The requested MIME type cannot carry this query's result (e.g. CSV for a CONSTRUCT)."""
+
+
+@dataclass(frozen=True)
+class SerializedResult:
+    """One answer for the SPARQL endpoint: the body in `mime`, and how many solutions or triples it holds."""
+
+    body: bytes
+    mime: str
+    rows: int
+
+
+def _check_rows(rows: int, max_rows: int | None) -> None:
+    if max_rows is not None and rows > max_rows:
+        raise RemoteResultTooLarge(f"{rows} rows, more than the limit of {max_rows}")
 
 
 @dataclass(frozen=True)
@@ -169,15 +188,53 @@ class RemoteStore:
         `accept_mime` is one concrete type already negotiated by the caller; one that cannot carry
         this query form raises UnsupportedFormat (the endpoint answers 406).
         """
+        result = self.query_result(sparql, accept_mime, default_graphs, named_graphs, timeout)
+        return result.body, result.mime
+
+    def query_result(
+        self,
+        sparql: str,
+        accept_mime: str,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        timeout: float | None = None,
+        *,
+        max_rows: int | None = None,
+        prefixes: Mapping[str, str] | None = None,
+    ) -> SerializedResult:
+        """`query_serialized` plus what the endpoint needs: the row count, and a row limit that refuses.
+
+        A result of more than `max_rows` solutions (or triples) raises RemoteResultTooLarge: it is
+        never cut. `prefixes` go into Turtle, TriG and RDF/XML, as the embedded endpoint writes them.
+        The format is checked before the query is sent, so a wrong guess costs no remote work.
+        """
         mime = accept_mime.split(";")[0].strip().lower()
-        body = self._wire_query(sparql, None, default_graphs, named_graphs, timeout)
-        if self._form_of(sparql) == "triples":
-            if mime not in TRIPLE_FORMATS:
-                raise UnsupportedFormat(f"{accept_mime} cannot carry a CONSTRUCT/DESCRIBE result")
-            return ox.serialize(self._triples(body), format=TRIPLE_FORMATS[mime]), mime
-        if mime not in SOLUTION_FORMATS:
+        form = self._form_of(sparql)
+        if form == "triples" and mime not in TRIPLE_FORMATS:
+            raise UnsupportedFormat(f"{accept_mime} cannot carry a CONSTRUCT/DESCRIBE result")
+        if form == "solutions" and mime not in SOLUTION_FORMATS:
             raise UnsupportedFormat(f"{accept_mime} cannot carry a SELECT/ASK result")
-        return self._solutions(sparql, body).serialize(format=SOLUTION_FORMATS[mime]), mime
+        body = self._wire_query(sparql, None, default_graphs, named_graphs, timeout)
+        if form == "triples":
+            triples = self._triples(body)
+            _check_rows(len(triples), max_rows)
+            fmt = TRIPLE_FORMATS[mime]
+            keep = dict(prefixes) if prefixes and fmt in _PREFIXED_FORMATS else None
+            return SerializedResult(ox.serialize(triples, format=fmt, prefixes=keep), mime, len(triples))
+        solutions = self._solutions(sparql, body)
+        if isinstance(solutions, ox.QueryBoolean):
+            return SerializedResult(solutions.serialize(format=SOLUTION_FORMATS[mime]), mime, 1)
+        rows = sum(1 for _ in solutions)
+        _check_rows(rows, max_rows)
+        # Solutions iterate once: parse the (already checked) answer again to serialise it.
+        again = self._solutions(sparql, body)
+        return SerializedResult(again.serialize(format=SOLUTION_FORMATS[mime]), mime, rows)
+
+    def raw_query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+        """The result as pyoxigraph objects, as `OxigraphStore.raw_query` gives (triples as a list)."""
+        if self._form_of(sparql) == "triples":
+            return self._triples(self._wire_query(sparql, "triples"))
+        return self._solutions(sparql, self._wire_query(sparql, "solutions"))
 
     # ---- writes ----------------------------------------------------------------------------
 
@@ -240,6 +297,20 @@ class RemoteStore:
             if len(rows) < _GRAPH_PAGE:
                 return sorted(names)
             last = page[-1]
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad of luzhi's graphs, graph by graph (a remote has no native dump; the system graphs stay out)."""
+        for name in self.graph_names():
+            graph = ox.NamedNode(name)
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
+            for triple in self._triples(self._wire_query(query, "triples")):
+                yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+    def __len__(self) -> int:
+        """Quads in luzhi's named graphs: the remote's own and staging graphs are not counted."""
+        skip = " && ".join(f"!STRSTARTS(STR(?g), {_string_literal(prefix)})" for prefix in self.ignored_graphs)
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({skip}) }}")
+        return int(rows[0]["n"]) if rows else 0
 
     def close(self) -> None:
         self._session.close()

@@ -47,9 +47,20 @@ class Store(Protocol):
 
     def replace_graph(self, graph: str, triples: Iterable[tuple[Node, Node, Node]]) -> None: ...
 
+    def remove_graph(self, graph: str) -> None: ...
+
     def graph_names(self) -> list[str]: ...
 
+    def quads(self) -> Iterator[ox.Quad]: ...
+
+    def __len__(self) -> int: ...
+
     def close(self) -> None: ...
+
+
+def is_remote(spec: str | Path) -> bool:
+    """True when `open_store(spec)` gives a remote store (a URL), False for a directory."""
+    return "://" in str(spec)
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
@@ -169,7 +180,7 @@ def open_store(
     `RemoteStore(RemoteEndpoints(...))` yourself.
     """
     text = str(spec)
-    if "://" not in text:
+    if not is_remote(text):
         return OxigraphStore(Path(text), read_only=read_only)
     if not text.startswith(("http://", "https://")):
         raise ValueError(f"store: expected a directory or an http(s) SPARQL endpoint URL, got {text!r}")

@@ -17,11 +17,22 @@ from luzhi.server.config import Config
 
 
 def config_from_environment(env: dict[str, str] | None = None) -> Config:
-    """A `Config` from LUZHI_STORE (required), LUZHI_BASE and the endpoint's limits."""
+    """A `Config` from LUZHI_STORE (required), LUZHI_STATE, LUZHI_BASE and the endpoint's limits.
+
+    LUZHI_STORE is a store directory, or a remote SPARQL endpoint URL; then LUZHI_STATE (default
+    ./luzhi-state) is the local directory holding that build's build.json and source texts.
+    """
+    from luzhi.server.store import is_remote
+
     env = dict(os.environ if env is None else env)
     if not env.get("LUZHI_STORE"):
-        raise RuntimeError("set LUZHI_STORE to the store directory (built with `luzhi build --store DIR`)")
-    store = Path(env["LUZHI_STORE"])
+        raise RuntimeError("set LUZHI_STORE to the store directory (built with `luzhi build --store DIR`) "
+                           "or to a remote SPARQL endpoint URL")
+    url = env["LUZHI_STORE"] if is_remote(env["LUZHI_STORE"]) else None
+    store = Path(env.get("LUZHI_STATE") or "luzhi-state") if url else Path(env["LUZHI_STORE"])
+    if url and not store.is_dir():
+        raise RuntimeError(f"LUZHI_STATE={store}: no such directory; a remote store needs the state directory "
+                           f"its build wrote (`luzhi build --store {url} --state DIR`)")
     base = env.get("LUZHI_BASE")
     if not base:
         from luzhi.etl.build import read_build_info
@@ -31,6 +42,7 @@ def config_from_environment(env: dict[str, str] | None = None) -> Config:
     try:
         return Config(
             store_path=store,
+            store_url=url,
             base=base or defaults.base,
             query_timeout=float(env.get("LUZHI_QUERY_TIMEOUT", defaults.query_timeout)),
             max_result_rows=int(env.get("LUZHI_MAX_RESULT_ROWS", defaults.max_result_rows)),

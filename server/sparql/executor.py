@@ -19,10 +19,22 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Protocol
 
 from luzhi.server.sparql.worker import Answer, Job
 
 _START_TIMEOUT = 60.0
+
+
+class Executor(Protocol):
+    """What the SPARQL view needs of a backend: run one job within the time limit (or raise QueryTimeout).
+
+    `QueryExecutor` below for the embedded store; `remote_executor.RemoteExecutor` for a remote one.
+    """
+
+    def run(self, job: Job) -> Answer: ...
+
+    def close(self) -> None: ...
 
 
 class QueryTimeout(Exception):

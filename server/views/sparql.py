@@ -17,7 +17,7 @@ from luzhi.ontology.namespaces import PREFIXES, sparql_prologue
 from luzhi.server.app import get_config, get_store
 from luzhi.server.sparql.description import service_description
 from luzhi.server.sparql.examples import EXAMPLES, Example
-from luzhi.server.sparql.executor import PoolBusy, QueryExecutor, QueryTimeout, WorkerFailed
+from luzhi.server.sparql.executor import Executor, PoolBusy, QueryExecutor, QueryTimeout, WorkerFailed
 from luzhi.server.sparql.formats import GRAPHS, ResultFormat, choose_format, formats_for, short_names
 from luzhi.server.sparql.protocol import ProtocolError, SparqlRequest, parse_request
 from luzhi.server.sparql.query_text import inspect_query
@@ -43,14 +43,24 @@ _CORS = {
 
 @bp.record_once
 def _attach(state) -> None:
-    """One executor per app (so per gunicorn worker); its processes start on first use."""
+    """One executor per app (so per gunicorn worker), chosen once with the store's backend.
+
+    Embedded: killable worker processes over the pyoxigraph directory (they start on first use).
+    Remote: the app's RemoteStore, whose server enforces the time limit (sparql/remote_executor.py).
+    """
     config = state.app.config["LUZHI"]
-    state.app.extensions[_EXTENSION] = QueryExecutor(
-        config.store_path, processes=config.query_processes, timeout=config.query_timeout
-    )
+    if config.store_url is None:
+        executor: Executor = QueryExecutor(
+            config.store_path, processes=config.query_processes, timeout=config.query_timeout
+        )
+    else:
+        from luzhi.server.sparql.remote_executor import RemoteExecutor
+
+        executor = RemoteExecutor(state.app.extensions["luzhi.store"], timeout=config.query_timeout)
+    state.app.extensions[_EXTENSION] = executor
 
 
-def get_executor() -> QueryExecutor:
+def get_executor() -> Executor:
     return current_app.extensions[_EXTENSION]
 
 
@@ -112,6 +122,8 @@ def _answer(parsed: SparqlRequest) -> Response:
             break
     if answer.status == "syntax":
         raise ProtocolError(400, f"SPARQL syntax error: {answer.message}")
+    if answer.status == "too_many" and answer.message:  # the remote's own row cap (docs/remote-store.md)
+        raise ProtocolError(400, f"result too large: {answer.message}; nothing was cut, nothing sent")
     if answer.status == "too_many":
         raise ProtocolError(400, f"result too large: more than {config.max_result_rows} "
                                  f"{'rows' if kind == 'results' else 'triples'} (max_result_rows); nothing "

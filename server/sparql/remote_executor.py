@@ -1,0 +1,79 @@
+"""Run the endpoint's jobs on a remote SPARQL server (`RemoteStore`), with the embedded executor's contract.
+
+`QueryExecutor` (worker processes over pyoxigraph) and `RemoteExecutor` both take a `Job` and give an
+`Answer`, or raise `QueryTimeout`; `views/sparql.py` picks one of them once, when the app is created,
+so every check the view makes before a query runs (update refusal, SERVICE refusal, request size)
+is the same for both backends. No worker processes here: the remote server runs the query, stops
+it at the time limit itself (Virtuoso's `timeout` parameter) and the socket timeout backs that up.
+
+Error mapping (the same HTTP statuses as the embedded path, docs/remote-store.md):
+the remote's parser refuses → "syntax" (400); more rows than `max_rows`, or the remote's own row
+cap → "too_many" (400, nothing cut); past the time limit → QueryTimeout (503); anything else the
+remote says → "error" (500, with its message).
+"""
+
+from __future__ import annotations
+
+from luzhi.server.remote_store import (
+    RemoteQueryError,
+    RemoteQueryTimeout,
+    RemoteResultTooLarge,
+    RemoteResultTruncated,
+    RemoteStore,
+    RemoteStoreError,
+    UnsupportedFormat,
+)
+from luzhi.server.sparql.executor import QueryTimeout
+from luzhi.server.sparql.worker import Answer, Job
+
+# Job.serializer (pyoxigraph format member names) → the media type RemoteStore serialises.
+_MIMES = {
+    "JSON": "application/sparql-results+json",
+    "XML": "application/sparql-results+xml",
+    "CSV": "text/csv",
+    "TSV": "text/tab-separated-values",
+    "TURTLE": "text/turtle",
+    "N_TRIPLES": "application/n-triples",
+    "RDF_XML": "application/rdf+xml",
+    "N_QUADS": "application/n-quads",
+    "TRIG": "application/trig",
+}
+
+
+class RemoteExecutor:
+    """Jobs → `RemoteStore.query_result`; thread-safe as far as the remote is (one HTTP request per job)."""
+
+    def __init__(self, store: RemoteStore, *, timeout: float) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.killed = 0  # parity with QueryExecutor: queries stopped at the time limit
+
+    def run(self, job: Job) -> Answer:
+        protocol = job.dataset == "protocol"  # "union" and "query": the remote's default / the query's FROM
+        try:
+            result = self.store.query_result(
+                job.query,
+                _MIMES[job.serializer],
+                job.default_graphs if protocol else (),
+                job.named_graphs if protocol else (),
+                self.timeout,
+                max_rows=job.max_rows,
+                prefixes=dict(job.prefixes),
+            )
+        except UnsupportedFormat as error:
+            return Answer("wrong_kind", message=str(error))
+        except RemoteQueryError as error:
+            return Answer("syntax", message=str(error))
+        except RemoteQueryTimeout:
+            self.killed += 1
+            raise QueryTimeout(self.timeout) from None
+        except RemoteResultTooLarge:
+            return Answer("too_many", rows=job.max_rows)
+        except RemoteResultTruncated as error:
+            return Answer("too_many", message=str(error))
+        except RemoteStoreError as error:
+            return Answer("error", message=str(error))
+        return Answer("ok", result.body, rows=result.rows)
+
+    def close(self) -> None:
+        """Nothing to stop: the store (and its HTTP session) belongs to the app."""
