@@ -105,8 +105,11 @@ def build(files, store_path, base, report, force, codes, state_dir, store_user, 
     from luzhi.etl.build import BuildError
     from luzhi.server.remote_store import RemoteStoreError
 
+    target = _target(store_path, state_dir, store_user, store_password)
+    if target.state_dir is not None and store_user is None:
+        raise click.UsageError(f"writing to the remote store {store_path} needs --store-user/--store-password "
+                               "(or LUZHI_STORE_USER/LUZHI_STORE_PASSWORD)")
     try:
-        target = _target(store_path, state_dir, store_user, store_password)
         run_build(files, target, base, report, force, _parse_codes(codes))
     except BuildError as error:
         click.echo(str(error), err=True)

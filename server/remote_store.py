@@ -465,8 +465,12 @@ def _wrapper_message(error: SPARQLWrapperException) -> str:
 
 
 def _is_timeout_message(message: str) -> bool:
-    # Virtuoso: "S1T00 … SR171: Transaction timed out" / "Returning incomplete results … timeout".
-    return any(code in message for code in ("S1T00", "SR171", "S1TAT"))
+    # Virtuoso: "S1T00 … SR171: Transaction timed out" / "Returning incomplete results … timeout";
+    # and a refusal before running: "42000 Error The estimated execution time 31812 (sec) exceeds the
+    # limit of 400 (sec)" ([SPARQL] MaxQueryCostEstimationTime): the same verdict, too slow, just sooner.
+    return any(code in message for code in ("S1T00", "SR171", "S1TAT")) or (
+        "estimated execution time" in message and "exceeds the limit" in message
+    )
 
 
 def _string_literal(text: str) -> str:
