@@ -137,12 +137,15 @@ class OxigraphStore:
         """Replace one named graph in a single transaction: readers see the old graph or the new, never half.
 
         pyoxigraph runs each SPARQL Update as one transaction, so DROP + INSERT DATA in one
-        request is atomic; a failure anywhere leaves the previous graph as it was.
+        request is atomic; a failure anywhere leaves the previous graph as it was. The flush
+        writes RocksDB's memtables to disk: without it a build's memory grew by ~4 MB per
+        document (bench/build_bench.py: 1.4 GB at 400 documents), with it memory stays flat.
         """
         name = ox.NamedNode(graph)
         ox_triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]
         body = ox.serialize(ox_triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
         self._store.update(f"DROP SILENT GRAPH <{name.value}> ;\nINSERT DATA {{ GRAPH <{name.value}> {{\n{body}}} }}")
+        self._store.flush()
 
     def remove_graph(self, graph: str) -> None:
         self._store.update(f"DROP SILENT GRAPH <{graph}>")
