@@ -31,11 +31,10 @@ from luzhi.etl.report import DocumentReport, document_report
 from luzhi.etl.source import SourceError
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
-from luzhi.ontology.namespaces import LZ
+from luzhi.ontology.namespaces import LZ, ONTOLOGY_GRAPH
 from luzhi.server.store import is_remote, open_store
 
 VERSION = "0.1.0"
-ONTOLOGY_GRAPH = "https://w3id.org/luzhi/def"
 BUILD_INFO = "build.json"
 SOURCES_DIR = "sources"
 

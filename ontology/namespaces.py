@@ -6,6 +6,7 @@ from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, VOID, XSD
 
 LZ = Namespace("https://w3id.org/luzhi/def#")
+ONTOLOGY_GRAPH = "https://w3id.org/luzhi/def"  # the ontology's IRI, and the named graph that holds it
 CV = Namespace("http://data.europa.eu/m8g/")
 CPSV = Namespace("http://purl.org/vocab/cpsv#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

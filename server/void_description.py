@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 
-from luzhi.ontology.namespaces import LZ, PREFIXES, SD, bind_prefixes, sparql_prologue
+from luzhi.ontology.namespaces import LZ, ONTOLOGY_GRAPH, PREFIXES, SD, bind_prefixes, sparql_prologue
 from luzhi.server.store import Store
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -60,17 +60,24 @@ def statistics(store: Store, base: str) -> Statistics:
         return int(rows[0]["n"]) if rows else 0
 
     id_prefix = f"{base}/id/"
+    # Only luzhi's own graphs: a remote store's union also holds its system graphs (Virtuoso's
+    # default graph counted 2,500 triples of its own; docs/remote-store.md).
+    ours = f'FILTER(STRSTARTS(STR(?g), "{_escape(base)}/graph/") || ?g = <{ONTOLOGY_GRAPH}>)'
+
+    def triples(pattern: str = "?s ?p ?o") -> str:
+        return f"GRAPH ?g {{ {pattern} }} {ours}"
+
     entities = f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{_escape(id_prefix)}"))'
     classes = store.select(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {triples('?s a ?c')} }} GROUP BY ?c ORDER BY ?c"
     )
     return Statistics(
-        triples=number("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"),
-        entities=number(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o {entities} }}"),
+        triples=number(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {triples()} }} }}"),
+        entities=number(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {triples()} {entities} }}"),
         classes=len(classes),
-        properties=number("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
-        distinct_subjects=number("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
-        distinct_objects=number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
+        properties=number(f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {triples()} }}"),
+        distinct_subjects=number(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {triples()} }}"),
+        distinct_objects=number(f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {triples()} }}"),
         class_entities=tuple((row["c"], int(row["n"])) for row in classes if isinstance(row["c"], URIRef)),
     )
 

@@ -143,7 +143,7 @@ def _remote_graphs(remote_site: RemoteSite) -> list[str]:
 
 
 def _ours(graph: str, base: str) -> bool:
-    from luzhi.etl.build import ONTOLOGY_GRAPH
+    from luzhi.ontology.namespaces import ONTOLOGY_GRAPH
 
     return graph == ONTOLOGY_GRAPH or graph.startswith(f"{base}/graph/")
 
