@@ -131,18 +131,16 @@ def _page() -> int:
 
 
 def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
-    store = get_store()
-    duties = q.duties_page(store, q.department_where(iri), page=_page(), page_size=get_config().page_size)
-    return _duties_page("department.html", description, alternates, duties)
+    return _duties_page(q.department_where(iri), description, alternates)
 
 
 def category_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
-    store = get_store()
-    duties = q.duties_page(store, q.category_where(iri), page=_page(), page_size=get_config().page_size)
-    return _duties_page("category.html", description, alternates, duties)
+    return _duties_page(q.category_where(iri), description, alternates)
 
 
-def _duties_page(template: str, description, alternates, duties: q.DutyPage) -> Response:
+def _duties_page(where: str, description, alternates) -> Response:
+    """A department's or a category's page: its facts, then its duties grouped by township, paged."""
+    duties = q.duties_page(get_store(), where, page=_page(), page_size=get_config().page_size)
     nodes = [r["town"] for r in duties.per_township] + [r.get("type") for r in duties.rows]
     nodes += [o for _p, o in description.outgoing]
     labels = _labels_for(nodes)
@@ -160,4 +158,4 @@ def _duties_page(template: str, description, alternates, duties: q.DutyPage) -> 
         links.append(f'<{here}?page={duties.paging.page + 1}>; rel="next"')
     if duties.paging.has_previous:
         links.append(f'<{here}?page={duties.paging.page - 1}>; rel="prev"')
-    return render_page(template, extra_links=links, **context)
+    return render_page("duties_by_township.html", extra_links=links, **context)
