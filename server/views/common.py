@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, abort, current_app, render_template, request
 from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -255,6 +255,22 @@ def render_page(template: str, *, status: int = 200, alternates: list[FormatLink
     if links:
         response.headers["Link"] = ", ".join(links)
     return conditional(response)
+
+
+def page_arg() -> int:
+    """The `page` query parameter of paged pages and descriptions; anything but a positive integer is a 400."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, description=f"参数 page 必须是正整数 / parameter `page` must be a positive integer, got {raw!r}")
+    return int(raw)
+
+
+def source_file(filename: str) -> Path | None:
+    """The build's copy of a source document (`sources/` in the store or state directory), if there is one."""
+    if "/" in filename or filename.startswith("."):
+        return None
+    candidate = Path(get_config().store_path) / "sources" / filename
+    return candidate if candidate.is_file() else None
 
 
 def page_url(page: int) -> str:

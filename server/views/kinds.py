@@ -8,7 +8,6 @@ queries return. Template inputs are the dataclasses and rows named in each call.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from flask import Response, request
 from rdflib import Literal, URIRef
@@ -19,11 +18,10 @@ from luzhi.ontology.namespaces import LZ
 from luzhi.server import page_queries as q
 from luzhi.server.app import get_config, get_store
 from luzhi.server.describe import Description, fetch_labels
-from luzhi.server.views.common import FormatLink, lang, local_path, render_page
+from luzhi.server.views.common import FormatLink, lang, local_path, page_arg, render_page, source_file
 
 KIND_ORDER = {"basic": 0, "cooperative": 1, "reclaimed": 2}
 _LINES = re.compile(r"^line=(\d+),(\d+)$")
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "data" / "samples"
 
 
 def render(iri: str, rest: str, description: Description, alternates: list[FormatLink]) -> Response:
@@ -116,18 +114,11 @@ def _source_excerpt(iri: str) -> dict:
     if match and path.startswith("/source/"):
         first, last = int(match.group(1)) + 1, int(match.group(2))
         filename = path[len("/source/") :]
-        for folder in (Path(get_config().store_path) / "sources", SAMPLES_DIR):
-            candidate = folder / filename
-            if "/" not in filename and candidate.is_file():
-                lines = candidate.read_text(encoding="utf-8").splitlines()
-                text = "\n".join(lines[first - 1 : last])
-                break
+        path_on_disk = source_file(filename)
+        if path_on_disk is not None:
+            lines = path_on_disk.read_text(encoding="utf-8").splitlines()
+            text = "\n".join(lines[first - 1 : last])
     return {"iri": iri, "href": href, "file": path.rsplit("/", 1)[-1], "first": first, "last": last, "text": text}
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
 
 
 def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
@@ -140,7 +131,7 @@ def category_page(iri: str, description: Description, alternates: list[FormatLin
 
 def _duties_page(where: str, description, alternates) -> Response:
     """A department's or a category's page: its facts, then its duties grouped by township, paged."""
-    duties = q.duties_page(get_store(), where, page=_page(), page_size=get_config().page_size)
+    duties = q.duties_page(get_store(), where, page=page_arg(), page_size=get_config().page_size)
     nodes = [r["town"] for r in duties.per_township] + [r.get("type") for r in duties.rows]
     nodes += [o for _p, o in description.outgoing]
     labels = _labels_for(nodes)

@@ -7,10 +7,7 @@ the document about it; `303 See Other` says which is which. `/doc/x` negotiates 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, Response, abort, redirect, request, send_file
-from werkzeug.security import safe_join
 
 from luzhi.ontology.namespaces import LZ
 from luzhi.server.app import get_config, get_store
@@ -22,7 +19,9 @@ from luzhi.server.views.common import (
     format_links,
     init_templates,
     iri_for_path,
+    page_arg,
     rdf_response,
+    source_file,
 )
 
 bp = Blueprint("resource", __name__)
@@ -30,14 +29,6 @@ bp.record_once(lambda state: init_templates(state.app))
 
 HTML = "text/html"
 OFFERED = [HTML, *RDF_FORMATS]
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "data" / "samples"
-
-
-def _page_arg() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, description=f"参数 page 必须是正整数 / parameter `page` must be a positive integer, got {raw!r}")
-    return int(raw)
 
 
 def _checked(iri: str) -> str:
@@ -77,7 +68,7 @@ def document(rest: str):
             return _not_acceptable(rest)
     iri = _checked(iri_for_path(f"/id/{rest}"))
     config = get_config()
-    page = _page_arg()
+    page = page_arg()
     description = describe(get_store(), iri, page=page, page_size=config.page_size)
     if description is None:
         abort(404)
@@ -111,18 +102,16 @@ def _not_acceptable(rest: str) -> Response:
 def source(filename: str):
     """A source document as text/plain UTF-8, so `#line=a,b` (RFC 5147) names lines in it.
 
-    Only documents the store records as `lz:SourceDocument` are served; the text comes from the
-    build's `sources/` copies, or else from the bundled samples (the build before it wrote copies).
+    Only documents the store records as `lz:SourceDocument` are served, from the build's copies.
     """
     iri = _checked(iri_for_path(f"/source/{filename}"))
     store = get_store()
     if not store.ask(f"ASK {{ {sparql_iri(iri)} a <{LZ.SourceDocument}> }}"):
         abort(404)
-    for folder in (Path(get_config().store_path) / "sources", SAMPLES_DIR):
-        candidate = safe_join(str(folder), filename)
-        if candidate and Path(candidate).is_file():
-            response = send_file(candidate, mimetype="text/plain", conditional=False, max_age=0)
-            response.charset = "utf-8"
-            response.direct_passthrough = False
-            return conditional(response, vary_accept=False)
+    path = source_file(filename)
+    if path is not None:
+        response = send_file(path, mimetype="text/plain", conditional=False, max_age=0)
+        response.charset = "utf-8"
+        response.direct_passthrough = False
+        return conditional(response, vary_accept=False)
     abort(404)
