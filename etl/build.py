@@ -187,13 +187,18 @@ def _load(target: StoreTarget, staged, options: BuildOptions, reports, progress)
         triples = len(store)
     finally:
         store.close()
-    digest = hashlib.sha256("".join(sorted(r.sha256 for r in reports)).encode()).hexdigest()[:16]
+    # A build of some documents into an existing store keeps the other documents' entries, so
+    # build.json (and the build id behind ETags) always describes the whole store.
+    documents = {d["township_code"]: d for d in read_build_info(state).get("documents", [])}
+    documents.update({r.township_code: {"file": r.file, "sha256": r.sha256, "township_code": r.township_code}
+                      for r in reports})
+    digest = hashlib.sha256("".join(sorted(d["sha256"] for d in documents.values())).encode()).hexdigest()[:16]
     info = {
         "build_id": digest,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "base": options.base,
         "software_version": VERSION,
-        "documents": [{"file": r.file, "sha256": r.sha256, "township_code": r.township_code} for r in reports],
+        "documents": [documents[code] for code in sorted(documents)],
         "triples": triples,
     }
     if is_remote(target.spec):

@@ -107,3 +107,17 @@ def test_process_document_is_deterministic():
     first = process_document(path, BuildOptions(base=BASE))[2]
     second = process_document(path, BuildOptions(base=BASE))[2]
     assert isomorphic(first, second) and len(first) == len(second)
+
+
+def test_building_one_more_document_keeps_the_others(tmp_path):
+    from luzhi.etl.build import read_build_info
+
+    store_path = tmp_path / "store"
+    documents = bundled_documents()
+    build(documents[:2], store_path, BuildOptions(base=BASE, validate=False))
+    first = read_build_info(store_path)
+    build(documents[2:3], store_path, BuildOptions(base=BASE, validate=False))
+    second = read_build_info(store_path)
+    assert len(first["documents"]) == 2 and len(second["documents"]) == 3
+    assert first["build_id"] != second["build_id"]
+    assert len(OxigraphStore(store_path, read_only=True).graph_names()) == 4  # three townships + the ontology
