@@ -7,10 +7,10 @@ and none needs to know how another one works inside.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class ListKind(str, Enum):
+class ListKind(StrEnum):
     """The three lists of a 履行职责事项清单; the value is the IRI path segment (DESIGN.md §2)."""
 
     BASIC = "basic"  # 基本履职事项清单
