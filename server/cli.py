@@ -227,7 +227,8 @@ def export(store_path, fmt, output):
     from luzhi.server.store import open_store
 
     store = open_store(store_path, read_only=True)
-    with (open(output, "wb") if output else sys.stdout.buffer) as out:
+    # click.open_file leaves stdout open when the output is "-" (closing it broke callers that go on writing).
+    with click.open_file(str(output) if output else "-", "wb") as out:
         write_dump(store, fmt, out)
 
 

@@ -121,3 +121,10 @@ def test_building_one_more_document_keeps_the_others(tmp_path):
     assert len(first["documents"]) == 2 and len(second["documents"]) == 3
     assert first["build_id"] != second["build_id"]
     assert len(OxigraphStore(store_path, read_only=True).graph_names()) == 4  # three townships + the ontology
+
+
+def test_export_to_stdout_is_nquads_of_the_whole_store(built_store):
+    out = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "export", "--store", str(built_store.path)],
+                         check=True, capture_output=True).stdout
+    quads = list(ox.parse(out, format=ox.RdfFormat.N_QUADS))
+    assert len(quads) == len(OxigraphStore(built_store.path, read_only=True))
