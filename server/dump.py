@@ -6,26 +6,34 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE}
 
 
 def write_dump(store, fmt: str, out: BinaryIO) -> None:
-    """N-Quads and TriG stream from the store; Turtle/JSON-LD need the union graph in rdflib.
+    """Stream every quad of the store in `fmt` ("nquads", "trig", "turtle" or "jsonld").
 
-    Both go through `Store.quads()`, not a union query: a remote's default graph also holds
-    the server's own graphs (Virtuoso's), which `quads()` leaves out (docs/remote-store.md).
+    Quads come from `Store.quads()`, not a union query: a remote's default graph also holds the
+    server's own graphs (Virtuoso's), which `quads()` leaves out (docs/remote-store.md). Turtle has
+    no graphs, so it is the union, streamed: a triple stated in several township graphs (a county's
+    departments) comes out once per graph, and RDF merges them on load. JSON-LD has no streaming
+    serialiser here, so it goes through an rdflib graph.
     """
-    if fmt in FORMATS:
+    from luzhi.ontology.namespaces import PREFIXES
+
+    prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
+    if fmt == "turtle":
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads())
+        ox.serialize(triples, out, format=FORMATS[fmt], prefixes=prefixes)
+    elif fmt in FORMATS:
         ox.serialize(store.quads(), out, format=FORMATS[fmt])
-        return
-    from rdflib import Graph
+    else:
+        from rdflib import Graph
 
-    from luzhi.ontology.namespaces import bind_prefixes
-    from luzhi.server.store import to_rdflib
+        from luzhi.ontology.namespaces import bind_prefixes
+        from luzhi.server.store import to_rdflib
 
-    graph = Graph()
-    for quad in store.quads():
-        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-
-    bind_prefixes(graph)
-    out.write(graph.serialize(format="json-ld" if fmt == "jsonld" else "turtle", encoding="utf-8"))
+        graph = Graph()
+        for quad in store.quads():
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        bind_prefixes(graph)
+        out.write(graph.serialize(format="json-ld", encoding="utf-8"))

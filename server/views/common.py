@@ -8,7 +8,6 @@ and an IRI is turned back into a *path* for links, never into the request's host
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from luzhi.etl.build import read_build_info
 from luzhi.ontology.namespaces import LZ, PREFIXES
 from luzhi.server.app import get_config
 from luzhi.server.conneg import RDF_FORMATS
@@ -157,14 +157,9 @@ def build_info(app: Flask | None = None) -> BuildInfo:
 
 
 def _read_build_info(store_path: Path) -> BuildInfo:
-    manifest = store_path / "build.json"
-    if manifest.is_file():
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        build_id = str(data.get("build_id") or data.get("id") or "")
-        stamp = data.get("time") or data.get("built_at") or data.get("created")
-        if build_id and stamp:
-            when = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-            return BuildInfo(build_id, when if when.tzinfo else when.replace(tzinfo=UTC))
+    data = read_build_info(store_path)
+    if data.get("build_id") and data.get("built_at"):
+        return BuildInfo(data["build_id"], datetime.fromisoformat(data["built_at"]))
     # `dumps/` is written by the server itself (views/void.py); counting it would change the id it is keyed by.
     files = [p for p in store_path.iterdir() if p.name != "dumps"]
     mtime = max((p.stat().st_mtime for p in files), default=store_path.stat().st_mtime)

@@ -23,6 +23,7 @@ from luzhi.ontology.namespaces import PREFIXES, sparql_prologue
 from luzhi.server.app import get_config, get_store
 from luzhi.server.conneg import EXTENSIONS, RDF_FORMATS, choose
 from luzhi.server.describe import check_iri
+from luzhi.server.dump import write_dump
 from luzhi.server.store import to_oxigraph
 from luzhi.server.views.common import (
     build_info,
@@ -38,6 +39,7 @@ bp = Blueprint("void", __name__)
 bp.record_once(lambda state: init_templates(state.app))
 
 DUMPS = {"luzhi.nq.gz": "application/n-quads", "luzhi.ttl.gz": "text/turtle"}
+DUMP_FORMATS = {"application/n-quads": "nquads", "text/turtle": "turtle"}
 NATIVE = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -118,29 +120,13 @@ def _write_dump(folder: Path, name: str, mime: str) -> Dump:
     partial = folder / (name + ".part")
     # mtime=0: the same build gives byte-identical files, so the published SHA-256 stays true.
     with open(partial, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out:
-        if mime == "application/n-quads":
-            ox.serialize(_quads(store), out, format=ox.RdfFormat.N_QUADS)
-        else:
-            # Turtle has no graphs: the union graph, streamed. A triple stated in several township
-            # graphs (a county's departments) comes out once per graph; RDF merges them on load.
-            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in _quads(store))
-            prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-            ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        write_dump(store, DUMP_FORMATS[mime], out)
     digest = hashlib.sha256()
     with open(partial, "rb") as written:
         for block in iter(lambda: written.read(1 << 20), b""):
             digest.update(block)
     partial.replace(target)
     return Dump(name=name, media_type=mime, size=target.stat().st_size, sha256=digest.hexdigest())
-
-
-def _quads(store):
-    """Every quad: straight from pyoxigraph, or graph by graph through the Store protocol (remote stores)."""
-    if hasattr(store, "quads"):
-        yield from store.quads()
-        return
-    for name in store.graph_names():
-        yield from (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name)) for t in _graph_triples(store, name))
 
 
 def _graph_triples(store, graph_iri: str) -> list[ox.Triple]:
