@@ -10,7 +10,6 @@ every rule and the sample cell that forced it.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -254,9 +253,6 @@ class DepartmentRegistry:
                 spellings = tuple(Spelling(t, len(w), tuple(dict.fromkeys(w))) for t, w in ranked)
                 result.append(Merge(ident[0], ident[1], ranked[0][0], spellings))
         return tuple(result)
-
-    def mention_counts(self) -> Counter[tuple[str, str]]:
-        return Counter({ident: sum(map(len, s.values())) for ident, s in self._spellings.items()})
 
 
 # --- splitting a responsibility cell per department -----------------------------------------------

@@ -14,6 +14,8 @@ from flask import Flask
 
 from luzhi.server.app import create_app
 from luzhi.server.config import Config
+from luzhi.store.base import is_remote
+from luzhi.store.state import read_build_info
 
 
 def config_from_environment(env: dict[str, str] | None = None) -> Config:
@@ -22,8 +24,6 @@ def config_from_environment(env: dict[str, str] | None = None) -> Config:
     LUZHI_STORE is a store directory, or a remote SPARQL endpoint URL; then LUZHI_STATE (default
     ./luzhi-state) is the local directory holding that build's build.json and source texts.
     """
-    from luzhi.server.store import is_remote
-
     env = dict(os.environ if env is None else env)
     if not env.get("LUZHI_STORE"):
         raise RuntimeError("set LUZHI_STORE to the store directory (built with `luzhi build --store DIR`) "
@@ -35,8 +35,6 @@ def config_from_environment(env: dict[str, str] | None = None) -> Config:
                            f"its build wrote (`luzhi build --store {url} --state DIR`)")
     base = env.get("LUZHI_BASE")
     if not base:
-        from luzhi.etl.build import read_build_info
-
         base = read_build_info(store).get("base")
     defaults = Config(store_path=store)
     try:

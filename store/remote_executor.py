@@ -14,7 +14,9 @@ remote says → "error" (500, with its message).
 
 from __future__ import annotations
 
-from luzhi.server.remote_store import (
+from luzhi.store.executor import QueryTimeout
+from luzhi.store.query_worker import Answer, Job
+from luzhi.store.remote import (
     RemoteQueryError,
     RemoteQueryTimeout,
     RemoteResultTooLarge,
@@ -23,8 +25,6 @@ from luzhi.server.remote_store import (
     RemoteStoreError,
     UnsupportedFormat,
 )
-from luzhi.server.sparql.executor import QueryTimeout
-from luzhi.server.sparql.worker import Answer, Job
 
 # Job.serializer (pyoxigraph format member names) → the media type RemoteStore serialises.
 _MIMES = {
