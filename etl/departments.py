@@ -5,6 +5,9 @@ One cell often names several departments, or a phrase that is no department at a
 reclaimed duty's cell names the receiving department and its way of working, or says the work
 stopped. Names are normalised and typed by luzhi.etl.department_names; docs/departments.md lists
 every rule and the sample cell that forced it.
+
+Over 400 lines on purpose: the three cell splitters share the registry's name keys and the generic-phrase
+rules, and docs/departments.md walks through them in this order; each section below is one of them.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ Results are never handed on as the remote wrote them: they are parsed and re-ser
 pyoxigraph, because Virtuoso's own output is not what integrators expect (its JSON-LD drops language
 tags, its blank node labels `nodeID://b1` are not valid SPARQL JSON/XML labels, it answers
 N-Quads/TriG with 406), and because Virtuoso signals cut results in headers a client must check.
+
+Over 400 lines on purpose: one class speaking one server's wire protocol; the error mapping and the
+plumbing at the bottom are used only by it, and docs/remote-store.md follows it section by section.
 """
 
 from __future__ import annotations
