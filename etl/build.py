@@ -31,8 +31,7 @@ from luzhi.etl.source import SourceError
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, ONTOLOGY_GRAPH
-from luzhi.store.base import is_remote
-from luzhi.store.open import open_store
+from luzhi.store.open import StoreTarget, open_store
 from luzhi.store.state import save_source, write_build_info
 
 VERSION = "0.1.0"
@@ -93,26 +92,6 @@ def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument,
     result = document_graph(doc, chain, iris, filename=path.name, build_iri=build_iri)
     result.graph.add((build_iri, LZ.softwareVersion, Literal(VERSION)))
     return doc, chain, result.graph, document_report(doc, chain, result)
-
-
-@dataclass(frozen=True)
-class StoreTarget:
-    """Where a build writes: the triples (`spec`, a directory or a remote URL) and the state
-    (build.json, sources/): the store directory itself when embedded, `state_dir` when remote.
-    `user`/`password` are the remote's write credentials (ignored for a directory)."""
-
-    spec: str | Path
-    state_dir: Path | None = None
-    user: str | None = field(default=None, repr=False)
-    password: str | None = field(default=None, repr=False)
-
-    @property
-    def state(self) -> Path:
-        if not is_remote(self.spec):
-            return Path(self.spec)
-        if self.state_dir is None:
-            raise ValueError(f"store {self.spec}: a remote store needs a local state directory (--state)")
-        return self.state_dir
 
 
 def build(
@@ -199,7 +178,7 @@ def _load(target: StoreTarget, staged, options: BuildOptions, reports, progress)
         "documents": [documents[code] for code in sorted(documents)],
         "triples": triples,
     }
-    if is_remote(target.spec):
+    if target.remote:
         info["store"] = str(target.spec)  # which server these triples went to (never the credentials)
     write_build_info(state, info)
     return BuildResult(tuple(reports), triples, digest)

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from rich.console import Console
 from rich.table import Table
 
-from luzhi.etl.build import BuildError, BuildOptions, StoreTarget, bundled_documents
+from luzhi.etl.build import BuildError, BuildOptions, bundled_documents
 from luzhi.etl.build import build as build_store
 from luzhi.etl.report import render_summary, report_json
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
@@ -20,10 +20,9 @@ from luzhi.server.app import create_app
 from luzhi.server.config import Config
 from luzhi.server.validation.cli import validate as validate_command
 from luzhi.shapes.validate import validate_graph
-from luzhi.store.base import is_remote
 from luzhi.store.dump import write_dump
 from luzhi.store.formats import DUMP_FORMATS
-from luzhi.store.open import open_store
+from luzhi.store.open import StoreTarget, open_store
 from luzhi.store.remote import RemoteStoreError
 from luzhi.store.state import read_build_info
 
@@ -45,13 +44,6 @@ state_option = click.option(
     show_default="$LUZHI_STATE or ./luzhi-state",
     help="With a remote --store: the local directory for build.json, source texts and dumps.",
 )
-
-
-def _target(store_path: str, state_dir: Path, user: str | None = None, password: str | None = None):
-    """The build's `StoreTarget`: a directory keeps its own state; a URL needs `state_dir`."""
-    if not is_remote(store_path):
-        return StoreTarget(Path(store_path))
-    return StoreTarget(store_path, state_dir, user, password)
 
 
 @click.group()
@@ -109,7 +101,7 @@ def build(files, store_path, base, report, force, codes, state_dir, store_user, 
     fails, the store is left exactly as it was. Each document's graph is replaced atomically
     (on a remote store: see docs/remote-store.md for what Virtuoso guarantees).
     """
-    target = _target(store_path, state_dir, store_user, store_password)
+    target = StoreTarget.of(store_path, state_dir, store_user, store_password)
     if target.state_dir is not None and store_user is None:
         raise click.UsageError(f"writing to the remote store {store_path} needs --store-user/--store-password "
                                "(or LUZHI_STORE_USER/LUZHI_STORE_PASSWORD)")
@@ -135,7 +127,7 @@ def serve(store_path, host, port, base, state_dir):
     This is Flask's development server; for production run gunicorn (see README).
     A remote --store is only read (anonymously); its build.json and sources come from --state.
     """
-    target = _target(store_path, state_dir)
+    target = StoreTarget.of(store_path, state_dir)
     if target.state_dir is not None:  # remote: never built from here (serving needs no write access)
         info = read_build_info(target.state_dir)
         if not info:

@@ -14,7 +14,7 @@ from flask import Flask
 
 from luzhi.server.app import create_app
 from luzhi.server.config import Config
-from luzhi.store.base import is_remote
+from luzhi.store.open import StoreTarget
 from luzhi.store.state import read_build_info
 
 
@@ -28,8 +28,9 @@ def config_from_environment(env: dict[str, str] | None = None) -> Config:
     if not env.get("LUZHI_STORE"):
         raise RuntimeError("set LUZHI_STORE to the store directory (built with `luzhi build --store DIR`) "
                            "or to a remote SPARQL endpoint URL")
-    url = env["LUZHI_STORE"] if is_remote(env["LUZHI_STORE"]) else None
-    store = Path(env.get("LUZHI_STATE") or "luzhi-state") if url else Path(env["LUZHI_STORE"])
+    target = StoreTarget.of(env["LUZHI_STORE"], Path(env.get("LUZHI_STATE") or "luzhi-state"))
+    url = str(target.spec) if target.remote else None
+    store = target.state
     if url and not store.is_dir():
         raise RuntimeError(f"LUZHI_STATE={store}: no such directory; a remote store needs the state directory "
                            f"its build wrote (`luzhi build --store {url} --state DIR`)")

@@ -8,7 +8,7 @@ backend it holds (issue 9 counted seven places that did).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from luzhi.ontology.iris import Iris
@@ -18,6 +18,38 @@ from luzhi.store.oxigraph import OxigraphStore
 from luzhi.store.remote import RemoteEndpoints, RemoteStore
 from luzhi.store.remote_executor import RemoteExecutor
 from luzhi.store.state import read_build_info
+
+
+@dataclass(frozen=True)
+class StoreTarget:
+    """Where a build writes: the triples (`spec`, a directory or a remote URL) and the state
+    (build.json, sources/): the store directory itself when embedded, `state_dir` when remote.
+    `user`/`password` are the remote's write credentials (ignored for a directory)."""
+
+    spec: str | Path
+    state_dir: Path | None = None
+    user: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, spec: str | Path, state_dir: Path | None = None, user: str | None = None,
+           password: str | None = None) -> StoreTarget:
+        """A directory keeps its own state (`state_dir` and credentials are ignored); a URL needs `state_dir`."""
+        if not is_remote(spec):
+            return cls(Path(spec))
+        return cls(str(spec), state_dir, user, password)
+
+    @property
+    def remote(self) -> bool:
+        return is_remote(self.spec)
+
+    @property
+    def state(self) -> Path:
+        if not self.remote:
+            return Path(self.spec)
+        if self.state_dir is None:
+            raise ValueError(f"store {self.spec}: a remote store needs a local state directory (--state)")
+        return self.state_dir
 
 
 @dataclass(frozen=True)
