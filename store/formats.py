@@ -21,22 +21,31 @@ class Format:
     name: str  # shown to people ("Turtle") and used in Link headers
     extension: str  # /doc/….ttl, /.well-known/void.ttl, the endpoint's `format=` short name
     oxigraph: ox.RdfFormat | ox.QueryResultsFormat
+    w3c: str  # its name under http://www.w3.org/ns/formats/ (the Service Description's sd:resultFormat)
     rdflib: str | None = None  # rdflib's serialiser name, where rdflib writes it
     dump_name: str | None = None  # `luzhi export --format` / store.dump names
+
+    @property
+    def member(self) -> str:
+        """pyoxigraph's member name ("TURTLE"): what crosses to a query worker process in a pickled `Job`."""
+        kind = type(self.oxigraph)
+        return next(name for name in dir(kind) if name.isupper() and getattr(kind, name) == self.oxigraph)
 
 
 FORMATS: tuple[Format, ...] = (
     # Resource descriptions offer the first four, in this order (Turtle for `*/*`).
-    Format("text/turtle", "graph", "Turtle", "ttl", ox.RdfFormat.TURTLE, "turtle", "turtle"),
-    Format("application/ld+json", "graph", "JSON-LD", "jsonld", ox.RdfFormat.JSON_LD, "json-ld", "jsonld"),
-    Format("application/n-triples", "graph", "N-Triples", "nt", ox.RdfFormat.N_TRIPLES, "nt"),
-    Format("application/rdf+xml", "graph", "RDF/XML", "rdf", ox.RdfFormat.RDF_XML, "xml"),
-    Format("application/n-quads", "graph", "N-Quads", "nq", ox.RdfFormat.N_QUADS, "nquads", "nquads"),
-    Format("application/trig", "graph", "TriG", "trig", ox.RdfFormat.TRIG, "trig", "trig"),
-    Format("application/sparql-results+json", "results", "SPARQL JSON", "srj", ox.QueryResultsFormat.JSON),
-    Format("application/sparql-results+xml", "results", "SPARQL XML", "srx", ox.QueryResultsFormat.XML),
-    Format("text/csv", "results", "CSV", "csv", ox.QueryResultsFormat.CSV),
-    Format("text/tab-separated-values", "results", "TSV", "tsv", ox.QueryResultsFormat.TSV),
+    Format("text/turtle", "graph", "Turtle", "ttl", ox.RdfFormat.TURTLE, "Turtle", "turtle", "turtle"),
+    Format("application/ld+json", "graph", "JSON-LD", "jsonld", ox.RdfFormat.JSON_LD, "JSON-LD", "json-ld", "jsonld"),
+    Format("application/n-triples", "graph", "N-Triples", "nt", ox.RdfFormat.N_TRIPLES, "N-Triples", "nt"),
+    Format("application/rdf+xml", "graph", "RDF/XML", "rdf", ox.RdfFormat.RDF_XML, "RDF_XML", "xml"),
+    Format("application/n-quads", "graph", "N-Quads", "nq", ox.RdfFormat.N_QUADS, "N-Quads", "nquads", "nquads"),
+    Format("application/trig", "graph", "TriG", "trig", ox.RdfFormat.TRIG, "TriG", "trig", "trig"),
+    Format("application/sparql-results+json", "results", "SPARQL JSON", "srj", ox.QueryResultsFormat.JSON,
+           "SPARQL_Results_JSON"),
+    Format("application/sparql-results+xml", "results", "SPARQL XML", "srx", ox.QueryResultsFormat.XML,
+           "SPARQL_Results_XML"),
+    Format("text/csv", "results", "CSV", "csv", ox.QueryResultsFormat.CSV, "SPARQL_Results_CSV"),
+    Format("text/tab-separated-values", "results", "TSV", "tsv", ox.QueryResultsFormat.TSV, "SPARQL_Results_TSV"),
 )
 BY_MIME: dict[str, Format] = {f.mime: f for f in FORMATS}
 

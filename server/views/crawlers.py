@@ -7,21 +7,21 @@ from xml.sax.saxutils import escape as xml_escape
 from flask import Response, abort
 
 from luzhi.ontology.namespaces import sparql_prologue
-from luzhi.server.context import build_info, get_config, get_store
+from luzhi.server.context import build_info, get_store
 from luzhi.server.describe import check_iri
+from luzhi.server.links import iri_for_path
 from luzhi.server.views.common import conditional
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def robots():
-    base = get_config().base
     body = (
         "User-agent: *\n"
         "Disallow: /sparql\n"  # one crawler can occupy the query workers; pages carry the same data
         "Disallow: /search\n"
         "Allow: /\n"
-        f"Sitemap: {base}/sitemap.xml\n"
+        f"Sitemap: {iri_for_path('/sitemap.xml')}\n"
     )
     return conditional(Response(body, mimetype="text/plain"), vary_accept=False)
 
@@ -31,7 +31,6 @@ def sitemap_index():
 
     A sitemap holds at most 50,000 URLs (sitemaps.org); one township has a few hundred.
     """
-    base = get_config().base
     codes = [
         str(row["code"])
         for row in get_store().select(
@@ -41,7 +40,7 @@ def sitemap_index():
         )
     ]
     lastmod = build_info().time.date().isoformat()
-    items = [f"{base}/sitemap/main.xml"] + [f"{base}/sitemap/{code}.xml" for code in codes]
+    items = [iri_for_path("/sitemap/main.xml")] + [iri_for_path(f"/sitemap/{code}.xml") for code in codes]
     body = "".join(
         f"<sitemap><loc>{xml_escape(url)}</loc><lastmod>{lastmod}</lastmod></sitemap>" for url in items
     )
@@ -49,16 +48,15 @@ def sitemap_index():
 
 
 def sitemap(name: str):
-    base = get_config().base
     store = get_store()
     if name == "main":
-        urls = [f"{base}/", f"{base}/def", f"{base}/doc/category"]
+        urls = [iri_for_path("/"), iri_for_path("/def"), iri_for_path("/doc/category")]
         query = (
             "SELECT DISTINCT ?r WHERE { { ?r a cv:PublicOrganisation } UNION { ?r a skos:Concept } UNION "
             "{ ?r a lz:AdministrativeDivision FILTER NOT EXISTS { ?r a lz:Township } } }"
         )
     elif name.isdigit():
-        township = check_iri(f"{base}/id/division/{name}")
+        township = check_iri(iri_for_path(f"/id/division/{name}"))
         urls = []
         query = (
             f"SELECT DISTINCT ?r WHERE {{ {{ BIND(<{township}> AS ?r) ?r a lz:Township }} UNION "
@@ -69,8 +67,9 @@ def sitemap(name: str):
     rows = store.select(sparql_prologue() + query + " ORDER BY ?r")
     if name.isdigit() and not rows:
         abort(404)
-    id_prefix = f"{base}/id/"
-    urls += [f"{base}/doc/{str(row['r'])[len(id_prefix):]}" for row in rows if str(row["r"]).startswith(id_prefix)]
+    id_prefix = iri_for_path("/id/")
+    local = [str(row["r"])[len(id_prefix) :] for row in rows if str(row["r"]).startswith(id_prefix)]
+    urls += [iri_for_path(f"/doc/{path}") for path in local]
     body = "".join(f"<url><loc>{xml_escape(url)}</loc></url>" for url in urls[:50_000])
     return _xml(f'<urlset xmlns="{SITEMAP_NS}">{body}</urlset>')
 

@@ -8,7 +8,7 @@ from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_store
 from luzhi.server.describe import check_iri
-from luzhi.server.links import format_links
+from luzhi.server.links import format_links, iri_for_path
 from luzhi.server.views.common import conditional, rdf_response, render_page
 from luzhi.server.views.dumps import dumps
 from luzhi.server.void_description import statistics, void_graph
@@ -58,7 +58,7 @@ def named_graph(code: str):
             abort(406)
     if not stem.isdigit():
         abort(404)
-    graph_iri = check_iri(f"{get_config().base}/graph/{stem}")
+    graph_iri = check_iri(iri_for_path(f"/graph/{stem}"))
     if graph_iri not in get_store().graph_names():
         abort(404)
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if mime != "application/n-triples" else None

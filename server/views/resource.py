@@ -66,7 +66,7 @@ def document(rest: str):
     alternates = format_links(doc_path, page)
     if mime == HTML:
         return kinds.render(iri, rest, description, alternates)
-    doc_url = f"{config.base}{doc_path}" + (f".{BY_MIME[mime].extension}" if dot and ext in EXTENSIONS else "")
+    doc_url = iri_for_path(doc_path) + (f".{BY_MIME[mime].extension}" if dot and ext in EXTENSIONS else "")
     graph = description.graph
     add_paging(graph, description, doc_url)
     links = [f'<{request.script_root}{doc_path}>; rel="alternate"; type="text/html"']
