@@ -1,4 +1,10 @@
-"""The `luzhi` command: build, serve, validate, query, export. Each command's docstring is its help."""
+"""The `luzhi` command: build, serve, validate, query, export. Each command's docstring is its help.
+
+Each command imports the layers it runs inside its own function, on purpose: with every import at the
+top, `python -c "import luzhi.server.cli"` (what every `luzhi --help` pays) took 0.59 s instead of
+0.17-0.28 s (medians of 5, 2 shared cores; issue 9): Flask, the ETL and the remote store's HTTP clients, which most
+commands never use. tests/test_layers.py reads these imports too.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +16,10 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 from rich.console import Console
-from rich.table import Table
 
-from luzhi.etl.build import BuildError, BuildOptions, bundled_documents
-from luzhi.etl.build import build as build_store
-from luzhi.etl.report import render_summary, report_json
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
-from luzhi.server.app import create_app
-from luzhi.server.config import Config
 from luzhi.server.validation.cli import validate as validate_command
-from luzhi.shapes.validate import validate_graph
-from luzhi.store.dump import write_dump
 from luzhi.store.formats import DUMP_FORMATS
-from luzhi.store.open import StoreTarget, open_store
-from luzhi.store.remote import RemoteStoreError
-from luzhi.store.state import read_build_info
 
 DEFAULT_STORE = "luzhi-store"
 DEFAULT_STATE = "luzhi-state"
@@ -65,6 +60,11 @@ def _parse_codes(pairs: tuple[str, ...]) -> dict[str, str]:
 def run_build(files, store_path, base: str, report: Path | None, force: bool, codes=None,
               validate: bool = True, console: Console | None = None):
     """Shared by `build` and `serve` (which builds the bundled data when its store is missing)."""
+    from luzhi.etl.build import BuildOptions, bundled_documents
+    from luzhi.etl.build import build as build_store
+    from luzhi.etl.report import render_summary, report_json
+    from luzhi.shapes.validate import validate_graph
+
     console = console or Console(stderr=True)
     paths = [Path(f) for f in files] or bundled_documents()
     options = BuildOptions(base=base, force=force, validate=validate, township_codes=codes or {})
@@ -101,6 +101,10 @@ def build(files, store_path, base, report, force, codes, state_dir, store_user, 
     fails, the store is left exactly as it was. Each document's graph is replaced atomically
     (on a remote store: see docs/remote-store.md for what Virtuoso guarantees).
     """
+    from luzhi.etl.build import BuildError
+    from luzhi.store.open import StoreTarget
+    from luzhi.store.remote import RemoteStoreError
+
     target = StoreTarget.of(store_path, state_dir, store_user, store_password)
     if target.state_dir is not None and store_user is None:
         raise click.UsageError(f"writing to the remote store {store_path} needs --store-user/--store-password "
@@ -127,6 +131,11 @@ def serve(store_path, host, port, base, state_dir):
     This is Flask's development server; for production run gunicorn (see README).
     A remote --store is only read (anonymously); its build.json and sources come from --state.
     """
+    from luzhi.server.app import create_app
+    from luzhi.server.config import Config
+    from luzhi.store.open import StoreTarget
+    from luzhi.store.state import read_build_info
+
     target = StoreTarget.of(store_path, state_dir)
     if target.state_dir is not None:  # remote: never built from here (serving needs no write access)
         info = read_build_info(target.state_dir)
@@ -162,6 +171,11 @@ def query(sparql, store_path, fmt):
     SELECT prints a table (or json/csv/tsv); CONSTRUCT/DESCRIBE print Turtle (or nt); ASK prints true/false.
     The default graph is the union of all documents' graphs.
     """
+    from rich.table import Table
+
+    from luzhi.store.open import open_store
+    from luzhi.store.remote import RemoteStoreError
+
     if sparql == "-":
         sparql = sys.stdin.read()
     store = open_store(store_path, read_only=True).store
@@ -202,6 +216,9 @@ def _term_text(term) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
 def export(store_path, fmt, output):
     """Export the whole store: N-Quads or TriG (keeping each document's graph), Turtle (the union), JSON-LD."""
+    from luzhi.store.dump import write_dump
+    from luzhi.store.open import open_store
+
     store = open_store(store_path, read_only=True).store
     # click.open_file leaves stdout open when the output is "-" (closing it broke callers that go on writing).
     with click.open_file(str(output) if output else "-", "wb") as out:
