@@ -9,7 +9,7 @@ from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_store
 from luzhi.server.describe import check_iri
 from luzhi.server.links import format_links, iri_for_path
-from luzhi.server.views.common import conditional, rdf_response, render_page
+from luzhi.server.views.common import conditional, rdf_response, render_page, serialize
 from luzhi.server.views.dumps import dumps
 from luzhi.server.void_description import statistics, void_graph
 from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS, GRAPH_FORMATS
@@ -40,7 +40,7 @@ def void(ext: str | None = None):
     graph = _void_graph()
     alternates = format_links("/.well-known/void")
     if mime == "text/html":
-        turtle = graph.serialize(format="turtle")
+        turtle = serialize(graph, "text/turtle").decode("utf-8")
         return render_page("void.html", alternates=alternates, turtle=turtle, title="VoID / DCAT")
     return rdf_response(graph, mime)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import pyoxigraph as ox
 from flask import Response, render_template, request
-from rdflib import Graph
 
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import PREFIXES, sparql_prologue
@@ -21,8 +21,9 @@ from luzhi.server.sparql.examples import EXAMPLES, Example
 from luzhi.server.sparql.formats import GRAPHS, ResultFormat, choose_format, formats_for, short_names
 from luzhi.server.sparql.protocol import ProtocolError, SparqlRequest, parse_request
 from luzhi.server.sparql.query_text import inspect_query
+from luzhi.server.views.common import serialize
 from luzhi.store.executor import PoolBusy, QueryTimeout, WorkerFailed
-from luzhi.store.formats import BY_MIME
+from luzhi.store.formats import serialise
 from luzhi.store.query_worker import Job
 
 _PREFIX_PAIRS = tuple((name, str(ns)) for name, ns in PREFIXES.items())
@@ -127,10 +128,9 @@ def _run(parsed: SparqlRequest, has_dataset: bool, kind: str, fmt: ResultFormat)
 
 
 def _jsonld(ntriples: bytes) -> bytes:
-    graph = Graph()
-    graph.parse(data=ntriples, format="nt")
-    context = {name: ns for name, ns in _PREFIX_PAIRS}
-    return graph.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
+    """A CONSTRUCT result as compacted JSON-LD, by the one serialiser (the worker sends N-Triples)."""
+    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return serialise(triples, ox.RdfFormat.JSON_LD, dict(_PREFIX_PAIRS))
 
 
 def _describe(parsed: SparqlRequest) -> Response:
@@ -152,7 +152,7 @@ def _describe(parsed: SparqlRequest) -> Response:
         max_rows=config.max_result_rows,
         allow_service=config.allow_service,
     )
-    return Response(graph.serialize(format=BY_MIME[fmt.mime].rdflib), content_type=fmt.content_type)
+    return Response(serialize(graph, fmt.mime), content_type=fmt.content_type)
 
 
 @dataclass(frozen=True)
