@@ -30,6 +30,14 @@ class Config:
     # A remote SPARQL 1.1 query endpoint (Virtuoso's …/sparql) holding the triples; None = embedded pyoxigraph.
     # The server only reads, anonymously: no credentials here.
     store_url: str | None = None
+    # Who publishes the data, under which licence, and how to reach them: what /.well-known/void (DCAT-AP 3)
+    # and the pages' schema.org JSON-LD say to data portals (issue 11; docs/linked-data.md).
+    licence: str = "https://creativecommons.org/licenses/by/4.0/"  # the data's licence, an IRI
+    publisher: str = "履职项目"  # the publisher's name (foaf:name, schema.org publisher)
+    publisher_url: str | None = None  # the publisher's own IRI; None: an IRI in the VoID document
+    contact_email: str | None = None  # the contact point's e-mail (vcard:hasEmail)
+    contact_url: str | None = None  # the contact point's web page (vcard:hasURL); None: the home page
+    issued: str | None = None  # ISO 8601 date of first publication (dct:issued); None: the build's date
 
     def __post_init__(self) -> None:
         # The server builds IRIs as f"{base}{path}": a trailing slash 404'd every page (issue 9).

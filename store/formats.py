@@ -26,6 +26,8 @@ class Format:
     w3c: str  # its name under http://www.w3.org/ns/formats/ (the Service Description's sd:resultFormat)
     rdflib: str | None = None  # rdflib's serialiser name, where rdflib writes it
     dump_name: str | None = None  # `luzhi export --format` / store.dump names
+    # Its code in the EU file-type authority table (dct:format of a DCAT-AP distribution; issue 11)
+    eu_file_type: str | None = None
 
     @property
     def member(self) -> str:
@@ -36,12 +38,17 @@ class Format:
 
 FORMATS: tuple[Format, ...] = (
     # Resource descriptions offer the first four, in this order (Turtle for `*/*`).
-    Format("text/turtle", "graph", "Turtle", "ttl", ox.RdfFormat.TURTLE, "Turtle", "turtle", "turtle"),
-    Format("application/ld+json", "graph", "JSON-LD", "jsonld", ox.RdfFormat.JSON_LD, "JSON-LD", "json-ld", "jsonld"),
-    Format("application/n-triples", "graph", "N-Triples", "nt", ox.RdfFormat.N_TRIPLES, "N-Triples", "nt"),
-    Format("application/rdf+xml", "graph", "RDF/XML", "rdf", ox.RdfFormat.RDF_XML, "RDF_XML", "xml"),
-    Format("application/n-quads", "graph", "N-Quads", "nq", ox.RdfFormat.N_QUADS, "N-Quads", "nquads", "nquads"),
-    Format("application/trig", "graph", "TriG", "trig", ox.RdfFormat.TRIG, "TriG", "trig", "trig"),
+    Format("text/turtle", "graph", "Turtle", "ttl", ox.RdfFormat.TURTLE, "Turtle", "turtle", "turtle",
+           "RDF_TURTLE"),
+    Format("application/ld+json", "graph", "JSON-LD", "jsonld", ox.RdfFormat.JSON_LD, "JSON-LD", "json-ld", "jsonld",
+           "JSON_LD"),
+    Format("application/n-triples", "graph", "N-Triples", "nt", ox.RdfFormat.N_TRIPLES, "N-Triples", "nt",
+           eu_file_type="RDF_N_TRIPLES"),
+    Format("application/rdf+xml", "graph", "RDF/XML", "rdf", ox.RdfFormat.RDF_XML, "RDF_XML", "xml",
+           eu_file_type="RDF_XML"),
+    Format("application/n-quads", "graph", "N-Quads", "nq", ox.RdfFormat.N_QUADS, "N-Quads", "nquads", "nquads",
+           "RDF_N_QUADS"),
+    Format("application/trig", "graph", "TriG", "trig", ox.RdfFormat.TRIG, "TriG", "trig", "trig", "RDF_TRIG"),
     Format("application/sparql-results+json", "results", "SPARQL JSON", "srj", ox.QueryResultsFormat.JSON,
            "SPARQL_Results_JSON"),
     Format("application/sparql-results+xml", "results", "SPARQL XML", "srx", ox.QueryResultsFormat.XML,

@@ -6,21 +6,27 @@ from flask import Response, abort, request
 
 from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose
-from luzhi.server.context import get_config, get_store
+from luzhi.server.context import build_info, get_config, get_store
 from luzhi.server.describe import check_iri
 from luzhi.server.links import format_links, iri_for_path
+from luzhi.server.publication import Publication
 from luzhi.server.views.common import conditional, rdf_response, render_page, serialize
 from luzhi.server.views.dumps import dumps
 from luzhi.server.void_description import statistics, void_graph
 from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS, GRAPH_FORMATS
 
 
+def publication() -> Publication:
+    """The publisher's settings with this build's time (server/publication.py)."""
+    return Publication.of(get_config(), build_info().time)
+
+
 def _void_graph():
     app_cache = get_store().__dict__.setdefault("_luzhi_void_cache", {})
-    config = get_config()
+    pub = publication()
     if "stats" not in app_cache:
-        app_cache["stats"] = statistics(get_store(), config.base)
-    return void_graph(get_store(), config.base, app_cache["stats"], dumps())
+        app_cache["stats"] = statistics(get_store(), pub.iris)
+    return void_graph(get_store(), pub, app_cache["stats"], dumps())
 
 
 def void(ext: str | None = None):

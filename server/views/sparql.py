@@ -27,22 +27,20 @@ from luzhi.store.formats import serialise
 from luzhi.store.query_worker import Job
 
 _PREFIX_PAIRS = tuple((name, str(ns)) for name, ns in PREFIXES.items())
-_CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "Content-Type, Content-Length, X-Result-Rows",
-}
 
 
-def cors(response: Response) -> Response:
-    """CORS and `Vary: Accept` on every /sparql answer, errors included (app.py runs it after this view)."""
-    response.headers.update(_CORS)
+def sparql() -> Response:
+    """Every answer, errors included, varies by `Accept`; CORS comes from server/cors.py, as on every read route."""
+    response = _respond()
     response.vary.add("Accept")
     return response
 
 
-def sparql() -> Response:
+def _respond() -> Response:
     if request.method == "OPTIONS":
-        return _preflight()
+        # CORS preflight (Fetch standard): browsers ask before a POST with a SPARQL content type;
+        # server/cors.py turns `Allow` into Access-Control-Allow-Methods.
+        return Response(status=204, headers={"Allow": "GET, POST, OPTIONS"})
     config = get_config()
     try:
         parsed = parse_request(request, config.max_request_bytes)
@@ -51,18 +49,6 @@ def sparql() -> Response:
         return _answer(parsed)
     except ProtocolError as error:
         return _error(error.status, error.message)
-
-
-def _preflight() -> Response:
-    """CORS preflight (Fetch standard): browsers ask before a POST with a SPARQL content type."""
-    response = Response(status=204)
-    response.headers["Allow"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = (
-        request.headers.get("Access-Control-Request-Headers") or "Accept, Content-Type"
-    )
-    response.headers["Access-Control-Max-Age"] = "86400"
-    return response
 
 
 def _answer(parsed: SparqlRequest) -> Response:
