@@ -132,7 +132,6 @@ def serve(store_path, host, port, base, state_dir):
     A remote --store is only read (anonymously); its build.json and sources come from --state.
     """
     from luzhi.server.app import create_app
-    from luzhi.server.config import Config
     from luzhi.store.open import StoreTarget
     from luzhi.store.state import read_build_info
 
@@ -144,7 +143,7 @@ def serve(store_path, host, port, base, state_dir):
                                    f"--state {target.state_dir}` or copy the state directory of the build")
         if base and normalise_base(base) != normalise_base(info["base"]):
             raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
-        app = create_app(Config(store_path=target.state_dir, store_url=store_path, base=info["base"]))
+        app = create_app(_config(store_path=target.state_dir, store_url=store_path, base=info["base"]))
         app.run(host=host, port=port, threaded=True)
         return
     store_path = Path(store_path)
@@ -156,8 +155,18 @@ def serve(store_path, host, port, base, state_dir):
         info = read_build_info(store_path)
     elif base and normalise_base(base) != normalise_base(info["base"]):
         raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
-    app = create_app(Config(store_path=store_path, base=info["base"]))
+    app = create_app(_config(store_path=store_path, base=info["base"]))
     app.run(host=host, port=port, threaded=True)
+
+
+def _config(**settings):
+    """The server's Config, with the publisher's LUZHI_* settings (README, Settings) from the environment."""
+    from luzhi.server.config import Config, publication_settings
+
+    try:
+        return Config(**settings, **publication_settings(dict(os.environ)))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
 @main.command()

@@ -162,7 +162,6 @@ def schema_org(pub: Publication, downloads: list[tuple[str, URIRef]], lang: str)
         "alternateName": TITLE[other],
         "description": DESCRIPTION[lang],
         "url": str(pub.iris.home()),
-        "sameAs": str(pub.iris.void()),
         "license": str(pub.licence),
         "isAccessibleForFree": True,
         "inLanguage": "zh",

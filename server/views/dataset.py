@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from flask import Response, abort, request
+from markupsafe import Markup
 
 from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose
 from luzhi.server.context import build_info, get_config, get_store
 from luzhi.server.describe import check_iri
+from luzhi.server.i18n import lang
 from luzhi.server.links import format_links, iri_for_path
-from luzhi.server.publication import Publication
+from luzhi.server.publication import Publication, schema_org
 from luzhi.server.views.common import conditional, rdf_response, render_page, serialize
-from luzhi.server.views.dumps import dumps
+from luzhi.server.views.dumps import DUMPS, dumps
 from luzhi.server.void_description import statistics, void_graph
 from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS, GRAPH_FORMATS
 
@@ -19,6 +21,16 @@ from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS, GRAPH_FORMATS
 def publication() -> Publication:
     """The publisher's settings with this build's time (server/publication.py)."""
     return Publication.of(get_config(), build_info().time)
+
+
+def structured_data() -> Markup:
+    """schema.org `Dataset` JSON-LD for the landing pages (home, the VoID page): what search engines read.
+
+    The dumps are listed by name, not written: a home page must not wait for a whole-store dump.
+    """
+    pub = publication()
+    downloads = [(mime, pub.iris.dump(name)) for name, mime in DUMPS.items()]
+    return schema_org(pub, downloads, lang())
 
 
 def _void_graph():
@@ -47,7 +59,8 @@ def void(ext: str | None = None):
     alternates = format_links("/.well-known/void")
     if mime == "text/html":
         turtle = serialize(graph, "text/turtle").decode("utf-8")
-        return render_page("void.html", alternates=alternates, turtle=turtle, title="VoID / DCAT")
+        return render_page("void.html", alternates=alternates, turtle=turtle, title="VoID / DCAT",
+                           structured_data=structured_data())
     return rdf_response(graph, mime)
 
 

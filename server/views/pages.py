@@ -19,6 +19,7 @@ from luzhi.server.describe import fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, link
 from luzhi.server.views.common import conditional, render_page
+from luzhi.server.views.dataset import structured_data
 
 MAX_QUERY_CHARS = 100
 
@@ -38,7 +39,7 @@ def home():
     categories = _cached("categories", lambda: q.categories(store))
     labels = fetch_labels(store, [r["t"] for r in townships] + [r["c"] for r in categories])
     return render_page("home.html", counts=numbers, townships=townships, categories=categories, labels=labels,
-                       title=None)
+                       title=None, structured_data=structured_data())
 
 
 def _positive(name: str, default: int) -> int:
