@@ -20,7 +20,7 @@ from luzhi.server.sparql.description import service_description
 from luzhi.server.sparql.examples import EXAMPLES, Example
 from luzhi.server.sparql.formats import GRAPHS, ResultFormat, choose_format, formats_for, short_names
 from luzhi.server.sparql.protocol import ProtocolError, SparqlRequest, parse_request
-from luzhi.server.sparql.query_text import inspect_query
+from luzhi.server.sparql.query_text import inspect_query, syntax_error_message
 from luzhi.server.views.common import serialize
 from luzhi.store.executor import PoolBusy, QueryTimeout, WorkerFailed
 from luzhi.store.formats import serialise
@@ -75,7 +75,7 @@ def _answer(parsed: SparqlRequest) -> Response:
         if answer.status != "wrong_kind":
             break
     if answer.status == "syntax":
-        raise ProtocolError(400, f"SPARQL syntax error: {answer.message}")
+        raise ProtocolError(400, syntax_error_message(parsed.query, answer.message, dict(_PREFIX_PAIRS)))
     if answer.status == "too_many" and answer.message:  # the remote's own row cap (docs/remote-store.md)
         raise ProtocolError(400, f"result too large: {answer.message}; nothing was cut, nothing sent")
     if answer.status == "too_many":
