@@ -25,6 +25,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_township
+from luzhi.etl.kinds import KindsResult
+from luzhi.etl.kinds_rdf import refresh_kinds
 from luzhi.etl.model import ParsedDocument
 from luzhi.etl.parse import parse_document
 from luzhi.etl.report import DocumentReport, document_report
@@ -77,6 +79,7 @@ class BuildResult:
     documents: tuple[DocumentReport, ...]
     triples: int
     build_id: str
+    kinds: KindsResult  # over every duty of the store, not only this build's documents
 
 
 def build_iri_for(iris: Iris, doc: ParsedDocument) -> URIRef:
@@ -184,6 +187,8 @@ def _load(target: StoreTarget, staged, options: BuildOptions, reports, progress)
             graph = Graph().parse(staged_file, format="nt")
             store.replace_graph(str(iris.graph(code)), graph)
             shutil.copyfile(source, sources / source.name)
+        progress("duty kinds")
+        kinds = refresh_kinds(store, iris)  # issue 14: across all townships of the store, so after every load
         triples = len(store)
     finally:
         store.close()
@@ -204,7 +209,7 @@ def _load(target: StoreTarget, staged, options: BuildOptions, reports, progress)
     if is_remote(target.spec):
         info["store"] = str(target.spec)  # which server these triples went to (never the credentials)
     (state / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
-    return BuildResult(tuple(reports), triples, digest)
+    return BuildResult(tuple(reports), triples, digest, kinds)
 
 
 def read_build_info(store_path: Path) -> dict:

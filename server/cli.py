@@ -62,7 +62,9 @@ def run_build(files, store_path, base: str, report: Path | None, force: bool, co
               validate: bool = True, console: Console | None = None):
     """Shared by `build` and `serve` (which builds the bundled data when its store is missing)."""
     from luzhi.etl.build import BuildOptions, build, bundled_documents
+    from luzhi.etl.kinds_rdf import kinds_report
     from luzhi.etl.report import render_summary, report_json
+    from luzhi.ontology.iris import Iris
 
     console = console or Console(stderr=True)
     paths = [Path(f) for f in files] or bundled_documents()
@@ -74,10 +76,13 @@ def run_build(files, store_path, base: str, report: Path | None, force: bool, co
         result = build(paths, store_path, options, validate_graph=validator, progress=status.update)
     render_summary(result.documents, console)
     if report:
-        report.write_text(json.dumps(report_json(result.documents), ensure_ascii=False, indent=2), encoding="utf-8")
+        kinds = kinds_report(result.kinds, Iris(base))
+        report.write_text(json.dumps(report_json(result.documents, kinds), ensure_ascii=False, indent=2),
+                          encoding="utf-8")
         console.print(f"report written to {report}")
     where = getattr(store_path, "spec", store_path)
-    console.print(f"{len(result.documents)} documents, {result.triples} quads in {where}")
+    console.print(f"{len(result.documents)} documents, {result.triples} quads in {where}; "
+                  f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched")
     return result
 
 
