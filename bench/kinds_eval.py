@@ -43,6 +43,7 @@ class Scores:
     true_positive: int
     false_positive: int
     false_negative: int
+    true_negative: int
 
     @property
     def precision(self) -> float:
@@ -81,7 +82,7 @@ def predicted_kind(result: KindsResult) -> dict[str, str]:
 
 def score(labels: Labels, kind_of: dict[str, str], present: set[str], pairs_filter=lambda a, b: True) -> Scores:
     keys = sorted(k for k in labels.group_of if k in present)
-    tp = fp = fn = 0
+    tp = fp = fn = tn = 0
     for a, b in combinations(keys, 2):
         if not pairs_filter(a, b):
             continue
@@ -90,7 +91,8 @@ def score(labels: Labels, kind_of: dict[str, str], present: set[str], pairs_filt
         tp += same and predicted
         fp += (not same) and predicted
         fn += same and not predicted
-    return Scores(tp, fp, fn)
+        tn += not same and not predicted
+    return Scores(tp, fp, fn, tn)
 
 
 def evaluate(labels: Labels, result: KindsResult, present: set[str]) -> dict[str, Scores]:
@@ -119,7 +121,8 @@ def load_records(documents: list[Path], store: Path | None):
 
 
 def _row(name: str, s: Scores) -> str:
-    return f"| {name} | {s.true_positive} | {s.false_positive} | {s.false_negative} | {s.precision:.3f} | {s.recall:.3f} |"
+    counts = f"{s.true_positive} | {s.false_positive} | {s.false_negative} | {s.true_negative}"
+    return f"| {name} | {counts} | {s.precision:.3f} | {s.recall:.3f} |"
 
 
 def report(source: str, records, labels: Labels, threshold: float, sweep: bool) -> str:
@@ -132,21 +135,24 @@ def report(source: str, records, labels: Labels, threshold: float, sweep: bool) 
     lines = [
         "# Duty kinds: pairwise precision and recall on the hand-labelled sample",
         "",
-        f"`python bench/kinds_eval.py{' --sweep' if sweep else ''}` on {source}: {len(records)} duties, {len(result.kinds)} kinds, "
+        f"`python bench/kinds_eval.py{' --sweep' if sweep else ''}` on {source}: {len(records)} duties, "
+        f"{len(result.kinds)} kinds, "
         f"{sum(len(k.members) for k in result.kinds)} duties with a kind, {len(result.unmatched)} unmatched; "
         f"computed in {seconds:.2f} s. Labels: `bench/kinds/labelled.toml`, {len(labels.split_of)} groups, "
         f"{len(labels.group_of)} duties ({len(missing)} not in these documents, left out).",
         "",
         f"Threshold {threshold:.2f}. A pair is two labelled duties; `tune` and `test` count only pairs whose "
-        "two duties are both in groups of that split.",
+        "two duties are both in groups of that split; `look-alike` only pairs across two groups that look alike "
+        "but are different duties (its false + are the wrong merges, out of false + and true −).",
         "",
-        "| pairs | true + | false + | false − | precision | recall |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| pairs | true + | false + | false − | true − | precision | recall |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         *(_row(name, s) for name, s in scores.items()),
     ]
     if sweep:
         lines += ["", "Sweep (tune split | test split):", "",
-                  "| threshold | tune P | tune R | test P | test R | all P | all R | look-alike merges | kinds | unmatched |",
+                  "| threshold | tune P | tune R | test P | test R | all P | all R | look-alike merges | kinds "
+                  "| unmatched |",
                   "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for step in range(20, 81, 5):
             t = step / 100

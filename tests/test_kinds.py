@@ -79,7 +79,8 @@ def test_same_wording_is_one_kind_and_a_lone_duty_is_unmatched():
         DutyRecord("230302201", ListKind.BASIC, 1, "学习习近平新时代中国特色社会主义思想"),
     ]
     result = compute_kinds(records)
-    assert [(k.slug, k.label, len(k.members)) for k in result.kinds] == [("fang-xun-kang-han-gong-zuo", "防汛抗旱工作", 2)]
+    kinds = [(k.slug, k.label, len(k.members)) for k in result.kinds]
+    assert kinds == [("fang-xun-kang-han-gong-zuo", "防汛抗旱工作", 2)]
     assert [r.sequence for r in result.unmatched] == [1]
     assert clean_title("*做好本镇防汛抗旱工作。") == "防汛抗旱"
 
