@@ -29,6 +29,7 @@ from luzhi.etl.kinds_rdf import duty_records
 from luzhi.server.store import OxigraphStore
 
 LABELS = Path(__file__).parent / "kinds" / "labelled.toml"
+AUDIT = Path(__file__).parent / "kinds" / "audit.toml"
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,25 @@ def evaluate(labels: Labels, result: KindsResult, present: set[str]) -> dict[str
     }
 
 
+def audit_lines(path: Path, result: KindsResult) -> list[str]:
+    """Figures of the random audit (bench/kinds/audit.toml): judged once, by hand, on one run's output."""
+    kinds = tomllib.loads(path.read_text(encoding="utf-8"))["kind"]
+    members = sum(len(k["members"]) for k in kinds)
+    wrong = sum(len(k["wrong"]) for k in kinds)
+    pairs = sum(len(k["members"]) * (len(k["members"]) - 1) // 2 for k in kinds)
+    good_pairs = sum((len(k["members"]) - len(k["wrong"])) * (len(k["members"]) - len(k["wrong"]) - 1) // 2
+                     for k in kinds)
+    current = {(k.slug, tuple("/".join(map(str, m.duty.key)) for m in k.members)) for k in result.kinds}
+    unchanged = sum((k["slug"], tuple(k["members"])) in current for k in kinds)
+    return [
+        "", f"Random audit (`{path.name}`): {len(kinds)} kinds drawn at random from one run and judged by hand; "
+        f"{sum(bool(k['wrong']) for k in kinds)} of them hold a wrong member; {wrong} of {members} members are wrong "
+        f"(member precision {1 - wrong / members:.3f}); pairwise precision within these kinds "
+        f"{good_pairs / pairs:.3f} ({good_pairs} of {pairs} pairs). {unchanged} of the {len(kinds)} audited kinds are "
+        "produced unchanged by this run.",
+    ]
+
+
 def load_records(documents: list[Path], store: Path | None):
     if store is not None:
         return duty_records(OxigraphStore(store, read_only=True))
@@ -148,6 +168,7 @@ def report(source: str, records, labels: Labels, threshold: float, sweep: bool) 
         "| pairs | true + | false + | false − | true − | precision | recall |",
         "|---|---:|---:|---:|---:|---:|---:|",
         *(_row(name, s) for name, s in scores.items()),
+        *audit_lines(AUDIT, result),
     ]
     if sweep:
         lines += ["", "Sweep (tune split | test split):", "",

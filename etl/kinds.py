@@ -8,7 +8,7 @@ How (bench/results/kinds.md has the measurements behind every constant):
 1. Titles lose the wording that every duty shares and that says nothing about *which* duty it is:
    leading `*` (卧牛河镇 marks some items with it), verbs of doing (开展, 做好, 负责 …), 工作, place words
    (本镇, 辖区内 …), punctuation. A title left empty keeps its raw text.
-2. Character 1–3-gram TF-IDF (scikit-learn) of the cleaned titles, fitted on all duties, and the cosine
+2. Character 2–3-gram TF-IDF (scikit-learn) of the cleaned titles, fitted on all duties, and the cosine
    similarity of every pair: Chinese needs no word segmentation for this, and nothing is downloaded.
 3. The graph's own signals adjust it: two duties of the same category gain `CATEGORY_BONUS`; two duties
    that both name upper departments but share no department type lose `DEPARTMENT_PENALTY` (the same
@@ -102,7 +102,7 @@ def clean_title(title: str) -> str:
 
 def similarity_matrix(records: list[DutyRecord]) -> np.ndarray:
     """Adjusted pairwise similarity (steps 2–3), symmetric, clipped to 0..1, diagonal 1."""
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
     vectors = vectorizer.fit_transform([clean_title(r.title) for r in records])
     scores = (vectors @ vectors.T).toarray()
     categories = np.array([r.category or "" for r in records])
