@@ -146,3 +146,12 @@ def test_kinds_example_query_gives_the_kinds_every_township_has(live_server):
     assert sorted(got) == sorted(expected)
     assert [label for _, label in got] == sorted(label for _, label in expected)
     assert len(expected) > 0
+
+
+def test_kinds_graph_downloads_whole(live_server):
+    store = OxigraphStore(live_server.store.path, read_only=True)
+    graph = str(Iris(live_server.url).kinds_graph())
+    expected = int(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")[0]["n"])
+    response = requests.get(graph + ".nt", timeout=60)
+    assert response.status_code == 200
+    assert len(response.text.splitlines()) == expected > 0
