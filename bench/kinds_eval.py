@@ -26,7 +26,7 @@ from pathlib import Path
 from luzhi.etl.build import BuildOptions, build, bundled_documents
 from luzhi.etl.kinds import THRESHOLD, KindsResult, compute_kinds
 from luzhi.etl.kinds_rdf import duty_records
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 LABELS = Path(__file__).parent / "kinds" / "labelled.toml"
 AUDIT = Path(__file__).parent / "kinds" / "audit.toml"

@@ -30,8 +30,8 @@ import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from luzhi.etl.model import ListKind
 from luzhi.ontology.iris import slugify
+from luzhi.ontology.types import ListKind
 
 THRESHOLD = 0.25  # chosen on the tune split of bench/kinds/labelled.toml (bench/results/kinds.md)
 CATEGORY_BONUS = 0.05

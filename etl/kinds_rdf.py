@@ -12,9 +12,10 @@ from rdflib import XSD, Graph, Literal
 from rdflib.namespace import RDF, SKOS
 
 from luzhi.etl.kinds import DutyRecord, KindsResult, compute_kinds
-from luzhi.etl.model import ListKind
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, bind_prefixes, sparql_prologue
+from luzhi.ontology.types import ListKind
+from luzhi.store.base import Store
 
 _LIST_KIND = {str(LZ.BasicList): ListKind.BASIC, str(LZ.CooperativeList): ListKind.COOPERATIVE,
               str(LZ.ReclaimedList): ListKind.RECLAIMED}
@@ -35,7 +36,7 @@ GROUP BY ?code ?listType ?sequence ?title
 """
 
 
-def duty_records(store) -> list[DutyRecord]:
+def duty_records(store: Store) -> list[DutyRecord]:
     """Every duty of the store as a `DutyRecord` (any order: `compute_kinds` sorts)."""
     records = []
     for row in store.select(_DUTIES):
@@ -74,7 +75,7 @@ def kinds_graph(result: KindsResult, iris: Iris) -> Graph:
     return graph
 
 
-def refresh_kinds(store, iris: Iris) -> KindsResult:
+def refresh_kinds(store: Store, iris: Iris) -> KindsResult:
     """Recompute the kinds over every duty in `store` and replace its kinds graph (one transaction)."""
     result = compute_kinds(duty_records(store))
     store.replace_graph(str(iris.kinds_graph()), kinds_graph(result, iris))

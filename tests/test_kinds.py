@@ -17,11 +17,11 @@ from rdflib.namespace import XSD
 from luzhi.etl.build import bundled_documents
 from luzhi.etl.kinds import DutyRecord, clean_title, compute_kinds
 from luzhi.etl.kinds_rdf import duty_records, kinds_graph, kinds_report
-from luzhi.etl.model import ListKind
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import sparql_prologue
+from luzhi.ontology.types import ListKind
 from luzhi.server.sparql.examples import EXAMPLES
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 LZ_PREFIX = "PREFIX lz: <https://w3id.org/luzhi/def#>\n"
