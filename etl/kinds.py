@@ -108,14 +108,14 @@ def similarity_matrix(records: list[DutyRecord]) -> np.ndarray:
     categories = np.array([r.category or "" for r in records])
     same_category = (categories[:, None] == categories[None, :]) & (categories[:, None] != "")
     scores += CATEGORY_BONUS * same_category
-    typed = [r.department_types for r in records]
-    for i, a in enumerate(typed):
-        if not a:
-            continue
-        for j in range(i + 1, len(typed)):
-            if typed[j] and not (a & typed[j]):
-                scores[i, j] -= DEPARTMENT_PENALTY
-                scores[j, i] -= DEPARTMENT_PENALTY
+    types = sorted({t for r in records for t in r.department_types})
+    column = {t: i for i, t in enumerate(types)}
+    membership = np.zeros((len(records), len(types)))
+    for row, record in enumerate(records):
+        membership[row, [column[t] for t in record.department_types]] = 1.0
+    typed = membership.any(axis=1)
+    shares_a_type = (membership @ membership.T) > 0
+    scores -= DEPARTMENT_PENALTY * (typed[:, None] & typed[None, :] & ~shares_a_type)
     np.clip(scores, 0.0, 1.0, out=scores)
     np.fill_diagonal(scores, 1.0)
     return scores

@@ -71,8 +71,14 @@ def kinds_graph(result: KindsResult, iris: Iris) -> Graph:
         for member in kind.members:
             duty = iris.duty(member.duty.township, member.duty.list_kind, member.duty.sequence)
             graph.add((duty, LZ.dutyKind, node))
-            graph.add((duty, LZ.matchScore, Literal(f"{member.score:.3f}", datatype=XSD.decimal)))
+            graph.add((duty, LZ.matchScore, Literal(_canonical_decimal(member.score), datatype=XSD.decimal)))
     return graph
+
+
+def _canonical_decimal(score: float) -> str:
+    """xsd:decimal in the canonical form the store keeps (0.550 is stored as 0.55, 1.000 as 1), so the
+    graph emitted here and the graph read back from the store are the same triples."""
+    return f"{score:.3f}".rstrip("0").rstrip(".")
 
 
 def refresh_kinds(store: Store, iris: Iris) -> KindsResult:
