@@ -37,6 +37,9 @@ THRESHOLD = 0.25  # chosen on the tune split of bench/kinds/labelled.toml (bench
 CATEGORY_BONUS = 0.05
 DEPARTMENT_PENALTY = 0.15
 MIN_TOWNSHIPS = 2
+# The similarity matrix is dense: 5,520 duties peaked at 1.1 GB (bench/results/kinds-scale.md: the seed
+# duties copied under other township codes), and memory grows with the square of the count.
+MAX_DUTIES = 6000
 CANNOT_LINK = 1e6  # distance between two duties of one list (compute_kinds)
 SLUG_SYLLABLES = 10  # pinyin syllables kept in a kind's slug: long titles would make unreadable IRIs
 
@@ -92,6 +95,7 @@ class DutyKind:
 class KindsResult:
     kinds: tuple[DutyKind, ...]  # sorted by slug
     unmatched: tuple[DutyRecord, ...]  # sorted by key
+    skipped: str | None = None  # why no kinds were computed at all (too many duties), else None
 
 
 def clean_title(title: str) -> str:
@@ -121,12 +125,20 @@ def similarity_matrix(records: list[DutyRecord]) -> np.ndarray:
     return scores
 
 
-def compute_kinds(records, threshold: float = THRESHOLD) -> KindsResult:
-    """Group duties into kinds (module docstring); `records` in any order, keys unique."""
+def compute_kinds(records, threshold: float = THRESHOLD, max_duties: int = MAX_DUTIES) -> KindsResult:
+    """Group duties into kinds (module docstring); `records` in any order, keys unique.
+
+    More than `max_duties` duties and nothing is grouped: every duty is unmatched and `skipped` says why,
+    rather than a build that runs out of memory.
+    """
     ordered = sorted(records, key=lambda r: r.key)
     keys = [r.key for r in ordered]
     if len(set(keys)) != len(keys):
         raise ValueError("duty records must have unique (township, list, sequence) keys")
+    if len(ordered) > max_duties:
+        why = (f"{len(ordered)} duties: more than the {max_duties} the dense similarity method handles "
+               "(memory grows with the square; docs/kinds.md)")
+        return KindsResult((), tuple(ordered), skipped=why)
     if len(ordered) < 2:
         return KindsResult((), tuple(ordered))
     scores = similarity_matrix(ordered)

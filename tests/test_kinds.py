@@ -165,3 +165,11 @@ def test_recomputing_from_the_store_gives_the_stored_kinds_graph(built_store):
     again = kinds_graph(compute_kinds(duty_records(store)), iris)
     assert set(stored) == set(again), len(set(stored) ^ set(again))
     assert len(again) > 0
+
+
+def test_too_many_duties_are_refused_plainly_not_grouped():
+    records = [DutyRecord(f"21038112{i}", ListKind.COOPERATIVE, 1, "做好防汛抗旱工作") for i in range(3)]
+    result = compute_kinds(records, max_duties=2)
+    assert result.kinds == () and len(result.unmatched) == 3
+    assert result.skipped and "3 duties" in result.skipped
+    assert len(compute_kinds(records).kinds) == 1
