@@ -14,8 +14,9 @@ How (bench/results/kinds.md has the measurements behind every constant):
    that both name upper departments but share no department type lose `DEPARTMENT_PENALTY` (the same
    words about 救助 mean a different duty under 民政 than under 退役军人事务).
 4. Average-linkage agglomerative clustering cuts where the mean score between groups falls below
-   `THRESHOLD`; a group becomes a kind only when duties of two or more townships are in it. Everything
-   else is unmatched: too broad or too local to be the same duty as anything elsewhere.
+   `THRESHOLD`, and never joins two duties of one list (a list does not name one duty twice); a group
+   becomes a kind only when duties of two or more townships are in it. Everything else is unmatched:
+   too broad or too local to be the same duty as anything elsewhere.
 
 Deterministic: records are sorted by their key before anything is computed, so input order never
 matters; the label is chosen and slugs are de-duplicated by sorted rules.
