@@ -28,6 +28,7 @@ _TEXT_OF = {
     Column.TOWNSHIP_RESPONSIBILITY: "township",
     Column.RECEIVER: "department",
 }
+_SLOTS = {Column.SEQUENCE: "sequence", Column.CATEGORY: "category", Column.TITLE: "title"}
 
 
 def chinese_numeral(n: int) -> str:
@@ -181,17 +182,20 @@ def _plan_list(layout: ListProfile, source: ListProfile, corpus: Corpus, rates: 
     gap = rng.randint(1, 12) if gap_at else 0
     mismatch_at = rng.randrange(len(groups)) if headed and rng.random() < rates.mismatches else -1
 
+    # What each column holds, looked up once per list (make_row runs for every row: the hot loop).
+    slots = tuple(_SLOTS.get(column) or _TEXT_OF[column] for column in layout.columns)
+
     def make_row(role: RowRole, sequence: int, category: str, texts: dict[str, str]) -> TableRow:
         cells = []
-        for column in layout.columns:
-            if column is Column.SEQUENCE:
+        for slot in slots:
+            if slot == "sequence":
                 cells.append(str(sequence))
-            elif column is Column.CATEGORY:
+            elif slot == "category":
                 cells.append(category)
-            elif column is Column.TITLE:
+            elif slot == "title":
                 cells.append(texts["title"])
             else:
-                cells.append(_cell(texts[_TEXT_OF[column]], layout, rng))
+                cells.append(_cell(texts[slot], layout, rng))
         return TableRow(role, tuple(cells))
 
     pager = _Pager(layout, rng, make_row)
