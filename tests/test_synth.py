@@ -18,11 +18,11 @@ import pytest
 
 from luzhi.etl.departments import split_department_cell
 from luzhi.etl.divisions import chain_of, resolve_township
-from luzhi.etl.model import ListKind
 from luzhi.etl.parse import parse_document, unaccounted_lines
 from luzhi.etl.source import read_source
 from luzhi.etl.synth import SynthError, synthesize
 from luzhi.etl.synth.corpus import load_corpus
+from luzhi.ontology.types import ListKind
 
 BUILT, PARSED = 20, 150
 

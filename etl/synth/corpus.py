@@ -21,10 +21,10 @@ from pathlib import Path
 from luzhi.etl.department_names import plain_text
 from luzhi.etl.departments import parse_reclaimed_cell, split_department_cell
 from luzhi.etl.divisions import DivisionChain, name_forms, resolve_township
-from luzhi.etl.model import ListKind
 from luzhi.etl.parse import parse_bytes
 from luzhi.etl.rows import Column, RowKind, parse_rows
 from luzhi.etl.source import decode_source
+from luzhi.ontology.types import ListKind
 
 # Placeholders filled per township (str.format_map): P/F/C/T province, prefecture, county, township
 # (full names), lower case their short forms (name_forms: 鞍山市 → 鞍山); D the county-level prefix of

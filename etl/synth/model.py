@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from luzhi.etl.model import ListKind
+from luzhi.ontology.types import ListKind
 
 
 class RowRole(Enum):

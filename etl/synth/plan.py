@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 
 from luzhi.etl.divisions import DivisionChain, DivisionError, name_forms, resolve_township
-from luzhi.etl.model import ListKind
 from luzhi.etl.rows import Column
 from luzhi.etl.synth.corpus import Corpus, ListProfile, SeedItem, department_prefix, township_word
 from luzhi.etl.synth.model import CategoryPlan, ListPlan, Messiness, Page, RowRole, SynthDocument, TableRow
+from luzhi.ontology.types import ListKind
 
 _NUMERALS = "一二三四五六七八九十"
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^>]*>")
