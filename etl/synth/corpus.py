@@ -129,7 +129,10 @@ class _Templater:
         for name in departments:
             if name.startswith(prefix) and len(name) >= 3:
                 mapping.setdefault(name, "{D}" + _escape(name[1:]))
-        mapping["全" + prefix] = "全{D}"
+        # The seed's own county in other words: 全市, 本县, 县委, 团区委, 县政府, 县级, 县直 (001's 团区委 in 鸡冠区
+        # would otherwise name a 区 in a 旗). Longer department names win (市委组织部 → {D}委组织部).
+        for word in ("全{}", "本{}", "{}委", "团{}委", "{}政府", "{}级", "{}直"):
+            mapping.setdefault(word.format(prefix), word.format("{D}"))
         for pattern in _KIND_WORDS:
             mapping.setdefault(pattern.format(k=word), pattern.replace("{k}", "{K}"))
         self._mapping = mapping
