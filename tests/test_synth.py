@@ -135,6 +135,8 @@ def test_texts_come_from_the_seeds(parsed_set):
     """Categories are the seeds' own; titles are seed titles (light variation) of similar length."""
     out, manifest = parsed_set
     corpus = load_corpus()
+    names = [profile.name for profile in corpus.profiles]
+    assert len(names) == len(set(names)) == 5  # each real document once, sample or not
     categories = {name for kind in corpus.items.values() for name in kind}
     seed_titles = [item.title for kind in corpus.items.values() for items in kind.values() for item in items]
     titles = []

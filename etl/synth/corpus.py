@@ -82,10 +82,16 @@ class Corpus:
 
 
 def seed_documents() -> list[Path]:
-    """The four bundled samples (data/samples) and the seeds that are not samples (data/seeds)."""
+    """The bundled samples (data/samples) and the real documents that are not samples (data/seeds),
+    each once: a seed that becomes a sample (issue 12 bundles 004) must not weigh twice."""
     root = resources.files("luzhi") / "data"
-    paths = [p for folder in ("samples", "seeds") for p in (root / folder).iterdir() if p.name.endswith(".txt")]
-    return sorted((Path(str(p)) for p in paths), key=lambda p: p.name)
+    found: dict[str, Path] = {}
+    for folder in ("samples", "seeds"):
+        if (root / folder).is_dir():
+            for path in (root / folder).iterdir():
+                if path.name.endswith(".txt"):
+                    found.setdefault(path.name, Path(str(path)))
+    return [found[name] for name in sorted(found)]
 
 
 def department_prefix(chain: DivisionChain) -> str:
