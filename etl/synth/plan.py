@@ -41,8 +41,9 @@ def chinese_numeral(n: int) -> str:
 
 @dataclass(frozen=True)
 class Rates:
-    """Rare mess, per list, over all seeds (one seed alone says 0 or 1): 004 has one numbering gap and
-    one duplicated page in its 15 lists' worth of company; 001 one count mismatch among the headed lists."""
+    """Rare mess per list, over all seeds (one seed alone says 0 or 1): of the fifteen lists, 004's
+    basic list has the one numbering gap and the one duplicated page; of the nine lists with headings,
+    001's cooperative list has the one count mismatch."""
 
     gaps: float
     duplicate_pages: float
