@@ -149,7 +149,7 @@ def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationRep
     )
     if not isinstance(report_graph, Graph):  # pySHACL hands back an exception in some modes
         raise RuntimeError(f"pySHACL failed: {report_graph!r}")
-    results = tuple(sorted(_results(report_graph, graph, shapes, Iris(base).base), key=_order))
+    results = tuple(sorted(_results(report_graph, graph, shapes, Iris(base).base), key=order_key))
     return ValidationReport(results, triples=len(graph), label=label)
 
 
@@ -174,7 +174,7 @@ class _PreparedQueryGraph(Graph):
         return super().query(query_object, *args, **kwargs)
 
 
-def _order(result: ValidationResult) -> tuple:
+def order_key(result: ValidationResult) -> tuple:
     first = result.lines.first if result.lines else 0
     return (result.source or "", first, result.focus, list(Severity).index(result.severity), result.shape,
             result.path or "", result.value or "")
@@ -187,16 +187,16 @@ def _results(report: Graph, data: Graph, shapes: Graph, base: str):
         path = report.value(node, SH.resultPath)
         shape = report.value(node, SH.sourceShape)
         messages = _messages(list(report.objects(node, SH.resultMessage)), shapes, shape)
-        fill = {"{$this}": _text(focus), "{$base}": base, "{$value}": _text(value)}
-        messages = {lang: _fill(text, fill) for lang, text in messages.items()}
+        fill = {"{$this}": term_text(focus), "{$base}": base, "{$value}": term_text(value)}
+        messages = {lang: fill_placeholders(text, fill) for lang, text in messages.items()}
         source, lines = source_lines(data, focus, value)
         yield ValidationResult(
-            focus=_text(focus),
+            focus=term_text(focus),
             severity=Severity.from_iri(report.value(node, SH.resultSeverity)),
-            shape=_text(shape),
-            component=_text(report.value(node, SH.sourceConstraintComponent)),
-            path=_text(path) if isinstance(path, URIRef) else (None if path is None else "(complex path)"),
-            value=None if value is None else _text(value),
+            shape=term_text(shape),
+            component=term_text(report.value(node, SH.sourceConstraintComponent)),
+            path=term_text(path) if isinstance(path, URIRef) else (None if path is None else "(complex path)"),
+            value=None if value is None else term_text(value),
             value_n3=None if value is None else value.n3(),
             message_zh=messages.get("zh", ""),
             message_en=messages.get("en", ""),
@@ -234,13 +234,13 @@ def _messages(found: list[Node], shapes: Graph, shape: Node | None) -> dict[str,
     return by_lang
 
 
-def _fill(text: str, values: dict[str, str]) -> str:
+def fill_placeholders(text: str, values: dict[str, str]) -> str:
     for placeholder, value in values.items():
         text = text.replace(placeholder, value)
     return text
 
 
-def _text(term: Node | None) -> str:
+def term_text(term: Node | None) -> str:
     if term is None:
         return ""
     if isinstance(term, BNode):
