@@ -155,8 +155,7 @@ class _Compiler:
             info = self._info(shape)
             for component, pattern, reports_value in self._constraints(shape, "this", "value"):
                 bind = " BIND (?this AS ?value)" if reports_value and self._path(shape) is None else ""
-                select = "?this ?value ?key" if reports_value or component == SH.UniqueLangConstraintComponent \
-                    else "?this"
+                select = "?this ?value" if reports_value else "?this ?key"  # ?key: uniqueLang's language
                 core.append(CoreCheck(info, str(component),
                                       f"SELECT DISTINCT {select} WHERE {{ {focus} {pattern}{bind} }}"))
             for constraint in self.g.objects(shape, SH.sparql):

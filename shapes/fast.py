@@ -21,6 +21,7 @@ from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import SH
 from luzhi.shapes.compile import HAS_DATATYPE, CompiledShapes, ShapeInfo, compile_shapes
 from luzhi.shapes.validate import (
+    Notice,
     ValidationReport,
     ValidationResult,
     fill_placeholders,
@@ -29,8 +30,11 @@ from luzhi.shapes.validate import (
     source_lines,
     term_text,
 )
+from luzhi.shapes.validate import validate_graph as validate_with_pyshacl
 
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
+_TYPED_LITERALS = f"""SELECT DISTINCT ?o WHERE {{
+    ?s ?p ?o . FILTER (isLiteral(?o) && !(datatype(?o) IN (<{XSD.string}>, <{RDF.langString}>))) }}"""
 
 
 @lru_cache(maxsize=8)
@@ -39,10 +43,31 @@ def compiled_shapes(base: str) -> CompiledShapes:
     return compile_shapes(load_shapes(base))
 
 
+class UnfaithfulLiterals(ValueError):
+    """The graph has typed literals that pyoxigraph would read differently from rdflib (and so pySHACL)."""
+
+
 def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationReport:
-    """Validate one graph against every shape, as `luzhi.shapes.validate.validate_graph` does, but in pyoxigraph."""
-    checks = compiled_shapes(base)
+    """Validate one graph against every shape, as `luzhi.shapes.validate.validate_graph` does, but in pyoxigraph.
+
+    A graph the store cannot hold faithfully (`UnfaithfulLiterals`: hand-written forms such as
+    "01"^^xsd:integer) goes to pySHACL instead, with a notice saying so: slower, never different.
+    """
+    try:
+        return run_checks(graph, compiled_shapes(base), base, label=label)
+    except UnfaithfulLiterals as error:
+        report = validate_with_pyshacl(graph, base, label=label)
+        notice = Notice("validated-by-pyshacl", f"以 pySHACL 校验：{error}", f"validated with pySHACL: {error}")
+        return report.with_notices((notice,))
+
+
+def run_checks(graph: Graph, checks: CompiledShapes, base: str, *, label: str = "") -> ValidationReport:
+    """Run compiled shapes (any shapes graph, e.g. shapes/void.shapes.ttl) over one graph.
+
+    Raises UnfaithfulLiterals rather than answer for a graph the store would change.
+    """
     store, back = _load(graph)
+    _check_literals(store, back)
     functions = {ox.NamedNode(HAS_DATATYPE): _has_datatype}
     fill = {"base": Iris(base).base}
     results: set[ValidationResult] = set()
@@ -51,8 +76,8 @@ def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationRep
         names = {v.value for v in answers.variables}
         for row in answers:
             focus = back(row["this"])
-            value = row["value"] if "value" in names else None
-            results.add(_result(graph, check.info, check.component, focus, value and back(value), None, None, fill))
+            value = back(row["value"]) if "value" in names and row["value"] is not None else None
+            results.add(_result(graph, check.info, check.component, focus, value, None, None, fill))
     for check in checks.sparql:
         for (focus_term,) in store.query(check.targets):
             answers = store.query(check.select, substitutions={ox.Variable("this"): focus_term})
@@ -114,25 +139,56 @@ def _message(info: ShapeInfo, lang: str, focus: Node, value: Node | None, path: 
                                         "{$value}": term_text(value)})
 
 
-def _load(graph: Graph) -> tuple[ox.Store, callable]:
-    """An in-memory pyoxigraph store holding `graph`, and a map from its terms back to `graph`'s own.
+class _Terms:
+    """Maps the store's terms back to the caller's graph's own (a call), or builds one for a computed term.
 
-    Mapping back (rather than converting) keeps blank-node ids and literal forms exactly as the
+    Mapping back rather than converting keeps blank-node ids and literal forms exactly as the
     caller's graph has them, so reports name the same nodes as pySHACL's.
     """
-    forward: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
-    backward: dict = {}
 
-    def convert(term: Node):
-        found = forward.get(term)
+    def __init__(self) -> None:
+        self.originals: dict = {}  # pyoxigraph term → rdflib term
+        self._forward: dict[Node, object] = {}
+
+    def convert(self, term: Node):
+        found = self._forward.get(term)
         if found is None:
-            found = forward[term] = _to_oxigraph(term, len(forward))
-            backward[found] = term
+            found = self._forward[term] = _to_oxigraph(term, len(self._forward))
+            self.originals[found] = term
         return found
 
+    def __call__(self, term) -> Node:
+        original = self.originals.get(term)
+        return _to_rdflib(term) if original is None else original
+
+
+def _load(graph: Graph) -> tuple[ox.Store, _Terms]:
+    """An in-memory pyoxigraph store holding `graph`, and the way back to `graph`'s terms."""
+    terms = _Terms()
     store = ox.Store()
-    store.extend(ox.Quad(convert(s), convert(p), convert(o)) for s, p, o in graph)
-    return store, lambda term: backward.get(term) or _to_rdflib(term)
+    store.extend(ox.Quad(terms.convert(s), terms.convert(p), terms.convert(o)) for s, p, o in graph)
+    return store, terms
+
+
+def _check_literals(store: ox.Store, back: _Terms) -> None:
+    """Refuse a graph whose typed literals the store does not hold as rdflib reads them.
+
+    Oxigraph keeps numbers, booleans and dates in canonical form ("01"^^xsd:integer comes back
+    as "1", "1.0"^^xsd:decimal as "1"), so sh:in, sh:hasValue, sh:pattern and the length rules
+    would see other terms than pySHACL does; and a form rdflib reads but Oxigraph does not
+    (" 5"^^xsd:integer: Python's int() strips spaces) would compare differently. The ETL writes
+    canonical literals only, so this costs one query and never triggers on a build.
+    """
+    odd = []
+    for (term,) in store.query(_TYPED_LITERALS):
+        original = back.originals.get(term)
+        if original is None:
+            odd.append(term)  # changed by the store: rdflib's form is lost
+        elif original.ill_typed is False and str(Literal(original.value, datatype=original.datatype)) != str(original):
+            odd.append(term)  # valid for rdflib only after normalising it
+    if odd:
+        raise UnfaithfulLiterals("非规范的类型化字面量 / non-canonical typed literals: "
+                                 + ", ".join(str(t) for t in odd[:5]) + (" …" if len(odd) > 5 else ""))
 
 
 def _to_oxigraph(term: Node, serial: int):

@@ -181,7 +181,9 @@ def order_key(result: ValidationResult) -> tuple:
 
 
 def _results(report: Graph, data: Graph, shapes: Graph, base: str):
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own sh:result: pySHACL also types the nested results of sh:node (and
+    # sh:qualifiedValueShape) as sh:ValidationResult, under sh:detail, which are not results (SHACL §3.6.2).
+    for node in report.objects(None, SH.result):
         focus = report.value(node, SH.focusNode)
         value = report.value(node, SH.value)
         path = report.value(node, SH.resultPath)
