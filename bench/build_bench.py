@@ -31,7 +31,7 @@ def township_codes(count: int) -> list[str]:
 def run_one(copies: int, validate: bool) -> dict:
     """In this process: stage copies, build, report time and peak memory."""
     from luzhi.etl.build import BuildOptions, build, bundled_documents
-    from luzhi.shapes.validate import validate_graph
+    from luzhi.shapes.engines import validator
 
     work = Path(tempfile.mkdtemp(prefix="luzhi-bench-"))
     try:
@@ -49,7 +49,7 @@ def run_one(copies: int, validate: bool) -> dict:
         start = time.perf_counter()
         result = build(paths, work / "store", BuildOptions(base="http://127.0.0.1:5000", validate=validate,
                                                            township_codes=mapping),
-                       validate_graph=validate_graph if validate else None)
+                       validate_graph=validator() if validate else None)
         seconds = time.perf_counter() - start
         return {
             "copies": copies,

@@ -1,9 +1,12 @@
-"""Validation benchmark and second-engine cross-check (issue 4). Writes bench/results/validate.md.
+"""Validation benchmark and second-engine cross-check (issues 4, 13). Writes bench/results/validate.md.
 
-1. pySHACL on one township graph (sample 000 through the ETL) and on 2×, 4×, 8× graphs made by
-   copying it under other township codes; median of 3 runs each.
-2. The worker-process overhead of the server path (`validate_isolated`) against in-process.
-3. pyrudof (a Rust SHACL engine, PyPI) on every fixture in tests/shapes/, compared result by
+1. Per township: the fast validator (shapes compiled to SPARQL in pyoxigraph) against pySHACL on
+   each bundled document through the ETL, median of several runs each, the ratio from the same run,
+   and whether both gave the same results.
+2. Both engines on one township graph (sample 000) and on 2×, 4×, 8× graphs made by copying it
+   under other township codes; median of 3 runs each.
+3. The worker-process overhead of the server path (`validate_isolated`) against in-process.
+4. pyrudof (a Rust SHACL engine, PyPI) on every fixture in tests/shapes/, compared result by
    result — (shape, focus, path, severity) — with pySHACL's.
 
 Run: python bench/validate_bench.py   (needs `pip install pyrudof` for part 3)
@@ -22,6 +25,7 @@ from rdflib.namespace import RDF
 
 from luzhi.etl.build import BuildOptions, bundled_documents, process_document
 from luzhi.ontology.namespaces import SH
+from luzhi.shapes import fast
 from luzhi.shapes.validate import load_shapes, validate_graph
 from luzhi.shapes.worker import Job, validate_isolated, validate_submission
 
@@ -49,17 +53,55 @@ def scaled(graph: Graph, copies: int) -> Graph:
     return out
 
 
+def _same(a, b) -> bool:
+    def seen(report):
+        return {(r.shape, r.focus, r.path, r.severity, r.component, r.value_n3, r.message_zh, r.message_en)
+                for r in report.results}
+
+    return seen(a) == seen(b)
+
+
+def bench_townships(lines: list[str]) -> None:
+    start = time.perf_counter()
+    fast.compiled_shapes(BASE)
+    compile_seconds = time.perf_counter() - start
+    lines += ["## Per township: fast validator against pySHACL (bundled documents)", "",
+              f"Compiling the shapes (once per process): {compile_seconds * 1000:.0f} ms, "
+              f"{len(fast.compiled_shapes(BASE).core)} core queries + {len(fast.compiled_shapes(BASE).sparql)} "
+              "SPARQL constraints.", "",
+              "| document | triples | pySHACL, median of 3 (s) | fast, median of 7 (s) | ratio | same results |",
+              "|---|---:|---:|---:|---:|---|"]
+    ratios, fast_times = [], []
+    for path in bundled_documents():
+        _, _, graph, _ = process_document(path, BuildOptions(base=BASE))
+        same = _same(validate_graph(graph, BASE), fast.validate_graph(graph, BASE))
+        slow = timed(lambda graph=graph: validate_graph(graph, BASE), 3)
+        quick = timed(lambda graph=graph: fast.validate_graph(graph, BASE), 7)
+        ratios.append(slow / quick)
+        fast_times.append(quick)
+        lines.append(f"| {path.name} | {len(graph)} | {slow:.2f} | {quick:.3f} | {slow / quick:.0f}× | "
+                     f"{'yes' if same else '**no**'} |")
+        print(lines[-1], flush=True)
+    lines += ["", f"Fast validator: median {statistics.median(fast_times):.3f} s per township "
+              f"(max {max(fast_times):.3f} s); {statistics.median(ratios):.0f}× faster than pySHACL (median ratio).",
+              ""]
+
+
 def bench_sizes(lines: list[str]) -> None:
     _, _, graph, _ = process_document(bundled_documents()[0], BuildOptions(base=BASE))
-    lines += ["## pySHACL by graph size", "", "| townships | triples | duties | median of 3 (s) | violations |",
-              "|---:|---:|---:|---:|---:|"]
+    lines += ["## Both engines by graph size", "",
+              "| townships | triples | duties | pySHACL, median of 3 (s) | fast, median of 3 (s) | ratio | "
+              "violations |", "|---:|---:|---:|---:|---:|---:|---:|"]
     for copies in (1, 2, 4, 8):
         big = scaled(graph, copies)
         report = validate_graph(big, BASE)
+        assert _same(report, fast.validate_graph(big, BASE)), f"{copies}×: the engines disagree"
         seconds = timed(lambda big=big: validate_graph(big, BASE))
+        quick = timed(lambda big=big: fast.validate_graph(big, BASE))
         duties = len(set(big.subjects(RDF.type, URIRef("https://w3id.org/luzhi/def#Duty"))))
         violations = sum(r.severity.value == "Violation" for r in report.results)
-        lines.append(f"| {copies} | {len(big)} | {duties} | {seconds:.2f} | {violations} |")
+        lines.append(f"| {copies} | {len(big)} | {duties} | {seconds:.2f} | {quick:.3f} | {seconds / quick:.0f}× | "
+                     f"{violations} |")
         print(lines[-1], flush=True)
     lines.append("")
 
@@ -68,7 +110,7 @@ def bench_worker(lines: list[str]) -> None:
     job = Job((FIXTURES / "Duty-title.fail.ttl").read_bytes(), "turtle", "fixture", BASE)
     inproc = timed(lambda: validate_submission(job), 5)
     isolated = timed(lambda: validate_isolated(job, 60), 5)
-    lines += ["## Worker process overhead (one small fixture, median of 5)", "",
+    lines += ["## Worker process overhead (one small fixture, default engine, median of 5)", "",
               "| path | seconds |", "|---|---:|",
               f"| in process (`luzhi validate`) | {inproc:.2f} |",
               f"| child process (`POST /validate`, killable) | {isolated:.2f} |",
@@ -131,6 +173,7 @@ def main() -> None:
     lines = ["# Validation benchmark (bench/validate_bench.py)", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
              f"load average at start {os.getloadavg()[0]:.1f}. Measured, not estimated; rerun to refresh.", ""]
+    bench_townships(lines)
     bench_sizes(lines)
     bench_worker(lines)
     crosscheck(lines)
