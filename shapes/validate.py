@@ -125,15 +125,15 @@ def load_shapes(base: str) -> Graph:
     return graph
 
 
-def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationReport:
-    """Validate one graph against every shape; the function `luzhi build` calls before loading.
+def validate_graph(graph: Graph, base: str, *, label: str = "", shapes: Graph | None = None) -> ValidationReport:
+    """Validate one graph against every shape (or `shapes`, another shapes graph) with pySHACL.
 
     owl:imports are never followed and no inference runs: a submission must never make us fetch
     anything, and the ETL already writes every type triple the shapes need.
     """
     from pyshacl import validate
 
-    shapes = load_shapes(base)
+    shapes = load_shapes(base) if shapes is None else shapes
     data = _PreparedQueryGraph()
     for triple in graph:
         data.add(triple)

@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyshacl import validate as pyshacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from luzhi.ontology.namespaces import LZ, SH
+from luzhi.ontology.namespaces import LZ
 from luzhi.shapes import fast
 from luzhi.shapes import validate as reference
 from luzhi.shapes.compile import UnsupportedShape, compile_shapes
@@ -121,19 +120,20 @@ ex:Employee rdfs:subClassOf ex:Person .
 
 
 def _pyshacl_results(data: Graph, shapes: Graph) -> set[tuple]:
-    _, report, _ = pyshacl_validate(data, shacl_graph=shapes, inference="none", advanced=False,
-                                    allow_warnings=True, allow_infos=True)
-    seen = set()
-    for node in report.objects(None, SH.result):  # not the nested sh:detail results pySHACL adds for sh:node
-        path = report.value(node, SH.resultPath)
-        value = report.value(node, SH.value)
-        seen.add((reference.term_text(report.value(node, SH.sourceShape)),
-                  reference.term_text(report.value(node, SH.focusNode)),
-                  None if path is None else (str(path) if isinstance(path, URIRef) else "(complex path)"),
-                  reference.Severity.from_iri(report.value(node, SH.resultSeverity)),
-                  str(report.value(node, SH.sourceConstraintComponent)),
-                  None if value is None else value.n3()))
-    return seen
+    report = reference.validate_graph(data, BASE, shapes=shapes)
+    return {(r.shape, r.focus, r.path, r.severity, r.component, r.value_n3) for r in report.results}
+
+
+def test_nested_sh_node_results_are_not_reported_as_results():
+    """Regression: pySHACL types the results under sh:detail as sh:ValidationResult too; the wrapper
+    read every sh:ValidationResult, so each failing sh:node value also gave its nested results."""
+    shapes = Graph().parse(data=EXTRA_SHAPES, format="turtle")
+    data = Graph().parse(data=EXTRA_DATA, format="turtle")
+    report = reference.validate_graph(data, BASE, shapes=shapes)
+    focus_nodes = {r.focus for r in report.results}
+    assert {"Bob", "42"} & focus_nodes == set()  # literal friends fail ex:NamedShape: nested, not focus nodes
+    assert {(r.focus, r.value) for r in report.results if r.component.endswith("NodeConstraintComponent")} == {
+        ("http://example.org/alice", "Bob"), ("http://example.org/alice", "42")}
 
 
 def _fast_results(data: Graph, shapes: Graph) -> set[tuple]:
