@@ -7,7 +7,8 @@ its focus nodes given by the shape's targets. Nested shapes (`sh:not`, `sh:and`,
 `sh:node`) compile to a pattern that matches when the nested shape has any result for a node,
 used inside `FILTER (NOT) EXISTS`. SHACL-SPARQL constraints keep their own query and run once
 per focus node with `$this` substituted (pyoxigraph follows SEP-0007, the pre-binding SHACL §5.3.1
-asks for), so their GROUP BYs and sub-selects mean exactly what their authors wrote.
+asks for), so their GROUP BYs and sub-selects mean exactly what their authors wrote; or, when
+`luzhi.shapes.prebinding.join_safe` shows it gives the same solutions, once for all focus nodes.
 
 The compiler refuses, at load time, every SHACL term it does not implement (`UnsupportedShape`):
 a shape it half understood could silently pass data pySHACL would reject. pySHACL stays the
@@ -26,6 +27,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from luzhi.ontology.namespaces import SH
+from luzhi.shapes.prebinding import join_safe
 from luzhi.shapes.validate import Severity
 
 # Custom SPARQL function (registered by luzhi.shapes.fast): is ?v a well-typed literal of datatype D,
@@ -52,6 +54,7 @@ _NODE_KINDS = {
 _RANGES = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 _INSTANCE_OF = f"<{RDF.type}>/<{RDFS.subClassOf}>*"  # SHACL instance: rdf:type/rdfs:subClassOf* (§3.2)
 _PREBOUND = re.compile(r"[?$](shapesGraph|currentShape)\b")
+_OWN_PROLOGUE = re.compile(r"(?i)\b(PREFIX|BASE)\s")  # a query with its own prologue cannot be a sub-select
 
 
 class UnsupportedShape(ValueError):
@@ -85,6 +88,7 @@ class SparqlCheck:
     targets: str
     select: str
     node_shape: bool  # a node shape's results default their sh:value to the focus node (SHACL §5.3.2)
+    batch: str | None = None  # the same constraint for all focus nodes in one query, when that is exact
 
 
 @dataclass(frozen=True)
@@ -342,4 +346,7 @@ class _Compiler:
         messages = tuple(sorted((m.language or "", str(m)) for m in self.g.objects(constraint, SH.message)))
         if messages:  # the constraint's own messages win over its shape's (SHACL §5.3.2)
             info = ShapeInfo(info.shape, info.severity, info.path, messages)
-        return SparqlCheck(info, f"SELECT DISTINCT ?this WHERE {focus}", prologue + text, path is None)
+        batch = None
+        if not _OWN_PROLOGUE.search(text) and join_safe(prologue + text):
+            batch = f"{prologue}SELECT * WHERE {{ {focus} {{ {text} }} }}"
+        return SparqlCheck(info, f"SELECT DISTINCT ?this WHERE {focus}", prologue + text, path is None, batch)

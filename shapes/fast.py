@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import SH
-from luzhi.shapes.compile import HAS_DATATYPE, CompiledShapes, ShapeInfo, compile_shapes
+from luzhi.shapes.compile import HAS_DATATYPE, CompiledShapes, ShapeInfo, SparqlCheck, compile_shapes
 from luzhi.shapes.validate import (
     Notice,
     ValidationReport,
@@ -79,16 +79,25 @@ def run_checks(graph: Graph, checks: CompiledShapes, base: str, *, label: str = 
             value = back(row["value"]) if "value" in names and row["value"] is not None else None
             results.add(_result(graph, check.info, check.component, focus, value, None, None, fill))
     for check in checks.sparql:
-        for (focus_term,) in store.query(check.targets):
-            answers = store.query(check.select, substitutions={ox.Variable("this"): focus_term})
-            for row in _distinct_rows(answers, back):
-                focus = row.pop("this", None) or back(focus_term)
-                path, value = row.pop("path", None), row.pop("value", None)
-                if value is None and check.node_shape:
-                    value = focus
-                results.add(_result(graph, check.info, str(SH.SPARQLConstraintComponent), focus, value, path, row,
-                                    fill))
+        for focus, row in _sparql_rows(store, check, back):
+            path, value = row.pop("path", None), row.pop("value", None)
+            if value is None and check.node_shape:
+                value = focus
+            results.add(_result(graph, check.info, str(SH.SPARQLConstraintComponent), focus, value, path, row,
+                                fill))
     return ValidationReport(tuple(sorted(results, key=order_key)), triples=len(graph), label=label)
+
+
+def _sparql_rows(store: ox.Store, check: SparqlCheck, back: _Terms):
+    """(focus node, solution) pairs of a SHACL-SPARQL constraint: one query if it may, else one per focus node."""
+    if check.batch is not None:
+        for row in _distinct_rows(store.query(check.batch), back):
+            yield row.pop("this"), row
+        return
+    for (focus_term,) in store.query(check.targets):
+        answers = store.query(check.select, substitutions={ox.Variable("this"): focus_term})
+        for row in _distinct_rows(answers, back):
+            yield row.pop("this", None) or back(focus_term), row
 
 
 def _distinct_rows(answers: ox.QuerySolutions, back) -> list[dict[str, Node]]:

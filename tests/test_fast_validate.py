@@ -103,6 +103,10 @@ ex:BossShape a sh:NodeShape ; sh:targetNode ex:boss, ex:nobody ; sh:hasValue ex:
 ex:KnowerShape a sh:NodeShape ; sh:targetSubjectsOf ex:knows ; sh:severity sh:Info ;
     sh:sparql [ sh:prefixes ex: ; sh:message "{$this} knows {?n} people"@en ;
         sh:select "SELECT $this (COUNT(?x) AS ?n) WHERE { $this ex:knows ?x } GROUP BY $this HAVING (COUNT(?x) > 1)" ] .
+# LIMIT counts per focus node: this one must run once per focus node, not batched.
+ex:FirstKnownShape a sh:NodeShape ; sh:targetSubjectsOf ex:knows ; sh:severity sh:Info ;
+    sh:sparql [ sh:prefixes ex: ;
+        sh:select "SELECT $this ?value WHERE { $this ex:knows ?value } ORDER BY DESC(STR(?value)) LIMIT 1" ] .
 ex:OffShape a sh:NodeShape ; sh:targetClass ex:Person ; sh:deactivated true ; sh:maxLength 1 .
 """
 EXTRA_DATA = PREFIXES + """
@@ -139,6 +143,15 @@ def test_nested_sh_node_results_are_not_reported_as_results():
 def _fast_results(data: Graph, shapes: Graph) -> set[tuple]:
     report = fast.run_checks(data, compile_shapes(shapes), BASE)
     return {(r.shape, r.focus, r.path, r.severity, r.component, r.value_n3) for r in report.results}
+
+
+def test_sparql_constraints_run_once_for_all_focus_nodes_only_where_that_is_exact():
+    batched = {check.info.shape: check.batch is not None for check in fast.compiled_shapes(BASE).sparql}
+    assert batched == dict.fromkeys(batched, True) and len(batched) == 5  # every luzhi rule: one query
+    extra = compile_shapes(Graph().parse(data=EXTRA_SHAPES, format="turtle"))
+    batched = {check.info.shape.rsplit("/", 1)[-1]: check.batch is not None for check in extra.sparql}
+    anonymous = {shape: True for shape in batched if shape.startswith("_:")}  # the ex:code property shape
+    assert batched == {"KnowerShape": True, "FirstKnownShape": False, **anonymous} and len(anonymous) == 1
 
 
 @pytest.mark.parametrize("shapes_text", [EXTRA_SHAPES, (SHAPES_DIR / "void.shapes.ttl").read_text(encoding="utf-8")],
