@@ -1,4 +1,4 @@
-"""The `luzhi` command: build, serve, validate, query, export. Each command's docstring is its help.
+"""The `luzhi` command: build, serve, validate, query, export, synth. Each command's docstring is its help.
 
 Each command imports the layers it runs inside its own function, on purpose: with every import at the
 top, `python -c "import luzhi.server.cli"` (what every `luzhi --help` pays) took 0.59 s instead of
@@ -227,6 +227,42 @@ def export(store_path, fmt, output):
     # click.open_file leaves stdout open when the output is "-" (closing it broke callers that go on writing).
     with click.open_file(str(output) if output else "-", "wb") as out:
         write_dump(store, fmt, out)
+
+
+@main.command()
+@click.option("--townships", "count", type=click.IntRange(min=1), required=True, help="How many townships.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same townships and seed → the same bytes.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory to create (or an empty one); synth never overwrites files.")
+@click.option("--formats", default="txt", show_default=True,
+              help="Comma-separated file formats to write; txt is the layout `luzhi build` reads.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes; the output does not depend on it.")
+def synth(count, seed, out, formats, jobs):
+    """Write realistic duty-list documents for N real townships, and manifest.json.
+
+    The townships are drawn from the official division table in an order fixed by --seed; each
+    document's title resolves to its township alone. Lists, categories, item texts, department
+    names (县/区/市/旗 X局 as the county requires) and the mess (multi-row items, page-break
+    continuations, repeated headers, count mismatches, HTML cells …) come from the five real
+    documents. manifest.json holds, per document, the counts `luzhi build --report` must show.
+    See docs/synth.md.
+    """
+    import time
+
+    from luzhi.etl.synth import SynthError, synthesize
+
+    started = time.perf_counter()
+    console = Console(stderr=True)
+    try:
+        with console.status("synthesizing…") as status:
+            result = synthesize(count, seed, out, tuple(f.strip() for f in formats.split(",") if f.strip()), jobs,
+                                progress=lambda n: status.update(f"synthesizing… {n}/{count}"))
+    except SynthError as error:
+        raise click.UsageError(str(error)) from None
+    seconds = time.perf_counter() - started
+    console.print(f"{result.documents} documents ({result.files} files, {result.bytes / 1e6:.1f} MB) and "
+                  f"{result.manifest} in {seconds:.1f} s; {result.skipped} namesake townships skipped")
 
 
 # `luzhi validate` lives with the validation service (issue 4): server/validation/cli.py.
