@@ -21,6 +21,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
@@ -126,6 +127,14 @@ def _component(parameter: URIRef) -> URIRef:
     """sh:minInclusive → sh:MinInclusiveConstraintComponent (SHACL §4 names them so)."""
     local = parameter.removeprefix(str(SH))
     return SH[local[0].upper() + local[1:] + "ConstraintComponent"]
+
+
+def _refuse_foreign_regex(options: str, shape: Node) -> None:
+    """A pattern Oxigraph's regex engine cannot compile (lookaround, backreferences: Python's `re` has
+    them) would make REGEX an error, the FILTER false and the constraint pass silently: refuse it."""
+    answer = next(iter(ox.Store().query(f'SELECT (REGEX("", {options}) AS ?ok) WHERE {{}}')))
+    if answer["ok"] is None:
+        raise UnsupportedShape(f"{_name(shape)}: sh:pattern {options} is not a regular expression Oxigraph can run")
 
 
 def _all_different(variables: list[str]) -> str:
@@ -257,7 +266,9 @@ class _Compiler:
                 ), True
         flags = g.value(shape, SH.flags)
         for pattern in g.objects(shape, SH.pattern):
-            arguments = f"STR(?{v}), {Literal(str(pattern)).n3()}" + (f", {Literal(str(flags)).n3()}" if flags else "")
+            options = f"{Literal(str(pattern)).n3()}" + (f", {Literal(str(flags)).n3()}" if flags else "")
+            _refuse_foreign_regex(options, shape)
+            arguments = f"STR(?{v}), {options}"
             yield SH.PatternConstraintComponent, f"{nodes} FILTER (isBlank(?{v}) || !REGEX({arguments}))", True
         for languages in g.objects(shape, SH.languageIn):
             tests = " || ".join(f"langMatches(lang(?{v}), {Literal(str(tag)).n3()})"

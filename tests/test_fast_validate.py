@@ -236,6 +236,7 @@ def test_canonical_literals_stay_in_the_store():
     "sh:sparql [ sh:select \"SELECT $this WHERE { $this ?p $currentShape }\" ]",
     "sh:property [ sh:path ex:p ; sh:property [ sh:path ex:q ; sh:minCount 1 ] ]",
     "sh:node ex:S",
+    "sh:pattern \"(?=a)b\"",  # lookahead: Python's re (pySHACL) has it, Oxigraph's regex does not
     "sh:target [ a sh:SPARQLTarget ; sh:select \"SELECT ?this WHERE { ?this ?p ?o }\" ]",
 ])
 def test_what_the_compiler_does_not_implement_is_refused_at_load_time(constraint: str):
