@@ -134,3 +134,17 @@ def test_export_to_stdout_is_nquads_of_the_whole_store(built_store):
                          check=True, capture_output=True).stdout
     quads = list(ox.parse(out, format=ox.RdfFormat.N_QUADS))
     assert len(quads) == len(OxigraphStore(built_store.path, read_only=True))
+
+
+def test_build_validates_with_either_engine_and_the_same_verdicts(tmp_path):
+    """`luzhi build` uses the fast validator unless `--engine pyshacl`; the report's SHACL counts agree."""
+    reports = {}
+    for engine in ("default", "fast", "pyshacl"):
+        report_file = tmp_path / f"{engine}.json"
+        flags = [] if engine == "default" else ["--engine", engine]
+        _cli("build", *map(str, bundled_documents()[1:2]), "--store", str(tmp_path / engine), "--base", BASE,
+             "--report", str(report_file), *flags)
+        reports[engine] = [d["validation"] for d in json.loads(report_file.read_text(encoding="utf-8"))["documents"]]
+    assert reports["default"] == reports["fast"] == reports["pyshacl"]
+    assert reports["fast"][0]["warning"] > 0 and reports["fast"][0]["conforms"] is True
+    assert _dump(tmp_path / "fast") == _dump(tmp_path / "pyshacl")
