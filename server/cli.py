@@ -1,4 +1,4 @@
-"""The `luzhi` command: build, serve, validate, query, export. Each command's docstring is its help.
+"""The `luzhi` command: build, serve, validate, query, export, synth. Each command's docstring is its help.
 
 Each command imports the layers it runs inside its own function, on purpose: with every import at the
 top, `python -c "import luzhi.server.cli"` (what every `luzhi --help` pays) took 0.59 s instead of
@@ -21,6 +21,7 @@ from rich.console import Console
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
 from luzhi.server.validation.cli import validate as validate_command
+from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, validator
 from luzhi.store.formats import DUMP_FORMATS
 
 DEFAULT_STORE = "luzhi-store"
@@ -71,25 +72,31 @@ def _parse_codes(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def run_build(files, store_path, base: str, report: Path | None, force: bool, codes=None,
-              validate: bool = True, console: Console | None = None):
+              validate: bool = True, console: Console | None = None,
+              engine: str = DEFAULT_ENGINE):
     """Shared by `build` and `serve` (which builds the bundled data when its store is missing)."""
     from luzhi.etl.build import BuildOptions, bundled_documents
     from luzhi.etl.build import build as build_store
+    from luzhi.etl.kinds_rdf import kinds_report
     from luzhi.etl.report import render_summary, report_json
-    from luzhi.shapes.validate import validate_graph
+    from luzhi.ontology.iris import Iris
 
     console = console or _console(stderr=True)
     paths = [Path(f) for f in files] or bundled_documents()
     options = BuildOptions(base=base, force=force, validate=validate, township_codes=codes or {})
-    validator = validate_graph if validate else None
     with console.status("building…") as status:
-        result = build_store(paths, store_path, options, validate_graph=validator, progress=status.update)
+        result = build_store(paths, store_path, options, validate_graph=validator(engine) if validate else None,
+                             progress=status.update)
     render_summary(result.documents, console)
     if report:
-        report.write_text(json.dumps(report_json(result.documents), ensure_ascii=False, indent=2), encoding="utf-8")
+        kinds = kinds_report(result.kinds, Iris(base))
+        report.write_text(json.dumps(report_json(result.documents, kinds), ensure_ascii=False, indent=2),
+                          encoding="utf-8")
         console.print(f"report written to {report}")
     where = getattr(store_path, "spec", store_path)
-    console.print(f"{len(result.documents)} documents, {result.triples} quads in {where}")
+    summary = (f"duty kinds skipped: {result.kinds.skipped}" if result.kinds.skipped else
+               f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched")
+    console.print(f"{len(result.documents)} documents, {result.triples} quads in {where}; {summary}")
     return result
 
 
@@ -107,7 +114,10 @@ def run_build(files, store_path, base: str, report: Path | None, force: bool, co
               "(or $LUZHI_STORE_USER).")
 @click.option("--store-password", envvar="LUZHI_STORE_PASSWORD", help="Remote store: that user's password "
               "(or $LUZHI_STORE_PASSWORD, which keeps it out of the process list).")
-def build(files, store_path, base, report, force, codes, state_dir, store_user, store_password):
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
+              help="SHACL validator: the shapes compiled to SPARQL in pyoxigraph (fast) or pySHACL (the reference); "
+              "docs/validation.md.")
+def build(files, store_path, base, report, force, codes, state_dir, store_user, store_password, engine):
     """Parse, validate and load documents (default: the bundled samples) into the store.
 
     Every document is parsed, resolved and validated before anything is written; if one
@@ -123,7 +133,7 @@ def build(files, store_path, base, report, force, codes, state_dir, store_user, 
         raise click.UsageError(f"writing to the remote store {store_path} needs --store-user/--store-password "
                                "(or LUZHI_STORE_USER/LUZHI_STORE_PASSWORD)")
     try:
-        run_build(files, target, base, report, force, _parse_codes(codes))
+        run_build(files, target, base, report, force, _parse_codes(codes), engine=engine)
     except BuildError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
@@ -270,6 +280,42 @@ def export(store_path, fmt, output):
     # click.open_file leaves stdout open when the output is "-" (closing it broke callers that go on writing).
     with click.open_file(str(output) if output else "-", "wb") as out:
         write_dump(store, fmt, out)
+
+
+@main.command()
+@click.option("--townships", "count", type=click.IntRange(min=1), required=True, help="How many townships.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same townships and seed → the same bytes.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory to create (or an empty one); synth never overwrites files.")
+@click.option("--formats", default="txt", show_default=True,
+              help="Comma-separated file formats to write; txt is the layout `luzhi build` reads.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes; the output does not depend on it.")
+def synth(count, seed, out, formats, jobs):
+    """Write realistic duty-list documents for N real townships, and manifest.json.
+
+    The townships are drawn from the official division table in an order fixed by --seed; each
+    document's title resolves to its township alone. Lists, categories, item texts, department
+    names (县/区/市/旗 X局 as the county requires) and the mess (multi-row items, page-break
+    continuations, repeated headers, count mismatches, HTML cells …) come from the five real
+    documents. manifest.json holds, per document, the counts `luzhi build --report` must show.
+    See docs/synth.md.
+    """
+    import time
+
+    from luzhi.etl.synth import SynthError, synthesize
+
+    started = time.perf_counter()
+    console = Console(stderr=True)
+    try:
+        with console.status("synthesizing…") as status:
+            result = synthesize(count, seed, out, tuple(f.strip() for f in formats.split(",") if f.strip()), jobs,
+                                progress=lambda n: status.update(f"synthesizing… {n}/{count}"))
+    except SynthError as error:
+        raise click.UsageError(str(error)) from None
+    seconds = time.perf_counter() - started
+    console.print(f"{result.documents} documents ({result.files} files, {result.bytes / 1e6:.1f} MB) and "
+                  f"{result.manifest} in {seconds:.1f} s; {result.skipped} namesake townships skipped")
 
 
 # `luzhi validate` lives with the validation service (issue 4): server/validation/cli.py.
