@@ -1,24 +1,31 @@
-"""SPARQL endpoint throughput and latency: luzhi vs rdflib-endpoint on the same data, one run (issue 5).
+"""SPARQL endpoint throughput and latency: luzhi vs rdflib-endpoint vs bare pyoxigraph, same data, one run.
 
-For each data set (the bundled samples; a synthetic set of the samples copied ×N with their
-instance IRIs rewritten per copy) both servers are started on 127.0.0.1 with two processes
-each: luzhi under gunicorn (gunicorn.conf.py, 2 workers, 1 query process each) and
-rdflib-endpoint under uvicorn (2 workers, each loading the data into an rdflib Dataset with
-a union default graph). A fixed query mix is sent by C concurrent client threads for D
-seconds; we report requests/s, p50 and p99 latency, and errors. Results: bench/results/sparql.md.
+The data: `luzhi synth --townships N` built by `luzhi build` (issue 13). Three servers on 127.0.0.1,
+two processes each:
+- luzhi under gunicorn with gunicorn.conf.py's defaults (2 gthread workers × 4 threads, 2 query
+  processes per worker: the time limit and the memory cap of issue 5);
+- a bare pyoxigraph app under gunicorn (bench/oxigraph_wsgi.py, 2 gthread workers × 4 threads): the
+  ceiling for this stack, without luzhi's checks, limits and worker processes;
+- rdflib-endpoint under uvicorn (2 workers, each loading the N-Quads into an rdflib Dataset with a
+  union default graph).
+Two workloads: `lookup` (point lookups: one random duty's title and category) and `mix` (four worked
+examples, a CONSTRUCT and a lookup by sequence), each sent by C concurrent client threads for D seconds,
+for C in `--concurrency`. Servers take turns within each (workload, C), so ratios are read in one run.
+Results: bench/results/sparql.md.
 
-    python bench/sparql_bench.py [--copies 25] [--seconds 20] [--concurrency 4]
+    python bench/sparql_bench.py [--townships 50] [--seconds 15] [--concurrency 2 8]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import platform
+import random
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,61 +34,69 @@ import time
 from pathlib import Path
 
 import requests
+from proctree import tree_cpu  # bench/ is on sys.path when this file runs as a script
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results" / "sparql.md"
+LUZHI = Path(sys.executable).with_name("luzhi")
 BASE = "http://127.0.0.1:5000"
+JSON = "application/sparql-results+json"
 
 
-def query_mix() -> list[tuple[str, str, str]]:
-    """(name, query, Accept): four worked examples, a CONSTRUCT and a point lookup."""
+def query_mix(store: Path) -> list[tuple[str, str, str]]:
+    """(name, query, Accept): four worked examples, a CONSTRUCT and a lookup by sequence.
+
+    `duties-by-category` names a bundled sample's township (耿庄镇); it asks for one of the store's instead.
+    """
+    import pyoxigraph as ox
+
     from luzhi.ontology.namespaces import sparql_prologue
     from luzhi.server.sparql.examples import EXAMPLES
 
+    source = ox.Store.read_only(str(store))
+    township = next(source.query(sparql_prologue() + "SELECT ?name WHERE { ?t a lz:Township ; rdfs:label ?name } "
+                                 "ORDER BY ?name LIMIT 1", use_default_graph_as_union=True))["name"].value
+    del source
     by_key = {e.key: e for e in EXAMPLES}
-    json_accept = "application/sparql-results+json"
-    mix = [(key, sparql_prologue() + by_key[key].query, json_accept)
+    mix = [(key, sparql_prologue() + by_key[key].query.replace("耿庄镇", township), JSON)
            for key in ("duties-by-category", "cooperating-departments", "reclaimed-by-department", "list-sizes")]
     mix.append(("construct-duty", sparql_prologue() + by_key["describe-duty"].query, "text/turtle"))
     mix.append(("lookup", sparql_prologue() + "SELECT ?title WHERE { ?d a lz:Duty ; lz:sequence 5 ; "
-                "lz:listType lz:BasicList ; dct:title ?title }", json_accept))
+                "lz:listType lz:BasicList ; dct:title ?title }", JSON))
     return mix
 
 
-def build_samples(store: Path) -> None:
-    from luzhi.etl.build import BuildOptions, build, bundled_documents
-
-    build(bundled_documents(), store, BuildOptions(base=BASE))
-
-
-def synthetic_store(samples: Path, store: Path, copies: int) -> int:
-    """Copy every sample quad `copies` times, instance IRIs under BASE rewritten per copy."""
+def lookups(store: Path, count: int = 200) -> list[tuple[str, str, str]]:
+    """Point lookups of `count` random duties (their IRIs read from the store before serving)."""
     import pyoxigraph as ox
 
-    source = ox.Store.read_only(str(samples))
-    quads = list(source)
-    del source
-
-    def rewrite(term, k):
-        if isinstance(term, ox.NamedNode) and term.value.startswith(BASE) and k:
-            return ox.NamedNode(term.value.replace(BASE, f"{BASE}/copy{k}", 1))
-        return term
-
-    target = ox.Store(str(store))
-    for k in range(copies):
-        target.bulk_extend(ox.Quad(rewrite(q.subject, k), q.predicate, rewrite(q.object, k), rewrite(q.graph_name, k))
-                           for q in quads)
-    target.flush()
-    count = len(target)
-    del target
-    return count
-
-
-def dump_nquads(store: Path, out: Path) -> None:
-    import pyoxigraph as ox
+    from luzhi.ontology.namespaces import LZ, sparql_prologue
 
     source = ox.Store.read_only(str(store))
-    ox.serialize(iter(source), str(out), format=ox.RdfFormat.N_QUADS)
+    duty = ox.NamedNode(str(LZ.Duty))
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    duties = sorted({q.subject.value for q in source.quads_for_pattern(None, rdf_type, duty)})
+    del source
+    picked = random.Random(1).sample(duties, min(count, len(duties)))
+    return [("point-lookup", sparql_prologue() + f"SELECT ?title ?category WHERE {{ <{iri}> dct:title ?title "
+             f"OPTIONAL {{ <{iri}> lz:category ?category }} }}", JSON) for iri in picked]
+
+
+def build_synth(townships: int, work: Path) -> Path:
+    docs, store = work / "docs", work / "store"
+    subprocess.run([str(LUZHI), "synth", "--townships", str(townships), "--seed", "1", "--out", str(docs),
+                    "--jobs", "2"], check=True, capture_output=True)
+    files = [str(docs / d["files"][0]) for d in
+             json.loads((docs / "manifest.json").read_text(encoding="utf-8"))["documents"]]
+    subprocess.run([str(LUZHI), "build", *files, "--store", str(store), "--base", BASE], check=True,
+                   capture_output=True)
+    return store
+
+
+def dump_nquads(store: Path, out: Path) -> int:
+    subprocess.run([str(LUZHI), "export", "--store", str(store), "--format", "nquads", "-o", str(out)], check=True,
+                   capture_output=True)
+    return sum(1 for line in out.open("rb") if line.strip())
 
 
 def rdflib_app():
@@ -109,25 +124,29 @@ def wait_ready(url: str, process: subprocess.Popen, log: Path, limit: float = 30
     raise RuntimeError(f"server not ready after {limit} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
-def start_luzhi(store: Path, port: int, work: Path) -> tuple[subprocess.Popen, Path]:
-    log = work / f"luzhi-{port}.log"
-    env = {**os.environ, "LUZHI_STORE": str(store), "LUZHI_BIND": f"127.0.0.1:{port}", "LUZHI_WORKERS": "2",
-           "LUZHI_QUERY_PROCESSES": "1", "LUZHI_BASE": BASE, "LUZHI_QUERY_TIMEOUT": "60"}
+def _spawn(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
     with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
-                                    "--access-logfile", "/dev/null"], env=env, stdout=sink, stderr=sink)
-    return process, log
+        return subprocess.Popen(cmd, env={**os.environ, **env}, stdout=sink, stderr=sink)
 
 
-def start_rdflib(nquads: Path, port: int, work: Path) -> tuple[subprocess.Popen, Path]:
-    log = work / f"rdflib-{port}.log"
-    env = {**os.environ, "BENCH_NQUADS": str(nquads)}
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "sparql_bench:rdflib_app",
-                                    "--app-dir", str(Path(__file__).parent), "--host", "127.0.0.1",
-                                    "--port", str(port), "--workers", "2", "--log-level", "warning"],
-                                   env=env, stdout=sink, stderr=sink)
-    return process, log
+def start_luzhi(store: Path, port: int, log: Path) -> subprocess.Popen:
+    """gunicorn.conf.py as deployed: its defaults for workers, threads and query processes (2 cores → 2, 4, 2)."""
+    return _spawn([sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"), "--access-logfile",
+                   "/dev/null"], {"LUZHI_STORE": str(store), "LUZHI_BIND": f"127.0.0.1:{port}", "LUZHI_BASE": BASE,
+                                  "LUZHI_QUERY_TIMEOUT": "60"}, log)
+
+
+def start_bare(store: Path, port: int, log: Path) -> subprocess.Popen:
+    """The ceiling: pyoxigraph under gunicorn with luzhi's worker model (2 gthread workers × 4 threads)."""
+    return _spawn([sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4", "-b",
+                   f"127.0.0.1:{port}", "--chdir", str(Path(__file__).parent), "oxigraph_wsgi:app"],
+                  {"BENCH_STORE": str(store)}, log)
+
+
+def start_rdflib(nquads: Path, port: int, log: Path) -> subprocess.Popen:
+    return _spawn([sys.executable, "-m", "uvicorn", "--factory", "sparql_bench:rdflib_app", "--app-dir",
+                   str(Path(__file__).parent), "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+                   "--log-level", "warning"], {"BENCH_NQUADS": str(nquads)}, log)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -147,8 +166,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def load(url: str, mix, seconds: float, concurrency: int) -> dict:
-    """C threads send the mix round-robin (each thread starts at a different query) for `seconds`."""
+def load(url: str, mix, seconds: float, concurrency: int, server_pid: int) -> dict:
+    """C threads send the mix round-robin (each thread starts at a different query) for `seconds`.
+
+    Besides latency: the server's CPU time per answered request (all its processes), which the load
+    of the shared machine changes far less than latency.
+    """
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -172,6 +195,7 @@ def load(url: str, mix, seconds: float, concurrency: int) -> dict:
                 else:
                     errors.append(f"{name}: {getattr(response, 'status_code', response)}")
 
+    cpu_before = tree_cpu(server_pid)
     begun = time.monotonic()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
     for t in threads:
@@ -179,106 +203,116 @@ def load(url: str, mix, seconds: float, concurrency: int) -> dict:
     for t in threads:
         t.join()
     wall = time.monotonic() - begun
+    cpu = tree_cpu(server_pid) - cpu_before
     latencies.sort()
 
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
 
+    answered = len(latencies) or float("nan")
     return {"requests": len(latencies), "rps": len(latencies) / wall, "p50": pct(0.50), "p99": pct(0.99),
-            "errors": len(errors), "error_sample": errors[:3], "mean": statistics.fmean(latencies) * 1000
-            if latencies else float("nan")}
+            "errors": len(errors), "error_sample": errors[:3], "cpu_ms": cpu * 1000 / answered,
+            "mean": sum(latencies) * 1000 / answered}
 
 
-def check_same_answers(luzhi_url: str, rdflib_url: str, mix) -> list[str]:
-    """Both servers must agree on the row count of every SELECT in the mix (else the figures mean nothing)."""
+def check_same_answers(urls: dict[str, str], queries) -> list[str]:
+    """Every server must give as many rows for every SELECT (else the figures mean nothing)."""
     notes = []
-    for name, query, accept in mix:
+    for name, query, accept in queries:
         if not accept.endswith("json"):
             continue
-        counts = []
-        for url in (luzhi_url, rdflib_url):
+        counts = {}
+        for server, url in urls.items():
             response = requests.post(url, data={"query": query}, headers={"Accept": accept}, timeout=300)
             ok = response.status_code == 200
-            counts.append(len(response.json()["results"]["bindings"]) if ok else f"HTTP {response.status_code}")
-        notes.append(f"{name}: luzhi {counts[0]} rows, rdflib-endpoint {counts[1]} rows")
+            counts[server] = len(response.json()["results"]["bindings"]) if ok else f"HTTP {response.status_code}"
+        if len(set(counts.values())) > 1:
+            raise RuntimeError(f"{name}: the servers disagree: {counts}")
+        notes.append(f"{name}: {next(iter(counts.values()))} rows from each server")
     return notes
+
+
+SERVERS = ("luzhi", "bare pyoxigraph", "rdflib-endpoint")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=25, help="synthetic set = samples × COPIES")
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--townships", type=int, default=50, help="synthetic townships (luzhi synth, seed 1)")
+    parser.add_argument("--seconds", type=float, default=15, help="per server, workload and concurrency")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[2, 8])
+    parser.add_argument("--workloads", nargs="+", choices=["lookup", "mix"], default=["lookup", "mix"])
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="luzhi-sparql-bench-"))
-    mix = query_mix()
-    rows, notes = [], []
+    rows, notes, processes = [], [], []
     try:
-        samples = work / "samples"
-        build_samples(samples)
-        synthetic = work / "synthetic"
-        sets = [("bundled samples", samples), (f"synthetic (samples ×{args.copies})", synthetic)]
-        synthetic_store(samples, synthetic, args.copies)
-        for label, store in sets:
-            import pyoxigraph as ox
-
-            quads = len(ox.Store.read_only(str(store)))
-            nquads = work / f"{store.name}.nq"
-            dump_nquads(store, nquads)
-            luzhi_port, rdflib_port = free_port(), free_port()
-            luzhi, luzhi_log = start_luzhi(store, luzhi_port, work)
-            rdflib_started = time.monotonic()
-            rdflib, rdflib_log = start_rdflib(nquads, rdflib_port, work)
-            try:
-                luzhi_url = f"http://127.0.0.1:{luzhi_port}/sparql"
-                rdflib_url = f"http://127.0.0.1:{rdflib_port}/sparql"
-                wait_ready(luzhi_url, luzhi, luzhi_log)
-                wait_ready(rdflib_url, rdflib, rdflib_log)
-                notes.append(f"{label}: rdflib-endpoint ready (data loaded) after "
-                             f"{time.monotonic() - rdflib_started:.0f} s")
-                notes += [f"{label}: {n}" for n in check_same_answers(luzhi_url, rdflib_url, mix)]
-                for server, url in (("luzhi", luzhi_url), ("rdflib-endpoint", rdflib_url)):
-                    result = load(url, mix, args.seconds, args.concurrency)
-                    rows.append((label, quads, server, result))
-                    print(label, server, {k: v for k, v in result.items() if k != "error_sample"}, flush=True)
+        store = build_synth(args.townships, work)
+        quads = dump_nquads(store, work / "data.nq")
+        workloads = {"lookup": lookups(store), "mix": query_mix(store)}
+        ports = {server: free_port() for server in SERVERS}
+        urls = {server: f"http://127.0.0.1:{port}/sparql" for server, port in ports.items()}
+        started = time.monotonic()
+        for server, start, data in (("luzhi", start_luzhi, store), ("bare pyoxigraph", start_bare, store),
+                                    ("rdflib-endpoint", start_rdflib, work / "data.nq")):
+            log = work / f"{server.split()[0]}.log"
+            processes.append(start(data, ports[server], log))
+            wait_ready(urls[server], processes[-1], log)
+        pids = {server: process.pid for server, process in zip(SERVERS, processes, strict=True)}
+        notes.append(f"all three servers ready (rdflib-endpoint: data parsed) after {time.monotonic() - started:.0f} s")
+        for name in args.workloads:
+            notes += [f"{name} / {n}" for n in check_same_answers(urls, workloads[name][:6])]
+        for name in args.workloads:
+            for concurrency in args.concurrency:
+                for server in SERVERS:
+                    loadavg = os.getloadavg()[0]
+                    result = load(urls[server], workloads[name], args.seconds, concurrency, pids[server])
+                    result["load"] = round(max(loadavg, os.getloadavg()[0]), 1)
+                    rows.append((name, concurrency, server, result))
+                    print(name, concurrency, server, {k: v for k, v in result.items() if k != "error_sample"},
+                          flush=True)
                     if result["errors"]:
-                        notes.append(f"{label} / {server}: errors, e.g. {result['error_sample']}")
-            finally:
-                stop(luzhi)
-                stop(rdflib)
-        write_results(rows, notes, args, mix)
+                        notes.append(f"{name} ×{concurrency} / {server}: errors, e.g. {result['error_sample']}")
+        write_results(rows, notes, args, quads, workloads["mix"])
     finally:
+        for process in processes:
+            stop(process)
         shutil.rmtree(work, ignore_errors=True)
 
 
-def write_results(rows, notes, args, mix) -> None:
+def write_results(rows, notes, args, quads, mix) -> None:
     lines = [
-        "# SPARQL endpoint benchmark (issue 5)",
+        "# SPARQL endpoint benchmark (issues 5 and 13)",
         "",
-        f"Run: `python bench/sparql_bench.py --copies {args.copies} --seconds {args.seconds:g} "
-        f"--concurrency {args.concurrency}` on {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}. Client and servers on the same machine.",
+        f"Run: `python bench/sparql_bench.py --townships {args.townships} --seconds {args.seconds:g} "
+        f"--concurrency {' '.join(map(str, args.concurrency))}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        f", {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}. Client and "
+        f"servers on the same machine. Data: {args.townships} synthetic townships, {quads:,} quads.",
         "",
-        "Both servers run two processes: luzhi under gunicorn (2 gthread workers, 1 query process each), "
-        "rdflib-endpoint under uvicorn (2 workers, rdflib Dataset with a union default graph). "
-        f"Query mix, sent round-robin by {args.concurrency} client threads (POST, urlencoded): "
-        + ", ".join(f"`{name}`" for name, _, _ in mix) + ".",
+        "Servers, two processes each: luzhi under gunicorn with gunicorn.conf.py's defaults (2 gthread workers × 4 "
+        "threads, 2 query processes per worker); a bare pyoxigraph app under gunicorn (bench/oxigraph_wsgi.py, "
+        "2 gthread workers × 4 threads; the ceiling); rdflib-endpoint under uvicorn (2 workers). Workloads: "
+        "`lookup` = one random duty's title and category (200 duties); `mix` = "
+        + ", ".join(f"`{name}`" for name, _, _ in mix) + ", round-robin. POST, urlencoded. "
+        "load = the 1-minute load average during the row; server CPU = user + system time of all the server's "
+        "processes (workers, query processes) divided by the requests answered.",
         "",
-        "| data | quads | server | requests | req/s | p50 ms | p99 ms | errors |",
-        "|---|---:|---|---:|---:|---:|---:|---:|",
+        "| workload | connections | server | requests | req/s | p50 ms | p99 ms | server CPU ms / request | errors "
+        "| load |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for label, quads, server, r in rows:
-        lines.append(f"| {label} | {quads:,} | {server} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.1f} | "
-                     f"{r['p99']:.1f} | {r['errors']} |")
-    lines.append("")
-    by_set: dict[str, dict[str, float]] = {}
-    for label, _, server, r in rows:
-        by_set.setdefault(label, {})[server] = r["rps"]
-    for label, servers in by_set.items():
-        if servers.get("rdflib-endpoint"):
-            lines.append(f"- {label}: luzhi / rdflib-endpoint throughput = "
-                         f"{servers['luzhi'] / servers['rdflib-endpoint']:.1f}×")
+    for name, concurrency, server, r in rows:
+        lines.append(f"| {name} | {concurrency} | {server} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.1f} | "
+                     f"{r['p99']:.1f} | {r['cpu_ms']:.2f} | {r['errors']} | {r['load']} |")
+    lines += ["", "| workload | connections | luzhi / rdflib-endpoint | luzhi / bare pyoxigraph |",
+              "|---|---:|---:|---:|"]
+    rps = {(name, c, server): r["rps"] for name, c, server, r in rows}
+    for name, concurrency in dict.fromkeys((name, c) for name, c, _, _ in rows):
+        luzhi = rps[(name, concurrency, "luzhi")]
+        rdflib = rps[(name, concurrency, "rdflib-endpoint")]
+        bare = rps[(name, concurrency, "bare pyoxigraph")]
+        lines.append(f"| {name} | {concurrency} | {luzhi / rdflib:.1f}× | {luzhi / bare:.2f}× |"
+                     if rdflib else f"| {name} | {concurrency} | (rdflib-endpoint answered nothing) | "
+                     f"{luzhi / bare:.2f}× |")
     lines += ["", "Checks and notes:", ""] + [f"- {n}" for n in notes] + [""]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines), encoding="utf-8")

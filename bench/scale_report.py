@@ -1,0 +1,116 @@
+"""Render bench/results/scale.jsonl (written by bench/scale_bench.py): the markdown tables, the national
+extrapolation and the plot bench/results/scale.png (issue 13).
+
+The plot takes, for each number of townships, the newest measured row; the markdown section is the rows
+of one run, so the figures beside each other were measured under the same load.
+
+    python bench/scale_report.py            # redraw the plot from scale.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: write files only
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+
+RESULTS = Path(__file__).parent / "results"
+COUNTRY = 38_700  # townships and street offices (issue 13)
+SERIES = (("duty_html", "duty HTML"), ("duty_ttl", "duty Turtle"), ("town_html", "township HTML"),
+          ("town_ttl", "township Turtle"), ("search_html", "search"))
+
+
+def read_rows() -> list[dict]:
+    path = RESULTS / "scale.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _latency(cell: dict) -> str:
+    if cell["p50_ms"] is None:
+        return f"— ({cell['errors']} errors)"
+    errors = f", {cell['errors']} err" if cell["errors"] else ""
+    return f"{cell['p50_ms']:g} / {cell['p99_ms']:g}{errors}"
+
+
+def extrapolation(row: dict) -> str:
+    """Linear in townships from one measured size: every document is built, loaded and stored on its own."""
+    factor = COUNTRY / row["townships"]
+    build = row["build"]
+    return (f"Extrapolated linearly to {COUNTRY:,} townships from the {row['townships']:,} measured "
+            f"(×{factor:.1f}; an extrapolation, not a measurement): build {build['wall_s'] * factor / 3600:.1f} h "
+            f"wall, {build['cpu_s'] * factor / 3600:.1f} CPU-hours, store {row['store_mb'] * factor / 1024:.0f} GB, "
+            f"{row['quads'] * factor / 1e6:.0f} M quads; peak RSS is not extrapolated (measured "
+            f"{build['peak_tree_rss_mb']:,.0f} MB for the process tree at {row['townships']:,}).")
+
+
+def markdown(rows: list[dict]) -> str:
+    """One run's section for scale.md."""
+    first = rows[0]
+    lines = [
+        f"## {first['run']} (commit {first['commit']}, synth seed {first['seed']}, "
+        f"{first['concurrency']} client connections)",
+        "",
+        f"`luzhi build` arguments beyond the files: `{' '.join(first['build_args']) or 'none'}`. "
+        "Latencies are p50 / p99 in ms; load = the 1-minute load average (2 cores) during that step.",
+        "",
+        "| townships | quads | build wall s | build CPU s | CPU s / township | peak RSS, tree MB | largest process MB "
+        "| store MB | load (build) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        b = r["build"]
+        lines.append(f"| {r['townships']:,} | {r['quads']:,} | {b['wall_s']:,} | {b['cpu_s']:,} | "
+                     f"{b['cpu_s'] / r['townships']:.2f} | {b['peak_tree_rss_mb']:,} | {b['max_process_rss_mb']:,} | "
+                     f"{r['store_mb']:,} | {b['load']} |")
+    lines += ["", "| townships | " + " | ".join(label for _, label in SERIES) + " | load (serving) |",
+              "|---:|" + "---:|" * len(SERIES) + "---:|"]
+    for r in rows:
+        load = max(r["serve"][key]["load"] for key, _ in SERIES)
+        lines.append(f"| {r['townships']:,} | " + " | ".join(_latency(r["serve"][key]) for key, _ in SERIES)
+                     + f" | {load} |")
+    lines += ["", extrapolation(max(rows, key=lambda r: r["townships"])), ""]
+    return "\n".join(lines)
+
+
+def append_markdown(rows: list[dict]) -> None:
+    path = RESULTS / "scale.md"
+    if not path.exists():
+        path.write_text("# Scale benchmark (issue 13)\n\nWritten by `python bench/scale_bench.py`; newest run last.\n",
+                        encoding="utf-8")
+    with path.open("a", encoding="utf-8") as out:
+        out.write("\n" + markdown(rows))
+
+
+def plot(rows: list[dict]) -> Path:
+    newest = {r["townships"]: r for r in rows}  # later rows replace earlier ones
+    sizes = sorted(newest)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    left.plot(sizes, [newest[n]["build"]["wall_s"] for n in sizes], "o-", label="wall")
+    left.plot(sizes, [newest[n]["build"]["cpu_s"] for n in sizes], "s--", label="CPU (all processes)")
+    left.set(xscale="log", yscale="log", xlabel="townships", ylabel="seconds", title="luzhi build")
+    for key, label in SERIES:
+        points = [(n, newest[n]["serve"][key]["p50_ms"]) for n in sizes if newest[n]["serve"][key]["p50_ms"]]
+        right.plot([p[0] for p in points], [p[1] for p in points], "o-", label=label)
+    right.set(xscale="log", yscale="log", xlabel="townships", ylabel="p50 ms (2 connections)",
+              title="dereference and search")
+    for axes in (left, right):
+        axes.grid(True, which="both", alpha=0.3)
+        axes.legend(fontsize=8)
+    runs = sorted({newest[n]["run"] for n in sizes})
+    figure.suptitle(f"luzhi at scale, 2-core shared machine ({', '.join(runs)})", fontsize=9)
+    figure.tight_layout()
+    out = RESULTS / "scale.png"
+    figure.savefig(out, dpi=110)
+    plt.close(figure)
+    return out
+
+
+def main() -> None:
+    print(f"wrote {plot(read_rows())}")
+
+
+if __name__ == "__main__":
+    main()
