@@ -81,7 +81,13 @@ def run_measured(cmd: list[str], log: Path, env: dict | None = None) -> dict:
 
 
 def disk_usage(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+    """Bytes of the files under `path`, a hard-linked file once (snapshots share their unchanged files)."""
+    sizes = {}
+    for file in path.rglob("*"):
+        if file.is_file() and not file.is_symlink():
+            stat = file.stat()
+            sizes[(stat.st_dev, stat.st_ino)] = stat.st_size
+    return sum(sizes.values())
 
 
 def free_port() -> int:

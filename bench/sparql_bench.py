@@ -11,7 +11,7 @@ two processes each:
 Two workloads: `lookup` (point lookups: one random duty's title and category) and `mix` (four worked
 examples, a CONSTRUCT and a lookup by sequence), each sent by C concurrent client threads for D seconds,
 for C in `--concurrency`. Servers take turns within each (workload, C), so ratios are read in one run.
-Results: bench/results/sparql.md.
+Results: appended to bench/results/sparql.md.
 
     python bench/sparql_bench.py [--townships 50] [--seconds 15] [--concurrency 2 8]
 """
@@ -233,6 +233,8 @@ def check_same_answers(urls: dict[str, str], queries) -> list[str]:
 
 
 SERVERS = ("luzhi", "bare pyoxigraph", "rdflib-endpoint")
+HEADER = ("# SPARQL endpoint benchmark (issues 5 and 13)\n\n"
+          "Written by `python bench/sparql_bench.py`; newest run last.\n")
 
 
 def main() -> None:
@@ -281,11 +283,11 @@ def main() -> None:
 
 def write_results(rows, notes, args, quads, mix) -> None:
     lines = [
-        "# SPARQL endpoint benchmark (issues 5 and 13)",
+        f"## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         "",
         f"Run: `python bench/sparql_bench.py --townships {args.townships} --seconds {args.seconds:g} "
-        f"--concurrency {' '.join(map(str, args.concurrency))}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
-        f", {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}. Client and "
+        f"--concurrency {' '.join(map(str, args.concurrency))} --workloads {' '.join(args.workloads)}` on "
+        f"{platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}. Client and "
         f"servers on the same machine. Data: {args.townships} synthetic townships, {quads:,} quads.",
         "",
         "Servers, two processes each: luzhi under gunicorn with gunicorn.conf.py's defaults (2 gthread workers × 4 "
@@ -314,8 +316,10 @@ def write_results(rows, notes, args, quads, mix) -> None:
                      if rdflib else f"| {name} | {concurrency} | (rdflib-endpoint answered nothing) | "
                      f"{luzhi / bare:.2f}× |")
     lines += ["", "Checks and notes:", ""] + [f"- {n}" for n in notes] + [""]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    if not RESULTS.exists() or not RESULTS.read_text(encoding="utf-8").startswith(HEADER):
+        RESULTS.write_text(HEADER, encoding="utf-8")  # the issue-5 runs (other data, no ceiling) are in git history
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write("\n" + "\n".join(lines))
     print(f"wrote {RESULTS}")
 
 
