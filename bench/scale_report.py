@@ -1,8 +1,8 @@
 """Render bench/results/scale.jsonl (written by bench/scale_bench.py): the markdown tables, the national
 extrapolation and the plot bench/results/scale.png (issue 13).
 
-The plot takes, for each number of townships, the newest measured row; the markdown section is the rows
-of one run, so the figures beside each other were measured under the same load.
+The plot draws every run in scale.jsonl (the newest solid, older ones dotted, each labelled with its
+time and commit); a markdown section holds the rows of one run, measured under the same load.
 
     python bench/scale_report.py            # redraw the plot from scale.jsonl
 """
@@ -85,22 +85,35 @@ def append_markdown(rows: list[dict]) -> None:
 
 
 def plot(rows: list[dict]) -> Path:
-    newest = {r["townships"]: r for r in rows}  # later rows replace earlier ones
-    sizes = sorted(newest)
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    left.plot(sizes, [newest[n]["build"]["wall_s"] for n in sizes], "o-", label="wall")
-    left.plot(sizes, [newest[n]["build"]["cpu_s"] for n in sizes], "s--", label="CPU (all processes)")
-    left.set(xscale="log", yscale="log", xlabel="townships", ylabel="seconds", title="luzhi build")
-    for key, label in SERIES:
-        points = [(n, newest[n]["serve"][key]["p50_ms"]) for n in sizes if newest[n]["serve"][key]["p50_ms"]]
-        right.plot([p[0] for p in points], [p[1] for p in points], "o-", label=label)
+    """One line per run and measure: the newest run solid, older runs (e.g. before a change) dotted."""
+    runs: dict[str, list[dict]] = {}
+    for row in rows:
+        runs.setdefault(f"{row['run']} ({row['commit']})", []).append(row)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    sizes: set[int] = set()
+    for age, (run, measured) in enumerate(reversed(list(runs.items()))):
+        style = "-" if age == 0 else ":"
+        measured = sorted(measured, key=lambda r: r["townships"])
+        x = [r["townships"] for r in measured]
+        sizes.update(x)
+        left.plot(x, [r["build"]["wall_s"] for r in measured], "o" + style, color=colours[0], label=f"wall, {run}")
+        left.plot(x, [r["build"]["cpu_s"] for r in measured], "s" + style, color=colours[1], label=f"CPU, {run}")
+        for colour, (key, label) in zip(colours, SERIES, strict=False):
+            points = [(r["townships"], r["serve"][key]["p50_ms"]) for r in measured if r["serve"][key]["p50_ms"]]
+            right.plot([p[0] for p in points], [p[1] for p in points], "o" + style, color=colour,
+                       label=label if age == 0 else None)
+    left.set(xscale="log", yscale="log", xlabel="townships", ylabel="seconds",
+             title="luzhi build: wall and CPU (all processes)")
     right.set(xscale="log", yscale="log", xlabel="townships", ylabel="p50 ms (2 connections)",
-              title="dereference and search")
+              title="dereference and search (dotted: older runs)")
     for axes in (left, right):
+        axes.set_xticks(sorted(sizes), [f"{n:,}" for n in sorted(sizes)])
+        axes.minorticks_off()
         axes.grid(True, which="both", alpha=0.3)
-        axes.legend(fontsize=8)
-    runs = sorted({newest[n]["run"] for n in sizes})
-    figure.suptitle(f"luzhi at scale, 2-core shared machine ({', '.join(runs)})", fontsize=9)
+        axes.legend(fontsize=7)
+    figure.suptitle("luzhi at scale on a shared 2-core machine (load averages in bench/results/scale.md)",
+                    fontsize=9)
     figure.tight_layout()
     out = RESULTS / "scale.png"
     figure.savefig(out, dpi=110)
