@@ -58,3 +58,16 @@ def tree_cpu(root: int) -> float:
         # utime, stime, cutime, cstime are fields 14–17 of stat(5); index 0 here is field 3.
         total += sum(int(f) for f in fields[11:15])
     return total / _TICK
+
+
+def own_cpu(pids: list[int]) -> dict[tuple[int, int], float]:
+    """CPU seconds (user + system) each process used itself, keyed by (pid, start time) against pid reuse."""
+    seen = {}
+    for pid in pids:
+        try:
+            fields = _stat_fields(pid)
+        except OSError:
+            continue
+        # utime, stime: fields 14, 15; starttime: field 22 (stat(5)); index 0 here is field 3.
+        seen[(pid, int(fields[19]))] = (int(fields[11]) + int(fields[12])) / _TICK
+    return seen
