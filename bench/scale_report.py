@@ -4,12 +4,13 @@ extrapolation and the plot bench/results/scale.png (issue 13).
 The plot draws every run in scale.jsonl (the newest solid, older ones dotted, each labelled with its
 time and commit); a markdown section holds the rows of one run, measured under the same load.
 
-    python bench/scale_report.py            # redraw the plot from scale.jsonl
+    python bench/scale_report.py [--readme]   # redraw the plot from scale.jsonl [and print the README table]
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -121,8 +122,27 @@ def plot(rows: list[dict]) -> Path:
     return out
 
 
+def readme_table(rows: list[dict]) -> str:
+    """Every measured row, compact, for the README (p50 / p99 ms at 2 connections)."""
+    lines = ["| run (commit) | townships | quads | build wall / CPU s | peak RSS MB | store MB | load | duty HTML "
+             "| duty Turtle | township HTML | search p50 |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        b, v = r["build"], r["serve"]
+        search = v["search_html"]
+        errors = f" ({search['errors']} errors)" if search["errors"] else ""
+        lines.append(f"| {r['run']} ({r['commit']}) | {r['townships']:,} | {r['quads']:,} | {b['wall_s']:,.0f} / "
+                     f"{b['cpu_s']:,.0f} | {b['peak_tree_rss_mb']:,.0f} | {r['store_mb']:,.0f} | {b['load']:.0f} | "
+                     f"{_latency(v['duty_html'])} | {_latency(v['duty_ttl'])} | {_latency(v['town_html'])} | "
+                     f"{search['p50_ms'] or '—'}{errors} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
-    print(f"wrote {plot(read_rows())}")
+    rows = read_rows()
+    print(f"wrote {plot(rows)}")
+    if "--readme" in sys.argv:
+        print(readme_table(rows))
+        print(extrapolation(max(rows, key=lambda r: (r["run"], r["townships"]))))
 
 
 if __name__ == "__main__":
