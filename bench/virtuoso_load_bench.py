@@ -151,7 +151,10 @@ def main() -> None:
         load.append(round(os.getloadavg()[0], 2))
         gsp = gsp_load(graphs, work)
         load.append(round(os.getloadavg()[0], 2))
-        build = gsp_build(files, work)
+        try:
+            build = gsp_build(files, work)
+        except RuntimeError as error:  # a failure is a result too: say it, keep the other figures
+            build = {"seconds": None, "quads": None, "error": str(error).strip().splitlines()[-1]}
         load.append(round(os.getloadavg()[0], 2))
         write_results(args, len(files), local, export, local_quads, nquads.stat().st_size, bulk, gsp, build, load)
     finally:
@@ -171,8 +174,9 @@ def write_results(args, documents, local, export, quads, size, bulk, gsp, build,
         f"{bulk['seconds']:.1f} | {bulk['quads']:,} |",
         f"| Virtuoso, Graph Store Protocol | the dump's {gsp['graphs']:,} graphs written by "
         f"`RemoteStore.replace_graph` (PUT staging + swap per graph) | {gsp['seconds']:.1f} | {gsp['quads']:,} |",
-        f"| Virtuoso, Graph Store Protocol | `luzhi build --store http://…/sparql` (parse, validate, write) | "
-        f"{build['seconds']:.1f} | {build['quads']:,} |",
+        "| Virtuoso, Graph Store Protocol | `luzhi build --store http://…/sparql` (parse, validate, write) | "
+        + (f"{build['seconds']:.1f} | {build['quads']:,} |" if build["seconds"] is not None else
+           f"failed: {build['error']} | |"),
         "",
         f"Load average (1 min) before the local build, the bulk load, the GSP load, the GSP build and after: "
         f"{', '.join(map(str, load))}. Loading the same quads, the bulk loader took "
