@@ -83,16 +83,17 @@ class _LineCounter(io.RawIOBase):
         return self.buffer.write(data)
 
 
-def run_job(store: ox.Store | None, job: Job, *, network: bool = False) -> Answer:
+def run_job(store: ox.Store | None, job: Job, *, network: bool = False, confined: bool = False) -> Answer:
     """Check, then execute one job; every failure becomes an `Answer`, never an exception.
 
     `store` None: check only. `network` False: a query that calls an (allowed) SERVICE is handed
-    back as "federate", to be run by a worker that can connect.
+    back as "federate", to be run by a worker that can connect. `confined`: this process has no
+    network (server/sandbox.py), so the engine may look at a query the checker refused.
     """
     try:
         check = check_query(job.query)
     except QueryRefused as refusal:
-        return _refusal(refusal, job.query)
+        return _refusal(refusal, job.query, confined)
     refused = check.refused_services(job.allow_service)
     if refused:
         allowed = ", ".join(job.allow_service) or "none"
@@ -131,13 +132,13 @@ def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> A
         return Answer("error", message=f"{type(error).__name__}: {error}")
 
 
-def _refusal(refusal: QueryRefused, text: str) -> Answer:
+def _refusal(refusal: QueryRefused, text: str, confined: bool) -> Answer:
     """A query the checker refused. For a syntax error, the engine's own message is the clearer one."""
-    if refusal.status != 400 or not refusal.message.startswith("SPARQL syntax error"):
+    if not confined or refusal.status != 400 or not refusal.message.startswith("SPARQL syntax error"):
         return Answer("refused", code=refusal.status, message=refusal.message)
     try:
-        # An empty in-memory store: parsing is all that happens before the (lazy) results are dropped;
-        # ASK evaluates, over nothing. In a sandboxed worker even a SERVICE here cannot connect.
+        # An empty in-memory store, and no network: pyoxigraph has no parse-only API, and it starts a
+        # SERVICE call inside query() itself (measured), so this is only ever done where nothing connects.
         ox.Store().query(text)
     except SyntaxError as error:
         return Answer("syntax", message=f"{error} (near {_line_of(text, error)!r})")
@@ -209,7 +210,7 @@ def serve(conn: Connection, store_path: str, *, network: bool, memory_mb: int, s
             job = conn.recv()
         except (EOFError, OSError):
             return  # the server went away: so do we
-        conn.send(run_job(store, job, network=network))
+        conn.send(run_job(store, job, network=network, confined=confinement.network != "none"))
 
 
 def _describe(confinement: Confinement) -> str:
