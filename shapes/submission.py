@@ -6,6 +6,11 @@ JSON-LD `@context`/`@import` URLs are refused *before* parsing with a message na
 because rdflib's own JSON-LD parser would fetch them. `owl:imports` are kept as data but
 never followed (pySHACL runs with do_owl_imports=False); the report says so.
 
+RDF/XML may not declare a DTD or entities (issue 10): pyoxigraph expands internal entities, and a
+973-byte "billion laughs" document took a worker past 6 GB. Nothing in RDF needs a DTD, so any
+`<!DOCTYPE` is refused, as defusedxml does (forbid_dtd), before pyoxigraph sees the bytes. JSON
+nested deeper than Python's parser allows is refused too (a 100,000-deep JSON-LD answered 500).
+
 Raw list documents (the text layout of data/samples) go through the ETL in memory, so
 results can point back at source lines.
 """
@@ -17,6 +22,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from xml.parsers import expat
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -86,6 +92,8 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str) -
         return _read_document(data, name=name, base=base)
     if fmt == "jsonld":
         _refuse_remote_contexts(data, name)
+    if fmt == "rdfxml":
+        _refuse_doctype(data, name)
     try:
         quads = list(ox.parse(data, format=FORMATS[fmt]))
     except SyntaxError as error:
@@ -110,14 +118,35 @@ def _syntax_message(error: SyntaxError) -> str:
     return re.sub(r"^Parser error (at|between) [^:]*: ", "", str(error.msg))
 
 
+def _refuse_doctype(data: bytes, name: str) -> None:
+    """Refuse any DTD (hence any entity declaration) with expat, which reads no further than the prolog's end."""
+    parser = expat.ParserCreate()
+
+    def refuse(*_args) -> None:
+        raise SubmissionError("RDF/XML 不允许 DOCTYPE 或实体声明 / DOCTYPE and entity declarations are refused "
+                              "(RDF needs none; they allow entity-expansion bombs)",
+                              line=parser.CurrentLineNumber, column=parser.CurrentColumnNumber + 1, name=name)
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        raise SubmissionError(f"XML 语法错误 / XML syntax error: {expat.ErrorString(error.code)}",
+                              line=error.lineno, column=error.offset + 1, name=name) from None
+
+
 def _refuse_remote_contexts(data: bytes, name: str) -> None:
     try:
         document = json.loads(data.decode("utf-8-sig"))
+        remote = sorted(set(_remote_contexts(document)))
     except UnicodeDecodeError as error:
         raise SubmissionError(f"JSON-LD 必须是 UTF-8：{error}", name=name) from None
     except json.JSONDecodeError as error:
         raise SubmissionError(f"JSON 语法错误：{error.msg}", line=error.lineno, column=error.colno, name=name) from None
-    remote = sorted(set(_remote_contexts(document)))
+    except RecursionError:
+        raise SubmissionError("JSON 嵌套过深 / JSON nested too deeply", name=name) from None
     if remote:
         raise SubmissionError(
             "JSON-LD 引用了远程 @context，服务器不会下载任何内容，请把上下文内嵌到文档中："
@@ -156,14 +185,20 @@ def _read_document(data: bytes, *, name: str, base: str) -> Submission:
         try:
             doc, _chain, graph, _report = process_document(path, BuildOptions(base=base))
         except (SourceError, DivisionError) as error:
-            raise SubmissionError(getattr(error, "message", None) or str(error), name=name) from None
+            message = getattr(error, "message", None) or str(error)
+            raise SubmissionError(_hide(message, folder, name), name=name) from None
         except Exception as error:  # the parser's errors name their line in str()
             line = getattr(error, "lineno", None) or getattr(error, "line", None)
-            raise SubmissionError(f"{type(error).__name__}: {error}", line=line if isinstance(line, int) else None,
-                                  name=name) from None
+            raise SubmissionError(_hide(f"{type(error).__name__}: {error}", folder, name),
+                                  line=line if isinstance(line, int) else None, name=name) from None
     notices = tuple(
         Notice(issue.code, issue.message, f"{issue.code}: {issue.message}",
                issue.lines if isinstance(issue.lines, LineSpan) else None)
         for issue in doc.issues
     )
     return Submission(graph, notices, name, "text")
+
+
+def _hide(message: str, folder: str, name: str) -> str:
+    """The submitter's own file name instead of the server's temporary path (issue 10: it leaked)."""
+    return re.sub(re.escape(folder) + r"/[^\s:'\"]*", name, message).replace(folder, name)
