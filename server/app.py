@@ -20,6 +20,9 @@ def create_app(config: Config) -> Flask:
     # Every blueprint, top to bottom: this is the whole HTTP surface (DESIGN.md §2, HTTP).
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)
+    from luzhi.server.hardening import init_app as init_hardening
+
+    init_hardening(app)
     return app
 
 

@@ -134,6 +134,7 @@ def serve(store_path, host, port, base, state_dir):
     from luzhi.etl.build import read_build_info
     from luzhi.server.app import create_app
     from luzhi.server.config import Config
+    from luzhi.server.limits import TimedRequestHandler
 
     target = _target(store_path, state_dir)
     if target.state_dir is not None:  # remote: never built from here (serving needs no write access)
@@ -144,7 +145,7 @@ def serve(store_path, host, port, base, state_dir):
         if base and base != info["base"]:
             raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
         app = create_app(Config(store_path=target.state_dir, store_url=store_path, base=info["base"]))
-        app.run(host=host, port=port, threaded=True)
+        app.run(host=host, port=port, threaded=True, request_handler=TimedRequestHandler)
         return
     store_path = Path(store_path)
     info = read_build_info(store_path)
@@ -156,7 +157,7 @@ def serve(store_path, host, port, base, state_dir):
     elif base and base != info["base"]:
         raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
     app = create_app(Config(store_path=store_path, base=info["base"]))
-    app.run(host=host, port=port, threaded=True)
+    app.run(host=host, port=port, threaded=True, request_handler=TimedRequestHandler)
 
 
 @main.command()

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.serving import WSGIRequestHandler
 
 RETRY_AFTER = 5  # seconds, on every 503 that a retry can cure (a full pool, a store that is down)
 
@@ -60,3 +61,11 @@ class Slots:
             yield
         finally:
             self._semaphore.release()
+
+
+class TimedRequestHandler(WSGIRequestHandler):
+    """The development server's handler with a socket timeout: a client that sends a request line and then
+    nothing (an HTTP/0.9-style line, a slowloris) is dropped after `timeout` seconds instead of holding a
+    thread (issue 10 measured 40 s). Production runs behind a buffering proxy (docs/security.md)."""
+
+    timeout = 10

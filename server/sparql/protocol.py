@@ -48,7 +48,7 @@ def parse_request(request: Request, max_bytes: int) -> SparqlRequest:
     if len(request.query_string) > max_bytes:
         raise ProtocolError(414, f"request URI longer than {max_bytes} bytes; POST the query instead")
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD is GET without the body (RFC 9110 §9.3.2), not a POST
         _refuse_update(args)
         return _build(args, _single_query(args, required=False))
     # POST: the whole body, or 413 however it was sent (chunked included: server/limits.py)

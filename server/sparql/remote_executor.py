@@ -91,6 +91,10 @@ class RemoteExecutor:
             raise StoreUnavailable from None
         return Answer("ok", result.body, rows=result.rows, check=checked.check)
 
+    @property
+    def confinement(self) -> str:
+        return self.checker.confinement
+
     def close(self) -> None:
         """Stop the checker; the store (and its HTTP session) belongs to the app."""
         self.checker.close()

@@ -120,7 +120,7 @@ def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> A
         if isinstance(result, ox.QueryBoolean):
             return Answer("ok", result.serialize(format=getattr(ox.QueryResultsFormat, serializer)), rows=1)
         if isinstance(result, ox.QuerySolutions):
-            return _solutions(result, job, serializer)
+            return _solutions(result, job, serializer, lambda: store.query(job.query, **_dataset_options(job, check)))
         return _triples(result, job, serializer)
     except _TooManyRows:
         return Answer("too_many", rows=job.max_rows)
@@ -166,15 +166,24 @@ def _dataset_options(job: Job, check: QueryCheck) -> dict:
     return {"use_default_graph_as_union": True}
 
 
-def _solutions(result: ox.QuerySolutions, job: Job, serializer: str) -> Answer:
+def _solutions(result: ox.QuerySolutions, job: Job, serializer: str, again) -> Answer:
     counter = _LineCounter(job.max_rows + 1)  # +1: the TSV header line
     result.serialize(counter, format=ox.QueryResultsFormat.TSV)
     tsv = counter.buffer.getvalue()
     rows = max(counter.lines - 1, 0)
     if serializer == "TSV":
         return Answer("ok", tsv, rows=rows)
-    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    return Answer("ok", parsed.serialize(format=getattr(ox.QueryResultsFormat, serializer)), rows=rows)
+    fmt = getattr(ox.QueryResultsFormat, serializer)
+    try:
+        parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+        return Answer("ok", parsed.serialize(format=fmt), rows=rows)
+    except MemoryError as error:
+        # pyoxigraph's TSV reader refuses a line over 16 MiB ("Reached the buffer maximal size") and says
+        # so with MemoryError (issue 10: one 16 MB value → 500). The row count is known to be within the
+        # limit by now, so run the query again and serialise it directly.
+        if "buffer maximal size" not in str(error):
+            raise
+        return Answer("ok", again().serialize(format=fmt), rows=rows)
 
 
 def _triples(result: ox.QueryTriples, job: Job, serializer: str) -> Answer:

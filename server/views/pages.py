@@ -16,7 +16,7 @@ from luzhi.server import page_queries as q
 from luzhi.server.app import get_config, get_store
 from luzhi.server.conneg import choose
 from luzhi.server.describe import fetch_labels, pick_label
-from luzhi.server.views.common import conditional, href, init_templates, lang, render_page
+from luzhi.server.views.common import conditional, href, init_templates, lang, page_arg, render_page
 
 bp = Blueprint("pages", __name__)
 bp.record_once(lambda state: init_templates(state.app))
@@ -43,13 +43,6 @@ def home():
                        title=None)
 
 
-def _positive(name: str, default: int) -> int:
-    raw = request.args.get(name, str(default))
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, description=f"参数 {name} 必须是正整数 / parameter `{name}` must be a positive integer, got {raw!r}")
-    return int(raw)
-
-
 @bp.get("/search")
 @bp.get("/search.json")
 def search():
@@ -61,7 +54,7 @@ def search():
                                f"{', '.join(q.SEARCH_KINDS)}, got {kind!r}")
     if len(text) > MAX_QUERY_CHARS:
         abort(400, description=f"参数 q 过长（最多 {MAX_QUERY_CHARS} 字）/ parameter `q` longer than {MAX_QUERY_CHARS}")
-    page = _positive("page", 1)
+    page = page_arg()
     wants_json = request.path.endswith(".json") or (
         choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json"
     )
