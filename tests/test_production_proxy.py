@@ -149,7 +149,7 @@ def test_slowloris_blocks_bare_gunicorn_but_not_nginx_in_front(small_store, tmp_
 def test_first_dump_requests_racing_between_workers_all_succeed(built_store, tmp_path):
     store = tmp_path / "samples"  # the bundled documents: writing their dumps takes long enough to race
     shutil.copytree(built_store.path, store, ignore=shutil.ignore_patterns("dumps"))
-    with gunicorn(store, tmp_path, workers=2, threads=4) as url:
+    with gunicorn(store, tmp_path, workers=2, threads=1) as url:  # one thread each: both workers get requests
         answers: list[requests.Response] = []
         lock = threading.Lock()
 
