@@ -17,8 +17,8 @@ import logging
 from flask import Flask, Response, request
 
 from luzhi.server.limits import RETRY_AFTER
-from luzhi.server.remote_store import RemoteStoreError
-from luzhi.server.sparql.executor import StoreUnavailable
+from luzhi.store.executor import StoreUnavailable
+from luzhi.store.remote import RemoteStoreError
 
 _log = logging.getLogger(__name__)
 

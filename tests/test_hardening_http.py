@@ -238,7 +238,7 @@ def test_a_javascript_iri_in_the_data_is_shown_but_not_linked(tmp_path):
     from rdflib import URIRef
     from rdflib.namespace import RDFS
 
-    from luzhi.server.store import OxigraphStore
+    from luzhi.store.oxigraph import OxigraphStore
 
     store = OxigraphStore(tmp_path / "store")
     thing = URIRef("http://example.org/id/thing")

@@ -1,6 +1,6 @@
 """Memory bombs (issue 10): refused where they can be recognised, and capped where they cannot.
 
-Every process that runs user input has its address space capped (server/sandbox.py, RLIMIT_AS),
+Every process that runs user input has its address space capped (store/sandbox.py, RLIMIT_AS),
 so these tests run in CI without the machine's memory going past the caps set here: a capped
 worker dies alone, the client is told why (503), and the next request is served.
 """
@@ -31,7 +31,7 @@ SORTED_CROSS_JOIN = ("SELECT * { GRAPH <http://example.org/graph/filler> { ?a ?p
 CAP_MB = 768
 PARSE_CONFINED = """
 import sys, pyoxigraph as ox
-from luzhi.server.sandbox import confine
+from luzhi.store.sandbox import confine
 confine(int(sys.argv[1]))
 print(sum(1 for _ in ox.parse(sys.stdin.buffer.read(), format=ox.RdfFormat.RDF_XML)))
 """

@@ -2,7 +2,7 @@
 
 Each query of the corpus goes three ways, every time against a fresh loopback listener:
 1. the engine itself (pyoxigraph in this process, network allowed): does it connect?
-2. the checker (server/sparql/service_check.py): does it name that SERVICE, or refuse the query?
+2. the checker (store/service_check.py): does it name that SERVICE, or refuse the query?
 3. the real endpoint with the default empty allow-list, once with the network wall switched off
    (so the parser alone must hold) and once as deployed: 0 connections, and a refusal.
 The property: wherever the engine connects, the checker refused the query or named the target.
@@ -23,7 +23,7 @@ import requests
 from sparql_server import fill_small_store, serve
 
 from luzhi.server.config import Config
-from luzhi.server.sparql.service_check import QueryRefused, check_query
+from luzhi.store.service_check import QueryRefused, check_query
 
 GROUP = "{ ?s ?p ?o }"
 # {url} = http://127.0.0.1:PORT/sparql ; {root} = http://127.0.0.1:PORT ; {escaped} = {url} with one \u escape.
@@ -192,7 +192,7 @@ def test_the_endpoint_never_connects_with_an_empty_allow_list(store_path, sandbo
 
 CONFINED_QUERY = """
 import sys, pyoxigraph as ox
-from luzhi.server.sandbox import confine
+from luzhi.store.sandbox import confine
 confinement = confine(1024, sys.argv[2])
 print(confinement.network, flush=True)
 try:

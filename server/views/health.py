@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify
+from flask import jsonify
 
-from luzhi.server.app import get_store
+from luzhi.server.context import get_executor, get_store
 from luzhi.server.limits import RETRY_AFTER
-from luzhi.server.remote_store import RemoteStoreError
+from luzhi.store.remote import RemoteStoreError
 
-bp = Blueprint("health", __name__)
 _log = logging.getLogger(__name__)
 
 
-@bp.get("/health")
 def health():
-    executor = current_app.extensions.get("luzhi.sparql")
-    workers = getattr(executor, "confinement", "") or "not started"
+    workers = getattr(get_executor(), "confinement", "") or "not started"
     try:
         graphs = len(get_store().graph_names())
     except (RemoteStoreError, OSError) as error:

@@ -1,7 +1,7 @@
 """`/validate`: a form for people and a POST endpoint for programs, answering a SHACL report (issue 4).
 
 The submission is validated in a child process killed after `Config.validation_timeout`
-(luzhi.shapes.worker); the store is never opened for writing, nor even read, here. The body is
+(luzhi.server.validation.worker); the store is never opened for writing, nor even read, here. The body is
 capped at `Config.max_upload_bytes` (server/limits.py `read_body`: 413 however it is sent, chunked
 included). At most `Config.max_validations` run at once per web process; another waits
 `Config.queue_wait` seconds, then gets 503 + Retry-After, so uploads cannot take every thread
@@ -10,28 +10,28 @@ that serves pages (issue 10: /health went unanswered 30 s during 10 concurrent u
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Response, current_app, render_template, request
 
-from luzhi.server.app import get_config
 from luzhi.server.conneg import choose
+from luzhi.server.context import get_config
+from luzhi.server.i18n import lang
 from luzhi.server.limits import RETRY_AFTER, BodyTooLarge, Busy, Slots, read_body
-from luzhi.server.views.common import lang
+from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
+from luzhi.server.validation.worker import Job, ValidationFailed, ValidationTimeout, validate_isolated
 from luzhi.shapes.report import grouped, render_turtle, report_dict, shape_label, where
-from luzhi.shapes.submission import FORMATS, SubmissionError, guess_format
 from luzhi.shapes.validate import ValidationReport
-from luzhi.shapes.worker import Job, ValidationFailed, ValidationTimeout, validate_isolated
 
-bp = Blueprint("validate", __name__)
 OFFERS = ("text/html", "application/json", "text/turtle")
 _SLOTS = "luzhi.validation_slots"
 
 
-@bp.record_once
-def _attach(state) -> None:
-    config = state.app.config["LUZHI"]
-    state.app.extensions[_SLOTS] = Slots(config.max_validations, config.queue_wait)
+def _slots() -> Slots:
+    """This app's validation slots, made on first use (one set per app, so per gunicorn worker)."""
+    config = get_config()
+    return current_app.extensions.setdefault(_SLOTS, Slots(config.max_validations, config.queue_wait))
 
 
 class _Refused(Exception):
@@ -52,12 +52,10 @@ class ValidatePage:
     error: dict | None = None
 
 
-@bp.get("/validate")
 def form():
     return render_template("validate.html", page=_page(), title="SHACL", alternates=[])
 
 
-@bp.post("/validate")
 def submit():
     config = get_config()
     try:
@@ -73,9 +71,9 @@ def submit():
     if fmt is None or fmt not in FORMATS:
         return _error(415, f"无法判断提交的格式 {fmt or request.mimetype!r}：请用 format 参数指定"
                            f"（{', '.join(FORMATS)}） / unknown submission format: give format=…")
-    job = Job(data, fmt, name, config.base, config.validation_memory_mb, config.sandbox)
+    job = Job(data, fmt, name, config.base, memory_mb=config.validation_memory_mb, sandbox=config.sandbox)
     try:
-        with current_app.extensions[_SLOTS].hold():
+        with _slots().hold():
             report = validate_isolated(job, config.validation_timeout)
     except Busy:
         response = _error(503, f"正在进行的验证已达上限，请稍后重试 / {config.max_validations} validations are "
@@ -150,6 +148,4 @@ def _error(status: int, message: str, *, line: int | None = None, column: int | 
 
 
 def _json(value: dict) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False, indent=2)

@@ -8,7 +8,7 @@ measurements behind this choice).
 
 A request waits at most `queue_wait` seconds for a free worker, then gets 503 with
 Retry-After (issue 10: two slow queries per web worker made `ASK {}` wait 20-29 s).
-Workers are confined (server/sandbox.py): memory capped, and no network except in the
+Workers are confined (store/sandbox.py): memory capped, and no network except in the
 federation pool, which only ever runs queries whose every SERVICE is allowed.
 """
 
@@ -28,7 +28,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
-from luzhi.server.sparql.worker import Answer, Job
+from luzhi.store.query_worker import Answer, Job
 
 _START_TIMEOUT = 60.0
 
@@ -186,7 +186,7 @@ class QueryExecutor:
         ours, theirs = socket.socketpair()
         mode = "network" if self.network else "sandboxed"
         process = subprocess.Popen(
-            [sys.executable, "-m", "luzhi.server.sparql.worker", str(theirs.fileno()), self.store_path, mode,
+            [sys.executable, "-m", "luzhi.store.query_worker", str(theirs.fileno()), self.store_path, mode,
              str(self.memory_mb), self.sandbox],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,

@@ -1,6 +1,6 @@
 """Confine a process that runs user input: no outbound network, bounded memory (issue 10).
 
-Query workers (server/sparql/worker.py) and validation workers (shapes/worker.py) call
+Query workers (store/query_worker.py) and validation workers (server/validation/worker.py) call
 `confine()` first thing, while they are still single-threaded. Two walls, independent of
 anything the process parses:
 

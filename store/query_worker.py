@@ -3,10 +3,10 @@
 Why a process: pyoxigraph cannot cancel a running query, and an aggregate over a cross
 join can run for minutes without yielding one row, so checking a deadline between rows is
 not enough. Killing the process is the only sure stop. The process is also where user input
-is confined (issue 10, server/sandbox.py): its memory is capped and, unless it belongs to the
+is confined (issue 10, store/sandbox.py): its memory is capped and, unless it belongs to the
 federation pool, it has no network, so it cannot reach out whatever the query says.
 
-Every job is first checked with a real SPARQL parser (service_check.py), here rather than in
+Every job is first checked with a real SPARQL parser (store/service_check.py), here rather than in
 the web process, because that parse is itself work a hostile query can make expensive (16 s
 for a 900 kB VALUES block): here it is bounded by the memory cap and the query timeout.
 A worker started without a store only checks (the remote backend's checker pool).
@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from luzhi.server.sandbox import Confinement, confine
-from luzhi.server.sparql.service_check import QueryCheck, QueryRefused, check_query
+from luzhi.store.sandbox import Confinement, confine
+from luzhi.store.service_check import QueryCheck, QueryRefused, check_query
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def run_job(store: ox.Store | None, job: Job, *, network: bool = False, confined
 
     `store` None: check only. `network` False: a query that calls an (allowed) SERVICE is handed
     back as "federate", to be run by a worker that can connect. `confined`: this process has no
-    network (server/sandbox.py), so the engine may look at a query the checker refused.
+    network (store/sandbox.py), so the engine may look at a query the checker refused.
     """
     try:
         check = check_query(job.query)
@@ -227,11 +228,9 @@ def _describe(confinement: Confinement) -> str:
 
 
 if __name__ == "__main__":
-    import sys
-
-    # Run the *imported* module's serve, so Job/Answer pickle as luzhi.server.sparql.worker.*
-    # on both sides rather than as __main__.*.
-    from luzhi.server.sparql import worker
+    # Run the *imported* module's serve, so Job/Answer pickle as luzhi.store.query_worker.*
+    # on both sides rather than as __main__.* (the one import left inside a block, for that reason).
+    from luzhi.store import query_worker
 
     fd, path, mode, memory, sandbox = sys.argv[1:6]
-    worker.serve(Connection(int(fd)), path, network=mode == "network", memory_mb=int(memory), sandbox=sandbox)
+    query_worker.serve(Connection(int(fd)), path, network=mode == "network", memory_mb=int(memory), sandbox=sandbox)

@@ -8,7 +8,7 @@ of tricky queries through this checker *and* through the engine against a loopba
 the checker must name a SERVICE wherever the engine would connect.
 
 This is the first wall. The second does not depend on parsing at all: query workers run
-without a network (server/sandbox.py), and only a query whose every SERVICE is on the
+without a network (store/sandbox.py), and only a query whose every SERVICE is on the
 allow-list goes to a worker that has one.
 
 rdflib's parser is recursive: at Python's default recursion limit it fails on 30 nested

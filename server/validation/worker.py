@@ -1,13 +1,13 @@
 """Run one validation in a child process that can be killed, so `Config.validation_timeout` really holds.
 
 pySHACL cannot be interrupted from another thread, so the server never runs it in its own
-process: each submission goes to a fresh interpreter (`python -m luzhi.shapes.worker`), the
-same choice as the SPARQL executor (server/sparql/executor.py) and for the same reasons: no
+process: each submission goes to a fresh interpreter (`python -m luzhi.server.validation.worker`), the
+same choice as the SPARQL executor (store/executor.py) and for the same reasons: no
 fork of a threaded web process holding a RocksDB handle, no re-import of the parent's
 `__main__` as multiprocessing's spawn and forkserver do. The price is the interpreter start
 and imports, measured in bench/results/validate.md. The child never sees the store.
 
-The child is confined before it reads a byte (issue 10, server/sandbox.py): its address space
+The child is confined before it reads a byte (issue 10, store/sandbox.py): its address space
 is capped, so a memory bomb (a 973-byte billion-laughs RDF/XML reached 6 GB) kills that child
 alone and the client gets 503 saying so; and it has no network.
 """
@@ -21,9 +21,10 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from luzhi.server.sandbox import confine
-from luzhi.shapes.submission import SubmissionError, read_submission
-from luzhi.shapes.validate import ValidationReport, validate_graph
+from luzhi.server.validation.submission import SubmissionError, read_submission
+from luzhi.shapes.engines import DEFAULT_ENGINE, validator
+from luzhi.shapes.validate import ValidationReport
+from luzhi.store.sandbox import confine
 
 _log = logging.getLogger(__name__)
 
@@ -46,14 +47,15 @@ class Job:
     fmt: str
     name: str
     base: str
+    engine: str = DEFAULT_ENGINE  # a name from luzhi.shapes.engines.ENGINES
     memory_mb: int = 0  # the child's RLIMIT_AS in MiB; 0: none (the CLI validates the user's own files)
-    sandbox: str = "auto"  # server/sandbox.py MODES: how the child loses its network
+    sandbox: str = "auto"  # store/sandbox.py MODES: how the child loses its network
 
 
 def validate_submission(job: Job) -> ValidationReport:
     """Parse and validate in this process (the CLI, and the child below). Raises SubmissionError."""
     submission = read_submission(job.data, job.fmt, name=job.name, base=job.base)
-    report = validate_graph(submission.graph, job.base, label=job.name)
+    report = validator(job.engine)(submission.graph, job.base, label=job.name)
     return report.with_notices(submission.notices, job.name)
 
 
@@ -61,7 +63,7 @@ def validate_isolated(job: Job, timeout: float) -> ValidationReport:
     """`validate_submission` in a child process killed after `timeout` seconds (ValidationTimeout)."""
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "luzhi.shapes.worker"],
+            [sys.executable, "-m", "luzhi.server.validation.worker"],
             input=pickle.dumps(job),
             capture_output=True,
             timeout=timeout,
