@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Flask
 
 from luzhi.server.app import create_app
-from luzhi.server.config import Config
+from luzhi.server.config import Config, publication_settings
 from luzhi.store.open import StoreTarget
 from luzhi.store.sandbox import MODES
 from luzhi.store.state import read_build_info
@@ -57,6 +57,7 @@ def config_from_environment(env: dict[str, str] | None = None) -> Config:
             validation_timeout=float(env.get("LUZHI_VALIDATION_TIMEOUT", defaults.validation_timeout)),
             validation_memory_mb=int(env.get("LUZHI_VALIDATION_MEMORY_MB", defaults.validation_memory_mb)),
             max_validations=int(env.get("LUZHI_MAX_VALIDATIONS", defaults.max_validations)),
+            **publication_settings(env),
         )
     except ValueError as error:
         raise RuntimeError(f"bad LUZHI_* setting: {error}") from None

@@ -28,6 +28,7 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+from luzhi.store.formats import serialise
 from luzhi.store.sandbox import Confinement, confine
 from luzhi.store.service_check import QueryCheck, QueryRefused, check_query
 
@@ -193,13 +194,9 @@ def _triples(result: ox.QueryTriples, job: Job, serializer: str) -> Answer:
         if len(triples) >= job.max_rows:
             raise _TooManyRows
         triples.append(triple)
-    fmt = getattr(ox.RdfFormat, serializer)
-    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-        # The result of CONSTRUCT is one graph: the default graph of a dataset.
-        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        return Answer("ok", ox.serialize(quads, format=fmt, prefixes=dict(job.prefixes) or None), rows=len(quads))
-    prefixes = dict(job.prefixes) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-    return Answer("ok", ox.serialize(triples, format=fmt, prefixes=prefixes), rows=len(triples))
+    # The result of CONSTRUCT is one graph (in N-Quads/TriG: the default graph of a dataset).
+    return Answer("ok", serialise(triples, getattr(ox.RdfFormat, serializer), dict(job.prefixes)),
+                  rows=len(triples))
 
 
 def serve(conn: Connection, store_path: str, *, network: bool, memory_mb: int, sandbox: str) -> None:

@@ -102,7 +102,11 @@ def check_query(text: str) -> QueryCheck:
     for node in _nodes(query):
         if node.name == "ServiceGraphPattern":
             target = node["term"]
-            iri = target if isinstance(target, Variable) else prologue.absolutize(target)  # prefixes, BASE
+            try:
+                iri = target if isinstance(target, Variable) else prologue.absolutize(target)  # prefixes, BASE
+            except Exception:  # rdflib raises a bare Exception for an undeclared prefix
+                unresolvable.append(str(target.get("prefix", "")) + ":" if isinstance(target, CompValue) else "?")
+                continue
             if isinstance(iri, URIRef) and _absolute(str(iri)):
                 services.append(str(iri))
             else:
