@@ -109,9 +109,10 @@ class QueryExecutor:
 
     def run(self, job: Job) -> Answer:
         """Run `job` within the timeout, or raise QueryTimeout / PoolBusy / WorkerFailed."""
-        start = time.monotonic()
-        worker = self._acquire(start + self.queue_wait)
-        deadline = start + self.timeout
+        worker = self._acquire(time.monotonic() + self.queue_wait)
+        # The query's time starts when a worker takes it: starting a worker (an interpreter, rdflib's
+        # grammar) took over a second under load, which ate a 1 s query_timeout whole.
+        deadline = time.monotonic() + self.timeout
         try:
             worker.conn.send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
