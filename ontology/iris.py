@@ -84,6 +84,11 @@ class Iris:
         """The named graph holding one township document's triples."""
         return self._iri(f"graph/{township_code}")
 
+    def shared_graph(self) -> URIRef:
+        """The one named graph of resources several townships share (divisions above the township,
+        departments, categories): stated once, so the union default graph counts each triple once."""
+        return self._iri("graph/shared")
+
     def build(self, digest: str) -> URIRef:
         return self._iri(f"id/build/{digest}")
 

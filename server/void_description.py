@@ -158,7 +158,7 @@ def void_graph(store: Store, base: str, stats: Statistics, dumps: list[Dump]) ->
 
     for row in store.select(
         sparql_prologue()
-        + "SELECT ?l ?title ?town ?n WHERE { ?l a lz:DutyList ; lz:township ?town . "
+        + "SELECT ?l ?title ?town ?n WHERE { ?l a lz:DutyList ; lz:ofTownship ?town . "
         "OPTIONAL { ?l dct:title ?title } OPTIONAL { ?l lz:itemCount ?n } } ORDER BY ?l"
     ):
         _list_dataset(graph, base, dataset, row)

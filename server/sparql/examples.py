@@ -62,8 +62,8 @@ ORDER BY DESC(?duties)""",
         "各乡镇三张清单的事项数（解析数与声明数）",
         "Size of every list, parsed and declared",
         """SELECT ?townshipName ?listType ?parsed ?declared WHERE {
-  ?list a lz:DutyList ; lz:township/rdfs:label ?townshipName ;
-        lz:listType ?listType ; lz:itemCount ?parsed .
+  ?list a lz:DutyList ; lz:ofTownship/rdfs:label ?townshipName ;
+        lz:ofListType ?listType ; lz:itemCount ?parsed .
   OPTIONAL { ?list lz:declaredCount ?declared }
 }
 ORDER BY ?townshipName ?listType""",

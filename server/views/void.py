@@ -174,7 +174,7 @@ def named_graph(code: str):
         mime = choose(request.headers.get("Accept"), list(RDF_FORMATS))
         if mime is None:
             abort(406)
-    if not stem.isdigit():
+    if not (stem.isdigit() or stem == "shared"):  # a township's code, or the shared graph (etl/shared.py)
         abort(404)
     graph_iri = check_iri(f"{get_config().base}/graph/{stem}")
     if graph_iri not in get_store().graph_names():
@@ -214,7 +214,7 @@ def sitemap_index():
         str(row["code"])
         for row in get_store().select(
             sparql_prologue()
-            + "SELECT DISTINCT ?code WHERE { ?l a lz:DutyList ; lz:township ?t . ?t skos:notation ?code } "
+            + "SELECT DISTINCT ?code WHERE { ?l a lz:DutyList ; lz:ofTownship ?t . ?t skos:notation ?code } "
             "ORDER BY ?code"
         )
     ]
@@ -241,7 +241,7 @@ def sitemap(name: str):
         urls = []
         query = (
             f"SELECT DISTINCT ?r WHERE {{ {{ BIND(<{township}> AS ?r) ?r a lz:Township }} UNION "
-            f"{{ ?r lz:township <{township}> }} }}"
+            f"{{ ?r lz:township|lz:ofTownship <{township}> }} }}"
         )
     else:
         abort(404)
