@@ -45,7 +45,9 @@ def _server_socket():
     deferred = _DeferredApp()
     server = make_server("127.0.0.1", 0, deferred, threaded=True)
     yield server, deferred
-    server.shutdown()
+    if deferred.app is not None:  # shutdown() waits for serve_forever, which only live_server starts
+        server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")
