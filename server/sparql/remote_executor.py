@@ -52,7 +52,8 @@ class RemoteExecutor:
         protocol = job.dataset == "protocol"  # "union" and "query": the remote's default / the query's FROM
         try:
             result = self.store.query_result(
-                job.query,
+                # A BASE first, so relative IRIs resolve against our endpoint (the query's own BASE, later, wins).
+                f"BASE <{job.base_iri}>\n{job.query}" if job.base_iri else job.query,
                 _MIMES[job.serializer],
                 job.default_graphs if protocol else (),
                 job.named_graphs if protocol else (),

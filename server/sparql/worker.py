@@ -31,6 +31,9 @@ class Job:
     serializer: str  # QueryResultsFormat / RdfFormat member name; graphs for rdflib come as N_TRIPLES
     max_rows: int
     prefixes: tuple[tuple[str, str], ...] = ()
+    # Relative IRIs (`CONSTRUCT { <s> <p> 1 } WHERE {}`, W3C protocol test query_content_type_construct)
+    # resolve against the endpoint's own IRI, as Fuseki does, instead of failing to parse (issue 11, finding 7).
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class _LineCounter(io.RawIOBase):
 def run_job(store: ox.Store, job: Job) -> Answer:
     """Execute one job; every failure becomes an `Answer`, never an exception."""
     try:
-        result = store.query(job.query, **_dataset_options(job))
+        result = store.query(job.query, base_iri=job.base_iri, **_dataset_options(job))
     except SyntaxError as error:
         return Answer("syntax", message=str(error))
     except (OSError, ValueError, RuntimeError) as error:

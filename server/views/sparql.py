@@ -147,6 +147,7 @@ def _run(parsed: SparqlRequest, has_dataset: bool, kind: str, fmt: ResultFormat)
         serializer="N_TRIPLES" if fmt.serializer == "JSON_LD_RDFLIB" else fmt.serializer,
         max_rows=config.max_result_rows,
         prefixes=_PREFIX_PAIRS,
+        base_iri=str(Iris(config.base).sparql_endpoint()),
     )
     try:
         return get_executor().run(job)
