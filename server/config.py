@@ -31,6 +31,12 @@ class Config:
     # The server only reads, anonymously: no credentials here.
     store_url: str | None = None
 
+    def __post_init__(self) -> None:
+        # Absolute once, here: Flask's send_file resolves a relative path against the application's
+        # package, so the README's own `luzhi serve` (default ./luzhi-store) answered 500 on every
+        # /source/… and /dumps/… (issue 11, finding 1).
+        object.__setattr__(self, "store_path", Path(self.store_path).absolute())
+
     @property
     def store_spec(self) -> str | Path:
         """What `open_store` takes: the remote URL, or the embedded store's directory."""
