@@ -6,6 +6,7 @@ division chain and the base IRI, so two builds of the same input give identical 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -94,9 +95,12 @@ def document_graph(
         prefecture_name = chain.prefecture.name if chain.prefecture else ""
         return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name))
 
+    occurrences: Counter[tuple[ListKind, int]] = Counter()
     for item in doc.items:
         cell, reclaimed = mentions[item]
-        _add_duty(graph, iris, item, township.code, filename, org_iri, own_texts, cell, reclaimed, categories)
+        occurrences[(item.list_kind, item.sequence)] += 1
+        duty = iris.duty(township.code, item.list_kind, item.sequence, occurrences[(item.list_kind, item.sequence)])
+        _add_duty(duty, graph, iris, item, township.code, filename, org_iri, own_texts, cell, reclaimed, categories)
 
     _add_lists(graph, iris, doc, township.code, township.name, filename, build_iri, categories)
     _add_divisions(graph, iris, chain)
@@ -139,8 +143,9 @@ def _department_mentions(item: DutyItem):
     return split_department_cell(""), None
 
 
-def _add_duty(graph, iris, item, township_code, filename, org_iri, own_texts, cell, reclaimed, categories) -> None:
-    duty = iris.duty(township_code, item.list_kind, item.sequence)
+def _add_duty(
+    duty, graph, iris, item, township_code, filename, org_iri, own_texts, cell, reclaimed, categories
+) -> None:
     graph.add((duty, RDF.type, LZ.Duty))
     graph.add((duty, RDFS.label, zh(item.title)))
     graph.add((duty, LZ.listType, LIST_TYPE[item.list_kind]))
@@ -164,7 +169,7 @@ def _add_duty(graph, iris, item, township_code, filename, org_iri, own_texts, ce
         own_text = own_texts(item, cell.names)
         for name in cell.names:
             org = org_iri(name)
-            part = iris.participation(township_code, item.list_kind, item.sequence, str(org).rsplit("/", 1)[1])
+            part = iris.participation(duty, str(org).rsplit("/", 1)[1])
             graph.add((duty, LZ.participation, part))
             graph.add((part, RDF.type, LZ.DepartmentParticipation))
             graph.add((part, RDFS.label, zh(f"{name}在“{item.title}”中的职责")))

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -120,7 +121,7 @@ def test_building_one_more_document_keeps_the_others(tmp_path):
     second = read_build_info(store_path)
     assert len(first["documents"]) == 2 and len(second["documents"]) == 3
     assert first["build_id"] != second["build_id"]
-    assert len(OxigraphStore(store_path, read_only=True).graph_names()) == 4  # three townships + the ontology
+    assert len(OxigraphStore(store_path, read_only=True).graph_names()) == 5  # 3 townships, shared, ontology
 
 
 def test_export_to_stdout_is_nquads_of_the_whole_store(built_store):
@@ -128,3 +129,14 @@ def test_export_to_stdout_is_nquads_of_the_whole_store(built_store):
                          check=True, capture_output=True).stdout
     quads = list(ox.parse(out, format=ox.RdfFormat.N_QUADS))
     assert len(quads) == len(OxigraphStore(built_store.path, read_only=True))
+
+
+def test_the_build_refuses_a_reused_sequence(tmp_path):
+    """Issue 11, finding 6: two items with one 序号 in one list make the build refuse the document."""
+    from luzhi.shapes.validate import validate_graph
+
+    document = Path(__file__).parent / "fixtures" / "documents" / "reused_sequence.txt"
+    with pytest.raises(BuildError) as refused:
+        build([document], tmp_path / "store", BuildOptions(base=BASE), validate_graph=validate_graph)
+    assert "reused_sequence.txt" in str(refused.value)
+    assert not (tmp_path / "store" / "build.json").exists()
