@@ -5,12 +5,14 @@ One cell often names several departments, or a phrase that is no department at a
 reclaimed duty's cell names the receiving department and its way of working, or says the work
 stopped. Names are normalised and typed by luzhi.etl.department_names; docs/departments.md lists
 every rule and the sample cell that forced it.
+
+Over 400 lines on purpose: the three cell splitters share the registry's name keys and the generic-phrase
+rules, and docs/departments.md walks through them in this order; each section below is one of them.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -255,9 +257,6 @@ class DepartmentRegistry:
                 result.append(Merge(ident[0], ident[1], ranked[0][0], spellings))
         return tuple(result)
 
-    def mention_counts(self) -> Counter[tuple[str, str]]:
-        return Counter({ident: sum(map(len, s.values())) for ident, s in self._spellings.items()})
-
 
 # --- splitting a responsibility cell per department -----------------------------------------------
 
@@ -442,9 +441,14 @@ def parse_reclaimed_cell(text: str) -> Reclaimed:
             way_of_working = ways[0]
     else:
         header = re.match(r"([^\s：:]{2,80})[：:]", plain)
+        label = _WAY.search(plain)
         if header and all(_looks_like_org(part) for part in header.group(1).split("、")):
             cell = split_department_cell(header.group(1))
             way_of_working = plain[header.end() :].strip() or plain
+        elif label and split_department_cell(plain[: label.start()]).names:
+            # `县水利局 工作方式：…` with no 承接部门 label (额敏镇, data/seeds/004, 49 of 57 cells).
+            cell = split_department_cell(plain[: label.start()])
+            way_of_working = plain[label.end() :].strip() or plain
         else:
             cell = DepartmentCell(())
     discontinued = not cell.names and not cell.generic and bool(_DISCONTINUED.search(plain))

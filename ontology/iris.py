@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from luzhi.etl.model import LineSpan, ListKind
+from luzhi.ontology.types import LineSpan, ListKind
 
 DEFAULT_BASE = "http://127.0.0.1:5000"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -24,12 +24,23 @@ def slugify(text: str) -> str:
     Pinyin without tones is ambiguous across names in principle; callers mint slugs from
     *normalised* names and the build reports any collision rather than guessing.
     """
+    # Imported here, not at the top: pypinyin's dictionaries take ~170 ms to import (python -X importtime,
+    # issue 9), and every `luzhi` command and server worker imports this module; only the ETL slugifies.
     from pypinyin import lazy_pinyin
 
     parts = lazy_pinyin(text, errors=lambda chars: list(chars))
     ascii_text = "-".join(p for p in parts if p.strip())
     ascii_text = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return ascii_text or "x"
+
+
+def normalise_base(base: str) -> str:
+    """The one spelling of a deployment base: no trailing slash, so `f"{base}/id/…"` never doubles it.
+
+    `--base https://host/` once built IRIs without the slash but served pages with it, and every
+    /id and /doc page answered 404 (issue 9); every holder of a base normalises it here.
+    """
+    return base.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -39,8 +50,7 @@ class Iris:
     base: str = DEFAULT_BASE
 
     def __post_init__(self) -> None:
-        if self.base.endswith("/"):
-            object.__setattr__(self, "base", self.base.rstrip("/"))
+        object.__setattr__(self, "base", normalise_base(self.base))
 
     def _iri(self, path: str) -> URIRef:
         return URIRef(f"{self.base}/{path}")
@@ -77,6 +87,14 @@ class Iris:
     def category_scheme(self) -> URIRef:
         return self._iri("id/category")
 
+    def kind(self, slug: str) -> URIRef:
+        """A duty kind: the same duty across townships (etl/kinds.py)."""
+        assert _SLUG.match(slug), slug
+        return self._iri(f"id/kind/{slug}")
+
+    def kind_scheme(self) -> URIRef:
+        return self._iri("id/kind")
+
     def source(self, filename: str) -> URIRef:
         """The source text itself, served as text/plain so `#line=a,b` fragments resolve (RFC 5147)."""
         return self._iri(f"source/{filename}")
@@ -92,6 +110,10 @@ class Iris:
         """The one named graph of resources several townships share (divisions above the township,
         departments, categories): stated once, so the union default graph counts each triple once."""
         return self._iri("graph/shared")
+
+    def kinds_graph(self) -> URIRef:
+        """The named graph holding the duty kinds and every duty's link to its kind (shared by all townships)."""
+        return self._iri("graph/kinds")
 
     def build(self, digest: str) -> URIRef:
         return self._iri(f"id/build/{digest}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from luzhi.ontology.iris import DEFAULT_BASE
+from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class Config:
         # package, so the README's own `luzhi serve` (default ./luzhi-store) answered 500 on every
         # /source/… and /dumps/… (issue 11, finding 1).
         object.__setattr__(self, "store_path", Path(self.store_path).absolute())
+        # The server builds IRIs as f"{base}{path}": a trailing slash 404'd every page (issue 9).
+        object.__setattr__(self, "base", normalise_base(self.base))
 
     @property
     def store_spec(self) -> str | Path:

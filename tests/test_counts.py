@@ -18,7 +18,7 @@ import requests
 
 from luzhi.etl.categories import category_key
 from luzhi.ontology.namespaces import sparql_prologue
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 LIST_TYPE = {"basic": "lz:BasicList", "cooperative": "lz:CooperativeList", "reclaimed": "lz:ReclaimedList"}
 

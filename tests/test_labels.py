@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from urllib.parse import urldefrag
 
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 
 def test_every_minted_iri_has_a_chinese_rdfs_label(built_store):

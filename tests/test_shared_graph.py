@@ -9,7 +9,7 @@ import shutil
 import pyoxigraph as ox
 
 from luzhi.etl.build import BuildOptions, build, bundled_documents
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 BASE = "https://luzhi.test"
 SHARED = f"{BASE}/graph/shared"

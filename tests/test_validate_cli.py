@@ -80,9 +80,10 @@ def test_cli_and_http_give_the_same_verdicts(live_server, tmp_path):
         assert sorted(map(key, cli["results"])) == sorted(map(key, http["results"]))
 
 
-def test_a_reused_sequence_is_a_violation_on_both_duties():
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_reused_sequence_is_a_violation_on_both_duties(engine):
     """Issue 11, finding 6: a 序号 used twice once became one duty with two titles, and `validate` said conforms."""
-    result = luzhi(DOCUMENTS / "reused_sequence.txt", "--format", "json")
+    result = luzhi(DOCUMENTS / "reused_sequence.txt", "--format", "json", "--engine", engine)
     assert result.returncode == 1, result.stdout + result.stderr
     (report,) = json.loads(result.stdout)["files"]
     duty = "http://127.0.0.1:5000/id/duty/210381121/basic/2"
@@ -99,3 +100,17 @@ def test_an_empty_submission_does_not_conform(tmp_path, content):
     result = luzhi(path)
     assert result.returncode == 2
     assert "no triples" in result.stderr and "符合" not in result.stdout
+
+
+def test_both_engines_give_the_same_json_report():
+    """`--engine fast` (the default) and `--engine pyshacl` (the reference): one report, byte for byte."""
+    files = [FIXTURES / "SequenceUniqueShape.fail.ttl", FIXTURES / "InstanceIriShape.fail.ttl",
+             FIXTURES / "NumberingGapShape.fail.ttl", FIXTURES / "Duty-title.pass.ttl"]
+    default = luzhi(*files, "--format", "json")
+    fast = luzhi(*files, "--format", "json", "--engine", "fast")
+    reference = luzhi(*files, "--format", "json", "--engine", "pyshacl")
+    assert default.returncode == fast.returncode == reference.returncode == 1, reference.stderr
+    assert default.stdout == fast.stdout == reference.stdout
+    assert sum(len(f["results"]) for f in json.loads(fast.stdout)["files"]) == 5  # the repeated 序号: both duties
+    unknown = luzhi(files[0], "--engine", "rudof")
+    assert unknown.returncode == 2 and "--engine" in unknown.stderr
