@@ -22,6 +22,7 @@ from luzhi.etl.departments import (
 )
 from luzhi.etl.divisions import DivisionChain
 from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
+from luzhi.etl.report import declared_total
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import CV, LZ, bind_prefixes
 
@@ -201,6 +202,8 @@ def _add_lists(graph, iris, doc, township_code, township_name, filename, build_i
         graph.add((dataset, RDFS.label, zh(title)))
         graph.add((dataset, RDFS.label, en(f"{LIST_TITLE_EN[kind].capitalize()} of township {township_code}")))
         graph.add((dataset, LZ.itemCount, integer(len(items))))
+        if declared_total(doc, kind) is not None:  # the list-sizes example on /sparql shows it beside itemCount
+            graph.add((dataset, LZ.declaredCount, integer(declared_total(doc, kind))))
         graph.add((dataset, PROV.wasDerivedFrom, iris.source(filename)))
         graph.add((dataset, PROV.wasGeneratedBy, build_iri))
         sections: dict[Category, list[str]] = {}
