@@ -146,3 +146,11 @@ def test_spellings_of_one_category_are_one_concept(store, built_store):
                         "skos:prefLabel ?pref FILTER(CONTAINS(?pref, '应急管理')) OPTIONAL { ?c skos:altLabel ?alt } }")
     assert [(str(r["pref"]), str(r.get("alt"))) for r in rows] == [("应急管理及消防", "应急管理与消防")]
     assert str(rows[0]["c"]) == f"{built_store.base}/id/category/ying-ji-guan-li-xiao-fang"
+
+
+def test_the_shared_graph_is_served(store, live_server):
+    response = requests.get(f"{live_server.url}/graph/shared.nt", timeout=60)
+    assert response.status_code == 200
+    served = [line for line in response.text.splitlines() if line.strip()]
+    rows = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{live_server.url}/graph/shared> {{ ?s ?p ?o }} }}")
+    assert len(served) == int(rows[0]["n"]) > 100
