@@ -64,9 +64,14 @@ def test_the_server_keeps_answering_while_a_runaway_query_runs(store_path):
         assert int(quick.json()["results"]["bindings"][0]["n"]["value"]) == FILLER_TRIPLES + 6
         assert health.status_code == 200
         assert thread.is_alive() and "r" not in runaway, "the runaway query ended on its own"
+        # Both workers started (the quick query's and the runaway's): wait for that event, not a time.
+        for _ in range(3000):
+            if len(server.executor.worker_pids()) == 2:
+                break
+            threading.Event().wait(0.1)
         for pid in server.executor.worker_pids():  # end the runaway: its worker dies, its request fails
             os.kill(pid, signal.SIGKILL)
-        thread.join(60)
+        thread.join(300)
         assert runaway["r"].status_code >= 500
 
 
