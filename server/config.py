@@ -69,6 +69,10 @@ class Config:
     issued: str | None = None  # ISO 8601 date of first publication (dct:issued); None: the build's date
 
     def __post_init__(self) -> None:
+        # Absolute once, here: Flask's send_file resolves a relative path against the application's
+        # package, so the README's own `luzhi serve` (default ./luzhi-store) answered 500 on every
+        # /source/… and /dumps/… (issue 11, finding 1).
+        object.__setattr__(self, "store_path", Path(self.store_path).absolute())
         # The server builds IRIs as f"{base}{path}": a trailing slash 404'd every page (issue 9).
         object.__setattr__(self, "base", normalise_base(self.base))
         # Refused here, with the setting's name, rather than published as a broken description.

@@ -46,6 +46,9 @@ class Job:
     max_rows: int
     prefixes: tuple[tuple[str, str], ...] = ()
     allow_service: tuple[str, ...] = ()  # Config.allow_service: exact SERVICE IRIs a query may call
+    # Relative IRIs (`CONSTRUCT { <s> <p> 1 } WHERE {}`, W3C protocol test query_content_type_construct)
+    # resolve against the endpoint's own IRI, as Fuseki does, instead of failing to parse (issue 11, finding 7).
+    base_iri: str | None = None
 
     def serializer(self, kind: str) -> str | None:
         return self.results_serializer if kind == "results" else self.graph_serializer
@@ -112,8 +115,11 @@ def run_job(store: ox.Store | None, job: Job, *, network: bool = False, confined
 
 
 def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> Answer:
+    def run_query():
+        return store.query(job.query, base_iri=job.base_iri, **_dataset_options(job, check))
+
     try:
-        result = store.query(job.query, **_dataset_options(job, check))
+        result = run_query()
     except SyntaxError as error:
         return Answer("syntax", message=str(error))
     except (OSError, ValueError, RuntimeError) as error:
@@ -122,7 +128,7 @@ def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> A
         if isinstance(result, ox.QueryBoolean):
             return Answer("ok", result.serialize(format=getattr(ox.QueryResultsFormat, serializer)), rows=1)
         if isinstance(result, ox.QuerySolutions):
-            return _solutions(result, job, serializer, lambda: store.query(job.query, **_dataset_options(job, check)))
+            return _solutions(result, job, serializer, run_query)
         return _triples(result, job, serializer)
     except _TooManyRows:
         return Answer("too_many", rows=job.max_rows)

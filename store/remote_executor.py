@@ -58,7 +58,8 @@ class RemoteExecutor:
         protocol = job.protocol_dataset  # otherwise: the remote's default graph, or the query's own FROM
         try:
             result = self.store.query_result(
-                job.query,
+                # A BASE first, so relative IRIs resolve against our endpoint (the query's own BASE, later, wins).
+                f"BASE <{job.base_iri}>\n{job.query}" if job.base_iri else job.query,
                 _MIMES[serializer],
                 job.default_graphs if protocol else (),
                 job.named_graphs if protocol else (),

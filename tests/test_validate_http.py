@@ -123,6 +123,10 @@ def test_a_validation_past_the_timeout_is_stopped(small_server):
     assert response.status_code == 503
     assert "0.05" in response.json()["error"]
     assert requests.get(f"{small_server}/validate", timeout=30).status_code == 200  # still serving
+    page = requests.post(f"{small_server}/validate", data=b"<http://x/a> <http://x/b> <http://x/c> .",
+                         headers={"Content-Type": "application/n-triples", "Accept": "text/html"}, timeout=30)
+    assert page.status_code == 503
+    assert "验证超时" in page.text and "无法读取" not in page.text  # issue 11: it said the file was unreadable
 
 
 @pytest.fixture

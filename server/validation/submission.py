@@ -104,6 +104,10 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str) -
     graph = Graph()
     for quad in quads:  # named graphs are flattened: shapes apply to the whole submission
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    if not graph:
+        # Nothing to check is not "conforms": an empty or comment-only upload is a mistake (issue 11, finding 6).
+        raise SubmissionError("提交的内容没有任何三元组，无从验证 / the submission holds no triples: nothing to "
+                              "validate", name=name)
     notices = tuple(
         Notice("owl-imports-ignored", f"owl:imports <{target}> 未加载（提交的数据不会引用外部文件）",
                f"owl:imports <{target}> was not loaded (a submission never makes the server fetch anything)")

@@ -35,7 +35,7 @@ def sitemap_index():
         str(row["code"])
         for row in get_store().select(
             sparql_prologue()
-            + "SELECT DISTINCT ?code WHERE { ?l a lz:DutyList ; lz:township ?t . ?t skos:notation ?code } "
+            + "SELECT DISTINCT ?code WHERE { ?l a lz:DutyList ; lz:ofTownship ?t . ?t skos:notation ?code } "
             "ORDER BY ?code"
         )
     ]
@@ -60,7 +60,7 @@ def sitemap(name: str):
         urls = []
         query = (
             f"SELECT DISTINCT ?r WHERE {{ {{ BIND(<{township}> AS ?r) ?r a lz:Township }} UNION "
-            f"{{ ?r lz:township <{township}> }} }}"
+            f"{{ ?r lz:township|lz:ofTownship <{township}> }} }}"
         )
     else:
         abort(404)

@@ -68,6 +68,7 @@ def _answer(parsed: SparqlRequest) -> Response:
         max_rows=config.max_result_rows,
         prefixes=_PREFIX_PAIRS,
         allow_service=config.allow_service,
+        base_iri=str(Iris(config.base).sparql_endpoint()),
     )
     answer = _run(job)
     if answer.status == "refused":

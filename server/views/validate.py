@@ -131,6 +131,15 @@ def _report(report: ValidationReport) -> Response:
     return response
 
 
+# What the HTML page says happened, by status: a timeout is not an unreadable file (issue 11, finding 6).
+_HEADINGS = {
+    413: ("提交的内容超过大小上限", "The submission is too large"),
+    415: ("无法判断提交的格式", "The submission's format is unknown"),
+    503: ("验证超时，已终止", "Validation timed out and was stopped"),
+}
+_UNREADABLE = ("无法读取提交的内容", "The submission cannot be read")
+
+
 def _error(status: int, message: str, *, line: int | None = None, column: int | None = None,
            name: str = "") -> Response:
     error = {"error": message, "file": name or None, "line": line, "column": column}
@@ -138,8 +147,9 @@ def _error(status: int, message: str, *, line: int | None = None, column: int | 
     if mime == "application/json":
         response = Response(_json(error), status=status, mimetype="application/json")
     elif mime == "text/html":
-        response = Response(render_template("validate.html", page=_page(error=error), title="SHACL", alternates=[]),
-                            status=status, mimetype="text/html")
+        heading = _HEADINGS.get(status, _UNREADABLE)[1 if lang() == "en" else 0]
+        response = Response(render_template("validate.html", page=_page(error=error), title="SHACL", alternates=[],
+                                            heading=heading), status=status, mimetype="text/html")
     else:
         where_text = f"{line}:{column}: " if line is not None else ""
         response = Response(f"{where_text}{message}\n", status=status, mimetype="text/plain")
