@@ -40,7 +40,7 @@ SOURCES_DIR = "sources"
 
 
 def bundled_documents() -> list[Path]:
-    """The four sample documents shipped with luzhi (data/samples)."""
+    """The five sample documents shipped with luzhi (data/samples)."""
     folder = resources.files("luzhi") / "data" / "samples"
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".txt"))
 

@@ -13,14 +13,10 @@ from dataclasses import dataclass
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from luzhi.etl.departments import (
-    DepartmentRegistry,
-    parse_reclaimed_cell,
-    split_department_cell,
-    split_responsibility,
-)
+from luzhi.etl.departments import DepartmentRegistry, parse_reclaimed_cell, split_department_cell
 from luzhi.etl.divisions import DivisionChain
 from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
+from luzhi.etl.responsibilities import split_responsibility, unlisted_departments
 from luzhi.ontology.iris import Iris, slugify
 from luzhi.ontology.namespaces import CV, LZ, bind_prefixes
 
@@ -81,12 +77,27 @@ def document_graph(
         ref = registry.resolve(county.code, name)
         return iris.organisation(ref.division_code, ref.slug)
 
+    county_name = chain.county.name if chain.county else ""
+    prefecture_name = chain.prefecture.name if chain.prefecture else ""
+
     def own_texts(item: DutyItem, names: tuple[str, ...]) -> dict[str, str]:
         if len(names) == 1:
             return {names[0]: item.upper_responsibility}  # one department: the whole cell is its part
-        county_name = chain.county.name if chain.county else ""
-        prefecture_name = chain.prefecture.name if chain.prefecture else ""
         return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name))
+
+    for item in doc.items_of(ListKind.COOPERATIVE):
+        # 004 cooperative 13: `二、县公安局` heads a section, but the department cell does not name it.
+        for name in unlisted_departments(
+            item.upper_responsibility, mentions[item][0].names, county_name, prefecture_name
+        ):
+            issues.append(
+                Issue(
+                    "section-department-not-listed",
+                    f"配合事项 {item.sequence} 的上级部门职责中有一段以「{name}」开头，但对应上级部门一栏没有列出它",
+                    item.lines,
+                    ListKind.COOPERATIVE,
+                )
+            )
 
     for item in doc.items:
         cell, reclaimed = mentions[item]

@@ -20,8 +20,8 @@ from luzhi.etl.departments import (
     parse_reclaimed_cell,
     plain_text,
     split_department_cell,
-    split_responsibility,
 )
+from luzhi.etl.responsibilities import split_responsibility, unlisted_departments
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 TYPES_TTL = Path(__file__).resolve().parent.parent / "ontology" / "department-types.ttl"
@@ -379,11 +379,17 @@ def test_chinese_numbered_headings():
     }
 
 
-def test_a_header_naming_no_listed_department_is_not_a_split():
-    # 003 line 214: the cell says 县农业农村局, the header 县农业农村局和水务局: no guess.
-    names = split_department_cell(sample_cell("003", 214, 3)).names
-    parts = dict(split_responsibility(sample_cell("003", 214, 4), names))
-    assert "县农业农村局" not in parts
+@pytest.mark.parametrize(("lineno", "next_header"), [(214, "市生态环境局左云分局："), (224, "县规划和自然资源局：")])
+def test_a_joint_header_credits_the_listed_department(lineno, next_header):
+    # The cell names 县农业农村局; its section is headed 县农业农村局和水务局： (issue 12). The section is
+    # 县农业农村局's; 水务局, named only in the header, is reported, never added to the duty.
+    names = split_department_cell(sample_cell("003", lineno, 3)).names
+    text = sample_cell("003", lineno, 4)
+    parts = dict(split_responsibility(text, names))
+    section = plain_text(text).split("县农业农村局和水务局：", 1)[1].split(next_header, 1)[0].strip()
+    assert parts["县农业农村局"] == section
+    assert section.startswith("1. ")
+    assert unlisted_departments(text, names) == ("水务局",)
 
 
 def test_numbers_inside_a_point_do_not_start_points():
