@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from luzhi.etl.department_names import (
+    ORG_END,
     NameContext,
     analyse_name,
     department_type,
@@ -93,11 +94,29 @@ def _generic_tail(token: str) -> tuple[str, str]:
     return token, ""
 
 
+_BRANCH_ENDS = ("分局", "分公司", "分院", "分中心", "分所", "支队", "中队")
+
+
+def _unglued(token: str) -> list[str]:
+    """`市民政局市城管局` → [市民政局, 市城管局]; `市生态环境局左云分局`, `县委组织部` stay whole (左云分局 and
+    组织部 do not begin with an owner), and so do a bureau's branch in a named place
+    (`呼伦贝尔市生态环境局扎兰屯市分局`) and the league of a place (`共青团扎兰屯市委机关`)."""
+    for index in range(2, len(token) - 2):
+        head, rest = token[:index], token[index:]
+        if head in ("共青团", "团") or rest.endswith(_BRANCH_ENDS):
+            continue
+        if ORG_END.search(head) and looks_like_department(head) and looks_like_department(rest, owner_required=True):
+            return [head, *_unglued(rest)]
+    return [token]
+
+
 def split_department_cell(text: str) -> DepartmentCell:
     """Split a 对应上级部门 / 承接部门 cell into department names and generic phrases.
 
     Separators: spaces, 、，,；; and line breaks (outside parentheses). Names repeat when a cell was
     continued over a page break (卧牛河镇 item 29 spans three rows); each is kept once, in order.
+    Two names glued together (`市民政局市城管局`: a PDF does not keep the space a line broke at) are
+    two names when the second begins with its owner (市, 县 …), see `_unglued`.
     """
     names: list[str] = []
     generic: list[str] = []
@@ -107,7 +126,7 @@ def split_department_cell(text: str) -> DepartmentCell:
             continue
         head, tail = _generic_tail(token)
         if head:
-            names.append(head)
+            names.extend(_unglued(head))
         if tail:
             generic.append(tail)
     return DepartmentCell(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(generic)))

@@ -377,10 +377,14 @@ class _Assembler:
                 LineSpan(row.line.lineno, row.line.lineno),
             )
             return
-        for column, text in values.items():
+        for index, (column, text) in enumerate(values.items()):
             if not text:
                 continue
             parts = draft.parts.setdefault(column, [])
+            # A cell that starts with a line break (a Word cell's empty first paragraph, an HTML
+            # cell opening with <p>) starts a new paragraph; otherwise the text goes straight on.
+            if index < len(row.cells) and row.cells[index].lstrip(" \u3000").startswith(("\n", "\r")):
+                text = "\n" + text
             if parts:
                 parts[-1] += text
             else:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from luzhi.etl.items import assemble
 from luzhi.etl.model import ParsedDocument, SourceLine
+from luzhi.etl.readers import read_document
 from luzhi.etl.rows import ParseError, RowKind, parse_rows
-from luzhi.etl.source import SourceError, decode_source, read_source
+from luzhi.etl.source import SourceError, read_source
 
 __all__ = ["ParseError", "SourceError", "parse_document", "parse_bytes", "read_source", "unaccounted_lines"]
 
@@ -38,10 +39,17 @@ def parse_document(path: str | Path) -> ParsedDocument:
 
 
 def parse_bytes(data: bytes, path: str | Path) -> ParsedDocument:
-    """Parse a document already in memory; `path` is only used to name it in errors and provenance."""
+    """Parse a document already in memory; `path` names it in errors and provenance, and its suffix
+    says its format (.docx, .xlsx, .pdf, .html; anything else is text, see etl.readers)."""
     name = str(path)
-    lines = decode_source(data, name)
-    result = assemble(parse_rows(lines), name)
+    read = read_document(data, name)
+    try:
+        result = assemble(parse_rows(read.lines), name)
+    except ParseError as error:
+        if not read.locations:
+            raise
+        # the line number of a Word/PDF/… file means nothing to a person: say where it is in it
+        raise ParseError(name, error.lineno, f"（{read.where(error.lineno)}）{error.message}") from None
     return ParsedDocument(
         path=name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -53,6 +61,8 @@ def parse_bytes(data: bytes, path: str | Path) -> ParsedDocument:
         merged_rows=result.merged_rows,
         skipped_duplicate_pages=result.skipped_duplicate_pages,
         list_counts=result.list_counts,
+        media_type=read.media_type,
+        locations=read.fragments(),
     )
 
 

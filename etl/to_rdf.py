@@ -101,7 +101,8 @@ def document_graph(
 
     for item in doc.items:
         cell, reclaimed = mentions[item]
-        _add_duty(graph, iris, item, township.code, filename, org_iri, own_texts, cell, reclaimed)
+        provenance = iris.source_fragment(filename, doc.fragment(item.lines))
+        _add_duty(graph, iris, item, township.code, provenance, org_iri, own_texts, cell, reclaimed)
 
     _add_lists(graph, iris, doc, township.code, township.name, filename, build_iri)
     _add_divisions(graph, iris, chain)
@@ -137,7 +138,7 @@ def _department_mentions(item: DutyItem):
     return split_department_cell(""), None
 
 
-def _add_duty(graph, iris, item, township_code, filename, org_iri, own_texts, cell, reclaimed) -> None:
+def _add_duty(graph, iris, item, township_code, provenance, org_iri, own_texts, cell, reclaimed) -> None:
     duty = iris.duty(township_code, item.list_kind, item.sequence)
     graph.add((duty, RDF.type, LZ.Duty))
     graph.add((duty, LZ.listType, LIST_TYPE[item.list_kind]))
@@ -147,7 +148,7 @@ def _add_duty(graph, iris, item, township_code, filename, org_iri, own_texts, ce
     graph.add((duty, DCTERMS.title, zh(item.title)))
     if item.category:
         graph.add((duty, LZ.category, category_iri(iris, item.category)))
-    graph.add((duty, PROV.wasDerivedFrom, iris.source_lines(filename, item.lines)))
+    graph.add((duty, PROV.wasDerivedFrom, provenance))
     for phrase in cell.generic:
         graph.add((duty, LZ.departmentMention, zh(phrase)))
     for name in cell.names:
@@ -216,7 +217,7 @@ def _add_source(graph, iris, doc, filename, build_iri) -> None:
     graph.add((source, RDF.type, LZ.SourceDocument))
     graph.add((source, DCTERMS.title, zh(doc.title)))
     graph.add((source, LZ.sha256, Literal(doc.sha256)))
-    graph.add((source, DCTERMS.format, Literal("text/plain")))
+    graph.add((source, DCTERMS.format, Literal(doc.media_type)))
     graph.add((build_iri, RDF.type, LZ.Build))
     graph.add((build_iri, PROV.used, source))
 
