@@ -32,6 +32,7 @@ _CONTENT = (RowKind.CELLS, RowKind.HEADING, RowKind.TEXT)
 _PAGE_START = (RowKind.HEADER, RowKind.LIST_TITLE, RowKind.DOC_TITLE, RowKind.TOC)
 # The first half of a title broken over two lines: a place name ending in an administrative unit.
 _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|州|自治区)$")
+_HEADER_WORD = re.compile(r"序\s*号|编\s*号|事项名称")
 _TEXT_COLUMNS = {
     Column.DEPARTMENT: "department_text",
     Column.RECEIVER: "department_text",
@@ -119,6 +120,7 @@ class _Assembler:
         self.pending_heading: Row | None = None
         self.pending_text: Row | None = None  # unrecognised text before the first list: half a title?
         self.first_unknown: Row | None = None
+        self.table_start: Row | None = None  # the first unrecognised line naming a header word (序号 …)
 
     # -- pages and rows -------------------------------------------------------------------------
 
@@ -284,6 +286,8 @@ class _Assembler:
     def _unparsed(self, row: Row) -> None:
         if self.first_unknown is None:
             self.first_unknown = row
+        if self.table_start is None and _HEADER_WORD.search(row.line.text):
+            self.table_start = row
         snippet = row.line.text.strip().replace("\t", " ")[:40]
         self._issue("unparsed-line", f"无法识别的行：「{snippet}」", LineSpan(row.line.lineno, row.line.lineno))
 
@@ -470,6 +474,15 @@ class _Assembler:
             self._unparsed(self.pending_text)
         self._close_list()
         if not any(lst.columns for lst in self.lists):
+            if self.table_start is not None:
+                # Name where the table starts, not the first odd line of the preamble (issue 12).
+                start = self.table_start.line
+                raise ParseError(
+                    self.path,
+                    start.lineno,
+                    f"「{start.text.strip()[:40]}」像是清单表格的开始，但这里应是一行表头：序号、事项名称……"
+                    "各占一格（用制表符分隔，或网页复制的一格一行），未能识别",
+                )
             unknown = self.first_unknown
             where = f"；第一处无法识别的行：「{unknown.line.text.strip()[:40]}」" if unknown else ""
             raise ParseError(

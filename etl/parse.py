@@ -8,10 +8,12 @@ IO at the edge (read the file once, hash it) and wires them together.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
-from luzhi.etl.items import assemble
-from luzhi.etl.model import ParsedDocument, SourceLine
+from luzhi.etl.cell_lines import Regrouped, regroup_cell_lines
+from luzhi.etl.items import Assembled, assemble
+from luzhi.etl.model import LineSpan, ParsedDocument, SourceLine
 from luzhi.etl.readers import read_document
 from luzhi.etl.rows import ParseError, RowKind, parse_rows
 from luzhi.etl.source import SourceError, read_source
@@ -43,13 +45,20 @@ def parse_bytes(data: bytes, path: str | Path) -> ParsedDocument:
     says its format (.docx, .xlsx, .pdf, .html; anything else is text, see etl.readers)."""
     name = str(path)
     read = read_document(data, name)
+    regrouped = regroup_cell_lines(list(read.lines)) if not read.locations else None
+    lines = regrouped.lines if regrouped is not None else read.lines
     try:
-        result = assemble(parse_rows(read.lines), name)
+        result = assemble(parse_rows(lines), name)
     except ParseError as error:
+        if regrouped is not None:
+            original = regrouped.original_span(LineSpan(error.lineno, error.lineno)).first
+            raise ParseError(name, original, error.message) from None
         if not read.locations:
             raise
         # the line number of a Word/PDF/… file means nothing to a person: say where it is in it
         raise ParseError(name, error.lineno, f"（{read.where(error.lineno)}）{error.message}") from None
+    if regrouped is not None:
+        result = _remapped(result, regrouped)
     return ParsedDocument(
         path=name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -63,6 +72,19 @@ def parse_bytes(data: bytes, path: str | Path) -> ParsedDocument:
         list_counts=result.list_counts,
         media_type=read.media_type,
         locations=read.fragments(),
+    )
+
+
+def _remapped(result: Assembled, regrouped: Regrouped) -> Assembled:
+    """Every line span of a regrouped (one cell per line) document, back in the original lines."""
+    span = regrouped.original_span
+    return replace(
+        result,
+        title_lines=span(result.title_lines) if result.title_lines.last else result.title_lines,
+        items=tuple(replace(item, lines=span(item.lines)) for item in result.items),
+        issues=tuple(replace(i, lines=span(i.lines) if i.lines else None) for i in result.issues),
+        skipped_duplicate_pages=tuple(span(s) for s in result.skipped_duplicate_pages),
+        list_counts=tuple(replace(c, lines=span(c.lines) if c.lines else None) for c in result.list_counts),
     )
 
 

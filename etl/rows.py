@@ -233,6 +233,11 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+def column_of(text: str) -> Column | None:
+    """The column a header cell names (序号, 事项名称 …), or None."""
+    return _column_of(_key(text))
+
+
 def _column_of(text: str) -> Column | None:
     key = re.sub(r"\(.*?\)", "", _key(text))  # 上级部门职责（含提供的履职保障） → 上级部门职责
     if key in ("序号", "编号", "序"):

@@ -144,3 +144,20 @@ def convert_to_pdf(documents: list[Path], outdir: Path) -> list[Path]:
         timeout=600,
     )
     return [outdir / (path.stem + ".pdf") for path in documents]
+
+
+def write_cell_lines(text: str, target: Path) -> Path:
+    """The text as copied from a web page's table: every cell on its own line, an empty cell an
+    empty line, each row as wide as the header above it (the header too: one word per line)."""
+    out: list[str] = []
+    width = 0
+    for line in text.rstrip("\n").split("\n"):
+        if "\t" not in line:
+            out.append(line)
+            continue
+        cells = line.split("\t")
+        if cells[0].strip() in ("序号", "编号"):
+            width = len([cell for cell in cells if cell.strip()])
+        out.extend(cell.strip() for cell in [*cells, *[""] * (width - len(cells))][:width])
+    target.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return target
