@@ -22,9 +22,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 from openpyxl import Workbook
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV
 
 from luzhi.etl.rows import cell_text, parse_sequence
 
+_SPACE = re.compile(r"\s+")
 FONT = "WenQuanYi Zen Hei"  # fonts-wqy-zenhei: LibreOffice needs CJK glyphs to write CJK text into the PDF
 
 
@@ -161,3 +164,21 @@ def write_cell_lines(text: str, target: Path) -> Path:
         out.extend(cell.strip() for cell in [*cells, *[""] * (width - len(cells))][:width])
     target.write_text("\n".join(out) + "\n", encoding="utf-8")
     return target
+
+
+def without_provenance(graph: Graph, *, squeeze_text: bool, base: str = "http://127.0.0.1:5000") -> Graph:
+    """The graph without provenance: prov:* triples and those of the source document and the build
+    (their IRIs and checksums name the file). `squeeze_text` drops white space from zh literals."""
+    kept = Graph()
+    for s, p, o in graph:
+        if str(p).startswith(str(PROV)):
+            continue
+        if any(
+            isinstance(term, URIRef) and str(term).startswith((f"{base}/source/", f"{base}/id/build/"))
+            for term in (s, o)
+        ):
+            continue
+        if squeeze_text and isinstance(o, Literal) and o.language == "zh":
+            o = Literal(_SPACE.sub("", str(o)), lang="zh")
+        kept.add((s, p, o))
+    return kept

@@ -21,11 +21,10 @@ import openpyxl
 import pdfplumber
 import pytest
 from docx import Document
-from formats import convert_to_pdf, write_docx, write_html, write_xlsx
+from formats import convert_to_pdf, without_provenance, write_docx, write_html, write_xlsx
 from lxml import html as lxml_html
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.compare import to_isomorphic
-from rdflib.namespace import PROV
 
 from luzhi.etl.build import BuildOptions, process_document
 from luzhi.etl.model import ListKind
@@ -35,7 +34,6 @@ SAMPLES = sorted((Path(__file__).resolve().parent.parent / "data" / "samples").g
 BASE = "http://127.0.0.1:5000"
 FORMATS = ("docx", "xlsx", "pdf", "html", "gb18030.txt", "utf16.txt", "utf16le-nobom.txt")
 _SPACE = re.compile(r"\s+")
-_PROVENANCE_IRIS = (f"{BASE}/source/", f"{BASE}/id/build/")
 
 
 @pytest.fixture(scope="session")
@@ -64,19 +62,6 @@ def published(tmp_path_factory) -> dict[tuple[str, str], Path]:
     return files
 
 
-def _without_provenance(graph: Graph, *, squeeze_text: bool) -> Graph:
-    kept = Graph()
-    for s, p, o in graph:
-        if str(p).startswith(str(PROV)):
-            continue
-        if any(isinstance(term, URIRef) and str(term).startswith(_PROVENANCE_IRIS) for term in (s, o)):
-            continue
-        if squeeze_text and isinstance(o, Literal) and o.language == "zh":
-            o = Literal(_SPACE.sub("", str(o)), lang="zh")
-        kept.add((s, p, o))
-    return kept
-
-
 @cache  # a PDF takes seconds to read: each file is built once per session
 def _graph(path: Path) -> Graph:
     return process_document(path, BuildOptions(base=BASE))[2]
@@ -98,14 +83,14 @@ def test_every_sample_in_every_format():
 @pytest.mark.parametrize(("stem", "fmt"), CASES, ids=[f"{s[:3]}.{f}" for s, f in CASES])
 def test_same_graph_as_the_text(published, text_graphs, stem, fmt):
     squeeze = fmt == "pdf"
-    expected = _without_provenance(text_graphs[stem], squeeze_text=squeeze)
-    got = _without_provenance(_graph(published[stem, fmt]), squeeze_text=squeeze)
+    expected = without_provenance(text_graphs[stem], squeeze_text=squeeze)
+    got = without_provenance(_graph(published[stem, fmt]), squeeze_text=squeeze)
     assert len(got) == len(expected)
     assert to_isomorphic(got) == to_isomorphic(expected)
 
 
 def _literals(graph: Graph) -> dict[tuple, str]:
-    kept = _without_provenance(graph, squeeze_text=False)
+    kept = without_provenance(graph, squeeze_text=False)
     return {(s, p): str(o) for s, p, o in kept if isinstance(o, Literal)}
 
 

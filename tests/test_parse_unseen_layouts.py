@@ -11,13 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from formats import without_provenance, write_cell_lines
 from rdflib.compare import to_isomorphic
 
-from formats import write_cell_lines
 from luzhi.etl.build import BuildOptions, process_document
 from luzhi.etl.model import ListKind
 from luzhi.etl.parse import ParseError, parse_document
-from test_formats import _without_provenance
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 LAYOUTS = Path(__file__).resolve().parent / "fixtures" / "layouts"
@@ -46,7 +45,7 @@ def test_one_cell_per_line_reads_like_the_text(copied):
     ]
     assert [(i.code, i.list_kind) for i in got.issues] == [(i.code, i.list_kind) for i in expected.issues]
     graphs = [process_document(path, BuildOptions(base="http://127.0.0.1:5000"))[2] for path in (text, cells)]
-    a, b = (_without_provenance(graph, squeeze_text=False) for graph in graphs)
+    a, b = (without_provenance(graph, squeeze_text=False) for graph in graphs)
     assert to_isomorphic(a) == to_isomorphic(b)
 
 
