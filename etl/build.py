@@ -25,6 +25,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_township
+from luzhi.etl.layout import Layout
 from luzhi.etl.model import ParsedDocument
 from luzhi.etl.parse import parse_document
 from luzhi.etl.report import DocumentReport, document_report
@@ -70,6 +71,7 @@ class BuildOptions:
     force: bool = False  # load documents with SHACL Violations anyway
     validate: bool = True
     township_codes: dict[str, str] = field(default_factory=dict)  # file name or path → 9-digit code
+    layout: Layout | None = None  # a layout profile for documents the parser cannot read alone (etl.layout)
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def build_iri_for(iris: Iris, doc: ParsedDocument) -> URIRef:
 def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument, DivisionChain, Graph, DocumentReport]:
     """Pass 1 for one document, no store involved: what `luzhi validate` also runs on raw text."""
     iris = Iris(options.base)
-    doc = parse_document(path)
+    doc = parse_document(path, options.layout)
     code = options.township_codes.get(path.name) or options.township_codes.get(str(path))
     chain = resolve_township(doc.title, code)
     build_iri = build_iri_for(iris, doc)

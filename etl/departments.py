@@ -110,14 +110,17 @@ def _unglued(token: str) -> list[str]:
     return [token]
 
 
-def split_department_cell(text: str) -> DepartmentCell:
+def split_department_cell(text: str, separators: str = "") -> DepartmentCell:
     """Split a 对应上级部门 / 承接部门 cell into department names and generic phrases.
 
     Separators: spaces, 、，,；; and line breaks (outside parentheses). Names repeat when a cell was
     continued over a page break (卧牛河镇 item 29 spans three rows); each is kept once, in order.
     Two names glued together (`市民政局市城管局`: a PDF does not keep the space a line broke at) are
-    two names when the second begins with its owner (市, 县 …), see `_unglued`.
+    two names when the second begins with its owner (市, 县 …), see `_unglued`. A layout profile
+    may add `separators` (characters that also separate names in its documents).
     """
+    for separator in separators:
+        text = text.replace(separator, "、")
     names: list[str] = []
     generic: list[str] = []
     for raw in _split_outside_parens(plain_text(text)):

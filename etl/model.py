@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # etl.layout builds on etl.rows, which builds on this module
+    from luzhi.etl.layout import Layout
 
 
 class ListKind(StrEnum):
@@ -107,6 +111,7 @@ class ParsedDocument:
     # Word, Excel, PDF, HTML: where each line is in the original file (page=3&table=1&row=5 …),
     # one per line; empty for text, whose line numbers are the locations (RFC 5147).
     locations: tuple[str, ...] = ()
+    layout: Layout | None = None  # the layout profile it was read with (also splits its cells)
 
     def fragment(self, span: LineSpan) -> str:
         """The provenance fragment of lines first..last: `line=a,b` (RFC 5147) for text, else the

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from luzhi.etl.cell_lines import Regrouped, regroup_cell_lines
 from luzhi.etl.items import Assembled, assemble
+from luzhi.etl.layout import Layout
 from luzhi.etl.model import LineSpan, ParsedDocument, SourceLine
 from luzhi.etl.readers import read_document
 from luzhi.etl.rows import ParseError, RowKind, parse_rows
@@ -35,12 +36,13 @@ _STRUCTURE = frozenset(
 )
 
 
-def parse_document(path: str | Path) -> ParsedDocument:
-    """Parse one document; raises `SourceError` (unreadable file) or `ParseError` (unknown layout)."""
-    return parse_bytes(Path(path).read_bytes(), path)
+def parse_document(path: str | Path, layout: Layout | None = None) -> ParsedDocument:
+    """Parse one document; raises `SourceError` (unreadable file) or `ParseError` (unknown layout).
+    `layout` is a layout profile (etl.layout) for what the parser cannot guess."""
+    return parse_bytes(Path(path).read_bytes(), path, layout)
 
 
-def parse_bytes(data: bytes, path: str | Path) -> ParsedDocument:
+def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> ParsedDocument:
     """Parse a document already in memory; `path` names it in errors and provenance, and its suffix
     says its format (.docx, .xlsx, .pdf, .html; anything else is text, see etl.readers)."""
     name = str(path)
@@ -48,7 +50,7 @@ def parse_bytes(data: bytes, path: str | Path) -> ParsedDocument:
     regrouped = regroup_cell_lines(list(read.lines)) if not read.locations else None
     lines = regrouped.lines if regrouped is not None else read.lines
     try:
-        result = assemble(parse_rows(lines), name)
+        result = assemble(parse_rows(lines, layout), name)
     except ParseError as error:
         if regrouped is not None:
             original = regrouped.original_span(LineSpan(error.lineno, error.lineno)).first
@@ -72,6 +74,7 @@ def parse_bytes(data: bytes, path: str | Path) -> ParsedDocument:
         list_counts=result.list_counts,
         media_type=read.media_type,
         locations=read.fragments(),
+        layout=layout,
     )
 
 
@@ -99,7 +102,7 @@ def unaccounted_lines(doc: ParsedDocument, lines: list[SourceLine]) -> list[Sour
         covered.update(range(span.first, span.last + 1))
     return [
         row.line
-        for row in parse_rows(lines)
+        for row in parse_rows(lines, doc.layout)
         if row.kind is not RowKind.BLANK
         and row.kind not in _STRUCTURE
         and row.heading is None  # a table row that may be a heading: the assembler decided which

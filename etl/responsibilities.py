@@ -136,9 +136,13 @@ def _label_header(label: str, keys: _Listed) -> tuple[tuple[str, ...], tuple[str
     return tuple(dict.fromkeys(listed)), tuple(dict.fromkeys(unlisted))
 
 
-def _headers(text: str, keys: _Listed) -> list[_Header]:
-    """Section headers: `X局：`, `X局主要职责：`, `A、B主要职责：`, `一、县X局`, and topic headings `一、…`."""
+def _headers(text: str, keys: _Listed, section: re.Pattern[str] | None = None) -> list[_Header]:
+    """Section headers: `X局：`, `X局主要职责：`, `A、B主要职责：`, `一、县X局`, topic headings `一、…`,
+    and those a layout profile describes (`section`, with a group `names`)."""
     found: dict[int, _Header] = {}
+    for match in section.finditer(text) if section is not None else ():
+        listed, unlisted = _label_header(match.group("names"), keys) or ((), ())
+        found[match.start()] = _Header(match.start(), match.end(), listed, unlisted)
     for colon in (i for i, char in enumerate(text) if char in "：:"):
         start = colon
         while start > 0 and colon - start < 80 and text[start - 1] not in _BOUNDARY:
@@ -207,7 +211,9 @@ def _credited(statement: str, keys: _Listed) -> list[str]:
     return list(dict.fromkeys([*subjects, *partners]))
 
 
-def _analyse(text: str, keys: _Listed) -> tuple[dict[str, list[tuple[int, str]]], list[str]]:
+def _analyse(
+    text: str, keys: _Listed, section: re.Pattern[str] | None = None
+) -> tuple[dict[str, list[tuple[int, str]]], list[str]]:
     plain = plain_text(text)
     parts: dict[str, list[tuple[int, str]]] = {}
     unlisted: list[str] = []
@@ -217,7 +223,7 @@ def _analyse(text: str, keys: _Listed) -> tuple[dict[str, list[tuple[int, str]]]
             if (position, part) not in parts.setdefault(owner, []):
                 parts[owner].append((position, part))
 
-    headers = _headers(plain, keys)
+    headers = _headers(plain, keys, section)
     sections = [(None, 0, headers[0].start if headers else len(plain))]
     for index, header in enumerate(headers):
         end = headers[index + 1].start if index + 1 < len(headers) else len(plain)
@@ -241,7 +247,11 @@ def _analyse(text: str, keys: _Listed) -> tuple[dict[str, list[tuple[int, str]]]
 
 
 def split_responsibility(
-    text: str, names: tuple[str, ...] | list[str], county_name: str = "", prefecture_name: str = ""
+    text: str,
+    names: tuple[str, ...] | list[str],
+    county_name: str = "",
+    prefecture_name: str = "",
+    section: re.Pattern[str] | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """(department as in `names`, its own text) for each listed department the cell gives a part;
     () when the cell is one joint text that names nobody (see the module docstring).
@@ -252,18 +262,22 @@ def split_responsibility(
     keys = _Listed.of(names, county_name, prefecture_name)
     if not keys.by_key or not text.strip():
         return ()
-    parts, _ = _analyse(text, keys)
+    parts, _ = _analyse(text, keys, section)
     return tuple(
         (name, "\n".join(part for _, part in sorted(parts[name]))) for name in keys.by_key.values() if name in parts
     )
 
 
 def unlisted_departments(
-    text: str, names: tuple[str, ...] | list[str], county_name: str = "", prefecture_name: str = ""
+    text: str,
+    names: tuple[str, ...] | list[str],
+    county_name: str = "",
+    prefecture_name: str = "",
+    section: re.Pattern[str] | None = None,
 ) -> tuple[str, ...]:
     """Departments heading a section of the cell that its department cell does not name (004
     cooperative 13: `二、县公安局` under 县委宣传部、县委网信办): for the report, never guessed into the graph."""
     keys = _Listed.of(names, county_name, prefecture_name)
     if not keys.by_key or not text.strip():
         return ()
-    return tuple(_analyse(text, keys)[1])
+    return tuple(_analyse(text, keys, section)[1])

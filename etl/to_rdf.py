@@ -67,7 +67,9 @@ def document_graph(
     issues: list[Issue] = []
 
     # Departments first: their IRIs depend on the merged spellings of the whole document.
-    mentions = {item: _department_mentions(item) for item in doc.items}
+    separators = doc.layout.department_separators if doc.layout is not None else ""
+    section = doc.layout.section if doc.layout is not None else None
+    mentions = {item: _department_mentions(item, separators) for item in doc.items}
     for item, (cell, _) in mentions.items():
         for name in cell.names:
             registry.add(county.code, name, where=f"{filename}:{item.list_kind.value}/{item.sequence}")
@@ -83,12 +85,12 @@ def document_graph(
     def own_texts(item: DutyItem, names: tuple[str, ...]) -> dict[str, str]:
         if len(names) == 1:
             return {names[0]: item.upper_responsibility}  # one department: the whole cell is its part
-        return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name))
+        return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name, section))
 
     for item in doc.items_of(ListKind.COOPERATIVE):
         # 004 cooperative 13: `二、县公安局` heads a section, but the department cell does not name it.
         for name in unlisted_departments(
-            item.upper_responsibility, mentions[item][0].names, county_name, prefecture_name
+            item.upper_responsibility, mentions[item][0].names, county_name, prefecture_name, section
         ):
             issues.append(
                 Issue(
@@ -128,10 +130,10 @@ def document_graph(
     return DocumentGraph(township.code, graph, tuple(issues), tuple(registry.merges()))
 
 
-def _department_mentions(item: DutyItem):
+def _department_mentions(item: DutyItem, separators: str):
     """The department cell of an item, split; for reclaimed items also the way of working."""
     if item.list_kind is ListKind.COOPERATIVE:
-        return split_department_cell(item.department_text), None
+        return split_department_cell(item.department_text, separators), None
     if item.list_kind is ListKind.RECLAIMED:
         reclaimed = parse_reclaimed_cell(item.department_text)
         return reclaimed.departments, reclaimed

@@ -58,15 +58,32 @@ def _parse_codes(pairs: tuple[str, ...]) -> dict[str, str]:
     return codes
 
 
+def _load_layout(ctx, param, value):
+    """--layout FILE → a Layout; a profile that cannot be used is a usage error naming the key."""
+    if value is None:
+        return None
+    from luzhi.etl.layout import LayoutError, load_layout
+
+    try:
+        return load_layout(value)
+    except LayoutError as error:
+        raise click.BadParameter(str(error), param_hint="--layout") from None
+
+
+layout_option = click.option(
+    "--layout", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_load_layout,
+    help="A layout profile (TOML) for documents whose layout the parser cannot guess (docs/parsing.md).")
+
+
 def run_build(files, store_path, base: str, report: Path | None, force: bool, codes=None,
-              validate: bool = True, console: Console | None = None):
+              validate: bool = True, console: Console | None = None, layout=None):
     """Shared by `build` and `serve` (which builds the bundled data when its store is missing)."""
     from luzhi.etl.build import BuildOptions, build, bundled_documents
     from luzhi.etl.report import render_summary, report_json
 
     console = console or Console(stderr=True)
     paths = [Path(f) for f in files] or bundled_documents()
-    options = BuildOptions(base=base, force=force, validate=validate, township_codes=codes or {})
+    options = BuildOptions(base=base, force=force, validate=validate, township_codes=codes or {}, layout=layout)
     validator = None
     if validate:
         from luzhi.shapes.validate import validate_graph as validator
@@ -95,7 +112,8 @@ def run_build(files, store_path, base: str, report: Path | None, force: bool, co
               "(or $LUZHI_STORE_USER).")
 @click.option("--store-password", envvar="LUZHI_STORE_PASSWORD", help="Remote store: that user's password "
               "(or $LUZHI_STORE_PASSWORD, which keeps it out of the process list).")
-def build(files, store_path, base, report, force, codes, state_dir, store_user, store_password):
+@layout_option
+def build(files, store_path, base, report, force, codes, state_dir, store_user, store_password, layout):
     """Parse, validate and load documents (default: the bundled samples) into the store.
 
     Every document is parsed, resolved and validated before anything is written; if one
@@ -110,7 +128,7 @@ def build(files, store_path, base, report, force, codes, state_dir, store_user, 
         raise click.UsageError(f"writing to the remote store {store_path} needs --store-user/--store-password "
                                "(or LUZHI_STORE_USER/LUZHI_STORE_PASSWORD)")
     try:
-        run_build(files, target, base, report, force, _parse_codes(codes))
+        run_build(files, target, base, report, force, _parse_codes(codes), layout=layout)
     except BuildError as error:
         click.echo(str(error), err=True)
         sys.exit(1)

@@ -80,12 +80,12 @@ def guess_format(name: str = "", media_type: str = "") -> str | None:
     return _EXTENSIONS.get(PurePath(name).suffix.lower())
 
 
-def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str) -> Submission:
+def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, layout: str | None = None) -> Submission:
     """Parse one submission; raises SubmissionError with the position of the first problem."""
     if fmt not in FORMATS:
         raise SubmissionError(f"未知格式 {fmt!r}（可用：{', '.join(FORMATS)}） / unknown format", name=name)
     if FORMATS[fmt] is None:
-        return _read_document(data, name=name, base=base)
+        return _read_document(data, name=name, base=base, layout=layout)
     if fmt == "jsonld":
         _refuse_remote_contexts(data, name)
     try:
@@ -145,18 +145,24 @@ def _remote_contexts(node) -> list[str]:
     return found
 
 
-def _read_document(data: bytes, *, name: str, base: str) -> Submission:
+def _read_document(data: bytes, *, name: str, base: str, layout: str | None = None) -> Submission:
     """A raw list document: the ETL's parse → divisions → RDF, in memory (no store)."""
     from luzhi.etl.build import BuildOptions, process_document
     from luzhi.etl.divisions import DivisionError
+    from luzhi.etl.layout import LayoutError, load_layout
     from luzhi.etl.source import SourceError
+
+    try:
+        profile = load_layout(layout) if layout is not None else None
+    except LayoutError as error:
+        raise SubmissionError(str(error), name=name) from None
 
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", PurePath(name).name) or "upload.txt"
     with tempfile.TemporaryDirectory(prefix="luzhi-validate-") as folder:
         path = Path(folder) / filename
         path.write_bytes(data)
         try:
-            doc, _chain, graph, _report = process_document(path, BuildOptions(base=base))
+            doc, _chain, graph, _report = process_document(path, BuildOptions(base=base, layout=profile))
         except (SourceError, DivisionError) as error:
             raise SubmissionError(getattr(error, "message", None) or str(error), name=name) from None
         except Exception as error:  # the parser's errors name their line in str()

@@ -30,11 +30,12 @@ class Job:
     fmt: str
     name: str
     base: str
+    layout: str | None = None  # a layout profile's path, for list documents (etl.layout)
 
 
 def validate_submission(job: Job) -> ValidationReport:
     """Parse and validate in this process (the CLI, and the child below). Raises SubmissionError."""
-    submission = read_submission(job.data, job.fmt, name=job.name, base=job.base)
+    submission = read_submission(job.data, job.fmt, name=job.name, base=job.base, layout=job.layout)
     report = validate_graph(submission.graph, job.base, label=job.name)
     return report.with_notices(submission.notices, job.name)
 
