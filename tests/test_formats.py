@@ -105,7 +105,9 @@ def test_pdf_differs_only_in_white_space_at_full_lines(published, text_graphs):
             if pdf[key] != value:
                 differing += 1
                 assert _SPACE.sub("", pdf[key]) == _SPACE.sub("", value)
-    assert differing < 40  # 27 on this machine (LibreOffice 7/24.x, WenQuanYi Zen Hei 6 pt)
+    # measured 23 of 5,636 literals here (LibreOffice 7.4, WenQuanYi Zen Hei 6 pt); the bound catches a
+    # reader that starts losing line breaks or spaces everywhere, not one unlucky full line more
+    assert differing < 60
 
 
 # --- provenance points into the original file ------------------------------------------------------
