@@ -2,7 +2,7 @@
 
 Several workers share one on-disk store, each opening it read-only (RocksDB allows any
 number of read-only openers). Each worker runs SPARQL queries in its own small pool of
-query processes (server/sparql/executor.py), so a runaway query is killed without taking a
+query processes (store/executor.py), so a runaway query is killed without taking a
 worker down. Threads (gthread) let one worker serve pages while its threads wait on queries.
 """
 

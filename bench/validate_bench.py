@@ -22,8 +22,8 @@ from rdflib.namespace import RDF
 
 from luzhi.etl.build import BuildOptions, bundled_documents, process_document
 from luzhi.ontology.namespaces import SH
+from luzhi.server.validation.worker import Job, validate_isolated, validate_submission
 from luzhi.shapes.validate import load_shapes, validate_graph
-from luzhi.shapes.worker import Job, validate_isolated, validate_submission
 
 BASE = "http://127.0.0.1:5000"
 ROOT = Path(__file__).resolve().parent.parent

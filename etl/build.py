@@ -13,7 +13,6 @@ keeps only triples, and build.json and the sources go to a local state directory
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -33,11 +32,10 @@ from luzhi.etl.source import SourceError
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, ONTOLOGY_GRAPH
-from luzhi.server.store import is_remote, open_store
+from luzhi.store.open import StoreTarget, open_store
+from luzhi.store.state import save_source, write_build_info
 
 VERSION = "0.1.0"
-BUILD_INFO = "build.json"
-SOURCES_DIR = "sources"
 
 
 def bundled_documents() -> list[Path]:
@@ -98,26 +96,6 @@ def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument,
     return doc, chain, result.graph, document_report(doc, chain, result)
 
 
-@dataclass(frozen=True)
-class StoreTarget:
-    """Where a build writes: the triples (`spec`, a directory or a remote URL) and the state
-    (build.json, sources/): the store directory itself when embedded, `state_dir` when remote.
-    `user`/`password` are the remote's write credentials (ignored for a directory)."""
-
-    spec: str | Path
-    state_dir: Path | None = None
-    user: str | None = field(default=None, repr=False)
-    password: str | None = field(default=None, repr=False)
-
-    @property
-    def state(self) -> Path:
-        if not is_remote(self.spec):
-            return Path(self.spec)
-        if self.state_dir is None:
-            raise ValueError(f"store {self.spec}: a remote store needs a local state directory (--state)")
-        return self.state_dir
-
-
 def build(
     paths: Iterable[Path],
     store_path: str | Path | StoreTarget,
@@ -175,40 +153,35 @@ def build(
 def _load(target: StoreTarget, staged, options: BuildOptions, reports, progress) -> BuildResult:
     iris = Iris(options.base)
     state = target.state
-    store = open_store(target.spec, user=target.user, password=target.password)
+    opened = open_store(target.spec, state_dir=state, user=target.user, password=target.password)
+    store = opened.store
     try:
         progress("load the ontology")
         store.replace_graph(ONTOLOGY_GRAPH, ontology_graph())
-        sources = state / SOURCES_DIR
-        sources.mkdir(parents=True, exist_ok=True)
         for code, staged_file, source in staged:
             progress(f"load {source.name}")
             graph = Graph().parse(staged_file, format="nt")
             store.replace_graph(str(iris.graph(code)), graph)
-            shutil.copyfile(source, sources / source.name)
+            save_source(state, source)
         triples = len(store)
     finally:
-        store.close()
+        opened.close()
     # A build of some documents into an existing store keeps the other documents' entries, so
     # build.json (and the build id behind ETags) always describes the whole store.
-    documents = {d["township_code"]: d for d in read_build_info(state).get("documents", [])}
+    documents = {d["township_code"]: d for d in opened.info.get("documents", [])}
     documents.update({r.township_code: {"file": r.file, "sha256": r.sha256, "township_code": r.township_code}
                       for r in reports})
     digest = hashlib.sha256("".join(sorted(d["sha256"] for d in documents.values())).encode()).hexdigest()[:16]
     info = {
         "build_id": digest,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "base": options.base,
+        "base": iris.base,  # normalised (no trailing slash): the server takes it from here (issue 9)
         "software_version": VERSION,
         "documents": [documents[code] for code in sorted(documents)],
         "triples": triples,
     }
-    if is_remote(target.spec):
+    if target.remote:
         info["store"] = str(target.spec)  # which server these triples went to (never the credentials)
-    (state / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_build_info(state, info)
     return BuildResult(tuple(reports), triples, digest)
 
-
-def read_build_info(store_path: Path) -> dict:
-    path = Path(store_path) / BUILD_INFO
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

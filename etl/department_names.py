@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from rdflib import Graph
+from rdflib.namespace import SKOS
+
 from luzhi.etl.divisions import name_forms
 
 # --- cleaning -----------------------------------------------------------------------------------
@@ -249,9 +252,6 @@ def normalise_department(name: str, county_name: str = "", prefecture_name: str 
 @cache
 def _type_keywords() -> tuple[tuple[str, str], ...]:
     """(keyword, type key) from the skos:hiddenLabel of each concept in ontology/department-types.ttl."""
-    from rdflib import Graph
-    from rdflib.namespace import SKOS
-
     graph = Graph()
     graph.parse(
         data=(resources.files("luzhi.ontology") / "department-types.ttl").read_text(encoding="utf-8"),

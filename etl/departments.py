@@ -5,12 +5,14 @@ One cell often names several departments, or a phrase that is no department at a
 reclaimed duty's cell names the receiving department and its way of working, or says the work
 stopped. Names are normalised and typed by luzhi.etl.department_names; docs/departments.md lists
 every rule and the sample cell that forced it.
+
+Over 400 lines on purpose: the three cell splitters share the registry's name keys and the generic-phrase
+rules, and docs/departments.md walks through them in this order; each section below is one of them.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
@@ -257,9 +259,6 @@ class DepartmentRegistry:
                 spellings = tuple(Spelling(t, len(w), tuple(dict.fromkeys(w))) for t, w in ranked)
                 result.append(Merge(ident[0], ident[1], ranked[0][0], spellings))
         return tuple(result)
-
-    def mention_counts(self) -> Counter[tuple[str, str]]:
-        return Counter({ident: sum(map(len, s.values())) for ident, s in self._spellings.items()})
 
 
 # --- the 承接部门及工作方式 cell of a reclaimed duty -----------------------------------------------

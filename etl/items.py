@@ -10,6 +10,9 @@ The rules (docs/parsing.md has them with the sample lines that forced each one):
 - every count a document declares is compared with what was parsed: the rows win.
 Nothing is guessed: a row that fits no header is a `ParseError`, a line that is none of the known
 structures becomes an `unparsed-line` issue.
+
+Over 400 lines on purpose: `_Assembler` is one state machine over a document's rows, and its states
+(current list, item, page, counts) are shared by every rule above; split, each piece would need them all.
 """
 
 from __future__ import annotations

@@ -2,24 +2,20 @@
 
 Every stage takes and returns these frozen dataclasses, so each can be tested alone
 and none needs to know how another one works inside.
+
+`ListKind` and `LineSpan` live in ontology/types.py (the vocabulary mints IRIs from them); they are
+imported here because every record below uses them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from luzhi.ontology.types import LineSpan, ListKind
 
 if TYPE_CHECKING:  # etl.layout builds on etl.rows, which builds on this module
     from luzhi.etl.layout import Layout
-
-
-class ListKind(StrEnum):
-    """The three lists of a 履行职责事项清单; the value is the IRI path segment (DESIGN.md §2)."""
-
-    BASIC = "basic"  # 基本履职事项清单
-    COOPERATIVE = "cooperative"  # 配合履职事项清单
-    RECLAIMED = "reclaimed"  # 上级部门收回事项清单 / 上收履职事项清单
 
 
 @dataclass(frozen=True)
@@ -29,18 +25,6 @@ class SourceLine:
     path: str
     lineno: int
     text: str
-
-
-@dataclass(frozen=True)
-class LineSpan:
-    """An inclusive range of 1-based source lines."""
-
-    first: int
-    last: int
-
-    def rfc5147(self) -> str:
-        """The RFC 5147 fragment: `line=a,b` counts line *boundaries* from 0, so lines 3..5 are `line=2,5`."""
-        return f"line={self.first - 1},{self.last}"
 
 
 @dataclass(frozen=True)

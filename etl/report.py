@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 
+from rich.table import Table
+
 from luzhi.etl.divisions import DivisionChain
 from luzhi.etl.model import Issue, ListKind, ParsedDocument
+from luzhi.shapes.validate import Severity
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,6 @@ class DocumentReport:
 
     def with_validation(self, verdict) -> DocumentReport:
         """Add the SHACL verdict (a `luzhi.shapes.validate.ValidationReport`) as counts per severity."""
-        from luzhi.shapes.validate import Severity
-
         counts = {severity.value.lower(): verdict.count(severity) for severity in Severity}
         return replace(self, validation={"conforms": verdict.conforms, **counts})
 
@@ -90,8 +91,6 @@ def report_json(reports) -> dict:
 
 def render_summary(reports, console) -> None:
     """A rich table per build: one row per document and list, then the issues by code."""
-    from rich.table import Table
-
     table = Table(title="luzhi build")
     columns = ("文件 file", "乡镇 township", "代码 code", "清单 list", "声明 declared", "解析 parsed", "问题 issues")
     for column in columns:

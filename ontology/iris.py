@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from luzhi.etl.model import LineSpan, ListKind
+from luzhi.ontology.types import LineSpan, ListKind
 
 DEFAULT_BASE = "http://127.0.0.1:5000"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -24,12 +24,23 @@ def slugify(text: str) -> str:
     Pinyin without tones is ambiguous across names in principle; callers mint slugs from
     *normalised* names and the build reports any collision rather than guessing.
     """
+    # Imported here, not at the top: pypinyin's dictionaries take ~170 ms to import (python -X importtime,
+    # issue 9), and every `luzhi` command and server worker imports this module; only the ETL slugifies.
     from pypinyin import lazy_pinyin
 
     parts = lazy_pinyin(text, errors=lambda chars: list(chars))
     ascii_text = "-".join(p for p in parts if p.strip())
     ascii_text = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return ascii_text or "x"
+
+
+def normalise_base(base: str) -> str:
+    """The one spelling of a deployment base: no trailing slash, so `f"{base}/id/…"` never doubles it.
+
+    `--base https://host/` once built IRIs without the slash but served pages with it, and every
+    /id and /doc page answered 404 (issue 9); every holder of a base normalises it here.
+    """
+    return base.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -39,8 +50,7 @@ class Iris:
     base: str = DEFAULT_BASE
 
     def __post_init__(self) -> None:
-        if self.base.endswith("/"):
-            object.__setattr__(self, "base", self.base.rstrip("/"))
+        object.__setattr__(self, "base", normalise_base(self.base))
 
     def _iri(self, path: str) -> URIRef:
         return URIRef(f"{self.base}/{path}")

@@ -1,45 +1,38 @@
-"""The Flask application: `create_app(config)` and the list of every route's blueprint."""
+"""The Flask application: `create_app(config)` opens the store once and registers the one route list."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from luzhi.server.config import Config
-from luzhi.server.store import Store, open_store
+from luzhi.server.context import attach
+from luzhi.server.routes import ROUTES
+from luzhi.server.views import pages, sparql
+from luzhi.server.views.common import init_templates
+from luzhi.store.open import open_store
 
 
 def create_app(config: Config) -> Flask:
     """Build the app around one read-only store; tests pass their own `Config`.
 
-    The backend is chosen here, once (`open_store`): pyoxigraph on disk, or a remote SPARQL server.
+    The backend is chosen once, in `open_store` (store/open.py): pyoxigraph on disk, or a remote
+    SPARQL server; the endpoint's executor follows from it.
     """
     app = Flask(__name__)
-    app.config["LUZHI"] = config
-    app.extensions["luzhi.store"] = open_store(config.store_spec, read_only=True, timeout=config.query_timeout)
-
-    # Every blueprint, top to bottom: this is the whole HTTP surface (DESIGN.md §2, HTTP).
-    for blueprint in _blueprints():
-        app.register_blueprint(blueprint)
+    opened = open_store(config.store_spec, state_dir=config.store_path, read_only=True, timeout=config.query_timeout)
+    executor = opened.query_executor(processes=config.query_processes, timeout=config.query_timeout)
+    attach(app, config, opened, executor)
+    init_templates(app)
+    for route in ROUTES:
+        app.add_url_rule(route.rule, route.endpoint, route.view, methods=route.methods,
+                         provide_automatic_options=route.automatic_options)
+    app.register_error_handler(404, pages.not_found)
+    app.after_request(_sparql_cors)
     return app
 
 
-def _blueprints():
-    # Imported here so each view module can import `get_store`/`get_config` from this module.
-    from luzhi.server.views import health, ontology, pages, resource, sparql, validate, void
-
-    # Linked data (issue 6): home, search, /id → 303 → /doc, /source texts; /def; VoID, dumps, sitemaps.
-    # SPARQL 1.1 Protocol endpoint, read-only (issue 5).
-    # SHACL validation of submissions: form and POST endpoint (issue 4).
-    return [health.bp, pages.bp, resource.bp, ontology.bp, void.bp, sparql.bp, validate.bp]
-
-
-def get_store(app: Flask | None = None) -> Store:
-    from flask import current_app
-
-    return (app or current_app).extensions["luzhi.store"]
-
-
-def get_config(app: Flask | None = None) -> Config:
-    from flask import current_app
-
-    return (app or current_app).config["LUZHI"]
+def _sparql_cors(response):
+    # Only /sparql is a cross-origin API; pages keep the browser's same-origin default.
+    if request.endpoint == "sparql.sparql":
+        return sparql.cors(response)
+    return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from luzhi.ontology.iris import DEFAULT_BASE
+from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,10 @@ class Config:
     # A remote SPARQL 1.1 query endpoint (Virtuoso's …/sparql) holding the triples; None = embedded pyoxigraph.
     # The server only reads, anonymously: no credentials here.
     store_url: str | None = None
+
+    def __post_init__(self) -> None:
+        # The server builds IRIs as f"{base}{path}": a trailing slash 404'd every page (issue 9).
+        object.__setattr__(self, "base", normalise_base(self.base))
 
     @property
     def store_spec(self) -> str | Path:

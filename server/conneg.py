@@ -12,15 +12,6 @@ from collections.abc import Sequence
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-# The RDF formats luzhi serves for resource descriptions, by media type: (rdflib format, file extension).
-RDF_FORMATS: dict[str, tuple[str, str]] = {
-    "text/turtle": ("turtle", "ttl"),
-    "application/ld+json": ("json-ld", "jsonld"),
-    "application/n-triples": ("nt", "nt"),
-    "application/rdf+xml": ("xml", "rdf"),
-}
-EXTENSIONS: dict[str, str] = {ext: mime for mime, (_fmt, ext) in RDF_FORMATS.items()}
-
 # Media types clients send for the same thing under another name.
 _ALIASES: dict[str, str] = {
     "application/x-turtle": "text/turtle",

@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from luzhi.server.store import Store
+from luzhi.store.base import Store
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 

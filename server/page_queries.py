@@ -14,7 +14,7 @@ from rdflib.term import Node
 
 from luzhi.ontology.namespaces import sparql_prologue
 from luzhi.server.describe import Paging, sparql_iri, sparql_string
-from luzhi.server.store import Store
+from luzhi.store.base import Store
 
 _P = sparql_prologue()
 

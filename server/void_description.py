@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 
 from luzhi.ontology.namespaces import LZ, ONTOLOGY_GRAPH, PREFIXES, SD, bind_prefixes, sparql_prologue
-from luzhi.server.store import Store
+from luzhi.store.base import Store
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA = "https://www.iana.org/assignments/media-types/"

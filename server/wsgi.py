@@ -14,6 +14,8 @@ from flask import Flask
 
 from luzhi.server.app import create_app
 from luzhi.server.config import Config
+from luzhi.store.open import StoreTarget
+from luzhi.store.state import read_build_info
 
 
 def config_from_environment(env: dict[str, str] | None = None) -> Config:
@@ -22,21 +24,18 @@ def config_from_environment(env: dict[str, str] | None = None) -> Config:
     LUZHI_STORE is a store directory, or a remote SPARQL endpoint URL; then LUZHI_STATE (default
     ./luzhi-state) is the local directory holding that build's build.json and source texts.
     """
-    from luzhi.server.store import is_remote
-
     env = dict(os.environ if env is None else env)
     if not env.get("LUZHI_STORE"):
         raise RuntimeError("set LUZHI_STORE to the store directory (built with `luzhi build --store DIR`) "
                            "or to a remote SPARQL endpoint URL")
-    url = env["LUZHI_STORE"] if is_remote(env["LUZHI_STORE"]) else None
-    store = Path(env.get("LUZHI_STATE") or "luzhi-state") if url else Path(env["LUZHI_STORE"])
+    target = StoreTarget.of(env["LUZHI_STORE"], Path(env.get("LUZHI_STATE") or "luzhi-state"))
+    url = str(target.spec) if target.remote else None
+    store = target.state
     if url and not store.is_dir():
         raise RuntimeError(f"LUZHI_STATE={store}: no such directory; a remote store needs the state directory "
                            f"its build wrote (`luzhi build --store {url} --state DIR`)")
     base = env.get("LUZHI_BASE")
     if not base:
-        from luzhi.etl.build import read_build_info
-
         base = read_build_info(store).get("base")
     defaults = Config(store_path=store)
     try:

@@ -2,7 +2,7 @@
 
 pySHACL returns `(conforms, report_graph, report_text)` where the graph may be an exception
 (STYLE.md: pyshacl/entrypoints.py); nothing outside this module sees that shape. Results are
-frozen dataclasses, picklable, so a worker process can send them back (`luzhi.shapes.worker`).
+frozen dataclasses, picklable, so a worker process can send them back (`luzhi.server.validation.worker`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 from rdflib.term import Node
 
-from luzhi.etl.model import LineSpan
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, SH
+from luzhi.ontology.types import LineSpan
 
 SHAPES_NS = "https://w3id.org/luzhi/shapes#"
 BASE_SHAPE = URIRef(SHAPES_NS + "InstanceIriShape")
@@ -131,6 +131,8 @@ def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationRep
     owl:imports are never followed and no inference runs: a submission must never make us fetch
     anything, and the ETL already writes every type triple the shapes need.
     """
+    # Imported here: pyshacl takes ~115 ms to import (python -X importtime, issue 9) and the CLI,
+    # the server and the build all import this module; only a validation needs it.
     from pyshacl import validate
 
     shapes = load_shapes(base)
@@ -155,6 +157,7 @@ def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationRep
 
 @lru_cache(maxsize=256)
 def _prepared(query: str):
+    # Imported here: rdflib's SPARQL engine takes ~70 ms to import (python -X importtime, issue 9).
     from rdflib.plugins.sparql import prepareQuery
 
     return prepareQuery(query)

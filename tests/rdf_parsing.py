@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import Graph
 
-from luzhi.server.store import to_rdflib
+from luzhi.store.oxigraph import to_rdflib
 
 
 def parse_rdf(data: bytes | str, mime: str) -> Graph:

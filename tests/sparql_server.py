@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from luzhi.server.app import create_app
 from luzhi.server.config import Config
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 EX = "http://example.org/"
 DOCS = {n: URIRef(f"{EX}doc/{n}") for n in (1, 2, 3)}

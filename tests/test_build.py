@@ -14,14 +14,14 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from luzhi.etl.build import BuildError, BuildOptions, build, bundled_documents, process_document
-from luzhi.server.store import OxigraphStore, to_rdflib
+from luzhi.store.oxigraph import OxigraphStore, to_rdflib
 
 BASE = "https://luzhi.test"
 
 
 def _dump(path) -> bytes:
     store = OxigraphStore(path, read_only=True)
-    quads = sorted(store.native, key=str)
+    quads = sorted(store.quads(), key=str)
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
 
@@ -110,7 +110,7 @@ def test_process_document_is_deterministic():
 
 
 def test_building_one_more_document_keeps_the_others(tmp_path):
-    from luzhi.etl.build import read_build_info
+    from luzhi.store.state import read_build_info
 
     store_path = tmp_path / "store"
     documents = bundled_documents()

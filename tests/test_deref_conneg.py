@@ -13,7 +13,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import FOAF
 from werkzeug.serving import make_server
 
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 FORMATS = {

@@ -16,7 +16,7 @@ from rdf_parsing import parse_rdf
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 
 def _shapes() -> Graph:
@@ -112,7 +112,7 @@ def test_named_graph_download(live_server, built_store):
     store = OxigraphStore(built_store.path, read_only=True)
     try:
         graph_iri = next(g for g in store.graph_names() if g.startswith(built_store.base + "/graph/"))
-        size = len(list(store.native.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))))
+        size = sum(1 for quad in store.quads() if quad.graph_name == ox.NamedNode(graph_iri))
     finally:
         store.close()
     response = requests.get(graph_iri + ".nt")

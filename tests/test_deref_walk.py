@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from luzhi.etl.model import LineSpan, ListKind
 from luzhi.ontology.iris import Iris, slugify
+from luzhi.ontology.types import LineSpan, ListKind
 
 
 def test_slugs_are_ascii_pinyin():

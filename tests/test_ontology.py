@@ -8,7 +8,7 @@ from rdflib.namespace import SKOS
 from luzhi.etl.build import ontology_graph
 from luzhi.etl.to_rdf import emitted_terms
 from luzhi.ontology.namespaces import LZ
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 DECLARING = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 from rdflib import Graph, URIRef
 
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 PREFIX = "PREFIX lz: <https://w3id.org/luzhi/def#>\nPREFIX dct: <http://purl.org/dc/terms/>\n"
 

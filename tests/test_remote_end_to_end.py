@@ -26,6 +26,7 @@ from virtuoso import virtuoso  # noqa: F401  (the session fixture)
 from werkzeug.serving import make_server
 
 from luzhi.server.config import Config
+from luzhi.store.open import open_store
 
 PREFIX = "PREFIX lz: <https://w3id.org/luzhi/def#>\nPREFIX dct: <http://purl.org/dc/terms/>\n"
 # Counts on luzhi's vocabulary: a remote's union default graph also holds its own graphs
@@ -108,8 +109,6 @@ def first_iri(endpoint: str, query: str, graphs: list[str]) -> str:
 
 
 def test_build_wrote_graphs_remotely_and_state_locally(remote_site, live_server):
-    from luzhi.server.store import open_store
-
     info = json.loads((remote_site.state / "build.json").read_text(encoding="utf-8"))
     assert info["base"] == remote_site.url
     assert info["store"] == remote_site.sparql_url
@@ -120,7 +119,7 @@ def test_build_wrote_graphs_remotely_and_state_locally(remote_site, live_server)
     )
     embedded = json.loads((live_server.store.path / "build.json").read_text(encoding="utf-8"))
     assert info["build_id"] == embedded["build_id"]  # same documents, same build id
-    remote = open_store(remote_site.sparql_url, read_only=True)
+    remote = open_store(remote_site.sparql_url, read_only=True).store
     try:
         # Other test modules share this Virtuoso and leave their own graphs: look at ours only.
         names = [g for g in remote.graph_names() if _ours(g, remote_site.url)]
@@ -133,9 +132,7 @@ def test_build_wrote_graphs_remotely_and_state_locally(remote_site, live_server)
 
 def _remote_graphs(remote_site: RemoteSite) -> list[str]:
     """This module's graphs in the shared Virtuoso (other modules' test graphs stay out of the queries)."""
-    from luzhi.server.store import open_store
-
-    remote = open_store(remote_site.sparql_url, read_only=True)
+    remote = open_store(remote_site.sparql_url, read_only=True).store
     try:
         return [g for g in remote.graph_names() if _ours(g, remote_site.url)]
     finally:
@@ -149,7 +146,7 @@ def _ours(graph: str, base: str) -> bool:
 
 
 def _embedded_graphs(live_server) -> list[str]:
-    from luzhi.server.store import OxigraphStore
+    from luzhi.store.oxigraph import OxigraphStore
 
     return OxigraphStore(live_server.store.path, read_only=True).graph_names()
 

@@ -20,7 +20,9 @@ from rdflib.namespace import DCTERMS, XSD
 from virtuoso import virtuoso  # noqa: F401  (the session fixture)
 
 from luzhi.ontology.namespaces import LZ
-from luzhi.server.remote_store import (
+from luzhi.store.open import open_store
+from luzhi.store.oxigraph import OxigraphStore
+from luzhi.store.remote import (
     STAGING_PREFIX,
     RemoteEndpoints,
     RemoteQueryError,
@@ -30,7 +32,6 @@ from luzhi.server.remote_store import (
     RemoteStoreError,
     UnsupportedFormat,
 )
-from luzhi.server.store import OxigraphStore, open_store
 
 EX = "http://127.0.0.1:5000/id/test/"
 
@@ -53,6 +54,11 @@ def document_graph() -> Graph:
 
 def fresh_graph() -> str:
     return f"http://127.0.0.1:5000/graph/test-{uuid.uuid4().hex}"
+
+
+def _serialized(store: RemoteStore, *args, **kwargs) -> tuple[bytes, str]:
+    result = store.query_result(*args, **kwargs)
+    return result.body, result.mime
 
 
 def graph_of(store: RemoteStore, iri: str) -> Graph:
@@ -180,7 +186,7 @@ def test_query_serialized_solutions(store, mime):
     sent.add((s, LZ.sequence, Literal(7)))
     sent.add((s, LZ.part, BNode()))
     store.replace_graph(iri, sent)
-    body, got = store.query_serialized(f"SELECT ?p ?o WHERE {{ <{s}> ?p ?o }} ORDER BY ?p", mime, default_graphs=[iri])
+    body, got = _serialized(store, f"SELECT ?p ?o WHERE {{ <{s}> ?p ?o }} ORDER BY ?p", mime, default_graphs=[iri])
     assert got == mime
     if mime == "text/csv":  # lossy by design (SPARQL 1.1 CSV): plain strings, no pyoxigraph parser
         rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
@@ -217,7 +223,7 @@ def test_query_serialized_solutions(store, mime):
 def test_query_serialized_triples(store, document_graph, mime):
     iri = fresh_graph()
     store.replace_graph(iri, document_graph)
-    body, got = store.query_serialized("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", mime, default_graphs=[iri])
+    body, got = _serialized(store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", mime, default_graphs=[iri])
     assert got == mime
     formats = {"application/n-quads": "nquads", "application/trig": "trig", "application/ld+json": "json-ld"}
     back = Graph()
@@ -239,7 +245,7 @@ def test_query_serialized_named_graphs(store):
     a, b = fresh_graph(), fresh_graph()
     store.replace_graph(a, small_graph("na", 2))
     store.replace_graph(b, small_graph("nb", 3))
-    body, _ = store.query_serialized(
+    body, _ = _serialized(store,
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
         "application/sparql-results+json",
         named_graphs=[b],
@@ -250,13 +256,13 @@ def test_query_serialized_named_graphs(store):
 
 def test_query_serialized_refuses_mismatched_format(store):
     with pytest.raises(UnsupportedFormat):
-        store.query_serialized("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", "text/csv")
+        _serialized(store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", "text/csv")
     with pytest.raises(UnsupportedFormat):
-        store.query_serialized("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "text/turtle")
+        _serialized(store, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "text/turtle")
 
 
 def test_ask_serialized(store):
-    body, mime = store.query_serialized("ASK { ?s ?p ?o }", "application/sparql-results+json")
+    body, mime = _serialized(store, "ASK { ?s ?p ?o }", "application/sparql-results+json")
     assert json.loads(body)["boolean"] is True and mime == "application/sparql-results+json"
 
 
@@ -270,7 +276,7 @@ def test_bad_query_gives_the_parser_message_and_the_store_still_works(store):
 def test_updates_are_refused_through_queries(store):
     iri = fresh_graph()
     with pytest.raises(RemoteQueryError):
-        store.query_serialized(f"INSERT DATA {{ GRAPH <{iri}> {{ <{EX}x> <{EX}y> 1 }} }}", "text/csv")
+        _serialized(store, f"INSERT DATA {{ GRAPH <{iri}> {{ <{EX}x> <{EX}y> 1 }} }}", "text/csv")
     with pytest.raises(RemoteQueryError):
         store.select(f"DROP GRAPH <{iri}>")
     assert store.count_triples(iri) == 0
@@ -284,7 +290,7 @@ def test_row_cap_is_an_error_never_a_cut_result(store, virtuoso):  # noqa: F811
     with pytest.raises(RemoteResultTruncated, match=str(virtuoso.result_set_max_rows)):
         store.select(query)
     with pytest.raises(RemoteResultTruncated):
-        store.query_serialized(query, "text/csv")
+        _serialized(store, query, "text/csv")
     assert len(store.select(query + " LIMIT 9000")) == 9000
 
 
@@ -295,7 +301,7 @@ def test_timeout_stops_an_expensive_query_with_an_error(store):
     store.replace_graph(iri, small_graph("slow", 2000))
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }} }}"
     with pytest.raises(RemoteQueryTimeout):
-        store.query_serialized(query, "application/sparql-results+json", timeout=1)
+        _serialized(store, query, "application/sparql-results+json", timeout=1)
     assert store.ask("ASK { ?s ?p ?o }")  # and the remote answers the next query
 
 
@@ -336,10 +342,10 @@ def test_unreachable_endpoint_names_the_url():
 
 
 def test_open_store_chooses_the_backend(tmp_path, virtuoso):  # noqa: F811
-    local = open_store(tmp_path / "store")
+    local = open_store(tmp_path / "store").store
     assert isinstance(local, OxigraphStore)
     local.close()
-    remote = open_store(virtuoso.sparql_url)
+    remote = open_store(virtuoso.sparql_url).store
     assert isinstance(remote, RemoteStore) and remote.read_only
     assert remote.endpoints.query == virtuoso.sparql_url
     remote.close()

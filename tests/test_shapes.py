@@ -14,8 +14,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from luzhi.etl.model import LineSpan
 from luzhi.ontology.namespaces import LZ, SH
+from luzhi.ontology.types import LineSpan
 from luzhi.shapes.validate import SHAPE_FILES, SHAPES_NS, Severity, load_shapes, validate_graph
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import XSD, Literal, URIRef
 
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 A, P, G1, G2 = URIRef("http://x.test/a"), URIRef("http://x.test/p"), "http://x.test/g1", "http://x.test/g2"
 

@@ -14,7 +14,7 @@ from rdflib import Graph, Literal
 from werkzeug.serving import make_server
 
 from luzhi.ontology.namespaces import SH
-from luzhi.server.store import OxigraphStore
+from luzhi.store.oxigraph import OxigraphStore
 
 FIXTURES = Path(__file__).parent / "shapes"
 SAMPLE = Path(__file__).parent.parent / "data" / "samples" / "000_d4a0698a49e5e74d.txt"

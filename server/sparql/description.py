@@ -16,22 +16,9 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from luzhi.ontology.namespaces import SD, bind_prefixes
 from luzhi.server.sparql.formats import GRAPHS, RESULTS
+from luzhi.store.formats import BY_MIME
 
 MAX_LISTED_GRAPHS = 1000
-_W3C_FORMATS = {
-    "application/sparql-results+json": "SPARQL_Results_JSON",
-    "application/sparql-results+xml": "SPARQL_Results_XML",
-    "text/csv": "SPARQL_Results_CSV",
-    "text/tab-separated-values": "SPARQL_Results_TSV",
-    "text/turtle": "Turtle",
-    "application/n-triples": "N-Triples",
-    "application/ld+json": "JSON-LD",
-    "application/rdf+xml": "RDF_XML",
-    "application/n-quads": "N-Quads",
-    "application/trig": "TriG",
-}
-
-
 def service_description(
     endpoint: str,
     graph_names: Sequence[str],
@@ -52,7 +39,7 @@ def service_description(
         g.add((service, SD.feature, SD.BasicFederatedQuery))
     g.add((service, SD.defaultEntailmentRegime, URIRef("http://www.w3.org/ns/entailment/Simple")))
     for fmt in RESULTS + GRAPHS:
-        g.add((service, SD.resultFormat, URIRef(f"http://www.w3.org/ns/formats/{_W3C_FORMATS[fmt.mime]}")))
+        g.add((service, SD.resultFormat, URIRef(f"http://www.w3.org/ns/formats/{BY_MIME[fmt.mime].w3c}")))
     g.add((service, DCTERMS.title, Literal("履职事项清单 SPARQL 查询服务", lang="zh")))
     g.add((service, DCTERMS.title, Literal("Township duty lists: SPARQL endpoint", lang="en")))
     limits = (f"Read-only. Queries stop after {timeout:g} s; results over {max_rows} rows (or triples) are "

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from luzhi.server.conneg import choose
+from luzhi.store.formats import BY_MIME, FORMATS
 
 
 @dataclass(frozen=True)
@@ -31,21 +32,20 @@ class ResultFormat:
         return f"{self.mime}; charset=utf-8" if textual else self.mime
 
 
-RESULTS = (
-    ResultFormat("application/sparql-results+json", "results", "JSON", "srj"),
-    ResultFormat("application/sparql-results+xml", "results", "XML", "srx"),
-    ResultFormat("text/csv", "results", "CSV", "csv"),
-    ResultFormat("text/tab-separated-values", "results", "TSV", "tsv"),
-)
-GRAPHS = (
-    ResultFormat("text/turtle", "graph", "TURTLE", "ttl"),
-    ResultFormat("application/n-triples", "graph", "N_TRIPLES", "nt"),
+def _offer(mime: str) -> ResultFormat:
+    known = BY_MIME[mime]  # store/formats.py: the one registry
     # JSON-LD through rdflib, compacted with luzhi's prefixes as @context: pyoxigraph 0.5 only
     # writes expanded JSON-LD, which integrators find hard to read.
-    ResultFormat("application/ld+json", "graph", "JSON_LD_RDFLIB", "jsonld"),
-    ResultFormat("application/rdf+xml", "graph", "RDF_XML", "rdf"),
-    ResultFormat("application/n-quads", "graph", "N_QUADS", "nq"),
-    ResultFormat("application/trig", "graph", "TRIG", "trig"),
+    serializer = "JSON_LD_RDFLIB" if mime == "application/ld+json" else known.member
+    return ResultFormat(mime, known.kind, serializer, known.extension)
+
+
+# In the endpoint's order of preference (ties in `Accept` go to the earlier one).
+RESULTS = tuple(_offer(f.mime) for f in FORMATS if f.kind == "results")
+GRAPHS = tuple(
+    _offer(mime)
+    for mime in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
+                 "application/n-quads", "application/trig")
 )
 _BY_MIME = {f.mime: f for f in RESULTS + GRAPHS}
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 
-from luzhi.server.app import get_store
-
-bp = Blueprint("health", __name__)
+from luzhi.server.context import get_store
 
 
-@bp.get("/health")
 def health():
     store = get_store()
     return jsonify(status="ok", graphs=len(store.graph_names()))

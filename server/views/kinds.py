@@ -16,11 +16,13 @@ from rdflib.term import Node
 
 from luzhi.ontology.namespaces import LZ
 from luzhi.server import page_queries as q
-from luzhi.server.app import get_config, get_store
-from luzhi.server.describe import Description, fetch_labels
-from luzhi.server.views.common import FormatLink, lang, local_path, page_arg, render_page, source_file
+from luzhi.server.context import get_config, get_store
+from luzhi.server.describe import Description, fetch_labels, pick_label
+from luzhi.server.i18n import lang
+from luzhi.server.links import FormatLink, local_path
+from luzhi.server.views.common import page_arg, render_page
+from luzhi.store.state import source_file
 
-KIND_ORDER = {"basic": 0, "cooperative": 1, "reclaimed": 2}
 _LINES = re.compile(r"^line=(\d+),(\d+)$")
 
 
@@ -48,8 +50,6 @@ def _common(description: Description, alternates: list[FormatLink], **extra) -> 
 
 
 def _title(subject: URIRef, labels) -> Literal:
-    from luzhi.server.describe import pick_label
-
     return pick_label(labels.get(subject, ()), lang()) or Literal(local_path(str(subject)) or str(subject))
 
 
@@ -114,7 +114,7 @@ def _source_excerpt(iri: str) -> dict:
     if match and path.startswith("/source/"):
         first, last = int(match.group(1)) + 1, int(match.group(2))
         filename = path[len("/source/") :]
-        path_on_disk = source_file(filename)
+        path_on_disk = source_file(get_config().store_path, filename)
         if path_on_disk is not None:
             lines = path_on_disk.read_text(encoding="utf-8").splitlines()
             text = "\n".join(lines[first - 1 : last])

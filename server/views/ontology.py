@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from flask import Blueprint, abort, redirect, request
+from flask import abort, redirect, request
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from luzhi.ontology.namespaces import LZ, bind_prefixes
-from luzhi.server.conneg import EXTENSIONS, RDF_FORMATS, choose
+from luzhi.server.conneg import choose
 from luzhi.server.describe import pick_label
-from luzhi.server.views.common import format_links, init_templates, lang, rdf_response, render_page
-
-bp = Blueprint("ontology", __name__)
-bp.record_once(lambda state: init_templates(state.app))
+from luzhi.server.i18n import lang
+from luzhi.server.links import format_links
+from luzhi.server.views.common import rdf_response, render_page
+from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS
 
 ONTOLOGY_IRI = URIRef(str(LZ)[:-1])
 SECTIONS = (
@@ -118,15 +118,13 @@ def _ordered(literals: tuple[Literal, ...]) -> tuple[Literal, ...]:
     return tuple(sorted(literals, key=lambda lit: (lit.language != first, lit.language or "")))
 
 
-@bp.get("/def")
-@bp.get("/def.<ext>")
 def vocabulary(ext: str | None = None):
     if ext is not None:
         if ext not in EXTENSIONS:
             abort(404)
         mime = EXTENSIONS[ext]
     else:
-        mime = choose(request.headers.get("Accept"), ["text/html", *RDF_FORMATS])
+        mime = choose(request.headers.get("Accept"), ["text/html", *DESCRIPTION_MIMES])
         if mime is None:
             abort(406)
     graph = ontology()
@@ -143,7 +141,6 @@ def vocabulary(ext: str | None = None):
                        title=meta["title"])
 
 
-@bp.get("/def/<name>")
 def term(name: str):
     """Path-style term IRIs (`/def/Duty`) lead to the anchor on the vocabulary page."""
     if (LZ[name], None, None) not in ontology():

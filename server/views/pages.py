@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Response, abort, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from luzhi.server import page_queries as q
-from luzhi.server.app import get_config, get_store
 from luzhi.server.conneg import choose
+from luzhi.server.context import get_config, get_store
 from luzhi.server.describe import fetch_labels, pick_label
-from luzhi.server.views.common import conditional, href, init_templates, lang, render_page
-
-bp = Blueprint("pages", __name__)
-bp.record_once(lambda state: init_templates(state.app))
+from luzhi.server.i18n import lang
+from luzhi.server.links import href, link
+from luzhi.server.views.common import conditional, render_page
 
 MAX_QUERY_CHARS = 100
 
@@ -32,7 +31,6 @@ def _cached(key: str, compute):
     return cache[key]
 
 
-@bp.get("/")
 def home():
     store = get_store()
     numbers = _cached("counts", lambda: q.counts(store))
@@ -50,8 +48,6 @@ def _positive(name: str, default: int) -> int:
     return int(raw)
 
 
-@bp.get("/search")
-@bp.get("/search.json")
 def search():
     """`/search?q=森林防火[&kind=duty|department|division][&page=N]`; JSON at `/search.json` or by Accept."""
     text = request.args.get("q", "").strip()
@@ -92,8 +88,7 @@ def _search_json(text, kind, rows, paging, labels) -> Response:
         "page": paging.page if paging else 1,
         "page_size": get_config().page_size,
         "total": paging.total if paging else 0,
-        "next": (f"{request.script_root}/search.json?q={text}&page={paging.page + 1}"
-                 if paging and paging.has_next else None),
+        "next": link("/search.json", page=paging.page + 1) if paging and paging.has_next else None,
         "results": [
             {
                 "iri": str(row["r"]),
@@ -111,7 +106,6 @@ def _search_json(text, kind, rows, paging, labels) -> Response:
     return conditional(response)
 
 
-@bp.app_errorhandler(404)
 def not_found(error: HTTPException):
     """A real 404: an HTML page with a search box for people, plain text for programs."""
     wanted = choose(request.headers.get("Accept"), ["text/html", "application/json", "text/plain"])

@@ -7,29 +7,21 @@ the document about it; `303 See Other` says which is which. `/doc/x` negotiates 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, request, send_file
+from flask import Response, abort, redirect, request, send_file
 
 from luzhi.etl.readers import FORMATS
 from luzhi.ontology.namespaces import LZ
-from luzhi.server.app import get_config, get_store
-from luzhi.server.conneg import EXTENSIONS, RDF_FORMATS, choose
+from luzhi.server.conneg import choose
+from luzhi.server.context import get_config, get_store
 from luzhi.server.describe import InvalidIri, add_paging, check_iri, describe, exists, sparql_iri
+from luzhi.server.links import format_links, iri_for_path, link
 from luzhi.server.views import kinds
-from luzhi.server.views.common import (
-    conditional,
-    format_links,
-    init_templates,
-    iri_for_path,
-    page_arg,
-    rdf_response,
-    source_file,
-)
-
-bp = Blueprint("resource", __name__)
-bp.record_once(lambda state: init_templates(state.app))
+from luzhi.server.views.common import conditional, page_arg, rdf_response
+from luzhi.store.formats import BY_MIME, DESCRIPTION_MIMES, EXTENSIONS
+from luzhi.store.state import source_file
 
 HTML = "text/html"
-OFFERED = [HTML, *RDF_FORMATS]
+OFFERED = [HTML, *DESCRIPTION_MIMES]
 
 
 def _checked(iri: str) -> str:
@@ -39,7 +31,6 @@ def _checked(iri: str) -> str:
         abort(404)
 
 
-@bp.get("/id/<path:rest>")
 def thing(rest: str):
     """303 to the document about the thing, keeping the query (`?lang=en`)."""
     iri = _checked(iri_for_path(f"/id/{rest}"))
@@ -57,7 +48,6 @@ def thing(rest: str):
     return response
 
 
-@bp.get("/doc/<path:rest>")
 def document(rest: str):
     """The description of `/id/rest`: by `Accept`, or in the format an extension names."""
     stem, dot, ext = rest.rpartition(".")
@@ -77,17 +67,16 @@ def document(rest: str):
     alternates = format_links(doc_path, page)
     if mime == HTML:
         return kinds.render(iri, rest, description, alternates)
-    doc_url = f"{config.base}{doc_path}" + (f".{RDF_FORMATS[mime][1]}" if dot and ext in EXTENSIONS else "")
+    doc_url = iri_for_path(doc_path) + (f".{BY_MIME[mime].extension}" if dot and ext in EXTENSIONS else "")
     graph = description.graph
     add_paging(graph, description, doc_url)
     links = [f'<{request.script_root}{doc_path}>; rel="alternate"; type="text/html"']
     links += [f'<{link.url}>; rel="alternate"; type="{link.mime}"' for link in alternates if link.mime != mime]
     paging = description.paging
-    here = request.script_root + request.path
     if paging.has_next:
-        links.append(f'<{here}?page={paging.page + 1}>; rel="next"')
+        links.append(f'<{link(request.path, page=paging.page + 1)}>; rel="next"')
     if paging.has_previous:
-        links.append(f'<{here}?page={paging.page - 1}>; rel="prev"')
+        links.append(f'<{link(request.path, page=paging.page - 1)}>; rel="prev"')
     return rdf_response(graph, mime, links=links)
 
 
@@ -99,7 +88,6 @@ def _not_acceptable(rest: str) -> Response:
     return response
 
 
-@bp.get("/source/<path:filename>")
 def source(filename: str):
     """A source document as built: text as text/plain, so `#line=a,b` (RFC 5147) names lines in it;
     a Word, Excel, PDF or HTML original as itself, so `#page=3&table=1&row=5` names a place in it.
@@ -110,7 +98,7 @@ def source(filename: str):
     store = get_store()
     if not store.ask(f"ASK {{ {sparql_iri(iri)} a <{LZ.SourceDocument}> }}"):
         abort(404)
-    path = source_file(filename)
+    path = source_file(get_config().store_path, filename)
     if path is not None:
         media_type = FORMATS.get(path.suffix.lower(), ("text/plain",))[0]
         response = send_file(path, mimetype=media_type, conditional=False, max_age=0)

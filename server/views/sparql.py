@@ -1,6 +1,6 @@
 """`/sparql`: the SPARQL 1.1 Protocol endpoint (issue 5), read-only, with limits and CORS.
 
-GET or POST with a query → run it in a worker process (server/sparql/executor.py) and answer
+GET or POST with a query → run it on the store's executor (store/open.py chooses it) and answer
 in the negotiated format. GET without a query → the Service Description (RDF) or, for
 browsers, the query page. Every refusal is plain text naming what was wrong.
 """
@@ -9,69 +9,36 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Response, render_template, request
 from rdflib import Graph
 
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import PREFIXES, sparql_prologue
-from luzhi.server.app import get_config, get_store
+from luzhi.server.conneg import choose
+from luzhi.server.context import get_config, get_executor, get_store
 from luzhi.server.sparql.description import service_description
 from luzhi.server.sparql.examples import EXAMPLES, Example
-from luzhi.server.sparql.executor import Executor, PoolBusy, QueryExecutor, QueryTimeout, WorkerFailed
 from luzhi.server.sparql.formats import GRAPHS, ResultFormat, choose_format, formats_for, short_names
 from luzhi.server.sparql.protocol import ProtocolError, SparqlRequest, parse_request
 from luzhi.server.sparql.query_text import inspect_query
-from luzhi.server.sparql.worker import Job
+from luzhi.store.executor import PoolBusy, QueryTimeout, WorkerFailed
+from luzhi.store.formats import BY_MIME
+from luzhi.store.query_worker import Job
 
-bp = Blueprint("sparql", __name__)
-
-_EXTENSION = "luzhi.sparql"
 _PREFIX_PAIRS = tuple((name, str(ns)) for name, ns in PREFIXES.items())
-_RDFLIB_FORMATS = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
-    "application/n-quads": "nquads",
-    "application/trig": "trig",
-}
 _CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "Content-Type, Content-Length, X-Result-Rows",
 }
 
 
-@bp.record_once
-def _attach(state) -> None:
-    """One executor per app (so per gunicorn worker), chosen once with the store's backend.
-
-    Embedded: killable worker processes over the pyoxigraph directory (they start on first use).
-    Remote: the app's RemoteStore, whose server enforces the time limit (sparql/remote_executor.py).
-    """
-    config = state.app.config["LUZHI"]
-    if config.store_url is None:
-        executor: Executor = QueryExecutor(
-            config.store_path, processes=config.query_processes, timeout=config.query_timeout
-        )
-    else:
-        from luzhi.server.sparql.remote_executor import RemoteExecutor
-
-        executor = RemoteExecutor(state.app.extensions["luzhi.store"], timeout=config.query_timeout)
-    state.app.extensions[_EXTENSION] = executor
-
-
-def get_executor() -> Executor:
-    return current_app.extensions[_EXTENSION]
-
-
-@bp.after_request
-def _cors(response: Response) -> Response:
+def cors(response: Response) -> Response:
+    """CORS and `Vary: Accept` on every /sparql answer, errors included (app.py runs it after this view)."""
     response.headers.update(_CORS)
     response.vary.add("Accept")
     return response
 
 
-@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
 def sparql() -> Response:
     if request.method == "OPTIONS":
         return _preflight()
@@ -171,8 +138,6 @@ def _describe(parsed: SparqlRequest) -> Response:
     config = get_config()
     fmt = choose_format("graph", None, parsed.formats) if parsed.formats else None
     if fmt is None:
-        from luzhi.server.conneg import choose
-
         offered = [f.mime for f in GRAPHS] + ["text/html", "application/xhtml+xml"]
         chosen = choose(request.headers.get("Accept"), offered)
         if chosen is None:
@@ -187,7 +152,7 @@ def _describe(parsed: SparqlRequest) -> Response:
         max_rows=config.max_result_rows,
         allow_service=config.allow_service,
     )
-    return Response(graph.serialize(format=_RDFLIB_FORMATS[fmt.mime]), content_type=fmt.content_type)
+    return Response(graph.serialize(format=BY_MIME[fmt.mime].rdflib), content_type=fmt.content_type)
 
 
 @dataclass(frozen=True)

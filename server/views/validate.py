@@ -1,27 +1,27 @@
 """`/validate`: a form for people and a POST endpoint for programs, answering a SHACL report (issue 4).
 
 The submission is validated in a child process killed after `Config.validation_timeout`
-(luzhi.shapes.worker); the store is never opened for writing, nor even read, here. The body is
+(luzhi.server.validation.worker); the store is never opened for writing, nor even read, here. The body is
 capped at `Config.max_upload_bytes` through Flask's per-request `max_content_length`, so an
 oversized upload is refused (413) before it is read.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, render_template, request
+from flask import Response, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from luzhi.server.app import get_config
 from luzhi.server.conneg import choose
-from luzhi.server.views.common import lang
+from luzhi.server.context import get_config
+from luzhi.server.i18n import lang
+from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
+from luzhi.server.validation.worker import Job, ValidationTimeout, validate_isolated
 from luzhi.shapes.report import grouped, render_turtle, report_dict, shape_label, where
-from luzhi.shapes.submission import FORMATS, SubmissionError, guess_format
 from luzhi.shapes.validate import ValidationReport
-from luzhi.shapes.worker import Job, ValidationTimeout, validate_isolated
 
-bp = Blueprint("validate", __name__)
 OFFERS = ("text/html", "application/json", "text/turtle")
 
 
@@ -36,12 +36,10 @@ class ValidatePage:
     error: dict | None = None
 
 
-@bp.get("/validate")
 def form():
     return render_template("validate.html", page=_page(), title="SHACL", alternates=[])
 
 
-@bp.post("/validate")
 def submit():
     config = get_config()
     request.max_content_length = config.max_upload_bytes
@@ -117,6 +115,4 @@ def _error(status: int, message: str, *, line: int | None = None, column: int | 
 
 
 def _json(value: dict) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False, indent=2)

@@ -1,8 +1,8 @@
 """Run one validation in a child process that can be killed, so `Config.validation_timeout` really holds.
 
 pySHACL cannot be interrupted from another thread, so the server never runs it in its own
-process: each submission goes to a fresh interpreter (`python -m luzhi.shapes.worker`), the
-same choice as the SPARQL executor (server/sparql/executor.py) and for the same reasons: no
+process: each submission goes to a fresh interpreter (`python -m luzhi.server.validation.worker`), the
+same choice as the SPARQL executor (store/executor.py) and for the same reasons: no
 fork of a threaded web process holding a RocksDB handle, no re-import of the parent's
 `__main__` as multiprocessing's spawn and forkserver do. The price is the interpreter start
 and imports, measured in bench/results/validate.md. The child never sees the store.
@@ -16,7 +16,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from luzhi.shapes.submission import SubmissionError, read_submission
+from luzhi.server.validation.submission import SubmissionError, read_submission
 from luzhi.shapes.validate import ValidationReport, validate_graph
 
 
@@ -44,7 +44,7 @@ def validate_isolated(job: Job, timeout: float) -> ValidationReport:
     """`validate_submission` in a child process killed after `timeout` seconds (ValidationTimeout)."""
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "luzhi.shapes.worker"],
+            [sys.executable, "-m", "luzhi.server.validation.worker"],
             input=pickle.dumps(job),
             capture_output=True,
             timeout=timeout,

@@ -15,6 +15,7 @@ the limit the TSV is parsed back and re-serialised in the requested format: loss
 from __future__ import annotations
 
 import io
+import sys
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -148,10 +149,8 @@ def serve(conn: Connection, store_path: str) -> None:
 
 
 if __name__ == "__main__":
-    import sys
+    # Run the *imported* module's serve, so Job/Answer pickle as luzhi.store.query_worker.*
+    # on both sides rather than as __main__.* (the one import left inside a block, for that reason).
+    from luzhi.store import query_worker
 
-    # Run the *imported* module's serve, so Job/Answer pickle as luzhi.server.sparql.worker.*
-    # on both sides rather than as __main__.*.
-    from luzhi.server.sparql import worker
-
-    worker.serve(Connection(int(sys.argv[1])), sys.argv[2])
+    query_worker.serve(Connection(int(sys.argv[1])), sys.argv[2])

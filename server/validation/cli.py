@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from luzhi.ontology.iris import DEFAULT_BASE
+from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
+from luzhi.server.validation.worker import Job, validate_submission
 from luzhi.shapes.report import render_text, report_dict, report_graph
-from luzhi.shapes.submission import FORMATS, SubmissionError, guess_format
-from luzhi.shapes.worker import Job, validate_submission
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
 

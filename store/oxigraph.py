@@ -1,66 +1,21 @@
-"""The one `Store` protocol the rest of luzhi talks to, and its embedded backend.
+"""The embedded backend of the `Store` protocol (store/base.py): pyoxigraph on disk, and term conversion.
 
-Pages and the CLI want rdflib terms and graphs (`select`, `construct`); the SPARQL endpoint
-wants the backend's own serialisation (`query_serialized`) so datatypes and language tags
-survive untouched (STYLE.md warns about hand-written serialisers). A remote SPARQL 1.1
-backend (Virtuoso, Fuseki …) implements the same protocol in `server/remote_store.py`.
+Pages and the CLI want rdflib terms and graphs (`select`, `construct`); the SPARQL endpoint and the
+CLI want pyoxigraph's own results (`raw_query`), so datatypes and language tags survive untouched
+(STYLE.md warns about hand-written serialisers). `to_rdflib`/`to_oxigraph` live here because this
+is the library whose terms they translate; the remote backend (store/remote.py) uses them too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-# Query result MIME types the embedded backend serialises natively.
-RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-}
-
-
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-class Store(Protocol):
-    """What luzhi needs of a triple store; one backend is chosen once, in `open_store`."""
-
-    def select(self, sparql: str) -> list[dict[str, Node]]: ...
-
-    def construct(self, sparql: str) -> Graph: ...
-
-    def ask(self, sparql: str) -> bool: ...
-
-    def replace_graph(self, graph: str, triples: Iterable[tuple[Node, Node, Node]]) -> None: ...
-
-    def remove_graph(self, graph: str) -> None: ...
-
-    def graph_names(self) -> list[str]: ...
-
-    def quads(self) -> Iterator[ox.Quad]: ...
-
-    def __len__(self) -> int: ...
-
-    def close(self) -> None: ...
-
-
-def is_remote(spec: str | Path) -> bool:
-    """True when `open_store(spec)` gives a remote store (a URL), False for a directory."""
-    return "://" in str(spec)
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
@@ -109,11 +64,6 @@ class OxigraphStore:
             self._store = ox.Store(str(self.path))
         self.read_only = read_only
 
-    @property
-    def native(self) -> ox.Store:
-        """The pyoxigraph store, for the SPARQL endpoint's native serialisation."""
-        return self._store
-
     def raw_query(self, sparql: str, **options):
         return self._store.query(sparql, use_default_graph_as_union=True, **options)
 
@@ -147,11 +97,13 @@ class OxigraphStore:
         self._store.update(f"DROP SILENT GRAPH <{name.value}> ;\nINSERT DATA {{ GRAPH <{name.value}> {{\n{body}}} }}")
         self._store.flush()
 
-    def remove_graph(self, graph: str) -> None:
-        self._store.update(f"DROP SILENT GRAPH <{graph}>")
-
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def dump_graph(self, graph: str, fmt: ox.RdfFormat, prefixes: Mapping[str, str] | None = None) -> bytes:
+        """One named graph serialised in `fmt` by pyoxigraph itself (the /graph/ route)."""
+        keep = dict(prefixes) if prefixes else None
+        return self._store.dump(format=fmt, from_graph=ox.NamedNode(graph), prefixes=keep)
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self._store)
@@ -166,30 +118,3 @@ class OxigraphStore:
     def close(self) -> None:
         self.flush()
         del self._store
-
-
-def open_store(
-    spec: str | Path,
-    *,
-    read_only: bool = False,
-    user: str | None = None,
-    password: str | None = None,
-    timeout: float = 30.0,
-) -> Store:
-    """Choose the backend once: an http(s) URL → RemoteStore, anything else → OxigraphStore on disk.
-
-    A URL is a Virtuoso query endpoint (`…/sparql`); with `user` it is also written through
-    Virtuoso's authenticated endpoints beside it (docs/remote-store.md). Other remotes: build
-    `RemoteStore(RemoteEndpoints(...))` yourself.
-    """
-    text = str(spec)
-    if not is_remote(text):
-        return OxigraphStore(Path(text), read_only=read_only)
-    if not text.startswith(("http://", "https://")):
-        raise ValueError(f"store: expected a directory or an http(s) SPARQL endpoint URL, got {text!r}")
-    from luzhi.server.remote_store import RemoteEndpoints, RemoteStore
-
-    base = text.rstrip("/")
-    base = base[: -len("/sparql")] if base.endswith("/sparql") else base
-    endpoints = RemoteEndpoints.virtuoso(base, None if read_only else user, password)
-    return RemoteStore(replace(endpoints, query=text), timeout=timeout)

@@ -9,6 +9,9 @@ Results are never handed on as the remote wrote them: they are parsed and re-ser
 pyoxigraph, because Virtuoso's own output is not what integrators expect (its JSON-LD drops language
 tags, its blank node labels `nodeID://b1` are not valid SPARQL JSON/XML labels, it answers
 N-Quads/TriG with 406), and because Virtuoso signals cut results in headers a client must check.
+
+Over 400 lines on purpose: one class speaking one server's wire protocol; the error mapping and the
+plumbing at the bottom are used only by it, and docs/remote-store.md follows it section by section.
 """
 
 from __future__ import annotations
@@ -29,11 +32,12 @@ from rdflib.term import Node
 from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from luzhi.server.store import GRAPH_FORMATS, RESULT_FORMATS, to_oxigraph, to_rdflib
+from luzhi.store.formats import GRAPH_FORMATS, RESULT_FORMATS
+from luzhi.store.oxigraph import to_oxigraph, to_rdflib
 
-# What query_serialized can answer: pyoxigraph writes all of these faithfully.
-SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = dict(RESULT_FORMATS)
-TRIPLE_FORMATS: dict[str, ox.RdfFormat] = {**GRAPH_FORMATS, "application/ld+json": ox.RdfFormat.JSON_LD}
+# What query_result can answer: pyoxigraph writes all of these faithfully.
+SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = RESULT_FORMATS
+TRIPLE_FORMATS: dict[str, ox.RdfFormat] = GRAPH_FORMATS
 
 # Graphs a fresh Virtuoso holds for itself; they sit in its union default graph too (docs/remote-store.md).
 VIRTUOSO_SYSTEM_GRAPHS: tuple[str, ...] = (
@@ -175,22 +179,6 @@ class RemoteStore:
             raise RemoteQueryError("ask() got a query that is not ASK")
         return bool(result)
 
-    def query_serialized(
-        self,
-        sparql: str,
-        accept_mime: str,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-        timeout: float | None = None,
-    ) -> tuple[bytes, str]:
-        """Run a query for the SPARQL endpoint and return (body, MIME type) in `accept_mime`.
-
-        `accept_mime` is one concrete type already negotiated by the caller; one that cannot carry
-        this query form raises UnsupportedFormat (the endpoint answers 406).
-        """
-        result = self.query_result(sparql, accept_mime, default_graphs, named_graphs, timeout)
-        return result.body, result.mime
-
     def query_result(
         self,
         sparql: str,
@@ -202,7 +190,10 @@ class RemoteStore:
         max_rows: int | None = None,
         prefixes: Mapping[str, str] | None = None,
     ) -> SerializedResult:
-        """`query_serialized` plus what the endpoint needs: the row count, and a row limit that refuses.
+        """Run a query for the SPARQL endpoint: the body in `accept_mime`, its row count, and a row limit that refuses.
+
+        `accept_mime` is one concrete type already negotiated by the caller; one that cannot carry
+        this query form raises UnsupportedFormat (the endpoint answers 406).
 
         A result of more than `max_rows` solutions (or triples) raises RemoteResultTooLarge: it is
         never cut. `prefixes` go into Turtle, TriG and RDF/XML, as the embedded endpoint writes them.
@@ -271,11 +262,6 @@ class RemoteStore:
                     f"replace_graph <{target}>: sent {len(ox_triples)} triples, the store holds {stored}"
                 )
 
-    def remove_graph(self, graph: str) -> None:
-        if self.read_only:
-            raise RemoteStoreError(f"read-only remote store {self.endpoints.query}: no update endpoint")
-        self._update(f"DROP SILENT GRAPH <{ox.NamedNode(graph).value}>")
-
     def count_triples(self, graph: str) -> int:
         rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ox.NamedNode(graph).value}> {{ ?s ?p ?o }} }}")
         return int(rows[0]["n"]) if rows else 0
@@ -297,6 +283,13 @@ class RemoteStore:
             if len(rows) < _GRAPH_PAGE:
                 return sorted(names)
             last = page[-1]
+
+    def dump_graph(self, graph: str, fmt: ox.RdfFormat, prefixes: Mapping[str, str] | None = None) -> bytes:
+        """One named graph serialised in `fmt` (the /graph/ route); a remote has no native dump."""
+        name = ox.NamedNode(graph).value
+        triples = self._triples(self._wire_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}",
+                                                 "triples"))
+        return ox.serialize(triples, format=fmt, prefixes=dict(prefixes) if prefixes else None)
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad of luzhi's graphs, graph by graph (a remote has no native dump; the system graphs stay out)."""

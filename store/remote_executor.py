@@ -14,7 +14,10 @@ remote says → "error" (500, with its message).
 
 from __future__ import annotations
 
-from luzhi.server.remote_store import (
+from luzhi.store.executor import QueryTimeout
+from luzhi.store.formats import FORMATS
+from luzhi.store.query_worker import Answer, Job
+from luzhi.store.remote import (
     RemoteQueryError,
     RemoteQueryTimeout,
     RemoteResultTooLarge,
@@ -23,21 +26,9 @@ from luzhi.server.remote_store import (
     RemoteStoreError,
     UnsupportedFormat,
 )
-from luzhi.server.sparql.executor import QueryTimeout
-from luzhi.server.sparql.worker import Answer, Job
 
 # Job.serializer (pyoxigraph format member names) → the media type RemoteStore serialises.
-_MIMES = {
-    "JSON": "application/sparql-results+json",
-    "XML": "application/sparql-results+xml",
-    "CSV": "text/csv",
-    "TSV": "text/tab-separated-values",
-    "TURTLE": "text/turtle",
-    "N_TRIPLES": "application/n-triples",
-    "RDF_XML": "application/rdf+xml",
-    "N_QUADS": "application/n-quads",
-    "TRIG": "application/trig",
-}
+_MIMES = {f.member: f.mime for f in FORMATS}
 
 
 class RemoteExecutor:

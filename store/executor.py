@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
-from luzhi.server.sparql.worker import Answer, Job
+from luzhi.store.query_worker import Answer, Job
 
 _START_TIMEOUT = 60.0
 
@@ -133,7 +133,7 @@ class QueryExecutor:
         # __main__, which breaks under scripts without a main guard).
         ours, theirs = socket.socketpair()
         process = subprocess.Popen(
-            [sys.executable, "-m", "luzhi.server.sparql.worker", str(theirs.fileno()), self.store_path],
+            [sys.executable, "-m", "luzhi.store.query_worker", str(theirs.fileno()), self.store_path],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
         )

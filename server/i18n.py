@@ -1,0 +1,44 @@
+"""The interface's two languages: which one a request wants (`?lang=en`), and the interface text in each."""
+
+from __future__ import annotations
+
+from flask import request
+
+LANGUAGES = ("zh", "en")
+
+# Interface text. Chinese first (the data is Chinese); English for `?lang=en`.
+MESSAGES: dict[str, dict[str, str]] = {
+    "site": {"zh": "履职：乡镇履行职责事项清单", "en": "luzhi: township duty lists"},
+    "search": {"zh": "搜索", "en": "Search"},
+    "search_placeholder": {"zh": "事项、部门或地区，如 森林防火", "en": "duty, department or division, e.g. 森林防火"},
+    "not_found": {"zh": "未找到", "en": "Not found"},
+    "not_found_text": {
+        "zh": "此地址没有对应的资源。可以搜索：",
+        "en": "Nothing is published at this address. Try a search:",
+    },
+    "formats": {"zh": "其他格式", "en": "Other formats"},
+    "home": {"zh": "首页", "en": "Home"},
+    "endpoint": {"zh": "SPARQL 查询", "en": "SPARQL endpoint"},
+    "dumps": {"zh": "数据下载", "en": "Data dumps"},
+    "void": {"zh": "数据集描述 (VoID/DCAT)", "en": "Dataset description (VoID/DCAT)"},
+    "ontology": {"zh": "词汇表", "en": "Vocabulary"},
+    "property": {"zh": "属性", "en": "Property"},
+    "value": {"zh": "值", "en": "Value"},
+    "incoming": {"zh": "指向此资源的链接", "en": "Links to this resource"},
+    "next": {"zh": "下一页", "en": "Next page"},
+    "previous": {"zh": "上一页", "en": "Previous page"},
+    "page": {"zh": "第 {page} / {last} 页，共 {total} 条", "en": "Page {page} of {last}, {total} in all"},
+    "results": {"zh": "共 {total} 条结果", "en": "{total} results"},
+    "no_results": {"zh": "没有结果。", "en": "No results."},
+}
+
+
+def lang() -> str:
+    """The page language: `?lang=en` selects English labels where the data has them; Chinese otherwise."""
+    wanted = request.args.get("lang", "zh")
+    return wanted if wanted in LANGUAGES else "zh"
+
+
+def t(key: str, **values: object) -> str:
+    text = MESSAGES[key][lang()]
+    return text.format(**values) if values else text

@@ -1,0 +1,112 @@
+"""Every link the server writes: IRI ↔ path under the base, links to resources, paging and format links.
+
+The store holds IRIs under `Config.base`, while a request may arrive on any host (a proxy,
+127.0.0.1, a test's port 0). So a request *path* is mapped to an IRI by prefixing the base,
+and an IRI is turned back into a *path* for links, never into the request's host.
+
+`link` is the one builder of a URL on this server with the request's parameters: HTML paging,
+the RDF `Link: rel=next`, /search.json's `next` and the language switch all go through it, so
+none of them drops `q`, `kind` or `lang` or forgets to encode them (issue 9: /search.json's next
+link lost `kind` and sent `q` raw).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import request
+from rdflib.term import Node
+
+from luzhi.ontology.namespaces import LZ
+from luzhi.server.context import get_config
+from luzhi.server.i18n import lang
+from luzhi.store.formats import DESCRIPTION_FORMATS
+
+
+def link(path: str, *, keep: Iterable[str] | None = None, **changes: object) -> str:
+    """`path` on this server with the request's parameters (all, or only `keep`), `changes` applied.
+
+    A change to None removes that parameter. Values are URL-encoded (a Chinese `q` included).
+    """
+    args = request.args.to_dict(flat=False)
+    if keep is not None:
+        args = {name: values for name, values in args.items() if name in set(keep)}
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = [str(value)]
+    query = urlencode(args, doseq=True)
+    return f"{request.script_root}{path}" + (f"?{query}" if query else "")
+
+
+def iri_for_path(path: str) -> str:
+    """The IRI a request path names: the configured base plus the path (never the request's host)."""
+    return f"{get_config().base}{path}"
+
+
+def local_path(iri: str) -> str | None:
+    """The path of an IRI under our base, or None for someone else's IRI."""
+    base = get_config().base
+    if iri.startswith(base + "/"):
+        return iri[len(base) :]
+    return None
+
+
+def href(node: Node | str) -> str:
+    """Where a link to `node` should point on this server: `/doc/…` for our `/id/…` IRIs (saving the 303
+    round trip), `/def#Term` for vocabulary terms, the IRI itself for anyone else's."""
+    iri = str(node)
+    path = local_path(iri)
+    prefix = request.script_root
+    if path is not None:
+        if path.startswith("/id/"):
+            path = "/doc/" + path[len("/id/") :]
+        return with_lang(prefix + path)
+    if iri.startswith(str(LZ)):
+        return with_lang(f"{prefix}/def") + "#" + iri[len(str(LZ)) :]
+    if iri == str(LZ)[:-1]:
+        return with_lang(f"{prefix}/def")
+    return iri
+
+
+def with_lang(url: str) -> str:
+    """Keep `?lang=en` on links so an English reader stays in English."""
+    if lang() == "zh":
+        return url
+    fragment = ""
+    if "#" in url:
+        url, fragment = url.split("#", 1)
+        fragment = "#" + fragment
+    return f"{url}{'&' if '?' in url else '?'}lang={lang()}{fragment}"
+
+
+def page_url(page: int) -> str:
+    """This URL with `page` replaced, every other parameter (q, kind, lang) kept."""
+    return link(request.path, page=page)
+
+
+def other_language_url() -> str:
+    """This page in the other language, every other parameter kept (a search stays a search)."""
+    return link(request.path, lang="en" if lang() == "zh" else None)
+
+
+@dataclass(frozen=True)
+class FormatLink:
+    mime: str
+    name: str
+    url: str
+
+
+def format_links(doc_path: str, page: int = 1) -> list[FormatLink]:
+    """The RDF twins of the HTML page at `doc_path` (`/doc/…` without extension)."""
+    return [
+        FormatLink(f.mime, f.name, link(f"{doc_path}.{f.extension}", keep=(), page=page if page > 1 else None))
+        for f in DESCRIPTION_FORMATS
+    ]
+
+
+def link_header(links: list[FormatLink]) -> list[str]:
+    return [f'<{alternate.url}>; rel="alternate"; type="{alternate.mime}"' for alternate in links]

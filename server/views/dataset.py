@@ -1,0 +1,67 @@
+"""The dataset described: /.well-known/void (VoID + DCAT) and one township's named graph, /graph/{code}."""
+
+from __future__ import annotations
+
+from flask import Response, abort, request
+
+from luzhi.ontology.namespaces import PREFIXES
+from luzhi.server.conneg import choose
+from luzhi.server.context import get_config, get_store
+from luzhi.server.describe import check_iri
+from luzhi.server.links import format_links, iri_for_path
+from luzhi.server.views.common import conditional, rdf_response, render_page
+from luzhi.server.views.dumps import dumps
+from luzhi.server.void_description import statistics, void_graph
+from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS, GRAPH_FORMATS
+
+
+def _void_graph():
+    app_cache = get_store().__dict__.setdefault("_luzhi_void_cache", {})
+    config = get_config()
+    if "stats" not in app_cache:
+        app_cache["stats"] = statistics(get_store(), config.base)
+    return void_graph(get_store(), config.base, app_cache["stats"], dumps())
+
+
+def void(ext: str | None = None):
+    """VoID + DCAT. Turtle for `*/*` (what VoID crawlers expect), HTML for browsers that ask for it."""
+    if ext is not None:
+        if ext not in EXTENSIONS:
+            abort(404)
+        mime = EXTENSIONS[ext]
+    else:
+        mime = choose(request.headers.get("Accept"), [*DESCRIPTION_MIMES, "text/html"])
+        if mime is None:
+            abort(406)
+        # A browser lists text/html explicitly; honour that over the Turtle default for */*.
+        accept = request.headers.get("Accept", "")
+        if "text/html" in accept and choose(accept, ["text/html", *DESCRIPTION_MIMES]) == "text/html":
+            mime = "text/html"
+    graph = _void_graph()
+    alternates = format_links("/.well-known/void")
+    if mime == "text/html":
+        turtle = graph.serialize(format="turtle")
+        return render_page("void.html", alternates=alternates, turtle=turtle, title="VoID / DCAT")
+    return rdf_response(graph, mime)
+
+
+def named_graph(code: str):
+    """The named graph of one township document (what the build replaced atomically), as RDF."""
+    stem, dot, ext = code.partition(".")
+    if dot:
+        if ext not in EXTENSIONS:
+            abort(404)
+        mime = EXTENSIONS[ext]
+    else:
+        mime = choose(request.headers.get("Accept"), list(DESCRIPTION_MIMES))
+        if mime is None:
+            abort(406)
+    if not stem.isdigit():
+        abort(404)
+    graph_iri = check_iri(iri_for_path(f"/graph/{stem}"))
+    if graph_iri not in get_store().graph_names():
+        abort(404)
+    prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if mime != "application/n-triples" else None
+    body = get_store().dump_graph(graph_iri, GRAPH_FORMATS[mime], prefixes)
+    response = Response(body, mimetype=mime)
+    return conditional(response)

@@ -1,0 +1,109 @@
+"""`open_store`: the one place a backend is chosen, and everything a caller then needs of the store.
+
+A directory → `OxigraphStore` (its state, build.json and sources/, in the same directory); an http(s)
+URL → `RemoteStore` (its state in a local directory, docs/remote-store.md). The SPARQL endpoint's
+executor follows the same choice (`OpenStore.query_executor`), so no caller ever asks which
+backend it holds (issue 9 counted seven places that did).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from luzhi.ontology.iris import Iris
+from luzhi.store.base import Store, is_remote
+from luzhi.store.executor import Executor, QueryExecutor
+from luzhi.store.oxigraph import OxigraphStore
+from luzhi.store.remote import RemoteEndpoints, RemoteStore
+from luzhi.store.remote_executor import RemoteExecutor
+from luzhi.store.state import read_build_info
+
+
+@dataclass(frozen=True)
+class StoreTarget:
+    """Where a build writes: the triples (`spec`, a directory or a remote URL) and the state
+    (build.json, sources/): the store directory itself when embedded, `state_dir` when remote.
+    `user`/`password` are the remote's write credentials (ignored for a directory)."""
+
+    spec: str | Path
+    state_dir: Path | None = None
+    user: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, spec: str | Path, state_dir: Path | None = None, user: str | None = None,
+           password: str | None = None) -> StoreTarget:
+        """A directory keeps its own state (`state_dir` and credentials are ignored); a URL needs `state_dir`."""
+        if not is_remote(spec):
+            return cls(Path(spec))
+        return cls(str(spec), state_dir, user, password)
+
+    @property
+    def remote(self) -> bool:
+        return is_remote(self.spec)
+
+    @property
+    def state(self) -> Path:
+        if not self.remote:
+            return Path(self.spec)
+        if self.state_dir is None:
+            raise ValueError(f"store {self.spec}: a remote store needs a local state directory (--state)")
+        return self.state_dir
+
+
+@dataclass(frozen=True)
+class OpenStore:
+    """One opened store: the triples (`store`), where its state lives, and what its build.json says."""
+
+    store: Store
+    spec: str | Path  # the directory or URL it was opened from
+    state_dir: Path | None  # build.json and sources/: the directory itself when embedded
+    info: dict  # build.json ({} before the first build, or for a remote without --state)
+
+    @property
+    def iris(self) -> Iris | None:
+        """The base the store was built with, normalised once (no trailing slash), or None before a build."""
+        return Iris(self.info["base"]) if self.info.get("base") else None
+
+    def query_executor(self, *, processes: int, timeout: float) -> Executor:
+        """The SPARQL endpoint's executor for this backend.
+
+        Embedded: killable worker processes over the pyoxigraph directory (they start on first use).
+        Remote: this `RemoteStore`, whose server enforces the time limit (store/remote_executor.py).
+        """
+        if isinstance(self.store, RemoteStore):
+            return RemoteExecutor(self.store, timeout=timeout)
+        return QueryExecutor(Path(self.spec), processes=processes, timeout=timeout)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_store(
+    spec: str | Path,
+    *,
+    state_dir: Path | None = None,
+    read_only: bool = False,
+    user: str | None = None,
+    password: str | None = None,
+    timeout: float = 30.0,
+) -> OpenStore:
+    """Choose the backend once: an http(s) URL → RemoteStore, anything else → OxigraphStore on disk.
+
+    A URL is a Virtuoso query endpoint (`…/sparql`); with `user` it is also written through
+    Virtuoso's authenticated endpoints beside it (docs/remote-store.md). Other remotes: build
+    `RemoteStore(RemoteEndpoints(...))` yourself.
+    """
+    text = str(spec)
+    if not is_remote(text):
+        path = Path(text)
+        return OpenStore(OxigraphStore(path, read_only=read_only), path, path, read_build_info(path))
+    if not text.startswith(("http://", "https://")):
+        raise ValueError(f"store: expected a directory or an http(s) SPARQL endpoint URL, got {text!r}")
+    base = text.rstrip("/")
+    base = base[: -len("/sparql")] if base.endswith("/sparql") else base
+    endpoints = RemoteEndpoints.virtuoso(base, None if read_only else user, password)
+    store = RemoteStore(replace(endpoints, query=text), timeout=timeout)
+    info = read_build_info(state_dir) if state_dir is not None else {}
+    return OpenStore(store, text, state_dir, info)
