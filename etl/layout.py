@@ -25,8 +25,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from luzhi.etl.model import ListKind
-from luzhi.etl.rows import Column
+from luzhi.etl.columns import Column
+from luzhi.ontology.types import ListKind
 
 ROLES = {
     "sequence": Column.SEQUENCE,

@@ -10,12 +10,9 @@ imported here because every record below uses them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from luzhi.etl.layout import Layout
 from luzhi.ontology.types import LineSpan, ListKind
-
-if TYPE_CHECKING:  # etl.layout builds on etl.rows, which builds on this module
-    from luzhi.etl.layout import Layout
 
 
 @dataclass(frozen=True)

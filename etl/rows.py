@@ -17,12 +17,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING
 
+from luzhi.etl.columns import Column
+from luzhi.etl.layout import Layout
 from luzhi.etl.model import ListKind, SourceLine
-
-if TYPE_CHECKING:  # etl.layout builds on this module's Column
-    from luzhi.etl.layout import Layout
 
 
 class ParseError(Exception):
@@ -47,18 +45,6 @@ class RowKind(Enum):
     SEPARATOR = "separator"  # ----<TAB>-----
     CELLS = "cells"  # a table row: an item, part of one, or a heading written inside the table
     TEXT = "text"  # anything else: reported by the caller, never dropped
-
-
-class Column(Enum):
-    """What a table column holds, recognised from its header text."""
-
-    SEQUENCE = "序号"
-    CATEGORY = "事项类别"
-    TITLE = "事项名称"
-    DEPARTMENT = "对应上级部门"
-    UPPER_RESPONSIBILITY = "上级部门职责"
-    TOWNSHIP_RESPONSIBILITY = "配合职责"
-    RECEIVER = "承接部门及工作方式"
 
 
 @dataclass(frozen=True)
