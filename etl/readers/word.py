@@ -9,6 +9,7 @@ as the text extractions write it. Locations: `table=T&row=R` (1-based, header ro
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from io import BytesIO
 
@@ -29,7 +30,7 @@ def _cell_text(cell: _Cell) -> str:
 def read_docx(data: bytes, path: str) -> Iterator[Row]:
     try:
         document = Document(BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError) as error:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise SourceError(path, f"不是可读的 Word（.docx）文件：{error}") from None
     tables = paragraphs = 0
     for child in document.element.body.iterchildren():
