@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import pyoxigraph as ox
@@ -19,6 +21,7 @@ from rich.console import Console
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
 from luzhi.server.validation.cli import validate as validate_command
+from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, validator
 from luzhi.store.formats import DUMP_FORMATS
 
 DEFAULT_STORE = "luzhi-store"
@@ -39,6 +42,17 @@ state_option = click.option(
     show_default="$LUZHI_STATE or ./luzhi-state",
     help="With a remote --store: the local directory for build.json, source texts and dumps.",
 )
+
+
+# A log or a pipe has no right edge: rich assumes 80 columns when its stream is not a terminal and cut
+# the build's summary table to `辽宁省 …` and `cooperat…` (issue 11). Wide enough for any row we print.
+LOG_WIDTH = 1000
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """A rich console: the terminal's width on a terminal, LOG_WIDTH in a log or pipe."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else LOG_WIDTH)
 
 
 @click.group()
@@ -75,25 +89,31 @@ layout_option = click.option(
 
 
 def run_build(files, store_path, base: str, report: Path | None, force: bool, codes=None,
-              validate: bool = True, console: Console | None = None, layout=None):
+              validate: bool = True, console: Console | None = None,
+              engine: str = DEFAULT_ENGINE, layout=None):
     """Shared by `build` and `serve` (which builds the bundled data when its store is missing)."""
     from luzhi.etl.build import BuildOptions, bundled_documents
     from luzhi.etl.build import build as build_store
+    from luzhi.etl.kinds_rdf import kinds_report
     from luzhi.etl.report import render_summary, report_json
-    from luzhi.shapes.validate import validate_graph
+    from luzhi.ontology.iris import Iris
 
-    console = console or Console(stderr=True)
+    console = console or _console(stderr=True)
     paths = [Path(f) for f in files] or bundled_documents()
     options = BuildOptions(base=base, force=force, validate=validate, township_codes=codes or {}, layout=layout)
-    validator = validate_graph if validate else None
     with console.status("building…") as status:
-        result = build_store(paths, store_path, options, validate_graph=validator, progress=status.update)
+        result = build_store(paths, store_path, options, validate_graph=validator(engine) if validate else None,
+                             progress=status.update)
     render_summary(result.documents, console)
     if report:
-        report.write_text(json.dumps(report_json(result.documents), ensure_ascii=False, indent=2), encoding="utf-8")
+        kinds = kinds_report(result.kinds, Iris(base))
+        report.write_text(json.dumps(report_json(result.documents, kinds), ensure_ascii=False, indent=2),
+                          encoding="utf-8")
         console.print(f"report written to {report}")
     where = getattr(store_path, "spec", store_path)
-    console.print(f"{len(result.documents)} documents, {result.triples} quads in {where}")
+    summary = (f"duty kinds skipped: {result.kinds.skipped}" if result.kinds.skipped else
+               f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched")
+    console.print(f"{len(result.documents)} documents, {result.triples} quads in {where}; {summary}")
     return result
 
 
@@ -111,8 +131,11 @@ def run_build(files, store_path, base: str, report: Path | None, force: bool, co
               "(or $LUZHI_STORE_USER).")
 @click.option("--store-password", envvar="LUZHI_STORE_PASSWORD", help="Remote store: that user's password "
               "(or $LUZHI_STORE_PASSWORD, which keeps it out of the process list).")
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
+              help="SHACL validator: the shapes compiled to SPARQL in pyoxigraph (fast) or pySHACL (the reference); "
+              "docs/validation.md.")
 @layout_option
-def build(files, store_path, base, report, force, codes, state_dir, store_user, store_password, layout):
+def build(files, store_path, base, report, force, codes, state_dir, store_user, store_password, engine, layout):
     """Parse, validate and load documents (default: the bundled samples) into the store.
 
     Every document is parsed, resolved and validated before anything is written; if one
@@ -128,7 +151,7 @@ def build(files, store_path, base, report, force, codes, state_dir, store_user, 
         raise click.UsageError(f"writing to the remote store {store_path} needs --store-user/--store-password "
                                "(or LUZHI_STORE_USER/LUZHI_STORE_PASSWORD)")
     try:
-        run_build(files, target, base, report, force, _parse_codes(codes), layout=layout)
+        run_build(files, target, base, report, force, _parse_codes(codes), engine=engine, layout=layout)
     except BuildError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
@@ -150,7 +173,6 @@ def serve(store_path, host, port, base, state_dir):
     A remote --store is only read (anonymously); its build.json and sources come from --state.
     """
     from luzhi.server.app import create_app
-    from luzhi.server.config import Config
     from luzhi.store.open import StoreTarget
     from luzhi.store.state import read_build_info
 
@@ -162,10 +184,13 @@ def serve(store_path, host, port, base, state_dir):
                                    f"--state {target.state_dir}` or copy the state directory of the build")
         if base and normalise_base(base) != normalise_base(info["base"]):
             raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
-        app = create_app(Config(store_path=target.state_dir, store_url=store_path, base=info["base"]))
+        with _store_errors(store_path):
+            app = create_app(_config(store_path=target.state_dir, store_url=store_path, base=info["base"]))
         app.run(host=host, port=port, threaded=True)
         return
     store_path = Path(store_path)
+    if store_path.exists() and not store_path.is_dir():
+        _store_error(store_path, "not a directory (a store is a directory: give a new or a built one)")
     info = read_build_info(store_path)
     if not info:
         base = base or f"http://{host}:{port}"
@@ -174,8 +199,35 @@ def serve(store_path, host, port, base, state_dir):
         info = read_build_info(store_path)
     elif base and normalise_base(base) != normalise_base(info["base"]):
         raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
-    app = create_app(Config(store_path=store_path, base=info["base"]))
+    with _store_errors(store_path):
+        app = create_app(_config(store_path=store_path, base=info["base"]))
     app.run(host=host, port=port, threaded=True)
+
+
+@contextmanager
+def _store_errors(store_path):
+    """A store that cannot be opened is one line naming it, exit 2, not a traceback (issue 11)."""
+    from luzhi.store.remote import RemoteStoreError
+
+    try:
+        yield
+    except (OSError, RemoteStoreError) as error:
+        _store_error(store_path, error)
+
+
+def _store_error(store_path, error) -> NoReturn:
+    click.echo(f"Error: --store {store_path}: {error}", err=True)
+    sys.exit(2)
+
+
+def _config(**settings):
+    """The server's Config, with the publisher's LUZHI_* settings (README, Settings) from the environment."""
+    from luzhi.server.config import Config, publication_settings
+
+    try:
+        return Config(**settings, **publication_settings(dict(os.environ)))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
 @main.command()
@@ -191,16 +243,20 @@ def query(sparql, store_path, fmt):
     """
     from rich.table import Table
 
+    from luzhi.ontology.namespaces import PREFIXES
+    from luzhi.server.sparql.query_text import syntax_error_message
     from luzhi.store.open import open_store
     from luzhi.store.remote import RemoteStoreError
 
     if sparql == "-":
         sparql = sys.stdin.read()
-    store = open_store(store_path, read_only=True).store
+    with _store_errors(store_path):
+        store = open_store(store_path, read_only=True).store
     try:
         result = store.raw_query(sparql)
     except (SyntaxError, ValueError) as error:  # pyoxigraph's parser; the remote's (RemoteQueryError)
-        raise click.UsageError(f"SPARQL syntax error: {error}") from None
+        known = {name: str(ns) for name, ns in PREFIXES.items()}
+        raise click.UsageError(syntax_error_message(sparql, str(error), known)) from None
     except RemoteStoreError as error:
         raise click.ClickException(str(error)) from None
     if isinstance(result, ox.QueryBoolean):
@@ -213,7 +269,7 @@ def query(sparql, store_path, fmt):
         table = Table(*names)
         for row in result:
             table.add_row(*["" if row[n] is None else _term_text(row[n]) for n in names])
-        Console().print(table)
+        _console().print(table)
     else:
         formats = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
                    "tsv": ox.QueryResultsFormat.TSV}
@@ -237,7 +293,8 @@ def export(store_path, fmt, output):
     from luzhi.store.dump import write_dump
     from luzhi.store.open import open_store
 
-    store = open_store(store_path, read_only=True).store
+    with _store_errors(store_path):
+        store = open_store(store_path, read_only=True).store
     # click.open_file leaves stdout open when the output is "-" (closing it broke callers that go on writing).
     with click.open_file(str(output) if output else "-", "wb") as out:
         write_dump(store, fmt, out)
