@@ -28,6 +28,7 @@ from rdflib.namespace import RDFS
 from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_township
 from luzhi.etl.kinds import KindsResult
 from luzhi.etl.kinds_rdf import refresh_kinds
+from luzhi.etl.layout import Layout
 from luzhi.etl.model import ParsedDocument
 from luzhi.etl.parse import parse_document
 from luzhi.etl.report import DocumentReport, document_report
@@ -43,7 +44,7 @@ VERSION = "0.1.0"
 
 
 def bundled_documents() -> list[Path]:
-    """The four sample documents shipped with luzhi (data/samples)."""
+    """The five sample documents shipped with luzhi (data/samples)."""
     folder = resources.files("luzhi") / "data" / "samples"
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".txt"))
 
@@ -73,6 +74,7 @@ class BuildOptions:
     force: bool = False  # load documents with SHACL Violations anyway
     validate: bool = True
     township_codes: dict[str, str] = field(default_factory=dict)  # file name or path → 9-digit code
+    layout: Layout | None = None  # a layout profile for documents the parser cannot read alone (etl.layout)
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def build_iri_for(iris: Iris, doc: ParsedDocument) -> URIRef:
 def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument, DivisionChain, Graph, DocumentReport]:
     """Pass 1 for one document, no store involved: what `luzhi validate` also runs on raw text."""
     iris = Iris(options.base)
-    doc = parse_document(path)
+    doc = parse_document(path, options.layout)
     code = options.township_codes.get(path.name) or options.township_codes.get(str(path))
     chain = resolve_township(doc.title, code)
     build_iri = build_iri_for(iris, doc)

@@ -14,15 +14,11 @@ from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from luzhi.etl.categories import Category, merge_categories
-from luzhi.etl.departments import (
-    DepartmentRegistry,
-    parse_reclaimed_cell,
-    split_department_cell,
-    split_responsibility,
-)
+from luzhi.etl.departments import DepartmentRegistry, parse_reclaimed_cell, split_department_cell
 from luzhi.etl.divisions import DivisionChain
 from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
 from luzhi.etl.report import declared_total
+from luzhi.etl.responsibilities import split_responsibility, unlisted_departments
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import CV, LZ, bind_prefixes
 
@@ -79,7 +75,9 @@ def document_graph(
     categories = merge_categories(item.category for item in doc.items if item.category)
 
     # Departments first: their IRIs depend on the merged spellings of the whole document.
-    mentions = {item: _department_mentions(item) for item in doc.items}
+    separators = doc.layout.department_separators if doc.layout is not None else ""
+    section = doc.layout.section if doc.layout is not None else None
+    mentions = {item: _department_mentions(item, separators) for item in doc.items}
     for item, (cell, _) in mentions.items():
         for name in cell.names:
             registry.add(county.code, name, where=f"{filename}:{item.list_kind.value}/{item.sequence}")
@@ -89,19 +87,35 @@ def document_graph(
         ref = registry.resolve(county.code, name)
         return iris.organisation(ref.division_code, ref.slug)
 
+    county_name = chain.county.name if chain.county else ""
+    prefecture_name = chain.prefecture.name if chain.prefecture else ""
+
     def own_texts(item: DutyItem, names: tuple[str, ...]) -> dict[str, str]:
         if len(names) == 1:
             return {names[0]: item.upper_responsibility}  # one department: the whole cell is its part
-        county_name = chain.county.name if chain.county else ""
-        prefecture_name = chain.prefecture.name if chain.prefecture else ""
-        return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name))
+        return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name, section))
+
+    for item in doc.items_of(ListKind.COOPERATIVE):
+        # 004 cooperative 13: `二、县公安局` heads a section, but the department cell does not name it.
+        for name in unlisted_departments(
+            item.upper_responsibility, mentions[item][0].names, county_name, prefecture_name, section
+        ):
+            issues.append(
+                Issue(
+                    "section-department-not-listed",
+                    f"配合事项 {item.sequence} 的上级部门职责中有一段以「{name}」开头，但对应上级部门一栏没有列出它",
+                    item.lines,
+                    ListKind.COOPERATIVE,
+                )
+            )
 
     occurrences: Counter[tuple[ListKind, int]] = Counter()
     for item in doc.items:
         cell, reclaimed = mentions[item]
         occurrences[(item.list_kind, item.sequence)] += 1
         duty = iris.duty(township.code, item.list_kind, item.sequence, occurrences[(item.list_kind, item.sequence)])
-        _add_duty(duty, graph, iris, item, township.code, filename, org_iri, own_texts, cell, reclaimed, categories)
+        provenance = iris.source_fragment(filename, doc.fragment(item.lines))
+        _add_duty(duty, graph, iris, item, township.code, provenance, org_iri, own_texts, cell, reclaimed, categories)
 
     _add_lists(graph, iris, doc, township.code, township.name, filename, build_iri, categories)
     _add_divisions(graph, iris, chain)
@@ -134,10 +148,10 @@ def document_graph(
     return DocumentGraph(township.code, graph, tuple(issues), tuple(registry.merges()))
 
 
-def _department_mentions(item: DutyItem):
+def _department_mentions(item: DutyItem, separators: str):
     """The department cell of an item, split; for reclaimed items also the way of working."""
     if item.list_kind is ListKind.COOPERATIVE:
-        return split_department_cell(item.department_text), None
+        return split_department_cell(item.department_text, separators), None
     if item.list_kind is ListKind.RECLAIMED:
         reclaimed = parse_reclaimed_cell(item.department_text)
         return reclaimed.departments, reclaimed
@@ -145,7 +159,7 @@ def _department_mentions(item: DutyItem):
 
 
 def _add_duty(
-    duty, graph, iris, item, township_code, filename, org_iri, own_texts, cell, reclaimed, categories
+    duty, graph, iris, item, township_code, provenance, org_iri, own_texts, cell, reclaimed, categories
 ) -> None:
     graph.add((duty, RDF.type, LZ.Duty))
     graph.add((duty, RDFS.label, zh(item.title)))
@@ -156,7 +170,7 @@ def _add_duty(
     graph.add((duty, DCTERMS.title, zh(item.title)))
     if item.category:
         graph.add((duty, LZ.category, iris.category(categories[item.category].slug)))
-    graph.add((duty, PROV.wasDerivedFrom, iris.source_lines(filename, item.lines)))
+    graph.add((duty, PROV.wasDerivedFrom, provenance))
     for phrase in cell.generic:
         graph.add((duty, LZ.departmentMention, zh(phrase)))
     for name in cell.names:
@@ -243,7 +257,7 @@ def _add_source(graph, iris, doc, filename, build_iri) -> None:
     graph.add((source, RDFS.label, zh(f"{doc.title}（原文 {filename}）")))
     graph.add((source, RDFS.label, en(f"Source text {filename}")))
     graph.add((source, LZ.sha256, Literal(doc.sha256)))
-    graph.add((source, DCTERMS.format, Literal("text/plain")))
+    graph.add((source, DCTERMS.format, Literal(doc.media_type)))
     graph.add((build_iri, RDF.type, LZ.Build))
     graph.add((build_iri, PROV.used, source))
 

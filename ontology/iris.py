@@ -102,6 +102,11 @@ class Iris:
     def source_lines(self, filename: str, span: LineSpan) -> URIRef:
         return URIRef(f"{self.source(filename)}#{span.rfc5147()}")
 
+    def source_fragment(self, filename: str, fragment: str) -> URIRef:
+        """A place in a source of any format: `line=a,b` in text, `page=3&table=1&row=5` in a PDF
+        (ParsedDocument.fragment, docs/parsing.md)."""
+        return URIRef(f"{self.source(filename)}#{fragment}")
+
     def graph(self, township_code: str) -> URIRef:
         """The named graph holding one township document's triples."""
         return self._iri(f"graph/{township_code}")

@@ -95,7 +95,7 @@ def test_report_lists_counts_and_issues_with_lines(tmp_path):
     report_file = tmp_path / "report.json"
     _cli("build", "--store", str(tmp_path / "s"), "--base", BASE, "--report", str(report_file))
     report = json.loads(report_file.read_text(encoding="utf-8"))
-    assert len(report["documents"]) == 4
+    assert len(report["documents"]) == len(bundled_documents()) == 5
     for document in report["documents"]:
         assert len(document["township_code"]) == 9
         assert {lst["kind"] for lst in document["lists"]} == {"basic", "cooperative", "reclaimed"}

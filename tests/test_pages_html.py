@@ -166,7 +166,7 @@ def test_def_has_an_anchor_for_every_term(live_server):
 def test_source_is_plain_utf8(live_server, store):
     # Every source document: each is a real list, whose text names at least one of the lists.
     rows = store.select(PREFIX + "SELECT ?s WHERE { ?s a lz:SourceDocument } ORDER BY ?s")
-    assert len(rows) == 4
+    assert len(rows) == 5
     for row in rows:
         response = requests.get(str(row["s"]))
         assert response.headers["Content-Type"] == "text/plain; charset=utf-8"

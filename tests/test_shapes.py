@@ -171,7 +171,7 @@ def test_the_bundled_documents_conform():
     from luzhi.etl.build import BuildOptions, bundled_documents, process_document
 
     documents = bundled_documents()
-    assert len(documents) == 4
+    assert len(documents) == 5
     for path in documents:
         _, _, graph, _ = process_document(path, BuildOptions(base=BASE))
         report = validate_graph(graph, BASE)

@@ -43,6 +43,8 @@ FORMATS: dict[str, ox.RdfFormat | None] = {
 _EXTENSIONS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld",
     ".rdf": "rdfxml", ".xml": "rdfxml", ".owl": "rdfxml", ".txt": "text",
+    # published list documents, read by luzhi.etl.readers
+    ".docx": "text", ".xlsx": "text", ".pdf": "text", ".html": "text", ".htm": "text",
 }
 # Upload media types. text/plain is a list document (that is how the samples are published), not N-Triples.
 _MEDIA_TYPES = {
@@ -85,12 +87,12 @@ def guess_format(name: str = "", media_type: str = "") -> str | None:
     return _EXTENSIONS.get(PurePath(name).suffix.lower())
 
 
-def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str) -> Submission:
+def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, layout: str | None = None) -> Submission:
     """Parse one submission; raises SubmissionError with the position of the first problem."""
     if fmt not in FORMATS:
         raise SubmissionError(f"未知格式 {fmt!r}（可用：{', '.join(FORMATS)}） / unknown format", name=name)
     if FORMATS[fmt] is None:
-        return _read_document(data, name=name, base=base)
+        return _read_document(data, name=name, base=base, layout=layout)
     if fmt == "jsonld":
         _refuse_remote_contexts(data, name)
     if fmt == "rdfxml":
@@ -175,21 +177,27 @@ def _remote_contexts(node) -> list[str]:
     return found
 
 
-def _read_document(data: bytes, *, name: str, base: str) -> Submission:
+def _read_document(data: bytes, *, name: str, base: str, layout: str | None = None) -> Submission:
     """A raw list document: the ETL's parse → divisions → RDF, in memory (no store)."""
     # Imported here: each submission runs in a fresh interpreter (worker.py), and the ETL's imports made
     # `import luzhi.server.validation.worker` take 0.36 s instead of 0.14 s (median of 5, issue 9);
     # RDF submissions never need the ETL.
     from luzhi.etl.build import BuildOptions, process_document
     from luzhi.etl.divisions import DivisionError
+    from luzhi.etl.layout import LayoutError, load_layout
     from luzhi.etl.source import SourceError
+
+    try:
+        profile = load_layout(layout) if layout is not None else None
+    except LayoutError as error:
+        raise SubmissionError(str(error), name=name) from None
 
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", PurePath(name).name) or "upload.txt"
     with tempfile.TemporaryDirectory(prefix="luzhi-validate-") as folder:
         path = Path(folder) / filename
         path.write_bytes(data)
         try:
-            doc, _chain, graph, _report = process_document(path, BuildOptions(base=base))
+            doc, _chain, graph, _report = process_document(path, BuildOptions(base=base, layout=profile))
         except (SourceError, DivisionError) as error:
             message = getattr(error, "message", None) or str(error)
             raise SubmissionError(_hide(message, folder, name), name=name) from None

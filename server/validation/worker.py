@@ -50,11 +50,12 @@ class Job:
     engine: str = DEFAULT_ENGINE  # a name from luzhi.shapes.engines.ENGINES
     memory_mb: int = 0  # the child's RLIMIT_AS in MiB; 0: none (the CLI validates the user's own files)
     sandbox: str = "auto"  # store/sandbox.py MODES: how the child loses its network
+    layout: str | None = None  # a layout profile's path, for list documents (etl.layout)
 
 
 def validate_submission(job: Job) -> ValidationReport:
     """Parse and validate in this process (the CLI, and the child below). Raises SubmissionError."""
-    submission = read_submission(job.data, job.fmt, name=job.name, base=job.base)
+    submission = read_submission(job.data, job.fmt, name=job.name, base=job.base, layout=job.layout)
     report = validator(job.engine)(submission.graph, job.base, label=job.name)
     return report.with_notices(submission.notices, job.name)
 
