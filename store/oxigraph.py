@@ -15,6 +15,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from luzhi.store.snapshots import StoreLayoutError, read_pointer
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -50,11 +52,16 @@ class OxigraphStore:
     """pyoxigraph on disk (RocksDB). The default graph of every query is the union of all named graphs.
 
     Open read-only in servers: RocksDB allows one writer, but any number of read-only
-    processes (gunicorn workers) can share the directory.
+    processes (gunicorn workers) can share the directory. A store directory made by `luzhi build`
+    holds snapshots (store/snapshots.py): read-only, `path` may be that directory, and the snapshot
+    its `current` names is opened; writing into a snapshot is refused (only a build makes one).
     """
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
-        self.path = Path(path)
+        pointer = read_pointer(Path(path))
+        if pointer.snapshot is not None and not read_only:
+            raise StoreLayoutError(f"{path} holds snapshots: change it with `luzhi build`, not by writing into it")
+        self.path = pointer.triples_dir or Path(path)
         if read_only:
             if not (self.path / "CURRENT").exists():
                 raise FileNotFoundError(f"no luzhi store at {self.path} (run `luzhi build --store {self.path}`)")
