@@ -49,6 +49,7 @@ from luzhi.store.snapshots import (
     StoreLayoutError,
     fsync_tree,
     is_flat,
+    is_ours,
     new_snapshot_name,
     read_marker,
     read_pointer,
@@ -98,7 +99,8 @@ class BuildResult:
     triples: int
     build_id: str
     quarantined: tuple[Refusal, ...] = ()  # --keep-going: the documents refused, with their reasons
-    resumed: int = 0  # documents a killed build had already loaded into the snapshot this one finished
+    restaged: int = 0  # documents whose pass 1 an interrupted build of the same input had done
+    resumed: int = 0  # documents an interrupted build had already loaded into the snapshot this one finished
 
 
 def build(
@@ -125,7 +127,7 @@ def build(
     if is_flat(root):
         raise StoreLayoutError(f"{root} is a store made by luzhi before snapshots (issue 10): move it aside and "
                                f"build again, e.g. `mv {root} {root}.old && luzhi build --store {root} FILES…`")
-    if root.is_dir() and any(root.iterdir()) and not (root / SNAPSHOTS).is_dir():
+    if root.is_dir() and not is_ours(root):
         raise StoreLayoutError(f"{root} is not a luzhi store: give an empty or new directory")
     lock = BuildLock(root)
     try:
@@ -186,7 +188,9 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     fsync_tree(wip)
     switch_to(root, wip)
     remove_old_snapshots(root, keep={wip.name} | ({pointer.snapshot.name} if pointer.snapshot else set()))
-    return BuildResult(tuple(doc.report for doc in to_load), triples, info["build_id"], tuple(refused), resumed)
+    restaged = sum(doc.reused for doc in to_load)
+    return BuildResult(tuple(doc.report for doc in to_load), triples, info["build_id"], tuple(refused), restaged,
+                       resumed)
 
 
 def _work_snapshot(root: Path, parent: Path | None, paths: list[Path], options: BuildOptions) -> Path:

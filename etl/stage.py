@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -79,6 +79,7 @@ class Staged:
     report: DocumentReport | None  # None when the document could not be read at all
     refusal: Refusal | None
     triples: int
+    reused: bool = False  # staged by an earlier, interrupted build of the same input
 
     @property
     def township_code(self) -> str | None:
@@ -132,7 +133,7 @@ def stage_one(path: Path, key: str, options: BuildOptions, staging: Path, valida
     record = staging / f"{key}.staged"
     if record.exists():
         try:
-            return pickle.loads(record.read_bytes())
+            return replace(pickle.loads(record.read_bytes()), reused=True)
         except (pickle.UnpicklingError, EOFError, ValueError):
             pass  # cut by a kill before its rename: stage again
     staged = _stage(path, key, options, staging, validate_graph)

@@ -110,15 +110,16 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
         result = build_store(paths, store_path, build_options, validate_graph=validator, progress=progress)
     render_summary(result.documents, console)
     for refusal in result.quarantined:
-        console.print(f"quarantined {refusal.file}: {refusal.text()}", markup=False, highlight=False)
+        console.print(f"quarantined {refusal.file}: {refusal.text()}", markup=False, highlight=False, soft_wrap=True)
     if report:
         document = report_json(result.documents) | {"quarantined": [r.__dict__ for r in result.quarantined]}
         report.write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         console.print(f"report written to {report}")
     where = getattr(store_path, "spec", store_path)
-    resumed = f" ({result.resumed} resumed from an interrupted build)" if result.resumed else ""
+    resumed = (f" ({result.restaged} parsed and {result.resumed} loaded by an interrupted build)"
+               if result.restaged or result.resumed else "")
     console.print(f"{len(result.documents)} documents loaded{resumed}, {len(result.quarantined)} quarantined, "
-                  f"{result.triples} quads in {where}")
+                  f"{result.triples} quads in {where}", soft_wrap=True)
     return result
 
 

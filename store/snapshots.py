@@ -55,6 +55,14 @@ def is_flat(root: Path) -> bool:
     return (Path(root) / _ROCKSDB_MARK).exists() and not (Path(root) / CURRENT).exists()
 
 
+def is_ours(root: Path) -> bool:
+    """An empty or missing directory, or one a build has begun: safe for a build to write into."""
+    root = Path(root)
+    if not root.is_dir() or not any(root.iterdir()):
+        return True
+    return any((root / name).exists() for name in (CURRENT, SNAPSHOTS, LOCK))
+
+
 def pointer_stamp(root: Path) -> tuple[int, int] | None:
     """One stat of `current`: os.replace gives it a new inode, so a changed stamp means a new snapshot."""
     try:

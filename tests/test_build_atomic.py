@@ -47,21 +47,21 @@ print("done", result.resumed, flush=True)
 def _run_build(store: Path, paths, codes, kill_after: tuple[str, int] | None = None) -> str:
     """Run the build; with `kill_after=(phase, n)`, SIGKILL it after the n-th advance of that phase."""
     args = json.dumps({"paths": [str(p) for p in paths], "store": str(store), "base": BASE, "codes": codes})
-    process = subprocess.Popen([sys.executable, "-c", _BUILD, args], stdout=subprocess.PIPE, text=True)
-    phase, seen, lines = None, 0, []
-    for line in process.stdout:
-        lines.append(line.strip())
-        if line.startswith("phase"):
-            phase, seen = line.split()[1], 0
-            if kill_after and kill_after == (phase, 0):
-                break
-        elif line.startswith("advance"):
-            seen += 1
-            if kill_after and kill_after == (phase, seen):
-                break
-    if kill_after:
-        process.send_signal(signal.SIGKILL)
-    process.wait(120)
+    with subprocess.Popen([sys.executable, "-c", _BUILD, args], stdout=subprocess.PIPE, text=True) as process:
+        phase, seen, lines = None, 0, []
+        for line in process.stdout:
+            lines.append(line.strip())
+            if line.startswith("phase"):
+                phase, seen = line.split()[1], 0
+                if kill_after and kill_after == (phase, 0):
+                    break
+            elif line.startswith("advance"):
+                seen += 1
+                if kill_after and kill_after == (phase, seen):
+                    break
+        if kill_after:
+            process.send_signal(signal.SIGKILL)
+        process.wait(120)
     if not kill_after:
         assert process.returncode == 0, lines
     return "\n".join(lines)
