@@ -26,6 +26,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from luzhi.etl.claims import check_claims
+from luzhi.etl.kinds import KindsResult
+from luzhi.etl.kinds_rdf import refresh_kinds
 from luzhi.etl.progress import Progress, Quiet
 from luzhi.etl.report import DocumentReport
 from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and the benchmarks import them from here
@@ -41,7 +43,7 @@ from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and th
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import ONTOLOGY_GRAPH
 from luzhi.store.open import StoreTarget, open_store
-from luzhi.store.oxigraph import to_oxigraph, to_rdflib
+from luzhi.store.oxigraph import OxigraphStore, to_rdflib
 from luzhi.store.snapshots import (
     SNAPSHOTS,
     TRIPLES,
@@ -101,6 +103,7 @@ class BuildResult:
     quarantined: tuple[Refusal, ...] = ()  # --keep-going: the documents refused, with their reasons
     restaged: int = 0  # documents whose pass 1 an interrupted build of the same input had done
     resumed: int = 0  # documents an interrupted build had already loaded into the snapshot this one finished
+    kinds: KindsResult | None = None  # over every duty of the store (None: nothing was loaded)
 
 
 def build(
@@ -174,7 +177,7 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
         previous = documents.get(doc.township_code)
         if previous and previous["file"] != doc.path.name:
             dropped_files.add(previous["file"])
-    resumed, triples = _load_snapshot(wip, to_load, displaced, iris, progress)
+    resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress)
     carry_sources(parent, wip, dropped_files) if parent else (wip / "sources").mkdir(exist_ok=True)
     for doc in to_load:
         save_source(wip, doc.path)
@@ -190,7 +193,7 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     remove_old_snapshots(root, keep={wip.name} | ({pointer.snapshot.name} if pointer.snapshot else set()))
     restaged = sum(doc.reused for doc in to_load)
     return BuildResult(tuple(doc.report for doc in to_load), triples, info["build_id"], tuple(refused), restaged,
-                       resumed)
+                       resumed, kinds)
 
 
 def _work_snapshot(root: Path, parent: Path | None, paths: list[Path], options: BuildOptions) -> Path:
@@ -217,18 +220,18 @@ def _work_snapshot(root: Path, parent: Path | None, paths: list[Path], options: 
     return wip
 
 
-def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, progress) -> tuple[int, int]:
-    """Pass 2 into the work-in-progress snapshot; returns (documents already loaded by a killed build, quads).
+def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, progress):
+    """Pass 2 into the work-in-progress snapshot; returns (documents a killed build had loaded, quads, kinds).
 
     Drop-then-load per document is idempotent, so a document the journal does not list is simply
     loaded again. The journal is appended only after a flush, so what it lists is on disk.
     """
     journal = wip / JOURNAL
     done = set(journal.read_text(encoding="utf-8").split()) if journal.exists() else set()
-    store = ox.Store(str(wip / TRIPLES))
+    store = OxigraphStore(wip / TRIPLES)
     try:
         for code in displaced:
-            store.remove_graph(ox.NamedNode(str(iris.graph(code))))
+            store.drop_graph(str(iris.graph(code)))
         progress.phase("load", len(to_load))
         pending: list[str] = []
         resumed = 0
@@ -236,25 +239,26 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
             if doc.key in done:
                 resumed += 1
             else:
-                store.remove_graph(ox.NamedNode(str(iris.graph(doc.township_code))))
-                store.load(path=str(doc.quads), format=ox.RdfFormat.N_QUADS)
+                store.drop_graph(str(iris.graph(doc.township_code)))
+                store.load_nquads(doc.quads)
                 pending.append(doc.key)
                 if len(pending) >= _FLUSH_EVERY:
                     _commit_journal(store, journal, pending)
             progress.advance(doc.triples)
         _commit_journal(store, journal, pending)
-        progress.phase("ontology", 1)
-        ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
-        store.remove_graph(ontology)
-        store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ontology) for s, p, o in ontology_graph())
+        progress.phase("ontology and duty kinds", 2)
+        store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
+        progress.advance(0)
+        # Store-wide derived graphs last, over every township of the new snapshot (issue 14's kinds).
+        kinds = refresh_kinds(store, iris)
         progress.advance(0)
         store.flush()
-        return resumed, len(store)
+        return resumed, len(store), kinds
     finally:
-        del store
+        store.close()
 
 
-def _commit_journal(store: ox.Store, journal: Path, pending: list[str]) -> None:
+def _commit_journal(store: OxigraphStore, journal: Path, pending: list[str]) -> None:
     if not pending:
         return
     store.flush()
@@ -308,6 +312,7 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
                 store.replace_graph(str(iris.graph(doc.township_code)), triples)
                 save_source(state, doc.path)
                 progress.advance(doc.triples)
+            kinds = refresh_kinds(store, iris)  # issue 14: across every township of the store
             triples = len(store)
         finally:
             opened.close()
@@ -317,4 +322,4 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
     documents.update({doc.township_code: _entry(doc.report) for doc in to_load})
     info = _build_info(Iris(options.base), documents, triples, store=str(target.spec))  # never the credentials
     write_build_info(state, info)
-    return BuildResult(tuple(doc.report for doc in to_load), triples, info["build_id"], tuple(refused))
+    return BuildResult(tuple(doc.report for doc in to_load), triples, info["build_id"], tuple(refused), kinds=kinds)

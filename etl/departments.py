@@ -441,9 +441,14 @@ def parse_reclaimed_cell(text: str) -> Reclaimed:
             way_of_working = ways[0]
     else:
         header = re.match(r"([^\s：:]{2,80})[：:]", plain)
+        label = _WAY.search(plain)
         if header and all(_looks_like_org(part) for part in header.group(1).split("、")):
             cell = split_department_cell(header.group(1))
             way_of_working = plain[header.end() :].strip() or plain
+        elif label and split_department_cell(plain[: label.start()]).names:
+            # `县水利局 工作方式：…` with no 承接部门 label (额敏镇, data/seeds/004, 49 of 57 cells).
+            cell = split_department_cell(plain[: label.start()])
+            way_of_working = plain[label.end() :].strip() or plain
         else:
             cell = DepartmentCell(())
     discontinued = not cell.names and not cell.generic and bool(_DISCONTINUED.search(plain))

@@ -1,4 +1,4 @@
-"""The `luzhi` command: build, serve, validate, query, export. Each command's docstring is its help.
+"""The `luzhi` command: build, serve, validate, query, export, synth. Each command's docstring is its help.
 
 Each command imports the layers it runs inside its own function, on purpose: with every import at the
 top, `python -c "import luzhi.server.cli"` (what every `luzhi --help` pays) took 0.59 s instead of
@@ -8,11 +8,12 @@ commands never use. tests/test_layers.py reads these imports too.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import pyoxigraph as ox
@@ -20,6 +21,7 @@ from rich.console import Console
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
 from luzhi.server.validation.cli import validate as validate_command
+from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, validator
 from luzhi.store.formats import DUMP_FORMATS
 from luzhi.store.snapshots import StoreLayoutError
 from luzhi.store.state import StateError
@@ -42,6 +44,19 @@ state_option = click.option(
     show_default="$LUZHI_STATE or ./luzhi-state",
     help="With a remote --store: the local directory for build.json, source texts and dumps.",
 )
+
+
+# A log or a pipe has no right edge: rich assumes 80 columns when its stream is not a terminal and cut
+# the build's summary table to `辽宁省 …` and `cooperat…` (issue 11). Wide enough for any row we print.
+LOG_WIDTH = 1000
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """A rich console: the terminal's width on a terminal, LOG_WIDTH in a log or pipe."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else LOG_WIDTH)
+
+
 
 
 class _OneLineErrors(click.Group):
@@ -93,33 +108,38 @@ def _parse_codes(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def run_build(files, store_path, base: str, report: Path | None, codes=None, console: Console | None = None,
-              **options):
+              engine: str = DEFAULT_ENGINE, **options):
     """Shared by `build` and `serve` (which builds the bundled data when its store is missing)."""
     from luzhi.etl.build import BuildOptions, bundled_documents
     from luzhi.etl.build import build as build_store
+    from luzhi.etl.kinds_rdf import kinds_report
     from luzhi.etl.progress import Quiet, RichProgress
     from luzhi.etl.report import render_summary, report_json
-    from luzhi.shapes.validate import validate_graph
+    from luzhi.ontology.iris import Iris
 
-    console = console or Console(stderr=True)
+    console = console or _console(stderr=True)
     paths = [Path(f) for f in files] or bundled_documents()
     build_options = BuildOptions(base=base, township_codes=codes or {}, **options)
-    validator = validate_graph if build_options.validate else None
+    validate_graph = validator(engine) if build_options.validate else None
     # A bar only on a terminal: in a log it is noise (issue 13).
-    with RichProgress(console) if console.is_terminal else contextlib.nullcontext(Quiet()) as progress:
-        result = build_store(paths, store_path, build_options, validate_graph=validator, progress=progress)
+    with RichProgress(console) if console.is_terminal else nullcontext(Quiet()) as progress:
+        result = build_store(paths, store_path, build_options, validate_graph=validate_graph, progress=progress)
     render_summary(result.documents, console)
     for refusal in result.quarantined:
         console.print(f"quarantined {refusal.file}: {refusal.text()}", markup=False, highlight=False, soft_wrap=True)
     if report:
-        document = report_json(result.documents) | {"quarantined": [r.__dict__ for r in result.quarantined]}
+        kinds = kinds_report(result.kinds, Iris(base)) if result.kinds else None
+        document = report_json(result.documents, kinds) | {"quarantined": [r.__dict__ for r in result.quarantined]}
         report.write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         console.print(f"report written to {report}")
     where = getattr(store_path, "spec", store_path)
     resumed = (f" ({result.restaged} parsed and {result.resumed} loaded by an interrupted build)"
                if result.restaged or result.resumed else "")
+    summary = ("store unchanged" if result.kinds is None else f"duty kinds skipped: {result.kinds.skipped}"
+               if result.kinds.skipped else
+               f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched")
     console.print(f"{len(result.documents)} documents loaded{resumed}, {len(result.quarantined)} quarantined, "
-                  f"{result.triples} quads in {where}", soft_wrap=True)
+                  f"{result.triples} quads in {where}; {summary}", soft_wrap=True)
     return result
 
 
@@ -146,8 +166,11 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
               "(or $LUZHI_STORE_USER).")
 @click.option("--store-password", envvar="LUZHI_STORE_PASSWORD", help="Remote store: that user's password "
               "(or $LUZHI_STORE_PASSWORD, which keeps it out of the process list).")
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
+              help="SHACL validator: the shapes compiled to SPARQL in pyoxigraph (fast) or pySHACL (the reference); "
+              "docs/validation.md.")
 def build(files, store_path, base, report, force, codes, replace, keep_going, strict_exit, fresh, jobs, state_dir,
-          store_user, store_password):
+          store_user, store_password, engine):
     """Parse, validate and load documents (default: the bundled samples) into the store.
 
     Every document is parsed, resolved and validated before anything is written; if one fails,
@@ -166,8 +189,8 @@ def build(files, store_path, base, report, force, codes, replace, keep_going, st
     if strict_exit and not keep_going:
         raise click.UsageError("--strict-exit only means something with --keep-going")
     try:
-        result = run_build(files, target, base, report, _parse_codes(codes), force=force, replace=replace,
-                           keep_going=keep_going, fresh=fresh, jobs=jobs)
+        result = run_build(files, target, base, report, _parse_codes(codes), engine=engine, force=force,
+                           replace=replace, keep_going=keep_going, fresh=fresh, jobs=jobs)
     except BuildError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
@@ -188,7 +211,6 @@ def serve(store_path, host, port, base, state_dir):
     A remote --store is only read (anonymously); its build.json and sources come from --state.
     """
     from luzhi.server.app import create_app
-    from luzhi.server.config import Config
     from luzhi.store.open import StoreTarget
     from luzhi.store.snapshots import is_flat, state_dir_of
     from luzhi.store.state import read_build_info
@@ -201,10 +223,13 @@ def serve(store_path, host, port, base, state_dir):
                                    f"--state {target.state_dir}` or copy the state directory of the build")
         if base and normalise_base(base) != normalise_base(info["base"]):
             raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
-        app = create_app(Config(store_path=target.state_dir, store_url=store_path, base=info["base"]))
+        with _store_errors(store_path):
+            app = create_app(_config(store_path=target.state_dir, store_url=store_path, base=info["base"]))
         app.run(host=host, port=port, threaded=True)
         return
     store_path = Path(store_path)
+    if store_path.exists() and not store_path.is_dir():
+        _store_error(store_path, "not a directory (a store is a directory: give a new or a built one)")
     info = read_build_info(state_dir_of(store_path))
     if not info and store_path.exists() and any(store_path.iterdir()) and not is_flat(store_path):
         # issue 10: this used to build the samples INTO whatever the directory held.
@@ -217,8 +242,35 @@ def serve(store_path, host, port, base, state_dir):
         info = read_build_info(state_dir_of(store_path))
     elif base and info and normalise_base(base) != normalise_base(info["base"]):
         raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
-    app = create_app(Config(store_path=store_path, base=info.get("base") or normalise_base(base or DEFAULT_BASE)))
+    with _store_errors(store_path):
+        app = create_app(_config(store_path=store_path, base=info.get("base") or normalise_base(base or DEFAULT_BASE)))
     app.run(host=host, port=port, threaded=True)
+
+
+@contextmanager
+def _store_errors(store_path):
+    """A store that cannot be opened is one line naming it, exit 2, not a traceback (issue 11)."""
+    from luzhi.store.remote import RemoteStoreError
+
+    try:
+        yield
+    except (OSError, RemoteStoreError) as error:
+        _store_error(store_path, error)
+
+
+def _store_error(store_path, error) -> NoReturn:
+    click.echo(f"Error: --store {store_path}: {error}", err=True)
+    sys.exit(2)
+
+
+def _config(**settings):
+    """The server's Config, with the publisher's LUZHI_* settings (README, Settings) from the environment."""
+    from luzhi.server.config import Config, publication_settings
+
+    try:
+        return Config(**settings, **publication_settings(dict(os.environ)))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
 @main.command()
@@ -234,16 +286,20 @@ def query(sparql, store_path, fmt):
     """
     from rich.table import Table
 
+    from luzhi.ontology.namespaces import PREFIXES
+    from luzhi.server.sparql.query_text import syntax_error_message
     from luzhi.store.open import open_store
     from luzhi.store.remote import RemoteStoreError
 
     if sparql == "-":
         sparql = sys.stdin.read()
-    store = open_store(store_path, read_only=True).store
+    with _store_errors(store_path):
+        store = open_store(store_path, read_only=True).store
     try:
         result = store.raw_query(sparql)
     except (SyntaxError, ValueError) as error:  # pyoxigraph's parser; the remote's (RemoteQueryError)
-        raise click.UsageError(f"SPARQL syntax error: {error}") from None
+        known = {name: str(ns) for name, ns in PREFIXES.items()}
+        raise click.UsageError(syntax_error_message(sparql, str(error), known)) from None
     except RemoteStoreError as error:
         raise click.ClickException(str(error)) from None
     if isinstance(result, ox.QueryBoolean):
@@ -256,7 +312,7 @@ def query(sparql, store_path, fmt):
         table = Table(*names)
         for row in result:
             table.add_row(*["" if row[n] is None else _term_text(row[n]) for n in names])
-        Console().print(table)
+        _console().print(table)
     else:
         formats = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
                    "tsv": ox.QueryResultsFormat.TSV}
@@ -280,10 +336,47 @@ def export(store_path, fmt, output):
     from luzhi.store.dump import write_dump
     from luzhi.store.open import open_store
 
-    store = open_store(store_path, read_only=True).store
+    with _store_errors(store_path):
+        store = open_store(store_path, read_only=True).store
     # click.open_file leaves stdout open when the output is "-" (closing it broke callers that go on writing).
     with click.open_file(str(output) if output else "-", "wb") as out:
         write_dump(store, fmt, out)
+
+
+@main.command()
+@click.option("--townships", "count", type=click.IntRange(min=1), required=True, help="How many townships.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same townships and seed → the same bytes.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory to create (or an empty one); synth never overwrites files.")
+@click.option("--formats", default="txt", show_default=True,
+              help="Comma-separated file formats to write; txt is the layout `luzhi build` reads.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes; the output does not depend on it.")
+def synth(count, seed, out, formats, jobs):
+    """Write realistic duty-list documents for N real townships, and manifest.json.
+
+    The townships are drawn from the official division table in an order fixed by --seed; each
+    document's title resolves to its township alone. Lists, categories, item texts, department
+    names (县/区/市/旗 X局 as the county requires) and the mess (multi-row items, page-break
+    continuations, repeated headers, count mismatches, HTML cells …) come from the five real
+    documents. manifest.json holds, per document, the counts `luzhi build --report` must show.
+    See docs/synth.md.
+    """
+    import time
+
+    from luzhi.etl.synth import SynthError, synthesize
+
+    started = time.perf_counter()
+    console = Console(stderr=True)
+    try:
+        with console.status("synthesizing…") as status:
+            result = synthesize(count, seed, out, tuple(f.strip() for f in formats.split(",") if f.strip()), jobs,
+                                progress=lambda n: status.update(f"synthesizing… {n}/{count}"))
+    except SynthError as error:
+        raise click.UsageError(str(error)) from None
+    seconds = time.perf_counter() - started
+    console.print(f"{result.documents} documents ({result.files} files, {result.bytes / 1e6:.1f} MB) and "
+                  f"{result.manifest} in {seconds:.1f} s; {result.skipped} namesake townships skipped")
 
 
 # `luzhi validate` lives with the validation service (issue 4): server/validation/cli.py.

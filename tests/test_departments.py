@@ -436,6 +436,18 @@ def test_department_header_without_receiver_label():
     assert reclaimed.way_of_working.startswith("1. 由公安派出所受理居民户口簿补领的申请")
 
 
+def test_receiver_before_a_way_label_without_receiver_label():
+    """Regression: data/seeds/004 (额敏镇) writes `县水利局 工作方式：…`; 49 duties had no receiver (Violations)."""
+    seed = Path(__file__).resolve().parent.parent / "data" / "seeds" / "004_ae6ba3a08a864098.txt"
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    reclaimed = parse_reclaimed_cell(lines[297 - 1].split("\t")[3])
+    assert reclaimed.departments.names == ("县水利局",)
+    assert reclaimed.way_of_working.startswith("负责对在崩塌、滑坡危险区")
+    several = parse_reclaimed_cell(lines[349 - 1].split("\t")[3])
+    assert several.departments.names == ("县应急管理局", "县公安局", "县市场监督管理局")
+    assert not several.discontinued
+
+
 def test_receiver_with_generic_tail():
     reclaimed = parse_reclaimed_cell(sample_cell("003", 363, 3))
     assert reclaimed.departments.names == ("县应急管理局",)
