@@ -119,7 +119,7 @@ def build(
 
     `store_path` is a store directory, or a `StoreTarget` (e.g. a remote store and its state directory).
     """
-    destination = store_path if isinstance(store_path, StoreTarget) else StoreTarget(Path(store_path))
+    destination = store_path if isinstance(store_path, StoreTarget) else StoreTarget.of(store_path)
     destination.state  # noqa: B018  (a remote store without a state directory fails before any parsing)
     paths = [Path(p) for p in paths]
     progress = progress or Quiet()
