@@ -30,6 +30,7 @@ from luzhi.etl.kinds import KindsResult
 from luzhi.etl.kinds_rdf import refresh_kinds
 from luzhi.etl.progress import Progress, Quiet
 from luzhi.etl.report import DocumentReport
+from luzhi.etl.shared import contribution_path, missing_contributions, shared_graph
 from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and the benchmarks import them from here
     VERSION,
     BuildOptions,
@@ -70,7 +71,7 @@ _FLUSH_EVERY = 64  # documents between RocksDB flushes in pass 2 (memory stays f
 
 
 def bundled_documents() -> list[Path]:
-    """The sample documents shipped with luzhi (data/samples)."""
+    """The five sample documents shipped with luzhi (data/samples)."""
     folder = resources.files("luzhi") / "data" / "samples"
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".txt"))
 
@@ -172,18 +173,24 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
         return BuildResult((), info.get("triples", 0), info.get("build_id", ""), tuple(refused))
     iris = Iris(options.base)
     documents = {entry["township_code"]: entry for entry in held}
+    loaded_codes = {doc.township_code for doc in to_load}
+    unrebuilt = missing_contributions(parent, set(documents) - set(displaced) - loaded_codes) if parent else []
+    if unrebuilt:
+        shutil.rmtree(wip, ignore_errors=True)
+        raise BuildError([_older_luzhi(code) for code in unrebuilt])
     dropped_files = {documents[code]["file"] for code in displaced if code in documents}
     for doc in to_load:
         previous = documents.get(doc.township_code)
         if previous and previous["file"] != doc.path.name:
             dropped_files.add(previous["file"])
-    resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress)
-    carry_sources(parent, wip, dropped_files) if parent else (wip / "sources").mkdir(exist_ok=True)
-    for doc in to_load:
-        save_source(wip, doc.path)
     for code in displaced:
         documents.pop(code, None)
     documents.update({doc.township_code: _entry(doc.report) for doc in to_load})
+    _carry_contributions(parent, wip, to_load, keep=set(documents) - loaded_codes)
+    resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress, sorted(documents))
+    carry_sources(parent, wip, dropped_files) if parent else (wip / "sources").mkdir(exist_ok=True)
+    for doc in to_load:
+        save_source(wip, doc.path)
     info = _build_info(iris, documents, triples, snapshot=wip.name, parent=parent.name if parent else None)
     write_build_info(wip, info)
     shutil.rmtree(wip / "staging", ignore_errors=True)
@@ -220,7 +227,30 @@ def _work_snapshot(root: Path, parent: Path | None, paths: list[Path], options: 
     return wip
 
 
-def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, progress):
+def _carry_contributions(parent: Path | None, state: Path, to_load: list[Staged], keep: set[str]) -> None:
+    """The shared-graph contributions (etl/shared.py) of the new snapshot: the parent's for the townships
+    it keeps (hard links), this build's for the ones it loads (replaced whole)."""
+    for code in keep if parent else ():
+        target = contribution_path(state, code)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            os.link(contribution_path(parent, code), target)
+    for doc in to_load:
+        target = contribution_path(state, doc.township_code)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(doc.shared, target.with_suffix(".tmp"))
+        os.replace(target.with_suffix(".tmp"), target)
+
+
+def _older_luzhi(code: str) -> Refusal:
+    # Their shared resources are only in their own graphs (luzhi 0.1): a shared graph without them would
+    # lose their departments; rebuilding them with this build fixes it.
+    message = ("该乡镇由旧版 luzhi 构建，共享图缺少它的部分；请与本次一并重新构建 / built by an older luzhi: "
+               "build it again together with these documents")
+    return Refusal(code, ({"line": None, "rule": "built-by-older-luzhi", "message": message},))
+
+
+def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, progress, codes: list[str]):
     """Pass 2 into the work-in-progress snapshot; returns (documents a killed build had loaded, quads, kinds).
 
     Drop-then-load per document is idempotent, so a document the journal does not list is simply
@@ -246,8 +276,11 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
                     _commit_journal(store, journal, pending)
             progress.advance(doc.triples)
         _commit_journal(store, journal, pending)
-        progress.phase("ontology and duty kinds", 2)
+        progress.phase("ontology, shared graph and duty kinds", 3)
         store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
+        progress.advance(0)
+        # The shared graph: every township's contribution once (etl/shared.py), then the kinds.
+        store.replace_graph(str(iris.shared_graph()), shared_graph(wip, codes))
         progress.advance(0)
         # Store-wide derived graphs last, over every township of the new snapshot (issue 14's kinds).
         kinds = refresh_kinds(store, iris)
@@ -296,6 +329,9 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
     staging = Path(tempfile.mkdtemp(prefix=f"luzhi-build-{os.getpid()}-"))
     try:
         to_load, refused, displaced = _stage_and_check(paths, options, staging, validate_graph, progress, held)
+        codes = {d["township_code"] for d in held} - set(displaced) | {doc.township_code for doc in to_load}
+        refused += [_older_luzhi(code) for code in missing_contributions(state, codes - {d.township_code
+                                                                                          for d in to_load})]
         if refused and not options.keep_going:
             raise BuildError(refused)
         iris = Iris(options.base)
@@ -312,6 +348,8 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
                 store.replace_graph(str(iris.graph(doc.township_code)), triples)
                 save_source(state, doc.path)
                 progress.advance(doc.triples)
+            _carry_contributions(None, state, to_load, set())
+            store.replace_graph(str(iris.shared_graph()), shared_graph(state, sorted(codes)))
             kinds = refresh_kinds(store, iris)  # issue 14: across every township of the store
             triples = len(store)
         finally:

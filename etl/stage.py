@@ -27,11 +27,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS
 
 from luzhi.etl.divisions import DivisionChain, resolve_township
+from luzhi.etl.layout import Layout
 from luzhi.etl.model import ParsedDocument
 from luzhi.etl.parse import parse_document
 from luzhi.etl.report import DocumentReport, document_report
+from luzhi.etl.shared import split_shared
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
@@ -51,6 +54,7 @@ class BuildOptions:
     keep_going: bool = False  # load what passes, quarantine what does not (issue 12)
     fresh: bool = False  # start from an empty store instead of the current one
     jobs: int = 1  # pass-1 worker processes (issue 13)
+    layout: Layout | None = None  # a layout profile for documents the parser cannot read alone (etl.layout)
 
     def code_for(self, path: Path) -> str | None:
         return self.township_codes.get(path.name) or self.township_codes.get(str(path))
@@ -80,6 +84,7 @@ class Staged:
     refusal: Refusal | None
     triples: int
     reused: bool = False  # staged by an earlier, interrupted build of the same input
+    shared: Path | None = None  # its contribution to the shared graph, N-Triples (etl/shared.py)
 
     @property
     def township_code(self) -> str | None:
@@ -94,11 +99,13 @@ def build_iri_for(iris: Iris, doc: ParsedDocument) -> URIRef:
 def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument, DivisionChain, Graph, DocumentReport]:
     """Pass 1 for one document, no store involved: what `luzhi validate` also runs on raw text."""
     iris = Iris(options.base)
-    doc = parse_document(path)
+    doc = parse_document(path, options.layout)
     chain = resolve_township(doc.title, options.code_for(path))
     build_iri = build_iri_for(iris, doc)
     result = document_graph(doc, chain, iris, filename=path.name, build_iri=build_iri)
     result.graph.add((build_iri, LZ.softwareVersion, Literal(VERSION)))
+    result.graph.add((build_iri, RDFS.label, Literal(f"{chain.township.name}清单的构建（luzhi {VERSION}）", lang="zh")))
+    result.graph.add((build_iri, RDFS.label, Literal(f"Build of {path.name} (luzhi {VERSION})", lang="en")))
     return doc, chain, result.graph, document_report(doc, chain, result)
 
 
@@ -106,7 +113,7 @@ def stage_key(path: Path, options: BuildOptions) -> str:
     """What decides a document's staged output; equal keys, equal files (so a resumed build reuses them)."""
     digest = hashlib.sha256(Path(path).read_bytes())
     digest.update(repr((path.name, options.code_for(path), Iris(options.base).base, VERSION, options.validate,
-                        options.force)).encode())
+                        options.force, options.layout)).encode())
     return digest.hexdigest()[:24]
 
 
@@ -156,15 +163,19 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
         if not verdict.conforms and not options.force:
             violations = [r for r in verdict.results if r.severity is Severity.VIOLATION]
             refusal = Refusal(str(path), tuple(_violation(r) for r in violations))
-    name = ox.NamedNode(str(Iris(options.base).graph(chain.township.code)))
+    iris = Iris(options.base)
+    own, shared = split_shared(graph, iris, chain.township.code)
+    name = ox.NamedNode(str(iris.graph(chain.township.code)))
     tmp = quads.with_suffix(f".{os.getpid()}.tmp")
     # N-Quads straight from the graph's triples through pyoxigraph's writer (issue 13: rdflib's
     # N-Triples writer and its re-parse in pass 2 were most of the load time).
     with open(tmp, "wb") as out:
-        ox.serialize((ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name) for s, p, o in graph),
+        ox.serialize((ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name) for s, p, o in own),
                      out, format=ox.RdfFormat.N_QUADS)
     os.replace(tmp, quads)
-    return Staged(path, key, quads, report, refusal, len(graph))
+    contribution = staging / f"{key}.shared.nt"
+    shared.serialize(contribution, format="nt", encoding="utf-8")
+    return Staged(path, key, quads, report, refusal, len(graph), shared=contribution)
 
 
 def _reason(error: Exception) -> dict:

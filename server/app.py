@@ -7,6 +7,7 @@ from flask import Flask
 from luzhi.server import cors
 from luzhi.server.config import Config
 from luzhi.server.context import attach
+from luzhi.server.hardening import init_app as init_hardening
 from luzhi.server.routes import ROUTES
 from luzhi.server.views import pages
 from luzhi.server.views.common import init_templates
@@ -29,4 +30,5 @@ def create_app(config: Config) -> Flask:
                          provide_automatic_options=None if route.automatic_options else False)
     app.register_error_handler(404, pages.not_found)
     cors.init_app(app)
+    init_hardening(app)  # security headers, 503 + Retry-After when the store is down (issue 10)
     return app

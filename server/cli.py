@@ -107,6 +107,23 @@ def _parse_codes(pairs: tuple[str, ...]) -> dict[str, str]:
     return codes
 
 
+def _load_layout(ctx, param, value):
+    """--layout FILE → a Layout; a profile that cannot be used is a usage error naming the key."""
+    if value is None:
+        return None
+    from luzhi.etl.layout import LayoutError, load_layout
+
+    try:
+        return load_layout(value)
+    except LayoutError as error:
+        raise click.BadParameter(str(error), param_hint="--layout") from None
+
+
+layout_option = click.option(
+    "--layout", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_load_layout,
+    help="A layout profile (TOML) for documents whose layout the parser cannot guess (docs/parsing.md).")
+
+
 def run_build(files, store_path, base: str, report: Path | None, codes=None, console: Console | None = None,
               engine: str = DEFAULT_ENGINE, **options):
     """Shared by `build` and `serve` (which builds the bundled data when its store is missing)."""
@@ -169,8 +186,9 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
               help="SHACL validator: the shapes compiled to SPARQL in pyoxigraph (fast) or pySHACL (the reference); "
               "docs/validation.md.")
+@layout_option
 def build(files, store_path, base, report, force, codes, replace, keep_going, strict_exit, fresh, jobs, state_dir,
-          store_user, store_password, engine):
+          store_user, store_password, engine, layout):
     """Parse, validate and load documents (default: the bundled samples) into the store.
 
     Every document is parsed, resolved and validated before anything is written; if one fails,
@@ -189,7 +207,7 @@ def build(files, store_path, base, report, force, codes, replace, keep_going, st
     if strict_exit and not keep_going:
         raise click.UsageError("--strict-exit only means something with --keep-going")
     try:
-        result = run_build(files, target, base, report, _parse_codes(codes), engine=engine, force=force,
+        result = run_build(files, target, base, report, _parse_codes(codes), engine=engine, layout=layout, force=force,
                            replace=replace, keep_going=keep_going, fresh=fresh, jobs=jobs)
     except BuildError as error:
         click.echo(str(error), err=True)
@@ -211,6 +229,7 @@ def serve(store_path, host, port, base, state_dir):
     A remote --store is only read (anonymously); its build.json and sources come from --state.
     """
     from luzhi.server.app import create_app
+    from luzhi.server.limits import TimedRequestHandler
     from luzhi.store.open import StoreTarget
     from luzhi.store.snapshots import is_flat, state_dir_of
     from luzhi.store.state import read_build_info
@@ -225,7 +244,7 @@ def serve(store_path, host, port, base, state_dir):
             raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
         with _store_errors(store_path):
             app = create_app(_config(store_path=target.state_dir, store_url=store_path, base=info["base"]))
-        app.run(host=host, port=port, threaded=True)
+        app.run(host=host, port=port, threaded=True, request_handler=TimedRequestHandler)
         return
     store_path = Path(store_path)
     if store_path.exists() and not store_path.is_dir():
@@ -244,7 +263,7 @@ def serve(store_path, host, port, base, state_dir):
         raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
     with _store_errors(store_path):
         app = create_app(_config(store_path=store_path, base=info.get("base") or normalise_base(base or DEFAULT_BASE)))
-    app.run(host=host, port=port, threaded=True)
+    app.run(host=host, port=port, threaded=True, request_handler=TimedRequestHandler)
 
 
 @contextmanager

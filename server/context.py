@@ -64,8 +64,11 @@ class LiveStore:
         config = self._config
         opened = open_store(config.store_spec, state_dir=config.store_path, read_only=True,
                             timeout=config.query_timeout)
-        snapshot = Snapshot(opened, opened.query_executor(processes=config.query_processes,
-                                                          timeout=config.query_timeout))
+        executor = opened.query_executor(
+            processes=config.query_processes, timeout=config.query_timeout, queue_wait=config.queue_wait,
+            memory_mb=config.query_memory_mb, sandbox=config.sandbox, allow_service=config.allow_service,
+        )
+        snapshot = Snapshot(opened, executor)
         self._app.extensions[_EXECUTOR] = snapshot.executor
         return snapshot
 
