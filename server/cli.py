@@ -1,5 +1,8 @@
 """The `luzhi` command: build, serve, validate, query, export, synth. Each command's docstring is its help.
 
+Over 400 lines: every command with its options and help in one file, read top to bottom as `luzhi --help`
+lists them; the validate and synth commands already live beside what they run.
+
 Each command imports the layers it runs inside its own function, on purpose: with every import at the
 top, `python -c "import luzhi.server.cli"` (what every `luzhi --help` pays) took 0.59 s instead of
 0.17-0.28 s (medians of 5, 2 shared cores; issue 9): Flask, the ETL and the remote store's HTTP clients, which most
