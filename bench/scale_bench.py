@@ -205,7 +205,7 @@ def measure_serving(store: Path, codes: list[str], args, work: Path) -> dict:
             "duty_ttl": hammer(url, duties, "text/turtle", args.requests, args.concurrency),
             "town_html": hammer(url, towns, "text/html", args.requests // 4, args.concurrency),
             "town_ttl": hammer(url, towns, "text/turtle", args.requests // 4, args.concurrency),
-            "search_html": hammer(url, search, "text/html", 3 * len(search), args.concurrency),
+            "search_html": hammer(url, search, "text/html", args.search_rounds * len(search), args.concurrency),
         }
     finally:
         stop(server)
@@ -246,6 +246,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--requests", type=int, default=200, help="per duty series (townships get a quarter)")
     parser.add_argument("--concurrency", type=int, default=2, help="client threads")
+    parser.add_argument("--search-rounds", type=int, default=3, help="each of the ten search terms this many times")
     parser.add_argument("--build-arg", action="append", default=[], help="extra `luzhi build` argument")
     parser.add_argument("--work", type=Path, help="working directory (default: a new temporary one, removed)")
     parser.add_argument("--keep", action="store_true", help="keep the stores")
