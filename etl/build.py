@@ -31,6 +31,7 @@ from luzhi.etl.source import SourceError
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, ONTOLOGY_GRAPH
+from luzhi.store.derived import refresh_derived
 from luzhi.store.open import StoreTarget, open_store
 from luzhi.store.state import save_source, write_build_info
 
@@ -161,6 +162,9 @@ def _load(target: StoreTarget, staged, options: BuildOptions, reports, progress)
             graph = Graph().parse(staged_file, format="nt")
             store.replace_graph(str(iris.graph(code)), graph)
             save_source(state, source)
+        # The one post-load step: statistics graph + search index, from the whole store (issue 13).
+        progress("statistics and search index")
+        refresh_derived(store, iris, state)
         triples = len(store)
     finally:
         opened.close()

@@ -94,6 +94,10 @@ class Iris:
         """The named graph holding one township document's triples."""
         return self._iri(f"graph/{township_code}")
 
+    def statistics_graph(self) -> URIRef:
+        """The one store-wide graph of counts the build writes last (store/statistics.py, issue 13)."""
+        return self._iri("graph/statistics")
+
     def build(self, digest: str) -> URIRef:
         return self._iri(f"id/build/{digest}")
 

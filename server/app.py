@@ -9,7 +9,9 @@ from luzhi.server.context import attach
 from luzhi.server.routes import ROUTES
 from luzhi.server.views import pages, sparql
 from luzhi.server.views.common import init_templates
+from luzhi.store.executor import PoolBusy, QueryTimeout
 from luzhi.store.open import open_store
+from luzhi.store.remote import RemoteQueryTimeout
 
 
 def create_app(config: Config) -> Flask:
@@ -21,12 +23,15 @@ def create_app(config: Config) -> Flask:
     app = Flask(__name__)
     opened = open_store(config.store_spec, state_dir=config.store_path, read_only=True, timeout=config.query_timeout)
     executor = opened.query_executor(processes=config.query_processes, timeout=config.query_timeout)
-    attach(app, config, opened, executor)
+    pages_store = opened.page_store(processes=config.page_query_processes, timeout=config.page_timeout)
+    attach(app, config, opened, executor, pages_store)
     init_templates(app)
     for route in ROUTES:
         app.add_url_rule(route.rule, route.endpoint, route.view, methods=route.methods,
                          provide_automatic_options=route.automatic_options)
     app.register_error_handler(404, pages.not_found)
+    for slow in (QueryTimeout, PoolBusy, RemoteQueryTimeout):
+        app.register_error_handler(slow, pages.too_slow)
     app.after_request(_sparql_cors)
     return app
 

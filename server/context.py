@@ -12,18 +12,22 @@ from luzhi.server.config import Config
 from luzhi.store.base import Store
 from luzhi.store.executor import Executor
 from luzhi.store.open import OpenStore
+from luzhi.store.search_index import SearchIndex
 from luzhi.store.state import BuildInfo, build_identity
 
 _CONFIG = "LUZHI"
 _OPENED = "luzhi.store"
 _EXECUTOR = "luzhi.sparql"
 _BUILD = "luzhi.build_info"
+_PAGES = "luzhi.pages"
+_SEARCH = "luzhi.search"
 
 
-def attach(app: Flask, config: Config, opened: OpenStore, executor: Executor) -> None:
+def attach(app: Flask, config: Config, opened: OpenStore, executor: Executor, pages: Store) -> None:
     app.config[_CONFIG] = config
     app.extensions[_OPENED] = opened
     app.extensions[_EXECUTOR] = executor
+    app.extensions[_PAGES] = pages
 
 
 def get_config(app: Flask | None = None) -> Config:
@@ -35,7 +39,17 @@ def get_opened(app: Flask | None = None) -> OpenStore:
 
 
 def get_store(app: Flask | None = None) -> Store:
-    return get_opened(app).store
+    """The store as pages read it: every query under `page_timeout` (store/timed.py, issue 13)."""
+    return (app or current_app).extensions[_PAGES]
+
+
+def get_search(app: Flask | None = None) -> SearchIndex:
+    """The build's full-text index (store/search_index.py); SearchUnavailable if the build made none."""
+    app = app or current_app
+    index = app.extensions.get(_SEARCH)
+    if index is None:
+        index = app.extensions[_SEARCH] = SearchIndex(get_config(app).store_path)
+    return index
 
 
 def get_executor(app: Flask | None = None) -> Executor:

@@ -118,13 +118,15 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100) -> 
     truncated = len(outgoing) > MAX_OUTGOING
     outgoing = sorted(outgoing[:MAX_OUTGOING], key=lambda po: (str(po[0]), str(po[1])))
     offset = (max(1, page) - 1) * page_size
+    # Pages follow the store's own index order (fixed for a built store), and each page is sorted
+    # here: `ORDER BY` sorted every incoming link of a category before cutting one page (105 ms
+    # for 1,000 links at 150 k quads, 0.5 ms without; issue 13).
     incoming = [
         (row["s"], row["p"])
-        for row in store.select(
-            f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s LIMIT {page_size} OFFSET {offset}"
-        )
+        for row in store.select(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} LIMIT {page_size} OFFSET {offset}")
         if isinstance(row["s"], URIRef)
     ]
+    incoming.sort(key=lambda sp: (str(sp[1]), str(sp[0])))
     if offset == 0 and len(incoming) < page_size:
         total = len(incoming)  # all of them fit on the first page: no need to count (most resources)
     else:
@@ -204,9 +206,12 @@ def fetch_label_triples(store: Store, resources: Iterable[Node]) -> list[tuple[U
     for start in range(0, len(iris), 500):
         chunk = iris[start : start + 500]
         values = " ".join(sparql_iri(iri) for iri in chunk)
-        props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+        # FILTER(?p IN …), not a second VALUES: pyoxigraph joins two VALUES blocks by scanning every
+        # triple of each label property (15 ms for 20 duties at 150 k quads, growing with the store;
+        # 0.5 ms with the filter, which reads each resource's own triples only; issue 13).
+        props = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
         rows = store.select(
-            f"SELECT DISTINCT ?r ?p ?l WHERE {{ VALUES ?r {{ {values} }} VALUES ?p {{ {props} }} ?r ?p ?l }}"
+            f"SELECT DISTINCT ?r ?p ?l WHERE {{ VALUES ?r {{ {values} }} ?r ?p ?l FILTER(?p IN ({props})) }}"
         )
         # Best property first, so `pick_label` can take the first literal in the wanted language.
         rows.sort(key=lambda row: LABEL_PROPERTIES.index(row["p"]))

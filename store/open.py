@@ -18,6 +18,7 @@ from luzhi.store.oxigraph import OxigraphStore
 from luzhi.store.remote import RemoteEndpoints, RemoteStore
 from luzhi.store.remote_executor import RemoteExecutor
 from luzhi.store.state import read_build_info
+from luzhi.store.timed import TimedStore
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,16 @@ class OpenStore:
         if isinstance(self.store, RemoteStore):
             return RemoteExecutor(self.store, timeout=timeout)
         return QueryExecutor(Path(self.spec), processes=processes, timeout=timeout)
+
+    def page_store(self, *, processes: int, timeout: float) -> Store:
+        """The store the pages read: every query under `timeout` (store/timed.py).
+
+        Embedded: a `TimedStore` over its own pool of killable query processes. Remote: the
+        `RemoteStore` itself, opened with that timeout, whose server stops a query in time.
+        """
+        if isinstance(self.store, OxigraphStore):
+            return TimedStore(self.store, QueryExecutor(Path(self.spec), processes=processes, timeout=timeout))
+        return self.store
 
     def close(self) -> None:
         self.store.close()
