@@ -2,8 +2,8 @@
 
 One `void:Dataset` that is also a `dcat:Catalog`: its datasets are the township lists
 (`lz:DutyList` ⊑ `dcat:Dataset`), its distributions the dumps, its service the SPARQL endpoint.
-Statistics (`void:triples`, `void:entities`, `void:classes` …) are counted, not configured,
-and cached per build because counting scans the whole store.
+Statistics (`void:triples`, `void:entities`, `void:classes` …) are counted, not configured: by the
+build, into the statistics graph (store/statistics.py); this module only reads them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 
-from luzhi.ontology.namespaces import LZ, ONTOLOGY_GRAPH, PREFIXES, SD, bind_prefixes, sparql_prologue
+from luzhi.ontology.namespaces import LZ, PREFIXES, SD, bind_prefixes, sparql_prologue
 from luzhi.store.base import Store
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -53,38 +53,33 @@ class Statistics:
 
 
 def statistics(store: Store, base: str) -> Statistics:
-    """Count distinct triples of the union graph (a division appears in several township graphs)."""
+    """The figures the build counted into the statistics graph (store/statistics.py): read, never counted here.
 
-    def number(query: str) -> int:
-        rows = store.select(sparql_prologue() + query)
-        return int(rows[0]["n"]) if rows else 0
-
-    id_prefix = f"{base}/id/"
-    # Only luzhi's own graphs: a remote store's union also holds its system graphs (Virtuoso's
-    # default graph counted 2,500 triples of its own; docs/remote-store.md).
-    ours = f'FILTER(STRSTARTS(STR(?g), "{_escape(base)}/graph/") || ?g = <{ONTOLOGY_GRAPH}>)'
-
-    def triples(pattern: str = "?s ?p ?o") -> str:
-        return f"GRAPH ?g {{ {pattern} }} {ours}"
-
-    entities = f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{_escape(id_prefix)}"))'
+    Counting distinct triples scanned the whole store on the first VoID request of every server
+    process (issue 13); a store built before the statistics existed reports zeros until rebuilt.
+    """
+    dataset = f"<{base}/id/dataset>"
+    figures = {
+        str(row["p"]): int(row["n"])
+        for row in store.select(f"SELECT ?p ?n WHERE {{ {dataset} ?p ?n FILTER(isLiteral(?n)) }}")
+    }
     classes = store.select(
-        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {triples('?s a ?c')} }} GROUP BY ?c ORDER BY ?c"
+        f"SELECT ?c ?n WHERE {{ {dataset} <{VOID.classPartition}> ?part . "
+        f"?part <{VOID['class']}> ?c ; <{VOID.entities}> ?n }} ORDER BY ?c"
     )
+
+    def figure(prop: URIRef) -> int:
+        return figures.get(str(prop), 0)
+
     return Statistics(
-        triples=number(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {triples()} }} }}"),
-        entities=number(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {triples()} {entities} }}"),
-        classes=len(classes),
-        properties=number(f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {triples()} }}"),
-        distinct_subjects=number(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {triples()} }}"),
-        distinct_objects=number(f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {triples()} }}"),
+        triples=figure(VOID.triples),
+        entities=figure(VOID.entities),
+        classes=figure(VOID.classes),
+        properties=figure(VOID.properties),
+        distinct_subjects=figure(VOID.distinctSubjects),
+        distinct_objects=figure(VOID.distinctObjects),
         class_entities=tuple((row["c"], int(row["n"])) for row in classes if isinstance(row["c"], URIRef)),
     )
-
-
-def _escape(text: str) -> str:
-    # The base comes from our own Config, but it still goes through escaping rather than trust.
-    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def void_graph(store: Store, base: str, stats: Statistics, dumps: list[Dump]) -> Graph:

@@ -43,7 +43,11 @@ BREAKDOWNS: dict[str, tuple[tuple[str, ...], str]] = {
         "SELECT ?cat ?town (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d lz:category ?cat ; lz:township ?town } "
         "GROUP BY ?cat ?town",
     ),
-    "category": (("cat",), "SELECT ?cat (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d lz:category ?cat } GROUP BY ?cat"),
+    # `a lz:Duty`: list sections carry a category too (the home page once counted them as duties).
+    "category": (
+        ("cat",),
+        "SELECT ?cat (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a lz:Duty ; lz:category ?cat } GROUP BY ?cat",
+    ),
     "department-township": (
         ("dept", "town"),
         f"SELECT ?dept ?town (COUNT(DISTINCT ?d) AS ?n) WHERE {{ {{ SELECT DISTINCT ?o ?d WHERE "
