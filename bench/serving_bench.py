@@ -64,13 +64,16 @@ def pick(store_path: Path, base: str) -> dict[str, list[str]]:
     }
 
 
-def measure(url: str, paths: list[str], repeat: int) -> tuple[float, float, float, int]:
-    """(cold ms, p50 ms, p99 ms, last status) over `repeat` requests cycling through `paths`."""
+def measure(url: str, paths: list[str], repeat: int, timeout: float) -> tuple[float, float, float, int]:
+    """(cold ms, p50 ms, p99 ms, last status) over `repeat` requests cycling through `paths`.
+
+    A request past `timeout` stops this page kind: it raises requests' Timeout for the caller to report.
+    """
     session = requests.Session()
 
     def one(path: str) -> tuple[float, int]:
         start = time.perf_counter()
-        response = session.get(url + path, timeout=300)
+        response = session.get(url + path, timeout=timeout)
         return (time.perf_counter() - start) * 1000, response.status_code
 
     cold, status = one(paths[0])
@@ -88,6 +91,7 @@ def main() -> None:
     parser.add_argument("--store", action="append", required=True, help="name=path")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--label", default="")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a page kind is given up")
     args = parser.parse_args()
     print(f"| store | quads | page | cold ms | p50 ms | p99 ms | status | {args.label}")
     print("|---|---:|---|---:|---:|---:|---:|")
@@ -103,7 +107,11 @@ def main() -> None:
         for page, page_paths in paths.items():
             if not page_paths:
                 continue
-            cold, p50, p99, status = measure(url, page_paths, args.repeat)
+            try:
+                cold, p50, p99, status = measure(url, page_paths, args.repeat, args.timeout)
+            except requests.Timeout:
+                print(f"| {name} | {info.get('triples', '?'):,} | {page} | > {args.timeout:g} s | | | — |", flush=True)
+                continue
             print(f"| {name} | {info.get('triples', '?'):,} | {page} | {cold:.1f} | {p50:.1f} | {p99:.1f} | {status} |",
                   flush=True)
         server.shutdown()
