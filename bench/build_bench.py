@@ -4,7 +4,7 @@ Each size runs in a fresh process so its peak RSS (ru_maxrss) is its own. Copies
 documents are given distinct real township codes (`--township-code`), as if they were other
 townships' lists, so the store really grows. Results go to bench/results/build.md.
 
-    python bench/build_bench.py --sizes 1 10 100 [--no-validate]
+    python bench/build_bench.py --sizes 1 10 100 [--no-validate] [--engine fast|pyshacl]
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ def township_codes(count: int) -> list[str]:
     return [d.code for d in get_dataset().by_level[4][:count]]
 
 
-def run_one(copies: int, validate: bool) -> dict:
+def run_one(copies: int, validate: bool, engine: str) -> dict:
     """In this process: stage copies, build, report time and peak memory."""
     from luzhi.etl.build import BuildOptions, build, bundled_documents
-    from luzhi.shapes.validate import validate_graph
+    from luzhi.shapes.engines import validator
 
     work = Path(tempfile.mkdtemp(prefix="luzhi-bench-"))
     try:
@@ -49,7 +49,7 @@ def run_one(copies: int, validate: bool) -> dict:
         start = time.perf_counter()
         result = build(paths, work / "store", BuildOptions(base="http://127.0.0.1:5000", validate=validate,
                                                            township_codes=mapping),
-                       validate_graph=validate_graph if validate else None)
+                       validate_graph=validator(engine) if validate else None)
         seconds = time.perf_counter() - start
         return {
             "copies": copies,
@@ -58,7 +58,7 @@ def run_one(copies: int, validate: bool) -> dict:
             "quads": result.triples,
             "seconds": round(seconds, 2),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "validate": validate,
+            "validate": engine if validate else "no",
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -68,14 +68,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--no-validate", action="store_true")
+    parser.add_argument("--engine", choices=["fast", "pyshacl"], default="fast", help="SHACL validator")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, not args.no_validate)))
+        print(json.dumps(run_one(args.one, not args.no_validate, args.engine)))
         return
     rows = []
     for size in args.sizes:
-        cmd = [sys.executable, __file__, "--one", str(size)] + (["--no-validate"] if args.no_validate else [])
+        cmd = [sys.executable, __file__, "--one", str(size), "--engine", args.engine]
+        cmd += ["--no-validate"] if args.no_validate else []
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         print(rows[-1], flush=True)
@@ -85,7 +87,7 @@ def main() -> None:
     ]
     for r in rows:
         lines.append(f"| ×{r['copies']} | {r['documents']} | {r['items']} | {r['quads']} | {r['seconds']} | "
-                     f"{r['seconds'] / r['documents']:.3f} | {r['peak_rss_mb']} | {'yes' if r['validate'] else 'no'} |")
+                     f"{r['seconds'] / r['documents']:.3f} | {r['peak_rss_mb']} | {r['validate']} |")
     table = "\n".join(lines)
     RESULTS.parent.mkdir(exist_ok=True)
     with RESULTS.open("a", encoding="utf-8") as out:

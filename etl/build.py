@@ -24,6 +24,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_township
+from luzhi.etl.kinds import KindsResult
+from luzhi.etl.kinds_rdf import refresh_kinds
 from luzhi.etl.model import ParsedDocument
 from luzhi.etl.parse import parse_document
 from luzhi.etl.report import DocumentReport, document_report
@@ -76,6 +78,7 @@ class BuildResult:
     documents: tuple[DocumentReport, ...]
     triples: int
     build_id: str
+    kinds: KindsResult  # over every duty of the store, not only this build's documents
 
 
 def build_iri_for(iris: Iris, doc: ParsedDocument) -> URIRef:
@@ -162,6 +165,8 @@ def _load(target: StoreTarget, staged, options: BuildOptions, reports, progress)
             graph = Graph().parse(staged_file, format="nt")
             store.replace_graph(str(iris.graph(code)), graph)
             save_source(state, source)
+        progress("duty kinds")
+        kinds = refresh_kinds(store, iris)  # issue 14: across all townships of the store, so after every load
         # The one post-load step: statistics graph + search index, from the whole store (issue 13).
         progress("statistics and search index")
         refresh_derived(store, iris, state)
@@ -185,5 +190,5 @@ def _load(target: StoreTarget, staged, options: BuildOptions, reports, progress)
     if target.remote:
         info["store"] = str(target.spec)  # which server these triples went to (never the credentials)
     write_build_info(state, info)
-    return BuildResult(tuple(reports), triples, digest)
+    return BuildResult(tuple(reports), triples, digest, kinds)
 

@@ -85,8 +85,9 @@ def document_report(doc: ParsedDocument, chain: DivisionChain, built) -> Documen
     )
 
 
-def report_json(reports) -> dict:
-    return {"documents": [r.to_dict() for r in reports]}
+def report_json(reports, kinds: dict | None = None) -> dict:
+    """The whole report; `kinds` is `etl.kinds_rdf.kinds_report` (counts and every unmatched duty)."""
+    return {"documents": [r.to_dict() for r in reports], **({"kinds": kinds} if kinds is not None else {})}
 
 
 def render_summary(reports, console) -> None:

@@ -83,6 +83,14 @@ class Iris:
     def category_scheme(self) -> URIRef:
         return self._iri("id/category")
 
+    def kind(self, slug: str) -> URIRef:
+        """A duty kind: the same duty across townships (etl/kinds.py)."""
+        assert _SLUG.match(slug), slug
+        return self._iri(f"id/kind/{slug}")
+
+    def kind_scheme(self) -> URIRef:
+        return self._iri("id/kind")
+
     def source(self, filename: str) -> URIRef:
         """The source text itself, served as text/plain so `#line=a,b` fragments resolve (RFC 5147)."""
         return self._iri(f"source/{filename}")
@@ -93,6 +101,10 @@ class Iris:
     def graph(self, township_code: str) -> URIRef:
         """The named graph holding one township document's triples."""
         return self._iri(f"graph/{township_code}")
+
+    def kinds_graph(self) -> URIRef:
+        """The named graph holding the duty kinds and every duty's link to its kind (shared by all townships)."""
+        return self._iri("graph/kinds")
 
     def statistics_graph(self) -> URIRef:
         """The one store-wide graph of counts the build writes last (store/statistics.py, issue 13)."""

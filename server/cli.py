@@ -19,6 +19,7 @@ from rich.console import Console
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
 from luzhi.server.validation.cli import validate as validate_command
+from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, validator
 from luzhi.store.formats import DUMP_FORMATS
 
 DEFAULT_STORE = "luzhi-store"
@@ -58,25 +59,31 @@ def _parse_codes(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def run_build(files, store_path, base: str, report: Path | None, force: bool, codes=None,
-              validate: bool = True, console: Console | None = None):
+              validate: bool = True, console: Console | None = None,
+              engine: str = DEFAULT_ENGINE):
     """Shared by `build` and `serve` (which builds the bundled data when its store is missing)."""
     from luzhi.etl.build import BuildOptions, bundled_documents
     from luzhi.etl.build import build as build_store
+    from luzhi.etl.kinds_rdf import kinds_report
     from luzhi.etl.report import render_summary, report_json
-    from luzhi.shapes.validate import validate_graph
+    from luzhi.ontology.iris import Iris
 
     console = console or Console(stderr=True)
     paths = [Path(f) for f in files] or bundled_documents()
     options = BuildOptions(base=base, force=force, validate=validate, township_codes=codes or {})
-    validator = validate_graph if validate else None
     with console.status("building…") as status:
-        result = build_store(paths, store_path, options, validate_graph=validator, progress=status.update)
+        result = build_store(paths, store_path, options, validate_graph=validator(engine) if validate else None,
+                             progress=status.update)
     render_summary(result.documents, console)
     if report:
-        report.write_text(json.dumps(report_json(result.documents), ensure_ascii=False, indent=2), encoding="utf-8")
+        kinds = kinds_report(result.kinds, Iris(base))
+        report.write_text(json.dumps(report_json(result.documents, kinds), ensure_ascii=False, indent=2),
+                          encoding="utf-8")
         console.print(f"report written to {report}")
     where = getattr(store_path, "spec", store_path)
-    console.print(f"{len(result.documents)} documents, {result.triples} quads in {where}")
+    summary = (f"duty kinds skipped: {result.kinds.skipped}" if result.kinds.skipped else
+               f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched")
+    console.print(f"{len(result.documents)} documents, {result.triples} quads in {where}; {summary}")
     return result
 
 
@@ -94,7 +101,10 @@ def run_build(files, store_path, base: str, report: Path | None, force: bool, co
               "(or $LUZHI_STORE_USER).")
 @click.option("--store-password", envvar="LUZHI_STORE_PASSWORD", help="Remote store: that user's password "
               "(or $LUZHI_STORE_PASSWORD, which keeps it out of the process list).")
-def build(files, store_path, base, report, force, codes, state_dir, store_user, store_password):
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
+              help="SHACL validator: the shapes compiled to SPARQL in pyoxigraph (fast) or pySHACL (the reference); "
+              "docs/validation.md.")
+def build(files, store_path, base, report, force, codes, state_dir, store_user, store_password, engine):
     """Parse, validate and load documents (default: the bundled samples) into the store.
 
     Every document is parsed, resolved and validated before anything is written; if one
@@ -110,7 +120,7 @@ def build(files, store_path, base, report, force, codes, state_dir, store_user, 
         raise click.UsageError(f"writing to the remote store {store_path} needs --store-user/--store-password "
                                "(or LUZHI_STORE_USER/LUZHI_STORE_PASSWORD)")
     try:
-        run_build(files, target, base, report, force, _parse_codes(codes))
+        run_build(files, target, base, report, force, _parse_codes(codes), engine=engine)
     except BuildError as error:
         click.echo(str(error), err=True)
         sys.exit(1)

@@ -125,8 +125,8 @@ def load_shapes(base: str) -> Graph:
     return graph
 
 
-def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationReport:
-    """Validate one graph against every shape; the function `luzhi build` calls before loading.
+def validate_graph(graph: Graph, base: str, *, label: str = "", shapes: Graph | None = None) -> ValidationReport:
+    """Validate one graph against every shape (or `shapes`, another shapes graph) with pySHACL.
 
     owl:imports are never followed and no inference runs: a submission must never make us fetch
     anything, and the ETL already writes every type triple the shapes need.
@@ -135,7 +135,7 @@ def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationRep
     # the server and the build all import this module; only a validation needs it.
     from pyshacl import validate
 
-    shapes = load_shapes(base)
+    shapes = load_shapes(base) if shapes is None else shapes
     data = _PreparedQueryGraph()
     for triple in graph:
         data.add(triple)
@@ -151,7 +151,7 @@ def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationRep
     )
     if not isinstance(report_graph, Graph):  # pySHACL hands back an exception in some modes
         raise RuntimeError(f"pySHACL failed: {report_graph!r}")
-    results = tuple(sorted(_results(report_graph, graph, shapes, Iris(base).base), key=_order))
+    results = tuple(sorted(_results(report_graph, graph, shapes, Iris(base).base), key=order_key))
     return ValidationReport(results, triples=len(graph), label=label)
 
 
@@ -177,29 +177,31 @@ class _PreparedQueryGraph(Graph):
         return super().query(query_object, *args, **kwargs)
 
 
-def _order(result: ValidationResult) -> tuple:
+def order_key(result: ValidationResult) -> tuple:
     first = result.lines.first if result.lines else 0
     return (result.source or "", first, result.focus, list(Severity).index(result.severity), result.shape,
             result.path or "", result.value or "")
 
 
 def _results(report: Graph, data: Graph, shapes: Graph, base: str):
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own sh:result: pySHACL also types the nested results of sh:node (and
+    # sh:qualifiedValueShape) as sh:ValidationResult, under sh:detail, which are not results (SHACL §3.6.2).
+    for node in report.objects(None, SH.result):
         focus = report.value(node, SH.focusNode)
         value = report.value(node, SH.value)
         path = report.value(node, SH.resultPath)
         shape = report.value(node, SH.sourceShape)
         messages = _messages(list(report.objects(node, SH.resultMessage)), shapes, shape)
-        fill = {"{$this}": _text(focus), "{$base}": base, "{$value}": _text(value)}
-        messages = {lang: _fill(text, fill) for lang, text in messages.items()}
+        fill = {"{$this}": term_text(focus), "{$base}": base, "{$value}": term_text(value)}
+        messages = {lang: fill_placeholders(text, fill) for lang, text in messages.items()}
         source, lines = source_lines(data, focus, value)
         yield ValidationResult(
-            focus=_text(focus),
+            focus=term_text(focus),
             severity=Severity.from_iri(report.value(node, SH.resultSeverity)),
-            shape=_text(shape),
-            component=_text(report.value(node, SH.sourceConstraintComponent)),
-            path=_text(path) if isinstance(path, URIRef) else (None if path is None else "(complex path)"),
-            value=None if value is None else _text(value),
+            shape=term_text(shape),
+            component=term_text(report.value(node, SH.sourceConstraintComponent)),
+            path=term_text(path) if isinstance(path, URIRef) else (None if path is None else "(complex path)"),
+            value=None if value is None else term_text(value),
             value_n3=None if value is None else value.n3(),
             message_zh=messages.get("zh", ""),
             message_en=messages.get("en", ""),
@@ -237,13 +239,13 @@ def _messages(found: list[Node], shapes: Graph, shape: Node | None) -> dict[str,
     return by_lang
 
 
-def _fill(text: str, values: dict[str, str]) -> str:
+def fill_placeholders(text: str, values: dict[str, str]) -> str:
     for placeholder, value in values.items():
         text = text.replace(placeholder, value)
     return text
 
 
-def _text(term: Node | None) -> str:
+def term_text(term: Node | None) -> str:
     if term is None:
         return ""
     if isinstance(term, BNode):

@@ -8,7 +8,7 @@ same aggregates, run once, written to one store-wide named graph (`Iris.statisti
   `<{base}/id/dataset>`, counted over the data graphs (the statistics graph itself excluded);
 - RDF Data Cube observations (`qb:Observation`), one data set per breakdown (`BREAKDOWNS`):
   duties per township × list × category, per category × township, per category, per
-  department × township and per department. A dimension that does not apply is absent
+  department × township, per department and per duty kind. A dimension that does not apply is absent
   (a list without categories has no `lz:observedCategory`).
 
 Each count is `COUNT(DISTINCT ?duty)` of the natural query (tests/test_statistics.py compares
@@ -58,6 +58,11 @@ BREAKDOWNS: dict[str, tuple[tuple[str, ...], str]] = {
         f"SELECT ?dept (COUNT(DISTINCT ?d) AS ?n) WHERE {{ {_DUTIES_OF_DEPARTMENT} BIND(?o AS ?dept) }} "
         "GROUP BY ?dept",
     ),
+    # Duty kinds (issue 14, graph/kinds): how many duties each kind groups; none when the build computed no kinds.
+    "kind": (
+        ("kind",),
+        "SELECT ?kind (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a lz:Duty ; lz:dutyKind ?kind } GROUP BY ?kind",
+    ),
 }
 DIMENSIONS = {
     "town": LZ.observedTownship,
@@ -65,6 +70,7 @@ DIMENSIONS = {
     "type": LZ.observedListType,
     "cat": LZ.observedCategory,
     "dept": LZ.observedDepartment,
+    "kind": LZ.observedKind,
 }
 
 # Home-page headline figures, as VoID partitions of the dataset (class → entities, property → distinct objects).

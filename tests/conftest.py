@@ -53,12 +53,12 @@ def built_store(tmp_path_factory, _server_socket) -> BuiltStore:
     """The bundled documents, parsed, validated and loaded into a real on-disk pyoxigraph store."""
     # Imported here so test modules that need no store run even while a stage is being rewritten.
     from luzhi.etl.build import BuildOptions, build, bundled_documents
-    from luzhi.shapes.validate import validate_graph
+    from luzhi.shapes.engines import validator
 
     server, _ = _server_socket
     base = f"http://127.0.0.1:{server.server_port}"
     path = tmp_path_factory.mktemp("store")
-    result = build(bundled_documents(), path, BuildOptions(base=base), validate_graph=validate_graph)
+    result = build(bundled_documents(), path, BuildOptions(base=base), validate_graph=validator())
     return BuiltStore(path, base, result)
 
 

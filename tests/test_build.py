@@ -116,12 +116,18 @@ def test_building_one_more_document_keeps_the_others(tmp_path):
     documents = bundled_documents()
     build(documents[:2], store_path, BuildOptions(base=BASE, validate=False))
     first = read_build_info(store_path)
-    build(documents[2:3], store_path, BuildOptions(base=BASE, validate=False))
+    result = build(documents[2:3], store_path, BuildOptions(base=BASE, validate=False))
     second = read_build_info(store_path)
     assert len(first["documents"]) == 2 and len(second["documents"]) == 3
     assert first["build_id"] != second["build_id"]
-    # three townships + the ontology + the statistics graph the build recounts over all of them (issue 13)
-    assert len(OxigraphStore(store_path, read_only=True).graph_names()) == 5
+    store = OxigraphStore(store_path, read_only=True)
+    # three townships, the ontology, the duty kinds, the statistics the build recounts over all (issue 13)
+    assert len(store.graph_names()) == 6
+    # The kinds are recomputed over every duty in the store, not only the document of this build.
+    duties = int(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?d a <https://w3id.org/luzhi/def#Duty> }")[0]["n"])
+    kinds = result.kinds
+    assert sum(len(k.members) for k in kinds.kinds) + len(kinds.unmatched) == duties
+    assert len({m.duty.township for k in kinds.kinds for m in k.members}) == 3
 
 
 def test_export_to_stdout_is_nquads_of_the_whole_store(built_store):
@@ -129,3 +135,17 @@ def test_export_to_stdout_is_nquads_of_the_whole_store(built_store):
                          check=True, capture_output=True).stdout
     quads = list(ox.parse(out, format=ox.RdfFormat.N_QUADS))
     assert len(quads) == len(OxigraphStore(built_store.path, read_only=True))
+
+
+def test_build_validates_with_either_engine_and_the_same_verdicts(tmp_path):
+    """`luzhi build` uses the fast validator unless `--engine pyshacl`; the report's SHACL counts agree."""
+    reports = {}
+    for engine in ("default", "fast", "pyshacl"):
+        report_file = tmp_path / f"{engine}.json"
+        flags = [] if engine == "default" else ["--engine", engine]
+        _cli("build", *map(str, bundled_documents()[1:2]), "--store", str(tmp_path / engine), "--base", BASE,
+             "--report", str(report_file), *flags)
+        reports[engine] = [d["validation"] for d in json.loads(report_file.read_text(encoding="utf-8"))["documents"]]
+    assert reports["default"] == reports["fast"] == reports["pyshacl"]
+    assert reports["fast"][0]["warning"] > 0 and reports["fast"][0]["conforms"] is True
+    assert _dump(tmp_path / "fast") == _dump(tmp_path / "pyshacl")

@@ -26,9 +26,10 @@ NATURAL = {
     "{ ?d lz:upperDepartment ?dept } UNION { ?d lz:participation ?p . ?p lz:department ?dept } } GROUP BY ?dept ?town",
     "department": "SELECT ?dept (COUNT(DISTINCT ?d) AS ?n) WHERE { { ?d lz:upperDepartment ?dept } UNION "
     "{ ?d lz:participation ?p . ?p lz:department ?dept } } GROUP BY ?dept",
+    "kind": "SELECT ?kind (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d lz:dutyKind ?kind } GROUP BY ?kind",
 }
 OBSERVED = {"town": "observedTownship", "list": "observedList", "type": "observedListType",
-            "cat": "observedCategory", "dept": "observedDepartment"}
+            "cat": "observedCategory", "dept": "observedDepartment", "kind": "observedKind"}
 
 
 def _key(row: dict, dims) -> tuple:

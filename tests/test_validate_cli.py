@@ -76,3 +76,17 @@ def test_cli_and_http_give_the_same_verdicts(live_server, tmp_path):
         assert cli["counts"] == http["counts"]
         key = lambda r: (r["focusNode"], r["sourceShape"], r["resultPath"], r["severity"])  # noqa: E731
         assert sorted(map(key, cli["results"])) == sorted(map(key, http["results"]))
+
+
+def test_both_engines_give_the_same_json_report():
+    """`--engine fast` (the default) and `--engine pyshacl` (the reference): one report, byte for byte."""
+    files = [FIXTURES / "SequenceUniqueShape.fail.ttl", FIXTURES / "InstanceIriShape.fail.ttl",
+             FIXTURES / "NumberingGapShape.fail.ttl", FIXTURES / "Duty-title.pass.ttl"]
+    default = luzhi(*files, "--format", "json")
+    fast = luzhi(*files, "--format", "json", "--engine", "fast")
+    reference = luzhi(*files, "--format", "json", "--engine", "pyshacl")
+    assert default.returncode == fast.returncode == reference.returncode == 1, reference.stderr
+    assert default.stdout == fast.stdout == reference.stdout
+    assert sum(len(f["results"]) for f in json.loads(fast.stdout)["files"]) == 4
+    unknown = luzhi(files[0], "--engine", "rudof")
+    assert unknown.returncode == 2 and "--engine" in unknown.stderr

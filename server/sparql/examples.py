@@ -90,6 +90,20 @@ ORDER BY ?code""",
 LIMIT 20""",
     ),
     Example(
+        "kinds-shared-by-all",
+        "所有乡镇都有的履职事项种类",
+        "Duty kinds every township has",
+        """SELECT ?kind ?label WHERE {
+  { SELECT (COUNT(DISTINCT ?t) AS ?all) WHERE { ?t a lz:Township } }
+  { SELECT ?kind (COUNT(DISTINCT ?township) AS ?n) WHERE {
+      ?duty lz:dutyKind ?kind ; lz:township ?township .
+    } GROUP BY ?kind }
+  FILTER(?n = ?all)
+  ?kind skos:prefLabel ?label .
+}
+ORDER BY ?label""",
+    ),
+    Example(
         "describe-duty",
         "一个配合事项的完整描述（CONSTRUCT）",
         "Everything about one cooperative duty (CONSTRUCT)",

@@ -11,6 +11,7 @@ import click
 from luzhi.ontology.iris import DEFAULT_BASE
 from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, validate_submission
+from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES
 from luzhi.shapes.report import render_text, report_dict, report_graph
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
@@ -26,7 +27,10 @@ EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the text report.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="IRI base the submission's IRIs must be under.")
-def validate(files: tuple[Path, ...], input_format: str | None, output: str, lang: str, base: str) -> None:
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
+              help="Validator: the shapes compiled to SPARQL (fast) or pySHACL (the reference).")
+def validate(files: tuple[Path, ...], input_format: str | None, output: str, lang: str, base: str,
+             engine: str) -> None:
     """Check RDF files or raw list documents against the luzhi SHACL shapes.
 
     RDF: Turtle, N-Triples, JSON-LD, RDF/XML. Raw documents (the text layout of the bundled
@@ -40,7 +44,7 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
             if fmt is None:
                 raise SubmissionError("无法从扩展名判断格式，请用 --input-format 指定 / cannot tell the "
                                       "format from the extension, use --input-format", name=str(path))
-            reports.append(validate_submission(Job(path.read_bytes(), fmt, str(path), base)))
+            reports.append(validate_submission(Job(path.read_bytes(), fmt, str(path), base, engine)))
         except SubmissionError as error:
             error.name = str(path)
             errors.append(error)

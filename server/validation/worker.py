@@ -17,7 +17,8 @@ import sys
 from dataclasses import dataclass
 
 from luzhi.server.validation.submission import SubmissionError, read_submission
-from luzhi.shapes.validate import ValidationReport, validate_graph
+from luzhi.shapes.engines import DEFAULT_ENGINE, validator
+from luzhi.shapes.validate import ValidationReport
 
 
 class ValidationTimeout(Exception):
@@ -30,12 +31,13 @@ class Job:
     fmt: str
     name: str
     base: str
+    engine: str = DEFAULT_ENGINE  # a name from luzhi.shapes.engines.ENGINES
 
 
 def validate_submission(job: Job) -> ValidationReport:
     """Parse and validate in this process (the CLI, and the child below). Raises SubmissionError."""
     submission = read_submission(job.data, job.fmt, name=job.name, base=job.base)
-    report = validate_graph(submission.graph, job.base, label=job.name)
+    report = validator(job.engine)(submission.graph, job.base, label=job.name)
     return report.with_notices(submission.notices, job.name)
 
 

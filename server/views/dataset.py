@@ -46,7 +46,7 @@ def void(ext: str | None = None):
 
 
 def named_graph(code: str):
-    """The named graph of one township document (what the build replaced atomically), as RDF."""
+    """The named graph of one township document (what the build replaced atomically), or `kinds`, as RDF."""
     stem, dot, ext = code.partition(".")
     if dot:
         if ext not in EXTENSIONS:
@@ -56,7 +56,7 @@ def named_graph(code: str):
         mime = choose(request.headers.get("Accept"), list(DESCRIPTION_MIMES))
         if mime is None:
             abort(406)
-    if not stem.isdigit():
+    if not (stem.isdigit() or stem == "kinds"):  # graph/kinds: the duty kinds (etl/kinds_rdf.py)
         abort(404)
     graph_iri = check_iri(iri_for_path(f"/graph/{stem}"))
     if graph_iri not in get_store().graph_names():
