@@ -31,14 +31,17 @@ def replicate(source: Path, target_dir: Path, copies: int) -> tuple[int, float, 
     db = sqlite3.connect(target)
     db.executescript(_SCHEMA)
     rows = sqlite3.connect(source).execute(
-        "SELECT iri, kind, township, list_type, category, label, title, responsibility, names FROM search "
-        "ORDER BY rowid").fetchall()
+        "SELECT iri, kind, township, list_type, category, label, title, responsibility, names "
+        "FROM search JOIN resources r ON r.id = search.rowid ORDER BY search.rowid").fetchall()
     start = time.perf_counter()
     for copy in range(copies):
         suffix = f"-{copy}" if copy else ""
-        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [(iri + suffix, kind, town + suffix if town else town, *rest)
-                        for iri, kind, town, *rest in rows])
+        first = copy * len(rows) + 1
+        db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [(first + i, iri + suffix, kind, town + suffix if town else town, *row[3:6])
+                        for i, row in enumerate(rows) for iri, kind, town in [row[:3]]])
+        db.executemany("INSERT INTO search(rowid, title, responsibility, names) VALUES (?, ?, ?, ?)",
+                       [(first + i, *row[6:]) for i, row in enumerate(rows)])
     db.execute("INSERT INTO search(search) VALUES ('optimize')")
     db.commit()
     db.close()
