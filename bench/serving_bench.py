@@ -92,6 +92,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--label", default="")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a page kind is given up")
+    parser.add_argument("--only", nargs="*", default=[], help="page kinds to measure (prefixes: home, search …)")
     args = parser.parse_args()
     print(f"| store | quads | page | cold ms | p50 ms | p99 ms | status | {args.label}")
     print("|---|---:|---|---:|---:|---:|---:|")
@@ -105,7 +106,7 @@ def main() -> None:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_port}"
         for page, page_paths in paths.items():
-            if not page_paths:
+            if not page_paths or (args.only and not page.startswith(tuple(args.only))):
                 continue
             try:
                 cold, p50, p99, status = measure(url, page_paths, args.repeat, args.timeout)

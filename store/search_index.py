@@ -83,35 +83,52 @@ CREATE VIRTUAL TABLE search_terms USING fts5vocab(search, 'row');
 
 
 def _duty_rows(store: Store, graph: str) -> Iterator[tuple]:
-    rows = store.select(
-        sparql_prologue()
-        + f"""SELECT ?d ?town ?type ?cat ?seq (SAMPLE(?title) AS ?t)
-            (GROUP_CONCAT(DISTINCT ?text; SEPARATOR="\\n") AS ?texts)
-            (GROUP_CONCAT(DISTINCT ?name; SEPARATOR="\\n") AS ?names)
-        WHERE {{ GRAPH <{graph}> {{
+    """One township graph's duties with their texts, grouped here rather than by GROUP_CONCAT:
+    Virtuoso refuses a concatenation past its row length (SR319, 4,448 characters of 职责)."""
+    prologue = sparql_prologue()
+    duties = store.select(
+        prologue + f"""SELECT ?d ?town ?type ?cat ?seq ?title WHERE {{ GRAPH <{graph}> {{
             ?d a lz:Duty . OPTIONAL {{ ?d lz:township ?town }} OPTIONAL {{ ?d lz:listType ?type }}
             OPTIONAL {{ ?d lz:category ?cat }} OPTIONAL {{ ?d lz:sequence ?seq }} OPTIONAL {{ ?d dct:title ?title }}
-            OPTIONAL {{ {{ ?d lz:upperResponsibility|lz:townshipResponsibility|lz:wayOfWorking ?text }}
-                       UNION {{ ?d lz:participation/lz:responsibility ?text }} }}
-            OPTIONAL {{ ?d lz:departmentMention ?name }}
-        }} }} GROUP BY ?d ?town ?type ?cat ?seq ORDER BY ?type ?seq ?d"""
+        }} }} ORDER BY ?type ?seq ?d"""
     )
+    texts = _grouped(store.select(
+        prologue + f"""SELECT ?d ?text WHERE {{ GRAPH <{graph}> {{
+            {{ ?d lz:upperResponsibility|lz:townshipResponsibility|lz:wayOfWorking ?text }}
+            UNION {{ ?d lz:participation/lz:responsibility ?text }} }} }}"""
+    ), "text")
+    names = _grouped(store.select(
+        prologue + f"SELECT ?d ?name WHERE {{ GRAPH <{graph}> {{ ?d lz:departmentMention ?name }} }}"), "name")
+    seen: set[str] = set()
+    for row in duties:
+        duty = str(row["d"])
+        if duty in seen:  # a second title or category: the first row stands for the duty
+            continue
+        seen.add(duty)
+        title = str(row.get("title", ""))
+        yield (duty, "duty", _opt(row, "town"), _opt(row, "type"), _opt(row, "cat"), title,
+               title, "\n".join(texts.get(duty, ())), "\n".join(names.get(duty, ())))
+
+
+def _grouped(rows: list[dict], name: str) -> dict[str, list[str]]:
+    """Each resource's distinct values of `name`, sorted (so the index is the same on every build)."""
+    found: dict[str, set[str]] = {}
     for row in rows:
-        title = str(row.get("t", ""))
-        yield (str(row["d"]), "duty", _opt(row, "town"), _opt(row, "type"), _opt(row, "cat"), title,
-               title, str(row.get("texts", "")), str(row.get("names", "")))
+        found.setdefault(str(row["d"]), set()).add(str(row[name]))
+    return {key: sorted(values) for key, values in found.items()}
 
 
 def _named_rows(store: Store, kind: str, cls: str, props: str) -> Iterator[tuple]:
-    rows = store.select(
-        sparql_prologue()
-        + f"""SELECT ?r (SAMPLE(?zh) AS ?label) (GROUP_CONCAT(DISTINCT ?name; SEPARATOR="\\n") AS ?names)
-        WHERE {{ ?r a {cls} ; {props} ?name . OPTIONAL {{ ?r {props} ?zh FILTER(LANGMATCHES(LANG(?zh), "zh")) }} }}
-        GROUP BY ?r ORDER BY ?r"""
-    )
+    rows = store.select(sparql_prologue() + f"SELECT ?d ?name WHERE {{ ?d a {cls} ; {props} ?name }}")
+    by_resource: dict[str, list] = {}
     for row in rows:
-        label = str(row.get("label") or str(row["names"]).split("\n")[0])
-        yield (str(row["r"]), kind, None, None, None, label, label, "", str(row["names"]))
+        by_resource.setdefault(str(row["d"]), []).append(row["name"])
+    for resource in sorted(by_resource):
+        labels = by_resource[resource]
+        chinese = [str(n) for n in labels if (getattr(n, "language", None) or "").startswith("zh")]
+        names = sorted({str(n) for n in labels})
+        label = (sorted(chinese) or names)[0]
+        yield (resource, kind, None, None, None, label, label, "", "\n".join(names))
 
 
 def _opt(row: dict, name: str) -> str:

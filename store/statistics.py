@@ -12,7 +12,7 @@ same aggregates, run once, written to one store-wide named graph (`Iris.statisti
   (a list without categories has no `lz:observedCategory`).
 
 Each count is `COUNT(DISTINCT ?duty)` of the natural query (tests/test_statistics.py compares
-them). Observation IRIs hash their dimensions, so a rebuild mints the same IRIs.
+them). Observation IRIs hash their dimensions (base removed), so a rebuild mints the same IRIs.
 """
 
 from __future__ import annotations
@@ -164,7 +164,9 @@ def statistics_triples(store: Store, iris: Iris) -> Iterator[tuple[Node, Node, N
         yield breakdown, RDF.type, QB.DataSet
         for row in store.select(sparql_prologue() + query):
             present = [(DIMENSIONS[d], row[d]) for d in dimensions if d in row]
-            observation = URIRef(f"{breakdown}/{_digest(' '.join(str(v) for _p, v in present))}")
+            # Hashed without the base, so the same store built under two bases mints the same paths.
+            key = " ".join(str(v).removeprefix(iris.base) for _p, v in present)
+            observation = URIRef(f"{breakdown}/{_digest(key)}")
             yield observation, RDF.type, QB.Observation
             yield observation, QB.dataSet, breakdown
             for prop, value in present:

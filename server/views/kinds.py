@@ -26,17 +26,25 @@ from luzhi.store.state import source_file
 _LINES = re.compile(r"^line=(\d+),(\d+)$")
 
 
-def render(iri: str, rest: str, description: Description, alternates: list[FormatLink]) -> Response:
-    """The HTML page for `iri` (`rest` is its path after `/id/`)."""
+def _page_for(rest: str):
     parts = rest.split("/")
-    page_for = {
+    return {
         ("division", 2): division_page,
         ("duty", 4): duty_page,
         ("list", 3): list_page,
         ("org", 3): department_page,
         ("category", 2): category_page,
     }.get((parts[0], len(parts)), generic_page)
-    return page_for(iri, description, alternates)
+
+
+def shows_incoming(rest: str) -> bool:
+    """Whether the HTML page of `/id/rest` lists incoming links (only the generic page does)."""
+    return _page_for(rest) is generic_page
+
+
+def render(iri: str, rest: str, description: Description, alternates: list[FormatLink]) -> Response:
+    """The HTML page for `iri` (`rest` is its path after `/id/`)."""
+    return _page_for(rest)(iri, description, alternates)
 
 
 def _labels_for(nodes) -> dict[URIRef, tuple[Literal, ...]]:
