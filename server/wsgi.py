@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Flask
 
 from luzhi.server.app import create_app
-from luzhi.server.config import Config
+from luzhi.server.config import Config, publication_settings
 from luzhi.store.open import StoreTarget
 from luzhi.store.state import read_build_info
 
@@ -50,6 +50,7 @@ def config_from_environment(env: dict[str, str] | None = None) -> Config:
             page_timeout=float(env.get("LUZHI_PAGE_TIMEOUT", defaults.page_timeout)),
             page_query_processes=int(env.get("LUZHI_PAGE_QUERY_PROCESSES", defaults.page_query_processes)),
             allow_service=tuple(env.get("LUZHI_ALLOW_SERVICE", "").split()),
+            **publication_settings(env),
         )
     except ValueError as error:
         raise RuntimeError(f"bad LUZHI_* setting: {error}") from None

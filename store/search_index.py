@@ -34,7 +34,7 @@ from luzhi.store.base import Store
 
 INDEX_FILE = "search.sqlite"
 KINDS = ("duty", "department", "division")
-FIELDS = ("title", "responsibility", "names")
+FIELDS = ("title", "responsibility", "name")  # where a hit matched (issue 11's names)
 MAX_EXPANSION = 400  # trigrams an OR may hold for a short query; past it, the rarest are dropped
 MAX_COUNTED = 5_000  # matches counted exactly; beyond, "at least" (a count must not scan the country)
 _PAD = "\u3000\u3000"  # two ideographic spaces: never searched for (queries are stripped)
@@ -244,6 +244,8 @@ def _hit(row: tuple, text: str) -> Hit:
     iri, kind, label, township, list_type, category, *texts = row
     needle = text.lower()
     matched = []
+    if kind != "duty":
+        texts = ["", "", texts[2]]  # a department's or division's title column repeats a name
     for field, value in zip(FIELDS, texts, strict=True):
         value = (value or "").removesuffix(_PAD)
         for line in value.split("\n"):

@@ -20,6 +20,7 @@ from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, p
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, link
 from luzhi.server.views.common import conditional, render_page
+from luzhi.server.views.dataset import structured_data
 from luzhi.store.search_index import KINDS, SearchUnavailable
 
 MAX_QUERY_CHARS = 100
@@ -44,7 +45,7 @@ def home():
     # `?lang=` still picks its own.
     labels = _cached("labels", lambda: fetch_labels(store, [r["t"] for r in townships] + [r["c"] for r in categories]))
     return render_page("home.html", counts=numbers, townships=townships, categories=categories, labels=labels,
-                       title=None)
+                       title=None, structured_data=structured_data())
 
 
 def _positive(name: str, default: int) -> int:
@@ -55,8 +56,8 @@ def _positive(name: str, default: int) -> int:
 
 
 FACETS = {"township": "township", "list": "list_type", "category": "category"}  # parameter → index column
-FIELD_NAMES = {"title": ("事项名称/名称", "title"), "responsibility": ("职责", "responsibility texts"),
-               "names": ("部门/区划名称", "names")}
+FIELD_NAMES = {"title": ("事项名称", "title"), "responsibility": ("职责", "responsibility texts"),
+               "name": ("名称", "name")}
 
 
 def _facet_args() -> dict[str, str]:
@@ -123,6 +124,11 @@ def _label(labels, iri: str | None):
     return {"iri": iri, "label": str(label) if label else None}
 
 
+def _excerpt(hit) -> str | None:
+    fields = dict(hit.matched)
+    return fields["responsibility"] if "title" not in fields and "responsibility" in fields else None
+
+
 def _search_json(text, kind, result, paging, labels) -> Response:
     columns = {column: name for name, column in FACETS.items()}
     body = {
@@ -145,6 +151,9 @@ def _search_json(text, kind, result, paging, labels) -> Response:
                 "page": href(URIRef(hit.iri)),
                 "township": _label(labels, hit.township),
                 "matched": [{"field": field, "text": snippet} for field, snippet in hit.matched],
+                # issue 11's fields, kept: where the text was found, and the responsibility text when not in the title
+                "matched_in": [field for field, _snippet in hit.matched],
+                "excerpt": _excerpt(hit),
             }
             for hit in (result.hits if result else ())
         ],

@@ -51,7 +51,8 @@ def test_search_duty_department_township(browser, live_server, tmp_path):
     assert results.count() > 0
     # Titles and responsibility texts are searched (issue 13): each result shows where the text is.
     for text in results.all_inner_texts():
-        assert "森林防火" in text
+        assert "森林防火" in text  # in the title, or in the quoted responsibility text (issue 11)
+    assert set(page.locator("ul.results li span.kind").all_inner_texts()) == {"事项"}
     page.screenshot(path=tmp_path / "2-search.png", full_page=True)
 
     # A cooperative or reclaimed duty names departments; the bundled samples have a reclaimed one.
