@@ -56,8 +56,8 @@ def _positive(name: str, default: int) -> int:
 
 
 FACETS = {"township": "township", "list": "list_type", "category": "category"}  # parameter → index column
-FIELD_NAMES = {"title": ("事项名称", "title"), "responsibility": ("职责", "responsibility texts"),
-               "name": ("名称", "name")}
+FIELD_NAMES = {"title": ("见于名称", "found in the title"), "responsibility": ("见于职责", "found in a responsibility"),
+               "name": ("见于名称", "found in a name")}
 
 
 def _facet_args() -> dict[str, str]:
