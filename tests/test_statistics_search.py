@@ -131,3 +131,11 @@ def test_a_page_past_its_time_limit_answers_503_and_the_server_keeps_answering(b
         assert "page_timeout" in response.text
         assert server.app.extensions["luzhi.pages"].executor.killed >= 1
         assert requests.get(server.base + "/health", timeout=60).status_code == 200
+
+
+def test_search_page_links_each_facet_value_once(live_server):
+    html = requests.get(live_server.url + "/search", params={"q": "防火"}).text
+    facets = re.findall(r'<p class="facet">(.*?)</p>', html, re.S)
+    assert len(facets) == 3  # township, list, category
+    assert not re.search(r"<a [^>]*>\s*<a ", html)  # a facet value's label was a link inside the facet link
+    assert "township=" in facets[0] and "list=" in facets[1] and "category=" in facets[2]
