@@ -7,6 +7,7 @@ from flask import Flask
 from luzhi.server import cors
 from luzhi.server.config import Config
 from luzhi.server.context import attach
+from luzhi.server.hardening import init_app as init_hardening
 from luzhi.server.routes import ROUTES
 from luzhi.server.views import pages
 from luzhi.server.views.common import init_templates
@@ -23,7 +24,10 @@ def create_app(config: Config) -> Flask:
     """
     app = Flask(__name__)
     opened = open_store(config.store_spec, state_dir=config.store_path, read_only=True, timeout=config.query_timeout)
-    executor = opened.query_executor(processes=config.query_processes, timeout=config.query_timeout)
+    executor = opened.query_executor(
+        processes=config.query_processes, timeout=config.query_timeout, queue_wait=config.queue_wait,
+        memory_mb=config.query_memory_mb, sandbox=config.sandbox, allow_service=config.allow_service,
+    )
     pages_store = opened.page_store(processes=config.page_query_processes, timeout=config.page_timeout)
     attach(app, config, opened, executor, pages_store)
     init_templates(app)
@@ -36,4 +40,5 @@ def create_app(config: Config) -> Flask:
     for slow in (QueryTimeout, PoolBusy, RemoteQueryTimeout):
         app.register_error_handler(slow, pages.too_slow)
     cors.init_app(app)
+    init_hardening(app)  # security headers, 503 + Retry-After when the store is down (issue 10)
     return app

@@ -79,8 +79,8 @@ def township_lists(store: Store, base: str, iri: str) -> list[ListSummary]:
     node = sparql_iri(iri)
     lists = _select(
         store,
-        f"SELECT ?l ?type ?n ?declared WHERE {{ ?l a lz:DutyList ; lz:township {node} . "
-        f"OPTIONAL {{ ?l lz:listType ?type }} OPTIONAL {{ ?l lz:itemCount ?n }} "
+        f"SELECT ?l ?type ?n ?declared WHERE {{ ?l a lz:DutyList ; lz:ofTownship {node} . "
+        f"OPTIONAL {{ ?l lz:ofListType ?type }} OPTIONAL {{ ?l lz:itemCount ?n }} "
         f"OPTIONAL {{ ?l lz:declaredCount ?declared }} }}",
     )
     counts = _select(
@@ -227,6 +227,6 @@ def categories(store: Store, base: str) -> list[Row]:
 def townships(store: Store) -> list[Row]:
     return _select(
         store,
-        "SELECT DISTINCT ?t ?code WHERE { ?l a lz:DutyList ; lz:township ?t . "
+        "SELECT DISTINCT ?t ?code WHERE { ?l a lz:DutyList ; lz:ofTownship ?t . "
         "OPTIONAL { ?t skos:notation ?code } } ORDER BY ?code",
     )

@@ -34,8 +34,8 @@ _DUTIES_OF_DEPARTMENT = "{ ?d lz:upperDepartment ?o } UNION { ?pa lz:department 
 BREAKDOWNS: dict[str, tuple[tuple[str, ...], str]] = {
     "township-list-category": (
         ("town", "list", "type", "cat"),
-        "SELECT ?town ?list ?type ?cat (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d lz:inList ?list . "
-        "?list lz:township ?town . OPTIONAL { ?list lz:listType ?type } OPTIONAL { ?d lz:category ?cat } } "
+        "SELECT ?town ?list ?type ?cat (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a lz:Duty ; lz:inList ?list ; "
+        "lz:township ?town . OPTIONAL { ?d lz:listType ?type } OPTIONAL { ?d lz:category ?cat } } "
         "GROUP BY ?town ?list ?type ?cat",
     ),
     "category-township": (

@@ -36,7 +36,8 @@ class TimedStore:
         self.executor = executor
 
     def _run(self, sparql: str, kind: str, serializer: str) -> bytes:
-        answer = self.executor.run(Job(sparql, "union", (), (), kind, serializer, _MAX_ROWS))
+        results, graph = (serializer, None) if kind == "results" else (None, serializer)
+        answer = self.executor.run(Job(sparql, False, (), (), results, graph, _MAX_ROWS))
         if answer.status != "ok":
             raise PageQueryFailed(f"{answer.status}: {answer.message}\n{sparql}")
         return answer.body

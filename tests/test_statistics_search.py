@@ -17,7 +17,7 @@ from luzhi.store.statistics import BREAKDOWNS
 NATURAL = {
     # Written independently of store/statistics.py, the way a user would ask.
     "township-list-category": "SELECT ?town ?list ?type ?cat (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a lz:Duty ; "
-    "lz:township ?town ; lz:inList ?list . OPTIONAL { ?list lz:listType ?type } OPTIONAL { ?d lz:category ?cat } } "
+    "lz:township ?town ; lz:inList ?list . OPTIONAL { ?d lz:listType ?type } OPTIONAL { ?d lz:category ?cat } } "
     "GROUP BY ?town ?list ?type ?cat",
     "category-township": "SELECT ?cat ?town (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a lz:Duty ; lz:category ?cat ; "
     "lz:township ?town } GROUP BY ?cat ?town",
@@ -58,7 +58,7 @@ def test_home_counts_come_from_statistics_and_equal_counting(built_store, live_s
         return int(store.select(sparql_prologue() + query)[0]["n"])
 
     expected = [
-        count("SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?l a lz:DutyList ; lz:township ?t }"),
+        count("SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?l a lz:DutyList ; lz:ofTownship ?t }"),
         count("SELECT (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l a lz:DutyList }"),
         count("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a lz:Duty }"),
         count("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cv:PublicOrganisation }"),

@@ -87,7 +87,7 @@ def list_page(iri: str, description: Description, alternates: list[FormatLink]) 
     depts = {URIRef(x) for row in rows for x in str(row.get("depts", "")).split()}
     labels = _labels_for(list(depts) + [r["cat"] for r in rows if "cat" in r])
     has_categories = any("cat" in r for r in rows)
-    township = next((o for p, o in description.outgoing if p == LZ.township), None)
+    township = next((o for p, o in description.outgoing if p == LZ.ofTownship), None)
     context = _common(description, alternates, rows=rows, kind=kind, has_categories=has_categories,
                       township=township)
     context["labels"].update(labels)

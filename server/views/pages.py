@@ -19,7 +19,7 @@ from luzhi.server.context import get_config, get_search, get_store
 from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, link
-from luzhi.server.views.common import conditional, render_page
+from luzhi.server.views.common import conditional, page_arg, render_page
 from luzhi.server.views.dataset import structured_data
 from luzhi.store.search_index import KINDS, SearchUnavailable
 
@@ -46,13 +46,6 @@ def home():
     labels = _cached("labels", lambda: fetch_labels(store, [r["t"] for r in townships] + [r["c"] for r in categories]))
     return render_page("home.html", counts=numbers, townships=townships, categories=categories, labels=labels,
                        title=None, structured_data=structured_data())
-
-
-def _positive(name: str, default: int) -> int:
-    raw = request.args.get(name, str(default))
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, description=f"参数 {name} 必须是正整数 / parameter `{name}` must be a positive integer, got {raw!r}")
-    return int(raw)
 
 
 FACETS = {"township": "township", "list": "list_type", "category": "category"}  # parameter → index column
@@ -85,7 +78,7 @@ def search():
                                f"{', '.join(KINDS)}, got {kind!r}")
     if len(text) > MAX_QUERY_CHARS:
         abort(400, description=f"参数 q 过长（最多 {MAX_QUERY_CHARS} 字）/ parameter `q` longer than {MAX_QUERY_CHARS}")
-    page = _positive("page", 1)
+    page = page_arg()
     facets = _facet_args()
     wants_json = request.path.endswith(".json") or (
         choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json"
