@@ -70,3 +70,4 @@ def serve(config: Config) -> Iterator[Server]:
         server.shutdown()
         thread.join(10)
         app.extensions["luzhi.sparql"].close()
+        app.extensions["luzhi.pages"].close()  # the pages' own query processes (store/timed.py)
