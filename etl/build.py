@@ -43,6 +43,7 @@ from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and th
 )
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import ONTOLOGY_GRAPH
+from luzhi.store.derived import refresh_derived
 from luzhi.store.open import StoreTarget, open_store
 from luzhi.store.oxigraph import OxigraphStore, to_rdflib
 from luzhi.store.snapshots import (
@@ -276,7 +277,7 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
                     _commit_journal(store, journal, pending)
             progress.advance(doc.triples)
         _commit_journal(store, journal, pending)
-        progress.phase("ontology, shared graph and duty kinds", 3)
+        progress.phase("ontology, shared graph, duty kinds, statistics and search index", 4)
         store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
         progress.advance(0)
         # The shared graph: every township's contribution once (etl/shared.py), then the kinds.
@@ -284,6 +285,9 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
         progress.advance(0)
         # Store-wide derived graphs last, over every township of the new snapshot (issue 14's kinds).
         kinds = refresh_kinds(store, iris)
+        progress.advance(0)
+        # The one post-load step: statistics graph + search index, from the whole snapshot (issue 13).
+        refresh_derived(store, iris, wip)
         progress.advance(0)
         store.flush()
         return resumed, len(store), kinds
@@ -351,6 +355,7 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
             _carry_contributions(None, state, to_load, set())
             store.replace_graph(str(iris.shared_graph()), shared_graph(state, sorted(codes)))
             kinds = refresh_kinds(store, iris)  # issue 14: across every township of the store
+            refresh_derived(store, iris, state)  # statistics graph + search index (issue 13)
             triples = len(store)
         finally:
             opened.close()

@@ -124,6 +124,10 @@ class Iris:
         """The named graph holding the duty kinds and every duty's link to its kind (shared by all townships)."""
         return self._iri("graph/kinds")
 
+    def statistics_graph(self) -> URIRef:
+        """The one store-wide graph of counts the build writes last (store/statistics.py, issue 13)."""
+        return self._iri("graph/statistics")
+
     def build(self, digest: str) -> URIRef:
         return self._iri(f"id/build/{digest}")
 

@@ -12,6 +12,7 @@ CPSV = Namespace("http://purl.org/vocab/cpsv#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
+QB = Namespace("http://purl.org/linked-data/cube#")  # RDF Data Cube: the build's statistics (issue 13)
 
 PREFIXES: dict[str, Namespace] = {
     "lz": LZ,
@@ -31,6 +32,7 @@ PREFIXES: dict[str, Namespace] = {
     "xsd": Namespace(str(XSD)),
     "sd": SD,
     "sh": SH,
+    "qb": QB,
 }
 
 

@@ -11,6 +11,8 @@ from luzhi.server.hardening import init_app as init_hardening
 from luzhi.server.routes import ROUTES
 from luzhi.server.views import pages
 from luzhi.server.views.common import init_templates
+from luzhi.store.executor import PoolBusy, QueryTimeout
+from luzhi.store.remote import RemoteQueryTimeout
 
 
 def create_app(config: Config) -> Flask:
@@ -29,6 +31,8 @@ def create_app(config: Config) -> Flask:
         app.add_url_rule(route.rule, route.endpoint, route.view, methods=route.methods,
                          provide_automatic_options=None if route.automatic_options else False)
     app.register_error_handler(404, pages.not_found)
+    for slow in (QueryTimeout, PoolBusy, RemoteQueryTimeout):
+        app.register_error_handler(slow, pages.too_slow)
     cors.init_app(app)
     init_hardening(app)  # security headers, 503 + Retry-After when the store is down (issue 10)
     return app

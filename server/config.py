@@ -56,6 +56,10 @@ class Config:
     max_validations: int = 2
     # Pages (issue 6)
     page_size: int = 100
+    # Page queries run in their own killable processes (issue 13): past `page_timeout` seconds the
+    # page answers 503 with Retry-After instead of holding a web worker.
+    page_timeout: float = 10.0
+    page_query_processes: int = 2
     # A remote SPARQL 1.1 query endpoint (Virtuoso's …/sparql) holding the triples; None = embedded pyoxigraph.
     # The server only reads, anonymously: no credentials here.
     store_url: str | None = None

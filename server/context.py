@@ -23,6 +23,7 @@ from luzhi.server.config import Config
 from luzhi.store.base import Store
 from luzhi.store.executor import Executor
 from luzhi.store.open import OpenStore, open_store
+from luzhi.store.search_index import SearchIndex
 from luzhi.store.state import BuildInfo, build_identity
 
 _CONFIG = "LUZHI"
@@ -37,9 +38,11 @@ class Snapshot:
 
     opened: OpenStore
     executor: Executor
+    pages: Store  # the store as pages read it: every query under `page_timeout` (store/timed.py, issue 13)
     users: int = 0
     retired: bool = False
     _identity: BuildInfo | None = field(default=None, repr=False)
+    _search: SearchIndex | None = field(default=None, repr=False)
 
     @property
     def identity(self) -> BuildInfo:
@@ -47,9 +50,16 @@ class Snapshot:
             self._identity = build_identity(self.opened.state_dir)
         return self._identity
 
+    @property
+    def search(self) -> SearchIndex:
+        """The build's full-text index, beside this snapshot's build.json (store/search_index.py)."""
+        if self._search is None:
+            self._search = SearchIndex(self.opened.state_dir)
+        return self._search
+
     def close(self) -> None:
         self.executor.close()
-        self.opened.close()
+        self.pages.close()  # closes the pages' worker pool and, through it, the opened store
 
 
 class LiveStore:
@@ -68,7 +78,8 @@ class LiveStore:
             processes=config.query_processes, timeout=config.query_timeout, queue_wait=config.queue_wait,
             memory_mb=config.query_memory_mb, sandbox=config.sandbox, allow_service=config.allow_service,
         )
-        snapshot = Snapshot(opened, executor)
+        pages = opened.page_store(processes=config.page_query_processes, timeout=config.page_timeout)
+        snapshot = Snapshot(opened, executor, pages)
         self._app.extensions[_EXECUTOR] = snapshot.executor
         return snapshot
 
@@ -126,7 +137,13 @@ def get_opened(app: Flask | None = None) -> OpenStore:
 
 
 def get_store(app: Flask | None = None) -> Store:
-    return get_opened(app).store
+    """The store as pages read it: every query under `page_timeout` (store/timed.py, issue 13)."""
+    return _snapshot(app).pages
+
+
+def get_search(app: Flask | None = None) -> SearchIndex:
+    """The build's full-text index (store/search_index.py); SearchUnavailable if the build made none."""
+    return _snapshot(app).search
 
 
 def get_executor(app: Flask | None = None) -> Executor:

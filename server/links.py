@@ -88,6 +88,11 @@ def page_url(page: int) -> str:
     return link(request.path, page=page)
 
 
+def facet_url(name: str, value: str) -> str:
+    """This search narrowed to one facet value (`township`, `list`, `category`), back on page 1."""
+    return link(request.path, page=None, **{name: value})
+
+
 def other_language_url() -> str:
     """This page in the other language, every other parameter kept (a search stays a search)."""
     return link(request.path, lang="en" if lang() == "zh" else None)

@@ -13,8 +13,9 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from luzhi.ontology.namespaces import sparql_prologue
-from luzhi.server.describe import Paging, sparql_iri, sparql_string
+from luzhi.server.describe import Paging, sparql_iri
 from luzhi.store.base import Store
+from luzhi.store.statistics import CLASS_PARTITIONS, PROPERTY_PARTITIONS
 
 _P = sparql_prologue()
 
@@ -48,12 +49,18 @@ def division_children(store: Store, iri: str) -> list[Row]:
     return rows
 
 
-def division_departments(store: Store, iri: str) -> list[Row]:
-    """Departments belonging to a county or prefecture, with how many duties name each."""
+def _breakdown(base: str, name: str) -> str:
+    """One data set of the build's statistics (store/statistics.py `BREAKDOWNS`)."""
+    return sparql_iri(f"{base}/id/statistics/{name}")
+
+
+def division_departments(store: Store, base: str, iri: str) -> list[Row]:
+    """Departments belonging to a county or prefecture, with how many duties they lead, receive or
+    take part in (the build's statistics: the department page's own count)."""
     return _select(
         store,
-        f"SELECT ?o (COUNT(DISTINCT ?duty) AS ?n) WHERE {{ ?o lz:division {sparql_iri(iri)} . "
-        f"OPTIONAL {{ ?duty lz:upperDepartment ?o }} }} GROUP BY ?o ORDER BY DESC(?n) ?o",
+        f"SELECT ?o ?n WHERE {{ ?o lz:division {sparql_iri(iri)} . OPTIONAL {{ ?obs lz:observedDepartment ?o ; "
+        f"qb:dataSet {_breakdown(base, 'department')} ; lz:dutyCount ?n }} }} ORDER BY DESC(?n) ?o",
     )
 
 
@@ -68,7 +75,7 @@ class ListSummary:
     categories: tuple[tuple[URIRef | None, int], ...]
 
 
-def township_lists(store: Store, iri: str) -> list[ListSummary]:
+def township_lists(store: Store, base: str, iri: str) -> list[ListSummary]:
     node = sparql_iri(iri)
     lists = _select(
         store,
@@ -78,8 +85,9 @@ def township_lists(store: Store, iri: str) -> list[ListSummary]:
     )
     counts = _select(
         store,
-        f"SELECT ?l ?cat (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?l a lz:DutyList ; lz:ofTownship {node} . "
-        f"?d lz:inList ?l . OPTIONAL {{ ?d lz:category ?cat }} }} GROUP BY ?l ?cat",
+        f"SELECT ?l ?cat ?n WHERE {{ ?obs lz:observedTownship {node} ; "
+        f"qb:dataSet {_breakdown(base, 'township-list-category')} ; lz:observedList ?l ; lz:dutyCount ?n . "
+        f"OPTIONAL {{ ?obs lz:observedCategory ?cat }} }}",
     )
     by_list: dict[Node, list[tuple[URIRef | None, int]]] = {}
     for row in counts:
@@ -128,13 +136,29 @@ def duty_participations(store: Store, iri: str) -> list[Row]:
 
 
 def department_where(iri: str) -> str:
-    """Duties a department leads (cooperative), received (reclaimed) or takes part in."""
+    """Duties a department leads (cooperative), received (reclaimed) or takes part in.
+
+    A sub-select of the department's own duties, joined to townships afterwards: the UNION joined
+    directly to `?d lz:township ?town` grew quadratically (1.2 s on the bundled data, 227 CPU-s
+    at ×25; issue 13).
+    """
     node = sparql_iri(iri)
-    return f"{{ ?d lz:upperDepartment {node} }} UNION {{ ?d lz:participation/lz:department {node} }}"
+    return (f"{{ SELECT DISTINCT ?d WHERE {{ {{ ?d lz:upperDepartment {node} }} UNION "
+            f"{{ ?pa lz:department {node} . ?d lz:participation ?pa }} }} }}")
 
 
 def category_where(iri: str) -> str:
-    return f"{{ ?d lz:category {sparql_iri(iri)} }}"
+    return f"?d lz:category {sparql_iri(iri)} ."
+
+
+def per_township(store: Store, base: str, breakdown: str, dimension: str, iri: str) -> list[Row]:
+    """Duty counts per township of a category or department, read from the build's statistics."""
+    return _select(
+        store,
+        f"SELECT ?town ?n WHERE {{ ?obs {dimension} {sparql_iri(iri)} ; "
+        f"qb:dataSet {sparql_iri(f'{base}/id/statistics/{breakdown}')} ; "
+        f"lz:observedTownship ?town ; lz:dutyCount ?n }} ORDER BY ?town",
+    )
 
 
 @dataclass(frozen=True)
@@ -146,113 +170,57 @@ class DutyPage:
     paging: Paging
 
 
-def duties_page(store: Store, where: str, *, page: int, page_size: int) -> DutyPage:
-    """Duties grouped by township: counts over all, then one page of rows ordered township, list, 序号."""
-    per_township = _select(
-        store,
-        f"SELECT ?town (COUNT(DISTINCT ?d) AS ?n) WHERE {{ {where} ?d lz:township ?town }} "
-        f"GROUP BY ?town ORDER BY ?town",
-    )
-    total = sum(_int(row["n"]) for row in per_township)
-    paging = Paging(page=max(1, page), page_size=page_size, total=total)
-    rows = _select(
-        store,
-        f"""SELECT DISTINCT ?d ?town ?type ?seq ?title ?list WHERE {{
-            {where}
-            ?d lz:township ?town .
-            OPTIONAL {{ ?d lz:listType ?type }} OPTIONAL {{ ?d lz:sequence ?seq }}
-            OPTIONAL {{ ?d dct:title ?title }} OPTIONAL {{ ?d lz:inList ?list }}
-        }} ORDER BY ?town ?type ?seq ?d LIMIT {page_size} OFFSET {paging.offset}""",
-    )
-    return DutyPage(rows=rows, per_township=per_township, paging=paging)
+def duties_page(store: Store, where: str, counts: list[Row], *, page: int, page_size: int) -> DutyPage:
+    """Duties grouped by township, ordered township, list, 序号: one page, read township by township.
 
-
-SEARCH_KINDS = {"duty": "lz:Duty", "department": "cv:PublicOrganisation", "division": "lz:AdministrativeDivision"}
-# Where a search text was found, in the order a result names them: a duty's title, then its
-# responsibility texts (issue 11: words of 上级部门职责/配合职责 were not found); a name otherwise.
-MATCH_FIELDS = ("title", "responsibility", "name")
-_SEARCH_BRANCHES = {
-    "duty": (
-        '{ ?r a lz:Duty ; dct:title ?label . BIND(?label AS ?hay) BIND("title" AS ?field) BIND("duty" AS ?kind) }',
-        '{ ?r a lz:Duty ; dct:title ?label ; '
-        "lz:townshipResponsibility|lz:upperResponsibility|(lz:participation/lz:responsibility) ?hay . "
-        'BIND("responsibility" AS ?field) BIND("duty" AS ?kind) }',
-    ),
-    "department": ('{ ?r a cv:PublicOrganisation ; skos:prefLabel|skos:altLabel ?label . BIND(?label AS ?hay) '
-                   'BIND("name" AS ?field) BIND("department" AS ?kind) }',),
-    "division": ('{ ?r a lz:AdministrativeDivision ; rdfs:label ?label . BIND(?label AS ?hay) '
-                 'BIND("name" AS ?field) BIND("division" AS ?kind) }',),
-}
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One search result: what it is, how to name it, and where the text was found.
-
-    The full-text index planned for national scale (docs/linked-data.md) is to fill the same record.
+    `counts` (township, n) come from the statistics, so the townships this page covers are known
+    before any duty is read, and the query touches only their duties: a category page at 10,000
+    townships reads what it shows, not the whole category (issue 13).
     """
+    total = sum(_int(row["n"]) for row in counts)
+    paging = Paging(page=max(1, page), page_size=page_size, total=total)
+    towns, skip, seen = [], 0, 0
+    for row in counts:
+        n = _int(row["n"])
+        if seen + n > paging.offset and seen < paging.offset + page_size:
+            if not towns:
+                skip = paging.offset - seen
+            towns.append(row["town"])
+        seen += n
+    rows: list[Row] = []
+    if towns:
+        values = " ".join(sparql_iri(str(town)) for town in towns)
+        rows = _select(
+            store,
+            f"""SELECT DISTINCT ?d ?town ?type ?seq ?title ?list WHERE {{
+                VALUES ?town {{ {values} }}
+                ?d lz:township ?town .
+                {where}
+                OPTIONAL {{ ?d lz:listType ?type }} OPTIONAL {{ ?d lz:sequence ?seq }}
+                OPTIONAL {{ ?d dct:title ?title }} OPTIONAL {{ ?d lz:inList ?list }}
+            }} ORDER BY ?town ?type ?seq ?d LIMIT {page_size} OFFSET {skip}""",
+        )
+    return DutyPage(rows=rows, per_township=counts, paging=paging)
 
-    iri: URIRef
-    kind: str  # a key of SEARCH_KINDS
-    label: Literal
-    township: URIRef | None
-    matched_in: tuple[str, ...]  # MATCH_FIELDS, in that order
-    excerpt: Literal | None  # the responsibility text that matched, when the title did not
 
-
-def search(store: Store, text: str, *, page: int, page_size: int,
-           kind: str | None = None) -> tuple[list[SearchHit], Paging]:
-    """Resources whose title, name or responsibility text contains `text` (a plain substring: Chinese has no
-    word boundaries)."""
-    needle = sparql_string(text)
-    kinds = [kind] if kind in _SEARCH_BRANCHES else list(_SEARCH_BRANCHES)
-    branches = [branch for name in kinds for branch in _SEARCH_BRANCHES[name]]
-    pattern = " UNION ".join(branches) + f" FILTER(CONTAINS(STR(?hay), {needle}))"
-    count = _select(store, f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ {pattern} }}")
-    paging = Paging(page=max(1, page), page_size=page_size, total=_int(count[0]["n"]) if count else 0)
+def counts(store: Store, base: str) -> dict[str, int]:
+    """Headline numbers for the home page: the VoID partitions the build stored (store/statistics.py)."""
+    dataset = sparql_iri(f"{base}/id/dataset")
     rows = _select(
         store,
-        f"""SELECT ?r ?kind (SAMPLE(?label) AS ?text) (SAMPLE(?town) AS ?township)
-               (GROUP_CONCAT(DISTINCT ?field; SEPARATOR=" ") AS ?fields) (SAMPLE(?hay) AS ?found) WHERE {{
-            {{ {pattern} }}
-            OPTIONAL {{ ?r lz:township ?town }}
-        }} GROUP BY ?r ?kind ORDER BY ?kind ?r LIMIT {page_size} OFFSET {paging.offset}""",
+        f"SELECT ?key ?n WHERE {{ {{ {dataset} void:classPartition ?part . ?part void:class ?key ; void:entities ?n }} "
+        f"UNION {{ {dataset} void:propertyPartition ?part . ?part void:property ?key ; void:distinctObjects ?n }} }}",
     )
-    return [_hit(row) for row in rows], paging
+    found = {row["key"]: _int(row["n"]) for row in rows}
+    names = {**CLASS_PARTITIONS, **PROPERTY_PARTITIONS}
+    return {name: found.get(term, 0) for name, term in names.items()}
 
 
-def _hit(row: Row) -> SearchHit:
-    fields = set(str(row.get("fields", "")).split())
-    matched = tuple(field for field in MATCH_FIELDS if field in fields)
-    found = row.get("found")
-    return SearchHit(
-        iri=row["r"],
-        kind=str(row["kind"]),
-        label=row["text"],
-        township=row.get("township"),
-        matched_in=matched,
-        excerpt=found if "title" not in matched and "responsibility" in matched else None,
-    )
-
-
-def counts(store: Store) -> dict[str, int]:
-    """Headline numbers for the home page."""
-    queries = {
-        "townships": "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?l a lz:DutyList ; lz:ofTownship ?t }",
-        "lists": "SELECT (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l a lz:DutyList }",
-        "duties": "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a lz:Duty }",
-        "departments": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cv:PublicOrganisation }",
-        "categories": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?d a lz:Duty ; lz:category ?c }",
-    }
-    return {name: _int((_select(store, query) or [{}])[0].get("n")) for name, query in queries.items()}
-
-
-def categories(store: Store) -> list[Row]:
-    """Categories with their number of duties (`a lz:Duty`: a list section names its category too, and the
-    home page once counted sections as duties, 自然资源 52 where the category page lists 47; issue 11)."""
+def categories(store: Store, base: str) -> list[Row]:
     return _select(
         store,
-        "SELECT ?c (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a lz:Duty ; lz:category ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
+        f"SELECT ?c ?n WHERE {{ ?obs qb:dataSet {_breakdown(base, 'category')} ; lz:observedCategory ?c ; "
+        f"lz:dutyCount ?n }} ORDER BY DESC(?n) ?c",
     )
 
 

@@ -2,8 +2,8 @@
 
 One `void:Dataset` that is also a `dcat:Catalog`: its datasets are the township lists
 (`lz:DutyList` ⊑ `dcat:Dataset`), its distributions the dumps, its service the SPARQL endpoint.
-Statistics (`void:triples`, `void:entities`, `void:classes` …) are counted, not configured,
-and cached per build because counting scans the whole store.
+Statistics (`void:triples`, `void:entities`, `void:classes` …) are counted, not configured: by the
+build, into the statistics graph (store/statistics.py); this module only reads them (issue 13).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
 
 from luzhi.ontology.iris import Iris
-from luzhi.ontology.namespaces import LZ, ONTOLOGY_GRAPH, PREFIXES, SD, bind_prefixes, sparql_prologue
+from luzhi.ontology.namespaces import LZ, PREFIXES, SD, bind_prefixes, sparql_prologue
 from luzhi.server.publication import (
     AVAILABILITY,
     DCATAP,
@@ -61,37 +61,33 @@ class Statistics:
 
 
 def statistics(store: Store, iris: Iris) -> Statistics:
-    """Count distinct triples of the union graph (a division appears in several township graphs)."""
+    """The figures the build counted into the statistics graph (store/statistics.py): read, never counted here.
 
-    def number(query: str) -> int:
-        rows = store.select(sparql_prologue() + query)
-        return int(rows[0]["n"]) if rows else 0
-
-    # Only luzhi's own graphs: a remote store's union also holds its system graphs (Virtuoso's
-    # default graph counted 2,500 triples of its own; docs/remote-store.md).
-    ours = f'FILTER(STRSTARTS(STR(?g), "{_escape(iris.graph_space())}") || ?g = <{ONTOLOGY_GRAPH}>)'
-
-    def triples(pattern: str = "?s ?p ?o") -> str:
-        return f"GRAPH ?g {{ {pattern} }} {ours}"
-
-    entities = f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{_escape(iris.id_space())}"))'
+    Counting distinct triples scanned the whole store on the first VoID request of every server
+    process (issue 13); a store built before the statistics existed reports zeros until rebuilt.
+    """
+    dataset = f"<{iris.dataset()}>"
+    figures = {
+        str(row["p"]): int(row["n"])
+        for row in store.select(f"SELECT ?p ?n WHERE {{ {dataset} ?p ?n FILTER(isLiteral(?n)) }}")
+    }
     classes = store.select(
-        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {triples('?s a ?c')} }} GROUP BY ?c ORDER BY ?c"
+        f"SELECT ?c ?n WHERE {{ {dataset} <{VOID.classPartition}> ?part . "
+        f"?part <{VOID['class']}> ?c ; <{VOID.entities}> ?n }} ORDER BY ?c"
     )
+
+    def figure(prop: URIRef) -> int:
+        return figures.get(str(prop), 0)
+
     return Statistics(
-        triples=number(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {triples()} }} }}"),
-        entities=number(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {triples()} {entities} }}"),
-        classes=len(classes),
-        properties=number(f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {triples()} }}"),
-        distinct_subjects=number(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {triples()} }}"),
-        distinct_objects=number(f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {triples()} }}"),
+        triples=figure(VOID.triples),
+        entities=figure(VOID.entities),
+        classes=figure(VOID.classes),
+        properties=figure(VOID.properties),
+        distinct_subjects=figure(VOID.distinctSubjects),
+        distinct_objects=figure(VOID.distinctObjects),
         class_entities=tuple((row["c"], int(row["n"])) for row in classes if isinstance(row["c"], URIRef)),
     )
-
-
-def _escape(text: str) -> str:
-    # The base comes from our own Config, but it still goes through escaping rather than trust.
-    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def void_graph(store: Store, pub: Publication, stats: Statistics, dumps: list[Dump]) -> Graph:

@@ -49,6 +49,8 @@ def config_from_environment(env: dict[str, str] | None = None) -> Config:
             max_result_rows=int(env.get("LUZHI_MAX_RESULT_ROWS", defaults.max_result_rows)),
             max_request_bytes=int(env.get("LUZHI_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
             query_processes=int(env.get("LUZHI_QUERY_PROCESSES", defaults.query_processes)),
+            page_timeout=float(env.get("LUZHI_PAGE_TIMEOUT", defaults.page_timeout)),
+            page_query_processes=int(env.get("LUZHI_PAGE_QUERY_PROCESSES", defaults.page_query_processes)),
             allow_service=tuple(env.get("LUZHI_ALLOW_SERVICE", "").split()),
             # Issue 10 (docs/security.md): caps of the processes that run user input, and the queue.
             queue_wait=float(env.get("LUZHI_QUEUE_WAIT", defaults.queue_wait)),

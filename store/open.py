@@ -19,6 +19,7 @@ from luzhi.store.remote import RemoteEndpoints, RemoteStore
 from luzhi.store.remote_executor import RemoteExecutor
 from luzhi.store.snapshots import StoreLayoutError, is_flat, pointer_stamp, read_pointer
 from luzhi.store.state import read_build_info
+from luzhi.store.timed import TimedStore
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,16 @@ class OpenStore:
             return RemoteExecutor(self.store, timeout=timeout, checker=checker)
         federation = QueryExecutor(self.triples_dir, processes=1, network=True, **limits) if allow_service else None
         return QueryExecutor(self.triples_dir, processes=processes, federation=federation, **limits)
+
+    def page_store(self, *, processes: int, timeout: float) -> Store:
+        """The store the pages read: every query under `timeout` (store/timed.py).
+
+        Embedded: a `TimedStore` over its own pool of killable query processes. Remote: the
+        `RemoteStore` itself, opened with that timeout, whose server stops a query in time.
+        """
+        if isinstance(self.store, OxigraphStore):
+            return TimedStore(self.store, QueryExecutor(self.triples_dir, processes=processes, timeout=timeout))
+        return self.store
 
     def close(self) -> None:
         self.store.close()

@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from luzhi.server.app import create_app
 from luzhi.server.config import Config
+from luzhi.server.context import get_store
 from luzhi.store.oxigraph import OxigraphStore
 
 EX = "http://example.org/"
@@ -70,3 +71,4 @@ def serve(config: Config) -> Iterator[Server]:
         server.shutdown()
         thread.join(10)
         app.extensions["luzhi.sparql"].close()
+        get_store(app).close()  # the current snapshot's page query processes (store/timed.py)

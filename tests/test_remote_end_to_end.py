@@ -338,7 +338,8 @@ def test_cli_query_and_export_on_the_remote(remote_site, live_server, tmp_path):
     exported = CliRunner().invoke(main, ["export", "--store", remote_site.sparql_url, "-o", str(out)])
     assert exported.exit_code == 0, exported.output
     graphs = {q.graph_name.value for q in ox.parse(out.read_bytes(), format=ox.RdfFormat.N_QUADS)}
-    assert len([g for g in graphs if _ours(g, remote_site.url)]) == 8  # five townships, shared, duty kinds, ontology
+    # five townships, shared, duty kinds, statistics (issue 13), ontology
+    assert len([g for g in graphs if _ours(g, remote_site.url)]) == 9
     assert not [g for g in graphs if g.startswith(("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp"))]
 
 

@@ -18,7 +18,16 @@ from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.context import build_info
 from luzhi.server.describe import pick_label
 from luzhi.server.i18n import lang, t
-from luzhi.server.links import FormatLink, href, link_header, local_path, other_language_url, page_url, with_lang
+from luzhi.server.links import (
+    FormatLink,
+    facet_url,
+    href,
+    link_header,
+    local_path,
+    other_language_url,
+    page_url,
+    with_lang,
+)
 from luzhi.store.formats import GRAPH_FORMATS, serialise
 from luzhi.store.oxigraph import to_oxigraph
 
@@ -133,6 +142,6 @@ def init_templates(app: Flask) -> None:
     """Make the helpers above callable from every template."""
     app.jinja_env.globals.update(
         t=t, href=href, show=show, lang=lang, compact=compact, with_lang=with_lang, page_url=page_url,
-        other_language_url=other_language_url,
+        other_language_url=other_language_url, facet_url=facet_url,
     )
     app.jinja_env.filters["iri"] = URIRef

@@ -26,17 +26,25 @@ from luzhi.store.state import source_file
 _LINES = re.compile(r"^line=(\d+),(\d+)$")
 
 
-def render(iri: str, rest: str, description: Description, alternates: list[FormatLink]) -> Response:
-    """The HTML page for `iri` (`rest` is its path after `/id/`)."""
+def _page_for(rest: str):
     parts = rest.split("/")
-    page_for = {
+    return {
         ("division", 2): division_page,
         ("duty", 4): duty_page,
         ("list", 3): list_page,
         ("org", 3): department_page,
         ("category", 2): category_page,
     }.get((parts[0], len(parts)), generic_page)
-    return page_for(iri, description, alternates)
+
+
+def shows_incoming(rest: str) -> bool:
+    """Whether the HTML page of `/id/rest` lists incoming links (only the generic page does)."""
+    return _page_for(rest) is generic_page
+
+
+def render(iri: str, rest: str, description: Description, alternates: list[FormatLink]) -> Response:
+    """The HTML page for `iri` (`rest` is its path after `/id/`)."""
+    return _page_for(rest)(iri, description, alternates)
 
 
 def _labels_for(nodes) -> dict[URIRef, tuple[Literal, ...]]:
@@ -61,8 +69,9 @@ def division_page(iri: str, description: Description, alternates: list[FormatLin
     store = get_store()
     chain = q.division_chain(store, iri)
     children = q.division_children(store, iri)
-    lists = q.township_lists(store, iri)
-    departments = q.division_departments(store, iri)
+    base = get_config().base
+    lists = q.township_lists(store, base, iri)
+    departments = q.division_departments(store, base, iri)
     nodes = [r["d"] for r in chain + children] + [s.iri for s in lists] + [r["o"] for r in departments]
     nodes += [s.list_type for s in lists] + [c for s in lists for c, _n in s.categories]
     labels = _labels_for(nodes)
@@ -122,16 +131,18 @@ def _source_excerpt(iri: str) -> dict:
 
 
 def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
-    return _duties_page(q.department_where(iri), description, alternates)
+    counts = q.per_township(get_store(), get_config().base, "department-township", "lz:observedDepartment", iri)
+    return _duties_page(q.department_where(iri), counts, description, alternates)
 
 
 def category_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
-    return _duties_page(q.category_where(iri), description, alternates)
+    counts = q.per_township(get_store(), get_config().base, "category-township", "lz:observedCategory", iri)
+    return _duties_page(q.category_where(iri), counts, description, alternates)
 
 
-def _duties_page(where: str, description, alternates) -> Response:
+def _duties_page(where: str, counts, description, alternates) -> Response:
     """A department's or a category's page: its facts, then its duties grouped by township, paged."""
-    duties = q.duties_page(get_store(), where, page=page_arg(), page_size=get_config().page_size)
+    duties = q.duties_page(get_store(), where, counts, page=page_arg(), page_size=get_config().page_size)
     nodes = [r["town"] for r in duties.per_township] + [r.get("type") for r in duties.rows]
     nodes += [o for _p, o in description.outgoing]
     labels = _labels_for(nodes)

@@ -1,8 +1,8 @@
 """Pages that are not one resource: home, search (page and JSON), the list of categories and townships, 404.
 
-Search is a substring match on labels (`CONTAINS`): Chinese has no spaces between words, so
-森林防火 must match inside 做好森林防火工作. That scans every label; at national scale a
-full-text index belongs in front of it (docs/linked-data.md).
+Search is a substring match (Chinese has no spaces between words, so 森林防火 must match inside
+做好森林防火工作), answered by the build's SQLite FTS5 trigram index (store/search_index.py,
+issue 13), never by scanning the store.
 """
 
 from __future__ import annotations
@@ -10,16 +10,18 @@ from __future__ import annotations
 import json
 
 from flask import Response, abort, jsonify, request
+from rdflib import URIRef
 from werkzeug.exceptions import HTTPException
 
 from luzhi.server import page_queries as q
 from luzhi.server.conneg import choose
-from luzhi.server.context import get_config, get_store
-from luzhi.server.describe import fetch_labels, pick_label
+from luzhi.server.context import get_config, get_search, get_store
+from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, link
 from luzhi.server.views.common import conditional, page_arg, render_page
 from luzhi.server.views.dataset import structured_data
+from luzhi.store.search_index import KINDS, SearchUnavailable
 
 MAX_QUERY_CHARS = 100
 
@@ -34,71 +36,139 @@ def _cached(key: str, compute):
 
 def home():
     store = get_store()
-    numbers = _cached("counts", lambda: q.counts(store))
+    base = get_config().base
+    numbers = _cached("counts", lambda: q.counts(store, base))
     townships = _cached("townships", lambda: q.townships(store))
-    categories = _cached("categories", lambda: q.categories(store))
-    labels = fetch_labels(store, [r["t"] for r in townships] + [r["c"] for r in categories])
+    categories = _cached("categories", lambda: q.categories(store, base))
+    # Cached like the rows they label: one label query per township on every request made the home
+    # page grow with the store (385 ms at 400 townships; issue 13). Every language is kept, so
+    # `?lang=` still picks its own.
+    labels = _cached("labels", lambda: fetch_labels(store, [r["t"] for r in townships] + [r["c"] for r in categories]))
     return render_page("home.html", counts=numbers, townships=townships, categories=categories, labels=labels,
                        title=None, structured_data=structured_data())
 
 
+FACETS = {"township": "township", "list": "list_type", "category": "category"}  # parameter → index column
+FIELD_NAMES = {"title": ("见于名称", "found in the title"), "responsibility": ("见于职责", "found in a responsibility"),
+               "name": ("见于名称", "found in a name")}
+
+
+def _facet_args() -> dict[str, str]:
+    chosen = {}
+    for name, column in FACETS.items():
+        value = request.args.get(name)
+        if value:
+            try:
+                chosen[column] = check_iri(value)
+            except InvalidIri:
+                abort(400, description=f"参数 {name} 必须是 IRI / parameter `{name}` must be an IRI, got {value!r}")
+    return chosen
+
+
 def search():
-    """`/search?q=森林防火[&kind=duty|department|division][&page=N]`; JSON at `/search.json` or by Accept."""
+    """`/search?q=森林防火[&kind=…][&township=IRI][&list=IRI][&category=IRI][&page=N]`; JSON at `/search.json`.
+
+    Answered from the build's full-text index (store/search_index.py): titles, responsibility texts
+    and names, each hit saying which of them matched; facet counts over the matches.
+    """
     text = request.args.get("q", "").strip()
     kind = request.args.get("kind") or None
-    if kind is not None and kind not in q.SEARCH_KINDS:
-        abort(400, description=f"参数 kind 只能是 {', '.join(q.SEARCH_KINDS)} / parameter `kind` must be one of "
-                               f"{', '.join(q.SEARCH_KINDS)}, got {kind!r}")
+    if kind is not None and kind not in KINDS:
+        abort(400, description=f"参数 kind 只能是 {', '.join(KINDS)} / parameter `kind` must be one of "
+                               f"{', '.join(KINDS)}, got {kind!r}")
     if len(text) > MAX_QUERY_CHARS:
         abort(400, description=f"参数 q 过长（最多 {MAX_QUERY_CHARS} 字）/ parameter `q` longer than {MAX_QUERY_CHARS}")
     page = page_arg()
+    facets = _facet_args()
     wants_json = request.path.endswith(".json") or (
         choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json"
     )
-    store = get_store()
-    rows, paging = ([], None)
+    page_size = get_config().page_size
+    result, paging = None, None
     if text:
-        rows, paging = q.search(store, text, page=page, page_size=get_config().page_size, kind=kind)
-    labels = fetch_labels(store, [hit.township for hit in rows if hit.township is not None])
+        try:
+            result = get_search().search(text, kind=kind, facets=facets, limit=page_size,
+                                         offset=(page - 1) * page_size)
+        except SearchUnavailable as error:
+            abort(503, description=str(error))
+        paging = Paging(page=page, page_size=page_size, total=result.total)
+    hits = result.hits if result else ()
+    facet_counts = result.facets if result else {}
+    nodes = [URIRef(h.township) for h in hits if h.township]
+    nodes += [URIRef(value) for counts in facet_counts.values() for value, _n in counts[:MAX_FACET_VALUES]]
+    labels = fetch_labels(get_store(), nodes)
     if wants_json:
-        return _search_json(text, kind, rows, paging, labels)
-    response = render_page("search.html", q=text, kind=kind, rows=rows, paging=paging, labels=labels,
+        return _search_json(text, kind, result, paging, labels)
+    response = render_page("search.html", q=text, kind=kind, hits=hits, paging=paging, labels=labels,
+                           facets={name: counts[:MAX_FACET_VALUES] for name, counts in facet_counts.items()},
+                           exact=result.total_is_exact if result else True, field_names=FIELD_NAMES,
                            title=text or None)
     response.vary.add("Accept")
     return response
 
 
-def _search_json(text, kind, rows, paging, labels) -> Response:
-    def township(hit: q.SearchHit):
-        if hit.township is None:
-            return None
-        label = pick_label(labels.get(hit.township, ()), lang())
-        return {"iri": str(hit.township), "label": str(label) if label else None}
+MAX_FACET_VALUES = 20
 
+
+def _label(labels, iri: str | None):
+    if iri is None:
+        return None
+    label = pick_label(labels.get(URIRef(iri), ()), lang())
+    return {"iri": iri, "label": str(label) if label else None}
+
+
+def _excerpt(hit) -> str | None:
+    fields = dict(hit.matched)
+    return fields["responsibility"] if "title" not in fields and "responsibility" in fields else None
+
+
+def _search_json(text, kind, result, paging, labels) -> Response:
+    columns = {column: name for name, column in FACETS.items()}
     body = {
         "q": text,
         "kind": kind,
         "page": paging.page if paging else 1,
         "page_size": get_config().page_size,
         "total": paging.total if paging else 0,
+        "total_is_exact": result.total_is_exact if result else True,
         "next": link("/search.json", page=paging.page + 1) if paging and paging.has_next else None,
+        "facets": {
+            columns[column]: [{**_label(labels, value), "count": n} for value, n in counts[:MAX_FACET_VALUES]]
+            for column, counts in (result.facets.items() if result else ())
+        },
         "results": [
             {
-                "iri": str(hit.iri),
+                "iri": hit.iri,
                 "kind": hit.kind,
-                "label": str(hit.label),
-                "page": href(hit.iri),
-                "township": township(hit),
-                "matched_in": list(hit.matched_in),
-                "excerpt": str(hit.excerpt) if hit.excerpt is not None else None,
+                "label": hit.label,
+                "page": href(URIRef(hit.iri)),
+                "township": _label(labels, hit.township),
+                "matched": [{"field": field, "text": snippet} for field, snippet in hit.matched],
+                # issue 11's fields, kept: where the text was found, and the responsibility text when not in the title
+                "matched_in": [field for field, _snippet in hit.matched],
+                "excerpt": _excerpt(hit),
             }
-            for hit in rows
+            for hit in (result.hits if result else ())
         ],
     }
     # Chinese stays readable in the JSON (RFC 8259 allows UTF-8 as is).
     response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
     response.vary.add("Accept")
     return conditional(response)
+
+
+def too_slow(error: Exception):
+    """A page whose query passed `page_timeout` (its process was killed) or found no free query process.
+
+    503 with Retry-After (RFC 9110 §10.2.3): the page is not wrong, the server is busy; a worker
+    is never held longer than the limit (issue 13).
+    """
+    limit = get_config().page_timeout
+    text = (f"503 页面查询超时（{limit:g} 秒），请稍后再试 / Service Unavailable: this page's query ran past "
+            f"page_timeout ({limit:g} s) and was stopped; try again later\n")
+    response = Response(text, status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(max(1, int(limit)))
+    return response
 
 
 def not_found(error: HTTPException):

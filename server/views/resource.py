@@ -60,7 +60,8 @@ def document(rest: str):
     iri = _checked(iri_for_path(f"/id/{rest}"))
     config = get_config()
     page = page_arg()
-    description = describe(get_store(), iri, page=page, page_size=config.page_size)
+    description = describe(get_store(), iri, page=page, page_size=config.page_size,
+                           with_incoming=mime != HTML or kinds.shows_incoming(rest))
     if description is None:
         abort(404)
     doc_path = f"/doc/{rest}"

@@ -49,6 +49,7 @@ def test_search_duty_department_township(browser, live_server, tmp_path):
     page.wait_for_url("**/search?q=*")
     results = page.locator("ul.results li:has(a[href*='/doc/duty/'])")
     assert results.count() > 0
+    # Titles and responsibility texts are searched (issue 13): each result shows where the text is.
     for text in results.all_inner_texts():
         assert "森林防火" in text  # in the title, or in the quoted responsibility text (issue 11)
     assert set(page.locator("ul.results li span.kind").all_inner_texts()) == {"事项"}

@@ -1,0 +1,258 @@
+"""The full-text search index: SQLite FTS5 with the trigram tokenizer, built from the store's triples.
+
+Why trigram: Chinese has no spaces between words, so 森林防火 must be found inside
+做好森林防火工作; FTS5's trigram tokenizer indexes every 3-character substring and answers
+substring queries from the index (SQLite ≥ 3.34; it ships with Python's sqlite3). Issue 13
+measured the old search (three CONTAINS scans over every label) at 13.5 s on 1.55 M quads.
+
+One row per resource (duty, department, division), in a fixed order (kind, then township,
+list and 序号), so a page of results is `ORDER BY rowid LIMIT …`: no sort of all matches.
+A plain table holds each resource's IRI, kind and facets (township, list type, category); the
+FTS5 table, same rowid, three indexed texts —
+the title or labels, the responsibility texts (上级部门职责, 乡镇职责, 配合方式 and each
+department's part), and the departments/divisions named.
+
+Queries of 1–2 characters (防火 is a common word) are below the trigram size: each indexed text
+ends with two padding characters, so every occurrence of a 2-character string starts some
+trigram; the query becomes an OR of the indexed trigrams that start with it, read from the
+index's own vocabulary (`fts5vocab`) in term order, capped at `MAX_EXPANSION`.
+
+The file lives with the store's state (`search.sqlite` beside build.json) and is rebuilt, whole,
+at the end of every build (`build_search_index`), then moved into place atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from luzhi.ontology.namespaces import sparql_prologue
+from luzhi.store.base import Store
+
+INDEX_FILE = "search.sqlite"
+KINDS = ("duty", "department", "division")
+FIELDS = ("title", "responsibility", "name")  # where a hit matched (issue 11's names)
+MAX_EXPANSION = 400  # trigrams an OR may hold for a short query; past it, the rarest are dropped
+MAX_COUNTED = 5_000  # matches counted exactly; beyond, "at least" (a count must not scan the country)
+_PAD = "\u3000\u3000"  # two ideographic spaces: never searched for (queries are stripped)
+_NO_FACET = ""
+
+
+class SearchUnavailable(RuntimeError):
+    """No index file: the store was built before the index existed (rebuild it)."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result: the resource, its facets, and which fields matched with a snippet of each."""
+
+    iri: str
+    kind: str
+    label: str
+    township: str | None
+    list_type: str | None
+    category: str | None
+    matched: tuple[tuple[str, str], ...]  # (field, snippet)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: tuple[Hit, ...]
+    total: int
+    total_is_exact: bool
+    facets: dict[str, tuple[tuple[str, int], ...]]  # facet → (value IRI, count), over the counted matches
+
+
+def index_path(state_dir: Path) -> Path:
+    return Path(state_dir) / INDEX_FILE
+
+
+# The facets live in a narrow table of their own: counting facets over thousands of matches reads
+# one small row per match, not the FTS table's wide rows (long responsibility texts span several
+# pages): 2,186 matches took 570 ms that way at 400 townships.
+_SCHEMA = """
+CREATE TABLE resources (
+    id INTEGER PRIMARY KEY, iri TEXT, kind TEXT, township TEXT, list_type TEXT, category TEXT, label TEXT
+);
+CREATE VIRTUAL TABLE search USING fts5(title, responsibility, names, tokenize = 'trigram');
+CREATE VIRTUAL TABLE search_terms USING fts5vocab(search, 'row');
+"""
+
+
+def _duty_rows(store: Store, graph: str) -> Iterator[tuple]:
+    """One township graph's duties with their texts, grouped here rather than by GROUP_CONCAT:
+    Virtuoso refuses a concatenation past its row length (SR319, 4,448 characters of 职责)."""
+    prologue = sparql_prologue()
+    duties = store.select(
+        prologue + f"""SELECT ?d ?town ?type ?cat ?seq ?title WHERE {{ GRAPH <{graph}> {{
+            ?d a lz:Duty . OPTIONAL {{ ?d lz:township ?town }} OPTIONAL {{ ?d lz:listType ?type }}
+            OPTIONAL {{ ?d lz:category ?cat }} OPTIONAL {{ ?d lz:sequence ?seq }} OPTIONAL {{ ?d dct:title ?title }}
+        }} }} ORDER BY ?type ?seq ?d"""
+    )
+    texts = _grouped(store.select(
+        prologue + f"""SELECT ?d ?text WHERE {{ GRAPH <{graph}> {{
+            {{ ?d lz:upperResponsibility|lz:townshipResponsibility|lz:wayOfWorking ?text }}
+            UNION {{ ?d lz:participation/lz:responsibility ?text }} }} }}"""
+    ), "text")
+    names = _grouped(store.select(
+        prologue + f"SELECT ?d ?name WHERE {{ GRAPH <{graph}> {{ ?d lz:departmentMention ?name }} }}"), "name")
+    seen: set[str] = set()
+    for row in duties:
+        duty = str(row["d"])
+        if duty in seen:  # a second title or category: the first row stands for the duty
+            continue
+        seen.add(duty)
+        title = str(row.get("title", ""))
+        yield (duty, "duty", _opt(row, "town"), _opt(row, "type"), _opt(row, "cat"), title,
+               title, "\n".join(texts.get(duty, ())), "\n".join(names.get(duty, ())))
+
+
+def _grouped(rows: list[dict], name: str) -> dict[str, list[str]]:
+    """Each resource's distinct values of `name`, sorted (so the index is the same on every build)."""
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(str(row["d"]), set()).add(str(row[name]))
+    return {key: sorted(values) for key, values in found.items()}
+
+
+def _named_rows(store: Store, kind: str, cls: str, props: str) -> Iterator[tuple]:
+    rows = store.select(sparql_prologue() + f"SELECT ?d ?name WHERE {{ ?d a {cls} ; {props} ?name }}")
+    by_resource: dict[str, list] = {}
+    for row in rows:
+        by_resource.setdefault(str(row["d"]), []).append(row["name"])
+    for resource in sorted(by_resource):
+        labels = by_resource[resource]
+        chinese = [str(n) for n in labels if (getattr(n, "language", None) or "").startswith("zh")]
+        names = sorted({str(n) for n in labels})
+        label = (sorted(chinese) or names)[0]
+        yield (resource, kind, None, None, None, label, label, "", "\n".join(names))
+
+
+def _opt(row: dict, name: str) -> str:
+    return str(row[name]) if name in row else _NO_FACET
+
+
+def build_search_index(store: Store, state_dir: Path, township_graphs: list[str]) -> int:
+    """Write the whole index from the store (duties graph by graph, bounded memory); returns its rows."""
+    target = index_path(state_dir)
+    partial = target.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    db = sqlite3.connect(partial)
+    try:
+        db.executescript(_SCHEMA)
+        count = 0
+
+        def insert(rows: Iterator[tuple]) -> None:
+            nonlocal count
+            batch = list(rows)
+            ids = range(count + 1, count + 1 + len(batch))
+            db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           [(i, *row[:6]) for i, row in zip(ids, batch, strict=True)])
+            db.executemany("INSERT INTO search(rowid, title, responsibility, names) VALUES (?, ?, ?, ?)",
+                           [(i, *(text + _PAD if text else text for text in row[6:]))
+                            for i, row in zip(ids, batch, strict=True)])
+            count += len(batch)
+
+        for graph in township_graphs:
+            insert(_duty_rows(store, graph))
+        insert(_named_rows(store, "department", "cv:PublicOrganisation", "skos:prefLabel|skos:altLabel"))
+        insert(_named_rows(store, "division", "lz:AdministrativeDivision", "rdfs:label"))
+        db.execute("INSERT INTO search(search) VALUES ('optimize')")
+        db.commit()
+    finally:
+        db.close()
+    os.replace(partial, target)
+    return count
+
+
+class SearchIndex:
+    """Read-only queries on one index file; one connection per thread (sqlite3 objects are per thread)."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.path = index_path(state_dir)
+        if not self.path.exists():
+            raise SearchUnavailable(f"no search index at {self.path}: rebuild the store (`luzhi build`)")
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+
+    def match_expression(self, db: sqlite3.Connection, text: str) -> str | None:
+        """The FTS5 MATCH string for `text`, or None when nothing indexed can match."""
+        if len(text) >= 3:
+            return _phrase(text)
+        upper = text + "\U0010ffff"
+        terms = [row[0] for row in db.execute(
+            "SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY doc DESC LIMIT ?",
+            (text.lower(), upper.lower(), MAX_EXPANSION),
+        )]
+        return " OR ".join(_phrase(term) for term in terms) or None
+
+    def search(self, text: str, *, kind: str | None = None, facets: dict[str, str] | None = None,
+               limit: int = 100, offset: int = 0) -> SearchResult:
+        """Resources whose texts contain `text`, in index order, with facet counts over the counted matches."""
+        text = text.strip()
+        db = self._connect()
+        try:
+            expression = self.match_expression(db, text) if text else None
+            if expression is None:
+                return SearchResult((), 0, True, {})
+            where, params = "search MATCH ?", [expression]
+            if kind:
+                where += " AND r.kind = ?"
+                params.append(kind)
+            for column, value in (facets or {}).items():
+                if column in ("township", "list_type", "category") and value:
+                    where += f" AND r.{column} = ?"
+                    params.append(value)
+            matches = f"FROM search JOIN resources r ON r.id = search.rowid WHERE {where} ORDER BY search.rowid"
+            counted = db.execute(
+                f"SELECT r.township, r.list_type, r.category {matches} LIMIT ?", (*params, MAX_COUNTED + 1)
+            ).fetchall()
+            rows = db.execute(
+                f"SELECT r.iri, r.kind, r.label, r.township, r.list_type, r.category, search.title, "
+                f"search.responsibility, search.names {matches} LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            ).fetchall()
+        finally:
+            db.close()
+        exact = len(counted) <= MAX_COUNTED
+        counted = counted[:MAX_COUNTED]
+        columns = zip(*counted, strict=True) if counted else ()
+        facet_counts = {
+            name: _tally(values) for name, values in zip(("township", "list_type", "category"), columns, strict=False)
+        }
+        return SearchResult(tuple(_hit(row, text) for row in rows), len(counted), exact, facet_counts)
+
+
+def _phrase(text: str) -> str:
+    """An FTS5 string token: double quotes doubled, so any user text is one phrase, never syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _tally(values) -> tuple[tuple[str, int], ...]:
+    counts: dict[str, int] = {}
+    for value in values:
+        if value:
+            counts[value] = counts.get(value, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _hit(row: tuple, text: str) -> Hit:
+    iri, kind, label, township, list_type, category, *texts = row
+    needle = text.lower()
+    matched = []
+    if kind != "duty":
+        texts = ["", "", texts[2]]  # a department's or division's title column repeats a name
+    for field, value in zip(FIELDS, texts, strict=True):
+        value = (value or "").removesuffix(_PAD)
+        for line in value.split("\n"):
+            at = line.lower().find(needle)
+            if at >= 0:
+                start = max(0, at - 20)
+                snippet = ("…" if start else "") + line[start : at + len(text) + 40]
+                matched.append((field, snippet + ("…" if at + len(text) + 40 < len(line) else "")))
+                break
+    return Hit(iri, kind, label, township or None, list_type or None, category or None, tuple(matched))

@@ -1,0 +1,89 @@
+"""Each page kind costs the same on a store 10× larger (issue 13): the pages read what they show.
+
+Two stores from one `luzhi synth` run (the same seed gives the same first documents): ×1 holds
+4 townships, ×10 holds 40, the first 4 among them. Every page asked for is one of those first
+townships' own (a duty, its township, a department of its county, the largest category, a
+search), so the data on the page is the same size in both stores. Both apps serve at once and
+requests alternate between them, so machine load hits both alike; the fastest of several
+requests is compared (the floor, least disturbed by the other sessions on this machine).
+Before issue 13 the department page grew quadratically and the label lookup, incoming links,
+category rows and search scanned the whole store (×9 to ×30 between these two stores).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+from sparql_server import serve
+
+from luzhi.etl.build import BuildOptions, build
+from luzhi.etl.synth import synthesize
+from luzhi.server.config import Config
+
+BASE = "http://127.0.0.1:5000"
+LZ = "https://w3id.org/luzhi/def#"
+SMALL, LARGE = 4, 40
+BOUND = 3.0  # generous: the same work should give a ratio near 1
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("scale")
+    synthesize(LARGE, 13, root / "docs")
+    documents = sorted((root / "docs").glob("*.txt"))
+    small, large = root / "x1", root / "x10"
+    build(documents[:SMALL], small, BuildOptions(base=BASE, validate=False))
+    build(documents, large, BuildOptions(base=BASE, validate=False))
+    return small, large
+
+
+def _paths(small: Path) -> dict[str, str]:
+    """One page of each kind, all from the small store's townships (so present in both)."""
+    store = ox.Store.read_only(str(small))
+
+    def first(query: str) -> str:
+        return next(iter(store.query(query, use_default_graph_as_union=True)))[0].value
+
+    duty = first(f"SELECT ?d WHERE {{ ?d a <{LZ}Duty> ; <{LZ}sequence> 3 }} ORDER BY ?d LIMIT 1")
+    town = first(f"SELECT ?t WHERE {{ <{duty}> <{LZ}township> ?t }}")
+    department = first(f"SELECT ?o (COUNT(?d) AS ?n) WHERE {{ ?d <{LZ}upperDepartment> ?o }} "
+                       "GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT 1")
+    category = first(f"SELECT ?c (COUNT(?d) AS ?n) WHERE {{ ?d <{LZ}category> ?c }} "
+                     "GROUP BY ?c ORDER BY DESC(?n) ?c LIMIT 1")
+
+    def doc(iri: str) -> str:
+        return "/doc/" + iri[len(BASE) + len("/id/"):]
+
+    return {
+        "duty HTML": doc(duty),
+        "duty Turtle": doc(duty) + ".ttl",
+        "township": doc(town),
+        "department": doc(department),
+        "category": doc(category),
+        "search": "/search?q=%E9%98%B2%E7%81%AB",  # 防火: two characters, the short-query path
+    }
+
+
+def test_page_latency_does_not_grow_with_the_store(stores):
+    small, large = stores
+    paths = _paths(small)
+    with serve(Config(store_path=small, base=BASE)) as one, serve(Config(store_path=large, base=BASE)) as ten:
+        floors: dict[str, list[float]] = {}
+        for kind, path in paths.items():
+            times: dict[str, list[float]] = {"x1": [], "x10": []}
+            for _round in range(8):
+                for name, server in (("x1", one), ("x10", ten)):
+                    start = time.perf_counter()
+                    response = requests.get(server.base + path, timeout=120)
+                    times[name].append(time.perf_counter() - start)
+                    assert response.status_code == 200, (kind, name, response.text[:300])
+            # The first round warms caches and starts query processes; the floor of the rest counts.
+            floors[kind] = [min(times["x1"][1:]), min(times["x10"][1:])]
+        ratios = {kind: x10 / x1 for kind, (x1, x10) in floors.items()}
+        assert all(ratio < BOUND for ratio in ratios.values()), {
+            kind: f"{ratios[kind]:.2f} ({x1 * 1000:.1f} → {x10 * 1000:.1f} ms)" for kind, (x1, x10) in floors.items()
+        }
