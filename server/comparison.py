@@ -125,7 +125,7 @@ def compare(store: Store, base: str, codes: tuple[str, ...]) -> Comparison:
     counts = _counts(store, values, position)
     presence = store.select(
         sparql_prologue()
-        + f"""SELECT ?kind ?label ?town ?type ?duty ?title WHERE {{
+        + f"""SELECT DISTINCT ?kind ?label ?town ?type ?duty ?title WHERE {{
             VALUES ?town {{ {values} }}
             ?duty lz:township ?town ; lz:dutyKind ?kind ; lz:listType ?type .
             ?kind skos:prefLabel ?label .

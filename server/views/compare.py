@@ -29,8 +29,8 @@ def comparison(ext: str | None = None) -> Response:
     try:
         codes = parse_codes(request.args.getlist("t"))
         result = compare(get_store(), get_config().base, codes)
-    except CompareError as error:
-        abort(400, description=str(error))
+    except CompareError as error:  # plain text: readable as is by a browser, curl and a CSV client alike
+        return Response(f"400 {error}\n", status=400, content_type="text/plain; charset=utf-8")
     if ext is not None:
         return table_response(as_table(result), ext, json_body=as_json(result))
     return render_page(
