@@ -232,3 +232,22 @@ def test_list_filters_by_category_and_department(live_server, built_store):
     assert ".csv?department=" in html.text  # the downloads keep the filter
     for bad in ("> }", "http://elsewhere.example/x"):
         assert requests.get(base, params={"category": bad}, timeout=60).status_code == 400
+
+
+def test_sparql_permalink_is_the_page_for_browsers_and_results_for_clients(live_server):
+    """GET /sparql?query= in a browser (Accept: text/html first) reopens the page with the query, its
+    prologue folded away; `*/*` and SPARQL clients still get results (the Protocol is unchanged)."""
+    query = sparql_prologue() + "SELECT ?d WHERE { ?d a lz:Duty } LIMIT 3"
+    browser = requests.get(f"{live_server.url}/sparql", params={"query": query}, timeout=60, headers={
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert browser.status_code == 200 and browser.headers["Content-Type"].startswith("text/html")
+    textarea = browser.text[browser.text.index('<textarea id="query"'):browser.text.index("</textarea>")]
+    assert "SELECT ?d WHERE { ?d a lz:Duty } LIMIT 3" in textarea and "PREFIX" not in textarea
+    assert "Accept" in browser.headers["Vary"]
+    for accept in ("*/*", "application/sparql-results+json"):
+        client = requests.get(f"{live_server.url}/sparql", params={"query": query}, headers={"Accept": accept},
+                              timeout=60)
+        assert client.headers["Content-Type"].startswith("application/sparql-results"), accept
+    forced = requests.get(f"{live_server.url}/sparql", params={"query": query, "format": "csv"}, timeout=60,
+                          headers={"Accept": "text/html"})
+    assert forced.headers["Content-Type"].startswith("text/csv")
