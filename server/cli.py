@@ -81,8 +81,9 @@ def run_build(files, store_path, base: str, report: Path | None, force: bool, co
                           encoding="utf-8")
         console.print(f"report written to {report}")
     where = getattr(store_path, "spec", store_path)
-    summary = (f"duty kinds skipped: {result.kinds.skipped}" if result.kinds.skipped else
-               f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched")
+    summary = f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched"
+    if result.kinds.sampled:
+        summary += f" ({result.kinds.sampled})"
     console.print(f"{len(result.documents)} documents, {result.triples} quads in {where}; {summary}")
     return result
 
