@@ -114,3 +114,39 @@ class Iris:
 
     def sparql_endpoint(self) -> URIRef:
         return self._iri("sparql")
+
+    # Documents the server publishes about the dataset (server/void_description.py, issue 11: that
+    # module spelled about fifteen of these by hand as f"{base}/…").
+
+    def home(self) -> URIRef:
+        return self._iri("")
+
+    def id_space(self) -> str:
+        """Where every minted resource IRI starts (`void:uriSpace`)."""
+        return f"{self.base}/id/"
+
+    def graph_space(self) -> str:
+        """Where every township's named graph IRI starts."""
+        return f"{self.base}/graph/"
+
+    def void(self, part: str | None = None) -> URIRef:
+        """The VoID/DCAT document, or a resource described only in it (`#publisher`, `#class-lz-Duty`)."""
+        return self._iri(".well-known/void" + (f"#{part}" if part else ""))
+
+    def dump(self, name: str) -> URIRef:
+        return self._iri(f"dumps/{name}")
+
+    def graph_file(self, township_code: str, extension: str) -> URIRef:
+        """One township's named graph as a file (`/graph/{code}.ttl`): a dataset's distribution."""
+        return self._iri(f"graph/{township_code}.{extension}")
+
+    def search_lookup(self) -> URIRef:
+        """`void:uriLookupEndpoint`: the search, answering JSON, with the text to append."""
+        return self._iri("search.json?q=")
+
+    def page_of(self, iri: str) -> URIRef:
+        """The page about one of our `/id/…` resources: `/doc/…` (Cool URIs, 303 from /id)."""
+        prefix = self.id_space()
+        if not iri.startswith(prefix):
+            raise ValueError(f"not a resource under {prefix}: {iri}")
+        return self._iri("doc/" + iri[len(prefix):])

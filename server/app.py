@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask
 
+from luzhi.server import cors
 from luzhi.server.config import Config
 from luzhi.server.context import attach
 from luzhi.server.routes import ROUTES
-from luzhi.server.views import pages, sparql
+from luzhi.server.views import pages
 from luzhi.server.views.common import init_templates
 from luzhi.store.open import open_store
 
@@ -24,15 +25,10 @@ def create_app(config: Config) -> Flask:
     attach(app, config, opened, executor)
     init_templates(app)
     for route in ROUTES:
+        # Flask adds OPTIONS to a rule's methods only when `provide_automatic_options` is None: passing True
+        # answered every OPTIONS (every CORS preflight) with 405 (issue 11).
         app.add_url_rule(route.rule, route.endpoint, route.view, methods=route.methods,
-                         provide_automatic_options=route.automatic_options)
+                         provide_automatic_options=None if route.automatic_options else False)
     app.register_error_handler(404, pages.not_found)
-    app.after_request(_sparql_cors)
+    cors.init_app(app)
     return app
-
-
-def _sparql_cors(response):
-    # Only /sparql is a cross-origin API; pages keep the browser's same-origin default.
-    if request.endpoint == "sparql.sparql":
-        return sparql.cors(response)
-    return response

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import pyoxigraph as ox
@@ -42,6 +44,17 @@ state_option = click.option(
 )
 
 
+# A log or a pipe has no right edge: rich assumes 80 columns when its stream is not a terminal and cut
+# the build's summary table to `辽宁省 …` and `cooperat…` (issue 11). Wide enough for any row we print.
+LOG_WIDTH = 1000
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """A rich console: the terminal's width on a terminal, LOG_WIDTH in a log or pipe."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else LOG_WIDTH)
+
+
 @click.group()
 @click.version_option(package_name="luzhi")
 def main() -> None:
@@ -68,7 +81,7 @@ def run_build(files, store_path, base: str, report: Path | None, force: bool, co
     from luzhi.etl.report import render_summary, report_json
     from luzhi.ontology.iris import Iris
 
-    console = console or Console(stderr=True)
+    console = console or _console(stderr=True)
     paths = [Path(f) for f in files] or bundled_documents()
     options = BuildOptions(base=base, force=force, validate=validate, township_codes=codes or {})
     with console.status("building…") as status:
@@ -143,7 +156,6 @@ def serve(store_path, host, port, base, state_dir):
     A remote --store is only read (anonymously); its build.json and sources come from --state.
     """
     from luzhi.server.app import create_app
-    from luzhi.server.config import Config
     from luzhi.store.open import StoreTarget
     from luzhi.store.state import read_build_info
 
@@ -155,10 +167,13 @@ def serve(store_path, host, port, base, state_dir):
                                    f"--state {target.state_dir}` or copy the state directory of the build")
         if base and normalise_base(base) != normalise_base(info["base"]):
             raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
-        app = create_app(Config(store_path=target.state_dir, store_url=store_path, base=info["base"]))
+        with _store_errors(store_path):
+            app = create_app(_config(store_path=target.state_dir, store_url=store_path, base=info["base"]))
         app.run(host=host, port=port, threaded=True)
         return
     store_path = Path(store_path)
+    if store_path.exists() and not store_path.is_dir():
+        _store_error(store_path, "not a directory (a store is a directory: give a new or a built one)")
     info = read_build_info(store_path)
     if not info:
         base = base or f"http://{host}:{port}"
@@ -167,8 +182,35 @@ def serve(store_path, host, port, base, state_dir):
         info = read_build_info(store_path)
     elif base and normalise_base(base) != normalise_base(info["base"]):
         raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
-    app = create_app(Config(store_path=store_path, base=info["base"]))
+    with _store_errors(store_path):
+        app = create_app(_config(store_path=store_path, base=info["base"]))
     app.run(host=host, port=port, threaded=True)
+
+
+@contextmanager
+def _store_errors(store_path):
+    """A store that cannot be opened is one line naming it, exit 2, not a traceback (issue 11)."""
+    from luzhi.store.remote import RemoteStoreError
+
+    try:
+        yield
+    except (OSError, RemoteStoreError) as error:
+        _store_error(store_path, error)
+
+
+def _store_error(store_path, error) -> NoReturn:
+    click.echo(f"Error: --store {store_path}: {error}", err=True)
+    sys.exit(2)
+
+
+def _config(**settings):
+    """The server's Config, with the publisher's LUZHI_* settings (README, Settings) from the environment."""
+    from luzhi.server.config import Config, publication_settings
+
+    try:
+        return Config(**settings, **publication_settings(dict(os.environ)))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
 @main.command()
@@ -184,16 +226,20 @@ def query(sparql, store_path, fmt):
     """
     from rich.table import Table
 
+    from luzhi.ontology.namespaces import PREFIXES
+    from luzhi.server.sparql.query_text import syntax_error_message
     from luzhi.store.open import open_store
     from luzhi.store.remote import RemoteStoreError
 
     if sparql == "-":
         sparql = sys.stdin.read()
-    store = open_store(store_path, read_only=True).store
+    with _store_errors(store_path):
+        store = open_store(store_path, read_only=True).store
     try:
         result = store.raw_query(sparql)
     except (SyntaxError, ValueError) as error:  # pyoxigraph's parser; the remote's (RemoteQueryError)
-        raise click.UsageError(f"SPARQL syntax error: {error}") from None
+        known = {name: str(ns) for name, ns in PREFIXES.items()}
+        raise click.UsageError(syntax_error_message(sparql, str(error), known)) from None
     except RemoteStoreError as error:
         raise click.ClickException(str(error)) from None
     if isinstance(result, ox.QueryBoolean):
@@ -206,7 +252,7 @@ def query(sparql, store_path, fmt):
         table = Table(*names)
         for row in result:
             table.add_row(*["" if row[n] is None else _term_text(row[n]) for n in names])
-        Console().print(table)
+        _console().print(table)
     else:
         formats = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
                    "tsv": ox.QueryResultsFormat.TSV}
@@ -230,7 +276,8 @@ def export(store_path, fmt, output):
     from luzhi.store.dump import write_dump
     from luzhi.store.open import open_store
 
-    store = open_store(store_path, read_only=True).store
+    with _store_errors(store_path):
+        store = open_store(store_path, read_only=True).store
     # click.open_file leaves stdout open when the output is "-" (closing it broke callers that go on writing).
     with click.open_file(str(output) if output else "-", "wb") as out:
         write_dump(store, fmt, out)

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
+
+_ABSOLUTE_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+
+# The publisher's settings and the LUZHI_* variable of each (server/wsgi.py; `luzhi serve` reads them too).
+PUBLICATION_VARIABLES = {
+    "licence": "LUZHI_LICENCE",
+    "publisher": "LUZHI_PUBLISHER",
+    "publisher_url": "LUZHI_PUBLISHER_URL",
+    "contact_email": "LUZHI_CONTACT_EMAIL",
+    "contact_url": "LUZHI_CONTACT_URL",
+    "issued": "LUZHI_ISSUED",
+}
+
+
+def publication_settings(env: dict[str, str]) -> dict[str, str]:
+    """The publisher's settings given in the environment, as `Config` keyword arguments."""
+    return {name: env[variable] for name, variable in PUBLICATION_VARIABLES.items() if env.get(variable)}
 
 
 @dataclass(frozen=True)
@@ -30,10 +50,30 @@ class Config:
     # A remote SPARQL 1.1 query endpoint (Virtuoso's …/sparql) holding the triples; None = embedded pyoxigraph.
     # The server only reads, anonymously: no credentials here.
     store_url: str | None = None
+    # Who publishes the data, under which licence, and how to reach them: what /.well-known/void (DCAT-AP 3)
+    # and the pages' schema.org JSON-LD say to data portals (issue 11; docs/linked-data.md).
+    licence: str = "https://creativecommons.org/licenses/by/4.0/"  # the data's licence, an IRI
+    publisher: str = "履职项目"  # the publisher's name (foaf:name, schema.org publisher)
+    publisher_url: str | None = None  # the publisher's own IRI; None: an IRI in the VoID document
+    contact_email: str | None = None  # the contact point's e-mail (vcard:hasEmail)
+    contact_url: str | None = None  # the contact point's web page (vcard:hasURL); None: the home page
+    issued: str | None = None  # ISO 8601 date of first publication (dct:issued); None: the build's date
 
     def __post_init__(self) -> None:
         # The server builds IRIs as f"{base}{path}": a trailing slash 404'd every page (issue 9).
         object.__setattr__(self, "base", normalise_base(self.base))
+        # Refused here, with the setting's name, rather than published as a broken description.
+        for name in ("licence", "publisher_url", "contact_url"):
+            value = getattr(self, name)
+            if value is not None and not _ABSOLUTE_IRI.match(value):
+                raise ValueError(f"setting {name} must be an absolute IRI such as https://…, got {value!r}")
+        if self.contact_email is not None and not _EMAIL.match(self.contact_email):
+            raise ValueError(f"setting contact_email must be an e-mail address, got {self.contact_email!r}")
+        if self.issued is not None:
+            try:
+                date.fromisoformat(self.issued)
+            except ValueError:
+                raise ValueError(f"setting issued must be an ISO 8601 date (2025-06-30), got {self.issued!r}") from None
 
     @property
     def store_spec(self) -> str | Path:

@@ -30,6 +30,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "page": {"zh": "第 {page} / {last} 页，共 {total} 条", "en": "Page {page} of {last}, {total} in all"},
     "results": {"zh": "共 {total} 条结果", "en": "{total} results"},
     "no_results": {"zh": "没有结果。", "en": "No results."},
+    # Search result badges, one per kind (issue 11: the Chinese badges came out empty).
+    "kind_duty": {"zh": "事项", "en": "duty"},
+    "kind_department": {"zh": "部门", "en": "department"},
+    "kind_division": {"zh": "区划", "en": "division"},
+    "matched_in_responsibility": {"zh": "见于职责", "en": "found in a responsibility"},
 }
 
 

@@ -168,29 +168,71 @@ def duties_page(store: Store, where: str, *, page: int, page_size: int) -> DutyP
 
 
 SEARCH_KINDS = {"duty": "lz:Duty", "department": "cv:PublicOrganisation", "division": "lz:AdministrativeDivision"}
+# Where a search text was found, in the order a result names them: a duty's title, then its
+# responsibility texts (issue 11: words of 上级部门职责/配合职责 were not found); a name otherwise.
+MATCH_FIELDS = ("title", "responsibility", "name")
+_SEARCH_BRANCHES = {
+    "duty": (
+        '{ ?r a lz:Duty ; dct:title ?label . BIND(?label AS ?hay) BIND("title" AS ?field) BIND("duty" AS ?kind) }',
+        '{ ?r a lz:Duty ; dct:title ?label ; '
+        "lz:townshipResponsibility|lz:upperResponsibility|(lz:participation/lz:responsibility) ?hay . "
+        'BIND("responsibility" AS ?field) BIND("duty" AS ?kind) }',
+    ),
+    "department": ('{ ?r a cv:PublicOrganisation ; skos:prefLabel|skos:altLabel ?label . BIND(?label AS ?hay) '
+                   'BIND("name" AS ?field) BIND("department" AS ?kind) }',),
+    "division": ('{ ?r a lz:AdministrativeDivision ; rdfs:label ?label . BIND(?label AS ?hay) '
+                 'BIND("name" AS ?field) BIND("division" AS ?kind) }',),
+}
 
 
-def search(store: Store, text: str, *, page: int, page_size: int, kind: str | None = None) -> tuple[list[Row], Paging]:
-    """Resources whose label contains `text` (a plain substring: Chinese has no word boundaries)."""
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result: what it is, how to name it, and where the text was found.
+
+    The full-text index planned for national scale (docs/linked-data.md) is to fill the same record.
+    """
+
+    iri: URIRef
+    kind: str  # a key of SEARCH_KINDS
+    label: Literal
+    township: URIRef | None
+    matched_in: tuple[str, ...]  # MATCH_FIELDS, in that order
+    excerpt: Literal | None  # the responsibility text that matched, when the title did not
+
+
+def search(store: Store, text: str, *, page: int, page_size: int,
+           kind: str | None = None) -> tuple[list[SearchHit], Paging]:
+    """Resources whose title, name or responsibility text contains `text` (a plain substring: Chinese has no
+    word boundaries)."""
     needle = sparql_string(text)
-    branches = {
-        "duty": "{ ?r a lz:Duty ; dct:title ?label . BIND(\"duty\" AS ?kind) }",
-        "department": "{ ?r a cv:PublicOrganisation ; skos:prefLabel|skos:altLabel ?label . "
-        "BIND(\"department\" AS ?kind) }",
-        "division": "{ ?r a lz:AdministrativeDivision ; rdfs:label ?label . BIND(\"division\" AS ?kind) }",
-    }
-    chosen = [branches[kind]] if kind in branches else list(branches.values())
-    pattern = " UNION ".join(chosen) + f" FILTER(CONTAINS(STR(?label), {needle}))"
+    kinds = [kind] if kind in _SEARCH_BRANCHES else list(_SEARCH_BRANCHES)
+    branches = [branch for name in kinds for branch in _SEARCH_BRANCHES[name]]
+    pattern = " UNION ".join(branches) + f" FILTER(CONTAINS(STR(?hay), {needle}))"
     count = _select(store, f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ {pattern} }}")
     paging = Paging(page=max(1, page), page_size=page_size, total=_int(count[0]["n"]) if count else 0)
     rows = _select(
         store,
-        f"""SELECT ?r ?kind (SAMPLE(?label) AS ?text) (SAMPLE(?town) AS ?township) WHERE {{
-            {pattern}
+        f"""SELECT ?r ?kind (SAMPLE(?label) AS ?text) (SAMPLE(?town) AS ?township)
+               (GROUP_CONCAT(DISTINCT ?field; SEPARATOR=" ") AS ?fields) (SAMPLE(?hay) AS ?found) WHERE {{
+            {{ {pattern} }}
             OPTIONAL {{ ?r lz:township ?town }}
         }} GROUP BY ?r ?kind ORDER BY ?kind ?r LIMIT {page_size} OFFSET {paging.offset}""",
     )
-    return rows, paging
+    return [_hit(row) for row in rows], paging
+
+
+def _hit(row: Row) -> SearchHit:
+    fields = set(str(row.get("fields", "")).split())
+    matched = tuple(field for field in MATCH_FIELDS if field in fields)
+    found = row.get("found")
+    return SearchHit(
+        iri=row["r"],
+        kind=str(row["kind"]),
+        label=row["text"],
+        township=row.get("township"),
+        matched_in=matched,
+        excerpt=found if "title" not in matched and "responsibility" in matched else None,
+    )
 
 
 def counts(store: Store) -> dict[str, int]:

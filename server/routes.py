@@ -17,6 +17,8 @@ class Route:
     view: Callable
     methods: tuple[str, ...] = ("GET",)
     automatic_options: bool = True
+    # A read route answers any origin (server/cors.py); only the upload of a submission is not one.
+    read: bool = True
 
     @property
     def endpoint(self) -> str:
@@ -50,11 +52,11 @@ ROUTES: tuple[Route, ...] = (
     Route("/robots.txt", crawlers.robots),
     Route("/sitemap.xml", crawlers.sitemap_index),
     Route("/sitemap/<name>.xml", crawlers.sitemap),
-    # SPARQL 1.1 Protocol, read-only (issue 5); answers OPTIONS itself (CORS preflight)
+    # SPARQL 1.1 Protocol, read-only (issue 5); answers OPTIONS itself (its preflight allows POST)
     Route("/sparql", sparql.sparql, ("GET", "POST", "OPTIONS"), automatic_options=False),
     # SHACL validation of submissions (issue 4)
     Route("/validate", validate.form),
-    Route("/validate", validate.submit, ("POST",)),
+    Route("/validate", validate.submit, ("POST",), read=False),
     # For load balancers
     Route("/health", health.health),
 )

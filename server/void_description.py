@@ -11,24 +11,32 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
 
+from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, ONTOLOGY_GRAPH, PREFIXES, SD, bind_prefixes, sparql_prologue
+from luzhi.server.publication import (
+    AVAILABILITY,
+    DCATAP,
+    DESCRIPTION,
+    EU,
+    KEYWORDS,
+    SPDX,
+    THEME,
+    THEME_SCHEME,
+    TITLE,
+    VCARD,
+    Publication,
+    add_agents,
+    describe_dataset,
+    media_type,
+)
 from luzhi.store.base import Store
+from luzhi.store.formats import BY_MIME
 
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-IANA = "https://www.iana.org/assignments/media-types/"
-# The data licence and publisher. The vocabulary is CC BY 4.0 (ontology/luzhi.ttl); the data follows it.
-LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-PUBLISHER_NAME = {"zh": "履职项目", "en": "The luzhi project"}
-TITLE = {"zh": "乡镇（街道）履行职责事项清单关联数据", "en": "Township duty lists (履行职责事项清单) as linked data"}
-DESCRIPTION = {
-    "zh": "全国乡镇（街道）2025 年公布的《履行职责事项清单》：基本履职事项、配合履职事项、上级部门收回事项，"
-    "以及相关部门和行政区划。",
-    "en": "The duty lists Chinese townships and street offices published in 2025: basic, cooperative and "
-    "reclaimed duties, the departments involved and the administrative divisions.",
-}
+# The W3C SPARQL 1.1 Protocol: what the endpoint conforms to (dct:conformsTo, DCAT-AP recommends it).
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 
 
 @dataclass(frozen=True)
@@ -52,22 +60,21 @@ class Statistics:
     class_entities: tuple[tuple[URIRef, int], ...]
 
 
-def statistics(store: Store, base: str) -> Statistics:
+def statistics(store: Store, iris: Iris) -> Statistics:
     """Count distinct triples of the union graph (a division appears in several township graphs)."""
 
     def number(query: str) -> int:
         rows = store.select(sparql_prologue() + query)
         return int(rows[0]["n"]) if rows else 0
 
-    id_prefix = f"{base}/id/"
     # Only luzhi's own graphs: a remote store's union also holds its system graphs (Virtuoso's
     # default graph counted 2,500 triples of its own; docs/remote-store.md).
-    ours = f'FILTER(STRSTARTS(STR(?g), "{_escape(base)}/graph/") || ?g = <{ONTOLOGY_GRAPH}>)'
+    ours = f'FILTER(STRSTARTS(STR(?g), "{_escape(iris.graph_space())}") || ?g = <{ONTOLOGY_GRAPH}>)'
 
     def triples(pattern: str = "?s ?p ?o") -> str:
         return f"GRAPH ?g {{ {pattern} }} {ours}"
 
-    entities = f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{_escape(id_prefix)}"))'
+    entities = f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{_escape(iris.id_space())}"))'
     classes = store.select(
         f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {triples('?s a ?c')} }} GROUP BY ?c ORDER BY ?c"
     )
@@ -87,34 +94,39 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def void_graph(store: Store, base: str, stats: Statistics, dumps: list[Dump]) -> Graph:
-    """The whole description; `base` is the deployment base, so every link dereferences."""
+def void_graph(store: Store, pub: Publication, stats: Statistics, dumps: list[Dump]) -> Graph:
+    """The whole description, DCAT-AP 3 conformant (tests/test_dcat_ap.py runs SEMIC's shapes on it).
+
+    Every IRI comes from `Iris` for the deployment base, so every link dereferences.
+    """
+    iris = pub.iris
     graph = Graph()
     bind_prefixes(graph)
     graph.bind("spdx", SPDX)
-    dataset = URIRef(f"{base}/id/dataset")
-    document = URIRef(f"{base}/.well-known/void")
-    endpoint = URIRef(f"{base}/sparql")
-    publisher = URIRef(f"{base}/.well-known/void#publisher")
+    graph.bind("vcard", VCARD)
+    dataset = iris.dataset()
+    endpoint = iris.sparql_endpoint()
+    home = iris.home()
 
-    graph.add((document, FOAF.primaryTopic, dataset))
-    for cls in (VOID.Dataset, DCAT.Catalog):
+    graph.add((iris.void(), FOAF.primaryTopic, dataset))
+    # A catalogue is a dataset (DCAT 3 §6.2); saying so lets the endpoint's dcat:servesDataset point at it.
+    for cls in (VOID.Dataset, DCAT.Catalog, DCAT.Dataset):
         graph.add((dataset, RDF.type, cls))
     for lang, text in TITLE.items():
         graph.add((dataset, DCTERMS.title, Literal(text, lang=lang)))
     for lang, text in DESCRIPTION.items():
         graph.add((dataset, DCTERMS.description, Literal(text, lang=lang)))
-    graph.add((dataset, DCTERMS.license, LICENCE))
-    graph.add((dataset, DCTERMS.publisher, publisher))
-    graph.add((publisher, RDF.type, FOAF.Agent))
-    for lang, text in PUBLISHER_NAME.items():
-        graph.add((publisher, FOAF.name, Literal(text, lang=lang)))
-    graph.add((dataset, FOAF.homepage, URIRef(f"{base}/")))
-    graph.add((dataset, VOID.uriSpace, Literal(f"{base}/id/")))
+    add_agents(graph, pub)
+    describe_dataset(graph, dataset, pub, keywords=KEYWORDS)
+    graph.add((dataset, FOAF.homepage, home))
+    graph.add((dataset, DCAT.landingPage, home))
+    graph.add((home, RDF.type, FOAF.Document))
+    graph.add((dataset, DCAT.themeTaxonomy, THEME_SCHEME))
+    graph.add((dataset, VOID.uriSpace, Literal(iris.id_space())))
     graph.add((dataset, VOID.vocabulary, URIRef(str(LZ))))
     graph.add((dataset, VOID.sparqlEndpoint, endpoint))
-    graph.add((dataset, VOID.rootResource, URIRef(f"{base}/id/category")))
-    graph.add((dataset, VOID.uriLookupEndpoint, URIRef(f"{base}/search.json?q=")))
+    graph.add((dataset, VOID.rootResource, iris.category_scheme()))
+    graph.add((dataset, VOID.uriLookupEndpoint, iris.search_lookup()))
     graph.add((dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
     graph.add((dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Quads")))
 
@@ -128,7 +140,7 @@ def void_graph(store: Store, base: str, stats: Statistics, dumps: list[Dump]) ->
     ):
         graph.add((dataset, name, Literal(value, datatype=XSD.integer)))
     for cls, count in stats.class_entities:
-        partition = URIRef(f"{base}/.well-known/void#class-{_fragment(cls)}")
+        partition = iris.void(f"class-{_fragment(cls)}")
         graph.add((dataset, VOID.classPartition, partition))
         graph.add((partition, VOID["class"], cls))
         graph.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
@@ -136,64 +148,112 @@ def void_graph(store: Store, base: str, stats: Statistics, dumps: list[Dump]) ->
     graph.add((endpoint, RDF.type, DCAT.DataService))
     graph.add((endpoint, RDF.type, SD.Service))
     graph.add((endpoint, DCAT.endpointURL, endpoint))
+    graph.add((endpoint, RDF.type, RDFS.Resource))
     graph.add((endpoint, SD.endpoint, endpoint))
+    # GET /sparql without a query answers its SPARQL Service Description (by Accept).
+    graph.add((endpoint, DCAT.endpointDescription, endpoint))
     graph.add((endpoint, DCAT.servesDataset, dataset))
     graph.add((endpoint, DCTERMS.title, Literal("SPARQL 1.1 查询服务", lang="zh")))
     graph.add((endpoint, DCTERMS.title, Literal("SPARQL 1.1 endpoint", lang="en")))
-    graph.add((endpoint, DCTERMS.license, LICENCE))
+    graph.add((endpoint, DCTERMS.license, pub.licence))
+    graph.add((endpoint, DCTERMS.publisher, pub.publisher))
+    graph.add((endpoint, DCAT.contactPoint, pub.contact))
+    graph.add((endpoint, DCAT.theme, THEME[0]))
+    graph.add((endpoint, DCTERMS.conformsTo, SPARQL_PROTOCOL))
+    graph.add((SPARQL_PROTOCOL, RDF.type, DCTERMS.Standard))
+    for lang, words in KEYWORDS.items():
+        graph.add((endpoint, DCAT.keyword, Literal("SPARQL", lang=lang)))
+        graph.add((endpoint, DCAT.keyword, Literal(words[0], lang=lang)))
     graph.add((dataset, DCAT.service, endpoint))
 
     for dump in dumps:
-        url = URIRef(f"{base}/dumps/{dump.name}")
+        url = iris.dump(dump.name)
         graph.add((dataset, VOID.dataDump, url))
         graph.add((dataset, DCAT.distribution, url))
-        _distribution(graph, url, dump.media_type, title=dump.name)
-        graph.add((url, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+        _distribution(graph, pub, url, dump.media_type, title=dump.name, description={
+            "zh": f"全部数据（{BY_MIME[dump.media_type].name}，gzip 压缩）",
+            "en": f"All the data ({BY_MIME[dump.media_type].name}, gzipped)"})
+        graph.add((url, DCAT.compressFormat, media_type("application/gzip")))
+        graph.add((media_type("application/gzip"), RDF.type, DCTERMS.MediaType))
         graph.add((url, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
-        checksum = BNode()
+        checksum = iris.void(f"sha256-{dump.name}")
         graph.add((url, SPDX.checksum, checksum))
         graph.add((checksum, RDF.type, SPDX.Checksum))
         graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
         graph.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
+    graph.add((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
 
     for row in store.select(
         sparql_prologue()
-        + "SELECT ?l ?title ?town ?n WHERE { ?l a lz:DutyList ; lz:township ?town . "
-        "OPTIONAL { ?l dct:title ?title } OPTIONAL { ?l lz:itemCount ?n } } ORDER BY ?l"
+        + "SELECT ?l ?title ?town ?townName ?type ?typeName ?n WHERE { ?l a lz:DutyList ; lz:township ?town . "
+        "OPTIONAL { ?l dct:title ?title } OPTIONAL { ?l lz:itemCount ?n } "
+        "OPTIONAL { ?town rdfs:label ?townName FILTER(LANG(?townName) = 'zh') } "
+        "OPTIONAL { ?l lz:listType ?type . ?type skos:prefLabel ?typeName FILTER(LANG(?typeName) = 'zh') } "
+        "} ORDER BY ?l"
     ):
-        _list_dataset(graph, base, dataset, row)
+        _list_dataset(graph, pub, dataset, row)
     return graph
 
 
-def _list_dataset(graph: Graph, base: str, catalog: URIRef, row: dict) -> None:
+def _list_dataset(graph: Graph, pub: Publication, catalog: URIRef, row: dict) -> None:
     """A township list as a dataset: its page, and its township's named graph as the download."""
+    iris = pub.iris
     dataset = row["l"]
-    path = str(dataset)[len(base) :]  # /id/list/{code}/{kind}
-    code = path.split("/")[3]
+    code = str(row["town"]).rsplit("/", 1)[-1]  # …/id/division/{code}
     graph.add((catalog, DCAT.dataset, dataset))
     graph.add((catalog, VOID.subset, dataset))
     graph.add((dataset, RDF.type, DCAT.Dataset))
     graph.add((dataset, RDF.type, VOID.Dataset))
-    if "title" in row:
-        graph.add((dataset, DCTERMS.title, row["title"]))
+    title = row.get("title")
+    if title is not None:
+        graph.add((dataset, DCTERMS.title, title))
+    count = int(row["n"]) if "n" in row else None
+    town = str(row.get("townName", code))
+    kind = str(row.get("typeName", ""))
+    words = {"zh": tuple(w for w in (town, kind, "履行职责事项清单") if w), "en": ("duty list", "township")}
+    summary_zh = f"{title or town + kind}（行政区划代码 {code}）" + (
+        f"，共 {count} 个事项。" if count is not None else "。")
+    summary_en = f"The {kind or 'duty'} list of {town} (division code {code})" + (
+        f": {count} duties." if count is not None else ".")
+    graph.add((dataset, DCTERMS.description, Literal(summary_zh, lang="zh")))
+    graph.add((dataset, DCTERMS.description, Literal(summary_en, lang="en")))
+    describe_dataset(graph, dataset, pub, keywords=words, spatial=(row["town"],))
     graph.add((dataset, DCTERMS.isPartOf, catalog))
-    graph.add((dataset, DCTERMS.license, LICENCE))
-    graph.add((dataset, DCAT.landingPage, URIRef(f"{base}/doc{path[len('/id'):]}")))
-    if "n" in row:
-        graph.add((dataset, VOID.entities, Literal(int(row["n"]), datatype=XSD.integer)))
-    for ext, mime in (("ttl", "text/turtle"), ("nt", "application/n-triples")):
-        url = URIRef(f"{base}/graph/{code}.{ext}")
+    page = iris.page_of(str(dataset))
+    graph.add((dataset, DCAT.landingPage, page))
+    graph.add((page, RDF.type, FOAF.Document))
+    if count is not None:
+        graph.add((dataset, VOID.entities, Literal(count, datatype=XSD.integer)))
+    for fmt in (BY_MIME["text/turtle"], BY_MIME["application/n-triples"]):
+        url = iris.graph_file(code, fmt.extension)
         graph.add((dataset, DCAT.distribution, url))
-        _distribution(graph, url, mime, title=f"graph/{code}.{ext}")
+        _distribution(graph, pub, url, fmt.mime, title=f"graph/{code}.{fmt.extension}", description={
+            "zh": f"{town}的命名图（三张清单），{fmt.name}",
+            "en": f"The named graph of {town} (its three lists), {fmt.name}"})
 
 
-def _distribution(graph: Graph, url: URIRef, media_type: str, *, title: str) -> None:
+def _distribution(graph: Graph, pub: Publication, url: URIRef, mime: str, *, title: str,
+                  description: dict[str, str]) -> None:
+    fmt = BY_MIME[mime]
     graph.add((url, RDF.type, DCAT.Distribution))
+    graph.add((url, RDF.type, RDFS.Resource))  # DCAT-AP's range of download/access URLs, checked without inference
     graph.add((url, DCAT.downloadURL, url))
     graph.add((url, DCAT.accessURL, url))
-    graph.add((url, DCAT.mediaType, URIRef(IANA + media_type)))
+    graph.add((url, DCAT.mediaType, media_type(mime)))
+    graph.add((media_type(mime), RDF.type, DCTERMS.MediaType))
+    if fmt.eu_file_type:
+        file_type = URIRef(f"{EU}file-type/{fmt.eu_file_type}")
+        graph.add((url, DCTERMS["format"], file_type))
+        graph.add((file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
+        graph.add((file_type, RDF.type, SKOS.Concept))
+        graph.add((file_type, SKOS.inScheme, URIRef(EU + "file-type")))
+        graph.add((file_type, SKOS.prefLabel, Literal(fmt.name, lang="en")))
     graph.add((url, DCTERMS.title, Literal(title)))
-    graph.add((url, DCTERMS.license, LICENCE))
+    for lang, text in description.items():
+        graph.add((url, DCTERMS.description, Literal(text, lang=lang)))
+    graph.add((url, DCATAP.availability, AVAILABILITY[0]))
+    graph.add((url, DCTERMS.license, pub.licence))
+    graph.add((url, DCTERMS.issued, pub.modified))
 
 
 def _fragment(iri: URIRef) -> str:

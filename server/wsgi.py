@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Flask
 
 from luzhi.server.app import create_app
-from luzhi.server.config import Config
+from luzhi.server.config import Config, publication_settings
 from luzhi.store.open import StoreTarget
 from luzhi.store.state import read_build_info
 
@@ -48,6 +48,7 @@ def config_from_environment(env: dict[str, str] | None = None) -> Config:
             max_request_bytes=int(env.get("LUZHI_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
             query_processes=int(env.get("LUZHI_QUERY_PROCESSES", defaults.query_processes)),
             allow_service=tuple(env.get("LUZHI_ALLOW_SERVICE", "").split()),
+            **publication_settings(env),
         )
     except ValueError as error:
         raise RuntimeError(f"bad LUZHI_* setting: {error}") from None

@@ -7,6 +7,8 @@ renamed in one line (issue 9 found about twelve hand-kept copies).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -24,6 +26,8 @@ class Format:
     w3c: str  # its name under http://www.w3.org/ns/formats/ (the Service Description's sd:resultFormat)
     rdflib: str | None = None  # rdflib's serialiser name, where rdflib writes it
     dump_name: str | None = None  # `luzhi export --format` / store.dump names
+    # Its code in the EU file-type authority table (dct:format of a DCAT-AP distribution; issue 11)
+    eu_file_type: str | None = None
 
     @property
     def member(self) -> str:
@@ -34,12 +38,17 @@ class Format:
 
 FORMATS: tuple[Format, ...] = (
     # Resource descriptions offer the first four, in this order (Turtle for `*/*`).
-    Format("text/turtle", "graph", "Turtle", "ttl", ox.RdfFormat.TURTLE, "Turtle", "turtle", "turtle"),
-    Format("application/ld+json", "graph", "JSON-LD", "jsonld", ox.RdfFormat.JSON_LD, "JSON-LD", "json-ld", "jsonld"),
-    Format("application/n-triples", "graph", "N-Triples", "nt", ox.RdfFormat.N_TRIPLES, "N-Triples", "nt"),
-    Format("application/rdf+xml", "graph", "RDF/XML", "rdf", ox.RdfFormat.RDF_XML, "RDF_XML", "xml"),
-    Format("application/n-quads", "graph", "N-Quads", "nq", ox.RdfFormat.N_QUADS, "N-Quads", "nquads", "nquads"),
-    Format("application/trig", "graph", "TriG", "trig", ox.RdfFormat.TRIG, "TriG", "trig", "trig"),
+    Format("text/turtle", "graph", "Turtle", "ttl", ox.RdfFormat.TURTLE, "Turtle", "turtle", "turtle",
+           "RDF_TURTLE"),
+    Format("application/ld+json", "graph", "JSON-LD", "jsonld", ox.RdfFormat.JSON_LD, "JSON-LD", "json-ld", "jsonld",
+           "JSON_LD"),
+    Format("application/n-triples", "graph", "N-Triples", "nt", ox.RdfFormat.N_TRIPLES, "N-Triples", "nt",
+           eu_file_type="RDF_N_TRIPLES"),
+    Format("application/rdf+xml", "graph", "RDF/XML", "rdf", ox.RdfFormat.RDF_XML, "RDF_XML", "xml",
+           eu_file_type="RDF_XML"),
+    Format("application/n-quads", "graph", "N-Quads", "nq", ox.RdfFormat.N_QUADS, "N-Quads", "nquads", "nquads",
+           "RDF_N_QUADS"),
+    Format("application/trig", "graph", "TriG", "trig", ox.RdfFormat.TRIG, "TriG", "trig", "trig", "RDF_TRIG"),
     Format("application/sparql-results+json", "results", "SPARQL JSON", "srj", ox.QueryResultsFormat.JSON,
            "SPARQL_Results_JSON"),
     Format("application/sparql-results+xml", "results", "SPARQL XML", "srx", ox.QueryResultsFormat.XML,
@@ -79,3 +88,87 @@ TABLE_FORMATS: tuple[TableFormat, ...] = (
     TableFormat("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (.xlsx)", "xlsx"),
 )
 TABLE_EXTENSIONS: dict[str, TableFormat] = {f.extension: f for f in TABLE_FORMATS}
+
+# ---- the one RDF serialiser (issue 11: the VoID Turtle came out unsorted with ~30 unused prefixes) -------------
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+# Literals Turtle writes without a datatype IRI: plain strings, language strings, and the numbers and
+# booleans whose lexical form fits Turtle's own grammar (INTEGER, DECIMAL, DOUBLE, BooleanLiteral;
+# Turtle 1.1 §2.5.2) — pyoxigraph writes `1125`, not `"1125"^^xsd:integer`, so xsd: is not used by them.
+_UNWRITTEN_DATATYPES = {_XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+_BARE_LITERALS = {
+    _XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    _XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    _XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+    _XSD + "boolean": re.compile(r"true|false"),
+}
+_QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+_PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD)
+
+
+def serialise(triples: Iterable[ox.Triple], fmt: ox.RdfFormat, prefixes: Mapping[str, str]) -> bytes:
+    """One graph as `fmt`: sorted by subject (so Turtle groups each subject's triples with `;`), declaring
+    only the `prefixes` its IRIs use; JSON-LD compacted with those prefixes as its `@context`.
+
+    Every RDF answer the server writes from a graph goes through here (pages, /graph/, VoID, /def,
+    CONSTRUCT results). The whole-store dumps do not: they stream, and sorting 300 million triples would not.
+    """
+    ordered = sorted(triples, key=_triple_order)
+    used = used_prefixes(ordered, prefixes) if fmt in _PREFIXED_FORMATS else {}
+    if fmt == ox.RdfFormat.JSON_LD:
+        return _compact_jsonld(ordered, used)
+    if fmt in _QUAD_FORMATS:  # one graph: the default graph of a dataset
+        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ordered]
+        return ox.serialize(quads, format=fmt, prefixes=used or None)
+    return ox.serialize(ordered, format=fmt, prefixes=used or None)
+
+
+def used_prefixes(triples: Iterable[ox.Triple], prefixes: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace starts some IRI the serialiser will write (pyoxigraph abbreviates
+    every IRI under a given namespace, escaping the local part where it must)."""
+    iris: set[str] = set()
+    for triple in triples:
+        if triple.predicate.value != _RDF_TYPE:  # written `a`
+            iris.add(triple.predicate.value)
+        for term in (triple.subject, triple.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal) and _writes_datatype(term):
+                iris.add(term.datatype.value)
+    return {name: ns for name, ns in sorted(prefixes.items()) if any(iri.startswith(ns) for iri in iris)}
+
+
+def _writes_datatype(literal: ox.Literal) -> bool:
+    datatype = literal.datatype.value
+    if datatype in _UNWRITTEN_DATATYPES:
+        return False
+    bare = _BARE_LITERALS.get(datatype)
+    return bare is None or not bare.fullmatch(literal.value)
+
+
+def _term_order(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple:
+    if isinstance(term, ox.NamedNode):
+        return (0, term.value, "")
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value, "")
+    return (2, term.value, term.language or term.datatype.value)
+
+
+def _triple_order(triple: ox.Triple) -> tuple:
+    # Named subjects before blank ones; rdf:type first among a subject's properties, as people write Turtle.
+    return (_term_order(triple.subject), triple.predicate.value != _RDF_TYPE, triple.predicate.value,
+            _term_order(triple.object))
+
+
+def _compact_jsonld(triples: list[ox.Triple], context: Mapping[str, str]) -> bytes:
+    """JSON-LD compacted with `context` by rdflib's serialiser (pyoxigraph 0.5 writes only expanded JSON-LD).
+
+    rdflib is imported here, not at the top: the SPARQL query worker imports this module and starts
+    without rdflib (its import costs ~75 ms, `python -X importtime`); the worker never writes JSON-LD.
+    """
+    from rdflib import Graph
+
+    graph = Graph(bind_namespaces="none")
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return graph.serialize(format="json-ld", context=dict(context), auto_compact=True, encoding="utf-8")

@@ -15,6 +15,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from luzhi.store.formats import serialise
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -101,9 +103,10 @@ class OxigraphStore:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def dump_graph(self, graph: str, fmt: ox.RdfFormat, prefixes: Mapping[str, str] | None = None) -> bytes:
-        """One named graph serialised in `fmt` by pyoxigraph itself (the /graph/ route)."""
-        keep = dict(prefixes) if prefixes else None
-        return self._store.dump(format=fmt, from_graph=ox.NamedNode(graph), prefixes=keep)
+        """One named graph serialised in `fmt` by the one serialiser (the /graph/ route): sorted, with only
+        the prefixes it uses (one township's graph is a few thousand triples)."""
+        quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        return serialise((ox.Triple(q.subject, q.predicate, q.object) for q in quads), fmt, prefixes or {})
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self._store)

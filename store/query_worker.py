@@ -3,7 +3,8 @@
 Why a process: pyoxigraph cannot cancel a running query, and an aggregate over a cross
 join can run for minutes without yielding one row, so checking a deadline between rows is
 not enough. Killing the process is the only sure stop. This module imports nothing but
-pyoxigraph and the standard library, so a replacement worker starts in a fraction of a second.
+pyoxigraph, the standard library and store/formats.py (the serialiser, pyoxigraph only), so a
+replacement worker starts in a fraction of a second.
 
 Row limit without truncation: SELECT results are first serialised as TSV into a writer
 that counts lines (TSV escapes newlines inside literals, so one line is one row) and aborts
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
+
+from luzhi.store.formats import serialise
 
 
 @dataclass(frozen=True)
@@ -123,13 +126,9 @@ def _triples(result: ox.QueryTriples, job: Job) -> Answer:
         if len(triples) >= job.max_rows:
             raise _TooManyRows
         triples.append(triple)
-    fmt = getattr(ox.RdfFormat, job.serializer)
-    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-        # The result of CONSTRUCT is one graph: the default graph of a dataset.
-        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        return Answer("ok", ox.serialize(quads, format=fmt, prefixes=dict(job.prefixes) or None), rows=len(quads))
-    prefixes = dict(job.prefixes) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-    return Answer("ok", ox.serialize(triples, format=fmt, prefixes=prefixes), rows=len(triples))
+    # The result of CONSTRUCT is one graph (in N-Quads/TriG: the default graph of a dataset).
+    return Answer("ok", serialise(triples, getattr(ox.RdfFormat, job.serializer), dict(job.prefixes)),
+                  rows=len(triples))
 
 
 def serve(conn: Connection, store_path: str) -> None:

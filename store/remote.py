@@ -32,7 +32,7 @@ from rdflib.term import Node
 from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from luzhi.store.formats import GRAPH_FORMATS, RESULT_FORMATS
+from luzhi.store.formats import GRAPH_FORMATS, RESULT_FORMATS, serialise
 from luzhi.store.oxigraph import to_oxigraph, to_rdflib
 
 # What query_result can answer: pyoxigraph writes all of these faithfully.
@@ -52,7 +52,6 @@ _WIRE_SOLUTIONS = "application/sparql-results+xml"
 _WIRE_TRIPLES = "application/n-triples"
 _BNODE_XML = re.compile(rb"<bnode>([^<]*)</bnode>")
 _BNODE_SAFE = re.compile(r"[A-Za-z0-9_]+")
-_PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
 _GRAPH_PAGE = 1000  # graph_names pages under any sane row cap (Debian ships ResultSetMaxRows = 10000)
 
 
@@ -210,8 +209,7 @@ class RemoteStore:
             triples = self._triples(body)
             _check_rows(len(triples), max_rows)
             fmt = TRIPLE_FORMATS[mime]
-            keep = dict(prefixes) if prefixes and fmt in _PREFIXED_FORMATS else None
-            return SerializedResult(ox.serialize(triples, format=fmt, prefixes=keep), mime, len(triples))
+            return SerializedResult(serialise(triples, fmt, prefixes or {}), mime, len(triples))
         solutions = self._solutions(sparql, body)
         if isinstance(solutions, ox.QueryBoolean):
             return SerializedResult(solutions.serialize(format=SOLUTION_FORMATS[mime]), mime, 1)
@@ -285,11 +283,11 @@ class RemoteStore:
             last = page[-1]
 
     def dump_graph(self, graph: str, fmt: ox.RdfFormat, prefixes: Mapping[str, str] | None = None) -> bytes:
-        """One named graph serialised in `fmt` (the /graph/ route); a remote has no native dump."""
+        """One named graph serialised in `fmt` by the one serialiser (the /graph/ route)."""
         name = ox.NamedNode(graph).value
         triples = self._triples(self._wire_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}",
                                                  "triples"))
-        return ox.serialize(triples, format=fmt, prefixes=dict(prefixes) if prefixes else None)
+        return serialise(triples, fmt, prefixes or {})
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad of luzhi's graphs, graph by graph (a remote has no native dump; the system graphs stay out)."""

@@ -74,9 +74,11 @@ def test_construct_in_every_rdf_format(server, mime):
     assert ox_graph(response) == EXPECTED_OX
 
 
-def test_jsonld_is_compacted_with_luzhi_prefixes(server):
+def test_jsonld_is_compacted_with_the_prefixes_it_uses(server):
+    # Only rdfs: is used by this result, so only rdfs: is in the context (issue 11: no unused prefixes).
     body = get(server, CONSTRUCT, "application/ld+json").json()
-    assert body["@context"]["lz"] == "https://w3id.org/luzhi/def#"
+    assert body["@context"] == {"rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
+    assert all("rdfs:label" in node for node in body["@graph"])
 
 
 def test_describe_returns_the_resource(server):

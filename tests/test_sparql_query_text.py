@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from luzhi.server.sparql.query_text import inspect_query
+from luzhi.server.sparql.query_text import inspect_query, undeclared_prefixes
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,14 @@ def test_from_and_from_named_mark_an_own_dataset():
     assert inspect_query("SELECT * FROM <http://g/> { }").has_dataset
     assert inspect_query("SELECT * FROM NAMED <http://g/> { }").has_dataset
     assert not inspect_query("SELECT * { }").has_dataset
+
+
+@pytest.mark.parametrize(("query", "missing"), [
+    ("SELECT * WHERE { ?s skos:prefLabel ?o }", ("skos",)),
+    ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT * WHERE { ?s skos:prefLabel ?o }", ()),
+    ('SELECT * WHERE { ?s ?p "skos:prefLabel" . ?s <http://x/a:b> ?o } # dct:title', ()),  # string, IRI, comment
+    ("SELECT * WHERE { ?s :p ?o ; a:b ?c }", ("", "a")),
+    ("SELECT * WHERE { ?s dct:title ?o . ?o dct:x ?y }", ("dct",)),
+])
+def test_undeclared_prefixes(query, missing):
+    assert undeclared_prefixes(query) == missing

@@ -154,3 +154,35 @@ def _resolve(token: Token, prefixes: dict[str, str]) -> str | None:
         if prefix in prefixes and _ABSOLUTE_IRI.match(prefixes[prefix]):
             return prefixes[prefix] + local
     return None
+
+
+def undeclared_prefixes(text: str) -> tuple[str, ...]:
+    """Prefixes the query uses in prefixed names (`skos:prefLabel`) without a PREFIX line, in order of use."""
+    declared: set[str] = set()
+    used: list[str] = []
+    toks = tokens(text)
+    for i, tok in enumerate(toks):
+        if tok.kind != "pname":
+            continue
+        prefix = tok.text.partition(":")[0]
+        after_prefix_keyword = i > 0 and toks[i - 1].kind == "word" and toks[i - 1].text.upper() == "PREFIX"
+        if after_prefix_keyword:
+            declared.add(prefix)
+        elif prefix not in declared:
+            used.append(prefix)
+    return tuple(dict.fromkeys(used))
+
+
+def syntax_error_message(text: str, engine_message: str, known: dict[str, str]) -> str:
+    """The error to show for a query the engine refused: for an undeclared prefix, which one and the line to add.
+
+    pyoxigraph says "Prefix not found" inside a six-line list of Unicode ranges it expected instead
+    (issue 11). `known` maps well-known prefixes to their namespaces, so the PREFIX line can be given whole.
+    """
+    missing = undeclared_prefixes(text)
+    if not missing:
+        return f"SPARQL syntax error: {engine_message}"
+    lines = [f"PREFIX {name}: <{known[name]}>" if name in known else f"PREFIX {name}: <…namespace IRI…>"
+             for name in missing]
+    names = ", ".join(f"{name}:" for name in missing)
+    return (f"SPARQL syntax error: undeclared prefix {names} — add at the top of the query:\n" + "\n".join(lines))

@@ -3,24 +3,42 @@
 from __future__ import annotations
 
 from flask import Response, abort, request
+from markupsafe import Markup
 
 from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose
-from luzhi.server.context import get_config, get_store
+from luzhi.server.context import build_info, get_config, get_store
 from luzhi.server.describe import check_iri
+from luzhi.server.i18n import lang
 from luzhi.server.links import format_links, iri_for_path
-from luzhi.server.views.common import conditional, rdf_response, render_page
-from luzhi.server.views.dumps import dumps
+from luzhi.server.publication import Publication, schema_org
+from luzhi.server.views.common import conditional, rdf_response, render_page, serialize
+from luzhi.server.views.dumps import DUMPS, dumps
 from luzhi.server.void_description import statistics, void_graph
 from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS, GRAPH_FORMATS
 
 
+def publication() -> Publication:
+    """The publisher's settings with this build's time (server/publication.py)."""
+    return Publication.of(get_config(), build_info().time)
+
+
+def structured_data() -> Markup:
+    """schema.org `Dataset` JSON-LD for the landing pages (home, the VoID page): what search engines read.
+
+    The dumps are listed by name, not written: a home page must not wait for a whole-store dump.
+    """
+    pub = publication()
+    downloads = [(mime, pub.iris.dump(name)) for name, mime in DUMPS.items()]
+    return schema_org(pub, downloads, lang())
+
+
 def _void_graph():
     app_cache = get_store().__dict__.setdefault("_luzhi_void_cache", {})
-    config = get_config()
+    pub = publication()
     if "stats" not in app_cache:
-        app_cache["stats"] = statistics(get_store(), config.base)
-    return void_graph(get_store(), config.base, app_cache["stats"], dumps())
+        app_cache["stats"] = statistics(get_store(), pub.iris)
+    return void_graph(get_store(), pub, app_cache["stats"], dumps())
 
 
 def void(ext: str | None = None):
@@ -40,8 +58,9 @@ def void(ext: str | None = None):
     graph = _void_graph()
     alternates = format_links("/.well-known/void")
     if mime == "text/html":
-        turtle = graph.serialize(format="turtle")
-        return render_page("void.html", alternates=alternates, turtle=turtle, title="VoID / DCAT")
+        turtle = serialize(graph, "text/turtle").decode("utf-8")
+        return render_page("void.html", alternates=alternates, turtle=turtle, title="VoID / DCAT",
+                           structured_data=structured_data())
     return rdf_response(graph, mime)
 
 

@@ -19,6 +19,7 @@ from luzhi.server.describe import fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, link
 from luzhi.server.views.common import conditional, render_page
+from luzhi.server.views.dataset import structured_data
 
 MAX_QUERY_CHARS = 100
 
@@ -38,7 +39,7 @@ def home():
     categories = _cached("categories", lambda: q.categories(store))
     labels = fetch_labels(store, [r["t"] for r in townships] + [r["c"] for r in categories])
     return render_page("home.html", counts=numbers, townships=townships, categories=categories, labels=labels,
-                       title=None)
+                       title=None, structured_data=structured_data())
 
 
 def _positive(name: str, default: int) -> int:
@@ -65,7 +66,7 @@ def search():
     rows, paging = ([], None)
     if text:
         rows, paging = q.search(store, text, page=page, page_size=get_config().page_size, kind=kind)
-    labels = fetch_labels(store, [r["r"] for r in rows] + [r["township"] for r in rows if "township" in r])
+    labels = fetch_labels(store, [hit.township for hit in rows if hit.township is not None])
     if wants_json:
         return _search_json(text, kind, rows, paging, labels)
     response = render_page("search.html", q=text, kind=kind, rows=rows, paging=paging, labels=labels,
@@ -75,12 +76,11 @@ def search():
 
 
 def _search_json(text, kind, rows, paging, labels) -> Response:
-    def township(row):
-        node = row.get("township")
-        if node is None:
+    def township(hit: q.SearchHit):
+        if hit.township is None:
             return None
-        label = pick_label(labels.get(node, ()), lang())
-        return {"iri": str(node), "label": str(label) if label else None}
+        label = pick_label(labels.get(hit.township, ()), lang())
+        return {"iri": str(hit.township), "label": str(label) if label else None}
 
     body = {
         "q": text,
@@ -91,13 +91,15 @@ def _search_json(text, kind, rows, paging, labels) -> Response:
         "next": link("/search.json", page=paging.page + 1) if paging and paging.has_next else None,
         "results": [
             {
-                "iri": str(row["r"]),
-                "kind": str(row["kind"]),
-                "label": str(row["text"]),
-                "page": href(row["r"]),
-                "township": township(row),
+                "iri": str(hit.iri),
+                "kind": hit.kind,
+                "label": str(hit.label),
+                "page": href(hit.iri),
+                "township": township(hit),
+                "matched_in": list(hit.matched_in),
+                "excerpt": str(hit.excerpt) if hit.excerpt is not None else None,
             }
-            for row in rows
+            for hit in rows
         ],
     }
     # Chinese stays readable in the JSON (RFC 8259 allows UTF-8 as is).

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from flask import Response, render_template, request
-from rdflib import Graph
 
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import PREFIXES, sparql_prologue
@@ -21,28 +21,27 @@ from luzhi.server.sparql.description import service_description
 from luzhi.server.sparql.examples import EXAMPLES, Example
 from luzhi.server.sparql.formats import GRAPHS, ResultFormat, choose_format, formats_for, short_names
 from luzhi.server.sparql.protocol import ProtocolError, SparqlRequest, parse_request
-from luzhi.server.sparql.query_text import inspect_query
+from luzhi.server.sparql.query_text import inspect_query, syntax_error_message
+from luzhi.server.views.common import serialize
 from luzhi.store.executor import PoolBusy, QueryTimeout, WorkerFailed
-from luzhi.store.formats import BY_MIME
+from luzhi.store.formats import serialise
 from luzhi.store.query_worker import Job
 
 _PREFIX_PAIRS = tuple((name, str(ns)) for name, ns in PREFIXES.items())
-_CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "Content-Type, Content-Length, X-Result-Rows",
-}
 
 
-def cors(response: Response) -> Response:
-    """CORS and `Vary: Accept` on every /sparql answer, errors included (app.py runs it after this view)."""
-    response.headers.update(_CORS)
+def sparql() -> Response:
+    """Every answer, errors included, varies by `Accept`; CORS comes from server/cors.py, as on every read route."""
+    response = _respond()
     response.vary.add("Accept")
     return response
 
 
-def sparql() -> Response:
+def _respond() -> Response:
     if request.method == "OPTIONS":
-        return _preflight()
+        # CORS preflight (Fetch standard): browsers ask before a POST with a SPARQL content type;
+        # server/cors.py turns `Allow` into Access-Control-Allow-Methods.
+        return Response(status=204, headers={"Allow": "GET, POST, OPTIONS"})
     config = get_config()
     try:
         parsed = parse_request(request, config.max_request_bytes)
@@ -53,18 +52,6 @@ def sparql() -> Response:
         return _answer(parsed)
     except ProtocolError as error:
         return _error(error.status, error.message)
-
-
-def _preflight() -> Response:
-    """CORS preflight (Fetch standard): browsers ask before a POST with a SPARQL content type."""
-    response = Response(status=204)
-    response.headers["Allow"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = (
-        request.headers.get("Access-Control-Request-Headers") or "Accept, Content-Type"
-    )
-    response.headers["Access-Control-Max-Age"] = "86400"
-    return response
 
 
 def _answer(parsed: SparqlRequest) -> Response:
@@ -91,7 +78,7 @@ def _answer(parsed: SparqlRequest) -> Response:
         if answer.status != "wrong_kind":
             break
     if answer.status == "syntax":
-        raise ProtocolError(400, f"SPARQL syntax error: {answer.message}")
+        raise ProtocolError(400, syntax_error_message(parsed.query, answer.message, dict(_PREFIX_PAIRS)))
     if answer.status == "too_many" and answer.message:  # the remote's own row cap (docs/remote-store.md)
         raise ProtocolError(400, f"result too large: {answer.message}; nothing was cut, nothing sent")
     if answer.status == "too_many":
@@ -130,10 +117,9 @@ def _run(parsed: SparqlRequest, has_dataset: bool, kind: str, fmt: ResultFormat)
 
 
 def _jsonld(ntriples: bytes) -> bytes:
-    graph = Graph()
-    graph.parse(data=ntriples, format="nt")
-    context = {name: ns for name, ns in _PREFIX_PAIRS}
-    return graph.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
+    """A CONSTRUCT result as compacted JSON-LD, by the one serialiser (the worker sends N-Triples)."""
+    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return serialise(triples, ox.RdfFormat.JSON_LD, dict(_PREFIX_PAIRS))
 
 
 def _describe(parsed: SparqlRequest) -> Response:
@@ -155,7 +141,7 @@ def _describe(parsed: SparqlRequest) -> Response:
         max_rows=config.max_result_rows,
         allow_service=config.allow_service,
     )
-    return Response(graph.serialize(format=BY_MIME[fmt.mime].rdflib), content_type=fmt.content_type)
+    return Response(serialize(graph, fmt.mime), content_type=fmt.content_type)
 
 
 def _browser_wants_page() -> bool:

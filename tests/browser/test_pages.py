@@ -47,10 +47,11 @@ def test_search_duty_department_township(browser, live_server, tmp_path):
     page.locator("main form.search input[name=q]").fill("森林防火")
     page.locator("main form.search button").click()
     page.wait_for_url("**/search?q=*")
-    results = page.locator("ul.results li a[href*='/doc/duty/']")
+    results = page.locator("ul.results li:has(a[href*='/doc/duty/'])")
     assert results.count() > 0
     for text in results.all_inner_texts():
-        assert "森林防火" in text
+        assert "森林防火" in text  # in the title, or in the quoted responsibility text (issue 11)
+    assert set(page.locator("ul.results li span.kind").all_inner_texts()) == {"事项"}
     page.screenshot(path=tmp_path / "2-search.png", full_page=True)
 
     # A cooperative or reclaimed duty names departments; the bundled samples have a reclaimed one.

@@ -1,0 +1,74 @@
+"""What the command line says when something is wrong, as a user in a terminal or a log sees it (issue 11).
+
+Regressions: a wrong `--store` printed a 25-line traceback; an undeclared SPARQL prefix drowned
+"Prefix not found" in six lines of Unicode ranges; the build table was cut at 80 columns in logs.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from luzhi.etl.build import bundled_documents
+
+
+def luzhi(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    # stdout and stderr are pipes, as in a log: not a terminal.
+    return subprocess.run([sys.executable, "-m", "luzhi.server.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=300)
+
+
+@pytest.mark.parametrize("command", [["query", "ASK {}"], ["export"]])
+def test_a_missing_store_is_one_line_and_exit_2(tmp_path, command):
+    missing = tmp_path / "no-such-store"
+    result = luzhi(*command, "--store", str(missing))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"Error: --store {missing}: no luzhi store at {missing} (run `luzhi build --store {missing}`)"]
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_on_a_file_is_one_line_and_exit_2(tmp_path):
+    a_file = tmp_path / "store.ttl"
+    a_file.write_text("", encoding="utf-8")
+    result = luzhi("serve", "--store", str(a_file), "--port", "0")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "not a directory" in result.stderr
+
+
+PROLOGUE_LINE = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
+
+
+def test_an_undeclared_prefix_says_which_and_the_line_to_add(live_server):
+    response = requests.get(live_server.url + "/sparql",
+                            params={"query": "SELECT ?c WHERE { ?c skos:prefLabel ?l ; ex:x ?y } LIMIT 1"})
+    assert response.status_code == 400
+    lines = response.text.strip().splitlines()
+    assert lines == ["SPARQL syntax error: undeclared prefix skos:, ex: — add at the top of the query:",
+                     PROLOGUE_LINE, "PREFIX ex: <…namespace IRI…>"]
+
+
+def test_a_declared_prefix_is_not_blamed(live_server):
+    response = requests.get(live_server.url + "/sparql", params={"query": f"{PROLOGUE_LINE} SELECT ?c WHERE {{ ?c"})
+    assert response.status_code == 400 and "undeclared" not in response.text
+
+
+def test_luzhi_query_says_the_same(built_store):
+    result = luzhi("query", "SELECT ?c WHERE { ?c skos:prefLabel ?l } LIMIT 1", "--store", str(built_store.path))
+    assert result.returncode == 2
+    assert "undeclared prefix skos:" in result.stderr and PROLOGUE_LINE in result.stderr
+    assert "\\u{" not in result.stderr
+
+
+def test_build_table_is_whole_in_a_log(tmp_path):
+    document = bundled_documents()[1]
+    result = luzhi("build", str(document), "--store", str(tmp_path / "store"))
+    assert result.returncode == 0, result.stderr
+    assert "…" not in result.stderr  # rich's ellipsis: a cut cell
+    assert document.name in result.stderr and "cooperative" in result.stderr
+    table = [line for line in result.stderr.splitlines() if line.startswith(("┃", "│"))]
+    assert table and max(len(line) for line in table) > 80
