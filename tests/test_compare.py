@@ -222,6 +222,9 @@ def test_list_filters_by_category_and_department(live_server, built_store):
     rows = list(csv.DictReader(io.StringIO(
         requests.get(f"{base}.csv", params={"category": iri}, timeout=60).content.decode("utf-8-sig"))))
     assert len(rows) == category["parsed"] and {r["category"] for r in rows} == {category["category"]}
+    # regression: the form showed 全部 under an active filter (rdflib's URIRef never equals a str)
+    page = requests.get(base, params={"category": iri}, timeout=60).text
+    assert f'value="{iri}" selected' in page and page.count(" selected>") == 1
     department = _select(live_server.url, sparql_prologue() + f"""
         SELECT ?o (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?d lz:inList <{base.replace('/doc/', '/id/')}> ;
         lz:upperDepartment ?o }} GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT 1""")[0]

@@ -88,7 +88,10 @@ def list_page(iri: str, description: Description, alternates: list[FormatLink]) 
     township = next((o for p, o in description.outgoing if p == LZ.township), None)
     doc_path = "/doc/" + (local_path(iri) or "")[len("/id/"):]
     context = _common(description, alternates, rows=rows, kind=kind, has_categories=has_categories,
-                      township=township, filters=filters, categories=categories, departments=sorted(depts),
+                      township=township, filters=filters,
+                      # (IRI, chosen) pairs: rdflib's URIRef never equals a plain str, so the template cannot compare
+                      categories=[(c, str(c) == filters.get("category")) for c in categories],
+                      departments=[(o, str(o) == filters.get("department")) for o in sorted(depts)],
                       total=len(all_rows), downloads=table_links(doc_path, keep=comparing.FILTERS))
     context["labels"].update(labels)
     context["labels"].update(_labels_for([township]) if township else {})
