@@ -2,7 +2,7 @@
 
     python bench/kinds_eval.py                       # bundled documents, etl.kinds.THRESHOLD
     python bench/kinds_eval.py --sweep               # also every threshold 0.20 … 0.80
-    python bench/kinds_eval.py data/samples/*.txt data/seeds/*.txt --sweep --write bench/results/kinds.md
+    python bench/kinds_eval.py data/samples/*.txt --sweep --write bench/results/kinds.md
     python bench/kinds_eval.py --store DIR           # an already built store instead of building one
     python bench/kinds_eval.py data/samples/*.txt data/seeds/*.txt --max-duties 900   # the sampled method
 

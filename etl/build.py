@@ -3,7 +3,8 @@
 Two passes keep a bad document from ever touching the store and keep memory bounded:
 pass 1 handles one document at a time and writes its graph as N-Triples to a staging
 directory; only when every document has passed does pass 2 replace each document's named
-graph, each in a single transaction (`Store.replace_graph`).
+graph, each in a single transaction (`Store.replace_graph`), and then the shared graph
+(divisions, departments, categories named by several documents: etl/shared.py).
 
 The store is either embedded (a pyoxigraph directory, which also holds build.json and the
 source copies) or a remote SPARQL server (`open_store`, docs/remote-store.md): the remote
@@ -22,25 +23,28 @@ from importlib import resources
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS
 
 from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_township
 from luzhi.etl.kinds import KindsResult
 from luzhi.etl.kinds_rdf import refresh_kinds
+from luzhi.etl.layout import Layout
 from luzhi.etl.model import ParsedDocument
 from luzhi.etl.parse import parse_document
 from luzhi.etl.report import DocumentReport, document_report
+from luzhi.etl.shared import contribution_path, missing_contributions, shared_graph, split_shared
 from luzhi.etl.source import SourceError
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, ONTOLOGY_GRAPH
 from luzhi.store.open import StoreTarget, open_store
-from luzhi.store.state import save_source, write_build_info
+from luzhi.store.state import read_build_info, save_source, write_build_info
 
 VERSION = "0.1.0"
 
 
 def bundled_documents() -> list[Path]:
-    """The four sample documents shipped with luzhi (data/samples)."""
+    """The five sample documents shipped with luzhi (data/samples)."""
     folder = resources.files("luzhi") / "data" / "samples"
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".txt"))
 
@@ -70,6 +74,7 @@ class BuildOptions:
     force: bool = False  # load documents with SHACL Violations anyway
     validate: bool = True
     township_codes: dict[str, str] = field(default_factory=dict)  # file name or path → 9-digit code
+    layout: Layout | None = None  # a layout profile for documents the parser cannot read alone (etl.layout)
 
 
 @dataclass(frozen=True)
@@ -88,12 +93,14 @@ def build_iri_for(iris: Iris, doc: ParsedDocument) -> URIRef:
 def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument, DivisionChain, Graph, DocumentReport]:
     """Pass 1 for one document, no store involved: what `luzhi validate` also runs on raw text."""
     iris = Iris(options.base)
-    doc = parse_document(path)
+    doc = parse_document(path, options.layout)
     code = options.township_codes.get(path.name) or options.township_codes.get(str(path))
     chain = resolve_township(doc.title, code)
     build_iri = build_iri_for(iris, doc)
     result = document_graph(doc, chain, iris, filename=path.name, build_iri=build_iri)
     result.graph.add((build_iri, LZ.softwareVersion, Literal(VERSION)))
+    result.graph.add((build_iri, RDFS.label, Literal(f"{chain.township.name}清单的构建（luzhi {VERSION}）", lang="zh")))
+    result.graph.add((build_iri, RDFS.label, Literal(f"Build of {path.name} (luzhi {VERSION})", lang="en")))
     return doc, chain, result.graph, document_report(doc, chain, result)
 
 
@@ -114,7 +121,7 @@ def build(
     paths = [Path(p) for p in paths]
     failures: list[tuple[str, str]] = []
     reports: list[DocumentReport] = []
-    staged: list[tuple[str, Path, Path]] = []  # (township code, staged N-Triples, source)
+    staged: list[tuple[str, Path, Path]] = []  # (township code, staged N-Triples, source); shared part beside
     seen_codes: dict[str, Path] = {}
     staging = Path(tempfile.mkdtemp(prefix="luzhi-build-"))
     try:
@@ -141,9 +148,11 @@ def build(
                     failures.append((str(path), verdict.summary()))
             reports.append(report)
             target = staging / f"{code}.nt"
-            graph.serialize(target, format="nt", encoding="utf-8")
+            own, shared = split_shared(graph, Iris(options.base), code)
+            own.serialize(target, format="nt", encoding="utf-8")
+            shared.serialize(target.with_suffix(".shared.nt"), format="nt", encoding="utf-8")
             staged.append((code, target, path))
-            del graph
+            del graph, own, shared
         if failures:
             raise BuildError(failures)
         return _load(destination, staged, options, reports, progress)
@@ -154,6 +163,13 @@ def build(
 def _load(target: StoreTarget, staged, options: BuildOptions, reports, progress) -> BuildResult:
     iris = Iris(options.base)
     state = target.state
+    earlier = {d["township_code"] for d in read_build_info(state).get("documents", [])}
+    unrebuilt = missing_contributions(state, earlier - {code for code, _, _ in staged})
+    if unrebuilt:
+        # Their shared resources are only in their own graphs (luzhi 0.1): a shared graph without
+        # them would lose their departments; rebuilding them with this build fixes it.
+        raise BuildError([(code, "该乡镇由旧版 luzhi 构建，共享图缺少它的部分；请与本次一并重新构建 / built by an "
+                                 "older luzhi: build it again together with these documents") for code in unrebuilt])
     opened = open_store(target.spec, state_dir=state, user=target.user, password=target.password)
     store = opened.store
     try:
@@ -164,6 +180,11 @@ def _load(target: StoreTarget, staged, options: BuildOptions, reports, progress)
             graph = Graph().parse(staged_file, format="nt")
             store.replace_graph(str(iris.graph(code)), graph)
             save_source(state, source)
+            contribution = contribution_path(state, code)
+            contribution.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(staged_file.with_suffix(".shared.nt"), contribution)
+        progress("load the shared graph")
+        store.replace_graph(str(iris.shared_graph()), shared_graph(state, earlier | {c for c, _, _ in staged}))
         progress("duty kinds")
         kinds = refresh_kinds(store, iris)  # issue 14: across all townships of the store, so after every load
         triples = len(store)

@@ -42,6 +42,47 @@ def spelling(name: str) -> str:
 
 PAREN = re.compile(r"[（(][^（）()]*[）)]")
 
+# --- recognising a name by its structure -----------------------------------------------------------
+
+# A department name ends like this (after any parenthetical): 局, 委员会, 大队, 中心, 公司, 园区 …
+ORG_END = re.compile(
+    r"(?:局|委|委员会|部|办|办公室|中心|会|联|队|院|所|站|馆|公司|室|处|厅|团|机关|组|社|署|台|政府|园区|开发区)$"
+)
+# Never inside a department name: sentence punctuation, quotes, and the verbs and prepositions of a
+# sentence about one (上报县民政局, 由县人社局开展 …).
+_NOT_IN_NAME = re.compile(r"[，。；：,;:！？“”\"《》\s]|负责|开展|进行|对|将|向|由|报|的|在|按|做好")
+# Whose department it is, written first: a level (县, 市 …) or a division name (塔城地区, 额敏县 …).
+_OWNER_PREFIX = re.compile(r"^(?:县|市|区|旗|州|盟|省|自治区|地区|[\u4e00-\u9fff]{2,8}?(?:省|市|州|盟|地区|县|区|旗))")
+
+
+def is_generic(phrase: str) -> bool:
+    """A phrase naming a class of departments, not one department: 各行业主管部门, 区直政法各单位 …
+
+    Real departments end in 部/局/委/办 …, never in 部门 or 单位; and 各/其他/相关/有关 at the start
+    mean "whichever departments apply" (seen in every sample document).
+    """
+    return phrase.endswith(("部门", "单位", "部门等", "单位等")) or phrase.startswith(
+        ("各", "其他", "其它", "相关", "有关")
+    )
+
+
+def looks_like_department(name: str, *, owner_required: bool = False) -> bool:
+    """Whether a name is a department by its structure, known or not (issue 12).
+
+    A department cell lists names like 县教育和科学技术局, 县残疾人联合会, 工业园区, 商工信局; no lexicon
+    can hold every county's bureaus, so a name is recognised by its shape: an organisational ending
+    (or a short form of the alias table), no sentence punctuation or verbs, not a generic phrase. In
+    running text (`owner_required`) it must also start with its owner (县, 市, 塔城地区 …), so that
+    `二、县公安局` is a department and `二、救灾捐赠款物的组织代收` is not.
+    """
+    core = PAREN.sub("", name.strip())
+    if not 2 <= len(core) <= 30 or is_generic(core) or _NOT_IN_NAME.search(core):
+        return False
+    if owner_required and not _OWNER_PREFIX.match(core):
+        return False
+    return bool(ORG_END.search(core)) or _squash(core) in _ALIAS
+
+
 # --- normalising a name --------------------------------------------------------------------------
 
 # Common short forms → canonical key (both written without 和/与, see _squash). Only spellings that
@@ -53,6 +94,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "住房城乡建设局": ("住建局", "住建委", "住房城乡建设管理局", "住房城乡建设委员会"),
     "发展改革局": ("发改局", "发改委", "发展改革委", "发展改革委员会"),
     "工业信息化局": ("工信局",),
+    "商务工业信息化局": ("商工信局",),  # 额敏县 (004 reclaimed 30) for 县商务和工业信息化局 (004 cooperative 70)
     "文化旅游局": ("文旅局",),
     "文化广电旅游局": ("文广旅局", "文化广电体育旅游局"),
     "教育体育局": ("教体局",),

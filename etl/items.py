@@ -35,6 +35,7 @@ _CONTENT = (RowKind.CELLS, RowKind.HEADING, RowKind.TEXT)
 _PAGE_START = (RowKind.HEADER, RowKind.LIST_TITLE, RowKind.DOC_TITLE, RowKind.TOC)
 # The first half of a title broken over two lines: a place name ending in an administrative unit.
 _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|州|自治区)$")
+_HEADER_WORD = re.compile(r"序\s*号|编\s*号|事项名称")
 _TEXT_COLUMNS = {
     Column.DEPARTMENT: "department_text",
     Column.RECEIVER: "department_text",
@@ -122,6 +123,7 @@ class _Assembler:
         self.pending_heading: Row | None = None
         self.pending_text: Row | None = None  # unrecognised text before the first list: half a title?
         self.first_unknown: Row | None = None
+        self.table_start: Row | None = None  # the first unrecognised line naming a header word (序号 …)
 
     # -- pages and rows -------------------------------------------------------------------------
 
@@ -287,6 +289,8 @@ class _Assembler:
     def _unparsed(self, row: Row) -> None:
         if self.first_unknown is None:
             self.first_unknown = row
+        if self.table_start is None and _HEADER_WORD.search(row.line.text):
+            self.table_start = row
         snippet = row.line.text.strip().replace("\t", " ")[:40]
         self._issue("unparsed-line", f"无法识别的行：「{snippet}」", LineSpan(row.line.lineno, row.line.lineno))
 
@@ -380,10 +384,14 @@ class _Assembler:
                 LineSpan(row.line.lineno, row.line.lineno),
             )
             return
-        for column, text in values.items():
+        for index, (column, text) in enumerate(values.items()):
             if not text:
                 continue
             parts = draft.parts.setdefault(column, [])
+            # A cell that starts with a line break (a Word cell's empty first paragraph, an HTML
+            # cell opening with <p>) starts a new paragraph; otherwise the text goes straight on.
+            if index < len(row.cells) and row.cells[index].lstrip(" \u3000").startswith(("\n", "\r")):
+                text = "\n" + text
             if parts:
                 parts[-1] += text
             else:
@@ -469,6 +477,15 @@ class _Assembler:
             self._unparsed(self.pending_text)
         self._close_list()
         if not any(lst.columns for lst in self.lists):
+            if self.table_start is not None:
+                # Name where the table starts, not the first odd line of the preamble (issue 12).
+                start = self.table_start.line
+                raise ParseError(
+                    self.path,
+                    start.lineno,
+                    f"「{start.text.strip()[:40]}」像是清单表格的开始，但这里应是一行表头：序号、事项名称……"
+                    "各占一格（用制表符分隔，或网页复制的一格一行），未能识别",
+                )
             unknown = self.first_unknown
             where = f"；第一处无法识别的行：「{unknown.line.text.strip()[:40]}」" if unknown else ""
             raise ParseError(

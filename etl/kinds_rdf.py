@@ -9,7 +9,7 @@ their scheme and the `lz:dutyKind` links. No triple of it is stated in any towns
 from __future__ import annotations
 
 from rdflib import XSD, Graph, Literal
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from luzhi.etl.kinds import DutyRecord, KindsResult, compute_kinds
 from luzhi.ontology.iris import Iris
@@ -63,11 +63,14 @@ def kinds_graph(result: KindsResult, iris: Iris) -> Graph:
     graph.add((scheme, RDF.type, SKOS.ConceptScheme))
     graph.add((scheme, SKOS.prefLabel, Literal("履职事项种类", lang="zh")))
     graph.add((scheme, SKOS.prefLabel, Literal("Duty kinds", lang="en")))
+    graph.add((scheme, RDFS.label, Literal("履职事项种类", lang="zh")))  # every minted IRI has an rdfs:label (issue 11)
+    graph.add((scheme, RDFS.label, Literal("Duty kinds", lang="en")))
     for kind in result.kinds:
         node = iris.kind(kind.slug)
         graph.add((node, RDF.type, LZ.DutyKind))
         graph.add((node, SKOS.inScheme, scheme))
         graph.add((node, SKOS.prefLabel, Literal(kind.label, lang="zh")))
+        graph.add((node, RDFS.label, Literal(kind.label, lang="zh")))
         for member in kind.members:
             duty = iris.duty(member.duty.township, member.duty.list_kind, member.duty.sequence)
             graph.add((duty, LZ.dutyKind, node))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from luzhi.etl.layout import Layout
 from luzhi.ontology.types import LineSpan, ListKind
 
 
@@ -87,6 +88,19 @@ class ParsedDocument:
     merged_rows: int = 0  # rows folded into a previous item (multi-row items, page-break continuations)
     skipped_duplicate_pages: tuple[LineSpan, ...] = field(default=())
     list_counts: tuple[ListCount, ...] = ()  # one per list found, in document order
+    media_type: str = "text/plain"  # the format it was read from (etl.readers)
+    # Word, Excel, PDF, HTML: where each line is in the original file (page=3&table=1&row=5 …),
+    # one per line; empty for text, whose line numbers are the locations (RFC 5147).
+    locations: tuple[str, ...] = ()
+    layout: Layout | None = None  # the layout profile it was read with (also splits its cells)
+
+    def fragment(self, span: LineSpan) -> str:
+        """The provenance fragment of lines first..last: `line=a,b` (RFC 5147) for text, else the
+        first and last line's locations, `LOC` or `LOC,LOC` (docs/parsing.md)."""
+        if not self.locations:
+            return span.rfc5147()
+        first, last = self.locations[span.first - 1], self.locations[span.last - 1]
+        return first if first == last else f"{first},{last}"
 
     def items_of(self, kind: ListKind) -> tuple[DutyItem, ...]:
         return tuple(item for item in self.items if item.list_kind is kind)

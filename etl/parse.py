@@ -8,12 +8,16 @@ IO at the edge (read the file once, hash it) and wires them together.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
-from luzhi.etl.items import assemble
-from luzhi.etl.model import ParsedDocument, SourceLine
+from luzhi.etl.cell_lines import Regrouped, regroup_cell_lines
+from luzhi.etl.items import Assembled, assemble
+from luzhi.etl.layout import Layout
+from luzhi.etl.model import LineSpan, ParsedDocument, SourceLine
+from luzhi.etl.readers import read_document
 from luzhi.etl.rows import ParseError, RowKind, parse_rows
-from luzhi.etl.source import SourceError, decode_source, read_source
+from luzhi.etl.source import SourceError, read_source
 
 __all__ = ["ParseError", "SourceError", "parse_document", "parse_bytes", "read_source", "unaccounted_lines"]
 
@@ -32,16 +36,31 @@ _STRUCTURE = frozenset(
 )
 
 
-def parse_document(path: str | Path) -> ParsedDocument:
-    """Parse one document; raises `SourceError` (unreadable file) or `ParseError` (unknown layout)."""
-    return parse_bytes(Path(path).read_bytes(), path)
+def parse_document(path: str | Path, layout: Layout | None = None) -> ParsedDocument:
+    """Parse one document; raises `SourceError` (unreadable file) or `ParseError` (unknown layout).
+    `layout` is a layout profile (etl.layout) for what the parser cannot guess."""
+    return parse_bytes(Path(path).read_bytes(), path, layout)
 
 
-def parse_bytes(data: bytes, path: str | Path) -> ParsedDocument:
-    """Parse a document already in memory; `path` is only used to name it in errors and provenance."""
+def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> ParsedDocument:
+    """Parse a document already in memory; `path` names it in errors and provenance, and its suffix
+    says its format (.docx, .xlsx, .pdf, .html; anything else is text, see etl.readers)."""
     name = str(path)
-    lines = decode_source(data, name)
-    result = assemble(parse_rows(lines), name)
+    read = read_document(data, name)
+    regrouped = regroup_cell_lines(list(read.lines)) if not read.locations else None
+    lines = regrouped.lines if regrouped is not None else read.lines
+    try:
+        result = assemble(parse_rows(lines, layout), name)
+    except ParseError as error:
+        if regrouped is not None:
+            original = regrouped.original_span(LineSpan(error.lineno, error.lineno)).first
+            raise ParseError(name, original, error.message) from None
+        if not read.locations:
+            raise
+        # the line number of a Word/PDF/… file means nothing to a person: say where it is in it
+        raise ParseError(name, error.lineno, f"（{read.where(error.lineno)}）{error.message}") from None
+    if regrouped is not None:
+        result = _remapped(result, regrouped)
     return ParsedDocument(
         path=name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -53,6 +72,22 @@ def parse_bytes(data: bytes, path: str | Path) -> ParsedDocument:
         merged_rows=result.merged_rows,
         skipped_duplicate_pages=result.skipped_duplicate_pages,
         list_counts=result.list_counts,
+        media_type=read.media_type,
+        locations=read.fragments(),
+        layout=layout,
+    )
+
+
+def _remapped(result: Assembled, regrouped: Regrouped) -> Assembled:
+    """Every line span of a regrouped (one cell per line) document, back in the original lines."""
+    span = regrouped.original_span
+    return replace(
+        result,
+        title_lines=span(result.title_lines) if result.title_lines.last else result.title_lines,
+        items=tuple(replace(item, lines=span(item.lines)) for item in result.items),
+        issues=tuple(replace(i, lines=span(i.lines) if i.lines else None) for i in result.issues),
+        skipped_duplicate_pages=tuple(span(s) for s in result.skipped_duplicate_pages),
+        list_counts=tuple(replace(c, lines=span(c.lines) if c.lines else None) for c in result.list_counts),
     )
 
 
@@ -67,7 +102,7 @@ def unaccounted_lines(doc: ParsedDocument, lines: list[SourceLine]) -> list[Sour
         covered.update(range(span.first, span.last + 1))
     return [
         row.line
-        for row in parse_rows(lines)
+        for row in parse_rows(lines, doc.layout)
         if row.kind is not RowKind.BLANK
         and row.kind not in _STRUCTURE
         and row.heading is None  # a table row that may be a heading: the assembler decided which

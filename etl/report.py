@@ -56,6 +56,16 @@ def _issue_dict(issue: Issue) -> dict:
     }
 
 
+def declared_total(doc: ParsedDocument, kind: ListKind) -> int | None:
+    """The count a list declares: its title's (…清单（109项）), else the sum of its category headings'
+    when every heading declares one; also the list's lz:declaredCount (etl/to_rdf.py)."""
+    total = next((c.declared for c in doc.list_counts if c.list_kind is kind), None)
+    declared = [c.declared for c in doc.category_counts if c.list_kind is kind]
+    if total is None and declared and all(v is not None for v in declared):
+        total = sum(declared)
+    return total
+
+
 def document_report(doc: ParsedDocument, chain: DivisionChain, built) -> DocumentReport:
     """Summarise one document; `built` is the `DocumentGraph` from etl.to_rdf."""
     lists = []
@@ -67,10 +77,7 @@ def document_report(doc: ParsedDocument, chain: DivisionChain, built) -> Documen
         categories = tuple(
             {"category": name, "declared": declared.get(name), "parsed": parsed.get(name, 0)} for name in names
         )
-        total = next((c.declared for c in doc.list_counts if c.list_kind is kind), None)
-        if total is None and declared and all(v is not None for v in declared.values()):
-            total = sum(declared.values())  # no list-level count: the category headings' sum
-        lists.append(ListReport(kind.value, total, len(items), categories))
+        lists.append(ListReport(kind.value, declared_total(doc, kind), len(items), categories))
     return DocumentReport(
         file=doc.path.rsplit("/", 1)[-1],
         sha256=doc.sha256,

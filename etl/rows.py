@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from enum import Enum
 from html.parser import HTMLParser
 
+from luzhi.etl.columns import Column
+from luzhi.etl.layout import Layout
 from luzhi.etl.model import ListKind, SourceLine
 
 
@@ -43,18 +45,6 @@ class RowKind(Enum):
     SEPARATOR = "separator"  # ----<TAB>-----
     CELLS = "cells"  # a table row: an item, part of one, or a heading written inside the table
     TEXT = "text"  # anything else: reported by the caller, never dropped
-
-
-class Column(Enum):
-    """What a table column holds, recognised from its header text."""
-
-    SEQUENCE = "序号"
-    CATEGORY = "事项类别"
-    TITLE = "事项名称"
-    DEPARTMENT = "对应上级部门"
-    UPPER_RESPONSIBILITY = "上级部门职责"
-    TOWNSHIP_RESPONSIBILITY = "配合职责"
-    RECEIVER = "承接部门及工作方式"
 
 
 @dataclass(frozen=True)
@@ -105,17 +95,19 @@ _PAGE_NUMBER = re.compile(
 _FRONT_MATTER = re.compile(
     r"^(?:附件\s*[:：]?\s*\d*|\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|[（(]\s*\d{4}\s*年[^（）()]{0,10}[）)])$"
 )
+_COUNT_SUFFIX = r"(?:[（(](?:共)?(?P<count>\d+)项[）)])?"  # `（109项）` after a list title, spaces removed
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _SEQUENCE = re.compile(r"^(\d{1,5})\s*[.、．]?$")
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
-def parse_rows(lines: Iterable[SourceLine]) -> Iterator[Row]:
-    """Classify each line; lazily, so a document streams through in bounded memory."""
+def parse_rows(lines: Iterable[SourceLine], layout: Layout | None = None) -> Iterator[Row]:
+    """Classify each line; lazily, so a document streams through in bounded memory. A layout
+    profile (etl.layout) adds header words, list titles and category headings."""
     in_toc = False
     seen_table = False
     for line in lines:
-        row = classify_line(line, in_toc=in_toc, seen_table=seen_table)
+        row = classify_line(line, in_toc=in_toc, seen_table=seen_table, layout=layout)
         if row.kind is RowKind.TOC:
             in_toc = True
         elif row.kind is not RowKind.BLANK:
@@ -125,7 +117,9 @@ def parse_rows(lines: Iterable[SourceLine]) -> Iterator[Row]:
         yield row
 
 
-def classify_line(line: SourceLine, *, in_toc: bool = False, seen_table: bool = False) -> Row:
+def classify_line(
+    line: SourceLine, *, in_toc: bool = False, seen_table: bool = False, layout: Layout | None = None
+) -> Row:
     """What one line is; `in_toc`/`seen_table` are the only context a line needs."""
     cells = split_cells(line.text)
     filled = [c.strip() for c in cells if c.strip()]
@@ -136,7 +130,7 @@ def classify_line(line: SourceLine, *, in_toc: bool = False, seen_table: bool = 
     joined = collapse_spaces(" ".join(filled))
     if all(_SEPARATOR_CELL.match(c) for c in filled) and re.search(r"[\-—–=]", joined):
         return Row(RowKind.SEPARATOR, line, cells)
-    header = _header_columns(cells, line)
+    header = _header_columns(cells, line, layout)
     if header is not None:
         return Row(RowKind.HEADER, line, cells, columns=header, list_kind=_kind_of_columns(header))
     if joined.replace(" ", "") in ("目录", "目次"):
@@ -144,7 +138,9 @@ def classify_line(line: SourceLine, *, in_toc: bool = False, seen_table: bool = 
     if len(filled) <= 2 and parse_sequence(filled[0]) is None:
         if _TOC_LEADER.match(joined) or (in_toc and len(filled) == 2 and _TOC_PAGE.match(joined)):
             return Row(RowKind.TOC, line, cells)
-    heading = _heading(filled)
+    if len(filled) == 1 and (profiled := _profile_list_title(filled[0], line, cells, layout)) is not None:
+        return profiled  # a profile's list title wins over a numbered heading (`一、乡镇自主事项（3项）`)
+    heading = _profile_heading(joined, layout) or _heading(filled)
     first_filled = bool(cells[0].strip())
     if heading is not None and first_filled:
         return Row(RowKind.HEADING, line, cells, heading=heading)
@@ -233,6 +229,11 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+def column_of(text: str) -> Column | None:
+    """The column a header cell names (序号, 事项名称 …), or None."""
+    return _column_of(_key(text))
+
+
 def _column_of(text: str) -> Column | None:
     key = re.sub(r"\(.*?\)", "", _key(text))  # 上级部门职责（含提供的履职保障） → 上级部门职责
     if key in ("序号", "编号", "序"):
@@ -252,31 +253,69 @@ def _column_of(text: str) -> Column | None:
     return None
 
 
-def _header_columns(cells: tuple[str, ...], line: SourceLine) -> tuple[Column, ...] | None:
+def _profile_heading(joined: str, layout: Layout | None) -> Heading | None:
+    match = layout.heading.match(joined) if layout is not None and layout.heading is not None else None
+    if match is None:
+        return None
+    count = match.groupdict().get("count")
+    return Heading(name=join_cjk(match.group("name")), declared=int(count) if count else None)
+
+
+def _profile_list_title(text: str, line: SourceLine, cells: tuple[str, ...], layout: Layout | None) -> Row | None:
+    squeezed = re.sub(r"\s+", "", text)
+    for words, kind in layout.lists if layout is not None else ():
+        match = re.match(rf"^(?P<place>.*?){re.escape(words)}{_COUNT_SUFFIX}$", squeezed)
+        if match is not None:
+            count = match.group("count")
+            return Row(
+                RowKind.LIST_TITLE,
+                line,
+                cells,
+                place=_place(match.group("place")),
+                list_kind=kind,
+                declared=int(count) if count else None,
+            )
+    return None
+
+
+def _header_columns(
+    cells: tuple[str, ...], line: SourceLine, layout: Layout | None = None
+) -> tuple[Column, ...] | None:
     """The columns of a table header row, or None when the row is not a header.
 
     A header has a 序号 cell and at least one more; an unknown or repeated column is a layout we
     do not understand, and guessing would put text into the wrong field, so it is a ParseError.
     """
     keys = [_key(c) for c in cells]
-    if not any(k in ("序号", "编号") for k in keys) or sum(1 for k in keys if k) < 2:
+
+    def column(key: str) -> Column | None:
+        return (layout.column(key) if layout is not None else None) or _column_of(key)
+
+    def is_sequence(key: str) -> bool:
+        return key in ("序号", "编号") or (layout is not None and layout.column(key) is Column.SEQUENCE)
+
+    if not any(is_sequence(k) for k in keys) or sum(1 for k in keys if k) < 2:
         return None
     while keys and not keys[-1]:
         keys.pop()
     columns: list[Column] = []
     for index, key in enumerate(keys, start=1):
-        column = _column_of(key) if key else None
-        if column is None:
+        found = column(key) if key else None
+        if found is None:
             what = f"「{cells[index - 1].strip()}」" if key else "空白"
             known = "、".join(c.value for c in Column)
-            raise ParseError(line.path, line.lineno, f"表头第 {index} 列{what}不是已知的列（{known}）")
-        if column in columns:
             raise ParseError(
                 line.path,
                 line.lineno,
-                f"表头第 {index} 列「{cells[index - 1].strip()}」与前面的列重复（都是{column.value}）",
+                f"表头第 {index} 列{what}不是已知的列（{known}）；可用 --layout 版式文件说明它是哪一列",
             )
-        columns.append(column)
+        if found in columns:
+            raise ParseError(
+                line.path,
+                line.lineno,
+                f"表头第 {index} 列「{cells[index - 1].strip()}」与前面的列重复（都是{found.value}）",
+            )
+        columns.append(found)
     if Column.TITLE not in columns:
         raise ParseError(line.path, line.lineno, "表头有序号列但没有事项名称列")
     return tuple(columns)

@@ -1,9 +1,10 @@
 """File → `SourceLine`s: decode a source document and number its lines as an editor does.
 
-The documents are text extractions of Word/PDF files. We accept UTF-8 (with or without a BOM)
-and GB18030 (the superset of GBK/GB2312 that Chinese government systems still emit), and refuse
-everything else with a `SourceError` that names the file and says why, instead of guessing:
-a wrongly decoded document would parse into plausible-looking garbage.
+The documents are text extractions of Word/PDF files. We accept UTF-8 (with or without a BOM),
+GB18030 (the superset of GBK/GB2312 that Chinese government systems still emit) and UTF-16 (with
+a BOM, or without one when its NUL bytes say so: Windows "Unicode" text), and refuse everything
+else with a `SourceError` that names the file and says why, instead of guessing: a wrongly decoded
+document would parse into plausible-looking garbage.
 """
 
 from __future__ import annotations
@@ -42,17 +43,18 @@ def decode_source(data: bytes, path: str | Path) -> list[SourceLine]:
 def _decode(data: bytes, path: str | Path) -> str:
     if not data:
         raise SourceError(path, "文件为空（0 字节）")
-    for bom, name in (
-        (codecs.BOM_UTF32_LE, "UTF-32"),
-        (codecs.BOM_UTF32_BE, "UTF-32"),
-        (codecs.BOM_UTF16_LE, "UTF-16"),
-        (codecs.BOM_UTF16_BE, "UTF-16"),
-    ):
+    for bom in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
         if data.startswith(bom):
-            raise SourceError(path, f"不支持 {name} 编码，请转换为 UTF-8 或 GB18030")
+            raise SourceError(path, "不支持 UTF-32 编码，请转换为 UTF-8、GB18030 或 UTF-16")
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return _decode_utf16(data[len(bom) :], codec, path, "UTF-16（有 BOM）")
     if b"\x00" in data:
+        codec = _utf16_without_bom(data)
+        if codec is not None:
+            return _decode_utf16(data, codec, path, "UTF-16（无 BOM）")
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise SourceError(path, f"第 {line} 行含有 NUL 字节：可能是无 BOM 的 UTF-16 或二进制文件")
+        raise SourceError(path, f"第 {line} 行含有 NUL 字节：不是 UTF-16 文本，可能是二进制文件")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
@@ -66,6 +68,32 @@ def _decode(data: bytes, path: str | Path) -> str:
         _refuse_suspicious(text, path, "GB18030", private_use_too=True)
         return text
     _refuse_suspicious(text, path, "UTF-8", private_use_too=False)
+    return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM shows itself by where its NUL bytes fall: the high byte of every ASCII
+    character (tabs, digits, line ends: every duty list has them) is NUL, at odd offsets in
+    little-endian, even offsets in big-endian; the other side has a NUL only for the rare character
+    U+xx00 (一 is U+4E00). Binary data has NULs anywhere, or an odd length. The decode that follows
+    must still succeed and give no control or private-use character."""
+    if len(data) % 2:
+        return None
+    odd, even = data[1::2].count(0), data[0::2].count(0)
+    if odd > 4 * even and b"\n\x00" in data:
+        return "utf-16-le"
+    if even > 4 * odd and b"\x00\n" in data:
+        return "utf-16-be"
+    return None
+
+
+def _decode_utf16(data: bytes, codec: str, path: str | Path, name: str) -> str:
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as error:
+        line = data.decode(codec, errors="replace").count("\n", 0, error.start // 2) + 1
+        raise SourceError(path, f"第 {line} 行不是合法的 {name} 文本（字节偏移 {error.start}）") from None
+    _refuse_suspicious(text, path, name, private_use_too=True)
     return text
 
 

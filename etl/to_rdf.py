@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from luzhi.etl.departments import (
-    DepartmentRegistry,
-    parse_reclaimed_cell,
-    split_department_cell,
-    split_responsibility,
-)
+from luzhi.etl.categories import Category, merge_categories
+from luzhi.etl.departments import DepartmentRegistry, parse_reclaimed_cell, split_department_cell
 from luzhi.etl.divisions import DivisionChain
 from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
-from luzhi.ontology.iris import Iris, slugify
+from luzhi.etl.report import declared_total
+from luzhi.etl.responsibilities import split_responsibility, unlisted_departments
+from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import CV, LZ, bind_prefixes
 
 LIST_TYPE = {
@@ -34,11 +32,20 @@ LIST_TITLE = {
     ListKind.COOPERATIVE: "配合履职事项清单",
     ListKind.RECLAIMED: "上级部门收回事项清单",
 }
+LIST_TITLE_EN = {
+    ListKind.BASIC: "basic duty list",
+    ListKind.COOPERATIVE: "cooperative duty list",
+    ListKind.RECLAIMED: "reclaimed duty list",
+}
 LEVEL_CLASS = {"province": LZ.Province, "prefecture": LZ.Prefecture, "county": LZ.County, "township": LZ.Township}
 
 
 def zh(text: str) -> Literal:
     return Literal(text, lang="zh")
+
+
+def en(text: str) -> Literal:
+    return Literal(text, lang="en")
 
 
 def integer(value: int) -> Literal:
@@ -55,10 +62,6 @@ class DocumentGraph:
     department_merges: tuple[dict, ...]
 
 
-def category_iri(iris: Iris, name: str) -> URIRef:
-    return iris.category(slugify(name))
-
-
 def document_graph(
     doc: ParsedDocument, chain: DivisionChain, iris: Iris, *, filename: str, build_iri: URIRef
 ) -> DocumentGraph:
@@ -69,9 +72,12 @@ def document_graph(
     county = chain.department_home
     registry = DepartmentRegistry()
     issues: list[Issue] = []
+    categories = merge_categories(item.category for item in doc.items if item.category)
 
     # Departments first: their IRIs depend on the merged spellings of the whole document.
-    mentions = {item: _department_mentions(item) for item in doc.items}
+    separators = doc.layout.department_separators if doc.layout is not None else ""
+    section = doc.layout.section if doc.layout is not None else None
+    mentions = {item: _department_mentions(item, separators) for item in doc.items}
     for item, (cell, _) in mentions.items():
         for name in cell.names:
             registry.add(county.code, name, where=f"{filename}:{item.list_kind.value}/{item.sequence}")
@@ -81,62 +87,90 @@ def document_graph(
         ref = registry.resolve(county.code, name)
         return iris.organisation(ref.division_code, ref.slug)
 
+    county_name = chain.county.name if chain.county else ""
+    prefecture_name = chain.prefecture.name if chain.prefecture else ""
+
     def own_texts(item: DutyItem, names: tuple[str, ...]) -> dict[str, str]:
         if len(names) == 1:
             return {names[0]: item.upper_responsibility}  # one department: the whole cell is its part
-        county_name = chain.county.name if chain.county else ""
-        prefecture_name = chain.prefecture.name if chain.prefecture else ""
-        return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name))
+        return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name, section))
 
+    for item in doc.items_of(ListKind.COOPERATIVE):
+        # 004 cooperative 13: `二、县公安局` heads a section, but the department cell does not name it.
+        for name in unlisted_departments(
+            item.upper_responsibility, mentions[item][0].names, county_name, prefecture_name, section
+        ):
+            issues.append(
+                Issue(
+                    "section-department-not-listed",
+                    f"配合事项 {item.sequence} 的上级部门职责中有一段以「{name}」开头，但对应上级部门一栏没有列出它",
+                    item.lines,
+                    ListKind.COOPERATIVE,
+                )
+            )
+
+    occurrences: Counter[tuple[ListKind, int]] = Counter()
     for item in doc.items:
         cell, reclaimed = mentions[item]
-        _add_duty(graph, iris, item, township.code, filename, org_iri, own_texts, cell, reclaimed)
+        occurrences[(item.list_kind, item.sequence)] += 1
+        duty = iris.duty(township.code, item.list_kind, item.sequence, occurrences[(item.list_kind, item.sequence)])
+        provenance = iris.source_fragment(filename, doc.fragment(item.lines))
+        _add_duty(duty, graph, iris, item, township.code, provenance, org_iri, own_texts, cell, reclaimed, categories)
 
-    _add_lists(graph, iris, doc, township.code, township.name, filename, build_iri)
+    _add_lists(graph, iris, doc, township.code, township.name, filename, build_iri, categories)
     _add_divisions(graph, iris, chain)
     for dept in registry.departments():
         org = iris.organisation(dept.division_code, dept.slug)
         graph.add((org, RDF.type, CV.PublicOrganisation))
         graph.add((org, SKOS.prefLabel, zh(dept.pref_label)))
+        graph.add((org, RDFS.label, zh(dept.pref_label)))
         for alt in dept.alt_labels:
             graph.add((org, SKOS.altLabel, zh(alt)))
         graph.add((org, LZ.division, iris.division(dept.division_code)))
         graph.add((org, LZ.departmentType, LZ[f"deptype-{dept.type_key}"]))
         if dept.type_key == "other":
             issues.append(Issue("department-type-unknown", f"无法判断部门类型：{dept.pref_label}"))
-    for name in sorted({item.category for item in doc.items if item.category}):
-        concept = category_iri(iris, name)
+    for category in set(categories.values()):
+        concept = iris.category(category.slug)
         graph.add((concept, RDF.type, SKOS.Concept))
-        graph.add((concept, SKOS.prefLabel, zh(name)))
+        graph.add((concept, SKOS.prefLabel, zh(category.pref_label)))
+        graph.add((concept, RDFS.label, zh(category.pref_label)))
+        for alt in category.alt_labels:
+            graph.add((concept, SKOS.altLabel, zh(alt)))
         graph.add((concept, SKOS.inScheme, iris.category_scheme()))
-    if any(item.category for item in doc.items):
-        graph.add((iris.category_scheme(), RDF.type, SKOS.ConceptScheme))
-        graph.add((iris.category_scheme(), SKOS.prefLabel, zh("履职事项类别")))
+    if categories:
+        scheme = iris.category_scheme()
+        graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+        graph.add((scheme, SKOS.prefLabel, zh("履职事项类别")))
+        graph.add((scheme, RDFS.label, zh("履职事项类别")))
+        graph.add((scheme, RDFS.label, en("Duty categories")))
     _add_source(graph, iris, doc, filename, build_iri)
     return DocumentGraph(township.code, graph, tuple(issues), tuple(registry.merges()))
 
 
-def _department_mentions(item: DutyItem):
+def _department_mentions(item: DutyItem, separators: str):
     """The department cell of an item, split; for reclaimed items also the way of working."""
     if item.list_kind is ListKind.COOPERATIVE:
-        return split_department_cell(item.department_text), None
+        return split_department_cell(item.department_text, separators), None
     if item.list_kind is ListKind.RECLAIMED:
         reclaimed = parse_reclaimed_cell(item.department_text)
         return reclaimed.departments, reclaimed
     return split_department_cell(""), None
 
 
-def _add_duty(graph, iris, item, township_code, filename, org_iri, own_texts, cell, reclaimed) -> None:
-    duty = iris.duty(township_code, item.list_kind, item.sequence)
+def _add_duty(
+    duty, graph, iris, item, township_code, provenance, org_iri, own_texts, cell, reclaimed, categories
+) -> None:
     graph.add((duty, RDF.type, LZ.Duty))
+    graph.add((duty, RDFS.label, zh(item.title)))
     graph.add((duty, LZ.listType, LIST_TYPE[item.list_kind]))
     graph.add((duty, LZ.township, iris.division(township_code)))
     graph.add((duty, LZ.inList, iris.duty_list(township_code, item.list_kind)))
     graph.add((duty, LZ.sequence, integer(item.sequence)))
     graph.add((duty, DCTERMS.title, zh(item.title)))
     if item.category:
-        graph.add((duty, LZ.category, category_iri(iris, item.category)))
-    graph.add((duty, PROV.wasDerivedFrom, iris.source_lines(filename, item.lines)))
+        graph.add((duty, LZ.category, iris.category(categories[item.category].slug)))
+    graph.add((duty, PROV.wasDerivedFrom, provenance))
     for phrase in cell.generic:
         graph.add((duty, LZ.departmentMention, zh(phrase)))
     for name in cell.names:
@@ -150,9 +184,10 @@ def _add_duty(graph, iris, item, township_code, filename, org_iri, own_texts, ce
         own_text = own_texts(item, cell.names)
         for name in cell.names:
             org = org_iri(name)
-            part = iris.participation(township_code, item.list_kind, item.sequence, str(org).rsplit("/", 1)[1])
+            part = iris.participation(duty, str(org).rsplit("/", 1)[1])
             graph.add((duty, LZ.participation, part))
             graph.add((part, RDF.type, LZ.DepartmentParticipation))
+            graph.add((part, RDFS.label, zh(f"{name}在“{item.title}”中的职责")))
             graph.add((part, LZ.department, org))
             if own_text.get(name):
                 graph.add((part, LZ.responsibility, zh(own_text[name])))
@@ -163,28 +198,43 @@ def _add_duty(graph, iris, item, township_code, filename, org_iri, own_texts, ce
             graph.add((duty, LZ.discontinued, Literal(True)))
 
 
-def _add_lists(graph, iris, doc, township_code, township_name, filename, build_iri) -> None:
+def _add_lists(graph, iris, doc, township_code, township_name, filename, build_iri, categories) -> None:
+    """The lists and their category sections. They carry lz:ofTownship/lz:ofListType/lz:ofCategory, not
+    the duty properties lz:township/lz:listType/lz:category, so the query a user writes first
+    (`?d lz:township ?t ; lz:listType ?l`) counts duties only (issue 11, finding 2)."""
     declared = {(c.list_kind, c.category): c.declared for c in doc.category_counts}
     for kind in ListKind:
         items = doc.items_of(kind)
         if not items:
             continue
         dataset = iris.duty_list(township_code, kind)
+        title = f"{township_name}{LIST_TITLE[kind]}"
         graph.add((dataset, RDF.type, LZ.DutyList))
-        graph.add((dataset, LZ.listType, LIST_TYPE[kind]))
-        graph.add((dataset, LZ.township, iris.division(township_code)))
-        graph.add((dataset, DCTERMS.title, zh(f"{township_name}{LIST_TITLE[kind]}")))
+        graph.add((dataset, LZ.ofListType, LIST_TYPE[kind]))
+        graph.add((dataset, LZ.ofTownship, iris.division(township_code)))
+        graph.add((dataset, DCTERMS.title, zh(title)))
+        graph.add((dataset, RDFS.label, zh(title)))
+        graph.add((dataset, RDFS.label, en(f"{LIST_TITLE_EN[kind].capitalize()} of township {township_code}")))
         graph.add((dataset, LZ.itemCount, integer(len(items))))
+        if declared_total(doc, kind) is not None:  # the list-sizes example on /sparql shows it beside itemCount
+            graph.add((dataset, LZ.declaredCount, integer(declared_total(doc, kind))))
         graph.add((dataset, PROV.wasDerivedFrom, iris.source(filename)))
         graph.add((dataset, PROV.wasGeneratedBy, build_iri))
-        for category, count in Counter(i.category for i in items if i.category).items():
-            section = iris.list_section(township_code, kind, slugify(category))
+        sections: dict[Category, list[str]] = {}
+        for item in items:
+            if item.category:
+                sections.setdefault(categories[item.category], []).append(item.category)
+        for category, spellings in sections.items():
+            section = iris.list_section(township_code, kind, category.slug)
             graph.add((dataset, LZ.section, section))
             graph.add((section, RDF.type, LZ.ListSection))
-            graph.add((section, LZ.category, category_iri(iris, category)))
-            graph.add((section, LZ.itemCount, integer(count)))
-            if declared.get((kind, category)) is not None:
-                graph.add((section, LZ.declaredCount, integer(declared[(kind, category)])))
+            graph.add((section, RDFS.label, zh(f"{title}·{category.pref_label}")))
+            graph.add((section, LZ.ofCategory, iris.category(category.slug)))
+            graph.add((section, LZ.itemCount, integer(len(spellings))))
+            # Two spellings of one category in one list are one section: their declared counts add up.
+            counts = [declared.get((kind, spelling)) for spelling in sorted(set(spellings))]
+            if all(count is not None for count in counts):
+                graph.add((section, LZ.declaredCount, integer(sum(counts))))
 
 
 def _add_divisions(graph, iris, chain: DivisionChain) -> None:
@@ -204,8 +254,10 @@ def _add_source(graph, iris, doc, filename, build_iri) -> None:
     source = iris.source(filename)
     graph.add((source, RDF.type, LZ.SourceDocument))
     graph.add((source, DCTERMS.title, zh(doc.title)))
+    graph.add((source, RDFS.label, zh(f"{doc.title}（原文 {filename}）")))
+    graph.add((source, RDFS.label, en(f"Source text {filename}")))
     graph.add((source, LZ.sha256, Literal(doc.sha256)))
-    graph.add((source, DCTERMS.format, Literal("text/plain")))
+    graph.add((source, DCTERMS.format, Literal(doc.media_type)))
     graph.add((build_iri, RDF.type, LZ.Build))
     graph.add((build_iri, PROV.used, source))
 

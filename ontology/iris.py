@@ -58,8 +58,12 @@ class Iris:
     def division(self, code: str) -> URIRef:
         return self._iri(f"id/division/{code}")
 
-    def duty(self, township_code: str, kind: ListKind, sequence: int) -> URIRef:
-        return self._iri(f"id/duty/{township_code}/{kind.value}/{sequence}")
+    def duty(self, township_code: str, kind: ListKind, sequence: int, occurrence: int = 1) -> URIRef:
+        """`occurrence` > 1 only for a 序号 the document uses again in one list: each item keeps its own
+        IRI (`…/5`, `…/5-2`) instead of two items silently becoming one duty with two titles, and
+        lzsh:SequenceUniqueShape reports both, so the build refuses the document (issue 11, finding 6)."""
+        suffix = f"-{occurrence}" if occurrence > 1 else ""
+        return self._iri(f"id/duty/{township_code}/{kind.value}/{sequence}{suffix}")
 
     def duty_list(self, township_code: str, kind: ListKind) -> URIRef:
         return self._iri(f"id/list/{township_code}/{kind.value}")
@@ -68,9 +72,9 @@ class Iris:
         """A category section of one list, carrying its declared count."""
         return self._iri(f"id/list/{township_code}/{kind.value}/{category_slug}")
 
-    def participation(self, township_code: str, kind: ListKind, sequence: int, org_slug: str) -> URIRef:
-        """One department's part in one duty, with its own responsibility text."""
-        return self._iri(f"id/duty/{township_code}/{kind.value}/{sequence}/{org_slug}")
+    def participation(self, duty: URIRef, org_slug: str) -> URIRef:
+        """One department's part in one duty (`duty` from `Iris.duty`), with its own responsibility text."""
+        return URIRef(f"{duty}/{org_slug}")
 
     def organisation(self, division_code: str, slug: str) -> URIRef:
         assert _SLUG.match(slug), slug
@@ -98,9 +102,19 @@ class Iris:
     def source_lines(self, filename: str, span: LineSpan) -> URIRef:
         return URIRef(f"{self.source(filename)}#{span.rfc5147()}")
 
+    def source_fragment(self, filename: str, fragment: str) -> URIRef:
+        """A place in a source of any format: `line=a,b` in text, `page=3&table=1&row=5` in a PDF
+        (ParsedDocument.fragment, docs/parsing.md)."""
+        return URIRef(f"{self.source(filename)}#{fragment}")
+
     def graph(self, township_code: str) -> URIRef:
         """The named graph holding one township document's triples."""
         return self._iri(f"graph/{township_code}")
+
+    def shared_graph(self) -> URIRef:
+        """The one named graph of resources several townships share (divisions above the township,
+        departments, categories): stated once, so the union default graph counts each triple once."""
+        return self._iri("graph/shared")
 
     def kinds_graph(self) -> URIRef:
         """The named graph holding the duty kinds and every duty's link to its kind (shared by all townships)."""

@@ -7,6 +7,7 @@ from flask import Flask
 from luzhi.server import cors
 from luzhi.server.config import Config
 from luzhi.server.context import attach
+from luzhi.server.hardening import init_app as init_hardening
 from luzhi.server.routes import ROUTES
 from luzhi.server.views import pages
 from luzhi.server.views.common import init_templates
@@ -21,7 +22,10 @@ def create_app(config: Config) -> Flask:
     """
     app = Flask(__name__)
     opened = open_store(config.store_spec, state_dir=config.store_path, read_only=True, timeout=config.query_timeout)
-    executor = opened.query_executor(processes=config.query_processes, timeout=config.query_timeout)
+    executor = opened.query_executor(
+        processes=config.query_processes, timeout=config.query_timeout, queue_wait=config.queue_wait,
+        memory_mb=config.query_memory_mb, sandbox=config.sandbox, allow_service=config.allow_service,
+    )
     attach(app, config, opened, executor)
     init_templates(app)
     for route in ROUTES:
@@ -31,4 +35,5 @@ def create_app(config: Config) -> Flask:
                          provide_automatic_options=None if route.automatic_options else False)
     app.register_error_handler(404, pages.not_found)
     cors.init_app(app)
+    init_hardening(app)  # security headers, 503 + Retry-After when the store is down (issue 10)
     return app

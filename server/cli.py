@@ -71,9 +71,26 @@ def _parse_codes(pairs: tuple[str, ...]) -> dict[str, str]:
     return codes
 
 
+def _load_layout(ctx, param, value):
+    """--layout FILE → a Layout; a profile that cannot be used is a usage error naming the key."""
+    if value is None:
+        return None
+    from luzhi.etl.layout import LayoutError, load_layout
+
+    try:
+        return load_layout(value)
+    except LayoutError as error:
+        raise click.BadParameter(str(error), param_hint="--layout") from None
+
+
+layout_option = click.option(
+    "--layout", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_load_layout,
+    help="A layout profile (TOML) for documents whose layout the parser cannot guess (docs/parsing.md).")
+
+
 def run_build(files, store_path, base: str, report: Path | None, force: bool, codes=None,
               validate: bool = True, console: Console | None = None,
-              engine: str = DEFAULT_ENGINE):
+              engine: str = DEFAULT_ENGINE, layout=None):
     """Shared by `build` and `serve` (which builds the bundled data when its store is missing)."""
     from luzhi.etl.build import BuildOptions, bundled_documents
     from luzhi.etl.build import build as build_store
@@ -83,7 +100,7 @@ def run_build(files, store_path, base: str, report: Path | None, force: bool, co
 
     console = console or _console(stderr=True)
     paths = [Path(f) for f in files] or bundled_documents()
-    options = BuildOptions(base=base, force=force, validate=validate, township_codes=codes or {})
+    options = BuildOptions(base=base, force=force, validate=validate, township_codes=codes or {}, layout=layout)
     with console.status("building…") as status:
         result = build_store(paths, store_path, options, validate_graph=validator(engine) if validate else None,
                              progress=status.update)
@@ -118,7 +135,8 @@ def run_build(files, store_path, base: str, report: Path | None, force: bool, co
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
               help="SHACL validator: the shapes compiled to SPARQL in pyoxigraph (fast) or pySHACL (the reference); "
               "docs/validation.md.")
-def build(files, store_path, base, report, force, codes, state_dir, store_user, store_password, engine):
+@layout_option
+def build(files, store_path, base, report, force, codes, state_dir, store_user, store_password, engine, layout):
     """Parse, validate and load documents (default: the bundled samples) into the store.
 
     Every document is parsed, resolved and validated before anything is written; if one
@@ -134,7 +152,7 @@ def build(files, store_path, base, report, force, codes, state_dir, store_user, 
         raise click.UsageError(f"writing to the remote store {store_path} needs --store-user/--store-password "
                                "(or LUZHI_STORE_USER/LUZHI_STORE_PASSWORD)")
     try:
-        run_build(files, target, base, report, force, _parse_codes(codes), engine=engine)
+        run_build(files, target, base, report, force, _parse_codes(codes), engine=engine, layout=layout)
     except BuildError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
@@ -156,6 +174,7 @@ def serve(store_path, host, port, base, state_dir):
     A remote --store is only read (anonymously); its build.json and sources come from --state.
     """
     from luzhi.server.app import create_app
+    from luzhi.server.limits import TimedRequestHandler
     from luzhi.store.open import StoreTarget
     from luzhi.store.state import read_build_info
 
@@ -169,7 +188,7 @@ def serve(store_path, host, port, base, state_dir):
             raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
         with _store_errors(store_path):
             app = create_app(_config(store_path=target.state_dir, store_url=store_path, base=info["base"]))
-        app.run(host=host, port=port, threaded=True)
+        app.run(host=host, port=port, threaded=True, request_handler=TimedRequestHandler)
         return
     store_path = Path(store_path)
     if store_path.exists() and not store_path.is_dir():
@@ -184,7 +203,7 @@ def serve(store_path, host, port, base, state_dir):
         raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
     with _store_errors(store_path):
         app = create_app(_config(store_path=store_path, base=info["base"]))
-    app.run(host=host, port=port, threaded=True)
+    app.run(host=host, port=port, threaded=True, request_handler=TimedRequestHandler)
 
 
 @contextmanager

@@ -164,7 +164,7 @@ def _townships(store: Store, base: str, codes: tuple[str, ...]) -> tuple[Townshi
             VALUES ?code {{ {notations} }}
             ?town a lz:Township ; skos:notation ?code .
             FILTER(STRSTARTS(STR(?town), {sparql_string(base + "/")}))
-            FILTER EXISTS {{ ?list a lz:DutyList ; lz:township ?town }}
+            FILTER EXISTS {{ ?list a lz:DutyList ; lz:ofTownship ?town }}
             OPTIONAL {{ ?town rdfs:label ?name }}
         }} GROUP BY ?town ?code"""
     )
@@ -180,7 +180,7 @@ def _counts(store: Store, values: str, position: dict[Node, int]) -> tuple[Count
         sparql_prologue()
         + f"""SELECT ?town ?type ?cat (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?duty) AS ?n) WHERE {{
             VALUES ?town {{ {values} }}
-            ?duty a lz:Duty ; lz:township ?town ; lz:listType ?type .  # a lz:DutyList has both too
+            ?duty a lz:Duty ; lz:township ?town ; lz:listType ?type .
             OPTIONAL {{ ?duty lz:category ?cat . OPTIONAL {{ ?cat skos:prefLabel ?name }} }}
         }} GROUP BY ?town ?type ?cat"""
     )

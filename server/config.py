@@ -42,9 +42,18 @@ class Config:
     allow_service: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
     # Worker processes that run queries (per web worker); a runaway query is killed, not waited for.
     query_processes: int = 2
+    # Issue 10 (docs/security.md): a request waits at most `queue_wait` s for a free query worker, then 503 +
+    # Retry-After. Every worker that runs user input has its address space capped (RLIMIT_AS, MiB; 0 = no cap)
+    # and, per `sandbox` (auto|netns|seccomp|off), no network.
+    queue_wait: float = 2.0
+    query_memory_mb: int = 2048
+    sandbox: str = "auto"
     # Validation service (issue 4)
     max_upload_bytes: int = 5_000_000
     validation_timeout: float = 20.0
+    validation_memory_mb: int = 2048
+    # Validations running at once per web process (each is a child process); more wait `queue_wait`, then 503.
+    max_validations: int = 2
     # Pages (issue 6)
     page_size: int = 100
     # A remote SPARQL 1.1 query endpoint (Virtuoso's …/sparql) holding the triples; None = embedded pyoxigraph.
@@ -60,6 +69,10 @@ class Config:
     issued: str | None = None  # ISO 8601 date of first publication (dct:issued); None: the build's date
 
     def __post_init__(self) -> None:
+        # Absolute once, here: Flask's send_file resolves a relative path against the application's
+        # package, so the README's own `luzhi serve` (default ./luzhi-store) answered 500 on every
+        # /source/… and /dumps/… (issue 11, finding 1).
+        object.__setattr__(self, "store_path", Path(self.store_path).absolute())
         # The server builds IRIs as f"{base}{path}": a trailing slash 404'd every page (issue 9).
         object.__setattr__(self, "base", normalise_base(self.base))
         # Refused here, with the setting's name, rather than published as a broken description.

@@ -72,13 +72,13 @@ def township_lists(store: Store, iri: str) -> list[ListSummary]:
     node = sparql_iri(iri)
     lists = _select(
         store,
-        f"SELECT ?l ?type ?n ?declared WHERE {{ ?l a lz:DutyList ; lz:township {node} . "
-        f"OPTIONAL {{ ?l lz:listType ?type }} OPTIONAL {{ ?l lz:itemCount ?n }} "
+        f"SELECT ?l ?type ?n ?declared WHERE {{ ?l a lz:DutyList ; lz:ofTownship {node} . "
+        f"OPTIONAL {{ ?l lz:ofListType ?type }} OPTIONAL {{ ?l lz:itemCount ?n }} "
         f"OPTIONAL {{ ?l lz:declaredCount ?declared }} }}",
     )
     counts = _select(
         store,
-        f"SELECT ?l ?cat (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?l a lz:DutyList ; lz:township {node} . "
+        f"SELECT ?l ?cat (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?l a lz:DutyList ; lz:ofTownship {node} . "
         f"?d lz:inList ?l . OPTIONAL {{ ?d lz:category ?cat }} }} GROUP BY ?l ?cat",
     )
     by_list: dict[Node, list[tuple[URIRef | None, int]]] = {}
@@ -238,25 +238,27 @@ def _hit(row: Row) -> SearchHit:
 def counts(store: Store) -> dict[str, int]:
     """Headline numbers for the home page."""
     queries = {
-        "townships": "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?l a lz:DutyList ; lz:township ?t }",
+        "townships": "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?l a lz:DutyList ; lz:ofTownship ?t }",
         "lists": "SELECT (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l a lz:DutyList }",
         "duties": "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a lz:Duty }",
         "departments": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cv:PublicOrganisation }",
-        "categories": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?d lz:category ?c }",
+        "categories": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?d a lz:Duty ; lz:category ?c }",
     }
     return {name: _int((_select(store, query) or [{}])[0].get("n")) for name, query in queries.items()}
 
 
 def categories(store: Store) -> list[Row]:
+    """Categories with their number of duties (`a lz:Duty`: a list section names its category too, and the
+    home page once counted sections as duties, 自然资源 52 where the category page lists 47; issue 11)."""
     return _select(
         store,
-        "SELECT ?c (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d lz:category ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
+        "SELECT ?c (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a lz:Duty ; lz:category ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
     )
 
 
 def townships(store: Store) -> list[Row]:
     return _select(
         store,
-        "SELECT DISTINCT ?t ?code WHERE { ?l a lz:DutyList ; lz:township ?t . "
+        "SELECT DISTINCT ?t ?code WHERE { ?l a lz:DutyList ; lz:ofTownship ?t . "
         "OPTIONAL { ?t skos:notation ?code } } ORDER BY ?code",
     )

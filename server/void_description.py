@@ -185,10 +185,10 @@ def void_graph(store: Store, pub: Publication, stats: Statistics, dumps: list[Du
 
     for row in store.select(
         sparql_prologue()
-        + "SELECT ?l ?title ?town ?townName ?type ?typeName ?n WHERE { ?l a lz:DutyList ; lz:township ?town . "
+        + "SELECT ?l ?title ?town ?townName ?type ?typeName ?n WHERE { ?l a lz:DutyList ; lz:ofTownship ?town . "
         "OPTIONAL { ?l dct:title ?title } OPTIONAL { ?l lz:itemCount ?n } "
         "OPTIONAL { ?town rdfs:label ?townName FILTER(LANG(?townName) = 'zh') } "
-        "OPTIONAL { ?l lz:listType ?type . ?type skos:prefLabel ?typeName FILTER(LANG(?typeName) = 'zh') } "
+        "OPTIONAL { ?l lz:ofListType ?type . ?type skos:prefLabel ?typeName FILTER(LANG(?typeName) = 'zh') } "
         "} ORDER BY ?l"
     ):
         _list_dataset(graph, pub, dataset, row)

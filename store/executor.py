@@ -5,12 +5,19 @@ replaces it in the background, so the pool never shrinks and the web worker that
 is free at once. Other requests keep being answered meanwhile: waiting on the pipe releases
 the GIL, and the other pool processes keep running queries (see docs/sparql.md for the
 measurements behind this choice).
+
+A request waits at most `queue_wait` seconds for a free worker, then gets 503 with
+Retry-After (issue 10: two slow queries per web worker made `ASK {}` wait 20-29 s).
+Workers are confined (store/sandbox.py): memory capped, and no network except in the
+federation pool, which only ever runs queries whose every SERVICE is allowed.
 """
 
 from __future__ import annotations
 
 import atexit
+import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -41,12 +48,20 @@ class QueryTimeout(Exception):
     """The query ran past the configured timeout and its process was killed."""
 
 
+class StoreUnavailable(Exception):
+    """The store cannot answer now (a remote that is down or hung): 503 with Retry-After."""
+
+
 class PoolBusy(Exception):
-    """Every worker stayed busy for the whole timeout."""
+    """Every worker stayed busy for the whole `queue_wait`."""
 
 
 class WorkerFailed(Exception):
-    """A worker died during a query (e.g. killed by the kernel for memory) or could not start."""
+    """A worker died during a query (its memory cap, a crash in the engine) or could not start."""
+
+    def __init__(self, message: str, *, during_query: bool = False) -> None:
+        super().__init__(message)
+        self.during_query = during_query
 
 
 @dataclass(eq=False)  # identity semantics: workers live in a set
@@ -63,10 +78,27 @@ class _Worker:
 class QueryExecutor:
     """A fixed-size pool of query processes over one on-disk store."""
 
-    def __init__(self, store_path: str | Path, *, processes: int, timeout: float) -> None:
-        self.store_path = str(store_path)
+    def __init__(
+        self,
+        store_path: str | Path | None,
+        *,
+        processes: int,
+        timeout: float,
+        queue_wait: float = 2.0,
+        memory_mb: int = 0,
+        sandbox: str = "auto",
+        network: bool = False,
+        federation: Executor | None = None,
+    ) -> None:
+        self.store_path = "" if store_path is None else str(store_path)  # "": check-only workers
         self.size = max(1, processes)
         self.timeout = timeout
+        self.queue_wait = min(queue_wait, timeout)
+        self.memory_mb = memory_mb
+        self.sandbox = sandbox
+        self.network = network
+        self.federation = federation  # where "federate" answers go: a pool with network, or None
+        self.confinement = ""  # what the last worker reported (network wall, memory cap), for /health
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._started = 0  # workers alive or being started
@@ -77,8 +109,10 @@ class QueryExecutor:
 
     def run(self, job: Job) -> Answer:
         """Run `job` within the timeout, or raise QueryTimeout / PoolBusy / WorkerFailed."""
+        worker = self._acquire(time.monotonic() + self.queue_wait)
+        # The query's time starts when a worker takes it: starting a worker (an interpreter, rdflib's
+        # grammar) took over a second under load, which ate a 1 s query_timeout whole.
         deadline = time.monotonic() + self.timeout
-        worker = self._acquire(deadline)
         try:
             worker.conn.send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -87,17 +121,36 @@ class QueryExecutor:
                 raise QueryTimeout(self.timeout)
             answer = worker.conn.recv()
         except (EOFError, OSError) as error:
-            self._discard(worker)
-            raise WorkerFailed(f"query worker died: {error or type(error).__name__}") from error
+            raise WorkerFailed(self._death(worker), during_query=True) from error
         self._idle.put(worker)
+        if answer.status == "federate":
+            if self.federation is None:
+                return Answer("refused", code=403, message="SERVICE not allowed here (no allow_service)")
+            return self.federation.run(job)
         return answer
+
+    def _death(self, worker: _Worker) -> str:
+        """Why a worker died mid-query, in words a client can act on; a replacement starts meanwhile."""
+        try:
+            code = worker.process.wait(5)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._discard(worker)
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            cap = f"{self.memory_mb} MB (query_memory_mb)" if self.memory_mb else "the machine's memory"
+            return (f"the query worker died ({name}): the query needed more memory than {cap}, or crashed "
+                    "the engine; nothing was answered")
+        return f"the query worker died (exit status {code}); nothing was answered"
 
     def worker_pids(self) -> list[int]:
         with self._lock:
             return sorted(w.process.pid for w in self._workers)
 
     def close(self) -> None:
-        """Stop every worker; safe to call twice (also registered with atexit)."""
+        """Stop every worker (and the federation pool's); safe to call twice (also registered with atexit)."""
+        if self.federation is not None:
+            self.federation.close()
         with self._lock:
             self._closed = True
             workers, self._workers = list(self._workers), set()
@@ -132,10 +185,13 @@ class QueryExecutor:
         # an open RocksDB handle) nor multiprocessing's spawn (it re-imports the parent's
         # __main__, which breaks under scripts without a main guard).
         ours, theirs = socket.socketpair()
+        mode = "network" if self.network else "sandboxed"
         process = subprocess.Popen(
-            [sys.executable, "-m", "luzhi.store.query_worker", str(theirs.fileno()), self.store_path],
+            [sys.executable, "-m", "luzhi.store.query_worker", str(theirs.fileno()), self.store_path, mode,
+             str(self.memory_mb), self.sandbox],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
+            env={**os.environ, "MALLOC_ARENA_MAX": "2"},  # glibc reserves 64 MB per thread arena otherwise
         )
         theirs.close()
         parent = Connection(ours.detach())
@@ -143,10 +199,15 @@ class QueryExecutor:
         if not parent.poll(_START_TIMEOUT):
             worker.kill()
             raise WorkerFailed("query worker did not start")
-        hello: Answer = parent.recv()
+        try:
+            hello: Answer = parent.recv()
+        except (EOFError, OSError) as error:
+            worker.kill()
+            raise WorkerFailed(f"query worker did not start: {error or type(error).__name__}") from None
         if hello.status != "ok":
             worker.kill()
             raise WorkerFailed(hello.message)
+        self.confinement = hello.message
         with self._lock:
             self._workers.add(worker)
         return worker

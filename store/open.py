@@ -66,15 +66,29 @@ class OpenStore:
         """The base the store was built with, normalised once (no trailing slash), or None before a build."""
         return Iris(self.info["base"]) if self.info.get("base") else None
 
-    def query_executor(self, *, processes: int, timeout: float) -> Executor:
+    def query_executor(
+        self,
+        *,
+        processes: int,
+        timeout: float,
+        queue_wait: float = 2.0,
+        memory_mb: int = 0,
+        sandbox: str = "auto",
+        allow_service: tuple[str, ...] = (),
+    ) -> Executor:
         """The SPARQL endpoint's executor for this backend.
 
-        Embedded: killable worker processes over the pyoxigraph directory (they start on first use).
-        Remote: this `RemoteStore`, whose server enforces the time limit (store/remote_executor.py).
+        Embedded: killable, confined worker processes over the pyoxigraph directory (they start on first
+        use); queries whose every SERVICE is in `allow_service` run in a separate pool, the only one with
+        a network (issue 10, docs/security.md). Remote: this `RemoteStore`, whose server enforces the time
+        limit (store/remote_executor.py); confined store-less workers check each query first.
         """
+        limits = {"timeout": timeout, "queue_wait": queue_wait, "memory_mb": memory_mb, "sandbox": sandbox}
         if isinstance(self.store, RemoteStore):
-            return RemoteExecutor(self.store, timeout=timeout)
-        return QueryExecutor(Path(self.spec), processes=processes, timeout=timeout)
+            checker = QueryExecutor(None, processes=processes, **limits)
+            return RemoteExecutor(self.store, timeout=timeout, checker=checker)
+        federation = QueryExecutor(Path(self.spec), processes=1, network=True, **limits) if allow_service else None
+        return QueryExecutor(Path(self.spec), processes=processes, federation=federation, **limits)
 
     def close(self) -> None:
         self.store.close()

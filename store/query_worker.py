@@ -2,9 +2,14 @@
 
 Why a process: pyoxigraph cannot cancel a running query, and an aggregate over a cross
 join can run for minutes without yielding one row, so checking a deadline between rows is
-not enough. Killing the process is the only sure stop. This module imports nothing but
-pyoxigraph, the standard library and store/formats.py (the serialiser, pyoxigraph only), so a
-replacement worker starts in a fraction of a second.
+not enough. Killing the process is the only sure stop. The process is also where user input
+is confined (issue 10, store/sandbox.py): its memory is capped and, unless it belongs to the
+federation pool, it has no network, so it cannot reach out whatever the query says.
+
+Every job is first checked with a real SPARQL parser (store/service_check.py), here rather than in
+the web process, because that parse is itself work a hostile query can make expensive (16 s
+for a 900 kB VALUES block): here it is bounded by the memory cap and the query timeout.
+A worker started without a store only checks (the remote backend's checker pool).
 
 Row limit without truncation: SELECT results are first serialised as TSV into a writer
 that counts lines (TSV escapes newlines inside literals, so one line is one row) and aborts
@@ -16,33 +21,49 @@ the limit the TSV is parsed back and re-serialised in the requested format: loss
 from __future__ import annotations
 
 import io
+import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
 from luzhi.store.formats import serialise
+from luzhi.store.sandbox import Confinement, confine
+from luzhi.store.service_check import QueryCheck, QueryRefused, check_query
 
 
 @dataclass(frozen=True)
 class Job:
     query: str
-    dataset: str  # "union" (default: union of named graphs), "query" (its own FROM), "protocol"
+    protocol_dataset: bool  # default-graph-uri / named-graph-uri given: they override the query's FROM
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
-    kind: str  # "results" or "graph"
-    serializer: str  # QueryResultsFormat / RdfFormat member name; graphs for rdflib come as N_TRIPLES
+    # QueryResultsFormat / RdfFormat member name per result kind; None: the client accepts no format of
+    # that kind (a 406 once the query's form is known). Graphs for rdflib's JSON-LD come as N_TRIPLES.
+    results_serializer: str | None
+    graph_serializer: str | None
     max_rows: int
     prefixes: tuple[tuple[str, str], ...] = ()
+    allow_service: tuple[str, ...] = ()  # Config.allow_service: exact SERVICE IRIs a query may call
+    # Relative IRIs (`CONSTRUCT { <s> <p> 1 } WHERE {}`, W3C protocol test query_content_type_construct)
+    # resolve against the endpoint's own IRI, as Fuseki does, instead of failing to parse (issue 11, finding 7).
+    base_iri: str | None = None
+
+    def serializer(self, kind: str) -> str | None:
+        return self.results_serializer if kind == "results" else self.graph_serializer
 
 
 @dataclass(frozen=True)
 class Answer:
-    status: str  # ok | syntax | too_many | wrong_kind | error
+    # ok | syntax | too_many | not_acceptable (no accepted format for this form) | refused (`code`) |
+    # federate (allowed SERVICE: run it where there is a network) | checked (checker-only worker) | error
+    status: str
     body: bytes = b""
     rows: int = 0
     message: str = ""
+    code: int = 0  # the HTTP status of a refusal
+    check: QueryCheck | None = None
 
 
 class _TooManyRows(Exception):
@@ -67,84 +88,146 @@ class _LineCounter(io.RawIOBase):
         return self.buffer.write(data)
 
 
-def run_job(store: ox.Store, job: Job) -> Answer:
-    """Execute one job; every failure becomes an `Answer`, never an exception."""
+def run_job(store: ox.Store | None, job: Job, *, network: bool = False, confined: bool = False) -> Answer:
+    """Check, then execute one job; every failure becomes an `Answer`, never an exception.
+
+    `store` None: check only. `network` False: a query that calls an (allowed) SERVICE is handed
+    back as "federate", to be run by a worker that can connect. `confined`: this process has no
+    network (store/sandbox.py), so the engine may look at a query the checker refused.
+    """
     try:
-        result = store.query(job.query, **_dataset_options(job))
+        check = check_query(job.query)
+    except QueryRefused as refusal:
+        return _refusal(refusal, job.query, confined)
+    refused = check.refused_services(job.allow_service)
+    if refused:
+        allowed = ", ".join(job.allow_service) or "none"
+        return Answer("refused", code=403, message=f"SERVICE not allowed here: {', '.join(refused)} "
+                                                   f"(allowed endpoints: {allowed}); no request was made")
+    serializer = job.serializer(check.result_kind)
+    if serializer is None:
+        return Answer("not_acceptable", message=check.form, check=check)
+    if store is None:
+        return Answer("checked", check=check)
+    if check.services and not network:
+        return Answer("federate", check=check)
+    return replace(_execute(store, job, check, serializer), check=check)
+
+
+def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> Answer:
+    def run_query():
+        return store.query(job.query, base_iri=job.base_iri, **_dataset_options(job, check))
+
+    try:
+        result = run_query()
     except SyntaxError as error:
         return Answer("syntax", message=str(error))
     except (OSError, ValueError, RuntimeError) as error:
         return Answer("error", message=f"{type(error).__name__}: {error}")
     try:
         if isinstance(result, ox.QueryBoolean):
-            return _boolean(result, job)
+            return Answer("ok", result.serialize(format=getattr(ox.QueryResultsFormat, serializer)), rows=1)
         if isinstance(result, ox.QuerySolutions):
-            return _solutions(result, job)
-        return _triples(result, job)
+            return _solutions(result, job, serializer, run_query)
+        return _triples(result, job, serializer)
     except _TooManyRows:
         return Answer("too_many", rows=job.max_rows)
+    except MemoryError:
+        return Answer("refused", code=503, message="the result needed more memory than a query worker may use "
+                                                   "(query_memory_mb); nothing was sent: select less, or page it")
     except (OSError, ValueError, RuntimeError) as error:
         # Evaluation is lazy: type errors and SERVICE failures surface while iterating.
         return Answer("error", message=f"{type(error).__name__}: {error}")
 
 
-def _dataset_options(job: Job) -> dict:
-    if job.dataset == "protocol":
+def _refusal(refusal: QueryRefused, text: str, confined: bool) -> Answer:
+    """A query the checker refused. For a syntax error, the engine's own message is the clearer one."""
+    if not confined or refusal.status != 400 or not refusal.message.startswith("SPARQL syntax error"):
+        return Answer("refused", code=refusal.status, message=refusal.message)
+    try:
+        # An empty in-memory store, and no network: pyoxigraph has no parse-only API, and it starts a
+        # SERVICE call inside query() itself (measured), so this is only ever done where nothing connects.
+        ox.Store().query(text)
+    except SyntaxError as error:
+        return Answer("syntax", message=f"{error} (near {_line_of(text, error)!r})")
+    except (OSError, ValueError, RuntimeError):
+        pass
+    return Answer("refused", code=400, message=f"{refusal.message}: the query checker (rdflib's SPARQL 1.1 grammar) "
+                                               "cannot read this query, so it is not run (docs/security.md)")
+
+
+def _line_of(text: str, error: SyntaxError) -> str:
+    match = re.search(r"at (\d+):", str(error))
+    lines = text.splitlines() or [""]
+    number = int(match.group(1)) if match else 1
+    return lines[min(max(number, 1), len(lines)) - 1].strip()[:100]
+
+
+def _dataset_options(job: Job, check: QueryCheck) -> dict:
+    if job.protocol_dataset:
         return {
             "default_graph": [ox.NamedNode(g) for g in job.default_graphs],
             "named_graphs": [ox.NamedNode(g) for g in job.named_graphs],
         }
-    if job.dataset == "query":
+    if check.has_dataset:
         return {}  # FROM / FROM NAMED in the query define the dataset (the union flag would ignore them)
     return {"use_default_graph_as_union": True}
 
 
-def _boolean(result: ox.QueryBoolean, job: Job) -> Answer:
-    if job.kind != "results":
-        return Answer("wrong_kind", message="ASK")
-    return Answer("ok", result.serialize(format=getattr(ox.QueryResultsFormat, job.serializer)), rows=1)
-
-
-def _solutions(result: ox.QuerySolutions, job: Job) -> Answer:
-    if job.kind != "results":
-        return Answer("wrong_kind", message="SELECT")
+def _solutions(result: ox.QuerySolutions, job: Job, serializer: str, again) -> Answer:
     counter = _LineCounter(job.max_rows + 1)  # +1: the TSV header line
     result.serialize(counter, format=ox.QueryResultsFormat.TSV)
     tsv = counter.buffer.getvalue()
     rows = max(counter.lines - 1, 0)
-    if job.serializer == "TSV":
+    if serializer == "TSV":
         return Answer("ok", tsv, rows=rows)
-    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    return Answer("ok", parsed.serialize(format=getattr(ox.QueryResultsFormat, job.serializer)), rows=rows)
+    fmt = getattr(ox.QueryResultsFormat, serializer)
+    try:
+        parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+        return Answer("ok", parsed.serialize(format=fmt), rows=rows)
+    except MemoryError as error:
+        # pyoxigraph's TSV reader refuses a line over 16 MiB ("Reached the buffer maximal size") and says
+        # so with MemoryError (issue 10: one 16 MB value → 500). The row count is known to be within the
+        # limit by now, so run the query again and serialise it directly.
+        if "buffer maximal size" not in str(error):
+            raise
+        return Answer("ok", again().serialize(format=fmt), rows=rows)
 
 
-def _triples(result: ox.QueryTriples, job: Job) -> Answer:
-    if job.kind != "graph":
-        return Answer("wrong_kind", message="CONSTRUCT/DESCRIBE")
+def _triples(result: ox.QueryTriples, job: Job, serializer: str) -> Answer:
     triples = []
     for triple in result:
         if len(triples) >= job.max_rows:
             raise _TooManyRows
         triples.append(triple)
     # The result of CONSTRUCT is one graph (in N-Quads/TriG: the default graph of a dataset).
-    return Answer("ok", serialise(triples, getattr(ox.RdfFormat, job.serializer), dict(job.prefixes)),
+    return Answer("ok", serialise(triples, getattr(ox.RdfFormat, serializer), dict(job.prefixes)),
                   rows=len(triples))
 
 
-def serve(conn: Connection, store_path: str) -> None:
-    """Process entry point: open the store, say ready, answer jobs until the pipe closes."""
+def serve(conn: Connection, store_path: str, *, network: bool, memory_mb: int, sandbox: str) -> None:
+    """Process entry point: confine, open the store, say ready (with the confinement), answer jobs.
+
+    `store_path` "": a checker without a store. `network` True (the federation pool): no network wall,
+    only the memory cap; such a worker only ever gets queries whose every SERVICE is allowed.
+    """
+    confinement = confine(memory_mb, "off" if network else sandbox)
     try:
-        store = ox.Store.read_only(store_path)
+        store = ox.Store.read_only(store_path) if store_path else None
     except OSError as error:
-        conn.send(Answer("error", message=f"cannot open store {store_path}: {error}"))
+        conn.send(Answer("error", message=f"cannot open the store: {error}"))
         return
-    conn.send(Answer("ok", message="ready"))
+    conn.send(Answer("ok", message=_describe(confinement)))
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return  # the server went away: so do we
-        conn.send(run_job(store, job))
+        conn.send(run_job(store, job, network=network, confined=confinement.network != "none"))
+
+
+def _describe(confinement: Confinement) -> str:
+    return f"network={confinement.network} memory={confinement.memory_bytes or 0} {confinement.reason}".strip()
 
 
 if __name__ == "__main__":
@@ -152,4 +235,5 @@ if __name__ == "__main__":
     # on both sides rather than as __main__.* (the one import left inside a block, for that reason).
     from luzhi.store import query_worker
 
-    query_worker.serve(Connection(int(sys.argv[1])), sys.argv[2])
+    fd, path, mode, memory, sandbox = sys.argv[1:6]
+    query_worker.serve(Connection(int(fd)), path, network=mode == "network", memory_mb=int(memory), sandbox=sandbox)

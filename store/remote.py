@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import time
 import urllib.error
 import uuid
 import warnings
@@ -52,6 +53,9 @@ _WIRE_SOLUTIONS = "application/sparql-results+xml"
 _WIRE_TRIPLES = "application/n-triples"
 _BNODE_XML = re.compile(rb"<bnode>([^<]*)</bnode>")
 _BNODE_SAFE = re.compile(r"[A-Za-z0-9_]+")
+# After the remote fails to answer at all, requests fail at once for this long instead of each waiting for
+# its own timeout (issue 10: a hung Virtuoso stalled every page 35 s). Then one request tries again.
+DOWN_SECONDS = 5.0
 _GRAPH_PAGE = 1000  # graph_names pages under any sane row cap (Debian ships ResultSetMaxRows = 10000)
 
 
@@ -59,12 +63,23 @@ class RemoteStoreError(RuntimeError):
     """The remote store failed, refused, or could not be reached; the message says which URL and why."""
 
 
+class RemoteStoreUnavailable(RemoteStoreError):
+    """The remote did not answer at all (refused, unreachable, hung): it is marked down for `DOWN_SECONDS`."""
+
+
 class RemoteQueryError(RemoteStoreError, ValueError):
     """The remote refused the query itself (syntax, an update sent as a query …): the client's fault."""
 
 
 class RemoteQueryTimeout(RemoteStoreError, TimeoutError):
-    """The query ran past its time limit; no partial result is ever returned instead."""
+    """The query ran past its time limit; no partial result is ever returned instead.
+
+    `no_answer`: the remote sent nothing at all before the socket timeout (hung, not merely slow).
+    """
+
+    def __init__(self, message: str, *, no_answer: bool = False) -> None:
+        super().__init__(message)
+        self.no_answer = no_answer
 
 
 class RemoteResultTruncated(RemoteStoreError):
@@ -149,6 +164,7 @@ class RemoteStore:
             ignored_graphs = VIRTUOSO_SYSTEM_GRAPHS if endpoints.dialect == "virtuoso" else ()
         self.ignored_graphs = (STAGING_PREFIX, *ignored_graphs)
         self.verify_writes = verify_writes
+        self.down_until = 0.0  # time.monotonic() before which the remote counts as down (see DOWN_SECONDS)
         self._session = requests.Session()
         if endpoints.user is not None:
             self._session.auth = requests.auth.HTTPDigestAuth(endpoints.user, endpoints.password or "")
@@ -367,6 +383,16 @@ class RemoteStore:
         return body
 
     def _send(self, wrapper: SPARQLWrapper, url: str, timeout: float):
+        if time.monotonic() < self.down_until:
+            raise RemoteStoreUnavailable(f"{url} is marked down after a failed request; retrying soon")
+        try:
+            return self._send_now(wrapper, url, timeout)
+        except (RemoteStoreUnavailable, RemoteQueryTimeout) as error:
+            if isinstance(error, RemoteStoreUnavailable) or error.no_answer:
+                self.down_until = time.monotonic() + DOWN_SECONDS
+            raise
+
+    def _send_now(self, wrapper: SPARQLWrapper, url: str, timeout: float):
         try:
             return wrapper.query().response
         except SPARQLWrapperException as error:
@@ -379,13 +405,13 @@ class RemoteStore:
         except urllib.error.HTTPError as error:
             raise RemoteStoreError(f"{url}: HTTP {error.code}: {_remote_message(error.read())}") from None
         except TimeoutError as error:
-            raise RemoteQueryTimeout(f"{url} did not answer within {timeout:g} s") from error
+            raise RemoteQueryTimeout(f"{url} did not answer within {timeout:g} s", no_answer=True) from error
         except urllib.error.URLError as error:
             if isinstance(error.reason, TimeoutError):
-                raise RemoteQueryTimeout(f"{url} did not answer within {timeout:g} s") from None
-            raise RemoteStoreError(f"cannot reach {url}: {error.reason}") from None
+                raise RemoteQueryTimeout(f"{url} did not answer within {timeout:g} s", no_answer=True) from None
+            raise RemoteStoreUnavailable(f"cannot reach {url}: {error.reason}") from None
         except (ConnectionError, OSError) as error:
-            raise RemoteStoreError(f"cannot reach {url}: {error}") from None
+            raise RemoteStoreUnavailable(f"cannot reach {url}: {error}") from None
 
     def _solutions(self, sparql: str, body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
         # Virtuoso labels blank nodes `nodeID://b10000`, which pyoxigraph (rightly) refuses as a label.

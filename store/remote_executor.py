@@ -9,12 +9,19 @@ it at the time limit itself (Virtuoso's `timeout` parameter) and the socket time
 Error mapping (the same HTTP statuses as the embedded path, docs/remote-store.md):
 the remote's parser refuses → "syntax" (400); more rows than `max_rows`, or the remote's own row
 cap → "too_many" (400, nothing cut); past the time limit → QueryTimeout (503); anything else the
-remote says → "error" (500, with its message).
+remote says, or no answer at all → StoreUnavailable (503 with Retry-After; the remote's address is
+logged, never shown: issue 10).
+
+Every query is first checked by a confined, store-less worker (`checker`, the same check as the
+embedded path: worker.run_job), so the remote never receives a SERVICE that is not allowed, an
+update, or a query our checker cannot read.
 """
 
 from __future__ import annotations
 
-from luzhi.store.executor import QueryTimeout
+import logging
+
+from luzhi.store.executor import Executor, QueryTimeout, StoreUnavailable
 from luzhi.store.formats import FORMATS
 from luzhi.store.query_worker import Answer, Job
 from luzhi.store.remote import (
@@ -27,6 +34,8 @@ from luzhi.store.remote import (
     UnsupportedFormat,
 )
 
+_log = logging.getLogger(__name__)
+
 # Job.serializer (pyoxigraph format member names) → the media type RemoteStore serialises.
 _MIMES = {f.member: f.mime for f in FORMATS}
 
@@ -34,17 +43,24 @@ _MIMES = {f.member: f.mime for f in FORMATS}
 class RemoteExecutor:
     """Jobs → `RemoteStore.query_result`; thread-safe as far as the remote is (one HTTP request per job)."""
 
-    def __init__(self, store: RemoteStore, *, timeout: float) -> None:
+    def __init__(self, store: RemoteStore, *, timeout: float, checker: Executor) -> None:
         self.store = store
         self.timeout = timeout
+        self.checker = checker
         self.killed = 0  # parity with QueryExecutor: queries stopped at the time limit
 
     def run(self, job: Job) -> Answer:
-        protocol = job.dataset == "protocol"  # "union" and "query": the remote's default / the query's FROM
+        checked = self.checker.run(job)
+        if checked.status != "checked" or checked.check is None:
+            return checked  # refused, not acceptable, syntax …
+        serializer = job.serializer(checked.check.result_kind)
+        assert serializer is not None  # the checker answers not_acceptable otherwise
+        protocol = job.protocol_dataset  # otherwise: the remote's default graph, or the query's own FROM
         try:
             result = self.store.query_result(
-                job.query,
-                _MIMES[job.serializer],
+                # A BASE first, so relative IRIs resolve against our endpoint (the query's own BASE, later, wins).
+                f"BASE <{job.base_iri}>\n{job.query}" if job.base_iri else job.query,
+                _MIMES[serializer],
                 job.default_graphs if protocol else (),
                 job.named_graphs if protocol else (),
                 self.timeout,
@@ -63,8 +79,14 @@ class RemoteExecutor:
         except RemoteResultTruncated as error:
             return Answer("too_many", message=str(error))
         except RemoteStoreError as error:
-            return Answer("error", message=str(error))
-        return Answer("ok", result.body, rows=result.rows)
+            _log.warning("remote store failed: %s", error)
+            raise StoreUnavailable from None
+        return Answer("ok", result.body, rows=result.rows, check=checked.check)
+
+    @property
+    def confinement(self) -> str:
+        return self.checker.confinement
 
     def close(self) -> None:
-        """Nothing to stop: the store (and its HTTP session) belongs to the app."""
+        """Stop the checker; the store (and its HTTP session) belongs to the app."""
+        self.checker.close()

@@ -45,7 +45,9 @@ def _server_socket():
     deferred = _DeferredApp()
     server = make_server("127.0.0.1", 0, deferred, threaded=True)
     yield server, deferred
-    server.shutdown()
+    if deferred.app is not None:  # serving was started (live_server); shutdown() would wait forever otherwise
+        server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")

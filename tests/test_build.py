@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -94,7 +95,7 @@ def test_report_lists_counts_and_issues_with_lines(tmp_path):
     report_file = tmp_path / "report.json"
     _cli("build", "--store", str(tmp_path / "s"), "--base", BASE, "--report", str(report_file))
     report = json.loads(report_file.read_text(encoding="utf-8"))
-    assert len(report["documents"]) == 4
+    assert len(report["documents"]) == len(bundled_documents()) == 5
     for document in report["documents"]:
         assert len(document["township_code"]) == 9
         assert {lst["kind"] for lst in document["lists"]} == {"basic", "cooperative", "reclaimed"}
@@ -121,7 +122,7 @@ def test_building_one_more_document_keeps_the_others(tmp_path):
     assert len(first["documents"]) == 2 and len(second["documents"]) == 3
     assert first["build_id"] != second["build_id"]
     store = OxigraphStore(store_path, read_only=True)
-    assert len(store.graph_names()) == 5  # three townships, the ontology, the duty kinds
+    assert len(store.graph_names()) == 6  # three townships, the shared graph, the ontology, the duty kinds
     # The kinds are recomputed over every duty in the store, not only the document of this build.
     duties = int(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?d a <https://w3id.org/luzhi/def#Duty> }")[0]["n"])
     kinds = result.kinds
@@ -134,6 +135,17 @@ def test_export_to_stdout_is_nquads_of_the_whole_store(built_store):
                          check=True, capture_output=True).stdout
     quads = list(ox.parse(out, format=ox.RdfFormat.N_QUADS))
     assert len(quads) == len(OxigraphStore(built_store.path, read_only=True))
+
+
+def test_the_build_refuses_a_reused_sequence(tmp_path):
+    """Issue 11, finding 6: two items with one 序号 in one list make the build refuse the document."""
+    from luzhi.shapes.validate import validate_graph
+
+    document = Path(__file__).parent / "fixtures" / "documents" / "reused_sequence.txt"
+    with pytest.raises(BuildError) as refused:
+        build([document], tmp_path / "store", BuildOptions(base=BASE), validate_graph=validate_graph)
+    assert "reused_sequence.txt" in str(refused.value)
+    assert not (tmp_path / "store" / "build.json").exists()
 
 
 def test_build_validates_with_either_engine_and_the_same_verdicts(tmp_path):

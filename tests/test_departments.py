@@ -20,8 +20,8 @@ from luzhi.etl.departments import (
     parse_reclaimed_cell,
     plain_text,
     split_department_cell,
-    split_responsibility,
 )
+from luzhi.etl.responsibilities import split_responsibility, unlisted_departments
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 TYPES_TTL = Path(__file__).resolve().parent.parent / "ontology" / "department-types.ttl"
@@ -379,11 +379,17 @@ def test_chinese_numbered_headings():
     }
 
 
-def test_a_header_naming_no_listed_department_is_not_a_split():
-    # 003 line 214: the cell says 县农业农村局, the header 县农业农村局和水务局: no guess.
-    names = split_department_cell(sample_cell("003", 214, 3)).names
-    parts = dict(split_responsibility(sample_cell("003", 214, 4), names))
-    assert "县农业农村局" not in parts
+@pytest.mark.parametrize(("lineno", "next_header"), [(214, "市生态环境局左云分局："), (224, "县规划和自然资源局：")])
+def test_a_joint_header_credits_the_listed_department(lineno, next_header):
+    # The cell names 县农业农村局; its section is headed 县农业农村局和水务局： (issue 12). The section is
+    # 县农业农村局's; 水务局, named only in the header, is reported, never added to the duty.
+    names = split_department_cell(sample_cell("003", lineno, 3)).names
+    text = sample_cell("003", lineno, 4)
+    parts = dict(split_responsibility(text, names))
+    section = plain_text(text).split("县农业农村局和水务局：", 1)[1].split(next_header, 1)[0].strip()
+    assert parts["县农业农村局"] == section
+    assert section.startswith("1. ")
+    assert unlisted_departments(text, names) == ("水务局",)
 
 
 def test_numbers_inside_a_point_do_not_start_points():
@@ -437,9 +443,8 @@ def test_department_header_without_receiver_label():
 
 
 def test_receiver_before_a_way_label_without_receiver_label():
-    """Regression: data/seeds/004 (额敏镇) writes `县水利局 工作方式：…`; 49 duties had no receiver (Violations)."""
-    seed = Path(__file__).resolve().parent.parent / "data" / "seeds" / "004_ae6ba3a08a864098.txt"
-    lines = seed.read_text(encoding="utf-8").splitlines()
+    """Regression: 004 (额敏镇) writes `县水利局 工作方式：…`; 49 duties had no receiver (Violations)."""
+    lines = (SAMPLES / "004_ae6ba3a08a864098.txt").read_text(encoding="utf-8").splitlines()
     reclaimed = parse_reclaimed_cell(lines[297 - 1].split("\t")[3])
     assert reclaimed.departments.names == ("县水利局",)
     assert reclaimed.way_of_working.startswith("负责对在崩塌、滑坡危险区")

@@ -25,7 +25,7 @@ FORMATS = {
 KIND_QUERIES = {
     "division": "SELECT ?x WHERE { ?x a lz:Township } LIMIT 1",
     "county": "SELECT ?x WHERE { ?x a lz:County } LIMIT 1",
-    "list": "SELECT ?x WHERE { ?x a lz:DutyList ; lz:listType lz:CooperativeList } LIMIT 1",
+    "list": "SELECT ?x WHERE { ?x a lz:DutyList ; lz:ofListType lz:CooperativeList } LIMIT 1",
     "section": "SELECT ?x WHERE { ?x a lz:ListSection } LIMIT 1",
     "basic-duty": "SELECT ?x WHERE { ?x a lz:Duty ; lz:listType lz:BasicList } LIMIT 1",
     "cooperative-duty": "SELECT ?x WHERE { ?x a lz:Duty ; lz:listType lz:CooperativeList } LIMIT 1",

@@ -18,7 +18,7 @@ from luzhi.etl.divisions import (
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 
-# The four titles of the bundled documents, with the chain looked up by hand in divisions.json.
+# The five titles of the bundled documents, with the chain looked up by hand in divisions.json.
 TITLES = [
     ("辽宁省鞍山市海城市耿庄镇", "210381121", ("辽宁省", "鞍山市", "海城市", "耿庄镇")),
     ("黑龙江省鸡西市鸡冠区西郊乡", "230302201", ("黑龙江省", "鸡西市", "鸡冠区", "西郊乡")),
@@ -26,6 +26,8 @@ TITLES = [
     ("内蒙古自治区呼伦贝尔扎兰屯市卧牛河镇", "150783106", ("内蒙古自治区", "呼伦贝尔市", "扎兰屯市", "卧牛河镇")),
     # No province at all.
     ("大同市左云县小京庄乡", "140226207", ("山西省", "大同市", "左云县", "小京庄乡")),
+    # 塔城地区 is a prefecture-level 地区 (not a 市); no province either.
+    ("塔城地区额敏县额敏镇", "654221100", ("新疆维吾尔自治区", "塔城地区", "额敏县", "额敏镇")),
 ]
 
 

@@ -63,7 +63,7 @@ def test_home(live_server):
 
 
 def test_township_page_has_breadcrumbs_and_three_lists(live_server, store):
-    row = store.select(PREFIX + "SELECT ?t WHERE { ?l a lz:DutyList ; lz:township ?t } LIMIT 1")[0]
+    row = store.select(PREFIX + "SELECT ?t WHERE { ?l a lz:DutyList ; lz:ofTownship ?t } LIMIT 1")[0]
     township = str(row["t"])
     response = page(live_server, township)
     chain = store.select(
@@ -74,7 +74,7 @@ def test_township_page_has_breadcrumbs_and_three_lists(live_server, store):
     for label in chain:
         assert str(label["label"]) in crumbs
     lists = store.select(
-        PREFIX + f"SELECT ?l ?n WHERE {{ ?l a lz:DutyList ; lz:township <{township}> ; lz:itemCount ?n }}"
+        PREFIX + f"SELECT ?l ?n WHERE {{ ?l a lz:DutyList ; lz:ofTownship <{township}> ; lz:itemCount ?n }}"
     )
     assert len(lists) == 3
     for entry in lists:
@@ -83,7 +83,7 @@ def test_township_page_has_breadcrumbs_and_three_lists(live_server, store):
 
 def test_list_page_is_the_full_table(live_server, store):
     row = store.select(
-        PREFIX + "SELECT ?l (COUNT(?d) AS ?n) WHERE { ?l lz:listType lz:CooperativeList . ?d lz:inList ?l } "
+        PREFIX + "SELECT ?l (COUNT(?d) AS ?n) WHERE { ?l lz:ofListType lz:CooperativeList . ?d lz:inList ?l } "
         "GROUP BY ?l LIMIT 1"
     )[0]
     response = page(live_server, str(row["l"]))
@@ -166,7 +166,7 @@ def test_def_has_an_anchor_for_every_term(live_server):
 def test_source_is_plain_utf8(live_server, store):
     # Every source document: each is a real list, whose text names at least one of the lists.
     rows = store.select(PREFIX + "SELECT ?s WHERE { ?s a lz:SourceDocument } ORDER BY ?s")
-    assert len(rows) == 4
+    assert len(rows) == 5
     for row in rows:
         response = requests.get(str(row["s"]))
         assert response.headers["Content-Type"] == "text/plain; charset=utf-8"

@@ -1,4 +1,4 @@
-"""Decoding: UTF-8 (BOM or not) and GB18030 are read; anything else is a SourceError, never a guess."""
+"""Decoding: UTF-8 (BOM or not), GB18030 and UTF-16 are read; anything else is a SourceError, never a guess."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ def summary(path: Path) -> list[tuple]:
         ("gb18030.txt", lambda text: text.encode("gb18030")),
         ("crlf.txt", lambda text: text.replace("\n", "\r\n").encode("utf-8")),
         ("no-final-newline.txt", lambda text: text.rstrip("\n").encode("utf-8")),
+        ("utf16.txt", lambda text: text.encode("utf-16")),  # BOM, little-endian on this machine
+        ("utf16be.txt", lambda text: b"\xfe\xff" + text.encode("utf-16-be")),
+        ("utf16-nobom.txt", lambda text: text.encode("utf-16-le")),
+        ("utf16be-nobom.txt", lambda text: text.encode("utf-16-be")),
     ],
 )
 def test_accepted_encodings_give_the_same_document(tmp_path: Path, name: str, encode) -> None:
@@ -57,9 +61,8 @@ def test_only_newline_ends_a_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "data", "words"),
     [
-        ("utf16.txt", TEXT.encode("utf-16"), "UTF-16"),
-        ("utf16be.txt", b"\xfe\xff" + TEXT.encode("utf-16-be"), "UTF-16"),
-        ("utf16-nobom.txt", TEXT.encode("utf-16-le"), "NUL"),
+        ("utf16-odd.txt", TEXT.encode("utf-16") + b"\x00", "UTF-16"),  # a BOM, then a broken last byte
+        ("utf16-pua.txt", "序号\n\ue000\n".encode("utf-16"), "私用区字符 U+E000"),
         ("utf32.txt", TEXT.encode("utf-32"), "UTF-32"),
         ("empty.txt", b"", "为空"),
         ("blank.txt", b" \n\t\r\n", "只有空白"),

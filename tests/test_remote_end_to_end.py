@@ -112,7 +112,7 @@ def test_build_wrote_graphs_remotely_and_state_locally(remote_site, live_server)
     info = json.loads((remote_site.state / "build.json").read_text(encoding="utf-8"))
     assert info["base"] == remote_site.url
     assert info["store"] == remote_site.sparql_url
-    assert len(info["documents"]) == 4
+    assert len(info["documents"]) == 5
     assert "dba" not in (remote_site.state / "build.json").read_text(encoding="utf-8")  # no credentials
     assert sorted(p.name for p in (remote_site.state / "sources").iterdir()) == sorted(
         d["file"] for d in info["documents"]
@@ -210,7 +210,7 @@ def test_source_void_health_and_graph(remote_site):
     assert f"{remote_site.url}/sparql" in void.text
     health = requests.get(f"{remote_site.url}/health", timeout=30)
     assert health.json()["status"] == "ok"
-    assert health.json()["graphs"] >= 5  # four documents and the ontology (and other modules' test graphs)
+    assert health.json()["graphs"] >= 6  # five documents and the ontology (and other modules' test graphs)
     code = info["documents"][0]["township_code"]
     graph = requests.get(f"{remote_site.url}/graph/{code}.nt", timeout=30)
     assert graph.status_code == 200
@@ -337,7 +337,7 @@ def test_cli_query_and_export_on_the_remote(remote_site, live_server, tmp_path):
     exported = CliRunner().invoke(main, ["export", "--store", remote_site.sparql_url, "-o", str(out)])
     assert exported.exit_code == 0, exported.output
     graphs = {q.graph_name.value for q in ox.parse(out.read_bytes(), format=ox.RdfFormat.N_QUADS)}
-    assert len([g for g in graphs if _ours(g, remote_site.url)]) == 6  # four townships, the duty kinds, the ontology
+    assert len([g for g in graphs if _ours(g, remote_site.url)]) == 8  # five townships, shared, duty kinds, ontology
     assert not [g for g in graphs if g.startswith(("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp"))]
 
 

@@ -48,11 +48,14 @@ def rule_shapes() -> set[str]:
 
 
 def test_the_repeated_sequence_names_both_duties():
+    """Each duty of a repeated 序号 is a focus node, and its message names the other (issue 11, finding 6)."""
     graph = Graph().parse(FIXTURES / "SequenceUniqueShape.fail.ttl", format="turtle")
-    (result,) = validate_graph(graph, BASE).results
-    duties = "http://127.0.0.1:5000/id/duty/210381121/basic/1 http://127.0.0.1:5000/id/duty/210381121/basic/1-copy"
-    assert result.value == "1"
-    assert result.message_en == f"Sequence 1 occurs 2 times in one list: {duties}"
+    duty = "http://127.0.0.1:5000/id/duty/210381121/basic/1"
+    results = {r.focus: r for r in validate_graph(graph, BASE).results}
+    assert set(results) == {duty, duty + "-copy"}
+    assert {r.value for r in results.values()} == {"1"}
+    assert results[duty].message_en == f"Sequence 1 is used again in the same list by: {duty}-copy"
+    assert results[duty + "-copy"].message_en == f"Sequence 1 is used again in the same list by: {duty}"
 
 
 def test_every_rule_has_one_failing_and_one_passing_fixture():
@@ -168,7 +171,7 @@ def test_the_bundled_documents_conform():
     from luzhi.etl.build import BuildOptions, bundled_documents, process_document
 
     documents = bundled_documents()
-    assert len(documents) == 4
+    assert len(documents) == 5
     for path in documents:
         _, _, graph, _ = process_document(path, BuildOptions(base=BASE))
         report = validate_graph(graph, BASE)

@@ -6,6 +6,7 @@ SERVICE is refused before any connection is made (a local listener proves it).
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import threading
 
@@ -43,39 +44,53 @@ def alive(pid: int) -> bool:
     return True
 
 
-def test_timeout_kills_the_query_and_the_server_keeps_answering(store_path):
-    with serve(Config(store_path=store_path, query_timeout=4, query_processes=2)) as server:
-        # Warm both workers so their pids are known before the runaway starts.
-        warm = [threading.Thread(target=requests.get, args=(server.endpoint,),
-                                 kwargs={"params": {"query": "ASK {}"}}) for _ in range(2)]
-        for t in warm:
-            t.start()
-        for t in warm:
-            t.join()
-        pids_before = server.executor.worker_pids()
+def test_the_server_keeps_answering_while_a_runaway_query_runs(store_path):
+    """Quick queries and /health are answered while a runaway holds a worker.
+
+    Issue 11, finding 10: this once shared a 4 s timeout with the kill test below and asserted the
+    runaway was still running after the quick answers, which failed on a loaded machine (load ~9 on
+    2 cores) when starting a worker and answering took longer than 4 s. Here the timeout is far past
+    any test, and the runaway is ended by killing its worker, not by the clock.
+    """
+    with serve(Config(store_path=store_path, query_timeout=3600, query_processes=2)) as server:
         runaway: dict[str, requests.Response] = {}
         thread = threading.Thread(
             target=lambda: runaway.setdefault("r", requests.get(server.endpoint, params={"query": RUNAWAY})))
         thread.start()
-
-        # While the runaway runs, other queries and /health are answered.
         quick = requests.get(server.endpoint, params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
                              headers={"Accept": "application/sparql-results+json"})
         health = requests.get(f"{server.base}/health")
-        still_running = thread.is_alive()
-        thread.join(60)
-
         assert quick.status_code == 200
         assert int(quick.json()["results"]["bindings"][0]["n"]["value"]) == FILLER_TRIPLES + 6
         assert health.status_code == 200
-        assert still_running, "the runaway query ended before the quick one was answered"
-        assert runaway["r"].status_code == 503
-        assert "query_timeout" in runaway["r"].text
+        assert thread.is_alive() and "r" not in runaway, "the runaway query ended on its own"
+        # Both workers started (the quick query's and the runaway's): wait for that event, not a time.
+        for _ in range(3000):
+            if len(server.executor.worker_pids()) == 2:
+                break
+            threading.Event().wait(0.1)
+        for pid in server.executor.worker_pids():  # end the runaway: its worker dies, its request fails
+            os.kill(pid, signal.SIGKILL)
+        thread.join(300)
+        assert runaway["r"].status_code >= 500
+
+
+def test_timeout_kills_the_query_and_its_process(store_path):
+    with serve(Config(store_path=store_path, query_timeout=4, query_processes=1)) as server:
+        assert requests.get(server.endpoint, params={"query": "ASK {}"}).status_code == 200  # the worker is up
+        (pid,) = server.executor.worker_pids()
+        runaway = requests.get(server.endpoint, params={"query": RUNAWAY})
+        assert runaway.status_code == 503
+        assert "query_timeout" in runaway.text
         assert server.executor.killed == 1
-        killed = [pid for pid in pids_before if pid not in server.executor.worker_pids()]
-        assert len(killed) == 1
-        assert not alive(killed[0]), "the runaway worker process is still running"
-        # The pool is whole again: the next query works.
+        assert pid not in server.executor.worker_pids()
+        assert not alive(pid), "the runaway worker process is still running"
+        # The pool is whole again: a replacement starts in the background; wait for that event (not
+        # for a time: starting a process on a loaded machine takes what it takes), then it answers.
+        for _ in range(1200):
+            if server.executor.worker_pids():
+                break
+            threading.Event().wait(0.1)
         again = requests.get(server.endpoint, params={"query": "ASK {}"},
                              headers={"Accept": "application/sparql-results+json"})
         assert again.json()["boolean"] is True
@@ -173,7 +188,7 @@ def test_allowed_service_does_connect(store_path):
             query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
             response = requests.get(server.endpoint, params={"query": query})
         thread.join(10)
-    assert response.status_code == 500
+    assert response.status_code == 502  # the remote endpoint failed: a bad gateway, not our bug
     assert "query failed" in response.text
     assert accepted and accepted[0].startswith(b"POST /sparql")
 

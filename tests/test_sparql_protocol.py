@@ -132,7 +132,7 @@ def test_from_in_the_query_is_honoured_without_protocol_dataset(server):
                                      "text/csv", "text/tab-separated-values")),
         ("ASK {}", ("application/sparql-results+xml", "application/sparql-results+json")),
         (f"DESCRIBE <{DOCS[1]}>", ("application/rdf+xml", "text/turtle", "application/n-triples")),
-        ("CONSTRUCT { <http://example.org/s> <http://example.org/p> 1 } WHERE {}",
+        ("CONSTRUCT { <s> <p> 1 } WHERE {}",  # exactly as W3C writes it: relative IRIs (issue 11)
          ("application/rdf+xml", "text/turtle", "application/n-triples")),
     ],
     ids=["select", "ask", "describe", "construct"],
@@ -141,6 +141,16 @@ def test_query_content_type(server, query, expected):
     response = requests.post(server.endpoint, data=query.encode(), headers=DIRECT)
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].split(";")[0] in expected
+
+
+def test_relative_iris_resolve_against_the_endpoint(server):
+    """query_content_type_construct writes `<s> <p> 1`: resolved against the service's IRI, as Fuseki does."""
+    response = requests.post(server.endpoint, data=b"CONSTRUCT { <s> <p> 1 } WHERE {}",
+                             headers={**DIRECT, "Accept": "application/n-triples"})
+    assert response.status_code == 200, response.text
+    base = server.app.config["LUZHI"].base
+    assert response.text.strip() == (f'<{base}/s> <{base}/p> '
+                                     '"1"^^<http://www.w3.org/2001/XMLSchema#integer> .')
 
 
 # --- W3C: bad requests --------------------------------------------------------------------------

@@ -7,12 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 from rdflib import Graph, Literal
 
 from luzhi.ontology.namespaces import SH
 
 FIXTURES = Path(__file__).parent / "shapes"
+DOCUMENTS = Path(__file__).parent / "fixtures" / "documents"
 
 
 def luzhi(*args: str | Path) -> subprocess.CompletedProcess:
@@ -78,6 +80,28 @@ def test_cli_and_http_give_the_same_verdicts(live_server, tmp_path):
         assert sorted(map(key, cli["results"])) == sorted(map(key, http["results"]))
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_reused_sequence_is_a_violation_on_both_duties(engine):
+    """Issue 11, finding 6: a 序号 used twice once became one duty with two titles, and `validate` said conforms."""
+    result = luzhi(DOCUMENTS / "reused_sequence.txt", "--format", "json", "--engine", engine)
+    assert result.returncode == 1, result.stdout + result.stderr
+    (report,) = json.loads(result.stdout)["files"]
+    duty = "http://127.0.0.1:5000/id/duty/210381121/basic/2"
+    violations = [r for r in report["results"] if r["severity"] == "Violation"]
+    assert sorted(r["focusNode"] for r in violations) == [duty, duty + "-2"]
+    assert {r["sourceShape"].rsplit("#", 1)[1] for r in violations} == {"SequenceUniqueShape"}
+
+
+@pytest.mark.parametrize("content", [b"", b"# only a comment\n@prefix ex: <http://example.org/> .\n"],
+                         ids=["empty", "no-triples"])
+def test_an_empty_submission_does_not_conform(tmp_path, content):
+    path = tmp_path / "empty.ttl"
+    path.write_bytes(content)
+    result = luzhi(path)
+    assert result.returncode == 2
+    assert "no triples" in result.stderr and "符合" not in result.stdout
+
+
 def test_both_engines_give_the_same_json_report():
     """`--engine fast` (the default) and `--engine pyshacl` (the reference): one report, byte for byte."""
     files = [FIXTURES / "SequenceUniqueShape.fail.ttl", FIXTURES / "InstanceIriShape.fail.ttl",
@@ -87,6 +111,6 @@ def test_both_engines_give_the_same_json_report():
     reference = luzhi(*files, "--format", "json", "--engine", "pyshacl")
     assert default.returncode == fast.returncode == reference.returncode == 1, reference.stderr
     assert default.stdout == fast.stdout == reference.stdout
-    assert sum(len(f["results"]) for f in json.loads(fast.stdout)["files"]) == 4
+    assert sum(len(f["results"]) for f in json.loads(fast.stdout)["files"]) == 5  # the repeated 序号: both duties
     unknown = luzhi(files[0], "--engine", "rudof")
     assert unknown.returncode == 2 and "--engine" in unknown.stderr

@@ -92,11 +92,23 @@ def test_raw_document_in_gb18030_gets_an_html_report_with_the_source_line(live_s
     assert "The cooperative duty names no upper department" in response.text
 
 
-def test_utf16_text_is_a_clear_400(live_server):
-    response = requests.post(f"{live_server.url}/validate", data=broken_sample().encode("utf-16"),
+def test_utf32_text_is_a_clear_400(live_server):
+    response = requests.post(f"{live_server.url}/validate", data=broken_sample().encode("utf-32"),
                              headers={"Content-Type": "text/plain", "Accept": "application/json"}, timeout=60)
     assert response.status_code == 400
-    assert "UTF-16" in response.json()["error"]
+    assert "UTF-32" in response.json()["error"]
+
+
+def test_utf16_text_is_read_like_utf8(live_server):
+    # Issue 12: UTF-16 (Windows "Unicode" text) is a text encoding the ETL reads.
+    answers = [
+        requests.post(f"{live_server.url}/validate", data=broken_sample().encode(encoding),
+                      headers={"Content-Type": "text/plain", "Accept": "application/json"}, timeout=60)
+        for encoding in ("utf-8", "utf-16")
+    ]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].json()["conforms"] == answers[1].json()["conforms"]
+    assert len(answers[0].json()["results"]) == len(answers[1].json()["results"])
 
 
 def test_bad_turtle_is_400_with_line_and_column(live_server):
@@ -123,6 +135,10 @@ def test_a_validation_past_the_timeout_is_stopped(small_server):
     assert response.status_code == 503
     assert "0.05" in response.json()["error"]
     assert requests.get(f"{small_server}/validate", timeout=30).status_code == 200  # still serving
+    page = requests.post(f"{small_server}/validate", data=b"<http://x/a> <http://x/b> <http://x/c> .",
+                         headers={"Content-Type": "application/n-triples", "Accept": "text/html"}, timeout=30)
+    assert page.status_code == 503
+    assert "验证超时" in page.text and "无法读取" not in page.text  # issue 11: it said the file was unreadable
 
 
 @pytest.fixture

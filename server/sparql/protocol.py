@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Request
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
+
+from luzhi.server.limits import BodyTooLarge, read_body
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -22,10 +23,11 @@ FORMAT_PARAMETERS = ("format", "output", "results")
 
 
 class ProtocolError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after  # seconds, sent as Retry-After (a full pool, a store that is down)
 
 
 @dataclass(frozen=True)
@@ -46,22 +48,21 @@ def parse_request(request: Request, max_bytes: int) -> SparqlRequest:
     if len(request.query_string) > max_bytes:
         raise ProtocolError(414, f"request URI longer than {max_bytes} bytes; POST the query instead")
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD is GET without the body (RFC 9110 §9.3.2), not a POST
         _refuse_update(args)
         return _build(args, _single_query(args, required=False))
-    # POST
-    if request.content_length is not None and request.content_length > max_bytes:
-        raise ProtocolError(413, f"request body of {request.content_length} bytes exceeds the limit of "
-                                 f"{max_bytes} bytes (max_request_bytes)")
-    request.max_content_length = max_bytes  # also bounds chunked bodies without Content-Length
+    # POST: the whole body, or 413 however it was sent (chunked included: server/limits.py)
     mimetype = request.mimetype
     if mimetype == UPDATE:
         raise _read_only("application/sparql-update")
+    try:
+        body = read_body(request, max_bytes)
+    except BodyTooLarge:
+        size = f" of {request.content_length} bytes" if request.content_length is not None else ""
+        raise ProtocolError(413, f"request body{size} exceeds the limit of {max_bytes} bytes "
+                                 "(max_request_bytes)") from None
     if mimetype == FORM:
-        try:
-            form = request.form
-        except RequestEntityTooLarge:
-            raise ProtocolError(413, f"request body exceeds the limit of {max_bytes} bytes") from None
+        form = request.form  # parsed from the body read above
         merged = MultiDict(list(args.items(multi=True)) + list(form.items(multi=True)))
         _refuse_update(merged)
         return _build(merged, _single_query(merged, required=True))
@@ -73,10 +74,6 @@ def parse_request(request: Request, max_bytes: int) -> SparqlRequest:
             raise ProtocolError(400, "the query is in the body (application/sparql-query): "
                                      "a query= URL parameter as well is ambiguous")
         _refuse_update(args)
-        try:
-            body = request.get_data(cache=True)
-        except RequestEntityTooLarge:
-            raise ProtocolError(413, f"request body exceeds the limit of {max_bytes} bytes") from None
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as error:

@@ -29,8 +29,10 @@ EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="IRI base the submission's IRIs must be under.")
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
               help="Validator: the shapes compiled to SPARQL (fast) or pySHACL (the reference).")
+@click.option("--layout", type=click.Path(exists=True, dir_okay=False),
+              help="A layout profile (TOML) for list documents the parser cannot read alone (docs/parsing.md).")
 def validate(files: tuple[Path, ...], input_format: str | None, output: str, lang: str, base: str,
-             engine: str) -> None:
+             engine: str, layout: str | None) -> None:
     """Check RDF files or raw list documents against the luzhi SHACL shapes.
 
     RDF: Turtle, N-Triples, JSON-LD, RDF/XML. Raw documents (the text layout of the bundled
@@ -44,7 +46,7 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
             if fmt is None:
                 raise SubmissionError("无法从扩展名判断格式，请用 --input-format 指定 / cannot tell the "
                                       "format from the extension, use --input-format", name=str(path))
-            reports.append(validate_submission(Job(path.read_bytes(), fmt, str(path), base, engine)))
+            reports.append(validate_submission(Job(path.read_bytes(), fmt, str(path), base, engine, layout)))
         except SubmissionError as error:
             error.name = str(path)
             errors.append(error)

@@ -6,6 +6,11 @@ JSON-LD `@context`/`@import` URLs are refused *before* parsing with a message na
 because rdflib's own JSON-LD parser would fetch them. `owl:imports` are kept as data but
 never followed (pySHACL runs with do_owl_imports=False); the report says so.
 
+RDF/XML may not declare a DTD or entities (issue 10): pyoxigraph expands internal entities, and a
+973-byte "billion laughs" document took a worker past 6 GB. Nothing in RDF needs a DTD, so any
+`<!DOCTYPE` is refused, as defusedxml does (forbid_dtd), before pyoxigraph sees the bytes. JSON
+nested deeper than Python's parser allows is refused too (a 100,000-deep JSON-LD answered 500).
+
 Raw list documents (the text layout of data/samples) go through the ETL in memory, so
 results can point back at source lines.
 """
@@ -17,6 +22,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from xml.parsers import expat
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -37,6 +43,8 @@ FORMATS: dict[str, ox.RdfFormat | None] = {
 _EXTENSIONS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld",
     ".rdf": "rdfxml", ".xml": "rdfxml", ".owl": "rdfxml", ".txt": "text",
+    # published list documents, read by luzhi.etl.readers
+    ".docx": "text", ".xlsx": "text", ".pdf": "text", ".html": "text", ".htm": "text",
 }
 # Upload media types. text/plain is a list document (that is how the samples are published), not N-Triples.
 _MEDIA_TYPES = {
@@ -79,14 +87,16 @@ def guess_format(name: str = "", media_type: str = "") -> str | None:
     return _EXTENSIONS.get(PurePath(name).suffix.lower())
 
 
-def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str) -> Submission:
+def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, layout: str | None = None) -> Submission:
     """Parse one submission; raises SubmissionError with the position of the first problem."""
     if fmt not in FORMATS:
         raise SubmissionError(f"未知格式 {fmt!r}（可用：{', '.join(FORMATS)}） / unknown format", name=name)
     if FORMATS[fmt] is None:
-        return _read_document(data, name=name, base=base)
+        return _read_document(data, name=name, base=base, layout=layout)
     if fmt == "jsonld":
         _refuse_remote_contexts(data, name)
+    if fmt == "rdfxml":
+        _refuse_doctype(data, name)
     try:
         quads = list(ox.parse(data, format=FORMATS[fmt]))
     except SyntaxError as error:
@@ -96,6 +106,10 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str) -
     graph = Graph()
     for quad in quads:  # named graphs are flattened: shapes apply to the whole submission
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    if not graph:
+        # Nothing to check is not "conforms": an empty or comment-only upload is a mistake (issue 11, finding 6).
+        raise SubmissionError("提交的内容没有任何三元组，无从验证 / the submission holds no triples: nothing to "
+                              "validate", name=name)
     notices = tuple(
         Notice("owl-imports-ignored", f"owl:imports <{target}> 未加载（提交的数据不会引用外部文件）",
                f"owl:imports <{target}> was not loaded (a submission never makes the server fetch anything)")
@@ -109,14 +123,35 @@ def _syntax_message(error: SyntaxError) -> str:
     return re.sub(r"^Parser error (at|between) [^:]*: ", "", str(error.msg))
 
 
+def _refuse_doctype(data: bytes, name: str) -> None:
+    """Refuse any DTD (hence any entity declaration) with expat, which reads no further than the prolog's end."""
+    parser = expat.ParserCreate()
+
+    def refuse(*_args) -> None:
+        raise SubmissionError("RDF/XML 不允许 DOCTYPE 或实体声明 / DOCTYPE and entity declarations are refused "
+                              "(RDF needs none; they allow entity-expansion bombs)",
+                              line=parser.CurrentLineNumber, column=parser.CurrentColumnNumber + 1, name=name)
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        raise SubmissionError(f"XML 语法错误 / XML syntax error: {expat.ErrorString(error.code)}",
+                              line=error.lineno, column=error.offset + 1, name=name) from None
+
+
 def _refuse_remote_contexts(data: bytes, name: str) -> None:
     try:
         document = json.loads(data.decode("utf-8-sig"))
+        remote = sorted(set(_remote_contexts(document)))
     except UnicodeDecodeError as error:
         raise SubmissionError(f"JSON-LD 必须是 UTF-8：{error}", name=name) from None
     except json.JSONDecodeError as error:
         raise SubmissionError(f"JSON 语法错误：{error.msg}", line=error.lineno, column=error.colno, name=name) from None
-    remote = sorted(set(_remote_contexts(document)))
+    except RecursionError:
+        raise SubmissionError("JSON 嵌套过深 / JSON nested too deeply", name=name) from None
     if remote:
         raise SubmissionError(
             "JSON-LD 引用了远程 @context，服务器不会下载任何内容，请把上下文内嵌到文档中："
@@ -142,30 +177,42 @@ def _remote_contexts(node) -> list[str]:
     return found
 
 
-def _read_document(data: bytes, *, name: str, base: str) -> Submission:
+def _read_document(data: bytes, *, name: str, base: str, layout: str | None = None) -> Submission:
     """A raw list document: the ETL's parse → divisions → RDF, in memory (no store)."""
     # Imported here: each submission runs in a fresh interpreter (worker.py), and the ETL's imports made
     # `import luzhi.server.validation.worker` take 0.36 s instead of 0.14 s (median of 5, issue 9);
     # RDF submissions never need the ETL.
     from luzhi.etl.build import BuildOptions, process_document
     from luzhi.etl.divisions import DivisionError
+    from luzhi.etl.layout import LayoutError, load_layout
     from luzhi.etl.source import SourceError
+
+    try:
+        profile = load_layout(layout) if layout is not None else None
+    except LayoutError as error:
+        raise SubmissionError(str(error), name=name) from None
 
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", PurePath(name).name) or "upload.txt"
     with tempfile.TemporaryDirectory(prefix="luzhi-validate-") as folder:
         path = Path(folder) / filename
         path.write_bytes(data)
         try:
-            doc, _chain, graph, _report = process_document(path, BuildOptions(base=base))
+            doc, _chain, graph, _report = process_document(path, BuildOptions(base=base, layout=profile))
         except (SourceError, DivisionError) as error:
-            raise SubmissionError(getattr(error, "message", None) or str(error), name=name) from None
+            message = getattr(error, "message", None) or str(error)
+            raise SubmissionError(_hide(message, folder, name), name=name) from None
         except Exception as error:  # the parser's errors name their line in str()
             line = getattr(error, "lineno", None) or getattr(error, "line", None)
-            raise SubmissionError(f"{type(error).__name__}: {error}", line=line if isinstance(line, int) else None,
-                                  name=name) from None
+            raise SubmissionError(_hide(f"{type(error).__name__}: {error}", folder, name),
+                                  line=line if isinstance(line, int) else None, name=name) from None
     notices = tuple(
         Notice(issue.code, issue.message, f"{issue.code}: {issue.message}",
                issue.lines if isinstance(issue.lines, LineSpan) else None)
         for issue in doc.issues
     )
     return Submission(graph, notices, name, "text")
+
+
+def _hide(message: str, folder: str, name: str) -> str:
+    """The submitter's own file name instead of the server's temporary path (issue 10: it leaked)."""
+    return re.sub(re.escape(folder) + r"/[^\s:'\"]*", name, message).replace(folder, name)

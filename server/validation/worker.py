@@ -6,10 +6,15 @@ same choice as the SPARQL executor (store/executor.py) and for the same reasons:
 fork of a threaded web process holding a RocksDB handle, no re-import of the parent's
 `__main__` as multiprocessing's spawn and forkserver do. The price is the interpreter start
 and imports, measured in bench/results/validate.md. The child never sees the store.
+
+The child is confined before it reads a byte (issue 10, store/sandbox.py): its address space
+is capped, so a memory bomb (a 973-byte billion-laughs RDF/XML reached 6 GB) kills that child
+alone and the client gets 503 saying so; and it has no network.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import subprocess
@@ -19,10 +24,21 @@ from dataclasses import dataclass
 from luzhi.server.validation.submission import SubmissionError, read_submission
 from luzhi.shapes.engines import DEFAULT_ENGINE, validator
 from luzhi.shapes.validate import ValidationReport
+from luzhi.store.sandbox import confine
+
+_log = logging.getLogger(__name__)
 
 
 class ValidationTimeout(Exception):
     """The validation ran past the limit and its process was killed."""
+
+
+class ValidationFailed(Exception):
+    """The child ran out of its memory cap, or died: `message` says which, in words for the client."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -32,11 +48,14 @@ class Job:
     name: str
     base: str
     engine: str = DEFAULT_ENGINE  # a name from luzhi.shapes.engines.ENGINES
+    memory_mb: int = 0  # the child's RLIMIT_AS in MiB; 0: none (the CLI validates the user's own files)
+    sandbox: str = "auto"  # store/sandbox.py MODES: how the child loses its network
+    layout: str | None = None  # a layout profile's path, for list documents (etl.layout)
 
 
 def validate_submission(job: Job) -> ValidationReport:
     """Parse and validate in this process (the CLI, and the child below). Raises SubmissionError."""
-    submission = read_submission(job.data, job.fmt, name=job.name, base=job.base)
+    submission = read_submission(job.data, job.fmt, name=job.name, base=job.base, layout=job.layout)
     report = validator(job.engine)(submission.graph, job.base, label=job.name)
     return report.with_notices(submission.notices, job.name)
 
@@ -55,21 +74,30 @@ def validate_isolated(job: Job, timeout: float) -> ValidationReport:
         raise ValidationTimeout(timeout) from None
     if done.returncode != 0 or not done.stdout:
         tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        raise RuntimeError(f"validation worker failed ({done.returncode}): {tail[0]}")
+        _log.warning("validation worker failed (%s): %s", done.returncode, tail[0])
+        cap = f"{job.memory_mb} MB (validation_memory_mb)" if job.memory_mb else "the memory available"
+        raise ValidationFailed(f"验证进程异常终止（可能超出内存上限 {cap}） / the validation process died "
+                               f"(exit status {done.returncode}): the submission probably needed more than {cap}")
     status, payload = pickle.loads(done.stdout)  # our own child's answer, never user data
     if status == "error":
         raise SubmissionError(payload["error"], line=payload["line"], column=payload["column"], name=job.name)
+    if status == "memory":
+        raise ValidationFailed(f"验证超出内存上限 {job.memory_mb} MB / the submission needed more memory than "
+                               f"{job.memory_mb} MB (validation_memory_mb)")
     return payload
 
 
 def _main() -> None:
     job: Job = pickle.loads(sys.stdin.buffer.read())
+    confine(job.memory_mb or None, job.sandbox)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdout = sys.stderr  # a library that prints must not corrupt the answer
     try:
         answer = ("ok", validate_submission(job))
     except SubmissionError as error:
         answer = ("error", error.as_dict())
+    except MemoryError:
+        answer = ("memory", None)
     out.write(pickle.dumps(answer))
     out.flush()
 

@@ -39,9 +39,10 @@ def show(node: Node, labels: dict[URIRef, tuple[Literal, ...]] | None = None, *,
         if label is not None and label.language
         else escape(str(label) if label is not None else compact(str(node)))
     )
-    if not link:
-        return text
-    return Markup('<a href="{}">{}</a>').format(href(node), text)
+    target = href(node)
+    if not link or not target.lower().startswith(("/", "http://", "https://")):
+        return text  # a javascript: or data: IRI in the data is shown, never made a link (issue 10)
+    return Markup('<a href="{}">{}</a>').format(target, text)
 
 
 def compact(iri: str) -> str:
@@ -107,12 +108,25 @@ def render_page(template: str, *, status: int = 200, alternates: list[FormatLink
     return conditional(response)
 
 
-def page_arg() -> int:
-    """The `page` query parameter of paged pages and descriptions; anything but a positive integer is a 400."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, description=f"参数 page 必须是正整数 / parameter `page` must be a positive integer, got {raw!r}")
+MAX_PAGE = 1_000_000  # OFFSET = (page-1) * page_size must stay a sane integer for the store
+
+
+def positive_arg(name: str, default: int) -> int:
+    """A positive integer query parameter up to MAX_PAGE, or a 400 naming it.
+
+    ASCII digits only: `str.isdigit()` also accepts "²" (int() then fails: a 500, issue 10), and a
+    20-digit page overflowed the store's OFFSET.
+    """
+    raw = request.args.get(name, str(default))
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
+        abort(400, description=f"参数 {name} 必须是 1 到 {MAX_PAGE} 之间的整数 / parameter `{name}` must be an "
+                               f"integer from 1 to {MAX_PAGE}, got {raw[:40]!r}")
     return int(raw)
+
+
+def page_arg() -> int:
+    """The `page` query parameter of paged pages and descriptions."""
+    return positive_arg("page", 1)
 
 
 def init_templates(app: Flask) -> None:

@@ -35,7 +35,7 @@ def sitemap_index():
         str(row["code"])
         for row in get_store().select(
             sparql_prologue()
-            + "SELECT DISTINCT ?code WHERE { ?l a lz:DutyList ; lz:township ?t . ?t skos:notation ?code } "
+            + "SELECT DISTINCT ?code WHERE { ?l a lz:DutyList ; lz:ofTownship ?t . ?t skos:notation ?code } "
             "ORDER BY ?code"
         )
     ]
@@ -55,17 +55,17 @@ def sitemap(name: str):
             "SELECT DISTINCT ?r WHERE { { ?r a cv:PublicOrganisation } UNION { ?r a skos:Concept } UNION "
             "{ ?r a lz:AdministrativeDivision FILTER NOT EXISTS { ?r a lz:Township } } }"
         )
-    elif name.isdigit():
+    elif name.isascii() and name.isdigit():
         township = check_iri(iri_for_path(f"/id/division/{name}"))
         urls = []
         query = (
             f"SELECT DISTINCT ?r WHERE {{ {{ BIND(<{township}> AS ?r) ?r a lz:Township }} UNION "
-            f"{{ ?r lz:township <{township}> }} }}"
+            f"{{ ?r lz:township|lz:ofTownship <{township}> }} }}"
         )
     else:
         abort(404)
     rows = store.select(sparql_prologue() + query + " ORDER BY ?r")
-    if name.isdigit() and not rows:
+    if name.isascii() and name.isdigit() and not rows:
         abort(404)
     id_prefix = iri_for_path("/id/")
     local = [str(row["r"])[len(id_prefix) :] for row in rows if str(row["r"]).startswith(id_prefix)]

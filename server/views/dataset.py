@@ -75,7 +75,7 @@ def named_graph(code: str):
         mime = choose(request.headers.get("Accept"), list(DESCRIPTION_MIMES))
         if mime is None:
             abort(406)
-    if not (stem.isdigit() or stem == "kinds"):  # graph/kinds: the duty kinds (etl/kinds_rdf.py)
+    if not ((stem.isascii() and stem.isdigit()) or stem in ("kinds", "shared")):  # etl/kinds_rdf.py; etl/shared.py
         abort(404)
     graph_iri = check_iri(iri_for_path(f"/graph/{stem}"))
     if graph_iri not in get_store().graph_names():

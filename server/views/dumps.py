@@ -7,6 +7,7 @@ computing a whole-store dump per request would not survive 300 million triples.
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
@@ -52,17 +53,22 @@ def dumps() -> list[Dump]:
     with _lock:
         if not manifest.exists():
             folder.mkdir(parents=True, exist_ok=True)
-            entries = [_write_dump(folder, name, mime) for name, mime in DUMPS.items()]
-            tmp = manifest.with_suffix(".tmp")
-            tmp.write_text(json.dumps([e.__dict__ for e in entries]), encoding="utf-8")
-            tmp.replace(manifest)
+            # Several gunicorn workers may ask at once: one writes (an flock across processes), the
+            # others wait and then read its manifest. Issue 10: they raced on one `.part` file → 500.
+            with open(folder / ".lock", "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not manifest.exists():
+                    entries = [_write_dump(folder, name, mime) for name, mime in DUMPS.items()]
+                    tmp = manifest.with_suffix(f".{os.getpid()}.tmp")
+                    tmp.write_text(json.dumps([e.__dict__ for e in entries]), encoding="utf-8")
+                    tmp.replace(manifest)
     return [Dump(**entry) for entry in json.loads(manifest.read_text(encoding="utf-8"))]
 
 
 def _write_dump(folder: Path, name: str, mime: str) -> Dump:
     store = get_store()
     target = folder / name
-    partial = folder / (name + ".part")
+    partial = folder / f"{name}.{os.getpid()}.part"
     # mtime=0: the same build gives byte-identical files, so the published SHA-256 stays true.
     with open(partial, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out:
         write_dump(store, BY_MIME[mime].dump_name, out)

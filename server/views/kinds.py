@@ -85,7 +85,7 @@ def list_page(iri: str, description: Description, alternates: list[FormatLink]) 
     categories = list(dict.fromkeys(r["cat"] for r in all_rows if "cat" in r))
     labels = _labels_for(list(depts) + categories)
     has_categories = any("cat" in r for r in rows)
-    township = next((o for p, o in description.outgoing if p == LZ.township), None)
+    township = next((o for p, o in description.outgoing if p == LZ.ofTownship), None)
     doc_path = "/doc/" + (local_path(iri) or "")[len("/id/"):]
     context = _common(description, alternates, rows=rows, kind=kind, has_categories=has_categories,
                       township=township, filters=filters,

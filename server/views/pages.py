@@ -18,7 +18,7 @@ from luzhi.server.context import get_config, get_store
 from luzhi.server.describe import fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, link
-from luzhi.server.views.common import conditional, render_page
+from luzhi.server.views.common import conditional, page_arg, render_page
 from luzhi.server.views.dataset import structured_data
 
 MAX_QUERY_CHARS = 100
@@ -42,13 +42,6 @@ def home():
                        title=None, structured_data=structured_data())
 
 
-def _positive(name: str, default: int) -> int:
-    raw = request.args.get(name, str(default))
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, description=f"参数 {name} 必须是正整数 / parameter `{name}` must be a positive integer, got {raw!r}")
-    return int(raw)
-
-
 def search():
     """`/search?q=森林防火[&kind=duty|department|division][&page=N]`; JSON at `/search.json` or by Accept."""
     text = request.args.get("q", "").strip()
@@ -58,7 +51,7 @@ def search():
                                f"{', '.join(q.SEARCH_KINDS)}, got {kind!r}")
     if len(text) > MAX_QUERY_CHARS:
         abort(400, description=f"参数 q 过长（最多 {MAX_QUERY_CHARS} 字）/ parameter `q` longer than {MAX_QUERY_CHARS}")
-    page = _positive("page", 1)
+    page = page_arg()
     wants_json = request.path.endswith(".json") or (
         choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json"
     )

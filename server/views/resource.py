@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Response, abort, redirect, request, send_file
 
+from luzhi.etl.readers import FORMATS
 from luzhi.ontology.namespaces import LZ
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_store
@@ -93,7 +94,8 @@ def _not_acceptable(rest: str) -> Response:
 
 
 def source(filename: str):
-    """A source document as text/plain UTF-8, so `#line=a,b` (RFC 5147) names lines in it.
+    """A source document as built: text as text/plain, so `#line=a,b` (RFC 5147) names lines in it;
+    a Word, Excel, PDF or HTML original as itself, so `#page=3&table=1&row=5` names a place in it.
 
     Only documents the store records as `lz:SourceDocument` are served, from the build's copies.
     """
@@ -103,8 +105,10 @@ def source(filename: str):
         abort(404)
     path = source_file(get_config().store_path, filename)
     if path is not None:
-        response = send_file(path, mimetype="text/plain", conditional=False, max_age=0)
-        response.charset = "utf-8"
+        media_type = FORMATS.get(path.suffix.lower(), ("text/plain",))[0]
+        response = send_file(path, mimetype=media_type, conditional=False, max_age=0)
+        if media_type == "text/plain":
+            response.charset = "utf-8"
         response.direct_passthrough = False
         return conditional(response, vary_accept=False)
     abort(404)

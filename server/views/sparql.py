@@ -17,13 +17,14 @@ from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import PREFIXES, sparql_prologue
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_executor, get_store
+from luzhi.server.limits import RETRY_AFTER
 from luzhi.server.sparql.description import service_description
 from luzhi.server.sparql.examples import EXAMPLES, Example
 from luzhi.server.sparql.formats import GRAPHS, ResultFormat, choose_format, formats_for, short_names
 from luzhi.server.sparql.protocol import ProtocolError, SparqlRequest, parse_request
-from luzhi.server.sparql.query_text import inspect_query, syntax_error_message
+from luzhi.server.sparql.query_text import syntax_error_message
 from luzhi.server.views.common import serialize
-from luzhi.store.executor import PoolBusy, QueryTimeout, WorkerFailed
+from luzhi.store.executor import PoolBusy, QueryTimeout, StoreUnavailable, WorkerFailed
 from luzhi.store.formats import serialise
 from luzhi.store.query_worker import Job
 
@@ -51,69 +52,74 @@ def _respond() -> Response:
             return _page(parsed.query, autorun=True)  # a permalink opened in a browser (issue 14)
         return _answer(parsed)
     except ProtocolError as error:
-        return _error(error.status, error.message)
+        return _error(error.status, error.message, error.retry_after)
 
 
 def _answer(parsed: SparqlRequest) -> Response:
+    """Run the query in a worker, which checks it first (updates, SERVICE, syntax: worker.run_job)."""
     config = get_config()
     assert parsed.query is not None
-    shape = inspect_query(parsed.query)
-    if shape.update_keyword:
-        raise ProtocolError(403, f"this endpoint is read-only: SPARQL Update ({shape.update_keyword}) "
-                                 "is not accepted")
-    refused = [t for t in shape.service_targets if t not in config.allow_service]
-    refused += [f"SERVICE {t}" for t in shape.unresolvable_services]
-    if refused:
-        allowed = ", ".join(config.allow_service) or "none"
-        raise ProtocolError(403, f"SERVICE not allowed here: {', '.join(refused)} "
-                                 f"(allowed endpoints: {allowed}); no request was made")
-    kinds = [shape.result_kind] if shape.result_kind else ["results", "graph"]
-    for kind in kinds:
-        fmt = choose_format(kind, request.headers.get("Accept"), parsed.formats)
-        if fmt is None:
-            offered = ", ".join(f.mime for f in formats_for(kind))
-            raise ProtocolError(406, f"none of the accepted media types fits a {shape.form or kind} "
-                                     f"result; offered: {offered} (or format={'|'.join(short_names(kind))})")
-        answer = _run(parsed, shape.has_dataset, kind, fmt)
-        if answer.status != "wrong_kind":
-            break
+    accept = request.headers.get("Accept")
+    chosen = {kind: choose_format(kind, accept, parsed.formats) for kind in ("results", "graph")}
+    job = Job(
+        query=parsed.query,
+        protocol_dataset=parsed.protocol_dataset,
+        default_graphs=parsed.default_graphs,
+        named_graphs=parsed.named_graphs,
+        results_serializer=_serializer(chosen["results"]),
+        graph_serializer=_serializer(chosen["graph"]),
+        max_rows=config.max_result_rows,
+        prefixes=_PREFIX_PAIRS,
+        allow_service=config.allow_service,
+        base_iri=str(Iris(config.base).sparql_endpoint()),
+    )
+    answer = _run(job)
+    if answer.status == "refused":
+        raise ProtocolError(answer.code, answer.message)
+    if answer.status == "not_acceptable":
+        kind = "results" if answer.message in ("SELECT", "ASK") else "graph"
+        offered = ", ".join(f.mime for f in formats_for(kind))
+        raise ProtocolError(406, f"none of the accepted media types fits a {answer.message} "
+                                 f"result; offered: {offered} (or format={'|'.join(short_names(kind))})")
     if answer.status == "syntax":
         raise ProtocolError(400, syntax_error_message(parsed.query, answer.message, dict(_PREFIX_PAIRS)))
     if answer.status == "too_many" and answer.message:  # the remote's own row cap (docs/remote-store.md)
         raise ProtocolError(400, f"result too large: {answer.message}; nothing was cut, nothing sent")
+    kind = answer.check.result_kind if answer.check else "results"
     if answer.status == "too_many":
         raise ProtocolError(400, f"result too large: more than {config.max_result_rows} "
                                  f"{'rows' if kind == 'results' else 'triples'} (max_result_rows); nothing "
                                  "was cut, nothing sent: page through it with ORDER BY, LIMIT and OFFSET")
     if answer.status != "ok":
-        raise ProtocolError(500, f"query failed: {answer.message}")
+        raise ProtocolError(502, f"query failed: {answer.message}")
+    fmt = chosen[kind]
+    assert fmt is not None  # the worker answers not_acceptable otherwise
     body = _jsonld(answer.body) if fmt.serializer == "JSON_LD_RDFLIB" else answer.body
     response = Response(body, content_type=fmt.content_type)
     response.headers["X-Result-Rows"] = str(answer.rows)
     return response
 
 
-def _run(parsed: SparqlRequest, has_dataset: bool, kind: str, fmt: ResultFormat):
+def _serializer(fmt: ResultFormat | None) -> str | None:
+    if fmt is None:
+        return None
+    return "N_TRIPLES" if fmt.serializer == "JSON_LD_RDFLIB" else fmt.serializer
+
+
+def _run(job: Job):
     config = get_config()
-    job = Job(
-        query=parsed.query or "",
-        dataset="protocol" if parsed.protocol_dataset else "query" if has_dataset else "union",
-        default_graphs=parsed.default_graphs,
-        named_graphs=parsed.named_graphs,
-        kind=kind,
-        serializer="N_TRIPLES" if fmt.serializer == "JSON_LD_RDFLIB" else fmt.serializer,
-        max_rows=config.max_result_rows,
-        prefixes=_PREFIX_PAIRS,
-    )
     try:
         return get_executor().run(job)
     except QueryTimeout:
         raise ProtocolError(503, f"query stopped after {config.query_timeout:g} s (query_timeout); "
                                  "simplify it or add LIMIT") from None
     except PoolBusy:
-        raise ProtocolError(503, "all query workers are busy; retry shortly") from None
+        raise ProtocolError(503, f"all query workers are busy (waited {config.queue_wait:g} s, queue_wait); "
+                                 "retry shortly", retry_after=RETRY_AFTER) from None
     except WorkerFailed as error:
-        raise ProtocolError(500, str(error)) from None
+        raise ProtocolError(503, str(error)) from None
+    except StoreUnavailable:
+        raise ProtocolError(503, "the store is unavailable; retry shortly", retry_after=RETRY_AFTER) from None
 
 
 def _jsonld(ntriples: bytes) -> bytes:
@@ -195,5 +201,8 @@ def _page(query: str | None = None, *, autorun: bool = False) -> Response:
     return response
 
 
-def _error(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+def _error(status: int, message: str, retry_after: int | None = None) -> Response:
+    response = Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response

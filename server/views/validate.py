@@ -2,8 +2,10 @@
 
 The submission is validated in a child process killed after `Config.validation_timeout`
 (luzhi.server.validation.worker); the store is never opened for writing, nor even read, here. The body is
-capped at `Config.max_upload_bytes` through Flask's per-request `max_content_length`, so an
-oversized upload is refused (413) before it is read.
+capped at `Config.max_upload_bytes` (server/limits.py `read_body`: 413 however it is sent, chunked
+included). At most `Config.max_validations` run at once per web process; another waits
+`Config.queue_wait` seconds, then gets 503 + Retry-After, so uploads cannot take every thread
+that serves pages (issue 10: /health went unanswered 30 s during 10 concurrent uploads).
 """
 
 from __future__ import annotations
@@ -11,18 +13,32 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from flask import Response, render_template, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from flask import Response, current_app, render_template, request
 
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config
 from luzhi.server.i18n import lang
+from luzhi.server.limits import RETRY_AFTER, BodyTooLarge, Busy, Slots, read_body
 from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
-from luzhi.server.validation.worker import Job, ValidationTimeout, validate_isolated
+from luzhi.server.validation.worker import Job, ValidationFailed, ValidationTimeout, validate_isolated
 from luzhi.shapes.report import grouped, render_turtle, report_dict, shape_label, where
 from luzhi.shapes.validate import ValidationReport
 
 OFFERS = ("text/html", "application/json", "text/turtle")
+_SLOTS = "luzhi.validation_slots"
+
+
+def _slots() -> Slots:
+    """This app's validation slots, made on first use (one set per app, so per gunicorn worker)."""
+    config = get_config()
+    return current_app.extensions.setdefault(_SLOTS, Slots(config.max_validations, config.queue_wait))
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -42,25 +58,35 @@ def form():
 
 def submit():
     config = get_config()
-    request.max_content_length = config.max_upload_bytes
-    request.max_form_memory_size = config.max_upload_bytes  # the form's textarea, not only files
     try:
+        read_body(request, config.max_upload_bytes)
         data, name, fmt = _submission()
-    except RequestEntityTooLarge:
+    except BodyTooLarge:
         return _error(413, f"提交超过 {config.max_upload_bytes} 字节的上限 / the submission exceeds the limit of "
                            f"{config.max_upload_bytes} bytes")
+    except _Refused as refusal:
+        return _error(refusal.status, refusal.message)
     if not data:
         return _error(400, "没有提交任何内容 / nothing was submitted (send a file, or the body with its Content-Type)")
     if fmt is None or fmt not in FORMATS:
         return _error(415, f"无法判断提交的格式 {fmt or request.mimetype!r}：请用 format 参数指定"
                            f"（{', '.join(FORMATS)}） / unknown submission format: give format=…")
+    job = Job(data, fmt, name, config.base, memory_mb=config.validation_memory_mb, sandbox=config.sandbox)
     try:
-        report = validate_isolated(Job(data, fmt, name, config.base), config.validation_timeout)
+        with _slots().hold():
+            report = validate_isolated(job, config.validation_timeout)
+    except Busy:
+        response = _error(503, f"正在进行的验证已达上限，请稍后重试 / {config.max_validations} validations are "
+                               "already running (max_validations); retry shortly")
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
     except SubmissionError as error:
         return _error(400, error.message, line=error.line, column=error.column, name=name)
     except ValidationTimeout:
         return _error(503, f"验证超过 {config.validation_timeout:g} 秒，已终止 / validation stopped after "
                            f"{config.validation_timeout:g} s")
+    except ValidationFailed as failure:
+        return _error(503, failure.message)
     return _report(report)
 
 
@@ -69,6 +95,13 @@ def _submission() -> tuple[bytes, str, str | None]:
     chosen = request.args.get("format") or None
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         chosen = request.form.get("format") or chosen
+        # One submission per request: an extra file was silently ignored before (issue 10).
+        names = sorted({key for key, upload in request.files.items(multi=True) if upload.filename} - {"file"})
+        uploads = [upload for upload in request.files.getlist("file") if upload.filename]
+        if names or len(uploads) > 1:
+            extra = ", ".join(names) or f"{len(uploads)} files"
+            raise _Refused(400, f"一次只能提交一个文件（字段 file） / one file per request, in the field `file`; "
+                                f"got also: {extra}")
         upload = request.files.get("file")
         if upload is not None and upload.filename:
             data = upload.read()
@@ -98,6 +131,15 @@ def _report(report: ValidationReport) -> Response:
     return response
 
 
+# What the HTML page says happened, by status: a timeout is not an unreadable file (issue 11, finding 6).
+_HEADINGS = {
+    413: ("提交的内容超过大小上限", "The submission is too large"),
+    415: ("无法判断提交的格式", "The submission's format is unknown"),
+    503: ("验证超时，已终止", "Validation timed out and was stopped"),
+}
+_UNREADABLE = ("无法读取提交的内容", "The submission cannot be read")
+
+
 def _error(status: int, message: str, *, line: int | None = None, column: int | None = None,
            name: str = "") -> Response:
     error = {"error": message, "file": name or None, "line": line, "column": column}
@@ -105,8 +147,9 @@ def _error(status: int, message: str, *, line: int | None = None, column: int | 
     if mime == "application/json":
         response = Response(_json(error), status=status, mimetype="application/json")
     elif mime == "text/html":
-        response = Response(render_template("validate.html", page=_page(error=error), title="SHACL", alternates=[]),
-                            status=status, mimetype="text/html")
+        heading = _HEADINGS.get(status, _UNREADABLE)[1 if lang() == "en" else 0]
+        response = Response(render_template("validate.html", page=_page(error=error), title="SHACL", alternates=[],
+                                            heading=heading), status=status, mimetype="text/html")
     else:
         where_text = f"{line}:{column}: " if line is not None else ""
         response = Response(f"{where_text}{message}\n", status=status, mimetype="text/plain")

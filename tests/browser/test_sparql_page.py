@@ -66,3 +66,17 @@ def test_construct_example_shows_rdf(browser, live_server):
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("#results pre.graph", timeout=30_000)
     page.close()
+
+
+def test_a_javascript_iri_in_results_is_not_a_link(browser, live_server):
+    """Issue 10: only http(s) IRIs become links; a javascript: IRI from the data stays text."""
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/sparql")
+    page.fill("#query", "SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <https://example.org/ok> } }")
+    page.click("#run")
+    page.wait_for_selector("#results table.results tbody tr", timeout=30_000)
+    hrefs = page.eval_on_selector_all("#results a", "links => links.map(a => a.getAttribute('href'))")
+    assert "https://example.org/ok" in hrefs
+    assert not [h for h in hrefs if h and h.lower().startswith("javascript:")]
+    assert "javascript:alert(1)" in page.inner_text("#results")
+    page.close()

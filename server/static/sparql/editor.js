@@ -71,10 +71,13 @@
   function cell(term) {
     var td = el("td");
     if (!term) return td;
-    if (term.type === "uri") {
+    if (term.type === "uri" && /^https?:\/\//i.test(term.value)) {
+      // Only web IRIs become links: a javascript: or data: IRI in the data stays text (issue 10).
       var a = el("a", term.value);
       a.href = term.value;
       td.appendChild(a);
+    } else if (term.type === "uri") {
+      td.appendChild(document.createTextNode(term.value));
     } else {
       td.appendChild(document.createTextNode(term.type === "bnode" ? "_:" + term.value : term.value));
       var meta = term["xml:lang"] ? "@" + term["xml:lang"] : term.datatype ? "^^" + term.datatype.replace(/^.*[#\/]/, "xsd:") : "";

@@ -1,0 +1,109 @@
+"""A published document, whatever its format → numbered lines of tab-separated cells.
+
+Townships publish their lists as Word, Excel, PDF, web pages and text (DESIGN.md §3). Each reader
+turns its format into the structure the parser reads (`etl.rows`): one line per paragraph or table
+row, a row's cells joined by tabs, a cell's paragraphs by line breaks. The parser never knows which
+format a line came from, so every format is read by the same rules (docs/parsing.md).
+
+A line of a text file is where it came from; a line of any other format carries a `Location` in
+the original file (PDF: page, table and row; Word: table and row, or paragraph; Excel: sheet and
+row; HTML: table and row, or block), and an item's provenance fragment is built from the
+locations of its first and last line (`ReadDocument.fragment`).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from luzhi.etl.model import SourceLine
+from luzhi.etl.readers.excel import read_xlsx
+from luzhi.etl.readers.location import Location, Row
+from luzhi.etl.readers.pdf import read_pdf
+from luzhi.etl.readers.web import read_html
+from luzhi.etl.readers.word import read_docx
+from luzhi.etl.source import SourceError, decode_source
+
+__all__ = ["FORMATS", "Location", "ReadDocument", "Row", "read_document"]
+
+
+@dataclass(frozen=True)
+class ReadDocument:
+    lines: tuple[SourceLine, ...]
+    media_type: str
+    locations: tuple[Location, ...] = ()  # one per line; empty for text, whose lines are the locations
+
+    def where(self, lineno: int) -> str:
+        """A line as a person finds it in the original file (for error messages)."""
+        if not self.locations or not 1 <= lineno <= len(self.locations):
+            return f"第 {lineno} 行"
+        return self.locations[lineno - 1].fragment()
+
+    def fragments(self) -> tuple[str, ...]:
+        return tuple(location.fragment() for location in self.locations)
+
+
+def _lines(path: str, rows: Iterable[Row]) -> tuple[tuple[SourceLine, ...], tuple[Location, ...]]:
+    lines, locations = [], []
+    for number, (cells, location) in enumerate(rows, start=1):
+        # A tab inside a cell would make a new cell; a line break inside a one-cell line (a
+        # paragraph's soft break) would not be one line any more for the title rules.
+        cleaned = tuple(cell.replace("\t", " ") for cell in cells)
+        if len(cleaned) == 1:
+            cleaned = (cleaned[0].replace("\n", " "),)
+        lines.append(SourceLine(path=path, lineno=number, text="\t".join(cleaned)))
+        locations.append(location)
+    return tuple(lines), tuple(locations)
+
+
+# suffix → (media type, reader)
+FORMATS: dict[str, tuple[str, Callable[[bytes, str], Iterable[Row]]]] = {
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", read_docx),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", read_xlsx),
+    ".pdf": ("application/pdf", read_pdf),
+    ".html": ("text/html", read_html),
+    ".htm": ("text/html", read_html),
+}
+_REFUSED = {
+    ".doc": "旧版 Word（.doc）",
+    ".xls": "旧版 Excel（.xls）",
+    ".wps": "WPS 文字（.wps）",
+    ".et": "WPS 表格（.et）",
+    ".ofd": "OFD 版式文件",
+}
+
+
+def _sniff(data: bytes) -> str | None:
+    """The format of a file whose name does not say it (a download saved as .txt or without suffix)."""
+    if data.startswith(b"%PDF-"):
+        return ".pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            return None
+        return ".docx" if "word/document.xml" in names else ".xlsx" if "xl/workbook.xml" in names else None
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return ".html"
+    return None
+
+
+def read_document(data: bytes, path: str | Path) -> ReadDocument:
+    """Read a document in any supported format; raises SourceError naming the file otherwise."""
+    name = str(path)
+    suffix = Path(name).suffix.lower()
+    if suffix in _REFUSED:
+        raise SourceError(name, f"不支持{_REFUSED[suffix]}，请另存为 .docx、.xlsx、.pdf、.html 或文本文件")
+    if suffix not in FORMATS:
+        suffix = _sniff(data) or suffix
+    if suffix not in FORMATS:
+        return ReadDocument(tuple(decode_source(data, name)), "text/plain")
+    media_type, reader = FORMATS[suffix]
+    lines, locations = _lines(name, reader(data, name))
+    if not any(line.text.strip() for line in lines):
+        raise SourceError(name, "文件中没有任何文字（扫描件或空文档？）")
+    return ReadDocument(lines, media_type, locations)

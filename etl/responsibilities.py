@@ -1,0 +1,283 @@
+"""A 上级部门职责 cell split per department: which listed department does which part.
+
+The cell of a cooperative duty naming several departments usually says who does what, in one of
+these shapes (every one seen in the bundled samples; docs/departments.md has the cells):
+- sections headed by a department: `县税务局：…`, `市应急管理局主要职责：…`, `一、县应急管理局 …`, or by
+  several (`A、B主要职责：`, the joint `县农业农村局和水务局：` of 003);
+- sections headed by a topic (`一、慈善募捐救助`, 004 cooperative 41), whose statements name their
+  department;
+- numbered points or `；`-separated statements whose subject is a department
+  (`1.市应急局负责…；2.市自然资源局负责…`; 004 cooperative 2 and 21).
+A statement also belongs to the partners it names: `X和Y制定…`, `X与Y一同开展…`, `X会同Y…`.
+
+A section headed by a department the cell does not list (004 cooperative 13: `二、县公安局`) ends the
+previous section and belongs to nobody; `unlisted_departments` names such departments for the
+report. Headers are matched to the cell's names by normalised key (so 区消防救援大队 in the text is
+鸡冠消防救援大队 of the cell), and recognised by the structure of a department name otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from luzhi.etl.department_names import ORG_END, looks_like_department, normalise_department, plain_text
+
+__all__ = ["split_responsibility", "unlisted_departments"]
+
+_BOUNDARY = frozenset(" \t\n\u3000\xa0。；;，,>")
+_HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2})[、.．]\s*")
+_HEADER_TAIL = re.compile(r"(?:的?主要职责|工作职责|职责)$")
+_CN_HEADING = re.compile(r"(?:^|(?<=\s))[一二三四五六七八九十]+、\s*")
+_LIST_JOIN = re.compile(r"\s*(?:、|，|,|和|及|与)\s*")
+_CONNECTORS = "和与及"
+_STATEMENT_END = re.compile(r"(?<=[；;。\n])")
+_PARTNER_BEFORE = re.compile(r"会同|协同|联合")  # X会同Y…: Y takes part
+_PARTNER_WITH = re.compile(r"[与和同]")  # X与Y一同…, X与Y共同…
+_TOGETHER = re.compile(r"\s*(?:一同|共同|一起)")
+
+
+@lru_cache(maxsize=1 << 16)  # bounded: a national build tries millions of substrings
+def _match_key(name: str, county_name: str, prefecture_name: str) -> str:
+    return normalise_department(name, county_name, prefecture_name)
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """The departments of one cell, found again in its responsibility text by normalised key."""
+
+    by_key: dict[str, str]
+    county_name: str = ""
+    prefecture_name: str = ""
+
+    @classmethod
+    def of(cls, names: tuple[str, ...] | list[str], county_name: str, prefecture_name: str) -> _Listed:
+        by_key: dict[str, str] = {}
+        for name in names:
+            by_key.setdefault(_match_key(name, county_name, prefecture_name), name)
+        return cls(by_key, county_name, prefecture_name)
+
+    def get(self, written: str) -> str | None:
+        """The listed name `written` is a spelling of, if any."""
+        return self.by_key.get(_match_key(written, self.county_name, self.prefecture_name))
+
+
+def _name_at(text: str, pos: int, keys: _Listed) -> tuple[int, str] | None:
+    """The longest department of `keys` written at text[pos:] (1.市委组织部负责… → 市委组织部).
+
+    A candidate never ends in 和/与/及: `县农业农村局与县财政局` would otherwise read as
+    `县农业农村局与` (与 is dropped inside names, 住房和城乡建设局) and hide its partner (004 cooperative 44).
+    """
+    stop = pos
+    while stop < len(text) and stop - pos < 40 and text[stop] not in _BOUNDARY and text[stop] not in "：:、":
+        stop += 1
+    for end in range(stop, pos + 1, -1):
+        if text[end - 1] in _CONNECTORS:
+            continue
+        name = keys.get(text[pos:end])
+        if name is not None:
+            return end, name
+    return None
+
+
+def _names_at(text: str, pos: int, keys: _Listed) -> tuple[int, list[str]]:
+    """Departments listed at text[pos:]: 市自然资源局、市水利局负责… → [市自然资源局, 市水利局]."""
+    found: list[str] = []
+    hit = _name_at(text, pos, keys)
+    while hit is not None:
+        pos, name = hit
+        found.append(name)
+        join = _LIST_JOIN.match(text, pos)
+        hit = _name_at(text, join.end(), keys) if join else None
+    return pos, found
+
+
+def _joint_parts(chunk: str) -> list[str]:
+    """`县农业农村局和水务局` → [县农业农村局, 水务局]: split at 和/与/及 only after a complete name
+    (县发展和改革委员会 and 县住房和城乡建设局 stay whole: 县发展, 县住房 are no names)."""
+    for index, char in enumerate(chunk):
+        if char in _CONNECTORS and ORG_END.search(chunk[:index]) and looks_like_department(chunk[:index]):
+            rest = _joint_parts(chunk[index + 1 :])
+            if rest:
+                return [chunk[:index], *rest]
+    return [chunk] if looks_like_department(chunk) else []
+
+
+@dataclass(frozen=True)
+class _Header:
+    start: int
+    content: int  # where the section's text starts
+    owners: tuple[str, ...]  # listed departments heading the section
+    unlisted: tuple[str, ...] = ()  # department names heading it that the cell does not list
+
+
+def _label_header(label: str, keys: _Listed) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(listed, unlisted) departments of a header label, or None when the label is not only departments."""
+    label = _HEADER_TAIL.sub("", _HEADING_NUMBER.sub("", label.strip()))
+    if not label:
+        return None
+    listed: list[str] = []
+    unlisted: list[str] = []
+    for chunk in label.split("、"):
+        whole = keys.get(chunk)
+        parts = [chunk] if whole else _joint_parts(chunk)
+        if not parts:
+            return None
+        for part in parts:
+            name = keys.get(part)
+            if name is not None:
+                listed.append(name)
+            else:
+                unlisted.append(part)
+    first = label.split("、")[0]
+    if not listed and not looks_like_department(first, owner_required=True):
+        return None  # 表彰工作：, 履职保障： and 水务局： alone are no department headers
+    return tuple(dict.fromkeys(listed)), tuple(dict.fromkeys(unlisted))
+
+
+def _headers(text: str, keys: _Listed, section: re.Pattern[str] | None = None) -> list[_Header]:
+    """Section headers: `X局：`, `X局主要职责：`, `A、B主要职责：`, `一、县X局`, topic headings `一、…`,
+    and those a layout profile describes (`section`, with a group `names`)."""
+    found: dict[int, _Header] = {}
+    for match in section.finditer(text) if section is not None else ():
+        listed, unlisted = _label_header(match.group("names"), keys) or ((), ())
+        found[match.start()] = _Header(match.start(), match.end(), listed, unlisted)
+    for colon in (i for i, char in enumerate(text) if char in "：:"):
+        start = colon
+        while start > 0 and colon - start < 80 and text[start - 1] not in _BOUNDARY:
+            start -= 1
+        parsed = _label_header(text[start:colon], keys)
+        if parsed is not None:
+            found[start] = _Header(start, colon + 1, *parsed)
+    for heading in _CN_HEADING.finditer(text):
+        if heading.start() in found:
+            continue
+        end, names = _names_at(text, heading.end(), keys)
+        if names:
+            tail = re.match(r"(?:的?主要职责)?\s*[：:]?", text[end:])
+            found[heading.start()] = _Header(heading.start(), end + (tail.end() if tail else 0), tuple(names))
+            continue
+        stop = heading.end()
+        while stop < len(text) and text[stop] not in _BOUNDARY and text[stop] not in "：:":
+            stop += 1
+        parsed = _label_header(text[heading.end() : stop], keys)
+        listed, unlisted = parsed if parsed is not None else ((), ())
+        # A topic heading (一、慈善募捐救助) also ends the section before it: its statements say who.
+        found[heading.start()] = _Header(heading.start(), stop, listed, unlisted)
+    return sorted(found.values(), key=lambda header: header.start)
+
+
+def _points(text: str) -> list[tuple[int, str]]:
+    """Numbered points 1. 2. 3. in sequence; a number counts only after a break (not in “1、3、5”)."""
+    first = re.match(r"\s*1\s*[.．、](?!\d)", text)
+    if not first:
+        return []
+    starts, number = [first.start()], 2
+    while True:
+        mark = re.compile(rf"(?:(?<=[\s；;。>])){number}\s*[.．、](?!\d)").search(text, starts[-1] + 1)
+        if not mark:
+            break
+        starts.append(mark.start())
+        number += 1
+    return [(a, text[a:b].strip()) for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def _statements(text: str) -> list[tuple[int, str]]:
+    """A section's statements: its numbered points, else its `；`/`。`-separated sentences
+    (004 cooperative 2 lists them in an <ol> whose numbers the extraction lost)."""
+    points = _points(text)
+    if points:
+        return points
+    result, offset = [], 0
+    for piece in _STATEMENT_END.split(text):
+        if piece.strip():
+            result.append((offset, piece.strip()))
+        offset += len(piece)
+    return result
+
+
+def _credited(statement: str, keys: _Listed) -> list[str]:
+    """The statement's subject departments (`县X局、县Y局负责…`, `X和Y制定…`) and its partners
+    (`…会同Y…`, `…与Y一同…`); no subject, no partners: `2.会同有关部门…` says nothing of who."""
+    _, subjects = _names_at(_HEADING_NUMBER.sub("", statement), 0, keys)
+    partners: list[str] = []
+    for mark in _PARTNER_BEFORE.finditer(statement):
+        partners += _names_at(statement, mark.end(), keys)[1]
+    for mark in _PARTNER_WITH.finditer(statement):
+        end, names = _names_at(statement, mark.end(), keys)
+        if names and _TOGETHER.match(statement, end):
+            partners += names
+    return list(dict.fromkeys([*subjects, *partners]))
+
+
+def _analyse(
+    text: str, keys: _Listed, section: re.Pattern[str] | None = None
+) -> tuple[dict[str, list[tuple[int, str]]], list[str]]:
+    plain = plain_text(text)
+    parts: dict[str, list[tuple[int, str]]] = {}
+    unlisted: list[str] = []
+
+    def credit(owners, position: int, part: str) -> None:
+        for owner in owners:
+            if (position, part) not in parts.setdefault(owner, []):
+                parts[owner].append((position, part))
+
+    headers = _headers(plain, keys, section)
+    sections = [(None, 0, headers[0].start if headers else len(plain))]
+    for index, header in enumerate(headers):
+        end = headers[index + 1].start if index + 1 < len(headers) else len(plain)
+        sections.append((header, header.content, end))
+    for header, start, end in sections:
+        section = plain[start:end].strip()
+        if not section:
+            continue
+        owners = header.owners if header else ()
+        if header:
+            unlisted += header.unlisted
+        credit(owners, start, section)
+        offset = plain.index(section, start)
+        for position, statement in _statements(section):
+            named = _credited(statement, keys)
+            if named and not owners:
+                credit(named, offset + position, statement)
+            elif owners:
+                credit([name for name in named if name not in owners], offset + position, statement)
+    return parts, list(dict.fromkeys(unlisted))
+
+
+def split_responsibility(
+    text: str,
+    names: tuple[str, ...] | list[str],
+    county_name: str = "",
+    prefecture_name: str = "",
+    section: re.Pattern[str] | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """(department as in `names`, its own text) for each listed department the cell gives a part;
+    () when the cell is one joint text that names nobody (see the module docstring).
+
+    With the county's and prefecture's names (DivisionChain) a text may spell a department otherwise
+    than its cell: 区消防救援大队 for 鸡冠消防救援大队, 县生态环境局左云分局 for 市生态环境局左云分局.
+    """
+    keys = _Listed.of(names, county_name, prefecture_name)
+    if not keys.by_key or not text.strip():
+        return ()
+    parts, _ = _analyse(text, keys, section)
+    return tuple(
+        (name, "\n".join(part for _, part in sorted(parts[name]))) for name in keys.by_key.values() if name in parts
+    )
+
+
+def unlisted_departments(
+    text: str,
+    names: tuple[str, ...] | list[str],
+    county_name: str = "",
+    prefecture_name: str = "",
+    section: re.Pattern[str] | None = None,
+) -> tuple[str, ...]:
+    """Departments heading a section of the cell that its department cell does not name (004
+    cooperative 13: `二、县公安局` under 县委宣传部、县委网信办): for the report, never guessed into the graph."""
+    keys = _Listed.of(names, county_name, prefecture_name)
+    if not keys.by_key or not text.strip():
+        return ()
+    return tuple(_analyse(text, keys, section)[1])

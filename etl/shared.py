@@ -1,0 +1,94 @@
+"""The shared graph: resources several townships name, stated once (DESIGN.md §2, Identifiers).
+
+Divisions above the township, departments and categories are named by many documents. Written
+into every township's graph, each of their triples sat in several named graphs, and pyoxigraph
+0.5 counts such a triple once per graph in the union default graph (oxigraph issue 1919): the
+natural `COUNT(?d) … GROUP BY ?label` said 96 where the list has 24 (issue 11, finding 2). So a
+document's triples are split by subject: its own resources go to its township graph, the shared
+ones to one graph, `B/graph/shared`.
+
+Incremental builds (some documents into an existing store) must keep that graph right, so each
+document's shared contribution is kept in the build state (`shared/{code}.nt`) and the shared graph
+is rewritten on every build as the union of the contributions of every document in the store: a
+resource no longer named by any document disappears with the last contribution naming it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import Graph, Literal
+from rdflib.namespace import RDFS, SKOS
+
+from luzhi.ontology.iris import Iris
+
+SHARED_DIR = "shared"  # in the build state directory, beside build.json and sources/
+# One value per language; two documents may prefer different spellings of one department or category.
+_SINGLE_LABELS = (SKOS.prefLabel, RDFS.label)
+
+
+def is_shared(subject: object, iris: Iris, township_code: str) -> bool:
+    """True for a resource other townships may name too: a division above `township_code`, a
+    department, a category or the category scheme."""
+    text = str(subject)
+    if text.startswith((f"{iris.base}/id/org/", str(iris.category_scheme()))):
+        return True
+    return text.startswith(f"{iris.base}/id/division/") and text != str(iris.division(township_code))
+
+
+def split_shared(graph: Graph, iris: Iris, township_code: str) -> tuple[Graph, Graph]:
+    """(the township's own triples, its shared contribution), split by subject."""
+    own, shared = Graph(), Graph()
+    for triple in graph:
+        (shared if is_shared(triple[0], iris, township_code) else own).add(triple)
+    return own, shared
+
+
+def contribution_path(state: Path, township_code: str) -> Path:
+    return Path(state) / SHARED_DIR / f"{township_code}.nt"
+
+
+def missing_contributions(state: Path, township_codes: Iterable[str]) -> list[str]:
+    """Documents in the store whose shared contribution is not in the state (built by luzhi < 0.2)."""
+    return [code for code in township_codes if not contribution_path(state, code).exists()]
+
+
+def union_shared(contributions: Iterable[Graph]) -> Graph:
+    """The shared graph: every contribution's triples once, with one skos:prefLabel and one rdfs:label
+    per resource and language.
+
+    Two documents of one county may prefer different spellings of a department (each picks its most
+    frequent one, docs/departments.md): the spelling most documents prefer wins, ties broken by code
+    point, and the others become skos:altLabel, so the union never has two preferred labels.
+    """
+    union = Graph()
+    stated: Counter = Counter()
+    for contribution in contributions:
+        for triple in contribution:
+            stated[triple] += 1
+            union.add(triple)
+    for prop in _SINGLE_LABELS:
+        for subject in set(union.subjects(prop, None)):
+            by_lang: dict[str | None, list[Literal]] = {}
+            for label in union.objects(subject, prop):
+                by_lang.setdefault(getattr(label, "language", None), []).append(label)
+            for labels in by_lang.values():
+                if len(labels) < 2:
+                    continue
+                winner = min(labels, key=lambda label: (-stated[(subject, prop, label)], str(label)))
+                for label in labels:
+                    if label != winner:
+                        union.remove((subject, prop, label))
+                        union.add((subject, SKOS.altLabel, label))
+    for subject, label in list(union.subject_objects(SKOS.prefLabel)):
+        union.remove((subject, SKOS.altLabel, label))  # SKOS: prefLabel and altLabel are disjoint
+    return union
+
+
+def shared_graph(state: Path, township_codes: Iterable[str]) -> Graph:
+    """The union of the stored contributions of `township_codes` (every document in the store)."""
+    return union_shared(
+        Graph().parse(contribution_path(state, code), format="nt") for code in sorted(set(township_codes))
+    )

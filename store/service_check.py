@@ -1,0 +1,161 @@
+"""What a SPARQL query is, seen by a real parser: its form, its own dataset, and every SERVICE it calls.
+
+Issue 10: the hand-written lexer that used to decide this read `x:a\\#b` as the start of a
+comment, and the engine then ran a SERVICE hidden "behind" it. A security decision now rests on
+rdflib's SPARQL 1.1 grammar (pyoxigraph exposes no parse-only API), and whatever that grammar
+cannot parse is refused, never guessed. tests/test_sparql_service_differential.py runs a corpus
+of tricky queries through this checker *and* through the engine against a loopback listener:
+the checker must name a SERVICE wherever the engine would connect.
+
+This is the first wall. The second does not depend on parsing at all: query workers run
+without a network (store/sandbox.py), and only a query whose every SERVICE is on the
+allow-list goes to a worker that has one.
+
+rdflib's parser is recursive: at Python's default recursion limit it fails on 30 nested
+parentheses or 100 triple patterns in a row (measured). `check_query` therefore parses in a
+thread with a large stack and a high recursion limit, and refuses parse trees deeper than
+`MAX_DEPTH`, well below where pyoxigraph's own parser overflows its stack (5,000 nested
+parentheses crashed the worker with SIGSEGV; 2,000 did not).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from dataclasses import dataclass
+
+from pyparsing import ParseException, ParseResults
+from rdflib import URIRef, Variable
+from rdflib.plugins.sparql.algebra import translatePrologue
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+# Parse-tree levels: one pair of parentheses costs ~6, one { } group ~2.4 (measured with rdflib 7.6),
+# so this admits ~300 nested parentheses or ~800 nested groups, far beyond any hand-written query.
+MAX_DEPTH = 2000
+_STACK_BYTES = 256 * 1024 * 1024
+_RECURSION_LIMIT = 200_000
+
+
+class QueryRefused(Exception):
+    """The query is not run: `status` is the HTTP status (400 unparseable or too deep, 403 update)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class QueryCheck:
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    has_dataset: bool  # FROM / FROM NAMED in the query itself
+    services: tuple[str, ...]  # absolute IRIs named by SERVICE, in order, without repeats
+    unresolvable: tuple[str, ...]  # SERVICE ?var or a relative IRI: never allowed
+
+    @property
+    def result_kind(self) -> str:
+        """`results` (SELECT/ASK) or `graph` (CONSTRUCT/DESCRIBE)."""
+        return "results" if self.form in ("SELECT", "ASK") else "graph"
+
+    def refused_services(self, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        """The SERVICE targets not on the allow-list (exact IRIs), variables and relative IRIs included."""
+        return tuple(s for s in self.services if s not in allowed) + tuple(f"SERVICE {u}" for u in self.unresolvable)
+
+
+def check_query(text: str) -> QueryCheck:
+    """Parse `text` with rdflib's grammar; raise QueryRefused for updates, syntax errors and deep nesting."""
+    outcome: list = []
+
+    def parse() -> None:
+        try:
+            outcome.append(parseQuery(text))
+        except BaseException as error:  # handed to the caller's thread below
+            outcome.append(error)
+
+    old_limit = sys.getrecursionlimit()
+    old_stack = threading.stack_size(_STACK_BYTES)
+    try:
+        sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
+        thread = threading.Thread(target=parse, name="luzhi-sparql-check")
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(old_stack)
+        sys.setrecursionlimit(old_limit)
+    tree = outcome[0]
+    if isinstance(tree, RecursionError):
+        raise QueryRefused(400, "query nested too deeply to check; flatten it")
+    if isinstance(tree, ParseException):
+        if _is_update(text):
+            raise QueryRefused(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        raise QueryRefused(400, f"SPARQL syntax error: {tree.msg} (line {tree.lineno}, column {tree.col})")
+    if isinstance(tree, BaseException):
+        raise QueryRefused(400, f"the query checker could not read this query: {type(tree).__name__}: {tree}")
+    if _depth(tree) > MAX_DEPTH:
+        raise QueryRefused(400, f"query nested too deeply (parse tree deeper than {MAX_DEPTH}); flatten it")
+    prologue_tree, query = tree[0], tree[1]
+    prologue = translatePrologue(prologue_tree, None)
+    services: list[str] = []
+    unresolvable: list[str] = []
+    for node in _nodes(query):
+        if node.name == "ServiceGraphPattern":
+            target = node["term"]
+            try:
+                iri = target if isinstance(target, Variable) else prologue.absolutize(target)  # prefixes, BASE
+            except Exception:  # rdflib raises a bare Exception for an undeclared prefix
+                unresolvable.append(str(target.get("prefix", "")) + ":" if isinstance(target, CompValue) else "?")
+                continue
+            if isinstance(iri, URIRef) and _absolute(str(iri)):
+                services.append(str(iri))
+            else:
+                unresolvable.append(f"?{iri}" if isinstance(iri, Variable) else f"<{iri}>")
+    return QueryCheck(
+        form=FORMS[query.name],
+        has_dataset="datasetClause" in query,  # CompValue.get() answers a missing key with its name
+        services=tuple(dict.fromkeys(services)),
+        unresolvable=tuple(dict.fromkeys(unresolvable)),
+    )
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except (ParseException, RecursionError):
+        return False
+    return True
+
+
+def _absolute(iri: str) -> bool:
+    scheme, colon, _ = iri.partition(":")
+    return bool(colon) and scheme[:1].isalpha() and all(c.isalnum() or c in "+.-" for c in scheme)
+
+
+def _children(node) -> list:
+    if isinstance(node, CompValue):
+        return list(node.values())
+    if isinstance(node, (list, tuple, ParseResults)):
+        return list(node)
+    return []
+
+
+def _nodes(root):
+    """Every CompValue under `root`, iteratively (the tree may be deep)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            yield node
+        stack.extend(_children(node))
+
+
+def _depth(root) -> int:
+    deepest = 0
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        step = 1 if isinstance(node, CompValue) else 0
+        stack.extend((child, depth + step) for child in _children(node))
+    return deepest

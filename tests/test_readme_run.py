@@ -1,0 +1,78 @@
+"""The README's first command, as a user runs it (issue 11, finding 1): `luzhi serve` from a fresh
+working directory with the default relative store ./luzhi-store. Relative paths once made every
+/source/… and /dumps/… answer 500 (send_file resolves them against the package); tests that
+pass absolute temporary paths never saw it."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import pytest
+import requests
+from rdflib import Graph
+from rdflib.namespace import DCAT
+
+LUZHI = Path(sys.executable).parent / "luzhi"  # the console script `pip install .` puts on PATH
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def readme_server(tmp_path_factory):
+    cwd = tmp_path_factory.mktemp("fresh-directory")
+    port = _free_port()
+    log = cwd / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([str(LUZHI), "serve", "--port", str(port)], cwd=cwd, stdout=sink, stderr=sink)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        # Bounded by attempts, not by time: it builds the samples first, and the machine may be loaded.
+        for _ in range(600):
+            if process.poll() is not None:
+                break
+            try:
+                if requests.get(f"{url}/health", timeout=10).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            try:
+                process.wait(0.5)
+            except subprocess.TimeoutExpired:
+                pass
+        assert process.poll() is None, log.read_text(errors="replace")
+        assert (cwd / "luzhi-store" / "build.json").exists()  # the default, relative store
+        yield url
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(30)
+
+
+def test_a_duty_source_link_answers_200(readme_server):
+    query = ("SELECT ?src WHERE { ?d a <https://w3id.org/luzhi/def#Duty> ; "
+             "<http://www.w3.org/ns/prov#wasDerivedFrom> ?src } LIMIT 1")
+    rows = requests.get(f"{readme_server}/sparql", params={"query": query},
+                        headers={"Accept": "application/sparql-results+json"}, timeout=60).json()
+    source = rows["results"]["bindings"][0]["src"]["value"]
+    assert source.startswith(f"{readme_server}/source/")
+    response = requests.get(urldefrag(source)[0], timeout=60)
+    assert response.status_code == 200 and response.text
+
+
+def test_every_void_distribution_answers_200(readme_server):
+    void = requests.get(f"{readme_server}/.well-known/void", headers={"Accept": "text/turtle"}, timeout=120)
+    assert void.status_code == 200
+    graph = Graph().parse(data=void.text, format="turtle")
+    urls = {str(o) for p in (DCAT.downloadURL, DCAT.accessURL) for o in graph.objects(None, p)}
+    assert any(u.endswith(".gz") for u in urls), urls
+    for url in sorted(urls):
+        response = requests.get(url, timeout=120)
+        assert response.status_code == 200, url

@@ -1,0 +1,216 @@
+"""SERVICE allow-list (issue 10, SSRF): the checker's verdict against what the engine really does.
+
+Each query of the corpus goes three ways, every time against a fresh loopback listener:
+1. the engine itself (pyoxigraph in this process, network allowed): does it connect?
+2. the checker (store/service_check.py): does it name that SERVICE, or refuse the query?
+3. the real endpoint with the default empty allow-list, once with the network wall switched off
+   (so the parser alone must hold) and once as deployed: 0 connections, and a refusal.
+The property: wherever the engine connects, the checker refused the query or named the target.
+The second wall is tested alone below: a confined process cannot connect whatever it runs.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+import requests
+from sparql_server import fill_small_store, serve
+
+from luzhi.server.config import Config
+from luzhi.store.service_check import QueryRefused, check_query
+
+GROUP = "{ ?s ?p ?o }"
+# {url} = http://127.0.0.1:PORT/sparql ; {root} = http://127.0.0.1:PORT ; {escaped} = {url} with one \u escape.
+SERVICE_CORPUS = {
+    "issue-10: escaped # in a prefixed name": "PREFIX x: <http://example.org/> SELECT * { BIND(x:a\\#b AS ?q) "
+                                              "SERVICE <{url}> " + GROUP + " }",
+    "escaped # then a new line": "PREFIX x: <http://example.org/>\nSELECT * {\n BIND(x:a\\#b AS ?q)\n"
+                                 " SERVICE <{url}> " + GROUP + "\n}",
+    "escaped - and . in a local name": "PREFIX x: <http://example.org/> SELECT * { BIND(x:a\\-b\\.c AS ?q) "
+                                       "SERVICE <{url}> " + GROUP + " }",
+    "a quote inside a comment": '# a "quote\nSELECT * { SERVICE <{url}> ' + GROUP + ' } # "',
+    "# inside a string": 'SELECT * { BIND("#" AS ?h) SERVICE <{url}> ' + GROUP + " }",
+    "escaped quote then #": 'SELECT * { BIND("a\\"#" AS ?h) SERVICE <{url}> ' + GROUP + " }",
+    "long string with a newline and #": 'SELECT * { BIND("""x\n# not a comment""" AS ?h) SERVICE <{url}> '
+                                        + GROUP + " }",
+    "single-quoted string with #": "SELECT * { BIND('#' AS ?h) SERVICE <{url}> " + GROUP + " }",
+    "IRI with # before": "SELECT * { BIND(<http://example.org/a#b> AS ?h) SERVICE <{url}> " + GROUP + " }",
+    "IRI with # as the target": "SELECT * { SERVICE <{url}#frag> " + GROUP + " }",
+    "nested groups": "SELECT * { { { { SERVICE <{url}> " + GROUP + " } } } }",
+    "inside OPTIONAL": "SELECT * { BIND(1 AS ?a) OPTIONAL { SERVICE <{url}> " + GROUP + " } }",
+    "inside UNION": "SELECT * { { BIND(1 AS ?a) } UNION { SERVICE <{url}> " + GROUP + " } }",
+    "inside a subquery": "SELECT * { { SELECT * { SERVICE <{url}> " + GROUP + " } } }",
+    "inside FILTER EXISTS": "SELECT * { BIND(1 AS ?a) FILTER EXISTS { SERVICE <{url}> " + GROUP + " } }",
+    "inside MINUS": "SELECT * { BIND(1 AS ?s) MINUS { SERVICE <{url}> " + GROUP + " } }",
+    "\\u-escaped keyword": "SELECT * { \\u0053ERVICE <{url}> " + GROUP + " }",
+    "\\u-escaped IRI character": "SELECT * { SERVICE <{escaped}> " + GROUP + " }",
+    "lowercase": "select * { service <{url}> " + GROUP + " }",
+    "mixed case": "SeLeCt * { SeRvIcE <{url}> " + GROUP + " }",
+    "SERVICE SILENT": "SELECT * { SERVICE SILENT <{url}> " + GROUP + " }",
+    "variable as the service IRI": "SELECT * { BIND(<{url}> AS ?e) SERVICE ?e " + GROUP + " }",
+    "prefixed target": "PREFIX r: <{root}/> SELECT * { SERVICE r:sparql " + GROUP + " }",
+    "empty prefix": "PREFIX : <{root}/> SELECT * { SERVICE :sparql " + GROUP + " }",
+    "BASE and a relative target": "BASE <{url}> SELECT * { SERVICE <> " + GROUP + " }",
+    "Unicode around it": 'SELECT * { BIND("森林防火#" AS ?x) SERVICE <{url}> ' + GROUP + " } # 履职",
+    "tabs and newlines": "SELECT\t*\n{\n\tSERVICE\n<{url}>\n" + GROUP + "\n}",
+    "CONSTRUCT": "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <{url}> " + GROUP + " }",
+    "ASK": "ASK { SERVICE <{url}> " + GROUP + " }",
+    "DESCRIBE": "DESCRIBE ?s WHERE { SERVICE <{url}> " + GROUP + " }",
+    "two services, one hidden": "PREFIX x: <http://example.org/> SELECT * { BIND(x:a\\#b AS ?q) "
+                                "SERVICE <{url}> " + GROUP + " SERVICE <{url}> " + GROUP + " }",
+}
+# Queries that mention the listener but must not call it.
+CONTROLS = {
+    "IRI in a string": 'SELECT * { BIND("SERVICE <{url}>" AS ?x) }',
+    "SERVICE in a comment": "# SERVICE <{url}> {{ }}\nSELECT * { BIND(1 AS ?x) }",
+    "IRI as a value": "SELECT * { BIND(<{url}> AS ?service) }",
+    "service as a prefix": "PREFIX service: <{root}/> SELECT * { BIND(service:x AS ?a) }",
+    "LOAD is an update": "LOAD <{url}>",
+}
+CORPUS = {**SERVICE_CORPUS, **CONTROLS}
+# pyoxigraph 0.5 does not connect for these (no \u processing of keywords; SERVICE ?var unsupported):
+# the checker refusing them anyway is the conservative side of the differential.
+ENGINE_STAYS_HOME = {"\\u-escaped keyword", "variable as the service IRI"}
+
+
+class Listener:
+    """A loopback TCP listener that counts (and at once closes) connections, in a thread."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.count = 0
+        self._stop = False
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.count += 1
+            conn.close()
+
+    def close(self) -> int:
+        time.sleep(0.3)  # a connection made just before the answer is accepted by now
+        self._stop = True
+        self._thread.join(5)
+        self.sock.close()
+        return self.count
+
+    def fill(self, template: str) -> str:
+        url = f"http://127.0.0.1:{self.port}/sparql"
+        return (template.replace("{url}", url).replace("{root}", f"http://127.0.0.1:{self.port}")
+                .replace("{escaped}", url.replace("sparql", "\\u0073parql")))
+
+
+def engine_connects(template: str) -> bool:
+    """Does pyoxigraph itself open a connection for this query (empty store, network allowed)?"""
+    listener = Listener()
+    try:
+        result = ox.Store().query(listener.fill(template))
+        if not isinstance(result, ox.QueryBoolean):
+            list(result)  # evaluation is lazy
+    except (SyntaxError, OSError, ValueError, RuntimeError):
+        pass
+    return listener.close() > 0
+
+
+def checker_flags(template: str) -> bool:
+    """Does the checker refuse the query, or name a SERVICE on the listener?"""
+    listener = Listener()
+    try:
+        check = check_query(listener.fill(template))
+    except QueryRefused:
+        return True
+    finally:
+        listener.close()
+    return bool(check.services or check.unresolvable)
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_the_checker_flags_every_query_the_engine_would_send_out(name):
+    connects = engine_connects(CORPUS[name])
+    assert name in CONTROLS or connects or name in ENGINE_STAYS_HOME, (
+        f"corpus entry {name!r} does not make the engine connect: it tests nothing")
+    if name in CONTROLS:
+        assert not connects
+    if connects or name in ENGINE_STAYS_HOME:
+        assert checker_flags(CORPUS[name]), f"{name!r}: the engine connects but the checker saw no SERVICE"
+
+
+def test_the_checker_finds_the_exact_target():
+    """Not only a refusal: the target resolved as the engine resolves it (prefixes, BASE, escapes)."""
+    listener = Listener()
+    url = f"http://127.0.0.1:{listener.port}/sparql"
+    try:
+        for name in ("prefixed target", "empty prefix", "BASE and a relative target", "\\u-escaped IRI character",
+                     "lowercase", "SERVICE SILENT", "inside FILTER EXISTS"):
+            assert check_query(listener.fill(CORPUS[name])).services == (url,), name
+        assert check_query(listener.fill(CORPUS["IRI with # as the target"])).services == (url + "#frag",)
+        for name in ("IRI in a string", "SERVICE in a comment", "IRI as a value", "service as a prefix"):
+            check = check_query(listener.fill(CORPUS[name]))
+            assert not check.services and not check.unresolvable, name
+    finally:
+        listener.close()
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    return fill_small_store(tmp_path_factory.mktemp("differential") / "store")
+
+
+@pytest.mark.parametrize("sandbox", ["off", "auto"], ids=["parser-alone", "as-deployed"])
+def test_the_endpoint_never_connects_with_an_empty_allow_list(store_path, sandbox):
+    with serve(Config(store_path=store_path, sandbox=sandbox)) as server:
+        ran = 0
+        for name, template in CORPUS.items():
+            listener = Listener()
+            response = requests.get(server.endpoint, params={"query": listener.fill(template)}, timeout=60)
+            assert listener.close() == 0, f"{name!r}: the endpoint connected to the listener"
+            if name in SERVICE_CORPUS:
+                assert response.status_code in (400, 403), (name, response.status_code, response.text)
+                assert response.status_code != 403 or "SERVICE not allowed" in response.text
+            elif name == "LOAD is an update":
+                assert response.status_code == 403 and "read-only" in response.text
+            else:
+                assert response.status_code == 200, (name, response.text)
+            ran += 1
+        assert ran == len(SERVICE_CORPUS) + len(CONTROLS) == 36
+
+
+CONFINED_QUERY = """
+import sys, pyoxigraph as ox
+from luzhi.store.sandbox import confine
+confinement = confine(1024, sys.argv[2])
+print(confinement.network, flush=True)
+try:
+    list(ox.Store().query("SELECT * {{ SERVICE <http://127.0.0.1:%s/sparql> {{ ?s ?p ?o }} }}" % sys.argv[1]))
+    print("answered")
+except (OSError, RuntimeError) as error:
+    print("failed:", error)
+"""
+
+
+@pytest.mark.parametrize("mode", ["netns", "seccomp"])
+def test_a_confined_worker_cannot_connect_whatever_it_runs(mode):
+    """The second wall alone: no parser involved, the engine is told to connect and cannot."""
+    listener = Listener()
+    done = subprocess.run([sys.executable, "-c", CONFINED_QUERY.replace("{{", "{").replace("}}", "}"),
+                           str(listener.port), mode], capture_output=True, text=True, timeout=60)
+    connections = listener.close()
+    wall, outcome = done.stdout.splitlines()[:2]
+    assert wall == mode, done.stdout + done.stderr
+    assert outcome.startswith("failed:")
+    assert connections == 0
