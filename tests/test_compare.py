@@ -11,51 +11,10 @@ from collections import Counter
 
 import pytest
 import requests
+from compare_helpers import GENGZHUANG, XIAOJINGZHUANG, XIJIAO, _compare, _report, _select
 from openpyxl import load_workbook
 
 from luzhi.ontology.namespaces import sparql_prologue
-from luzhi.server.sparql.examples import EXAMPLES
-
-LZ = "https://w3id.org/luzhi/def#"
-XIAOJINGZHUANG, XIJIAO, GENGZHUANG = "140226207", "230302201", "210381121"
-
-
-def _example(key: str) -> str:
-    return sparql_prologue() + next(e for e in EXAMPLES if e.key == key).query
-
-
-def _select(url: str, query: str) -> list[dict[str, str]]:
-    response = requests.post(f"{url}/sparql", data={"query": query},
-                             headers={"Accept": "application/sparql-results+json"}, timeout=60)
-    assert response.status_code == 200, response.text
-    return [{k: v["value"] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
-
-
-def _compare(url: str, *codes: str, ext: str = "json") -> requests.Response:
-    return requests.get(f"{url}/compare.{ext}", params=[("t", c) for c in codes], timeout=60)
-
-
-def _report(built_store, code: str):
-    return next(d for d in built_store.result.documents if d.township_code == code)
-
-
-def test_reform_question_matches_an_independent_sparql_query(live_server):
-    """The page's answer (two queries + Python) equals the worked example's (one SPARQL join)."""
-    page = _compare(live_server.url, XIAOJINGZHUANG, XIJIAO).json()
-    from_page = {
-        (r["label"], r["basic"]["title"], r["reclaimed"]["title"])
-        for r in page["basic_here_reclaimed_there"]
-        if r["basic"]["township"] == XIAOJINGZHUANG and r["reclaimed"]["township"] == XIJIAO
-    }
-    rows = _select(live_server.url, _example("compare-reform"))
-    from_sparql = {(r["kindLabel"], r["basicTitle"], r["reclaimedTitle"]) for r in rows}
-    assert len(rows) == len(from_sparql)  # the example's first form (no DISTINCT) has no duplicate rows
-    assert from_page == from_sparql
-    assert len(from_page) >= 1  # the bundled pair does answer the question
-    html = requests.get(f"{live_server.url}/compare", params=[("t", XIAOJINGZHUANG), ("t", XIJIAO)], timeout=60)
-    assert html.status_code == 200 and html.headers["Content-Type"].startswith("text/html")
-    for label, basic, reclaimed in from_page:
-        assert label in html.text and basic in html.text and reclaimed in html.text
 
 
 def test_reform_pairs_in_both_directions_against_sparql(live_server):
@@ -147,56 +106,6 @@ def test_bad_compare_requests_are_400_naming_the_parameter(live_server, query, s
         response = requests.get(f"{live_server.url}{path}?{query}", timeout=60)
         assert response.status_code == 400, (path, query)
         assert says in response.text
-
-
-def test_kind_page_lists_every_wording_and_matches_the_example(live_server):
-    rows = _select(live_server.url, _example("kind-wordings"))
-    slug = _select(live_server.url, sparql_prologue()
-                   + 'SELECT ?k WHERE { ?k a lz:DutyKind ; skos:prefLabel "森林草原防火"@zh }')[0]["k"]
-    path = slug[len(live_server.url):].replace("/id/", "/doc/", 1)
-    table = requests.get(f"{live_server.url}{path}.json", timeout=60).json()
-    assert sorted((r["township"], r["title"], float(r["score"])) for r in rows) == sorted(
-        (m["township"], m["title"], m["match_score"]) for m in table)
-    html = requests.get(f"{live_server.url}{path}", timeout=60)
-    assert html.status_code == 200
-    for r in rows:
-        assert r["title"] in html.text
-        for department in filter(None, r.get("departments", "").split("、")):
-            assert department in html.text
-    assert "配合履职" in html.text
-    xlsx = requests.get(f"{live_server.url}{path}.xlsx", timeout=60)
-    sheet = load_workbook(io.BytesIO(xlsx.content), read_only=True).active
-    assert len(list(sheet.iter_rows(values_only=True))) == len(rows) + 1
-
-
-def test_duty_page_shows_the_same_duty_elsewhere(live_server):
-    rows = _select(live_server.url, _example("same-duty-elsewhere"))
-    assert rows
-    html = requests.get(f"{live_server.url}/doc/duty/{XIAOJINGZHUANG}/basic/1", timeout=60).text
-    section = html[html.index('id="elsewhere"'):]
-    section = section[: section.index("</section>")]
-    assert section.count("<li>") == len(rows)
-    for r in rows:
-        assert r["title"] in section and r["township"] in section
-
-
-def test_township_chart_and_example_agree_with_the_report(live_server, built_store):
-    rows = _select(live_server.url, _example("township-by-category"))
-    expected = Counter()
-    for listed in _report(built_store, GENGZHUANG).lists:
-        for category in listed.categories:
-            expected[category["category"]] += category["parsed"]
-    assert {r["category"]: int(r["duties"]) for r in rows} == dict(expected)
-    html = requests.get(f"{live_server.url}/doc/division/{GENGZHUANG}", timeout=60).text
-    svg = html[html.index("<svg"): html.index("</svg>")]
-    for category, n in expected.items():
-        assert f">{category}</text>" in svg and f'class="total">{n}</text>' in svg
-    assert svg.count("<rect") == sum(1 for listed in _report(built_store, GENGZHUANG).lists
-                                     for c in listed.categories if c["parsed"]) + 3  # + the legend's 3
-    source = html[html.index('class="source" href="') + len('class="source" href="'):].split('"')[0]
-    assert requests.get(f"{live_server.url}{source}", timeout=60).text.count("耿庄镇") >= 1
-    graph = requests.get(f"{live_server.url}/graph/{GENGZHUANG}.ttl", timeout=60)
-    assert graph.status_code == 200 and f"/graph/{GENGZHUANG}.ttl" in html
 
 
 def test_list_downloads_read_back_with_the_chinese_text(live_server, built_store):
