@@ -4,7 +4,7 @@
     python bench/kinds_eval.py --sweep               # also every threshold 0.20 … 0.80
     python bench/kinds_eval.py data/samples/*.txt --sweep --write bench/results/kinds.md
     python bench/kinds_eval.py --store DIR           # an already built store instead of building one
-    python bench/kinds_eval.py data/samples/*.txt data/seeds/*.txt --max-duties 900   # the sampled method
+    python bench/kinds_eval.py --max-duties 900       # force the sampled method (etl/kinds.py)
 
 The labels are bench/kinds/labelled.toml (how they were made: its header). Two labelled duties in
 one group are a positive pair, in two groups a negative pair; a pair is predicted positive when both
