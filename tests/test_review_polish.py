@@ -1,0 +1,46 @@
+"""Findings of a cold review of a fresh `luzhi serve`, each reproduced over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+DEEP_GROUPS = "SELECT * WHERE " + "{" * 5000 + "?s ?p ?o" + "}" * 5000
+SPARQL_QUERY = {"Content-Type": "application/sparql-query"}
+
+
+def test_deeply_nested_groups_are_refused_without_holding_the_workers(live_server):
+    # Before: each refusal held a query worker 12–21 s (rdflib's recursive parse), so four at once
+    # left `ASK {}` a 503. The per-request timeout bounds the test: a slow refusal fails it.
+    def post(_):
+        return requests.post(f"{live_server.url}/sparql", data=DEEP_GROUPS.encode(), headers=SPARQL_QUERY, timeout=5)
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(post, range(4)))
+    assert [a.status_code for a in answers] == [400] * 4
+    assert all("nested too deeply" in a.text for a in answers)
+    plain = requests.get(f"{live_server.url}/sparql", params={"query": "ASK {}"}, timeout=5)
+    assert plain.status_code == 200
+
+
+def test_a_long_run_of_negations_is_a_400_not_a_crashed_worker(live_server):
+    query = "SELECT * WHERE { FILTER(" + "!" * 50000 + "true) }"
+    response = requests.post(f"{live_server.url}/sparql", data=query.encode(), headers=SPARQL_QUERY, timeout=30)
+    assert response.status_code == 400, response.text
+    assert "nested too deeply" in response.text
+    assert requests.get(f"{live_server.url}/sparql", params={"query": "ASK {}"}, timeout=30).status_code == 200
+
+
+def test_brackets_inside_strings_and_iris_do_not_count_as_nesting(live_server):
+    query = 'ASK { FILTER("' + "(" * 3000 + '" != "x" && <http://e.org/' + "!" * 3000 + "> != <x:y>) } # " + "{" * 3000
+    response = requests.get(f"{live_server.url}/sparql", params={"query": query}, timeout=30,
+                            headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    assert response.json()["boolean"] is True
+
+
+def test_options_on_the_endpoint_lists_head(live_server):
+    response = requests.options(f"{live_server.url}/sparql", timeout=30)
+    assert "HEAD" in [m.strip() for m in response.headers["Allow"].split(",")]
+    assert requests.head(f"{live_server.url}/sparql", timeout=30).status_code == 200
