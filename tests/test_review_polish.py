@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 import requests
 
@@ -44,3 +46,12 @@ def test_options_on_the_endpoint_lists_head(live_server):
     response = requests.options(f"{live_server.url}/sparql", timeout=30)
     assert "HEAD" in [m.strip() for m in response.headers["Allow"].split(",")]
     assert requests.head(f"{live_server.url}/sparql", timeout=30).status_code == 200
+
+
+def test_one_date_header_per_response(live_server):
+    connection = http.client.HTTPConnection("127.0.0.1", urlsplit(live_server.url).port, timeout=30)
+    connection.request("GET", "/")
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    assert len(response.msg.get_all("Date")) == 1, response.msg.get_all("Date")
