@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.client
+import json
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -55,3 +57,24 @@ def test_one_date_header_per_response(live_server):
     response.read()
     connection.close()
     assert len(response.msg.get_all("Date")) == 1, response.msg.get_all("Date")
+
+
+def raw_get(live_server, target: bytes) -> tuple[int, str | None, bytes]:
+    """GET with the target sent as given (curl sends `?q=森林防火` as raw UTF-8): status, Location, body."""
+    with socket.create_connection(("127.0.0.1", urlsplit(live_server.url).port), timeout=30) as sock:
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        answer = response.status, response.getheader("Location"), response.read()
+        response.close()
+    return answer
+
+
+def test_raw_utf8_in_the_query_string_means_what_its_percent_encoded_form_means(live_server):
+    raw = json.loads(raw_get(live_server, "/search.json?q=森林防火".encode())[2])
+    encoded = requests.get(f"{live_server.url}/search.json", params={"q": "森林防火"}, timeout=30).json()
+    assert raw["q"] == "森林防火"
+    assert raw == encoded
+    status, location, _ = raw_get(live_server, "/id/division/140226207?x=森".encode())
+    assert status == 303
+    assert location.endswith("/doc/division/140226207?x=%E6%A3%AE")
