@@ -78,3 +78,18 @@ def test_raw_utf8_in_the_query_string_means_what_its_percent_encoded_form_means(
     status, location, _ = raw_get(live_server, "/id/division/140226207?x=森".encode())
     assert status == 303
     assert location.endswith("/doc/division/140226207?x=%E6%A3%AE")
+
+
+def test_an_unknown_format_parameter_is_a_400_naming_it(live_server):
+    response = requests.get(f"{live_server.url}/sparql", params={"format": "xx", "query": "ASK{}"}, timeout=30)
+    assert response.status_code == 400
+    assert "format='xx'" in response.text and "json" in response.text and "turtle" in response.text
+    known = requests.get(f"{live_server.url}/sparql", params={"format": "json", "query": "ASK{}"}, timeout=30)
+    assert known.json()["boolean"] is True
+
+
+def test_a_malformed_q_value_counts_as_1(live_server):
+    response = requests.get(f"{live_server.url}/sparql", params={"query": "ASK{}"}, timeout=30,
+                            headers={"Accept": "application/sparql-results+json;q=abc"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/sparql-results+json")
