@@ -5,6 +5,8 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -93,3 +95,22 @@ def test_a_malformed_q_value_counts_as_1(live_server):
                             headers={"Accept": "application/sparql-results+json;q=abc"})
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/sparql-results+json")
+
+
+def test_luzhi_query_json_ends_with_a_newline(built_store):
+    result = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1",
+                             "--store", str(built_store.path), "--format", "json"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("}\n")
+
+
+def test_english_list_labels_name_the_township_not_its_code(live_server):
+    response = requests.get(f"{live_server.url}/doc/division/140226207", params={"lang": "en"}, timeout=30)
+    assert response.status_code == 200
+    assert "of township 140226207" not in response.text
+    name = requests.get(f"{live_server.url}/sparql", timeout=30, params={"format": "json", "query":
+                        "SELECT ?n { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?n FILTER(lang(?n) = 'zh') "
+                        "FILTER(STRENDS(STR(?t), '/id/division/140226207')) } LIMIT 1"}).json()
+    township = name["results"]["bindings"][0]["n"]["value"]
+    assert f"Basic duty list of {township}" in response.text
