@@ -114,3 +114,14 @@ def test_english_list_labels_name_the_township_not_its_code(live_server):
                         "FILTER(STRENDS(STR(?t), '/id/division/140226207')) } LIMIT 1"}).json()
     township = name["results"]["bindings"][0]["n"]["value"]
     assert f"Basic duty list of {township}" in response.text
+
+
+def test_the_service_description_names_every_kind_of_graph_in_the_default_graph(live_server):
+    description = requests.get(f"{live_server.url}/sparql", headers={"Accept": "text/turtle"}, timeout=30).text
+    names = requests.get(f"{live_server.url}/sparql", timeout=30, params={
+        "format": "json", "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"}).json()["results"]["bindings"]
+    others = [b["g"]["value"] for b in names if not b["g"]["value"].rsplit("/", 1)[1].isdigit()]
+    assert any(o.endswith("/graph/kinds") for o in others) and any(o.endswith("/graph/shared") for o in others)
+    comment = next(line for line in description.splitlines() if "The default graph is the union" in line)
+    assert all(o in comment for o in others), comment
+    assert f"union of all {len(names)} named graphs" in comment
