@@ -1,46 +1,73 @@
-"""The whole ETL run: parse → resolve → RDF → validate every document, then load the store.
+"""The whole ETL run: stage every document (pass 1), check claims, then load a new snapshot (pass 2).
 
-Two passes keep a bad document from ever touching the store and keep memory bounded:
-pass 1 handles one document at a time and writes its graph as N-Triples to a staging
-directory; only when every document has passed does pass 2 replace each document's named
-graph, each in a single transaction (`Store.replace_graph`), and then the shared graph
-(divisions, departments, categories named by several documents: etl/shared.py).
-
-The store is either embedded (a pyoxigraph directory, which also holds build.json and the
-source copies) or a remote SPARQL server (`open_store`, docs/remote-store.md): the remote
-keeps only triples, and build.json and the sources go to a local state directory.
+Pass 1 (etl/stage.py) parses, builds, validates and writes each document's N-Quads, in parallel,
+touching no store. Unless `--keep-going`, one refused document refuses the build and the store
+is not changed. Pass 2 fills a NEW snapshot (store/snapshots.py): a checkpoint of the current one,
+or an empty store with `--fresh`; each document's graph is dropped and bulk-loaded from its
+N-Quads, then the ontology, then build.json and sources/; everything is fsynced and `current` is
+switched in one rename. A kill anywhere leaves the old snapshot served and the new one resumable:
+the next build of the same input finds it (its BUILDING marker and journal) and skips what is
+done (docs/build.md). A remote store keeps per-graph replacement (docs/remote-store.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS
+import pyoxigraph as ox
+from rdflib import Graph
 
-from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_township
+from luzhi.etl.claims import check_claims
 from luzhi.etl.kinds import KindsResult
 from luzhi.etl.kinds_rdf import refresh_kinds
-from luzhi.etl.layout import Layout
-from luzhi.etl.model import ParsedDocument
-from luzhi.etl.parse import parse_document
-from luzhi.etl.report import DocumentReport, document_report
-from luzhi.etl.shared import contribution_path, missing_contributions, shared_graph, split_shared
-from luzhi.etl.source import SourceError
-from luzhi.etl.to_rdf import document_graph
+from luzhi.etl.progress import Progress, Quiet
+from luzhi.etl.report import DocumentReport
+from luzhi.etl.shared import contribution_path, missing_contributions, shared_graph
+from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and the benchmarks import them from here
+    VERSION,
+    BuildOptions,
+    Refusal,
+    Staged,
+    clean_stale_staging,
+    process_document,
+    stage_all,
+    stage_key,
+)
 from luzhi.ontology.iris import Iris
-from luzhi.ontology.namespaces import LZ, ONTOLOGY_GRAPH
+from luzhi.ontology.namespaces import ONTOLOGY_GRAPH
 from luzhi.store.open import StoreTarget, open_store
-from luzhi.store.state import read_build_info, save_source, write_build_info
+from luzhi.store.oxigraph import OxigraphStore, to_rdflib
+from luzhi.store.snapshots import (
+    SNAPSHOTS,
+    TRIPLES,
+    BuildLock,
+    StoreLayoutError,
+    fsync_tree,
+    is_flat,
+    is_ours,
+    new_snapshot_name,
+    read_marker,
+    read_pointer,
+    remove_old_snapshots,
+    switch_to,
+    work_in_progress,
+    write_marker,
+)
+from luzhi.store.state import carry_sources, read_build_info, save_source, write_build_info
 
-VERSION = "0.1.0"
+__all__ = ["VERSION", "BuildError", "BuildOptions", "BuildResult", "build", "bundled_documents", "ontology_graph",
+           "process_document"]
+
+JOURNAL = "loaded"  # in a work-in-progress snapshot: the stage keys whose graphs are in it, one a line
+_FLUSH_EVERY = 64  # documents between RocksDB flushes in pass 2 (memory stays flat; see replace_graph)
 
 
 def bundled_documents() -> list[Path]:
@@ -62,46 +89,22 @@ def ontology_graph() -> Graph:
 class BuildError(Exception):
     """A build refused to load anything; `failures` says which document and why."""
 
-    def __init__(self, failures: list[tuple[str, str]]):
-        self.failures = failures
-        lines = "\n".join(f"  {path}: {why}" for path, why in failures)
+    def __init__(self, refusals: list[Refusal]):
+        self.refusals = refusals
+        self.failures = [(r.file, r.text()) for r in refusals]
+        lines = "\n".join(f"  {path}: {why}" for path, why in self.failures)
         super().__init__(f"build refused, the store was not changed:\n{lines}")
 
 
 @dataclass(frozen=True)
-class BuildOptions:
-    base: str
-    force: bool = False  # load documents with SHACL Violations anyway
-    validate: bool = True
-    township_codes: dict[str, str] = field(default_factory=dict)  # file name or path → 9-digit code
-    layout: Layout | None = None  # a layout profile for documents the parser cannot read alone (etl.layout)
-
-
-@dataclass(frozen=True)
 class BuildResult:
-    documents: tuple[DocumentReport, ...]
+    documents: tuple[DocumentReport, ...]  # the documents loaded by this build
     triples: int
     build_id: str
-    kinds: KindsResult  # over every duty of the store, not only this build's documents
-
-
-def build_iri_for(iris: Iris, doc: ParsedDocument) -> URIRef:
-    """One prov:Activity per document and software version: same input, same IRI."""
-    return iris.build(hashlib.sha256(f"{doc.sha256}:{VERSION}".encode()).hexdigest()[:16])
-
-
-def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument, DivisionChain, Graph, DocumentReport]:
-    """Pass 1 for one document, no store involved: what `luzhi validate` also runs on raw text."""
-    iris = Iris(options.base)
-    doc = parse_document(path, options.layout)
-    code = options.township_codes.get(path.name) or options.township_codes.get(str(path))
-    chain = resolve_township(doc.title, code)
-    build_iri = build_iri_for(iris, doc)
-    result = document_graph(doc, chain, iris, filename=path.name, build_iri=build_iri)
-    result.graph.add((build_iri, LZ.softwareVersion, Literal(VERSION)))
-    result.graph.add((build_iri, RDFS.label, Literal(f"{chain.township.name}清单的构建（luzhi {VERSION}）", lang="zh")))
-    result.graph.add((build_iri, RDFS.label, Literal(f"Build of {path.name} (luzhi {VERSION})", lang="en")))
-    return doc, chain, result.graph, document_report(doc, chain, result)
+    quarantined: tuple[Refusal, ...] = ()  # --keep-going: the documents refused, with their reasons
+    restaged: int = 0  # documents whose pass 1 an interrupted build of the same input had done
+    resumed: int = 0  # documents an interrupted build had already loaded into the snapshot this one finished
+    kinds: KindsResult | None = None  # over every duty of the store (None: nothing was loaded)
 
 
 def build(
@@ -110,102 +113,251 @@ def build(
     options: BuildOptions,
     *,
     validate_graph: Callable | None = None,
-    progress: Callable[[str], None] = lambda message: None,
+    progress: Progress | None = None,
 ) -> BuildResult:
-    """Build the store from documents; raises BuildError (store untouched) if any document fails.
+    """Build the store from documents; raises BuildError (store untouched) if any document fails,
+    unless `options.keep_going` (then the refused ones are in `BuildResult.quarantined`).
 
-    `store_path` is a pyoxigraph directory, or a `StoreTarget` (e.g. a remote store and its state directory).
+    `store_path` is a store directory, or a `StoreTarget` (e.g. a remote store and its state directory).
     """
-    destination = store_path if isinstance(store_path, StoreTarget) else StoreTarget(store_path)
+    destination = store_path if isinstance(store_path, StoreTarget) else StoreTarget.of(store_path)
     destination.state  # noqa: B018  (a remote store without a state directory fails before any parsing)
     paths = [Path(p) for p in paths]
-    failures: list[tuple[str, str]] = []
-    reports: list[DocumentReport] = []
-    staged: list[tuple[str, Path, Path]] = []  # (township code, staged N-Triples, source); shared part beside
-    seen_codes: dict[str, Path] = {}
-    staging = Path(tempfile.mkdtemp(prefix="luzhi-build-"))
+    progress = progress or Quiet()
+    clean_stale_staging()
+    if destination.remote:
+        return _build_remote(destination, paths, options, validate_graph, progress)
+    root = Path(destination.spec)
+    if is_flat(root):
+        raise StoreLayoutError(f"{root} is a store made by luzhi before snapshots (issue 10): move it aside and "
+                               f"build again, e.g. `mv {root} {root}.old && luzhi build --store {root} FILES…`")
+    if root.is_dir() and not is_ours(root):
+        raise StoreLayoutError(f"{root} is not a luzhi store: give an empty or new directory")
+    lock = BuildLock(root)
     try:
-        for path in paths:
-            progress(f"parse {path.name}")
-            try:
-                doc, chain, graph, report = process_document(path, options)
-            except (SourceError, DivisionError) as error:
-                failures.append((str(path), str(error)))
-                continue
-            except Exception as error:  # ParseError and friends carry their line number in str()
-                failures.append((str(path), f"{type(error).__name__}: {error}"))
-                continue
-            code = chain.township.code
-            if code in seen_codes:
-                failures.append((str(path), f"同一乡镇 {code} 的文件重复：{seen_codes[code]}"))
-                continue
-            seen_codes[code] = path
-            if options.validate and validate_graph is not None:
-                progress(f"validate {path.name}")
-                verdict = validate_graph(graph, options.base)
-                report = report.with_validation(verdict)
-                if not verdict.conforms and not options.force:
-                    failures.append((str(path), verdict.summary()))
-            reports.append(report)
-            target = staging / f"{code}.nt"
-            own, shared = split_shared(graph, Iris(options.base), code)
-            own.serialize(target, format="nt", encoding="utf-8")
-            shared.serialize(target.with_suffix(".shared.nt"), format="nt", encoding="utf-8")
-            staged.append((code, target, path))
-            del graph, own, shared
-        if failures:
-            raise BuildError(failures)
-        return _load(destination, staged, options, reports, progress)
+        return _build_snapshot(root, paths, options, validate_graph, progress)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        lock.release()
 
 
-def _load(target: StoreTarget, staged, options: BuildOptions, reports, progress) -> BuildResult:
+def _stage_and_check(paths, options, staging, validate_graph, progress, held):
+    """Pass 1 and the claims; returns (to load, refused, codes displaced by --replace)."""
+    progress.phase("parse", len(paths))
+    staged: list[Staged] = []
+    for doc in stage_all(paths, options, staging, validate_graph):
+        staged.append(doc)
+        progress.advance(doc.triples)
+    refused = [doc.refusal for doc in staged if doc.refusal]
+    passing = [doc for doc in staged if not doc.refusal]
+    claims = check_claims(passing, held, replace=options.replace)
+    refused += [replace(claims.refused[doc.key], file=str(doc.path)) for doc in passing if doc.key in claims.refused]
+    return [doc for doc in passing if doc.key not in claims.refused], refused, claims.displaced
+
+
+def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, progress) -> BuildResult:
+    pointer = read_pointer(root)
+    parent = None if options.fresh else pointer.snapshot
+    held = read_build_info(parent).get("documents", []) if parent else []
+    wip = _work_snapshot(root, parent, paths, options)
+    try:
+        to_load, refused, displaced = _stage_and_check(paths, options, wip / "staging", validate_graph, progress,
+                                                      held)
+    except BaseException:
+        shutil.rmtree(wip, ignore_errors=True)  # a crash in pass 1: nothing worth resuming was loaded
+        raise
+    if (refused and not options.keep_going) or not to_load:
+        shutil.rmtree(wip, ignore_errors=True)
+        if refused and not options.keep_going:
+            raise BuildError(refused)
+        info = read_build_info(pointer.snapshot) if pointer.snapshot else {}
+        return BuildResult((), info.get("triples", 0), info.get("build_id", ""), tuple(refused))
     iris = Iris(options.base)
-    state = target.state
-    earlier = {d["township_code"] for d in read_build_info(state).get("documents", [])}
-    unrebuilt = missing_contributions(state, earlier - {code for code, _, _ in staged})
+    documents = {entry["township_code"]: entry for entry in held}
+    loaded_codes = {doc.township_code for doc in to_load}
+    unrebuilt = missing_contributions(parent, set(documents) - set(displaced) - loaded_codes) if parent else []
     if unrebuilt:
-        # Their shared resources are only in their own graphs (luzhi 0.1): a shared graph without
-        # them would lose their departments; rebuilding them with this build fixes it.
-        raise BuildError([(code, "该乡镇由旧版 luzhi 构建，共享图缺少它的部分；请与本次一并重新构建 / built by an "
-                                 "older luzhi: build it again together with these documents") for code in unrebuilt])
-    opened = open_store(target.spec, state_dir=state, user=target.user, password=target.password)
-    store = opened.store
+        shutil.rmtree(wip, ignore_errors=True)
+        raise BuildError([_older_luzhi(code) for code in unrebuilt])
+    dropped_files = {documents[code]["file"] for code in displaced if code in documents}
+    for doc in to_load:
+        previous = documents.get(doc.township_code)
+        if previous and previous["file"] != doc.path.name:
+            dropped_files.add(previous["file"])
+    for code in displaced:
+        documents.pop(code, None)
+    documents.update({doc.township_code: _entry(doc.report) for doc in to_load})
+    _carry_contributions(parent, wip, to_load, keep=set(documents) - loaded_codes)
+    resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress, sorted(documents))
+    carry_sources(parent, wip, dropped_files) if parent else (wip / "sources").mkdir(exist_ok=True)
+    for doc in to_load:
+        save_source(wip, doc.path)
+    info = _build_info(iris, documents, triples, snapshot=wip.name, parent=parent.name if parent else None)
+    write_build_info(wip, info)
+    shutil.rmtree(wip / "staging", ignore_errors=True)
+    (wip / JOURNAL).unlink(missing_ok=True)
+    fsync_tree(wip)
+    switch_to(root, wip)
+    remove_old_snapshots(root, keep={wip.name} | ({pointer.snapshot.name} if pointer.snapshot else set()))
+    restaged = sum(doc.reused for doc in to_load)
+    return BuildResult(tuple(doc.report for doc in to_load), triples, info["build_id"], tuple(refused), restaged,
+                       resumed, kinds)
+
+
+def _work_snapshot(root: Path, parent: Path | None, paths: list[Path], options: BuildOptions) -> Path:
+    """The snapshot this build fills: a killed build's, if it had the same parent and input, else a new one
+    (other unfinished snapshots are removed: their input is not this build's)."""
+    keys = sorted(stage_key(p, options) for p in paths)  # content, not names or times
+    what = (parent.name if parent else None, keys, replace(options, jobs=1))
+    digest = hashlib.sha256(repr(what).encode()).hexdigest()
+    for candidate in work_in_progress(root):
+        marker = read_marker(candidate)
+        if marker.get("input") == digest and marker.get("ready"):
+            return candidate
+        shutil.rmtree(candidate, ignore_errors=True)
+    wip = root / SNAPSHOTS / new_snapshot_name()
+    wip.mkdir(parents=True)
+    write_marker(wip, {"input": digest, "ready": False, "pid": os.getpid()})
+    if parent is not None:
+        # A RocksDB checkpoint: hard links to the parent's immutable files, so its cost does not grow with
+        # the store; the parent is never opened for writing, so a reader (or a kill) never sees it change.
+        ox.Store.read_only(str(parent / TRIPLES)).backup(str(wip / TRIPLES))
+    else:
+        ox.Store(str(wip / TRIPLES)).flush()
+    write_marker(wip, {"input": digest, "ready": True, "pid": os.getpid()})
+    return wip
+
+
+def _carry_contributions(parent: Path | None, state: Path, to_load: list[Staged], keep: set[str]) -> None:
+    """The shared-graph contributions (etl/shared.py) of the new snapshot: the parent's for the townships
+    it keeps (hard links), this build's for the ones it loads (replaced whole)."""
+    for code in keep if parent else ():
+        target = contribution_path(state, code)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            os.link(contribution_path(parent, code), target)
+    for doc in to_load:
+        target = contribution_path(state, doc.township_code)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(doc.shared, target.with_suffix(".tmp"))
+        os.replace(target.with_suffix(".tmp"), target)
+
+
+def _older_luzhi(code: str) -> Refusal:
+    # Their shared resources are only in their own graphs (luzhi 0.1): a shared graph without them would
+    # lose their departments; rebuilding them with this build fixes it.
+    message = ("该乡镇由旧版 luzhi 构建，共享图缺少它的部分；请与本次一并重新构建 / built by an older luzhi: "
+               "build it again together with these documents")
+    return Refusal(code, ({"line": None, "rule": "built-by-older-luzhi", "message": message},))
+
+
+def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, progress, codes: list[str]):
+    """Pass 2 into the work-in-progress snapshot; returns (documents a killed build had loaded, quads, kinds).
+
+    Drop-then-load per document is idempotent, so a document the journal does not list is simply
+    loaded again. The journal is appended only after a flush, so what it lists is on disk.
+    """
+    journal = wip / JOURNAL
+    done = set(journal.read_text(encoding="utf-8").split()) if journal.exists() else set()
+    store = OxigraphStore(wip / TRIPLES)
     try:
-        progress("load the ontology")
-        store.replace_graph(ONTOLOGY_GRAPH, ontology_graph())
-        for code, staged_file, source in staged:
-            progress(f"load {source.name}")
-            graph = Graph().parse(staged_file, format="nt")
-            store.replace_graph(str(iris.graph(code)), graph)
-            save_source(state, source)
-            contribution = contribution_path(state, code)
-            contribution.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(staged_file.with_suffix(".shared.nt"), contribution)
-        progress("load the shared graph")
-        store.replace_graph(str(iris.shared_graph()), shared_graph(state, earlier | {c for c, _, _ in staged}))
-        progress("duty kinds")
-        kinds = refresh_kinds(store, iris)  # issue 14: across all townships of the store, so after every load
-        triples = len(store)
+        for code in displaced:
+            store.drop_graph(str(iris.graph(code)))
+        progress.phase("load", len(to_load))
+        pending: list[str] = []
+        resumed = 0
+        for doc in to_load:
+            if doc.key in done:
+                resumed += 1
+            else:
+                store.drop_graph(str(iris.graph(doc.township_code)))
+                store.load_nquads(doc.quads)
+                pending.append(doc.key)
+                if len(pending) >= _FLUSH_EVERY:
+                    _commit_journal(store, journal, pending)
+            progress.advance(doc.triples)
+        _commit_journal(store, journal, pending)
+        progress.phase("ontology, shared graph and duty kinds", 3)
+        store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
+        progress.advance(0)
+        # The shared graph: every township's contribution once (etl/shared.py), then the kinds.
+        store.replace_graph(str(iris.shared_graph()), shared_graph(wip, codes))
+        progress.advance(0)
+        # Store-wide derived graphs last, over every township of the new snapshot (issue 14's kinds).
+        kinds = refresh_kinds(store, iris)
+        progress.advance(0)
+        store.flush()
+        return resumed, len(store), kinds
     finally:
-        opened.close()
-    # A build of some documents into an existing store keeps the other documents' entries, so
-    # build.json (and the build id behind ETags) always describes the whole store.
-    documents = {d["township_code"]: d for d in opened.info.get("documents", [])}
-    documents.update({r.township_code: {"file": r.file, "sha256": r.sha256, "township_code": r.township_code}
-                      for r in reports})
+        store.close()
+
+
+def _commit_journal(store: OxigraphStore, journal: Path, pending: list[str]) -> None:
+    if not pending:
+        return
+    store.flush()
+    with open(journal, "a", encoding="utf-8") as out:
+        out.write("".join(f"{key}\n" for key in pending))
+        out.flush()
+        os.fsync(out.fileno())
+    pending.clear()
+
+
+def _entry(report: DocumentReport) -> dict:
+    return {"file": report.file, "sha256": report.sha256, "township_code": report.township_code}
+
+
+def _build_info(iris: Iris, documents: dict[str, dict], triples: int, **extra) -> dict:
+    """build.json: describes the whole store (also after a build of some documents into an existing one),
+    so the build id behind ETags changes exactly when the documents do."""
     digest = hashlib.sha256("".join(sorted(d["sha256"] for d in documents.values())).encode()).hexdigest()[:16]
-    info = {
+    return {
         "build_id": digest,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "base": iris.base,  # normalised (no trailing slash): the server takes it from here (issue 9)
         "software_version": VERSION,
         "documents": [documents[code] for code in sorted(documents)],
         "triples": triples,
+        **{k: v for k, v in extra.items() if v is not None},
     }
-    if target.remote:
-        info["store"] = str(target.spec)  # which server these triples went to (never the credentials)
-    write_build_info(state, info)
-    return BuildResult(tuple(reports), triples, digest, kinds)
 
+
+def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_graph, progress) -> BuildResult:
+    """A remote store keeps per-graph atomicity only: each graph is one Graph Store Protocol PUT
+    (docs/remote-store.md says what Virtuoso guarantees); there are no snapshots to switch."""
+    state = target.state
+    held = read_build_info(state).get("documents", [])
+    staging = Path(tempfile.mkdtemp(prefix=f"luzhi-build-{os.getpid()}-"))
+    try:
+        to_load, refused, displaced = _stage_and_check(paths, options, staging, validate_graph, progress, held)
+        codes = {d["township_code"] for d in held} - set(displaced) | {doc.township_code for doc in to_load}
+        refused += [_older_luzhi(code) for code in missing_contributions(state, codes - {d.township_code
+                                                                                          for d in to_load})]
+        if refused and not options.keep_going:
+            raise BuildError(refused)
+        iris = Iris(options.base)
+        opened = open_store(target.spec, state_dir=state, user=target.user, password=target.password)
+        store = opened.store
+        try:
+            store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
+            for code in displaced:
+                store.replace_graph(str(iris.graph(code)), [])
+            progress.phase("load", len(to_load))
+            for doc in to_load:
+                quads = ox.parse(path=str(doc.quads), format=ox.RdfFormat.N_QUADS)
+                triples = ((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads)
+                store.replace_graph(str(iris.graph(doc.township_code)), triples)
+                save_source(state, doc.path)
+                progress.advance(doc.triples)
+            _carry_contributions(None, state, to_load, set())
+            store.replace_graph(str(iris.shared_graph()), shared_graph(state, sorted(codes)))
+            kinds = refresh_kinds(store, iris)  # issue 14: across every township of the store
+            triples = len(store)
+        finally:
+            opened.close()
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    documents = {d["township_code"]: d for d in held if d["township_code"] not in displaced}
+    documents.update({doc.township_code: _entry(doc.report) for doc in to_load})
+    info = _build_info(Iris(options.base), documents, triples, store=str(target.spec))  # never the credentials
+    write_build_info(state, info)
+    return BuildResult(tuple(doc.report for doc in to_load), triples, info["build_id"], tuple(refused), kinds=kinds)

@@ -12,22 +12,17 @@ from luzhi.server.query_string import PercentEncodeQueryString
 from luzhi.server.routes import ROUTES
 from luzhi.server.views import pages
 from luzhi.server.views.common import init_templates
-from luzhi.store.open import open_store
 
 
 def create_app(config: Config) -> Flask:
     """Build the app around one read-only store; tests pass their own `Config`.
 
     The backend is chosen once, in `open_store` (store/open.py): pyoxigraph on disk, or a remote
-    SPARQL server; the endpoint's executor follows from it.
+    SPARQL server; the endpoint's executor follows from it. A store directory is followed across
+    rebuilds, one snapshot per request (server/context.py).
     """
     app = Flask(__name__)
-    opened = open_store(config.store_spec, state_dir=config.store_path, read_only=True, timeout=config.query_timeout)
-    executor = opened.query_executor(
-        processes=config.query_processes, timeout=config.query_timeout, queue_wait=config.queue_wait,
-        memory_mb=config.query_memory_mb, sandbox=config.sandbox, allow_service=config.allow_service,
-    )
-    attach(app, config, opened, executor)
+    attach(app, config)
     init_templates(app)
     for route in ROUTES:
         # Flask adds OPTIONS to a rule's methods only when `provide_automatic_options` is None: passing True

@@ -1,5 +1,8 @@
 """The `luzhi` command: build, serve, validate, query, export, synth. Each command's docstring is its help.
 
+Over 400 lines: every command with its options and help in one file, read top to bottom as `luzhi --help`
+lists them; the validate and synth commands already live beside what they run.
+
 Each command imports the layers it runs inside its own function, on purpose: with every import at the
 top, `python -c "import luzhi.server.cli"` (what every `luzhi --help` pays) took 0.59 s instead of
 0.17-0.28 s (medians of 5, 2 shared cores; issue 9): Flask, the ETL and the remote store's HTTP clients, which most
@@ -11,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,6 +26,8 @@ from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
 from luzhi.server.validation.cli import validate as validate_command
 from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, validator
 from luzhi.store.formats import DUMP_FORMATS
+from luzhi.store.snapshots import StoreLayoutError
+from luzhi.store.state import StateError
 
 DEFAULT_STORE = "luzhi-store"
 DEFAULT_STATE = "luzhi-state"
@@ -55,7 +60,41 @@ def _console(*, stderr: bool = False) -> Console:
     return Console(stderr=stderr, width=None if stream.isatty() else LOG_WIDTH)
 
 
-@click.group()
+
+
+class _OneLineErrors(click.Group):
+    """Every CLI error is one line with its cause and exit status 2 (issue 10 found nine that printed
+    a traceback: a bad --store, an unreadable file, a corrupt build.json, a locked store …).
+    `LUZHI_DEBUG=1` shows the traceback again."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            # The remote backend's errors, when it was used (importing it here would cost every command).
+            remote = sys.modules.get("luzhi.store.remote")
+            remote_errors = (remote.RemoteStoreError,) if remote else ()
+            expected = (OSError, ValueError, StoreLayoutError, StateError, *remote_errors)
+            if os.environ.get("LUZHI_DEBUG") or not isinstance(error, expected):
+                raise
+            name = ctx.invoked_subcommand or ctx.info_name
+            raise _Error(f"luzhi {name}: {_cause(error)}") from None
+
+
+def _cause(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.filename and error.strerror:
+        return f"{error.filename}: {error.strerror}"
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+class _Error(click.ClickException):
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(self.message, err=True)
+
+
+@click.group(cls=_OneLineErrors)
 @click.version_option(package_name="luzhi")
 def main() -> None:
     """luzhi (履职): publish China's township duty lists as linked data."""
@@ -88,32 +127,39 @@ layout_option = click.option(
     help="A layout profile (TOML) for documents whose layout the parser cannot guess (docs/parsing.md).")
 
 
-def run_build(files, store_path, base: str, report: Path | None, force: bool, codes=None,
-              validate: bool = True, console: Console | None = None,
-              engine: str = DEFAULT_ENGINE, layout=None):
+def run_build(files, store_path, base: str, report: Path | None, codes=None, console: Console | None = None,
+              engine: str = DEFAULT_ENGINE, **options):
     """Shared by `build` and `serve` (which builds the bundled data when its store is missing)."""
     from luzhi.etl.build import BuildOptions, bundled_documents
     from luzhi.etl.build import build as build_store
     from luzhi.etl.kinds_rdf import kinds_report
+    from luzhi.etl.progress import Quiet, RichProgress
     from luzhi.etl.report import render_summary, report_json
     from luzhi.ontology.iris import Iris
 
     console = console or _console(stderr=True)
     paths = [Path(f) for f in files] or bundled_documents()
-    options = BuildOptions(base=base, force=force, validate=validate, township_codes=codes or {}, layout=layout)
-    with console.status("building…") as status:
-        result = build_store(paths, store_path, options, validate_graph=validator(engine) if validate else None,
-                             progress=status.update)
+    build_options = BuildOptions(base=base, township_codes=codes or {}, **options)
+    validate_graph = validator(engine) if build_options.validate else None
+    # A bar only on a terminal: in a log it is noise (issue 13).
+    with RichProgress(console) if console.is_terminal else nullcontext(Quiet()) as progress:
+        result = build_store(paths, store_path, build_options, validate_graph=validate_graph, progress=progress)
     render_summary(result.documents, console)
+    for refusal in result.quarantined:
+        console.print(f"quarantined {refusal.file}: {refusal.text()}", markup=False, highlight=False, soft_wrap=True)
     if report:
-        kinds = kinds_report(result.kinds, Iris(base))
-        report.write_text(json.dumps(report_json(result.documents, kinds), ensure_ascii=False, indent=2),
-                          encoding="utf-8")
+        kinds = kinds_report(result.kinds, Iris(base)) if result.kinds else None
+        document = report_json(result.documents, kinds) | {"quarantined": [r.__dict__ for r in result.quarantined]}
+        report.write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         console.print(f"report written to {report}")
     where = getattr(store_path, "spec", store_path)
-    summary = (f"duty kinds skipped: {result.kinds.skipped}" if result.kinds.skipped else
+    resumed = (f" ({result.restaged} parsed and {result.resumed} loaded by an interrupted build)"
+               if result.restaged or result.resumed else "")
+    summary = ("store unchanged" if result.kinds is None else f"duty kinds skipped: {result.kinds.skipped}"
+               if result.kinds.skipped else
                f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched")
-    console.print(f"{len(result.documents)} documents, {result.triples} quads in {where}; {summary}")
+    console.print(f"{len(result.documents)} documents loaded{resumed}, {len(result.quarantined)} quarantined, "
+                  f"{result.triples} quads in {where}; {summary}", soft_wrap=True)
     return result
 
 
@@ -126,6 +172,15 @@ def run_build(files, store_path, base: str, report: Path | None, force: bool, co
 @click.option("--force", is_flag=True, help="Load documents even when they have SHACL Violations.")
 @click.option("--township-code", "codes", multiple=True, metavar="FILE=CODE",
               help="Give a document's 9-digit township code by hand when its title cannot be resolved.")
+@click.option("--replace", is_flag=True, help="Let a document take a township (or file name) that another "
+              "document holds in the store; without it such a claim is refused, naming both files.")
+@click.option("--keep-going", is_flag=True, help="Load every document that passes; list each refused one "
+              "(file, line, rule) as quarantined instead of refusing the whole build.")
+@click.option("--strict-exit", is_flag=True, help="With --keep-going: exit 1 when any document was quarantined.")
+@click.option("--fresh", is_flag=True, help="Start from an empty store instead of the current one (also the "
+              "repair for an unreadable build.json).")
+@click.option("--jobs", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1,
+              show_default="the number of cores", help="Processes that parse and validate documents.")
 @state_option
 @click.option("--store-user", envvar="LUZHI_STORE_USER", help="Remote store: user for its write endpoints "
               "(or $LUZHI_STORE_USER).")
@@ -135,28 +190,32 @@ def run_build(files, store_path, base: str, report: Path | None, force: bool, co
               help="SHACL validator: the shapes compiled to SPARQL in pyoxigraph (fast) or pySHACL (the reference); "
               "docs/validation.md.")
 @layout_option
-def build(files, store_path, base, report, force, codes, state_dir, store_user, store_password, engine, layout):
+def build(files, store_path, base, report, force, codes, replace, keep_going, strict_exit, fresh, jobs, state_dir,
+          store_user, store_password, engine, layout):
     """Parse, validate and load documents (default: the bundled samples) into the store.
 
-    Every document is parsed, resolved and validated before anything is written; if one
-    fails, the store is left exactly as it was. Each document's graph is replaced atomically
-    (on a remote store: see docs/remote-store.md for what Virtuoso guarantees).
+    Every document is parsed, resolved and validated before anything is written; if one fails,
+    the store is left exactly as it was (with --keep-going, the others are loaded and the failed
+    ones listed). A directory store switches to the new build in one step, even if the build is
+    killed (docs/build.md); an interrupted build resumes where it stopped when run again.
+    On a remote store each graph is replaced atomically (docs/remote-store.md).
     """
     from luzhi.etl.build import BuildError
     from luzhi.store.open import StoreTarget
-    from luzhi.store.remote import RemoteStoreError
 
     target = StoreTarget.of(store_path, state_dir, store_user, store_password)
     if target.state_dir is not None and store_user is None:
         raise click.UsageError(f"writing to the remote store {store_path} needs --store-user/--store-password "
                                "(or LUZHI_STORE_USER/LUZHI_STORE_PASSWORD)")
+    if strict_exit and not keep_going:
+        raise click.UsageError("--strict-exit only means something with --keep-going")
     try:
-        run_build(files, target, base, report, force, _parse_codes(codes), engine=engine, layout=layout)
+        result = run_build(files, target, base, report, _parse_codes(codes), engine=engine, layout=layout, force=force,
+                           replace=replace, keep_going=keep_going, fresh=fresh, jobs=jobs)
     except BuildError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
-    except RemoteStoreError as error:
-        click.echo(f"remote store {store_path}: {error}", err=True)
+    if strict_exit and result.quarantined:
         sys.exit(1)
 
 
@@ -175,6 +234,7 @@ def serve(store_path, host, port, base, state_dir):
     from luzhi.server.app import create_app
     from luzhi.server.limits import TimedRequestHandler
     from luzhi.store.open import StoreTarget
+    from luzhi.store.snapshots import is_flat, state_dir_of
     from luzhi.store.state import read_build_info
 
     target = StoreTarget.of(store_path, state_dir)
@@ -192,16 +252,20 @@ def serve(store_path, host, port, base, state_dir):
     store_path = Path(store_path)
     if store_path.exists() and not store_path.is_dir():
         _store_error(store_path, "not a directory (a store is a directory: give a new or a built one)")
-    info = read_build_info(store_path)
-    if not info:
+    info = read_build_info(state_dir_of(store_path))
+    if not info and store_path.exists() and any(store_path.iterdir()) and not is_flat(store_path):
+        # issue 10: this used to build the samples INTO whatever the directory held.
+        raise click.UsageError(f"{store_path} holds files but no luzhi build: give an empty or new directory, "
+                               f"or build it with `luzhi build --store {store_path} FILES…`")
+    if not info and not is_flat(store_path):
         base = base or f"http://{host}:{port}"
         click.echo(f"no store at {store_path}: building the bundled documents with base {base}", err=True)
-        run_build((), store_path, base, None, False)
-        info = read_build_info(store_path)
-    elif base and normalise_base(base) != normalise_base(info["base"]):
+        run_build((), store_path, base, None)
+        info = read_build_info(state_dir_of(store_path))
+    elif base and info and normalise_base(base) != normalise_base(info["base"]):
         raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
     with _store_errors(store_path):
-        app = create_app(_config(store_path=store_path, base=info["base"]))
+        app = create_app(_config(store_path=store_path, base=info.get("base") or normalise_base(base or DEFAULT_BASE)))
     app.run(host=host, port=port, threaded=True, request_handler=TimedRequestHandler)
 
 

@@ -2,28 +2,119 @@
 
 Its own module (not app.py) so views import it without importing the app that imports them:
 there was an app ↔ views import cycle (issue 9). `create_app` fills these in, once.
+
+One request, one snapshot (issue 10): a rebuild used to leave pages on old triples and old ETags
+while /source served new text. `LiveStore` checks the store's `current` pointer at the start of
+each request (one stat, store/snapshots.py) and, when a build has switched it, opens the new
+snapshot for the requests that follow; requests already running finish on the snapshot they
+started with, which is closed when the last of them ends. The store, the executor, the build's
+identity and the source files a view sees all come from that one snapshot.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app, g, has_request_context
 
 from luzhi.server.config import Config
 from luzhi.store.base import Store
 from luzhi.store.executor import Executor
-from luzhi.store.open import OpenStore
+from luzhi.store.open import OpenStore, open_store
 from luzhi.store.state import BuildInfo, build_identity
 
 _CONFIG = "LUZHI"
-_OPENED = "luzhi.store"
-_EXECUTOR = "luzhi.sparql"
-_BUILD = "luzhi.build_info"
+_LIVE = "luzhi.live"
+_EXECUTOR = "luzhi.sparql"  # the current snapshot's executor (tests stop its workers through it)
+_log = logging.getLogger(__name__)
 
 
-def attach(app: Flask, config: Config, opened: OpenStore, executor: Executor) -> None:
+@dataclass(eq=False)
+class Snapshot:
+    """One opened store with its query workers; `users` requests are reading it."""
+
+    opened: OpenStore
+    executor: Executor
+    users: int = 0
+    retired: bool = False
+    _identity: BuildInfo | None = field(default=None, repr=False)
+
+    @property
+    def identity(self) -> BuildInfo:
+        if self._identity is None:
+            self._identity = build_identity(self.opened.state_dir)
+        return self._identity
+
+    def close(self) -> None:
+        self.executor.close()
+        self.opened.close()
+
+
+class LiveStore:
+    """The snapshot the server reads now, following `current` (see the module docstring)."""
+
+    def __init__(self, app: Flask, config: Config) -> None:
+        self._app, self._config = app, config
+        self._lock = threading.Lock()
+        self._current = self._open()
+
+    def _open(self) -> Snapshot:
+        config = self._config
+        opened = open_store(config.store_spec, state_dir=config.store_path, read_only=True,
+                            timeout=config.query_timeout)
+        executor = opened.query_executor(
+            processes=config.query_processes, timeout=config.query_timeout, queue_wait=config.queue_wait,
+            memory_mb=config.query_memory_mb, sandbox=config.sandbox, allow_service=config.allow_service,
+        )
+        snapshot = Snapshot(opened, executor)
+        self._app.extensions[_EXECUTOR] = snapshot.executor
+        return snapshot
+
+    @property
+    def current(self) -> Snapshot:
+        return self._current
+
+    def acquire(self) -> Snapshot:
+        with self._lock:
+            old = self._current
+            if old.opened.is_stale():
+                try:
+                    self._current = self._open()
+                except Exception:  # noqa: BLE001 (keep serving the old snapshot; the next request retries)
+                    _log.exception("could not open the new snapshot of %s", self._config.store_spec)
+                else:
+                    old.retired = True
+                    if old.users == 0:
+                        old.close()
+            self._current.users += 1
+            return self._current
+
+    def release(self, snapshot: Snapshot) -> None:
+        with self._lock:
+            snapshot.users -= 1
+            done = snapshot.retired and snapshot.users == 0
+        if done:
+            snapshot.close()
+
+
+def attach(app: Flask, config: Config) -> None:
     app.config[_CONFIG] = config
-    app.extensions[_OPENED] = opened
-    app.extensions[_EXECUTOR] = executor
+    live = app.extensions[_LIVE] = LiveStore(app, config)
+    app.before_request(lambda: setattr(g, "luzhi_snapshot", live.acquire()))
+
+    @app.teardown_request
+    def _release(_error=None) -> None:
+        snapshot = g.pop("luzhi_snapshot", None)
+        if snapshot is not None:
+            live.release(snapshot)
+
+
+def _snapshot(app: Flask | None) -> Snapshot:
+    if app is None and has_request_context() and "luzhi_snapshot" in g:
+        return g.luzhi_snapshot
+    return (app or current_app).extensions[_LIVE].current
 
 
 def get_config(app: Flask | None = None) -> Config:
@@ -31,7 +122,7 @@ def get_config(app: Flask | None = None) -> Config:
 
 
 def get_opened(app: Flask | None = None) -> OpenStore:
-    return (app or current_app).extensions[_OPENED]
+    return _snapshot(app).opened
 
 
 def get_store(app: Flask | None = None) -> Store:
@@ -39,13 +130,9 @@ def get_store(app: Flask | None = None) -> Store:
 
 
 def get_executor(app: Flask | None = None) -> Executor:
-    return (app or current_app).extensions[_EXECUTOR]
+    return _snapshot(app).executor
 
 
 def build_info(app: Flask | None = None) -> BuildInfo:
-    """The build's identity (ETag, Last-Modified), read once per app from the state directory."""
-    app = app or current_app
-    cached = app.extensions.get(_BUILD)
-    if cached is None:
-        cached = app.extensions[_BUILD] = build_identity(get_config(app).store_path)
-    return cached
+    """The build's identity (ETag, Last-Modified) of the snapshot this request reads."""
+    return _snapshot(app).identity

@@ -16,6 +16,7 @@ from luzhi.server.app import create_app
 from luzhi.server.config import Config, publication_settings
 from luzhi.store.open import StoreTarget
 from luzhi.store.sandbox import MODES
+from luzhi.store.snapshots import state_dir_of
 from luzhi.store.state import read_build_info
 
 
@@ -37,7 +38,7 @@ def config_from_environment(env: dict[str, str] | None = None) -> Config:
                            f"its build wrote (`luzhi build --store {url} --state DIR`)")
     base = env.get("LUZHI_BASE")
     if not base:
-        base = read_build_info(store).get("base")
+        base = read_build_info(store if url else state_dir_of(store)).get("base")
     defaults = Config(store_path=store)
     try:
         return Config(

@@ -17,6 +17,7 @@ from luzhi.store.executor import Executor, QueryExecutor
 from luzhi.store.oxigraph import OxigraphStore
 from luzhi.store.remote import RemoteEndpoints, RemoteStore
 from luzhi.store.remote_executor import RemoteExecutor
+from luzhi.store.snapshots import StoreLayoutError, is_flat, pointer_stamp, read_pointer
 from luzhi.store.state import read_build_info
 
 
@@ -58,8 +59,14 @@ class OpenStore:
 
     store: Store
     spec: str | Path  # the directory or URL it was opened from
-    state_dir: Path | None  # build.json and sources/: the directory itself when embedded
+    state_dir: Path | None  # build.json and sources/: the current snapshot (or a flat directory itself)
     info: dict  # build.json ({} before the first build, or for a remote without --state)
+    triples_dir: Path | None = None  # embedded: the pyoxigraph directory the query workers open
+    stamp: tuple[int, int] | None = None  # embedded: `current` when opened (store/snapshots.py)
+
+    def is_stale(self) -> bool:
+        """True once a build has switched the store to another snapshot (one stat; see store/snapshots.py)."""
+        return self.triples_dir is not None and pointer_stamp(Path(self.spec)) != self.stamp
 
     @property
     def iris(self) -> Iris | None:
@@ -87,8 +94,8 @@ class OpenStore:
         if isinstance(self.store, RemoteStore):
             checker = QueryExecutor(None, processes=processes, **limits)
             return RemoteExecutor(self.store, timeout=timeout, checker=checker)
-        federation = QueryExecutor(Path(self.spec), processes=1, network=True, **limits) if allow_service else None
-        return QueryExecutor(Path(self.spec), processes=processes, federation=federation, **limits)
+        federation = QueryExecutor(self.triples_dir, processes=1, network=True, **limits) if allow_service else None
+        return QueryExecutor(self.triples_dir, processes=processes, federation=federation, **limits)
 
     def close(self) -> None:
         self.store.close()
@@ -111,8 +118,7 @@ def open_store(
     """
     text = str(spec)
     if not is_remote(text):
-        path = Path(text)
-        return OpenStore(OxigraphStore(path, read_only=read_only), path, path, read_build_info(path))
+        return _open_directory(Path(text), read_only)
     if not text.startswith(("http://", "https://")):
         raise ValueError(f"store: expected a directory or an http(s) SPARQL endpoint URL, got {text!r}")
     base = text.rstrip("/")
@@ -121,3 +127,17 @@ def open_store(
     store = RemoteStore(replace(endpoints, query=text), timeout=timeout)
     info = read_build_info(state_dir) if state_dir is not None else {}
     return OpenStore(store, text, state_dir, info)
+
+
+def _open_directory(root: Path, read_only: bool) -> OpenStore:
+    """The snapshot `current` names; a flat pyoxigraph directory (made by hand, or by luzhi before
+    issue 10) is read as it is. Writing goes through a build (etl/build.py), never into a snapshot."""
+    pointer = read_pointer(root)
+    if pointer.snapshot is not None:
+        store = OxigraphStore(pointer.triples_dir, read_only=True)
+        info = read_build_info(pointer.snapshot)
+        return OpenStore(store, root, pointer.snapshot, info, pointer.triples_dir, pointer.stamp)
+    if not read_only and not is_flat(root) and root.is_dir() and any(root.iterdir()):
+        raise StoreLayoutError(f"{root} is not a luzhi store (no `current`, no pyoxigraph files); "
+                               "give an empty or new directory")
+    return OpenStore(OxigraphStore(root, read_only=read_only), root, root, read_build_info(root), root, None)

@@ -18,6 +18,7 @@ from luzhi.etl.build import BuildOptions, build, bundled_documents
 from luzhi.server.app import create_app
 from luzhi.server.config import Config
 from luzhi.server.wsgi import config_from_environment
+from luzhi.store.snapshots import state_dir_of
 
 
 class _Deferred:
@@ -42,7 +43,7 @@ def slash_site(tmp_path_factory):
 
 
 def _township(base: str, store) -> str:
-    info = json.loads((store / "build.json").read_text(encoding="utf-8"))
+    info = json.loads((state_dir_of(store) / "build.json").read_text(encoding="utf-8"))
     return info["documents"][0]["township_code"]
 
 
@@ -72,5 +73,5 @@ def test_pages_dereference_with_a_trailing_slash_base(slash_site, how):
 
 def test_build_json_records_the_normalised_base(slash_site):
     _, base, store = slash_site
-    info = json.loads((store / "build.json").read_text(encoding="utf-8"))
+    info = json.loads((state_dir_of(store) / "build.json").read_text(encoding="utf-8"))
     assert info["base"] == base.rstrip("/")

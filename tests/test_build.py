@@ -15,6 +15,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from luzhi.etl.build import BuildError, BuildOptions, build, bundled_documents, process_document
+from luzhi.store.open import open_store
 from luzhi.store.oxigraph import OxigraphStore, to_rdflib
 
 BASE = "https://luzhi.test"
@@ -111,14 +112,13 @@ def test_process_document_is_deterministic():
 
 
 def test_building_one_more_document_keeps_the_others(tmp_path):
-    from luzhi.store.state import read_build_info
 
     store_path = tmp_path / "store"
     documents = bundled_documents()
     build(documents[:2], store_path, BuildOptions(base=BASE, validate=False))
-    first = read_build_info(store_path)
+    first = open_store(store_path, read_only=True).info
     result = build(documents[2:3], store_path, BuildOptions(base=BASE, validate=False))
-    second = read_build_info(store_path)
+    second = open_store(store_path, read_only=True).info
     assert len(first["documents"]) == 2 and len(second["documents"]) == 3
     assert first["build_id"] != second["build_id"]
     store = OxigraphStore(store_path, read_only=True)

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 import pytest
 import requests
 
+from luzhi.etl.build import bundled_documents
 from luzhi.etl.categories import category_key
 from luzhi.ontology.namespaces import sparql_prologue
 from luzhi.store.oxigraph import OxigraphStore
@@ -33,7 +34,7 @@ def store(built_store):
 @pytest.fixture(scope="module")
 def reports(built_store) -> list[dict]:
     documents = [r.to_dict() for r in built_store.result.documents]
-    assert len(documents) == 4
+    assert len(documents) == len(bundled_documents())  # every bundled township, none lost
     return documents
 
 

@@ -27,6 +27,7 @@ from werkzeug.serving import make_server
 
 from luzhi.server.config import Config
 from luzhi.store.open import open_store
+from luzhi.store.snapshots import state_dir_of
 
 PREFIX = "PREFIX lz: <https://w3id.org/luzhi/def#>\nPREFIX dct: <http://purl.org/dc/terms/>\n"
 # Counts on luzhi's vocabulary: a remote's union default graph also holds its own graphs
@@ -117,7 +118,7 @@ def test_build_wrote_graphs_remotely_and_state_locally(remote_site, live_server)
     assert sorted(p.name for p in (remote_site.state / "sources").iterdir()) == sorted(
         d["file"] for d in info["documents"]
     )
-    embedded = json.loads((live_server.store.path / "build.json").read_text(encoding="utf-8"))
+    embedded = json.loads((state_dir_of(live_server.store.path) / "build.json").read_text(encoding="utf-8"))
     assert info["build_id"] == embedded["build_id"]  # same documents, same build id
     remote = open_store(remote_site.sparql_url, read_only=True).store
     try:

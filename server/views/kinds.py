@@ -16,7 +16,7 @@ from rdflib.term import Node
 
 from luzhi.ontology.namespaces import LZ
 from luzhi.server import page_queries as q
-from luzhi.server.context import get_config, get_store
+from luzhi.server.context import get_config, get_opened, get_store
 from luzhi.server.describe import Description, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, local_path
@@ -114,7 +114,7 @@ def _source_excerpt(iri: str) -> dict:
     if match and path.startswith("/source/"):
         first, last = int(match.group(1)) + 1, int(match.group(2))
         filename = path[len("/source/") :]
-        path_on_disk = source_file(get_config().store_path, filename)
+        path_on_disk = source_file(get_opened().state_dir, filename)
         if path_on_disk is not None:
             lines = path_on_disk.read_text(encoding="utf-8").splitlines()
             text = "\n".join(lines[first - 1 : last])

@@ -12,7 +12,7 @@ from flask import Response, abort, redirect, request, send_file
 from luzhi.etl.readers import FORMATS
 from luzhi.ontology.namespaces import LZ
 from luzhi.server.conneg import choose
-from luzhi.server.context import get_config, get_store
+from luzhi.server.context import get_config, get_opened, get_store
 from luzhi.server.describe import InvalidIri, add_paging, check_iri, describe, exists, sparql_iri
 from luzhi.server.links import format_links, iri_for_path, link
 from luzhi.server.views import kinds
@@ -99,7 +99,7 @@ def source(filename: str):
     store = get_store()
     if not store.ask(f"ASK {{ {sparql_iri(iri)} a <{LZ.SourceDocument}> }}"):
         abort(404)
-    path = source_file(get_config().store_path, filename)
+    path = source_file(get_opened().state_dir, filename)
     if path is not None:
         media_type = FORMATS.get(path.suffix.lower(), ("text/plain",))[0]
         response = send_file(path, mimetype=media_type, conditional=False, max_age=0)

