@@ -343,7 +343,9 @@ def query(sparql, store_path, fmt):
                    "tsv": ox.QueryResultsFormat.TSV}
         if fmt not in formats:
             raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries")
-        sys.stdout.buffer.write(result.serialize(format=formats[fmt]))
+        body = result.serialize(format=formats[fmt])
+        # pyoxigraph's JSON ends without a newline; a shell prompt then starts on its last line (cold review).
+        sys.stdout.buffer.write(body if body.endswith(b"\n") else body + b"\n")
 
 
 def _term_text(term) -> str:

@@ -42,7 +42,8 @@ def thing(rest: str):
     else:
         target = f"{request.script_root}/doc/{rest}"
     if request.query_string:
-        target += "?" + request.query_string.decode("latin-1")
+        # ASCII: server/query_string.py percent-encodes any raw byte ≥ 0x80 before the app sees it.
+        target += "?" + request.query_string.decode("ascii")
     response = redirect(target, code=303)
     response.vary.add("Accept")
     return response

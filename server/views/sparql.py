@@ -27,6 +27,7 @@ from luzhi.server.views.common import serialize
 from luzhi.store.executor import PoolBusy, QueryTimeout, StoreUnavailable, WorkerFailed
 from luzhi.store.formats import serialise
 from luzhi.store.query_worker import Job
+from luzhi.store.service_check import QueryRefused, refuse_deep_nesting
 
 _PREFIX_PAIRS = tuple((name, str(ns)) for name, ns in PREFIXES.items())
 
@@ -42,7 +43,7 @@ def _respond() -> Response:
     if request.method == "OPTIONS":
         # CORS preflight (Fetch standard): browsers ask before a POST with a SPARQL content type;
         # server/cors.py turns `Allow` into Access-Control-Allow-Methods.
-        return Response(status=204, headers={"Allow": "GET, POST, OPTIONS"})
+        return Response(status=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
     config = get_config()
     try:
         parsed = parse_request(request, config.max_request_bytes)
@@ -59,6 +60,10 @@ def _answer(parsed: SparqlRequest) -> Response:
     """Run the query in a worker, which checks it first (updates, SERVICE, syntax: worker.run_job)."""
     config = get_config()
     assert parsed.query is not None
+    try:
+        refuse_deep_nesting(parsed.query)  # here, not in a worker: it takes milliseconds (store/service_check.py)
+    except QueryRefused as refusal:
+        raise ProtocolError(refusal.status, refusal.message) from None
     accept = request.headers.get("Accept")
     chosen = {kind: choose_format(kind, accept, parsed.formats) for kind in ("results", "graph")}
     job = Job(
