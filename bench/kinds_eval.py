@@ -4,6 +4,7 @@
     python bench/kinds_eval.py --sweep               # also every threshold 0.20 … 0.80
     python bench/kinds_eval.py data/samples/*.txt --sweep --write bench/results/kinds.md
     python bench/kinds_eval.py --store DIR           # an already built store instead of building one
+    python bench/kinds_eval.py --max-duties 900       # force the sampled method (etl/kinds.py)
 
 The labels are bench/kinds/labelled.toml (how they were made: its header). Two labelled duties in
 one group are a positive pair, in two groups a negative pair; a pair is predicted positive when both
@@ -24,7 +25,7 @@ from itertools import combinations
 from pathlib import Path
 
 from luzhi.etl.build import BuildOptions, build, bundled_documents
-from luzhi.etl.kinds import THRESHOLD, KindsResult, compute_kinds
+from luzhi.etl.kinds import MAX_DUTIES, THRESHOLD, KindsResult, compute_kinds
 from luzhi.etl.kinds_rdf import duty_records
 from luzhi.store.oxigraph import OxigraphStore
 
@@ -145,11 +146,11 @@ def _row(name: str, s: Scores) -> str:
     return f"| {name} | {counts} | {s.precision:.3f} | {s.recall:.3f} |"
 
 
-def report(source: str, records, labels: Labels, threshold: float, sweep: bool) -> str:
+def report(source: str, records, labels: Labels, threshold: float, sweep: bool, max_duties: int = MAX_DUTIES) -> str:
     present = {"/".join(map(str, r.key)) for r in records}
     missing = sorted(k for k in labels.group_of if k not in present)
     started = time.perf_counter()
-    result = compute_kinds(records, threshold)
+    result = compute_kinds(records, threshold, max_duties)
     seconds = time.perf_counter() - started
     scores = evaluate(labels, result, present)
     lines = [
@@ -160,6 +161,7 @@ def report(source: str, records, labels: Labels, threshold: float, sweep: bool) 
         f"{sum(len(k.members) for k in result.kinds)} duties with a kind, {len(result.unmatched)} unmatched; "
         f"computed in {seconds:.2f} s. Labels: `bench/kinds/labelled.toml`, {len(labels.split_of)} groups, "
         f"{len(labels.group_of)} duties ({len(missing)} not in these documents, left out).",
+        *(["", f"Sampled method (`--max-duties {max_duties}`): {result.sampled}."] if result.sampled else []),
         "",
         f"Threshold {threshold:.2f}. A pair is two labelled duties; `tune` and `test` count only pairs whose "
         "two duties are both in groups of that split; `look-alike` only pairs across two groups that look alike "
@@ -177,7 +179,7 @@ def report(source: str, records, labels: Labels, threshold: float, sweep: bool) 
                   "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for step in range(20, 81, 5):
             t = step / 100
-            swept = compute_kinds(records, t)
+            swept = compute_kinds(records, t, max_duties)
             s = evaluate(labels, swept, present)
             lines.append(
                 f"| {t:.2f} | {s['tune'].precision:.3f} | {s['tune'].recall:.3f} | {s['test'].precision:.3f} | "
@@ -195,12 +197,14 @@ def main(argv=None) -> int:
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--write", type=Path, help="also write the Markdown here")
+    parser.add_argument("--max-duties", type=int, default=MAX_DUTIES,
+                        help="above this many duties kinds are learnt on a sample of this size (etl/kinds.py)")
     args = parser.parse_args(argv)
     documents = args.documents or bundled_documents()
     records = load_records(documents, args.store)
     source = (f"the store {args.store}" if args.store else
               f"{len(documents)} documents ({', '.join(p.name for p in documents)})")
-    text = report(source, records, load_labels(args.labels), args.threshold, args.sweep)
+    text = report(source, records, load_labels(args.labels), args.threshold, args.sweep, args.max_duties)
     sys.stdout.write(text)
     if args.write:
         args.write.write_text(text, encoding="utf-8")

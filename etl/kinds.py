@@ -20,16 +20,28 @@ How (bench/results/kinds.md has the measurements behind every constant):
 
 Deterministic: records are sorted by their key before anything is computed, so input order never
 matters; the label is chosen and slugs are de-duplicated by sorted rules.
+
+At scale (more than `MAX_DUTIES` duties, about 17 townships) the dense matrix would grow with the square
+of the count, so kinds are *learnt on a bounded sample and the rest assigned* (`_sampled_kinds`):
+whole townships in an order fixed by a hash of their code, up to `MAX_DUTIES` duties, are grouped exactly
+as above; every other duty joins the kind whose members it is most alike on average (the same
+average-linkage score, computed against the kind's mean vector) when that score reaches `THRESHOLD`,
+at most one duty of a list per kind. Time and memory are linear in the number of duties beyond the
+sample (bench/results/kinds-scale.md); a kind whose duties all lie outside the sample is not found.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from luzhi.ontology.iris import slugify
 from luzhi.ontology.types import ListKind
@@ -39,8 +51,12 @@ CATEGORY_BONUS = 0.05
 DEPARTMENT_PENALTY = 0.15
 MIN_TOWNSHIPS = 2
 # The similarity matrix is dense: 5,520 duties peaked at 1.1 GB (bench/results/kinds-scale.md: the seed
-# duties copied under other township codes), and memory grows with the square of the count.
+# duties copied under other township codes), and memory grows with the square of the count. Above it,
+# kinds are learnt on a sample of this many duties and the rest assigned (module docstring).
 MAX_DUTIES = 6000
+SAMPLE_ROUNDS = 3  # rounds of the sampled method: each learns kinds on another sample of unmatched duties
+ASSIGN_CHUNK = 4096  # duties scored against the kinds at once: chunk × kinds floats stay small
+HASH_FEATURES = 2**20  # n-gram buckets of the sampled method; collisions are rare at ~10^5 distinct n-grams
 CANNOT_LINK = 1e6  # distance between two duties of one list (compute_kinds)
 SLUG_SYLLABLES = 10  # pinyin syllables kept in a kind's slug: long titles would make unreadable IRIs
 
@@ -96,7 +112,7 @@ class DutyKind:
 class KindsResult:
     kinds: tuple[DutyKind, ...]  # sorted by slug
     unmatched: tuple[DutyRecord, ...]  # sorted by key
-    skipped: str | None = None  # why no kinds were computed at all (too many duties), else None
+    sampled: str | None = None  # how the sample was drawn when the sampled method ran (module docstring)
 
 
 def clean_title(title: str) -> str:
@@ -105,10 +121,14 @@ def clean_title(title: str) -> str:
     return cleaned or _PUNCT_RE.sub("", title) or title
 
 
-def similarity_matrix(records: list[DutyRecord]) -> np.ndarray:
-    """Adjusted pairwise similarity (steps 2–3), symmetric, clipped to 0..1, diagonal 1."""
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
-    vectors = vectorizer.fit_transform([clean_title(r.title) for r in records])
+def similarity_matrix(records: list[DutyRecord], vectors: sparse.csr_matrix | None = None) -> np.ndarray:
+    """Adjusted pairwise similarity (steps 2–3), symmetric, clipped to 0..1, diagonal 1.
+
+    `vectors`: unit-length title vectors, one row per record; by default TF-IDF fitted on `records`.
+    """
+    if vectors is None:
+        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
+        vectors = vectorizer.fit_transform([clean_title(r.title) for r in records])
     scores = (vectors @ vectors.T).toarray()
     categories = np.array([r.category or "" for r in records])
     same_category = (categories[:, None] == categories[None, :]) & (categories[:, None] != "")
@@ -129,20 +149,25 @@ def similarity_matrix(records: list[DutyRecord]) -> np.ndarray:
 def compute_kinds(records, threshold: float = THRESHOLD, max_duties: int = MAX_DUTIES) -> KindsResult:
     """Group duties into kinds (module docstring); `records` in any order, keys unique.
 
-    More than `max_duties` duties and nothing is grouped: every duty is unmatched and `skipped` says why,
-    rather than a build that runs out of memory.
+    Up to `max_duties` duties are grouped exactly; above, kinds are learnt on a sample of that size and
+    every other duty is assigned to one of them or left unmatched (`_sampled_kinds`).
     """
     ordered = sorted(records, key=lambda r: r.key)
     keys = [r.key for r in ordered]
     if len(set(keys)) != len(keys):
         raise ValueError("duty records must have unique (township, list, sequence) keys")
     if len(ordered) > max_duties:
-        why = (f"{len(ordered)} duties: more than the {max_duties} the dense similarity method handles "
-               "(memory grows with the square; docs/kinds.md)")
-        return KindsResult((), tuple(ordered), skipped=why)
+        return _sampled_kinds(ordered, threshold, max_duties)
+    kinds, unmatched = _cluster(ordered, threshold)
+    return KindsResult(_with_slugs(kinds), tuple(sorted(unmatched, key=lambda r: r.key)))
+
+
+def _cluster(ordered: list[DutyRecord], threshold: float,
+             vectors: sparse.csr_matrix | None = None) -> tuple[list[tuple[str, list[KindMember]]], list[DutyRecord]]:
+    """Steps 2–4 over all of `ordered` at once: (label, members) per kind, and the unmatched duties."""
     if len(ordered) < 2:
-        return KindsResult((), tuple(ordered))
-    scores = similarity_matrix(ordered)
+        return [], list(ordered)
+    scores = similarity_matrix(ordered, vectors)
     clustering = AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1.0 - threshold
     )
@@ -166,7 +191,145 @@ def compute_kinds(records, threshold: float = THRESHOLD, max_duties: int = MAX_D
         cohesion = {i: float(np.mean([scores[i, j] for j in indices if j != i])) for i in indices}
         members = [KindMember(ordered[i], round(cohesion[i], 3)) for i in sorted(indices)]
         kinds.append((_label(ordered, cohesion), members))
-    return KindsResult(_with_slugs(kinds), tuple(sorted(unmatched, key=lambda r: r.key)))
+    return kinds, unmatched
+
+
+def _sampled_kinds(ordered: list[DutyRecord], threshold: float, sample_size: int) -> KindsResult:
+    """Kinds learnt on samples of whole townships, every other duty assigned (module docstring).
+
+    `SAMPLE_ROUNDS` rounds, each over the duties still unmatched: a sample of whole townships in a hash
+    order of its own (so each round samples other townships, spread over provinces: codes in order would
+    sample one province) is grouped exactly, then every other unmatched duty is assigned to the round's
+    kinds. Later rounds find kinds the first sample did not hold; each round is linear in the duties.
+    """
+    idf = _streamed_idf(ordered)
+    found: list[tuple[str, list[KindMember]]] = []
+    pool = ordered
+    sampled: list[str] = []
+    for round_number in range(SAMPLE_ROUNDS):
+        if len({r.township for r in pool}) < MIN_TOWNSHIPS:
+            break
+        by_township: dict[str, list[DutyRecord]] = {}
+        for record in pool:
+            by_township.setdefault(record.township, []).append(record)
+        towns = sorted(by_township, key=lambda code: hashlib.sha256(f"{round_number}:{code}".encode()).hexdigest())
+        sample: list[DutyRecord] = []
+        taken = 0
+        while taken < len(towns) and (taken < MIN_TOWNSHIPS
+                                      or len(sample) + len(by_township[towns[taken]]) <= sample_size):
+            sample.extend(by_township[towns[taken]])
+            taken += 1
+        sample.sort(key=lambda r: r.key)
+        kinds, unmatched = _cluster(sample, threshold, _vectors(sample, idf))
+        sampled.append(f"{len(sample)} of {taken} townships")
+        round_kinds = tuple(DutyKind(str(i), label, tuple(members)) for i, (label, members) in enumerate(kinds))
+        for chunk in _township_chunks(towns[taken:], by_township):
+            joined = list(_assign(chunk, round_kinds, idf, threshold))
+            for index, member in joined:
+                kinds[int(index)][1].append(member)
+            placed = {member.duty.key for _index, member in joined}
+            unmatched.extend(r for r in chunk if r.key not in placed)
+        found.extend(kinds)
+        pool = sorted(unmatched, key=lambda r: r.key)
+        if taken == len(towns):  # this round's sample held every duty still unmatched
+            break
+    result = tuple(
+        DutyKind(k.slug, k.label, tuple(sorted(k.members, key=lambda m: m.duty.key))) for k in _with_slugs(found)
+    )
+    how = (f"{len(ordered)} duties: kinds learnt on samples of {'; '.join(sampled)} (one per round, duties "
+           "still unmatched), the other duties assigned to the nearest kind")
+    return KindsResult(result, tuple(pool), sampled=how)
+
+
+def _hashing() -> HashingVectorizer:
+    return HashingVectorizer(analyzer="char", ngram_range=(2, 3), alternate_sign=False, norm=None,
+                             n_features=HASH_FEATURES)
+
+
+def _streamed_idf(records: list[DutyRecord]) -> np.ndarray:
+    """Smoothed IDF over all duties, chunk by chunk (bounded memory), as TfidfVectorizer computes it."""
+    frequency = np.zeros(HASH_FEATURES)
+    hashing = _hashing()
+    for start in range(0, len(records), ASSIGN_CHUNK):
+        counts = hashing.transform([clean_title(r.title) for r in records[start : start + ASSIGN_CHUNK]])
+        frequency += np.bincount(counts.indices, minlength=HASH_FEATURES)  # indices are unique per row
+    return np.log((1 + len(records)) / (1 + frequency)) + 1.0
+
+
+def _vectors(records: list[DutyRecord], idf: np.ndarray) -> sparse.csr_matrix:
+    """Unit-length sublinear TF-IDF rows, like TfidfVectorizer(sublinear_tf=True) but over hashed n-grams."""
+    counts = _hashing().transform([clean_title(r.title) for r in records]).astype(np.float64)
+    counts.data = 1.0 + np.log(counts.data)
+    return normalize(counts @ sparse.diags(idf), norm="l2", copy=False).tocsr()
+
+
+def _township_chunks(codes: list[str], by_township: dict[str, list[DutyRecord]]) -> Iterator[list[DutyRecord]]:
+    """Whole townships, about `ASSIGN_CHUNK` duties at a time (a list is never split between chunks)."""
+    chunk: list[DutyRecord] = []
+    for code in codes:
+        chunk.extend(by_township[code])
+        if len(chunk) >= ASSIGN_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _assign(chunk: list[DutyRecord], kinds: tuple[DutyKind, ...], idf: np.ndarray,
+            threshold: float) -> Iterator[tuple[str, KindMember]]:
+    """Each duty of `chunk` → the kind it is most alike on average, if ≥ `threshold`, one duty per list and kind.
+
+    The average over a kind's members of the pairwise score of `similarity_matrix` is, for the title
+    part, the duty's dot product with the members' mean vector; the category bonus and the department
+    penalty average to their share of members. Pairwise scores are not clipped at 0 first, so the
+    average is at most slightly lower than the exact one (a conservative error).
+    """
+    if not kinds or not chunk:
+        return
+    member_records = [m.duty for kind in kinds for m in kind.members]
+    owner = np.repeat(np.arange(len(kinds)), [len(kind.members) for kind in kinds])
+    sizes = np.bincount(owner, minlength=len(kinds)).astype(np.float64)
+    belongs = sparse.csr_matrix((np.ones(len(owner)), (np.arange(len(owner)), owner)), (len(owner), len(kinds)))
+    mean_of = sparse.diags(1.0 / sizes) @ belongs.T  # kinds × members: averages over a kind's members
+    scores = (_vectors(chunk, idf) @ (mean_of @ _vectors(member_records, idf)).T).toarray()
+    categories = sorted({r.category for r in member_records + chunk if r.category})
+    column = {c: i for i, c in enumerate(categories)}
+    member_categories = np.zeros((len(member_records), len(categories)))
+    for row, record in enumerate(member_records):
+        if record.category:
+            member_categories[row, column[record.category]] = 1.0
+    category_share = (mean_of @ member_categories).T  # categories × kinds
+    for row, record in enumerate(chunk):
+        if record.category in column:
+            scores[row] += CATEGORY_BONUS * np.asarray(category_share[column[record.category]]).ravel()
+    types = sorted({t for r in member_records + chunk for t in r.department_types})
+    type_column = {t: i for i, t in enumerate(types)}
+
+    def membership(records: list[DutyRecord]) -> sparse.csr_matrix:
+        rows = [row for row, r in enumerate(records) for _t in r.department_types]
+        columns = [type_column[t] for r in records for t in sorted(r.department_types)]
+        return sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), (len(records), len(types)))
+
+    duty_types, member_types = membership(chunk), membership(member_records)
+    typed_duties = np.asarray(duty_types.sum(axis=1)).ravel() > 0
+    typed_members = np.asarray(member_types.sum(axis=1)).ravel() > 0
+    shares = ((duty_types @ member_types.T) > 0).toarray()
+    apart = typed_duties[:, None] & typed_members[None, :] & ~shares
+    scores -= DEPARTMENT_PENALTY * (mean_of @ apart.T.astype(np.float64)).T
+    candidates = sorted(
+        ((-scores[row, k], chunk[row].key, kinds[k].slug, row)
+         for row, k in zip(*np.nonzero(scores >= threshold), strict=True)),
+    )
+    placed: set[tuple[str, str, str]] = set()  # (township, list, kind)
+    done: set[int] = set()
+    for negative, _key, slug, row in candidates:
+        record = chunk[row]
+        slot = (record.township, record.list_kind.value, slug)
+        if row in done or slot in placed:
+            continue
+        done.add(row)
+        placed.add(slot)
+        yield slug, KindMember(record, round(min(1.0, -negative), 3))
 
 
 def _label(ordered: list[DutyRecord], cohesion: dict[int, float]) -> str:

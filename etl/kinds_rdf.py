@@ -94,7 +94,7 @@ def refresh_kinds(store: Store, iris: Iris) -> KindsResult:
 def kinds_report(result: KindsResult, iris: Iris) -> dict:
     """The `kinds` section of the build report: counts, and every unmatched duty by IRI and title."""
     return {
-        "skipped": result.skipped,
+        "sampled": result.sampled,
         "kinds": len(result.kinds),
         "matched_duties": sum(len(k.members) for k in result.kinds),
         "unmatched_duties": [

@@ -214,7 +214,7 @@ def _add_lists(graph, iris, doc, township_code, township_name, filename, build_i
         graph.add((dataset, LZ.ofTownship, iris.division(township_code)))
         graph.add((dataset, DCTERMS.title, zh(title)))
         graph.add((dataset, RDFS.label, zh(title)))
-        graph.add((dataset, RDFS.label, en(f"{LIST_TITLE_EN[kind].capitalize()} of township {township_code}")))
+        graph.add((dataset, RDFS.label, en(f"{LIST_TITLE_EN[kind].capitalize()} of {township_name or township_code}")))
         graph.add((dataset, LZ.itemCount, integer(len(items))))
         if declared_total(doc, kind) is not None:  # the list-sizes example on /sparql shows it beside itemCount
             graph.add((dataset, LZ.declaredCount, integer(declared_total(doc, kind))))

@@ -8,6 +8,7 @@ from luzhi.server import cors
 from luzhi.server.config import Config
 from luzhi.server.context import attach
 from luzhi.server.hardening import init_app as init_hardening
+from luzhi.server.query_string import PercentEncodeQueryString
 from luzhi.server.routes import ROUTES
 from luzhi.server.views import pages
 from luzhi.server.views.common import init_templates
@@ -35,4 +36,5 @@ def create_app(config: Config) -> Flask:
         app.register_error_handler(slow, pages.too_slow)
     cors.init_app(app)
     init_hardening(app)  # security headers, 503 + Retry-After when the store is down (issue 10)
+    app.wsgi_app = PercentEncodeQueryString(app.wsgi_app)  # raw UTF-8 in ?q=… (server/query_string.py)
     return app

@@ -155,9 +155,12 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
     where = getattr(store_path, "spec", store_path)
     resumed = (f" ({result.restaged} parsed and {result.resumed} loaded by an interrupted build)"
                if result.restaged or result.resumed else "")
-    summary = ("store unchanged" if result.kinds is None else f"duty kinds skipped: {result.kinds.skipped}"
-               if result.kinds.skipped else
-               f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched")
+    if result.kinds is None:
+        summary = "store unchanged"
+    else:
+        summary = f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched"
+        if result.kinds.sampled:
+            summary += f" ({result.kinds.sampled})"
     console.print(f"{len(result.documents)} documents loaded{resumed}, {len(result.quarantined)} quarantined, "
                   f"{result.triples} quads in {where}; {summary}", soft_wrap=True)
     return result
@@ -340,7 +343,9 @@ def query(sparql, store_path, fmt):
                    "tsv": ox.QueryResultsFormat.TSV}
         if fmt not in formats:
             raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries")
-        sys.stdout.buffer.write(result.serialize(format=formats[fmt]))
+        body = result.serialize(format=formats[fmt])
+        # pyoxigraph's JSON ends without a newline; a shell prompt then starts on its last line (cold review).
+        sys.stdout.buffer.write(body if body.endswith(b"\n") else body + b"\n")
 
 
 def _term_text(term) -> str:

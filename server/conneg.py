@@ -2,11 +2,14 @@
 
 werkzeug's `MIMEAccept` already parses q-values and wildcards; this module only adds the
 policy luzhi needs everywhere: the *server's* order of preference breaks ties (so `*/*`
-gets the first offer), and `q=0` really means "not this one".
+gets the first offer), `q=0` really means "not this one", and a malformed q-value counts as 1
+(werkzeug drops the whole entry, so `application/sparql-results+json;q=abc` was a 406: be
+liberal in what you accept, RFC 9413 notwithstanding, since the client plainly wants that type).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from werkzeug.datastructures import MIMEAccept
@@ -23,6 +26,9 @@ _ALIASES: dict[str, str] = {
     "text/xml": "application/rdf+xml",
 }
 
+_Q_PARAMETER = re.compile(r";\s*q\s*=\s*([^;,]*)", re.IGNORECASE)
+_Q_VALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")  # RFC 9110 §12.4.2
+
 
 def choose(accept_header: str | None, offered: Sequence[str]) -> str | None:
     """The best of `offered` for this `Accept` header, or None when the client accepts none of them.
@@ -35,7 +41,7 @@ def choose(accept_header: str | None, offered: Sequence[str]) -> str | None:
         return None
     if not accept_header or not accept_header.strip():
         return offered[0]
-    accept = parse_accept_header(accept_header, MIMEAccept)
+    accept = parse_accept_header(_malformed_q_as_1(accept_header), MIMEAccept)
     best: str | None = None
     best_q = 0.0
     for mime in offered:
@@ -43,6 +49,10 @@ def choose(accept_header: str | None, offered: Sequence[str]) -> str | None:
         if quality > best_q:
             best, best_q = mime, quality
     return best
+
+
+def _malformed_q_as_1(accept_header: str) -> str:
+    return _Q_PARAMETER.sub(lambda m: m.group(0) if _Q_VALUE.fullmatch(m.group(1).strip()) else ";q=1", accept_header)
 
 
 def _quality(accept: MIMEAccept, mime: str) -> float:

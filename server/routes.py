@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from luzhi.server.views import crawlers, dataset, dumps, health, ontology, pages, resource, sparql, validate
+from luzhi.server.views import compare, crawlers, dataset, dumps, health, ontology, pages, resource, sparql, validate
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ ROUTES: tuple[Route, ...] = (
     Route("/", pages.home),
     Route("/search", pages.search),
     Route("/search.json", pages.search),
+    # Townships side by side, with JSON/CSV/xlsx twins (issue 14)
+    Route("/compare", compare.comparison),
+    Route("/compare.<ext>", compare.comparison),
     # Linked data: /id → 303 → /doc, negotiated; the source texts lines point into (issue 6)
     Route("/id/<path:rest>", resource.thing),
     Route("/doc/<path:rest>", resource.document),

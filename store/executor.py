@@ -138,6 +138,9 @@ class QueryExecutor:
         self._discard(worker)
         if code is not None and code < 0:
             name = signal.Signals(-code).name
+            if -code in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL):
+                # A crash, not the memory cap (that ends in SIGKILL, SIGABRT or MemoryError): don't blame memory.
+                return f"the query worker crashed ({name}) on this query; nothing was answered"
             cap = f"{self.memory_mb} MB (query_memory_mb)" if self.memory_mb else "the machine's memory"
             return (f"the query worker died ({name}): the query needed more memory than {cap}, or crashed "
                     "the engine; nothing was answered")

@@ -71,6 +71,24 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {f.mime: f.oxigraph for f in FORMATS if
 DUMP_FORMATS: dict[str, Format] = {f.dump_name: f for f in FORMATS if f.dump_name}
 
 
+@dataclass(frozen=True)
+class TableFormat:
+    """A download of a page's table for analysts (issue 14): not RDF, so none of the fields above apply."""
+
+    mime: str
+    name: str
+    extension: str  # /compare.csv, /doc/list/…/basic.xlsx, /doc/kind/….json
+
+
+# CSV carries a UTF-8 byte order mark: Excel on Chinese Windows reads a CSV without one as GBK and
+# shows mojibake (issue 14). The media type says so too (RFC 7111 §5.1: charset; header=present).
+TABLE_FORMATS: tuple[TableFormat, ...] = (
+    TableFormat("application/json", "JSON", "json"),
+    TableFormat("text/csv", "CSV (Excel)", "csv"),
+    TableFormat("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (.xlsx)", "xlsx"),
+)
+TABLE_EXTENSIONS: dict[str, TableFormat] = {f.extension: f for f in TABLE_FORMATS}
+
 # ---- the one RDF serialiser (issue 11: the VoID Turtle came out unsorted with ~30 unused prefixes) -------------
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

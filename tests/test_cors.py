@@ -20,6 +20,8 @@ SAMPLES = {
     "/": "/",
     "/search": "/search?q=森林防火",
     "/search.json": "/search.json?q=森林防火",
+    "/compare": f"/compare?t={TOWNSHIP}&t=230302201",
+    "/compare.<ext>": f"/compare.csv?t={TOWNSHIP}&t=230302201",
     "/id/<path:rest>": f"/id/duty/{TOWNSHIP}/basic/1",
     "/doc/<path:rest>": f"/doc/duty/{TOWNSHIP}/basic/1.jsonld",
     "/source/<path:filename>": "/source/{source}",

@@ -66,9 +66,10 @@ def test_setting_documented(name):
 
 @pytest.mark.parametrize("rule", RULES)
 def test_route_documented(rule):
-    # `/doc/<path:rest>` is documented as `/doc/{…}`, `/def.<ext>` as "`/def` (`.ttl` …)", and so on.
+    # `/doc/<path:rest>` is documented as `/doc/{…}`, `/def.<ext>` as "`/def` (`.ttl` …)", `/compare.<ext>` as
+    # "`/compare` (`.json` …)", and so on.
     if rule.endswith(".<ext>"):
-        assert f"`{rule.removesuffix('.<ext>')}` (`.ttl`" in DOCS, rule
+        assert f"`{rule.removesuffix('.<ext>')}` (`." in DOCS, rule
     else:
         prefix = re.split(r"<[^>]+>", rule)[0]
         assert f"`{rule}" in DOCS or f"`{prefix}" in DOCS, rule

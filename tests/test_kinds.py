@@ -167,9 +167,32 @@ def test_recomputing_from_the_store_gives_the_stored_kinds_graph(built_store):
     assert len(again) > 0
 
 
-def test_too_many_duties_are_refused_plainly_not_grouped():
+def test_above_the_dense_limit_kinds_are_learnt_on_a_sample_and_the_rest_assigned():
+    """Issue 14 at national scale: above `max_duties` the build no longer gives up (it used to leave every
+    duty unmatched); a duty outside the sample joins the kind it matches."""
     records = [DutyRecord(f"21038112{i}", ListKind.COOPERATIVE, 1, "做好防汛抗旱工作") for i in range(3)]
+    records.append(DutyRecord("210381125", ListKind.BASIC, 1, "殡葬改革"))
     result = compute_kinds(records, max_duties=2)
-    assert result.kinds == () and len(result.unmatched) == 3
-    assert result.skipped and "3 duties" in result.skipped
-    assert len(compute_kinds(records).kinds) == 1
+    assert result.sampled and "4 duties" in result.sampled
+    assert [len(k.members) for k in result.kinds] == [3]
+    assert [r.title for r in result.unmatched] == ["殡葬改革"]
+    assert compute_kinds(records) == compute_kinds(list(reversed(records)))
+
+
+def test_sampled_method_keeps_the_rules_and_is_deterministic(built_store):
+    """The sampled method on the bundled duties (forced by a small limit): one kind or unmatched per duty,
+    two townships per kind, never two duties of one list, independent of input order."""
+    records = _records(built_store)
+    shuffled = list(records)
+    random.Random(9).shuffle(shuffled)
+    first, second = compute_kinds(records, max_duties=500), compute_kinds(shuffled, max_duties=500)
+    assert first == second and first.sampled
+    members = [m.duty.key for k in first.kinds for m in k.members]
+    assert len(members) == len(set(members))
+    assert sorted(members + [r.key for r in first.unmatched]) == sorted(r.key for r in records)
+    for kind in first.kinds:
+        assert len(kind.townships) >= 2, kind.label
+        lists = [(m.duty.township, m.duty.list_kind) for m in kind.members]
+        assert len(lists) == len(set(lists)), kind.label
+        assert all(0 <= m.score <= 1 for m in kind.members)
+    assert len(first.kinds) > 30

@@ -53,10 +53,15 @@ def service_description(
     default = BNode()
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
+    # Said from the store's actual graph names: a fixed sentence ("township graphs + ontology") went
+    # stale when the kinds and shared graphs were added (cold review).
+    townships = [n for n in graph_names if _is_township_graph(n)]
+    others = ", ".join(n for n in graph_names if not _is_township_graph(n)) or "none"
     g.add((default, RDFS.comment, Literal(
-        "The default graph is the union of all named graphs: every township document's graph "
-        "(…/graph/{township code}) and the ontology (https://w3id.org/luzhi/def).", lang="en")))
-    g.add((default, RDFS.comment, Literal("默认图是全部命名图的并集：每个乡镇清单一个命名图，外加本体。", lang="zh")))
+        f"The default graph is the union of all {len(graph_names)} named graphs: {len(townships)} township "
+        f"document graphs (…/graph/{{township code}}) and these others: {others}.", lang="en")))
+    g.add((default, RDFS.comment, Literal(
+        f"默认图是全部 {len(graph_names)} 个命名图的并集：{len(townships)} 个乡镇清单图，另有：{others}。", lang="zh")))
     g.add((dataset, RDFS.comment, Literal(f"{len(graph_names)} named graphs.", lang="en")))
     if len(graph_names) <= MAX_LISTED_GRAPHS:
         for name in graph_names:
@@ -68,3 +73,9 @@ def service_description(
         g.add((dataset, RDFS.comment, Literal(
             "Too many named graphs to list here; ask: SELECT DISTINCT ?g WHERE { GRAPH ?g {} }", lang="en")))
     return g
+
+
+def _is_township_graph(name: str) -> bool:
+    """…/graph/{township code}: Iris.graph (ontology/iris.py); codes are digits."""
+    head, _, code = name.rstrip("/").rpartition("/")
+    return head.endswith("/graph") and code.isdigit()

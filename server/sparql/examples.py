@@ -107,6 +107,57 @@ LIMIT 20""",
 ORDER BY ?label""",
     ),
     Example(
+        "compare-reform",
+        "比较：小京庄乡自行履职、西郊乡已上收的事项（改革问题，见 /compare）",
+        "Compare: duties 小京庄乡 does itself that 西郊乡 had reclaimed (the reform question, as /compare)",
+        """SELECT ?kindLabel ?basicTitle ?reclaimedTitle WHERE {
+  ?a a lz:Township ; rdfs:label "小京庄乡"@zh .
+  ?b a lz:Township ; rdfs:label "西郊乡"@zh .
+  ?doneHere lz:township ?a ; lz:listType lz:BasicList ; lz:dutyKind ?kind ; dct:title ?basicTitle .
+  ?reclaimedThere lz:township ?b ; lz:listType lz:ReclaimedList ; lz:dutyKind ?kind ;
+                  dct:title ?reclaimedTitle .
+  ?kind skos:prefLabel ?kindLabel .
+}
+ORDER BY ?kindLabel""",
+    ),
+    Example(
+        "kind-wordings",
+        "事项种类：各乡镇对“森林草原防火”的表述、所在清单与部门",
+        "A duty kind: how each township words 森林草原防火, its list and departments",
+        """SELECT ?township ?listType ?title ?score (GROUP_CONCAT(DISTINCT ?department; SEPARATOR="、") AS ?departments)
+WHERE {
+  ?kind a lz:DutyKind ; skos:prefLabel "森林草原防火"@zh .
+  ?duty lz:dutyKind ?kind ; lz:township/rdfs:label ?township ; lz:listType ?listType ;
+        dct:title ?title ; lz:matchScore ?score .
+  OPTIONAL { ?duty lz:upperDepartment/skos:prefLabel ?department }
+}
+GROUP BY ?township ?listType ?title ?score
+ORDER BY ?township""",
+    ),
+    Example(
+        "same-duty-elsewhere",
+        "同一事项在其他乡镇：与小京庄乡基本清单第 1 项同种类的事项",
+        "The same duty elsewhere: duties of the kind of 小京庄乡's basic item 1",
+        """SELECT ?township ?listType ?title WHERE {
+  ?duty lz:township/rdfs:label "小京庄乡"@zh ; lz:listType lz:BasicList ; lz:sequence 1 ;
+        lz:dutyKind ?kind ; lz:township ?here .
+  ?other lz:dutyKind ?kind ; lz:township ?town ; lz:listType ?listType ; dct:title ?title .
+  FILTER(?town != ?here)
+  ?town rdfs:label ?township .
+}
+ORDER BY ?township""",
+    ),
+    Example(
+        "township-by-category",
+        "耿庄镇三张清单各类别事项数（可画成柱状图）",
+        "耿庄镇: duties per category over its three lists (draws as a bar chart)",
+        """SELECT ?category (COUNT(DISTINCT ?duty) AS ?duties) WHERE {
+  ?duty a lz:Duty ; lz:township/rdfs:label "耿庄镇"@zh ; lz:category/skos:prefLabel ?category .
+}
+GROUP BY ?category
+ORDER BY DESC(?duties) ?category""",
+    ),
+    Example(
         "describe-duty",
         "一个配合事项的完整描述（CONSTRUCT）",
         "Everything about one cooperative duty (CONSTRUCT)",

@@ -123,6 +123,16 @@ def from_parameters(kind: str, values: Iterable[str]) -> ResultFormat | None:
     return None
 
 
+def unknown_format(values: Iterable[str]) -> str | None:
+    """The first `format=` value that names no format of either kind (a 400, not silently ignored)."""
+    for value in values:
+        # SPARQLWrapper sends a comma-separated list of media types (`application/ld+json,application/x-json+ld`)
+        keys = [part.split(";")[0].strip().lower() for part in value.split(",")]
+        if not any(key in _NAMES[kind] or key in _ALIASES[kind] or key in _BY_MIME for key in keys for kind in _NAMES):
+            return value
+    return None
+
+
 def negotiate(kind: str, accept_header: str | None) -> ResultFormat | None:
     """The best format of this kind for `Accept`, or None (→ 406). Server order breaks ties."""
     offered = [f.mime for f in formats_for(kind)] + list(_ALIASES[kind])

@@ -15,6 +15,7 @@ from flask import Request
 from werkzeug.datastructures import MultiDict
 
 from luzhi.server.limits import BodyTooLarge, read_body
+from luzhi.server.sparql.formats import short_names, unknown_format
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -109,6 +110,14 @@ def _single_query(params: MultiDict, *, required: bool) -> str | None:
 
 
 def _build(params: MultiDict, query: str | None) -> SparqlRequest:
+    if query is not None:
+        for name in FORMAT_PARAMETERS:
+            # An unknown value was silently ignored (cold review): say so, naming what is accepted.
+            unknown = unknown_format(params.getlist(name))
+            if unknown is not None:
+                accepted = ", ".join(dict.fromkeys(short_names("results") + short_names("graph")))
+                raise ProtocolError(400, f"unknown {name}={unknown!r}; accepted values: {accepted}, "
+                                         "or one of their media types")
     return SparqlRequest(
         query=query,
         default_graphs=_graph_iris(params, "default-graph-uri"),

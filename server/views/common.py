@@ -78,7 +78,11 @@ def conditional(response: Response, *, vary_accept: bool = True) -> Response:
     ).hexdigest()[:24]
     response.set_etag(tag)
     response.last_modified = info.time
-    return response.make_conditional(request)
+    response = response.make_conditional(request)
+    # make_conditional adds a Date header, and the HTTP server (Werkzeug's and gunicorn's) adds its
+    # own: two Date headers on every page (cold review). The server's one is enough (RFC 9110 §6.6.1).
+    del response.headers["Date"]
+    return response
 
 
 def rdf_response(graph: Graph, mime: str, *, links: list[str] | None = None) -> Response:

@@ -20,6 +20,8 @@ from luzhi.server.context import get_config, get_opened, get_store
 from luzhi.server.describe import Description, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, local_path
+from luzhi.server.tables import table_links
+from luzhi.server.views import comparing
 from luzhi.server.views.common import page_arg, render_page
 from luzhi.store.state import source_file
 
@@ -34,6 +36,7 @@ def _page_for(rest: str):
         ("list", 3): list_page,
         ("org", 3): department_page,
         ("category", 2): category_page,
+        ("kind", 2): kind_page,
     }.get((parts[0], len(parts)), generic_page)
 
 
@@ -77,19 +80,28 @@ def division_page(iri: str, description: Description, alternates: list[FormatLin
     labels = _labels_for(nodes)
     context = _common(description, alternates, chain=chain, children=children, lists=lists, departments=departments)
     context["labels"].update(labels)
+    context.update(comparing.township_extras(iri, lists, context["labels"]))
     return render_page("division.html", **context)
 
 
 def list_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
     store = get_store()
-    rows = q.list_rows(store, iri)
+    all_rows = q.list_rows(store, iri)
+    filters = comparing.list_filters()
+    rows = comparing.filter_rows(all_rows, filters)
     kind = iri.rstrip("/").rsplit("/", 1)[-1]
-    depts = {URIRef(x) for row in rows for x in str(row.get("depts", "")).split()}
-    labels = _labels_for(list(depts) + [r["cat"] for r in rows if "cat" in r])
+    depts = {URIRef(x) for row in all_rows for x in str(row.get("depts", "")).split()}
+    categories = list(dict.fromkeys(r["cat"] for r in all_rows if "cat" in r))
+    labels = _labels_for(list(depts) + categories)
     has_categories = any("cat" in r for r in rows)
     township = next((o for p, o in description.outgoing if p == LZ.ofTownship), None)
+    doc_path = "/doc/" + (local_path(iri) or "")[len("/id/"):]
     context = _common(description, alternates, rows=rows, kind=kind, has_categories=has_categories,
-                      township=township)
+                      township=township, filters=filters,
+                      # (IRI, chosen) pairs: rdflib's URIRef never equals a plain str, so the template cannot compare
+                      categories=[(c, str(c) == filters.get("category")) for c in categories],
+                      departments=[(o, str(o) == filters.get("department")) for o in sorted(depts)],
+                      total=len(all_rows), downloads=table_links(doc_path, keep=comparing.FILTERS))
     context["labels"].update(labels)
     context["labels"].update(_labels_for([township]) if township else {})
     return render_page("list.html", **context)
@@ -107,9 +119,16 @@ def duty_page(iri: str, description: Description, alternates: list[FormatLink]) 
     chain = q.division_chain(store, str(township)) if township is not None else []
     labels.update(_labels_for([r["d"] for r in chain]))
     context = _common(description, alternates, props=facts, participations=participations, sources=sources,
-                      chain=chain, LZ=LZ)
+                      chain=chain, LZ=LZ, **comparing.elsewhere(iri))
     context["labels"].update(labels)
     return render_page("duty.html", **context)
+
+
+def kind_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
+    """A duty kind: every township's wording, its list and departments (issue 14)."""
+    context = _common(description, alternates, **comparing.kind_context(iri))
+    doc_path = "/doc/" + (local_path(iri) or "")[len("/id/"):]
+    return render_page("kind.html", downloads=table_links(doc_path), **context)
 
 
 def _source_excerpt(iri: str) -> dict:

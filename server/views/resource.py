@@ -15,9 +15,9 @@ from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_opened, get_store
 from luzhi.server.describe import InvalidIri, add_paging, check_iri, describe, exists, sparql_iri
 from luzhi.server.links import format_links, iri_for_path, link
-from luzhi.server.views import kinds
+from luzhi.server.views import comparing, kinds
 from luzhi.server.views.common import conditional, page_arg, rdf_response
-from luzhi.store.formats import BY_MIME, DESCRIPTION_MIMES, EXTENSIONS
+from luzhi.store.formats import BY_MIME, DESCRIPTION_MIMES, EXTENSIONS, TABLE_EXTENSIONS
 from luzhi.store.state import source_file
 
 HTML = "text/html"
@@ -42,7 +42,8 @@ def thing(rest: str):
     else:
         target = f"{request.script_root}/doc/{rest}"
     if request.query_string:
-        target += "?" + request.query_string.decode("latin-1")
+        # ASCII: server/query_string.py percent-encodes any raw byte ≥ 0x80 before the app sees it.
+        target += "?" + request.query_string.decode("ascii")
     response = redirect(target, code=303)
     response.vary.add("Accept")
     return response
@@ -51,6 +52,11 @@ def thing(rest: str):
 def document(rest: str):
     """The description of `/id/rest`: by `Accept`, or in the format an extension names."""
     stem, dot, ext = rest.rpartition(".")
+    if dot and ext in TABLE_EXTENSIONS:  # a list's or a kind's table for analysts (issue 14)
+        iri = _checked(iri_for_path(f"/id/{stem}"))
+        if not exists(get_store(), iri):
+            abort(404)
+        return comparing.table_download(stem, iri, ext)
     if dot and ext in EXTENSIONS and "/" not in ext:
         rest, mime = stem, EXTENSIONS[ext]
     else:

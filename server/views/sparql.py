@@ -8,6 +8,7 @@ browsers, the query page. Every refusal is plain text naming what was wrong.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Response, render_template, request
@@ -26,6 +27,7 @@ from luzhi.server.views.common import serialize
 from luzhi.store.executor import PoolBusy, QueryTimeout, StoreUnavailable, WorkerFailed
 from luzhi.store.formats import serialise
 from luzhi.store.query_worker import Job
+from luzhi.store.service_check import QueryRefused, refuse_deep_nesting
 
 _PREFIX_PAIRS = tuple((name, str(ns)) for name, ns in PREFIXES.items())
 
@@ -41,12 +43,14 @@ def _respond() -> Response:
     if request.method == "OPTIONS":
         # CORS preflight (Fetch standard): browsers ask before a POST with a SPARQL content type;
         # server/cors.py turns `Allow` into Access-Control-Allow-Methods.
-        return Response(status=204, headers={"Allow": "GET, POST, OPTIONS"})
+        return Response(status=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
     config = get_config()
     try:
         parsed = parse_request(request, config.max_request_bytes)
         if parsed.query is None:
             return _describe(parsed)
+        if request.method == "GET" and not parsed.formats and _browser_wants_page():
+            return _page(parsed.query, autorun=True)  # a permalink opened in a browser (issue 14)
         return _answer(parsed)
     except ProtocolError as error:
         return _error(error.status, error.message, error.retry_after)
@@ -56,6 +60,10 @@ def _answer(parsed: SparqlRequest) -> Response:
     """Run the query in a worker, which checks it first (updates, SERVICE, syntax: worker.run_job)."""
     config = get_config()
     assert parsed.query is not None
+    try:
+        refuse_deep_nesting(parsed.query)  # here, not in a worker: it takes milliseconds (store/service_check.py)
+    except QueryRefused as refusal:
+        raise ProtocolError(refusal.status, refusal.message) from None
     accept = request.headers.get("Accept")
     chosen = {kind: choose_format(kind, accept, parsed.formats) for kind in ("results", "graph")}
     job = Job(
@@ -147,6 +155,22 @@ def _describe(parsed: SparqlRequest) -> Response:
     return Response(serialize(graph, fmt.mime), content_type=fmt.content_type)
 
 
+def _browser_wants_page() -> bool:
+    """A browser following a permalink (`Accept: text/html` preferred) gets the query page with the query
+    and its results, not a SPARQL XML download; `*/*` (curl) and every SPARQL client still get results."""
+    offered = [f.mime for f in formats_for("results")] + [f.mime for f in GRAPHS] + ["text/html"]
+    return choose(request.headers.get("Accept"), offered) == "text/html"
+
+
+def fold_prologue(query: str) -> str:
+    """The query without the leading PREFIX lines the page declares anyway, so a permalink shows the query."""
+    ours = {line.strip() for line in sparql_prologue().splitlines()}
+    lines = query.splitlines()
+    while lines and (lines[0].strip() in ours or not lines[0].strip()):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class QueryPage:
     """Inputs of templates/sparql.html."""
@@ -155,6 +179,16 @@ class QueryPage:
     examples: tuple[Example, ...]
     timeout: float
     max_rows: int
+    query: str  # shown in the editor, without the folded prologue
+    autorun: bool  # run it on load (a permalink)
+
+    @property
+    def prefix_names(self) -> list[str]:
+        return [name for name, _ns in _PREFIX_PAIRS]
+
+    @property
+    def permalink(self) -> str:
+        return f"{request.script_root}/sparql?" + urlencode({"query": self.query})
 
     @property
     def examples_data(self) -> list[dict[str, str]]:
@@ -162,10 +196,14 @@ class QueryPage:
         return [asdict(example) for example in self.examples]
 
 
-def _page() -> Response:
+def _page(query: str | None = None, *, autorun: bool = False) -> Response:
     config = get_config()
-    page = QueryPage(sparql_prologue(), EXAMPLES, config.query_timeout, config.max_result_rows)
-    return Response(render_template("sparql.html", page=page), content_type="text/html; charset=utf-8")
+    shown = fold_prologue(query) if query is not None else EXAMPLES[0].query
+    page = QueryPage(sparql_prologue(), EXAMPLES, config.query_timeout, config.max_result_rows, shown, autorun)
+    html = render_template("sparql.html", page=page, title="SPARQL", alternates=[])
+    response = Response(html, content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    return response
 
 
 def _error(status: int, message: str, retry_after: int | None = None) -> Response:

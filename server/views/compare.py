@@ -1,0 +1,78 @@
+"""`/compare?t=CODE&t=CODE…`: 2–5 townships side by side (issue 14), as HTML, JSON, CSV and .xlsx.
+
+The twins are `/compare.json`, `/compare.csv`, `/compare.xlsx` with the same `t` parameters, or
+`/compare` negotiated by `Accept`. Bad parameters are a 400 that names them, never a 500.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, request
+
+from luzhi.server.comparison import CompareError, Comparison, compare, parse_codes
+from luzhi.server.conneg import choose
+from luzhi.server.context import get_config, get_store
+from luzhi.server.tables import Table, table_links, table_response
+from luzhi.server.views.common import render_page
+from luzhi.store.formats import TABLE_FORMATS
+
+HTML = "text/html"
+
+
+def comparison(ext: str | None = None) -> Response:
+    if ext is None:
+        mime = choose(request.headers.get("Accept"), [HTML, *(f.mime for f in TABLE_FORMATS)])
+        if mime is None:
+            abort(406)
+        ext = next((f.extension for f in TABLE_FORMATS if f.mime == mime), None)
+    elif ext not in {f.extension for f in TABLE_FORMATS}:
+        abort(404)
+    try:
+        codes = parse_codes(request.args.getlist("t"))
+        result = compare(get_store(), get_config().base, codes)
+    except CompareError as error:  # plain text: readable as is by a browser, curl and a CSV client alike
+        return Response(f"400 {error}\n", status=400, content_type="text/plain; charset=utf-8")
+    if ext is not None:
+        return table_response(as_table(result), ext, json_body=as_json(result))
+    return render_page(
+        "compare.html",
+        c=result,
+        title="比较 Compare: " + " · ".join(t.label for t in result.townships),
+        alternates=table_links("/compare", keep=("t",)),
+    )
+
+
+def as_table(c: Comparison) -> Table:
+    """One sheet: a `section` column says whether a row counts duties (`count`) or places a kind (`kind`);
+    each township's column holds a count, or the lists that township holds the kind in."""
+    codes = tuple(t.code for t in c.townships)
+    columns = ("section", "list", "category_or_kind", "label", *(f"{t.code} {t.label}" for t in c.townships))
+    rows = [("count", r.list_kind.value, str(r.category or ""), r.category_label, *r.counts) for r in c.counts]
+    rows += [
+        ("kind", "", str(k.kind), k.label, *(" ".join(lists) for lists in k.lists)) for k in c.kinds
+    ]
+    return Table("compare-" + "-".join(codes), columns, tuple(rows))
+
+
+def as_json(c: Comparison) -> dict:
+    def town(t):
+        return {"code": t.code, "iri": str(t.iri), "label": t.label}
+
+    return {
+        "townships": [town(t) for t in c.townships],
+        "counts": [
+            {"list": r.list_kind.value, "category": str(r.category) if r.category else None,
+             "label": r.category_label, "counts": list(r.counts)}
+            for r in c.counts
+        ],
+        "kinds": [
+            {"kind": str(k.kind), "label": k.label, "lists": [list(lists) for lists in k.lists]} for k in c.kinds
+        ],
+        "shared_by_all": [str(k.kind) for k in c.shared],
+        "only": {t.code: [str(k.kind) for k in c.only(i)] for i, t in enumerate(c.townships)},
+        "basic_here_reclaimed_there": [
+            {"kind": str(r.kind), "label": r.label,
+             "basic": {"township": r.doer.code, "duty": str(r.doer_duty), "title": r.doer_title},
+             "reclaimed": {"township": r.reclaimer.code, "duty": str(r.reclaimer_duty), "title": r.reclaimer_title}}
+            for r in c.reform
+        ],
+    }

@@ -1,0 +1,180 @@
+"""The comparison parts of resource pages (issue 14), called from server/views/kinds.py:
+
+- a duty kind's page (`/doc/kind/{slug}`): every township's wording, its list, its departments;
+- "the same duty elsewhere" on a duty page;
+- a township's chart of its lists by category, its departments, source document and named graph;
+- the table downloads (JSON, CSV with BOM, .xlsx) of a list, filterable by category and department,
+  and of a kind: `/doc/list/{code}/{list}.csv?category=…&department=…`, `/doc/kind/{slug}.xlsx`.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, request
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from luzhi.server import kind_queries as kq
+from luzhi.server import page_queries as pq
+from luzhi.server.charts import Bar, Series, stacked_bars
+from luzhi.server.context import get_store
+from luzhi.server.describe import InvalidIri, check_iri, fetch_labels, pick_label
+from luzhi.server.i18n import lang
+from luzhi.server.links import href, iri_for_path, local_path
+from luzhi.server.tables import Table, table_response
+
+LIST_COLOURS = {"BasicList": "#2f6db3", "CooperativeList": "#e0a030", "ReclaimedList": "#b3261e"}
+LIST_NAMES = {
+    "BasicList": {"zh": "基本履职", "en": "Basic"},
+    "CooperativeList": {"zh": "配合履职", "en": "Cooperative"},
+    "ReclaimedList": {"zh": "上级收回", "en": "Reclaimed"},
+}
+FILTERS = ("category", "department")
+
+
+def list_name(list_type: Node | None) -> str:
+    key = str(list_type or "").rsplit("#", 1)[-1]
+    return LIST_NAMES.get(key, {}).get(lang(), key)
+
+
+def _label(labels, node, default: str = "—") -> str:
+    found = pick_label(labels.get(node, ()), lang()) if node is not None else None
+    return str(found) if found is not None else default
+
+
+def township_extras(iri: str, lists: list[pq.ListSummary], labels: dict) -> dict:
+    """Chart, departments, source document and named-graph link for a township's page (none for a county)."""
+    if not lists:
+        return {}
+    store = get_store()
+    categories: dict[Node | None, list[int]] = {}
+    for position, summary in enumerate(lists):
+        for category, n in summary.categories:
+            categories.setdefault(category, [0] * len(lists))[position] += n
+    departments = kq.township_departments(store, iri)
+    labels.update(fetch_labels(store, [r["o"] for r in departments]))
+    series = [Series(list_name(s.list_type), LIST_COLOURS.get(str(s.list_type).rsplit("#", 1)[-1], "#777"))
+              for s in lists]
+    bars = sorted(
+        (Bar(_label(labels, c), tuple(counts), href(c) if c is not None else None)
+         for c, counts in categories.items()),
+        key=lambda bar: (-bar.total, bar.label),
+    )
+    title = ("Duties by category and list" if lang() == "en" else "各类别事项数（按清单）")
+    code = iri.rstrip("/").rsplit("/", 1)[-1]
+    others = [r for r in pq.townships(store) if str(r["t"]) != iri]
+    labels.update(fetch_labels(store, [r["t"] for r in others]))
+    return {
+        "chart": stacked_bars(title, series, bars),
+        "township_departments": departments,
+        "sources": kq.township_sources(store, iri),
+        "graph_path": f"/graph/{code}",
+        "code": code,
+        "other_townships": others,
+    }
+
+
+def elsewhere(duty_iri: str) -> dict:
+    """This duty's kind and the other townships' duties of that kind, for the duty page."""
+    store = get_store()
+    rows = kq.same_duty_elsewhere(store, duty_iri)
+    if not rows:
+        return {"kind": None, "elsewhere": []}
+    first = rows[0]
+    others = [r for r in rows if "other" in r]
+    labels = fetch_labels(store, [r["town"] for r in others])
+    return {
+        "kind": {"iri": first["kind"], "label": str(first.get("label", "")), "score": first.get("score")},
+        "elsewhere": [{**r, "town_label": _label(labels, r["town"]), "list": list_name(r["type"])} for r in others],
+    }
+
+
+def kind_context(iri: str) -> dict:
+    """Every member of a kind, with readable township, list and department names."""
+    store = get_store()
+    rows = kq.kind_members(store, iri)
+    departments = {URIRef(x) for r in rows for x in str(r.get("depts", "")).split()}
+    labels = fetch_labels(store, list(departments) + [r["cat"] for r in rows if "cat" in r])
+    members = [
+        {**r, "list": list_name(r["type"]),
+         "departments": [(URIRef(x), _label(labels, URIRef(x), x)) for x in str(r.get("depts", "")).split()],
+         "category": _label(labels, r.get("cat"), "")}
+        for r in rows
+    ]
+    return {"members": members, "townships": len({r["town"] for r in rows})}
+
+
+def kind_table(iri: str) -> Table:
+    members = kind_context(iri)["members"]
+    columns = ("township_code", "township", "list", "sequence", "title", "match_score", "category", "departments",
+               "duty")
+    rows = tuple(
+        (_str(m.get("code")), _str(m.get("townName")), m["list"], _int(m.get("seq")), _str(m.get("title")),
+         float(m["score"]) if m.get("score") is not None else None, m["category"],
+         "、".join(name for _iri, name in m["departments"]), str(m["duty"]))
+        for m in members
+    )
+    return Table("kind-" + iri.rstrip("/").rsplit("/", 1)[-1], columns, rows)
+
+
+def list_filters() -> dict[str, str]:
+    """The list page's `category` and `department` parameters: IRIs under our base, or a 400 naming them."""
+    chosen = {}
+    for name in FILTERS:
+        value = request.args.get(name, "").strip()
+        if not value:
+            continue
+        iri = value if "://" in value else iri_for_path(value if value.startswith("/") else "/" + value)
+        try:
+            check_iri(iri)
+        except InvalidIri:
+            abort(400, description=f"参数 {name} 不是有效的地址 / parameter `{name}` is not an IRI: {value!r}")
+        if local_path(iri) is None:
+            abort(400, description=f"参数 {name} 不属于本数据集 / parameter `{name}` is not one of ours: {value!r}")
+        chosen[name] = iri
+    return chosen
+
+
+def filter_rows(rows: list[dict], filters: dict[str, str]) -> list[dict]:
+    """Rows of `page_queries.list_rows` in the chosen category and naming the chosen department."""
+    if "category" in filters:
+        rows = [r for r in rows if str(r.get("cat", "")) == filters["category"]]
+    if "department" in filters:
+        rows = [r for r in rows if filters["department"] in str(r.get("depts", "")).split()]
+    return rows
+
+
+def list_table(iri: str, rows: list[dict], labels: dict) -> Table:
+    columns = ("sequence", "title", "category", "departments", "upper_responsibility", "township_responsibility",
+               "way_of_working", "discontinued", "duty")
+    table_rows = tuple(
+        (_int(r.get("seq")), _str(r.get("title")), _label(labels, r.get("cat"), ""),
+         "、".join([_label(labels, URIRef(x), x) for x in str(r.get("depts", "")).split()]
+                  + ([str(r["mentions"])] if r.get("mentions") else [])),
+         _str(r.get("upper")), _str(r.get("town")), _str(r.get("way")),
+         _str(r.get("discontinued")) or None, str(r["d"]))
+        for r in rows
+    )
+    path = (local_path(iri) or iri).strip("/").split("/")
+    return Table("-".join(path[-2:]) if len(path) >= 2 else "list", columns, table_rows)
+
+
+def table_download(rest: str, iri: str, ext: str) -> Response:
+    """`/doc/{rest}.{ext}` for a list (filtered as its page is) or a kind; other resources have no table."""
+    parts = rest.split("/")
+    if parts[0] == "kind" and len(parts) == 2:
+        return table_response(kind_table(iri), ext)
+    if parts[0] == "list" and len(parts) == 3:
+        rows = filter_rows(pq.list_rows(get_store(), iri), list_filters())
+        depts = {URIRef(x) for row in rows for x in str(row.get("depts", "")).split()}
+        labels = fetch_labels(get_store(), list(depts) + [r["cat"] for r in rows if "cat" in r])
+        return table_response(list_table(iri, rows, labels), ext)
+    abort(404)
+
+
+def _str(node: Node | None) -> str | None:
+    return str(node) if node is not None else None
+
+
+def _int(node: Node | None) -> int | None:
+    return int(node) if isinstance(node, Literal) else None
+
