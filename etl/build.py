@@ -134,9 +134,16 @@ def build(
                                f"build again, e.g. `mv {root} {root}.old && luzhi build --store {root} FILES…`")
     if root.is_dir() and not is_ours(root):
         raise StoreLayoutError(f"{root} is not a luzhi store: give an empty or new directory")
+    created = not root.exists()
     lock = BuildLock(root)
     try:
         return _build_snapshot(root, paths, options, validate_graph, progress)
+    except BuildError:
+        # A refused first build leaves no directory behind: a user who fixes the document and runs the same
+        # command again should not find a half-made store (only its lock) that they did not ask for.
+        if created:
+            shutil.rmtree(root, ignore_errors=True)
+        raise
     finally:
         lock.release()
 

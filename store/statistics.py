@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, VOID, XSD
+from rdflib.namespace import RDF, RDFS, VOID, XSD
 from rdflib.term import Node
 
 from luzhi.ontology.iris import Iris
@@ -148,20 +148,26 @@ def statistics_triples(store: Store, iris: Iris) -> Iterator[tuple[Node, Node, N
         (VOID.distinctObjects, figures.distinct_objects),
     ):
         yield dataset, prop, Literal(value, datatype=XSD.integer)
+    # Every IRI luzhi mints has a label (issue 11), these included: their pages need a heading.
+    yield dataset, RDFS.label, Literal("履职事项清单数据集", lang="zh")
+    yield dataset, RDFS.label, Literal("luzhi duty lists dataset", lang="en")
     for cls, count in figures.class_entities:
         partition = URIRef(f"{dataset}/class/{_digest(str(cls))}")
         yield dataset, VOID.classPartition, partition
+        yield from _labels(partition, f"类 {_local(cls)} 的实体", f"entities of class {_local(cls)}")
         yield partition, VOID["class"], cls
         yield partition, VOID.entities, Literal(count, datatype=XSD.integer)
     for prop in PROPERTY_PARTITIONS.values():
         distinct = _number(store, f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?s <{prop}> ?o }}")
         partition = URIRef(f"{dataset}/property/{_digest(str(prop))}")
         yield dataset, VOID.propertyPartition, partition
+        yield from _labels(partition, f"属性 {_local(prop)} 的取值", f"values of property {_local(prop)}")
         yield partition, VOID.property, prop
         yield partition, VOID.distinctObjects, Literal(distinct, datatype=XSD.integer)
     for name, (dimensions, query) in BREAKDOWNS.items():
         breakdown = breakdown_dataset(iris, name)
         yield breakdown, RDF.type, QB.DataSet
+        yield from _labels(breakdown, f"职责数量统计（{name}）", f"duty counts by {name}")
         for row in store.select(sparql_prologue() + query):
             present = [(DIMENSIONS[d], row[d]) for d in dimensions if d in row]
             # Hashed without the base, so the same store built under two bases mints the same paths.
@@ -169,9 +175,19 @@ def statistics_triples(store: Store, iris: Iris) -> Iterator[tuple[Node, Node, N
             observation = URIRef(f"{breakdown}/{_digest(key)}")
             yield observation, RDF.type, QB.Observation
             yield observation, QB.dataSet, breakdown
+            yield from _labels(observation, f"职责数量观测（{name}）", f"duty count observation ({name})")
             for prop, value in present:
                 yield observation, prop, value
             yield observation, LZ.dutyCount, Literal(int(row["n"]), datatype=XSD.integer)
+
+
+def _labels(node: URIRef, zh: str, en: str) -> Iterator[tuple[Node, Node, Node]]:
+    yield node, RDFS.label, Literal(zh, lang="zh")
+    yield node, RDFS.label, Literal(en, lang="en")
+
+
+def _local(iri: URIRef) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def _digest(text: str) -> str:

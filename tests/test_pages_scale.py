@@ -23,6 +23,7 @@ from sparql_server import serve
 from luzhi.etl.build import BuildOptions, build
 from luzhi.etl.synth import synthesize
 from luzhi.server.config import Config
+from luzhi.store.snapshots import read_pointer
 
 BASE = "http://127.0.0.1:5000"
 LZ = "https://w3id.org/luzhi/def#"
@@ -43,7 +44,7 @@ def stores(tmp_path_factory) -> tuple[Path, Path]:
 
 def _paths(small: Path) -> dict[str, str]:
     """One page of each kind, all from the small store's townships (so present in both)."""
-    store = ox.Store.read_only(str(small))
+    store = ox.Store.read_only(str(read_pointer(small).triples_dir))
 
     def first(query: str) -> str:
         return next(iter(store.query(query, use_default_graph_as_union=True)))[0].value

@@ -17,6 +17,8 @@ import requests
 from rdflib import Graph
 from rdflib.namespace import DCAT
 
+from luzhi.store.snapshots import state_dir_of
+
 LUZHI = Path(sys.executable).parent / "luzhi"  # the console script `pip install .` puts on PATH
 
 
@@ -49,7 +51,7 @@ def readme_server(tmp_path_factory):
             except subprocess.TimeoutExpired:
                 pass
         assert process.poll() is None, log.read_text(errors="replace")
-        assert (cwd / "luzhi-store" / "build.json").exists()  # the default, relative store
+        assert (state_dir_of(cwd / "luzhi-store") / "build.json").exists()  # the default, relative store
         yield url
     finally:
         process.send_signal(signal.SIGINT)

@@ -46,7 +46,8 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
             if fmt is None:
                 raise SubmissionError("无法从扩展名判断格式，请用 --input-format 指定 / cannot tell the "
                                       "format from the extension, use --input-format", name=str(path))
-            reports.append(validate_submission(Job(path.read_bytes(), fmt, str(path), base, engine, layout)))
+            job = Job(path.read_bytes(), fmt, str(path), base, engine=engine, layout=layout)
+            reports.append(validate_submission(job))
         except SubmissionError as error:
             error.name = str(path)
             errors.append(error)

@@ -11,13 +11,14 @@ import json
 
 from flask import Response, abort, jsonify, request
 from rdflib import URIRef
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from luzhi.server import page_queries as q
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_search, get_store
 from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
+from luzhi.server.limits import RETRY_AFTER
 from luzhi.server.links import href, link
 from luzhi.server.views.common import conditional, page_arg, render_page
 from luzhi.server.views.dataset import structured_data
@@ -90,7 +91,7 @@ def search():
             result = get_search().search(text, kind=kind, facets=facets, limit=page_size,
                                          offset=(page - 1) * page_size)
         except SearchUnavailable as error:
-            abort(503, description=str(error))
+            raise ServiceUnavailable(description=str(error), retry_after=RETRY_AFTER) from None
         paging = Paging(page=page, page_size=page_size, total=result.total)
     hits = result.hits if result else ()
     facet_counts = result.facets if result else {}
