@@ -3,6 +3,10 @@ is served over real HTTP on 127.0.0.1 (STYLE.md, Tests).
 
 The server socket is bound first so the store can be built with the server's own address as its
 IRI base: every IRI in the test graph then really dereferences against the test server.
+
+The suite runs in two pytest-xdist workers (pyproject's addopts; timings in docs/testing.md). A test
+module is the unit of work, so its module fixtures (a store, a server, a browser) are made once, in one
+worker; session fixtures such as `built_store` are made once per worker.
 """
 
 from __future__ import annotations
@@ -13,8 +17,30 @@ from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+from xdist.scheduler import LoadScopeScheduling
 
 from luzhi.server.config import Config
+
+# Modules that share a costly session resource run in one worker, so it is started once. Not xdist's
+# `xdist_group` marks: `--dist loadgroup` does not group under pytest 9.2 (xdist 3.8 renames
+# `item._nodeid`, which pytest 9.2 no longer reads), and the scheduler sees node ids, not marks.
+SHARED_WORKER = {
+    "tests/test_remote_store.py": "virtuoso",  # the session fixture tests/virtuoso.py:virtuoso
+    "tests/test_remote_end_to_end.py": "virtuoso",
+}
+
+
+class _ModuleScheduling(LoadScopeScheduling):
+    """xdist's `loadfile` (one test module, one unit of work), with the SHARED_WORKER groups."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        module = nodeid.split("::", 1)[0]
+        return SHARED_WORKER.get(module, module)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    return _ModuleScheduling(config, log)
 
 
 @dataclass(frozen=True)
