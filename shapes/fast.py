@@ -76,20 +76,14 @@ def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationRep
     compiler refuses (`refusal`), and a graph the store cannot hold faithfully (`UnfaithfulLiterals`:
     hand-written forms such as "01"^^xsd:integer).
     """
-    refused = refusal(base)
-    if refused is not None:
-        return validate_with_pyshacl(graph, base, label=label).with_notices((refused_notice(refused),))
-    try:
-        return run_checks(graph, compiled_shapes(base), base, label=label)
-    except UnfaithfulLiterals as error:
-        report = validate_with_pyshacl(graph, base, label=label)
-        notice = Notice("validated-by-pyshacl", f"以 pySHACL 校验：{error}", f"validated with pySHACL: {error}")
-        return report.with_notices((notice,))
-
-
-def refused_notice(error: UnsupportedShape) -> Notice:
-    return Notice("validated-by-pyshacl", f"以 pySHACL 校验（快速校验器不支持该形状）：{error}",
-                  f"validated with pySHACL (the fast validator does not implement this shape): {error}")
+    reason: ValueError | None = refusal(base)
+    if reason is None:
+        try:
+            return run_checks(graph, compiled_shapes(base), base, label=label)
+        except UnfaithfulLiterals as error:
+            reason = error
+    notice = Notice("validated-by-pyshacl", f"以 pySHACL 校验：{reason}", f"validated with pySHACL: {reason}")
+    return validate_with_pyshacl(graph, base, label=label).with_notices((notice,))
 
 
 def run_checks(graph: Graph, checks: CompiledShapes, base: str, *, label: str = "") -> ValidationReport:
