@@ -35,6 +35,10 @@ DOCS = {n: URIRef(f"{EX}doc/{n}") for n in (1, 2, 3)}
 GRAPHS = {n: f"{EX}graph/{n}" for n in (1, 2, 3)}
 FILLER_GRAPH = f"{EX}graph/filler"
 FILLER_TRIPLES = 200
+# COUNT over a 4-way cross join of the filler graph: 1.6 billion combinations, minutes of work
+# without one row coming out, so only a kill can stop it (tests/test_sparql_limits.py, test_worker_death.py).
+RUNAWAY = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{FILLER_GRAPH}> {{
+  ?a ?p1 ?x . ?b ?p2 ?y . ?c ?p3 ?z . ?d ?p4 ?w }} }}"""
 
 
 def fill_small_store(path: Path) -> Path:
