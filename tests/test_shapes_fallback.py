@@ -82,3 +82,21 @@ def test_build_warns_once_and_loads(package, tmp_path):
     (document,) = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["documents"]
     # The rule ran: one Warning per duty (the bundled shapes alone give this document one, a numbering gap).
     assert document["validation"]["warning"] > 100 and document["validation"]["violation"] == 0
+
+
+def test_the_validation_service_falls_back_too(package, tmp_path):
+    """POST /validate's isolated worker (a capped child process): the refusal used to kill it, and the
+    service answered that the submission "probably needed more memory"."""
+    script = ("import json, sys\n"
+              "from pathlib import Path\n"
+              "from luzhi.server.validation.worker import Job, validate_isolated\n"
+              "from luzhi.shapes.report import report_dict\n"
+              "job = Job(Path(sys.argv[1]).read_bytes(), 'text', 'sample.txt', sys.argv[2], memory_mb=2048)\n"
+              "print(json.dumps(report_dict(validate_isolated(job, 300))))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(SAMPLE), "http://127.0.0.1:5000"], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(package)}, capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert "validated-by-pyshacl" in [n["code"] for n in report["notices"]]
+    assert len([r for r in report["results"] if r["sourceShape"] == SHAPE]) > 100
