@@ -29,14 +29,15 @@ SHARED_WORKER = {
     "tests/test_remote_store.py": "virtuoso",  # the session fixture tests/virtuoso.py:virtuoso
     "tests/test_remote_end_to_end.py": "virtuoso",
 }
+BROWSER_TESTS = "tests/browser/"  # every module there shares the session's one Chromium (`browser`)
 
 
 class _ModuleScheduling(LoadScopeScheduling):
-    """xdist's `loadfile` (one test module, one unit of work), with the SHARED_WORKER groups."""
+    """xdist's `loadfile` (one test module, one unit of work), with the shared-resource groups."""
 
     def _split_scope(self, nodeid: str) -> str:
         module = nodeid.split("::", 1)[0]
-        return SHARED_WORKER.get(module, module)
+        return "chromium" if module.startswith(BROWSER_TESTS) else SHARED_WORKER.get(module, module)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -101,9 +102,10 @@ def store(built_store):
     handle.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's chromium through Playwright, headless, for tests/browser/ (skipped without Playwright).
+    """Debian's chromium through Playwright, headless, for tests/browser/ (skipped without Playwright);
+    one per session, as every browser test opens its own page (and closes it).
 
     Here rather than in tests/browser/conftest.py: a second `conftest` module would shadow this one for
     the tests that `from conftest import make_config`.
