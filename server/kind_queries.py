@@ -6,10 +6,15 @@ Like server/page_queries.py (kept separate so each stays short): checked IRIs in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, SKOS
 from rdflib.term import Node
 
-from luzhi.ontology.namespaces import sparql_prologue
-from luzhi.server.describe import sparql_iri
+from luzhi.ontology.namespaces import LZ, sparql_prologue
+from luzhi.server import lookups as lk
+from luzhi.server.describe import check_iri, sparql_iri
 from luzhi.store.base import Store
 
 Row = dict[str, Node]
@@ -31,22 +36,47 @@ def kind_members(store: Store, kind_iri: str) -> list[Row]:
     )
 
 
-def same_duty_elsewhere(store: Store, duty_iri: str) -> list[Row]:
-    """The other townships' duties of this duty's kind (none when the duty has no kind)."""
-    node = sparql_iri(duty_iri)
-    return store.select(
-        sparql_prologue()
-        + f"""SELECT ?kind ?label ?score ?other ?town ?type ?title ?otherScore WHERE {{
-            {node} lz:dutyKind ?kind ; lz:township ?here .
-            OPTIONAL {{ {node} lz:matchScore ?score }}
-            OPTIONAL {{ ?kind skos:prefLabel ?label }}
-            OPTIONAL {{
-                ?other lz:dutyKind ?kind ; lz:township ?town ; lz:listType ?type .
-                FILTER(?town != ?here)
-                OPTIONAL {{ ?other dct:title ?title }} OPTIONAL {{ ?other lz:matchScore ?otherScore }}
-            }}
-        }} ORDER BY ?town ?type ?other"""
-    )
+@dataclass(frozen=True)
+class Elsewhere:
+    """A duty's kind and at most `MAX_ELSEWHERE` duties of that kind in other townships."""
+
+    kind: Node | None
+    label: Node | None
+    score: Node | None
+    others: list[Row]  # other, town, type, title, otherScore; ordered by township, list, duty
+    total: int | None  # duties of the kind (the build's statistics), when known
+
+
+MAX_ELSEWHERE = 50
+
+
+def same_duty_elsewhere(store: Store, base: str, duty_iri: str) -> Elsewhere:
+    """The other townships' duties of this duty's kind, a bounded sample read by lookups.
+
+    A kind can hold a duty from every township (10,000 at the issue's target): the page shows the
+    first `MAX_ELSEWHERE` in index order, sorted, and links the kind's own (paged) page for the rest.
+    """
+    duty = URIRef(check_iri(duty_iri))
+    kind = lk.value(store, duty, LZ.dutyKind)
+    if kind is None:
+        return Elsewhere(None, None, None, [], None)
+    here = set(lk.objects(store, duty, LZ.township))
+    others = []
+    for other in lk.subjects(store, LZ.dutyKind, kind, limit=MAX_ELSEWHERE * 4):
+        town = lk.value(store, other, LZ.township)
+        if other == duty or town in here or town is None:
+            continue
+        row: Row = {"other": other, "town": town}
+        for name, prop in (("type", LZ.listType), ("title", DCTERMS.title), ("otherScore", LZ.matchScore)):
+            found = lk.value(store, other, prop)
+            if found is not None:
+                row[name] = found
+        others.append(row)
+        if len(others) == MAX_ELSEWHERE:
+            break
+    others.sort(key=lambda r: (str(r["town"]), str(r.get("type", "")), str(r["other"])))
+    return Elsewhere(kind, lk.value(store, kind, SKOS.prefLabel), lk.value(store, duty, LZ.matchScore), others,
+                     lk.observed_count(store, base, "kind", kind=kind))
 
 
 def township_departments(store: Store, township_iri: str) -> list[Row]:

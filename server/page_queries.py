@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
-from luzhi.ontology.namespaces import sparql_prologue
-from luzhi.server.describe import Paging, sparql_iri
+from luzhi.ontology.namespaces import LZ, sparql_prologue
+from luzhi.server import lookups as lk
+from luzhi.server.describe import Paging, check_iri, sparql_iri
 from luzhi.store.base import Store
 from luzhi.store.statistics import CLASS_PARTITIONS, PROPERTY_PARTITIONS
 
@@ -31,22 +33,30 @@ def _int(node: Node | None) -> int:
 
 
 def division_chain(store: Store, iri: str) -> list[Row]:
-    """The division and its ancestors, province first (codes are longer the lower the level)."""
-    rows = _select(
-        store,
-        f"SELECT DISTINCT ?d ?code WHERE {{ {sparql_iri(iri)} lz:parentDivision* ?d . "
-        f"OPTIONAL {{ ?d skos:notation ?code }} }}",
-    )
+    """The division and its ancestors, province first (codes are longer the lower the level): a few lookups."""
+    rows: list[Row] = []
+    frontier, seen = [URIRef(check_iri(iri))], set()
+    while frontier and len(seen) < MAX_DEPTH:
+        node = frontier.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        code = lk.value(store, node, SKOS.notation)
+        rows.append({"d": node, **({"code": code} if code is not None else {})})
+        frontier += [p for p in lk.objects(store, node, LZ.parentDivision) if isinstance(p, URIRef)]
     return sorted(rows, key=lambda row: (len(str(row.get("code", ""))), str(row.get("code", ""))))
 
 
+MAX_DEPTH = 10  # province → prefecture → county → township; a cycle in bad data stops here
+
+
 def division_children(store: Store, iri: str) -> list[Row]:
-    rows = _select(
-        store,
-        f"SELECT DISTINCT ?d ?code WHERE {{ ?d lz:parentDivision {sparql_iri(iri)} . "
-        f"OPTIONAL {{ ?d skos:notation ?code }} }} ORDER BY ?code",
-    )
-    return rows
+    """The divisions directly under this one, by code (a county's townships, a province's prefectures)."""
+    rows = []
+    for child in lk.subjects(store, LZ.parentDivision, URIRef(check_iri(iri))):
+        code = lk.value(store, child, SKOS.notation)
+        rows.append({"d": child, **({"code": code} if code is not None else {})})
+    return sorted(rows, key=lambda row: str(row.get("code", "")))
 
 
 def _breakdown(base: str, name: str) -> str:
@@ -56,12 +66,12 @@ def _breakdown(base: str, name: str) -> str:
 
 def division_departments(store: Store, base: str, iri: str) -> list[Row]:
     """Departments belonging to a county or prefecture, with how many duties they lead, receive or
-    take part in (the build's statistics: the department page's own count)."""
-    return _select(
-        store,
-        f"SELECT ?o ?n WHERE {{ ?o lz:division {sparql_iri(iri)} . OPTIONAL {{ ?obs lz:observedDepartment ?o ; "
-        f"qb:dataSet {_breakdown(base, 'department')} ; lz:dutyCount ?n }} }} ORDER BY DESC(?n) ?o",
-    )
+    take part in (the build's statistics: the department page's own count), most first."""
+    rows = []
+    for department in lk.subjects(store, LZ.division, URIRef(check_iri(iri))):
+        n = lk.observed_count(store, base, "department", dept=department)
+        rows.append({"o": department, **({"n": Literal(n)} if n is not None else {})})
+    return sorted(rows, key=lambda row: (-_int(row.get("n")), str(row["o"])))
 
 
 @dataclass(frozen=True)
@@ -76,33 +86,25 @@ class ListSummary:
 
 
 def township_lists(store: Store, base: str, iri: str) -> list[ListSummary]:
-    node = sparql_iri(iri)
-    lists = _select(
-        store,
-        f"SELECT ?l ?type ?n ?declared WHERE {{ ?l a lz:DutyList ; lz:ofTownship {node} . "
-        f"OPTIONAL {{ ?l lz:ofListType ?type }} OPTIONAL {{ ?l lz:itemCount ?n }} "
-        f"OPTIONAL {{ ?l lz:declaredCount ?declared }} }}",
-    )
-    counts = _select(
-        store,
-        f"SELECT ?l ?cat ?n WHERE {{ ?obs lz:observedTownship {node} ; "
-        f"qb:dataSet {_breakdown(base, 'township-list-category')} ; lz:observedList ?l ; lz:dutyCount ?n . "
-        f"OPTIONAL {{ ?obs lz:observedCategory ?cat }} }}",
-    )
-    by_list: dict[Node, list[tuple[URIRef | None, int]]] = {}
-    for row in counts:
-        by_list.setdefault(row["l"], []).append((row.get("cat"), _int(row["n"])))
+    """A township's lists with their counts per category, from the lists' own triples and the
+    build's township × list × category observations (store/statistics.py): lookups only."""
+    summaries = []
+    for duty_list in lk.subjects(store, LZ.ofTownship, URIRef(check_iri(iri))):
+        if not store.triples(duty_list, RDF.type, LZ.DutyList, limit=1):
+            continue
+        categories = []
+        for observation in lk.subjects(store, LZ.observedList, duty_list):
+            categories.append((lk.value(store, observation, LZ.observedCategory),
+                               _int(lk.value(store, observation, LZ.dutyCount))))
+        declared = lk.value(store, duty_list, LZ.declaredCount)
+        summaries.append(ListSummary(
+            iri=duty_list,
+            list_type=lk.value(store, duty_list, LZ.ofListType),
+            item_count=_int(lk.value(store, duty_list, LZ.itemCount)) or sum(n for _c, n in categories),
+            declared=_int(declared) if declared is not None else None,
+            categories=tuple(sorted(categories, key=lambda c: str(c[0] or ""))),
+        ))
     order = {"BasicList": 0, "CooperativeList": 1, "ReclaimedList": 2}
-    summaries = [
-        ListSummary(
-            iri=row["l"],
-            list_type=row.get("type"),
-            item_count=_int(row.get("n")) or sum(n for _c, n in by_list.get(row["l"], [])),
-            declared=_int(row["declared"]) if "declared" in row else None,
-            categories=tuple(by_list.get(row["l"], [])),
-        )
-        for row in lists
-    ]
     return sorted(summaries, key=lambda s: (order.get(str(s.list_type).rsplit("#", 1)[-1], 9), str(s.iri)))
 
 
@@ -128,11 +130,16 @@ def list_rows(store: Store, iri: str) -> list[Row]:
 
 
 def duty_participations(store: Store, iri: str) -> list[Row]:
-    return _select(
-        store,
-        f"SELECT ?pa ?dept ?resp WHERE {{ {sparql_iri(iri)} lz:participation ?pa . "
-        f"OPTIONAL {{ ?pa lz:department ?dept }} OPTIONAL {{ ?pa lz:responsibility ?resp }} }} ORDER BY ?pa",
-    )
+    """Each department's part in a cooperative duty, with its responsibility text: lookups of the duty's own."""
+    rows = []
+    for participation in sorted(lk.objects(store, URIRef(check_iri(iri)), LZ.participation), key=str):
+        row: Row = {"pa": participation}
+        for name, prop in (("dept", LZ.department), ("resp", LZ.responsibility)):
+            found = lk.value(store, participation, prop)
+            if found is not None:
+                row[name] = found
+        rows.append(row)
+    return rows
 
 
 def department_where(iri: str) -> str:

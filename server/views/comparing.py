@@ -16,7 +16,7 @@ from rdflib.term import Node
 from luzhi.server import kind_queries as kq
 from luzhi.server import page_queries as pq
 from luzhi.server.charts import Bar, Series, stacked_bars
-from luzhi.server.context import get_store
+from luzhi.server.context import get_config, get_store
 from luzhi.server.describe import InvalidIri, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, iri_for_path, local_path
@@ -74,17 +74,16 @@ def township_extras(iri: str, lists: list[pq.ListSummary], labels: dict) -> dict
 
 
 def elsewhere(duty_iri: str) -> dict:
-    """This duty's kind and the other townships' duties of that kind, for the duty page."""
+    """This duty's kind and some other townships' duties of that kind, for the duty page."""
     store = get_store()
-    rows = kq.same_duty_elsewhere(store, duty_iri)
-    if not rows:
+    found = kq.same_duty_elsewhere(store, get_config().base, duty_iri)
+    if found.kind is None:
         return {"kind": None, "elsewhere": []}
-    first = rows[0]
-    others = [r for r in rows if "other" in r]
-    labels = fetch_labels(store, [r["town"] for r in others])
+    labels = fetch_labels(store, {r["town"] for r in found.others})
     return {
-        "kind": {"iri": first["kind"], "label": str(first.get("label", "")), "score": first.get("score")},
-        "elsewhere": [{**r, "town_label": _label(labels, r["town"]), "list": list_name(r["type"])} for r in others],
+        "kind": {"iri": found.kind, "label": str(found.label or ""), "score": found.score, "total": found.total},
+        "elsewhere": [{**r, "town_label": _label(labels, r["town"]), "list": list_name(r.get("type"))}
+                      for r in found.others],
     }
 
 
