@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib.namespace import DCTERMS, PROV, SKOS
 from rdflib.term import Node
 
-from luzhi.ontology.namespaces import LZ, sparql_prologue
+from luzhi.ontology.iris import Iris
+from luzhi.ontology.namespaces import LZ, QB, sparql_prologue
 from luzhi.server import lookups as lk
 from luzhi.server.describe import check_iri, sparql_iri
 from luzhi.store.base import Store
+from luzhi.store.statistics import breakdown_dataset
 
 Row = dict[str, Node]
 
@@ -79,24 +81,28 @@ def same_duty_elsewhere(store: Store, base: str, duty_iri: str) -> Elsewhere:
                      lk.observed_count(store, base, "kind", kind=kind))
 
 
-def township_departments(store: Store, township_iri: str) -> list[Row]:
-    """Departments a township's duties name (cooperative: leads; reclaimed: receivers), most named first."""
-    return store.select(
-        sparql_prologue()
-        + f"""SELECT ?o (COUNT(DISTINCT ?duty) AS ?n) WHERE {{
-            ?duty lz:township {sparql_iri(township_iri)} ; lz:upperDepartment ?o .
-        }} GROUP BY ?o ORDER BY DESC(?n) ?o"""
-    )
+def township_departments(store: Store, base: str, township_iri: str) -> list[Row]:
+    """Departments a township's duties name (lead, receive or take part), most named first: the build's
+    department × township observations (store/statistics.py), read by lookups, not counted."""
+    town = URIRef(check_iri(township_iri))
+    dataset = breakdown_dataset(Iris(base), "department-township")
+    rows = []
+    for observation in lk.subjects(store, LZ.observedTownship, town):
+        if store.triples(observation, QB.dataSet, dataset, limit=1):
+            department, n = lk.value(store, observation, LZ.observedDepartment), lk.value(store, observation,
+                                                                                          LZ.dutyCount)
+            if department is not None:
+                rows.append({"o": department, "n": n})
+    return sorted(rows, key=lambda r: (-(lk.number(r["n"]) or 0), str(r["o"])))
 
 
-def township_sources(store: Store, township_iri: str) -> list[Row]:
-    """The source documents a township's duties were derived from (`prov:wasDerivedFrom <doc#line=…>`)."""
-    return store.select(
-        sparql_prologue()
-        + f"""SELECT DISTINCT ?doc ?title WHERE {{
-            {{ SELECT ?src WHERE {{ ?duty lz:township {sparql_iri(township_iri)} ; prov:wasDerivedFrom ?src }}
-               LIMIT 1 }}
-            BIND(IRI(STRBEFORE(STR(?src), "#")) AS ?doc)
-            OPTIONAL {{ ?doc dct:title ?title }}
-        }}"""
-    )
+def township_sources(store: Store, township: URIRef) -> list[Row]:
+    """The source document a township's duties were derived from (`prov:wasDerivedFrom <doc#line=…>`), by
+    lookups of one duty's own triples."""
+    duties = lk.subjects(store, LZ.township, township, limit=1)
+    source = lk.value(store, duties[0], PROV.wasDerivedFrom) if duties else None
+    if source is None:
+        return []
+    document = URIRef(str(source).partition("#")[0])
+    title = lk.value(store, document, DCTERMS.title)
+    return [{"doc": document, **({"title": title} if title is not None else {})}]

@@ -237,3 +237,14 @@ def townships(store: Store) -> list[Row]:
         "SELECT DISTINCT ?t ?code WHERE { ?l a lz:DutyList ; lz:ofTownship ?t . "
         "OPTIONAL { ?t skos:notation ?code } } ORDER BY ?code",
     )
+
+
+def provinces(store: Store) -> list[Row]:
+    """The top divisions (no parent) above the townships that have lists, with how many such townships each
+    holds: one query, run once per snapshot (the home page caches it)."""
+    return _select(
+        store,
+        "SELECT ?p ?code (COUNT(DISTINCT ?t) AS ?n) WHERE { ?l a lz:DutyList ; lz:ofTownship ?t . "
+        "?t lz:parentDivision+ ?p FILTER NOT EXISTS { ?p lz:parentDivision ?up } "
+        "OPTIONAL { ?p skos:notation ?code } } GROUP BY ?p ?code ORDER BY ?code",
+    )

@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from luzhi.ontology.namespaces import PREFIXES
-from luzhi.server.context import build_info
+from luzhi.server.context import build_info, per_snapshot
 from luzhi.server.describe import pick_label
 from luzhi.server.i18n import lang, t
 from luzhi.server.links import (
@@ -85,9 +85,9 @@ def conditional(response: Response, *, vary_accept: bool = True) -> Response:
     return response
 
 
-def rdf_response(graph: Graph, mime: str, *, links: list[str] | None = None) -> Response:
-    """Serialise with rdflib in the negotiated format; `links` become the `Link` header."""
-    response = Response(serialize(graph, mime), mimetype=mime)
+def rdf_response(graph: Graph, mime: str, *, links: list[str] | None = None, body: bytes | None = None) -> Response:
+    """`graph` in the negotiated format (or `body`, that graph already serialised); `links` become the `Link` header."""
+    response = Response(serialize(graph, mime) if body is None else body, mimetype=mime)
     if mime != "application/rdf+xml":
         response.charset = "utf-8"
     if links:
@@ -110,10 +110,18 @@ _PREFIXES = {name: str(ns) for name, ns in PREFIXES.items()}
 
 
 def render_page(template: str, *, status: int = 200, alternates: list[FormatLink] | None = None,
-                extra_links: list[str] | None = None, **context: object) -> Response:
-    """Render an HTML page that announces its RDF twins in `<link rel="alternate">` and the `Link` header."""
+                extra_links: list[str] | None = None, cache_key: str | None = None, **context: object) -> Response:
+    """Render an HTML page that announces its RDF twins in `<link rel="alternate">` and the `Link` header.
+
+    With `cache_key`, a page whose inputs are all per snapshot (home, VoID) is rendered once per
+    snapshot, language and mount point, then served from memory.
+    """
     alternates = alternates or []
-    html = render_template(template, alternates=alternates, **context)
+    if cache_key is None:
+        html = render_template(template, alternates=alternates, **context)
+    else:
+        html = per_snapshot(("html", cache_key, lang(), request.script_root),
+                            lambda: render_template(template, alternates=alternates, **context))
     response = Response(html, status=status, mimetype="text/html")
     links = link_header(alternates) + (extra_links or [])
     if links:

@@ -13,10 +13,12 @@ from flask import Response, abort, request
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from luzhi.ontology.namespaces import LZ
 from luzhi.server import kind_queries as kq
+from luzhi.server import lookups as lk
 from luzhi.server import page_queries as pq
 from luzhi.server.charts import Bar, Series, stacked_bars
-from luzhi.server.context import get_config, get_store
+from luzhi.server.context import get_config, get_store, per_snapshot
 from luzhi.server.describe import InvalidIri, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, iri_for_path, local_path
@@ -50,7 +52,7 @@ def township_extras(iri: str, lists: list[pq.ListSummary], labels: dict) -> dict
     for position, summary in enumerate(lists):
         for category, n in summary.categories:
             categories.setdefault(category, [0] * len(lists))[position] += n
-    departments = kq.township_departments(store, iri)
+    departments = kq.township_departments(store, get_config().base, iri)
     labels.update(fetch_labels(store, [r["o"] for r in departments]))
     series = [Series(list_name(s.list_type), LIST_COLOURS.get(str(s.list_type).rsplit("#", 1)[-1], "#777"))
               for s in lists]
@@ -61,16 +63,36 @@ def township_extras(iri: str, lists: list[pq.ListSummary], labels: dict) -> dict
     )
     title = ("Duties by category and list" if lang() == "en" else "各类别事项数（按清单）")
     code = iri.rstrip("/").rsplit("/", 1)[-1]
-    others = [r for r in pq.townships(store) if str(r["t"]) != iri]
+    others = compare_choices(store, iri)
     labels.update(fetch_labels(store, [r["t"] for r in others]))
     return {
         "chart": stacked_bars(title, series, bars),
         "township_departments": departments,
-        "sources": kq.township_sources(store, iri),
+        "sources": kq.township_sources(store, URIRef(iri)),
         "graph_path": f"/graph/{code}",
         "code": code,
         "other_townships": others,
     }
+
+
+MAX_COMPARE_CHOICES = 50
+
+
+def compare_choices(store, iri: str) -> list[dict]:
+    """Townships offered for comparison on a township's page: those of its own county first, then others,
+    at most `MAX_COMPARE_CHOICES` (the page listed and labelled every township: O(townships), issue 13)."""
+    here = URIRef(iri)
+    siblings = [r for county in lk.objects(store, here, LZ.parentDivision)
+                for r in pq.division_children(store, str(county))
+                if r["d"] != here and store.triples(None, LZ.ofTownship, r["d"], limit=1)]
+    choices = [{"t": r["d"], "code": r.get("code")} for r in siblings][:MAX_COMPARE_CHOICES]
+    chosen = {row["t"] for row in choices} | {here}
+    for row in per_snapshot("townships", lambda: pq.townships(store)):
+        if len(choices) >= MAX_COMPARE_CHOICES:
+            break
+        if row["t"] not in chosen:
+            choices.append(row)
+    return choices
 
 
 def elsewhere(duty_iri: str) -> dict:
