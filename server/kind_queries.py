@@ -22,8 +22,13 @@ from luzhi.store.statistics import breakdown_dataset
 Row = dict[str, Node]
 
 
-def kind_members(store: Store, kind_iri: str) -> list[Row]:
-    """Every duty of one kind: its township, list, wording, score and departments (all of them)."""
+def kind_members(store: Store, kind_iri: str, *, limit: int | None = None, offset: int = 0) -> list[Row]:
+    """The duties of one kind, by township code, list, 序号: all of them (the table download), or one page.
+
+    Members are sorted in the query (a kind has at most one duty per township or so: bounded by
+    the kind, under `page_timeout`); only the page's rows reach Python.
+    """
+    page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     return store.select(
         sparql_prologue()
         + f"""SELECT ?duty ?town ?code ?townName ?type ?seq ?title ?score ?cat
@@ -34,8 +39,19 @@ def kind_members(store: Store, kind_iri: str) -> list[Row]:
             OPTIONAL {{ ?duty lz:matchScore ?score }} OPTIONAL {{ ?duty lz:category ?cat }}
             OPTIONAL {{ ?duty lz:upperDepartment|lz:participation/lz:department ?dept }}
         }} GROUP BY ?duty ?town ?code ?townName ?type ?seq ?title ?score ?cat
-        ORDER BY ?code ?type ?seq"""
+        ORDER BY ?code ?type ?seq ?duty {page}"""
     )
+
+
+def kind_size(store: Store, kind_iri: str) -> tuple[int, int]:
+    """(duties, townships) of one kind, counted in the store (bounded by the kind, under `page_timeout`)."""
+    rows = store.select(
+        sparql_prologue()
+        + f"SELECT (COUNT(DISTINCT ?duty) AS ?n) (COUNT(DISTINCT ?town) AS ?towns) WHERE {{ "
+        f"?duty lz:dutyKind {sparql_iri(kind_iri)} ; lz:township ?town ; lz:listType ?type }}"
+    )
+    row = rows[0] if rows else {}
+    return lk.number(row.get("n")) or 0, lk.number(row.get("towns")) or 0
 
 
 @dataclass(frozen=True)

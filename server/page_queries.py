@@ -170,7 +170,7 @@ def per_township(store: Store, base: str, breakdown: str, dimension: str, iri: s
 
 @dataclass(frozen=True)
 class DutyPage:
-    """One page of the duties matching a pattern, with the per-township counts over all of them."""
+    """One page of the duties matching a pattern, with the counts of the townships on this page."""
 
     rows: list[Row]
     per_township: list[Row]
@@ -182,7 +182,8 @@ def duties_page(store: Store, where: str, counts: list[Row], *, page: int, page_
 
     `counts` (township, n) come from the statistics, so the townships this page covers are known
     before any duty is read, and the query touches only their duties: a category page at 10,000
-    townships reads what it shows, not the whole category (issue 13).
+    townships reads what it shows, not the whole category (issue 13). Only this page's townships
+    are kept for the page (their labels and table rows were O(townships) per request).
     """
     total = sum(_int(row["n"]) for row in counts)
     paging = Paging(page=max(1, page), page_size=page_size, total=total)
@@ -195,6 +196,7 @@ def duties_page(store: Store, where: str, counts: list[Row], *, page: int, page_
             towns.append(row["town"])
         seen += n
     rows: list[Row] = []
+    shown = [row for row in counts if row["town"] in set(towns)]
     if towns:
         values = " ".join(sparql_iri(str(town)) for town in towns)
         rows = _select(
@@ -207,7 +209,7 @@ def duties_page(store: Store, where: str, counts: list[Row], *, page: int, page_
                 OPTIONAL {{ ?d dct:title ?title }} OPTIONAL {{ ?d lz:inList ?list }}
             }} ORDER BY ?town ?type ?seq ?d LIMIT {page_size} OFFSET {skip}""",
         )
-    return DutyPage(rows=rows, per_township=counts, paging=paging)
+    return DutyPage(rows=rows, per_township=shown, paging=paging)
 
 
 def counts(store: Store, base: str) -> dict[str, int]:

@@ -19,7 +19,7 @@ from luzhi.server import lookups as lk
 from luzhi.server import page_queries as pq
 from luzhi.server.charts import Bar, Series, stacked_bars
 from luzhi.server.context import get_config, get_store, per_snapshot
-from luzhi.server.describe import InvalidIri, check_iri, fetch_labels, pick_label
+from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, iri_for_path, local_path
 from luzhi.server.tables import Table, table_response
@@ -109,10 +109,12 @@ def elsewhere(duty_iri: str) -> dict:
     }
 
 
-def kind_context(iri: str) -> dict:
-    """Every member of a kind, with readable township, list and department names."""
+def kind_context(iri: str, *, page: int | None = None, page_size: int = 0) -> dict:
+    """The members of a kind (one page of them, or all when `page` is None), with readable township,
+    list and department names; the kind's size is counted once per snapshot."""
     store = get_store()
-    rows = kq.kind_members(store, iri)
+    offset = (page - 1) * page_size if page is not None else 0
+    rows = kq.kind_members(store, iri, limit=page_size if page is not None else None, offset=offset)
     departments = {URIRef(x) for r in rows for x in str(r.get("depts", "")).split()}
     labels = fetch_labels(store, list(departments) + [r["cat"] for r in rows if "cat" in r])
     members = [
@@ -121,7 +123,9 @@ def kind_context(iri: str) -> dict:
          "category": _label(labels, r.get("cat"), "")}
         for r in rows
     ]
-    return {"members": members, "townships": len({r["town"] for r in rows})}
+    duties, townships = per_snapshot(("kind-size", iri), lambda: kq.kind_size(store, iri))
+    paging = Paging(page, page_size, duties) if page is not None else None
+    return {"members": members, "townships": townships, "duties": duties, "paging": paging}
 
 
 def kind_table(iri: str) -> Table:
