@@ -7,7 +7,9 @@ search), so the data on the page is the same size in both stores. Both apps serv
 requests alternate between them, so machine load hits both alike; the fastest of several
 requests is compared (the floor, least disturbed by the other sessions on this machine).
 Before issue 13 the department page grew quadratically and the label lookup, incoming links,
-category rows and search scanned the whole store (×9 to ×30 between these two stores).
+category rows and search scanned the whole store (×9 to ×30 between these two stores). The
+Turtle twins, the list page, home and VoID were added when descriptions moved to index lookups
+and home/VoID to a per-snapshot cache (issue 13, serving half).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def _paths(small: Path) -> dict[str, str]:
 
     duty = first(f"SELECT ?d WHERE {{ ?d a <{LZ}Duty> ; <{LZ}sequence> 3 }} ORDER BY ?d LIMIT 1")
     town = first(f"SELECT ?t WHERE {{ <{duty}> <{LZ}township> ?t }}")
+    duty_list = first(f"SELECT ?l WHERE {{ <{duty}> <{LZ}inList> ?l }}")
     department = first(f"SELECT ?o (COUNT(?d) AS ?n) WHERE {{ ?d <{LZ}upperDepartment> ?o }} "
                        "GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT 1")
     category = first(f"SELECT ?c (COUNT(?d) AS ?n) WHERE {{ ?d <{LZ}category> ?c }} "
@@ -63,8 +66,14 @@ def _paths(small: Path) -> dict[str, str]:
         "duty HTML": doc(duty),
         "duty Turtle": doc(duty) + ".ttl",
         "township": doc(town),
+        "township Turtle": doc(town) + ".ttl",
         "department": doc(department),
+        "department Turtle": doc(department) + ".ttl",
         "category": doc(category),
+        "list": doc(duty_list),
+        "list Turtle": doc(duty_list) + ".ttl",
+        "home": "/",
+        "VoID": "/.well-known/void",
         "search": "/search?q=%E9%98%B2%E7%81%AB",  # 防火: two characters, the short-query path
     }
 
