@@ -9,6 +9,7 @@ is the library whose terms they translate; the remote backend (store/remote.py) 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,30 +22,42 @@ from luzhi.store.snapshots import StoreLayoutError, read_pointer
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
+@lru_cache(maxsize=65_536)
+def _uriref(iri: str) -> URIRef:
+    """rdflib checks every IRI it is given (~12 µs, the largest cost of a page's lookups, issue 13); the
+    same predicates, types and townships recur on every page, so each is made once."""
+    return URIRef(iri)
+
+
+@lru_cache(maxsize=65_536)
+def _named_node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     """Convert a pyoxigraph term to rdflib, keeping datatype and language."""
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return _uriref(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
     if term.datatype.value == _XSD_STRING:
         return Literal(term.value)  # rdflib treats "x" and "x"^^xsd:string as different terms
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    return Literal(term.value, datatype=_uriref(term.datatype.value))
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Convert an rdflib term to pyoxigraph."""
     if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
+        return _named_node(str(term))
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term), datatype=_named_node(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"not an RDF term: {term!r}")
 
@@ -106,7 +119,9 @@ class OxigraphStore:
             found.setdefault((quad.subject, quad.predicate, quad.object))
             if len(found) >= limit:
                 break
-        return [(to_rdflib(s), to_rdflib(p), to_rdflib(o)) for s, p, o in found]
+        # A bound term is returned as given: converting it back cost as much as the lookup.
+        return [(subject if subject is not None else to_rdflib(s), predicate if predicate is not None else to_rdflib(p),
+                 obj if obj is not None else to_rdflib(o)) for s, p, o in found]
 
     def replace_graph(self, graph: str, triples: Iterable[tuple[Node, Node, Node]]) -> None:
         """Replace one named graph in a single transaction: readers see the old graph or the new, never half.
