@@ -61,19 +61,25 @@ def sparql_string(text: str) -> str:
 
 @dataclass(frozen=True)
 class Paging:
-    """Where one page of incoming links sits among all of them; pages count from 1."""
+    """Where one page sits among all of them; pages count from 1.
+
+    `total` None: not counted (a hub's incoming links, read in index order: counting them all per
+    request is what made a category's Turtle grow with the store); `more` then says whether a next
+    page exists.
+    """
 
     page: int
     page_size: int
-    total: int
+    total: int | None
+    more: bool = False
 
     @property
-    def last(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+    def last(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // self.page_size))
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.last
+        return self.more if self.total is None else self.page < self.last
 
     @property
     def has_previous(self) -> bool:
@@ -118,7 +124,6 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
     outgoing = [(p, o) for _s, p, o in store.triples(subject, None, None, limit=MAX_OUTGOING + 1)]
     truncated = len(outgoing) > MAX_OUTGOING
     outgoing = sorted(outgoing[:MAX_OUTGOING], key=lambda po: (str(po[0]), str(po[1])))
-    offset = (max(1, page) - 1) * page_size
     if not with_incoming:
         # The HTML pages of divisions, lists, duties, departments and categories show their own
         # paged queries, not incoming links: sorting a category's links to cut one page cost 105 ms
@@ -126,34 +131,47 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
         if not outgoing and not exists(store, iri):
             return None
         return _description(store, subject, outgoing, [], Paging(1, page_size, 0), truncated)
-    incoming, total = _incoming(store, subject, offset, page_size)
-    if not outgoing and not total:
+    incoming, paging = _incoming(store, subject, max(1, page), page_size)
+    if not outgoing and not incoming and not paging.has_previous:
         return None
-    paging = Paging(page=max(1, page), page_size=page_size, total=total)
     return _description(store, subject, outgoing, incoming, paging, truncated)
 
 
-# Up to this many incoming links are read by one index lookup and paged here; a hub (a category, a large
-# department) has more and is paged by the store, under `page_timeout`.
-FEW_INCOMING = 2_000
+# Up to this many incoming links are read by one index lookup, sorted and paged here, with their exact
+# total; a hub (a category, a list type, a national department) has more, and is paged in the store's
+# index order without a total: by lookups up to `MAX_HUB_OFFSET` links deep, deeper by a query worker
+# under `page_timeout`.
+FEW_INCOMING = 1_000
+MAX_HUB_OFFSET = 20_000
 
 
-def _incoming(store: Store, subject: URIRef, offset: int, page_size: int) -> tuple[list, int]:
-    """One page of (subject, predicate) links to `subject`, ordered by predicate then subject, and their total.
+def _incoming(store: Store, subject: URIRef, page: int, page_size: int) -> tuple[list, Paging]:
+    """One page of the (subject, predicate) links to `subject`, and where it sits among them.
 
     A township, a list, a duty or a county's department has a few hundred links at any scale: read
-    at once (two worker round trips cost ~40 ms each under load, issue 13). Blank-node subjects are
-    left out of both (they have no address to link to).
+    at once and ordered by predicate then subject (two worker round trips cost ~40 ms each under
+    load, issue 13). A hub's links were sorted and counted per request: 1.2-1.7 s for a category's
+    Turtle at 100 townships. Blank-node subjects are left out (they have no address to link to).
     """
-    found = store.triples(None, None, subject, limit=FEW_INCOMING + 1)
+    offset = (page - 1) * page_size
+    window_size = offset + page_size + 1 if offset <= MAX_HUB_OFFSET else 0
+    found = store.triples(None, None, subject, limit=max(FEW_INCOMING, window_size) + 1)
     if len(found) <= FEW_INCOMING:
         links = sorted({(s, p) for s, p, _o in found if isinstance(s, URIRef)},
                        key=lambda sp: (str(sp[1]), str(sp[0])))
-        return links[offset : offset + page_size], len(links)
-    links = f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {sparql_iri(str(subject))} FILTER(isIRI(?s)) }}"
-    page = [(row["s"], row["p"]) for row in store.select(f"{links} ORDER BY ?p ?s LIMIT {page_size} OFFSET {offset}")]
-    total_rows = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {links} }}")
-    return page, int(total_rows[0]["n"]) if total_rows else 0
+        return links[offset : offset + page_size], Paging(page, page_size, len(links))
+    # A hub: each page sorted for reading, the pages in index order.
+    if window_size:
+        window = found[:window_size]
+        links = [(s, p) for s, p, _o in window[offset : offset + page_size] if isinstance(s, URIRef)]
+        return sorted(links, key=lambda sp: (str(sp[1]), str(sp[0]))), Paging(page, page_size, None,
+                                                                            len(window) > offset + page_size)
+    # Deep in a hub: the same index order (pyoxigraph evaluates the pattern over the same index and keeps
+    # DISTINCT's first-seen order), read by a worker under `page_timeout` since it walks `offset` links.
+    query = f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {sparql_iri(str(subject))} FILTER(isIRI(?s)) }}"
+    rows = store.select(f"{query} LIMIT {page_size + 1} OFFSET {offset}")
+    links = sorted(((row["s"], row["p"]) for row in rows[:page_size]), key=lambda sp: (str(sp[1]), str(sp[0])))
+    return links, Paging(page, page_size, None, len(rows) > page_size)
 
 
 def _description(store: Store, subject: URIRef, outgoing: list, incoming: list, paging: Paging,
@@ -180,19 +198,17 @@ def paging_triples(description: Description, document: str) -> list[tuple[Node, 
     """Say in the RDF which document this is and, when paged, where the other pages are (Hydra core).
 
     `document` is the page's own URL without `?page=`; page 1 is the bare URL. `hydra:totalItems`
-    counts incoming links, the only part that is paged.
+    counts incoming links, the only part that is paged (absent for a hub, whose links are not counted).
     """
     doc = URIRef(_page_url(document, description.paging.page))
     found: list[tuple[Node, Node, Node]] = [(doc, FOAF.primaryTopic, description.subject)]
     paging = description.paging
-    if paging.last == 1:
+    if not (paging.has_next or paging.has_previous):
         return found
-    found += [
-        (doc, RDF.type, HYDRA.PartialCollectionView),
-        (doc, HYDRA.totalItems, Literal(paging.total)),
-        (doc, HYDRA.first, URIRef(_page_url(document, 1))),
-        (doc, HYDRA.last, URIRef(_page_url(document, paging.last))),
-    ]
+    found += [(doc, RDF.type, HYDRA.PartialCollectionView), (doc, HYDRA.first, URIRef(_page_url(document, 1)))]
+    if paging.total is not None:  # a hub's links are not counted (see `_incoming`)
+        found += [(doc, HYDRA.totalItems, Literal(paging.total)),
+                  (doc, HYDRA.last, URIRef(_page_url(document, paging.last)))]
     if paging.has_next:
         found.append((doc, HYDRA.next, URIRef(_page_url(document, paging.page + 1))))
     if paging.has_previous:
