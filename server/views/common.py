@@ -37,21 +37,24 @@ def label_of(node: Node, labels: dict[URIRef, tuple[Literal, ...]]) -> Literal |
 
 
 def show(node: Node, labels: dict[URIRef, tuple[Literal, ...]] | None = None, *, link: bool = True) -> Markup:
-    """HTML for an RDF term: a literal with its `lang` attribute, an IRI as a link named by its label."""
+    """HTML for an RDF term: a literal with its `lang` attribute, an IRI as a link named by its label.
+
+    Written with `escape` (markupsafe's C code) rather than `Markup.format` (Python's string.Formatter):
+    a list page calls this ~850 times, and `format` was a third of its rendering (issue 13).
+    """
     if isinstance(node, Literal):
-        if node.language:
-            return Markup('<span lang="{}">{}</span>').format(node.language, str(node))
-        return Markup("{}").format(str(node))
+        return _in_language(str(node), node.language)
     label = label_of(node, labels or {})
-    text = (
-        Markup('<span lang="{}">{}</span>').format(label.language, str(label))
-        if label is not None and label.language
-        else escape(str(label) if label is not None else compact(str(node)))
-    )
+    text = (_in_language(str(label), label.language) if label is not None
+            else escape(compact(str(node))))
     target = href(node)
     if not link or not target.lower().startswith(("/", "http://", "https://")):
         return text  # a javascript: or data: IRI in the data is shown, never made a link (issue 10)
-    return Markup('<a href="{}">{}</a>').format(target, text)
+    return Markup(f'<a href="{escape(target)}">{text}</a>')
+
+
+def _in_language(text: str, language: str | None) -> Markup:
+    return Markup(f'<span lang="{escape(language)}">{escape(text)}</span>') if language else escape(text)
 
 
 def compact(iri: str) -> str:
