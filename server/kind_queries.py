@@ -65,7 +65,7 @@ class Elsewhere:
     total: int | None  # duties of the kind (the build's statistics), when known
 
 
-MAX_ELSEWHERE = 50
+MAX_ELSEWHERE = 20  # a sample: each costs ~7 lookups (its facts, its township's label); the kind page has all
 
 
 def same_duty_elsewhere(store: Store, base: str, duty_iri: str) -> Elsewhere:

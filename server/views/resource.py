@@ -8,12 +8,14 @@ the document about it; `303 See Other` says which is which. `/doc/x` negotiates 
 from __future__ import annotations
 
 from flask import Response, abort, redirect, request, send_file
+from rdflib import URIRef
+from rdflib.namespace import RDF
 
 from luzhi.etl.readers import FORMATS
 from luzhi.ontology.namespaces import LZ
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_opened, get_store
-from luzhi.server.describe import HYDRA, InvalidIri, check_iri, describe, exists, paging_triples, sparql_iri
+from luzhi.server.describe import HYDRA, InvalidIri, check_iri, describe, exists, paging_triples
 from luzhi.server.links import format_links, iri_for_path, link
 from luzhi.server.views import comparing, kinds
 from luzhi.server.views.common import conditional, page_arg, triples_response
@@ -101,8 +103,7 @@ def source(filename: str):
     Only documents the store records as `lz:SourceDocument` are served, from the build's copies.
     """
     iri = _checked(iri_for_path(f"/source/{filename}"))
-    store = get_store()
-    if not store.ask(f"ASK {{ {sparql_iri(iri)} a <{LZ.SourceDocument}> }}"):
+    if not get_store().triples(URIRef(iri), RDF.type, LZ.SourceDocument, limit=1):
         abort(404)
     path = source_file(get_opened().state_dir, filename)
     if path is not None:
