@@ -13,11 +13,12 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
-from luzhi.ontology.namespaces import LZ, sparql_prologue
+from luzhi.ontology.iris import Iris
+from luzhi.ontology.namespaces import LZ, QB, sparql_prologue
 from luzhi.server import lookups as lk
 from luzhi.server.describe import Paging, check_iri, sparql_iri
 from luzhi.store.base import Store
-from luzhi.store.statistics import CLASS_PARTITIONS, PROPERTY_PARTITIONS
+from luzhi.store.statistics import CLASS_PARTITIONS, PROPERTY_PARTITIONS, breakdown_dataset
 
 _P = sparql_prologue()
 
@@ -156,6 +157,19 @@ def department_where(iri: str) -> str:
 
 def category_where(iri: str) -> str:
     return f"?d lz:category {sparql_iri(iri)} ."
+
+
+def department_townships(store: Store, base: str, iri: str) -> list[Row]:
+    """Duty counts per township of a department, by lookups of its own observations (a department
+    belongs to one county: a few dozen), ordered by township as `per_township`'s."""
+    dataset = breakdown_dataset(Iris(base), "department-township")
+    rows = []
+    for observation in lk.subjects(store, LZ.observedDepartment, URIRef(check_iri(iri))):
+        if store.triples(observation, QB.dataSet, dataset, limit=1):
+            town, n = lk.value(store, observation, LZ.observedTownship), lk.value(store, observation, LZ.dutyCount)
+            if town is not None and n is not None:
+                rows.append({"town": town, "n": n})
+    return sorted(rows, key=lambda row: str(row["town"]))
 
 
 def per_township(store: Store, base: str, breakdown: str, dimension: str, iri: str) -> list[Row]:

@@ -151,8 +151,8 @@ def _source_excerpt(iri: str) -> dict:
 
 
 def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
-    # A department belongs to one county: its townships are few, read per request.
-    counts = q.per_township(get_store(), get_config().base, "department-township", "lz:observedDepartment", iri)
+    # A department belongs to one county: its townships are few, read per request by lookups.
+    counts = q.department_townships(get_store(), get_config().base, iri)
     return _duties_page(q.department_where(iri), counts, description, alternates)
 
 
