@@ -86,3 +86,43 @@ def test_a_triple_in_two_graphs_is_read_once(tmp_path):
     assert len(store.triples(subject, None, None, limit=1)) == 1
     assert store.triples(None, None, label, limit=10) == [(subject, RDFS.label, label)]
     store.close()
+
+
+def test_home_names_each_province_with_its_townships(live_server, store):
+    """The home page is built once per snapshot and names provinces, not every township (issue 13)."""
+    rows = store.select(PREFIX + "SELECT ?p (COUNT(DISTINCT ?t) AS ?n) WHERE { ?l a lz:DutyList ; lz:ofTownship ?t . "
+                        "?t lz:parentDivision+ ?p FILTER NOT EXISTS { ?p lz:parentDivision ?up } } GROUP BY ?p")
+    assert rows
+    html = requests.get(live_server.url + "/", timeout=60).text
+    section = html[html.index('<section class="provinces">'):]
+    section = section[: section.index("</section>")]
+    assert section.count("<li>") == len(rows)
+    for row in rows:
+        path = "/doc/" + str(row["p"])[len(live_server.url + "/id/"):]
+        assert f'href="{path}"' in section and f"<small>{int(row['n'])} " in section
+
+
+def test_a_kind_page_is_paged(built_store, store):
+    """A kind's members come a page at a time (a kind can hold a duty of every township); walking the
+    pages gives each member once."""
+    rows = store.select(PREFIX + "SELECT ?k (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d lz:dutyKind ?k ; lz:township ?t ; "
+                                 "lz:listType ?type } GROUP BY ?k ORDER BY DESC(?n) LIMIT 1")
+    kind, n = str(rows[0]["k"]), int(rows[0]["n"])
+    assert n > 3, "the largest kind must need several pages of 3"
+    members = {str(r["d"]) for r in store.select(PREFIX + f"SELECT ?d WHERE {{ ?d lz:dutyKind <{kind}> }}")}
+    app = create_app(make_config(built_store, page_size=3))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/doc/" + kind[len(built_store.base + "/id/"):]
+    seen: list[str] = []
+    try:
+        for page in range(1, -(-n // 3) + 1):
+            html = requests.get(url, params={"page": page}, timeout=60).text
+            table = html[html.index('<table class="kind-members">'):html.index("</table>")]
+            links = [m for m in table.split('href="')[1:] if m.startswith("/doc/duty/")]
+            seen += [built_store.base + "/id/" + link[len("/doc/"):link.index('"')] for link in links]
+            assert ('rel="next"' in html) == (page < -(-n // 3))
+    finally:
+        server.shutdown()
+        app.extensions["luzhi.live"].current.close()
+    assert len(seen) == len(set(seen)) == n and set(seen) == members
