@@ -1,5 +1,5 @@
-"""The SPARQL behind the comparison parts of resource pages (issue 14): a duty kind's members, the
-same duty in other townships, a township's counts per list and category, departments and source.
+"""What the comparison parts of resource pages read (issue 14): a duty kind's members, the same duty
+in other townships, a township's departments and source (lookups where bounded, issue 13).
 
 Like server/page_queries.py (kept separate so each stays short): checked IRIs in, plain rows out.
 """
