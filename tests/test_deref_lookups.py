@@ -22,13 +22,6 @@ from luzhi.store.oxigraph import OxigraphStore
 PREFIX = "PREFIX lz: <https://w3id.org/luzhi/def#> "
 
 
-@pytest.fixture(scope="module")
-def store(built_store):
-    handle = OxigraphStore(built_store.path, read_only=True)
-    yield handle
-    handle.close()
-
-
 @pytest.fixture()
 def own_server(built_store):
     """A fresh app over the tests' store (its own page worker pool, none started yet), over real HTTP."""
