@@ -119,3 +119,12 @@ def test_a_kind_page_is_paged(built_store, store):
         server.shutdown()
         app.extensions["luzhi.live"].current.close()
     assert len(seen) == len(set(seen)) == n and set(seen) == members
+
+
+def test_a_cached_home_page_keeps_each_request_own_parameters(live_server):
+    """The home page is rendered once per language; a request with other parameters is rendered for itself
+    (its language switch keeps them), and does not change what the next reader gets."""
+    plain = requests.get(live_server.url + "/", params={"lang": "en"}, timeout=60).text
+    tagged = requests.get(live_server.url + "/", params={"lang": "en", "from": "mail"}, timeout=60).text
+    assert "from=mail" in tagged and "from=mail" not in plain
+    assert requests.get(live_server.url + "/", params={"lang": "en"}, timeout=60).text == plain

@@ -132,10 +132,12 @@ def render_page(template: str, *, status: int = 200, alternates: list[FormatLink
     """Render an HTML page that announces its RDF twins in `<link rel="alternate">` and the `Link` header.
 
     With `cache_key`, a page whose inputs are all per snapshot (home, VoID) is rendered once per
-    snapshot, language and mount point, then served from memory.
+    snapshot, language and mount point, then served from memory (when `lang` is its only parameter).
     """
     alternates = alternates or []
-    if cache_key is None:
+    # Other parameters reach the page (the language switch keeps them): those requests are rendered,
+    # not cached, so a query string can neither fill the cache nor leak into another reader's page.
+    if cache_key is None or set(request.args) - {"lang"}:
         html = render_template(template, alternates=alternates, **context)
     else:
         html = per_snapshot(("html", cache_key, lang(), request.script_root),
