@@ -132,7 +132,7 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
             return None
         return _description(store, subject, outgoing, [], Paging(1, page_size, 0), truncated)
     incoming, paging = _incoming(store, subject, max(1, page), page_size)
-    if not outgoing and not incoming and not paging.has_previous:
+    if not outgoing and not incoming and not exists(store, iri):  # a page past the end of a real resource is not a 404
         return None
     return _description(store, subject, outgoing, incoming, paging, truncated)
 

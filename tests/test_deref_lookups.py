@@ -128,3 +128,9 @@ def test_a_cached_home_page_keeps_each_request_own_parameters(live_server):
     tagged = requests.get(live_server.url + "/", params={"lang": "en", "from": "mail"}, timeout=60).text
     assert "from=mail" in tagged and "from=mail" not in plain
     assert requests.get(live_server.url + "/", params={"lang": "en"}, timeout=60).text == plain
+
+
+def test_an_unknown_resource_is_404_on_every_page(live_server):
+    for params in ({}, {"page": 2}):
+        response = requests.get(live_server.url + "/doc/duty/999999999/basic/1.ttl", params=params, timeout=60)
+        assert response.status_code == 404, (params, response.text[:200])
