@@ -1,0 +1,92 @@
+"""The SPARQL checker's shortcuts (issue 13) give exactly rdflib's parse and verdict.
+
+store/service_check.py reuses the parse of a PREFIX prologue it has seen and the verdict on a query
+text it has seen. Both must change nothing: the same parse tree as rdflib's `parseQuery` for every
+query of the SERVICE corpus and the worked examples, behind a fresh and behind a remembered prologue;
+a prologue that is only the start of the query's own (one more PREFIX) still resolves every SERVICE;
+syntax errors keep their line and column in the whole query.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pyparsing import ParseException
+from rdflib.plugins.sparql.parser import parseQuery
+from test_sparql_service_differential import CORPUS
+
+from luzhi.ontology.namespaces import sparql_prologue
+from luzhi.server.sparql.examples import EXAMPLES
+from luzhi.store.service_check import QueryRefused, check_query, parse_query
+
+URL = "http://127.0.0.1:9/sparql"
+
+
+def fill(template: str) -> str:
+    return (template.replace("{url}", URL).replace("{root}", "http://127.0.0.1:9")
+            .replace("{escaped}", URL.replace("sparql", "\\u0073parql")))
+
+
+QUERIES = {
+    **{f"corpus: {name}": fill(text) for name, text in CORPUS.items() if name != "LOAD is an update"},
+    **{f"example: {e.key}": sparql_prologue() + e.query for e in EXAMPLES},
+    "comment before the prologue": "# hello\n" + sparql_prologue() + "SELECT * { ?s dct:title ?t }",
+    "comment after the prologue": sparql_prologue() + "# PREFIX x: <http://x/>\nASK { ?s ?p ?o }",
+    "\\u escape in the prologue": "PREFIX e: <http://example.org/\\u0061/>\nSELECT * { ?s e:p ?o }",
+    "BASE and PREFIX": "BASE <http://example.org/>\nPREFIX : <a/>\nSELECT * { <s> :p ?o }",
+    "no space after the prologue": "PREFIX a: <http://x/>SELECT * { ?s a:p ?o }",
+}
+
+
+def shape(tree) -> str:
+    """The tree's repr, fresh blank-node labels ([] and ( ) get new ones per parse) numbered in order."""
+    labels: dict[str, str] = {}
+    return re.sub(r"BNode\('([^']*)'\)", lambda m: labels.setdefault(m.group(1), f"BNode({len(labels)})"),
+                  repr(tree))
+
+
+@pytest.mark.parametrize("name", list(QUERIES))
+def test_the_parse_is_rdflibs_behind_a_fresh_and_a_remembered_prologue(name):
+    text = QUERIES[name]
+    try:
+        reference = parseQuery(text)
+    except ParseException:  # rdflib cannot read it (issue 10's `x:a\\#b`): neither may the shortcut
+        for _attempt in ("first", "prologue remembered"):
+            with pytest.raises(ParseException):
+                parse_query(text)
+        return
+    for attempt in ("first", "prologue remembered"):
+        prologue, query = parse_query(text)
+        assert shape(prologue) == shape(reference[0]), (name, attempt)
+        assert shape(query) == shape(reference[1]), (name, attempt)
+
+
+def test_a_remembered_prologue_followed_by_one_more_prefix_still_names_the_service():
+    """Were the cached prologue taken as the whole one, `r:` would be undeclared (or worse, missed)."""
+    head = "PREFIX a: <http://example.org/a/>\n"
+    parse_query(head + "SELECT * { ?s a:p ?o }")  # remembers `head` as a prologue
+    query = head + "PREFIX r: <http://127.0.0.1:9/>\nSELECT * { SERVICE r:sparql { ?s ?p ?o } }"
+    assert shape(parse_query(query)[1]) == shape(parseQuery(query)[1])
+    assert check_query(query).services == (URL,)
+
+
+def test_a_syntax_error_behind_a_remembered_prologue_names_its_line_in_the_whole_query():
+    parse_query(sparql_prologue() + "ASK {}")
+    bad = sparql_prologue() + "SELECT * {\n  ?s dct:title\n}"
+    with pytest.raises(ParseException) as reference:
+        parseQuery(bad)
+    with pytest.raises(QueryRefused) as refused:
+        check_query(bad)
+    assert f"(line {reference.value.lineno}, column {reference.value.col})" in refused.value.message
+    assert reference.value.lineno > sparql_prologue().count("\n")  # past the prologue, not relative to the body
+
+
+def test_the_same_text_gets_the_verdict_it_got_and_a_refusal_is_decided_again():
+    text = sparql_prologue() + "SELECT ?t WHERE { <http://example.org/d/reuse> dct:title ?t }"
+    assert check_query(text) is check_query(text)
+    update = "INSERT DATA { <http://x/s> <http://x/p> 1 }"
+    for _ in range(2):
+        with pytest.raises(QueryRefused) as refused:
+            check_query(update)
+        assert refused.value.status == 403
