@@ -96,6 +96,13 @@ def aggregate() -> list[tuple[str, str, str]]:
              "?d a lz:Duty ; lz:category ?category } GROUP BY ?category ORDER BY ?category", JSON)]
 
 
+def triples_dir(store: Path) -> Path:
+    """The pyoxigraph directory luzhi serves from a store: its current snapshot's (store/snapshots.py)."""
+    from luzhi.store.snapshots import read_pointer
+
+    return read_pointer(store).triples_dir or store
+
+
 def build_synth(townships: int, work: Path) -> Path:
     docs, store = work / "docs", work / "store"
     subprocess.run([str(LUZHI), "synth", "--townships", str(townships), "--seed", "1", "--out", str(docs),
@@ -283,12 +290,13 @@ def main() -> None:
     try:
         store = args.store.resolve() if args.store else build_synth(args.townships, work)
         quads = dump_nquads(store, work / "data.nq")
-        workloads = {"lookup": lookups(store), "mix": query_mix(store), "aggregate": aggregate()}
+        triples = triples_dir(store)
+        workloads = {"lookup": lookups(triples), "mix": query_mix(triples), "aggregate": aggregate()}
         workloads["lookup-new"] = workloads["lookup"]
         ports = {server: free_port() for server in servers}
         urls = {server: f"http://127.0.0.1:{port}/sparql" for server, port in ports.items()}
         starts = {"luzhi": (start_luzhi, store, None), BASELINE: (start_luzhi, store, args.baseline),
-                  "bare pyoxigraph": (start_bare, store, None),
+                  "bare pyoxigraph": (start_bare, triples, None),
                   "rdflib-endpoint": (start_rdflib, work / "data.nq", None)}
         started = time.monotonic()
         for server in servers:

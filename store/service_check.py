@@ -251,6 +251,10 @@ _TOKEN = re.compile(
 
 def refuse_deep_nesting(text: str) -> None:
     """Raise QueryRefused(400) if `text` nests deeper than MAX_NESTING; linear time, no recursion."""
+    # The depth below never exceeds the number of brackets and unary operators in the text, strings and
+    # comments included; counting them is ~50× cheaper than the scan (0.1 ms of a point lookup, issue 13).
+    if sum(text.count(c) for c in "({[!+-^") <= MAX_NESTING:
+        return
     base = 0  # depth from enclosing brackets (and the unary operators before them)
     run = 0  # unary operators in a row just before the current token
     stack: list[int] = []

@@ -18,7 +18,7 @@ from test_sparql_service_differential import CORPUS
 
 from luzhi.ontology.namespaces import sparql_prologue
 from luzhi.server.sparql.examples import EXAMPLES
-from luzhi.store.service_check import QueryRefused, check_query, parse_query
+from luzhi.store.service_check import MAX_NESTING, QueryRefused, check_query, parse_query, refuse_deep_nesting
 
 URL = "http://127.0.0.1:9/sparql"
 
@@ -90,3 +90,18 @@ def test_the_same_text_gets_the_verdict_it_got_and_a_refusal_is_decided_again():
         with pytest.raises(QueryRefused) as refused:
             check_query(update)
         assert refused.value.status == 403
+
+
+@pytest.mark.parametrize("unary", ["", "!"])
+def test_the_nesting_precheck_refuses_from_one_level_past_the_limit_and_no_sooner(unary):
+    """The count of brackets and unary operators bounds the depth: below it the scan is skipped."""
+    def nested(levels: int) -> str:
+        return "ASK { FILTER(" + f"{unary}(" * (levels - 1) + "true" + ")" * levels + " }"
+
+    # depth = "{" + the FILTER's "(" + 1 or 2 per inner "(" (its unary operator counts too)
+    inner = MAX_NESTING - 1 if not unary else MAX_NESTING // 2
+    refuse_deep_nesting(nested(inner))  # exactly MAX_NESTING deep
+    with pytest.raises(QueryRefused):
+        refuse_deep_nesting(nested(inner + 1))
+    flat = "SELECT * { " + " ".join(["{ ?s ?p ?o }"] * (MAX_NESTING + 500)) + " }"  # many brackets, shallow
+    refuse_deep_nesting(flat)
