@@ -20,10 +20,10 @@ parentheses crashed the worker with SIGSEGV; 2,000 did not).
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from pyparsing import Located, ParseException, ParseResults
@@ -40,7 +40,7 @@ _STACK_BYTES = 256 * 1024 * 1024
 _RECURSION_LIMIT = 200_000
 # Issue 13: rdflib's parse was 5-7 ms of a point lookup's ~8 ms (the bare engine answers in 0.7 ms), and
 # 40% of it was the 18-line PREFIX prologue every luzhi example and client sends. Queries up to this size
-# keep their verdict (a frozen QueryCheck; refusals are not kept), and prologues their parse, both bounded.
+# keep their verdict (`Verdicts`), and prologues their parse (`parse_query`), both bounded.
 _CACHED_CHARS = 16_384
 _CACHED_VERDICTS = 512
 _CACHED_PROLOGUES = 16
@@ -72,22 +72,37 @@ class QueryCheck:
         return tuple(s for s in self.services if s not in allowed) + tuple(f"SERVICE {u}" for u in self.unresolvable)
 
 
-def check_query(text: str) -> QueryCheck:
-    """Parse `text` with rdflib's grammar; raise QueryRefused for updates, syntax errors and deep nesting.
+class Verdicts:
+    """The checks a pool's workers gave recent query texts, so a text seen before is not parsed again.
 
-    The same text gets the same verdict, so a recent one is reused (exact text, nothing normalised).
+    Keyed by the exact text (nothing normalised); only texts up to `_CACHED_CHARS` characters, at most
+    `_CACHED_VERDICTS` of them, least recently used out first; refusals carry no check and are not kept.
+    Thread-safe: a web worker's threads share its executor (store/executor.py).
     """
-    if len(text) > _CACHED_CHARS:
-        return _check(text)
-    return _recent_check(text)
+
+    def __init__(self) -> None:
+        self._checks: OrderedDict[str, QueryCheck] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> QueryCheck | None:
+        with self._lock:
+            check = self._checks.get(text)
+            if check is not None:
+                self._checks.move_to_end(text)
+            return check
+
+    def remember(self, text: str, check: QueryCheck | None) -> None:
+        if check is None or len(text) > _CACHED_CHARS:
+            return
+        with self._lock:
+            self._checks[text] = check
+            self._checks.move_to_end(text)
+            while len(self._checks) > _CACHED_VERDICTS:
+                self._checks.popitem(last=False)
 
 
-@functools.lru_cache(maxsize=_CACHED_VERDICTS)  # lru_cache keeps no exceptions: a refusal is parsed again
-def _recent_check(text: str) -> QueryCheck:
-    return _check(text)
-
-
-def _check(text: str) -> QueryCheck:
+def check_query(text: str) -> QueryCheck:
+    """Parse `text` with rdflib's grammar; raise QueryRefused for updates, syntax errors and deep nesting."""
     refuse_deep_nesting(text)
     outcome: list = []
 

@@ -1,10 +1,10 @@
 """The SPARQL checker's shortcuts (issue 13) give exactly rdflib's parse and verdict.
 
-store/service_check.py reuses the parse of a PREFIX prologue it has seen and the verdict on a query
-text it has seen. Both must change nothing: the same parse tree as rdflib's `parseQuery` for every
-query of the SERVICE corpus and the worked examples, behind a fresh and behind a remembered prologue;
-a prologue that is only the start of the query's own (one more PREFIX) still resolves every SERVICE;
-syntax errors keep their line and column in the whole query.
+store/service_check.py reuses the parse of a PREFIX prologue it has seen, and store/executor.py the
+verdict its workers gave a query text before. Both must change nothing: the same parse tree as
+rdflib's `parseQuery` for every query of the SERVICE corpus and the worked examples, behind a fresh
+and behind a remembered prologue; a prologue that is only the start of the query's own (one more
+PREFIX) still resolves every SERVICE; syntax errors keep their line and column in the whole query.
 """
 
 from __future__ import annotations
@@ -14,11 +14,21 @@ import re
 import pytest
 from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseQuery
+from sparql_server import fill_small_store
 from test_sparql_service_differential import CORPUS
 
 from luzhi.ontology.namespaces import sparql_prologue
 from luzhi.server.sparql.examples import EXAMPLES
-from luzhi.store.service_check import MAX_NESTING, QueryRefused, check_query, parse_query, refuse_deep_nesting
+from luzhi.store.executor import QueryExecutor
+from luzhi.store.query_worker import Job
+from luzhi.store.service_check import (
+    MAX_NESTING,
+    QueryRefused,
+    Verdicts,
+    check_query,
+    parse_query,
+    refuse_deep_nesting,
+)
 
 URL = "http://127.0.0.1:9/sparql"
 
@@ -82,14 +92,38 @@ def test_a_syntax_error_behind_a_remembered_prologue_names_its_line_in_the_whole
     assert reference.value.lineno > sparql_prologue().count("\n")  # past the prologue, not relative to the body
 
 
-def test_the_same_text_gets_the_verdict_it_got_and_a_refusal_is_decided_again():
-    text = sparql_prologue() + "SELECT ?t WHERE { <http://example.org/d/reuse> dct:title ?t }"
-    assert check_query(text) is check_query(text)
-    update = "INSERT DATA { <http://x/s> <http://x/p> 1 }"
-    for _ in range(2):
-        with pytest.raises(QueryRefused) as refused:
-            check_query(update)
-        assert refused.value.status == 403
+def test_a_pool_remembers_the_verdict_on_a_text_and_never_a_refusal(tmp_path):
+    """store/executor.py: each text is parsed once per pool; the check travels with the next job."""
+    executor = QueryExecutor(fill_small_store(tmp_path / "store"), processes=2, timeout=30)
+    try:
+        text = sparql_prologue() + "SELECT ?l WHERE { <http://example.org/doc/1> rdfs:label ?l }"
+        first = executor.run(job(text))
+        assert first.status == "ok" and executor.verdicts.get(text) == first.check == check_query(text)
+        again = [executor.run(job(text)) for _ in range(4)]  # both workers, the check sent along
+        assert {(a.status, a.body) for a in again} == {(first.status, first.body)}
+        for refused in ("INSERT DATA { <http://x/s> <http://x/p> 1 }", "SELECT * { SERVICE <http://127.0.0.1:9/> {} }",
+                        "SELECT * WHERE { ?s ?p }"):
+            assert executor.run(job(refused)).status in ("refused", "syntax")
+            assert executor.verdicts.get(refused) is None, refused
+    finally:
+        executor.close()
+
+
+def test_the_verdicts_kept_are_bounded_in_number_and_size():
+    verdicts = Verdicts()
+    check = check_query("ASK {}")
+    verdicts.remember("ASK { } #" + "x" * 20_000, check)
+    assert verdicts.get("ASK { } #" + "x" * 20_000) is None  # too long to keep
+    texts = [f"ASK {{}} # {n}" for n in range(600)]
+    for text in texts:
+        verdicts.remember(text, check)
+    assert verdicts.get(texts[0]) is None and verdicts.get(texts[-1]) is check
+    assert sum(verdicts.get(t) is not None for t in texts) == 512
+
+
+def job(text: str) -> Job:
+    return Job(query=text, protocol_dataset=False, default_graphs=(), named_graphs=(), results_serializer="JSON",
+               graph_serializer="TURTLE", max_rows=100)
 
 
 @pytest.mark.parametrize("unary", ["", "!"])
