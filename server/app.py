@@ -13,7 +13,7 @@ from luzhi.server.routes import ROUTES
 from luzhi.server.views import pages
 from luzhi.server.views.common import init_templates
 from luzhi.server.views.sparql_fast import SparqlFastPath
-from luzhi.store.executor import PoolBusy, QueryTimeout
+from luzhi.store.executor import PoolBusy, QueryTimeout, WorkerFailed
 from luzhi.store.remote import RemoteQueryTimeout
 
 
@@ -35,6 +35,7 @@ def create_app(config: Config) -> Flask:
     app.register_error_handler(404, pages.not_found)
     for slow in (QueryTimeout, PoolBusy, RemoteQueryTimeout):
         app.register_error_handler(slow, pages.too_slow)
+    app.register_error_handler(WorkerFailed, pages.worker_died)
     cors.init_app(app)
     init_hardening(app)  # security headers, 503 + Retry-After when the store is down (issue 10)
     # /sparql queries skip Flask's request machinery (server/views/sparql_fast.py, issue 13); raw UTF-8
