@@ -154,7 +154,10 @@ def start_bare(store: Path, port: int, log: Path) -> subprocess.Popen:
 def start_rdflib(nquads: Path, port: int, log: Path) -> subprocess.Popen:
     return spawn([sys.executable, "-m", "uvicorn", "--factory", "sparql_bench:rdflib_app", "--app-dir",
                   str(Path(__file__).parent), "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-                  "--log-level", "warning"], {"BENCH_NQUADS": str(nquads)}, log)
+                  "--log-level", "warning",
+                  # uvicorn ≥ 0.30 restarts a worker that misses a 5 s health check: one busy parsing the data
+                  # (600 k quads, minutes) was restarted forever, and the server never answered
+                  "--timeout-worker-healthcheck", "3600"], {"BENCH_NQUADS": str(nquads)}, log)
 
 
 def load(url: str, mix, seconds: float, concurrency: int, server_pid: int, *, fresh: bool = False) -> dict:
