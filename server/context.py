@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -126,6 +127,18 @@ def attach(app: Flask, config: Config) -> None:
         snapshot = g.pop("luzhi_snapshot", None)
         if snapshot is not None:
             live.release(snapshot)
+
+
+@contextmanager
+def snapshot_of(app: Flask) -> Iterator[Snapshot]:
+    """The current snapshot, held for one request outside Flask (server/views/sparql_fast.py), as
+    `attach`'s before/teardown hooks hold it for a Flask request."""
+    live: LiveStore = app.extensions[_LIVE]
+    snapshot = live.acquire()
+    try:
+        yield snapshot
+    finally:
+        live.release(snapshot)
 
 
 def _snapshot(app: Flask | None) -> Snapshot:

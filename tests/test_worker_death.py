@@ -33,7 +33,9 @@ def store_path(tmp_path_factory):
                       "nothing was answered"]),
 ])
 def test_a_worker_killed_by_a_signal_is_a_503_that_says_so(store_path, sig, words):
-    config = Config(store_path=store_path, query_timeout=3600, query_processes=1, query_memory_mb=512)
+    # queue_wait: the next query waits for the replacement worker, however slowly a loaded machine starts it.
+    config = Config(store_path=store_path, query_timeout=3600, query_processes=1, query_memory_mb=512,
+                    queue_wait=120)
     with serve(config) as server:
         assert requests.get(server.endpoint, params={"query": "ASK {}"}, timeout=120).status_code == 200
         (pid,) = server.executor.worker_pids()
