@@ -119,8 +119,14 @@ def browser():
         browser.close()
 
 
+# Time limits for tests that are not about time limits: CI's two cores run two test workers, and a
+# validation or a 16 MB answer that takes 3 s idle took past the production defaults (20/30 s) under
+# load. Tests of the limits themselves pass their own values.
+GENEROUS_LIMITS = {"query_timeout": 120.0, "validation_timeout": 120.0, "page_timeout": 60.0, "queue_wait": 30.0}
+
+
 def make_config(store: BuiltStore, **overrides) -> Config:
-    return Config(store_path=store.path, base=store.base, **overrides)
+    return Config(store_path=store.path, base=store.base, **(GENEROUS_LIMITS | overrides))
 
 
 @pytest.fixture(scope="session")
