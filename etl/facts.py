@@ -1,0 +1,81 @@
+"""Each document's facts for the build's last steps, kept in the build state (issue 13).
+
+A pass-1 worker computes them from the document's graph while it is in memory: the statistics and
+search facts of its township graph (store/facts.py) and its duties as the kinds see them
+(etl/kinds.py's `DutyRecord`). They are kept beside the shared contributions (`facts/{code}.pickle`
+in the build state), so a build of some documents into an existing store combines them with the
+facts of the townships it keeps, and nothing is read back from the store (a remote Virtuoso store
+refused those reads past its 10,000-row cap; counting the whole store cost 0.25–0.6 s a township).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, RDF, SKOS
+
+from luzhi.etl.kinds import DutyRecord
+from luzhi.ontology.iris import Iris
+from luzhi.ontology.namespaces import LZ
+from luzhi.ontology.types import ListKind
+from luzhi.store.facts import GraphFacts, graph_facts
+
+FACTS_DIR = "facts"  # in the build state directory, beside shared/ (etl/shared.py)
+LIST_KINDS = {str(LZ.BasicList): ListKind.BASIC, str(LZ.CooperativeList): ListKind.COOPERATIVE,
+              str(LZ.ReclaimedList): ListKind.RECLAIMED}
+DEPTYPE_PREFIX = str(LZ) + "deptype-"
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    graph: GraphFacts  # of the township's own graph
+    duties: tuple[DutyRecord, ...]
+
+
+def document_facts(graph: Graph, own: Graph, iris: Iris) -> DocumentFacts:
+    """`graph`: every triple of the document (shared resources included); `own`: its township graph."""
+    return DocumentFacts(graph_facts(own, iris), duty_records_of(graph))
+
+
+def duty_records_of(graph: Graph) -> tuple[DutyRecord, ...]:
+    """The document's duties as `DutyRecord`s: what etl/kinds_rdf.py's `duty_records` reads from a store."""
+    records = []
+    for duty in sorted(graph.subjects(RDF.type, LZ.Duty)):
+        towns = list(graph.objects(duty, LZ.township))
+        codes = sorted({str(n) for town in towns for n in graph.objects(town, SKOS.notation)})
+        kinds = sorted({str(t) for t in graph.objects(duty, LZ.listType)})
+        sequences = sorted({int(s) for s in graph.objects(duty, LZ.sequence)})
+        titles = sorted({str(t) for t in graph.objects(duty, DCTERMS.title)})
+        categories = sorted(str(c) for c in graph.objects(duty, LZ.category))
+        types = frozenset(str(t).removeprefix(DEPTYPE_PREFIX) for dept in graph.objects(duty, LZ.upperDepartment)
+                          for t in graph.objects(dept, LZ.departmentType))
+        records.extend(
+            DutyRecord(code, LIST_KINDS[kind], sequence, title, categories[0] if categories else None, types)
+            for code in codes for kind in kinds for sequence in sequences for title in titles
+        )
+    return tuple(records)
+
+
+def facts_path(state: Path, township_code: str) -> Path:
+    return Path(state) / FACTS_DIR / f"{township_code}.pickle"
+
+
+def write_facts(path: Path, facts: DocumentFacts) -> None:
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)
+
+
+def read_facts(path: Path) -> DocumentFacts:
+    # Only files this build or an earlier one of the same store wrote (the build state is luzhi's own).
+    return pickle.loads(Path(path).read_bytes())
+
+
+def missing_facts(state: Path, township_codes: Iterable[str]) -> list[str]:
+    """Documents in the store whose facts are not in the state (built by luzhi before issue 13's facts)."""
+    return [code for code in township_codes if not facts_path(state, code).exists()]
