@@ -69,7 +69,8 @@ def statistics(store: Store, iris: Iris) -> Statistics:
     dataset = f"<{iris.dataset()}>"
     figures = {
         str(row["p"]): int(row["n"])
-        for row in store.select(f"SELECT ?p ?n WHERE {{ {dataset} ?p ?n FILTER(isLiteral(?n)) }}")
+        # Integers only: the dataset also carries its zh/en rdfs:labels (issue 11), which are literals too.
+        for row in store.select(f"SELECT ?p ?n WHERE {{ {dataset} ?p ?n FILTER(DATATYPE(?n) = <{XSD.integer}>) }}")
     }
     classes = store.select(
         f"SELECT ?c ?n WHERE {{ {dataset} <{VOID.classPartition}> ?part . "

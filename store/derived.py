@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
@@ -35,12 +34,13 @@ class Derived:
 
 
 def refresh_derived(write_graph: GraphWriter, iris: Iris, state_dir: Path, township_facts: Iterable[GraphFacts],
-                    other_graphs: Iterable[VoidFacts], shared: Graph, kind_sizes: dict[Node, int]) -> Derived:
+                    other_graphs: Iterable[VoidFacts], shared: list[tuple[Node, Node, Node]],
+                    kind_sizes: dict[Node, int]) -> Derived:
     """Write the search index (state_dir) and the statistics graph.
 
     `township_facts`: every township graph's, in code order (the index keeps that order);
-    `other_graphs`: the VoID facts of the shared, kinds and ontology graphs; `shared`: the shared graph
-    (its departments and divisions are search rows); `kind_sizes`: duties per kind.
+    `other_graphs`: the VoID facts of the shared, kinds and ontology graphs; `shared`: the shared graph's
+    triples (its departments and divisions are search rows); `kind_sizes`: duties per kind.
     """
     totals = StatisticsTotals()
     divisions: dict[str, list[Node]] = {}
@@ -51,11 +51,14 @@ def refresh_derived(write_graph: GraphWriter, iris: Iris, state_dir: Path, towns
             for division, labels in facts.divisions.items():
                 divisions.setdefault(division, []).extend(labels)
             yield facts.duty_rows
-        departments = {str(d): [*shared.objects(d, SKOS.prefLabel), *shared.objects(d, SKOS.altLabel)]
-                       for d in set(shared.subjects(RDF.type, CV.PublicOrganisation))}
+        typed = {(s, o) for s, p, o in shared if p == RDF.type}
+        departments: dict[str, list[Node]] = {}
+        for subject, predicate, value in shared:
+            if predicate in (SKOS.prefLabel, SKOS.altLabel) and (subject, CV.PublicOrganisation) in typed:
+                departments.setdefault(str(subject), []).append(value)
+            elif predicate == RDFS.label and (subject, LZ.AdministrativeDivision) in typed:
+                divisions.setdefault(str(subject), []).append(value)
         yield named_rows("department", departments)
-        for division in set(shared.subjects(RDF.type, LZ.AdministrativeDivision)):
-            divisions.setdefault(str(division), []).extend(shared.objects(division, RDFS.label))
         yield named_rows("division", divisions)
 
     rows = build_search_index(state_dir, batches())
