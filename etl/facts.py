@@ -45,6 +45,7 @@ def document_facts(graph: Graph, own: Graph, iris: Iris) -> DocumentFacts:
 def duty_records_of(graph: Graph) -> tuple[DutyRecord, ...]:
     """The document's duties as `DutyRecord`s: what etl/kinds_rdf.py's `duty_records` reads from a store."""
     records = []
+    shared: dict = {}  # one object per distinct code, category and type set: the build holds every record
     for duty in sorted(graph.subjects(RDF.type, LZ.Duty)):
         towns = list(graph.objects(duty, LZ.township))
         codes = sorted({str(n) for town in towns for n in graph.objects(town, SKOS.notation)})
@@ -54,8 +55,10 @@ def duty_records_of(graph: Graph) -> tuple[DutyRecord, ...]:
         categories = sorted(str(c) for c in graph.objects(duty, LZ.category))
         types = frozenset(str(t).removeprefix(DEPTYPE_PREFIX) for dept in graph.objects(duty, LZ.upperDepartment)
                           for t in graph.objects(dept, LZ.departmentType))
+        category = shared.setdefault(categories[0], categories[0]) if categories else None
         records.extend(
-            DutyRecord(code, LIST_KINDS[kind], sequence, title, categories[0] if categories else None, types)
+            DutyRecord(shared.setdefault(code, code), LIST_KINDS[kind], sequence, title, category,
+                       shared.setdefault(types, types))
             for code in codes for kind in kinds for sequence in sequences for title in titles
         )
     return tuple(records)

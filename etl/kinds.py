@@ -75,9 +75,11 @@ _FILLER_RE = re.compile("|".join(map(re.escape, _FILLER)))
 _PUNCT_RE = re.compile(r"[\s*＊、，,。；;：:（）()“”\"'《》〈〉【】\[\]—－\-·.…!！?？/]+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DutyRecord:
-    """What the kinds need to know of one duty; `key` identifies it (its IRI path without the base)."""
+    """What the kinds need to know of one duty; `key` identifies it (its IRI path without the base).
+
+    Slotted: the build holds one per duty of the store (~13 million nationally, issue 13)."""
 
     township: str  # 9-digit code
     list_kind: ListKind
