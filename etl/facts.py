@@ -37,9 +37,9 @@ class DocumentFacts:
     duties: tuple[DutyRecord, ...]
 
 
-def document_facts(graph: Graph, own: Graph, iris: Iris) -> DocumentFacts:
-    """`graph`: every triple of the document (shared resources included); `own`: its township graph."""
-    return DocumentFacts(graph_facts(own, iris), duty_records_of(graph))
+def document_facts(graph: Graph, own: list, iris: Iris) -> DocumentFacts:
+    """`graph`: every triple of the document (shared resources included); `own`: its township graph's."""
+    return DocumentFacts(graph_facts(graph, own, iris), duty_records_of(graph))
 
 
 def duty_records_of(graph: Graph) -> tuple[DutyRecord, ...]:

@@ -42,11 +42,12 @@ def is_shared(subject: object, iris: Iris, township_code: str) -> bool:
     return text.startswith(f"{iris.base}/id/division/") and text != str(iris.division(township_code))
 
 
-def split_shared(graph: Graph, iris: Iris, township_code: str) -> tuple[Graph, Graph]:
-    """(the township's own triples, its shared contribution), split by subject."""
-    own, shared = Graph(), Graph()
+def split_shared(graph: Graph, iris: Iris, township_code: str) -> tuple[list, list]:
+    """(the township's own triples, its shared contribution), split by subject; lists, not rdflib graphs
+    (each `Graph.add` cost ~20 µs, a tenth of a second a township, issue 13)."""
+    own, shared = [], []
     for triple in graph:
-        (shared if is_shared(triple[0], iris, township_code) else own).add(triple)
+        (shared if is_shared(triple[0], iris, township_code) else own).append(triple)
     return own, shared
 
 

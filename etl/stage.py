@@ -171,15 +171,24 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
     iris = Iris(options.base)
     own, shared = split_shared(graph, iris, chain.township.code)
     name = ox.NamedNode(str(iris.graph(chain.township.code)))
+    terms: dict = {}  # each term converted once: a document repeats its IRIs in many triples
+
+    def term(node):
+        found = terms.get(node)
+        if found is None:
+            found = terms[node] = to_oxigraph(node)
+        return found
+
     tmp = quads.with_suffix(f".{os.getpid()}.tmp")
     # N-Quads straight from the graph's triples through pyoxigraph's writer (issue 13: rdflib's
     # N-Triples writer and its re-parse in pass 2 were most of the load time).
     with open(tmp, "wb") as out:
-        ox.serialize((ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name) for s, p, o in own),
-                     out, format=ox.RdfFormat.N_QUADS)
+        ox.serialize((ox.Quad(term(s), term(p), term(o), name) for s, p, o in own), out, format=ox.RdfFormat.N_QUADS)
     os.replace(tmp, quads)
     contribution = staging / f"{key}.shared.nt"
-    shared.serialize(contribution, format="nt", encoding="utf-8")
+    with open(contribution, "wb") as out:
+        ox.serialize((ox.Triple(term(s), term(p), term(o)) for s, p, o in shared), out,
+                     format=ox.RdfFormat.N_TRIPLES)
     facts = staging / f"{key}.facts"
     write_facts(facts, document_facts(graph, own, iris))
     return Staged(path, key, quads, report, refusal, len(graph), shared=contribution, facts=facts)

@@ -128,8 +128,10 @@ def _sequence_order(value: Node | None) -> tuple:
     return (0, 0) if value is None else (1, int(value))
 
 
-def graph_facts(graph: Graph, iris: Iris) -> GraphFacts:
-    """Statistics and search facts of one township's own graph (the shared resources are not in it)."""
+def graph_facts(graph: Graph, own: list[tuple[Node, Node, Node]], iris: Iris) -> GraphFacts:
+    """Statistics and search facts of one township's own graph `own`, a part of `graph` (the rest are shared
+    resources: departments, categories, divisions above the township). Duties and their parts are own
+    resources, so their triples are looked up in `graph`, which has indexes."""
     counts: dict[str, dict[tuple, set[Node]]] = {name: {} for name in (
         "township-list-category", "category-township", "category", "department-township", "department")}
 
@@ -170,10 +172,11 @@ def graph_facts(graph: Graph, iris: Iris) -> GraphFacts:
         row = (str(duty), "duty", _text(towns), _text(types), _text(cats), title, title, "\n".join(sorted(texts)),
                "\n".join(names))
         rows.append(((_text(types), _sequence_order(sequence), str(duty)), row))
+    own_subjects = {s for s, _p, _o in own}
     divisions = {str(d): tuple(graph.objects(d, RDFS.label))
-                 for d in graph.subjects(RDF.type, LZ.AdministrativeDivision)}
+                 for d in graph.subjects(RDF.type, LZ.AdministrativeDivision) if d in own_subjects}
     return GraphFacts(
-        void_facts(graph, iris),
+        void_facts(own, iris),
         {name: {key: len(members) for key, members in by_key.items()} for name, by_key in counts.items()},
         tuple(row for _order, row in sorted(rows)),
         divisions,
