@@ -26,6 +26,9 @@ from luzhi.ontology.types import ListKind
 from luzhi.store.facts import GraphFacts, graph_facts
 
 FACTS_DIR = "facts"  # in the build state directory, beside shared/ (etl/shared.py)
+# In the file name: facts pickled by another version of these classes are not read but missing (the
+# build then asks for those townships to be rebuilt, as for a luzhi without facts).
+FACTS_FORMAT = 1
 LIST_KINDS = {str(LZ.BasicList): ListKind.BASIC, str(LZ.CooperativeList): ListKind.COOPERATIVE,
               str(LZ.ReclaimedList): ListKind.RECLAIMED}
 DEPTYPE_PREFIX = str(LZ) + "deptype-"
@@ -65,7 +68,7 @@ def duty_records_of(graph: Graph) -> tuple[DutyRecord, ...]:
 
 
 def facts_path(state: Path, township_code: str) -> Path:
-    return Path(state) / FACTS_DIR / f"{township_code}.pickle"
+    return Path(state) / FACTS_DIR / f"{township_code}.{FACTS_FORMAT}.pickle"
 
 
 def write_facts(path: Path, facts: DocumentFacts) -> None:
