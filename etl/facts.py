@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS, SKOS
 
 from luzhi.etl.kinds import DutyRecord
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
 from luzhi.ontology.types import ListKind
-from luzhi.store.facts import GraphFacts, graph_facts
+from luzhi.store.facts import GraphFacts, Index, describe, graph_facts, subjects_of_type
 
 FACTS_DIR = "facts"  # in the build state directory, beside shared/ (etl/shared.py)
 # In the file name: facts pickled by another version of these classes are not read but missing (the
@@ -43,22 +43,26 @@ class DocumentFacts:
 
 def document_facts(graph: Graph, own: list, iris: Iris) -> DocumentFacts:
     """`graph`: every triple of the document (shared resources included); `own`: its township graph's."""
-    return DocumentFacts(graph_facts(graph, own, iris), duty_records_of(graph))
+    index = describe(graph)
+    return DocumentFacts(graph_facts(index, own, iris), duty_records_of(index))
 
 
-def duty_records_of(graph: Graph) -> tuple[DutyRecord, ...]:
+def duty_records_of(index: Index) -> tuple[DutyRecord, ...]:
     """The document's duties as `DutyRecord`s: what etl/kinds_rdf.py's `duty_records` reads from a store."""
+
+    def objects(subject, prop) -> list:
+        return index.get(subject, {}).get(prop, [])
+
     records = []
     shared: dict = {}  # one object per distinct code, category and type set: the build holds every record
-    for duty in sorted(graph.subjects(RDF.type, LZ.Duty)):
-        towns = list(graph.objects(duty, LZ.township))
-        codes = sorted({str(n) for town in towns for n in graph.objects(town, SKOS.notation)})
-        kinds = sorted({str(t) for t in graph.objects(duty, LZ.listType)})
-        sequences = sorted({int(s) for s in graph.objects(duty, LZ.sequence)})
-        titles = sorted({str(t) for t in graph.objects(duty, DCTERMS.title)})
-        categories = sorted(str(c) for c in graph.objects(duty, LZ.category))
-        types = frozenset(str(t).removeprefix(DEPTYPE_PREFIX) for dept in graph.objects(duty, LZ.upperDepartment)
-                          for t in graph.objects(dept, LZ.departmentType))
+    for duty in sorted(subjects_of_type(index, LZ.Duty)):
+        codes = sorted({str(n) for town in objects(duty, LZ.township) for n in objects(town, SKOS.notation)})
+        kinds = sorted({str(t) for t in objects(duty, LZ.listType)})
+        sequences = sorted({int(s) for s in objects(duty, LZ.sequence)})
+        titles = sorted({str(t) for t in objects(duty, DCTERMS.title)})
+        categories = sorted(str(c) for c in objects(duty, LZ.category))
+        types = frozenset(str(t).removeprefix(DEPTYPE_PREFIX) for dept in objects(duty, LZ.upperDepartment)
+                          for t in objects(dept, LZ.departmentType))
         category = shared.setdefault(categories[0], categories[0]) if categories else None
         records.extend(
             DutyRecord(shared.setdefault(code, code), LIST_KINDS[kind], sequence, title, category,

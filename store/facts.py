@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from rdflib.term import Node
 
@@ -119,8 +119,24 @@ def chunked_void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -
         yield void_facts(chunk, iris)
 
 
-def _values(graph: Graph, subject: Node, prop: Node) -> list[Node]:
-    return sorted(graph.objects(subject, prop))
+Index = dict[Node, dict[Node, list[Node]]]  # subject → property → objects
+
+
+def describe(triples: Iterable[tuple[Node, Node, Node]]) -> Index:
+    """Each subject's properties and values: one pass, then dictionary lookups (rdflib's indexed
+    `Graph.objects` cost ~15 µs a call, most of these facts' time; issue 13)."""
+    index: Index = {}
+    for s, p, o in triples:
+        index.setdefault(s, {}).setdefault(p, []).append(o)
+    return index
+
+
+def subjects_of_type(index: Index, cls: Node) -> list[Node]:
+    return [s for s, props in index.items() if cls in props.get(RDF.type, ())]
+
+
+def _values(index: Index, subject: Node, prop: Node) -> list[Node]:
+    return sorted(index.get(subject, {}).get(prop, ()))
 
 
 def _sequence_order(value: Node | None) -> tuple:
@@ -128,27 +144,30 @@ def _sequence_order(value: Node | None) -> tuple:
     return (0, 0) if value is None else (1, int(value))
 
 
-def graph_facts(graph: Graph, own: list[tuple[Node, Node, Node]], iris: Iris) -> GraphFacts:
-    """Statistics and search facts of one township's own graph `own`, a part of `graph` (the rest are shared
-    resources: departments, categories, divisions above the township). Duties and their parts are own
-    resources, so their triples are looked up in `graph`, which has indexes."""
+def graph_facts(index: Index, own: list[tuple[Node, Node, Node]], iris: Iris) -> GraphFacts:
+    """Statistics and search facts of one township's own graph `own`, a part of the document whose triples
+    `index` describes (the rest are shared resources: departments, categories, divisions above the township).
+    Duties and their parts are own resources, so their triples are looked up in `index`."""
     counts: dict[str, dict[tuple, set[Node]]] = {name: {} for name in (
         "township-list-category", "category-township", "category", "department-township", "department")}
 
     def count(name: str, key: tuple, duty: Node) -> None:
         counts[name].setdefault(key, set()).add(duty)
 
-    duties = set(graph.subjects(RDF.type, LZ.Duty))
+    def objects(subject: Node, prop: Node) -> list[Node]:
+        return index.get(subject, {}).get(prop, [])
+
+    duties = subjects_of_type(index, LZ.Duty)
     # `?d lz:category ?cat ; lz:township ?town` has no `a lz:Duty` in BREAKDOWNS: kept as it is counted there.
-    for subject in set(graph.subjects(LZ.category, None)):
-        for cat in graph.objects(subject, LZ.category):
-            for town in graph.objects(subject, LZ.township):
+    for subject, props in index.items():
+        for cat in set(props.get(LZ.category, ())):
+            for town in set(props.get(LZ.township, ())):
                 count("category-township", (cat, town), subject)
     rows = []
     for duty in duties:
-        towns, lists = _values(graph, duty, LZ.township), _values(graph, duty, LZ.inList)
-        types = _values(graph, duty, LZ.listType) or [None]
-        cats = _values(graph, duty, LZ.category)
+        towns, lists = _values(index, duty, LZ.township), _values(index, duty, LZ.inList)
+        types = _values(index, duty, LZ.listType) or [None]
+        cats = _values(index, duty, LZ.category)
         for town in towns:
             for duty_list in lists:
                 for list_type in types:
@@ -156,25 +175,25 @@ def graph_facts(graph: Graph, own: list[tuple[Node, Node, Node]], iris: Iris) ->
                         count("township-list-category", (town, duty_list, list_type, cat), duty)
         for cat in cats:
             count("category", (cat,), duty)
-        departments = set(graph.objects(duty, LZ.upperDepartment))
-        for part in graph.objects(duty, LZ.participation):
-            departments.update(graph.objects(part, LZ.department))
+        departments = set(objects(duty, LZ.upperDepartment))
+        for part in objects(duty, LZ.participation):
+            departments.update(objects(part, LZ.department))
         for dept in departments:
             count("department", (dept,), duty)
             for town in towns:
                 count("department-township", (dept, town), duty)
-        texts = {str(t) for prop in _TEXT_PROPERTIES for t in graph.objects(duty, prop)}
-        texts.update(str(t) for part in graph.objects(duty, LZ.participation)
-                     for t in graph.objects(part, LZ.responsibility))
-        names = sorted({str(n) for n in graph.objects(duty, LZ.departmentMention)})
-        sequence = next(iter(sorted(graph.objects(duty, LZ.sequence))), None)
-        title = str(next(iter(sorted(graph.objects(duty, DCTERMS.title))), ""))
+        texts = {str(t) for prop in _TEXT_PROPERTIES for t in objects(duty, prop)}
+        texts.update(str(t) for part in objects(duty, LZ.participation)
+                     for t in objects(part, LZ.responsibility))
+        names = sorted({str(n) for n in objects(duty, LZ.departmentMention)})
+        sequence = next(iter(sorted(objects(duty, LZ.sequence))), None)
+        title = str(next(iter(sorted(objects(duty, DCTERMS.title))), ""))
         row = (str(duty), "duty", _text(towns), _text(types), _text(cats), title, title, "\n".join(sorted(texts)),
                "\n".join(names))
         rows.append(((_text(types), _sequence_order(sequence), str(duty)), row))
     own_subjects = {s for s, _p, _o in own}
-    divisions = {str(d): tuple(graph.objects(d, RDFS.label))
-                 for d in graph.subjects(RDF.type, LZ.AdministrativeDivision) if d in own_subjects}
+    divisions = {str(d): tuple(objects(d, RDFS.label))
+                 for d in subjects_of_type(index, LZ.AdministrativeDivision) if d in own_subjects}
     return GraphFacts(
         void_facts(own, iris),
         {name: {key: len(members) for key, members in by_key.items()} for name, by_key in counts.items()},
