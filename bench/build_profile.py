@@ -43,7 +43,7 @@ PHASES = {
     "split shared + write N-Quads": ("etl/shared.py", "split_shared"),
     "facts (statistics, search, kinds rows)": ("etl/facts.py", "document_facts"),
     "pass 2: load N-Quads": ("store/oxigraph.py", "load_nquads"),
-    "post-load: shared, kinds, statistics, search": ("etl/build.py", "_derive"),
+    "post-load: shared, kinds, statistics, search": ("etl/derive.py", "derive"),
     "post-load: kinds": ("etl/kinds.py", "compute_kinds"),
     "post-load: statistics + search index": ("store/derived.py", "refresh_derived"),
     # before the per-document facts: duty kinds and statistics read back from the whole store

@@ -26,12 +26,12 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from luzhi.etl.claims import check_claims
-from luzhi.etl.facts import facts_path, missing_facts, read_facts
-from luzhi.etl.kinds import KindsResult, compute_kinds
-from luzhi.etl.kinds_rdf import kind_sizes, kinds_triples
+from luzhi.etl.derive import bulk_replace, derive, remote_replace
+from luzhi.etl.facts import facts_path, missing_facts
+from luzhi.etl.kinds import KindsResult
 from luzhi.etl.progress import Progress, Quiet
 from luzhi.etl.report import DocumentReport
-from luzhi.etl.shared import contribution_path, missing_contributions, shared_graph
+from luzhi.etl.shared import contribution_path, missing_contributions
 from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and the benchmarks import them from here
     VERSION,
     BuildOptions,
@@ -44,10 +44,8 @@ from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and th
 )
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import ONTOLOGY_GRAPH
-from luzhi.store.derived import GraphWriter, refresh_derived
-from luzhi.store.facts import chunked_void_facts
 from luzhi.store.open import StoreTarget, open_store
-from luzhi.store.oxigraph import OxigraphStore, to_oxigraph, to_rdflib
+from luzhi.store.oxigraph import OxigraphStore, to_rdflib
 from luzhi.store.snapshots import (
     SNAPSHOTS,
     TRIPLES,
@@ -296,57 +294,12 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
         progress.phase("ontology, shared graph, duty kinds, statistics and search index", 4)
         store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
         progress.advance(0)
-        kinds = _derive(lambda graph, triples: _bulk_replace(store, wip, graph, triples), iris, wip, codes, progress)
+        kinds = derive(lambda graph, triples: bulk_replace(store, wip, graph, triples), iris, wip, codes,
+                       ontology_graph(), progress)
         store.flush()
         return resumed, len(store), kinds
     finally:
         store.close()
-
-
-def _derive(write_graph: GraphWriter, iris: Iris, state: Path, codes: list[str], progress: Progress) -> KindsResult:
-    """The shared graph, the kinds graph, the statistics graph and the search index, over every township
-    of the store (`codes`), from the contributions and facts in `state`: nothing is read back."""
-    shared = shared_graph(state, codes)  # every township's contribution once (etl/shared.py)
-    write_graph(str(iris.shared_graph()), shared)
-    progress.advance(0)
-    # Store-wide derived graphs last, over every township of the new snapshot (issue 14's kinds).
-    kinds = compute_kinds([duty for code in codes for duty in read_facts(facts_path(state, code)).duties])
-    write_graph(str(iris.kinds_graph()), kinds_triples(kinds, iris))
-    progress.advance(0)
-    others = (facts for triples in (ontology_graph(), shared, kinds_triples(kinds, iris))
-              for facts in chunked_void_facts(triples, iris))
-    township_facts = (read_facts(facts_path(state, code)).graph for code in codes)
-    refresh_derived(write_graph, iris, state, township_facts, others, shared, kind_sizes(kinds, iris))
-    progress.advance(0)
-    return kinds
-
-
-def _bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples) -> int:
-    """Replace one graph of the new snapshot by dropping it and bulk-loading its triples from a file: a
-    graph of millions of triples (the kinds, the statistics) as one SPARQL INSERT DATA is held whole in
-    memory, and the snapshot has no reader yet, so it needs no transaction (a kill redoes this step)."""
-    name = ox.NamedNode(graph)
-    path = wip / "derived.nq"
-    count = 0
-
-    def quads():
-        nonlocal count
-        for s, p, o in triples:
-            count += 1
-            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)
-
-    with open(path, "wb") as out:
-        ox.serialize(quads(), out, format=ox.RdfFormat.N_QUADS)
-    store.drop_graph(graph)
-    store.load_nquads(path)
-    path.unlink()
-    return count
-
-
-def _remote_replace(store, graph: str, triples) -> int:
-    written = list(triples)
-    store.replace_graph(graph, written)
-    return len(written)
 
 
 def _commit_journal(store: OxigraphStore, journal: Path, pending: list[str]) -> None:
@@ -407,8 +360,8 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
                 progress.advance(doc.triples)
             _carry_contributions(None, state, to_load, set())
             progress.phase("shared graph, duty kinds, statistics and search index", 3)
-            kinds = _derive(lambda graph, triples: _remote_replace(store, graph, triples), iris, state,
-                            sorted(codes), progress)
+            kinds = derive(lambda graph, triples: remote_replace(store, graph, triples), iris, state,
+                           sorted(codes), ontology_graph(), progress)
             triples = len(store)
         finally:
             opened.close()
