@@ -28,7 +28,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from pathlib import Path
 import requests
 import scale_report
 from proctree import descendants, own_cpu, tree_rss  # bench/ is on sys.path when this file runs as a script
+from servers import free_port, spawn, stop, wait_ready
 
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import sparql_prologue
@@ -96,40 +96,12 @@ def disk_usage(path: Path) -> int:
     return sum(sizes.values())
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(store: Path, port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "LUZHI_STORE": str(store), "LUZHI_BIND": f"127.0.0.1:{port}", "LUZHI_WORKERS": "2"}
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
-                                    "--access-logfile", "/dev/null"], env=env, stdout=sink, stderr=sink)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
-                return process
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    stop(process)
-    raise RuntimeError(f"server not ready after 300 s:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    process = spawn([sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"), "--access-logfile",
+                     "/dev/null"], {"LUZHI_STORE": str(store), "LUZHI_BIND": f"127.0.0.1:{port}", "LUZHI_WORKERS": "2"},
+                    log)
+    wait_ready(f"http://127.0.0.1:{port}/health", process, log)
+    return process
 
 
 def sample_resources(url: str, codes: list[str], count: int, rng: random.Random) -> tuple[list[str], list[str]]:

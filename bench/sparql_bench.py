@@ -25,7 +25,6 @@ import os
 import platform
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from pathlib import Path
 
 import requests
 from proctree import tree_cpu  # bench/ is on sys.path when this file runs as a script
+from servers import free_port, spawn, stop, wait_ready
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results" / "sparql.md"
@@ -109,61 +109,24 @@ def rdflib_app():
     return SparqlEndpoint(graph=dataset, path="/sparql")
 
 
-def wait_ready(url: str, process: subprocess.Popen, log: Path, limit: float = 300) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if requests.get(url, params={"query": "ASK {}"}, timeout=5,
-                            headers={"Accept": "application/sparql-results+json"}).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"server not ready after {limit} s:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def _spawn(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
-    with log.open("wb") as sink:
-        return subprocess.Popen(cmd, env={**os.environ, **env}, stdout=sink, stderr=sink)
-
-
 def start_luzhi(store: Path, port: int, log: Path) -> subprocess.Popen:
     """gunicorn.conf.py as deployed: its defaults for workers, threads and query processes (2 cores → 2, 4, 2)."""
-    return _spawn([sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"), "--access-logfile",
-                   "/dev/null"], {"LUZHI_STORE": str(store), "LUZHI_BIND": f"127.0.0.1:{port}", "LUZHI_BASE": BASE,
-                                  "LUZHI_QUERY_TIMEOUT": "60"}, log)
+    return spawn([sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"), "--access-logfile",
+                  "/dev/null"], {"LUZHI_STORE": str(store), "LUZHI_BIND": f"127.0.0.1:{port}", "LUZHI_BASE": BASE,
+                                 "LUZHI_QUERY_TIMEOUT": "60"}, log)
 
 
 def start_bare(store: Path, port: int, log: Path) -> subprocess.Popen:
     """The ceiling: pyoxigraph under gunicorn with luzhi's worker model (2 gthread workers × 4 threads)."""
-    return _spawn([sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4", "-b",
-                   f"127.0.0.1:{port}", "--chdir", str(Path(__file__).parent), "oxigraph_wsgi:app"],
-                  {"BENCH_STORE": str(store)}, log)
+    return spawn([sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4", "-b",
+                  f"127.0.0.1:{port}", "--chdir", str(Path(__file__).parent), "oxigraph_wsgi:app"],
+                 {"BENCH_STORE": str(store)}, log)
 
 
 def start_rdflib(nquads: Path, port: int, log: Path) -> subprocess.Popen:
-    return _spawn([sys.executable, "-m", "uvicorn", "--factory", "sparql_bench:rdflib_app", "--app-dir",
-                   str(Path(__file__).parent), "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-                   "--log-level", "warning"], {"BENCH_NQUADS": str(nquads)}, log)
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return spawn([sys.executable, "-m", "uvicorn", "--factory", "sparql_bench:rdflib_app", "--app-dir",
+                  str(Path(__file__).parent), "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+                  "--log-level", "warning"], {"BENCH_NQUADS": str(nquads)}, log)
 
 
 def load(url: str, mix, seconds: float, concurrency: int, server_pid: int) -> dict:
@@ -258,7 +221,8 @@ def main() -> None:
                                     ("rdflib-endpoint", start_rdflib, work / "data.nq")):
             log = work / f"{server.split()[0]}.log"
             processes.append(start(data, ports[server], log))
-            wait_ready(urls[server], processes[-1], log)
+            wait_ready(urls[server], processes[-1], log, params={"query": "ASK {}"},
+                       headers={"Accept": "application/sparql-results+json"})
         pids = {server: process.pid for server, process in zip(SERVERS, processes, strict=True)}
         notes.append(f"all three servers ready (rdflib-endpoint: data parsed) after {time.monotonic() - started:.0f} s")
         for name in args.workloads:

@@ -266,16 +266,15 @@ def _profile_list_title(text: str, line: SourceLine, cells: tuple[str, ...], lay
     for words, kind in layout.lists if layout is not None else ():
         match = re.match(rf"^(?P<place>.*?){re.escape(words)}{_COUNT_SUFFIX}$", squeezed)
         if match is not None:
-            count = match.group("count")
-            return Row(
-                RowKind.LIST_TITLE,
-                line,
-                cells,
-                place=_place(match.group("place")),
-                list_kind=kind,
-                declared=int(count) if count else None,
-            )
+            return _list_title(match, kind, line, cells)
     return None
+
+
+def _list_title(match: re.Match[str], kind: ListKind, line: SourceLine, cells: tuple[str, ...]) -> Row:
+    """A list title row from a match with `place` and an optional declared `count` (…事项清单（12项）)."""
+    count = match.group("count")
+    return Row(RowKind.LIST_TITLE, line, cells, place=_place(match.group("place")), list_kind=kind,
+               declared=int(count) if count else None)
 
 
 def _header_columns(
@@ -357,15 +356,7 @@ def _title_row(text: str, line: SourceLine, cells: tuple[str, ...]) -> Row | Non
             if name.startswith("配合")
             else ListKind.RECLAIMED
         )
-        count = listed.group("count")
-        return Row(
-            RowKind.LIST_TITLE,
-            line,
-            cells,
-            place=_place(listed.group("place")),
-            list_kind=kind,
-            declared=int(count) if count is not None else None,
-        )
+        return _list_title(listed, kind, line, cells)
     titled = _DOC_TITLE.match(text)
     if titled is not None:
         return Row(RowKind.DOC_TITLE, line, cells, place=_place(titled.group("place")))

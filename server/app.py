@@ -12,7 +12,7 @@ from luzhi.server.query_string import PercentEncodeQueryString
 from luzhi.server.routes import ROUTES
 from luzhi.server.views import pages
 from luzhi.server.views.common import init_templates
-from luzhi.store.executor import PoolBusy, QueryTimeout
+from luzhi.store.executor import PoolBusy, QueryTimeout, WorkerFailed
 from luzhi.store.remote import RemoteQueryTimeout
 
 
@@ -34,6 +34,7 @@ def create_app(config: Config) -> Flask:
     app.register_error_handler(404, pages.not_found)
     for slow in (QueryTimeout, PoolBusy, RemoteQueryTimeout):
         app.register_error_handler(slow, pages.too_slow)
+    app.register_error_handler(WorkerFailed, pages.worker_died)
     cors.init_app(app)
     init_hardening(app)  # security headers, 503 + Retry-After when the store is down (issue 10)
     app.wsgi_app = PercentEncodeQueryString(app.wsgi_app)  # raw UTF-8 in ?q=… (server/query_string.py)

@@ -24,7 +24,7 @@ from rich.console import Console
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
 from luzhi.server.validation.cli import validate as validate_command
-from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, validator
+from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, fallback_warning, validator
 from luzhi.store.formats import DUMP_FORMATS
 from luzhi.store.snapshots import StoreLayoutError
 from luzhi.store.state import StateError
@@ -141,6 +141,8 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
     paths = [Path(f) for f in files] or bundled_documents()
     build_options = BuildOptions(base=base, township_codes=codes or {}, **options)
     validate_graph = validator(engine) if build_options.validate else None
+    if validate_graph is not None and (warning := fallback_warning(engine, base)):
+        console.print(warning, markup=False, highlight=False, soft_wrap=True)
     # A bar only on a terminal: in a log it is noise (issue 13).
     with RichProgress(console) if console.is_terminal else nullcontext(Quiet()) as progress:
         result = build_store(paths, store_path, build_options, validate_graph=validate_graph, progress=progress)

@@ -19,7 +19,15 @@ from rdflib.term import Node
 
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import SH
-from luzhi.shapes.compile import HAS_DATATYPE, CompiledShapes, ShapeInfo, SparqlCheck, compile_shapes
+from luzhi.ontology.terms import to_oxigraph, to_rdflib
+from luzhi.shapes.compile import (
+    HAS_DATATYPE,
+    CompiledShapes,
+    ShapeInfo,
+    SparqlCheck,
+    UnsupportedShape,
+    compile_shapes,
+)
 from luzhi.shapes.validate import (
     Notice,
     ValidationReport,
@@ -43,6 +51,20 @@ def compiled_shapes(base: str) -> CompiledShapes:
     return compile_shapes(load_shapes(base))
 
 
+@lru_cache(maxsize=8)
+def refusal(base: str) -> UnsupportedShape | None:
+    """Why the compiler refuses the shapes (naming the shape), or None; asked once per process.
+
+    A deployment may add a rule in SHACL the compiler does not implement (sh:closed, sh:xone …)
+    to shapes/*.ttl; the rule is valid SHACL, so it is validated with pySHACL rather than refused.
+    """
+    try:
+        compiled_shapes(base)
+    except UnsupportedShape as error:
+        return error
+    return None
+
+
 class UnfaithfulLiterals(ValueError):
     """The graph has typed literals that pyoxigraph would read differently from rdflib (and so pySHACL)."""
 
@@ -50,15 +72,18 @@ class UnfaithfulLiterals(ValueError):
 def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationReport:
     """Validate one graph against every shape, as `luzhi.shapes.validate.validate_graph` does, but in pyoxigraph.
 
-    A graph the store cannot hold faithfully (`UnfaithfulLiterals`: hand-written forms such as
-    "01"^^xsd:integer) goes to pySHACL instead, with a notice saying so: slower, never different.
+    Two cases go to pySHACL instead, with a notice saying so: slower, never different. Shapes the
+    compiler refuses (`refusal`), and a graph the store cannot hold faithfully (`UnfaithfulLiterals`:
+    hand-written forms such as "01"^^xsd:integer).
     """
-    try:
-        return run_checks(graph, compiled_shapes(base), base, label=label)
-    except UnfaithfulLiterals as error:
-        report = validate_with_pyshacl(graph, base, label=label)
-        notice = Notice("validated-by-pyshacl", f"以 pySHACL 校验：{error}", f"validated with pySHACL: {error}")
-        return report.with_notices((notice,))
+    reason: ValueError | None = refusal(base)
+    if reason is None:
+        try:
+            return run_checks(graph, compiled_shapes(base), base, label=label)
+        except UnfaithfulLiterals as error:
+            reason = error
+    notice = Notice("validated-by-pyshacl", f"以 pySHACL 校验：{reason}", f"validated with pySHACL: {reason}")
+    return validate_with_pyshacl(graph, base, label=label).with_notices((notice,))
 
 
 def run_checks(graph: Graph, checks: CompiledShapes, base: str, *, label: str = "") -> ValidationReport:
@@ -169,7 +194,7 @@ class _Terms:
 
     def __call__(self, term) -> Node:
         original = self.originals.get(term)
-        return _to_rdflib(term) if original is None else original
+        return to_rdflib(term) if original is None else original  # a term the query made up (BIND)
 
 
 def _load(graph: Graph) -> tuple[ox.Store, _Terms]:
@@ -202,27 +227,10 @@ def _check_literals(store: ox.Store, back: _Terms) -> None:
 
 
 def _to_oxigraph(term: Node, serial: int):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
+    if isinstance(term, BNode) and not re.fullmatch(r"[A-Za-z0-9_]+", str(term)):
         # rdflib accepts ids N-Triples does not; such a node gets a fresh id (mapped back on output).
-        return ox.BlankNode(str(term)) if re.fullmatch(r"[A-Za-z0-9_]+", str(term)) else ox.BlankNode(f"b{serial}x")
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
-    raise TypeError(f"cannot store {term!r}")
-
-
-def _to_rdflib(term) -> Node:
-    """A term the query made up (BIND, a computed ?actual): not in the data graph."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=None if term.datatype.value == str(XSD.string) else URIRef(term.datatype.value))
+        return ox.BlankNode(f"b{serial}x")
+    return to_oxigraph(term)
 
 
 def _has_datatype(term, datatype) -> ox.Literal:

@@ -141,9 +141,10 @@ class QueryExecutor:
             if -code in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL):
                 # A crash, not the memory cap (that ends in SIGKILL, SIGABRT or MemoryError): don't blame memory.
                 return f"the query worker crashed ({name}) on this query; nothing was answered"
-            cap = f"{self.memory_mb} MB (query_memory_mb)" if self.memory_mb else "the machine's memory"
-            return (f"the query worker died ({name}): the query needed more memory than {cap}, or crashed "
-                    "the engine; nothing was answered")
+            if not self.memory_mb:  # no cap of ours: the kernel's OOM killer, an operator, a crash
+                return f"the query worker was killed ({name}) during this query; nothing was answered"
+            return (f"the query worker died ({name}): the query needed more memory than {self.memory_mb} MB "
+                    "(query_memory_mb), or crashed the engine; nothing was answered")
         return f"the query worker died (exit status {code}); nothing was answered"
 
     def worker_pids(self) -> list[int]:

@@ -2,8 +2,8 @@
 
 Pages and the CLI want rdflib terms and graphs (`select`, `construct`); the SPARQL endpoint and the
 CLI want pyoxigraph's own results (`raw_query`), so datatypes and language tags survive untouched
-(STYLE.md warns about hand-written serialisers). `to_rdflib`/`to_oxigraph` live here because this
-is the library whose terms they translate; the remote backend (store/remote.py) uses them too.
+(STYLE.md warns about hand-written serialisers). The term conversion itself is `luzhi.ontology.terms`
+(shared with the fast validator); it is imported here, where the other modules of this layer find it.
 """
 
 from __future__ import annotations
@@ -12,41 +12,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.term import Node
 
+from luzhi.ontology.terms import to_oxigraph, to_rdflib
 from luzhi.store.formats import serialise
 from luzhi.store.snapshots import StoreLayoutError, read_pointer
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """Convert a pyoxigraph term to rdflib, keeping datatype and language."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:
-        return Literal(term.value)  # rdflib treats "x" and "x"^^xsd:string as different terms
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to pyoxigraph."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 class OxigraphStore:

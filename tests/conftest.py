@@ -7,6 +7,7 @@ IRI base: every IRI in the test graph then really dereferences against the test 
 
 from __future__ import annotations
 
+import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,32 @@ def built_store(tmp_path_factory, _server_socket) -> BuiltStore:
     path = tmp_path_factory.mktemp("store")
     result = build(bundled_documents(), path, BuildOptions(base=base), validate_graph=validator())
     return BuiltStore(path, base, result)
+
+
+@pytest.fixture(scope="module")
+def store(built_store):
+    """The built store opened read-only, for tests that query it directly (a module may define its own `store`)."""
+    from luzhi.store.oxigraph import OxigraphStore
+
+    handle = OxigraphStore(built_store.path, read_only=True)
+    yield handle
+    handle.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, headless, for tests/browser/ (skipped without Playwright).
+
+    Here rather than in tests/browser/conftest.py: a second `conftest` module would shadow this one for
+    the tests that `from conftest import make_config`.
+    """
+    playwright = pytest.importorskip("playwright.sync_api")
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"]
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=args)
+        yield browser
+        browser.close()
 
 
 def make_config(store: BuiltStore, **overrides) -> Config:

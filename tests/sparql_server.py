@@ -7,7 +7,13 @@ bundled-sample store (tests/conftest.py) serves the example-query and client tes
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,11 +29,16 @@ from luzhi.server.config import Config
 from luzhi.server.context import get_store
 from luzhi.store.oxigraph import OxigraphStore
 
+REPO = Path(__file__).resolve().parent.parent
 EX = "http://example.org/"
 DOCS = {n: URIRef(f"{EX}doc/{n}") for n in (1, 2, 3)}
 GRAPHS = {n: f"{EX}graph/{n}" for n in (1, 2, 3)}
 FILLER_GRAPH = f"{EX}graph/filler"
 FILLER_TRIPLES = 200
+# COUNT over a 4-way cross join of the filler graph: 1.6 billion combinations, minutes of work
+# without one row coming out, so only a kill can stop it (tests/test_sparql_limits.py, test_worker_death.py).
+RUNAWAY = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{FILLER_GRAPH}> {{
+  ?a ?p1 ?x . ?b ?p2 ?y . ?c ?p3 ?z . ?d ?p4 ?w }} }}"""
 
 
 def fill_small_store(path: Path) -> Path:
@@ -72,3 +83,35 @@ def serve(config: Config) -> Iterator[Server]:
         thread.join(10)
         app.extensions["luzhi.sparql"].close()
         get_store(app).close()  # the current snapshot's page query processes (store/timed.py)
+
+
+@contextmanager
+def gunicorn(store: Path, folder: Path, *, workers: int, threads: int | None = None) -> Iterator[str]:
+    """Production's launcher: gunicorn.conf.py on 127.0.0.1, port 0, one query process per worker; its base URL.
+
+    Waits (bounded) for the "Listening at" line and every worker's boot; the log is `folder`/gunicorn.log.
+    """
+    env = {**os.environ, "LUZHI_STORE": str(store), "LUZHI_BIND": "127.0.0.1:0", "LUZHI_WORKERS": str(workers),
+           "LUZHI_QUERY_PROCESSES": "1"}
+    if threads is not None:
+        env["LUZHI_THREADS"] = str(threads)
+    log = folder / "gunicorn.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py")],
+                                   env=env, stderr=sink, stdout=subprocess.DEVNULL, cwd=folder)
+    try:
+        url = None
+        for _ in range(300):
+            text = log.read_text(errors="replace")
+            found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", text)
+            if found and text.count("Booting worker") >= workers:
+                url = found.group(1)
+                break
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert url, log.read_text(errors="replace")
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)

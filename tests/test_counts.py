@@ -19,16 +19,8 @@ import requests
 from luzhi.etl.build import bundled_documents
 from luzhi.etl.categories import category_key
 from luzhi.ontology.namespaces import sparql_prologue
-from luzhi.store.oxigraph import OxigraphStore
 
 LIST_TYPE = {"basic": "lz:BasicList", "cooperative": "lz:CooperativeList", "reclaimed": "lz:ReclaimedList"}
-
-
-@pytest.fixture(scope="module")
-def store(built_store):
-    handle = OxigraphStore(built_store.path, read_only=True)
-    yield handle
-    handle.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,6 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import FOAF
 from werkzeug.serving import make_server
 
-from luzhi.store.oxigraph import OxigraphStore
-
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 FORMATS = {
     "text/turtle": ("turtle", "ttl"),
@@ -36,13 +34,6 @@ KIND_QUERIES = {
     "build": "SELECT ?x WHERE { ?x a lz:Build } LIMIT 1",
 }
 PREFIX = "PREFIX lz: <https://w3id.org/luzhi/def#>\n"
-
-
-@pytest.fixture(scope="module")
-def store(built_store):
-    handle = OxigraphStore(built_store.path, read_only=True)
-    yield handle
-    handle.close()
 
 
 @pytest.fixture(scope="module")

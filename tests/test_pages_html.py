@@ -5,11 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import pytest
 import requests
 from rdflib import Graph, URIRef
-
-from luzhi.store.oxigraph import OxigraphStore
 
 PREFIX = "PREFIX lz: <https://w3id.org/luzhi/def#>\nPREFIX dct: <http://purl.org/dc/terms/>\n"
 
@@ -35,13 +32,6 @@ def parse(html: str) -> _Anchors:
     parser = _Anchors()
     parser.feed(html)
     return parser
-
-
-@pytest.fixture(scope="module")
-def store(built_store):
-    handle = OxigraphStore(built_store.path, read_only=True)
-    yield handle
-    handle.close()
 
 
 def page(live_server, iri: str, **params) -> requests.Response:

@@ -14,7 +14,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -22,39 +21,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from sparql_server import fill_small_store
+from sparql_server import fill_small_store, gunicorn
 
 REPO = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SLOW_CLIENTS = 40
 
 pytestmark = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx not installed (tests/setup-system.sh)")
-
-
-@contextmanager
-def gunicorn(store: Path, folder: Path, *, workers: int, threads: int):
-    env = {**os.environ, "LUZHI_STORE": str(store), "LUZHI_BIND": "127.0.0.1:0", "LUZHI_WORKERS": str(workers),
-           "LUZHI_THREADS": str(threads), "LUZHI_QUERY_PROCESSES": "1"}
-    log = folder / "gunicorn.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py")],
-                                   env=env, stderr=sink, stdout=subprocess.DEVNULL, cwd=folder)
-    try:
-        url = None
-        for _ in range(300):
-            text = log.read_text(errors="replace")
-            found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", text)
-            if found and text.count("Booting worker") >= workers:
-                url = found.group(1)
-                break
-            if process.poll() is not None:
-                break
-            time.sleep(0.1)
-        assert url, log.read_text(errors="replace")
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(30)
 
 
 def documented_nginx_block() -> str:

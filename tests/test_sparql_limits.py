@@ -12,14 +12,10 @@ import threading
 
 import pytest
 import requests
-from sparql_server import FILLER_TRIPLES, fill_small_store, serve
+from sparql_server import FILLER_TRIPLES, RUNAWAY, fill_small_store, serve
 
 from luzhi.server.config import Config
 
-# COUNT over a 4-way cross join of the 200-triple filler graph: 1.6 billion combinations,
-# minutes of work without one row coming out, so only a kill can stop it.
-RUNAWAY = """SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/graph/filler> {
-  ?a ?p1 ?x . ?b ?p2 ?y . ?c ?p3 ?z . ?d ?p4 ?w } }"""
 # Cross join producing 40,000 rows quickly, over any sane row limit below that.
 WIDE = "SELECT * WHERE { GRAPH <http://example.org/graph/filler> { ?a ?p1 ?x . ?b ?p2 ?y } }"
 ROW_LIMIT = 1000

@@ -35,26 +35,28 @@ def _cell_text(cell: etree._Element) -> str:
     lines: list[str] = []
     current: list[str] = []
 
+    def flush() -> None:
+        lines.append(_inline(current))
+        current.clear()
+
+    def walk_inside(element: etree._Element) -> None:
+        current.append(element.text or "")
+        for child in element:
+            walk(child)
+            current.append(child.tail or "")
+
     def walk(element: etree._Element) -> None:
         if not isinstance(element.tag, str) or element.tag in _SKIP:
             return
         block = element.tag in _BLOCK
         if block:
-            lines.append(_inline(current))
-            current.clear()
-        current.append(element.text or "")
-        for child in element:
-            walk(child)
-            current.append(child.tail or "")
+            flush()
+        walk_inside(element)
         if block:
-            lines.append(_inline(current))
-            current.clear()
+            flush()
 
-    current.append(cell.text or "")
-    for child in cell:
-        walk(child)
-        current.append(child.tail or "")
-    lines.append(_inline(current))
+    walk_inside(cell)
+    flush()
     text = "\n".join(line for line in lines if line)
     # A cell that starts with a block (`<td><p>6. …`) starts a new paragraph: kept as a leading
     # break, which matters when the row continues the one before (a page-break continuation).

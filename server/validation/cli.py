@@ -11,7 +11,7 @@ import click
 from luzhi.ontology.iris import DEFAULT_BASE
 from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, validate_submission
-from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES
+from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, fallback_warning
 from luzhi.shapes.report import render_text, report_dict, report_graph
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
@@ -39,6 +39,8 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
     samples, UTF-8 or GB18030) are run through the ETL first so results name source lines.
     Exit status: 0 when every file conforms, 1 when any has a Violation, 2 when any cannot be read.
     """
+    if warning := fallback_warning(engine, base):
+        click.echo(warning, err=True)
     reports, errors = [], []
     for path in files:
         fmt = input_format or guess_format(path.name)

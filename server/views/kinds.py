@@ -20,6 +20,7 @@ from luzhi.server.context import get_config, get_opened, get_store
 from luzhi.server.describe import Description, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, local_path
+from luzhi.server.source_places import describe_place
 from luzhi.server.tables import table_links
 from luzhi.server.views import comparing
 from luzhi.server.views.common import page_arg, render_page
@@ -132,7 +133,8 @@ def kind_page(iri: str, description: Description, alternates: list[FormatLink]) 
 
 
 def _source_excerpt(iri: str) -> dict:
-    """The source lines a duty came from, read from the served text so the page shows what `#line=` names."""
+    """The source lines a duty came from, read from the served text so the page shows what `#line=` names;
+    for a Word, Excel, PDF or HTML source, the place in that file."""
     document, _hash, fragment = iri.partition("#")
     path = local_path(document) or ""
     href = f"{request.script_root}{path}#{fragment}" if path else iri
@@ -146,7 +148,10 @@ def _source_excerpt(iri: str) -> dict:
         if path_on_disk is not None:
             lines = path_on_disk.read_text(encoding="utf-8").splitlines()
             text = "\n".join(lines[first - 1 : last])
-    return {"iri": iri, "href": href, "file": path.rsplit("/", 1)[-1], "first": first, "last": last, "text": text}
+    # Word, Excel, PDF, HTML: no lines to quote, the place in the file in words (第 3 页 表 1 第 12 行).
+    place = None if match else describe_place(fragment, lang())
+    return {"iri": iri, "href": href, "file": path.rsplit("/", 1)[-1], "first": first, "last": last, "text": text,
+            "place": place}
 
 
 def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:

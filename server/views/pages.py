@@ -172,6 +172,18 @@ def too_slow(error: Exception):
     return response
 
 
+def worker_died(error: Exception):
+    """A page whose query process died mid-query (a signal: out of memory, a crash in the engine).
+
+    503 with Retry-After, saying so (the executor's words name the signal): the page is not wrong and a
+    replacement process is already starting; a bare 500 told the reader nothing (tests/test_worker_death.py).
+    """
+    text = f"503 页面查询进程异常终止，请稍后再试 / Service Unavailable: {error}; try again shortly\n"
+    response = Response(text, status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
 def not_found(error: HTTPException):
     """A real 404: an HTML page with a search box for people, plain text for programs."""
     wanted = choose(request.headers.get("Accept"), ["text/html", "application/json", "text/plain"])

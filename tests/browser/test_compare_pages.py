@@ -8,25 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
-import pytest
 import requests
 
 from luzhi.ontology.namespaces import sparql_prologue
 
-playwright = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 OUTPUT = Path(__file__).resolve().parent.parent / "output"
 XIAOJINGZHUANG, XIJIAO = "140226207", "230302201"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _page(browser, **options):

@@ -7,31 +7,6 @@ that the Chinese renders and the layout holds on a small screen.
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
-playwright = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
 
 def test_search_duty_department_township(browser, live_server, tmp_path):
     page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")

@@ -5,21 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import pytest
-
-playwright = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
 
 def test_run_an_example_and_see_results(browser, live_server):
     page = browser.new_page()

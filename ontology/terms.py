@@ -1,0 +1,43 @@
+"""rdflib ↔ pyoxigraph term conversion, in one place for every layer above.
+
+Both the store (pages and the CLI want rdflib terms out of pyoxigraph) and the fast validator
+(shapes/fast.py loads an rdflib graph into pyoxigraph and maps computed terms back) convert terms;
+they stand side by side in the layers (tests/test_layers.py), so the one copy lives below both.
+Datatypes and language tags survive both ways (STYLE.md warns about hand-written serialisers).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """Convert a pyoxigraph term to rdflib, keeping datatype and language."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:
+        return Literal(term.value)  # rdflib treats "x" and "x"^^xsd:string as different terms
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to pyoxigraph (a plain literal becomes an xsd:string, as RDF 1.1 has it)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")

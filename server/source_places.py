@@ -1,0 +1,40 @@
+"""A provenance fragment in words: `page=3&table=1&row=12` → 第 3 页 表 1 第 12 行 (page 3, table 1, row 12).
+
+The ETL points each duty at the place it was read from (`prov:wasDerivedFrom <…/source/FILE#…>`); for
+Word, Excel, PDF and HTML files that place is a `key=value&…` location, `LOC,LOC` when the duty spans
+several rows (etl/readers/location.py, the table in docs/parsing.md). A reader of the duty page wants
+the place in words and a link to the file; text sources show their lines instead (server/views/kinds.py).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+# key → (zh, en) with {} for the value; the keys the readers of etl/readers/ write (docs/parsing.md).
+_WORDS = {
+    "sheet": ("工作表“{}”", "sheet “{}”"),
+    "page": ("第 {} 页", "page {}"),
+    "table": ("表 {}", "table {}"),
+    "row": ("第 {} 行", "row {}"),
+    "line": ("第 {} 行", "line {}"),
+    "paragraph": ("第 {} 段", "paragraph {}"),
+    "block": ("第 {} 段", "block {}"),
+}
+
+
+def describe_place(fragment: str, lang: str) -> str | None:
+    """The location `fragment` in words in `lang` ("zh" or "en"), or None when it is not one we write."""
+    places = [_one(location, lang) for location in fragment.split(",")]
+    if not places or None in places or len(places) > 2:
+        return None
+    return (" 至 " if lang == "zh" else " to ").join(places)
+
+
+def _one(location: str, lang: str) -> str | None:
+    words = []
+    for part in location.split("&"):
+        key, equals, value = part.partition("=")
+        if key not in _WORDS or not equals or not value:
+            return None
+        words.append(_WORDS[key][0 if lang == "zh" else 1].format(unquote(value)))
+    return (" " if lang == "zh" else ", ").join(words)

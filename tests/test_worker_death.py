@@ -1,0 +1,78 @@
+"""A query worker killed by a signal mid-query: the client gets a 503 saying what happened, and the next
+query is answered by a fresh worker.
+
+The memory cap's own path (RLIMIT_AS reached by a real query) is tests/test_memory_caps.py; here the
+signals a worker can die of are sent to the real worker process running a real (endless) query: a
+crash in the engine (SIGSEGV) must not be blamed on memory, a SIGKILL (the kernel's OOM killer, an
+operator) names the memory cap as the likely cause. Neither may look like a timeout or a busy pool.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import pytest
+import requests
+from conftest import make_config
+from sparql_server import RUNAWAY, fill_small_store, serve
+
+from luzhi.server.config import Config
+from luzhi.server.context import get_store
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    return fill_small_store(tmp_path_factory.mktemp("worker-death") / "store")
+
+
+@pytest.mark.parametrize(("sig", "words"), [
+    (signal.SIGSEGV, ["the query worker crashed (SIGSEGV) on this query; nothing was answered"]),
+    (signal.SIGKILL, ["the query worker died (SIGKILL)", "more memory than 512 MB (query_memory_mb)",
+                      "nothing was answered"]),
+])
+def test_a_worker_killed_by_a_signal_is_a_503_that_says_so(store_path, sig, words):
+    config = Config(store_path=store_path, query_timeout=3600, query_processes=1, query_memory_mb=512)
+    with serve(config) as server:
+        assert requests.get(server.endpoint, params={"query": "ASK {}"}, timeout=120).status_code == 200
+        (pid,) = server.executor.worker_pids()
+        answer: dict[str, requests.Response] = {}
+        thread = threading.Thread(target=lambda: answer.setdefault(
+            "r", requests.get(server.endpoint, params={"query": RUNAWAY}, timeout=600)))
+        thread.start()
+        # Let the query reach the worker (were it still idle, the request would meet a dead worker: same answer).
+        thread.join(2)
+        assert "r" not in answer, "the runaway query ended on its own"
+        os.kill(pid, sig)
+        thread.join(300)
+        response = answer["r"]
+        assert response.status_code == 503
+        for phrase in words:
+            assert phrase in response.text, response.text
+        for other in ("query_timeout", "busy"):
+            assert other not in response.text
+        again = requests.get(server.endpoint, params={"query": "ASK {}"}, timeout=120,
+                             headers={"Accept": "application/sparql-results+json"})
+        assert again.status_code == 200 and again.json()["boolean"] is True
+        assert pid not in server.executor.worker_pids()
+
+
+def test_a_page_whose_query_worker_died_is_a_503_that_says_so(built_store):
+    """Pages run their queries in killable processes too (store/timed.py); one killed must not be a bare 500."""
+    config = make_config(built_store, page_query_processes=1)
+    with serve(config) as server:
+        search = f"{server.base}/search?q=森林防火"
+        assert requests.get(search, timeout=120).status_code == 200
+        pages = get_store(server.app).executor
+        (pid,) = pages.worker_pids()
+        os.kill(pid, signal.SIGKILL)
+        response = requests.get(search, timeout=120)
+        assert response.status_code == 503, response.text
+        assert "SIGKILL" in response.text and "Retry-After" in response.headers
+        assert pid not in pages.worker_pids()
+        for _ in range(1200):  # a replacement starts in the background: wait for that event, not a time
+            if pages.worker_pids():
+                break
+            threading.Event().wait(0.1)
+        assert requests.get(search, timeout=120).status_code == 200
