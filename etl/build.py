@@ -26,11 +26,12 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from luzhi.etl.claims import check_claims
+from luzhi.etl.derive import bulk_replace, derive, remote_replace
+from luzhi.etl.facts import facts_path, missing_facts
 from luzhi.etl.kinds import KindsResult
-from luzhi.etl.kinds_rdf import refresh_kinds
 from luzhi.etl.progress import Progress, Quiet
 from luzhi.etl.report import DocumentReport
-from luzhi.etl.shared import contribution_path, missing_contributions, shared_graph
+from luzhi.etl.shared import contribution_path, missing_contributions
 from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and the benchmarks import them from here
     VERSION,
     BuildOptions,
@@ -43,7 +44,6 @@ from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and th
 )
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import ONTOLOGY_GRAPH
-from luzhi.store.derived import refresh_derived
 from luzhi.store.open import StoreTarget, open_store
 from luzhi.store.oxigraph import OxigraphStore, to_rdflib
 from luzhi.store.snapshots import (
@@ -182,7 +182,7 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     iris = Iris(options.base)
     documents = {entry["township_code"]: entry for entry in held}
     loaded_codes = {doc.township_code for doc in to_load}
-    unrebuilt = missing_contributions(parent, set(documents) - set(displaced) - loaded_codes) if parent else []
+    unrebuilt = _unrebuilt(parent, set(documents) - set(displaced) - loaded_codes) if parent else []
     if unrebuilt:
         shutil.rmtree(wip, ignore_errors=True)
         raise BuildError([_older_luzhi(code) for code in unrebuilt])
@@ -235,19 +235,26 @@ def _work_snapshot(root: Path, parent: Path | None, paths: list[Path], options: 
     return wip
 
 
+def _unrebuilt(state: Path, codes: set[str]) -> list[str]:
+    """Townships kept from `state` without the shared contribution or facts this build combines."""
+    return sorted(set(missing_contributions(state, codes)) | set(missing_facts(state, codes)))
+
+
 def _carry_contributions(parent: Path | None, state: Path, to_load: list[Staged], keep: set[str]) -> None:
-    """The shared-graph contributions (etl/shared.py) of the new snapshot: the parent's for the townships
-    it keeps (hard links), this build's for the ones it loads (replaced whole)."""
-    for code in keep if parent else ():
-        target = contribution_path(state, code)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.exists():
-            os.link(contribution_path(parent, code), target)
+    """The shared-graph contributions (etl/shared.py) and facts (etl/facts.py) of the new snapshot: the
+    parent's for the townships it keeps (hard links), this build's for the ones it loads (replaced whole)."""
+    for where in (contribution_path, facts_path):
+        for code in keep if parent else ():
+            target = where(state, code)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                os.link(where(parent, code), target)
     for doc in to_load:
-        target = contribution_path(state, doc.township_code)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(doc.shared, target.with_suffix(".tmp"))
-        os.replace(target.with_suffix(".tmp"), target)
+        for where, staged in ((contribution_path, doc.shared), (facts_path, doc.facts)):
+            target = where(state, doc.township_code)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(staged, target.with_suffix(".tmp"))
+            os.replace(target.with_suffix(".tmp"), target)
 
 
 def _older_luzhi(code: str) -> Refusal:
@@ -287,15 +294,8 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
         progress.phase("ontology, shared graph, duty kinds, statistics and search index", 4)
         store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
         progress.advance(0)
-        # The shared graph: every township's contribution once (etl/shared.py), then the kinds.
-        store.replace_graph(str(iris.shared_graph()), shared_graph(wip, codes))
-        progress.advance(0)
-        # Store-wide derived graphs last, over every township of the new snapshot (issue 14's kinds).
-        kinds = refresh_kinds(store, iris)
-        progress.advance(0)
-        # The one post-load step: statistics graph + search index, from the whole snapshot (issue 13).
-        refresh_derived(store, iris, wip)
-        progress.advance(0)
+        kinds = derive(lambda graph, triples: bulk_replace(store, wip, graph, triples), iris, wip, codes,
+                       ontology_graph(), progress)
         store.flush()
         return resumed, len(store), kinds
     finally:
@@ -341,8 +341,7 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
     try:
         to_load, refused, displaced = _stage_and_check(paths, options, staging, validate_graph, progress, held)
         codes = {d["township_code"] for d in held} - set(displaced) | {doc.township_code for doc in to_load}
-        refused += [_older_luzhi(code) for code in missing_contributions(state, codes - {d.township_code
-                                                                                          for d in to_load})]
+        refused += [_older_luzhi(code) for code in _unrebuilt(state, codes - {d.township_code for d in to_load})]
         if refused and not options.keep_going:
             raise BuildError(refused)
         iris = Iris(options.base)
@@ -360,9 +359,9 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
                 save_source(state, doc.path)
                 progress.advance(doc.triples)
             _carry_contributions(None, state, to_load, set())
-            store.replace_graph(str(iris.shared_graph()), shared_graph(state, sorted(codes)))
-            kinds = refresh_kinds(store, iris)  # issue 14: across every township of the store
-            refresh_derived(store, iris, state)  # statistics graph + search index (issue 13)
+            progress.phase("shared graph, duty kinds, statistics and search index", 3)
+            kinds = derive(lambda graph, triples: remote_replace(store, graph, triples), iris, state,
+                           sorted(codes), ontology_graph(), progress)
             triples = len(store)
         finally:
             opened.close()

@@ -32,6 +32,7 @@ sample (bench/results/kinds-scale.md); a kind whose duties all lie outside the s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterator
@@ -75,9 +76,11 @@ _FILLER_RE = re.compile("|".join(map(re.escape, _FILLER)))
 _PUNCT_RE = re.compile(r"[\s*＊、，,。；;：:（）()“”\"'《》〈〉【】\[\]—－\-·.…!！?？/]+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DutyRecord:
-    """What the kinds need to know of one duty; `key` identifies it (its IRI path without the base)."""
+    """What the kinds need to know of one duty; `key` identifies it (its IRI path without the base).
+
+    Slotted: the build holds one per duty of the store (~13 million nationally, issue 13)."""
 
     township: str  # 9-digit code
     list_kind: ListKind
@@ -115,6 +118,7 @@ class KindsResult:
     sampled: str | None = None  # how the sample was drawn when the sampled method ran (module docstring)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def clean_title(title: str) -> str:
     """The part of a title that names the duty (module docstring, step 1)."""
     cleaned = _PUNCT_RE.sub("", _FILLER_RE.sub("", title))
@@ -246,21 +250,32 @@ def _hashing() -> HashingVectorizer:
                              n_features=HASH_FEATURES)
 
 
+def _title_counts(records: list[DutyRecord]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Hashed n-gram counts of each distinct cleaned title once, and each record's row among them:
+    townships word many duties alike (issue 13 measured the hashing as most of the sampled method's time)."""
+    index: dict[str, int] = {}
+    rows = [index.setdefault(clean_title(r.title), len(index)) for r in records]
+    return _hashing().transform(list(index)), np.array(rows, dtype=np.int64)
+
+
 def _streamed_idf(records: list[DutyRecord]) -> np.ndarray:
     """Smoothed IDF over all duties, chunk by chunk (bounded memory), as TfidfVectorizer computes it."""
     frequency = np.zeros(HASH_FEATURES)
-    hashing = _hashing()
     for start in range(0, len(records), ASSIGN_CHUNK):
-        counts = hashing.transform([clean_title(r.title) for r in records[start : start + ASSIGN_CHUNK]])
-        frequency += np.bincount(counts.indices, minlength=HASH_FEATURES)  # indices are unique per row
+        counts, rows = _title_counts(records[start : start + ASSIGN_CHUNK])
+        duties_per_title = np.bincount(rows, minlength=counts.shape[0]).astype(np.float64)
+        # indices are unique per row: each title adds its number of duties to each of its n-grams
+        frequency += np.bincount(counts.indices, weights=np.repeat(duties_per_title, np.diff(counts.indptr)),
+                                 minlength=HASH_FEATURES)
     return np.log((1 + len(records)) / (1 + frequency)) + 1.0
 
 
 def _vectors(records: list[DutyRecord], idf: np.ndarray) -> sparse.csr_matrix:
     """Unit-length sublinear TF-IDF rows, like TfidfVectorizer(sublinear_tf=True) but over hashed n-grams."""
-    counts = _hashing().transform([clean_title(r.title) for r in records]).astype(np.float64)
+    counts, rows = _title_counts(records)
+    counts = counts.astype(np.float64)
     counts.data = 1.0 + np.log(counts.data)
-    return normalize(counts @ sparse.diags(idf), norm="l2", copy=False).tocsr()
+    return normalize(counts @ sparse.diags(idf), norm="l2", copy=False).tocsr()[rows]
 
 
 def _township_chunks(codes: list[str], by_township: dict[str, list[DutyRecord]]) -> Iterator[list[DutyRecord]]:

@@ -30,6 +30,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from luzhi.etl.divisions import DivisionChain, resolve_township
+from luzhi.etl.facts import document_facts, write_facts
 from luzhi.etl.layout import Layout
 from luzhi.etl.model import ParsedDocument
 from luzhi.etl.parse import parse_document
@@ -42,6 +43,9 @@ from luzhi.shapes.validate import Severity
 from luzhi.store.oxigraph import to_oxigraph
 
 VERSION = "0.1.0"
+# What a staging folder holds; part of the stage key, so a folder an older luzhi staged is not reused
+# (format 2: each document's facts, etl/facts.py).
+STAGE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class Staged:
     triples: int
     reused: bool = False  # staged by an earlier, interrupted build of the same input
     shared: Path | None = None  # its contribution to the shared graph, N-Triples (etl/shared.py)
+    facts: Path | None = None  # its facts for the statistics, search index and kinds (etl/facts.py)
 
     @property
     def township_code(self) -> str | None:
@@ -112,8 +117,8 @@ def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument,
 def stage_key(path: Path, options: BuildOptions) -> str:
     """What decides a document's staged output; equal keys, equal files (so a resumed build reuses them)."""
     digest = hashlib.sha256(Path(path).read_bytes())
-    digest.update(repr((path.name, options.code_for(path), Iris(options.base).base, VERSION, options.validate,
-                        options.force, options.layout)).encode())
+    digest.update(repr((path.name, options.code_for(path), Iris(options.base).base, VERSION, STAGE_FORMAT,
+                        options.validate, options.force, options.layout)).encode())
     return digest.hexdigest()[:24]
 
 
@@ -166,16 +171,27 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
     iris = Iris(options.base)
     own, shared = split_shared(graph, iris, chain.township.code)
     name = ox.NamedNode(str(iris.graph(chain.township.code)))
+    terms: dict = {}  # each term converted once: a document repeats its IRIs in many triples
+
+    def term(node):
+        found = terms.get(node)
+        if found is None:
+            found = terms[node] = to_oxigraph(node)
+        return found
+
     tmp = quads.with_suffix(f".{os.getpid()}.tmp")
     # N-Quads straight from the graph's triples through pyoxigraph's writer (issue 13: rdflib's
     # N-Triples writer and its re-parse in pass 2 were most of the load time).
     with open(tmp, "wb") as out:
-        ox.serialize((ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name) for s, p, o in own),
-                     out, format=ox.RdfFormat.N_QUADS)
+        ox.serialize((ox.Quad(term(s), term(p), term(o), name) for s, p, o in own), out, format=ox.RdfFormat.N_QUADS)
     os.replace(tmp, quads)
     contribution = staging / f"{key}.shared.nt"
-    shared.serialize(contribution, format="nt", encoding="utf-8")
-    return Staged(path, key, quads, report, refusal, len(graph), shared=contribution)
+    with open(contribution, "wb") as out:
+        ox.serialize((ox.Triple(term(s), term(p), term(o)) for s, p, o in shared), out,
+                     format=ox.RdfFormat.N_TRIPLES)
+    facts = staging / f"{key}.facts"
+    write_facts(facts, document_facts(graph, own, iris))
+    return Staged(path, key, quads, report, refusal, len(graph), shared=contribution, facts=facts)
 
 
 def _reason(error: Exception) -> dict:

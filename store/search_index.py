@@ -1,4 +1,4 @@
-"""The full-text search index: SQLite FTS5 with the trigram tokenizer, built from the store's triples.
+"""The full-text search index: SQLite FTS5 with the trigram tokenizer, built with the store.
 
 Why trigram: Chinese has no spaces between words, so 森林防火 must be found inside
 做好森林防火工作; FTS5's trigram tokenizer indexes every 3-character substring and answers
@@ -18,19 +18,20 @@ trigram; the query becomes an OR of the indexed trigrams that start with it, rea
 index's own vocabulary (`fts5vocab`) in term order, capped at `MAX_EXPANSION`.
 
 The file lives with the store's state (`search.sqlite` beside build.json) and is rebuilt, whole,
-at the end of every build (`build_search_index`), then moved into place atomically.
+at the end of every build (`build_search_index`), then moved into place atomically. Its rows come from
+each township graph's facts (store/facts.py), computed in the build's workers, not read back from the
+store (a Virtuoso store refused such reads past its 10,000-row cap, issue 13).
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from luzhi.ontology.namespaces import sparql_prologue
-from luzhi.store.base import Store
+from rdflib.term import Node
 
 INDEX_FILE = "search.sqlite"
 KINDS = ("duty", "department", "division")
@@ -38,7 +39,6 @@ FIELDS = ("title", "responsibility", "name")  # where a hit matched (issue 11's 
 MAX_EXPANSION = 400  # trigrams an OR may hold for a short query; past it, the rarest are dropped
 MAX_COUNTED = 5_000  # matches counted exactly; beyond, "at least" (a count must not scan the country)
 _PAD = "\u3000\u3000"  # two ideographic spaces: never searched for (queries are stripped)
-_NO_FACET = ""
 
 
 class SearchUnavailable(RuntimeError):
@@ -82,61 +82,22 @@ CREATE VIRTUAL TABLE search_terms USING fts5vocab(search, 'row');
 """
 
 
-def _duty_rows(store: Store, graph: str) -> Iterator[tuple]:
-    """One township graph's duties with their texts, grouped here rather than by GROUP_CONCAT:
-    Virtuoso refuses a concatenation past its row length (SR319, 4,448 characters of 职责)."""
-    prologue = sparql_prologue()
-    duties = store.select(
-        prologue + f"""SELECT ?d ?town ?type ?cat ?seq ?title WHERE {{ GRAPH <{graph}> {{
-            ?d a lz:Duty . OPTIONAL {{ ?d lz:township ?town }} OPTIONAL {{ ?d lz:listType ?type }}
-            OPTIONAL {{ ?d lz:category ?cat }} OPTIONAL {{ ?d lz:sequence ?seq }} OPTIONAL {{ ?d dct:title ?title }}
-        }} }} ORDER BY ?type ?seq ?d"""
-    )
-    texts = _grouped(store.select(
-        prologue + f"""SELECT ?d ?text WHERE {{ GRAPH <{graph}> {{
-            {{ ?d lz:upperResponsibility|lz:townshipResponsibility|lz:wayOfWorking ?text }}
-            UNION {{ ?d lz:participation/lz:responsibility ?text }} }} }}"""
-    ), "text")
-    names = _grouped(store.select(
-        prologue + f"SELECT ?d ?name WHERE {{ GRAPH <{graph}> {{ ?d lz:departmentMention ?name }} }}"), "name")
-    seen: set[str] = set()
-    for row in duties:
-        duty = str(row["d"])
-        if duty in seen:  # a second title or category: the first row stands for the duty
+def named_rows(kind: str, labels: dict[str, Iterable[Node]]) -> Iterator[tuple]:
+    """Rows of departments or divisions (resource IRI → its names), by IRI; labelled by a Chinese name."""
+    for resource in sorted(labels):
+        names = list(labels[resource])
+        if not names:
             continue
-        seen.add(duty)
-        title = str(row.get("title", ""))
-        yield (duty, "duty", _opt(row, "town"), _opt(row, "type"), _opt(row, "cat"), title,
-               title, "\n".join(texts.get(duty, ())), "\n".join(names.get(duty, ())))
+        chinese = [str(n) for n in names if (getattr(n, "language", None) or "").startswith("zh")]
+        texts = sorted({str(n) for n in names})
+        label = (sorted(chinese) or texts)[0]
+        yield (resource, kind, None, None, None, label, label, "", "\n".join(texts))
 
 
-def _grouped(rows: list[dict], name: str) -> dict[str, list[str]]:
-    """Each resource's distinct values of `name`, sorted (so the index is the same on every build)."""
-    found: dict[str, set[str]] = {}
-    for row in rows:
-        found.setdefault(str(row["d"]), set()).add(str(row[name]))
-    return {key: sorted(values) for key, values in found.items()}
-
-
-def _named_rows(store: Store, kind: str, cls: str, props: str) -> Iterator[tuple]:
-    rows = store.select(sparql_prologue() + f"SELECT ?d ?name WHERE {{ ?d a {cls} ; {props} ?name }}")
-    by_resource: dict[str, list] = {}
-    for row in rows:
-        by_resource.setdefault(str(row["d"]), []).append(row["name"])
-    for resource in sorted(by_resource):
-        labels = by_resource[resource]
-        chinese = [str(n) for n in labels if (getattr(n, "language", None) or "").startswith("zh")]
-        names = sorted({str(n) for n in labels})
-        label = (sorted(chinese) or names)[0]
-        yield (resource, kind, None, None, None, label, label, "", "\n".join(names))
-
-
-def _opt(row: dict, name: str) -> str:
-    return str(row[name]) if name in row else _NO_FACET
-
-
-def build_search_index(store: Store, state_dir: Path, township_graphs: list[str]) -> int:
-    """Write the whole index from the store (duties graph by graph, bounded memory); returns its rows."""
+def build_search_index(state_dir: Path, rows: Iterable[Iterable[tuple]]) -> int:
+    """Write the whole index from batches of rows (store/facts.py: each township's duties, then the
+    departments and divisions), bounded memory; returns its rows. A duty row is (IRI, kind, township,
+    list type, category, label, title, responsibility texts, names)."""
     target = index_path(state_dir)
     partial = target.with_suffix(".partial")
     partial.unlink(missing_ok=True)
@@ -144,10 +105,8 @@ def build_search_index(store: Store, state_dir: Path, township_graphs: list[str]
     try:
         db.executescript(_SCHEMA)
         count = 0
-
-        def insert(rows: Iterator[tuple]) -> None:
-            nonlocal count
-            batch = list(rows)
+        for batch in rows:
+            batch = list(batch)
             ids = range(count + 1, count + 1 + len(batch))
             db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [(i, *row[:6]) for i, row in zip(ids, batch, strict=True)])
@@ -155,11 +114,6 @@ def build_search_index(store: Store, state_dir: Path, township_graphs: list[str]
                            [(i, *(text + _PAD if text else text for text in row[6:]))
                             for i, row in zip(ids, batch, strict=True)])
             count += len(batch)
-
-        for graph in township_graphs:
-            insert(_duty_rows(store, graph))
-        insert(_named_rows(store, "department", "cv:PublicOrganisation", "skos:prefLabel|skos:altLabel"))
-        insert(_named_rows(store, "division", "lz:AdministrativeDivision", "rdfs:label"))
         db.execute("INSERT INTO search(search) VALUES ('optimize')")
         db.commit()
     finally:

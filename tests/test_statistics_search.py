@@ -41,7 +41,7 @@ def test_every_breakdown_equals_the_natural_count(built_store):
     store = OxigraphStore(built_store.path, read_only=True)
     iris = Iris(built_store.base)
     assert set(NATURAL) == set(BREAKDOWNS)
-    for name, (dims, _query) in BREAKDOWNS.items():
+    for name, dims in BREAKDOWNS.items():
         natural = {_key(row, dims): int(row["n"]) for row in store.select(sparql_prologue() + NATURAL[name])}
         optional = " ".join(f"OPTIONAL {{ ?o lz:{OBSERVED[d]} ?{d} }}" for d in dims)
         stored_rows = store.select(
