@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.exceptions import HTTPException
 
 from luzhi.server import cors
 from luzhi.server.config import Config
@@ -11,7 +12,7 @@ from luzhi.server.hardening import init_app as init_hardening
 from luzhi.server.query_string import PercentEncodeQueryString
 from luzhi.server.routes import ROUTES
 from luzhi.server.views import pages
-from luzhi.server.views.common import init_templates
+from luzhi.server.views.common import http_error, init_templates
 from luzhi.server.views.sparql_fast import SparqlFastPath
 from luzhi.store.executor import PoolBusy, QueryTimeout, WorkerFailed
 from luzhi.store.remote import RemoteQueryTimeout
@@ -33,6 +34,7 @@ def create_app(config: Config) -> Flask:
         app.add_url_rule(route.rule, route.endpoint, route.view, methods=route.methods,
                          provide_automatic_options=None if route.automatic_options else False)
     app.register_error_handler(404, pages.not_found)
+    app.register_error_handler(HTTPException, http_error)  # JSON errors for JSON requests
     for slow in (QueryTimeout, PoolBusy, RemoteQueryTimeout):
         app.register_error_handler(slow, pages.too_slow)
     app.register_error_handler(WorkerFailed, pages.worker_died)

@@ -229,6 +229,25 @@ def duties_page(store: Store, where: str, counts: list[Row], *, page: int, page_
     return DutyPage(rows=rows, per_township=shown, paging=paging)
 
 
+def duty_links(store: Store, iri: str, duties: list[Node]) -> list[tuple[Node, Node, Node]]:
+    """The triples that put `duties` in the listing of category or department `iri`: the duty's own link
+    (`lz:category`, `lz:upperDepartment`), or its participation and that participation's `lz:department`."""
+    if not duties:
+        return []
+    node = sparql_iri(iri)
+    values = " ".join(sparql_iri(str(d)) for d in duties)
+    rows = _select(store, f"""SELECT DISTINCT ?d ?p ?pa ?p2 WHERE {{ VALUES ?d {{ {values} }}
+        {{ ?d ?p {node} }} UNION {{ ?d lz:participation ?pa . ?pa ?p2 {node} BIND(lz:participation AS ?p) }} }}""")
+    subject = URIRef(iri)
+    found = []
+    for row in rows:
+        if "pa" in row:
+            found += [(row["d"], row["p"], row["pa"]), (row["pa"], row["p2"], subject)]
+        else:
+            found.append((row["d"], row["p"], subject))
+    return sorted(set(found), key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+
+
 def counts(store: Store, base: str) -> dict[str, int]:
     """Headline numbers for the home page: the VoID partitions the build stored (store/statistics.py)."""
     dataset = sparql_iri(f"{base}/id/dataset")

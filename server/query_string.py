@@ -9,11 +9,16 @@ Werkzeug's development server (`luzhi serve`, the tests' live server) adds one m
 reads the request line as latin-1 (http.server) and then encodes that text as UTF-8 and decodes
 it as latin-1 again (`_wsgi_encoding_dance`), so its QUERY_STRING must be un-danced first to
 recover the bytes. gunicorn hands over the bytes as latin-1 directly.
+
+A parameter whose bytes are not UTF-8 (`%FF%FE`, the overlong `%C0%AF`) is a 400 naming it:
+Werkzeug decoded it with errors="replace" and the replacement text was searched (cold review).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
+from urllib.parse import unquote_to_bytes
 
 
 class PercentEncodeQueryString:
@@ -29,4 +34,36 @@ class PercentEncodeQueryString:
             if environ.get("SERVER_SOFTWARE", "").startswith("Werkzeug/"):
                 raw = raw.decode("utf-8", "replace").encode("latin-1", "replace")
             environ["QUERY_STRING"] = "".join(chr(b) if b < 0x80 else f"%{b:02X}" for b in raw)
+        bad = not_utf8(environ["QUERY_STRING"]) if "%" in environ.get("QUERY_STRING", "") else None
+        if bad is not None:
+            return _refuse(environ, start_response, bad)
         return self.app(environ, start_response)
+
+
+def not_utf8(encoded: str | bytes) -> str | None:
+    """The first parameter of an `application/x-www-form-urlencoded` string whose name or value, percent-decoded,
+    is not UTF-8: its name (its decoded bytes shown when the name itself is the bad part); None when all are."""
+    text = encoded.decode("latin-1") if isinstance(encoded, bytes) else encoded
+    for pair in text.split("&"):
+        name, _eq, value = pair.partition("=")
+        name_bytes = unquote_to_bytes(name.replace("+", " "))
+        try:
+            name_text = name_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            return repr(name_bytes)
+        try:
+            unquote_to_bytes(value.replace("+", " ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return name_text
+    return None
+
+
+def _refuse(environ: dict, start_response: Callable, name: str) -> Iterable[bytes]:
+    message = (f"参数 {name} 不是有效的 UTF-8 / parameter `{name}` is not valid UTF-8 "
+               "(its percent-escapes must encode UTF-8)")
+    if environ.get("PATH_INFO", "").endswith(".json") or "application/json" in environ.get("HTTP_ACCEPT", ""):
+        body, mime = json.dumps({"error": message}, ensure_ascii=False).encode(), "application/json"
+    else:
+        body, mime = f"400 {message}\n".encode(), "text/plain; charset=utf-8"
+    start_response("400 Bad Request", [("Content-Type", mime), ("Content-Length", str(len(body)))])
+    return [body]

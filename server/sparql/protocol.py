@@ -15,6 +15,7 @@ from flask import Request
 from werkzeug.datastructures import MultiDict
 
 from luzhi.server.limits import BodyTooLarge, read_body
+from luzhi.server.query_string import not_utf8
 from luzhi.server.sparql.formats import short_names, unknown_format
 
 FORM = "application/x-www-form-urlencoded"
@@ -63,6 +64,9 @@ def parse_request(request: Request, max_bytes: int) -> SparqlRequest:
         raise ProtocolError(413, f"request body{size} exceeds the limit of {max_bytes} bytes "
                                  "(max_request_bytes)") from None
     if mimetype == FORM:
+        bad = not_utf8(body)  # Werkzeug's form parser would replace the bad bytes (cold review)
+        if bad is not None:
+            raise ProtocolError(400, f"form parameter {bad} of the body is not valid UTF-8")
         form = request.form  # parsed from the body read above
         merged = MultiDict(list(args.items(multi=True)) + list(form.items(multi=True)))
         _refuse_update(merged)

@@ -7,16 +7,19 @@ store/state.py (issue 9 split this module out of a grab-bag of six concerns).
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pyoxigraph as ox
 from flask import Flask, Response, abort, render_template, request
 from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
+from werkzeug.exceptions import HTTPException
 
 from luzhi.ontology.namespaces import PREFIXES
+from luzhi.server.conneg import choose
 from luzhi.server.context import build_info, per_snapshot
-from luzhi.server.describe import pick_label
+from luzhi.server.describe import Paging, pick_label
 from luzhi.server.i18n import lang, t
 from luzhi.server.links import (
     FormatLink,
@@ -168,6 +171,39 @@ def positive_arg(name: str, default: int) -> int:
 def page_arg() -> int:
     """The `page` query parameter of paged pages and descriptions."""
     return positive_arg("page", 1)
+
+
+def require_page(paging: Paging) -> None:
+    """404 for a page past the last one (`?page=99` of 2 answered 200 "第 99 / 2 页，共 0", cold review).
+
+    Page 1 always exists (`Paging.last` is at least 1): an empty listing is an empty page, not a 404.
+    An uncounted listing (a hub's links) has no last page to compare with.
+    """
+    if paging.last is not None and paging.page > paging.last:
+        abort(404)
+
+
+def wants_json() -> bool:
+    """Whether this request's answers, errors included, are JSON: a `.json` route, or `Accept` preferring JSON."""
+    return request.path.endswith(".json") or (
+        choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json")
+
+
+def json_error(status: int, message: str) -> Response:
+    """`{"error": message}` with `status`, the shape /validate's errors have (Chinese kept readable)."""
+    return Response(json.dumps({"error": message}, ensure_ascii=False), status=status, mimetype="application/json")
+
+
+def http_error(error: HTTPException) -> Response | HTTPException:
+    """Every HTTP error of a JSON request as JSON with the same status and headers (Retry-After, Allow);
+    others as Werkzeug renders them. A `/search.json?page=0` answered a Werkzeug HTML page (cold review)."""
+    if not wants_json() or error.code is None:
+        return error
+    response = json_error(error.code, error.description or error.name)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def init_templates(app: Flask) -> None:

@@ -12,7 +12,7 @@ from luzhi.server.comparison import CompareError, Comparison, compare, parse_cod
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_store
 from luzhi.server.tables import Table, table_links, table_response
-from luzhi.server.views.common import render_page
+from luzhi.server.views.common import json_error, render_page
 from luzhi.store.formats import TABLE_FORMATS
 
 HTML = "text/html"
@@ -30,6 +30,8 @@ def comparison(ext: str | None = None) -> Response:
         codes = parse_codes(request.args.getlist("t"))
         result = compare(get_store(), get_config().base, codes)
     except CompareError as error:  # plain text: readable as is by a browser, curl and a CSV client alike
+        if ext == "json":  # a JSON client parses its errors too (cold review)
+            return json_error(400, str(error))
         return Response(f"400 {error}\n", status=400, content_type="text/plain; charset=utf-8")
     if ext is not None:
         return table_response(as_table(result), ext, json_body=as_json(result))

@@ -8,10 +8,11 @@ queries return. Template inputs are the dataclasses and rows named in each call.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from flask import Response, request
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
 from luzhi.ontology.namespaces import LZ
@@ -23,7 +24,7 @@ from luzhi.server.links import FormatLink, local_path
 from luzhi.server.source_places import describe_place
 from luzhi.server.tables import table_links
 from luzhi.server.views import comparing
-from luzhi.server.views.common import page_arg, render_page
+from luzhi.server.views.common import page_arg, render_page, require_page
 from luzhi.store.state import source_file
 
 _LINES = re.compile(r"^line=(\d+),(\d+)$")
@@ -129,6 +130,7 @@ def kind_page(iri: str, description: Description, alternates: list[FormatLink]) 
     """A duty kind: every township's wording, its list and departments (issue 14)."""
     page_size = get_config().page_size
     context = _common(description, alternates, **comparing.kind_context(iri, page=page_arg(), page_size=page_size))
+    require_page(context["paging"])
     doc_path = "/doc/" + (local_path(iri) or "")[len("/id/"):]
     return render_page("kind.html", downloads=table_links(doc_path), **context)
 
@@ -156,22 +158,50 @@ def _source_excerpt(iri: str) -> dict:
 
 
 def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
-    # A department belongs to one county: its townships are few, read per request by lookups.
-    counts = q.department_townships(get_store(), get_config().base, iri)
-    return _duties_page(q.department_where(iri), counts, description, alternates)
+    return _duties_page(iri, "org", description, alternates)
 
 
 def category_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
-    # A category spans every township (10,000 rows at the issue's target): its counts are read once per
-    # snapshot (categories are a few dozen), so a request only finds its page's townships among them.
-    counts = per_snapshot(("category-townships", iri), lambda: q.per_township(
-        get_store(), get_config().base, "category-township", "lz:observedCategory", iri))
-    return _duties_page(q.category_where(iri), counts, description, alternates)
+    return _duties_page(iri, "category", description, alternates)
 
 
-def _duties_page(where: str, counts, description, alternates) -> Response:
+def lists_duties(rest: str) -> bool:
+    """Whether `/id/rest` is a department or a category: its pages, HTML and RDF, list its duties."""
+    return _page_for(rest) in (department_page, category_page)
+
+
+def _duties(iri: str, kind: str) -> q.DutyPage:
+    """This request's page of a department's or a category's duties; 404 past the last page."""
+    store, base = get_store(), get_config().base
+    if kind == "org":
+        # A department belongs to one county: its townships are few, read per request by lookups.
+        where, counts = q.department_where(iri), q.department_townships(store, base, iri)
+    else:
+        # A category spans every township (10,000 rows at the issue's target): its counts are read once per
+        # snapshot (categories are a few dozen), so a request only finds its page's townships among them.
+        where, counts = q.category_where(iri), per_snapshot(("category-townships", iri), lambda: q.per_township(
+            store, base, "category-township", "lz:observedCategory", iri))
+    duties = q.duties_page(store, where, counts, page=page_arg(), page_size=get_config().page_size)
+    require_page(duties.paging)
+    return duties
+
+
+def duty_listing(iri: str, rest: str, description: Description) -> Description:
+    """The RDF twin of a department's or a category's page: its facts and the same page of the same duties.
+
+    The Turtle paged every incoming link instead (observations included: `hydra:totalItems 221`, 3 pages,
+    while the HTML listed 187 duties in 2; cold review), so `?page=2` meant different things in each.
+    """
+    duties = _duties(iri, rest.split("/")[0])
+    links = q.duty_links(get_store(), iri, [row["d"] for row in duties.rows])
+    titles = [(row["d"], DCTERMS.title, row["title"]) for row in duties.rows if "title" in row]
+    return replace(description, triples=(*description.triples, *links, *titles),
+                   incoming=tuple((s, p) for s, p, o in links if o == description.subject), paging=duties.paging)
+
+
+def _duties_page(iri: str, kind: str, description, alternates) -> Response:
     """A department's or a category's page: its facts, then its duties grouped by township, paged."""
-    duties = q.duties_page(get_store(), where, counts, page=page_arg(), page_size=get_config().page_size)
+    duties = _duties(iri, kind)
     nodes = [r["town"] for r in duties.per_township] + [r.get("type") for r in duties.rows]
     nodes += [o for _p, o in description.outgoing]
     labels = _labels_for(nodes)

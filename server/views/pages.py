@@ -20,7 +20,7 @@ from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, p
 from luzhi.server.i18n import lang
 from luzhi.server.limits import RETRY_AFTER
 from luzhi.server.links import href, link
-from luzhi.server.views.common import conditional, page_arg, render_page
+from luzhi.server.views.common import conditional, json_error, page_arg, render_page, wants_json
 from luzhi.server.views.dataset import structured_data
 from luzhi.store.search_index import KINDS, SearchUnavailable
 
@@ -86,9 +86,6 @@ def search():
         abort(400, description=f"参数 q 过长（最多 {MAX_QUERY_CHARS} 字）/ parameter `q` longer than {MAX_QUERY_CHARS}")
     page = page_arg()
     facets = _facet_args()
-    wants_json = request.path.endswith(".json") or (
-        choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json"
-    )
     page_size = get_config().page_size
     result, paging = None, None
     if text:
@@ -103,7 +100,7 @@ def search():
     nodes = [URIRef(h.township) for h in hits if h.township]
     nodes += [URIRef(value) for counts in facet_counts.values() for value, _n in counts[:MAX_FACET_VALUES]]
     labels = fetch_labels(get_store(), nodes)
-    if wants_json:
+    if wants_json():
         return _search_json(text, kind, result, paging, labels)
     response = render_page("search.html", q=text, kind=kind, hits=hits, paging=paging, labels=labels,
                            facets={name: counts[:MAX_FACET_VALUES] for name, counts in facet_counts.items()},
@@ -190,7 +187,9 @@ def worker_died(error: Exception):
 
 
 def not_found(error: HTTPException):
-    """A real 404: an HTML page with a search box for people, plain text for programs."""
+    """A real 404: an HTML page with a search box for people, plain text for programs, JSON for JSON routes."""
+    if request.path.endswith(".json"):
+        return json_error(404, f"not found: {request.path}")
     wanted = choose(request.headers.get("Accept"), ["text/html", "application/json", "text/plain"])
     if wanted == "text/html":
         path = request.path

@@ -68,10 +68,13 @@ def document(rest: str):
     iri = _checked(iri_for_path(f"/id/{rest}"))
     config = get_config()
     page = page_arg()
+    listing = kinds.lists_duties(rest)  # a department's or a category's RDF pages its duties, as its HTML does
     description = describe(get_store(), iri, page=page, page_size=config.page_size,
-                           with_incoming=mime != HTML or kinds.shows_incoming(rest))
+                           with_incoming=kinds.shows_incoming(rest) if mime == HTML else not listing)
     if description is None:
         abort(404)
+    if listing and mime != HTML:
+        description = kinds.duty_listing(iri, rest, description)
     doc_path = f"/doc/{rest}"
     alternates = format_links(doc_path, page)
     if mime == HTML:
