@@ -9,11 +9,12 @@ import threading
 import pytest
 import requests
 from rdf_parsing import parse_rdf
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF
 from werkzeug.serving import make_server
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+LZ = Namespace("https://w3id.org/luzhi/def#")
 FORMATS = {
     "text/turtle": ("turtle", "ttl"),
     "application/ld+json": ("json-ld", "jsonld"),
@@ -169,32 +170,35 @@ def largest_department(store) -> tuple[str, int]:
     return str(rows[0]["o"]), int(rows[0]["n"])
 
 
-def test_paging_rdf_on_largest_department(built_store, small_pages, largest_department, store):
+def test_paging_rdf_on_largest_department(built_store, small_pages, largest_department):
+    """A department's Turtle pages its duties, as its HTML page does (it paged every incoming link, observations
+    included, so the two disagreed on the count and on what `?page=2` held; cold review)."""
     iri, duties = largest_department
     assert duties > 7 * 2, "the largest department should need several pages of 7"
     path = "/doc/" + iri[len(built_store.base + "/id/") :]
-    incoming = int(
-        store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} }}")[0]["n"]
-    )
-    seen: set[tuple[str, str]] = set()
+    seen: set[str] = set()
     url = small_pages + path + ".ttl"
     pages = 0
     while url:
         response = requests.get(url)
         assert response.status_code == 200
         graph = Graph().parse(data=response.text, format="turtle")
-        page_links = {(str(s), str(p)) for s, p, o in graph if o == URIRef(iri) and p != FOAF.primaryTopic}
-        assert len(page_links) <= 7
-        seen |= page_links
+        # A duty links to its department directly (lz:upperDepartment) or through its participation.
+        linked = {s for s, p, o in graph if o == URIRef(iri) and p != FOAF.primaryTopic}
+        page_duties = {str(s) for s, p, o in graph if s in linked or (p == LZ.participation and o in linked)}
+        page_duties -= {str(pa) for _d, _p, pa in graph.triples((None, LZ.participation, None))}
+        assert 0 < len(page_duties) <= 7
+        assert not seen & page_duties
+        seen |= page_duties
         pages += 1
         document = URIRef(built_store.base + path + ".ttl" + ("" if pages == 1 else f"?page={pages}"))
-        assert (document, HYDRA.totalItems, None) in graph
+        assert graph.value(document, HYDRA.totalItems) == Literal(duties)
         next_in_rdf = graph.value(document, HYDRA.next)
         link = response.links.get("next")
         assert (next_in_rdf is None) == (link is None)
         url = small_pages + link["url"] if link else None
-    assert len(seen) == incoming  # every incoming link on exactly one page, none lost
-    assert pages == -(-incoming // 7)
+    assert len(seen) == duties  # every duty on exactly one page, none lost
+    assert pages == -(-duties // 7)
 
 
 def test_paging_html_on_largest_department(small_pages, built_store, largest_department):

@@ -46,14 +46,16 @@ def test_dereferences_start_no_query_worker(own_server, built_store, store):
         return "/doc/" + str(iri)[len(built_store.base + "/id/"):]
 
     for target in (path(row["d"]), path(row["d"]) + ".ttl", path(row["town"]) + ".ttl",
-                   path(row["list"]) + ".ttl", path(row["dept"]) + ".ttl", path(row["d"]) + ".jsonld"):
+                   path(row["list"]) + ".ttl", path(row["d"]) + ".jsonld"):
         response = requests.get(url + target, timeout=60)
         assert response.status_code == 200, (target, response.text[:300])
     assert requests.get(url + "/id/" + path(row["d"])[len("/doc/"):], allow_redirects=False).status_code == 303
     assert _page_workers(app) == []
-    # The pool is real: a page that lists a whole list's duties still queries, in a worker.
+    # The pool is real: a page that lists a whole list's duties still queries, in a worker; so does a
+    # department's Turtle, a page of its duties as its HTML page shows them (cold review: it paged every link).
     assert requests.get(url + path(row["list"]), timeout=60).status_code == 200
     assert _page_workers(app) != []
+    assert requests.get(url + path(row["dept"]) + ".ttl", timeout=60).status_code == 200
 
 
 def test_a_description_is_the_resource_own_triples(live_server, built_store, store):
