@@ -73,6 +73,7 @@ def _paths(small: Path) -> dict[str, str]:
         "department": doc(department),
         "department Turtle": doc(department) + ".ttl",
         "category": doc(category),
+        "category Turtle": doc(category) + ".ttl",  # pages its duties as the HTML does (cold review)
         "list": doc(duty_list),
         "list Turtle": doc(duty_list) + ".ttl",
         "home": "/",
