@@ -138,6 +138,7 @@ def test_sitemaps_and_robots(live_server):
     urls = []
     for sitemap in sitemaps:
         urls += [loc.text for loc in ET.fromstring(requests.get(sitemap).content).findall("s:url/s:loc", ns)]
-    assert any("/doc/duty/" in url for url in urls) and any("/doc/org/" in url for url in urls)
+    for kind in ("/doc/duty/", "/doc/org/", "/doc/kind/", "/doc/category/"):  # every kind of page a crawler should find
+        assert any(kind in url for url in urls), kind
     for url in urls[:: max(1, len(urls) // 25)]:  # a spread sample: every page is walked in test_deref_walk
         assert requests.get(url).status_code == 200, url
