@@ -125,7 +125,11 @@ def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> A
         result = run_query()
     except SyntaxError as error:
         return Answer("syntax", message=str(error))
-    except (OSError, ValueError, RuntimeError) as error:
+    except (ValueError, RuntimeError) as error:
+        # Raised before any evaluation, so the query itself is at fault (e.g. "The custom function <…> is
+        # not supported"): a 400 for the user to fix, not a 502 (cold review of 2026-11-30).
+        return Answer("refused", code=400, message=f"the query cannot be evaluated: {error}")
+    except OSError as error:
         return Answer("error", message=f"{type(error).__name__}: {error}")
     try:
         if isinstance(result, ox.QueryBoolean):

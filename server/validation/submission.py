@@ -200,7 +200,7 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
             doc, _chain, graph, _report = process_document(path, BuildOptions(base=base, layout=profile))
         except (SourceError, DivisionError) as error:
             message = getattr(error, "message", None) or str(error)
-            raise SubmissionError(_hide(message, folder, name), name=name) from None
+            raise SubmissionError(_hide(message, folder, name), line=getattr(error, "line", None), name=name) from None
         except Exception as error:  # the parser's errors name their line in str()
             line = getattr(error, "lineno", None) or getattr(error, "line", None)
             raise SubmissionError(_hide(f"{type(error).__name__}: {error}", folder, name),
