@@ -231,20 +231,19 @@ def duties_page(store: Store, where: str, counts: list[Row], *, page: int, page_
 
 def duty_links(store: Store, iri: str, duties: list[Node]) -> list[tuple[Node, Node, Node]]:
     """The triples that put `duties` in the listing of category or department `iri`: the duty's own link
-    (`lz:category`, `lz:upperDepartment`), or its participation and that participation's `lz:department`."""
-    if not duties:
-        return []
-    node = sparql_iri(iri)
-    values = " ".join(sparql_iri(str(d)) for d in duties)
-    rows = _select(store, f"""SELECT DISTINCT ?d ?p ?pa ?p2 WHERE {{ VALUES ?d {{ {values} }}
-        {{ ?d ?p {node} }} UNION {{ ?d lz:participation ?pa . ?pa ?p2 {node} BIND(lz:participation AS ?p) }} }}""")
+    (`lz:category`, `lz:upperDepartment`), or its participation and that participation's `lz:department`.
+
+    Index lookups with both ends bound: one SPARQL query with the duties in VALUES walked every link to
+    the category first (198 ms → 1.3 s for a category's Turtle from ×1 to ×10 townships, tests/test_pages_scale.py).
+    """
     subject = URIRef(iri)
     found = []
-    for row in rows:
-        if "pa" in row:
-            found += [(row["d"], row["p"], row["pa"]), (row["pa"], row["p2"], subject)]
-        else:
-            found.append((row["d"], row["p"], subject))
+    for duty in duties:
+        found += store.triples(duty, None, subject, limit=lk.MANY)
+        for participation in lk.objects(store, duty, LZ.participation):
+            links = store.triples(participation, None, subject, limit=lk.MANY)
+            if links:
+                found += [(duty, LZ.participation, participation), *links]
     return sorted(set(found), key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
 
 
