@@ -1,4 +1,5 @@
-"""Page latency at several store sizes: dereference (HTML, Turtle), township, department, category, home, search.
+"""Page latency at several store sizes: each page kind's HTML and Turtle (duty, township, department, category,
+list, duty kind), home, VoID, search.
 
     python bench/serving_bench.py --store x1=/tmp/x1 --store x10=/tmp/x10 [--repeat 20] [--label after]
 
@@ -6,8 +7,9 @@ Each store is served by the real app (`create_app`) over real HTTP on 127.0.0.1 
 (werkzeug, threaded), one client, requests one after another. Per page kind it prints the first
 request (cold: per-process caches empty) and p50 / p99 of the next `--repeat` requests, as a
 Markdown table for bench/results/serving.md. The resources are picked from the store itself:
-duties spread over the store, the department and the category with the most duties, the first
-township. Nothing here asserts a time (working rules: no timed assertions).
+duties spread over the store, the department, category and duty kind with the most duties, the
+first township and list (the largest are the worst case of pages that list many things). Nothing
+here asserts a time (working rules: no timed assertions).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from luzhi.server.app import create_app
 from luzhi.server.config import Config
+from luzhi.store.snapshots import read_pointer
 from luzhi.store.state import read_build_info
 
 LZ = "https://w3id.org/luzhi/def#"
@@ -38,7 +41,7 @@ class _Quiet(WSGIRequestHandler):
 
 def pick(store_path: Path, base: str) -> dict[str, list[str]]:
     """The paths to request, chosen with direct queries on the store (read-only)."""
-    store = ox.Store.read_only(str(store_path))
+    store = ox.Store.read_only(str(read_pointer(store_path).triples_dir or store_path))
 
     def iris(query: str) -> list[str]:
         return [row[0].value for row in store.query(query, use_default_graph_as_union=True)]
@@ -48,18 +51,26 @@ def pick(store_path: Path, base: str) -> dict[str, list[str]]:
                       "GROUP BY ?o ORDER BY DESC(?n) LIMIT 1")
     category = iris(f"SELECT ?c (COUNT(?d) AS ?n) WHERE {{ ?d <{LZ}category> ?c }} "
                     "GROUP BY ?c ORDER BY DESC(?n) LIMIT 1")
-    township = iris(f"SELECT ?t WHERE {{ ?l a <{LZ}DutyList> ; <{LZ}township> ?t }} ORDER BY ?t LIMIT 1")
+    # lz:ofTownship (a list has no lz:township: this picked nothing, and township rows went missing)
+    township = iris(f"SELECT ?t WHERE {{ ?l a <{LZ}DutyList> ; <{LZ}ofTownship> ?t }} ORDER BY ?t LIMIT 1")
+    duty_list = iris(f"SELECT ?l WHERE {{ ?l a <{LZ}DutyList> }} ORDER BY ?l LIMIT 1")
+    kind = iris(f"SELECT ?k (COUNT(?d) AS ?n) WHERE {{ ?d <{LZ}dutyKind> ?k }} GROUP BY ?k ORDER BY DESC(?n) LIMIT 1")
 
     def doc(iri: str) -> str:
         return "/doc/" + iri[len(base) + len("/id/"):]
 
+    def twins(name: str, found: list[str]) -> dict[str, list[str]]:
+        return {f"{name} HTML": [doc(i) for i in found], f"{name} Turtle": [doc(i) + ".ttl" for i in found]}
+
     return {
-        "duty HTML": [doc(i) for i in duties],
-        "duty Turtle": [doc(i) + ".ttl" for i in duties],
-        "township": [doc(i) for i in township],
-        "department": [doc(i) for i in department],
-        "category": [doc(i) for i in category],
+        **twins("duty", duties),
+        **twins("township", township),
+        **twins("department", department),
+        **twins("category", category),
+        **twins("list", duty_list),
+        **twins("kind", kind),
         "home": ["/"],
+        "VoID": ["/.well-known/void"],
         **{f"search {text}": [f"/search?q={quote(text)}"] for text in SEARCHES},
     }
 
@@ -98,7 +109,7 @@ def main() -> None:
     print("|---|---:|---|---:|---:|---:|---:|")
     for spec in args.store:
         name, path = spec.split("=", 1)
-        info = read_build_info(Path(path))
+        info = read_build_info(read_pointer(Path(path)).snapshot or Path(path))
         base = info["base"]
         paths = pick(Path(path), base)
         app = create_app(Config(store_path=Path(path), base=base))

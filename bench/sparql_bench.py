@@ -8,12 +8,18 @@ two processes each:
   ceiling for this stack, without luzhi's checks, limits and worker processes;
 - rdflib-endpoint under uvicorn (2 workers, each loading the N-Quads into an rdflib Dataset with a
   union default graph).
-Two workloads: `lookup` (point lookups: one random duty's title and category) and `mix` (four worked
-examples, a CONSTRUCT and a lookup by sequence), each sent by C concurrent client threads for D seconds,
-for C in `--concurrency`. Servers take turns within each (workload, C), so ratios are read in one run.
-Results: appended to bench/results/sparql.md.
+With `--baseline SRC` a fourth: luzhi from another source tree (a `git archive` of an older commit,
+unpacked as SRC/luzhi, put first on PYTHONPATH), so a change is measured against what it replaced in
+the same run. Workloads: `lookup` (point lookups: one random duty's title and category, 200 duties sent
+round-robin), `lookup-new` (the same, each request's text never sent before: a numbered comment is
+appended, so nothing can be remembered by query text), `aggregate` (the number of duties per category
+over the whole store) and `mix` (four worked examples, a CONSTRUCT and a lookup by sequence); each sent
+by C concurrent client threads for D seconds, for C in `--concurrency`. Servers take turns within each
+(workload, C), so ratios are read in one run; `--repeat N` goes through all the turns N times, to show the
+spread on a shared machine. Results: appended to bench/results/sparql.md.
 
-    python bench/sparql_bench.py [--townships 50] [--seconds 15] [--concurrency 2 8]
+    python bench/sparql_bench.py [--townships 50 | --store DIR] [--seconds 15] [--concurrency 2 8]
+        [--workloads lookup lookup-new aggregate mix] [--baseline SRC] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -82,6 +88,21 @@ def lookups(store: Path, count: int = 200) -> list[tuple[str, str, str]]:
              f"OPTIONAL {{ <{iri}> lz:category ?category }} }}", JSON) for iri in picked]
 
 
+def aggregate() -> list[tuple[str, str, str]]:
+    """One whole-store aggregate: duties per category, counted over the union of every township's graph."""
+    from luzhi.ontology.namespaces import sparql_prologue
+
+    return [("duties-per-category", sparql_prologue() + "SELECT ?category (COUNT(?d) AS ?duties) WHERE { "
+             "?d a lz:Duty ; lz:category ?category } GROUP BY ?category ORDER BY ?category", JSON)]
+
+
+def triples_dir(store: Path) -> Path:
+    """The pyoxigraph directory luzhi serves from a store: its current snapshot's (store/snapshots.py)."""
+    from luzhi.store.snapshots import read_pointer
+
+    return read_pointer(store).triples_dir or store
+
+
 def build_synth(townships: int, work: Path) -> Path:
     docs, store = work / "docs", work / "store"
     subprocess.run([str(LUZHI), "synth", "--townships", str(townships), "--seed", "1", "--out", str(docs),
@@ -109,11 +130,18 @@ def rdflib_app():
     return SparqlEndpoint(graph=dataset, path="/sparql")
 
 
-def start_luzhi(store: Path, port: int, log: Path) -> subprocess.Popen:
-    """gunicorn.conf.py as deployed: its defaults for workers, threads and query processes (2 cores → 2, 4, 2)."""
-    return spawn([sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"), "--access-logfile",
-                  "/dev/null"], {"LUZHI_STORE": str(store), "LUZHI_BIND": f"127.0.0.1:{port}", "LUZHI_BASE": BASE,
-                                 "LUZHI_QUERY_TIMEOUT": "60"}, log)
+def start_luzhi(store: Path, port: int, log: Path, source: Path | None = None) -> subprocess.Popen:
+    """gunicorn.conf.py as deployed: its defaults for workers, threads and query processes (2 cores → 2, 4, 2).
+
+    `source`: a directory holding another version's package as `luzhi/`, served instead of this one
+    (with its own gunicorn.conf.py); the query processes inherit PYTHONPATH, so they run it too.
+    """
+    env = {"LUZHI_STORE": str(store), "LUZHI_BIND": f"127.0.0.1:{port}", "LUZHI_BASE": BASE,
+           "LUZHI_QUERY_TIMEOUT": "60"}
+    if source is not None:
+        env["PYTHONPATH"] = str(source.resolve())
+    conf = (source.resolve() / "luzhi" if source is not None else REPO) / "gunicorn.conf.py"
+    return spawn([sys.executable, "-m", "gunicorn", "-c", str(conf), "--access-logfile", "/dev/null"], env, log)
 
 
 def start_bare(store: Path, port: int, log: Path) -> subprocess.Popen:
@@ -126,11 +154,17 @@ def start_bare(store: Path, port: int, log: Path) -> subprocess.Popen:
 def start_rdflib(nquads: Path, port: int, log: Path) -> subprocess.Popen:
     return spawn([sys.executable, "-m", "uvicorn", "--factory", "sparql_bench:rdflib_app", "--app-dir",
                   str(Path(__file__).parent), "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-                  "--log-level", "warning"], {"BENCH_NQUADS": str(nquads)}, log)
+                  "--log-level", "warning",
+                  # uvicorn ≥ 0.30 restarts a worker that misses a 5 s health check: one busy parsing the data
+                  # (600 k quads, minutes) was restarted forever, and the server never answered
+                  "--timeout-worker-healthcheck", "3600"], {"BENCH_NQUADS": str(nquads)}, log)
 
 
-def load(url: str, mix, seconds: float, concurrency: int, server_pid: int) -> dict:
+def load(url: str, mix, seconds: float, concurrency: int, server_pid: int, *, fresh: bool = False) -> dict:
     """C threads send the mix round-robin (each thread starts at a different query) for `seconds`.
+
+    `fresh`: every request's text is new (`# request N` appended), so no server can answer from a memory
+    of the text.
 
     Besides latency: the server's CPU time per answered request (all its processes), which the load
     of the shared machine changes far less than latency.
@@ -139,15 +173,18 @@ def load(url: str, mix, seconds: float, concurrency: int, server_pid: int) -> di
     errors: list[str] = []
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
+    numbers = itertools.count()  # next() on a count is atomic under the GIL
 
     def client(offset: int) -> None:
         session = requests.Session()
         for name, query, accept in itertools.islice(itertools.cycle(mix), offset, None):
             if time.monotonic() >= stop_at:
                 return
+            if fresh:
+                query = f"{query}\n# request {next(numbers)} of {url}"
             started = time.perf_counter()
             try:
-                response = session.post(url, data={"query": query}, headers={"Accept": accept}, timeout=120)
+                response = session.post(url, data={"query": query}, headers={"Accept": accept}, timeout=CLIENT_TIMEOUT)
                 ok = response.status_code == 200 and len(response.content) > 0
             except requests.RequestException as error:
                 ok, response = False, error
@@ -196,6 +233,8 @@ def check_same_answers(urls: dict[str, str], queries) -> list[str]:
 
 
 SERVERS = ("luzhi", "bare pyoxigraph", "rdflib-endpoint")
+CLIENT_TIMEOUT = 60  # seconds: an answer later than this counts as an error (rdflib-endpoint's aggregates)
+BASELINE = "luzhi (baseline)"
 HEADER = ("# SPARQL endpoint benchmark (issues 5 and 13)\n\n"
           "Written by `python bench/sparql_bench.py`; newest run last.\n")
 
@@ -203,82 +242,106 @@ HEADER = ("# SPARQL endpoint benchmark (issues 5 and 13)\n\n"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--townships", type=int, default=50, help="synthetic townships (luzhi synth, seed 1)")
+    parser.add_argument("--store", type=Path, help="serve this built store instead of building --townships")
     parser.add_argument("--seconds", type=float, default=15, help="per server, workload and concurrency")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[2, 8])
-    parser.add_argument("--workloads", nargs="+", choices=["lookup", "mix"], default=["lookup", "mix"])
+    parser.add_argument("--workloads", nargs="+", choices=["lookup", "lookup-new", "aggregate", "mix"],
+                        default=["lookup", "mix"])
+    parser.add_argument("--baseline", type=Path, help="also serve luzhi from SRC/luzhi (another version)")
+    parser.add_argument("--repeat", type=int, default=1, help="go through all the turns this many times")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="luzhi-sparql-bench-"))
     rows, notes, processes = [], [], []
+    servers = SERVERS[:1] + ((BASELINE,) if args.baseline else ()) + SERVERS[1:]
     try:
-        store = build_synth(args.townships, work)
+        store = args.store.resolve() if args.store else build_synth(args.townships, work)
         quads = dump_nquads(store, work / "data.nq")
-        workloads = {"lookup": lookups(store), "mix": query_mix(store)}
-        ports = {server: free_port() for server in SERVERS}
+        triples = triples_dir(store)
+        workloads = {"lookup": lookups(triples), "mix": query_mix(triples), "aggregate": aggregate()}
+        workloads["lookup-new"] = workloads["lookup"]
+        ports = {server: free_port() for server in servers}
         urls = {server: f"http://127.0.0.1:{port}/sparql" for server, port in ports.items()}
+        starts = {"luzhi": (start_luzhi, store, None), BASELINE: (start_luzhi, store, args.baseline),
+                  "bare pyoxigraph": (start_bare, triples, None),
+                  "rdflib-endpoint": (start_rdflib, work / "data.nq", None)}
         started = time.monotonic()
-        for server, start, data in (("luzhi", start_luzhi, store), ("bare pyoxigraph", start_bare, store),
-                                    ("rdflib-endpoint", start_rdflib, work / "data.nq")):
-            log = work / f"{server.split()[0]}.log"
-            processes.append(start(data, ports[server], log))
-            wait_ready(urls[server], processes[-1], log, params={"query": "ASK {}"},
+        logs = {}
+        for server in servers:  # all at once: rdflib-endpoint's parse of the data takes longest
+            start, data, source = starts[server]
+            logs[server] = work / f"{server.split()[0]}{'-baseline' if source else ''}.log"
+            processes.append(start(data, ports[server], logs[server], source) if source
+                             else start(data, ports[server], logs[server]))
+        for server, process in zip(servers, processes, strict=True):
+            # rdflib-endpoint parses the whole N-Quads before it answers: 600 k quads took over 5 min at load 12
+            wait_ready(urls[server], process, logs[server], limit=1500, params={"query": "ASK {}"},
                        headers={"Accept": "application/sparql-results+json"})
-        pids = {server: process.pid for server, process in zip(SERVERS, processes, strict=True)}
-        notes.append(f"all three servers ready (rdflib-endpoint: data parsed) after {time.monotonic() - started:.0f} s")
+        pids = {server: process.pid for server, process in zip(servers, processes, strict=True)}
+        notes.append(f"all {len(servers)} servers ready (rdflib-endpoint: data parsed) after "
+                     f"{time.monotonic() - started:.0f} s")
+        if args.baseline:
+            notes.append(f"{BASELINE}: the source tree {args.baseline}/luzhi, first on PYTHONPATH")
         for name in args.workloads:
             notes += [f"{name} / {n}" for n in check_same_answers(urls, workloads[name][:6])]
-        for name in args.workloads:
-            for concurrency in args.concurrency:
-                for server in SERVERS:
-                    loadavg = os.getloadavg()[0]
-                    result = load(urls[server], workloads[name], args.seconds, concurrency, pids[server])
-                    result["load"] = round(max(loadavg, os.getloadavg()[0]), 1)
-                    rows.append((name, concurrency, server, result))
-                    print(name, concurrency, server, {k: v for k, v in result.items() if k != "error_sample"},
-                          flush=True)
-                    if result["errors"]:
-                        notes.append(f"{name} ×{concurrency} / {server}: errors, e.g. {result['error_sample']}")
-        write_results(rows, notes, args, quads, workloads["mix"])
+        for turn in range(1, args.repeat + 1):
+            for name in args.workloads:
+                for concurrency in args.concurrency:
+                    for server in servers:
+                        loadavg = os.getloadavg()[0]
+                        result = load(urls[server], workloads[name], args.seconds, concurrency, pids[server],
+                                      fresh=name == "lookup-new")
+                        result["load"] = round(max(loadavg, os.getloadavg()[0]), 1)
+                        rows.append((name, concurrency, server, turn, result))
+                        print(turn, name, concurrency, server,
+                              {k: v for k, v in result.items() if k != "error_sample"}, flush=True)
+                        if result["errors"]:
+                            notes.append(f"{name} ×{concurrency} / {server}: errors, e.g. {result['error_sample']}")
+        write_results(rows, notes, args, quads, workloads["mix"], servers)
     finally:
         for process in processes:
             stop(process)
         shutil.rmtree(work, ignore_errors=True)
 
 
-def write_results(rows, notes, args, quads, mix) -> None:
+def write_results(rows, notes, args, quads, mix, servers) -> None:
+    data = f"store {args.store}" if args.store else f"{args.townships} synthetic townships"
     lines = [
         f"## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         "",
-        f"Run: `python bench/sparql_bench.py --townships {args.townships} --seconds {args.seconds:g} "
-        f"--concurrency {' '.join(map(str, args.concurrency))} --workloads {' '.join(args.workloads)}` on "
+        f"Run: `python bench/sparql_bench.py {' '.join(sys.argv[1:])}` on "
         f"{platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}. Client and "
-        f"servers on the same machine. Data: {args.townships} synthetic townships, {quads:,} quads.",
+        f"servers on the same machine. Data: {data}, {quads:,} quads.",
         "",
         "Servers, two processes each: luzhi under gunicorn with gunicorn.conf.py's defaults (2 gthread workers × 4 "
         "threads, 2 query processes per worker); a bare pyoxigraph app under gunicorn (bench/oxigraph_wsgi.py, "
         "2 gthread workers × 4 threads; the ceiling); rdflib-endpoint under uvicorn (2 workers). Workloads: "
-        "`lookup` = one random duty's title and category (200 duties); `mix` = "
+        "`lookup` = one random duty's title and category (200 duties, round-robin); `lookup-new` = the same, each "
+        "text made new by a numbered comment; `aggregate` = duties per category over the whole store; `mix` = "
         + ", ".join(f"`{name}`" for name, _, _ in mix) + ", round-robin. POST, urlencoded. "
         "load = the 1-minute load average during the row; server CPU = user + system time of all the server's "
         "processes (workers, query processes) divided by the requests answered.",
         "",
-        "| workload | connections | server | requests | req/s | p50 ms | p99 ms | server CPU ms / request | errors "
-        "| load |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| turn | workload | connections | server | requests | req/s | p50 ms | p99 ms | server CPU ms / request "
+        "| errors | load |",
+        "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, concurrency, server, r in rows:
-        lines.append(f"| {name} | {concurrency} | {server} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.1f} | "
-                     f"{r['p99']:.1f} | {r['cpu_ms']:.2f} | {r['errors']} | {r['load']} |")
-    lines += ["", "| workload | connections | luzhi / rdflib-endpoint | luzhi / bare pyoxigraph |",
-              "|---|---:|---:|---:|"]
-    rps = {(name, c, server): r["rps"] for name, c, server, r in rows}
-    for name, concurrency in dict.fromkeys((name, c) for name, c, _, _ in rows):
-        luzhi = rps[(name, concurrency, "luzhi")]
-        rdflib = rps[(name, concurrency, "rdflib-endpoint")]
-        bare = rps[(name, concurrency, "bare pyoxigraph")]
-        lines.append(f"| {name} | {concurrency} | {luzhi / rdflib:.1f}× | {luzhi / bare:.2f}× |"
-                     if rdflib else f"| {name} | {concurrency} | (rdflib-endpoint answered nothing) | "
-                     f"{luzhi / bare:.2f}× |")
+    for name, concurrency, server, turn, r in rows:
+        lines.append(f"| {turn} | {name} | {concurrency} | {server} | {r['requests']} | {r['rps']:.1f} | "
+                     f"{r['p50']:.1f} | {r['p99']:.1f} | {r['cpu_ms']:.2f} | {r['errors']} | {r['load']} |")
+    others = [s for s in servers if s.startswith("luzhi")]
+    lines += ["", "| turn | workload | connections | " + " | ".join(
+        f"{s} / rdflib-endpoint | {s} / bare pyoxigraph" for s in others) + " |",
+        "|---:|---|---:|" + "---:|---:|" * len(others)]
+    rps = {(name, c, server, turn): r["rps"] for name, c, server, turn, r in rows}
+    for name, concurrency, turn in dict.fromkeys((name, c, turn) for name, c, _, turn, _ in rows):
+        rdflib = rps[(name, concurrency, "rdflib-endpoint", turn)]
+        bare = rps[(name, concurrency, "bare pyoxigraph", turn)]
+        cells = []
+        for server in others:
+            ours = rps[(name, concurrency, server, turn)]
+            cells += [f"{ours / rdflib:.1f}×" if rdflib else "(rdflib-endpoint answered nothing)",
+                      f"{ours / bare:.2f}×" if bare else "(bare answered nothing)"]
+        lines.append(f"| {turn} | {name} | {concurrency} | " + " | ".join(cells) + " |")
     lines += ["", "Checks and notes:", ""] + [f"- {n}" for n in notes] + [""]
     if not RESULTS.exists() or not RESULTS.read_text(encoding="utf-8").startswith(HEADER):
         RESULTS.write_text(HEADER, encoding="utf-8")  # the issue-5 runs (other data, no ceiling) are in git history

@@ -26,6 +26,12 @@ from dataclasses import dataclass, field
 from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind
 from luzhi.etl.rows import Column, Heading, ParseError, Row, RowKind, cell_text, parse_sequence
 
+# The columns without which a list loses a part of every item (the title is checked by the row parser).
+EXPECTED_COLUMNS = {
+    ListKind.BASIC: (),
+    ListKind.COOPERATIVE: (Column.DEPARTMENT, Column.UPPER_RESPONSIBILITY, Column.TOWNSHIP_RESPONSIBILITY),
+    ListKind.RECLAIMED: (Column.RECEIVER,),
+}
 LIST_NAMES = {
     ListKind.BASIC: "基本履职事项清单",
     ListKind.COOPERATIVE: "配合履职事项清单",
@@ -249,6 +255,18 @@ class _Assembler:
                 f"{LIST_NAMES[kind]}没有标题，从这一表头开始",
                 LineSpan(row.line.lineno, row.line.lineno),
             )
+        if row.columns != current.columns:
+            missing = [c.value for c in EXPECTED_COLUMNS[current.kind] if c not in (row.columns or ())]
+            if missing:
+                # A table that lost a column still parses (its cells shift into no field), so the items
+                # conform while a whole kind of content is gone: say so at the header (cold review).
+                self._issue(
+                    "header-column-missing",
+                    f"{LIST_NAMES[current.kind]}的表头缺少「{'」「'.join(missing)}」列，这些内容不会进入数据；"
+                    "请核对原表格，或用 --layout 版式文件说明各列",
+                    LineSpan(row.line.lineno, row.line.lineno),
+                    current.kind,
+                )
         current.columns = row.columns
 
     def _heading_row(self, row: Row) -> None:

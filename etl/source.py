@@ -23,9 +23,10 @@ _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 class SourceError(Exception):
     """The file cannot be read as a text document (wrong encoding, binary, empty)."""
 
-    def __init__(self, path: str | Path, message: str) -> None:
+    def __init__(self, path: str | Path, message: str, line: int | None = None) -> None:
         self.path = str(path)
         self.message = message
+        self.line = line  # the 1-based line at fault, when there is one (reports show it)
         super().__init__(f"{self.path}: {message}")
 
 
@@ -60,10 +61,15 @@ def _decode(data: bytes, path: str | Path) -> str:
     except UnicodeDecodeError as utf8_error:
         try:
             text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            line = data.count(b"\n", 0, utf8_error.start) + 1
+        except UnicodeDecodeError as gb_error:
+            # Name the place where the likelier encoding (the one that read further) broke: a GB18030
+            # file with one bad byte at line 30 fails as UTF-8 at its first Chinese character (cold review).
+            further = gb_error.start > utf8_error.start
+            codec, at = ("GB18030", gb_error.start) if further else ("UTF-8", utf8_error.start)
+            line = data.count(b"\n", 0, at) + 1
             raise SourceError(
-                path, f"第 {line} 行（字节偏移 {utf8_error.start}）既不是合法的 UTF-8 也不是合法的 GB18030"
+                path, f"第 {line} 行（字节偏移 {at}）有无法解码的字节：既不是合法的 UTF-8 也不是合法的 GB18030"
+                      f"（按 {codec} 读到这里出错）", line=line,
             ) from None
         _refuse_suspicious(text, path, "GB18030", private_use_too=True)
         return text

@@ -12,6 +12,7 @@ from luzhi.server.query_string import PercentEncodeQueryString
 from luzhi.server.routes import ROUTES
 from luzhi.server.views import pages
 from luzhi.server.views.common import init_templates
+from luzhi.server.views.sparql_fast import SparqlFastPath
 from luzhi.store.executor import PoolBusy, QueryTimeout, WorkerFailed
 from luzhi.store.remote import RemoteQueryTimeout
 
@@ -37,5 +38,7 @@ def create_app(config: Config) -> Flask:
     app.register_error_handler(WorkerFailed, pages.worker_died)
     cors.init_app(app)
     init_hardening(app)  # security headers, 503 + Retry-After when the store is down (issue 10)
-    app.wsgi_app = PercentEncodeQueryString(app.wsgi_app)  # raw UTF-8 in ?q=… (server/query_string.py)
+    # /sparql queries skip Flask's request machinery (server/views/sparql_fast.py, issue 13); raw UTF-8
+    # in ?q=… is percent-encoded first, for every route (server/query_string.py).
+    app.wsgi_app = PercentEncodeQueryString(SparqlFastPath(app, app.wsgi_app))
     return app

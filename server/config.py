@@ -50,7 +50,7 @@ class Config:
     sandbox: str = "auto"
     # Validation service (issue 4)
     max_upload_bytes: int = 5_000_000
-    validation_timeout: float = 20.0
+    validation_timeout: float = 60.0  # a 133 KB list took 9.6 s at load 5.5 (cold review): 20 s left no headroom
     validation_memory_mb: int = 2048
     # Validations running at once per web process (each is a child process); more wait `queue_wait`, then 503.
     max_validations: int = 2

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask import Flask, current_app, g, has_request_context
 
@@ -30,6 +33,7 @@ _CONFIG = "LUZHI"
 _LIVE = "luzhi.live"
 _EXECUTOR = "luzhi.sparql"  # the current snapshot's executor (tests stop its workers through it)
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -43,6 +47,9 @@ class Snapshot:
     retired: bool = False
     _identity: BuildInfo | None = field(default=None, repr=False)
     _search: SearchIndex | None = field(default=None, repr=False)
+    # What pages compute once per snapshot (the VoID document, home page figures, the townships):
+    # the snapshot is read-only, so they change only with a rebuild, which opens a new Snapshot.
+    cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def identity(self) -> BuildInfo:
@@ -122,6 +129,18 @@ def attach(app: Flask, config: Config) -> None:
             live.release(snapshot)
 
 
+@contextmanager
+def snapshot_of(app: Flask) -> Iterator[Snapshot]:
+    """The current snapshot, held for one request outside Flask (server/views/sparql_fast.py), as
+    `attach`'s before/teardown hooks hold it for a Flask request."""
+    live: LiveStore = app.extensions[_LIVE]
+    snapshot = live.acquire()
+    try:
+        yield snapshot
+    finally:
+        live.release(snapshot)
+
+
 def _snapshot(app: Flask | None) -> Snapshot:
     if app is None and has_request_context() and "luzhi_snapshot" in g:
         return g.luzhi_snapshot
@@ -144,6 +163,17 @@ def get_store(app: Flask | None = None) -> Store:
 def get_search(app: Flask | None = None) -> SearchIndex:
     """The build's full-text index (store/search_index.py); SearchUnavailable if the build made none."""
     return _snapshot(app).search
+
+
+def per_snapshot(key: object, compute: Callable[[], T]) -> T:
+    """`compute()` once per snapshot and per process (issue 13: VoID was rebuilt on every request).
+
+    Two threads may both compute a missing value; both results are equal, the last one is kept.
+    """
+    cache = _snapshot(None).cache
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 def get_executor(app: Flask | None = None) -> Executor:

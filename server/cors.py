@@ -27,11 +27,16 @@ def add_cors(response: Response) -> Response:
     """`Access-Control-Allow-Origin: *` on read routes (and on 404s for URLs no route matched)."""
     endpoint = request.endpoint
     if endpoint in _READ_ENDPOINTS or (endpoint is None and request.method in ("GET", "HEAD", "OPTIONS")):
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = EXPOSED
+        open_to_any_origin(response)
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             _preflight(response)
     return response
+
+
+def open_to_any_origin(response: Response) -> None:
+    """The headers of a read route's answer (also server/views/sparql_fast.py's, outside Flask)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED
 
 
 def _preflight(response: Response) -> None:

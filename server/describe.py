@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 from rdflib.term import Node
 
@@ -61,19 +61,25 @@ def sparql_string(text: str) -> str:
 
 @dataclass(frozen=True)
 class Paging:
-    """Where one page of incoming links sits among all of them; pages count from 1."""
+    """Where one page sits among all of them; pages count from 1.
+
+    `total` None: not counted (a hub's incoming links, read in index order: counting them all per
+    request is what made a category's Turtle grow with the store); `more` then says whether a next
+    page exists.
+    """
 
     page: int
     page_size: int
-    total: int
+    total: int | None
+    more: bool = False
 
     @property
-    def last(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+    def last(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // self.page_size))
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.last
+        return self.more if self.total is None else self.page < self.last
 
     @property
     def has_previous(self) -> bool:
@@ -86,10 +92,11 @@ class Paging:
 
 @dataclass(frozen=True)
 class Description:
-    """One page of a resource's description. `graph` holds every triple; the tuples are for templates."""
+    """One page of a resource's description. `triples` holds every triple of its RDF (no rdflib Graph: adding
+    300 triples to one cost ~30 ms, issue 13); the other tuples are for templates."""
 
     subject: URIRef
-    graph: Graph
+    triples: tuple[tuple[Node, Node, Node], ...]
     outgoing: tuple[tuple[URIRef, Node], ...]
     incoming: tuple[tuple[URIRef, URIRef], ...]  # (subject, predicate) pairs of this page
     paging: Paging
@@ -102,9 +109,9 @@ class Description:
 
 
 def exists(store: Store, iri: str) -> bool:
-    """Whether the store says anything about `iri`, as subject or object."""
-    node = sparql_iri(iri)
-    return store.ask(f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}")
+    """Whether the store says anything about `iri`, as subject or object (two index lookups)."""
+    node = URIRef(check_iri(iri))
+    return bool(store.triples(node, None, None, limit=1) or store.triples(None, None, node, limit=1))
 
 
 def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
@@ -113,15 +120,10 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
 
     `with_incoming=False` leaves the incoming links out (an HTML page that does not show them).
     """
-    node = sparql_iri(iri)
-    subject = URIRef(iri)
-    outgoing = [
-        (row["p"], row["o"])
-        for row in store.select(f"SELECT DISTINCT ?p ?o WHERE {{ {node} ?p ?o }} LIMIT {MAX_OUTGOING + 1}")
-    ]
+    subject = URIRef(check_iri(iri))
+    outgoing = [(p, o) for _s, p, o in store.triples(subject, None, None, limit=MAX_OUTGOING + 1)]
     truncated = len(outgoing) > MAX_OUTGOING
     outgoing = sorted(outgoing[:MAX_OUTGOING], key=lambda po: (str(po[0]), str(po[1])))
-    offset = (max(1, page) - 1) * page_size
     if not with_incoming:
         # The HTML pages of divisions, lists, duties, departments and categories show their own
         # paged queries, not incoming links: sorting a category's links to cut one page cost 105 ms
@@ -129,24 +131,47 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
         if not outgoing and not exists(store, iri):
             return None
         return _description(store, subject, outgoing, [], Paging(1, page_size, 0), truncated)
-    incoming = [
-        (row["s"], row["p"])
-        for row in store.select(
-            f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s LIMIT {page_size} OFFSET {offset}"
-        )
-        if isinstance(row["s"], URIRef)
-    ]
-    if offset == 0 and len(incoming) < page_size:
-        total = len(incoming)  # all of them fit on the first page: no need to count (most resources)
-    else:
-        total_rows = store.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} }}"
-        )
-        total = int(total_rows[0]["n"]) if total_rows else 0
-    if not outgoing and not total:
+    incoming, paging = _incoming(store, subject, max(1, page), page_size)
+    if not outgoing and not incoming and not exists(store, iri):  # a page past the end of a real resource is not a 404
         return None
-    paging = Paging(page=max(1, page), page_size=page_size, total=total)
     return _description(store, subject, outgoing, incoming, paging, truncated)
+
+
+# Up to this many incoming links are read by one index lookup, sorted and paged here, with their exact
+# total; a hub (a category, a list type, a national department) has more, and is paged in the store's
+# index order without a total: by lookups up to `MAX_HUB_OFFSET` links deep, deeper by a query worker
+# under `page_timeout`.
+FEW_INCOMING = 1_000
+MAX_HUB_OFFSET = 20_000
+
+
+def _incoming(store: Store, subject: URIRef, page: int, page_size: int) -> tuple[list, Paging]:
+    """One page of the (subject, predicate) links to `subject`, and where it sits among them.
+
+    A township, a list, a duty or a county's department has a few hundred links at any scale: read
+    at once and ordered by predicate then subject (two worker round trips cost ~40 ms each under
+    load, issue 13). A hub's links were sorted and counted per request: 1.2-1.7 s for a category's
+    Turtle at 100 townships. Blank-node subjects are left out (they have no address to link to).
+    """
+    offset = (page - 1) * page_size
+    window_size = offset + page_size + 1 if offset <= MAX_HUB_OFFSET else 0
+    found = store.triples(None, None, subject, limit=max(FEW_INCOMING, window_size) + 1)
+    if len(found) <= FEW_INCOMING:
+        links = sorted({(s, p) for s, p, _o in found if isinstance(s, URIRef)},
+                       key=lambda sp: (str(sp[1]), str(sp[0])))
+        return links[offset : offset + page_size], Paging(page, page_size, len(links))
+    # A hub: each page sorted for reading, the pages in index order.
+    if window_size:
+        window = found[:window_size]
+        links = [(s, p) for s, p, _o in window[offset : offset + page_size] if isinstance(s, URIRef)]
+        return sorted(links, key=lambda sp: (str(sp[1]), str(sp[0]))), Paging(page, page_size, None,
+                                                                            len(window) > offset + page_size)
+    # Deep in a hub: the same index order (pyoxigraph evaluates the pattern over the same index and keeps
+    # DISTINCT's first-seen order), read by a worker under `page_timeout` since it walks `offset` links.
+    query = f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {sparql_iri(str(subject))} FILTER(isIRI(?s)) }}"
+    rows = store.select(f"{query} LIMIT {page_size + 1} OFFSET {offset}")
+    links = sorted(((row["s"], row["p"]) for row in rows[:page_size]), key=lambda sp: (str(sp[1]), str(sp[0])))
+    return links, Paging(page, page_size, None, len(rows) > page_size)
 
 
 def _description(store: Store, subject: URIRef, outgoing: list, incoming: list, paging: Paging,
@@ -156,18 +181,11 @@ def _description(store: Store, subject: URIRef, outgoing: list, incoming: list, 
         store, linked | {p for p, _o in outgoing} | {p for _s, p in incoming} | {subject}
     )
 
-    graph = Graph(bind_namespaces="none")  # prefixes are applied when serialising (views/common.py)
-    graph.bind("hydra", HYDRA)
-    for p, o in outgoing:
-        graph.add((subject, p, o))
-    for s, p in incoming:
-        graph.add((s, p, subject))
-    for resource, prop, literal in label_triples:
-        if resource in linked:
-            graph.add((resource, prop, literal))
+    triples = [(subject, p, o) for p, o in outgoing] + [(s, p, subject) for s, p in incoming]
+    triples += [(resource, prop, literal) for resource, prop, literal in label_triples if resource in linked]
     return Description(
         subject=subject,
-        graph=graph,
+        triples=tuple(triples),
         outgoing=tuple(outgoing),
         incoming=tuple(incoming),
         paging=paging,
@@ -176,25 +194,26 @@ def _description(store: Store, subject: URIRef, outgoing: list, incoming: list, 
     )
 
 
-def add_paging(graph: Graph, description: Description, document: str) -> None:
+def paging_triples(description: Description, document: str) -> list[tuple[Node, Node, Node]]:
     """Say in the RDF which document this is and, when paged, where the other pages are (Hydra core).
 
     `document` is the page's own URL without `?page=`; page 1 is the bare URL. `hydra:totalItems`
-    counts incoming links, the only part that is paged.
+    counts incoming links, the only part that is paged (absent for a hub, whose links are not counted).
     """
     doc = URIRef(_page_url(document, description.paging.page))
-    graph.add((doc, FOAF.primaryTopic, description.subject))
+    found: list[tuple[Node, Node, Node]] = [(doc, FOAF.primaryTopic, description.subject)]
     paging = description.paging
-    if paging.last == 1:
-        return
-    graph.add((doc, RDF.type, HYDRA.PartialCollectionView))
-    graph.add((doc, HYDRA.totalItems, Literal(paging.total)))
-    graph.add((doc, HYDRA.first, URIRef(_page_url(document, 1))))
-    graph.add((doc, HYDRA.last, URIRef(_page_url(document, paging.last))))
+    if not (paging.has_next or paging.has_previous):
+        return found
+    found += [(doc, RDF.type, HYDRA.PartialCollectionView), (doc, HYDRA.first, URIRef(_page_url(document, 1)))]
+    if paging.total is not None:  # a hub's links are not counted (see `_incoming`)
+        found += [(doc, HYDRA.totalItems, Literal(paging.total)),
+                  (doc, HYDRA.last, URIRef(_page_url(document, paging.last)))]
     if paging.has_next:
-        graph.add((doc, HYDRA.next, URIRef(_page_url(document, paging.page + 1))))
+        found.append((doc, HYDRA.next, URIRef(_page_url(document, paging.page + 1))))
     if paging.has_previous:
-        graph.add((doc, HYDRA.previous, URIRef(_page_url(document, paging.page - 1))))
+        found.append((doc, HYDRA.previous, URIRef(_page_url(document, paging.page - 1))))
+    return found
 
 
 def _page_url(document: str, page: int) -> str:
@@ -214,23 +233,24 @@ def _by_resource(triples: list[tuple[URIRef, URIRef, Literal]]) -> dict[URIRef, 
 
 
 def fetch_label_triples(store: Store, resources: Iterable[Node]) -> list[tuple[URIRef, URIRef, Literal]]:
-    """(resource, label property, label) for each IRI, in one query per 500 IRIs."""
-    iris = sorted({str(r) for r in resources if isinstance(r, URIRef)})
+    """(resource, label property, label) for each IRI, best property first: index lookups of each
+    resource's own label triples.
+
+    Issue 13: one query per page for the labels first scanned every label in the store (298 ms at
+    1.5 M quads), then, with VALUES and FILTER, cost a query worker round trip (~50 ms under load);
+    a lookup per resource and property reads only that resource's own triples.
+    """
     found: list[tuple[URIRef, URIRef, Literal]] = []
-    for start in range(0, len(iris), 500):
-        chunk = iris[start : start + 500]
-        values = " ".join(sparql_iri(iri) for iri in chunk)
-        # FILTER(?p IN …), not a second VALUES: pyoxigraph joins two VALUES blocks by scanning every
-        # triple of each label property (15 ms for 20 duties at 150 k quads, growing with the store;
-        # 0.5 ms with the filter, which reads each resource's own triples only; issue 13).
-        props = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-        rows = store.select(
-            f"SELECT DISTINCT ?r ?p ?l WHERE {{ VALUES ?r {{ {values} }} ?r ?p ?l FILTER(?p IN ({props})) }}"
-        )
-        # Best property first, so `pick_label` can take the first literal in the wanted language.
-        rows.sort(key=lambda row: LABEL_PROPERTIES.index(row["p"]))
-        found.extend((row["r"], row["p"], row["l"]) for row in rows if isinstance(row["l"], Literal))
+    for resource in sorted({r for r in resources if isinstance(r, URIRef)}):
+        for prop in LABEL_PROPERTIES:
+            found.extend((resource, prop, label)
+                         for _s, _p, label in store.triples(resource, prop, None, limit=MAX_LABELS)
+                         if isinstance(label, Literal))
     return found
+
+
+# Labels per resource and property: a few languages, a few spellings; more would be a data error.
+MAX_LABELS = 50
 
 
 def pick_label(literals: Iterable[Literal], lang: str = "zh") -> Literal | None:

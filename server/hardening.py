@@ -38,8 +38,7 @@ def init_app(app: Flask) -> None:
 
 
 def _headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    add_security_headers(response)
     # Werkzeug's slash redirects (308) are absolute URLs built from the request's Host header, which
     # the client chose (issue 10): send the path only (RFC 9110 §10.2.2 allows a relative Location).
     location = response.headers.get("Location")
@@ -48,6 +47,12 @@ def _headers(response: Response) -> Response:
         if location.startswith(host + "/"):
             response.headers["Location"] = location[len(host):]
     return response
+
+
+def add_security_headers(response: Response) -> None:
+    """What every response carries (also server/views/sparql_fast.py's, outside Flask)."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
 
 
 def _store_unavailable(error: Exception) -> Response:

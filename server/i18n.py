@@ -28,6 +28,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "next": {"zh": "下一页", "en": "Next page"},
     "previous": {"zh": "上一页", "en": "Previous page"},
     "page": {"zh": "第 {page} / {last} 页，共 {total} 条", "en": "Page {page} of {last}, {total} in all"},
+    "page_uncounted": {"zh": "第 {page} 页", "en": "Page {page}"},
     "results": {"zh": "共 {total} 条结果", "en": "{total} results"},
     "no_results": {"zh": "没有结果。", "en": "No results."},
     # Search result badges, one per kind (issue 11: the Chinese badges came out empty).

@@ -1,7 +1,10 @@
-"""The SPARQL behind each kind of page (division, list, duty, department, category, search, home).
+"""What each kind of page reads (division, list, duty, department, category, search, home).
 
-Each function takes a store and an already checked IRI and returns plain rows or frozen
-dataclasses; the views only render. Every IRI goes through `sparql_iri` and every user string
+A resource's own values (a division's chain, children, lists and departments, a duty's
+participations) are index lookups (server/lookups.py, issue 13); what joins or sorts many
+resources (a list's duties, a page of a department's or category's duties) is SPARQL, run under
+`page_timeout`. Each function takes a store and an already checked IRI and returns plain rows or
+frozen dataclasses; the views only render. Every IRI goes through `sparql_iri` and every user string
 through `sparql_string` (issue 6: never splice raw text into a query).
 """
 
@@ -10,12 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
-from luzhi.ontology.namespaces import sparql_prologue
-from luzhi.server.describe import Paging, sparql_iri
+from luzhi.ontology.iris import Iris
+from luzhi.ontology.namespaces import LZ, QB, sparql_prologue
+from luzhi.server import lookups as lk
+from luzhi.server.describe import Paging, check_iri, sparql_iri
 from luzhi.store.base import Store
-from luzhi.store.statistics import CLASS_PARTITIONS, PROPERTY_PARTITIONS
+from luzhi.store.statistics import CLASS_PARTITIONS, PROPERTY_PARTITIONS, breakdown_dataset
 
 _P = sparql_prologue()
 
@@ -31,22 +37,30 @@ def _int(node: Node | None) -> int:
 
 
 def division_chain(store: Store, iri: str) -> list[Row]:
-    """The division and its ancestors, province first (codes are longer the lower the level)."""
-    rows = _select(
-        store,
-        f"SELECT DISTINCT ?d ?code WHERE {{ {sparql_iri(iri)} lz:parentDivision* ?d . "
-        f"OPTIONAL {{ ?d skos:notation ?code }} }}",
-    )
+    """The division and its ancestors, province first (codes are longer the lower the level): a few lookups."""
+    rows: list[Row] = []
+    frontier, seen = [URIRef(check_iri(iri))], set()
+    while frontier and len(seen) < MAX_DEPTH:
+        node = frontier.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        code = lk.value(store, node, SKOS.notation)
+        rows.append({"d": node, **({"code": code} if code is not None else {})})
+        frontier += [p for p in lk.objects(store, node, LZ.parentDivision) if isinstance(p, URIRef)]
     return sorted(rows, key=lambda row: (len(str(row.get("code", ""))), str(row.get("code", ""))))
 
 
+MAX_DEPTH = 10  # province → prefecture → county → township; a cycle in bad data stops here
+
+
 def division_children(store: Store, iri: str) -> list[Row]:
-    rows = _select(
-        store,
-        f"SELECT DISTINCT ?d ?code WHERE {{ ?d lz:parentDivision {sparql_iri(iri)} . "
-        f"OPTIONAL {{ ?d skos:notation ?code }} }} ORDER BY ?code",
-    )
-    return rows
+    """The divisions directly under this one, by code (a county's townships, a province's prefectures)."""
+    rows = []
+    for child in lk.subjects(store, LZ.parentDivision, URIRef(check_iri(iri))):
+        code = lk.value(store, child, SKOS.notation)
+        rows.append({"d": child, **({"code": code} if code is not None else {})})
+    return sorted(rows, key=lambda row: str(row.get("code", "")))
 
 
 def _breakdown(base: str, name: str) -> str:
@@ -56,12 +70,12 @@ def _breakdown(base: str, name: str) -> str:
 
 def division_departments(store: Store, base: str, iri: str) -> list[Row]:
     """Departments belonging to a county or prefecture, with how many duties they lead, receive or
-    take part in (the build's statistics: the department page's own count)."""
-    return _select(
-        store,
-        f"SELECT ?o ?n WHERE {{ ?o lz:division {sparql_iri(iri)} . OPTIONAL {{ ?obs lz:observedDepartment ?o ; "
-        f"qb:dataSet {_breakdown(base, 'department')} ; lz:dutyCount ?n }} }} ORDER BY DESC(?n) ?o",
-    )
+    take part in (the build's statistics: the department page's own count), most first."""
+    rows = []
+    for department in lk.subjects(store, LZ.division, URIRef(check_iri(iri))):
+        n = lk.observed_count(store, base, "department", dept=department)
+        rows.append({"o": department, **({"n": Literal(n)} if n is not None else {})})
+    return sorted(rows, key=lambda row: (-_int(row.get("n")), str(row["o"])))
 
 
 @dataclass(frozen=True)
@@ -76,33 +90,25 @@ class ListSummary:
 
 
 def township_lists(store: Store, base: str, iri: str) -> list[ListSummary]:
-    node = sparql_iri(iri)
-    lists = _select(
-        store,
-        f"SELECT ?l ?type ?n ?declared WHERE {{ ?l a lz:DutyList ; lz:ofTownship {node} . "
-        f"OPTIONAL {{ ?l lz:ofListType ?type }} OPTIONAL {{ ?l lz:itemCount ?n }} "
-        f"OPTIONAL {{ ?l lz:declaredCount ?declared }} }}",
-    )
-    counts = _select(
-        store,
-        f"SELECT ?l ?cat ?n WHERE {{ ?obs lz:observedTownship {node} ; "
-        f"qb:dataSet {_breakdown(base, 'township-list-category')} ; lz:observedList ?l ; lz:dutyCount ?n . "
-        f"OPTIONAL {{ ?obs lz:observedCategory ?cat }} }}",
-    )
-    by_list: dict[Node, list[tuple[URIRef | None, int]]] = {}
-    for row in counts:
-        by_list.setdefault(row["l"], []).append((row.get("cat"), _int(row["n"])))
+    """A township's lists with their counts per category, from the lists' own triples and the
+    build's township × list × category observations (store/statistics.py): lookups only."""
+    summaries = []
+    for duty_list in lk.subjects(store, LZ.ofTownship, URIRef(check_iri(iri))):
+        if not store.triples(duty_list, RDF.type, LZ.DutyList, limit=1):
+            continue
+        categories = []
+        for observation in lk.subjects(store, LZ.observedList, duty_list):
+            categories.append((lk.value(store, observation, LZ.observedCategory),
+                               _int(lk.value(store, observation, LZ.dutyCount))))
+        declared = lk.value(store, duty_list, LZ.declaredCount)
+        summaries.append(ListSummary(
+            iri=duty_list,
+            list_type=lk.value(store, duty_list, LZ.ofListType),
+            item_count=_int(lk.value(store, duty_list, LZ.itemCount)) or sum(n for _c, n in categories),
+            declared=_int(declared) if declared is not None else None,
+            categories=tuple(sorted(categories, key=lambda c: str(c[0] or ""))),
+        ))
     order = {"BasicList": 0, "CooperativeList": 1, "ReclaimedList": 2}
-    summaries = [
-        ListSummary(
-            iri=row["l"],
-            list_type=row.get("type"),
-            item_count=_int(row.get("n")) or sum(n for _c, n in by_list.get(row["l"], [])),
-            declared=_int(row["declared"]) if "declared" in row else None,
-            categories=tuple(by_list.get(row["l"], [])),
-        )
-        for row in lists
-    ]
     return sorted(summaries, key=lambda s: (order.get(str(s.list_type).rsplit("#", 1)[-1], 9), str(s.iri)))
 
 
@@ -128,11 +134,16 @@ def list_rows(store: Store, iri: str) -> list[Row]:
 
 
 def duty_participations(store: Store, iri: str) -> list[Row]:
-    return _select(
-        store,
-        f"SELECT ?pa ?dept ?resp WHERE {{ {sparql_iri(iri)} lz:participation ?pa . "
-        f"OPTIONAL {{ ?pa lz:department ?dept }} OPTIONAL {{ ?pa lz:responsibility ?resp }} }} ORDER BY ?pa",
-    )
+    """Each department's part in a cooperative duty, with its responsibility text: lookups of the duty's own."""
+    rows = []
+    for participation in sorted(lk.objects(store, URIRef(check_iri(iri)), LZ.participation), key=str):
+        row: Row = {"pa": participation}
+        for name, prop in (("dept", LZ.department), ("resp", LZ.responsibility)):
+            found = lk.value(store, participation, prop)
+            if found is not None:
+                row[name] = found
+        rows.append(row)
+    return rows
 
 
 def department_where(iri: str) -> str:
@@ -151,6 +162,19 @@ def category_where(iri: str) -> str:
     return f"?d lz:category {sparql_iri(iri)} ."
 
 
+def department_townships(store: Store, base: str, iri: str) -> list[Row]:
+    """Duty counts per township of a department, by lookups of its own observations (a department
+    belongs to one county: a few dozen), ordered by township as `per_township`'s."""
+    dataset = breakdown_dataset(Iris(base), "department-township")
+    rows = []
+    for observation in lk.subjects(store, LZ.observedDepartment, URIRef(check_iri(iri))):
+        if store.triples(observation, QB.dataSet, dataset, limit=1):
+            town, n = lk.value(store, observation, LZ.observedTownship), lk.value(store, observation, LZ.dutyCount)
+            if town is not None and n is not None:
+                rows.append({"town": town, "n": n})
+    return sorted(rows, key=lambda row: str(row["town"]))
+
+
 def per_township(store: Store, base: str, breakdown: str, dimension: str, iri: str) -> list[Row]:
     """Duty counts per township of a category or department, read from the build's statistics."""
     return _select(
@@ -163,7 +187,7 @@ def per_township(store: Store, base: str, breakdown: str, dimension: str, iri: s
 
 @dataclass(frozen=True)
 class DutyPage:
-    """One page of the duties matching a pattern, with the per-township counts over all of them."""
+    """One page of the duties matching a pattern, with the counts of the townships on this page."""
 
     rows: list[Row]
     per_township: list[Row]
@@ -175,7 +199,8 @@ def duties_page(store: Store, where: str, counts: list[Row], *, page: int, page_
 
     `counts` (township, n) come from the statistics, so the townships this page covers are known
     before any duty is read, and the query touches only their duties: a category page at 10,000
-    townships reads what it shows, not the whole category (issue 13).
+    townships reads what it shows, not the whole category (issue 13). Only this page's townships
+    are kept for the page (their labels and table rows were O(townships) per request).
     """
     total = sum(_int(row["n"]) for row in counts)
     paging = Paging(page=max(1, page), page_size=page_size, total=total)
@@ -188,6 +213,7 @@ def duties_page(store: Store, where: str, counts: list[Row], *, page: int, page_
             towns.append(row["town"])
         seen += n
     rows: list[Row] = []
+    shown = [row for row in counts if row["town"] in set(towns)]
     if towns:
         values = " ".join(sparql_iri(str(town)) for town in towns)
         rows = _select(
@@ -200,7 +226,7 @@ def duties_page(store: Store, where: str, counts: list[Row], *, page: int, page_
                 OPTIONAL {{ ?d dct:title ?title }} OPTIONAL {{ ?d lz:inList ?list }}
             }} ORDER BY ?town ?type ?seq ?d LIMIT {page_size} OFFSET {skip}""",
         )
-    return DutyPage(rows=rows, per_township=counts, paging=paging)
+    return DutyPage(rows=rows, per_township=shown, paging=paging)
 
 
 def counts(store: Store, base: str) -> dict[str, int]:
@@ -229,4 +255,15 @@ def townships(store: Store) -> list[Row]:
         store,
         "SELECT DISTINCT ?t ?code WHERE { ?l a lz:DutyList ; lz:ofTownship ?t . "
         "OPTIONAL { ?t skos:notation ?code } } ORDER BY ?code",
+    )
+
+
+def provinces(store: Store) -> list[Row]:
+    """The top divisions (no parent) above the townships that have lists, with how many such townships each
+    holds: one query, run once per snapshot (the home page caches it)."""
+    return _select(
+        store,
+        "SELECT ?p ?code (COUNT(DISTINCT ?t) AS ?n) WHERE { ?l a lz:DutyList ; lz:ofTownship ?t . "
+        "?t lz:parentDivision+ ?p FILTER NOT EXISTS { ?p lz:parentDivision ?up } "
+        "OPTIONAL { ?p skos:notation ?code } } GROUP BY ?p ?code ORDER BY ?code",
     )

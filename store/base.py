@@ -24,6 +24,15 @@ class Store(Protocol):
 
     def ask(self, sparql: str) -> bool: ...
 
+    def triples(self, subject: Node | None = None, predicate: Node | None = None, obj: Node | None = None, *,
+                limit: int) -> list[tuple[Node, Node, Node]]:
+        """At most `limit` distinct triples of the union graph matching the pattern (None = any), for the pages.
+
+        An index lookup: the embedded store answers it in the web process without a query worker
+        (issue 13: a page made 7-20 worker round trips); callers bind a subject or an object.
+        """
+        ...
+
     def raw_query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]:
         """pyoxigraph's own result objects, for the CLI's `luzhi query` (it writes them without rdflib)."""
         ...

@@ -23,12 +23,13 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
 from luzhi.store.query_worker import Answer, Job
+from luzhi.store.service_check import Verdicts
 
 _START_TIMEOUT = 60.0
 
@@ -105,10 +106,15 @@ class QueryExecutor:
         self._workers: set[_Worker] = set()
         self._closed = False
         self.killed = 0  # how many runaway queries were stopped, for /health and tests
+        # What this pool's workers said of recent texts (issue 13: the parse was most of a point lookup's
+        # cost); shared by all of them, so each text is parsed once per pool, not once per worker.
+        self.verdicts = Verdicts()
         atexit.register(self.close)
 
     def run(self, job: Job) -> Answer:
         """Run `job` within the timeout, or raise QueryTimeout / PoolBusy / WorkerFailed."""
+        if job.check is None:
+            job = replace(job, check=self.verdicts.get(job.query))
         worker = self._acquire(time.monotonic() + self.queue_wait)
         # The query's time starts when a worker takes it: starting a worker (an interpreter, rdflib's
         # grammar) took over a second under load, which ate a 1 s query_timeout whole.
@@ -123,6 +129,7 @@ class QueryExecutor:
         except (EOFError, OSError) as error:
             raise WorkerFailed(self._death(worker), during_query=True) from error
         self._idle.put(worker)
+        self.verdicts.remember(job.query, answer.check)
         if answer.status == "federate":
             if self.federation is None:
                 return Answer("refused", code=403, message="SERVICE not allowed here (no allow_service)")

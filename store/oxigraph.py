@@ -62,6 +62,25 @@ class OxigraphStore:
     def ask(self, sparql: str) -> bool:
         return bool(self.raw_query(sparql))
 
+    def triples(self, subject: Node | None = None, predicate: Node | None = None, obj: Node | None = None, *,
+                limit: int) -> list[tuple[Node, Node, Node]]:
+        """At most `limit` distinct triples matching the pattern, in the union of the named graphs.
+
+        `quads_for_pattern` reads one RocksDB index range, so the work is bounded by `limit` (and by
+        the matching triples), never by the store: unlike a query it cannot run away, so it needs no
+        killable worker (issue 13: 7 worker round trips made a duty page 175 ms under load, 2 ms
+        here). A triple stated in several graphs comes once per graph, in a row: kept once.
+        """
+        pattern = [None if term is None else to_oxigraph(term) for term in (subject, predicate, obj)]
+        found: dict[tuple, None] = {}
+        for quad in self._store.quads_for_pattern(*pattern, None):
+            found.setdefault((quad.subject, quad.predicate, quad.object))
+            if len(found) >= limit:
+                break
+        # A bound term is returned as given: converting it back cost as much as the lookup.
+        return [(subject if subject is not None else to_rdflib(s), predicate if predicate is not None else to_rdflib(p),
+                 obj if obj is not None else to_rdflib(o)) for s, p, o in found]
+
     def replace_graph(self, graph: str, triples: Iterable[tuple[Node, Node, Node]]) -> None:
         """Replace one named graph in a single transaction: readers see the old graph or the new, never half.
 

@@ -49,6 +49,9 @@ class Job:
     # Relative IRIs (`CONSTRUCT { <s> <p> 1 } WHERE {}`, W3C protocol test query_content_type_construct)
     # resolve against the endpoint's own IRI, as Fuseki does, instead of failing to parse (issue 11, finding 7).
     base_iri: str | None = None
+    # The check a worker of the same pool gave this exact text before (store/executor.py remembers it):
+    # the parse is not repeated. None: check it now.
+    check: QueryCheck | None = None
 
     def serializer(self, kind: str) -> str | None:
         return self.results_serializer if kind == "results" else self.graph_serializer
@@ -96,7 +99,7 @@ def run_job(store: ox.Store | None, job: Job, *, network: bool = False, confined
     network (store/sandbox.py), so the engine may look at a query the checker refused.
     """
     try:
-        check = check_query(job.query)
+        check = job.check or check_query(job.query)
     except QueryRefused as refusal:
         return _refusal(refusal, job.query, confined)
     refused = check.refused_services(job.allow_service)
@@ -122,7 +125,11 @@ def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> A
         result = run_query()
     except SyntaxError as error:
         return Answer("syntax", message=str(error))
-    except (OSError, ValueError, RuntimeError) as error:
+    except (ValueError, RuntimeError) as error:
+        # Raised before any evaluation, so the query itself is at fault (e.g. "The custom function <…> is
+        # not supported"): a 400 for the user to fix, not a 502 (cold review of 2026-11-30).
+        return Answer("refused", code=400, message=f"the query cannot be evaluated: {error}")
+    except OSError as error:
         return Answer("error", message=f"{type(error).__name__}: {error}")
     try:
         if isinstance(result, ox.QueryBoolean):

@@ -182,6 +182,16 @@ class RemoteStore:
         names = [v.value for v in solutions.variables]
         return [{name: to_rdflib(row[name]) for name in names if row[name] is not None} for row in solutions]
 
+    def triples(self, subject: Node | None = None, predicate: Node | None = None, obj: Node | None = None, *,
+                limit: int) -> list[tuple[Node, Node, Node]]:
+        """The pattern as one SELECT (the server has the indexes); terms written by pyoxigraph, never by hand."""
+        names = ("s", "p", "o")
+        terms = [f"?{name}" if term is None else str(to_oxigraph(term))
+                 for name, term in zip(names, (subject, predicate, obj), strict=True)]
+        rows = self.select(f"SELECT DISTINCT * WHERE {{ {' '.join(terms)} }} LIMIT {int(limit)}")
+        given = (subject, predicate, obj)
+        return [tuple(row.get(name, term) for name, term in zip(names, given, strict=True)) for row in rows]
+
     def construct(self, sparql: str) -> Graph:
         graph = Graph()
         for triple in self._triples(self._wire_query(sparql, "triples")):

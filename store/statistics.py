@@ -128,16 +128,26 @@ class StatisticsTotals:
             yield breakdown, RDF.type, QB.DataSet
             yield from _labels(breakdown, f"职责数量统计（{name}）", f"duty counts by {name}")
             for values, n in self.counts[name].items():
-                present = [(DIMENSIONS[d], v) for d, v in zip(dimensions, values, strict=True) if v is not None]
-                # Hashed without the base, so the same store built under two bases mints the same paths.
-                key = " ".join(str(v).removeprefix(iris.base) for _p, v in present)
-                observation = URIRef(f"{breakdown}/{_digest(key)}")
+                given = {d: v for d, v in zip(dimensions, values, strict=True) if v is not None}
+                present = [(DIMENSIONS[d], v) for d, v in given.items()]
+                observation = observation_iri(iris, name, given)
                 yield observation, RDF.type, QB.Observation
                 yield observation, QB.dataSet, breakdown
                 yield from _labels(observation, f"职责数量观测（{name}）", f"duty count observation ({name})")
                 for prop, value in present:
                     yield observation, prop, value
                 yield observation, LZ.dutyCount, Literal(n, datatype=XSD.integer)
+
+
+def observation_iri(iris: Iris, breakdown: str, values: dict[str, Node]) -> URIRef:
+    """The observation of `breakdown` for these dimension values (keys of `DIMENSIONS`; absent = not applicable).
+
+    Hashed without the base, so the same store built under two bases mints the same paths; and a
+    page computes the IRI of the one count it shows and reads it by one lookup (issue 13).
+    """
+    dimensions = BREAKDOWNS[breakdown]
+    key = " ".join(str(values[d]).removeprefix(iris.base) for d in dimensions if d in values)
+    return URIRef(f"{breakdown_dataset(iris, breakdown)}/{_digest(key)}")
 
 
 def _labels(node: URIRef, zh: str, en: str) -> Iterator[tuple[Node, Node, Node]]:

@@ -4,8 +4,10 @@ pyoxigraph cannot cancel a query in the process that runs it, so page queries go
 kind of killable worker processes as /sparql (store/executor.py), in their own pool: a runaway
 page query is killed at `timeout` and raises `QueryTimeout`, which the app answers with 503 and
 `Retry-After` (server/views/common.py). Results come back as TSV (lossless: terms are written in
-N-Triples syntax) and are turned into rdflib terms here. Everything but querying is the wrapped
-store's own. A remote store needs none of this: its server stops a query itself (store/remote.py).
+N-Triples syntax) and are turned into rdflib terms here. Index lookups (`triples`) stay in this
+process: each is bounded by its own limit, and a worker round trip cost more than the lookup.
+Everything but querying is the wrapped store's own. A remote store needs none of this: its server
+stops a query itself (store/remote.py).
 """
 
 from __future__ import annotations
@@ -56,6 +58,11 @@ class TimedStore:
         for triple in ox.parse(self._run(sparql, "graph", "N_TRIPLES"), format=ox.RdfFormat.N_TRIPLES):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
         return graph
+
+    def triples(self, subject: Node | None = None, predicate: Node | None = None, obj: Node | None = None, *,
+                limit: int) -> list[tuple[Node, Node, Node]]:
+        """An index lookup bounded by `limit`, in this process: no query to run away, so no worker."""
+        return self._store.triples(subject, predicate, obj, limit=limit)
 
     def raw_query(self, sparql: str):
         return self._store.raw_query(sparql)

@@ -3,6 +3,10 @@ is served over real HTTP on 127.0.0.1 (STYLE.md, Tests).
 
 The server socket is bound first so the store can be built with the server's own address as its
 IRI base: every IRI in the test graph then really dereferences against the test server.
+
+The suite runs in two pytest-xdist workers (pyproject's addopts; timings in docs/testing.md). A test
+module is the unit of work, so its module fixtures (a store, a server, a browser) are made once, in one
+worker; session fixtures such as `built_store` are made once per worker.
 """
 
 from __future__ import annotations
@@ -14,8 +18,31 @@ from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+from xdist.scheduler import LoadScopeScheduling
 
 from luzhi.server.config import Config
+
+# Modules that share a costly session resource run in one worker, so it is started once. Not xdist's
+# `xdist_group` marks: `--dist loadgroup` does not group under pytest 9.2 (xdist 3.8 renames
+# `item._nodeid`, which pytest 9.2 no longer reads), and the scheduler sees node ids, not marks.
+SHARED_WORKER = {
+    "tests/test_remote_store.py": "virtuoso",  # the session fixture tests/virtuoso.py:virtuoso
+    "tests/test_remote_end_to_end.py": "virtuoso",
+}
+BROWSER_TESTS = "tests/browser/"  # every module there shares the session's one Chromium (`browser`)
+
+
+class _ModuleScheduling(LoadScopeScheduling):
+    """xdist's `loadfile` (one test module, one unit of work), with the shared-resource groups."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        module = nodeid.split("::", 1)[0]
+        return "chromium" if module.startswith(BROWSER_TESTS) else SHARED_WORKER.get(module, module)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    return _ModuleScheduling(config, log)
 
 
 @dataclass(frozen=True)
@@ -75,9 +102,10 @@ def store(built_store):
     handle.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's chromium through Playwright, headless, for tests/browser/ (skipped without Playwright).
+    """Debian's chromium through Playwright, headless, for tests/browser/ (skipped without Playwright);
+    one per session, as every browser test opens its own page (and closes it).
 
     Here rather than in tests/browser/conftest.py: a second `conftest` module would shadow this one for
     the tests that `from conftest import make_config`.
@@ -91,8 +119,14 @@ def browser():
         browser.close()
 
 
+# Time limits for tests that are not about time limits: CI's two cores run two test workers, and a
+# validation or a 16 MB answer that takes 3 s idle took past the production defaults (20/30 s) under
+# load. Tests of the limits themselves pass their own values.
+GENEROUS_LIMITS = {"query_timeout": 120.0, "validation_timeout": 120.0, "page_timeout": 60.0, "queue_wait": 30.0}
+
+
 def make_config(store: BuiltStore, **overrides) -> Config:
-    return Config(store_path=store.path, base=store.base, **overrides)
+    return Config(store_path=store.path, base=store.base, **(GENEROUS_LIMITS | overrides))
 
 
 @pytest.fixture(scope="session")

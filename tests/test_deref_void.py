@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import io
@@ -94,8 +95,11 @@ def test_dumps_match_their_checksums_and_the_store(live_server, built_store, voi
     finally:
         store.close()
     for name, digest in sums.items():
-        body = requests.get(f"{live_server.url}/dumps/{name}").content
+        response = requests.get(f"{live_server.url}/dumps/{name}")
+        body = response.content
         assert hashlib.sha256(body).hexdigest() == digest
+        # RFC 3230/5843: the Digest header is base64 of the same digest, as clients that check it expect.
+        assert response.headers["Digest"] == "sha-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
         text = gzip.decompress(body)
         fmt = ox.RdfFormat.N_QUADS if name.endswith(".nq.gz") else ox.RdfFormat.TURTLE
         parsed = list(ox.parse(io.BytesIO(text), format=fmt))
@@ -134,6 +138,7 @@ def test_sitemaps_and_robots(live_server):
     urls = []
     for sitemap in sitemaps:
         urls += [loc.text for loc in ET.fromstring(requests.get(sitemap).content).findall("s:url/s:loc", ns)]
-    assert any("/doc/duty/" in url for url in urls) and any("/doc/org/" in url for url in urls)
+    for kind in ("/doc/duty/", "/doc/org/", "/doc/kind/", "/doc/category/"):  # every kind of page a crawler should find
+        assert any(kind in url for url in urls), kind
     for url in urls[:: max(1, len(urls) // 25)]:  # a spread sample: every page is walked in test_deref_walk
         assert requests.get(url).status_code == 200, url

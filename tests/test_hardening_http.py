@@ -123,13 +123,13 @@ def test_validations_are_bounded_apart_from_pages(built_store):
         for thread in threads:
             thread.start()
         time.sleep(0.3)
-        start = time.monotonic()
         health = requests.get(f"{server.base}/health", timeout=30)
-        health_seconds = time.monotonic() - start
+        # Answered while a validation still runs: pages do not queue behind validations (an event, not a time).
+        validating = any(thread.is_alive() for thread in threads)
         for thread in threads:
             thread.join(120)
         statuses = sorted(a.status_code for a in answers)
-        assert health.status_code == 200 and health_seconds < 5
+        assert health.status_code == 200 and validating
         assert 200 in statuses and 503 in statuses and set(statuses) <= {200, 503}, statuses
         busy = next(a for a in answers if a.status_code == 503)
         assert busy.headers["Retry-After"].isdigit() and "max_validations" in busy.json()["error"]

@@ -87,3 +87,13 @@ def test_gb18030_private_use_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         read_source(path)
     assert "第 2 行" in caught.value.message and "私用区字符 U+E000" in caught.value.message
+
+
+def test_a_bad_byte_in_a_gb18030_file_is_placed_where_gb18030_broke(tmp_path: Path) -> None:
+    """Cold review: a GB18030 file with a bad byte on line 30 was reported at line 3, where UTF-8 gave up."""
+    lines = [f"{n}\t乡镇履职事项第 {n} 项" for n in range(1, 41)]
+    data = "\n".join(lines[:29]).encode("gb18030") + b"\n30\t\x81\x20\n" + "\n".join(lines[30:]).encode("gb18030")
+    path = write(tmp_path, "gb-bad.txt", data)
+    with pytest.raises(SourceError) as caught:
+        read_source(path)
+    assert caught.value.line == 30 and "第 30 行" in caught.value.message and "GB18030" in caught.value.message

@@ -197,6 +197,15 @@ def test_bad_query_syntax_gives_the_parsers_message(server):
     assert "SPARQL syntax error: error at 1:" in response.text
 
 
+@pytest.mark.parametrize("query", ["SELECT (<http://example.org/f>(1) AS ?x) {}",
+                                   "ASK { FILTER(<http://example.org/f>(1)) }"])
+def test_an_unknown_function_is_the_users_400_not_a_502(server, query):
+    """Cold review 2026-11-30: the engine refuses unknown functions before evaluating; that is the query's fault."""
+    response = requests.get(server.endpoint, params={"query": query})
+    assert response.status_code == 400, response.text
+    assert "<http://example.org/f>" in response.text and "RuntimeError" not in response.text
+
+
 @pytest.mark.parametrize(
     ("method", "kwargs"),
     [

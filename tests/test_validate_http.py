@@ -209,3 +209,15 @@ def test_nothing_submitted_is_written_to_the_store(live_server):
     assert sorted(store.graph_names()) == before
     assert not store.ask(f"ASK {{ <{live_server.url}/id/duty/999999999/basic/1> ?p ?o }}")
     assert not re.search("999999999", " ".join(before))
+
+
+def test_a_submission_with_nothing_under_the_base_says_so(live_server):
+    """Cold review: `<urn:a> <urn:b> "c" .` "conformed" with no word that the shapes had checked nothing."""
+    def notices(body: bytes) -> list[str]:
+        response = requests.post(f"{live_server.url}/validate", data=body, timeout=60,
+                                 headers={"Content-Type": "application/n-triples", "Accept": "application/json"})
+        assert response.status_code == 200, response.text
+        return [n["code"] for n in response.json()["notices"]]
+
+    assert "nothing-under-base" in notices(b'<urn:a> <urn:b> "c" .\n')
+    assert "nothing-under-base" not in notices(f'<{live_server.url}/id/x> <urn:b> "c" .\n'.encode())

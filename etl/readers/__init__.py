@@ -92,6 +92,27 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
+# A real list is a few MB unpacked (sample 000 as .docx: under 1 MB); a zip bomb of 900 KB unpacked to
+# 800 MB and surfaced as "MemoryError: Unable to allocate output buffer" (cold review 2026-11-30).
+MAX_UNPACKED_BYTES = 200 * 2**20
+
+
+def _check_expansion(data: bytes, name: str) -> None:
+    """Refuse a Word/Excel archive whose members would unpack past MAX_UNPACKED_BYTES, before unpacking.
+
+    The sizes are the archive's own claims; zipfile stops reading a member at its declared size, so a
+    member that lies cannot unpack further than what is counted here."""
+    try:
+        members = zipfile.ZipFile(BytesIO(data)).infolist()
+    except zipfile.BadZipFile:
+        return  # the reader names what is wrong with it
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SourceError(name, f"文件解压后有 {unpacked // 2**20} MB，超过 {MAX_UNPACKED_BYTES // 2**20} MB 的上限"
+                                f"（可能是压缩炸弹）/ unpacks to {unpacked // 2**20} MB, over the "
+                                f"{MAX_UNPACKED_BYTES // 2**20} MB limit")
+
+
 def read_document(data: bytes, path: str | Path) -> ReadDocument:
     """Read a document in any supported format; raises SourceError naming the file otherwise."""
     name = str(path)
@@ -103,6 +124,8 @@ def read_document(data: bytes, path: str | Path) -> ReadDocument:
     if suffix not in FORMATS:
         return ReadDocument(tuple(decode_source(data, name)), "text/plain")
     media_type, reader = FORMATS[suffix]
+    if suffix in (".docx", ".xlsx"):
+        _check_expansion(data, name)
     lines, locations = _lines(name, reader(data, name))
     if not any(line.text.strip() for line in lines):
         raise SourceError(name, "文件中没有任何文字（扫描件或空文档？）")

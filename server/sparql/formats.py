@@ -9,6 +9,7 @@ short names or media types, for browsers and for clients that cannot set headers
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -133,8 +134,13 @@ def unknown_format(values: Iterable[str]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
 def negotiate(kind: str, accept_header: str | None) -> ResultFormat | None:
-    """The best format of this kind for `Accept`, or None (→ 406). Server order breaks ties."""
+    """The best format of this kind for `Accept`, or None (→ 406). Server order breaks ties.
+
+    Remembered per header: clients send the same few, and weighing ~13 offers against one took ~0.1 ms
+    of a point lookup's ~1 ms in the web process (issue 13, cProfile).
+    """
     offered = [f.mime for f in formats_for(kind)] + list(_ALIASES[kind])
     chosen = choose(accept_header, offered)
     if chosen is None:

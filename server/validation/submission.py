@@ -25,7 +25,7 @@ from pathlib import Path, PurePath
 from xml.parsers import expat
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
 from luzhi.ontology.types import LineSpan
@@ -115,6 +115,14 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, l
                f"owl:imports <{target}> was not loaded (a submission never makes the server fetch anything)")
         for target in sorted(set(graph.objects(None, OWL.imports)))
     )
+    prefix = base.rstrip("/") + "/"
+    if not any(isinstance(subject, URIRef) and str(subject).startswith(prefix) for subject in graph.subjects()):
+        # The shapes target luzhi's classes, so data about other IRIs "conforms" by checking nothing; a
+        # validator must hear that nothing of theirs was checked (cold review 2026-11-30).
+        notices += (Notice("nothing-under-base", f"没有任何主语 IRI 在 {prefix} 之下：这份数据可能不是按 luzhi 的 IRI "
+                                                 "规则写的，规则检查不到它（可用 --base 指定你的 IRI 前缀）",
+                           f"no subject IRI is under {prefix}: the shapes may have checked nothing of this "
+                           "submission (give your IRI base with --base)"),)
     return Submission(graph, notices, name, fmt)
 
 
@@ -200,7 +208,7 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
             doc, _chain, graph, _report = process_document(path, BuildOptions(base=base, layout=profile))
         except (SourceError, DivisionError) as error:
             message = getattr(error, "message", None) or str(error)
-            raise SubmissionError(_hide(message, folder, name), name=name) from None
+            raise SubmissionError(_hide(message, folder, name), line=getattr(error, "line", None), name=name) from None
         except Exception as error:  # the parser's errors name their line in str()
             line = getattr(error, "lineno", None) or getattr(error, "line", None)
             raise SubmissionError(_hide(f"{type(error).__name__}: {error}", folder, name),

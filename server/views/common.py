@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from luzhi.ontology.namespaces import PREFIXES
-from luzhi.server.context import build_info
+from luzhi.server.context import build_info, per_snapshot
 from luzhi.server.describe import pick_label
 from luzhi.server.i18n import lang, t
 from luzhi.server.links import (
@@ -37,21 +37,24 @@ def label_of(node: Node, labels: dict[URIRef, tuple[Literal, ...]]) -> Literal |
 
 
 def show(node: Node, labels: dict[URIRef, tuple[Literal, ...]] | None = None, *, link: bool = True) -> Markup:
-    """HTML for an RDF term: a literal with its `lang` attribute, an IRI as a link named by its label."""
+    """HTML for an RDF term: a literal with its `lang` attribute, an IRI as a link named by its label.
+
+    Written with `escape` (markupsafe's C code) rather than `Markup.format` (Python's string.Formatter):
+    a list page calls this ~850 times, and `format` was a third of its rendering (issue 13).
+    """
     if isinstance(node, Literal):
-        if node.language:
-            return Markup('<span lang="{}">{}</span>').format(node.language, str(node))
-        return Markup("{}").format(str(node))
+        return _in_language(str(node), node.language)
     label = label_of(node, labels or {})
-    text = (
-        Markup('<span lang="{}">{}</span>').format(label.language, str(label))
-        if label is not None and label.language
-        else escape(str(label) if label is not None else compact(str(node)))
-    )
+    text = (_in_language(str(label), label.language) if label is not None
+            else escape(compact(str(node))))
     target = href(node)
     if not link or not target.lower().startswith(("/", "http://", "https://")):
         return text  # a javascript: or data: IRI in the data is shown, never made a link (issue 10)
-    return Markup('<a href="{}">{}</a>').format(target, text)
+    return Markup(f'<a href="{escape(target)}">{text}</a>')
+
+
+def _in_language(text: str, language: str | None) -> Markup:
+    return Markup(f'<span lang="{escape(language)}">{escape(text)}</span>') if language else escape(text)
 
 
 def compact(iri: str) -> str:
@@ -85,9 +88,19 @@ def conditional(response: Response, *, vary_accept: bool = True) -> Response:
     return response
 
 
-def rdf_response(graph: Graph, mime: str, *, links: list[str] | None = None) -> Response:
-    """Serialise with rdflib in the negotiated format; `links` become the `Link` header."""
-    response = Response(serialize(graph, mime), mimetype=mime)
+def rdf_response(graph: Graph, mime: str, *, links: list[str] | None = None, body: bytes | None = None) -> Response:
+    """`graph` in the negotiated format (or `body`, that graph already serialised); `links` become the `Link` header."""
+    return _rdf_response(serialize(graph, mime) if body is None else body, mime, links)
+
+
+def triples_response(triples: list[tuple[Node, Node, Node]], mime: str, *, links: list[str] | None = None,
+                     prefixes: dict[str, str] | None = None) -> Response:
+    """Triples (rdflib terms) in the negotiated format, written by pyoxigraph without an rdflib Graph."""
+    return _rdf_response(serialize_triples(triples, mime, prefixes or {}), mime, links)
+
+
+def _rdf_response(body: bytes, mime: str, links: list[str] | None) -> Response:
+    response = Response(body, mimetype=mime)
     if mime != "application/rdf+xml":
         response.charset = "utf-8"
     if links:
@@ -96,24 +109,39 @@ def rdf_response(graph: Graph, mime: str, *, links: list[str] | None = None) -> 
 
 
 def serialize(graph: Graph, mime: str) -> bytes:
-    """An rdflib graph through the one serialiser (store/formats.py): sorted, only the prefixes it uses.
+    """An rdflib graph through the one serialiser (store/formats.py): sorted, only the prefixes it uses."""
+    extra = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix and prefix not in _PREFIXES}
+    return serialize_triples(graph, mime, extra)
+
+
+def serialize_triples(triples, mime: str, extra_prefixes: dict[str, str]) -> bytes:
+    """Triples through the one serialiser (store/formats.py), with luzhi's prefixes and `extra_prefixes`.
 
     pyoxigraph writes it: 5-10x faster than rdflib's Turtle writer. Measured on a duty page (tests'
     store, 60 requests): rdflib's Turtle writer took ~8 ms of ~25 ms per request.
     """
-    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
-    extra = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix and prefix not in _PREFIXES}
-    return serialise(triples, GRAPH_FORMATS[mime], {**_PREFIXES, **extra})
+    converted = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]
+    return serialise(converted, GRAPH_FORMATS[mime], {**_PREFIXES, **extra_prefixes})
 
 
 _PREFIXES = {name: str(ns) for name, ns in PREFIXES.items()}
 
 
 def render_page(template: str, *, status: int = 200, alternates: list[FormatLink] | None = None,
-                extra_links: list[str] | None = None, **context: object) -> Response:
-    """Render an HTML page that announces its RDF twins in `<link rel="alternate">` and the `Link` header."""
+                extra_links: list[str] | None = None, cache_key: str | None = None, **context: object) -> Response:
+    """Render an HTML page that announces its RDF twins in `<link rel="alternate">` and the `Link` header.
+
+    With `cache_key`, a page whose inputs are all per snapshot (home, VoID) is rendered once per
+    snapshot, language and mount point, then served from memory (when `lang` is its only parameter).
+    """
     alternates = alternates or []
-    html = render_template(template, alternates=alternates, **context)
+    # Other parameters reach the page (the language switch keeps them): those requests are rendered,
+    # not cached, so a query string can neither fill the cache nor leak into another reader's page.
+    if cache_key is None or set(request.args) - {"lang"}:
+        html = render_template(template, alternates=alternates, **context)
+    else:
+        html = per_snapshot(("html", cache_key, lang(), request.script_root),
+                            lambda: render_template(template, alternates=alternates, **context))
     response = Response(html, status=status, mimetype="text/html")
     links = link_header(alternates) + (extra_links or [])
     if links:

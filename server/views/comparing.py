@@ -13,11 +13,13 @@ from flask import Response, abort, request
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from luzhi.ontology.namespaces import LZ
 from luzhi.server import kind_queries as kq
+from luzhi.server import lookups as lk
 from luzhi.server import page_queries as pq
 from luzhi.server.charts import Bar, Series, stacked_bars
-from luzhi.server.context import get_store
-from luzhi.server.describe import InvalidIri, check_iri, fetch_labels, pick_label
+from luzhi.server.context import get_config, get_store, per_snapshot
+from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, iri_for_path, local_path
 from luzhi.server.tables import Table, table_response
@@ -50,7 +52,7 @@ def township_extras(iri: str, lists: list[pq.ListSummary], labels: dict) -> dict
     for position, summary in enumerate(lists):
         for category, n in summary.categories:
             categories.setdefault(category, [0] * len(lists))[position] += n
-    departments = kq.township_departments(store, iri)
+    departments = kq.township_departments(store, get_config().base, iri)
     labels.update(fetch_labels(store, [r["o"] for r in departments]))
     series = [Series(list_name(s.list_type), LIST_COLOURS.get(str(s.list_type).rsplit("#", 1)[-1], "#777"))
               for s in lists]
@@ -61,37 +63,58 @@ def township_extras(iri: str, lists: list[pq.ListSummary], labels: dict) -> dict
     )
     title = ("Duties by category and list" if lang() == "en" else "各类别事项数（按清单）")
     code = iri.rstrip("/").rsplit("/", 1)[-1]
-    others = [r for r in pq.townships(store) if str(r["t"]) != iri]
+    others = compare_choices(store, iri)
     labels.update(fetch_labels(store, [r["t"] for r in others]))
     return {
         "chart": stacked_bars(title, series, bars),
         "township_departments": departments,
-        "sources": kq.township_sources(store, iri),
+        "sources": kq.township_sources(store, URIRef(iri)),
         "graph_path": f"/graph/{code}",
         "code": code,
         "other_townships": others,
     }
 
 
+MAX_COMPARE_CHOICES = 50
+
+
+def compare_choices(store, iri: str) -> list[dict]:
+    """Townships offered for comparison on a township's page: those of its own county first, then others,
+    at most `MAX_COMPARE_CHOICES` (the page listed and labelled every township: O(townships), issue 13)."""
+    here = URIRef(iri)
+    siblings = [r for county in lk.objects(store, here, LZ.parentDivision)
+                for r in pq.division_children(store, str(county))
+                if r["d"] != here and store.triples(None, LZ.ofTownship, r["d"], limit=1)]
+    choices = [{"t": r["d"], "code": r.get("code")} for r in siblings][:MAX_COMPARE_CHOICES]
+    chosen = {row["t"] for row in choices} | {here}
+    for row in per_snapshot("townships", lambda: pq.townships(store)):
+        if len(choices) >= MAX_COMPARE_CHOICES:
+            break
+        if row["t"] not in chosen:
+            choices.append(row)
+    return choices
+
+
 def elsewhere(duty_iri: str) -> dict:
-    """This duty's kind and the other townships' duties of that kind, for the duty page."""
+    """This duty's kind and some other townships' duties of that kind, for the duty page."""
     store = get_store()
-    rows = kq.same_duty_elsewhere(store, duty_iri)
-    if not rows:
+    found = kq.same_duty_elsewhere(store, get_config().base, duty_iri)
+    if found.kind is None:
         return {"kind": None, "elsewhere": []}
-    first = rows[0]
-    others = [r for r in rows if "other" in r]
-    labels = fetch_labels(store, [r["town"] for r in others])
+    labels = fetch_labels(store, {r["town"] for r in found.others})
     return {
-        "kind": {"iri": first["kind"], "label": str(first.get("label", "")), "score": first.get("score")},
-        "elsewhere": [{**r, "town_label": _label(labels, r["town"]), "list": list_name(r["type"])} for r in others],
+        "kind": {"iri": found.kind, "label": str(found.label or ""), "score": found.score, "total": found.total},
+        "elsewhere": [{**r, "town_label": _label(labels, r["town"]), "list": list_name(r.get("type"))}
+                      for r in found.others],
     }
 
 
-def kind_context(iri: str) -> dict:
-    """Every member of a kind, with readable township, list and department names."""
+def kind_context(iri: str, *, page: int | None = None, page_size: int = 0) -> dict:
+    """The members of a kind (one page of them, or all when `page` is None), with readable township,
+    list and department names; the kind's size is counted once per snapshot."""
     store = get_store()
-    rows = kq.kind_members(store, iri)
+    offset = (page - 1) * page_size if page is not None else 0
+    rows = kq.kind_members(store, iri, limit=page_size if page is not None else None, offset=offset)
     departments = {URIRef(x) for r in rows for x in str(r.get("depts", "")).split()}
     labels = fetch_labels(store, list(departments) + [r["cat"] for r in rows if "cat" in r])
     members = [
@@ -100,7 +123,9 @@ def kind_context(iri: str) -> dict:
          "category": _label(labels, r.get("cat"), "")}
         for r in rows
     ]
-    return {"members": members, "townships": len({r["town"] for r in rows})}
+    duties, townships = per_snapshot(("kind-size", iri), lambda: kq.kind_size(store, iri))
+    paging = Paging(page, page_size, duties) if page is not None else None
+    return {"members": members, "townships": townships, "duties": duties, "paging": paging}
 
 
 def kind_table(iri: str) -> Table:

@@ -53,6 +53,7 @@ def sitemap(name: str):
         urls = [iri_for_path("/"), iri_for_path("/def"), iri_for_path("/doc/category")]
         query = (
             "SELECT DISTINCT ?r WHERE { { ?r a cv:PublicOrganisation } UNION { ?r a skos:Concept } UNION "
+            "{ ?r a lz:DutyKind } UNION "
             "{ ?r a lz:AdministrativeDivision FILTER NOT EXISTS { ?r a lz:Township } } }"
         )
     elif name.isascii() and name.isdigit():

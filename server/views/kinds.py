@@ -16,7 +16,7 @@ from rdflib.term import Node
 
 from luzhi.ontology.namespaces import LZ
 from luzhi.server import page_queries as q
-from luzhi.server.context import get_config, get_opened, get_store
+from luzhi.server.context import get_config, get_opened, get_store, per_snapshot
 from luzhi.server.describe import Description, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, local_path
@@ -127,7 +127,8 @@ def duty_page(iri: str, description: Description, alternates: list[FormatLink]) 
 
 def kind_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
     """A duty kind: every township's wording, its list and departments (issue 14)."""
-    context = _common(description, alternates, **comparing.kind_context(iri))
+    page_size = get_config().page_size
+    context = _common(description, alternates, **comparing.kind_context(iri, page=page_arg(), page_size=page_size))
     doc_path = "/doc/" + (local_path(iri) or "")[len("/id/"):]
     return render_page("kind.html", downloads=table_links(doc_path), **context)
 
@@ -155,12 +156,16 @@ def _source_excerpt(iri: str) -> dict:
 
 
 def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
-    counts = q.per_township(get_store(), get_config().base, "department-township", "lz:observedDepartment", iri)
+    # A department belongs to one county: its townships are few, read per request by lookups.
+    counts = q.department_townships(get_store(), get_config().base, iri)
     return _duties_page(q.department_where(iri), counts, description, alternates)
 
 
 def category_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
-    counts = q.per_township(get_store(), get_config().base, "category-township", "lz:observedCategory", iri)
+    # A category spans every township (10,000 rows at the issue's target): its counts are read once per
+    # snapshot (categories are a few dozen), so a request only finds its page's townships among them.
+    counts = per_snapshot(("category-townships", iri), lambda: q.per_township(
+        get_store(), get_config().base, "category-township", "lz:observedCategory", iri))
     return _duties_page(q.category_where(iri), counts, description, alternates)
 
 

@@ -8,15 +8,17 @@ the document about it; `303 See Other` says which is which. `/doc/x` negotiates 
 from __future__ import annotations
 
 from flask import Response, abort, redirect, request, send_file
+from rdflib import URIRef
+from rdflib.namespace import RDF
 
 from luzhi.etl.readers import FORMATS
 from luzhi.ontology.namespaces import LZ
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_opened, get_store
-from luzhi.server.describe import InvalidIri, add_paging, check_iri, describe, exists, sparql_iri
+from luzhi.server.describe import HYDRA, InvalidIri, check_iri, describe, exists, paging_triples
 from luzhi.server.links import format_links, iri_for_path, link
 from luzhi.server.views import comparing, kinds
-from luzhi.server.views.common import conditional, page_arg, rdf_response
+from luzhi.server.views.common import conditional, page_arg, triples_response
 from luzhi.store.formats import BY_MIME, DESCRIPTION_MIMES, EXTENSIONS, TABLE_EXTENSIONS
 from luzhi.store.state import source_file
 
@@ -75,8 +77,7 @@ def document(rest: str):
     if mime == HTML:
         return kinds.render(iri, rest, description, alternates)
     doc_url = iri_for_path(doc_path) + (f".{BY_MIME[mime].extension}" if dot and ext in EXTENSIONS else "")
-    graph = description.graph
-    add_paging(graph, description, doc_url)
+    triples = [*description.triples, *paging_triples(description, doc_url)]
     links = [f'<{request.script_root}{doc_path}>; rel="alternate"; type="text/html"']
     links += [f'<{link.url}>; rel="alternate"; type="{link.mime}"' for link in alternates if link.mime != mime]
     paging = description.paging
@@ -84,7 +85,7 @@ def document(rest: str):
         links.append(f'<{link(request.path, page=paging.page + 1)}>; rel="next"')
     if paging.has_previous:
         links.append(f'<{link(request.path, page=paging.page - 1)}>; rel="prev"')
-    return rdf_response(graph, mime, links=links)
+    return triples_response(triples, mime, links=links, prefixes={"hydra": str(HYDRA)})
 
 
 def _not_acceptable(rest: str) -> Response:
@@ -102,8 +103,7 @@ def source(filename: str):
     Only documents the store records as `lz:SourceDocument` are served, from the build's copies.
     """
     iri = _checked(iri_for_path(f"/source/{filename}"))
-    store = get_store()
-    if not store.ask(f"ASK {{ {sparql_iri(iri)} a <{LZ.SourceDocument}> }}"):
+    if not get_store().triples(URIRef(iri), RDF.type, LZ.SourceDocument, limit=1):
         abort(404)
     path = source_file(get_opened().state_dir, filename)
     if path is not None:

@@ -7,6 +7,7 @@ browsers, the query page. Every refusal is plain text naming what was wrong.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from flask import Response, render_template, request
 
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import PREFIXES, sparql_prologue
+from luzhi.server.config import Config
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_executor, get_store
 from luzhi.server.limits import RETRY_AFTER
@@ -24,7 +26,7 @@ from luzhi.server.sparql.formats import GRAPHS, ResultFormat, choose_format, for
 from luzhi.server.sparql.protocol import ProtocolError, SparqlRequest, parse_request
 from luzhi.server.sparql.query_text import syntax_error_message
 from luzhi.server.views.common import serialize
-from luzhi.store.executor import PoolBusy, QueryTimeout, StoreUnavailable, WorkerFailed
+from luzhi.store.executor import Executor, PoolBusy, QueryTimeout, StoreUnavailable, WorkerFailed
 from luzhi.store.formats import serialise
 from luzhi.store.query_worker import Job
 from luzhi.store.service_check import QueryRefused, refuse_deep_nesting
@@ -49,22 +51,24 @@ def _respond() -> Response:
         parsed = parse_request(request, config.max_request_bytes)
         if parsed.query is None:
             return _describe(parsed)
-        if request.method == "GET" and not parsed.formats and _browser_wants_page():
+        if request.method == "GET" and not parsed.formats and browser_wants_page(request.headers.get("Accept")):
             return _page(parsed.query, autorun=True)  # a permalink opened in a browser (issue 14)
-        return _answer(parsed)
+        return answer(parsed, request.headers.get("Accept"), config, get_executor())
     except ProtocolError as error:
-        return _error(error.status, error.message, error.retry_after)
+        return error_response(error)
 
 
-def _answer(parsed: SparqlRequest) -> Response:
-    """Run the query in a worker, which checks it first (updates, SERVICE, syntax: worker.run_job)."""
-    config = get_config()
+def answer(parsed: SparqlRequest, accept: str | None, config: Config, executor: Executor) -> Response:
+    """Run the query in a worker, which checks it first (updates, SERVICE, syntax: worker.run_job).
+
+    Needs no Flask context: server/views/sparql_fast.py calls it outside Flask for the hot path (issue 13).
+    Refusals are raised as ProtocolError.
+    """
     assert parsed.query is not None
     try:
         refuse_deep_nesting(parsed.query)  # here, not in a worker: it takes milliseconds (store/service_check.py)
     except QueryRefused as refusal:
         raise ProtocolError(refusal.status, refusal.message) from None
-    accept = request.headers.get("Accept")
     chosen = {kind: choose_format(kind, accept, parsed.formats) for kind in ("results", "graph")}
     job = Job(
         query=parsed.query,
@@ -76,9 +80,9 @@ def _answer(parsed: SparqlRequest) -> Response:
         max_rows=config.max_result_rows,
         prefixes=_PREFIX_PAIRS,
         allow_service=config.allow_service,
-        base_iri=str(Iris(config.base).sparql_endpoint()),
+        base_iri=_endpoint_iri(config.base),
     )
-    answer = _run(job)
+    answer = _run(job, config, executor)
     if answer.status == "refused":
         raise ProtocolError(answer.code, answer.message)
     if answer.status == "not_acceptable":
@@ -105,16 +109,20 @@ def _answer(parsed: SparqlRequest) -> Response:
     return response
 
 
+@functools.lru_cache(maxsize=8)
+def _endpoint_iri(base: str) -> str:
+    return str(Iris(base).sparql_endpoint())
+
+
 def _serializer(fmt: ResultFormat | None) -> str | None:
     if fmt is None:
         return None
     return "N_TRIPLES" if fmt.serializer == "JSON_LD_RDFLIB" else fmt.serializer
 
 
-def _run(job: Job):
-    config = get_config()
+def _run(job: Job, config: Config, executor: Executor):
     try:
-        return get_executor().run(job)
+        return executor.run(job)
     except QueryTimeout:
         raise ProtocolError(503, f"query stopped after {config.query_timeout:g} s (query_timeout); "
                                  "simplify it or add LIMIT") from None
@@ -155,11 +163,11 @@ def _describe(parsed: SparqlRequest) -> Response:
     return Response(serialize(graph, fmt.mime), content_type=fmt.content_type)
 
 
-def _browser_wants_page() -> bool:
+def browser_wants_page(accept: str | None) -> bool:
     """A browser following a permalink (`Accept: text/html` preferred) gets the query page with the query
     and its results, not a SPARQL XML download; `*/*` (curl) and every SPARQL client still get results."""
     offered = [f.mime for f in formats_for("results")] + [f.mime for f in GRAPHS] + ["text/html"]
-    return choose(request.headers.get("Accept"), offered) == "text/html"
+    return choose(accept, offered) == "text/html"
 
 
 def fold_prologue(query: str) -> str:
@@ -206,8 +214,9 @@ def _page(query: str | None = None, *, autorun: bool = False) -> Response:
     return response
 
 
-def _error(status: int, message: str, retry_after: int | None = None) -> Response:
-    response = Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(retry_after)
+def error_response(error: ProtocolError) -> Response:
+    """A refusal as plain text naming what was wrong, with Retry-After when a retry can cure it."""
+    response = Response(error.message + "\n", status=error.status, content_type="text/plain; charset=utf-8")
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
     return response

@@ -1,0 +1,49 @@
+"""A Word/Excel file that unpacks past the limit is refused before unpacking, naming the file (cold review 2026-11-30:
+a 900 KB .docx that unpacked to 800 MB answered 'MemoryError: Unable to allocate output buffer')."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from formats import write_docx, write_xlsx
+
+from luzhi.etl.parse import parse_document
+from luzhi.etl.readers import MAX_UNPACKED_BYTES
+from luzhi.etl.source import SourceError
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "000_d4a0698a49e5e74d.txt"
+
+
+def _with_padding(real: Path, target: Path, unpacked: int) -> Path:
+    """The real document plus one highly compressible member of `unpacked` bytes (zeros deflate ~1000:1)."""
+    with zipfile.ZipFile(real) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            out.writestr(item, source.read(item))
+        with out.open("customXml/padding.xml", "w") as pad:
+            block = b"\0" * 2**20
+            for _ in range(unpacked // len(block)):
+                pad.write(block)
+    return target
+
+
+@pytest.mark.parametrize(("write", "suffix"), [(write_docx, ".docx"), (write_xlsx, ".xlsx")])
+def test_an_archive_that_unpacks_past_the_limit_is_refused(tmp_path, write, suffix):
+    real = write(SAMPLE.read_text(encoding="utf-8"), tmp_path / f"real{suffix}")
+    bomb = _with_padding(real, tmp_path / f"bomb{real.suffix}", MAX_UNPACKED_BYTES + 2**20)
+    assert bomb.stat().st_size < 2 * 2**20  # small on disk, as a bomb is
+    with pytest.raises(SourceError) as refused:
+        parse_document(bomb)
+    assert str(bomb) in str(refused.value) and "压缩炸弹" in str(refused.value)
+    cli = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "validate", str(bomb)],
+                         capture_output=True, text=True, timeout=300)
+    assert cli.returncode == 2 and "MemoryError" not in cli.stderr and "MB" in cli.stderr
+
+
+def test_padding_under_the_limit_still_reads(tmp_path):
+    real = write_docx(SAMPLE.read_text(encoding="utf-8"), tmp_path / "real.docx")
+    padded = _with_padding(real, tmp_path / "padded.docx", 4 * 2**20)
+    assert len(parse_document(padded).items) == len(parse_document(real).items)
