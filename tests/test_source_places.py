@@ -108,7 +108,7 @@ def test_the_duty_page_names_the_place_in_a_word_or_pdf_source(served):
             source = requests.get(server.base + link.group(1), timeout=60)
             assert source.status_code == 200 and source.content == files[name].read_bytes()
             english = requests.get(page.url, params={"lang": "en"}, timeout=60).text
-            assert f"{name}，{describe_place(fragment, 'en')}</a>" in english
+            assert f"{name}, {describe_place(fragment, 'en')}</a>" in english
             # The place named is where the duty is: its row holds the duty's title.
             cells = _pdf_row(files[name], first) if name.endswith(".pdf") else _docx_row(files[name], first)
             assert _compact(row["title"]["value"])[:12] in _compact(cells), (fragment, row["title"]["value"], cells)
