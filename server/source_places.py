@@ -30,6 +30,14 @@ def describe_place(fragment: str, lang: str) -> str | None:
     return (" 至 " if lang == "zh" else " to ").join(places)
 
 
+def describe_lines(first: int, last: int, lang: str) -> str:
+    """Lines first..last of a text source in words: 第 162 行, 第 160–170 行 / line 162, lines 160–170."""
+    span = str(first) if first == last else f"{first}–{last}"
+    if lang == "zh":
+        return _WORDS["line"][0].format(span)
+    return ("line " if first == last else "lines ") + span
+
+
 def _one(location: str, lang: str) -> str | None:
     words = []
     for part in location.split("&"):

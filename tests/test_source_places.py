@@ -26,7 +26,7 @@ from luzhi.etl.build import BuildOptions, build
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import sparql_prologue
 from luzhi.server.config import Config
-from luzhi.server.source_places import describe_place
+from luzhi.server.source_places import describe_lines, describe_place
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 BASE = "http://127.0.0.1:5000"
@@ -44,6 +44,14 @@ QUERY = sparql_prologue() + """SELECT ?duty ?title ?source WHERE {
 ])
 def test_each_location_the_readers_write_reads_as_words(fragment, zh, en):
     assert (describe_place(fragment, "zh"), describe_place(fragment, "en")) == (zh, en)
+
+
+@pytest.mark.parametrize(("first", "last", "zh", "en"), [
+    (162, 162, "第 162 行", "line 162"),
+    (160, 170, "第 160–170 行", "lines 160–170"),
+])
+def test_text_lines_read_as_words(first, last, zh, en):
+    assert (describe_lines(first, last, "zh"), describe_lines(first, last, "en")) == (zh, en)
 
 
 @pytest.mark.parametrize("fragment", ["line=2,5", "page=", "xywh=1,2,3,4", "a=1,b=2,c=3", ""])

@@ -21,7 +21,7 @@ from luzhi.server.context import get_config, get_opened, get_store, per_snapshot
 from luzhi.server.describe import Description, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, local_path
-from luzhi.server.source_places import describe_place
+from luzhi.server.source_places import describe_lines, describe_place
 from luzhi.server.tables import table_links
 from luzhi.server.views import comparing
 from luzhi.server.views.common import page_arg, render_page, require_page
@@ -152,9 +152,11 @@ def _source_excerpt(iri: str) -> dict:
             lines = path_on_disk.read_text(encoding="utf-8").splitlines()
             text = "\n".join(lines[first - 1 : last])
     # Word, Excel, PDF, HTML: no lines to quote, the place in the file in words (第 3 页 表 1 第 12 行).
-    place = None if match else describe_place(fragment, lang())
-    return {"iri": iri, "href": href, "file": path.rsplit("/", 1)[-1], "first": first, "last": last, "text": text,
-            "place": place}
+    if first:
+        place = describe_lines(first, last, lang())
+    else:
+        place = None if match else describe_place(fragment, lang())
+    return {"iri": iri, "href": href, "file": path.rsplit("/", 1)[-1], "text": text, "place": place}
 
 
 def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
