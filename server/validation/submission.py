@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
+from luzhi.ontology.iris import normalise_base
 from luzhi.ontology.types import LineSpan
 from luzhi.shapes.validate import Notice
 from luzhi.store.oxigraph import to_rdflib
@@ -115,7 +116,7 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, l
                f"owl:imports <{target}> was not loaded (a submission never makes the server fetch anything)")
         for target in sorted(set(graph.objects(None, OWL.imports)))
     )
-    prefix = base.rstrip("/") + "/"
+    prefix = normalise_base(base) + "/"
     if not any(isinstance(subject, URIRef) and str(subject).startswith(prefix) for subject in graph.subjects()):
         # The shapes target luzhi's classes, so data about other IRIs "conforms" by checking nothing; a
         # validator must hear that nothing of theirs was checked (cold review 2026-11-30).
