@@ -291,7 +291,7 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
                     _commit_journal(store, journal, pending)
             progress.advance(doc.triples)
         _commit_journal(store, journal, pending)
-        progress.phase("ontology, shared graph, duty kinds, statistics and search index", 4)
+        progress.phase("ontology", 1)
         store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
         progress.advance(0)
         kinds = derive(lambda graph, triples: bulk_replace(store, wip, graph, triples), iris, wip, codes,
@@ -359,7 +359,6 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
                 save_source(state, doc.path)
                 progress.advance(doc.triples)
             _carry_contributions(None, state, to_load, set())
-            progress.phase("shared graph, duty kinds, statistics and search index", 3)
             kinds = derive(lambda graph, triples: remote_replace(store, graph, triples), iris, state,
                            sorted(codes), ontology_graph(), progress)
             triples = len(store)

@@ -30,13 +30,16 @@ def derive(write_graph: GraphWriter, iris: Iris, state: Path, codes: list[str], 
            progress: Progress) -> KindsResult:
     """The shared graph, the kinds graph, the statistics graph and the search index, over every township
     of the store (`codes`), from the contributions and facts in `state`: nothing is read back."""
+    progress.phase("shared graph", 1)
     shared = shared_graph(state, codes)  # every township's contribution once (etl/shared.py)
     write_graph(str(iris.shared_graph()), shared)
     progress.advance(0)
     # Store-wide derived graphs last, over every township of the new snapshot (issue 14's kinds).
+    progress.phase("duty kinds", 1)
     kinds = compute_kinds([duty for code in codes for duty in read_facts(facts_path(state, code)).duties])
     write_graph(str(iris.kinds_graph()), kinds_triples(kinds, iris))
     progress.advance(0)
+    progress.phase("statistics and search index", 1)
     others = (facts for triples in (ontology, shared, kinds_triples(kinds, iris))
               for facts in chunked_void_facts(triples, iris))
     township_facts = (read_facts(facts_path(state, code)).graph for code in codes)

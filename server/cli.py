@@ -133,7 +133,7 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
     from luzhi.etl.build import BuildOptions, bundled_documents
     from luzhi.etl.build import build as build_store
     from luzhi.etl.kinds_rdf import kinds_report
-    from luzhi.etl.progress import Quiet, RichProgress
+    from luzhi.etl.progress import PhaseLog, RichProgress
     from luzhi.etl.report import render_summary, report_json
     from luzhi.ontology.iris import Iris
 
@@ -143,8 +143,8 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
     validate_graph = validator(engine) if build_options.validate else None
     if validate_graph is not None and (warning := fallback_warning(engine, base)):
         console.print(warning, markup=False, highlight=False, soft_wrap=True)
-    # A bar only on a terminal: in a log it is noise (issue 13).
-    with RichProgress(console) if console.is_terminal else nullcontext(Quiet()) as progress:
+    # A bar only on a terminal; in a log, one line per phase with its time (issue 13).
+    with RichProgress(console) if console.is_terminal else PhaseLog(console) as progress:
         result = build_store(paths, store_path, build_options, validate_graph=validate_graph, progress=progress)
     render_summary(result.documents, console)
     for refusal in result.quarantined:
