@@ -97,8 +97,17 @@ def report_json(reports, kinds: dict | None = None) -> dict:
     return {"documents": [r.to_dict() for r in reports], **({"kinds": kinds} if kinds is not None else {})}
 
 
+SUMMARY_ROWS = 50  # documents printed one by one; a larger build is summed up (its --report lists each)
+
+
 def render_summary(reports, console) -> None:
-    """A rich table per build: one row per document and list, then the issues by code."""
+    """A rich table per build: one row per document and list, then the issues by code. Past
+    SUMMARY_ROWS documents (a national build has 38,700), one row per list kind over all documents:
+    tens of thousands of rows help nobody on a terminal, and `--report FILE` keeps each one."""
+    reports = list(reports)
+    if len(reports) > SUMMARY_ROWS:
+        _render_totals(reports, console)
+        return
     table = Table(title="luzhi build")
     columns = ("文件 file", "乡镇 township", "代码 code", "清单 list", "声明 declared", "解析 parsed", "问题 issues")
     for column in columns:
@@ -113,6 +122,28 @@ def render_summary(reports, console) -> None:
                 lst.kind,
                 "" if lst.declared is None else str(lst.declared),
                 str(lst.parsed),
-                ", ".join(f"{code}×{n}" for code, n in sorted(issue_counts.items())) if i == 0 else "",
+                _issue_text(issue_counts) if i == 0 else "",
             )
     console.print(table)
+
+
+def _render_totals(reports, console) -> None:
+    table = Table(title=f"luzhi build: {len(reports)} documents (one row each: --report FILE)")
+    for column in ("清单 list", "文件 documents", "声明 declared", "解析 parsed", "声明≠解析 declared≠parsed"):
+        table.add_column(column)
+    by_kind: dict[str, list] = {}
+    for report in reports:
+        for lst in report.lists:
+            by_kind.setdefault(lst.kind, []).append(lst)
+    for kind, lists in by_kind.items():
+        declared = sum(lst.declared or 0 for lst in lists)
+        differing = sum(1 for lst in lists if lst.declared is not None and lst.declared != lst.parsed)
+        table.add_row(kind, str(len(lists)), str(declared), str(sum(lst.parsed for lst in lists)), str(differing))
+    console.print(table)
+    issues = Counter(i["code"] for report in reports for i in report.issues)
+    if issues:
+        console.print(f"问题 issues: {_issue_text(issues)}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _issue_text(counts: Counter) -> str:
+    return ", ".join(f"{code}×{n}" for code, n in sorted(counts.items()))

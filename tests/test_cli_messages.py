@@ -72,3 +72,33 @@ def test_build_table_is_whole_in_a_log(tmp_path):
     assert document.name in result.stderr and "cooperative" in result.stderr
     table = [line for line in result.stderr.splitlines() if line.startswith(("┃", "│"))]
     assert table and max(len(line) for line in table) > 80
+    # No progress bar in a log, but one line per phase with its time, so a slow build says where it was slow.
+    phases = [line.split(":")[0] for line in result.stderr.splitlines() if line.rstrip().endswith(" s")]
+    assert phases == ["parse", "load", "ontology", "shared graph", "duty kinds", "statistics and search index"]
+    assert "parse: 1 documents, " in result.stderr
+
+
+def test_a_large_build_is_summed_up_not_listed():
+    """Past SUMMARY_ROWS documents the terminal gets one row per list kind and the issue counts (a national
+    build printed 116,000 table rows); the per-document rows stay in --report."""
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from luzhi.etl.build import BuildOptions, process_document
+    from luzhi.etl.report import SUMMARY_ROWS, render_summary
+
+    options = BuildOptions(base="http://127.0.0.1:5000")
+    reports = [process_document(path, options)[3] for path in bundled_documents()]
+    many = [replace(reports[i % len(reports)], file=f"copy-{i}.txt") for i in range(SUMMARY_ROWS + 1)]
+    console = Console(record=True, width=200)
+    render_summary(many, console)
+    text = console.export_text()
+    assert "copy-0.txt" not in text and f"{SUMMARY_ROWS + 1} documents" in text
+    parsed = {kind: sum(lst.parsed for r in many for lst in r.lists if lst.kind == kind)
+              for kind in ("basic", "cooperative", "reclaimed")}
+    rows = {line.split("│")[1].strip(): line.split("│")[4].strip() for line in text.splitlines()
+            if line.startswith("│")}
+    assert rows == {kind: str(n) for kind, n in parsed.items()}
+    issues = sum(len(r.issues) for r in many)
+    assert issues and sum(int(part.rsplit("×", 1)[1]) for part in text.split("issues: ")[1].split(", ")) == issues
