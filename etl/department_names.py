@@ -25,7 +25,7 @@ from luzhi.etl.divisions import name_forms
 _BLOCK_TAG = re.compile(r"<\s*/?\s*(?:p|br|li|ol|ul|div|tr|td|th|table)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
 _HSPACE = re.compile(r"[ \t\u3000\xa0]+")
-_EDGE = " \t\n\u3000\xa0：:，,。.;；、-—_=*·"
+EDGE = " \t\n\u3000\xa0：:，,。.;；、-—_=*·"  # stripped from both ends of a name
 
 
 def plain_text(text: str) -> str:
@@ -37,7 +37,7 @@ def plain_text(text: str) -> str:
 
 def spelling(name: str) -> str:
     """A name as written, minus HTML and whitespace: the form kept as prefLabel/altLabel."""
-    return re.sub(r"\s+", "", plain_text(name)).strip(_EDGE)
+    return re.sub(r"\s+", "", plain_text(name)).strip(EDGE)
 
 
 PAREN = re.compile(r"[（(][^（）()]*[）)]")
@@ -132,6 +132,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "党委统一战线工作部": ("党委统战部",),
 }
 _ALIAS = {variant: key for key, variants in _ALIASES.items() for variant in (key, *variants)}
+ALIAS_VARIANTS_LAST = frozenset(variant[-1] for variant in _ALIAS)  # etl/responsibilities.py's quick refusal
 _LEAGUE = re.compile(r"^(?:共青团|团)(.{0,8}?)(?:委员会|委)$")
 _BRANCH = re.compile(r"^(?P<dept>[^分]{2,14}?局)(?P<place>[^局]{2,8}?)分局$")
 _LEVEL_CHARS = "县区旗"
