@@ -66,6 +66,17 @@ def kind_size(store: Store, kind_iri: str) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
+class KindSample:
+    """A duty kind's label, size and its first `MAX_ELSEWHERE * 4` members with their township, list, title
+    and score: the same for every duty of the kind, so a server keeps it per kind (server/views/comparing.py)."""
+
+    kind: Node
+    label: Node | None
+    total: int | None  # duties of the kind (the build's statistics), when known
+    members: tuple[Row, ...]  # other, town, type, title, otherScore; in index order
+
+
+@dataclass(frozen=True)
 class Elsewhere:
     """A duty's kind and at most `MAX_ELSEWHERE` duties of that kind in other townships."""
 
@@ -79,33 +90,37 @@ class Elsewhere:
 MAX_ELSEWHERE = 20  # a sample: each costs ~7 lookups (its facts, its township's label); the kind page has all
 
 
-def same_duty_elsewhere(store: Store, base: str, duty_iri: str) -> Elsewhere:
-    """The other townships' duties of this duty's kind, a bounded sample read by lookups.
+def duty_kind(store: Store, duty_iri: str) -> Node | None:
+    return lk.value(store, URIRef(check_iri(duty_iri)), LZ.dutyKind)
 
-    A kind can hold a duty from every township (10,000 at the issue's target): the page shows the
-    first `MAX_ELSEWHERE` in index order, sorted, and links the kind's own (paged) page for the rest.
-    """
-    duty = URIRef(check_iri(duty_iri))
-    kind = lk.value(store, duty, LZ.dutyKind)
-    if kind is None:
-        return Elsewhere(None, None, None, [], None)
-    here = set(lk.objects(store, duty, LZ.township))
-    others = []
+
+def kind_sample(store: Store, base: str, kind: Node) -> KindSample:
+    """The members a duty page may show, read by lookups in index order (a kind can hold a duty from
+    every township: 10,000 at the issue's target); four times what one page shows, since a page skips
+    its own township's."""
+    members = []
     for other in lk.subjects(store, LZ.dutyKind, kind, limit=MAX_ELSEWHERE * 4):
         town = lk.value(store, other, LZ.township)
-        if other == duty or town in here or town is None:
+        if town is None:
             continue
         row: Row = {"other": other, "town": town}
         for name, prop in (("type", LZ.listType), ("title", DCTERMS.title), ("otherScore", LZ.matchScore)):
             found = lk.value(store, other, prop)
             if found is not None:
                 row[name] = found
-        others.append(row)
-        if len(others) == MAX_ELSEWHERE:
-            break
+        members.append(row)
+    return KindSample(kind, lk.value(store, kind, SKOS.prefLabel), lk.observed_count(store, base, "kind", kind=kind),
+                      tuple(members))
+
+
+def same_duty_elsewhere(store: Store, duty_iri: str, sample: KindSample) -> Elsewhere:
+    """The other townships' duties of this duty's kind: the first `MAX_ELSEWHERE` of the kind's sample
+    that are not in this duty's township, sorted; the kind's own (paged) page has the rest."""
+    duty = URIRef(check_iri(duty_iri))
+    here = set(lk.objects(store, duty, LZ.township))
+    others = [row for row in sample.members if row["other"] != duty and row["town"] not in here][:MAX_ELSEWHERE]
     others.sort(key=lambda r: (str(r["town"]), str(r.get("type", "")), str(r["other"])))
-    return Elsewhere(kind, lk.value(store, kind, SKOS.prefLabel), lk.value(store, duty, LZ.matchScore), others,
-                     lk.observed_count(store, base, "kind", kind=kind))
+    return Elsewhere(sample.kind, sample.label, lk.value(store, duty, LZ.matchScore), others, sample.total)
 
 
 def township_departments(store: Store, base: str, township_iri: str) -> list[Row]:
