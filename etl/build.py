@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and th
 )
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import ONTOLOGY_GRAPH
+from luzhi.store.dump import DUMP_FILES, assemble_dumps, part_path
 from luzhi.store.open import StoreTarget, open_store
 from luzhi.store.oxigraph import OxigraphStore, to_rdflib
 from luzhi.store.snapshots import (
@@ -62,13 +64,13 @@ from luzhi.store.snapshots import (
     work_in_progress,
     write_marker,
 )
-from luzhi.store.state import carry_sources, read_build_info, save_source, write_build_info
+from luzhi.store.state import DUMPS_DIR, carry_sources, read_build_info, save_source, write_build_info
 
 __all__ = ["VERSION", "BuildError", "BuildOptions", "BuildResult", "build", "bundled_documents", "ontology_graph",
            "process_document"]
 
 JOURNAL = "loaded"  # in a work-in-progress snapshot: the stage keys whose graphs are in it, one a line
-_FLUSH_EVERY = 64  # documents between RocksDB flushes in pass 2 (memory stays flat; see replace_graph)
+_LOAD_BATCH = 64  # documents per bulk load, flush and journal entry in pass 2 (`_load_batch`)
 
 
 def bundled_documents() -> list[Path]:
@@ -195,7 +197,8 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
         documents.pop(code, None)
     documents.update({doc.township_code: _entry(doc.report) for doc in to_load})
     _carry_contributions(parent, wip, to_load, keep=set(documents) - loaded_codes)
-    resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress, sorted(documents))
+    dumps = root / DUMPS_DIR / _build_id(documents)
+    resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress, sorted(documents), dumps)
     carry_sources(parent, wip, dropped_files) if parent else (wip / "sources").mkdir(exist_ok=True)
     for doc in to_load:
         save_source(wip, doc.path)
@@ -206,6 +209,7 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     fsync_tree(wip)
     switch_to(root, wip)
     remove_old_snapshots(root, keep={wip.name} | ({pointer.snapshot.name} if pointer.snapshot else set()))
+    _remove_old_dumps(root, keep={info["build_id"], read_build_info(parent).get("build_id") if parent else None})
     restaged = sum(doc.reused for doc in to_load)
     return BuildResult(tuple(doc.report for doc in to_load), triples, info["build_id"], tuple(refused), restaged,
                        resumed, kinds)
@@ -241,20 +245,36 @@ def _unrebuilt(state: Path, codes: set[str]) -> list[str]:
 
 
 def _carry_contributions(parent: Path | None, state: Path, to_load: list[Staged], keep: set[str]) -> None:
-    """The shared-graph contributions (etl/shared.py) and facts (etl/facts.py) of the new snapshot: the
-    parent's for the townships it keeps (hard links), this build's for the ones it loads (replaced whole)."""
-    for where in (contribution_path, facts_path):
+    """The shared-graph contributions (etl/shared.py), facts (etl/facts.py) and dump parts (store/dump.py)
+    of the new snapshot: the parent's for the townships it keeps (hard links), this build's for the ones it
+    loads (replaced whole). A kept township without dump parts (built before them) has none: the build
+    then leaves /dumps/ to the server (`_write_dumps`)."""
+    per_township = {"shared": contribution_path, "facts": facts_path,
+                    **{name: partial(part_path, dump_file=name) for name in DUMP_FILES}}
+    for what, where in per_township.items():
         for code in keep if parent else ():
             target = where(state, code)
             target.parent.mkdir(parents=True, exist_ok=True)
-            if not target.exists():
+            if not target.exists() and where(parent, code).exists():
                 os.link(where(parent, code), target)
-    for doc in to_load:
-        for where, staged in ((contribution_path, doc.shared), (facts_path, doc.facts)):
+        for doc in to_load:
+            staged = {"shared": doc.shared, "facts": doc.facts, **doc.dump_parts}[what]
             target = where(state, doc.township_code)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(staged, target.with_suffix(".tmp"))
             os.replace(target.with_suffix(".tmp"), target)
+
+
+def _write_dumps(store: OxigraphStore, state: Path, folder: Path, iris: Iris, codes: list[str]) -> bool:
+    """/dumps/ for the new snapshot, from the townships' parts and the store-wide graphs (store/dump.py);
+    False, writing nothing, when a township has no parts (the server writes them on first request)."""
+    parts = {name: [part_path(state, code, name) for code in codes] for name in DUMP_FILES}
+    if not all(path.exists() for paths in parts.values() for path in paths):
+        return False
+    townships = {str(iris.graph(code)) for code in codes}
+    store_wide = [None, *(g for g in store.graph_names() if g not in townships)]  # None: the default graph
+    assemble_dumps(folder, parts, [partial(store.graph_quads, graph) for graph in store_wide])
+    return True
 
 
 def _older_luzhi(code: str) -> Refusal:
@@ -265,8 +285,10 @@ def _older_luzhi(code: str) -> Refusal:
     return Refusal(code, ({"line": None, "rule": "built-by-older-luzhi", "message": message},))
 
 
-def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, progress, codes: list[str]):
-    """Pass 2 into the work-in-progress snapshot; returns (documents a killed build had loaded, quads, kinds).
+def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, progress, codes: list[str],
+                   dumps: Path):
+    """Pass 2 into the work-in-progress snapshot, and its /dumps/ files into `dumps`; returns (documents a
+    killed build had loaded, quads, kinds).
 
     Drop-then-load per document is idempotent, so a document the journal does not list is simply
     loaded again. The journal is appended only after a flush, so what it lists is on disk.
@@ -278,51 +300,71 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
         for code in displaced:
             store.drop_graph(str(iris.graph(code)))
         progress.phase("load", len(to_load))
-        pending: list[str] = []
+        batch: list[Staged] = []
         resumed = 0
         for doc in to_load:
             if doc.key in done:
                 resumed += 1
-            else:
-                store.drop_graph(str(iris.graph(doc.township_code)))
-                store.load_nquads(doc.quads)
-                pending.append(doc.key)
-                if len(pending) >= _FLUSH_EVERY:
-                    _commit_journal(store, journal, pending)
-            progress.advance(doc.triples)
-        _commit_journal(store, journal, pending)
+                progress.advance(doc.triples)
+                continue
+            store.drop_graph(str(iris.graph(doc.township_code)))
+            batch.append(doc)
+            if len(batch) >= _LOAD_BATCH:
+                _load_batch(store, journal, batch, progress)
+        _load_batch(store, journal, batch, progress)
         progress.phase("ontology", 1)
         store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
         progress.advance(0)
         kinds = derive(lambda graph, triples: bulk_replace(store, wip, graph, triples), iris, wip, codes,
                        ontology_graph(), progress)
         store.flush()
+        progress.phase("dumps", 1)
+        _write_dumps(store, wip, dumps, iris, codes)
+        progress.advance(0)
         return resumed, len(store), kinds
     finally:
         store.close()
 
 
-def _commit_journal(store: OxigraphStore, journal: Path, pending: list[str]) -> None:
-    if not pending:
+def _load_batch(store: OxigraphStore, journal: Path, batch: list[Staged], progress) -> None:
+    """Bulk-load a batch of documents (their graphs already dropped) in one call, flush, then journal them.
+
+    One call per document made 1,000 townships' load 16× 100's, not 10×: each call ingests its own
+    RocksDB files, and compacting them grows with the store."""
+    if not batch:
         return
+    store.load_nquads(*(doc.quads for doc in batch))
     store.flush()
     with open(journal, "a", encoding="utf-8") as out:
-        out.write("".join(f"{key}\n" for key in pending))
+        out.write("".join(f"{doc.key}\n" for doc in batch))
         out.flush()
         os.fsync(out.fileno())
-    pending.clear()
+    for doc in batch:
+        progress.advance(doc.triples)
+    batch.clear()
 
 
 def _entry(report: DocumentReport) -> dict:
     return {"file": report.file, "sha256": report.sha256, "township_code": report.township_code}
 
 
+def _build_id(documents: dict[str, dict]) -> str:
+    """Changes exactly when the documents do: the ETags and the /dumps/ folder are keyed by it."""
+    return hashlib.sha256("".join(sorted(d["sha256"] for d in documents.values())).encode()).hexdigest()[:16]
+
+
+def _remove_old_dumps(root: Path, keep: set[str | None]) -> None:
+    """The /dumps/ folders of builds no kept snapshot has (they grew by one whole-store dump per build)."""
+    folder = root / DUMPS_DIR
+    for build in folder.iterdir() if folder.is_dir() else ():
+        if build.is_dir() and build.name not in keep:
+            shutil.rmtree(build, ignore_errors=True)
+
+
 def _build_info(iris: Iris, documents: dict[str, dict], triples: int, **extra) -> dict:
-    """build.json: describes the whole store (also after a build of some documents into an existing one),
-    so the build id behind ETags changes exactly when the documents do."""
-    digest = hashlib.sha256("".join(sorted(d["sha256"] for d in documents.values())).encode()).hexdigest()[:16]
+    """build.json: describes the whole store (also after a build of some documents into an existing one)."""
     return {
-        "build_id": digest,
+        "build_id": _build_id(documents),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "base": iris.base,  # normalised (no trailing slash): the server takes it from here (issue 9)
         "software_version": VERSION,

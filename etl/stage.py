@@ -40,12 +40,13 @@ from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
 from luzhi.shapes.validate import Severity
+from luzhi.store.dump import write_parts
 from luzhi.store.oxigraph import to_oxigraph
 
 VERSION = "0.1.0"
 # What a staging folder holds; part of the stage key, so a folder an older luzhi staged is not reused
-# (format 2: each document's facts, etl/facts.py).
-STAGE_FORMAT = 2
+# (format 2: each document's facts, etl/facts.py; 3: its parts of the /dumps/ files, store/dump.py).
+STAGE_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Staged:
     reused: bool = False  # staged by an earlier, interrupted build of the same input
     shared: Path | None = None  # its contribution to the shared graph, N-Triples (etl/shared.py)
     facts: Path | None = None  # its facts for the statistics, search index and kinds (etl/facts.py)
+    dump_parts: dict[str, Path] = field(default_factory=dict)  # its part of each /dumps/ file (store/dump.py)
 
     @property
     def township_code(self) -> str | None:
@@ -182,16 +184,21 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
     tmp = quads.with_suffix(f".{os.getpid()}.tmp")
     # N-Quads straight from the graph's triples through pyoxigraph's writer (issue 13: rdflib's
     # N-Triples writer and its re-parse in pass 2 were most of the load time).
+    # Sorted: an rdflib graph's order changes from process to process (hash seeds), and the /dumps/ parts
+    # written from these must be the same bytes for the same input (their SHA-256 is published).
+    own_quads = sorted((ox.Quad(term(s), term(p), term(o), name) for s, p, o in own), key=str)
     with open(tmp, "wb") as out:
-        ox.serialize((ox.Quad(term(s), term(p), term(o), name) for s, p, o in own), out, format=ox.RdfFormat.N_QUADS)
+        ox.serialize(own_quads, out, format=ox.RdfFormat.N_QUADS)
     os.replace(tmp, quads)
+    dump_parts = write_parts(own_quads, staging / key)
     contribution = staging / f"{key}.shared.nt"
     with open(contribution, "wb") as out:
         ox.serialize((ox.Triple(term(s), term(p), term(o)) for s, p, o in shared), out,
                      format=ox.RdfFormat.N_TRIPLES)
     facts = staging / f"{key}.facts"
     write_facts(facts, document_facts(graph, own, iris))
-    return Staged(path, key, quads, report, refusal, len(graph), shared=contribution, facts=facts)
+    return Staged(path, key, quads, report, refusal, len(graph), shared=contribution, facts=facts,
+                  dump_parts=dump_parts)
 
 
 def _reason(error: Exception) -> dict:

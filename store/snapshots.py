@@ -4,7 +4,7 @@
     <store>/snapshots/<name>/       one complete build: oxigraph/ (pyoxigraph), build.json, sources/
     <store>/snapshots/<name>/BUILDING    present while a build fills it (its work in progress)
     <store>/build.lock              held (flock) by the one build that may run
-    <store>/dumps/                  written by servers, keyed by build id
+    <store>/dumps/                  written by the build (or a server, for a store without them), keyed by build id
 
 Why: issue 10 killed builds during pass 2 (3 of 10 left old and new documents mixed, sources/ and
 build.json disagreeing with the triples) and watched a server answer /source new and pages old

@@ -14,8 +14,9 @@ from luzhi.server.i18n import lang
 from luzhi.server.links import format_links, iri_for_path
 from luzhi.server.publication import Publication, schema_org
 from luzhi.server.views.common import conditional, rdf_response, render_page, serialize
-from luzhi.server.views.dumps import DUMPS, dumps
+from luzhi.server.views.dumps import dumps
 from luzhi.server.void_description import statistics, void_graph
+from luzhi.store.dump import DUMP_FILES, media_type
 from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS, GRAPH_FORMATS
 
 
@@ -30,7 +31,7 @@ def structured_data() -> Markup:
     The dumps are listed by name, not written: a home page must not wait for a whole-store dump.
     """
     pub = publication()
-    downloads = [(mime, pub.iris.dump(name)) for name, mime in DUMPS.items()]
+    downloads = [(media_type(name), pub.iris.dump(name)) for name in DUMP_FILES]
     return schema_org(pub, downloads, lang())
 
 

@@ -1,16 +1,15 @@
 """/dumps/: whole-store dumps (N-Quads and Turtle, gzipped) with their SHA-256.
 
-Dumps are written once per build, on first request, next to the store (or in a temporary
-folder when the store's folder is read-only), then served as static files with their SHA-256:
-computing a whole-store dump per request would not survive 300 million triples.
+`luzhi build` writes them into `<store>/dumps/<build id>/` (store/dump.py); they are served as
+static files. A store without them (a remote store, or one built before the build wrote them) gets
+them written on first request, next to the store or in a temporary folder when the store's folder is
+read-only: computing a whole-store dump per request would not survive 300 million triples.
 """
 
 from __future__ import annotations
 
 import base64
 import fcntl
-import gzip
-import hashlib
 import json
 import os
 import tempfile
@@ -23,18 +22,18 @@ from luzhi.server.conneg import choose
 from luzhi.server.context import build_info, get_config, get_store
 from luzhi.server.views.common import conditional, render_page
 from luzhi.server.void_description import Dump
-from luzhi.store.dump import write_dump
-from luzhi.store.formats import BY_MIME
+from luzhi.store.dump import DUMP_FILES, MANIFEST, assemble_dumps
 from luzhi.store.state import DUMPS_DIR
 
-DUMPS = {"luzhi.nq.gz": "application/n-quads", "luzhi.ttl.gz": "text/turtle"}
 _lock = threading.Lock()
 
 
 def _dump_dir() -> Path:
-    """`<store>/dumps/<build id>/` when writable, else a per-user temporary folder."""
+    """`<store>/dumps/<build id>/` when the build wrote it or it is writable, else a per-user temporary folder."""
     build_id = build_info().build_id
     preferred = Path(get_config().store_path) / DUMPS_DIR
+    if (preferred / build_id / MANIFEST).exists():
+        return preferred / build_id
     for root in (preferred, Path(tempfile.gettempdir()) / f"luzhi-dumps-{os.getuid()}"):
         try:
             root.mkdir(parents=True, exist_ok=True)
@@ -48,9 +47,9 @@ def _dump_dir() -> Path:
 
 
 def dumps() -> list[Dump]:
-    """The dumps of this build, written now if they are not there yet."""
+    """The dumps of this build, written now if the build did not."""
     folder = _dump_dir()
-    manifest = folder / "manifest.json"
+    manifest = folder / MANIFEST
     with _lock:
         if not manifest.exists():
             folder.mkdir(parents=True, exist_ok=True)
@@ -59,26 +58,8 @@ def dumps() -> list[Dump]:
             with open(folder / ".lock", "a") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 if not manifest.exists():
-                    entries = [_write_dump(folder, name, mime) for name, mime in DUMPS.items()]
-                    tmp = manifest.with_suffix(f".{os.getpid()}.tmp")
-                    tmp.write_text(json.dumps([e.__dict__ for e in entries]), encoding="utf-8")
-                    tmp.replace(manifest)
+                    assemble_dumps(folder, {}, [get_store().quads])
     return [Dump(**entry) for entry in json.loads(manifest.read_text(encoding="utf-8"))]
-
-
-def _write_dump(folder: Path, name: str, mime: str) -> Dump:
-    store = get_store()
-    target = folder / name
-    partial = folder / f"{name}.{os.getpid()}.part"
-    # mtime=0: the same build gives byte-identical files, so the published SHA-256 stays true.
-    with open(partial, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out:
-        write_dump(store, BY_MIME[mime].dump_name, out)
-    digest = hashlib.sha256()
-    with open(partial, "rb") as written:
-        for block in iter(lambda: written.read(1 << 20), b""):
-            digest.update(block)
-    partial.replace(target)
-    return Dump(name=name, media_type=mime, size=target.stat().st_size, sha256=digest.hexdigest())
 
 
 def dumps_index():
@@ -96,7 +77,7 @@ def dumps_checksums():
 
 
 def dump_file(name: str):
-    if name not in DUMPS:
+    if name not in DUMP_FILES:
         abort(404)
     entries = {e.name: e for e in dumps()}
     response = send_file(_dump_dir() / name, mimetype="application/gzip", download_name=name, conditional=False)
