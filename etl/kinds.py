@@ -313,10 +313,11 @@ def _assign(chunk: list[DutyRecord], kinds: tuple[DutyKind, ...], idf: np.ndarra
     for row, record in enumerate(member_records):
         if record.category:
             member_categories[row, column[record.category]] = 1.0
-    category_share = (mean_of @ member_categories).T  # categories × kinds
-    for row, record in enumerate(chunk):
-        if record.category in column:
-            scores[row] += CATEGORY_BONUS * np.asarray(category_share[column[record.category]]).ravel()
+    category_share = np.asarray((mean_of @ member_categories).T)  # categories × kinds
+    # One fancy-indexed step, not a row at a time: 28 of the kinds' 69 CPU-s at 1,000 townships.
+    category_of = np.array([column.get(record.category, -1) for record in chunk], dtype=np.int64)
+    categorised = category_of >= 0
+    scores[categorised] += CATEGORY_BONUS * category_share[category_of[categorised]]
     types = sorted({t for r in member_records + chunk for t in r.department_types})
     type_column = {t: i for i, t in enumerate(types)}
 
@@ -328,9 +329,12 @@ def _assign(chunk: list[DutyRecord], kinds: tuple[DutyKind, ...], idf: np.ndarra
     duty_types, member_types = membership(chunk), membership(member_records)
     typed_duties = np.asarray(duty_types.sum(axis=1)).ravel() > 0
     typed_members = np.asarray(member_types.sum(axis=1)).ravel() > 0
-    shares = ((duty_types @ member_types.T) > 0).toarray()
-    apart = typed_duties[:, None] & typed_members[None, :] & ~shares
-    scores -= DEPARTMENT_PENALTY * (mean_of @ apart.T.astype(np.float64)).T
+    # The share of a kind's members whose departments are of other types than the duty's (both typed):
+    # the typed members' share minus those sharing a type (sharing implies typed), as sparse products.
+    # The dense duties × members matrix it replaces was 24 of the kinds' 45 CPU-s at 1,000 townships.
+    shares = ((duty_types @ member_types.T) > 0).astype(np.float64)
+    typed_share = mean_of @ typed_members.astype(np.float64)
+    scores -= DEPARTMENT_PENALTY * typed_duties[:, None] * (typed_share[None, :] - (shares @ mean_of.T).toarray())
     candidates = sorted(
         ((-scores[row, k], chunk[row].key, kinds[k].slug, row)
          for row, k in zip(*np.nonzero(scores >= threshold), strict=True)),
