@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -27,7 +28,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from luzhi.etl.claims import check_claims
-from luzhi.etl.derive import bulk_replace, derive, remote_replace
+from luzhi.etl.derive import bulk_replace, derive, remote_replace, start_search_index
 from luzhi.etl.facts import facts_path, missing_facts
 from luzhi.etl.kinds import KindsResult
 from luzhi.etl.progress import Progress, Quiet
@@ -198,7 +199,9 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     documents.update({doc.township_code: _entry(doc.report) for doc in to_load})
     _carry_contributions(parent, wip, to_load, keep=set(documents) - loaded_codes)
     dumps = root / DUMPS_DIR / _build_id(documents)
-    resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress, sorted(documents), dumps)
+    search_index = start_search_index(wip, sorted(documents))
+    resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress, sorted(documents), dumps,
+                                             search_index)
     carry_sources(parent, wip, dropped_files) if parent else (wip / "sources").mkdir(exist_ok=True)
     for doc in to_load:
         save_source(wip, doc.path)
@@ -286,7 +289,7 @@ def _older_luzhi(code: str) -> Refusal:
 
 
 def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, progress, codes: list[str],
-                   dumps: Path):
+                   dumps: Path, search_index: Future):
     """Pass 2 into the work-in-progress snapshot, and its /dumps/ files into `dumps`; returns (documents a
     killed build had loaded, quads, kinds).
 
@@ -316,7 +319,7 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
         store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
         progress.advance(0)
         kinds = derive(lambda graph, triples: bulk_replace(store, wip, graph, triples), iris, wip, codes,
-                       ontology_graph(), progress)
+                       ontology_graph(), progress, search_index)
         store.flush()
         progress.phase("dumps", 1)
         _write_dumps(store, wip, dumps, iris, codes)
@@ -393,6 +396,8 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
             store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
             for code in displaced:
                 store.replace_graph(str(iris.graph(code)), [])
+            _carry_contributions(None, state, to_load, set())
+            search_index = start_search_index(state, sorted(codes))
             progress.phase("load", len(to_load))
             for doc in to_load:
                 quads = ox.parse(path=str(doc.quads), format=ox.RdfFormat.N_QUADS)
@@ -400,9 +405,8 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
                 store.replace_graph(str(iris.graph(doc.township_code)), triples)
                 save_source(state, doc.path)
                 progress.advance(doc.triples)
-            _carry_contributions(None, state, to_load, set())
             kinds = derive(lambda graph, triples: remote_replace(store, graph, triples), iris, state,
-                           sorted(codes), ontology_graph(), progress)
+                           sorted(codes), ontology_graph(), progress, search_index)
             triples = len(store)
         finally:
             opened.close()

@@ -1,9 +1,10 @@
 """The post-load step of a build: the statistics graph and the search index, from every graph's facts.
 
-`refresh_derived` combines the facts of each township graph (store/facts.py, computed by the build's
-workers and kept in the build state) with those of the shared, kinds and ontology graphs, in one pass
-and in memory that does not grow with the townships beyond their small sums, so a build of some
-documents into an existing store still gets counts and an index for all of them (issue 13). Nothing
+`write_statistics` combines the facts of each township graph (store/facts.py, computed by the build's
+workers and kept in the build state) with those of the shared, kinds and ontology graphs, and
+`write_search_index` indexes the townships' rows, each in one pass and in memory that does not grow
+with the townships beyond their small sums, so a build of some documents into an existing store still
+gets counts and an index for all of them (issue 13). The build runs the two in different processes. Nothing
 is read back from the store: counting the whole store took 0.25–0.6 s a township and a remote
 Virtuoso refused the reads past its 10,000-row cap.
 """
@@ -11,7 +12,6 @@ Virtuoso refused the reads past its 10,000-row cap.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -27,27 +27,33 @@ from luzhi.store.statistics import StatisticsTotals
 GraphWriter = Callable[[str, Iterable[tuple[Node, Node, Node]]], int]
 
 
-@dataclass(frozen=True)
-class Derived:
-    statistics_triples: int
-    search_rows: int
+def write_statistics(write_graph: GraphWriter, iris: Iris, township_facts: Iterable[GraphFacts],
+                     other_graphs: Iterable[VoidFacts], kind_sizes: dict[Node, int]) -> int:
+    """Write the statistics graph; returns its triples.
 
-
-def refresh_derived(write_graph: GraphWriter, iris: Iris, state_dir: Path, township_facts: Iterable[GraphFacts],
-                    other_graphs: Iterable[VoidFacts], shared: list[tuple[Node, Node, Node]],
-                    kind_sizes: dict[Node, int]) -> Derived:
-    """Write the search index (state_dir) and the statistics graph.
-
-    `township_facts`: every township graph's, in code order (the index keeps that order);
-    `other_graphs`: the VoID facts of the shared, kinds and ontology graphs; `shared`: the shared graph's
-    triples (its departments and divisions are search rows); `kind_sizes`: duties per kind.
+    `township_facts`: every township graph's; `other_graphs`: the VoID facts of the shared, kinds and
+    ontology graphs; `kind_sizes`: duties per kind.
     """
     totals = StatisticsTotals()
+    for facts in township_facts:
+        totals.add_graph(facts)
+    for facts in other_graphs:
+        totals.add_void(facts)
+    totals.add_kinds(kind_sizes)
+    return write_graph(str(iris.statistics_graph()), totals.triples(iris))
+
+
+def write_search_index(state_dir: Path, township_facts: Iterable[GraphFacts],
+                       shared: list[tuple[Node, Node, Node]]) -> int:
+    """Write the search index into `state_dir`; returns its rows.
+
+    `township_facts`: every township graph's, in code order (the index keeps that order); `shared`: the
+    shared graph's triples (its departments and divisions are search rows).
+    """
     divisions: dict[str, list[Node]] = {}
 
     def batches() -> Iterator[Iterable[tuple]]:
         for facts in township_facts:
-            totals.add_graph(facts)
             for division, labels in facts.divisions.items():
                 divisions.setdefault(division, []).extend(labels)
             yield facts.duty_rows
@@ -61,9 +67,4 @@ def refresh_derived(write_graph: GraphWriter, iris: Iris, state_dir: Path, towns
         yield named_rows("department", departments)
         yield named_rows("division", divisions)
 
-    rows = build_search_index(state_dir, batches())
-    for facts in other_graphs:
-        totals.add_void(facts)
-    totals.add_kinds(kind_sizes)
-    written = write_graph(str(iris.statistics_graph()), totals.triples(iris))
-    return Derived(written, rows)
+    return build_search_index(state_dir, batches())
