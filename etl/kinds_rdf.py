@@ -62,6 +62,7 @@ def kinds_triples(result: KindsResult, iris: Iris) -> Iterator[tuple[Node, Node,
     and `lz:matchScore`. A duty has at most one kind, so the score can sit on the duty itself.
     A generator: nationally the graph holds ~2 triples a duty, too many for an rdflib graph."""
     scheme = iris.kind_scheme()
+    scores: dict[float, Literal] = {}
     yield scheme, RDF.type, SKOS.ConceptScheme
     yield scheme, SKOS.prefLabel, Literal("履职事项种类", lang="zh")
     yield scheme, SKOS.prefLabel, Literal("Duty kinds", lang="en")
@@ -76,7 +77,10 @@ def kinds_triples(result: KindsResult, iris: Iris) -> Iterator[tuple[Node, Node,
         for member in kind.members:
             duty = iris.duty(member.duty.township, member.duty.list_kind, member.duty.sequence)
             yield duty, LZ.dutyKind, node
-            yield duty, LZ.matchScore, Literal(_canonical_decimal(member.score), datatype=XSD.decimal)
+            score = scores.get(member.score)
+            if score is None:  # ≤ 1,001 scores (3 decimals): an rdflib Literal each, not one per duty
+                score = scores[member.score] = Literal(_canonical_decimal(member.score), datatype=XSD.decimal)
+            yield duty, LZ.matchScore, score
 
 
 def kinds_graph(result: KindsResult, iris: Iris) -> Graph:

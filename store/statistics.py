@@ -127,16 +127,24 @@ class StatisticsTotals:
             breakdown = breakdown_dataset(iris, name)
             yield breakdown, RDF.type, QB.DataSet
             yield from _labels(breakdown, f"职责数量统计（{name}）", f"duty counts by {name}")
+            # One Literal per distinct label and count, not per observation (a million at 1,000 townships).
+            labels = [(p, o) for _s, p, o in _labels(breakdown, f"职责数量观测（{name}）",
+                                                      f"duty count observation ({name})")]
+            counts: dict[int, Literal] = {}
             for values, n in self.counts[name].items():
                 given = {d: v for d, v in zip(dimensions, values, strict=True) if v is not None}
                 present = [(DIMENSIONS[d], v) for d, v in given.items()]
                 observation = observation_iri(iris, name, given)
                 yield observation, RDF.type, QB.Observation
                 yield observation, QB.dataSet, breakdown
-                yield from _labels(observation, f"职责数量观测（{name}）", f"duty count observation ({name})")
+                for prop, label in labels:
+                    yield observation, prop, label
                 for prop, value in present:
                     yield observation, prop, value
-                yield observation, LZ.dutyCount, Literal(n, datatype=XSD.integer)
+                count = counts.get(n)
+                if count is None:
+                    count = counts[n] = Literal(n, datatype=XSD.integer)
+                yield observation, LZ.dutyCount, count
 
 
 def observation_iri(iris: Iris, breakdown: str, values: dict[str, Node]) -> URIRef:
