@@ -99,8 +99,11 @@ def build_search_index(state_dir: Path, rows: Iterable[Iterable[tuple]]) -> int:
     departments and divisions), bounded memory; returns its rows. A duty row is (IRI, kind, township,
     list type, category, label, title, responsibility texts, names)."""
     target = index_path(state_dir)
-    partial = target.with_suffix(".partial")
-    partial.unlink(missing_ok=True)
+    # Named by process: the build writes the index in a process of its own (etl/derive.py), which can
+    # outlive a killed build while the resumed one writes its own; whichever renames last, the input is the same.
+    for stale in target.parent.glob(f"{target.name}.*.partial"):
+        stale.unlink(missing_ok=True)
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     db = sqlite3.connect(partial)
     try:
         db.executescript(_SCHEMA)
