@@ -14,6 +14,12 @@ Every Virtuoso store must hold as many quads of luzhi's graphs as the local one.
 Results: bench/results/virtuoso-load.md.
 
     python bench/virtuoso_load_bench.py --townships 100 [--seed 1] [--docs DIR]
+    python bench/virtuoso_load_bench.py --store DIR [--gsp-graphs 500]
+
+`--store` takes a store built already (e.g. by bench/scale_bench.py --keep at 10,000 townships) and its
+build-written N-Quads dump instead of steps 1 and 4; `--gsp-graphs` writes only the first N graphs
+through the Graph Store Protocol (read one at a time from the store) and extrapolates its rate, saying so:
+at 10,000 townships the whole GSP path would take most of an hour.
 """
 
 from __future__ import annotations
@@ -80,8 +86,9 @@ def bulk_load(nquads: Path, work: Path) -> dict:
         load_dir.mkdir()
         shutil.copyfile(nquads, load_dir / nquads.name)
         started = time.perf_counter()
-        # The graph argument is only the default for triple files: N-Quads name their own graphs.
-        isql(server, f"ld_dir('{load_dir}', '*.nq', '{BASE}/unused');\nrdf_loader_run();\ncheckpoint;\n")
+        # The graph argument is only the default for triple files: N-Quads name their own graphs. The loader
+        # reads gzip itself (the build's dump is luzhi.nq.gz).
+        isql(server, f"ld_dir('{load_dir}', '{nquads.name}', '{BASE}/unused');\nrdf_loader_run();\ncheckpoint;\n")
         seconds = time.perf_counter() - started
         states = isql(server, "SELECT ll_state, ll_error FROM DB.DBA.LOAD_LIST;\n")
         return {"seconds": round(seconds, 2), "quads": count_quads(server),
@@ -113,6 +120,68 @@ def gsp_load(graphs: dict[str, list], work: Path) -> dict:
         stop_virtuoso(process)
 
 
+def gsp_load_from_store(store_dir: Path, limit: int, work: Path) -> dict:
+    """The first `limit` graphs of a local store through `RemoteStore.replace_graph`, one graph in memory at a time."""
+    local = open_store(store_dir, read_only=True).store
+    process, server = start_virtuoso(work / "virtuoso-gsp-load")
+    try:
+        store = open_store(server.sparql_url, state_dir=work / "gsp-load-state", user=server.user,
+                           password=server.password, timeout=600).store
+        names = local.graph_names()
+        seconds = 0.0
+        quads = 0
+        for graph in names[:limit]:
+            triples = [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+                       for q in local.graph_quads(graph)]
+            started = time.perf_counter()
+            store.replace_graph(graph, triples)
+            seconds += time.perf_counter() - started
+            quads += len(triples)
+        return {"seconds": round(seconds, 2), "quads": count_quads(server), "graphs": min(limit, len(names)),
+                "all_graphs": len(names), "sent": quads}
+    finally:
+        stop_virtuoso(process)
+        local.close()
+
+
+def from_store(args, work: Path) -> None:
+    """Steps 2 and 3 on a store built already, from its build-written dump (module docstring)."""
+    info = json.loads(next((args.store / "snapshots").glob("*/build.json")).read_text(encoding="utf-8"))
+    dump = args.store / "dumps" / info["build_id"] / "luzhi.nq.gz"
+    local = open_store(args.store, read_only=True).store
+    try:
+        quads = len(local)
+    finally:
+        local.close()
+    load = [round(os.getloadavg()[0], 2)]
+    bulk = bulk_load(dump, work)
+    load.append(round(os.getloadavg()[0], 2))
+    gsp = gsp_load_from_store(args.store, args.gsp_graphs, work)
+    load.append(round(os.getloadavg()[0], 2))
+    rate = gsp["sent"] / gsp["seconds"]
+    lines = [
+        f"## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: the store of {len(info['documents']):,} "
+        f"synthetic townships built by bench/scale_bench.py, {quads:,} quads, its N-Quads dump "
+        f"{dump.stat().st_size / 2**20:.0f} MB gzipped",
+        "",
+        "| path | what is timed | seconds | quads in luzhi's graphs |",
+        "|---|---|---:|---:|",
+        f"| Virtuoso, bulk loader | `ld_dir` + `rdf_loader_run()` + `checkpoint` of the build's luzhi.nq.gz (isql) | "
+        f"{bulk['seconds']:.1f} | {bulk['quads']:,} |",
+        f"| Virtuoso, Graph Store Protocol | the first {gsp['graphs']:,} of {gsp['all_graphs']:,} graphs "
+        f"({gsp['sent']:,} quads) by `RemoteStore.replace_graph` | {gsp['seconds']:.1f} | {gsp['quads']:,} |",
+        "",
+        f"Load average (1 min) before, between and after: {', '.join(map(str, load))}. The bulk loader loaded "
+        f"{bulk['quads'] / bulk['seconds']:,.0f} quads/s; the Graph Store Protocol {rate:,.0f} quads/s on the graphs "
+        f"it wrote, so all {quads:,} would take about {quads / rate:,.0f} s at that rate (an extrapolation, "
+        "not a measurement).",
+        "",
+    ]
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write("\n".join(lines))
+    print("\n".join(lines))
+
+
 def gsp_build(files: list[Path], work: Path) -> dict:
     process, server = start_virtuoso(work / "virtuoso-gsp")
     try:
@@ -129,9 +198,14 @@ def main() -> None:
     parser.add_argument("--townships", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--docs", type=Path, help="an existing `luzhi synth` directory (its first N documents)")
+    parser.add_argument("--store", type=Path, help="a store built already, with its build-written dumps")
+    parser.add_argument("--gsp-graphs", type=int, default=500, help="with --store: graphs written through GSP")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="luzhi-virtuoso-load-"))
     try:
+        if args.store:
+            from_store(args, work)
+            return
         docs = args.docs or work / "docs"
         if not args.docs:
             timed([str(LUZHI), "synth", "--townships", str(args.townships), "--seed", str(args.seed), "--out",
@@ -140,7 +214,7 @@ def main() -> None:
         files = [docs / d["files"][0] for d in manifest[: args.townships]]
         load = [round(os.getloadavg()[0], 2)]
         local = timed([str(LUZHI), "build", *map(str, files), "--store", str(work / "store"), "--base", BASE])
-        nquads = work / "dump.nq"
+        nquads = work / "dump.nq"  # the bulk loader takes the file's name as its pattern
         export = timed([str(LUZHI), "export", "--store", str(work / "store"), "--format", "nquads", "-o",
                         str(nquads)])
         graphs = graphs_of(nquads)
