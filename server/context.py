@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -174,6 +175,45 @@ def per_snapshot(key: object, compute: Callable[[], T]) -> T:
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+LABELS_KEPT = 50_000  # resources whose labels a web process keeps per snapshot (a few hundred bytes each)
+
+
+class BoundedCache(MutableMapping):
+    """A dict that forgets its least recently used entries past `size` (threads share it: a lock)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key):
+        with self._lock:
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def __setitem__(self, key, value) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            if len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def __delitem__(self, key) -> None:
+        with self._lock:
+            del self._entries[key]
+
+    def __iter__(self):
+        return iter(list(self._entries))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def label_cache() -> BoundedCache:
+    """Labels by resource for this snapshot (server/describe.py `fetch_label_triples`)."""
+    return per_snapshot("labels", lambda: BoundedCache(LABELS_KEPT))
 
 
 def get_executor(app: Flask | None = None) -> Executor:

@@ -136,3 +136,14 @@ def test_an_unknown_resource_is_404_on_every_page(live_server):
     for params in ({}, {"page": 2}):
         response = requests.get(live_server.url + "/doc/duty/999999999/basic/1.ttl", params=params, timeout=60)
         assert response.status_code == 404, (params, response.text[:200])
+
+
+def test_the_label_cache_forgets_the_least_recently_used():
+    """server/context.py keeps labels per snapshot in a bounded cache: past its size the oldest unused go."""
+    from luzhi.server.context import BoundedCache
+
+    cache = BoundedCache(2)
+    cache["a"], cache["b"] = 1, 2
+    assert cache["a"] == 1  # "a" is now the most recently used
+    cache["c"] = 3
+    assert dict(cache) == {"a": 1, "c": 3} and cache.get("b") is None and len(cache) == 2

@@ -20,7 +20,7 @@ from luzhi.server import kind_queries as kq
 from luzhi.server import lookups as lk
 from luzhi.server import page_queries as pq
 from luzhi.server.charts import Bar, Series, stacked_bars
-from luzhi.server.context import get_config, get_store, per_snapshot
+from luzhi.server.context import get_config, get_store, label_cache, per_snapshot
 from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, iri_for_path, local_path
@@ -55,7 +55,7 @@ def township_extras(iri: str, lists: list[pq.ListSummary], labels: dict) -> dict
         for category, n in summary.categories:
             categories.setdefault(category, [0] * len(lists))[position] += n
     departments = kq.township_departments(store, get_config().base, iri)
-    labels.update(fetch_labels(store, [r["o"] for r in departments]))
+    labels.update(fetch_labels(store, [r["o"] for r in departments], label_cache()))
     series = [Series(list_name(s.list_type), LIST_COLOURS.get(str(s.list_type).rsplit("#", 1)[-1], "#777"))
               for s in lists]
     bars = sorted(
@@ -66,7 +66,7 @@ def township_extras(iri: str, lists: list[pq.ListSummary], labels: dict) -> dict
     title = ("Duties by category and list" if lang() == "en" else "各类别事项数（按清单）")
     code = iri.rstrip("/").rsplit("/", 1)[-1]
     others = compare_choices(store, iri)
-    labels.update(fetch_labels(store, [r["t"] for r in others]))
+    labels.update(fetch_labels(store, [r["t"] for r in others], label_cache()))
     return {
         "chart": stacked_bars(title, series, bars),
         "township_departments": departments,
@@ -122,7 +122,7 @@ def elsewhere(duty_iri: str) -> dict:
 def _kind_sample(kind: Node) -> tuple[kq.KindSample, dict]:
     store = get_store()
     sample = kq.kind_sample(store, get_config().base, kind)
-    return sample, fetch_labels(store, {r["town"] for r in sample.members})
+    return sample, fetch_labels(store, {r["town"] for r in sample.members}, label_cache())
 
 
 def kind_context(iri: str, *, page: int | None = None, page_size: int = 0) -> dict:
@@ -132,7 +132,7 @@ def kind_context(iri: str, *, page: int | None = None, page_size: int = 0) -> di
     offset = (page - 1) * page_size if page is not None else 0
     rows = kq.kind_members(store, iri, limit=page_size if page is not None else None, offset=offset)
     departments = {URIRef(x) for r in rows for x in str(r.get("depts", "")).split()}
-    labels = fetch_labels(store, list(departments) + [r["cat"] for r in rows if "cat" in r])
+    labels = fetch_labels(store, list(departments) + [r["cat"] for r in rows if "cat" in r], label_cache())
     members = [
         {**r, "list": list_name(r["type"]),
          "departments": [(URIRef(x), _label(labels, URIRef(x), x)) for x in str(r.get("depts", "")).split()],
@@ -207,7 +207,7 @@ def table_download(rest: str, iri: str, ext: str) -> Response:
     if parts[0] == "list" and len(parts) == 3:
         rows = filter_rows(pq.list_rows(get_store(), iri), list_filters())
         depts = {URIRef(x) for row in rows for x in str(row.get("depts", "")).split()}
-        labels = fetch_labels(get_store(), list(depts) + [r["cat"] for r in rows if "cat" in r])
+        labels = fetch_labels(get_store(), list(depts) + [r["cat"] for r in rows if "cat" in r], label_cache())
         return table_response(list_table(iri, rows, labels), ext)
     abort(404)
 

@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from luzhi.ontology.namespaces import LZ
 from luzhi.server import page_queries as q
-from luzhi.server.context import get_config, get_opened, get_store, per_snapshot
+from luzhi.server.context import get_config, get_opened, get_store, label_cache, per_snapshot
 from luzhi.server.describe import Description, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, local_path
@@ -53,7 +53,7 @@ def render(iri: str, rest: str, description: Description, alternates: list[Forma
 
 
 def _labels_for(nodes) -> dict[URIRef, tuple[Literal, ...]]:
-    return fetch_labels(get_store(), [n for n in nodes if isinstance(n, URIRef)])
+    return fetch_labels(get_store(), [n for n in nodes if isinstance(n, URIRef)], label_cache())
 
 
 def _common(description: Description, alternates: list[FormatLink], **extra) -> dict:

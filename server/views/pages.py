@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from luzhi.server import page_queries as q
 from luzhi.server.conneg import choose
-from luzhi.server.context import get_config, get_search, get_store, per_snapshot
+from luzhi.server.context import get_config, get_search, get_store, label_cache, per_snapshot
 from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.limits import RETRY_AFTER
@@ -46,7 +46,7 @@ def home():
         categories = q.categories(store, base)
         shown = townships[:HOME_TOWNSHIPS]
         named = [r["t"] for r in shown] + [r["c"] for r in categories] + [r["p"] for r in provinces]
-        labels = fetch_labels(store, named)
+        labels = fetch_labels(store, named, label_cache())
         return {"counts": q.counts(store, base), "townships": shown, "more_townships": len(townships) - len(shown),
                 "provinces": provinces, "categories": categories, "labels": labels}
 
@@ -99,7 +99,7 @@ def search():
     facet_counts = result.facets if result else {}
     nodes = [URIRef(h.township) for h in hits if h.township]
     nodes += [URIRef(value) for counts in facet_counts.values() for value, _n in counts[:MAX_FACET_VALUES]]
-    labels = fetch_labels(get_store(), nodes)
+    labels = fetch_labels(get_store(), nodes, label_cache())
     if wants_json():
         return _search_json(text, kind, result, paging, labels)
     response = render_page("search.html", q=text, kind=kind, hits=hits, paging=paging, labels=labels,

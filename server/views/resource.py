@@ -14,7 +14,7 @@ from rdflib.namespace import RDF
 from luzhi.etl.readers import FORMATS
 from luzhi.ontology.namespaces import LZ
 from luzhi.server.conneg import choose
-from luzhi.server.context import get_config, get_opened, get_store
+from luzhi.server.context import get_config, get_opened, get_store, label_cache
 from luzhi.server.describe import HYDRA, InvalidIri, check_iri, describe, exists, paging_triples
 from luzhi.server.links import format_links, iri_for_path, link
 from luzhi.server.views import comparing, kinds
@@ -69,7 +69,7 @@ def document(rest: str):
     config = get_config()
     page = page_arg()
     listing = kinds.lists_duties(rest)  # a department's or a category's RDF pages its duties, as its HTML does
-    description = describe(get_store(), iri, page=page, page_size=config.page_size,
+    description = describe(get_store(), iri, page=page, page_size=config.page_size, label_cache=label_cache(),
                            with_incoming=kinds.shows_incoming(rest) if mime == HTML else not listing)
     if description is None:
         abort(404)
