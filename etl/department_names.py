@@ -18,7 +18,7 @@ from importlib import resources
 from rdflib import Graph
 from rdflib.namespace import SKOS
 
-from luzhi.etl.divisions import name_forms
+from luzhi.etl.divisions import name_forms, place_names
 
 # --- cleaning -----------------------------------------------------------------------------------
 
@@ -76,11 +76,25 @@ def looks_like_department(name: str, *, owner_required: bool = False) -> bool:
     `二、县公安局` is a department and `二、救灾捐赠款物的组织代收` is not.
     """
     core = PAREN.sub("", name.strip())
-    if not 2 <= len(core) <= 30 or is_generic(core) or _NOT_IN_NAME.search(core):
+    if not 2 <= len(core) <= 30 or is_generic(core):
+        return False
+    if _NOT_IN_NAME.search(core) and _NOT_IN_NAME.search(_without_places(core)):
         return False
     if owner_required and not _OWNER_PREFIX.match(core):
         return False
     return bool(ORG_END.search(core)) or _squash(core) in _ALIAS
+
+
+def _without_places(text: str) -> str:
+    """`text` with the division names in it blanked, longest first: 佳木斯市生态环境局向阳分局's 向 is 向阳区's,
+    not the 向 of 向县民政局报告 (a 10,000-township synthetic build quarantined 向阳区's and 将乐县's lists)."""
+    places = place_names()
+    kept, at = [], 0
+    while at < len(text):
+        length = next((n for n in range(min(8, len(text) - at), 1, -1) if text[at:at + n] in places), 0)
+        kept.append("〇" * length if length else text[at])
+        at += length or 1
+    return "".join(kept)
 
 
 # --- normalising a name --------------------------------------------------------------------------

@@ -125,6 +125,14 @@ def lineage(code: str) -> tuple[Division, ...]:
     return tuple(reversed(found))
 
 
+@cache
+def place_names() -> frozenset[str]:
+    """Every province, prefecture and county name in the table, with its short forms (向阳区, 向阳,
+    将乐县, 将乐 …): department names carry them, and some hold characters a sentence would (向, 将)."""
+    return frozenset(form for level, _code, _parent, name in _table().by_code.values() if level < 4
+                     for form in name_forms(name))
+
+
 def name_forms(name: str) -> tuple[str, ...]:
     """The full name and the short forms a title may use: 内蒙古自治区 → (内蒙古自治区, 内蒙古)."""
     forms = [name]

@@ -12,6 +12,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from luzhi.etl.department_names import looks_like_department
 from luzhi.etl.departments import (
     DepartmentError,
     DepartmentRegistry,
@@ -476,3 +477,21 @@ def test_discontinued_is_only_said_when_no_department_receives_the_work():
     # The work moved to a department: reclaimed, not stopped, even though the text says 不再.
     assert not parse_reclaimed_cell("承接部门：市卫健局 工作方式：乡镇不再承担，由市卫健局负责。").discontinued
     assert not parse_reclaimed_cell("").discontinued
+
+
+@pytest.mark.parametrize("cell, receivers", [
+    # 佳木斯市向阳区 and 将乐县: their names hold 向 and 将, which in a sentence are a preposition and a verb
+    # (向县民政局报告); a 10,000-township synthetic build quarantined their lists for "no receiver".
+    ("佳木斯市生态环境局向阳分局、住房和城乡建设局、卫健委 工作方式：根据职责分工负责本行政区内的排查整治。",
+     ("佳木斯市生态环境局向阳分局", "住房和城乡建设局", "卫健委")),
+    ("<p>佳木斯市生态环境局向阳区分局： 1. 对产生危险废物的单位实施重点监控", ("佳木斯市生态环境局向阳区分局",)),
+    ("将乐县农业农村局 工作方式：负责检查。", ("将乐县农业农村局",)),
+])
+def test_receivers_whose_division_names_hold_sentence_words(cell, receivers):
+    assert parse_reclaimed_cell(cell).departments.names == receivers
+
+
+def test_sentence_words_outside_division_names_still_make_a_sentence():
+    assert not looks_like_department("向县民政局报告")
+    assert not looks_like_department("对向阳区民政局")
+    assert looks_like_department("向阳区民政局")
