@@ -165,7 +165,10 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
         return Staged(path, key, quads, None, Refusal(str(path), (_reason(error),)), 0)
     refusal = None
     if options.validate and validate_graph is not None:
-        verdict = validate_graph(graph, options.base)
+        try:
+            verdict = validate_graph(graph, options.base)
+        except Exception as error:  # noqa: BLE001 (this document is refused, named; not the whole build)
+            return Staged(path, key, quads, report, Refusal(str(path), (_reason(error),)), 0)
         report = report.with_validation(verdict)
         if not verdict.conforms and not options.force:
             violations = [r for r in verdict.results if r.severity is Severity.VIOLATION]

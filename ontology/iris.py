@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import quote
 
 from rdflib import URIRef
 
@@ -100,8 +101,12 @@ class Iris:
         return self._iri("id/kind")
 
     def source(self, filename: str) -> URIRef:
-        """The source text itself, served as text/plain so `#line=a,b` fragments resolve (RFC 5147)."""
-        return self._iri(f"source/{filename}")
+        """The source text itself, served as text/plain so `#line=a,b` fragments resolve (RFC 5147).
+
+        The file name is percent-encoded (RFC 3986 §2.1): a name with a space, `#` or `?` made an invalid
+        IRI that stopped the whole build, and a Chinese one (额敏镇履职清单.txt, the usual case) broke the
+        shapes' ASCII-only rule for instance IRIs (cold review)."""
+        return self._iri(f"source/{quote(filename, safe='')}")
 
     def source_lines(self, filename: str, span: LineSpan) -> URIRef:
         return URIRef(f"{self.source(filename)}#{span.rfc5147()}")

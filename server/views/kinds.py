@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from urllib.parse import unquote
 
 from flask import Response, request
 from rdflib import Literal, URIRef
@@ -146,7 +147,7 @@ def _source_excerpt(iri: str) -> dict:
     first = last = 0
     if match and path.startswith("/source/"):
         first, last = int(match.group(1)) + 1, int(match.group(2))
-        filename = path[len("/source/") :]
+        filename = unquote(path[len("/source/") :])  # Iris.source percent-encodes the file name
         path_on_disk = source_file(get_opened().state_dir, filename)
         if path_on_disk is not None:
             lines = path_on_disk.read_text(encoding="utf-8").splitlines()

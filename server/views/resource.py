@@ -7,6 +7,8 @@ the document about it; `303 See Other` says which is which. `/doc/x` negotiates 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Response, abort, redirect, request, send_file
 from rdflib import URIRef
 from rdflib.namespace import RDF
@@ -105,7 +107,7 @@ def source(filename: str):
 
     Only documents the store records as `lz:SourceDocument` are served, from the build's copies.
     """
-    iri = _checked(iri_for_path(f"/source/{filename}"))
+    iri = _checked(iri_for_path(f"/source/{quote(filename, safe='')}"))  # the IRI is encoded (Iris.source)
     if not get_store().triples(URIRef(iri), RDF.type, LZ.SourceDocument, limit=1):
         abort(404)
     path = source_file(get_opened().state_dir, filename)
