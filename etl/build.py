@@ -44,7 +44,7 @@ from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and th
     stage_all,
     stage_key,
 )
-from luzhi.ontology.iris import Iris
+from luzhi.ontology.iris import Iris, normalise_base
 from luzhi.ontology.namespaces import ONTOLOGY_GRAPH
 from luzhi.store.dump import DUMP_FILES, assemble_dumps, part_path
 from luzhi.store.open import StoreTarget, open_store
@@ -169,6 +169,8 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     pointer = read_pointer(root)
     parent = None if options.fresh else pointer.snapshot
     held = read_build_info(parent).get("documents", []) if parent else []
+    if parent is not None:
+        _check_same_base(read_build_info(parent), options, root)
     wip = _work_snapshot(root, parent, paths, options)
     try:
         to_load, refused, displaced = _stage_and_check(paths, options, wip / "staging", validate_graph, progress,
@@ -198,7 +200,7 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
         documents.pop(code, None)
     documents.update({doc.township_code: _entry(doc.report) for doc in to_load})
     _carry_contributions(parent, wip, to_load, keep=set(documents) - loaded_codes)
-    dumps = root / DUMPS_DIR / _build_id(documents)
+    dumps = root / DUMPS_DIR / _build_id(documents, iris)
     search_index = start_search_index(wip, sorted(documents))
     resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress, sorted(documents), dumps,
                                              search_index)
@@ -216,6 +218,16 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     restaged = sum(doc.reused for doc in to_load)
     return BuildResult(tuple(doc.report for doc in to_load), triples, info["build_id"], tuple(refused), restaged,
                        resumed, kinds)
+
+
+def _check_same_base(info: dict, options: BuildOptions, store: object) -> None:
+    """Documents added to a store must use its base: two bases in one store mint two IRIs for each shared
+    resource and leave the old store-wide graphs beside the new (cold review: `luzhi serve --port 5077`
+    built under :5077, then `luzhi build` added a document under :5000, and both exited 0)."""
+    held = info.get("base")
+    if held and normalise_base(held) != normalise_base(options.base):
+        raise StoreLayoutError(f"{store} was built with --base {held}; build with that base, or rebuild every "
+                               f"document with --fresh --base {options.base}")
 
 
 def _work_snapshot(root: Path, parent: Path | None, paths: list[Path], options: BuildOptions) -> Path:
@@ -351,9 +363,12 @@ def _entry(report: DocumentReport) -> dict:
     return {"file": report.file, "sha256": report.sha256, "township_code": report.township_code}
 
 
-def _build_id(documents: dict[str, dict]) -> str:
-    """Changes exactly when the documents do: the ETags and the /dumps/ folder are keyed by it."""
-    return hashlib.sha256("".join(sorted(d["sha256"] for d in documents.values())).encode()).hexdigest()[:16]
+def _build_id(documents: dict[str, dict], iris: Iris) -> str:
+    """Changes exactly when the store's content can: the documents, the township each was given, the base
+    and the software; the ETags and the /dumps/ folder are keyed by it (cold review: with the documents
+    alone, a rebuild under another base kept its ETag, and clients got 304 for changed pages)."""
+    parts = sorted(f"{d['sha256']}:{d['township_code']}" for d in documents.values())
+    return hashlib.sha256(repr((parts, iris.base, VERSION)).encode()).hexdigest()[:16]
 
 
 def _remove_old_dumps(root: Path, keep: set[str | None]) -> None:
@@ -367,7 +382,7 @@ def _remove_old_dumps(root: Path, keep: set[str | None]) -> None:
 def _build_info(iris: Iris, documents: dict[str, dict], triples: int, **extra) -> dict:
     """build.json: describes the whole store (also after a build of some documents into an existing one)."""
     return {
-        "build_id": _build_id(documents),
+        "build_id": _build_id(documents, iris),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "base": iris.base,  # normalised (no trailing slash): the server takes it from here (issue 9)
         "software_version": VERSION,
@@ -381,7 +396,10 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
     """A remote store keeps per-graph atomicity only: each graph is one Graph Store Protocol PUT
     (docs/remote-store.md says what Virtuoso guarantees); there are no snapshots to switch."""
     state = target.state
-    held = read_build_info(state).get("documents", [])
+    info = read_build_info(state)
+    held = info.get("documents", [])
+    if held and not options.fresh:
+        _check_same_base(info, options, target.spec)
     staging = Path(tempfile.mkdtemp(prefix=f"luzhi-build-{os.getpid()}-"))
     try:
         to_load, refused, displaced = _stage_and_check(paths, options, staging, validate_graph, progress, held)

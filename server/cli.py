@@ -168,10 +168,20 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
     return result
 
 
+def _store_base(target) -> str | None:
+    """The base recorded in the store's build.json, if it has one."""
+    from luzhi.store.snapshots import state_dir_of
+    from luzhi.store.state import read_build_info
+
+    state = target.state if target.remote else state_dir_of(Path(target.spec))
+    return read_build_info(state).get("base") if Path(state).is_dir() else None
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @store_option
-@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base of every minted IRI.")
+@click.option("--base", default=None, show_default=f"the store's own, else {DEFAULT_BASE}",
+              help="Base of every minted IRI.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the JSON data-quality report here.")
 @click.option("--force", is_flag=True, help="Load documents even when they have SHACL Violations.")
@@ -214,6 +224,9 @@ def build(files, store_path, base, report, force, codes, replace, keep_going, st
                                "(or LUZHI_STORE_USER/LUZHI_STORE_PASSWORD)")
     if strict_exit and not keep_going:
         raise click.UsageError("--strict-exit only means something with --keep-going")
+    # Documents added to a store keep its base: `luzhi serve --port 5077` builds under :5077, and the
+    # README's `luzhi build --store ./luzhi-store FILE` that follows must not mint :5000 IRIs beside them.
+    base = base or _store_base(target) or DEFAULT_BASE
     try:
         result = run_build(files, target, base, report, _parse_codes(codes), engine=engine, layout=layout, force=force,
                            replace=replace, keep_going=keep_going, fresh=fresh, jobs=jobs)

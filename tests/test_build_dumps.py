@@ -80,3 +80,37 @@ def test_the_same_input_gives_the_same_dump_bytes(tmp_path):
     build(paths, tmp_path / "a", BuildOptions(base=BASE, township_codes=codes, jobs=1))
     build(paths, tmp_path / "b", BuildOptions(base=BASE, township_codes=codes, jobs=2))
     assert _dumps_of(tmp_path / "a") == _dumps_of(tmp_path / "b")
+
+
+def test_a_build_into_a_store_keeps_its_base_or_is_refused(tmp_path):
+    """Cold review: `luzhi serve --port 5077` built under :5077; `luzhi build --store ./luzhi-store FILE`
+    then added a document under :5000 beside it, and both exited 0. The CLI now takes the store's base when
+    --base is not given, and a different base is refused unless --fresh."""
+    import subprocess
+    import sys
+
+    from luzhi.etl.build import bundled_documents
+
+    store = tmp_path / "store"
+    first, second = bundled_documents()[:2]
+
+    def luzhi(*args):
+        return subprocess.run([sys.executable, "-m", "luzhi.server.cli", "build", "--store", str(store), *args],
+                              capture_output=True, text=True, timeout=600)
+
+    assert luzhi("--base", "http://127.0.0.1:5077", str(first)).returncode == 0
+    added = luzhi(str(second))  # no --base: the store's own
+    assert added.returncode == 0, added.stderr
+    info = read_build_info(state_dir_of(store))
+    assert info["base"] == "http://127.0.0.1:5077" and len(info["documents"]) == 2
+    graphs = {str(g.value) for _s, _p, _o, g in _store_quads(store)}
+    assert graphs and all(g.startswith("http://127.0.0.1:5077/") or "w3id.org" in g for g in graphs)
+
+    other = luzhi("--base", "http://127.0.0.1:5000", str(second))
+    assert other.returncode == 2 and "--base http://127.0.0.1:5077" in other.stderr and "--fresh" in other.stderr
+    assert read_build_info(state_dir_of(store))["build_id"] == info["build_id"]  # unchanged
+
+    fresh = luzhi("--fresh", "--base", "http://127.0.0.1:5000", str(first), str(second))
+    assert fresh.returncode == 0, fresh.stderr
+    # Same documents, another base: another build id, so ETags and the dumps folder change with the IRIs.
+    assert read_build_info(state_dir_of(store))["build_id"] != info["build_id"]
