@@ -9,8 +9,7 @@ remote Virtuoso refused the reads past its 10,000-row cap.
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures import Future
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,6 +20,7 @@ from luzhi.etl.kinds import KindsResult, compute_kinds
 from luzhi.etl.kinds_rdf import kind_sizes, kinds_triples
 from luzhi.etl.progress import Progress
 from luzhi.etl.shared import shared_graph
+from luzhi.etl.stage import build_pool
 from luzhi.ontology.iris import Iris
 from luzhi.store.base import Store
 from luzhi.store.derived import GraphWriter, write_search_index, write_statistics
@@ -36,7 +36,7 @@ def start_search_index(state: Path, codes: list[str]) -> Future:
     while the second core idled: started before pass 2, it runs beside the load, the kinds and the
     statistics, which happen in the main process.
     """
-    pool = ProcessPoolExecutor(1, mp_context=get_context("forkserver"))  # forkserver: see etl/stage.py
+    pool = build_pool(1)
     try:
         return pool.submit(_search_index_job, state, codes)
     finally:
