@@ -128,17 +128,21 @@ def render_summary(reports, console) -> None:
 
 
 def _render_totals(reports, console) -> None:
+    """Declared and parsed are summed over the lists that declare a count, so the two compare (cold
+    review: declared over 36 lists beside parsed over 60 read as 3,678 vs 6,184); parsed over all beside."""
     table = Table(title=f"luzhi build: {len(reports)} documents (one row each: --report FILE)")
-    for column in ("清单 list", "文件 documents", "声明 declared", "解析 parsed", "声明≠解析 declared≠parsed"):
+    for column in ("清单 list", "文件 documents", "有声明 declaring", "声明 declared", "其解析 parsed of those",
+                   "声明≠解析 declared≠parsed", "解析合计 parsed, all"):
         table.add_column(column)
     by_kind: dict[str, list] = {}
     for report in reports:
         for lst in report.lists:
             by_kind.setdefault(lst.kind, []).append(lst)
     for kind, lists in by_kind.items():
-        declared = sum(lst.declared or 0 for lst in lists)
-        differing = sum(1 for lst in lists if lst.declared is not None and lst.declared != lst.parsed)
-        table.add_row(kind, str(len(lists)), str(declared), str(sum(lst.parsed for lst in lists)), str(differing))
+        declaring = [lst for lst in lists if lst.declared is not None]
+        differing = sum(1 for lst in declaring if lst.declared != lst.parsed)
+        table.add_row(kind, str(len(lists)), str(len(declaring)), str(sum(lst.declared for lst in declaring)),
+                      str(sum(lst.parsed for lst in declaring)), str(differing), str(sum(lst.parsed for lst in lists)))
     console.print(table)
     issues = Counter(i["code"] for report in reports for i in report.issues)
     if issues:

@@ -65,10 +65,8 @@ def test_a_source_with_any_file_name_is_served_and_quoted_on_its_duties(odd_site
     assert served.status_code == 200 and served.content == path.read_bytes()
     # The duty page quotes the lines it came from, read from that file.
     duty_source = next(row["src"]["value"] for row in rows if row["src"]["value"].startswith(encoded[0] + "#line="))
-    duty = next(row for row in rows if row["src"]["value"] == duty_source)
-    assert duty  # one duty points there
-    page_query = ("SELECT ?d WHERE { GRAPH ?g { ?d <http://www.w3.org/ns/prov#wasDerivedFrom> <%s> } } LIMIT 1"
-                  % duty_source)
+    page_query = (f"SELECT ?d WHERE {{ GRAPH ?g {{ ?d <http://www.w3.org/ns/prov#wasDerivedFrom> <{duty_source}> }} }}"
+                  " LIMIT 1")
     iri = requests.post(f"{base}/sparql", data={"query": page_query}, timeout=60,
                         headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"][0]
     page = requests.get(iri["d"]["value"], timeout=60)
