@@ -8,6 +8,10 @@ N-Quads, then the ontology, then build.json and sources/; everything is fsynced 
 switched in one rename. A kill anywhere leaves the old snapshot served and the new one resumable:
 the next build of the same input finds it (its BUILDING marker and journal) and skips what is
 done (docs/build.md). A remote store keeps per-graph replacement (docs/remote-store.md).
+
+Over 400 lines: pass 2's steps (the base check, carrying each township's state into the snapshot,
+loading, the dumps, the switch) act on one work-in-progress snapshot as one unit, and the remote build
+reuses them; split into modules they would hand the snapshot's layout back and forth.
 """
 
 from __future__ import annotations
