@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TypeVar
 
 from flask import Flask, current_app, g, has_request_context
+from rdflib import URIRef
 
 from luzhi.server.config import Config
+from luzhi.server.describe import resource_labels
 from luzhi.store.base import Store
 from luzhi.store.executor import Executor
 from luzhi.store.open import OpenStore, open_store
@@ -180,40 +182,14 @@ def per_snapshot(key: object, compute: Callable[[], T]) -> T:
 LABELS_KEPT = 50_000  # resources whose labels a web process keeps per snapshot (a few hundred bytes each)
 
 
-class BoundedCache(MutableMapping):
-    """A dict that forgets its least recently used entries past `size` (threads share it: a lock)."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._entries: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __getitem__(self, key):
-        with self._lock:
-            self._entries.move_to_end(key)
-            return self._entries[key]
-
-    def __setitem__(self, key, value) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            if len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-
-    def __delitem__(self, key) -> None:
-        with self._lock:
-            del self._entries[key]
-
-    def __iter__(self):
-        return iter(list(self._entries))
-
-    def __len__(self) -> int:
-        return len(self._entries)
+def label_cache() -> Callable[[URIRef], tuple]:
+    """`describe.resource_labels` of this snapshot's store, remembered for the `LABELS_KEPT` most recently
+    used resources (server/describe.py `fetch_label_triples`)."""
+    return per_snapshot("labels", lambda: lru_cache(LABELS_KEPT)(_current_labels))
 
 
-def label_cache() -> BoundedCache:
-    """Labels by resource for this snapshot (server/describe.py `fetch_label_triples`)."""
-    return per_snapshot("labels", lambda: BoundedCache(LABELS_KEPT))
+def _current_labels(resource: URIRef) -> tuple:
+    return resource_labels(get_store(), resource)
 
 
 def get_executor(app: Flask | None = None) -> Executor:

@@ -12,8 +12,9 @@ from the network, and a `>` or a space in one would otherwise end the IRI and st
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 import pyoxigraph as ox
 from rdflib import Literal, Namespace, URIRef
@@ -21,6 +22,9 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from luzhi.store.base import Store
+
+# A resource → its label triples (`resource_labels`, or a cached one: server/context.py `label_cache`).
+LabelLookup = Callable[[URIRef], tuple]
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 
@@ -115,11 +119,11 @@ def exists(store: Store, iri: str) -> bool:
 
 
 def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
-             with_incoming: bool = True, label_cache: MutableMapping | None = None) -> Description | None:
+             with_incoming: bool = True, labels_of: LabelLookup | None = None) -> Description | None:
     """One page of the description of `iri`, or None when the store knows nothing of it.
 
     `with_incoming=False` leaves the incoming links out (an HTML page that does not show them);
-    `label_cache`: see `fetch_label_triples`.
+    `labels_of`: see `fetch_label_triples`.
     """
     subject = URIRef(check_iri(iri))
     outgoing = [(p, o) for _s, p, o in store.triples(subject, None, None, limit=MAX_OUTGOING + 1)]
@@ -131,11 +135,11 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
         # at 150 k quads (issue 13). `ORDER BY` stays for the RDF, so every backend pages alike.
         if not outgoing and not exists(store, iri):
             return None
-        return _description(store, subject, outgoing, [], Paging(1, page_size, 0), truncated, label_cache)
+        return _description(store, subject, outgoing, [], Paging(1, page_size, 0), truncated, labels_of)
     incoming, paging = _incoming(store, subject, max(1, page), page_size)
     if not outgoing and not incoming and not exists(store, iri):  # a page past the end of a real resource is not a 404
         return None
-    return _description(store, subject, outgoing, incoming, paging, truncated, label_cache)
+    return _description(store, subject, outgoing, incoming, paging, truncated, labels_of)
 
 
 # Up to this many incoming links are read by one index lookup, sorted and paged here, with their exact
@@ -176,10 +180,10 @@ def _incoming(store: Store, subject: URIRef, page: int, page_size: int) -> tuple
 
 
 def _description(store: Store, subject: URIRef, outgoing: list, incoming: list, paging: Paging,
-                 truncated: bool, label_cache: MutableMapping | None = None) -> Description:
+                 truncated: bool, labels_of: LabelLookup | None = None) -> Description:
     linked = {o for _p, o in outgoing if isinstance(o, URIRef)} | {s for s, _p in incoming}
     label_triples = fetch_label_triples(
-        store, linked | {p for p, _o in outgoing} | {p for _s, p in incoming} | {subject}, label_cache
+        store, linked | {p for p, _o in outgoing} | {p for _s, p in incoming} | {subject}, labels_of
     )
 
     triples = [(subject, p, o) for p, o in outgoing] + [(s, p, subject) for s, p in incoming]
@@ -221,10 +225,10 @@ def _page_url(document: str, page: int) -> str:
     return document if page == 1 else f"{document}?page={page}"
 
 
-def fetch_labels(store: Store, resources: Iterable[Node], cache: MutableMapping | None = None,
+def fetch_labels(store: Store, resources: Iterable[Node], labels_of: LabelLookup | None = None,
                  ) -> dict[URIRef, tuple[Literal, ...]]:
     """Every label (skos:prefLabel, rdfs:label, dct:title) of each IRI, best property first."""
-    return _by_resource(fetch_label_triples(store, resources, cache))
+    return _by_resource(fetch_label_triples(store, resources, labels_of))
 
 
 def _by_resource(triples: list[tuple[URIRef, URIRef, Literal]]) -> dict[URIRef, tuple[Literal, ...]]:
@@ -234,28 +238,28 @@ def _by_resource(triples: list[tuple[URIRef, URIRef, Literal]]) -> dict[URIRef, 
     return {resource: tuple(found) for resource, found in labels.items()}
 
 
-def fetch_label_triples(store: Store, resources: Iterable[Node], cache: MutableMapping | None = None,
+def fetch_label_triples(store: Store, resources: Iterable[Node], labels_of: LabelLookup | None = None,
                         ) -> list[tuple[URIRef, URIRef, Literal]]:
     """(resource, label property, label) for each IRI, best property first: index lookups of each
-    resource's own label triples.
+    resource's own label triples (`resource_labels`).
 
     Issue 13: one query per page for the labels first scanned every label in the store (298 ms at
     1.5 M quads), then, with VALUES and FILTER, cost a query worker round trip (~50 ms under load);
-    a lookup per resource and property reads only that resource's own triples. `cache` (resource → its
-    label triples) keeps them across pages of one store: a county's departments, the categories and the
-    divisions are labelled on every page of their townships (server/context.py `label_cache`).
+    a lookup per resource and property reads only that resource's own triples. `labels_of` replaces
+    `resource_labels` by one that remembers them across pages of one store: a county's departments, the
+    categories and the divisions are labelled on every page of their townships (server/context.py
+    `label_cache`).
     """
-    found: list[tuple[URIRef, URIRef, Literal]] = []
-    for resource in sorted({r for r in resources if isinstance(r, URIRef)}):
-        own = cache.get(resource) if cache is not None else None
-        if own is None:
-            own = tuple((resource, prop, label) for prop in LABEL_PROPERTIES
-                        for _s, _p, label in store.triples(resource, prop, None, limit=MAX_LABELS)
-                        if isinstance(label, Literal))
-            if cache is not None:
-                cache[resource] = own
-        found.extend(own)
-    return found
+    lookup = labels_of or partial(resource_labels, store)
+    return [triple for resource in sorted({r for r in resources if isinstance(r, URIRef)})
+            for triple in lookup(resource)]
+
+
+def resource_labels(store: Store, resource: URIRef) -> tuple[tuple[URIRef, URIRef, Literal], ...]:
+    """One resource's label triples, best property first."""
+    return tuple((resource, prop, label) for prop in LABEL_PROPERTIES
+                 for _s, _p, label in store.triples(resource, prop, None, limit=MAX_LABELS)
+                 if isinstance(label, Literal))
 
 
 # Labels per resource and property: a few languages, a few spellings; more would be a data error.

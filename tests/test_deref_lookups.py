@@ -138,12 +138,15 @@ def test_an_unknown_resource_is_404_on_every_page(live_server):
         assert response.status_code == 404, (params, response.text[:200])
 
 
-def test_the_label_cache_forgets_the_least_recently_used():
-    """server/context.py keeps labels per snapshot in a bounded cache: past its size the oldest unused go."""
-    from luzhi.server.context import BoundedCache
+def test_the_label_cache_is_bounded_per_snapshot_and_gives_the_store_labels(built_store):
+    """server/context.py keeps labels per snapshot in an LRU of at most LABELS_KEPT resources."""
+    from luzhi.server.context import LABELS_KEPT, get_store, label_cache
+    from luzhi.server.describe import fetch_labels, resource_labels
 
-    cache = BoundedCache(2)
-    cache["a"], cache["b"] = 1, 2
-    assert cache["a"] == 1  # "a" is now the most recently used
-    cache["c"] = 3
-    assert dict(cache) == {"a": 1, "c": 3} and cache.get("b") is None and len(cache) == 2
+    app = create_app(make_config(built_store))
+    with app.test_request_context("/"):
+        cached = label_cache()
+        assert cached is label_cache() and cached.cache_info().maxsize == LABELS_KEPT
+        township = next(s for s, _p, _o in get_store().triples(None, RDFS.label, None, limit=1))
+        assert fetch_labels(get_store(), [township], cached) == fetch_labels(get_store(), [township])
+        assert cached(township) == resource_labels(get_store(), township) and cached.cache_info().hits >= 1
