@@ -59,7 +59,7 @@ class LiveServer:
     config: Config
 
 
-class _DeferredApp:
+class DeferredApp:
     """WSGI app that forwards to an app set after the socket is bound (see module docstring)."""
 
     app = None
@@ -70,7 +70,7 @@ class _DeferredApp:
 
 @pytest.fixture(scope="session")
 def _server_socket():
-    deferred = _DeferredApp()
+    deferred = DeferredApp()
     server = make_server("127.0.0.1", 0, deferred, threaded=True)
     yield server, deferred
     if deferred.app is not None:  # serving was started (live_server); shutdown() would wait forever otherwise

@@ -12,6 +12,7 @@ import threading
 
 import pytest
 import requests
+from conftest import DeferredApp
 from werkzeug.serving import make_server
 
 from luzhi.etl.build import BuildOptions, build, bundled_documents
@@ -21,17 +22,10 @@ from luzhi.server.wsgi import config_from_environment
 from luzhi.store.snapshots import state_dir_of
 
 
-class _Deferred:
-    app = None
-
-    def __call__(self, environ, start_response):
-        return self.app(environ, start_response)
-
-
 @pytest.fixture(scope="module")
 def slash_site(tmp_path_factory):
     """One bundled document built with `--base http://127.0.0.1:PORT/`, served as `luzhi serve` and gunicorn do."""
-    deferred = _Deferred()
+    deferred = DeferredApp()
     server = make_server("127.0.0.1", 0, deferred, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}/"
     store = tmp_path_factory.mktemp("slash-store")

@@ -12,6 +12,7 @@ import threading
 
 import pytest
 import requests
+from conftest import DeferredApp
 from werkzeug.serving import make_server
 
 from luzhi.etl.build import BuildOptions, build, bundled_documents
@@ -22,16 +23,10 @@ from luzhi.shapes.engines import validator
 NAMES = ["list#3? 清单.txt", "额敏镇履职清单.txt"]
 
 
-class _Deferred:
-    app = None
-
-    def __call__(self, environ, start_response):
-        return self.app(environ, start_response)
-
 
 @pytest.fixture(scope="module")
 def odd_site(tmp_path_factory):
-    deferred = _Deferred()
+    deferred = DeferredApp()
     server = make_server("127.0.0.1", 0, deferred, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
     folder = tmp_path_factory.mktemp("odd-names")
