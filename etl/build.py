@@ -172,9 +172,10 @@ def _stage_and_check(paths, options, staging, validate_graph, progress, held):
 def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, progress) -> BuildResult:
     pointer = read_pointer(root)
     parent = None if options.fresh else pointer.snapshot
-    held = read_build_info(parent).get("documents", []) if parent else []
+    parent_info = read_build_info(parent) if parent else {}
+    held = parent_info.get("documents", [])
     if parent is not None:
-        _check_same_base(read_build_info(parent), options, root)
+        _check_same_base(parent_info, options, root)
     wip = _work_snapshot(root, parent, paths, options)
     try:
         to_load, refused, displaced = _stage_and_check(paths, options, wip / "staging", validate_graph, progress,
@@ -218,7 +219,7 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     fsync_tree(wip)
     switch_to(root, wip)
     remove_old_snapshots(root, keep={wip.name} | ({pointer.snapshot.name} if pointer.snapshot else set()))
-    _remove_old_dumps(root, keep={info["build_id"], read_build_info(parent).get("build_id") if parent else None})
+    _remove_old_dumps(root, keep={info["build_id"], parent_info.get("build_id")})
     restaged = sum(doc.reused for doc in to_load)
     return BuildResult(tuple(doc.report for doc in to_load), triples, info["build_id"], tuple(refused), restaged,
                        resumed, kinds)
@@ -284,16 +285,15 @@ def _carry_contributions(parent: Path | None, state: Path, to_load: list[Staged]
             os.replace(target.with_suffix(".tmp"), target)
 
 
-def _write_dumps(store: OxigraphStore, state: Path, folder: Path, iris: Iris, codes: list[str]) -> bool:
+def _write_dumps(store: OxigraphStore, state: Path, folder: Path, iris: Iris, codes: list[str]) -> None:
     """/dumps/ for the new snapshot, from the townships' parts and the store-wide graphs (store/dump.py);
-    False, writing nothing, when a township has no parts (the server writes them on first request)."""
+    nothing when a township has no parts (the server writes them on first request)."""
     parts = {name: [part_path(state, code, name) for code in codes] for name in DUMP_FILES}
     if not all(path.exists() for paths in parts.values() for path in paths):
-        return False
+        return
     townships = {str(iris.graph(code)) for code in codes}
     store_wide = [None, *(g for g in store.graph_names() if g not in townships)]  # None: the default graph
     assemble_dumps(folder, parts, [partial(store.graph_quads, graph) for graph in store_wide])
-    return True
 
 
 def _older_luzhi(code: str) -> Refusal:
