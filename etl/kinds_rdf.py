@@ -68,6 +68,9 @@ def kinds_triples(result: KindsResult, iris: Iris) -> Iterator[tuple[Node, Node,
     yield scheme, SKOS.prefLabel, Literal("Duty kinds", lang="en")
     yield scheme, RDFS.label, Literal("履职事项种类", lang="zh")  # every minted IRI has an rdfs:label (issue 11)
     yield scheme, RDFS.label, Literal("Duty kinds", lang="en")
+    # Named once: `LZ.dutyKind` makes (and checks) a new URIRef at each use, a third of this generator's
+    # time at ~2 triples a duty (bench/results/derive.md).
+    duty_kind, match_score = LZ.dutyKind, LZ.matchScore
     for kind in result.kinds:
         node = iris.kind(kind.slug)
         yield node, RDF.type, LZ.DutyKind
@@ -76,11 +79,11 @@ def kinds_triples(result: KindsResult, iris: Iris) -> Iterator[tuple[Node, Node,
         yield node, RDFS.label, Literal(kind.label, lang="zh")
         for member in kind.members:
             duty = iris.duty(member.duty.township, member.duty.list_kind, member.duty.sequence)
-            yield duty, LZ.dutyKind, node
+            yield duty, duty_kind, node
             score = scores.get(member.score)
             if score is None:  # ≤ 1,001 scores (3 decimals): an rdflib Literal each, not one per duty
                 score = scores[member.score] = Literal(_canonical_decimal(member.score), datatype=XSD.decimal)
-            yield duty, LZ.matchScore, score
+            yield duty, match_score, score
 
 
 def kinds_graph(result: KindsResult, iris: Iris) -> Graph:

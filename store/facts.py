@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,39 +72,46 @@ def _hash(text: str) -> int:
 
 
 def void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> VoidFacts:
-    """The VoID share of `triples` (distinct ones: an rdflib graph, or one chunk of a stored graph)."""
-    entity_space = f"{iris.base}/id/"
-    term_hash: dict[Node, tuple[str, int]] = {}
+    """The VoID share of `triples` (distinct ones: an rdflib graph, or one chunk of a stored graph).
 
-    def hashed(term: Node) -> tuple[str, int]:
-        known = term_hash.get(term)
-        if known is None:
-            key = _key(term)
-            known = term_hash[term] = (key, _hash(key))
+    Each distinct term is looked at once (its key, hash, text and whether it is an entity) and each triple
+    then only compares strings: rdflib's `==` and `str()` per triple were most of the 27 CPU-s this took
+    over the kinds graph of 3,000 townships (bench/results/derive.md)."""
+    entity_space = f"{iris.base}/id/"
+    seen: dict[Node, tuple[str, int, str, bool]] = {}
+
+    def look(term: Node) -> tuple[str, int, str, bool]:
+        key = _key(term)
+        known = seen[term] = (key, _hash(key), str(term),
+                              isinstance(term, URIRef) and term.startswith(entity_space))
         return known
 
-    found: dict[str, set[int]] = {name: set() for name in DISTINCT}
+    triple_hashes: list[int] = []
+    subjects: set[int] = set()
+    objects: set[int] = set()
+    entities: set[int] = set()
     classes: dict[str, int] = {}
     properties: set[str] = set()
     partitions: dict[str, set[str]] = {str(p): set() for p in PROPERTY_PARTITIONS.values()}
-    count = 0
+    rdf_type = str(RDF.type)
     for s, p, o in triples:
-        count += 1
-        s_key, s_hash = hashed(s)
-        p_key, _ = hashed(p)
-        o_key, o_hash = hashed(o)
-        found["triples"].add(_hash(f"{s_key} {p_key} {o_key}"))
-        found["subjects"].add(s_hash)
-        found["objects"].add(o_hash)
-        if isinstance(s, URIRef) and s.startswith(entity_space):
-            found["entities"].add(s_hash)
-        properties.add(str(p))
-        if p == RDF.type:
-            classes[str(o)] = classes.get(str(o), 0) + 1
-        elif str(p) in partitions:
-            partitions[str(p)].add(str(o))
-    return VoidFacts(count, classes, frozenset(properties), {p: frozenset(v) for p, v in partitions.items()},
-                     {name: np.array(sorted(values), dtype=np.uint64) for name, values in found.items()})
+        s_key, s_hash, _s_text, s_entity = seen.get(s) or look(s)
+        p_key, _p_hash, p_text, _ = seen.get(p) or look(p)
+        o_key, o_hash, o_text, _ = seen.get(o) or look(o)
+        triple_hashes.append(_hash(f"{s_key} {p_key} {o_key}"))
+        subjects.add(s_hash)
+        objects.add(o_hash)
+        if s_entity:
+            entities.add(s_hash)
+        properties.add(p_text)
+        if p_text == rdf_type:
+            classes[o_text] = classes.get(o_text, 0) + 1
+        elif p_text in partitions:
+            partitions[p_text].add(o_text)
+    found = {"triples": triple_hashes, "subjects": subjects, "objects": objects, "entities": entities}
+    return VoidFacts(len(triple_hashes), classes, frozenset(properties),
+                     {p: frozenset(v) for p, v in partitions.items()},
+                     {name: np.unique(np.array(list(found[name]), dtype=np.uint64)) for name in DISTINCT})
 
 
 def chunked_void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> Iterator[VoidFacts]:
@@ -117,6 +124,22 @@ def chunked_void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -
             chunk = []
     if chunk:
         yield void_facts(chunk, iris)
+
+
+def tapped_void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris,
+                      add: Callable[[VoidFacts], None]) -> Iterator[tuple[Node, Node, Node]]:
+    """`triples` as they come, passing `chunked_void_facts` of them to `add` on the way: the build writes a
+    derived graph and counts it in one pass (iterating the kinds graph twice, once to write it and once
+    to count it, cost a generation of ~2 triples a duty; bench/results/derive.md)."""
+    chunk: list = []
+    for triple in triples:
+        chunk.append(triple)
+        yield triple
+        if len(chunk) >= _CHUNK:
+            add(void_facts(chunk, iris))
+            chunk = []
+    if chunk:
+        add(void_facts(chunk, iris))
 
 
 Index = dict[Node, dict[Node, list[Node]]]  # subject → property → objects
