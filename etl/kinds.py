@@ -226,9 +226,10 @@ def _sampled_kinds(ordered: list[DutyRecord], threshold: float, sample_size: int
         sample.sort(key=lambda r: r.key)
         kinds, unmatched = _cluster(sample, threshold, _vectors(sample, idf))
         sampled.append(f"{len(sample)} of {taken} townships")
-        round_kinds = tuple(DutyKind(str(i), label, tuple(members)) for i, (label, members) in enumerate(kinds))
+        round_kinds = _KindScores(
+            tuple(DutyKind(str(i), label, tuple(members)) for i, (label, members) in enumerate(kinds)), idf)
         for chunk in _township_chunks(towns[taken:], by_township):
-            joined = list(_assign(chunk, round_kinds, idf, threshold))
+            joined = list(_assign(chunk, round_kinds, threshold))
             for index, member in joined:
                 kinds[int(index)][1].append(member)
             placed = {member.duty.key for _index, member in joined}
@@ -290,8 +291,65 @@ def _township_chunks(codes: list[str], by_township: dict[str, list[DutyRecord]])
         yield chunk
 
 
-def _assign(chunk: list[DutyRecord], kinds: tuple[DutyKind, ...], idf: np.ndarray,
-            threshold: float) -> Iterator[tuple[str, KindMember]]:
+class _KindScores:
+    """Scores of duties against a round's kinds (`_assign`), with everything about the kinds computed once.
+
+    The kinds' mean vectors, category shares and department types are the same for every chunk of a
+    round: made per chunk they were about half of `_assign`'s time (bench/results/derive.md). Category and
+    type columns are the kinds' own; a duty's category or type that no member has adds nothing, as its
+    all-zero column did, so the scores are the same to the last bit.
+    """
+
+    def __init__(self, kinds: tuple[DutyKind, ...], idf: np.ndarray) -> None:
+        self.kinds, self.idf = kinds, idf
+        if not kinds:
+            return  # a round that found no kinds assigns nothing (`_assign`)
+        members = [m.duty for kind in kinds for m in kind.members]
+        owner = np.repeat(np.arange(len(kinds)), [len(kind.members) for kind in kinds])
+        sizes = np.bincount(owner, minlength=len(kinds)).astype(np.float64)
+        belongs = sparse.csr_matrix((np.ones(len(owner)), (np.arange(len(owner)), owner)),
+                                    (len(owner), len(kinds)))
+        self.mean_of = sparse.diags(1.0 / sizes) @ belongs.T  # kinds × members: averages over a kind's members
+        self.centroids = (self.mean_of @ _vectors(members, idf)).T
+        categories = sorted({r.category for r in members if r.category})
+        self.category_column = {c: i for i, c in enumerate(categories)}
+        member_categories = np.zeros((len(members), len(categories)))
+        for row, record in enumerate(members):
+            if record.category:
+                member_categories[row, self.category_column[record.category]] = 1.0
+        self.category_share = np.asarray((self.mean_of @ member_categories).T)  # categories × kinds
+        self.type_column = {t: i for i, t in enumerate(sorted({t for r in members for t in r.department_types}))}
+        member_types = self._membership(members)
+        self.member_types_t = member_types.T
+        typed_members = np.asarray(member_types.sum(axis=1)).ravel() > 0
+        self.typed_share = self.mean_of @ typed_members.astype(np.float64)
+
+    def _membership(self, records: list[DutyRecord]) -> sparse.csr_matrix:
+        pairs = [(row, self.type_column[t]) for row, r in enumerate(records) for t in sorted(r.department_types)
+                 if t in self.type_column]
+        rows, columns = [p[0] for p in pairs], [p[1] for p in pairs]
+        return sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), (len(records), len(self.type_column)))
+
+    def scores(self, chunk: list[DutyRecord]) -> np.ndarray:
+        """duties × kinds: the average over a kind's members of `similarity_matrix`'s pairwise score."""
+        scores = (_vectors(chunk, self.idf) @ self.centroids).toarray()
+        # One fancy-indexed step, not a row at a time: 28 of the kinds' 69 CPU-s at 1,000 townships.
+        category_of = np.array([self.category_column.get(record.category, -1) for record in chunk], dtype=np.int64)
+        categorised = category_of >= 0
+        scores[categorised] += CATEGORY_BONUS * self.category_share[category_of[categorised]]
+        # The share of a kind's members whose departments are of other types than the duty's (both typed):
+        # the typed members' share minus those sharing a type (sharing implies typed), as sparse products.
+        # The dense duties × members matrix it replaces was 24 of the kinds' 45 CPU-s at 1,000 townships.
+        # A duty typed only with types no member has shares none: typed, it still counts as typed.
+        duty_types = self._membership(chunk)
+        typed_duties = np.array([bool(r.department_types) for r in chunk])
+        shares = ((duty_types @ self.member_types_t) > 0).astype(np.float64)
+        scores -= DEPARTMENT_PENALTY * typed_duties[:, None] * (
+            self.typed_share[None, :] - (shares @ self.mean_of.T).toarray())
+        return scores
+
+
+def _assign(chunk: list[DutyRecord], kinds: _KindScores, threshold: float) -> Iterator[tuple[str, KindMember]]:
     """Each duty of `chunk` → the kind it is most alike on average, if ≥ `threshold`, one duty per list and kind.
 
     The average over a kind's members of the pairwise score of `similarity_matrix` is, for the title
@@ -299,44 +357,11 @@ def _assign(chunk: list[DutyRecord], kinds: tuple[DutyKind, ...], idf: np.ndarra
     penalty average to their share of members. Pairwise scores are not clipped at 0 first, so the
     average is at most slightly lower than the exact one (a conservative error).
     """
-    if not kinds or not chunk:
+    if not kinds.kinds or not chunk:
         return
-    member_records = [m.duty for kind in kinds for m in kind.members]
-    owner = np.repeat(np.arange(len(kinds)), [len(kind.members) for kind in kinds])
-    sizes = np.bincount(owner, minlength=len(kinds)).astype(np.float64)
-    belongs = sparse.csr_matrix((np.ones(len(owner)), (np.arange(len(owner)), owner)), (len(owner), len(kinds)))
-    mean_of = sparse.diags(1.0 / sizes) @ belongs.T  # kinds × members: averages over a kind's members
-    scores = (_vectors(chunk, idf) @ (mean_of @ _vectors(member_records, idf)).T).toarray()
-    categories = sorted({r.category for r in member_records + chunk if r.category})
-    column = {c: i for i, c in enumerate(categories)}
-    member_categories = np.zeros((len(member_records), len(categories)))
-    for row, record in enumerate(member_records):
-        if record.category:
-            member_categories[row, column[record.category]] = 1.0
-    category_share = np.asarray((mean_of @ member_categories).T)  # categories × kinds
-    # One fancy-indexed step, not a row at a time: 28 of the kinds' 69 CPU-s at 1,000 townships.
-    category_of = np.array([column.get(record.category, -1) for record in chunk], dtype=np.int64)
-    categorised = category_of >= 0
-    scores[categorised] += CATEGORY_BONUS * category_share[category_of[categorised]]
-    types = sorted({t for r in member_records + chunk for t in r.department_types})
-    type_column = {t: i for i, t in enumerate(types)}
-
-    def membership(records: list[DutyRecord]) -> sparse.csr_matrix:
-        rows = [row for row, r in enumerate(records) for _t in r.department_types]
-        columns = [type_column[t] for r in records for t in sorted(r.department_types)]
-        return sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), (len(records), len(types)))
-
-    duty_types, member_types = membership(chunk), membership(member_records)
-    typed_duties = np.asarray(duty_types.sum(axis=1)).ravel() > 0
-    typed_members = np.asarray(member_types.sum(axis=1)).ravel() > 0
-    # The share of a kind's members whose departments are of other types than the duty's (both typed):
-    # the typed members' share minus those sharing a type (sharing implies typed), as sparse products.
-    # The dense duties × members matrix it replaces was 24 of the kinds' 45 CPU-s at 1,000 townships.
-    shares = ((duty_types @ member_types.T) > 0).astype(np.float64)
-    typed_share = mean_of @ typed_members.astype(np.float64)
-    scores -= DEPARTMENT_PENALTY * typed_duties[:, None] * (typed_share[None, :] - (shares @ mean_of.T).toarray())
+    scores = kinds.scores(chunk)
     candidates = sorted(
-        ((-scores[row, k], chunk[row].key, kinds[k].slug, row)
+        ((-scores[row, k], chunk[row].key, kinds.kinds[k].slug, row)
          for row, k in zip(*np.nonzero(scores >= threshold), strict=True)),
     )
     placed: set[tuple[str, str, str]] = set()  # (township, list, kind)
