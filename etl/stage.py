@@ -40,6 +40,7 @@ from luzhi.etl.shared import split_shared
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
+from luzhi.ontology.triples import TripleSet
 from luzhi.shapes.validate import Severity
 from luzhi.store.dump import write_parts
 from luzhi.store.oxigraph import to_oxigraph
@@ -106,6 +107,13 @@ def build_iri_for(iris: Iris, doc: ParsedDocument) -> URIRef:
 
 def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument, DivisionChain, Graph, DocumentReport]:
     """Pass 1 for one document, no store involved: what `luzhi validate` also runs on raw text."""
+    doc, chain, triples, report = document_triples(path, options)
+    return doc, chain, triples.graph(), report
+
+
+def document_triples(path: Path, options: BuildOptions,
+                     ) -> tuple[ParsedDocument, DivisionChain, TripleSet, DocumentReport]:
+    """`process_document` with the triples as a `TripleSet`: what the build stages (no rdflib Graph)."""
     iris = Iris(options.base)
     doc = parse_document(path, options.layout)
     chain = resolve_township(doc.title, options.code_for(path))
@@ -180,7 +188,7 @@ def stage_one(path: Path, key: str, options: BuildOptions, staging: Path, valida
 def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_graph: Callable | None) -> Staged:
     quads = staging / f"{key}.nq"
     try:
-        _doc, chain, graph, report = process_document(path, options)
+        _doc, chain, graph, report = document_triples(path, options)
     except Exception as error:  # noqa: BLE001 (any failure refuses this document, named, not the whole run)
         return Staged(path, key, quads, None, Refusal(str(path), (_reason(error),)), 0)
     refusal = None
