@@ -30,6 +30,7 @@ from luzhi.store.formats import DUMP_FORMATS
 from luzhi.store.oxigraph import to_rdflib
 
 DUMP_FILES = {"luzhi.nq.gz": "nquads", "luzhi.ttl.gz": "turtle"}  # served name → store/formats.py dump name
+LOADED_PART = "luzhi.nq.gz"  # a document's part of this file is also what a build loads (etl/stage.py)
 DUMP_PARTS_DIR = "dump-parts"  # in a snapshot's state: each township's parts, carried to the next snapshot
 MANIFEST = "manifest.json"  # [{name, media_type, size, sha256}] of a build's dumps folder
 _LEVEL = 6  # gzip level: 9 took ~2× the CPU for ~3 % less
