@@ -83,27 +83,33 @@ def void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> VoidFa
             known = term_hash[term] = (key, _hash(key))
         return known
 
-    found: dict[str, set[int]] = {name: set() for name in DISTINCT}
+    triple_hashes: set[int] = set()
+    subjects: set[int] = set()
+    objects: set[int] = set()
+    entities: set[int] = set()
     classes: dict[str, int] = {}
-    properties: set[str] = set()
-    partitions: dict[str, set[str]] = {str(p): set() for p in PROPERTY_PARTITIONS.values()}
+    properties: set[Node] = set()
+    partitions: dict[Node, set[str]] = {p: set() for p in PROPERTY_PARTITIONS.values()}
+    rdf_type = RDF.type  # a DefinedNamespace attribute costs ~1 µs, and this loop runs per triple
     count = 0
     for s, p, o in triples:
         count += 1
         s_key, s_hash = hashed(s)
         p_key, _ = hashed(p)
         o_key, o_hash = hashed(o)
-        found["triples"].add(_hash(f"{s_key} {p_key} {o_key}"))
-        found["subjects"].add(s_hash)
-        found["objects"].add(o_hash)
+        triple_hashes.add(_hash(f"{s_key} {p_key} {o_key}"))
+        subjects.add(s_hash)
+        objects.add(o_hash)
         if isinstance(s, URIRef) and s.startswith(entity_space):
-            found["entities"].add(s_hash)
-        properties.add(str(p))
-        if p == RDF.type:
+            entities.add(s_hash)
+        properties.add(p)
+        if p == rdf_type:
             classes[str(o)] = classes.get(str(o), 0) + 1
-        elif str(p) in partitions:
-            partitions[str(p)].add(str(o))
-    return VoidFacts(count, classes, frozenset(properties), {p: frozenset(v) for p, v in partitions.items()},
+        elif p in partitions:
+            partitions[p].add(str(o))
+    found = {"triples": triple_hashes, "subjects": subjects, "objects": objects, "entities": entities}
+    return VoidFacts(count, classes, frozenset(str(p) for p in properties),
+                     {str(p): frozenset(v) for p, v in partitions.items()},
                      {name: np.array(sorted(values), dtype=np.uint64) for name, values in found.items()})
 
 
