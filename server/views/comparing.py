@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
 from flask import Response, abort, request
@@ -82,20 +83,40 @@ MAX_COMPARE_CHOICES = 50
 
 
 def compare_choices(store, iri: str) -> list[dict]:
-    """Townships offered for comparison on a township's page: those of its own county first, then others,
-    at most `MAX_COMPARE_CHOICES` (the page listed and labelled every township: O(townships), issue 13)."""
+    """Townships offered for comparison on a township's page, nearest first: its own county's, then the
+    rest of its prefecture's, then of its province's, each in code order, at most `MAX_COMPARE_CHOICES`.
+
+    Read by lookups down the division tree, bounded by the choices offered. The page used to fill the list
+    from every township of the store (one query per process and snapshot: 1.6 s at 10,000 townships, a
+    township page's p99 of 1.8–6.8 s, issue 13), which offered the lowest codes (Beijing's) to everyone.
+    """
     here = URIRef(iri)
-    siblings = [r for county in lk.objects(store, here, LZ.parentDivision)
-                for r in pq.division_children(store, str(county))
-                if r["d"] != here and store.triples(None, LZ.ofTownship, r["d"], limit=1)]
-    choices = [{"t": r["d"], "code": r.get("code")} for r in siblings][:MAX_COMPARE_CHOICES]
-    chosen = {row["t"] for row in choices} | {here}
-    for row in per_snapshot("townships", lambda: pq.townships(store)):
-        if len(choices) >= MAX_COMPARE_CHOICES:
+    choices: list[dict] = []
+    seen = {here}
+    ancestor: Node | None = here
+    while len(choices) < MAX_COMPARE_CHOICES:
+        ancestor = lk.value(store, ancestor, LZ.parentDivision)
+        if ancestor is None:
             break
-        if row["t"] not in chosen:
-            choices.append(row)
+        for township in _townships_under(store, ancestor, seen):
+            choices.append(township)
+            if len(choices) >= MAX_COMPARE_CHOICES:
+                break
+        seen.add(ancestor)
     return choices
+
+
+def _townships_under(store, division: Node, seen: set) -> Iterator[dict]:
+    """The townships with lists under `division`, depth first in code order, skipping (and marking) `seen`."""
+    for child in pq.division_children(store, str(division)):
+        node = child["d"]
+        if node in seen:
+            continue
+        seen.add(node)
+        if store.triples(None, LZ.ofTownship, node, limit=1):
+            yield {"t": node, "code": child.get("code")}
+        else:
+            yield from _townships_under(store, node, seen)
 
 
 KIND_SAMPLES_KEPT = 4096  # kinds whose sample a process keeps per snapshot (~20 KB each)

@@ -1,11 +1,13 @@
-"""The duty page's "same duty elsewhere" comes from the build's kind samples, and shows what the store holds
-(issue 13: read by ~550 lookups per kind it cost 21–60 ms a cold kind at 10,000 townships).
+"""What pages show a sample of at scale (issue 13): a duty page's "same duty elsewhere" comes from the build's
+kind samples (read by ~550 lookups per kind it cost 21–60 ms a cold kind at 10,000 townships), and a township
+page's "compare with" offers its nearest townships (it read every township of the store: 1.6 s a process).
 
 A store of 30 synthetic townships, so that kinds have more members than a page shows. For every kind,
 the sample the build wrote is checked against the store's own triples, asked with SPARQL the way a user
 would; each duty page of a large kind is checked over HTTP against the selection the docs describe
 (store/kind_samples.py), computed here from SPARQL rows; and the page of a store without the file
-(built before it) still shows `SHOWN` others of the kind, read by lookups.
+(built before it) still shows `SHOWN` others of the kind, read by lookups. A township's choices are
+checked against its neighbours found by SPARQL.
 """
 
 from __future__ import annotations
@@ -133,3 +135,35 @@ def test_a_store_without_samples_reads_them_by_lookups(store_dir, members, tmp_p
     assert len(shown) == SHOWN
     for path, town_label in shown:
         assert by_path[path]["town"] != duty["town"] and by_path[path]["townLabel"] == town_label
+
+
+TOWNSHIPS_AND_PARENTS = f"""
+SELECT DISTINCT ?town ?code ?county ?prefecture ?province WHERE {{
+  ?list <{LZ}ofTownship> ?town . ?town <http://www.w3.org/2004/02/skos/core#notation> ?code ;
+  <{LZ}parentDivision> ?county . ?county <{LZ}parentDivision> ?prefecture .
+  OPTIONAL {{ ?prefecture <{LZ}parentDivision> ?province }}
+}}"""
+
+
+def test_a_township_offers_its_nearest_townships_to_compare(store_dir):
+    store = ox.Store.read_only(str(read_pointer(store_dir).triples_dir))
+    towns = [{name: row[name].value if row[name] is not None else None for name in (
+        "town", "code", "county", "prefecture", "province")}
+        for row in store.query(TOWNSHIPS_AND_PARENTS, use_default_graph_as_union=True)]
+    del store
+    by_province = Counter(t["province"] or t["prefecture"] for t in towns)
+    here = max(towns, key=lambda t: (by_province[t["province"] or t["prefecture"]], t["code"]))
+
+    def distance(t: dict) -> int | None:
+        for level, parent in enumerate(("county", "prefecture", "province")):
+            if t[parent] is not None and t[parent] == here[parent]:
+                return level
+        return None
+
+    near = [t for t in towns if t["town"] != here["town"] and distance(t) is not None]
+    expected = [t["code"] for t in sorted(near, key=lambda t: (distance(t), t["code"]))][:50]
+    assert len(expected) >= 2 and len(expected) < len(towns) - 1  # neighbours, and townships that are not
+    with serve(Config(store_path=store_dir, base=BASE)) as server:
+        html = _page(server, here["town"])
+    offered = re.findall(r'<input type="checkbox" name="t" value="([^"]+)">', html)
+    assert offered == expected
