@@ -108,15 +108,25 @@ def compare_choices(store, iri: str) -> list[dict]:
 
 def _townships_under(store, division: Node, seen: set) -> Iterator[dict]:
     """The townships with lists under `division`, depth first in code order, skipping (and marking) `seen`."""
-    for child in pq.division_children(store, str(division)):
-        node = child["d"]
+    children = per_snapshot("division children", lambda: lru_cache(DIVISIONS_KEPT)(_children))
+    for node, code, has_lists in children(division):
         if node in seen:
             continue
         seen.add(node)
-        if store.triples(None, LZ.ofTownship, node, limit=1):
-            yield {"t": node, "code": child.get("code")}
+        if has_lists:
+            yield {"t": node, "code": code}
         else:
             yield from _townships_under(store, node, seen)
+
+
+DIVISIONS_KEPT = 4096  # divisions whose children a process keeps per snapshot: the same for all their townships
+
+
+def _children(division: Node) -> tuple[tuple[Node, Node | None, bool], ...]:
+    """(child, its code, whether it is a township with lists) for each division under `division`, by code."""
+    store = get_store()
+    return tuple((row["d"], row.get("code"), bool(store.triples(None, LZ.ofTownship, row["d"], limit=1)))
+                 for row in pq.division_children(store, str(division)))
 
 
 KIND_SAMPLES_KEPT = 4096  # kinds whose sample a process keeps per snapshot (~20 KB each)
