@@ -79,8 +79,9 @@ def samples_path(state_dir: Path) -> Path:
 def write_kind_samples(state_dir: Path, samples: Iterable[KindSampleRow]) -> int:
     """Write the whole file (atomically: a partial file, then a rename); returns the kinds written."""
     target = samples_path(state_dir)
+    for stale in target.parent.glob(f"{target.name}.*.partial"):  # left by a killed build; this one redoes it
+        stale.unlink(missing_ok=True)
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    partial.unlink(missing_ok=True)
     db = sqlite3.connect(partial)
     count = 0
     try:
