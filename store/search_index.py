@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,16 +71,22 @@ def index_path(state_dir: Path) -> Path:
     return Path(state_dir) / INDEX_FILE
 
 
-# The facets live in a narrow table of their own: counting facets over thousands of matches reads
+# The facets live in narrow tables of their own: counting facets over thousands of matches reads
 # one small row per match, not the FTS table's wide rows (long responsibility texts span several
-# pages): 2,186 matches took 570 ms that way at 400 townships.
+# pages): 2,186 matches took 570 ms that way at 400 townships. `resources` (with each resource's IRIs
+# and label, ~0.5 KB a row) still cost 34–51 ms for 5,001 matches at 10,000 townships, the larger part
+# of a search (bench/results/pages.md); `facets` holds each facet as a number (`facet_values` names it),
+# a dozen bytes a row. An index built before `facets` is still read, its facets from `resources`.
 _SCHEMA = """
 CREATE TABLE resources (
     id INTEGER PRIMARY KEY, iri TEXT, kind TEXT, township TEXT, list_type TEXT, category TEXT, label TEXT
 );
+CREATE TABLE facets (id INTEGER PRIMARY KEY, kind TEXT, township INTEGER, list_type INTEGER, category INTEGER);
+CREATE TABLE facet_values (id INTEGER PRIMARY KEY, iri TEXT UNIQUE);
 CREATE VIRTUAL TABLE search USING fts5(title, responsibility, names, tokenize = 'trigram');
 CREATE VIRTUAL TABLE search_terms USING fts5vocab(search, 'row');
 """
+FACET_COLUMNS = ("township", "list_type", "category")
 
 
 def named_rows(kind: str, labels: dict[str, Iterable[Node]]) -> Iterator[tuple]:
@@ -108,15 +115,23 @@ def build_search_index(state_dir: Path, rows: Iterable[Iterable[tuple]]) -> int:
     try:
         db.executescript(_SCHEMA)
         count = 0
+        values: dict[str, int] = {}  # facet value IRI → its number (a few thousand: townships, lists, categories)
+
+        def number(value: str | None) -> int | None:
+            return values.setdefault(value, len(values) + 1) if value else None
+
         for batch in rows:
             batch = list(batch)
             ids = range(count + 1, count + 1 + len(batch))
             db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [(i, *row[:6]) for i, row in zip(ids, batch, strict=True)])
+            db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?, ?)",
+                           [(i, row[1], *map(number, row[2:5])) for i, row in zip(ids, batch, strict=True)])
             db.executemany("INSERT INTO search(rowid, title, responsibility, names) VALUES (?, ?, ?, ?)",
                            [(i, *(text + _PAD if text else text for text in row[6:]))
                             for i, row in zip(ids, batch, strict=True)])
             count += len(batch)
+        db.executemany("INSERT INTO facet_values VALUES (?, ?)", [(n, iri) for iri, n in values.items()])
         db.execute("INSERT INTO search(search) VALUES ('optimize')")
         db.commit()
     finally:
@@ -126,12 +141,20 @@ def build_search_index(state_dir: Path, rows: Iterable[Iterable[tuple]]) -> int:
 
 
 class SearchIndex:
-    """Read-only queries on one index file; one connection per thread (sqlite3 objects are per thread)."""
+    """Read-only queries on one index file; a connection per search (sqlite3 objects are per thread)."""
 
     def __init__(self, state_dir: Path) -> None:
         self.path = index_path(state_dir)
         if not self.path.exists():
             raise SearchUnavailable(f"no search index at {self.path}: rebuild the store (`luzhi build`)")
+        db = self._connect()
+        try:
+            numbered = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'facet_values'").fetchone()
+            # Read once per snapshot (a few thousand rows): facet numbers ↔ IRIs without a query per search.
+            self._names = dict(db.execute("SELECT id, iri FROM facet_values").fetchall()) if numbered else None
+        finally:
+            db.close()
+        self._numbers = {iri: n for n, iri in self._names.items()} if self._names is not None else None
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
@@ -151,6 +174,8 @@ class SearchIndex:
                limit: int = 100, offset: int = 0) -> SearchResult:
         """Resources whose texts contain `text`, in index order, with facet counts over the counted matches."""
         text = text.strip()
+        # Facets from the narrow numbered table, or from `resources` in an index built before it.
+        table, encode = ("facets", self._numbers.get) if self._numbers is not None else ("resources", str)
         db = self._connect()
         try:
             expression = self.match_expression(db, text) if text else None
@@ -158,19 +183,21 @@ class SearchIndex:
                 return SearchResult((), 0, True, {})
             where, params = "search MATCH ?", [expression]
             if kind:
-                where += " AND r.kind = ?"
+                where += " AND f.kind = ?"
                 params.append(kind)
             for column, value in (facets or {}).items():
-                if column in ("township", "list_type", "category") and value:
-                    where += f" AND r.{column} = ?"
-                    params.append(value)
-            matches = f"FROM search JOIN resources r ON r.id = search.rowid WHERE {where} ORDER BY search.rowid"
+                if column in FACET_COLUMNS and value:
+                    where += f" AND f.{column} = ?"
+                    params.append(encode(value))
+            source = f"search JOIN {table} f ON f.id = search.rowid"
+            order = f"WHERE {where} ORDER BY search.rowid LIMIT ?"
             counted = db.execute(
-                f"SELECT r.township, r.list_type, r.category {matches} LIMIT ?", (*params, MAX_COUNTED + 1)
+                f"SELECT f.township, f.list_type, f.category FROM {source} {order}", (*params, MAX_COUNTED + 1)
             ).fetchall()
             rows = db.execute(
                 f"SELECT r.iri, r.kind, r.label, r.township, r.list_type, r.category, search.title, "
-                f"search.responsibility, search.names {matches} LIMIT ? OFFSET ?",
+                f"search.responsibility, search.names FROM {source} JOIN resources r ON r.id = search.rowid "
+                f"{order} OFFSET ?",
                 (*params, limit, offset),
             ).fetchall()
         finally:
@@ -178,23 +205,20 @@ class SearchIndex:
         exact = len(counted) <= MAX_COUNTED
         counted = counted[:MAX_COUNTED]
         columns = zip(*counted, strict=True) if counted else ()
-        facet_counts = {
-            name: _tally(values) for name, values in zip(("township", "list_type", "category"), columns, strict=False)
-        }
+        facet_counts = {name: self._named(values) for name, values in zip(FACET_COLUMNS, columns, strict=False)}
         return SearchResult(tuple(_hit(row, text) for row in rows), len(counted), exact, facet_counts)
+
+    def _named(self, values: Iterable) -> tuple[tuple[str, int], ...]:
+        """(value IRI, matches) most frequent first, then by IRI."""
+        counts = Counter(value for value in values if value)
+        names = self._names
+        named = ((names[value] if names is not None else value, n) for value, n in counts.items())
+        return tuple(sorted(named, key=lambda item: (-item[1], item[0])))
 
 
 def _phrase(text: str) -> str:
     """An FTS5 string token: double quotes doubled, so any user text is one phrase, never syntax."""
     return '"' + text.replace('"', '""') + '"'
-
-
-def _tally(values) -> tuple[tuple[str, int], ...]:
-    counts: dict[str, int] = {}
-    for value in values:
-        if value:
-            counts[value] = counts.get(value, 0) + 1
-    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _hit(row: tuple, text: str) -> Hit:
