@@ -17,8 +17,9 @@ ends with two padding characters, so every occurrence of a 2-character string st
 trigram; the query becomes an OR of the indexed trigrams that start with it, read from the
 index's own vocabulary (`fts5vocab`) in term order, capped at `MAX_EXPANSION`.
 
-The file lives with the store's state (`search.sqlite` beside build.json) and is rebuilt, whole,
-at the end of every build (`build_search_index`), then moved into place atomically. Its rows come from
+The file lives with the store's state (`search.sqlite` beside build.json, with `search-facets.npy`, each
+row's facet numbers for unfiltered searches) and is rebuilt, whole, at the end of every build
+(`build_search_index`), then moved into place atomically. Its rows come from
 each township graph's facts (store/facts.py), computed in the build's workers, not read back from the
 store (a Virtuoso store refused such reads past its 10,000-row cap, issue 13).
 """
@@ -28,13 +29,15 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from rdflib.term import Node
 
 INDEX_FILE = "search.sqlite"
+FACET_ARRAY_FILE = "search-facets.npy"  # beside the index: each row's facet numbers (see _write_facet_array)
 KINDS = ("duty", "department", "division")
 FIELDS = ("title", "responsibility", "name")  # where a hit matched (issue 11's names)
 MAX_EXPANSION = 400  # trigrams an OR may hold for a short query; past it, the rarest are dropped
@@ -69,6 +72,10 @@ class SearchResult:
 
 def index_path(state_dir: Path) -> Path:
     return Path(state_dir) / INDEX_FILE
+
+
+def facet_array_path(state_dir: Path) -> Path:
+    return Path(state_dir) / FACET_ARRAY_FILE
 
 
 # The facets live in narrow tables of their own: counting facets over thousands of matches reads
@@ -108,8 +115,9 @@ def build_search_index(state_dir: Path, rows: Iterable[Iterable[tuple]]) -> int:
     target = index_path(state_dir)
     # Named by process: the build writes the index in a process of its own (etl/derive.py), which can
     # outlive a killed build while the resumed one writes its own; whichever renames last, the input is the same.
-    for stale in target.parent.glob(f"{target.name}.*.partial"):
-        stale.unlink(missing_ok=True)
+    for name in (target.name, FACET_ARRAY_FILE):
+        for stale in target.parent.glob(f"{name}.*.partial"):
+            stale.unlink(missing_ok=True)
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     db = sqlite3.connect(partial)
     try:
@@ -134,10 +142,32 @@ def build_search_index(state_dir: Path, rows: Iterable[Iterable[tuple]]) -> int:
         db.executemany("INSERT INTO facet_values VALUES (?, ?)", [(n, iri) for iri, n in values.items()])
         db.execute("INSERT INTO search(search) VALUES ('optimize')")
         db.commit()
+        _write_facet_array(db, facet_array_path(state_dir), count)
     finally:
         db.close()
     os.replace(partial, target)
     return count
+
+
+# Unfiltered searches count their facets from an array of each row's facet numbers, memory-mapped (one copy
+# in the page cache for every web process) and counted with numpy over the matching rowids: the `facets`
+# join took 10–23 ms for 5,001 matches at 10,000 townships, the rowids ~2 ms and this 1–7 ms
+# (bench/results/search.md).
+# Row i holds row i's (township, list type, category) numbers, 0 for none; row 0 is unused.
+# Written before the index is moved into place, from the same rows; SearchIndex uses it only if it has
+# one row more than the index (a killed build's leftover is then ignored; builds of one snapshot share input).
+def _write_facet_array(db: sqlite3.Connection, target: Path, count: int) -> None:
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    array = np.lib.format.open_memmap(partial, mode="w+", dtype=np.int32, shape=(count + 1, len(FACET_COLUMNS)))
+    array[0] = 0
+    cursor = db.execute("SELECT id, coalesce(township, 0), coalesce(list_type, 0), coalesce(category, 0) "
+                        "FROM facets ORDER BY id")
+    while batch := cursor.fetchmany(100_000):  # bounded memory: 13 million rows nationally
+        block = np.array(batch, dtype=np.int64)
+        array[block[:, 0]] = block[:, 1:]
+    array.flush()
+    del array
+    os.replace(partial, target)
 
 
 class SearchIndex:
@@ -152,9 +182,11 @@ class SearchIndex:
             numbered = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'facet_values'").fetchone()
             # Read once per snapshot (a few thousand rows): facet numbers ↔ IRIs without a query per search.
             self._names = dict(db.execute("SELECT id, iri FROM facet_values").fetchall()) if numbered else None
+            rows = db.execute("SELECT max(id) FROM resources").fetchone()[0] or 0
         finally:
             db.close()
         self._numbers = {iri: n for n, iri in self._names.items()} if self._names is not None else None
+        self._array = _facet_array(facet_array_path(state_dir), rows) if numbered else None
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
@@ -191,9 +223,17 @@ class SearchIndex:
                     params.append(encode(value))
             source = f"search JOIN {table} f ON f.id = search.rowid"
             order = f"WHERE {where} ORDER BY search.rowid LIMIT ?"
-            counted = db.execute(
-                f"SELECT f.township, f.list_type, f.category FROM {source} {order}", (*params, MAX_COUNTED + 1)
-            ).fetchall()
+            if self._array is not None and len(params) == 1:  # unfiltered: count from the array
+                matches = "SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid LIMIT ?"
+                ids = [row[0] for row in db.execute(matches, (expression, MAX_COUNTED + 1))]
+                counted, facet_counts = ids, self._array_counts(ids[:MAX_COUNTED])
+            else:
+                counted = db.execute(
+                    f"SELECT f.township, f.list_type, f.category FROM {source} {order}", (*params, MAX_COUNTED + 1)
+                ).fetchall()
+                columns = zip(*counted[:MAX_COUNTED], strict=True) if counted else ()
+                facet_counts = {name: self._named(Counter(values))
+                                for name, values in zip(FACET_COLUMNS, columns, strict=False)}
             rows = db.execute(
                 f"SELECT r.iri, r.kind, r.label, r.township, r.list_type, r.category, search.title, "
                 f"search.responsibility, search.names FROM {source} JOIN resources r ON r.id = search.rowid "
@@ -203,17 +243,35 @@ class SearchIndex:
         finally:
             db.close()
         exact = len(counted) <= MAX_COUNTED
-        counted = counted[:MAX_COUNTED]
-        columns = zip(*counted, strict=True) if counted else ()
-        facet_counts = {name: self._named(values) for name, values in zip(FACET_COLUMNS, columns, strict=False)}
-        return SearchResult(tuple(_hit(row, text) for row in rows), len(counted), exact, facet_counts)
+        total = min(len(counted), MAX_COUNTED)
+        return SearchResult(tuple(_hit(row, text) for row in rows), total, exact, facet_counts)
 
-    def _named(self, values: Iterable) -> tuple[tuple[str, int], ...]:
-        """(value IRI, matches) most frequent first, then by IRI."""
-        counts = Counter(value for value in values if value)
+    def _array_counts(self, ids: list[int]) -> dict[str, tuple[tuple[str, int], ...]]:
+        """Facet counts of these rows from the facet array (number 0: no value)."""
+        if not ids:
+            return {}
+        chosen = self._array[np.array(ids, dtype=np.int64)]
+        counts = {}
+        for column, name in enumerate(FACET_COLUMNS):
+            tally = np.bincount(chosen[:, column])
+            numbers = np.flatnonzero(tally[1:]) + 1
+            counts[name] = self._named(dict(zip(numbers.tolist(), tally[numbers].tolist(), strict=True)))
+        return counts
+
+    def _named(self, counts: Mapping) -> tuple[tuple[str, int], ...]:
+        """(value IRI, matches) most frequent first, then by IRI; a value None or 0 is no value."""
         names = self._names
-        named = ((names[value] if names is not None else value, n) for value, n in counts.items())
+        named = ((names[value] if names is not None else value, n) for value, n in counts.items() if value)
         return tuple(sorted(named, key=lambda item: (-item[1], item[0])))
+
+
+def _facet_array(path: Path, rows: int) -> np.ndarray | None:
+    """The index's facet array, memory-mapped, or None (an index built before it, or not its own)."""
+    try:
+        array = np.load(path, mmap_mode="r")
+    except (FileNotFoundError, ValueError):
+        return None
+    return array if array.shape == (rows + 1, len(FACET_COLUMNS)) else None
 
 
 def _phrase(text: str) -> str:
