@@ -34,14 +34,23 @@ def replicate(source: Path, target_dir: Path, copies: int) -> tuple[int, float, 
         "SELECT iri, kind, township, list_type, category, label, title, responsibility, names "
         "FROM search JOIN resources r ON r.id = search.rowid ORDER BY search.rowid").fetchall()
     start = time.perf_counter()
+    values: dict[str, int] = {}  # the facets' numbers, as store/search_index.py's build_search_index gives them
+
+    def number(value: str | None) -> int | None:
+        return values.setdefault(value, len(values) + 1) if value else None
+
     for copy in range(copies):
         suffix = f"-{copy}" if copy else ""
         first = copy * len(rows) + 1
-        db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [(first + i, iri + suffix, kind, town + suffix if town else town, *row[3:6])
-                        for i, row in enumerate(rows) for iri, kind, town in [row[:3]]])
+        copied = [(first + i, iri + suffix, kind, town + suffix if town else town, *row[3:6])
+                  for i, row in enumerate(rows) for iri, kind, town in [row[:3]]]
+        db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?)", copied)
+        db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?, ?)",
+                       [(i, kind, number(town), number(list_type), number(category))
+                        for i, _iri, kind, town, list_type, category, _label in copied])
         db.executemany("INSERT INTO search(rowid, title, responsibility, names) VALUES (?, ?, ?, ?)",
                        [(first + i, *row[6:]) for i, row in enumerate(rows)])
+    db.executemany("INSERT INTO facet_values VALUES (?, ?)", [(n, iri) for iri, n in values.items()])
     db.execute("INSERT INTO search(search) VALUES ('optimize')")
     db.commit()
     db.close()

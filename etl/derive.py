@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from luzhi.etl.facts import facts_path, read_facts
 from luzhi.etl.kinds import KindsResult, compute_kinds
-from luzhi.etl.kinds_rdf import kind_sizes, kinds_triples
+from luzhi.etl.kinds_rdf import kind_samples, kind_sizes, kinds_triples
 from luzhi.etl.progress import Progress
 from luzhi.etl.shared import shared_graph
 from luzhi.etl.stage import build_pool
@@ -26,6 +26,7 @@ from luzhi.ontology.iris import Iris
 from luzhi.store.base import Store
 from luzhi.store.derived import GraphWriter, write_search_index, write_statistics
 from luzhi.store.facts import VoidFacts, chunked_void_facts, tapped_void_facts
+from luzhi.store.kind_samples import write_kind_samples
 from luzhi.store.oxigraph import OxigraphStore, to_oxigraph
 
 
@@ -52,8 +53,9 @@ def _search_index_job(state: Path, codes: list[str]) -> int:
 def derive(write_graph: GraphWriter, iris: Iris, state: Path, codes: list[str], ontology: Graph,
            progress: Progress, search_index: Future) -> KindsResult:
     """The shared graph, the kinds graph and the statistics graph over every township of the store
-    (`codes`), from the contributions and facts in `state` (nothing is read back); then waits for the
-    search index (`start_search_index`), raising its error if it failed."""
+    (`codes`), from the contributions and facts in `state` (nothing is read back), and the duty pages'
+    kind samples (store/kind_samples.py); then waits for the search index (`start_search_index`), raising
+    its error if it failed."""
     # The VoID facts of the ontology, shared and kinds graphs: counted as they are written (the writer
     # consumes every triple), not by iterating the kinds graph a second time (bench/results/derive.md).
     void: list[VoidFacts] = list(chunked_void_facts(ontology, iris))
@@ -63,8 +65,17 @@ def derive(write_graph: GraphWriter, iris: Iris, state: Path, codes: list[str], 
     progress.advance(0)
     # Store-wide derived graphs last, over every township of the new snapshot (issue 14's kinds).
     progress.phase("duty kinds", 1)
-    kinds = compute_kinds([duty for code in codes for duty in read_facts(facts_path(state, code)).duties])
+    duties, township_labels = [], {}
+    for code in codes:
+        facts = read_facts(facts_path(state, code))
+        duties += facts.duties
+        labels = facts.graph.divisions.get(str(iris.division(code)), ())
+        # A township's rdfs:label is Chinese (the official division table): what every duty page shows.
+        township_labels[code] = min((str(label) for label in labels if getattr(label, "language", None) == "zh"),
+                                    default=None)
+    kinds = compute_kinds(duties)
     write_graph(str(iris.kinds_graph()), tapped_void_facts(kinds_triples(kinds, iris), iris, void.append))
+    write_kind_samples(state, kind_samples(kinds, iris, township_labels))
     progress.advance(0)
     progress.phase("statistics", 1)
     township_facts = (read_facts(facts_path(state, code)).graph for code in codes)

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
 from rdflib.namespace import DCTERMS, SKOS
 
 from luzhi.etl.kinds import DutyRecord
@@ -41,7 +40,7 @@ class DocumentFacts:
     duties: tuple[DutyRecord, ...]
 
 
-def document_facts(graph: Graph, own: list, iris: Iris) -> DocumentFacts:
+def document_facts(graph: Iterable[tuple], own: list, iris: Iris) -> DocumentFacts:
     """`graph`: every triple of the document (shared resources included); `own`: its township graph's."""
     index = describe(graph)
     return DocumentFacts(graph_facts(index, own, iris), duty_records_of(index))

@@ -10,6 +10,7 @@ their scheme and the `lz:dutyKind` links. No triple of it is stated in any towns
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from rdflib import XSD, Graph, Literal
@@ -21,6 +22,7 @@ from luzhi.etl.kinds import DutyRecord, KindsResult
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, bind_prefixes, sparql_prologue
 from luzhi.store.base import Store
+from luzhi.store.kind_samples import KindSampleRow, SampleMember, enough_for_every_township, sample_order
 
 # GROUP_CONCAT keeps one row per duty whatever the number of departments; the separator cannot
 # occur in a department-type key (ontology/department-types.ttl: lowercase ASCII and hyphens).
@@ -68,9 +70,6 @@ def kinds_triples(result: KindsResult, iris: Iris) -> Iterator[tuple[Node, Node,
     yield scheme, SKOS.prefLabel, Literal("Duty kinds", lang="en")
     yield scheme, RDFS.label, Literal("履职事项种类", lang="zh")  # every minted IRI has an rdfs:label (issue 11)
     yield scheme, RDFS.label, Literal("Duty kinds", lang="en")
-    # Named once: `LZ.dutyKind` makes (and checks) a new URIRef at each use, a third of this generator's
-    # time at ~2 triples a duty (bench/results/derive.md).
-    duty_kind, match_score = LZ.dutyKind, LZ.matchScore
     for kind in result.kinds:
         node = iris.kind(kind.slug)
         yield node, RDF.type, LZ.DutyKind
@@ -79,11 +78,11 @@ def kinds_triples(result: KindsResult, iris: Iris) -> Iterator[tuple[Node, Node,
         yield node, RDFS.label, Literal(kind.label, lang="zh")
         for member in kind.members:
             duty = iris.duty(member.duty.township, member.duty.list_kind, member.duty.sequence)
-            yield duty, duty_kind, node
+            yield duty, LZ.dutyKind, node
             score = scores.get(member.score)
             if score is None:  # ≤ 1,001 scores (3 decimals): an rdflib Literal each, not one per duty
                 score = scores[member.score] = Literal(_canonical_decimal(member.score), datatype=XSD.decimal)
-            yield duty, match_score, score
+            yield duty, LZ.matchScore, score
 
 
 def kinds_graph(result: KindsResult, iris: Iris) -> Graph:
@@ -98,6 +97,25 @@ def kinds_graph(result: KindsResult, iris: Iris) -> Graph:
 def kind_sizes(result: KindsResult, iris: Iris) -> dict[Node, int]:
     """Duties per kind IRI (the statistics graph's `kind` breakdown)."""
     return {iris.kind(kind.slug): len(kind.members) for kind in result.kinds}
+
+
+def kind_samples(result: KindsResult, iris: Iris, township_labels: dict[str, str]) -> Iterator[KindSampleRow]:
+    """Each kind's sample for the duty pages (store/kind_samples.py), with the township's label
+    (`township_labels`: code → rdfs:label@zh) and the values the kinds graph states of each member."""
+    list_types = {kind: iri for iri, kind in LIST_KINDS.items()}
+    for kind in result.kinds:
+        members: list[SampleMember] = []
+        townships: Counter = Counter()
+        for member in sorted(kind.members, key=lambda m: sample_order("/".join(map(str, m.duty.key)))):
+            if enough_for_every_township(townships, len(members)):
+                break
+            duty = member.duty
+            townships[duty.township] += 1
+            members.append(SampleMember(
+                str(iris.duty(duty.township, duty.list_kind, duty.sequence)), str(iris.division(duty.township)),
+                township_labels.get(duty.township), list_types[duty.list_kind], duty.title,
+                _canonical_decimal(member.score)))
+        yield KindSampleRow(str(iris.kind(kind.slug)), kind.label, len(kind.members), tuple(members))
 
 
 def _canonical_decimal(score: float) -> str:

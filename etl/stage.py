@@ -40,14 +40,16 @@ from luzhi.etl.shared import split_shared
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
+from luzhi.ontology.triples import TripleSet
 from luzhi.shapes.validate import Severity
-from luzhi.store.dump import write_parts
+from luzhi.store.dump import LOADED_PART, write_parts
 from luzhi.store.oxigraph import to_oxigraph
 
 VERSION = "0.1.0"
 # What a staging folder holds; part of the stage key, so a folder an older luzhi staged is not reused
-# (format 2: each document's facts, etl/facts.py; 3: its parts of the /dumps/ files, store/dump.py).
-STAGE_FORMAT = 3
+# (format 2: each document's facts, etl/facts.py; 3: its parts of the /dumps/ files, store/dump.py;
+# 4: no plain .nq, pass 2 loads the N-Quads part).
+STAGE_FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ class Staged:
 
     path: Path
     key: str
-    quads: Path
+    quads: Path  # its township graph as gzip N-Quads (its part of /dumps/luzhi.nq.gz), what pass 2 loads
     report: DocumentReport | None  # None when the document could not be read at all
     refusal: Refusal | None
     triples: int
@@ -106,6 +108,13 @@ def build_iri_for(iris: Iris, doc: ParsedDocument) -> URIRef:
 
 def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument, DivisionChain, Graph, DocumentReport]:
     """Pass 1 for one document, no store involved: what `luzhi validate` also runs on raw text."""
+    doc, chain, triples, report = document_triples(path, options)
+    return doc, chain, triples.graph(), report
+
+
+def document_triples(path: Path, options: BuildOptions,
+                     ) -> tuple[ParsedDocument, DivisionChain, TripleSet, DocumentReport]:
+    """`process_document` with the triples as a `TripleSet`: what the build stages (no rdflib Graph)."""
     iris = Iris(options.base)
     doc = parse_document(path, options.layout)
     chain = resolve_township(doc.title, options.code_for(path))
@@ -178,9 +187,9 @@ def stage_one(path: Path, key: str, options: BuildOptions, staging: Path, valida
 
 
 def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_graph: Callable | None) -> Staged:
-    quads = staging / f"{key}.nq"
+    quads = staging / f"{key}.{LOADED_PART}"  # where it would be: a refused document has none
     try:
-        _doc, chain, graph, report = process_document(path, options)
+        _doc, chain, graph, report = document_triples(path, options)
     except Exception as error:  # noqa: BLE001 (any failure refuses this document, named, not the whole run)
         return Staged(path, key, quads, None, Refusal(str(path), (_reason(error),)), 0)
     refusal = None
@@ -204,15 +213,13 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
             found = terms[node] = to_oxigraph(node)
         return found
 
-    tmp = quads.with_suffix(f".{os.getpid()}.tmp")
     # N-Quads straight from the graph's triples through pyoxigraph's writer (issue 13: rdflib's
-    # N-Triples writer and its re-parse in pass 2 were most of the load time).
+    # N-Triples writer and its re-parse in pass 2 were most of the load time), once: pass 2 loads the
+    # township's part of /dumps/luzhi.nq.gz. A separate plain .nq cost a second serialisation and ~0.9 MB
+    # of disk a document, written and read back (9 GB at 10,000 townships; the load was I/O-bound).
     # Sorted: an rdflib graph's order changes from process to process (hash seeds), and the /dumps/ parts
     # written from these must be the same bytes for the same input (their SHA-256 is published).
     own_quads = sorted((ox.Quad(term(s), term(p), term(o), name) for s, p, o in own), key=str)
-    with open(tmp, "wb") as out:
-        ox.serialize(own_quads, out, format=ox.RdfFormat.N_QUADS)
-    os.replace(tmp, quads)
     dump_parts = write_parts(own_quads, staging / key)
     contribution = staging / f"{key}.shared.nt"
     with open(contribution, "wb") as out:
@@ -220,8 +227,8 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
                      format=ox.RdfFormat.N_TRIPLES)
     facts = staging / f"{key}.facts"
     write_facts(facts, document_facts(graph, own, iris))
-    return Staged(path, key, quads, report, refusal, len(graph), shared=contribution, facts=facts,
-                  dump_parts=dump_parts)
+    return Staged(path, key, dump_parts[LOADED_PART], report, refusal, len(graph), shared=contribution,
+                  facts=facts, dump_parts=dump_parts)
 
 
 def _reason(error: Exception) -> dict:

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rdflib import XSD, Graph, Literal, URIRef
+from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from luzhi.etl.categories import Category, merge_categories
@@ -20,7 +20,8 @@ from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
 from luzhi.etl.report import declared_total
 from luzhi.etl.responsibilities import split_responsibility, unlisted_departments
 from luzhi.ontology.iris import Iris
-from luzhi.ontology.namespaces import CV, LZ, bind_prefixes
+from luzhi.ontology.namespaces import CV, LZ
+from luzhi.ontology.triples import TripleSet
 
 LIST_TYPE = {
     ListKind.BASIC: LZ.BasicList,
@@ -57,7 +58,7 @@ class DocumentGraph:
     """One document's triples and what building them taught us (for the data-quality report)."""
 
     township_code: str
-    graph: Graph
+    graph: TripleSet  # `graph.graph()` for an rdflib Graph
     issues: tuple[Issue, ...]
     department_merges: tuple[dict, ...]
 
@@ -66,8 +67,7 @@ def document_graph(
     doc: ParsedDocument, chain: DivisionChain, iris: Iris, *, filename: str, build_iri: URIRef
 ) -> DocumentGraph:
     """Every triple derived from one document: duties, lists, divisions, departments, categories, provenance."""
-    graph = Graph()
-    bind_prefixes(graph)
+    graph = TripleSet()
     township = chain.township
     county = chain.department_home
     registry = DepartmentRegistry()
@@ -262,7 +262,7 @@ def _add_source(graph, iris, doc, filename, build_iri) -> None:
     graph.add((build_iri, PROV.used, source))
 
 
-def emitted_terms(graphs: Iterable[Graph]) -> set[URIRef]:
+def emitted_terms(graphs: Iterable[Iterable[tuple]]) -> set[URIRef]:
     """Every lz: class and property used in the graphs, for the ontology coverage test."""
     terms: set[URIRef] = set()
     for graph in graphs:

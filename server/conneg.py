@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import NotAcceptable
 from werkzeug.http import parse_accept_header
 
 # Media types clients send for the same thing under another name.
@@ -28,6 +29,15 @@ _ALIASES: dict[str, str] = {
 
 _Q_PARAMETER = re.compile(r";\s*q\s*=\s*([^;,]*)", re.IGNORECASE)
 _Q_VALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")  # RFC 9110 §12.4.2
+
+
+def choose_or_refuse(accept_header: str | None, offered: Sequence[str]) -> str:
+    """`choose`, or a 406 that lists what is offered (RFC 9110 §15.5.7: the server SHOULD say so; the
+    bare 406 left a client guessing, cold review)."""
+    mime = choose(accept_header, offered)
+    if mime is None:
+        raise NotAcceptable(f"不可接受的 Accept；可用 / offered as: {', '.join(offered)}")
+    return mime
 
 
 def choose(accept_header: str | None, offered: Sequence[str]) -> str | None:

@@ -6,9 +6,10 @@ Like server/page_queries.py (kept separate so each stays short): checked IRIs in
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
-from rdflib import URIRef
+from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 from rdflib.term import Node
 
@@ -17,6 +18,7 @@ from luzhi.ontology.namespaces import LZ, QB, sparql_prologue
 from luzhi.server import lookups as lk
 from luzhi.server.describe import check_iri, sparql_iri
 from luzhi.store.base import Store
+from luzhi.store.kind_samples import SHOWN, KindSampleRow, enough_for_every_township
 from luzhi.store.statistics import breakdown_dataset
 
 Row = dict[str, Node]
@@ -67,8 +69,9 @@ def kind_size(store: Store, kind_iri: str) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class KindSample:
-    """A duty kind's label, size and its first `MAX_ELSEWHERE * 4` members with their township, list, title
-    and score: the same for every duty of the kind, so a server keeps it per kind (server/views/comparing.py)."""
+    """A duty kind's label, size and the members its duty pages show (`kind_sample`, `stored_kind_sample`) with
+    their township, list, title and score: the same for every duty of the kind, so a server keeps it per kind
+    (server/views/comparing.py)."""
 
     kind: Node
     label: Node | None
@@ -87,7 +90,7 @@ class Elsewhere:
     total: int | None  # duties of the kind (the build's statistics), when known
 
 
-MAX_ELSEWHERE = 20  # a sample: each costs ~7 lookups (its facts, its township's label); the kind page has all
+MAX_ELSEWHERE = SHOWN  # a sample: each costs ~7 lookups when read from the store; the kind page has all
 
 
 def duty_kind(store: Store, duty_iri: str) -> Node | None:
@@ -95,11 +98,15 @@ def duty_kind(store: Store, duty_iri: str) -> Node | None:
 
 
 def kind_sample(store: Store, base: str, kind: Node) -> KindSample:
-    """The members a duty page may show, read by lookups in index order (a kind can hold a duty from
-    every township: 10,000 at the issue's target); four times what one page shows, since a page skips
-    its own township's."""
+    """The members a duty page may show, read by lookups in index order, for a store whose build wrote no
+    sample file (`stored_kind_sample`): a kind can hold a duty from every township (10,000 at the issue's
+    target), so only as many as every township's pages need (store/kind_samples.py
+    `enough_for_every_township`: the first `MAX_ELSEWHERE` outside any one township)."""
     members = []
+    townships: Counter = Counter()
     for other in lk.subjects(store, LZ.dutyKind, kind, limit=MAX_ELSEWHERE * 4):
+        if enough_for_every_township(townships, len(members)):
+            break
         town = lk.value(store, other, LZ.township)
         if town is None:
             continue
@@ -109,8 +116,23 @@ def kind_sample(store: Store, base: str, kind: Node) -> KindSample:
             if found is not None:
                 row[name] = found
         members.append(row)
+        townships[town] += 1
     return KindSample(kind, lk.value(store, kind, SKOS.prefLabel), lk.observed_count(store, base, "kind", kind=kind),
                       tuple(members))
+
+
+def stored_kind_sample(stored: KindSampleRow) -> tuple[KindSample, dict[URIRef, tuple[Literal, ...]]]:
+    """The build's sample of a kind (store/kind_samples.py) as rdflib terms, with its townships' labels:
+    what `kind_sample` and the label lookups read from the store, from one small table range."""
+    members = tuple(
+        {"other": URIRef(m.duty), "town": URIRef(m.township), "type": URIRef(m.list_type),
+         "title": Literal(m.title, lang="zh"),
+         **({"otherScore": Literal(m.score, datatype=XSD.decimal)} if m.score is not None else {})}
+        for m in stored.members
+    )
+    labels = {URIRef(m.township): (Literal(m.township_label, lang="zh"),)
+              for m in stored.members if m.township_label is not None}
+    return KindSample(URIRef(stored.kind), Literal(stored.label, lang="zh"), stored.total, members), labels
 
 
 def same_duty_elsewhere(store: Store, duty_iri: str, sample: KindSample) -> Elsewhere:

@@ -20,6 +20,10 @@ import json
 from collections.abc import Callable, Iterable
 from urllib.parse import unquote_to_bytes
 
+from werkzeug.wrappers import Response
+
+from luzhi.server.hardening import add_security_headers
+
 
 class PercentEncodeQueryString:
     """WSGI middleware: percent-encode the bytes ≥ 0x80 of QUERY_STRING (PEP 3333: latin-1 str)."""
@@ -65,5 +69,8 @@ def _refuse(environ: dict, start_response: Callable, name: str) -> Iterable[byte
         body, mime = json.dumps({"error": message}, ensure_ascii=False).encode(), "application/json"
     else:
         body, mime = f"400 {message}\n".encode(), "text/plain; charset=utf-8"
-    start_response("400 Bad Request", [("Content-Type", mime), ("Content-Length", str(len(body)))])
-    return [body]
+    response = Response(body, status=400, content_type=mime)
+    # Answered before Flask, so without its after-request hooks: the headers every answer carries
+    # (a cold review found this 400 without them).
+    add_security_headers(response)
+    return response(environ, start_response)

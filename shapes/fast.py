@@ -20,6 +20,7 @@ from rdflib.term import Node
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import SH
 from luzhi.ontology.terms import to_oxigraph, to_rdflib
+from luzhi.ontology.triples import TripleSet
 from luzhi.shapes.compile import (
     HAS_DATATYPE,
     CompiledShapes,
@@ -69,7 +70,7 @@ class UnfaithfulLiterals(ValueError):
     """The graph has typed literals that pyoxigraph would read differently from rdflib (and so pySHACL)."""
 
 
-def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationReport:
+def validate_graph(graph: Graph | TripleSet, base: str, *, label: str = "") -> ValidationReport:
     """Validate one graph against every shape, as `luzhi.shapes.validate.validate_graph` does, but in pyoxigraph.
 
     Two cases go to pySHACL instead, with a notice saying so: slower, never different. Shapes the
@@ -86,7 +87,7 @@ def validate_graph(graph: Graph, base: str, *, label: str = "") -> ValidationRep
     return validate_with_pyshacl(graph, base, label=label).with_notices((notice,))
 
 
-def run_checks(graph: Graph, checks: CompiledShapes, base: str, *, label: str = "") -> ValidationReport:
+def run_checks(graph: Graph | TripleSet, checks: CompiledShapes, base: str, *, label: str = "") -> ValidationReport:
     """Run compiled shapes (any shapes graph, e.g. shapes/void.shapes.ttl) over one graph.
 
     Raises UnfaithfulLiterals rather than answer for a graph the store would change.
@@ -137,8 +138,8 @@ def _distinct_rows(answers: ox.QuerySolutions, back) -> list[dict[str, Node]]:
     return list(rows.values())
 
 
-def _result(graph: Graph, info: ShapeInfo, component: str, focus: Node, value: Node | None, path: Node | None,
-            bindings: dict[str, Node] | None, fill: dict[str, str]) -> ValidationResult:
+def _result(graph: Graph | TripleSet, info: ShapeInfo, component: str, focus: Node, value: Node | None,
+            path: Node | None, bindings: dict[str, Node] | None, fill: dict[str, str]) -> ValidationResult:
     source, lines = source_lines(graph, focus, value)
     return ValidationResult(
         focus=term_text(focus),
@@ -197,7 +198,7 @@ class _Terms:
         return to_rdflib(term) if original is None else original  # a term the query made up (BIND)
 
 
-def _load(graph: Graph) -> tuple[ox.Store, _Terms]:
+def _load(graph: Graph | TripleSet) -> tuple[ox.Store, _Terms]:
     """An in-memory pyoxigraph store holding `graph`, and the way back to `graph`'s terms."""
     terms = _Terms()
     store = ox.Store()

@@ -19,6 +19,7 @@ from rdflib.term import Node
 
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, SH
+from luzhi.ontology.triples import TripleSet
 from luzhi.ontology.types import LineSpan
 
 SHAPES_NS = "https://w3id.org/luzhi/shapes#"
@@ -125,7 +126,8 @@ def load_shapes(base: str) -> Graph:
     return graph
 
 
-def validate_graph(graph: Graph, base: str, *, label: str = "", shapes: Graph | None = None) -> ValidationReport:
+def validate_graph(graph: Graph | TripleSet, base: str, *, label: str = "", shapes: Graph | None = None,
+                   ) -> ValidationReport:
     """Validate one graph against every shape (or `shapes`, another shapes graph) with pySHACL.
 
     owl:imports are never followed and no inference runs: a submission must never make us fetch
@@ -183,7 +185,7 @@ def order_key(result: ValidationResult) -> tuple:
             result.path or "", result.value or "")
 
 
-def _results(report: Graph, data: Graph, shapes: Graph, base: str):
+def _results(report: Graph, data: Graph | TripleSet, shapes: Graph, base: str):
     # Only the report's own sh:result: pySHACL also types the nested results of sh:node (and
     # sh:qualifiedValueShape) as sh:ValidationResult, under sh:detail, which are not results (SHACL §3.6.2).
     for node in report.objects(None, SH.result):
@@ -253,7 +255,8 @@ def term_text(term: Node | None) -> str:
     return str(term)
 
 
-def source_lines(data: Graph, focus: Node | None, value: Node | None = None) -> tuple[str | None, LineSpan | None]:
+def source_lines(data: Graph | TripleSet, focus: Node | None, value: Node | None = None,
+                 ) -> tuple[str | None, LineSpan | None]:
     """The source document and lines of a focus node, read from `prov:wasDerivedFrom <…#line=a,b>`.
 
     A participation has no provenance of its own: it borrows its duty's (lz:participation). A

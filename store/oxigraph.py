@@ -8,6 +8,7 @@ CLI want pyoxigraph's own results (`raw_query`), so datatypes and language tags 
 
 from __future__ import annotations
 
+import gzip
 import io
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -105,7 +106,8 @@ class OxigraphStore:
         """Load N-Quads files, one after the other as one input, with pyoxigraph's bulk loader (its parser is
         ~25x rdflib's, issue 13; the bulk path was 1.5-2x `Store.load` here). Not a transaction: only for a
         store no reader sees yet (a build's new snapshot), whose journal reloads a batch cut by a kill
-        (etl/build.py). N-Quads files end each quad with a newline, so their concatenation is N-Quads."""
+        (etl/build.py). N-Quads files end each quad with a newline, so their concatenation is N-Quads; a
+        file whose name ends in .gz is read through gzip."""
         with io.BufferedReader(_Concatenated(paths), 1 << 20) as stream:
             self._store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
 
@@ -138,7 +140,8 @@ class OxigraphStore:
 
 
 class _Concatenated(io.RawIOBase):
-    """Files read one after another as one stream, without copying them to a new file first."""
+    """Files read one after another as one stream, without copying them to a new file first (gzip ones
+    decompressed on the way)."""
 
     def __init__(self, paths: Iterable[Path]) -> None:
         self._paths = iter(paths)
@@ -153,7 +156,8 @@ class _Concatenated(io.RawIOBase):
                 path = next(self._paths, None)
                 if path is None:
                     return 0
-                self._current = open(path, "rb")  # noqa: SIM115 (closed when exhausted, or by close())
+                # closed when exhausted, or by close()
+                self._current = gzip.open(path, "rb") if Path(path).suffix == ".gz" else open(path, "rb")  # noqa: SIM115
             count = self._current.readinto(buffer)
             if count:
                 return count

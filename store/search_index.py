@@ -17,8 +17,9 @@ ends with two padding characters, so every occurrence of a 2-character string st
 trigram; the query becomes an OR of the indexed trigrams that start with it, read from the
 index's own vocabulary (`fts5vocab`) in term order, capped at `MAX_EXPANSION`.
 
-The file lives with the store's state (`search.sqlite` beside build.json) and is rebuilt, whole,
-at the end of every build (`build_search_index`), then moved into place atomically. Its rows come from
+The file lives with the store's state (`search.sqlite` beside build.json, with `search-facets.npy`, each
+row's facet numbers for unfiltered searches) and is rebuilt, whole, at the end of every build
+(`build_search_index`), then moved into place atomically. Its rows come from
 each township graph's facts (store/facts.py), computed in the build's workers, not read back from the
 store (a Virtuoso store refused such reads past its 10,000-row cap, issue 13).
 """
@@ -27,13 +28,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from rdflib.term import Node
 
 INDEX_FILE = "search.sqlite"
+FACET_ARRAY_FILE = "search-facets.npy"  # beside the index: each row's facet numbers (see _write_facet_array)
 KINDS = ("duty", "department", "division")
 FIELDS = ("title", "responsibility", "name")  # where a hit matched (issue 11's names)
 MAX_EXPANSION = 400  # trigrams an OR may hold for a short query; past it, the rarest are dropped
@@ -70,16 +74,26 @@ def index_path(state_dir: Path) -> Path:
     return Path(state_dir) / INDEX_FILE
 
 
-# The facets live in a narrow table of their own: counting facets over thousands of matches reads
+def facet_array_path(state_dir: Path) -> Path:
+    return Path(state_dir) / FACET_ARRAY_FILE
+
+
+# The facets live in narrow tables of their own: counting facets over thousands of matches reads
 # one small row per match, not the FTS table's wide rows (long responsibility texts span several
-# pages): 2,186 matches took 570 ms that way at 400 townships.
+# pages): 2,186 matches took 570 ms that way at 400 townships. `resources` (with each resource's IRIs
+# and label, ~0.5 KB a row) still cost 34–51 ms for 5,001 matches at 10,000 townships, the larger part
+# of a search (bench/results/pages.md); `facets` holds each facet as a number (`facet_values` names it),
+# a dozen bytes a row. An index built before `facets` is still read, its facets from `resources`.
 _SCHEMA = """
 CREATE TABLE resources (
     id INTEGER PRIMARY KEY, iri TEXT, kind TEXT, township TEXT, list_type TEXT, category TEXT, label TEXT
 );
+CREATE TABLE facets (id INTEGER PRIMARY KEY, kind TEXT, township INTEGER, list_type INTEGER, category INTEGER);
+CREATE TABLE facet_values (id INTEGER PRIMARY KEY, iri TEXT UNIQUE);
 CREATE VIRTUAL TABLE search USING fts5(title, responsibility, names, tokenize = 'trigram');
 CREATE VIRTUAL TABLE search_terms USING fts5vocab(search, 'row');
 """
+FACET_COLUMNS = ("township", "list_type", "category")
 
 
 def named_rows(kind: str, labels: dict[str, Iterable[Node]]) -> Iterator[tuple]:
@@ -101,37 +115,78 @@ def build_search_index(state_dir: Path, rows: Iterable[Iterable[tuple]]) -> int:
     target = index_path(state_dir)
     # Named by process: the build writes the index in a process of its own (etl/derive.py), which can
     # outlive a killed build while the resumed one writes its own; whichever renames last, the input is the same.
-    for stale in target.parent.glob(f"{target.name}.*.partial"):
-        stale.unlink(missing_ok=True)
+    for name in (target.name, FACET_ARRAY_FILE):
+        for stale in target.parent.glob(f"{name}.*.partial"):
+            stale.unlink(missing_ok=True)
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     db = sqlite3.connect(partial)
     try:
         db.executescript(_SCHEMA)
         count = 0
+        values: dict[str, int] = {}  # facet value IRI → its number (a few thousand: townships, lists, categories)
+
+        def number(value: str | None) -> int | None:
+            return values.setdefault(value, len(values) + 1) if value else None
+
         for batch in rows:
             batch = list(batch)
             ids = range(count + 1, count + 1 + len(batch))
             db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [(i, *row[:6]) for i, row in zip(ids, batch, strict=True)])
+            db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?, ?)",
+                           [(i, row[1], *map(number, row[2:5])) for i, row in zip(ids, batch, strict=True)])
             db.executemany("INSERT INTO search(rowid, title, responsibility, names) VALUES (?, ?, ?, ?)",
                            [(i, *(text + _PAD if text else text for text in row[6:]))
                             for i, row in zip(ids, batch, strict=True)])
             count += len(batch)
+        db.executemany("INSERT INTO facet_values VALUES (?, ?)", [(n, iri) for iri, n in values.items()])
         db.execute("INSERT INTO search(search) VALUES ('optimize')")
         db.commit()
+        _write_facet_array(db, facet_array_path(state_dir), count)
     finally:
         db.close()
     os.replace(partial, target)
     return count
 
 
+# Unfiltered searches count their facets from an array of each row's facet numbers, memory-mapped (one copy
+# in the page cache for every web process) and counted with numpy over the matching rowids: the `facets`
+# join took 10–23 ms for 5,001 matches at 10,000 townships, the rowids ~2 ms and this 1–7 ms
+# (bench/results/search.md).
+# Row i holds row i's (township, list type, category) numbers, 0 for none; row 0 is unused.
+# Written before the index is moved into place, from the same rows; SearchIndex uses it only if it has
+# one row more than the index (a killed build's leftover is then ignored; builds of one snapshot share input).
+def _write_facet_array(db: sqlite3.Connection, target: Path, count: int) -> None:
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    array = np.lib.format.open_memmap(partial, mode="w+", dtype=np.int32, shape=(count + 1, len(FACET_COLUMNS)))
+    array[0] = 0
+    cursor = db.execute("SELECT id, coalesce(township, 0), coalesce(list_type, 0), coalesce(category, 0) "
+                        "FROM facets ORDER BY id")
+    while batch := cursor.fetchmany(100_000):  # bounded memory: 13 million rows nationally
+        block = np.array(batch, dtype=np.int64)
+        array[block[:, 0]] = block[:, 1:]
+    array.flush()
+    del array
+    os.replace(partial, target)
+
+
 class SearchIndex:
-    """Read-only queries on one index file; one connection per thread (sqlite3 objects are per thread)."""
+    """Read-only queries on one index file; a connection per search (sqlite3 objects are per thread)."""
 
     def __init__(self, state_dir: Path) -> None:
         self.path = index_path(state_dir)
         if not self.path.exists():
             raise SearchUnavailable(f"no search index at {self.path}: rebuild the store (`luzhi build`)")
+        db = self._connect()
+        try:
+            numbered = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'facet_values'").fetchone()
+            # Read once per snapshot (a few thousand rows): facet numbers ↔ IRIs without a query per search.
+            self._names = dict(db.execute("SELECT id, iri FROM facet_values").fetchall()) if numbered else None
+            rows = db.execute("SELECT max(id) FROM resources").fetchone()[0] or 0
+        finally:
+            db.close()
+        self._numbers = {iri: n for n, iri in self._names.items()} if self._names is not None else None
+        self._array = _facet_array(facet_array_path(state_dir), rows) if numbered else None
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
@@ -151,6 +206,8 @@ class SearchIndex:
                limit: int = 100, offset: int = 0) -> SearchResult:
         """Resources whose texts contain `text`, in index order, with facet counts over the counted matches."""
         text = text.strip()
+        # Facets from the narrow numbered table, or from `resources` in an index built before it.
+        table, encode = ("facets", self._numbers.get) if self._numbers is not None else ("resources", str)
         db = self._connect()
         try:
             expression = self.match_expression(db, text) if text else None
@@ -158,43 +215,68 @@ class SearchIndex:
                 return SearchResult((), 0, True, {})
             where, params = "search MATCH ?", [expression]
             if kind:
-                where += " AND r.kind = ?"
+                where += " AND f.kind = ?"
                 params.append(kind)
             for column, value in (facets or {}).items():
-                if column in ("township", "list_type", "category") and value:
-                    where += f" AND r.{column} = ?"
-                    params.append(value)
-            matches = f"FROM search JOIN resources r ON r.id = search.rowid WHERE {where} ORDER BY search.rowid"
-            counted = db.execute(
-                f"SELECT r.township, r.list_type, r.category {matches} LIMIT ?", (*params, MAX_COUNTED + 1)
-            ).fetchall()
+                if column in FACET_COLUMNS and value:
+                    where += f" AND f.{column} = ?"
+                    params.append(encode(value))
+            source = f"search JOIN {table} f ON f.id = search.rowid"
+            order = f"WHERE {where} ORDER BY search.rowid LIMIT ?"
+            if self._array is not None and len(params) == 1:  # unfiltered: count from the array
+                matches = "SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid LIMIT ?"
+                ids = [row[0] for row in db.execute(matches, (expression, MAX_COUNTED + 1))]
+                counted, facet_counts = ids, self._array_counts(ids[:MAX_COUNTED])
+            else:
+                counted = db.execute(
+                    f"SELECT f.township, f.list_type, f.category FROM {source} {order}", (*params, MAX_COUNTED + 1)
+                ).fetchall()
+                columns = zip(*counted[:MAX_COUNTED], strict=True) if counted else ()
+                facet_counts = {name: self._named(Counter(values))
+                                for name, values in zip(FACET_COLUMNS, columns, strict=False)}
             rows = db.execute(
                 f"SELECT r.iri, r.kind, r.label, r.township, r.list_type, r.category, search.title, "
-                f"search.responsibility, search.names {matches} LIMIT ? OFFSET ?",
+                f"search.responsibility, search.names FROM {source} JOIN resources r ON r.id = search.rowid "
+                f"{order} OFFSET ?",
                 (*params, limit, offset),
             ).fetchall()
         finally:
             db.close()
         exact = len(counted) <= MAX_COUNTED
-        counted = counted[:MAX_COUNTED]
-        columns = zip(*counted, strict=True) if counted else ()
-        facet_counts = {
-            name: _tally(values) for name, values in zip(("township", "list_type", "category"), columns, strict=False)
-        }
-        return SearchResult(tuple(_hit(row, text) for row in rows), len(counted), exact, facet_counts)
+        total = min(len(counted), MAX_COUNTED)
+        return SearchResult(tuple(_hit(row, text) for row in rows), total, exact, facet_counts)
+
+    def _array_counts(self, ids: list[int]) -> dict[str, tuple[tuple[str, int], ...]]:
+        """Facet counts of these rows from the facet array (number 0: no value)."""
+        if not ids:
+            return {}
+        chosen = self._array[np.array(ids, dtype=np.int64)]
+        counts = {}
+        for column, name in enumerate(FACET_COLUMNS):
+            tally = np.bincount(chosen[:, column])
+            numbers = np.flatnonzero(tally[1:]) + 1
+            counts[name] = self._named(dict(zip(numbers.tolist(), tally[numbers].tolist(), strict=True)))
+        return counts
+
+    def _named(self, counts: Mapping) -> tuple[tuple[str, int], ...]:
+        """(value IRI, matches) most frequent first, then by IRI; a value None or 0 is no value."""
+        names = self._names
+        named = ((names[value] if names is not None else value, n) for value, n in counts.items() if value)
+        return tuple(sorted(named, key=lambda item: (-item[1], item[0])))
+
+
+def _facet_array(path: Path, rows: int) -> np.ndarray | None:
+    """The index's facet array, memory-mapped, or None (an index built before it, or not its own)."""
+    try:
+        array = np.load(path, mmap_mode="r")
+    except (FileNotFoundError, ValueError):
+        return None
+    return array if array.shape == (rows + 1, len(FACET_COLUMNS)) else None
 
 
 def _phrase(text: str) -> str:
     """An FTS5 string token: double quotes doubled, so any user text is one phrase, never syntax."""
     return '"' + text.replace('"', '""') + '"'
-
-
-def _tally(values) -> tuple[tuple[str, int], ...]:
-    counts: dict[str, int] = {}
-    for value in values:
-        if value:
-            counts[value] = counts.get(value, 0) + 1
-    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _hit(row: tuple, text: str) -> Hit:

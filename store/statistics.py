@@ -123,9 +123,9 @@ class StatisticsTotals:
             yield partition, VOID.property, prop
             distinct_objects = len(self.void.partition_objects[str(prop)])
             yield partition, VOID.distinctObjects, Literal(distinct_objects, datatype=XSD.integer)
-        # Terms named once, not per observation: `LZ.dutyCount` makes (and checks) a new URIRef at each use,
-        # and an observation's IRI is a hash of its dimensions' text (~1 M observations at 1,000 townships,
-        # bench/results/derive.md).
+        # Per observation (~1 M at 1,000 townships, bench/results/derive.md) nothing is looked up twice: the
+        # terms are named once (rdflib's `RDF.type` costs ~1 µs a read) and each dimension value's text in
+        # the observation's hash is kept.
         rdf_type, observation_class, data_set, duty_count = RDF.type, QB.Observation, QB.dataSet, LZ.dutyCount
         counts: dict[int, Literal] = {}  # one Literal per distinct count, not per observation
         texts: dict[Node, str] = {}  # a dimension value's text in the observation's hash (`observation_iri`)

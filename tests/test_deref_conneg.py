@@ -105,6 +105,19 @@ def test_not_acceptable(live_server, samples):
     assert ".ttl" in response.text
 
 
+@pytest.mark.parametrize(("path", "offered"), [
+    ("/.well-known/void", "text/turtle"),
+    ("/graph/kinds", "application/n-triples"),
+    ("/def", "text/html"),
+    ("/compare", "text/csv"),
+])
+def test_every_406_lists_what_is_offered(live_server, path, offered):
+    """RFC 9110 §15.5.7: a 406 should say which types are available (cold review: VoID's was bare)."""
+    response = requests.get(f"{live_server.url}{path}", headers={"Accept": "image/png"}, timeout=60)
+    assert response.status_code == 406
+    assert offered in response.text
+
+
 def test_id_redirects_with_303(live_server, samples):
     response = requests.get(samples["division"] + "?lang=en", allow_redirects=False)
     assert response.status_code == 303

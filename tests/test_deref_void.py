@@ -115,6 +115,23 @@ def test_dumps_match_their_checksums_and_the_store(live_server, built_store, voi
     assert {entry["name"]: entry["sha256"] for entry in index} == sums
 
 
+def test_a_cut_dump_download_resumes_with_range(live_server):
+    """A ~1 GB national dump must resume where a download stopped (cold review: Range was ignored)."""
+    url = f"{live_server.url}/dumps/luzhi.nq.gz"
+    whole = requests.get(url)
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    size = len(whole.content)
+    rest = requests.get(url, headers={"Range": "bytes=1000-"})
+    assert rest.status_code == 206 and rest.headers["Content-Range"] == f"bytes 1000-{size - 1}/{size}"
+    assert whole.content[:1000] + rest.content == whole.content
+    same = requests.get(url, headers={"Range": "bytes=0-99", "If-Range": whole.headers["ETag"]})
+    assert same.status_code == 206 and same.content == whole.content[:100]
+    changed = requests.get(url, headers={"Range": "bytes=0-99", "If-Range": '"another-build"'})
+    assert changed.status_code == 200 and changed.content == whole.content  # If-Range failed: the whole file
+    beyond = requests.get(url, headers={"Range": f"bytes={size}-"})
+    assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{size}"
+
+
 def test_named_graph_download(live_server, built_store):
     store = OxigraphStore(built_store.path, read_only=True)
     try:

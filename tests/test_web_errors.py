@@ -125,6 +125,9 @@ def test_non_utf8_escapes_are_400_naming_the_parameter(live_server, path, query,
     response = requests.get(f"{live_server.url}{path}?{query}", timeout=60)
     assert response.status_code == 400, response.text
     assert f"`{name}`" in response.text and "UTF-8" in response.text
+    # refused before Flask, yet with the headers every answer carries (cold review)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     if path.endswith(".json"):
         assert "UTF-8" in response.json()["error"]
 

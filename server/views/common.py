@@ -14,7 +14,7 @@ from flask import Flask, Response, abort, render_template, request
 from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
 
 from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose
@@ -68,11 +68,13 @@ def compact(iri: str) -> str:
     return local_path(iri) or iri
 
 
-def conditional(response: Response, *, vary_accept: bool = True) -> Response:
+def conditional(response: Response, *, vary_accept: bool = True, complete_length: int | None = None) -> Response:
     """Add `ETag`/`Last-Modified` from the build and answer `If-None-Match`/`If-Modified-Since` with 304.
 
     The ETag also covers the path, query and media type: one build serves many representations
     of one resource, and a cache must not hand Turtle to a client that negotiated HTML.
+    With `complete_length` (a file's size), `Range` is answered too (206 / 416, `If-Range`): a
+    national dump is ~1 GB, and a cut download should resume where it stopped (cold review).
     """
     if vary_accept:
         response.vary.add("Accept")
@@ -84,7 +86,12 @@ def conditional(response: Response, *, vary_accept: bool = True) -> Response:
     ).hexdigest()[:24]
     response.set_etag(tag)
     response.last_modified = info.time
-    response = response.make_conditional(request)
+    try:
+        response = response.make_conditional(request, accept_ranges=complete_length is not None,
+                                             complete_length=complete_length)
+    except RequestedRangeNotSatisfiable:
+        response.close()  # werkzeug raises the 416 and leaves the file it was to send open
+        raise
     # make_conditional adds a Date header, and the HTTP server (Werkzeug's and gunicorn's) adds its
     # own: two Date headers on every page (cold review). The server's one is enough (RFC 9110 §6.6.1).
     del response.headers["Date"]

@@ -7,7 +7,7 @@ from markupsafe import Markup
 from rdflib import Graph
 
 from luzhi.ontology.namespaces import PREFIXES
-from luzhi.server.conneg import choose
+from luzhi.server.conneg import choose, choose_or_refuse
 from luzhi.server.context import build_info, get_config, get_store, per_snapshot
 from luzhi.server.describe import check_iri
 from luzhi.server.i18n import lang
@@ -52,9 +52,7 @@ def void(ext: str | None = None):
             abort(404)
         mime = EXTENSIONS[ext]
     else:
-        mime = choose(request.headers.get("Accept"), [*DESCRIPTION_MIMES, "text/html"])
-        if mime is None:
-            abort(406)
+        mime = choose_or_refuse(request.headers.get("Accept"), [*DESCRIPTION_MIMES, "text/html"])
         # A browser lists text/html explicitly; honour that over the Turtle default for */*.
         accept = request.headers.get("Accept", "")
         if "text/html" in accept and choose(accept, ["text/html", *DESCRIPTION_MIMES]) == "text/html":
@@ -76,9 +74,7 @@ def named_graph(code: str):
             abort(404)
         mime = EXTENSIONS[ext]
     else:
-        mime = choose(request.headers.get("Accept"), list(DESCRIPTION_MIMES))
-        if mime is None:
-            abort(406)
+        mime = choose_or_refuse(request.headers.get("Accept"), list(DESCRIPTION_MIMES))
     if not ((stem.isascii() and stem.isdigit()) or stem in ("kinds", "shared")):  # etl/kinds_rdf.py; etl/shared.py
         abort(404)
     graph_iri = check_iri(iri_for_path(f"/graph/{stem}"))
