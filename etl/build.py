@@ -352,11 +352,11 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
         for doc in to_load:
             if doc.key in done:
                 resumed += 1
-                progress.advance(doc.triples)
+                progress.advance(doc.quad_count)
                 continue
             store.drop_graph(str(iris.graph(doc.township_code)))
             batch.append(doc)
-            if sum(staged.triples for staged in batch) >= _LOAD_BATCH_QUADS:
+            if sum(staged.quad_count for staged in batch) >= _LOAD_BATCH_QUADS:
                 _load_batch(store, journal, batch, progress)
         _load_batch(store, journal, batch, progress)
         progress.phase("ontology", 1)
@@ -387,7 +387,7 @@ def _load_batch(store: OxigraphStore, journal: Path, batch: list[Staged], progre
         out.flush()
         os.fsync(out.fileno())
     for doc in batch:
-        progress.advance(doc.triples)
+        progress.advance(doc.quad_count)
     batch.clear()
 
 
@@ -455,7 +455,7 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
                     triples = ((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads)
                     store.replace_graph(str(iris.graph(doc.township_code)), triples)
                 save_source(state, doc.path)
-                progress.advance(doc.triples)
+                progress.advance(doc.quad_count)
             kinds = derive(lambda graph, triples: remote_replace(store, graph, triples), iris, state,
                            sorted(codes), ontology_graph(), progress, search_index)
             triples = len(store)

@@ -48,8 +48,8 @@ from luzhi.store.oxigraph import to_oxigraph
 VERSION = "0.1.0"
 # What a staging folder holds; part of the stage key, so a folder an older luzhi staged is not reused
 # (format 2: each document's facts, etl/facts.py; 3: its parts of the /dumps/ files, store/dump.py;
-# 4: no plain .nq, pass 2 loads the N-Quads part).
-STAGE_FORMAT = 4
+# 4: no plain .nq, pass 2 loads the N-Quads part; 5: `Staged.quad_count`).
+STAGE_FORMAT = 5
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,12 @@ class Staged:
     quads: Path  # its township graph as gzip N-Quads (its part of /dumps/luzhi.nq.gz), what pass 2 loads
     report: DocumentReport | None  # None when the document could not be read at all
     refusal: Refusal | None
-    triples: int
+    triples: int  # of the document (the parse line counts these)
     reused: bool = False  # staged by an earlier, interrupted build of the same input
     shared: Path | None = None  # its contribution to the shared graph, N-Triples (etl/shared.py)
     facts: Path | None = None  # its facts for the statistics, search index and kinds (etl/facts.py)
     dump_parts: dict[str, Path] = field(default_factory=dict)  # its part of each /dumps/ file (store/dump.py)
+    quad_count: int = 0  # in `quads`: its township graph's, without the shared resources (the load counts these)
 
     @property
     def township_code(self) -> str | None:
@@ -228,7 +229,7 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
     facts = staging / f"{key}.facts"
     write_facts(facts, document_facts(graph, own, iris))
     return Staged(path, key, dump_parts[LOADED_PART], report, refusal, len(graph), shared=contribution,
-                  facts=facts, dump_parts=dump_parts)
+                  facts=facts, dump_parts=dump_parts, quad_count=len(own_quads))
 
 
 def _reason(error: Exception) -> dict:

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from luzhi.etl.build import bundled_documents
+from luzhi.store.oxigraph import OxigraphStore
 
 
 def luzhi(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -77,6 +78,15 @@ def test_build_table_is_whole_in_a_log(tmp_path):
     assert phases == ["parse", "load", "ontology", "shared graph", "duty kinds", "statistics",
                       "search index (its own process since the load)", "dumps"]
     assert "parse: 1 documents, " in result.stderr
+    # The load line counts what was loaded: the township graph's quads, not the shared resources' triples
+    # (cold review: it counted every triple of the document).
+    store = OxigraphStore(tmp_path / "store", read_only=True)
+    try:
+        township_graphs = [g for g in store.graph_names() if g.rsplit("/", 1)[-1].isdigit()]
+        loaded = sum(1 for graph in township_graphs for _ in store.graph_quads(graph))
+    finally:
+        store.close()
+    assert f"load: 1 documents, {loaded:,} triples" in result.stderr
 
 
 def test_a_large_build_is_summed_up_not_listed():
