@@ -23,7 +23,9 @@ from luzhi.etl.divisions import name_forms, place_names
 # --- cleaning -----------------------------------------------------------------------------------
 
 _BLOCK_TAG = re.compile(r"<\s*/?\s*(?:p|br|li|ol|ul|div|tr|td|th|table)\b[^>]*>", re.I)
-_TAG = re.compile(r"<[^>]*>")
+# A tag is `<` or `</` then a letter: `<[^>]*>` also took "占地面积<5亩且建筑>200平方米" for one and
+# deleted the text between (cold review), as etl/rows.py's _HTML_TAG already knew.
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
 _HSPACE = re.compile(r"[ \t\u3000\xa0]+")
 EDGE = " \t\n\u3000\xa0：:，,。.;；、-—_=*·"  # stripped from both ends of a name
 
