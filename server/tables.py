@@ -57,11 +57,17 @@ def table_response(table: Table, extension: str, json_body: object | None = None
     return conditional(response, vary_accept=False)
 
 
+# A text cell starting with one of these is a formula to a spreadsheet (`=HYPERLINK(…)`, `+cmd|…`): the
+# texts come from the source documents, so a hostile document could run one on an analyst's machine
+# (cold review; OWASP "CSV injection"). CSV gets a leading apostrophe, xlsx a text cell.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def to_csv(table: Table) -> bytes:
     """UTF-8 with a byte order mark: without it Excel on Chinese Windows decodes the file as GBK."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow(table.columns)
+    writer.writerow(_plain(table.columns))
     writer.writerows(_plain(row) for row in table.rows)
     return out.getvalue().encode("utf-8-sig")
 
@@ -70,16 +76,25 @@ def to_xlsx(table: Table) -> bytes:
     # Imported here: openpyxl takes ~0.24 s to import (python -X importtime), which every app start and
     # gunicorn worker would pay for a download few requests ask for.
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=table.name[:31])  # Excel limits a sheet name to 31 characters
-    sheet.append(list(table.columns))
-    for row in table.rows:
-        sheet.append(list(row))
+
+    def cell(value: Cell):
+        if not (isinstance(value, str) and value.startswith(_FORMULA_START)):
+            return value
+        text = WriteOnlyCell(sheet, value=value)
+        text.data_type = "s"  # openpyxl writes a string starting with "=" as a formula otherwise
+        return text
+
+    for row in (table.columns, *table.rows):
+        sheet.append([cell(value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
 def _plain(row: Sequence[Cell]) -> list[str]:
-    return ["" if cell is None else str(cell) for cell in row]
+    return ["" if cell is None else f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_START)
+            else str(cell) for cell in row]
