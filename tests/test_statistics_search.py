@@ -127,6 +127,21 @@ def test_search_facets_narrow_the_results(live_server):
                         params={"q": "防火", "township": "not an iri"}).status_code == 400
 
 
+def test_list_facet_takes_a_list_type_or_one_townships_list(live_server, built_store):
+    """Cold review: `list=` given the list IRI a page shows answered 0 results without a word."""
+    cooperative = "https://w3id.org/luzhi/def#CooperativeList"
+    by_type = _json(live_server, q="防火", list=cooperative)
+    town = by_type["facets"]["township"][0]
+    code = town["iri"].rsplit("/", 1)[-1]
+    one_list = _json(live_server, q="防火", list=f"{built_store.base}/id/list/{code}/cooperative")
+    both = _json(live_server, q="防火", list=cooperative, township=town["iri"])
+    assert one_list["total"] == both["total"] == town["count"] > 0
+    assert [r["iri"] for r in one_list["results"]] == [r["iri"] for r in both["results"]]
+    wrong = requests.get(live_server.url + "/search.json",
+                         params={"q": "防火", "list": f"{built_store.base}/id/division/{code}"}, timeout=60)
+    assert wrong.status_code == 400 and "CooperativeList" in wrong.json()["error"]
+
+
 def test_a_page_past_its_time_limit_answers_503_and_the_server_keeps_answering(built_store):
     config = Config(store_path=built_store.path, base=built_store.base, page_timeout=0.001)
     with serve(config) as server:

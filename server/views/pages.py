@@ -13,9 +13,11 @@ from flask import Response, abort, jsonify, request
 from rdflib import URIRef
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from luzhi.etl.to_rdf import LIST_TYPE
+from luzhi.ontology.types import ListKind
 from luzhi.server import page_queries as q
 from luzhi.server.conneg import choose
-from luzhi.server.context import get_config, get_search, get_store, label_cache, per_snapshot
+from luzhi.server.context import get_config, get_opened, get_search, get_store, label_cache, per_snapshot
 from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.limits import RETRY_AFTER
@@ -59,6 +61,9 @@ FIELD_NAMES = {"title": ("见于名称", "found in the title"), "responsibility"
                "name": ("见于名称", "found in a name")}
 
 
+LIST_TYPES = {str(LIST_TYPE[kind]): kind for kind in ListKind}
+
+
 def _facet_args() -> dict[str, str]:
     chosen = {}
     for name, column in FACETS.items():
@@ -68,7 +73,21 @@ def _facet_args() -> dict[str, str]:
                 chosen[column] = check_iri(value)
             except InvalidIri:
                 abort(400, description=f"参数 {name} 必须是 IRI / parameter `{name}` must be an IRI, got {value!r}")
+    if "list_type" in chosen and chosen["list_type"] not in LIST_TYPES:
+        chosen.update(_one_list(chosen["list_type"]))
     return chosen
+
+
+def _one_list(iri: str) -> dict[str, str]:
+    """`list=` given one township's list (the IRI its page shows) rather than a list type: that township
+    and that type. Anything else is a 400 naming what `list=` takes (it answered 0 results; cold review)."""
+    iris = get_opened().iris
+    if iris is not None:
+        township, _sep, kind = iri.removeprefix(iris.id_space() + "list/").partition("/")
+        if kind in {k.value for k in ListKind} and iri == str(iris.duty_list(township, ListKind(kind))):
+            return {"township": str(iris.division(township)), "list_type": str(LIST_TYPE[ListKind(kind)])}
+    abort(400, description=f"参数 list 应是清单类型 {'、'.join(LIST_TYPES)} 或某乡镇的清单 IRI / parameter `list` "
+                           f"takes a list type ({', '.join(LIST_TYPES)}) or one township's list IRI, got {iri!r}")
 
 
 def search():
