@@ -36,6 +36,12 @@ FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUC
 # Parse-tree levels: one pair of parentheses costs ~6, one { } group ~2.4 (measured with rdflib 7.6),
 # so this admits ~300 nested parentheses or ~800 nested groups, far beyond any hand-written query.
 MAX_DEPTH = 2000
+# Graph pattern operators in one query (OPTIONAL, UNION, MINUS, GRAPH, SERVICE, sub-selects): a flat
+# chain of 1,000 `OPTIONAL { ?s ?p ?o }` (25 KB, nothing nested) took a query worker to its 2 GB cap in
+# 2.5 s, and 5,000 to a crash (cold review): refused here with a 400, before a worker is tied up.
+MAX_PATTERNS = 256
+_PATTERN_OPERATORS = frozenset({"OptionalGraphPattern", "GroupOrUnionGraphPattern", "MinusGraphPattern",
+                                "GraphGraphPattern", "ServiceGraphPattern", "SubSelect"})
 _STACK_BYTES = 256 * 1024 * 1024
 _RECURSION_LIMIT = 200_000
 # Issue 13: rdflib's parse was 5-7 ms of a point lookup's ~8 ms (the bare engine answers in 0.7 ms), and
@@ -137,7 +143,13 @@ def check_query(text: str) -> QueryCheck:
     services: list[str] = []
     unresolvable: list[str] = []
     prologue = None
+    patterns = 0
     for node in _nodes(query):
+        if node.name in _PATTERN_OPERATORS:
+            patterns += len(node.get("graph", ())) if node.name == "GroupOrUnionGraphPattern" else 1
+            if patterns > MAX_PATTERNS:
+                raise QueryRefused(400, f"query has more than {MAX_PATTERNS} graph pattern operators (OPTIONAL, "
+                                        "UNION, MINUS, GRAPH, SERVICE, sub-selects); split it")
         if node.name == "ServiceGraphPattern":
             prologue = prologue or translatePrologue(prologue_tree, None)  # 0.4 ms: only when there is a SERVICE
             target = node["term"]

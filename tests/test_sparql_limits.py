@@ -200,3 +200,18 @@ def test_allowed_service_federates_with_a_real_endpoint(store_path, tmp_path):
                                     headers={"Accept": "application/sparql-results+json"})
             assert response.status_code == 200, response.text
             assert response.json()["results"]["bindings"][0]["n"]["value"] == "2"
+
+
+def test_a_long_flat_chain_of_optionals_is_refused_before_a_worker(default_server):
+    """Cold review: 1,000 flat `OPTIONAL { ?s ?p ?o }` (25 KB, no nesting) took a worker to its memory cap
+    and answered 503 "worker died"; refused with a 400 naming the cap, the workers untouched."""
+    chain = " ".join(f"OPTIONAL {{ ?s{i} ?p ?o }}" for i in range(1000))
+    response = requests.post(default_server.endpoint, data={"query": f"SELECT * WHERE {{ {chain} }}"}, timeout=60)
+    assert response.status_code == 400 and "256 graph pattern operators" in response.text
+    unions = " UNION ".join(f"{{ ?s{i} ?p ?o }}" for i in range(300))
+    response = requests.post(default_server.endpoint, data={"query": f"SELECT * WHERE {{ {unions} }}"}, timeout=60)
+    assert response.status_code == 400
+    fine = " ".join(f"OPTIONAL {{ <urn:x> <urn:p{i}> ?v{i} }}" for i in range(200))
+    response = requests.post(default_server.endpoint, data={"query": f"SELECT * WHERE {{ {fine} }}"},
+                             headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert response.status_code == 200 and len(response.json()["results"]["bindings"]) == 1
