@@ -120,3 +120,19 @@ def test_a_large_build_is_summed_up_not_listed():
     assert any(lst.declared is None for of_kind in lists.values() for lst in of_kind)  # the case that misled
     issues = sum(len(r.issues) for r in many)
     assert issues and sum(int(part.rsplit("×", 1)[1]) for part in text.split("issues: ")[1].split(", ")) == issues
+
+
+def test_a_lists_issues_show_on_that_lists_row():
+    """Cold review: sample 001's count-mismatch (its cooperative list declares 145, 144 are parsed) showed on
+    the basic row of the build table."""
+    from rich.console import Console
+
+    from luzhi.etl.build import BuildOptions, process_document
+    from luzhi.etl.report import render_summary
+
+    report = process_document(bundled_documents()[1], BuildOptions(base="http://127.0.0.1:5000"))[3]
+    assert any(i["code"] == "count-mismatch" and i["list"] == "cooperative" for i in report.issues)
+    console = Console(width=400, record=True)
+    render_summary([report], console)
+    rows = {line.split("│")[4].strip(): line for line in console.export_text().splitlines() if line.count("│") > 6}
+    assert "count-mismatch" in rows["cooperative"] and "count-mismatch" not in rows["basic"]
