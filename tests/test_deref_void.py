@@ -130,6 +130,9 @@ def test_a_cut_dump_download_resumes_with_range(live_server):
     assert changed.status_code == 200 and changed.content == whole.content  # If-Range failed: the whole file
     beyond = requests.get(url, headers={"Range": f"bytes={size}-"})
     assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{size}"
+    for odd in ("bytes=0-10,20-30", "items=0-10", "bytes=abc"):  # RFC 9110 §14.2: ignored, whole file
+        ignored = requests.get(url, headers={"Range": odd})
+        assert ignored.status_code == 200 and ignored.content == whole.content, odd
 
 
 def test_named_graph_download(live_server, built_store):

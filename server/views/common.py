@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
+from werkzeug.http import parse_range_header
 
 from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose
@@ -86,8 +87,14 @@ def conditional(response: Response, *, vary_accept: bool = True, complete_length
     ).hexdigest()[:24]
     response.set_etag(tag)
     response.last_modified = info.time
+    environ = request.environ
+    ranged = parse_range_header(environ.get("HTTP_RANGE"))
+    if "HTTP_RANGE" in environ and (ranged is None or ranged.units != "bytes" or len(ranged.ranges) != 1):
+        # RFC 9110 §14.2: a Range the server does not understand (another unit, several ranges, bad
+        # syntax) is ignored, and the whole file sent; werkzeug answered them 416 (cold review).
+        environ = {key: value for key, value in environ.items() if key != "HTTP_RANGE"}
     try:
-        response = response.make_conditional(request, accept_ranges=complete_length is not None,
+        response = response.make_conditional(environ, accept_ranges=complete_length is not None,
                                              complete_length=complete_length)
     except RequestedRangeNotSatisfiable:
         response.close()  # werkzeug raises the 416 and leaves the file it was to send open
