@@ -51,7 +51,11 @@ def choose(accept_header: str | None, offered: Sequence[str]) -> str | None:
         return None
     if not accept_header or not accept_header.strip():
         return offered[0]
-    accept = parse_accept_header(_malformed_q_as_1(accept_header), MIMEAccept)
+    parsed = parse_accept_header(_malformed_q_as_1(accept_header), MIMEAccept)
+    # Media-type parameters other than q are ignored: werkzeug matched `application/ld+json;profile="…#
+    # compacted"` and `text/html;charset=gbk` to nothing, a 406 (cold review); luzhi's JSON-LD is compacted
+    # and its HTML says its charset.
+    accept = MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in parsed])
     best: str | None = None
     best_q = 0.0
     for mime in offered:

@@ -91,6 +91,9 @@ def test_html_announces_rdf(live_server, samples, kind):
         ("text/turtle;q=0, */*;q=0.1", "text/html"),
         ("application/n-triples", "application/n-triples"),
         ("application/json", "application/ld+json"),
+        # parameters other than q do not make a type unknown (cold review: both were 406)
+        ('application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"', "application/ld+json"),
+        ("text/html;charset=gbk", "text/html"),
     ],
 )
 def test_q_values(live_server, samples, accept, expected):
