@@ -17,6 +17,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 import click
 import pyoxigraph as ox
@@ -110,6 +111,19 @@ def _parse_codes(pairs: tuple[str, ...]) -> dict[str, str]:
     return codes
 
 
+def _check_base(ctx, param, value):
+    """--base is the start of every IRI luzhi mints: an http(s) URL, ASCII, without query or fragment (cold
+    review: "not a url" was blamed on the first document, and javascript:alert(1) built a store)."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    odd = not value.isascii() or any(c.isspace() or c in '<>"{}|\\^`?#' for c in value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or odd:
+        raise click.BadParameter(f"需要 http(s) 网址（ASCII，无 ? 与 #）/ an http(s) URL in ASCII without query or "
+                                 f"fragment, e.g. https://luzhi.example.org; got {value!r}", param_hint="--base")
+    return value
+
+
 def _load_layout(ctx, param, value):
     """--layout FILE → a Layout; a profile that cannot be used is a usage error naming the key."""
     if value is None:
@@ -180,7 +194,7 @@ def _store_base(target) -> str | None:
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @store_option
-@click.option("--base", default=None, show_default=f"the store's own, else {DEFAULT_BASE}",
+@click.option("--base", default=None, callback=_check_base, show_default=f"the store's own, else {DEFAULT_BASE}",
               help="Base of every minted IRI.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the JSON data-quality report here.")
@@ -241,7 +255,8 @@ def build(files, store_path, base, report, force, codes, replace, keep_going, st
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--base", default=None, help="IRI base when the store must be built (default http://HOST:PORT).")
+@click.option("--base", default=None, callback=_check_base,
+              help="IRI base when the store must be built (default http://HOST:PORT).")
 @state_option
 def serve(store_path, host, port, base, state_dir):
     """Serve the store over HTTP (pages, /sparql, /validate …); builds the bundled data first if there is no store.

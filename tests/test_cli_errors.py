@@ -79,3 +79,12 @@ def test_locked_store_names_the_other_build(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"locked by another build (pid {os.getpid()})" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("base", ["not a url", "javascript:alert(1)", "ftp://example.org", "https://example.org/a?b",
+                                  "https://example.org/#x", "https://例子.中国"])
+def test_a_bad_base_is_refused_before_any_document(base, tmp_path):
+    """Cold review: "not a url" was blamed on the first document; javascript:alert(1) built a store."""
+    result = _cli("build", str(bundled_documents()[0]), "--store", str(tmp_path / "store"), "--base", base)
+    assert result.returncode == 2 and "--base" in result.stderr and repr(base) in result.stderr
+    assert not (tmp_path / "store").exists()
