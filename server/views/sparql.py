@@ -88,7 +88,8 @@ def answer(parsed: SparqlRequest, accept: str | None, config: Config, executor: 
     if answer.status == "not_acceptable":
         kind = "results" if answer.message in ("SELECT", "ASK") else "graph"
         offered = ", ".join(f.mime for f in formats_for(kind))
-        raise ProtocolError(406, f"none of the accepted media types fits a {answer.message} "
+        article = "an" if answer.message == "ASK" else "a"
+        raise ProtocolError(406, f"none of the accepted media types fits {article} {answer.message} "
                                  f"result; offered: {offered} (or format={'|'.join(short_names(kind))})")
     if answer.status == "syntax":
         raise ProtocolError(400, syntax_error_message(parsed.query, answer.message, dict(_PREFIX_PAIRS)))
