@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from html.parser import HTMLParser
 
+import pyoxigraph as ox
 import pytest
 import requests
 
@@ -147,3 +148,19 @@ def test_the_shared_graph_is_served(store, live_server):
     served = [line for line in response.text.splitlines() if line.strip()]
     rows = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{live_server.url}/graph/shared> {{ ?s ?p ?o }} }}")
     assert len(served) == int(rows[0]["n"]) > 100
+
+
+@pytest.mark.parametrize("graph", ["kinds", "shared"])
+def test_store_wide_graphs_are_streamed_whole(store, live_server, graph):
+    """They grow with the country (cold review: serialised whole per request): streamed N-Triples, also
+    served as Turtle; formats that need the whole graph in memory are a 406 naming what is offered."""
+    iri = f"{live_server.url}/graph/{graph}"
+    expected = {(q.subject, q.predicate, q.object) for q in store.graph_quads(iri)}
+    for accept in ("application/n-triples", "text/turtle"):
+        response = requests.get(iri, headers={"Accept": accept}, timeout=60)
+        assert response.status_code == 200 and response.headers["Content-Type"].startswith(accept)
+        fmt = ox.RdfFormat.N_TRIPLES if accept.endswith("triples") else ox.RdfFormat.TURTLE
+        got = {(t.subject, t.predicate, t.object) for t in ox.parse(response.content, format=fmt)}
+        assert got == expected and len(expected) > 100
+    refused = requests.get(f"{iri}.jsonld", timeout=60)
+    assert refused.status_code == 406 and "application/n-triples" in refused.text

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, request
+from collections.abc import Iterator
+
+from flask import Flask, Response, abort, current_app, request
 from markupsafe import Markup
 from rdflib import Graph
+from werkzeug.exceptions import NotAcceptable
 
 from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose, choose_or_refuse
-from luzhi.server.context import build_info, get_config, get_store, per_snapshot
+from luzhi.server.context import build_info, get_config, get_opened, get_store, per_snapshot, snapshot_of
 from luzhi.server.describe import check_iri
 from luzhi.server.i18n import lang
 from luzhi.server.links import format_links, iri_for_path
@@ -18,6 +21,7 @@ from luzhi.server.views.dumps import dumps
 from luzhi.server.void_description import statistics, void_graph
 from luzhi.store.dump import DUMP_FILES, media_type
 from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS, GRAPH_FORMATS
+from luzhi.store.oxigraph import OxigraphStore
 
 
 def publication() -> Publication:
@@ -66,6 +70,28 @@ def void(ext: str | None = None):
     return rdf_response(graph, mime, body=per_snapshot(("void", mime), lambda: serialize(graph, mime)))
 
 
+# Store-wide graphs: a duty per township in the kinds graph (1.7 M triples at 10,000 townships). Serialised
+# whole and sorted, as a township's graph is, one request held a web process for seconds and its memory
+# grew with the store (cold review: 5.4 s for JSON-LD at 60 townships): they are streamed instead, as
+# N-Triples (also valid Turtle), the only formats that need no whole graph in memory.
+STORE_WIDE = ("kinds", "shared")  # etl/kinds_rdf.py; etl/shared.py
+STREAMED = ("application/n-triples", "text/turtle")
+_STREAM_BATCH = 2000  # lines per chunk sent
+
+
+def _streamed(app: Flask, graph_iri: str) -> Iterator[bytes]:
+    """The graph's triples as N-Triples lines, holding the snapshot until the last one is sent (a rebuild
+    meanwhile does not close it under the download)."""
+    with snapshot_of(app) as snapshot:
+        lines = []
+        for quad in snapshot.opened.store.graph_quads(graph_iri):
+            lines.append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
+            if len(lines) >= _STREAM_BATCH:
+                yield "".join(lines).encode("utf-8")
+                lines = []
+        yield "".join(lines).encode("utf-8")
+
+
 def named_graph(code: str):
     """The named graph of one township document (what the build replaced atomically), or `kinds`, as RDF."""
     stem, dot, ext = code.partition(".")
@@ -75,11 +101,17 @@ def named_graph(code: str):
         mime = EXTENSIONS[ext]
     else:
         mime = choose_or_refuse(request.headers.get("Accept"), list(DESCRIPTION_MIMES))
-    if not ((stem.isascii() and stem.isdigit()) or stem in ("kinds", "shared")):  # etl/kinds_rdf.py; etl/shared.py
+    if not ((stem.isascii() and stem.isdigit()) or stem in STORE_WIDE):
         abort(404)
     graph_iri = check_iri(iri_for_path(f"/graph/{stem}"))
     if graph_iri not in get_store().graph_names():
         abort(404)
+    store = get_opened().store
+    if stem in STORE_WIDE and isinstance(store, OxigraphStore):
+        if mime not in STREAMED:
+            raise NotAcceptable(f"{stem} 图过大，只以流式提供 / the {stem} graph is streamed, as "
+                                f"{' or '.join(STREAMED)} (the whole store: /dumps/)")
+        return conditional(Response(_streamed(current_app._get_current_object(), graph_iri), mimetype=mime))
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if mime != "application/n-triples" else None
     body = get_store().dump_graph(graph_iri, GRAPH_FORMATS[mime], prefixes)
     response = Response(body, mimetype=mime)
