@@ -164,3 +164,5 @@ def test_store_wide_graphs_are_streamed_whole(store, live_server, graph):
         assert got == expected and len(expected) > 100
     refused = requests.get(f"{iri}.jsonld", timeout=60)
     assert refused.status_code == 406 and "application/n-triples" in refused.text
+    rather = requests.get(iri, headers={"Accept": "application/ld+json, */*;q=0.1"}, timeout=60)
+    assert rather.status_code == 200 and rather.headers["Content-Type"].startswith("text/turtle")

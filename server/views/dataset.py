@@ -75,7 +75,7 @@ def void(ext: str | None = None):
 # grew with the store (cold review: 5.4 s for JSON-LD at 60 townships): they are streamed instead, as
 # N-Triples (also valid Turtle), the only formats that need no whole graph in memory.
 STORE_WIDE = ("kinds", "shared")  # etl/kinds_rdf.py; etl/shared.py
-STREAMED = ("application/n-triples", "text/turtle")
+STREAMED = ("text/turtle", "application/n-triples")  # Turtle first, as every other resource
 _STREAM_BATCH = 2000  # lines per chunk sent
 
 
@@ -95,22 +95,23 @@ def _streamed(app: Flask, graph_iri: str) -> Iterator[bytes]:
 def named_graph(code: str):
     """The named graph of one township document (what the build replaced atomically), or `kinds`, as RDF."""
     stem, dot, ext = code.partition(".")
+    if not ((stem.isascii() and stem.isdigit()) or stem in STORE_WIDE):
+        abort(404)
+    streamed = stem in STORE_WIDE and isinstance(get_opened().store, OxigraphStore)
+    offered = STREAMED if streamed else DESCRIPTION_MIMES
     if dot:
         if ext not in EXTENSIONS:
             abort(404)
         mime = EXTENSIONS[ext]
+        if mime not in offered:
+            raise NotAcceptable(f"{stem} 图过大，只以流式提供 / the {stem} graph is streamed, offered as: "
+                                f"{', '.join(offered)} (the whole store: /dumps/)")
     else:
-        mime = choose_or_refuse(request.headers.get("Accept"), list(DESCRIPTION_MIMES))
-    if not ((stem.isascii() and stem.isdigit()) or stem in STORE_WIDE):
-        abort(404)
+        mime = choose_or_refuse(request.headers.get("Accept"), list(offered))
     graph_iri = check_iri(iri_for_path(f"/graph/{stem}"))
     if graph_iri not in get_store().graph_names():
         abort(404)
-    store = get_opened().store
-    if stem in STORE_WIDE and isinstance(store, OxigraphStore):
-        if mime not in STREAMED:
-            raise NotAcceptable(f"{stem} 图过大，只以流式提供 / the {stem} graph is streamed, as "
-                                f"{' or '.join(STREAMED)} (the whole store: /dumps/)")
+    if streamed:
         return conditional(Response(_streamed(current_app._get_current_object(), graph_iri), mimetype=mime))
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if mime != "application/n-triples" else None
     body = get_store().dump_graph(graph_iri, GRAPH_FORMATS[mime], prefixes)
