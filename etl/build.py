@@ -44,7 +44,6 @@ from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and th
     BuildOptions,
     Refusal,
     Staged,
-    build_pool,
     clean_stale_staging,
     process_document,
     stage_all,
@@ -52,7 +51,7 @@ from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and th
 )
 from luzhi.ontology.iris import Iris, normalise_base
 from luzhi.ontology.namespaces import ONTOLOGY_GRAPH
-from luzhi.store.dump import DUMP_FILES, assemble_dump, part_path, write_manifest
+from luzhi.store.dump import DUMP_FILES, assemble_dumps, part_path
 from luzhi.store.open import StoreTarget, open_store
 from luzhi.store.oxigraph import OxigraphStore, to_rdflib
 from luzhi.store.snapshots import (
@@ -294,34 +293,16 @@ def _write_dumps(store: OxigraphStore, state: Path, folder: Path, iris: Iris, co
     """/dumps/ for the new snapshot, from the townships' parts and the store-wide graphs (store/dump.py);
     nothing when a township has no parts (the server writes them on first request).
 
-    The files are written at once, all but the last by processes of their own reading the snapshot
-    read-only: each serialises and gzips the store-wide graphs (~12 M quads at 10,000
-    townships), and one after the other they took 459 s there on one core.
+    One file after the other, in this process. Writing the N-Quads file at the same time from a second
+    process that opened the snapshot read-only failed at 10,000 townships: this process's RocksDB
+    compacted away an SST file the reader still expected (`IO error: No such file … .sst`).
     """
     parts = {name: [part_path(state, code, name) for code in codes] for name in DUMP_FILES}
     if not all(path.exists() for paths in parts.values() for path in paths):
         return
     townships = {str(iris.graph(code)) for code in codes}
     store_wide = [None, *(g for g in store.graph_names() if g not in townships)]  # None: the default graph
-    store.flush()  # the other process reads what is on disk
-    *elsewhere, here = DUMP_FILES
-    pool = build_pool(len(elsewhere))
-    try:
-        others = [pool.submit(_dump_from_snapshot, store.path, folder, name, parts[name], store_wide)
-                  for name in elsewhere]
-        last = assemble_dump(folder, here, parts[here], [partial(store.graph_quads, graph) for graph in store_wide])
-        write_manifest(folder, [*(other.result() for other in others), last])
-    finally:
-        pool.shutdown()
-
-
-def _dump_from_snapshot(path: Path, folder: Path, name: str, parts: list[Path], graphs: list[str | None]) -> dict:
-    """`assemble_dump` in another process, over the snapshot's store opened read-only."""
-    store = OxigraphStore(path, read_only=True)
-    try:
-        return assemble_dump(folder, name, parts, [partial(store.graph_quads, graph) for graph in graphs])
-    finally:
-        store.close()
+    assemble_dumps(folder, parts, [partial(store.graph_quads, graph) for graph in store_wide])
 
 
 def _older_luzhi(code: str) -> Refusal:

@@ -108,7 +108,7 @@ def assemble_dump(folder: Path, name: str, parts: Iterable[Path],
                   store_wide: Iterable[Callable[[], Iterable[ox.Quad]]] = ()) -> dict:
     """Write one dump file into `folder`: its parts' bytes (in the order given), then one member per
     store-wide graph (`store_wide`: functions giving each graph's quads), streamed; returns its manifest
-    entry. The files are independent, so a build writes them in parallel (etl/build.py)."""
+    entry."""
     folder.mkdir(parents=True, exist_ok=True)
     unfinished = folder / f"{name}.{os.getpid()}.part"
     with open(unfinished, "wb") as out:
