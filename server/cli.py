@@ -297,9 +297,23 @@ def serve(store_path, host, port, base, state_dir):
         info = read_build_info(state_dir_of(store_path))
     elif base and info and normalise_base(base) != normalise_base(info["base"]):
         raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
+    _note_other_port(store_path, info.get("base"), host, port)
     with _store_errors(store_path):
         app = create_app(_config(store_path=store_path, base=info.get("base") or normalise_base(base or DEFAULT_BASE)))
     app.run(host=host, port=port, threaded=True, request_handler=TimedRequestHandler)
+
+
+def _note_other_port(store_path, built_base: str | None, host: str, port: int) -> None:
+    """A store built for this machine under another port mints IRIs that point to that port, not to this
+    server (cold review: a newcomer told "use a different port" by Werkzeug got links to the other server).
+    A public base behind a proxy is expected to differ, so only a loopback base is noted."""
+    built = urlsplit(built_base or "")
+    if built.hostname in ("127.0.0.1", "localhost", "::1") and (built.port or 80) != port:
+        click.echo(f"注意：{store_path} 以 --base {built_base} 构建，其 IRI 指向该端口而非本服务 / note: "
+                   f"{store_path} was built with --base {built_base}: its IRIs and RDF links point there, not to "
+                   f"this server on port "
+                   f"{port}; serve it with --port {built.port or 80}, or rebuild it with --fresh --base "
+                   f"http://{host}:{port}", err=True)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ township code, a corrupt or locked store, a store in the layout of an older luzh
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,31 @@ def test_a_bad_base_is_refused_before_any_document(base, tmp_path):
     result = _cli("build", str(bundled_documents()[0]), "--store", str(tmp_path / "store"), "--base", base)
     assert result.returncode == 2 and "--base" in result.stderr and repr(base) in result.stderr
     assert not (tmp_path / "store").exists()
+
+
+def _serve_says(store: Path, port: int) -> str:
+    """What `luzhi serve` prints before it serves (stderr up to Werkzeug's "Running on"), then stopped."""
+    env = {k: v for k, v in os.environ.items() if k != "LUZHI_DEBUG"}
+    process = subprocess.Popen([sys.executable, "-m", "luzhi.server.cli", "serve", "--store", str(store), "--port",
+                                str(port)], stderr=subprocess.PIPE, text=True, env=env)
+    said = []
+    try:
+        for line in process.stderr:
+            said.append(line)
+            if "Running on" in line or len(said) > 50:
+                break
+    finally:
+        process.terminate()
+        process.wait(30)
+        process.stderr.close()
+    return "".join(said)
+
+
+def test_serving_a_store_built_for_another_local_port_says_so(built_store):
+    """Cold review: Werkzeug says "use a different port", and the store's IRIs then point to the other one."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    said = _serve_says(built_store.path, free)
+    assert f"built with --base {built_store.base}" in said and f"--port {built_store.base.rsplit(':', 1)[1]}" in said
+    assert "Running on" in said
