@@ -97,39 +97,30 @@ def write_parts(quads: list[ox.Quad], stem: Path) -> dict[str, Path]:
 
 def assemble_dumps(folder: Path, parts: dict[str, list[Path]],
                    store_wide: Iterable[Callable[[], Iterable[ox.Quad]]] = ()) -> list[dict]:
-    """Write each dump file into `folder` (`assemble_dump`), then the manifest."""
-    store_wide = list(store_wide)
-    entries = [assemble_dump(folder, name, parts.get(name, ()), store_wide) for name in DUMP_FILES]
-    write_manifest(folder, entries)
-    return entries
-
-
-def assemble_dump(folder: Path, name: str, parts: Iterable[Path],
-                  store_wide: Iterable[Callable[[], Iterable[ox.Quad]]] = ()) -> dict:
-    """Write one dump file into `folder`: its parts' bytes (in the order given), then one member per
-    store-wide graph (`store_wide`: functions giving each graph's quads), streamed; returns its manifest
-    entry."""
+    """Write each dump file into `folder`: its parts' bytes (in the order given), then one member per
+    store-wide graph (`store_wide`: functions giving each graph's quads, read once per file), streamed;
+    the manifest is written last, so a folder with a manifest is complete."""
     folder.mkdir(parents=True, exist_ok=True)
-    unfinished = folder / f"{name}.{os.getpid()}.part"
-    with open(unfinished, "wb") as out:
-        for path in parts:
-            with open(path, "rb") as part:
-                shutil.copyfileobj(part, out, 1 << 20)
-        for quads in store_wide:
-            with _member(out) as member:
-                _serialize(quads(), DUMP_FILES[name], member)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(unfinished, folder / name)
-    return {"name": name, "media_type": media_type(name), "size": (folder / name).stat().st_size,
-            "sha256": file_sha256(folder / name)}
-
-
-def write_manifest(folder: Path, entries: list[dict]) -> None:
-    """Written last: a folder with a manifest is complete."""
+    store_wide = list(store_wide)
+    entries = []
+    for name in DUMP_FILES:
+        partial = folder / f"{name}.{os.getpid()}.part"
+        with open(partial, "wb") as out:
+            for path in parts.get(name, ()):
+                with open(path, "rb") as part:
+                    shutil.copyfileobj(part, out, 1 << 20)
+            for quads in store_wide:
+                with _member(out) as member:
+                    _serialize(quads(), DUMP_FILES[name], member)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, folder / name)
+        entries.append({"name": name, "media_type": media_type(name),
+                        "size": (folder / name).stat().st_size, "sha256": file_sha256(folder / name)})
     tmp = folder / f"{MANIFEST}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(entries), encoding="utf-8")
     os.replace(tmp, folder / MANIFEST)
+    return entries
 
 
 def file_sha256(path: Path) -> str:
