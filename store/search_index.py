@@ -293,7 +293,8 @@ class SearchIndex:
             db.close()
         exact = len(counted) <= MAX_COUNTED
         total = min(len(counted), MAX_COUNTED)
-        return SearchResult(tuple(_hit(row, words) for row in rows), total, exact, facet_counts, words, notes)
+        return SearchResult(tuple(_hit(row, text.strip(), words) for row in rows), total, exact, facet_counts, words,
+                            notes)
 
     def _array_counts(self, ids: list[int]) -> dict[str, tuple[tuple[str, int], ...]]:
         """Facet counts of these rows from the facet array (number 0: no value)."""
@@ -328,21 +329,31 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _hit(row: tuple, words: tuple[str, ...]) -> Hit:
-    """A result row, with each field that holds one of the words and a snippet around its first one."""
+def _hit(row: tuple, text: str, words: tuple[str, ...]) -> Hit:
+    """A result row, with each field that holds one of the words and a snippet around the query as typed
+    (`1. 核实上级部`, spaces included) where the line holds it, else around its first word."""
     iri, kind, label, township, list_type, category, *texts = row
     needles = [word.lower() for word in words]
+    phrase = text.lower()
     matched = []
     if kind != "duty":
         texts = ["", "", texts[2]]  # a department's or division's title column repeats a name
     for field, value in zip(FIELDS, texts, strict=True):
-        value = (value or "").removesuffix(_PAD)
-        for line in value.split("\n"):
-            found = [(at, len(needle)) for needle in needles if (at := line.lower().find(needle)) >= 0]
-            if found:
-                at, length = min(found)
-                start = max(0, at - 20)
-                snippet = ("…" if start else "") + line[start : at + length + 40]
-                matched.append((field, snippet + ("…" if at + length + 40 < len(line) else "")))
-                break
+        lines = (value or "").removesuffix(_PAD).split("\n")
+        place = _first(lines, [phrase]) or _first(lines, needles)
+        if place is not None:
+            line, at, length = place
+            start = max(0, at - 20)
+            snippet = ("…" if start else "") + line[start : at + length + 40]
+            matched.append((field, snippet + ("…" if at + length + 40 < len(line) else "")))
     return Hit(iri, kind, label, township or None, list_type or None, category or None, tuple(matched))
+
+
+def _first(lines: list[str], needles: list[str]) -> tuple[str, int, int] | None:
+    """The first line holding one of `needles` (lowercase): (line, where the earliest one starts, its length)."""
+    for line in lines:
+        lowered = line.lower()
+        found = [(at, len(needle)) for needle in needles if (at := lowered.find(needle)) >= 0]
+        if found:
+            return (line, *min(found))
+    return None
