@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from rich.console import Console
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
+from luzhi.server.township_option import township_code_option
 from luzhi.server.validation.cli import validate as validate_command
 from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, fallback_warning, validator
 from luzhi.store.formats import DUMP_FORMATS
@@ -99,16 +100,6 @@ class _Error(click.ClickException):
 @click.version_option(package_name="luzhi")
 def main() -> None:
     """luzhi (履职): publish China's township duty lists as linked data."""
-
-
-def _parse_codes(pairs: tuple[str, ...]) -> dict[str, str]:
-    codes = {}
-    for pair in pairs:
-        name, sep, code = pair.rpartition("=")
-        if not sep or not name or not code.isdigit() or len(code) != 9:
-            raise click.BadParameter(f"expected FILE=9-digit-code, got {pair!r}", param_hint="--township-code")
-        codes[name] = code
-    return codes
 
 
 def _check_base(ctx, param, value):
@@ -199,8 +190,7 @@ def _store_base(target) -> str | None:
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the JSON data-quality report here.")
 @click.option("--force", is_flag=True, help="Load documents even when they have SHACL Violations.")
-@click.option("--township-code", "codes", multiple=True, metavar="FILE=CODE",
-              help="Give a document's 9-digit township code by hand when its title cannot be resolved.")
+@township_code_option
 @click.option("--replace", is_flag=True, help="Let a document take a township (or file name) that another "
               "document holds in the store; without it such a claim is refused, naming both files.")
 @click.option("--keep-going", is_flag=True, help="Load every document that passes; list each refused one "
@@ -242,7 +232,7 @@ def build(files, store_path, base, report, force, codes, replace, keep_going, st
     # README's `luzhi build --store ./luzhi-store FILE` that follows must not mint :5000 IRIs beside them.
     base = base or _store_base(target) or DEFAULT_BASE
     try:
-        result = run_build(files, target, base, report, _parse_codes(codes), engine=engine, layout=layout, force=force,
+        result = run_build(files, target, base, report, codes, engine=engine, layout=layout, force=force,
                            replace=replace, keep_going=keep_going, fresh=fresh, jobs=jobs)
     except BuildError as error:
         click.echo(str(error), err=True)
