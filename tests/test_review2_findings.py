@@ -91,3 +91,52 @@ def test_a_file_and_pasted_text_together_are_refused(live_server):
 def test_validate_help_names_every_document_format_it_reads():
     help_text = luzhi("validate", "--help").stdout
     assert all(ext in help_text for ext in (".docx", ".xlsx", ".pdf", ".html")) and "--township-code" in help_text
+
+
+# ---- 2. a page past the last is a 404: a township's HTML page, search -----------------------------------------
+
+HYDRA_TOTAL = "http://www.w3.org/ns/hydra/core#totalItems"
+
+
+def _total_items(url: str) -> int:
+    from rdflib import Graph, URIRef
+
+    graph = Graph().parse(data=requests.get(url, headers={"Accept": "text/turtle"}, timeout=60).text, format="turtle")
+    return max(int(o) for o in graph.objects(None, URIRef(HYDRA_TOTAL)))
+
+
+def test_a_townships_page_past_its_rdf_twins_last_page_is_404(live_server):
+    doc = f"{live_server.url}/doc/division/140226207"
+    last = -(-_total_items(doc) // live_server.config.page_size)
+    assert requests.get(f"{doc}.ttl?page={last + 1}", timeout=60).status_code == 404  # the twin, as documented
+    assert requests.get(f"{doc}?page={last}", headers={"Accept": "text/html"}, timeout=60).status_code == 200
+    for page in (last + 1, 99):
+        assert requests.get(f"{doc}?page={page}", headers={"Accept": "text/html"}, timeout=60).status_code == 404
+
+
+def test_a_duty_page_past_the_last_is_404(live_server):
+    doc = f"{live_server.url}/doc/duty/140226207/basic/1"
+    assert requests.get(doc, headers={"Accept": "text/html"}, timeout=60).status_code == 200
+    assert requests.get(f"{doc}?page=99", headers={"Accept": "text/html"}, timeout=60).status_code == 404
+
+
+def test_a_search_page_past_the_last_is_404_and_an_empty_first_page_200(live_server):
+    found = requests.get(f"{live_server.url}/search.json", params={"q": "林"}, timeout=60).json()
+    assert found["total"] > 0 and found["total_is_exact"]
+    last = -(-found["total"] // found["page_size"])
+    for path in ("/search", "/search.json"):
+        assert requests.get(live_server.url + path, params={"q": "林", "page": last}, timeout=60).status_code == 200
+        past = requests.get(live_server.url + path, params={"q": "林", "page": last + 1}, timeout=60)
+        assert past.status_code == 404, past.text[:200]
+        empty = requests.get(live_server.url + path, params={"q": "履职不存在的词语", "page": 1}, timeout=60)
+        assert empty.status_code == 200
+
+
+# ---- 3. a count that cannot be exact does not say it is -------------------------------------------------------
+
+def test_a_word_searched_in_part_makes_the_total_inexact(live_server):
+    found = requests.get(f"{live_server.url}/search.json", params={"q": "的"}, timeout=60).json()
+    assert [note["reason"] for note in found["word_notes"]] == ["partial"], "的 must be searched in part here"
+    assert found["total_is_exact"] is False
+    page = requests.get(f"{live_server.url}/search", params={"q": "的"}, timeout=60).text
+    assert f"{found['total']}+" in page

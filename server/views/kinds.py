@@ -55,6 +55,13 @@ def shows_incoming(rest: str) -> bool:
     return _page_for(rest) is generic_page
 
 
+def pages_as_rdf_twin(rest: str) -> bool:
+    """Whether the HTML page of `/id/rest` shows all of it at once while its RDF twin pages its incoming links:
+    a division's or a duty's. Its `?page=N` then exists exactly when the twin's does (a township's page
+    answered 200 at `?page=99` while its Turtle said 404, cold review). A list checks its own (list_page)."""
+    return _page_for(rest) in (division_page, duty_page)
+
+
 def render(iri: str, rest: str, description: Description, alternates: list[FormatLink]) -> Response:
     """The HTML page for `iri` (`rest` is its path after `/id/`)."""
     return _page_for(rest)(iri, description, alternates)
