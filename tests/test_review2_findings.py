@@ -140,3 +140,42 @@ def test_a_word_searched_in_part_makes_the_total_inexact(live_server):
     assert found["total_is_exact"] is False
     page = requests.get(f"{live_server.url}/search", params={"q": "的"}, timeout=60).text
     assert f"{found['total']}+" in page
+
+
+# ---- 4. a list's filters: what is not a category or department of ours is a 400 ------------------------------
+
+LIST = "140226207/cooperative"
+
+
+def _rows(url: str, **params) -> requests.Response:
+    return requests.get(f"{url}/doc/list/{LIST}.json", params=params, timeout=60)
+
+
+def test_list_filters_take_a_category_by_iri_path_or_slug(live_server):
+    from compare_helpers import _select
+
+    rows = _select(live_server.url, "PREFIX lz: <https://w3id.org/luzhi/def#> SELECT ?c ?o WHERE { ?d lz:inList "
+                   f"<{live_server.url}/id/list/{LIST}> ; lz:category ?c ; lz:upperDepartment ?o }} LIMIT 1")
+    category, department = rows[0]["c"], rows[0]["o"]
+    slug = category.rsplit("/", 1)[-1]
+    by_iri = _rows(live_server.url, category=category)
+    assert by_iri.status_code == 200 and by_iri.json()
+    for value in (slug, category[len(live_server.url):]):
+        same = _rows(live_server.url, category=value)
+        assert same.status_code == 200 and same.json() == by_iri.json()
+    assert _rows(live_server.url, department=department[len(live_server.url):]).json()
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("category", "javascript:alert(1)"), ("category", "no-such-category"), ("department", "x"),
+    ("department", "/id/category/ping-an-fa-zhi"), ("category", "/id/division/140226207"),
+])
+def test_a_filter_naming_nothing_of_ours_is_a_400_naming_it(live_server, name, value):
+    response = _rows(live_server.url, **{name: value})
+    assert response.status_code == 400
+    assert f"`{name}`" in response.json()["error"] and "takes" in response.json()["error"]
+
+
+def test_a_repeated_filter_is_a_400(live_server):
+    response = requests.get(f"{live_server.url}/doc/list/{LIST}.json?category=ping-an-fa-zhi&category=x", timeout=60)
+    assert response.status_code == 400 and "`category`" in response.json()["error"]
