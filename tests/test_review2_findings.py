@@ -179,3 +179,23 @@ def test_a_filter_naming_nothing_of_ours_is_a_400_naming_it(live_server, name, v
 def test_a_repeated_filter_is_a_400(live_server):
     response = requests.get(f"{live_server.url}/doc/list/{LIST}.json?category=ping-an-fa-zhi&category=x", timeout=60)
     assert response.status_code == 400 and "`category`" in response.json()["error"]
+
+
+# ---- 5. errors for programs are plain text, as docs/sparql.md says ----------------------------------------------
+
+@pytest.mark.parametrize(("method", "path", "accept", "status"), [
+    ("DELETE", "/sparql", "*/*", 405),
+    ("GET", "/graph/kinds", "application/ld+json", 406),
+])
+def test_a_programs_error_is_plain_text(live_server, method, path, accept, status):
+    response = requests.request(method, live_server.url + path, headers={"Accept": accept}, timeout=60)
+    assert response.status_code == status
+    assert response.headers["Content-Type"].startswith("text/plain"), response.text[:200]
+    assert response.text.startswith(f"{status} ") and "<" not in response.text.split("\n")[0][:5]
+    if status == 405:
+        assert "POST" in response.headers["Allow"]
+
+
+def test_a_browsers_405_is_still_the_sites_page(live_server):
+    response = requests.delete(f"{live_server.url}/sparql", headers={"Accept": "text/html"}, timeout=60)
+    assert response.status_code == 405 and response.headers["Content-Type"].startswith("text/html")

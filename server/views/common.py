@@ -230,15 +230,21 @@ def error_page(status: int, name: str, message: str, headers=()) -> Response:
 
 def http_error(error: HTTPException) -> Response | HTTPException:
     """Every HTTP error of a JSON request as JSON with the same status and headers (Retry-After, Allow); a
-    browser's 4xx as the site's error page (Werkzeug's bare page looked like another site; cold review);
-    others as Werkzeug renders them. A `/search.json?page=0` answered a Werkzeug HTML page (cold review)."""
-    if error.code is None:
+    browser's 4xx as the site's error page (Werkzeug's bare page looked like another site; cold review); a
+    browser's 5xx as Werkzeug renders it; any other client's as plain text, as docs/sparql.md promises (a
+    `DELETE /sparql` and a 406 from `/graph/kinds` answered Werkzeug's HTML to curl, cold review).
+    A `/search.json?page=0` answered a Werkzeug HTML page (cold review)."""
+    if error.code is None or error.code < 400 or error.response is not None:  # a redirect (308), a made answer
         return error
-    if not wants_json():
-        if 400 <= error.code < 500 and wants_html_page():
-            return error_page(error.code, error.name, error.description or error.name, error.get_headers())
+    description = error.description or error.name
+    if wants_json():
+        response = json_error(error.code, description)
+    elif wants_html_page():
+        if error.code < 500:
+            return error_page(error.code, error.name, description, error.get_headers())
         return error
-    response = json_error(error.code, error.description or error.name)
+    else:
+        response = Response(f"{error.code} {error.name}: {description}\n", status=error.code, mimetype="text/plain")
     for name, value in error.get_headers():
         if name.lower() != "content-type":
             response.headers[name] = value
