@@ -199,3 +199,16 @@ def test_a_programs_error_is_plain_text(live_server, method, path, accept, statu
 def test_a_browsers_405_is_still_the_sites_page(live_server):
     response = requests.delete(f"{live_server.url}/sparql", headers={"Accept": "text/html"}, timeout=60)
     assert response.status_code == 405 and response.headers["Content-Type"].startswith("text/html")
+
+
+# ---- 6. an IRI with a space is an invalid IRI, not an undeclared prefix `http:` ---------------------------------
+
+def test_an_iri_with_a_space_is_called_an_invalid_iri(live_server):
+    response = requests.get(f"{live_server.url}/sparql", params={"query": "SELECT * WHERE { <http://x/ y> ?p ?o }"},
+                            timeout=60)
+    assert response.status_code == 400
+    assert "invalid IRI <http://x/ y>" in response.text and "undeclared prefix" not in response.text
+    # an undeclared prefix is still said as before
+    missing = requests.get(f"{live_server.url}/sparql", timeout=60,
+                           params={"query": "SELECT * WHERE { ?s skos:prefLabel ?o }"})
+    assert missing.status_code == 400 and "undeclared prefix skos:" in missing.text
