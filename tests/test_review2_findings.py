@@ -212,3 +212,19 @@ def test_an_iri_with_a_space_is_called_an_invalid_iri(live_server):
     missing = requests.get(f"{live_server.url}/sparql", timeout=60,
                            params={"query": "SELECT * WHERE { ?s skos:prefLabel ?o }"})
     assert missing.status_code == 400 and "undeclared prefix skos:" in missing.text
+
+
+# ---- 7. a preflight offers only what the answer allows ---------------------------------------------------------
+
+def test_the_validate_preflight_does_not_offer_post(live_server):
+    origin = {"Origin": "https://elsewhere.example"}
+    preflight = requests.options(f"{live_server.url}/validate", timeout=60,
+                                 headers={**origin, "Access-Control-Request-Method": "POST"})
+    offered = {m.strip() for m in preflight.headers.get("Access-Control-Allow-Methods", "").split(",")}
+    post = requests.post(f"{live_server.url}/validate", headers=origin, timeout=60,
+                         files={"file": ("x.ttl", b"<http://x/a> <http://x/b> <http://x/c> .", "text/turtle")})
+    assert "Access-Control-Allow-Origin" not in post.headers  # not a read route (docs/linked-data.md)
+    assert "POST" not in offered and "GET" in offered
+    sparql = requests.options(f"{live_server.url}/sparql", timeout=60,
+                              headers={**origin, "Access-Control-Request-Method": "POST"})
+    assert "POST" in sparql.headers["Access-Control-Allow-Methods"]  # a read route keeps its POST
