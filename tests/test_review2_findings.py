@@ -228,3 +228,24 @@ def test_the_validate_preflight_does_not_offer_post(live_server):
     sparql = requests.options(f"{live_server.url}/sparql", timeout=60,
                               headers={**origin, "Access-Control-Request-Method": "POST"})
     assert "POST" in sparql.headers["Access-Control-Allow-Methods"]  # a read route keeps its POST
+
+
+# ---- 8. small ones (the file+text and --help ones are above) ----------------------------------------------------
+
+def test_an_if_modified_since_in_the_future_is_ignored(live_server):
+    from email.utils import formatdate
+
+    url = f"{live_server.url}/doc/division/140226207.ttl"
+    first = requests.get(url, timeout=60)
+    assert first.status_code == 200 and first.headers["Last-Modified"]
+    assert requests.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]},
+                        timeout=60).status_code == 304  # a real date still revalidates
+    future = formatdate(timeval=2 ** 31 - 1, usegmt=True)  # 2038
+    answer = requests.get(url, headers={"If-Modified-Since": future}, timeout=60)
+    assert answer.status_code == 200 and answer.content == first.content
+
+
+def test_a_term_iris_303_keeps_the_query_string(live_server):
+    response = requests.get(f"{live_server.url}/def/Duty?lang=en", allow_redirects=False, timeout=60)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/def?lang=en#Duty")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 
 import pyoxigraph as ox
 from flask import Flask, Response, abort, render_template, request
@@ -15,7 +16,7 @@ from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
-from werkzeug.http import parse_range_header
+from werkzeug.http import parse_date, parse_range_header
 
 from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose
@@ -93,6 +94,11 @@ def conditional(response: Response, *, vary_accept: bool = True, complete_length
         # RFC 9110 §14.2: a Range the server does not understand (another unit, several ranges, bad
         # syntax) is ignored, and the whole file sent; werkzeug answered them 416 (cold review).
         environ = {key: value for key, value in environ.items() if key != "HTTP_RANGE"}
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    if since is not None and since > datetime.now(UTC):
+        # RFC 9110 §13.1.3 (and RFC 7232 §3.3: "a date which is later than the server's current time is
+        # invalid"): ignored, not an answer 304 (werkzeug compared it with the build time; cold review).
+        environ = {key: value for key, value in environ.items() if key != "HTTP_IF_MODIFIED_SINCE"}
     try:
         response = response.make_conditional(environ, accept_ranges=complete_length is not None,
                                              complete_length=complete_length)

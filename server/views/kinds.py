@@ -173,7 +173,8 @@ def _source_excerpt(iri: str) -> dict:
         place = describe_lines(first, last, lang())
     else:
         place = None if match else describe_place(fragment, lang())
-    return {"iri": iri, "href": href, "file": path.rsplit("/", 1)[-1], "text": text, "place": place}
+    # The name as the publisher wrote it (乡镇清单.docx), not as its IRI encodes it; the link stays encoded.
+    return {"iri": iri, "href": href, "file": unquote(path.rsplit("/", 1)[-1]), "text": text, "place": place}
 
 
 def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
