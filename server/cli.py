@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,6 +73,8 @@ class _OneLineErrors(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
         except Exception as error:
             # The remote backend's errors, when it was used (importing it here would cost every command).
             remote = sys.modules.get("luzhi.store.remote")
@@ -81,6 +84,14 @@ class _OneLineErrors(click.Group):
                 raise
             name = ctx.invoked_subcommand or ctx.info_name
             raise _Error(f"luzhi {name}: {_cause(error)}") from None
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    """`luzhi export | head`: the reader left. Exit as `cat` does there (killed by SIGPIPE: status 141 in the
+    shell), saying nothing; it printed "[Errno 32] Broken pipe" (cold review). stdout is pointed at
+    /dev/null first so the interpreter's last flush cannot fail again (the Python docs' recipe, `signal`)."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(128 + signal.SIGPIPE)
 
 
 def _cause(error: BaseException) -> str:

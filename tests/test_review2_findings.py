@@ -249,3 +249,13 @@ def test_a_term_iris_303_keeps_the_query_string(live_server):
     response = requests.get(f"{live_server.url}/def/Duty?lang=en", allow_redirects=False, timeout=60)
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/def?lang=en#Duty")
+
+
+def test_export_into_a_closed_pipe_exits_quietly(built_store):
+    command = [sys.executable, "-m", "luzhi.server.cli", "export", "--store", str(built_store.path)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as export:
+        assert export.stdout.readline()  # `| head -1`: one line read, then the reader leaves
+        export.stdout.close()
+        stderr = export.stderr.read().decode()
+        status = export.wait(timeout=120)
+    assert status == 141 and stderr == ""  # as `cat` there: killed by SIGPIPE (128 + 13), nothing said
