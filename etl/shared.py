@@ -16,8 +16,10 @@ resource no longer named by any document disappears with the last contribution n
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from operator import itemgetter
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib.namespace import RDFS, SKOS
@@ -30,6 +32,7 @@ SHARED_DIR = "shared"  # in the build state directory, beside build.json and sou
 # One value per language; two documents may prefer different spellings of one department or category.
 _SINGLE_LABELS = (ox.NamedNode(str(SKOS.prefLabel)), ox.NamedNode(str(RDFS.label)))
 _ALT_LABEL = ox.NamedNode(str(SKOS.altLabel))
+T = TypeVar("T")
 
 
 def is_shared(subject: object, iris: Iris, township_code: str) -> bool:
@@ -41,12 +44,14 @@ def is_shared(subject: object, iris: Iris, township_code: str) -> bool:
     return text.startswith(f"{iris.base}/id/division/") and text != str(iris.division(township_code))
 
 
-def split_shared(graph: Iterable[tuple[Node, Node, Node]], iris: Iris, township_code: str) -> tuple[list, list]:
+def split_shared(graph: Iterable[T], iris: Iris, township_code: str,
+                 subject: Callable[[T], Node] = itemgetter(0)) -> tuple[list[T], list[T]]:
     """(the township's own triples, its shared contribution), split by subject; lists, not rdflib graphs
-    (each `Graph.add` cost ~20 µs, a tenth of a second a township, issue 13)."""
+    (each `Graph.add` cost ~20 µs, a tenth of a second a township, issue 13). `subject` finds an item's
+    subject when the items are more than triples (pass 1 splits each triple with its pyoxigraph form)."""
     own, shared = [], []
-    for triple in graph:
-        (shared if is_shared(triple[0], iris, township_code) else own).append(triple)
+    for item in graph:
+        (shared if is_shared(subject(item), iris, township_code) else own).append(item)
     return own, shared
 
 
