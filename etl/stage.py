@@ -13,6 +13,7 @@ files already there and does not parse that document again.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -145,7 +146,7 @@ def stage_all(paths: list[Path], options: BuildOptions, staging: Path, validate_
             yield stage_one(path, key, options, staging, validate_graph)
         return
     with build_pool(options.jobs) as pool:
-        futures = [pool.submit(stage_one, path, key, options, staging, validate_graph) for path, key in work]
+        futures = [pool.submit(_stage_in_worker, path, key, options, staging, validate_graph) for path, key in work]
         for future in futures:
             yield future.result()
 
@@ -169,6 +170,24 @@ def _exit_with(build_pid: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+def _stage_in_worker(path: Path, key: str, options: BuildOptions, staging: Path,
+                     validate_graph: Callable | None) -> Staged:
+    """`stage_one` in a pool worker, then what outlives the document is moved out of the garbage collector's way.
+
+    A document allocates some 10^5 objects (terms, triples, rows), so Python's cyclic collector runs
+    its full collection several times a document, and each one walks every live object: the imported
+    rdflib, pyoxigraph and pySHACL modules, the compiled shapes, the caches. What is alive after a
+    document is such long-lived state, so it is frozen (`gc.freeze`) after a `gc.collect` that frees the
+    document's own cycles (nothing leaks). Measured on 30 synthetic townships, the settings alternated
+    document by document in one process (load ~7.5 on 2 cores): 389 → 313 ms of CPU a document.
+    Only in pool workers: a build with `--jobs 1` runs in the caller's process, whose objects are not ours.
+    """
+    staged = stage_one(path, key, options, staging, validate_graph)
+    gc.collect()
+    gc.freeze()
+    return staged
 
 
 def stage_one(path: Path, key: str, options: BuildOptions, staging: Path, validate_graph: Callable | None) -> Staged:
