@@ -187,13 +187,19 @@ def label_cache() -> Callable[[URIRef], tuple]:
     """`describe.resource_labels` of this snapshot's store, remembered for the `LABELS_KEPT` most recently
     used resources (server/describe.py `fetch_label_triples`); a place in a source document has none
     (`Iris.is_source_place`), and is neither looked up nor kept (each duty names its own)."""
-    return per_snapshot("labels", _label_lookup)
+    return per_snapshot("labels", _LabelLookup)
 
 
-def _label_lookup() -> Callable[[URIRef], tuple]:
-    cached = lru_cache(LABELS_KEPT)(_current_labels)
-    iris = Iris(get_config().base)
-    return lambda resource: () if iris.is_source_place(str(resource)) else cached(resource)
+class _LabelLookup:
+    """The label cache of one snapshot; a place in a source document skips it (each duty names its own)."""
+
+    def __init__(self) -> None:
+        self._iris = Iris(get_config().base)
+        self._cached = lru_cache(LABELS_KEPT)(_current_labels)
+        self.cache_info = self._cached.cache_info
+
+    def __call__(self, resource: URIRef) -> tuple:
+        return () if self._iris.is_source_place(str(resource)) else self._cached(resource)
 
 
 def _current_labels(resource: URIRef) -> tuple:

@@ -180,7 +180,7 @@ def _source_excerpt(iri: str) -> dict:
 
 
 CHAINS_KEPT = 4096  # divisions whose chain a process keeps per snapshot: every duty of a township shows its own
-SOURCES_KEPT = 16  # source texts a process keeps as lines per snapshot (150-190 KB each at 10,000 townships)
+SOURCES_KEPT = 64  # source texts a process keeps as lines per snapshot (150-190 KB each at 10,000 townships)
 
 
 def division_chain(iri: str) -> list[dict]:
