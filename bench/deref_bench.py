@@ -3,8 +3,8 @@
 Serves `--store` read-only twice with gunicorn (gunicorn.conf.py, 2 workers each): "a" from a copy of
 another commit (`git archive` of `--a-commit` on PYTHONPATH), "b" from this working tree. Draws random
 duties as bench/scale_bench.py does (`--seed`, up to 20 random townships of the store), then, chunk
-by chunk, asks both servers in turn (the order alternates per chunk, so neither always meets the
-OS page cache the other warmed):
+by chunk, asks both servers in turn, each its own duties (the two halves of each chunk, swapped every
+turn, as is the order), so that neither meets duties the other has just read into the OS page cache:
 
 - `duty_html`, then `duty_ttl` on the same duties: scale_bench.py's sequence (its "duty HTML / Turtle"
   columns), where the Turtle request finds the duty its HTML page just read;
@@ -96,28 +96,33 @@ def main() -> None:
         servers["a"] = serve(args.store, a_root, work / "a.log")
         servers["b"] = serve(args.store, None, work / "b.log")
         rng = random.Random(args.seed)
-        cold_count = args.duties // 2
-        duties, towns = sample_resources(servers["a"][1], codes, args.duties + cold_count + 20, rng)
-        warm_up, duties, cold = duties[:20], duties[20 : 20 + args.duties], duties[20 + args.duties :]
+        # Each server its own duties (two halves of one sample, swapped every turn): the first to read a duty
+        # would leave its blocks in the OS page cache for the other, and a disk-cold read is the cost measured.
+        per_server = args.duties + args.duties // 2
+        duties, towns = sample_resources(servers["a"][1], codes, 2 * per_server + 20, rng)
+        warm_up, duties = duties[:20], duties[20:]
         for _process, url in servers.values():  # templates, label caches of the shared terms, query processes
             timed_requests(url, warm_up + towns[:5], "text/html", 25, 1)
         pooled = {(name, kind): [] for name in servers for kind in ("duty_html", "duty_ttl", "duty_ttl_cold")}
         errors: list[str] = []
         loads = [load_average()]
         started = time.time()
-        chunks = range(0, len(duties), args.chunk)
-        cold_chunk = max(1, len(cold) // len(chunks))
-        for turn, at in enumerate(chunks):
-            chunk, cold_part = duties[at : at + args.chunk], cold[turn * cold_chunk : (turn + 1) * cold_chunk]
-            for name in ("a", "b") if turn % 2 == 0 else ("b", "a"):
-                url = servers[name][1]
+        turns = -(-args.duties // args.chunk)
+        cold_chunk = max(1, args.duties // 2 // turns)
+        for turn in range(turns):
+            at = turn * 2 * (args.chunk + cold_chunk)
+            halves = [duties[at : at + args.chunk + cold_chunk],
+                      duties[at + args.chunk + cold_chunk : at + 2 * (args.chunk + cold_chunk)]]
+            for side, name in enumerate(("a", "b") if turn % 2 == 0 else ("b", "a")):
+                url, mine = servers[name][1], halves[side]
+                chunk, cold_part = mine[: args.chunk], mine[args.chunk :]
                 for kind, paths, accept in (("duty_html", chunk, "text/html"), ("duty_ttl", chunk, "text/turtle"),
                                             ("duty_ttl_cold", cold_part, "text/turtle")):
                     latencies, failed = timed_requests(url, paths, accept, len(paths), args.concurrency)
                     pooled[name, kind] += latencies
                     errors += [f"{name} {kind} {e}" for e in failed]
             loads.append(load_average())
-        same = {accept: same_bodies(servers["a"][1], servers["b"][1], duties + cold, accept)
+        same = {accept: same_bodies(servers["a"][1], servers["b"][1], duties[: 2 * per_server], accept)
                 for accept in ("text/html", "text/turtle")}
         result = {"run": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)), "store": str(args.store),
                   "a": f"{args.a_commit} ({a_commit})", "b": f"working tree at {b_commit}",
