@@ -10,8 +10,9 @@ turn, as is the order), so that neither meets duties the other has just read int
   columns), where the Turtle request finds the duty its HTML page just read;
 - `duty_ttl_cold`: Turtle of duties neither server has been asked for (what a crawler meets).
 
-Latencies are pooled per server and kind; the 1-minute load average (2 cores, shared) is reported with
-them. Loopback only.
+Latencies are pooled per server and kind, with the server's CPU time and bytes read from storage per
+request (its gunicorn process tree, /proc); the 1-minute load average (2 cores, shared) is reported with
+them: read the two servers against each other within a run. Loopback only.
 
     python bench/deref_bench.py --store /work/data/scale-s12/store-10000 --docs /work/data/scale-s12/docs \\
         --townships 10000 [--a-commit main] [--duties 200] [--chunk 20]
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -31,6 +33,7 @@ from io import BytesIO
 from pathlib import Path
 
 import requests
+from proctree import tree_cpu, tree_read_bytes
 from scale_bench import load_average, sample_resources, summary, timed_requests  # bench/ on sys.path
 from servers import free_port, spawn, stop, wait_ready
 
@@ -65,6 +68,14 @@ def same_bodies(a_url: str, b_url: str, paths: list[str], accept: str) -> str:
     differing = [path for path in paths if _answer(a_url + path, accept) != _answer(b_url + path, accept)]
     first = f", first differing: {differing[0]}" if differing else ""
     return f"{len(paths) - len(differing)} of {len(paths)}{first}"
+
+
+def per_request(cost: list, requests_done: int) -> dict:
+    """The server's CPU ms (its whole process tree, clock ticks of 10 ms pooled over the run) and KiB read
+    from storage, per request."""
+    cpu, disk = cost
+    done = max(1, requests_done)
+    return {"cpu_ms": round(cpu * 1000 / done, 2), "disk_kib": round(disk / 1024 / done, 1)}
 
 
 def _answer(url: str, accept: str) -> tuple[int, bytes]:
@@ -104,6 +115,7 @@ def main() -> None:
         for _process, url in servers.values():  # templates, label caches of the shared terms, query processes
             timed_requests(url, warm_up + towns[:5], "text/html", 25, 1)
         pooled = {(name, kind): [] for name in servers for kind in ("duty_html", "duty_ttl", "duty_ttl_cold")}
+        costs = {key: [0.0, 0] for key in pooled}  # the server's CPU seconds and bytes read from storage
         errors: list[str] = []
         loads = [load_average()]
         started = time.time()
@@ -118,7 +130,11 @@ def main() -> None:
                 chunk, cold_part = mine[: args.chunk], mine[args.chunk :]
                 for kind, paths, accept in (("duty_html", chunk, "text/html"), ("duty_ttl", chunk, "text/turtle"),
                                             ("duty_ttl_cold", cold_part, "text/turtle")):
+                    server = servers[name][0].pid
+                    cpu, disk = tree_cpu(server), tree_read_bytes(server)
                     latencies, failed = timed_requests(url, paths, accept, len(paths), args.concurrency)
+                    costs[name, kind] = [costs[name, kind][0] + tree_cpu(server) - cpu,
+                                         costs[name, kind][1] + tree_read_bytes(server) - disk]
                     pooled[name, kind] += latencies
                     errors += [f"{name} {kind} {e}" for e in failed]
             loads.append(load_average())
@@ -127,11 +143,13 @@ def main() -> None:
         result = {"run": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)), "store": str(args.store),
                   "a": f"{args.a_commit} ({a_commit})", "b": f"working tree at {b_commit}",
                   "load_min": min(loads), "load_max": max(loads), "errors": errors[:10], "same_bodies": same,
-                  "series": {f"{name} {kind}": summary(values) for (name, kind), values in pooled.items()}}
+                  "series": {f"{name} {kind}": {**summary(values), **per_request(costs[name, kind], len(values))}
+                             for (name, kind), values in pooled.items()}}
         print(json.dumps(result, ensure_ascii=False, indent=1))
     finally:
         for process, _url in servers.values():
             stop(process)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
