@@ -354,7 +354,8 @@ def query(sparql, store_path, fmt):
     """Run a SPARQL query on the store and print the results.
 
     SELECT prints a table (or json/csv/tsv); CONSTRUCT/DESCRIBE print Turtle (or nt); ASK prints true/false.
-    The default graph is the union of all documents' graphs.
+    The default graph is the union of all documents' graphs. This is the operator's own tool: unlike
+    /sparql, a SERVICE clause is fetched and there is no sandbox or time limit (docs/security.md).
     """
     from rich.table import Table
 
