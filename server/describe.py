@@ -166,6 +166,16 @@ FEW_INCOMING = 1_000
 MAX_HUB_OFFSET = 20_000
 
 
+def _link_order(link: tuple[Node, Node]) -> tuple:
+    """Links by predicate, then by subject IRI with its numbers compared as numbers: a list's duties as the
+    list numbers them (…/basic/2 before …/basic/10; by text, 1, 10, 100, 101 … came first: cold review)."""
+    subject, predicate = link
+    return str(predicate), [int(part) if part.isdecimal() else part for part in _DIGITS.split(str(subject))]
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
 def _incoming(store: Store, subject: URIRef, page: int, page_size: int,
               predicate: URIRef | None = None) -> tuple[list, Paging]:
     """One page of the (subject, predicate) links to `subject`, and where it sits among them.
@@ -180,13 +190,13 @@ def _incoming(store: Store, subject: URIRef, page: int, page_size: int,
     found = store.triples(None, predicate, subject, limit=max(FEW_INCOMING, window_size) + 1)
     if len(found) <= FEW_INCOMING:
         links = sorted({(s, p) for s, p, _o in found if isinstance(s, URIRef)},
-                       key=lambda sp: (str(sp[1]), str(sp[0])))
+                       key=_link_order)
         return links[offset : offset + page_size], Paging(page, page_size, len(links))
     # A hub: each page sorted for reading, the pages in index order.
     if window_size:
         window = found[:window_size]
         links = [(s, p) for s, p, _o in window[offset : offset + page_size] if isinstance(s, URIRef)]
-        return sorted(links, key=lambda sp: (str(sp[1]), str(sp[0]))), Paging(page, page_size, None,
+        return sorted(links, key=_link_order), Paging(page, page_size, None,
                                                                             len(window) > offset + page_size)
     # Deep in a hub: the same index order (pyoxigraph evaluates the pattern over the same index and keeps
     # DISTINCT's first-seen order), read by a worker under `page_timeout` since it walks `offset` links.
@@ -195,7 +205,7 @@ def _incoming(store: Store, subject: URIRef, page: int, page_size: int,
         where += f" VALUES ?p {{ {sparql_iri(str(predicate))} }}"
     query = f"SELECT DISTINCT ?s ?p WHERE {{ {where} FILTER(isIRI(?s)) }}"
     rows = store.select(f"{query} LIMIT {page_size + 1} OFFSET {offset}")
-    links = sorted(((row["s"], row["p"]) for row in rows[:page_size]), key=lambda sp: (str(sp[1]), str(sp[0])))
+    links = sorted(((row["s"], row["p"]) for row in rows[:page_size]), key=_link_order)
     return links, Paging(page, page_size, None, len(rows) > page_size)
 
 
