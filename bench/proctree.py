@@ -73,14 +73,17 @@ def own_cpu(pids: list[int]) -> dict[tuple[int, int], float]:
     return seen
 
 
-def tree_read_bytes(root: int) -> int:
-    """Bytes the live processes of the tree have read from storage (/proc/PID/io `read_bytes`: not the page
-    cache's hits), for a request's disk reads (bench/deref_bench.py)."""
-    total = 0
+def tree_io(root: int) -> dict[str, int]:
+    """Bytes the live processes of the tree have read so far (/proc/PID/io): `rchar`, every byte asked of
+    read()/pread() (the page cache's hits too, and the sockets'), and `read_bytes`, what reached storage
+    (not the page cache's hits); for a request's reads (bench/deref_bench.py)."""
+    total = {"rchar": 0, "read_bytes": 0}
     for pid in descendants(root):
         try:
             with open(f"/proc/{pid}/io") as io:
-                total += next(int(line.split()[1]) for line in io if line.startswith("read_bytes:"))
-        except (OSError, StopIteration):
-            pass
+                fields = dict(line.split(":") for line in io)
+        except OSError:
+            continue
+        for name in total:
+            total[name] += int(fields[name])
     return total
