@@ -176,7 +176,7 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
     if result.kinds is None:
         summary = "store unchanged"
     else:
-        summary = f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched"
+        summary = f"{len(result.kinds.slugs)} duty kinds, {result.kinds.unmatched_count} duties unmatched"
         if result.kinds.sampled:
             summary += f" ({result.kinds.sampled})"
     console.print(f"{len(result.documents)} documents loaded{resumed}, {len(result.quarantined)} quarantined, "
