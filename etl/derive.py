@@ -17,6 +17,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from luzhi.etl.facts import facts_path, read_facts
+from luzhi.etl.kinds import MAX_DUTIES
 from luzhi.etl.kinds_learn import DutySpill, LearntKinds, learn_kinds
 from luzhi.etl.kinds_rdf import kind_samples, kind_sizes, kinds_triples
 from luzhi.etl.progress import Progress
@@ -80,7 +81,8 @@ def derive(write_graph: GraphWriter, iris: Iris, state: Path, codes: list[str], 
     return kinds
 
 
-def learn_store_kinds(state: Path, codes: list[str], iris: Iris) -> tuple[LearntKinds, dict[str, str | None]]:
+def learn_store_kinds(state: Path, codes: list[str], iris: Iris,
+                      max_duties: int = MAX_DUTIES) -> tuple[LearntKinds, dict[str, str | None]]:
     """The kinds of every duty of the townships `codes` (etl/kinds_learn.py), and each township's label.
 
     Each township's facts are read once, here: its duty records go to a spill file in `state`, which the
@@ -95,7 +97,7 @@ def learn_store_kinds(state: Path, codes: list[str], iris: Iris) -> tuple[Learnt
         # A township's rdfs:label is Chinese (the official division table): what every duty page shows.
         township_labels[code] = min((str(label) for label in labels if getattr(label, "language", None) == "zh"),
                                     default=None)
-    return learn_kinds(spill), township_labels
+    return learn_kinds(spill, max_duties=max_duties), township_labels
 
 
 def bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples) -> int:

@@ -141,7 +141,7 @@ def test_kinds_example_query_gives_the_kinds_every_township_has(live_server):
     )
     assert response.status_code == 200, response.text
     got = [(b["kind"]["value"], b["label"]["value"]) for b in response.json()["results"]["bindings"]]
-    result = live_server.store.result.kinds
+    result = live_server.store.result.kinds.result()
     townships = {r.township_code for r in live_server.store.result.documents}
     iris = Iris(live_server.url)
     expected = [(str(iris.kind(k.slug)), k.label) for k in result.kinds if k.townships == townships]
