@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Protocol
 
 from luzhi.store.query_worker import Answer, Job
-from luzhi.store.service_check import Verdicts
+from luzhi.store.verdicts import Verdicts
 
 _log = logging.getLogger(__name__)
 
@@ -109,15 +109,15 @@ class QueryExecutor:
         self._workers: set[_Worker] = set()
         self._closed = False
         self.killed = 0  # how many runaway queries were stopped, for /health and tests
-        # What this pool's workers said of recent texts (issue 13: the parse was most of a point lookup's
-        # cost); shared by all of them, so each text is parsed once per pool, not once per worker.
+        # What this pool's workers said of recent texts and templates (issue 13: the parse was most of a
+        # point lookup's cost); shared by all of them, so each is parsed once per pool, not once per worker.
         self.verdicts = Verdicts()
         atexit.register(self.close)
 
     def run(self, job: Job) -> Answer:
         """Run `job` within the timeout, or raise QueryTimeout / PoolBusy / WorkerFailed."""
-        if job.check is None:
-            job = replace(job, check=self.verdicts.get(job.query))
+        known = self.verdicts.get(job.query) if job.check is None else job.check
+        job = replace(job, check=known)
         worker = self._acquire(time.monotonic() + self.queue_wait)
         # The query's time starts when a worker takes it: starting a worker (an interpreter, rdflib's
         # grammar) took over a second under load, which ate a 1 s query_timeout whole.
@@ -132,7 +132,8 @@ class QueryExecutor:
         except (EOFError, OSError) as error:
             raise WorkerFailed(self._death(worker), during_query=True) from error
         self._idle.put(worker)
-        self.verdicts.remember(job.query, answer.check)
+        if known is None:  # the worker checked it: keep its verdict for the text, or for its template
+            self.verdicts.remember(job.query, answer.check, template=answer.template)
         if answer.status == "federate":
             if self.federation is None:
                 return Answer("refused", code=403, message="SERVICE not allowed here (no allow_service)")

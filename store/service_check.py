@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from pyparsing import Located, ParseException, ParseResults
@@ -46,9 +45,8 @@ _STACK_BYTES = 256 * 1024 * 1024
 _RECURSION_LIMIT = 200_000
 # Issue 13: rdflib's parse was 5-7 ms of a point lookup's ~8 ms (the bare engine answers in 0.7 ms), and
 # 40% of it was the 18-line PREFIX prologue every luzhi example and client sends. Queries up to this size
-# keep their verdict (`Verdicts`), and prologues their parse (`parse_query`), both bounded.
-_CACHED_CHARS = 16_384
-_CACHED_VERDICTS = 512
+# keep their verdict (store/verdicts.py), and prologues their parse (`parse_query`), both bounded.
+CACHED_CHARS = 16_384
 _CACHED_PROLOGUES = 16
 
 
@@ -78,37 +76,13 @@ class QueryCheck:
         return tuple(s for s in self.services if s not in allowed) + tuple(f"SERVICE {u}" for u in self.unresolvable)
 
 
-class Verdicts:
-    """The checks a pool's workers gave recent query texts, so a text seen before is not parsed again.
-
-    Keyed by the exact text (nothing normalised); only texts up to `_CACHED_CHARS` characters, at most
-    `_CACHED_VERDICTS` of them, least recently used out first; refusals carry no check and are not kept.
-    Thread-safe: a web worker's threads share its executor (store/executor.py).
-    """
-
-    def __init__(self) -> None:
-        self._checks: OrderedDict[str, QueryCheck] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, text: str) -> QueryCheck | None:
-        with self._lock:
-            check = self._checks.get(text)
-            if check is not None:
-                self._checks.move_to_end(text)
-            return check
-
-    def remember(self, text: str, check: QueryCheck | None) -> None:
-        if check is None or len(text) > _CACHED_CHARS:
-            return
-        with self._lock:
-            self._checks[text] = check
-            self._checks.move_to_end(text)
-            while len(self._checks) > _CACHED_VERDICTS:
-                self._checks.popitem(last=False)
-
-
 def check_query(text: str) -> QueryCheck:
     """Parse `text` with rdflib's grammar; raise QueryRefused for updates, syntax errors and deep nesting."""
+    return check_with_tree(text)[0]
+
+
+def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValue]]:
+    """`check_query`'s verdict and the parse tree it was read from (prologue, query), for store/verdicts.py."""
     refuse_deep_nesting(text)
     outcome: list = []
 
@@ -162,12 +136,13 @@ def check_query(text: str) -> QueryCheck:
                 services.append(str(iri))
             else:
                 unresolvable.append(f"?{iri}" if isinstance(iri, Variable) else f"<{iri}>")
-    return QueryCheck(
+    check = QueryCheck(
         form=FORMS[query.name],
         has_dataset="datasetClause" in query,  # CompValue.get() answers a missing key with its name
         services=tuple(dict.fromkeys(services)),
         unresolvable=tuple(dict.fromkeys(unresolvable)),
     )
+    return check, (prologue_tree, query)
 
 
 # rdflib's own grammar, in its own two parts: `Query = Prologue + (SelectQuery | ConstructQuery | ...)`.
@@ -197,7 +172,7 @@ def parse_query(text: str) -> tuple[ParseResults, CompValue]:
     except ParseException:
         tree = Query.parse_string(text, parse_all=True)
         return tree[0], tree[1]
-    if 0 < end <= _CACHED_CHARS:
+    if 0 < end <= CACHED_CHARS:
         if len(_prologues) >= _CACHED_PROLOGUES:
             del _prologues[next(iter(_prologues))]
         _prologues[text[:end]] = prologue

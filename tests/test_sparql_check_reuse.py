@@ -24,11 +24,11 @@ from luzhi.store.query_worker import Job
 from luzhi.store.service_check import (
     MAX_NESTING,
     QueryRefused,
-    Verdicts,
     check_query,
     parse_query,
     refuse_deep_nesting,
 )
+from luzhi.store.verdicts import Verdicts
 
 URL = "http://127.0.0.1:9/sparql"
 
