@@ -12,14 +12,16 @@ With `--baseline SRC` a fourth: luzhi from another source tree (a `git archive` 
 unpacked as SRC/luzhi, put first on PYTHONPATH), so a change is measured against what it replaced in
 the same run. Workloads: `lookup` (point lookups: one random duty's title and category, 200 duties sent
 round-robin), `lookup-new` (the same, each request's text never sent before: a numbered comment is
-appended, so nothing can be remembered by query text), `aggregate` (the number of duties per category
+appended, so nothing can be remembered by query text), `lookup-iri` (the same lookup of every duty of the
+store in turn, shuffled: each request asks for a duty that server was not asked for before in the run,
+as a client looking resources up by IRI does), `aggregate` (the number of duties per category
 over the whole store) and `mix` (four worked examples, a CONSTRUCT and a lookup by sequence); each sent
 by C concurrent client threads for D seconds, for C in `--concurrency`. Servers take turns within each
 (workload, C), so ratios are read in one run; `--repeat N` goes through all the turns N times, to show the
 spread on a shared machine. Results: appended to bench/results/sparql.md.
 
     python bench/sparql_bench.py [--townships 50 | --store DIR] [--seconds 15] [--concurrency 2 8]
-        [--workloads lookup lookup-new aggregate mix] [--baseline SRC] [--repeat 1]
+        [--workloads lookup lookup-new lookup-iri aggregate mix] [--baseline SRC] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -72,8 +74,8 @@ def query_mix(store: Path) -> list[tuple[str, str, str]]:
     return mix
 
 
-def lookups(store: Path, count: int = 200) -> list[tuple[str, str, str]]:
-    """Point lookups of `count` random duties (their IRIs read from the store before serving)."""
+def lookups(store: Path, count: int | None = 200) -> list[tuple[str, str, str]]:
+    """Point lookups of `count` random duties (None: all), their IRIs read from the store before serving."""
     import pyoxigraph as ox
 
     from luzhi.ontology.namespaces import LZ, sparql_prologue
@@ -83,7 +85,7 @@ def lookups(store: Path, count: int = 200) -> list[tuple[str, str, str]]:
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     duties = sorted({q.subject.value for q in source.quads_for_pattern(None, rdf_type, duty)})
     del source
-    picked = random.Random(1).sample(duties, min(count, len(duties)))
+    picked = random.Random(1).sample(duties, len(duties) if count is None else min(count, len(duties)))
     return [("point-lookup", sparql_prologue() + f"SELECT ?title ?category WHERE {{ <{iri}> dct:title ?title "
              f"OPTIONAL {{ <{iri}> lz:category ?category }} }}", JSON) for iri in picked]
 
@@ -160,11 +162,13 @@ def start_rdflib(nquads: Path, port: int, log: Path) -> subprocess.Popen:
                   "--timeout-worker-healthcheck", "3600"], {"BENCH_NQUADS": str(nquads)}, log)
 
 
-def load(url: str, mix, seconds: float, concurrency: int, server_pid: int, *, fresh: bool = False) -> dict:
+def load(url: str, mix, seconds: float, concurrency: int, server_pid: int, *, fresh: bool = False,
+         order: itertools.count | None = None) -> dict:
     """C threads send the mix round-robin (each thread starts at a different query) for `seconds`.
 
     `fresh`: every request's text is new (`# request N` appended), so no server can answer from a memory
-    of the text.
+    of the text. `order`: the threads take the mix's queries in this order together (mix[n % len] for
+    each n it gives), instead of each going round it on its own, so none is sent twice before all are.
 
     Besides latency: the server's CPU time per answered request (all its processes), which the load
     of the shared machine changes far less than latency.
@@ -177,7 +181,9 @@ def load(url: str, mix, seconds: float, concurrency: int, server_pid: int, *, fr
 
     def client(offset: int) -> None:
         session = requests.Session()
-        for name, query, accept in itertools.islice(itertools.cycle(mix), offset, None):
+        queries = (mix[n % len(mix)] for n in order) if order is not None else \
+            itertools.islice(itertools.cycle(mix), offset, None)
+        for name, query, accept in queries:
             if time.monotonic() >= stop_at:
                 return
             if fresh:
@@ -245,7 +251,7 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="serve this built store instead of building --townships")
     parser.add_argument("--seconds", type=float, default=15, help="per server, workload and concurrency")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[2, 8])
-    parser.add_argument("--workloads", nargs="+", choices=["lookup", "lookup-new", "aggregate", "mix"],
+    parser.add_argument("--workloads", nargs="+", choices=["lookup", "lookup-new", "lookup-iri", "aggregate", "mix"],
                         default=["lookup", "mix"])
     parser.add_argument("--baseline", type=Path, help="also serve luzhi from SRC/luzhi (another version)")
     parser.add_argument("--repeat", type=int, default=1, help="go through all the turns this many times")
@@ -260,6 +266,7 @@ def main() -> None:
         triples = triples_dir(store)
         workloads = {"lookup": lookups(triples), "mix": query_mix(triples), "aggregate": aggregate()}
         workloads["lookup-new"] = workloads["lookup"]
+        workloads["lookup-iri"] = lookups(triples, None)
         ports = {server: free_port() for server in servers}
         urls = {server: f"http://127.0.0.1:{port}/sparql" for server, port in ports.items()}
         starts = {"luzhi": (start_luzhi, store, None), BASELINE: (start_luzhi, store, args.baseline),
@@ -283,13 +290,16 @@ def main() -> None:
             notes.append(f"{BASELINE}: the source tree {args.baseline}/luzhi, first on PYTHONPATH")
         for name in args.workloads:
             notes += [f"{name} / {n}" for n in check_same_answers(urls, workloads[name][:6])]
+        # lookup-iri: where each server is in the list (past the 6 the answers check sent)
+        orders = {server: itertools.count(6) for server in servers}
         for turn in range(1, args.repeat + 1):
             for name in args.workloads:
                 for concurrency in args.concurrency:
                     for server in servers:
                         loadavg = os.getloadavg()[0]
+                        order = orders[server] if name == "lookup-iri" else None
                         result = load(urls[server], workloads[name], args.seconds, concurrency, pids[server],
-                                      fresh=name == "lookup-new")
+                                      fresh=name == "lookup-new", order=order)
                         result["load"] = round(max(loadavg, os.getloadavg()[0]), 1)
                         rows.append((name, concurrency, server, turn, result))
                         print(turn, name, concurrency, server,
@@ -316,7 +326,9 @@ def write_results(rows, notes, args, quads, mix, servers) -> None:
         "threads, 2 query processes per worker); a bare pyoxigraph app under gunicorn (bench/oxigraph_wsgi.py, "
         "2 gthread workers × 4 threads; the ceiling); rdflib-endpoint under uvicorn (2 workers). Workloads: "
         "`lookup` = one random duty's title and category (200 duties, round-robin); `lookup-new` = the same, each "
-        "text made new by a numbered comment; `aggregate` = duties per category over the whole store; `mix` = "
+        "text made new by a numbered comment; `lookup-iri` = the same lookup for every duty of the store in turn "
+        "(shuffled; no duty asked twice of a server, the answers check's 6 aside); `aggregate` = duties per "
+        "category over the whole store; `mix` = "
         + ", ".join(f"`{name}`" for name, _, _ in mix) + ", round-robin. POST, urlencoded. "
         "load = the 1-minute load average during the row; server CPU = user + system time of all the server's "
         "processes (workers, query processes) divided by the requests answered.",
