@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import atexit
 import logging
+import math
 import os
 import queue
+import select
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
@@ -72,6 +74,15 @@ class WorkerFailed(Exception):
 class _Worker:
     process: subprocess.Popen
     conn: Connection
+    # Registered once: Connection.poll builds and fills a new selector on every call (~5% of a point
+    # lookup in the web process, issue 13). POLLHUP (a dead worker) wakes it too; recv then says EOF.
+    ready: select.poll = field(default_factory=select.poll)
+
+    def __post_init__(self) -> None:
+        self.ready.register(self.conn.fileno(), select.POLLIN)
+
+    def answered_within(self, seconds: float) -> bool:
+        return bool(self.ready.poll(max(0, math.ceil(seconds * 1000))))
 
     def kill(self) -> None:
         self.process.kill()
@@ -124,7 +135,7 @@ class QueryExecutor:
         deadline = time.monotonic() + self.timeout
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            if not worker.answered_within(deadline - time.monotonic()):
                 self._discard(worker)
                 self.killed += 1
                 raise QueryTimeout(self.timeout)
