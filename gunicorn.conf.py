@@ -6,6 +6,7 @@ query processes (store/executor.py), so a runaway query is killed without taking
 worker down. Threads (gthread) let one worker serve pages while its threads wait on queries.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -24,3 +25,11 @@ accesslog = "-"
 # luzhi's own INFO lines (the query sandbox's settings at startup, what its workers report) on stderr:
 # the operator's view of them, as /health no longer publishes them (docs/security.md).
 log_to_stderr()
+
+
+def post_worker_init(worker) -> None:
+    """Leave what a worker has loaded (modules, the app, the store's handles: ~230 k objects) out of Python's
+    full garbage collections: each walked them all, a ~200 ms pause every few hundred duty pages at 10,000
+    townships (issue 13, bench/results/deref.md). Objects made later (the per-snapshot caches) are collected
+    as before; a cycle among the frozen ones would never be, and they live as long as the worker anyway."""
+    gc.freeze()

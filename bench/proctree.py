@@ -71,3 +71,16 @@ def own_cpu(pids: list[int]) -> dict[tuple[int, int], float]:
         # utime, stime: fields 14, 15; starttime: field 22 (stat(5)); index 0 here is field 3.
         seen[(pid, int(fields[19]))] = (int(fields[11]) + int(fields[12])) / _TICK
     return seen
+
+
+def tree_read_bytes(root: int) -> int:
+    """Bytes the live processes of the tree have read from storage (/proc/PID/io `read_bytes`: not the page
+    cache's hits), for a request's disk reads (bench/deref_bench.py)."""
+    total = 0
+    for pid in descendants(root):
+        try:
+            with open(f"/proc/{pid}/io") as io:
+                total += next(int(line.split()[1]) for line in io if line.startswith("read_bytes:"))
+        except (OSError, StopIteration):
+            pass
+    return total

@@ -35,7 +35,6 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-import requests
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -73,10 +72,11 @@ def isql(server, statements: str) -> list[str]:
 
 
 def count_quads(server) -> int:
-    answer = requests.get(server.sparql_url, params={"query": COUNT}, timeout=600,
-                          headers={"Accept": "application/sparql-results+json"})
-    answer.raise_for_status()
-    return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+    """Count luzhi's quads through isql: over HTTP the count of a 56 M-quad store passed the endpoint's
+    MaxQueryExecutionTime (tests/virtuoso.py) and answered 500, losing the 10,000-township load (session 12)."""
+    lines = isql(server, f"SPARQL {COUNT};\n")
+    rule = next(i for i, line in enumerate(lines) if line.startswith("____"))
+    return int(next(line for line in lines[rule + 1:] if line.strip()).strip())
 
 
 def bulk_load(nquads: Path, work: Path) -> dict:

@@ -273,6 +273,7 @@ def serve(store_path, host, port, base, state_dir):
     from luzhi.store.state import read_build_info
 
     log_to_stderr()
+    signal.signal(signal.SIGTERM, _stop_serving)
     target = StoreTarget.of(store_path, state_dir)
     if target.state_dir is not None:  # remote: never built from here (serving needs no write access)
         info = read_build_info(target.state_dir)
@@ -304,6 +305,14 @@ def serve(store_path, host, port, base, state_dir):
     with _store_errors(store_path):
         app = create_app(_config(store_path=store_path, base=info.get("base") or normalise_base(base or DEFAULT_BASE)))
     app.run(host=host, port=port, threaded=True, request_handler=TimedRequestHandler)
+
+
+def _stop_serving(signum, frame) -> NoReturn:
+    """SIGTERM (`kill`, systemd, `docker stop`) stops the server as Ctrl-C does: Werkzeug's loop ends on
+    KeyboardInterrupt, closes its socket, and the query workers are stopped at exit. Python's default for
+    SIGTERM ended the process at once, and SIGINT is ignored by a server started in the background of a
+    script (POSIX shells set it so), which `kill -INT` then could not stop (the CI hang of session 12)."""
+    raise KeyboardInterrupt
 
 
 def _note_other_port(store_path, built_base: str | None, host: str, port: int) -> None:
@@ -354,7 +363,8 @@ def query(sparql, store_path, fmt):
     """Run a SPARQL query on the store and print the results.
 
     SELECT prints a table (or json/csv/tsv); CONSTRUCT/DESCRIBE print Turtle (or nt); ASK prints true/false.
-    The default graph is the union of all documents' graphs.
+    The default graph is the union of all documents' graphs. This is the operator's own tool: unlike
+    /sparql, a SERVICE clause is fetched and there is no sandbox or time limit (docs/security.md).
     """
     from rich.table import Table
 

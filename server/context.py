@@ -24,6 +24,7 @@ from typing import TypeVar
 from flask import Flask, current_app, g, has_request_context
 from rdflib import URIRef
 
+from luzhi.ontology.iris import Iris
 from luzhi.server.config import Config
 from luzhi.server.describe import resource_labels
 from luzhi.store.base import Store
@@ -184,8 +185,21 @@ LABELS_KEPT = 50_000  # resources whose labels a web process keeps per snapshot 
 
 def label_cache() -> Callable[[URIRef], tuple]:
     """`describe.resource_labels` of this snapshot's store, remembered for the `LABELS_KEPT` most recently
-    used resources (server/describe.py `fetch_label_triples`)."""
-    return per_snapshot("labels", lambda: lru_cache(LABELS_KEPT)(_current_labels))
+    used resources (server/describe.py `fetch_label_triples`); a place in a source document has none
+    (`Iris.is_source_place`), and is neither looked up nor kept (each duty names its own)."""
+    return per_snapshot("labels", _LabelLookup)
+
+
+class _LabelLookup:
+    """The label cache of one snapshot; a place in a source document skips it (each duty names its own)."""
+
+    def __init__(self) -> None:
+        self._iris = Iris(get_config().base)
+        self._cached = lru_cache(LABELS_KEPT)(_current_labels)
+        self.cache_info = self._cached.cache_info
+
+    def __call__(self, resource: URIRef) -> tuple:
+        return () if self._iris.is_source_place(str(resource)) else self._cached(resource)
 
 
 def _current_labels(resource: URIRef) -> tuple:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import unquote
 
 from flask import Response, request
@@ -87,7 +89,7 @@ def generic_page(iri: str, description: Description, alternates: list[FormatLink
 
 def division_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
     store = get_store()
-    chain = q.division_chain(store, iri)
+    chain = division_chain(iri)
     children = q.division_children(store, iri)
     base = get_config().base
     lists = q.township_lists(store, base, iri)
@@ -135,7 +137,7 @@ def duty_page(iri: str, description: Description, alternates: list[FormatLink]) 
     labels = _labels_for([r.get("dept") for r in participations])
     sources = [_source_excerpt(str(o)) for o in facts.get(URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), [])]
     township = (facts.get(LZ.township) or [None])[0]
-    chain = q.division_chain(store, str(township)) if township is not None else []
+    chain = division_chain(str(township)) if township is not None else []
     labels.update(_labels_for([r["d"] for r in chain]))
     context = _common(description, alternates, props=facts, participations=participations, sources=sources,
                       chain=chain, LZ=LZ, **comparing.elsewhere(iri))
@@ -166,7 +168,7 @@ def _source_excerpt(iri: str) -> dict:
         filename = unquote(path[len("/source/") :])  # Iris.source percent-encodes the file name
         path_on_disk = source_file(get_opened().state_dir, filename)
         if path_on_disk is not None:
-            lines = path_on_disk.read_text(encoding="utf-8").splitlines()
+            lines = _source_lines(path_on_disk)
             text = "\n".join(lines[first - 1 : last])
     # Word, Excel, PDF, HTML: no lines to quote, the place in the file in words (第 3 页 表 1 第 12 行).
     if first:
@@ -175,6 +177,30 @@ def _source_excerpt(iri: str) -> dict:
         place = None if match else describe_place(fragment, lang())
     # The name as the publisher wrote it (乡镇清单.docx), not as its IRI encodes it; the link stays encoded.
     return {"iri": iri, "href": href, "file": unquote(path.rsplit("/", 1)[-1]), "text": text, "place": place}
+
+
+CHAINS_KEPT = 4096  # divisions whose chain a process keeps per snapshot: every duty of a township shows its own
+SOURCES_KEPT = 64  # source texts a process keeps as lines per snapshot (150-190 KB each at 10,000 townships)
+
+
+def division_chain(iri: str) -> list[dict]:
+    """`page_queries.division_chain`, read once per division and snapshot: each duty page of a township showed
+    it by 8 lookups (issue 13). The rows are shared between requests: read them, never change them."""
+    return list(per_snapshot("division chains", lambda: lru_cache(CHAINS_KEPT)(_read_chain))(iri))
+
+
+def _read_chain(iri: str) -> tuple[dict, ...]:
+    return tuple(q.division_chain(get_store(), iri))
+
+
+def _source_lines(path: Path) -> tuple[str, ...]:
+    """A source text's lines, read once per snapshot while recently used: a duty page quotes two or three
+    lines, and read and split its township's whole text for them (~0.5 ms a page, issue 13)."""
+    return per_snapshot("source lines", lambda: lru_cache(SOURCES_KEPT)(_read_lines))(path)
+
+
+def _read_lines(path: Path) -> tuple[str, ...]:
+    return tuple(path.read_text(encoding="utf-8").splitlines())
 
 
 def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
