@@ -38,12 +38,12 @@ class _Stop(Exception):
     """Raised when derive reaches its statistics phase: the phases measured here are done."""
 
 
-def _peak_mb() -> float:
+def _status_mb(field: str) -> float:
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def _reset_peak() -> None:
@@ -58,6 +58,7 @@ class PhaseMeter:
         self.name: str | None = None
         self.started = (0.0, 0.0)
         self.phases: dict[str, dict] = {}
+        self.rss_at_start = 0.0
 
     def phase(self, name: str, total: int) -> None:
         self.end()
@@ -65,6 +66,7 @@ class PhaseMeter:
             raise _Stop
         _reset_peak()
         self.name, self.started = name, (time.process_time(), time.perf_counter())
+        self.rss_at_start = _status_mb("VmRSS")  # what the process held before: the peak includes it
 
     def advance(self, triples: int) -> None:
         pass
@@ -73,7 +75,8 @@ class PhaseMeter:
         if self.name:
             cpu, wall = time.process_time() - self.started[0], time.perf_counter() - self.started[1]
             self.phases[self.name] = {"cpu_s": round(cpu, 1), "wall_s": round(wall, 1),
-                                      "peak_rss_mb": round(_peak_mb())}
+                                      "rss_at_start_mb": round(self.rss_at_start),
+                                      "peak_rss_mb": round(_status_mb("VmHWM"))}
         self.name = None
 
 
