@@ -345,11 +345,12 @@ def _store_error(store_path, error) -> NoReturn:
 
 
 def _config(**settings):
-    """The server's Config, with the publisher's LUZHI_* settings (README, Settings) from the environment."""
-    from luzhi.server.config import Config, publication_settings
+    """The server's Config, with the publisher's and the limits' LUZHI_* settings (README, Settings) from the
+    environment, as gunicorn's (server/wsgi.py)."""
+    from luzhi.server.config import Config, limit_settings, publication_settings
 
     try:
-        return Config(**settings, **publication_settings(dict(os.environ)))
+        return Config(**settings, **limit_settings(dict(os.environ)), **publication_settings(dict(os.environ)))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
 

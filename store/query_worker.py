@@ -116,7 +116,23 @@ def run_job(store: ox.Store | None, job: Job, *, network: bool = False, confined
         return Answer("checked", check=check, template=template)
     if check.services and not network:
         return Answer("federate", check=check)
-    return replace(_execute(store, job, check, serializer), check=check, template=template)
+    return replace(_xml_checked(_execute(store, job, check, serializer), serializer), check=check, template=template)
+
+
+# XML 1.0 (§2.2) cannot carry the C0 controls but TAB, LF and CR, not even as character references, and
+# pyoxigraph writes them raw: `VALUES ?o { "a\u0001b" }` answered XML no parser reads (cold review).
+_NOT_IN_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XML_SERIALIZERS = ("XML", "RDF_XML")
+
+
+def _xml_checked(answer: Answer, serializer: str) -> Answer:
+    """A 406 naming the character instead of an XML answer that holds one XML cannot carry."""
+    found = _NOT_IN_XML.search(answer.body) if serializer in _XML_SERIALIZERS and answer.status == "ok" else None
+    if found is None:
+        return answer
+    return Answer("refused", code=406, message=f"the result holds U+{found.group()[0]:04X}, a control character "
+                                               "XML 1.0 cannot carry: ask for SPARQL JSON, CSV or TSV (a SELECT or "
+                                               "ASK) or Turtle or N-Triples (a CONSTRUCT or DESCRIBE)")
 
 
 def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> Answer:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pyparsing import Located, Opt, ParseException, ParserElement, ParseResults
 from rdflib import URIRef, Variable
 from rdflib.plugins.sparql.algebra import translatePrologue
-from rdflib.plugins.sparql.parser import Query, expandUnicodeEscapes, parseUpdate
+from rdflib.plugins.sparql.parser import Query, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
@@ -196,8 +196,9 @@ def parse_query(text: str) -> tuple[ParseResults, CompValue]:
     query stops the prologue at len(P) unless another BASE/PREFIX follows; then the forms (which never
     start with BASE or PREFIX) fail to parse. Whenever a step fails, the query is parsed whole by
     `Query`, which decides, and names the line and column of a syntax error. Raises ParseException.
+    The text is read as the engine reads it first (`as_the_engine_lexes`), not as rdflib would.
     """
-    text = expandUnicodeEscapes(text)
+    text = as_the_engine_lexes(text)
     try:
         known = next((p for p in _prologues if text.startswith(p)), None)
         if known is not None:
@@ -216,7 +217,41 @@ def parse_query(text: str) -> tuple[ParseResults, CompValue]:
     return prologue, query
 
 
+# `\uXXXX` / `\UXXXXXXXX` (SPARQL 1.1 §19.2), or an escaped backslash, which is not the start of one.
+_ESCAPE = re.compile(r"\\\\|\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# Characters that mean the same inside a comment, a string and an IRI, and start no token of their own there.
+_INERT = frozenset("-._~:/?#[]@!$&()*+,;=%")
+
+
+def as_the_engine_lexes(text: str) -> str:
+    r"""`text` with the two things rdflib reads differently from pyoxigraph 0.5 made alike (session 13 cold
+    review, P0: three queries named no SERVICE here and made the engine call one).
+
+    - **Escapes.** rdflib expands `\u` escapes in the whole text before parsing; the engine decodes them
+      inside IRIs and strings only, as content (an escaped `"` never ends a string, `\u000A` never ends a
+      comment), and refuses them anywhere else. So each escape becomes its character where that character
+      is inert (`_INERT`, letters, digits: the same token structure in every context, and the IRI the
+      engine resolves, `<http://h/\u0073parql>`), else the letter `x`, which is inert too: the checker then
+      sees the engine's token boundaries, and the value only where it cannot matter. An escaped backslash
+      (`\\u0041`) starts no escape, as in the engine. Lowercase `\u` takes exactly four digits
+      (rdflib's pattern took eight after it: `"\u5E742024"` became an invalid code point).
+    - **Line ends.** A comment ends at CR or LF for the engine, at LF only for rdflib (`# x\r SERVICE …` hid
+      the SERVICE; a query with CR line ends was read as one comment, an "update"). CR is outside every
+      token but long strings, where either is content, so each CR becomes LF.
+    """
+    def replace(match: re.Match) -> str:
+        digits = match.group(1) or match.group(2)
+        if digits is None:
+            return match.group()  # an escaped backslash
+        code = int(digits, 16)
+        char = chr(code) if code <= 0x10FFFF else "x"
+        return char if char.isalnum() or char in _INERT else "x"
+
+    return _ESCAPE.sub(replace, text).replace("\r", "\n")
+
+
 def _is_update(text: str) -> bool:
+    text = as_the_engine_lexes(text)
     try:
         parseUpdate(text)
     except (ParseException, RecursionError):
