@@ -87,7 +87,7 @@ def learn_store_kinds(state: Path, codes: list[str], iris: Iris,
 
     Each township's facts are read once, here: its duty records go to a spill file in `state`, which the
     kinds' rounds read a township at a time. Holding every record instead (with sorted copies) made this
-    phase the build's peak, 4.3 GB at 10,000 townships (bench/results/kinds-memory.md).
+    phase the build's peak, 3.4 GB of the phase alone at 10,000 townships (bench/results/kinds-memory.md).
     """
     spill, township_labels = DutySpill(state), {}
     for code in sorted(codes):

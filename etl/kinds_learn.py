@@ -3,8 +3,9 @@
 etl/kinds.py groups duties; this module runs its steps over a `DutySource` that hands out one township's
 duty records at a time: a list (`InMemoryDuties`, for `compute_kinds`) or the build's spill file of every
 township's records (`DutySpill`, etl/derive.py). The build used to hold every duty record of the store
-in one list, with sorted copies and per-township lists beside it: the "duty kinds" phase peaked at
-4.3 GB at 10,000 townships (2.76 M duties; bench/results/scale.md) and grew with the country.
+in one list, with sorted copies and per-township lists beside it: the build peaked at 4.3 GB at 10,000
+townships (2.76 M duties; bench/results/scale.md), the "duty kinds" phase alone at 3.4 GB, growing with
+the country (bench/results/kinds-memory.md).
 
 What grows with the number of duties now is two numpy arrays in duty order (a duty's kind as an int32,
 its score in thousandths as a uint16: 6 bytes a duty, 17 MB at 10,000 townships, ~80 MB nationally) and
