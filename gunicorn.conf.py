@@ -22,6 +22,9 @@ timeout = int(float(os.environ.get("LUZHI_QUERY_TIMEOUT", 30))) + 30
 graceful_timeout = 30
 preload_app = False  # open the store and start query processes after the fork, in each worker
 accesslog = "-"
+# gunicorn 27 opens a control socket by default ($HOME/.gunicorn/gunicorn.ctl: add or remove workers, shut
+# down), one path for every gunicorn its user runs, so two deployments would share it (cold review). Off.
+control_socket_disable = True
 # luzhi's own INFO lines (the query sandbox's settings at startup, what its workers report) on stderr:
 # the operator's view of them, as /health no longer publishes them (docs/security.md).
 log_to_stderr()

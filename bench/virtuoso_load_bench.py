@@ -160,6 +160,7 @@ def from_store(args, work: Path) -> None:
     load.append(round(os.getloadavg()[0], 2))
     rate = gsp["sent"] / gsp["seconds"]
     lines = [
+        "",
         f"## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: the store of {len(info['documents']):,} "
         f"synthetic townships built by bench/scale_bench.py, {quads:,} quads, its N-Quads dump "
         f"{dump.stat().st_size / 2**20:.0f} MB gzipped",

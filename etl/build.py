@@ -35,7 +35,7 @@ from rdflib import Graph
 from luzhi.etl.claims import check_claims
 from luzhi.etl.derive import bulk_replace, derive, remote_replace, start_search_index
 from luzhi.etl.facts import facts_path, missing_facts
-from luzhi.etl.kinds import KindsResult
+from luzhi.etl.kinds_learn import LearntKinds
 from luzhi.etl.progress import Progress, Quiet
 from luzhi.etl.report import DocumentReport
 from luzhi.etl.shared import contribution_path, missing_contributions
@@ -116,7 +116,7 @@ class BuildResult:
     quarantined: tuple[Refusal, ...] = ()  # --keep-going: the documents refused, with their reasons
     restaged: int = 0  # documents whose pass 1 an interrupted build of the same input had done
     resumed: int = 0  # documents an interrupted build had already loaded into the snapshot this one finished
-    kinds: KindsResult | None = None  # over every duty of the store (None: nothing was loaded)
+    kinds: LearntKinds | None = None  # over every duty of the store (None: nothing was loaded)
 
 
 def build(

@@ -17,7 +17,8 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from luzhi.etl.facts import facts_path, read_facts
-from luzhi.etl.kinds import KindsResult, compute_kinds
+from luzhi.etl.kinds import MAX_DUTIES
+from luzhi.etl.kinds_learn import DutySpill, LearntKinds, learn_kinds
 from luzhi.etl.kinds_rdf import kind_samples, kind_sizes, kinds_triples
 from luzhi.etl.progress import Progress
 from luzhi.etl.shared import shared_graph
@@ -51,7 +52,7 @@ def _search_index_job(state: Path, codes: list[str]) -> int:
 
 
 def derive(write_graph: GraphWriter, iris: Iris, state: Path, codes: list[str], ontology: Graph,
-           progress: Progress, search_index: Future) -> KindsResult:
+           progress: Progress, search_index: Future) -> LearntKinds:
     """The shared graph, the kinds graph and the statistics graph over every township of the store
     (`codes`), from the contributions and facts in `state` (nothing is read back), and the duty pages'
     kind samples (store/kind_samples.py); then waits for the search index (`start_search_index`), raising
@@ -66,15 +67,7 @@ def derive(write_graph: GraphWriter, iris: Iris, state: Path, codes: list[str], 
     progress.advance(0)
     # Store-wide derived graphs last, over every township of the new snapshot (issue 14's kinds).
     progress.phase("duty kinds", 1)
-    duties, township_labels = [], {}
-    for code in codes:
-        facts = read_facts(facts_path(state, code))
-        duties += facts.duties
-        labels = facts.graph.divisions.get(str(iris.division(code)), ())
-        # A township's rdfs:label is Chinese (the official division table): what every duty page shows.
-        township_labels[code] = min((str(label) for label in labels if getattr(label, "language", None) == "zh"),
-                                    default=None)
-    kinds = compute_kinds(duties)
+    kinds, township_labels = learn_store_kinds(state, codes, iris)
     write_graph(str(iris.kinds_graph()), tapped_void_facts(kinds_triples(kinds, iris), iris, void.append))
     write_kind_samples(state, kind_samples(kinds, iris, township_labels))
     progress.advance(0)
@@ -86,6 +79,25 @@ def derive(write_graph: GraphWriter, iris: Iris, state: Path, codes: list[str], 
     search_index.result()
     progress.advance(0)
     return kinds
+
+
+def learn_store_kinds(state: Path, codes: list[str], iris: Iris,
+                      max_duties: int = MAX_DUTIES) -> tuple[LearntKinds, dict[str, str | None]]:
+    """The kinds of every duty of the townships `codes` (etl/kinds_learn.py), and each township's label.
+
+    Each township's facts are read once, here: its duty records go to a spill file in `state`, which the
+    kinds' rounds read a township at a time. Holding every record instead (with sorted copies) made this
+    phase the build's peak, 3.4 GB of the phase alone at 10,000 townships (bench/results/kinds-memory.md).
+    """
+    spill, township_labels = DutySpill(state), {}
+    for code in sorted(codes):
+        facts = read_facts(facts_path(state, code))
+        spill.add(code, facts.duties)
+        labels = facts.graph.divisions.get(str(iris.division(code)), ())
+        # A township's rdfs:label is Chinese (the official division table): what every duty page shows.
+        township_labels[code] = min((str(label) for label in labels if getattr(label, "language", None) == "zh"),
+                                    default=None)
+    return learn_kinds(spill, max_duties=max_duties), township_labels
 
 
 def bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples) -> int:

@@ -176,7 +176,7 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
     if result.kinds is None:
         summary = "store unchanged"
     else:
-        summary = f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched"
+        summary = f"{len(result.kinds.slugs)} duty kinds, {result.kinds.unmatched_count} duties unmatched"
         if result.kinds.sampled:
             summary += f" ({result.kinds.sampled})"
     console.print(f"{len(result.documents)} documents loaded{resumed}, {len(result.quarantined)} quarantined, "
@@ -345,11 +345,12 @@ def _store_error(store_path, error) -> NoReturn:
 
 
 def _config(**settings):
-    """The server's Config, with the publisher's LUZHI_* settings (README, Settings) from the environment."""
-    from luzhi.server.config import Config, publication_settings
+    """The server's Config, with the publisher's and the limits' LUZHI_* settings (README, Settings) from the
+    environment, as gunicorn's (server/wsgi.py)."""
+    from luzhi.server.config import Config, limit_settings, publication_settings
 
     try:
-        return Config(**settings, **publication_settings(dict(os.environ)))
+        return Config(**settings, **limit_settings(dict(os.environ)), **publication_settings(dict(os.environ)))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
 

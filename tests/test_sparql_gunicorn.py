@@ -33,6 +33,8 @@ def test_gunicorn_workers_share_the_store(two_workers):
     assert answers == {"n\r\n206\r\n"}  # 3 documents × 2 triples + 200 filler, from every worker
     workers = set(re.findall(r"Booting worker with pid: (\d+)", log.read_text()))
     assert len(workers) == 2
+    # gunicorn 27's control socket (add or remove workers, shut down), shared by all of a user's gunicorns: off.
+    assert not list(log.parent.rglob("gunicorn.ctl"))
 
 
 def test_a_worker_leaves_what_it_loaded_out_of_full_collections():

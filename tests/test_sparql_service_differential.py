@@ -64,6 +64,14 @@ SERVICE_CORPUS = {
     "DESCRIBE": "DESCRIBE ?s WHERE { SERVICE <{url}> " + GROUP + " }",
     "two services, one hidden": "PREFIX x: <http://example.org/> SELECT * { BIND(x:a\\#b AS ?q) "
                                 "SERVICE <{url}> " + GROUP + " SERVICE <{url}> " + GROUP + " }",
+    # Session 13's cold review: rdflib and the engine read these differently (store/service_check.py
+    # `as_the_engine_lexes`): a bare CR ends a comment for the engine only; rdflib expanded \u escapes in
+    # comments and let an escaped quote end a string.
+    "a bare CR ends a comment": "SELECT * { BIND(1 AS ?a) # x\r SERVICE <{url}> " + GROUP + "\n}",
+    "\\u000A inside a comment": 'SELECT * { BIND(1 AS ?a) # \\u000A ?s ?p """\nSERVICE <{url}> ' + GROUP
+                                 + '\n# """ .\n}',
+    "\\u0022 inside a string, no #": 'SELECT * { BIND(CONCAT("\\u0022, ") AS ?x) SERVICE <{url}> ' + GROUP
+                                     + ' BIND(CONCAT(",\\u0022") AS ?y) }',
 }
 # Queries that mention the listener but must not call it.
 CONTROLS = {
@@ -72,6 +80,10 @@ CONTROLS = {
     "IRI as a value": "SELECT * { BIND(<{url}> AS ?service) }",
     "service as a prefix": "PREFIX service: <{root}/> SELECT * { BIND(service:x AS ?a) }",
     "LOAD is an update": "LOAD <{url}>",
+    # Valid queries the checker refused (session 13 cold review): CR line ends read as one comment (then
+    # "an update"); a lowercase \u escape followed by digits read as eight hex digits.
+    "CR line ends": "# <{url}>\rSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "an escape before digits": 'SELECT ?x WHERE { BIND("\\u5E742024" AS ?x) }',
 }
 CORPUS = {**SERVICE_CORPUS, **CONTROLS}
 # pyoxigraph 0.5 does not connect for these (no \u processing of keywords; SERVICE ?var unsupported):
@@ -187,7 +199,7 @@ def test_the_endpoint_never_connects_with_an_empty_allow_list(store_path, sandbo
             else:
                 assert response.status_code == 200, (name, response.text)
             ran += 1
-        assert ran == len(SERVICE_CORPUS) + len(CONTROLS) == 36
+        assert ran == len(SERVICE_CORPUS) + len(CONTROLS) == 41
 
 
 CONFINED_QUERY = """

@@ -22,6 +22,7 @@ _TOKEN = re.compile(
                | '(?:[^'\\\n\r]|\\.)*')
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<var>[?$][^\W]+)
+    | (?P<bnode>_:[\w.-]*)  # a blank node label, not the empty prefix `:` (cold review: `VALUES ?o { _:b }`)
     | (?P<pname>(?:[^\W\d_][\w.-]*)?:(?:[\w:%\\-]|\.(?=[\w:%\\-]))*)
     | (?P<word>[^\W\d][\w-]*)
     | (?P<other>.)
