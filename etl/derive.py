@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from luzhi.etl.facts import facts_path, read_facts
@@ -100,10 +100,20 @@ def learn_store_kinds(state: Path, codes: list[str], iris: Iris,
     return learn_kinds(spill, max_duties=max_duties), township_labels
 
 
-def bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples) -> int:
-    """Replace one graph of the new snapshot by dropping it and bulk-loading its triples from a file: a
-    graph of millions of triples (the kinds, the statistics) as one SPARQL INSERT DATA is held whole in
-    memory, and the snapshot has no reader yet, so it needs no transaction (a kill redoes this step).
+# Quads a derived graph is bulk-loaded by at a time. pyoxigraph's loader (0.5 has no memory setting) was the
+# kinds phase's peak once the records were spilled (bench/results/kinds-memory.md). 5.5 M kinds-like quads
+# (session 13, load 2–3): whole, 2,086 MB peak RSS in 156 s; in parts of 3 M, 2,060 MB, 134 s; of 1 M,
+# 1,217 MB, 260 s. The time is ~2 % of a 10,000-township build, the memory half the phase's peak.
+DERIVED_PART_QUADS = 1_000_000
+
+
+def bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples, *,
+                 part_quads: int = DERIVED_PART_QUADS) -> int:
+    """Replace one graph of the new snapshot by dropping it and bulk-loading its triples from a file, in
+    parts of `part_quads`: a graph of millions of triples (the kinds, the statistics) as one SPARQL INSERT
+    DATA is held whole in memory, and the snapshot has no reader yet, so it needs no transaction (a kill
+    redoes this step). Once a blank node has been written, the rest goes in the same part: each load
+    names the blank nodes of its own input afresh, so one cut between two of its triples would split it.
 
     The file's lines are written as text: an IRI is `<…>` as it is, a literal's N-Triples form is made
     once per distinct literal. Converting each term to pyoxigraph and serialising cost ~10 µs a triple,
@@ -113,7 +123,8 @@ def bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples) -> int:
     name = f"<{ox.NamedNode(graph).value}>"
     path = wip / "derived.nq"
     literals: dict[Node, str] = {}
-    count = 0
+    count = in_part = 0
+    blank_written = False
 
     def term(node: Node) -> str:
         if isinstance(node, URIRef):
@@ -123,11 +134,21 @@ def bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples) -> int:
             text = literals[node] = str(to_oxigraph(node))
         return text
 
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
+    store.drop_graph(graph)
+    out = open(path, "w", encoding="utf-8", newline="\n")  # closed and reopened at each part
+    try:
         for s, p, o in triples:
             out.write(f"{term(s)} {term(p)} {term(o)} {name} .\n")
             count += 1
-    store.drop_graph(graph)
+            in_part += 1
+            blank_written = blank_written or isinstance(s, BNode) or isinstance(o, BNode)
+            if in_part >= part_quads and not blank_written:
+                out.close()
+                store.load_nquads(path)
+                out = open(path, "w", encoding="utf-8", newline="\n")
+                in_part = 0
+    finally:
+        out.close()
     store.load_nquads(path)
     path.unlink()
     return count
