@@ -14,17 +14,16 @@ SHA-256 digests (bench/results/kinds-memory.md).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 import time
 from concurrent.futures import Future
 from pathlib import Path
 
 import pyoxigraph as ox
+from derive_phases import state_arguments  # bench/ on sys.path
 
 from luzhi.etl.build import ontology_graph
 from luzhi.etl.derive import bulk_replace, derive
@@ -96,17 +95,7 @@ def _digests(store: OxigraphStore, iris: Iris, state: Path) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--state", type=Path, required=True)
-    parser.add_argument("--townships", type=int, required=True)
-    parser.add_argument("--out", type=Path, required=True, help="a new directory (replaced) for the store")
-    parser.add_argument("--base", default="http://127.0.0.1:5000", help="the base the state was built with")
-    parser.add_argument("--digest", action="store_true")
-    args = parser.parse_args()
-    iris = Iris(args.base)
-    codes = sorted(p.name.split(".")[0] for p in (args.state / FACTS_DIR).iterdir())[: args.townships]
-    shutil.rmtree(args.out, ignore_errors=True)
-    args.out.mkdir(parents=True)
+    args, iris, codes = state_arguments(__doc__)
     # derive writes the kind samples into its state directory: a link farm of the facts keeps the kept state
     # read-only (the facts themselves are only read).
     state = args.out / "state"
