@@ -11,11 +11,14 @@ A pool of query workers (store/executor.py) therefore remembers its workers' ver
   rdflib read every sentinel as an IRI (each is a `URIRef` in the parse tree) and the query calls no
   SERVICE at all. Why then any text of the same template gets the same verdict: the two texts differ
   only inside `<…>` spans whose content is an IRIREF of rdflib's grammar starting `http://` or
-  `https://`; rdflib read that span of the stand-in as one IRIREF token, and its IRIREF rule (a regular
-  expression up to the next `>`) reads the other text's span as one token too, whatever its content;
-  the one other reading of `<` in SPARQL, the less-than operator, fails the same way for both at the
-  `//`, which nothing in the grammar accepts after `http:`. The verdict (form, FROM, nesting, pattern
-  count, SERVICE) depends on IRI values only through SERVICE targets, and there are none.
+  `https://` and holding no `'` (`_SLOT`). Such content is inert wherever the span falls: in a comment
+  (no line end), in any kind of string (no quote, no backslash) and in an IRI (the IRIREF rule, a
+  regular expression up to the next `>`, reads either span as one token). The one other reading of `<`
+  in code, the less-than operator, fails the same way for both at the `//`, which nothing in the grammar
+  accepts after `http:`. So both texts have the same tokens but for IRI values, and the verdict (form,
+  FROM, nesting, pattern count, SERVICE) depends on IRI values only through SERVICE targets, and there
+  are none. The `URIRef` test is a second guard, not the argument: a prefix or BASE bound to one
+  sentinel can spell another (helper attack13 forged one with `luzhi\\u002Einvalid`, now refused).
   tests/test_sparql_verdicts.py holds this to `check_query` on each text, over the SERVICE corpus and
   the worked examples with tricky IRIs substituted. And the second wall stands regardless: query
   workers have no network (store/sandbox.py).
@@ -32,18 +35,29 @@ from collections import OrderedDict
 
 from rdflib import URIRef
 
-from luzhi.store.service_check import CACHED_CHARS, QueryCheck, QueryRefused, check_query, check_with_tree
+from luzhi.store.service_check import (
+    CACHED_CHARS,
+    QueryCheck,
+    QueryRefused,
+    as_the_engine_lexes,
+    check_query,
+    check_with_tree,
+)
 
 _CACHED = 512
-# rdflib's IRIREF (`<` [^<>"{}|^`\ and 0x00-0x20]* `>`), restricted to absolute http(s) IRIs.
-_SLOT = re.compile(r'<(https?://[^<>"{}|^`\\\x00-\x20]*)>')
+# rdflib's IRIREF (`<` [^<>"{}|^`\ and 0x00-0x20]* `>`), restricted to absolute http(s) IRIs, and without
+# `'`: what is left is inert in a comment and in every kind of string too (it ends neither), so a slot that
+# is not read as an IRI means the same in every text of its template. With `'` allowed, `<http://x'>` inside
+# a '…' string ended it early in the real text only, and a SERVICE the stand-in held in a string ran
+# (session 13, helper attack13).
+_SLOT = re.compile(r'<(https?://[^<>"{}|^`\\\x00-\x20\']*)>')
 _SENTINEL = "http://luzhi.invalid/slot/"
 _UNVERIFIED = 256  # templates whose stand-in did not verify, per process: not tried again
 
 
 def template_key(text: str) -> tuple[str, ...] | None:
     """The text around its http(s) IRIs (None: no such IRI, too long, or it names the sentinel itself)."""
-    if len(text) > CACHED_CHARS or "luzhi.invalid" in text:
+    if len(text) > CACHED_CHARS or "luzhi.invalid" in as_the_engine_lexes(text):  # `luzhi\u002Einvalid` too
         return None
     parts = _SLOT.split(text)  # [text, IRI, text, IRI, …, text]
     return tuple(parts[0::2]) if len(parts) > 1 else None

@@ -72,6 +72,11 @@ SERVICE_CORPUS = {
                                  + '\n# """ .\n}',
     "\\u0022 inside a string, no #": 'SELECT * { BIND(CONCAT("\\u0022, ") AS ?x) SERVICE <{url}> ' + GROUP
                                      + ' BIND(CONCAT(",\\u0022") AS ?y) }',
+    # Helper attack13: past the template verdict (store/verdicts.py), not the checker: a forged sentinel
+    # and a quote inside an IRI-looking span of a '…' string.
+    "forged sentinel, quote in an IRI": "PREFIX p: <{root}/> SELECT * { BIND(<http://luzhi\\u002Einvalid/slot/1> "
+                                        "AS ?w) FILTER('<http://x'> '!=' ) SERVICE p:sparql " + GROUP
+                                        + " FILTER(1< '#'||1)FILTER(1\n) }",
 }
 # Queries that mention the listener but must not call it.
 CONTROLS = {
@@ -199,7 +204,7 @@ def test_the_endpoint_never_connects_with_an_empty_allow_list(store_path, sandbo
             else:
                 assert response.status_code == 200, (name, response.text)
             ran += 1
-        assert ran == len(SERVICE_CORPUS) + len(CONTROLS) == 41
+        assert ran == len(SERVICE_CORPUS) + len(CONTROLS) == 42
 
 
 CONFINED_QUERY = """

@@ -24,7 +24,6 @@ TRICKY = [
     "http://127.0.0.1:9/sparql",
     "https://例子.测试/路径?q=1&x=y#frag",
     "http://x/a#b",  # a comment, to a lexer that forgets IRIs
-    "http://x/'",  # a string delimiter
     "http://x/(1);p=1,2",
     "https://x/#SERVICE",
     "http://x/*+!$%20",
@@ -102,6 +101,27 @@ def test_every_corpus_query_that_calls_a_service_gets_no_template():
         except QueryRefused:
             continue
         assert not (template and (check.services or check.unresolvable)), name
+
+
+# Helper attack13 (session 13): a forged sentinel (`luzhi\u002Einvalid` is `luzhi.invalid` to the parser)
+# supplied the one a slot inside a '…' string did not, and `'` in that slot ended the string in the real text
+# only: the SERVICE the stand-in held in a string ran.
+FORGED = ("PREFIX p: <http://127.0.0.1:9/> SELECT * {{ BIND(<http://luzhi{dot}invalid/slot/1> AS ?w) "
+          "FILTER('<http://x'> '!=' ) SERVICE p:sparql {{?a ?b ?c}} FILTER(1< '#'||1)FILTER(1\n) }}")
+
+
+@pytest.mark.parametrize("dot", ["\\u002E", "\\u002e", "\\U0000002E"])
+def test_a_forged_sentinel_and_a_quote_in_an_iri_get_no_template(dot):
+    text = FORGED.format(dot=dot)
+    assert check_query(text).services == ("http://127.0.0.1:9/sparql",)
+    check, template = check_templated(text)
+    assert check.services == ("http://127.0.0.1:9/sparql",) and not template
+
+
+def test_an_iri_with_a_quote_is_not_a_slot():
+    """`'` ends a '…' string: a slot holding it would not mean the same in every context (verdicts.py)."""
+    assert template_key("SELECT * { ?s <http://x/'> ?o . ?s <http://y/> ?z }") == (
+        "SELECT * { ?s <http://x/'> ?o . ?s ", " ?z }")
 
 
 def test_a_text_naming_the_sentinel_has_no_template():
