@@ -38,6 +38,7 @@ _LIVE = "luzhi.live"
 _EXECUTOR = "luzhi.sparql"  # the current snapshot's executor (tests stop its workers through it)
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 @dataclass(eq=False)
@@ -178,6 +179,12 @@ def per_snapshot(key: object, compute: Callable[[], T]) -> T:
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def per_snapshot_cached(key: object, size: int, function: Callable[[T], U]) -> Callable[[T], U]:
+    """`function` remembering its answers for the `size` most recently used arguments, once per snapshot and
+    per process (`per_snapshot`): what a page reads of the store that every page of its kind reads again."""
+    return per_snapshot(key, lambda: lru_cache(size)(function))
 
 
 LABELS_KEPT = 50_000  # resources whose labels a web process keeps per snapshot (a few hundred bytes each)

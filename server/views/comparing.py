@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 from flask import Response, abort, request
 from rdflib import RDF, Literal, URIRef
@@ -22,7 +21,7 @@ from luzhi.server import kind_queries as kq
 from luzhi.server import lookups as lk
 from luzhi.server import page_queries as pq
 from luzhi.server.charts import Bar, Series, stacked_bars
-from luzhi.server.context import get_config, get_opened, get_store, label_cache, per_snapshot
+from luzhi.server.context import get_config, get_opened, get_store, label_cache, per_snapshot, per_snapshot_cached
 from luzhi.server.describe import InvalidIri, Paging, check_iri, exists, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, iri_for_path, local_path
@@ -111,7 +110,7 @@ def compare_choices(store, iri: str) -> list[dict]:
 
 def _townships_under(store, division: Node, seen: set) -> Iterator[dict]:
     """The townships with lists under `division`, depth first in code order, skipping (and marking) `seen`."""
-    children = per_snapshot("division children", lambda: lru_cache(DIVISIONS_KEPT)(_children))
+    children = per_snapshot_cached("division children", DIVISIONS_KEPT, _children)
     for node, code, has_lists in children(division):
         if node in seen:
             continue
@@ -145,7 +144,7 @@ def elsewhere(duty_iri: str) -> dict:
     kind = kq.duty_kind(store, duty_iri)
     if kind is None:
         return {"kind": None, "elsewhere": []}
-    sample, labels = per_snapshot("kind samples", lambda: lru_cache(KIND_SAMPLES_KEPT)(_kind_sample))(kind)
+    sample, labels = per_snapshot_cached("kind samples", KIND_SAMPLES_KEPT, _kind_sample)(kind)
     found = kq.same_duty_elsewhere(store, duty_iri, sample)
     return {
         "kind": {"iri": found.kind, "label": str(found.label or ""), "score": found.score, "total": found.total},

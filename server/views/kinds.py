@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -20,7 +19,7 @@ from rdflib.term import Node
 
 from luzhi.ontology.namespaces import LZ
 from luzhi.server import page_queries as q
-from luzhi.server.context import get_config, get_opened, get_store, label_cache, per_snapshot
+from luzhi.server.context import get_config, get_opened, get_store, label_cache, per_snapshot, per_snapshot_cached
 from luzhi.server.describe import Description, Paging, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, local_path
@@ -186,7 +185,7 @@ SOURCES_KEPT = 64  # source texts a process keeps as lines per snapshot (150-190
 def division_chain(iri: str) -> list[dict]:
     """`page_queries.division_chain`, read once per division and snapshot: each duty page of a township showed
     it by 8 lookups (issue 13). The rows are shared between requests: read them, never change them."""
-    return list(per_snapshot("division chains", lambda: lru_cache(CHAINS_KEPT)(_read_chain))(iri))
+    return list(per_snapshot_cached("division chains", CHAINS_KEPT, _read_chain)(iri))
 
 
 def _read_chain(iri: str) -> tuple[dict, ...]:
@@ -196,7 +195,7 @@ def _read_chain(iri: str) -> tuple[dict, ...]:
 def _source_lines(path: Path) -> tuple[str, ...]:
     """A source text's lines, read once per snapshot while recently used: a duty page quotes two or three
     lines, and read and split its township's whole text for them (~0.5 ms a page, issue 13)."""
-    return per_snapshot("source lines", lambda: lru_cache(SOURCES_KEPT)(_read_lines))(path)
+    return per_snapshot_cached("source lines", SOURCES_KEPT, _read_lines)(path)
 
 
 def _read_lines(path: Path) -> tuple[str, ...]:
