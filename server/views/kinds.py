@@ -128,18 +128,20 @@ def list_page(iri: str, description: Description, alternates: list[FormatLink]) 
 
 
 def duty_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
+    """A duty: its facts, departments, kind and source; what it states itself (its participations, kind,
+    township, score) comes from the outgoing triples its description read, not from a lookup each (issue 13)."""
     store = get_store()
     facts: dict[URIRef, list[Node]] = {}
     for p, o in description.outgoing:
         facts.setdefault(p, []).append(o)
-    participations = q.duty_participations(store, iri)
+    participations = q.duty_participations(store, facts.get(LZ.participation, ()))
     labels = _labels_for([r.get("dept") for r in participations])
     sources = [_source_excerpt(str(o)) for o in facts.get(URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), [])]
     township = (facts.get(LZ.township) or [None])[0]
     chain = division_chain(str(township)) if township is not None else []
     labels.update(_labels_for([r["d"] for r in chain]))
     context = _common(description, alternates, props=facts, participations=participations, sources=sources,
-                      chain=chain, LZ=LZ, **comparing.elsewhere(iri))
+                      chain=chain, LZ=LZ, **comparing.elsewhere(description.subject, facts))
     context["labels"].update(labels)
     return render_page("duty.html", **context)
 
