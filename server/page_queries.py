@@ -10,8 +10,9 @@ through `sparql_string` (issue 6: never splice raw text into a query).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
@@ -37,8 +38,10 @@ def _int(node: Node | None) -> int:
     return int(node) if isinstance(node, Literal) else 0
 
 
-def division_chain(store: Store, iri: str) -> list[Row]:
-    """The division and its ancestors, province first (codes are longer the lower the level): a few lookups."""
+def division_chain(store: Store, iri: str, step: Callable[[URIRef], DivisionStep] | None = None) -> list[Row]:
+    """The division and its ancestors, province first (codes are longer the lower the level): two lookups per
+    division (`division_step`), or what `step` remembers of them (server/views/kinds.py)."""
+    step = step or partial(division_step, store)
     rows: list[Row] = []
     frontier, seen = [URIRef(check_iri(iri))], set()
     while frontier and len(seen) < MAX_DEPTH:
@@ -46,10 +49,19 @@ def division_chain(store: Store, iri: str) -> list[Row]:
         if node in seen:
             continue
         seen.add(node)
-        code = lk.value(store, node, SKOS.notation)
+        code, parents = step(node)
         rows.append({"d": node, **({"code": code} if code is not None else {})})
-        frontier += [p for p in lk.objects(store, node, LZ.parentDivision) if isinstance(p, URIRef)]
+        frontier += parents
     return sorted(rows, key=lambda row: (len(str(row.get("code", ""))), str(row.get("code", ""))))
+
+
+# A division's code (skos:notation) and the divisions directly above it.
+DivisionStep = tuple[Node | None, list[URIRef]]
+
+
+def division_step(store: Store, division: URIRef) -> DivisionStep:
+    return (lk.value(store, division, SKOS.notation),
+            [p for p in lk.objects(store, division, LZ.parentDivision) if isinstance(p, URIRef)])
 
 
 MAX_DEPTH = 10  # province → prefecture → county → township; a cycle in bad data stops here
