@@ -153,9 +153,15 @@ def _with_own_labels(subject: URIRef, found: list[tuple[Node, Node]], labels_of:
     a page, and were never cached (each subject is new). `resource_labels` gives the same tuple: per
     property, the same index's first `MAX_LABELS` values, in the same order (tests/test_deref_labels.py).
     """
-    own = tuple((subject, prop, label) for prop in LABEL_PROPERTIES
-                for label in [o for p, o in found if p == prop][:MAX_LABELS] if isinstance(label, Literal))
+    own = _labels_among(subject, found)
     return lambda resource: own if resource == subject else labels_of(resource)
+
+
+def _labels_among(subject: URIRef, found: Iterable[tuple[Node, Node]]) -> tuple:
+    """`subject`'s label triples among its (predicate, object) pairs, in the store's order: the same tuple as
+    a lookup per label property (per property, the same index range's first `MAX_LABELS` values)."""
+    return tuple((subject, prop, label) for prop in LABEL_PROPERTIES
+                 for label in [o for p, o in found if p == prop][:MAX_LABELS] if isinstance(label, Literal))
 
 
 # Up to this many incoming links are read by one index lookup, sorted and paged here, with their exact
@@ -287,7 +293,16 @@ def fetch_label_triples(store: Store, resources: Iterable[Node], labels_of: Labe
 
 
 def resource_labels(store: Store, resource: URIRef) -> tuple[tuple[URIRef, URIRef, Literal], ...]:
-    """One resource's label triples, best property first."""
+    """One resource's label triples, best property first.
+
+    A resource with fewer than `FEW_OWN` triples of its own (a division, a department, a list, a department's
+    part in a duty: 4-20) is read by one lookup of them all, not one per label property: at 10,000
+    townships a duty page's linked resources are mostly new to the label cache, and each lookup of a
+    disk-cold one costs its own reads (issue 13). The others, by a lookup per property, bounded by `MAX_LABELS`.
+    """
+    own = store.triples(resource, None, None, limit=FEW_OWN)
+    if len(own) < FEW_OWN:
+        return _labels_among(resource, [(p, o) for _s, p, o in own])
     return tuple((resource, prop, label) for prop in LABEL_PROPERTIES
                  for _s, _p, label in store.triples(resource, prop, None, limit=MAX_LABELS)
                  if isinstance(label, Literal))
@@ -295,6 +310,7 @@ def resource_labels(store: Store, resource: URIRef) -> tuple[tuple[URIRef, URIRe
 
 # Labels per resource and property: a few languages, a few spellings; more would be a data error.
 MAX_LABELS = 50
+FEW_OWN = 64  # a resource with fewer own triples has its labels read by one lookup (`resource_labels`)
 
 
 def pick_label(literals: Iterable[Literal], lang: str = "zh") -> Literal | None:
