@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
@@ -57,6 +58,13 @@ def show(node: Node, labels: dict[URIRef, tuple[Literal, ...]] | None = None, *,
     if not link or not target.lower().startswith(("/", "http://", "https://")):
         return text  # a javascript: or data: IRI in the data is shown, never made a link (issue 10)
     return Markup(f'<a href="{escape(target)}">{text}</a>')
+
+
+def fact_rows(facts: Iterable[tuple[Node, Node]], labels: dict[URIRef, tuple[Literal, ...]]) -> Markup:
+    """A facts table's rows, (property, value) each: in Python, not a template loop, as a duty page's ~15
+    rows cost two template calls and four escapes each (~a tenth of the page's rendering; issue 13)."""
+    return Markup("".join(f'<tr><th scope="row">{show(p, labels)}</th><td>{show(o, labels)}</td></tr>\n'
+                          for p, o in facts))
 
 
 def _in_language(text: str, language: str | None) -> Markup:
@@ -265,7 +273,7 @@ def http_error(error: HTTPException) -> Response | HTTPException:
 def init_templates(app: Flask) -> None:
     """Make the helpers above callable from every template."""
     app.jinja_env.globals.update(
-        t=t, href=href, show=show, lang=lang, compact=compact, with_lang=with_lang, page_url=page_url,
-        other_language_url=other_language_url, facet_url=facet_url,
+        t=t, href=href, show=show, fact_rows=fact_rows, lang=lang, compact=compact, with_lang=with_lang,
+        page_url=page_url, other_language_url=other_language_url, facet_url=facet_url,
     )
     app.jinja_env.filters["iri"] = URIRef
