@@ -293,16 +293,13 @@ def fetch_label_triples(store: Store, resources: Iterable[Node], labels_of: Labe
 
 
 def resource_labels(store: Store, resource: URIRef) -> tuple[tuple[URIRef, URIRef, Literal], ...]:
-    """One resource's label triples, best property first.
+    """One resource's label triples, best property first: a lookup per label property.
 
-    A resource with fewer than `FEW_OWN` triples of its own (a division, a department, a list, a department's
-    part in a duty: 4-20) is read by one lookup of them all, not one per label property: at 10,000
-    townships a duty page's linked resources are mostly new to the label cache, and each lookup of a
-    disk-cold one costs its own reads (issue 13). The others, by a lookup per property, bounded by `MAX_LABELS`.
+    Not one lookup of all its own triples (issue 13, tried): each term read is decoded from the store's
+    strings, and a list's 20 triples (its sections) or a department's part (its responsibility text) cost
+    more disk reads than the three label ranges, which sit in one block: at 10,000 townships a cold duty's
+    Turtle read 118 KiB for 7 lookups against 58 KiB for 17 (bench/results/deref.md).
     """
-    own = store.triples(resource, None, None, limit=FEW_OWN)
-    if len(own) < FEW_OWN:
-        return _labels_among(resource, [(p, o) for _s, p, o in own])
     return tuple((resource, prop, label) for prop in LABEL_PROPERTIES
                  for _s, _p, label in store.triples(resource, prop, None, limit=MAX_LABELS)
                  if isinstance(label, Literal))
@@ -310,7 +307,6 @@ def resource_labels(store: Store, resource: URIRef) -> tuple[tuple[URIRef, URIRe
 
 # Labels per resource and property: a few languages, a few spellings; more would be a data error.
 MAX_LABELS = 50
-FEW_OWN = 64  # a resource with fewer own triples has its labels read by one lookup (`resource_labels`)
 
 
 def pick_label(literals: Iterable[Literal], lang: str = "zh") -> Literal | None:
