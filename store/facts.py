@@ -67,8 +67,14 @@ def _key(term: Node) -> str:
     return term.n3()
 
 
-def _hash(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+def _digest(data: bytes, blake2b=hashlib.blake2b) -> bytes:
+    """The 64-bit hash of a term's or a triple's key, as 8 little-endian bytes (`_hashes` reads them)."""
+    return blake2b(data, digest_size=8).digest()
+
+
+def _hashes(digests: Iterable[bytes]) -> np.ndarray:
+    """Sorted unique uint64 hashes of `_digest`s: joined and read by numpy at once, not one int each."""
+    return np.unique(np.frombuffer(b"".join(digests), dtype="<u8").astype(np.uint64))
 
 
 def void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> VoidFacts:
@@ -76,20 +82,22 @@ def void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> VoidFa
 
     Each distinct term is looked at once (its key, hash, text and whether it is an entity) and each triple
     then only compares strings: rdflib's `==` and `str()` per triple were most of the 27 CPU-s this took
-    over the kinds graph of 3,000 townships (bench/results/derive.md)."""
+    over the kinds graph of 3,000 townships (bench/results/derive.md). The hashes stay bytes until numpy
+    reads them all at once, and a triple's key is its terms' UTF-8 keys joined: an `int` and a str
+    `encode` per hash were a third of this function, itself 12 % of pass 1 (bench/results/pass1.md)."""
     entity_space = f"{iris.base}/id/"
-    seen: dict[Node, tuple[str, int, str, bool]] = {}
+    seen: dict[Node, tuple[bytes, bytes, str, bool]] = {}
 
-    def look(term: Node) -> tuple[str, int, str, bool]:
-        key = _key(term)
-        known = seen[term] = (key, _hash(key), str(term),
+    def look(term: Node) -> tuple[bytes, bytes, str, bool]:
+        key = _key(term).encode("utf-8")
+        known = seen[term] = (key, _digest(key), str(term),
                               isinstance(term, URIRef) and term.startswith(entity_space))
         return known
 
-    triple_hashes: list[int] = []
-    subjects: set[int] = set()
-    objects: set[int] = set()
-    entities: set[int] = set()
+    triple_hashes: list[bytes] = []
+    subjects: list[bytes] = []
+    objects: list[bytes] = []
+    entities: list[bytes] = []
     classes: dict[str, int] = {}
     properties: set[str] = set()
     partitions: dict[str, set[str]] = {str(p): set() for p in PROPERTY_PARTITIONS.values()}
@@ -98,11 +106,11 @@ def void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> VoidFa
         s_key, s_hash, _s_text, s_entity = seen.get(s) or look(s)
         p_key, _p_hash, p_text, _ = seen.get(p) or look(p)
         o_key, o_hash, o_text, _ = seen.get(o) or look(o)
-        triple_hashes.append(_hash(f"{s_key} {p_key} {o_key}"))
-        subjects.add(s_hash)
-        objects.add(o_hash)
+        triple_hashes.append(_digest(b" ".join((s_key, p_key, o_key))))
+        subjects.append(s_hash)
+        objects.append(o_hash)
         if s_entity:
-            entities.add(s_hash)
+            entities.append(s_hash)
         properties.add(p_text)
         if p_text == rdf_type:
             classes[o_text] = classes.get(o_text, 0) + 1
@@ -111,7 +119,7 @@ def void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> VoidFa
     found = {"triples": triple_hashes, "subjects": subjects, "objects": objects, "entities": entities}
     return VoidFacts(len(triple_hashes), classes, frozenset(properties),
                      {p: frozenset(v) for p, v in partitions.items()},
-                     {name: np.unique(np.array(list(found[name]), dtype=np.uint64)) for name in DISTINCT})
+                     {name: _hashes(found[name]) for name in DISTINCT})
 
 
 def chunked_void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> Iterator[VoidFacts]:
