@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
@@ -94,6 +94,7 @@ def document_graph(
         for name in cell.names:
             registry.add(county.code, name, where=f"{filename}:{item.list_kind.value}/{item.sequence}")
 
+    @cache  # per document: a cooperative duty asks for each of its departments twice
     def org_iri(name: str) -> URIRef:
         # 市X局 named by a township in a 区 belongs to the prefecture, not the county: the registry knows.
         ref = registry.resolve(county.code, name)

@@ -163,7 +163,8 @@ def describe(triples: Iterable[tuple[Node, Node, Node]]) -> Index:
 
 
 def subjects_of_type(index: Index, cls: Node) -> list[Node]:
-    return [s for s, props in index.items() if cls in props.get(RDF.type, ())]
+    rdf_type = RDF.type  # read once: rdflib makes a new URIRef on each read of RDF.type
+    return [s for s, props in index.items() if cls in props.get(rdf_type, ())]
 
 
 def _values(index: Index, subject: Node, prop: Node) -> list[Node]:
