@@ -61,8 +61,12 @@ class GraphFacts:
     divisions: dict[str, tuple[Node, ...]]  # division IRI → its rdfs:labels (search rows of kind division)
 
 
+# rdflib's DefinedNamespaces make a new URIRef on every attribute read: read once (issue 13: per term, per duty).
+_XSD_STRING, _TITLE, _LABEL = XSD.string, DCTERMS.title, RDFS.label
+
+
 def _key(term: Node) -> str:
-    if isinstance(term, Literal) and term.datatype == XSD.string:
+    if isinstance(term, Literal) and term.datatype == _XSD_STRING:
         term = Literal(str(term))  # the store does not tell "x" from "x"^^xsd:string; rdflib does
     return term.n3()
 
@@ -219,12 +223,12 @@ def graph_facts(index: Index, own: list[tuple[Node, Node, Node]], iris: Iris) ->
                      for t in objects(part, LZ.responsibility))
         names = sorted({str(n) for n in objects(duty, LZ.departmentMention)})
         sequence = next(iter(sorted(objects(duty, LZ.sequence))), None)
-        title = str(next(iter(sorted(objects(duty, DCTERMS.title))), ""))
+        title = str(next(iter(sorted(objects(duty, _TITLE))), ""))
         row = (str(duty), "duty", _text(towns), _text(types), _text(cats), title, title, "\n".join(sorted(texts)),
                "\n".join(names))
         rows.append(((_text(types), _sequence_order(sequence), str(duty)), row))
     own_subjects = {s for s, _p, _o in own}
-    divisions = {str(d): tuple(objects(d, RDFS.label))
+    divisions = {str(d): tuple(objects(d, _LABEL))
                  for d in subjects_of_type(index, LZ.AdministrativeDivision) if d in own_subjects}
     return GraphFacts(
         void_facts(own, iris),
