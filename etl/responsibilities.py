@@ -306,9 +306,9 @@ def unlisted_departments(
 
 
 # Both answers of one cell come from one analysis, which the build asks for twice (to_rdf reports the
-# unlisted departments of every cooperative duty and splits the cells naming several), and a county's
-# townships mostly publish the county's texts: cached, bounded (a national build sees millions of cells;
-# 4,096 cells of a few KB). `_analyse` was 9 % of pass 1's profile (bench/results/pass1.md).
+# unlisted departments of every cooperative duty and splits the cells naming several): cached, bounded
+# (a national build sees millions of cells; 4,096 cells of a few KB). Across documents it helps only
+# where townships of one county share a cell. `_analyse` was 9 % of pass 1's profile (bench/results/pass1.md).
 @lru_cache(maxsize=4096)
 def _cell_analysis(
     text: str, names: tuple[str, ...], county_name: str, prefecture_name: str, section: re.Pattern[str] | None
