@@ -306,10 +306,11 @@ def unlisted_departments(
 
 
 # Both answers of one cell come from one analysis, which the build asks for twice (to_rdf reports the
-# unlisted departments of every cooperative duty and splits the cells naming several): cached, bounded
-# (a national build sees millions of cells; 4,096 cells of a few KB). Across documents it helps only
-# where townships of one county share a cell. `_analyse` was 9 % of pass 1's profile (bench/results/pass1.md).
-@lru_cache(maxsize=4096)
+# unlisted departments of every cooperative duty, then splits the cells naming several): cached, bounded
+# (a national build sees millions of cells; 1,024 cells of a few KB, more than a document's cooperative
+# list). Across documents it helps only where townships of one county share a cell. `_analyse` was 9 %
+# of pass 1's profile (bench/results/pass1.md).
+@lru_cache(maxsize=1024)
 def _cell_analysis(
     text: str, names: tuple[str, ...], county_name: str, prefecture_name: str, section: re.Pattern[str] | None
 ) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:

@@ -45,7 +45,8 @@ LEVEL_CLASS = {"province": LZ.Province, "prefecture": LZ.Prefecture, "county": L
 # Literals cached (bounded; they are immutable): rdflib checks the language tag and casts the value in
 # every `Literal(…)`, ~15 µs, for ~1,500 literals a document; a duty's title is both its dct:title and
 # its label, 序号 and counts recur in every list, department names and category labels in every document.
-@lru_cache(maxsize=1 << 14)
+# 4,096 at most: some are responsibility texts of a few KB, so a worker holds ≤ ~16 MB of them.
+@lru_cache(maxsize=1 << 12)
 def zh(text: str) -> Literal:
     return Literal(text, lang="zh")
 
