@@ -10,6 +10,9 @@ engine reads (docs/security.md: the SERVICE wall depends on it):
   long forms too), so `"a\\'b"` failed; and a `(?!")` after a short string's closing quote made two strings
   side by side, `VALUES ?x { "a""b" }`, fail. Here they are the grammar's own rules, in rdflib's order
   (long forms first, as pyoxigraph tries them).
+- **Whitespace inside a literal** ([129]). rdflib lets nothing stand between a string and its `@lang` or
+  `^^datatype`, but these are separate tokens of the grammar, and pyoxigraph reads `"a" @en` and
+  `"1" ^^ xsd:integer`.
 - **Negative decimals** ([153]). rdflib negates the literal with `Literal.__neg__`, which raises
   `TypeError` for `xsd:decimal`: `VALUES ?x { -1.5 }` and `?s ?p -1.0` (W3C syntax-general-08) failed.
 - **Nested SERVICE** ([59]). rdflib's `Comp` searches the *whole text* again for a SERVICE pattern each
@@ -29,10 +32,20 @@ import functools
 import sys
 from dataclasses import dataclass
 
-from pyparsing import Located, Opt, ParseExpression, ParseElementEnhance, ParserElement, ParseResults, Regex
-from rdflib import XSD, Literal
+from pyparsing import (
+    Literal,
+    Located,
+    Opt,
+    ParseElementEnhance,
+    ParseExpression,
+    ParserElement,
+    ParseResults,
+    Regex,
+)
+from rdflib import XSD
+from rdflib import Literal as RDFLiteral
 from rdflib.plugins.sparql import parser as rdflib_grammar
-from rdflib.plugins.sparql.parserutils import Comp, CompValue, ParamValue
+from rdflib.plugins.sparql.parserutils import Comp, CompValue, Param, ParamValue
 
 # [160] ECHAR ::= '\' [tbnrf\"']
 _ECHAR = r"""\\[tbnrf\\"']"""
@@ -67,9 +80,21 @@ class _ServicePattern(Comp):
         return result
 
 
-def _negative_decimal(tokens: ParseResults) -> Literal:
+def _rdf_literal(string: ParserElement, langtag: ParserElement, iri: ParserElement,
+                 ignored: list[ParserElement]) -> ParserElement:
+    """[129] RDFLiteral ::= String ( LANGTAG | ( '^^' iri ) )?, built as rdflib builds it but for the
+    `leave_whitespace()` on the last three (the copy of LANGTAG serves here only, as the original does)."""
+    langtag.skipWhitespace = True  # its `@` and name stay adjacent: a Combine
+    literal = Comp("literal", Param("string", string)
+                   + Opt(Param("lang", langtag) | Literal("^^") + Param("datatype", iri)))
+    for comment in ignored:
+        literal.ignore(comment)
+    return literal
+
+
+def _negative_decimal(tokens: ParseResults) -> RDFLiteral:
     """`-1.5` as the xsd:decimal it is (rdflib's `neg` raises TypeError for decimals)."""
-    return Literal(-tokens[0].toPython(), datatype=XSD.decimal)
+    return RDFLiteral(-tokens[0].toPython(), datatype=XSD.decimal)
 
 
 @functools.cache
@@ -95,6 +120,9 @@ def grammar() -> Grammar:
         new = Regex(pattern).set_parse_action(*old.parseAction)  # rdflib's unescaping: it knows every ECHAR
         new.ignoreExprs = list(old.ignoreExprs)  # comment skipping, as on the element it replaces
         replacements[id(old)] = new
+    literal = copied(rdflib_grammar.RDFLiteral)
+    replacements[id(literal)] = _rdf_literal(copied(rdflib_grammar.String), copied(rdflib_grammar.LANGTAG),
+                                             copied(rdflib_grammar.iri), literal.ignoreExprs)
     service = copied(rdflib_grammar.ServiceGraphPattern)
     mended = _ServicePattern(service.name, service.expr)
     mended.ignoreExprs = list(service.ignoreExprs)
