@@ -56,7 +56,8 @@ def queries(root: Path) -> dict[Path, str]:
                 action = graph.value(test, MF.action)
                 target = graph.value(action, QT.query) if kind == "evaluation" else action
                 if target is not None and str(target).endswith((".rq", ".rql", ".sparql")):
-                    found.setdefault(Path(str(target).removeprefix("file://")), kind)
+                    path = Path(str(target).removeprefix("file://"))
+                    found.setdefault(path, f"{path.relative_to(root).parts[0]} {kind}")
     return found
 
 
