@@ -25,7 +25,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from test_sparql_check_reuse import QUERIES, shape
 
-from luzhi.store.service_check import as_the_engine_lexes, check_query
+from luzhi.store.service_check import QueryRefused, as_the_engine_lexes, check_query
 from luzhi.store.sparql_grammar import grammar
 
 # Valid SPARQL 1.1 that rdflib 7 cannot parse, one per mended gap (store/sparql_grammar.py).
@@ -173,3 +173,10 @@ def test_a_service_inside_a_service_is_refused_for_its_targets_not_as_too_deep(l
                           headers={"Accept": "application/sparql-results+json"}, timeout=60)
     assert response.status_code == 403 and "SERVICE not allowed" in response.text
     assert "http://a.example/" in response.text and "http://b.example/" in response.text
+
+
+def test_an_update_with_a_mended_string_is_refused_as_an_update():
+    """The update grammar is mended too: a 403 saying the endpoint is read-only, not a 400 syntax error."""
+    with pytest.raises(QueryRefused) as refused:
+        check_query("""INSERT DATA { <http://example.org/s> <http://example.org/p> "a\\'b" }""")
+    assert refused.value.status == 403
