@@ -2,10 +2,11 @@
 
 Issue 10: the hand-written lexer that used to decide this read `x:a\\#b` as the start of a
 comment, and the engine then ran a SERVICE hidden "behind" it. A security decision now rests on
-rdflib's SPARQL 1.1 grammar (pyoxigraph exposes no parse-only API), and whatever that grammar
-cannot parse is refused, never guessed. tests/test_sparql_service_differential.py runs a corpus
-of tricky queries through this checker *and* through the engine against a loopback listener:
-the checker must name a SERVICE wherever the engine would connect.
+rdflib's SPARQL 1.1 grammar (pyoxigraph exposes no parse-only API; store/sparql_grammar.py mends the
+places where it refused valid queries), and whatever that grammar cannot parse is refused, never
+guessed. tests/test_sparql_service_differential.py runs a corpus of tricky queries through this
+checker *and* through the engine against a loopback listener: the checker must name a SERVICE
+wherever the engine would connect.
 
 This is the first wall. The second does not depend on parsing at all: query workers run
 without a network (store/sandbox.py), and only a query whose every SERVICE is on the
@@ -154,10 +155,11 @@ def _forms_for(body: str) -> ParserElement:
 
 
 def parse_query(text: str) -> tuple[ParseResults, CompValue]:
-    """(prologue, query) as rdflib's `parseQuery` gives them, reusing the parse of a prologue seen before.
+    """(prologue, query) as the whole grammar (store/sparql_grammar.py) gives them, reusing the parse of a
+    prologue seen before.
 
-    Exactly rdflib's parse, in two steps: `Query` is an `And` of the greedy `ZeroOrMore` prologue and
-    the query forms, and pyparsing never backtracks into a `ZeroOrMore`, so parsing the prologue, then
+    Exactly the whole grammar's parse, in two steps: `Query` is an `And` of the greedy `ZeroOrMore`
+    prologue and the query forms, and pyparsing never backtracks into a `ZeroOrMore`, so parsing the prologue, then
     the forms from where it stopped, is what `Query` does. A known prologue text P at the start of the
     query stops the prologue at len(P) unless another BASE/PREFIX follows; then the forms (which never
     start with BASE or PREFIX) fail to parse. Whenever a step fails, the query is parsed whole by
