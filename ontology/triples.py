@@ -96,15 +96,12 @@ class TripleSet:
         on its own, ~18 ms a document, 7 % of pass 1 (40 synthetic townships, 2026-11-30).
         """
         if self._oxigraph is None:
-            forward: dict[Node, OxTerm] = {}
-
-            def convert(term: Node) -> OxTerm:
-                found = forward.get(term)
-                if found is None:
-                    found = forward[term] = to_oxigraph_safe(term, len(forward))
-                return found
-
-            triples = [(convert(s), convert(p), convert(o)) for s, p, o in self._triples]
+            # The distinct terms in order of first use (a blank node's fresh id counts them), converted,
+            # then each triple three dictionary lookups: a function call per term of each triple was
+            # most of this conversion's time (339,159 calls for 24 townships; bench/results/pass1.md).
+            order = dict.fromkeys(term for triple in self._triples for term in triple)
+            forward: dict[Node, OxTerm] = {term: to_oxigraph_safe(term, serial) for serial, term in enumerate(order)}
+            triples = [(forward[s], forward[p], forward[o]) for s, p, o in self._triples]
             # Inverted in conversion order: two rdflib terms that pyoxigraph holds as one ("x" and
             # "x"^^xsd:string) map back to the last, as the validator's own conversion did.
             self._oxigraph = OxigraphTriples(triples, {ox_term: term for term, ox_term in forward.items()})

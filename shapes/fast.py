@@ -223,6 +223,10 @@ def _check_literals(store: ox.Store, back: _Terms) -> None:
                                  + ", ".join(str(t) for t in odd[:5]) + (" …" if len(odd) > 5 else ""))
 
 
+# Read once: called for every literal a sh:datatype rule looks at, and rdflib makes a new URIRef on each read.
+_RDFS_LITERAL, _LANG_STRING = str(RDFS.Literal), str(RDF.langString)
+
+
 def _has_datatype(term, datatype) -> ox.Literal:
     """sh:datatype as pySHACL decides it: same datatype and not ill-typed by rdflib's parsers.
 
@@ -231,9 +235,9 @@ def _has_datatype(term, datatype) -> ox.Literal:
     """
     if not isinstance(term, ox.Literal):
         return ox.Literal(False)
-    if datatype.value == str(RDFS.Literal):  # every literal (pySHACL's special case, as RDF 1.1 semantics)
+    if datatype.value == _RDFS_LITERAL:  # every literal (pySHACL's special case, as RDF 1.1 semantics)
         return ox.Literal(True)
-    if datatype.value == str(RDF.langString):
+    if datatype.value == _LANG_STRING:
         return ox.Literal(bool(term.language))
     if term.language or term.datatype != datatype:
         return ox.Literal(False)

@@ -2,10 +2,11 @@
 
 Issue 10: the hand-written lexer that used to decide this read `x:a\\#b` as the start of a
 comment, and the engine then ran a SERVICE hidden "behind" it. A security decision now rests on
-rdflib's SPARQL 1.1 grammar (pyoxigraph exposes no parse-only API), and whatever that grammar
-cannot parse is refused, never guessed. tests/test_sparql_service_differential.py runs a corpus
-of tricky queries through this checker *and* through the engine against a loopback listener:
-the checker must name a SERVICE wherever the engine would connect.
+rdflib's SPARQL 1.1 grammar (pyoxigraph exposes no parse-only API; store/sparql_grammar.py mends the
+places where it refused valid queries), and whatever that grammar cannot parse is refused, never
+guessed. tests/test_sparql_service_differential.py runs a corpus of tricky queries through this
+checker *and* through the engine against a loopback listener: the checker must name a SERVICE
+wherever the engine would connect.
 
 This is the first wall. The second does not depend on parsing at all: query workers run
 without a network (store/sandbox.py), and only a query whose every SERVICE is on the
@@ -20,18 +21,17 @@ parentheses crashed the worker with SIGSEGV; 2,000 did not).
 
 from __future__ import annotations
 
-import copy
-import functools
 import re
 import sys
 import threading
 from dataclasses import dataclass
 
-from pyparsing import Located, Opt, ParseException, ParserElement, ParseResults
+from pyparsing import ParseException, ParserElement, ParseResults
 from rdflib import URIRef, Variable
 from rdflib.plugins.sparql.algebra import translatePrologue
-from rdflib.plugins.sparql.parser import Query, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
+
+from luzhi.store.sparql_grammar import forms_without_comments, grammar
 
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 # Parse-tree levels: one pair of parentheses costs ~6, one { } group ~2.4 (measured with rdflib 7.6),
@@ -147,51 +147,19 @@ def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValu
     return check, (prologue_tree, query)
 
 
-# rdflib's own grammar, in its own two parts: `Query = Prologue + (SelectQuery | ConstructQuery | ...)`.
-_PROLOGUE = Located(Query.exprs[0])
-_FORMS = Query.exprs[1]
 _prologues: dict[str, ParseResults] = {}  # prologue text (up to the end of its last IRI) → its parse
 
 
-@functools.cache
-def _forms_without_comments() -> ParserElement:
-    """rdflib's query forms, copied, without the comment skipping rdflib attaches to every element.
-
-    Exact for a text without `#`: the only thing skipped is rdflib's `"#" + rest_of_line`, which cannot
-    match there, yet trying it before every element was a third of a point lookup's parse (issue 13:
-    2.8 → 1.8 ms, cProfile). The copy keeps pyparsing's "optional not matched" marker itself (an identity
-    check in `Opt`; copied, optional parts came out as a stray token). tests/test_sparql_check_reuse.py
-    compares its trees with rdflib's. Without the marker (another pyparsing), rdflib's own grammar is used.
-    """
-    marker = getattr(Opt, "_Opt__optionalNotMatched", None)
-    if marker is None:
-        return _FORMS
-    old_limit = sys.getrecursionlimit()
-    try:
-        sys.setrecursionlimit(max(old_limit, 10_000))  # the grammar nests ~600 levels: deepcopy recurses
-        forms = copy.deepcopy(_FORMS, {id(marker): marker})
-    finally:
-        sys.setrecursionlimit(old_limit)
-    seen: set[int] = set()
-    stack = [forms]
-    while stack:
-        element = stack.pop()
-        if id(element) not in seen:
-            seen.add(id(element))
-            element.ignoreExprs = []
-            stack.extend(element.recurse())
-    return forms
-
-
 def _forms_for(body: str) -> ParserElement:
-    return _forms_without_comments() if "#" not in body else _FORMS
+    return forms_without_comments() if "#" not in body else grammar().forms
 
 
 def parse_query(text: str) -> tuple[ParseResults, CompValue]:
-    """(prologue, query) as rdflib's `parseQuery` gives them, reusing the parse of a prologue seen before.
+    """(prologue, query) as the whole grammar (store/sparql_grammar.py) gives them, reusing the parse of a
+    prologue seen before.
 
-    Exactly rdflib's parse, in two steps: `Query` is an `And` of the greedy `ZeroOrMore` prologue and
-    the query forms, and pyparsing never backtracks into a `ZeroOrMore`, so parsing the prologue, then
+    Exactly the whole grammar's parse, in two steps: `Query` is an `And` of the greedy `ZeroOrMore`
+    prologue and the query forms, and pyparsing never backtracks into a `ZeroOrMore`, so parsing the prologue, then
     the forms from where it stopped, is what `Query` does. A known prologue text P at the start of the
     query stops the prologue at len(P) unless another BASE/PREFIX follows; then the forms (which never
     start with BASE or PREFIX) fail to parse. Whenever a step fails, the query is parsed whole by
@@ -204,11 +172,11 @@ def parse_query(text: str) -> tuple[ParseResults, CompValue]:
         if known is not None:
             body = text[len(known):]
             return _prologues[known], _forms_for(body).parse_string(body, parse_all=True)[0]
-        located = _PROLOGUE.parse_string(text)
+        located = grammar().prologue.parse_string(text)
         end, prologue = located["locn_end"], located["value"][0]  # Located wraps the Group once more
         query = _forms_for(text[end:]).parse_string(text[end:], parse_all=True)[0]
     except ParseException:
-        tree = Query.parse_string(text, parse_all=True)
+        tree = grammar().query.parse_string(text, parse_all=True)
         return tree[0], tree[1]
     if 0 < end <= CACHED_CHARS:
         if len(_prologues) >= _CACHED_PROLOGUES:
@@ -251,9 +219,8 @@ def as_the_engine_lexes(text: str) -> str:
 
 
 def _is_update(text: str) -> bool:
-    text = as_the_engine_lexes(text)
     try:
-        parseUpdate(text)
+        grammar().update.parse_string(as_the_engine_lexes(text), parse_all=True)
     except (ParseException, RecursionError):
         return False
     return True

@@ -118,6 +118,19 @@ def test_compare_json_errors_are_json(live_server):
     assert missing.status_code == 404 and missing.json()["error"]
 
 
+@pytest.mark.parametrize("accept", ["text/html,application/xhtml+xml,*/*;q=0.8", "application/json", "*/*"])
+def test_an_unknown_source_answers_alike_whatever_its_name_ends_with(live_server, accept):
+    """A source file's `.json` ending is its name, not a format: `/source/%2e%2e/build.json` answered a browser
+    JSON, where `/source/nothing.txt` answers the site's 404 page (cold review)."""
+    answers = [requests.get(f"{live_server.url}/source/{name}", headers={"Accept": accept}, timeout=60)
+               for name in ("nothing.txt", "%2e%2e/build.json", "nothing.json")]
+    assert [a.status_code for a in answers] == [404, 404, 404]
+    assert len({a.headers["Content-Type"] for a in answers}) == 1, [a.headers["Content-Type"] for a in answers]
+    if accept != "*/*":
+        assert answers[0].headers["Content-Type"].startswith(accept.split(",")[0])
+    assert "build.json" in answers[1].text and "build" not in answers[0].text  # the path the server saw
+
+
 @pytest.mark.parametrize(("path", "query", "name"), [
     ("/search", "q=%FF%FE", "q"),
     ("/search.json", "q=%C0%AF", "q"),

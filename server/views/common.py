@@ -216,9 +216,16 @@ def require_page(paging: Paging) -> None:
         abort(404)
 
 
+def json_by_extension() -> bool:
+    """Whether the path asks for JSON by its `.json` ending (`/search.json`, `/compare.json`). Not under
+    `/source/`, where the ending is a source document's own name: `/source/%2e%2e/build.json` answered a
+    browser JSON where every other unknown source answers the site's 404 page (cold review)."""
+    return request.path.endswith(".json") and request.endpoint != "resource.source"
+
+
 def wants_json() -> bool:
     """Whether this request's answers, errors included, are JSON: a `.json` route, or `Accept` preferring JSON."""
-    return request.path.endswith(".json") or (
+    return json_by_extension() or (
         choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json")
 
 

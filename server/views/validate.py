@@ -64,14 +64,14 @@ def submit():
     config = get_config()
     try:
         read_body(request, config.max_upload_bytes)
-        data, name, fmt = _submission()
+        data, name, fmt, uploaded = _submission()
         code = _township_code()
     except BodyTooLarge:
         return _error(413, f"提交超过 {config.max_upload_bytes} 字节的上限 / the submission exceeds the limit of "
                            f"{config.max_upload_bytes} bytes")
     except _Refused as refusal:
         return _error(refusal.status, refusal.message)
-    if not data:
+    if not data and not uploaded:  # an empty file goes on: the worker says of it what `luzhi validate` says
         return _error(400, "没有提交任何内容 / nothing was submitted (send a file, or the body with its Content-Type)")
     if fmt is None or fmt not in FORMATS:
         return _error(415, f"无法判断提交的格式 {fmt or request.mimetype!r}：请用 format 参数指定"
@@ -96,8 +96,9 @@ def submit():
     return _report(report)
 
 
-def _submission() -> tuple[bytes, str, str | None]:
-    """(bytes, name, format) from a multipart form (file or pasted text) or from a raw body."""
+def _submission() -> tuple[bytes, str, str | None, bool]:
+    """(bytes, name, format, whether a file was uploaded) from a multipart form (file or pasted text) or from
+    a raw body."""
     chosen = request.args.get("format") or None
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         chosen = request.form.get("format") or chosen
@@ -113,10 +114,10 @@ def _submission() -> tuple[bytes, str, str | None]:
             if request.form.get("text", "").strip():  # one was silently dropped before (cold review)
                 raise _Refused(400, "请只提交 file 或 text 之一 / send either `file` or `text`, not both")
             data = upload.read()
-            return data, upload.filename, chosen or guess_format(upload.filename, upload.mimetype or "")
+            return data, upload.filename, chosen or guess_format(upload.filename, upload.mimetype or ""), True
         text = request.form.get("text", "")
-        return text.encode("utf-8"), "form", chosen
-    return request.get_data(cache=False), "upload", chosen or guess_format("", request.mimetype)
+        return text.encode("utf-8"), "form", chosen, False
+    return request.get_data(cache=False), "upload", chosen or guess_format("", request.mimetype), False
 
 
 def _township_code() -> str | None:
