@@ -38,10 +38,6 @@ from luzhi.store.formats import GRAPH_FORMATS, serialise
 from luzhi.store.oxigraph import to_oxigraph
 
 
-def label_of(node: Node, labels: dict[URIRef, tuple[Literal, ...]]) -> Literal | None:
-    return pick_label(labels.get(node, ()), lang()) if isinstance(node, URIRef) else None
-
-
 def show(node: Node, labels: dict[URIRef, tuple[Literal, ...]] | None = None, *, link: bool = True) -> Markup:
     """HTML for an RDF term: a literal with its `lang` attribute, an IRI as a link named by its label.
 
