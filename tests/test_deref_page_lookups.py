@@ -8,41 +8,13 @@ steady cost: counted here over real HTTP, against the real store, as the request
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 import requests
-from conftest import make_config
+from conftest import recording
 from rdflib.namespace import SKOS
-from werkzeug.serving import make_server
 
 from luzhi.ontology.namespaces import LZ
-from luzhi.server.app import create_app
 from luzhi.server.describe import LABEL_PROPERTIES
-
-
-@contextmanager
-def recording(built_store) -> Iterator[tuple[str, list[tuple]]]:
-    """A fresh app (empty caches) over real HTTP: its `/doc/` URL, and the lookups its pages make, in order."""
-    app = create_app(make_config(built_store))
-    pages = app.extensions["luzhi.live"].current.pages
-    lookups: list[tuple] = []
-    read = pages.triples
-
-    def recorded(subject=None, predicate=None, obj=None, *, limit):
-        lookups.append((subject, predicate, obj))
-        return read(subject, predicate, obj, limit=limit)
-
-    pages.triples = recorded
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/doc/", lookups
-    finally:
-        server.shutdown()
-        app.extensions["luzhi.live"].current.close()
 
 
 def _get(url: str, built_store, iri, accept: str = "text/html") -> str:
