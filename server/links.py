@@ -49,10 +49,12 @@ def iri_for_path(path: str) -> str:
 
 def local_path(iri: str) -> str | None:
     """The path of an IRI under our base, or None for someone else's IRI."""
-    base = get_config().base
-    if iri.startswith(base + "/"):
-        return iri[len(base) :]
-    return None
+    return _path_under(get_config().base + "/", iri)
+
+
+def _path_under(base: str, iri: str) -> str | None:
+    """`local_path` with the base (ending in "/") given: `Here` reads it once per request."""
+    return iri[len(base) - 1 :] if iri.startswith(base) else None
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,8 @@ class Here:
     def href(self, node: Node | str) -> str:
         """`href` for this request."""
         iri = str(node)
-        if iri.startswith(self.base):
-            path = iri[len(self.base) - 1 :]
+        path = _path_under(self.base, iri)
+        if path is not None:
             if path.startswith("/id/"):
                 path = "/doc/" + path[len("/id/") :]
             return self.with_lang(self.root + path)

@@ -98,7 +98,7 @@ class OpenStore:
         federation = QueryExecutor(self.triples_dir, processes=1, network=True, **limits) if allow_service else None
         return QueryExecutor(self.triples_dir, processes=processes, federation=federation, **limits)
 
-    def page_store(self, *, processes: int, timeout: float, memory_mb: int = 0) -> Store:
+    def page_store(self, *, processes: int, timeout: float, memory_mb: int) -> Store:
         """The store the pages read: every query under `timeout` (store/timed.py), in processes whose
         address space is capped at `memory_mb` like /sparql's (a page's query carries what a visitor typed:
         a search term, a page number; session 14's cold review found these workers uncapped).
