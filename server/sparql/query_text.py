@@ -31,6 +31,8 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+
 def without_bom(text: str) -> str:
     """The query without a leading byte order mark (U+FEFF), which editors on Windows write at the start of a
     saved .rq file: the engine then failed at the first keyword with a list of what it expected instead
