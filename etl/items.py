@@ -147,6 +147,8 @@ class _Assembler:
                 self._issue(
                     "duplicate-page",
                     f"第 {span.first}–{span.last} 行与第 {original.first}–{original.last} 行的页面逐字相同，已跳过",
+                    f"lines {span.first}–{span.last} repeat the page at lines {original.first}–{original.last} "
+                    "verbatim; skipped",
                     span,
                 )
                 return
@@ -184,7 +186,8 @@ class _Assembler:
         if self.title is None:
             self.title, self.title_lines = place, LineSpan(row.line.lineno, row.line.lineno)
             if not place:
-                self._issue("empty-title", "文档标题没有写出乡镇名称", self.title_lines)
+                self._issue("empty-title", "文档标题没有写出乡镇名称", "the document title names no township",
+                            self.title_lines)
         elif place and self.title and place != self.title:
             self._title_mismatch(row, place)
 
@@ -201,6 +204,7 @@ class _Assembler:
         self._issue(
             "title-mismatch",
             f"此处写的乡镇名称「{place}」与文档标题「{self.title}」不一致",
+            f"the township named here, 「{place}」, differs from the document title's, 「{self.title}」",
             LineSpan(row.line.lineno, row.line.lineno),
             row.list_kind,
         )
@@ -219,6 +223,8 @@ class _Assembler:
                 self._issue(
                     "count-mismatch",
                     f"重复的清单标题声明 {row.declared} 项，与此前声明的 {self.current.declared} 项不一致",
+                    f"the repeated list title declares {row.declared} items, the earlier one "
+                    f"{self.current.declared}",
                     LineSpan(row.line.lineno, row.line.lineno),
                 )
             return
@@ -259,6 +265,7 @@ class _Assembler:
             self._issue(
                 "list-title-missing",
                 f"{LIST_NAMES[kind]}没有标题，从这一表头开始",
+                f"the {kind.value} list has no title; it starts at this header",
                 LineSpan(row.line.lineno, row.line.lineno),
             )
         if row.columns != current.columns:
@@ -270,6 +277,9 @@ class _Assembler:
                     "header-column-missing",
                     f"{LIST_NAMES[current.kind]}的表头缺少「{'」「'.join(missing)}」列，这些内容不会进入数据；"
                     "请核对原表格，或用 --layout 版式文件说明各列",
+                    f"the {current.kind.value} list's header lacks the column(s) 「{'」「'.join(missing)}」, whose "
+                    "content will not reach the data; check the original table, or describe its columns in a "
+                    "--layout profile",
                     LineSpan(row.line.lineno, row.line.lineno),
                     current.kind,
                 )
@@ -301,6 +311,8 @@ class _Assembler:
                 "count-mismatch",
                 f"分类「{heading.name}」再次出现，声明 {heading.declared} 项，"
                 f"与第 {earlier_row.line.lineno} 行声明的 {earlier} 项不一致",
+                f"the category 「{heading.name}」 appears again, declaring {heading.declared} items where line "
+                f"{earlier_row.line.lineno} declared {earlier}",
                 LineSpan(row.line.lineno, row.line.lineno),
             )
 
@@ -316,7 +328,8 @@ class _Assembler:
         if self.table_start is None and _HEADER_WORD.search(row.line.text):
             self.table_start = row
         snippet = row.line.text.strip().replace("\t", " ")[:40]
-        self._issue("unparsed-line", f"无法识别的行：「{snippet}」", LineSpan(row.line.lineno, row.line.lineno))
+        self._issue("unparsed-line", f"无法识别的行：「{snippet}」", f"a line of no known structure: 「{snippet}」",
+                    LineSpan(row.line.lineno, row.line.lineno))
 
     # -- table rows -----------------------------------------------------------------------------
 
@@ -358,6 +371,7 @@ class _Assembler:
             self._issue(
                 "unparsed-line",
                 f"序号「{sequence_text[:20]}」不是数字，该行未作为事项解析",
+                f"the 序号 「{sequence_text[:20]}」 is not a number; the row was not read as an item",
                 LineSpan(row.line.lineno, row.line.lineno),
             )
             return
@@ -395,6 +409,7 @@ class _Assembler:
             self._issue(
                 "duplicate-row",
                 f"序号 {draft.sequence} 的这一行与该事项已有的行逐字相同",
+                f"this row of 序号 {draft.sequence} repeats a row of that item verbatim",
                 LineSpan(row.line.lineno, row.line.lineno),
             )
 
@@ -407,6 +422,7 @@ class _Assembler:
             self._issue(
                 "continuation-without-item",
                 "序号为空的续行前面没有可接续的事项",
+                "a continuation row (empty 序号) with no item before it to continue",
                 LineSpan(row.line.lineno, row.line.lineno),
             )
             return
@@ -429,12 +445,15 @@ class _Assembler:
         span = LineSpan(row.line.lineno, row.line.lineno)
         expected = current.last_sequence + 1
         if sequence in current.sequences:
-            self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，且事项名称不同", span)
+            self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，且事项名称不同",
+                        f"序号 {sequence} is used again in this list, with another title", span)
         elif sequence > expected:
             missing = f"{expected}" if sequence == expected + 1 else f"{expected}–{sequence - 1}"
-            self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}", span)
+            self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}",
+                        f"序号 jumps from {current.last_sequence} to {sequence}; {missing} missing", span)
         elif sequence < expected:
-            self._issue("numbering-order", f"序号从 {current.last_sequence} 回到 {sequence}", span)
+            self._issue("numbering-order", f"序号从 {current.last_sequence} 回到 {sequence}",
+                        f"序号 goes back from {current.last_sequence} to {sequence}", span)
         current.sequences.add(sequence)
         current.last_sequence = max(current.last_sequence, sequence)
 
@@ -461,7 +480,8 @@ class _Assembler:
             **texts,
         )
         if not item.title:
-            self._issue("empty-item-title", f"序号 {item.sequence} 的事项名称为空", item.lines)
+            self._issue("empty-item-title", f"序号 {item.sequence} 的事项名称为空",
+                        f"the item of 序号 {item.sequence} has an empty 事项名称 (title)", item.lines)
         self.items.append(item)
         current.parsed += 1
         if category is not None:
@@ -486,6 +506,8 @@ class _Assembler:
                 self._issue(
                     "count-mismatch",
                     f"{LIST_NAMES[current.kind]}分类「{name}」声明 {declared} 项，实际解析出 {parsed} 项",
+                    f"the {current.kind.value} list's category 「{name}」 declares {declared} items; {parsed} "
+                    "were parsed",
                     LineSpan(row.line.lineno, row.line.lineno),
                 )
         if current.declared is not None and current.declared != current.parsed:
@@ -494,6 +516,7 @@ class _Assembler:
             self._issue(
                 "count-mismatch",
                 f"{LIST_NAMES[current.kind]}声明 {current.declared} 项，实际解析出 {current.parsed} 项",
+                f"the {current.kind.value} list declares {current.declared} items; {current.parsed} were parsed",
                 LineSpan(line, line),
             )
         self.current = None
@@ -529,9 +552,11 @@ class _Assembler:
             self._unparsed(self.pending_heading)
         for kind in ListKind:
             if not any(lst.kind is kind for lst in self.lists):
-                self._issue("list-missing", f"文档中没有{LIST_NAMES[kind]}", None, kind)
+                self._issue("list-missing", f"文档中没有{LIST_NAMES[kind]}",
+                            f"the document has no {kind.value} list ({LIST_NAMES[kind]})", None, kind)
         if self.title is None:
-            self._issue("empty-title", "文档没有写出乡镇名称的标题", None)
+            self._issue("empty-title", "文档没有写出乡镇名称的标题", "the document has no title naming its township",
+                        None)
         category_counts = tuple(
             CategoryCount(lst.kind, name, lst.headings.get(name, (None, None))[0], lst.counts[name])
             for lst in self.lists
@@ -557,7 +582,8 @@ class _Assembler:
             skipped_duplicate_pages=tuple(self.skipped),
         )
 
-    def _issue(self, code: str, message: str, lines: LineSpan | None, kind: ListKind | None = None) -> None:
+    def _issue(self, code: str, message: str, message_en: str, lines: LineSpan | None,
+               kind: ListKind | None = None) -> None:
         if kind is None and self.current is not None:
             kind = self.current.kind
-        self.issues.append(Issue(code=code, message=message, lines=lines, list_kind=kind))
+        self.issues.append(Issue(code=code, message=message, message_en=message_en, lines=lines, list_kind=kind))

@@ -46,12 +46,16 @@ class DutyItem:
 
 @dataclass(frozen=True)
 class Issue:
-    """An inconsistency found in a document. `code` is stable (for JSON consumers), `message` is zh."""
+    """An inconsistency found in a document. `code` is stable (for JSON consumers); `message` is Chinese and
+    `message_en` English, one field per language as a SHACL result's (shapes/validate.py `ValidationResult`):
+    `luzhi validate --lang en` and the build report's readers need the English (they were Chinese only, cold
+    review). `message_en` is keyword-only and required, so no caller can leave it out by position."""
 
     code: str
     message: str
     lines: LineSpan | None = None
     list_kind: ListKind | None = None
+    message_en: str = field(kw_only=True)
 
 
 @dataclass(frozen=True)

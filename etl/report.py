@@ -48,9 +48,11 @@ class DocumentReport:
 
 
 def _issue_dict(issue: Issue) -> dict:
+    """`message` stays the Chinese string the report always had (integrators read it); `message_en` was added."""
     return {
         "code": issue.code,
         "message": issue.message,
+        "message_en": issue.message_en,
         "list": issue.list_kind.value if issue.list_kind else None,
         "lines": [issue.lines.first, issue.lines.last] if issue.lines else None,
     }

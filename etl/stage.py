@@ -254,7 +254,8 @@ def _reason(error: Exception) -> dict:
 def _violation(result) -> dict:
     line = result.lines.first if result.lines else None
     rule = result.shape.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-    return {"line": line, "rule": rule, "message": f"{result.focus}: {result.message('zh')}"}
+    # Both of the shape's messages, Chinese then English after " / ", as the build's other refusals (it had the zh only).
+    return {"line": line, "rule": rule, "message": f"{result.focus}: {result.message_zh} / {result.message_en}"}
 
 
 def clean_stale_staging(older_than: float = 3600.0) -> list[Path]:

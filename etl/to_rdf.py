@@ -120,6 +120,8 @@ def document_graph(
                     f"配合事项 {item.sequence} 的上级部门职责中有一段以「{name}」开头，但对应上级部门一栏没有列出它",
                     item.lines,
                     ListKind.COOPERATIVE,
+                    message_en=f"a section of cooperative item {item.sequence}'s 上级部门职责 begins with 「{name}」, "
+                               "but its 对应上级部门 cell does not name that department",
                 )
             )
 
@@ -143,7 +145,8 @@ def document_graph(
         graph.add((org, LZ.division, iris.division(dept.division_code)))
         graph.add((org, LZ.departmentType, LZ[f"deptype-{dept.type_key}"]))
         if dept.type_key == "other":
-            issues.append(Issue("department-type-unknown", f"无法判断部门类型：{dept.pref_label}"))
+            issues.append(Issue("department-type-unknown", f"无法判断部门类型：{dept.pref_label}",
+                                message_en=f"the department 「{dept.pref_label}」 matches no known department type"))
     for category in set(categories.values()):
         concept = iris.category(category.slug)
         graph.add((concept, RDF.type, SKOS.Concept))

@@ -39,8 +39,11 @@ class BodyIncomplete(Exception):
     hands over the bytes it got, and the cut query or document was answered as if whole (200)."""
 
     def __init__(self, announced: int, received: int | None = None) -> None:
-        got = "" if received is None else f"after {received} "
-        super().__init__(f"the request body ended {got}before the {announced} bytes its Content-Length announced")
+        got_zh, got_en = ("", "") if received is None else (f"（只收到 {received} 字节）", f"after {received} ")
+        # Chinese, then English after " / ", as every message a user meets (/sparql and /validate show it).
+        self.message = (f"请求体在 Content-Length 所述的 {announced} 字节之前中断{got_zh} / the request body ended "
+                        f"{got_en}before the {announced} bytes its Content-Length announced")
+        super().__init__(self.message)
         self.announced, self.received = announced, received
 
 

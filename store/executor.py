@@ -147,7 +147,8 @@ class QueryExecutor:
             self.verdicts.remember(job.query, answer.check, template=answer.template)
         if answer.status == "federate":
             if self.federation is None:
-                return Answer("refused", code=403, message="SERVICE not allowed here (no allow_service)")
+                return Answer("refused", code=403, message="此处不允许 SERVICE（未设置 allow_service） / SERVICE not "
+                                                           "allowed here (no allow_service)")
             return self.federation.run(job)
         return answer
 
@@ -162,12 +163,16 @@ class QueryExecutor:
             name = signal.Signals(-code).name
             if -code in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL):
                 # A crash, not the memory cap (that ends in SIGKILL, SIGABRT or MemoryError): don't blame memory.
-                return f"the query worker crashed ({name}) on this query; nothing was answered"
+                return f"查询进程在这个查询上崩溃（{name}），没有返回任何结果 / the query worker crashed ({name}) on this " \
+                       "query; nothing was answered"
             if not self.memory_mb:  # no cap of ours: the kernel's OOM killer, an operator, a crash
-                return f"the query worker was killed ({name}) during this query; nothing was answered"
-            return (f"the query worker died ({name}): the query needed more memory than {self.memory_mb} MB "
-                    "(query_memory_mb), or crashed the engine; nothing was answered")
-        return f"the query worker died (exit status {code}); nothing was answered"
+                return f"查询进程在执行这个查询时被终止（{name}），没有返回任何结果 / the query worker was killed ({name}) " \
+                       "during this query; nothing was answered"
+            return (f"查询进程意外退出（{name}）：查询需要的内存超过 {self.memory_mb} MB（query_memory_mb），或使查询引擎"
+                    f"崩溃；没有返回任何结果 / the query worker died ({name}): the query needed more memory than "
+                    f"{self.memory_mb} MB (query_memory_mb), or crashed the engine; nothing was answered")
+        return f"查询进程意外退出（退出状态 {code}），没有返回任何结果 / the query worker died (exit status {code}); " \
+               "nothing was answered"
 
     def worker_pids(self) -> list[int]:
         with self._lock:
@@ -206,7 +211,7 @@ class QueryExecutor:
 
     def _start(self) -> _Worker:
         if self._closed:
-            raise WorkerFailed("the query executor is closed")
+            raise WorkerFailed("查询执行器已关闭 / the query executor is closed")
         # A fresh interpreter (`python -m …worker`), not fork (the web process holds threads and
         # an open RocksDB handle) nor multiprocessing's spawn (it re-imports the parent's
         # __main__, which breaks under scripts without a main guard).
@@ -224,12 +229,12 @@ class QueryExecutor:
         worker = _Worker(process, parent)
         if not parent.poll(_START_TIMEOUT):
             worker.kill()
-            raise WorkerFailed("query worker did not start")
+            raise WorkerFailed("查询进程没有启动 / query worker did not start")
         try:
             hello: Answer = parent.recv()
         except (EOFError, OSError) as error:
             worker.kill()
-            raise WorkerFailed(f"query worker did not start: {error or type(error).__name__}") from None
+            raise WorkerFailed(f"查询进程没有启动 / query worker did not start: {error or type(error).__name__}") from None
         if hello.status != "ok":
             worker.kill()
             raise WorkerFailed(hello.message)

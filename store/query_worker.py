@@ -106,9 +106,10 @@ def run_job(store: ox.Store | None, job: Job, *, network: bool = False, confined
         return _refusal(refusal, job.query, confined)
     refused = check.refused_services(job.allow_service)
     if refused:
-        allowed = ", ".join(job.allow_service) or "none"
-        return Answer("refused", code=403, message=f"SERVICE not allowed here: {', '.join(refused)} "
-                                                   f"(allowed endpoints: {allowed}); no request was made")
+        named, allowed = ", ".join(refused), ", ".join(job.allow_service)
+        return Answer("refused", code=403, message=f"此处不允许 SERVICE：{named}（允许的端点：{allowed or '无'}），没有发出"
+                                                   f"任何请求 / SERVICE not allowed here: {named} (allowed endpoints: "
+                                                   f"{allowed or 'none'}); no request was made")
     serializer = job.serializer(check.result_kind)
     if serializer is None:
         return Answer("not_acceptable", message=check.form, check=check, template=template)
@@ -138,14 +139,19 @@ def _xml_checked(answer: Answer, serializer: str) -> Answer:
         return answer
     found = _NOT_IN_XML.search(answer.body)
     if found is not None:
-        return Answer("refused", code=406, message=f"the result holds U+{found.group()[0]:04X}, a control character "
+        char = f"U+{found.group()[0]:04X}"
+        return Answer("refused", code=406, message=f"结果中含有 XML 1.0 无法承载的控制字符 {char}：请改要 SPARQL JSON、"
+                                                   "CSV 或 TSV（SELECT、ASK），或 Turtle、N-Triples（CONSTRUCT、"
+                                                   f"DESCRIBE） / the result holds {char}, a control character "
                                                    "XML 1.0 cannot carry: ask for SPARQL JSON, CSV or TSV (a SELECT "
                                                    "or ASK) or Turtle or N-Triples (a CONSTRUCT or DESCRIBE)")
     predicate = _UNWRITABLE_PREDICATE.search(answer.body) if serializer == "RDF_XML" else None
     if predicate is not None:
         iri = predicate.group(1).decode("utf-8", "replace")
-        return Answer("refused", code=406, message=f"RDF/XML cannot write the predicate <{iri}>: its IRI does not end "
-                                                   "in an XML name; ask for Turtle, N-Triples or JSON-LD")
+        return Answer("refused", code=406, message=f"RDF/XML 无法写出谓词 <{iri}>：它的 IRI 不以 XML 名称结尾；请改要 "
+                                                   f"Turtle、N-Triples 或 JSON-LD / RDF/XML cannot write the predicate "
+                                                   f"<{iri}>: its IRI does not end in an XML name; ask for Turtle, "
+                                                   "N-Triples or JSON-LD")
     return answer
 
 
@@ -160,7 +166,7 @@ def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> A
     except (ValueError, RuntimeError) as error:
         # Raised before any evaluation, so the query itself is at fault (e.g. "The custom function <…> is
         # not supported"): a 400 for the user to fix, not a 502 (cold review of 2026-11-30).
-        return Answer("refused", code=400, message=f"the query cannot be evaluated: {error}")
+        return Answer("refused", code=400, message=f"无法执行这个查询 / the query cannot be evaluated: {error}")
     except OSError as error:
         return Answer("error", message=f"{type(error).__name__}: {error}")
     try:
@@ -172,8 +178,9 @@ def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> A
     except _TooManyRows:
         return Answer("too_many", rows=job.max_rows)
     except MemoryError:
-        return Answer("refused", code=503, message="the result needed more memory than a query worker may use "
-                                                   "(query_memory_mb); nothing was sent: select less, or page it")
+        return Answer("refused", code=503, message="结果需要的内存超过查询进程的上限（query_memory_mb），没有发送：请少选一些，"
+                                                   "或分页 / the result needed more memory than a query worker may "
+                                                   "use (query_memory_mb); nothing was sent: select less, or page it")
     except (OSError, ValueError, RuntimeError) as error:
         # Evaluation is lazy: type errors and SERVICE failures surface while iterating.
         return Answer("error", message=f"{type(error).__name__}: {error}")
@@ -255,7 +262,7 @@ def serve(conn: Connection, store_path: str, *, network: bool, memory_mb: int, s
     try:
         store = ox.Store.read_only(store_path) if store_path else None
     except OSError as error:
-        conn.send(Answer("error", message=f"cannot open the store: {error}"))
+        conn.send(Answer("error", message=f"无法打开数据存储 / cannot open the store: {error}"))
         return
     conn.send(Answer("ok", message=_describe(confinement)))
     while True:

@@ -109,16 +109,19 @@ def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValu
         sys.setrecursionlimit(old_limit)
     parsed = outcome[0]
     if isinstance(parsed, RecursionError):
-        raise QueryRefused(400, "query nested too deeply to check; flatten it")
+        raise QueryRefused(400, "查询嵌套太深，无法检查，请展平 / query nested too deeply to check; flatten it")
     if isinstance(parsed, ParseException):
         if _is_update(text):
-            raise QueryRefused(403, "this endpoint is read-only: SPARQL Update is not accepted")
+            raise QueryRefused(403, "此端点只读，不接受 SPARQL Update / this endpoint is read-only: SPARQL Update is "
+                                    "not accepted")
         raise QueryRefused(400, f"{SYNTAX_ERROR}: {parsed.msg} (line {parsed.lineno}, column {parsed.col})")
     if isinstance(parsed, BaseException):
-        raise QueryRefused(400, f"the query checker could not read this query: {type(parsed).__name__}: {parsed}")
+        raise QueryRefused(400, f"查询检查器读不懂这个查询 / the query checker could not read this query: "
+                                f"{type(parsed).__name__}: {parsed}")
     prologue_tree, query = parsed
     if max(_depth(prologue_tree), _depth(query)) > MAX_DEPTH:
-        raise QueryRefused(400, f"query nested too deeply (parse tree deeper than {MAX_DEPTH}); flatten it")
+        raise QueryRefused(400, f"查询嵌套太深（语法树超过 {MAX_DEPTH} 层），请展平 / query nested too deeply (parse tree "
+                                f"deeper than {MAX_DEPTH}); flatten it")
     services: list[str] = []
     unresolvable: list[str] = []
     prologue = None
@@ -127,8 +130,9 @@ def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValu
         if node.name in _PATTERN_OPERATORS:
             patterns += len(node.get("graph", ())) if node.name == "GroupOrUnionGraphPattern" else 1
             if patterns > MAX_PATTERNS:
-                raise QueryRefused(400, f"query has more than {MAX_PATTERNS} graph pattern operators (OPTIONAL, "
-                                        "UNION, MINUS, GRAPH, SERVICE, sub-selects); split it")
+                raise QueryRefused(400, f"查询的图模式运算（OPTIONAL、UNION、MINUS、GRAPH、SERVICE、子查询）超过 "
+                                        f"{MAX_PATTERNS} 个，请拆分 / query has more than {MAX_PATTERNS} graph pattern "
+                                        "operators (OPTIONAL, UNION, MINUS, GRAPH, SERVICE, sub-selects); split it")
         if node.name == "ServiceGraphPattern":
             prologue = prologue or translatePrologue(prologue_tree, None)  # 0.4 ms: only when there is a SERVICE
             target = node["term"]
@@ -316,5 +320,6 @@ def refuse_deep_nesting(text: str) -> None:
         elif not match.group().isspace():
             run = 0
         if base + run > MAX_NESTING:
-            raise QueryRefused(400, f"query nested too deeply (more than {MAX_NESTING} levels of brackets "
-                                    "or unary operators); flatten it")
+            raise QueryRefused(400, f"查询嵌套太深（括号或一元运算符超过 {MAX_NESTING} 层），请展平 / query nested too "
+                                    f"deeply (more than {MAX_NESTING} levels of brackets or unary operators); "
+                                    "flatten it")

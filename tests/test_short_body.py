@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from sparql_server import fill_small_store, gunicorn
+from test_review_messages import in_both_languages
 
 CUT = [("/sparql", "application/sparql-query", b"ASK {}"),
        ("/sparql", "application/x-www-form-urlencoded", b"query=ASK%20%7B%7D"),
@@ -38,6 +39,8 @@ def test_a_cut_body_is_a_400_under_werkzeug(live_server, path, content_type, bod
     status, text = send_cut(live_server.url, path, content_type, body)
     assert status == 400, text
     assert "100 bytes its Content-Length announced" in text
+    if path == "/sparql":  # /validate's is JSON: {"error": …}
+        assert in_both_languages(text.strip()), text  # /sparql's was English only
 
 
 @pytest.fixture(scope="module")

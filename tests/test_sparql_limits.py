@@ -13,6 +13,7 @@ import threading
 import pytest
 import requests
 from sparql_server import FILLER_TRIPLES, RUNAWAY, fill_small_store, serve
+from test_review_messages import in_both_languages
 
 from luzhi.server.config import Config
 
@@ -77,7 +78,7 @@ def test_timeout_kills_the_query_and_its_process(store_path):
         (pid,) = server.executor.worker_pids()
         runaway = requests.get(server.endpoint, params={"query": RUNAWAY})
         assert runaway.status_code == 503
-        assert "query_timeout" in runaway.text
+        assert "query_timeout" in runaway.text and in_both_languages(runaway.text.strip()), runaway.text
         assert runaway.headers["Retry-After"] == "4"  # as a page's timeout says (cold review: it had none)
         assert server.executor.killed == 1
         assert pid not in server.executor.worker_pids()

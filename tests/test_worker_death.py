@@ -17,6 +17,7 @@ import pytest
 import requests
 from conftest import make_config
 from sparql_server import RUNAWAY, fill_small_store, serve
+from test_review_messages import in_both_languages
 
 from luzhi.server.config import Config
 from luzhi.server.context import get_store
@@ -52,6 +53,7 @@ def test_a_worker_killed_by_a_signal_is_a_503_that_says_so(store_path, sig, word
         assert response.status_code == 503
         for phrase in words:
             assert phrase in response.text, response.text
+        assert in_both_languages(response.text.strip()), response.text  # it was English only
         for other in ("query_timeout", "busy"):
             assert other not in response.text
         again = requests.get(server.endpoint, params={"query": "ASK {}"}, timeout=120,

@@ -49,7 +49,8 @@ class SparqlRequest:
 def parse_request(request: Request, max_bytes: int) -> SparqlRequest:
     """Read the query and its parameters from `request` (GET or POST), enforcing `max_bytes`."""
     if len(request.query_string) > max_bytes:
-        raise ProtocolError(414, f"request URI longer than {max_bytes} bytes; POST the query instead")
+        raise ProtocolError(414, f"请求地址超过 {max_bytes} 字节，请改用 POST 发送查询 / request URI longer than "
+                                 f"{max_bytes} bytes; POST the query instead")
     args = request.args
     if request.method in ("GET", "HEAD"):  # HEAD is GET without the body (RFC 9110 §9.3.2), not a POST
         _refuse_update(args)
@@ -61,15 +62,17 @@ def parse_request(request: Request, max_bytes: int) -> SparqlRequest:
     try:
         body = read_body(request, max_bytes)
     except BodyTooLarge:
-        size = f" of {request.content_length} bytes" if request.content_length is not None else ""
-        raise ProtocolError(413, f"request body{size} exceeds the limit of {max_bytes} bytes "
-                                 "(max_request_bytes)") from None
+        size = request.content_length
+        size_zh, size_en = ("", "") if size is None else (f"（{size} 字节）", f" of {size} bytes")
+        raise ProtocolError(413, f"请求体{size_zh}超过 {max_bytes} 字节的上限（max_request_bytes） / request body"
+                                 f"{size_en} exceeds the limit of {max_bytes} bytes (max_request_bytes)") from None
     except BodyIncomplete as error:
-        raise ProtocolError(400, str(error)) from None
+        raise ProtocolError(400, error.message) from None
     if mimetype == FORM:
         bad = not_utf8(body)  # Werkzeug's form parser would replace the bad bytes (cold review)
         if bad is not None:
-            raise ProtocolError(400, f"form parameter {bad} of the body is not valid UTF-8")
+            raise ProtocolError(400, f"请求体中的表单参数 {bad} 不是有效的 UTF-8 / form parameter {bad} of the body is "
+                                     "not valid UTF-8")
         form = request.form  # parsed from the body read above
         merged = MultiDict(list(args.items(multi=True)) + list(form.items(multi=True)))
         _refuse_update(merged)
@@ -77,25 +80,31 @@ def parse_request(request: Request, max_bytes: int) -> SparqlRequest:
     if mimetype == DIRECT:
         charset = request.mimetype_params.get("charset", "utf-8").lower()
         if charset not in ("utf-8", "utf8"):
-            raise ProtocolError(415, f"application/sparql-query must be UTF-8, not charset={charset}")
+            raise ProtocolError(415, f"application/sparql-query 必须是 UTF-8，不能是 charset={charset} / "
+                                     f"application/sparql-query must be UTF-8, not charset={charset}")
         if "query" in args:
-            raise ProtocolError(400, "the query is in the body (application/sparql-query): "
+            raise ProtocolError(400, "查询已在请求体中（application/sparql-query），地址里再给 query= 参数会有歧义 / "
+                                     "the query is in the body (application/sparql-query): "
                                      "a query= URL parameter as well is ambiguous")
         _refuse_update(args)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise ProtocolError(400, f"the query body is not valid UTF-8 (byte {error.start})") from None
+            raise ProtocolError(400, f"查询请求体不是有效的 UTF-8（第 {error.start} 字节） / the query body is not "
+                                     f"valid UTF-8 (byte {error.start})") from None
         if not text.strip():
-            raise ProtocolError(400, "empty query body")
+            raise ProtocolError(400, "查询请求体为空 / empty query body")
         return _build(args, text)
     if not mimetype:
-        raise ProtocolError(415, f"POST needs a Content-Type: {FORM} or {DIRECT}")
-    raise ProtocolError(415, f"unsupported Content-Type {mimetype!r}: use {FORM} or {DIRECT}")
+        raise ProtocolError(415, f"POST 请求需要 Content-Type：{FORM} 或 {DIRECT} / POST needs a Content-Type: "
+                                 f"{FORM} or {DIRECT}")
+    raise ProtocolError(415, f"不支持的 Content-Type {mimetype!r}，请用 {FORM} 或 {DIRECT} / unsupported "
+                             f"Content-Type {mimetype!r}: use {FORM} or {DIRECT}")
 
 
 def _read_only(what: str) -> ProtocolError:
-    return ProtocolError(403, f"this endpoint is read-only: SPARQL Update ({what}) is not accepted")
+    return ProtocolError(403, f"此端点只读，不接受 SPARQL Update（{what}） / this endpoint is read-only: SPARQL "
+                              f"Update ({what}) is not accepted")
 
 
 def _refuse_update(params: MultiDict) -> None:
@@ -106,13 +115,14 @@ def _refuse_update(params: MultiDict) -> None:
 def _single_query(params: MultiDict, *, required: bool) -> str | None:
     queries = params.getlist("query")
     if len(queries) > 1:
-        raise ProtocolError(400, f"{len(queries)} query parameters given; the protocol allows exactly one")
+        raise ProtocolError(400, f"给了 {len(queries)} 个 query 参数，协议只允许一个 / {len(queries)} query "
+                                 "parameters given; the protocol allows exactly one")
     if not queries:
         if required:
-            raise ProtocolError(400, "missing query parameter")
+            raise ProtocolError(400, "缺少 query 参数 / missing query parameter")
         return None
     if not queries[0].strip():
-        raise ProtocolError(400, "empty query parameter")
+        raise ProtocolError(400, "query 参数为空 / empty query parameter")
     return queries[0]
 
 
@@ -123,7 +133,8 @@ def _build(params: MultiDict, query: str | None) -> SparqlRequest:
             unknown = unknown_format(params.getlist(name))
             if unknown is not None:
                 accepted = ", ".join(dict.fromkeys(short_names("results") + short_names("graph")))
-                raise ProtocolError(400, f"unknown {name}={unknown!r}; accepted values: {accepted}, "
+                raise ProtocolError(400, f"未知的 {name}={unknown!r}；可用的值：{accepted}，或它们的媒体类型 / "
+                                         f"unknown {name}={unknown!r}; accepted values: {accepted}, "
                                          "or one of their media types")
     return SparqlRequest(
         query=without_bom(query) if query is not None else None,
@@ -139,6 +150,7 @@ def _graph_iris(params: MultiDict, name: str) -> tuple[str, ...]:
         try:
             ox.NamedNode(value)  # check the IRI before it enters a query (STYLE.md)
         except ValueError as error:
-            raise ProtocolError(400, f"{name}={value!r} is not an absolute IRI: {error}") from None
+            raise ProtocolError(400, f"{name}={value!r} 不是绝对 IRI / {name}={value!r} is not an absolute IRI: "
+                                     f"{error}") from None
         iris.append(value)
     return tuple(dict.fromkeys(iris))

@@ -245,7 +245,7 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
             raise SubmissionError(_hide(f"{type(error).__name__}: {error}", folder, name),
                                   line=line if isinstance(line, int) else None, name=name) from None
     notices = tuple(
-        Notice(issue.code, issue.message, f"{issue.code}: {issue.message}",
+        Notice(issue.code, issue.message, issue.message_en,
                issue.lines if isinstance(issue.lines, LineSpan) else None)
         for issue in doc.issues
     )

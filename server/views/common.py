@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestedRangeNotSatisfiable
-from werkzeug.http import parse_date, parse_range_header
+from werkzeug.http import HTTP_STATUS_CODES, parse_date, parse_range_header
 
 from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose
@@ -256,8 +256,27 @@ def wants_html_page() -> bool:
     return named and choose(accept, ["text/html", "text/plain"]) == "text/html"
 
 
-def error_page(status: int, name: str, message: str, headers=()) -> Response:
+# The status's name on the error page, Chinese then English as every message of the site: Werkzeug names it in
+# English only ("405 Method Not Allowed", cold review). One name for each status Werkzeug has an exception for
+# (werkzeug.exceptions.default_exceptions), so no error the app raises goes without one (tests/test_error_names.py).
+_STATUS_NAMES_ZH = {
+    400: "请求无效", 401: "需要身份验证", 403: "禁止访问", 404: "未找到", 405: "不允许的请求方法", 406: "无法提供可接受的格式",
+    408: "请求超时", 409: "冲突", 410: "已永久删除", 411: "需要 Content-Length", 412: "前提条件不满足", 413: "请求体过大",
+    414: "请求地址过长", 415: "不支持的媒体类型", 416: "请求范围无法满足", 417: "无法满足 Expect 要求", 418: "我是茶壶",
+    421: "请求发错了服务器", 422: "无法处理的内容", 423: "已锁定", 424: "依赖的请求失败", 428: "需要前提条件",
+    429: "请求过多", 431: "请求头过大", 451: "因法律原因不可用", 500: "服务器内部错误", 501: "未实现", 502: "网关错误",
+    503: "服务暂时不可用", 504: "网关超时", 505: "不支持的 HTTP 版本",
+}
+
+
+def status_name(status: int) -> str:
+    """`405` → `不允许的请求方法 / Method Not Allowed`: the heading of the error page."""
+    return f"{_STATUS_NAMES_ZH[status]} / {HTTP_STATUS_CODES[status]}"
+
+
+def error_page(status: int, message: str, headers=()) -> Response:
     """The site's HTML error page (its header, search box and footer) saying what was wrong."""
+    name = status_name(status)
     response = render_page("error.html", status=status, code=status, name=name, message=message,
                            title=f"{status} {name}")
     for header, value in headers:
@@ -279,7 +298,7 @@ def http_error(error: HTTPException) -> Response | HTTPException:
     if wants_json():
         response = json_error(error.code, description)
     elif wants_html_page() and error.code < 500:
-        return error_page(error.code, error.name, description, error.get_headers())
+        return error_page(error.code, description, error.get_headers())
     else:
         response = Response(f"{error.code} {error.name}: {description}\n", status=error.code, mimetype="text/plain")
     for name, value in error.get_headers():

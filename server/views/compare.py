@@ -32,7 +32,7 @@ def comparison(ext: str | None = None) -> Response:
         if ext == "json":  # a JSON client parses its errors too (cold review)
             return json_error(400, str(error))
         if mime == HTML and wants_html_page():  # a browser: the site's error page, as the other pages' (cold review)
-            return error_page(400, "Bad Request", str(error))
+            return error_page(400, str(error))
         # curl, scripts and CSV clients: plain text, readable as is
         return Response(f"400 {error}\n", status=400, content_type="text/plain; charset=utf-8")
     if ext is not None:

@@ -234,7 +234,10 @@ def worker_died(error: Exception):
     503 with Retry-After, saying so (the executor's words name the signal): the page is not wrong and a
     replacement process is already starting; a bare 500 told the reader nothing (tests/test_worker_death.py).
     """
-    text = f"503 页面查询进程异常终止，请稍后再试 / Service Unavailable: {error}; try again shortly\n"
+    # The executor's words (zh / en, naming the signal) on their own line: spliced into this sentence, the
+    # Chinese of one would stand in the middle of the English of the other.
+    text = f"503 页面查询进程异常终止，请稍后再试 / Service Unavailable: this page's query process died; try again " \
+           f"shortly\n{error}\n"
     response = Response(text, status=503, mimetype="text/plain")
     response.headers["Retry-After"] = str(RETRY_AFTER)
     return response

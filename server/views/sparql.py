@@ -86,26 +86,33 @@ def answer(parsed: SparqlRequest, accept: str | None, config: Config, executor: 
     if answer.status == "refused":
         raise ProtocolError(answer.code, answer.message)
     if answer.status == "not_acceptable":
-        kind = "results" if answer.message in ("SELECT", "ASK") else "graph"
+        form = answer.message  # SELECT, ASK, CONSTRUCT or DESCRIBE
+        kind = "results" if form in ("SELECT", "ASK") else "graph"
         offered = ", ".join(f.mime for f in formats_for(kind))
-        article = "an" if answer.message == "ASK" else "a"
+        names = "|".join(short_names(kind))
+        article = "an" if form == "ASK" else "a"
         if parsed.formats:  # asked by name: the parameter is wrong for this query form (choose_format)
-            raise ProtocolError(400, f"parameter `format` ({', '.join(parsed.formats)}) names no format "
-                                     f"{article} {answer.message} result has; it takes "
-                                     f"format={'|'.join(short_names(kind))} or one of {offered}")
-        raise ProtocolError(406, f"none of the accepted media types fits {article} {answer.message} "
-                                 f"result; offered: {offered} (or format={'|'.join(short_names(kind))})")
+            given = ", ".join(parsed.formats)
+            raise ProtocolError(400, f"参数 format（{given}）不是 {form} 结果可用的格式；可用 format={names} 或 "
+                                     f"{offered} 之一 / parameter `format` ({given}) names no format {article} "
+                                     f"{form} result has; it takes format={names} or one of {offered}")
+        raise ProtocolError(406, f"所接受的媒体类型（Accept）都不适合 {form} 结果；可提供：{offered}"
+                                 f"（或 format={names}） / none of the accepted media types fits {article} {form} "
+                                 f"result; offered: {offered} (or format={names})")
     if answer.status == "syntax":
         raise ProtocolError(400, syntax_error_message(parsed.query, answer.message, dict(_PREFIX_PAIRS)))
     if answer.status == "too_many" and answer.message:  # the remote's own row cap (docs/remote-store.md)
-        raise ProtocolError(400, f"result too large: {answer.message}; nothing was cut, nothing sent")
+        raise ProtocolError(400, f"结果过大，没有截断，也没有发送 / result too large: {answer.message}; nothing was "
+                                 "cut, nothing sent")
     kind = answer.check.result_kind if answer.check else "results"
     if answer.status == "too_many":
-        raise ProtocolError(400, f"result too large: more than {config.max_result_rows} "
-                                 f"{'rows' if kind == 'results' else 'triples'} (max_result_rows); nothing "
-                                 "was cut, nothing sent: page through it with ORDER BY, LIMIT and OFFSET")
+        unit_zh, unit_en = ("行", "rows") if kind == "results" else ("个三元组", "triples")
+        raise ProtocolError(400, f"结果过大：超过 {config.max_result_rows} {unit_zh}（max_result_rows），没有截断，"
+                                 "也没有发送：请用 ORDER BY、LIMIT 和 OFFSET 分页 / result too large: more than "
+                                 f"{config.max_result_rows} {unit_en} (max_result_rows); nothing was cut, nothing "
+                                 "sent: page through it with ORDER BY, LIMIT and OFFSET")
     if answer.status != "ok":
-        raise ProtocolError(502, f"query failed: {answer.message}")
+        raise ProtocolError(502, f"查询失败 / query failed: {answer.message}")
     fmt = chosen[kind]
     assert fmt is not None  # the worker answers not_acceptable otherwise
     body = _jsonld(answer.body) if fmt.serializer == "JSON_LD_RDFLIB" else answer.body
@@ -129,15 +136,18 @@ def _run(job: Job, config: Config, executor: Executor):
     try:
         return executor.run(job)
     except QueryTimeout:
-        raise ProtocolError(503, f"query stopped after {config.query_timeout:g} s (query_timeout); simplify it or "
+        raise ProtocolError(503, f"查询在 {config.query_timeout:g} 秒后被停止（query_timeout），请简化查询或加上 LIMIT / "
+                                 f"query stopped after {config.query_timeout:g} s (query_timeout); simplify it or "
                                  "add LIMIT", retry_after=retry_after_timeout(config.query_timeout)) from None
     except PoolBusy:
-        raise ProtocolError(503, f"all query workers are busy (waited {config.queue_wait:g} s, queue_wait); "
+        raise ProtocolError(503, f"所有查询进程都在忙（已等待 {config.queue_wait:g} 秒，queue_wait），请稍后重试 / "
+                                 f"all query workers are busy (waited {config.queue_wait:g} s, queue_wait); "
                                  "retry shortly", retry_after=RETRY_AFTER) from None
     except WorkerFailed as error:  # a fresh worker replaces it at once (store/executor.py)
         raise ProtocolError(503, str(error), retry_after=RETRY_AFTER) from None
     except StoreUnavailable:
-        raise ProtocolError(503, "the store is unavailable; retry shortly", retry_after=RETRY_AFTER) from None
+        raise ProtocolError(503, "数据存储暂时不可用，请稍后重试 / the store is unavailable; retry shortly",
+                            retry_after=RETRY_AFTER) from None
 
 
 def _jsonld(ntriples: bytes) -> bytes:
@@ -154,7 +164,8 @@ def _describe(parsed: SparqlRequest) -> Response:
         offered = [f.mime for f in GRAPHS] + ["text/html"]
         chosen = choose(request.headers.get("Accept"), offered)
         if chosen is None:
-            raise ProtocolError(406, f"the service description is offered as: {', '.join(offered)}")
+            raise ProtocolError(406, f"服务描述只提供这些格式：{', '.join(offered)} / the service description is "
+                                     f"offered as: {', '.join(offered)}")
         if chosen == "text/html":
             return _page()
         fmt = next(f for f in GRAPHS if f.mime == chosen)

@@ -70,7 +70,7 @@ def submit():
         return _error(413, f"提交超过 {config.max_upload_bytes} 字节的上限 / the submission exceeds the limit of "
                            f"{config.max_upload_bytes} bytes")
     except BodyIncomplete as error:
-        return _error(400, f"提交在 Content-Length 所述的 {error.announced} 字节之前中断 / {error}")
+        return _error(400, error.message)
     except _Refused as refusal:
         return _error(refusal.status, refusal.message)
     if not data and not uploaded:  # an empty file goes on: the worker says of it what `luzhi validate` says
