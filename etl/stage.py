@@ -254,7 +254,7 @@ def _reason(error: Exception) -> dict:
 def _violation(result) -> dict:
     line = result.lines.first if result.lines else None
     rule = result.shape.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-    # Both of the shape's messages, Chinese then English after " / ", as the build's other refusals (it had the zh only).
+    # Both of the shape's messages, Chinese then English after " / ", as the build's other refusals (it had zh only).
     return {"line": line, "rule": rule, "message": f"{result.focus}: {result.message_zh} / {result.message_en}"}
 
 

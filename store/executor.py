@@ -163,14 +163,14 @@ class QueryExecutor:
             name = signal.Signals(-code).name
             if -code in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL):
                 # A crash, not the memory cap (that ends in SIGKILL, SIGABRT or MemoryError): don't blame memory.
-                return f"查询进程在这个查询上崩溃（{name}），没有返回任何结果 / the query worker crashed ({name}) on this " \
-                       "query; nothing was answered"
+                return (f"查询进程在这个查询上崩溃（{name}），没有返回任何结果 / the query worker crashed ({name}) "
+                        "on this query; nothing was answered")
             if not self.memory_mb:  # no cap of ours: the kernel's OOM killer, an operator, a crash
-                return f"查询进程在执行这个查询时被终止（{name}），没有返回任何结果 / the query worker was killed ({name}) " \
-                       "during this query; nothing was answered"
-            return (f"查询进程意外退出（{name}）：查询需要的内存超过 {self.memory_mb} MB（query_memory_mb），或使查询引擎"
-                    f"崩溃；没有返回任何结果 / the query worker died ({name}): the query needed more memory than "
-                    f"{self.memory_mb} MB (query_memory_mb), or crashed the engine; nothing was answered")
+                return (f"查询进程在执行这个查询时被终止（{name}），没有返回任何结果 / the query worker was killed "
+                        f"({name}) during this query; nothing was answered")
+            return (f"查询进程意外退出（{name}）：查询需要的内存超过 {self.memory_mb} MB（query_memory_mb），"
+                    f"或使查询引擎崩溃；没有返回任何结果 / the query worker died ({name}): the query needed more "
+                    f"memory than {self.memory_mb} MB (query_memory_mb), or crashed the engine; nothing was answered")
         return f"查询进程意外退出（退出状态 {code}），没有返回任何结果 / the query worker died (exit status {code}); " \
                "nothing was answered"
 
@@ -234,7 +234,8 @@ class QueryExecutor:
             hello: Answer = parent.recv()
         except (EOFError, OSError) as error:
             worker.kill()
-            raise WorkerFailed(f"查询进程没有启动 / query worker did not start: {error or type(error).__name__}") from None
+            raise WorkerFailed(f"查询进程没有启动 / query worker did not start: {error or type(error).__name__}"
+                               ) from None
         if hello.status != "ok":
             worker.kill()
             raise WorkerFailed(hello.message)

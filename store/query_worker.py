@@ -107,9 +107,9 @@ def run_job(store: ox.Store | None, job: Job, *, network: bool = False, confined
     refused = check.refused_services(job.allow_service)
     if refused:
         named, allowed = ", ".join(refused), ", ".join(job.allow_service)
-        return Answer("refused", code=403, message=f"此处不允许 SERVICE：{named}（允许的端点：{allowed or '无'}），没有发出"
-                                                   f"任何请求 / SERVICE not allowed here: {named} (allowed endpoints: "
-                                                   f"{allowed or 'none'}); no request was made")
+        return Answer("refused", code=403, message=f"此处不允许 SERVICE：{named}（允许的端点：{allowed or '无'}），"
+                                                   f"没有发出任何请求 / SERVICE not allowed here: {named} (allowed "
+                                                   f"endpoints: {allowed or 'none'}); no request was made")
     serializer = job.serializer(check.result_kind)
     if serializer is None:
         return Answer("not_acceptable", message=check.form, check=check, template=template)
@@ -178,9 +178,10 @@ def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> A
     except _TooManyRows:
         return Answer("too_many", rows=job.max_rows)
     except MemoryError:
-        return Answer("refused", code=503, message="结果需要的内存超过查询进程的上限（query_memory_mb），没有发送：请少选一些，"
-                                                   "或分页 / the result needed more memory than a query worker may "
-                                                   "use (query_memory_mb); nothing was sent: select less, or page it")
+        return Answer("refused", code=503, message="结果需要的内存超过查询进程的上限（query_memory_mb），没有发送："
+                                                   "请少选一些，或分页 / the result needed more memory than a query "
+                                                   "worker may use (query_memory_mb); nothing was sent: select less, "
+                                                   "or page it")
     except (OSError, ValueError, RuntimeError) as error:
         # Evaluation is lazy: type errors and SERVICE failures surface while iterating.
         return Answer("error", message=f"{type(error).__name__}: {error}")

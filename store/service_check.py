@@ -120,8 +120,8 @@ def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValu
                                 f"{type(parsed).__name__}: {parsed}")
     prologue_tree, query = parsed
     if max(_depth(prologue_tree), _depth(query)) > MAX_DEPTH:
-        raise QueryRefused(400, f"查询嵌套太深（语法树超过 {MAX_DEPTH} 层），请展平 / query nested too deeply (parse tree "
-                                f"deeper than {MAX_DEPTH}); flatten it")
+        raise QueryRefused(400, f"查询嵌套太深（语法树超过 {MAX_DEPTH} 层），请展平 / query nested too deeply (parse "
+                                f"tree deeper than {MAX_DEPTH}); flatten it")
     services: list[str] = []
     unresolvable: list[str] = []
     prologue = None

@@ -260,8 +260,9 @@ def wants_html_page() -> bool:
 # English only ("405 Method Not Allowed", cold review). One name for each status Werkzeug has an exception for
 # (werkzeug.exceptions.default_exceptions), so no error the app raises goes without one (tests/test_error_names.py).
 _STATUS_NAMES_ZH = {
-    400: "请求无效", 401: "需要身份验证", 403: "禁止访问", 404: "未找到", 405: "不允许的请求方法", 406: "无法提供可接受的格式",
-    408: "请求超时", 409: "冲突", 410: "已永久删除", 411: "需要 Content-Length", 412: "前提条件不满足", 413: "请求体过大",
+    400: "请求无效", 401: "需要身份验证", 403: "禁止访问", 404: "未找到", 405: "不允许的请求方法",
+    406: "无法提供可接受的格式", 408: "请求超时", 409: "冲突", 410: "已永久删除", 411: "需要 Content-Length",
+    412: "前提条件不满足", 413: "请求体过大",
     414: "请求地址过长", 415: "不支持的媒体类型", 416: "请求范围无法满足", 417: "无法满足 Expect 要求", 418: "我是茶壶",
     421: "请求发错了服务器", 422: "无法处理的内容", 423: "已锁定", 424: "依赖的请求失败", 428: "需要前提条件",
     429: "请求过多", 431: "请求头过大", 451: "因法律原因不可用", 500: "服务器内部错误", 501: "未实现", 502: "网关错误",

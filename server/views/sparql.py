@@ -136,7 +136,7 @@ def _run(job: Job, config: Config, executor: Executor):
     try:
         return executor.run(job)
     except QueryTimeout:
-        raise ProtocolError(503, f"查询在 {config.query_timeout:g} 秒后被停止（query_timeout），请简化查询或加上 LIMIT / "
+        raise ProtocolError(503, f"查询在 {config.query_timeout:g} 秒后被停止（query_timeout），请简化或加上 LIMIT / "
                                  f"query stopped after {config.query_timeout:g} s (query_timeout); simplify it or "
                                  "add LIMIT", retry_after=retry_after_timeout(config.query_timeout)) from None
     except PoolBusy:
