@@ -115,7 +115,7 @@ def test_compare_400_is_the_site_error_page_for_a_browser(live_server, params, w
     response = requests.get(f"{live_server.url}/compare", params=params, headers={"Accept": BROWSER}, timeout=60)
     assert response.status_code == 400
     assert response.headers["Content-Type"].startswith("text/html")
-    assert '<header class="site">' in response.text and "<h1>400 Bad Request</h1>" in response.text
+    assert '<header class="site">' in response.text and "<h1>400 请求无效 / Bad Request</h1>" in response.text
     message = re.search(r'<p class="error-message">(.*?)</p>', response.text, re.S).group(1)
     for word in words:
         assert word in message, (word, message)
