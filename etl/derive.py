@@ -9,7 +9,11 @@ remote Virtuoso refused the reads past its 10,000-row cap.
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,12 +23,13 @@ from rdflib.term import Node
 from luzhi.etl.facts import facts_path, read_facts
 from luzhi.etl.kinds import KindsResult, compute_kinds
 from luzhi.etl.kinds_rdf import kind_samples, kind_sizes, kinds_triples
-from luzhi.etl.progress import Progress
+from luzhi.etl.progress import Progress, Quiet
 from luzhi.etl.shared import shared_graph
 from luzhi.etl.stage import build_pool
 from luzhi.ontology.iris import Iris
 from luzhi.store.base import Store
 from luzhi.store.derived import GraphWriter, write_search_index, write_statistics
+from luzhi.store.dump import write_members
 from luzhi.store.facts import VoidFacts, chunked_void_facts, tapped_void_facts
 from luzhi.store.kind_samples import write_kind_samples
 from luzhi.store.oxigraph import OxigraphStore, to_oxigraph
@@ -50,12 +55,93 @@ def _search_index_job(state: Path, codes: list[str]) -> int:
     return write_search_index(state, township_facts, shared_graph(state, codes))
 
 
+class DerivedGraphsError(RuntimeError):
+    """The process computing the shared, kinds and statistics graphs failed; nothing of them is in the store."""
+
+
+@dataclass(frozen=True)
+class DerivedGraph:
+    """One store-wide graph the derive process wrote: its N-Quads to bulk-load, and its member of each
+    /dumps/ file (store/dump.py), serialised in the order the store keeps its quads."""
+
+    graph: str  # IRI
+    quads: Path
+    members: dict[str, Path]  # dump file name → gzip member
+
+
+@dataclass(frozen=True)
+class Derived:
+    graphs: tuple[DerivedGraph, ...]  # the shared, kinds and statistics graphs, in that order
+    kinds: KindsResult
+
+
+def start_derive(state: Path, folder: Path, iris: Iris, codes: list[str], ontology: Graph) -> Future:
+    """Compute the shared, kinds and statistics graphs of every township of the store (`codes`) in a
+    process of its own, from the contributions and facts in `state` (and write the kind samples there);
+    its future gives a `Derived`, whose files are in `folder`. `derived_graphs` waits for it.
+
+    Nothing here reads the store, so it runs beside pass 2's load: serial after it, these steps and
+    serialising their graphs for /dumps/ were 820 s of a 10,000-township build, after a 660 s load
+    (bench/results/derive.md). The process never opens the build's store (a reader of the snapshot being
+    written lost files to its compaction, `_write_dumps` in etl/build.py): its dump members are serialised
+    from a store of its own holding only these graphs, which keeps their quads in the same order.
+    """
+    pool = build_pool(1)
+    try:
+        return pool.submit(_derive_job, state, folder, iris.base, codes, ontology)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def derived_graphs(future: Future) -> Derived:
+    """The derive process's result (`start_derive`); a clear error if it failed or died."""
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        raise DerivedGraphsError("the process computing the shared, kinds and statistics graphs died (killed, or "
+                                 "out of memory?); the new snapshot was not switched to") from error
+    except Exception as error:
+        raise DerivedGraphsError(f"computing the shared, kinds and statistics graphs failed: {error!r}; the new "
+                                 "snapshot was not switched to") from error
+
+
+def _derive_job(state: Path, folder: Path, base: str, codes: list[str], ontology: Graph) -> Derived:
+    shutil.rmtree(folder, ignore_errors=True)  # a killed build's: this one redoes it
+    folder.mkdir(parents=True)
+    written: list[tuple[str, Path]] = []
+
+    def write_graph(graph: str, triples) -> int:
+        path = folder / f"{len(written)}.nq"
+        written.append((graph, path))
+        return write_nquads(path, graph, triples)
+
+    kinds = derive(write_graph, Iris(base), state, codes, ontology, Quiet())
+    own = folder / "store"
+    graphs = _with_members(own, written)
+    shutil.rmtree(own)  # closed: `_with_members` held the only reference (RocksDB removes files until then)
+    return Derived(graphs, kinds)
+
+
+def _with_members(own: Path, written: list[tuple[str, Path]]) -> tuple[DerivedGraph, ...]:
+    """Each written graph with its /dumps/ members, serialised from a store of this process's own (`own`)
+    holding just these graphs: a store iterates a graph's quads in the order of its encoded terms, so these
+    are the bytes the build's store would give."""
+    store = ox.Store(str(own))
+    graphs = []
+    for graph, path in written:
+        with open(path, "rb") as stream:
+            store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
+        quads = partial(store.quads_for_pattern, None, None, None, ox.NamedNode(graph))
+        graphs.append(DerivedGraph(graph, path, write_members(quads, path.with_suffix(""))))
+    return tuple(graphs)
+
+
 def derive(write_graph: GraphWriter, iris: Iris, state: Path, codes: list[str], ontology: Graph,
-           progress: Progress, search_index: Future) -> KindsResult:
+           progress: Progress, search_index: Future | None = None) -> KindsResult:
     """The shared graph, the kinds graph and the statistics graph over every township of the store
     (`codes`), from the contributions and facts in `state` (nothing is read back), and the duty pages'
-    kind samples (store/kind_samples.py); then waits for the search index (`start_search_index`), raising
-    its error if it failed."""
+    kind samples (store/kind_samples.py); then waits for the search index (`start_search_index`), if
+    given, raising its error if it failed."""
     # The VoID facts of the ontology, shared and kinds graphs: counted as they are written (the writer
     # consumes every triple), not by iterating the kinds graph a second time (bench/results/derive.md).
     void: list[VoidFacts] = list(chunked_void_facts(ontology, iris))
@@ -82,10 +168,15 @@ def derive(write_graph: GraphWriter, iris: Iris, state: Path, codes: list[str], 
     township_facts = (read_facts(facts_path(state, code)).graph for code in codes)
     write_statistics(write_graph, iris, township_facts, void, kind_sizes(kinds, iris))
     progress.advance(0)
+    if search_index is not None:
+        wait_for_search_index(search_index, progress)
+    return kinds
+
+
+def wait_for_search_index(search_index: Future, progress: Progress) -> None:
     progress.phase("search index (its own process since the load)", 1)
     search_index.result()
     progress.advance(0)
-    return kinds
 
 
 def bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples) -> int:
@@ -98,8 +189,17 @@ def bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples) -> int:
     ~2/3 of pyoxigraph's own load (bench/results/derive.md); pyoxigraph's parser still checks every
     line, so a malformed IRI is refused as before, only at the load.
     """
-    name = f"<{ox.NamedNode(graph).value}>"
     path = wip / "derived.nq"
+    count = write_nquads(path, graph, triples)
+    store.drop_graph(graph)
+    store.load_nquads(path)
+    path.unlink()
+    return count
+
+
+def write_nquads(path: Path, graph: str, triples) -> int:
+    """`triples` as N-Quads lines of `graph` in `path` (`bulk_replace` says how); returns how many."""
+    name = f"<{ox.NamedNode(graph).value}>"
     literals: dict[Node, str] = {}
     count = 0
 
@@ -115,9 +215,6 @@ def bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples) -> int:
         for s, p, o in triples:
             out.write(f"{term(s)} {term(p)} {term(o)} {name} .\n")
             count += 1
-    store.drop_graph(graph)
-    store.load_nquads(path)
-    path.unlink()
     return count
 
 
