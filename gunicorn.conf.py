@@ -9,6 +9,8 @@ worker down. Threads (gthread) let one worker serve pages while its threads wait
 import multiprocessing
 import os
 
+from luzhi.server.config import log_to_stderr
+
 wsgi_app = "luzhi.server.wsgi:app_from_environment()"
 bind = os.environ.get("LUZHI_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("LUZHI_WORKERS", multiprocessing.cpu_count()))
@@ -19,3 +21,6 @@ timeout = int(float(os.environ.get("LUZHI_QUERY_TIMEOUT", 30))) + 30
 graceful_timeout = 30
 preload_app = False  # open the store and start query processes after the fork, in each worker
 accesslog = "-"
+# luzhi's own INFO lines (the query sandbox's settings at startup, what its workers report) on stderr:
+# the operator's view of them, as /health no longer publishes them (docs/security.md).
+log_to_stderr()

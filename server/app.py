@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
@@ -17,6 +19,8 @@ from luzhi.server.views.sparql_fast import SparqlFastPath
 from luzhi.store.executor import PoolBusy, QueryTimeout, WorkerFailed
 from luzhi.store.remote import RemoteQueryTimeout
 
+_log = logging.getLogger(__name__)
+
 
 def create_app(config: Config) -> Flask:
     """Build the app around one read-only store; tests pass their own `Config`.
@@ -26,6 +30,8 @@ def create_app(config: Config) -> Flask:
     rebuilds, one snapshot per request (server/context.py).
     """
     app = Flask(__name__)
+    # For the operator, not the public: /health no longer says them (docs/security.md).
+    _log.info("query sandbox settings: %s", config.sandbox_settings)
     attach(app, config)
     init_templates(app)
     for route in ROUTES:

@@ -267,11 +267,13 @@ def serve(store_path, host, port, base, state_dir):
     A remote --store is only read (anonymously); its build.json and sources come from --state.
     """
     from luzhi.server.app import create_app
+    from luzhi.server.config import log_to_stderr
     from luzhi.server.limits import TimedRequestHandler
     from luzhi.store.open import StoreTarget
     from luzhi.store.snapshots import is_flat, state_dir_of
     from luzhi.store.state import read_build_info
 
+    log_to_stderr()
     target = StoreTarget.of(store_path, state_dir)
     if target.state_dir is not None:  # remote: never built from here (serving needs no write access)
         info = read_build_info(target.state_dir)

@@ -107,13 +107,15 @@ class Comparison:
 def parse_codes(codes: list[str]) -> tuple[str, ...]:
     """The `t` parameters: 2–5 distinct 9-digit township codes, in the order given."""
     if not MIN_TOWNSHIPS <= len(codes) <= MAX_TOWNSHIPS:
-        raise CompareError(f"给出 2–5 个乡镇代码 / give 2 to 5 township codes as ?t=CODE&t=CODE, got {len(codes)}")
+        raise CompareError(f"参数 t 须给出 2–5 个 9 位乡镇代码（?t=CODE&t=CODE）/ parameter `t` takes 2 to 5 "
+                           f"9-digit township codes, as ?t=CODE&t=CODE, got {len(codes)}")
     for code in codes:
         if not (len(code) == 9 and code.isdigit()):
             raise CompareError(f"参数 t 必须是 9 位乡镇代码 / parameter `t` must be a 9-digit township code, "
                                f"got {code!r}")
     if len(set(codes)) != len(codes):
-        raise CompareError(f"参数 t 重复 / parameter `t` repeats a township: {', '.join(codes)}")
+        raise CompareError(f"参数 t 重复 / parameter `t` repeats a township (it takes 2 to 5 different "
+                           f"codes): {', '.join(codes)}")
     return tuple(codes)
 
 
@@ -171,7 +173,8 @@ def _townships(store: Store, base: str, codes: tuple[str, ...]) -> tuple[Townshi
     found = {str(row["code"]): row for row in rows}
     missing = [code for code in codes if code not in found]
     if missing:
-        raise CompareError(f"没有这些乡镇的清单 / no township with duty lists has the code(s): {', '.join(missing)}")
+        raise CompareError(f"参数 t：没有这些乡镇的清单 / parameter `t`: no township with duty lists has the "
+                           f"code(s): {', '.join(missing)}")
     return tuple(Township(code, found[code]["town"], str(found[code].get("label", code))) for code in codes)
 
 

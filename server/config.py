@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -96,3 +97,24 @@ class Config:
     def store_spec(self) -> str | Path:
         """What `open_store` takes: the remote URL, or the embedded store's directory."""
         return self.store_url or self.store_path
+
+    @property
+    def sandbox_settings(self) -> str:
+        """The limits of the processes that run user input, in one line for the operator's log: `/health`
+        published them to anyone (cold review), so `create_app` logs them at startup instead."""
+        return (f"sandbox={self.sandbox} query_processes={self.query_processes} "
+                f"query_memory_mb={self.query_memory_mb} query_timeout={self.query_timeout:g} "
+                f"queue_wait={self.queue_wait:g} max_result_rows={self.max_result_rows} "
+                f"page_query_processes={self.page_query_processes} page_timeout={self.page_timeout:g} "
+                f"validation_memory_mb={self.validation_memory_mb} validation_timeout={self.validation_timeout:g} "
+                f"max_validations={self.max_validations} allow_service={' '.join(self.allow_service) or 'none'}")
+
+
+def log_to_stderr() -> None:
+    """luzhi's INFO log lines on stderr: the query sandbox's settings and what its workers report, which
+    `/health` no longer publishes (docs/security.md). `luzhi serve` and gunicorn.conf.py call it."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s"))
+    logger = logging.getLogger("luzhi")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)

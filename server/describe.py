@@ -119,11 +119,13 @@ def exists(store: Store, iri: str) -> bool:
 
 
 def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
-             with_incoming: bool = True, labels_of: LabelLookup | None = None) -> Description | None:
+             with_incoming: bool = True, labels_of: LabelLookup | None = None,
+             incoming: URIRef | None = None) -> Description | None:
     """One page of the description of `iri`, or None when the store knows nothing of it.
 
     `with_incoming=False` leaves the incoming links out (an HTML page that does not show them);
-    `labels_of`: see `fetch_label_triples`.
+    `incoming` pages only the links by that predicate (a list's items: `lz:inList`, not the statistics'
+    observations that name the list too); `labels_of`: see `fetch_label_triples`.
     """
     subject = URIRef(check_iri(iri))
     outgoing = [(p, o) for _s, p, o in store.triples(subject, None, None, limit=MAX_OUTGOING + 1)]
@@ -136,10 +138,10 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
         if not outgoing and not exists(store, iri):
             return None
         return _description(store, subject, outgoing, [], Paging(1, page_size, 0), truncated, labels_of)
-    incoming, paging = _incoming(store, subject, max(1, page), page_size)
-    if not outgoing and not incoming and not exists(store, iri):  # a page past the end of a real resource is not a 404
+    links, paging = _incoming(store, subject, max(1, page), page_size, incoming)
+    if not outgoing and not links and not exists(store, iri):  # a page past the end: the caller's 404 (require_page)
         return None
-    return _description(store, subject, outgoing, incoming, paging, truncated, labels_of)
+    return _description(store, subject, outgoing, links, paging, truncated, labels_of)
 
 
 # Up to this many incoming links are read by one index lookup, sorted and paged here, with their exact
@@ -150,7 +152,8 @@ FEW_INCOMING = 1_000
 MAX_HUB_OFFSET = 20_000
 
 
-def _incoming(store: Store, subject: URIRef, page: int, page_size: int) -> tuple[list, Paging]:
+def _incoming(store: Store, subject: URIRef, page: int, page_size: int,
+              predicate: URIRef | None = None) -> tuple[list, Paging]:
     """One page of the (subject, predicate) links to `subject`, and where it sits among them.
 
     A township, a list, a duty or a county's department has a few hundred links at any scale: read
@@ -160,7 +163,7 @@ def _incoming(store: Store, subject: URIRef, page: int, page_size: int) -> tuple
     """
     offset = (page - 1) * page_size
     window_size = offset + page_size + 1 if offset <= MAX_HUB_OFFSET else 0
-    found = store.triples(None, None, subject, limit=max(FEW_INCOMING, window_size) + 1)
+    found = store.triples(None, predicate, subject, limit=max(FEW_INCOMING, window_size) + 1)
     if len(found) <= FEW_INCOMING:
         links = sorted({(s, p) for s, p, _o in found if isinstance(s, URIRef)},
                        key=lambda sp: (str(sp[1]), str(sp[0])))
@@ -173,7 +176,10 @@ def _incoming(store: Store, subject: URIRef, page: int, page_size: int) -> tuple
                                                                             len(window) > offset + page_size)
     # Deep in a hub: the same index order (pyoxigraph evaluates the pattern over the same index and keeps
     # DISTINCT's first-seen order), read by a worker under `page_timeout` since it walks `offset` links.
-    query = f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {sparql_iri(str(subject))} FILTER(isIRI(?s)) }}"
+    where = f"?s ?p {sparql_iri(str(subject))}"
+    if predicate is not None:
+        where += f" VALUES ?p {{ {sparql_iri(str(predicate))} }}"
+    query = f"SELECT DISTINCT ?s ?p WHERE {{ {where} FILTER(isIRI(?s)) }}"
     rows = store.select(f"{query} LIMIT {page_size + 1} OFFSET {offset}")
     links = sorted(((row["s"], row["p"]) for row in rows[:page_size]), key=lambda sp: (str(sp[1]), str(sp[0])))
     return links, Paging(page, page_size, None, len(rows) > page_size)
@@ -203,7 +209,8 @@ def paging_triples(description: Description, document: str) -> list[tuple[Node, 
     """Say in the RDF which document this is and, when paged, where the other pages are (Hydra core).
 
     `document` is the page's own URL without `?page=`; page 1 is the bare URL. `hydra:totalItems`
-    counts incoming links, the only part that is paged (absent for a hub, whose links are not counted).
+    counts what is paged: incoming links, a list's duties only, a department's or category's duties
+    (absent for a hub, whose links are not counted).
     """
     doc = URIRef(_page_url(document, description.paging.page))
     found: list[tuple[Node, Node, Node]] = [(doc, FOAF.primaryTopic, description.subject)]

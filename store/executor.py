@@ -15,6 +15,7 @@ federation pool, which only ever runs queries whose every SERVICE is allowed.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import queue
 import signal
@@ -30,6 +31,8 @@ from typing import Protocol
 
 from luzhi.store.query_worker import Answer, Job
 from luzhi.store.service_check import Verdicts
+
+_log = logging.getLogger(__name__)
 
 _START_TIMEOUT = 60.0
 
@@ -99,7 +102,7 @@ class QueryExecutor:
         self.sandbox = sandbox
         self.network = network
         self.federation = federation  # where "federate" answers go: a pool with network, or None
-        self.confinement = ""  # what the last worker reported (network wall, memory cap), for /health
+        self.confinement = ""  # what the last worker reported (network wall, memory cap), logged for the operator
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._started = 0  # workers alive or being started
@@ -218,6 +221,8 @@ class QueryExecutor:
         if hello.status != "ok":
             worker.kill()
             raise WorkerFailed(hello.message)
+        if hello.message != self.confinement:  # once per pool, not per worker: the log says what holds
+            _log.info("query workers confined: %s", hello.message)
         self.confinement = hello.message
         with self._lock:
             self._workers.add(worker)

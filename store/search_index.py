@@ -17,6 +17,12 @@ ends with two padding characters, so every occurrence of a 2-character string st
 trigram; the query becomes an OR of the indexed trigrams that start with it, read from the
 index's own vocabulary (`fts5vocab`) in term order, capped at `MAX_EXPANSION`.
 
+Words separated by spaces (森林 防火, or a full-width space) mean "all of these words", as in any search
+box: the MATCH is each word's expression joined by AND, each word found anywhere in the resource's texts
+(they searched the whole text as one substring, space included, and found nothing; cold review). A word
+that no indexed text contains, or a 1–2 character word with more continuations than `MAX_EXPANSION`
+(searched in part), is reported with the result (`WordNote`) for the page and the JSON to say so.
+
 The file lives with the store's state (`search.sqlite` beside build.json, with `search-facets.npy`, each
 row's facet numbers for unfiltered searches) and is rebuilt, whole, at the end of every build
 (`build_search_index`), then moved into place atomically. Its rows come from
@@ -42,6 +48,7 @@ KINDS = ("duty", "department", "division")
 FIELDS = ("title", "responsibility", "name")  # where a hit matched (issue 11's names)
 MAX_EXPANSION = 400  # trigrams an OR may hold for a short query; past it, the rarest are dropped
 MAX_COUNTED = 5_000  # matches counted exactly; beyond, "at least" (a count must not scan the country)
+MAX_WORDS = 10  # words of one query: each short word costs a vocabulary lookup
 _PAD = "\u3000\u3000"  # two ideographic spaces: never searched for (queries are stripped)
 
 
@@ -63,11 +70,28 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class WordNote:
+    """A word the index could not search as asked: `absent` (no indexed text contains it, so no resource
+    holds every word) or `partial` (1–2 characters with more indexed continuations than MAX_EXPANSION:
+    only the commonest were searched)."""
+
+    word: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SearchResult:
     hits: tuple[Hit, ...]
     total: int
     total_is_exact: bool
     facets: dict[str, tuple[tuple[str, int], ...]]  # facet → (value IRI, count), over the counted matches
+    words: tuple[str, ...] = ()  # the words searched, all of them required
+    notes: tuple[WordNote, ...] = ()
+
+
+def split_words(text: str) -> tuple[str, ...]:
+    """The words of a query: split at any whitespace (an ASCII or a full-width space), each once, in order."""
+    return tuple(dict.fromkeys(text.split()))
 
 
 def index_path(state_dir: Path) -> Path:
@@ -191,28 +215,50 @@ class SearchIndex:
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
 
-    def match_expression(self, db: sqlite3.Connection, text: str) -> str | None:
-        """The FTS5 MATCH string for `text`, or None when nothing indexed can match."""
+    def match_expression(self, db: sqlite3.Connection, text: str) -> tuple[str | None, bool]:
+        """The FTS5 MATCH string for one word, or None when nothing indexed can match; and whether the word
+        was searched in full (False: a short word whose continuations passed MAX_EXPANSION).
+
+        FTS5's trigram tokenizer matches no row for a phrase under 3 characters, so a short word becomes
+        the OR of the indexed trigrams that start with it (see the module docstring).
+        """
         if len(text) >= 3:
-            return _phrase(text)
+            return _phrase(text), True
         upper = text + "\U0010ffff"
         terms = [row[0] for row in db.execute(
             "SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY doc DESC LIMIT ?",
-            (text.lower(), upper.lower(), MAX_EXPANSION),
+            (text.lower(), upper.lower(), MAX_EXPANSION + 1),
         )]
-        return " OR ".join(_phrase(term) for term in terms) or None
+        return " OR ".join(_phrase(term) for term in terms[:MAX_EXPANSION]) or None, len(terms) <= MAX_EXPANSION
+
+    def _words_expression(self, db: sqlite3.Connection, words: tuple[str, ...]
+                          ) -> tuple[str | None, tuple[WordNote, ...]]:
+        """Every word required (AND), each word's expression in parentheses; None when a word is absent."""
+        parts, notes = [], []
+        for word in words:
+            expression, whole = self.match_expression(db, word)
+            if expression is None:
+                notes.append(WordNote(word, "absent"))
+            else:
+                parts.append(f"({expression})")
+                if not whole:
+                    notes.append(WordNote(word, "partial"))
+        if not parts or any(note.reason == "absent" for note in notes):
+            return None, tuple(notes)
+        return " AND ".join(parts), tuple(notes)
 
     def search(self, text: str, *, kind: str | None = None, facets: dict[str, str] | None = None,
                limit: int = 100, offset: int = 0) -> SearchResult:
-        """Resources whose texts contain `text`, in index order, with facet counts over the counted matches."""
-        text = text.strip()
+        """Resources whose texts contain every word of `text` (split at spaces), in index order, with facet
+        counts over the counted matches."""
+        words = split_words(text)  # at most MAX_WORDS: the web view refuses more (server/views/pages.py)
         # Facets from the narrow numbered table, or from `resources` in an index built before it.
         table, encode = ("facets", self._numbers.get) if self._numbers is not None else ("resources", str)
         db = self._connect()
         try:
-            expression = self.match_expression(db, text) if text else None
+            expression, notes = self._words_expression(db, words) if words else (None, ())
             if expression is None:
-                return SearchResult((), 0, True, {})
+                return SearchResult((), 0, True, {}, words, notes)
             where, params = "search MATCH ?", [expression]
             if kind:
                 where += " AND f.kind = ?"
@@ -240,11 +286,15 @@ class SearchIndex:
                 f"{order} OFFSET ?",
                 (*params, limit, offset),
             ).fetchall()
+            if not counted and len(words) > 1:  # nothing holds them all: say which word is in no text at all
+                notes += tuple(WordNote(word, "absent") for word in words if len(word) >= 3 and not db.execute(
+                    "SELECT 1 FROM search WHERE search MATCH ? LIMIT 1", (_phrase(word),)).fetchone())
         finally:
             db.close()
         exact = len(counted) <= MAX_COUNTED
         total = min(len(counted), MAX_COUNTED)
-        return SearchResult(tuple(_hit(row, text) for row in rows), total, exact, facet_counts)
+        return SearchResult(tuple(_hit(row, text.strip(), words) for row in rows), total, exact, facet_counts, words,
+                            notes)
 
     def _array_counts(self, ids: list[int]) -> dict[str, tuple[tuple[str, int], ...]]:
         """Facet counts of these rows from the facet array (number 0: no value)."""
@@ -279,19 +329,31 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _hit(row: tuple, text: str) -> Hit:
+def _hit(row: tuple, text: str, words: tuple[str, ...]) -> Hit:
+    """A result row, with each field that holds one of the words and a snippet around the query as typed
+    (`1. 核实上级部`, spaces included) where the line holds it, else around its first word."""
     iri, kind, label, township, list_type, category, *texts = row
-    needle = text.lower()
+    needles = [word.lower() for word in words]
+    phrase = text.lower()
     matched = []
     if kind != "duty":
         texts = ["", "", texts[2]]  # a department's or division's title column repeats a name
     for field, value in zip(FIELDS, texts, strict=True):
-        value = (value or "").removesuffix(_PAD)
-        for line in value.split("\n"):
-            at = line.lower().find(needle)
-            if at >= 0:
-                start = max(0, at - 20)
-                snippet = ("…" if start else "") + line[start : at + len(text) + 40]
-                matched.append((field, snippet + ("…" if at + len(text) + 40 < len(line) else "")))
-                break
+        lines = (value or "").removesuffix(_PAD).split("\n")
+        place = _first(lines, [phrase]) or _first(lines, needles)
+        if place is not None:
+            line, at, length = place
+            start = max(0, at - 20)
+            snippet = ("…" if start else "") + line[start : at + length + 40]
+            matched.append((field, snippet + ("…" if at + length + 40 < len(line) else "")))
     return Hit(iri, kind, label, township or None, list_type or None, category or None, tuple(matched))
+
+
+def _first(lines: list[str], needles: list[str]) -> tuple[str, int, int] | None:
+    """The first line holding one of `needles` (lowercase): (line, where the earliest one starts, its length)."""
+    for line in lines:
+        lowered = line.lower()
+        found = [(at, len(needle)) for needle in needles if (at := lowered.find(needle)) >= 0]
+        if found:
+            return (line, *min(found))
+    return None

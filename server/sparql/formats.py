@@ -149,8 +149,14 @@ def negotiate(kind: str, accept_header: str | None) -> ResultFormat | None:
 
 
 def choose_format(kind: str, accept_header: str | None, parameters: Iterable[str]) -> ResultFormat | None:
-    """`format=` wins over `Accept` (browsers cannot set Accept from a link)."""
-    return from_parameters(kind, parameters) or negotiate(kind, accept_header)
+    """`format=` wins over `Accept` (browsers cannot set Accept from a link).
+
+    A `format=` naming only formats of the other kind is None (the endpoint's 400), not `Accept`'s pick:
+    `format=ttl` on a SELECT answered SPARQL JSON (cold review), while a SELECT result has no Turtle form.
+    Fuseki refuses an output type it cannot write with a 400 too ("Can't determine output content type").
+    """
+    parameters = tuple(parameters)
+    return from_parameters(kind, parameters) if parameters else negotiate(kind, accept_header)
 
 
 def short_names(kind: str) -> list[str]:

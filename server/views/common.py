@@ -208,10 +208,35 @@ def json_error(status: int, message: str) -> Response:
     return Response(json.dumps({"error": message}, ensure_ascii=False), status=status, mimetype="application/json")
 
 
+def wants_html_page() -> bool:
+    """Whether this request is a browser's: its `Accept` names text/html and prefers it to plain text.
+
+    Named, not merely accepted: curl's and scripts' `*/*` (or no `Accept`) keep the plain-text errors
+    they parse today, while every browser sends `text/html` first.
+    """
+    accept = request.headers.get("Accept") or ""
+    return "text/html" in accept and choose(accept, ["text/html", "text/plain"]) == "text/html"
+
+
+def error_page(status: int, name: str, message: str, headers=()) -> Response:
+    """The site's HTML error page (its header, search box and footer) saying what was wrong."""
+    response = render_page("error.html", status=status, code=status, name=name, message=message,
+                           title=f"{status} {name}")
+    for header, value in headers:
+        if header.lower() != "content-type":
+            response.headers[header] = value
+    return response
+
+
 def http_error(error: HTTPException) -> Response | HTTPException:
-    """Every HTTP error of a JSON request as JSON with the same status and headers (Retry-After, Allow);
+    """Every HTTP error of a JSON request as JSON with the same status and headers (Retry-After, Allow); a
+    browser's 4xx as the site's error page (Werkzeug's bare page looked like another site; cold review);
     others as Werkzeug renders them. A `/search.json?page=0` answered a Werkzeug HTML page (cold review)."""
-    if not wants_json() or error.code is None:
+    if error.code is None:
+        return error
+    if not wants_json():
+        if 400 <= error.code < 500 and wants_html_page():
+            return error_page(error.code, error.name, error.description or error.name, error.get_headers())
         return error
     response = json_error(error.code, error.description or error.name)
     for name, value in error.get_headers():

@@ -12,13 +12,14 @@ from luzhi.server.comparison import CompareError, Comparison, compare, parse_cod
 from luzhi.server.conneg import choose_or_refuse
 from luzhi.server.context import get_config, get_store
 from luzhi.server.tables import Table, table_links, table_response
-from luzhi.server.views.common import json_error, render_page
+from luzhi.server.views.common import error_page, json_error, render_page, wants_html_page
 from luzhi.store.formats import TABLE_FORMATS
 
 HTML = "text/html"
 
 
 def comparison(ext: str | None = None) -> Response:
+    mime = None
     if ext is None:
         mime = choose_or_refuse(request.headers.get("Accept"), [HTML, *(f.mime for f in TABLE_FORMATS)])
         ext = next((f.extension for f in TABLE_FORMATS if f.mime == mime), None)
@@ -27,9 +28,12 @@ def comparison(ext: str | None = None) -> Response:
     try:
         codes = parse_codes(request.args.getlist("t"))
         result = compare(get_store(), get_config().base, codes)
-    except CompareError as error:  # plain text: readable as is by a browser, curl and a CSV client alike
+    except CompareError as error:
         if ext == "json":  # a JSON client parses its errors too (cold review)
             return json_error(400, str(error))
+        if mime == HTML and wants_html_page():  # a browser: the site's error page, as the other pages' (cold review)
+            return error_page(400, "Bad Request", str(error))
+        # curl, scripts and CSV clients: plain text, readable as is
         return Response(f"400 {error}\n", status=400, content_type="text/plain; charset=utf-8")
     if ext is not None:
         return table_response(as_table(result), ext, json_body=as_json(result))

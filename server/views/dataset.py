@@ -70,11 +70,11 @@ def void(ext: str | None = None):
     return rdf_response(graph, mime, body=per_snapshot(("void", mime), lambda: serialize(graph, mime)))
 
 
-# Store-wide graphs: a duty per township in the kinds graph (1.7 M triples at 10,000 townships). Serialised
-# whole and sorted, as a township's graph is, one request held a web process for seconds and its memory
-# grew with the store (cold review: 5.4 s for JSON-LD at 60 townships): they are streamed instead, as
-# N-Triples (also valid Turtle), the only formats that need no whole graph in memory.
-STORE_WIDE = ("kinds", "shared")  # etl/kinds_rdf.py; etl/shared.py
+# Store-wide graphs: a duty per township in the kinds graph (1.7 M triples at 10,000 townships), ~9 M in the
+# statistics graph. Serialised whole and sorted, as a township's graph is, one request held a web process for
+# seconds and its memory grew with the store (cold review: 5.4 s for JSON-LD at 60 townships): they are
+# streamed instead, as N-Triples (also valid Turtle), the only formats that need no whole graph in memory.
+STORE_WIDE = ("kinds", "shared", "statistics")  # etl/kinds_rdf.py; etl/shared.py; store/statistics.py
 STREAMED = ("text/turtle", "application/n-triples")  # Turtle first, as every other resource
 _STREAM_BATCH = 2000  # lines per chunk sent
 
@@ -93,7 +93,8 @@ def _streamed(app: Flask, graph_iri: str) -> Iterator[bytes]:
 
 
 def named_graph(code: str):
-    """The named graph of one township document (what the build replaced atomically), or `kinds`, as RDF."""
+    """The named graph of one township document (what the build replaced atomically), or a store-wide one
+    (`kinds`, `shared`, `statistics`), as RDF."""
     stem, dot, ext = code.partition(".")
     if not ((stem.isascii() and stem.isdigit()) or stem in STORE_WIDE):
         abort(404)
@@ -112,7 +113,11 @@ def named_graph(code: str):
     if graph_iri not in get_store().graph_names():
         abort(404)
     if streamed:
-        return conditional(Response(_streamed(current_app._get_current_object(), graph_iri), mimetype=mime))
+        response = Response(_streamed(current_app._get_current_object(), graph_iri), mimetype=mime)
+        # Else `conditional` (werkzeug's make_conditional, to set Content-Length) read the whole stream into
+        # a list first: the graph was held in memory after all (measured: docs/linked-data.md, Known limits).
+        response.implicit_sequence_conversion = False
+        return conditional(response)
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if mime != "application/n-triples" else None
     body = get_store().dump_graph(graph_iri, GRAPH_FORMATS[mime], prefixes)
     response = Response(body, mimetype=mime)

@@ -24,7 +24,7 @@ from luzhi.server.limits import RETRY_AFTER
 from luzhi.server.links import href, link
 from luzhi.server.views.common import conditional, json_error, page_arg, render_page, wants_json
 from luzhi.server.views.dataset import structured_data
-from luzhi.store.search_index import KINDS, SearchUnavailable
+from luzhi.store.search_index import KINDS, MAX_EXPANSION, MAX_WORDS, SearchUnavailable, split_words
 
 MAX_QUERY_CHARS = 100
 
@@ -103,6 +103,9 @@ def search():
                                f"{', '.join(KINDS)}, got {kind!r}")
     if len(text) > MAX_QUERY_CHARS:
         abort(400, description=f"参数 q 过长（最多 {MAX_QUERY_CHARS} 字）/ parameter `q` longer than {MAX_QUERY_CHARS}")
+    if len(split_words(text)) > MAX_WORDS:
+        abort(400, description=f"参数 q 最多 {MAX_WORDS} 个词 / parameter `q` takes at most {MAX_WORDS} words "
+                               "separated by spaces")
     page = page_arg()
     facets = _facet_args()
     page_size = get_config().page_size
@@ -122,6 +125,7 @@ def search():
     if wants_json():
         return _search_json(text, kind, result, paging, labels)
     response = render_page("search.html", q=text, kind=kind, hits=hits, paging=paging, labels=labels,
+                           words=result.words if result else (), notes=_notes(result),
                            facets={name: counts[:MAX_FACET_VALUES] for name, counts in facet_counts.items()},
                            exact=result.total_is_exact if result else True, field_names=FIELD_NAMES,
                            title=text or None)
@@ -130,6 +134,24 @@ def search():
 
 
 MAX_FACET_VALUES = 20
+
+# Why a word of the query was not searched as asked (store/search_index.py `WordNote`), zh and en.
+NOTE_TEXT = {
+    "absent": ("「{word}」不见于任何已索引的文本，因此没有同时含有所有词的结果",
+               "“{word}” is in no indexed text, so nothing holds every word"),
+    "partial": ("「{word}」只有一两个字且过于常见，只搜索了它最常见的 {n} 种接续",
+                "“{word}” has one or two characters and is too common: only its {n} commonest continuations "
+                "were searched"),
+}
+
+
+def _notes(result) -> list[dict]:
+    """Each word the index could not search as asked, with what it means, in both languages."""
+    notes = []
+    for note in result.notes if result else ():
+        zh, en = (text.format(word=note.word, n=MAX_EXPANSION) for text in NOTE_TEXT[note.reason])
+        notes.append({"word": note.word, "reason": note.reason, "message": f"{zh} / {en}", "zh": zh, "en": en})
+    return notes
 
 
 def _label(labels, iri: str | None):
@@ -153,6 +175,8 @@ def _search_json(text, kind, result, paging, labels) -> Response:
         "page_size": get_config().page_size,
         "total": paging.total if paging else 0,
         "total_is_exact": result.total_is_exact if result else True,
+        "words": list(result.words) if result else [],  # every one required (split at spaces)
+        "word_notes": [{k: note[k] for k in ("word", "reason", "message")} for note in _notes(result)],
         "next": link("/search.json", page=paging.page + 1) if paging and paging.has_next else None,
         "facets": {
             columns[column]: [{**_label(labels, value), "count": n} for value, n in counts[:MAX_FACET_VALUES]]

@@ -20,7 +20,7 @@ from luzhi.server.context import get_config, get_opened, get_store, label_cache
 from luzhi.server.describe import HYDRA, InvalidIri, check_iri, describe, exists, paging_triples
 from luzhi.server.links import format_links, iri_for_path, link
 from luzhi.server.views import comparing, kinds
-from luzhi.server.views.common import conditional, page_arg, triples_response
+from luzhi.server.views.common import conditional, page_arg, require_page, triples_response
 from luzhi.store.formats import BY_MIME, DESCRIPTION_MIMES, EXTENSIONS, TABLE_EXTENSIONS
 from luzhi.store.state import source_file
 
@@ -72,11 +72,14 @@ def document(rest: str):
     page = page_arg()
     listing = kinds.lists_duties(rest)  # a department's or a category's RDF pages its duties, as its HTML does
     description = describe(get_store(), iri, page=page, page_size=config.page_size, labels_of=label_cache(),
-                           with_incoming=kinds.shows_incoming(rest) if mime == HTML else not listing)
+                           with_incoming=kinds.shows_incoming(rest) if mime == HTML else not listing,
+                           incoming=kinds.paged_links(rest))
     if description is None:
         abort(404)
     if listing and mime != HTML:
-        description = kinds.duty_listing(iri, rest, description)
+        description = kinds.duty_listing(iri, rest, description)  # its own 404 past the last page
+    # A page past the last is a 404 in every format (docs/linked-data.md); it answered 200 with no links.
+    require_page(description.paging)
     doc_path = f"/doc/{rest}"
     alternates = format_links(doc_path, page)
     if mime == HTML:

@@ -89,6 +89,10 @@ def answer(parsed: SparqlRequest, accept: str | None, config: Config, executor: 
         kind = "results" if answer.message in ("SELECT", "ASK") else "graph"
         offered = ", ".join(f.mime for f in formats_for(kind))
         article = "an" if answer.message == "ASK" else "a"
+        if parsed.formats:  # asked by name: the parameter is wrong for this query form (choose_format)
+            raise ProtocolError(400, f"parameter `format` ({', '.join(parsed.formats)}) names no format "
+                                     f"{article} {answer.message} result has; it takes "
+                                     f"format={'|'.join(short_names(kind))} or one of {offered}")
         raise ProtocolError(406, f"none of the accepted media types fits {article} {answer.message} "
                                  f"result; offered: {offered} (or format={'|'.join(short_names(kind))})")
     if answer.status == "syntax":
