@@ -6,6 +6,7 @@ query processes (store/executor.py), so a runaway query is killed without taking
 worker down. Threads (gthread) let one worker serve pages while its threads wait on queries.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -21,6 +22,17 @@ timeout = int(float(os.environ.get("LUZHI_QUERY_TIMEOUT", 30))) + 30
 graceful_timeout = 30
 preload_app = False  # open the store and start query processes after the fork, in each worker
 accesslog = "-"
+# gunicorn 27 opens a control socket by default ($HOME/.gunicorn/gunicorn.ctl: add or remove workers, shut
+# down), one path for every gunicorn its user runs, so two deployments would share it (cold review). Off.
+control_socket_disable = True
 # luzhi's own INFO lines (the query sandbox's settings at startup, what its workers report) on stderr:
 # the operator's view of them, as /health no longer publishes them (docs/security.md).
 log_to_stderr()
+
+
+def post_worker_init(worker) -> None:
+    """Leave what a worker has loaded (modules, the app, the store's handles: ~230 k objects) out of Python's
+    full garbage collections: each walked them all, a ~200 ms pause every few hundred duty pages at 10,000
+    townships (issue 13, bench/results/deref.md). Objects made later (the per-snapshot caches) are collected
+    as before; a cycle among the frozen ones would never be, and they live as long as the worker anyway."""
+    gc.freeze()

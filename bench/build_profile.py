@@ -44,7 +44,7 @@ PHASES = {
     "facts (statistics, search, kinds rows)": ("etl/facts.py", "document_facts"),
     "pass 2: load N-Quads": ("store/oxigraph.py", "load_nquads"),
     "post-load: shared, kinds, statistics, search": ("etl/derive.py", "derive"),
-    "post-load: kinds": ("etl/kinds.py", "compute_kinds"),
+    "post-load: kinds": ("etl/kinds_learn.py", "learn_kinds"),
     "post-load: statistics": ("store/derived.py", "write_statistics"),  # the search index: another process
     # before the per-document facts: duty kinds and statistics read back from the whole store
     "post-load (before): kinds read from the store": ("etl/kinds_rdf.py", "refresh_kinds"),

@@ -50,18 +50,24 @@ class PhaseTimes:
         self.name = None
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def state_arguments(doc: str) -> tuple[argparse.Namespace, Iris, list[str]]:
+    """The options of the benches that run `derive` over a kept build state (this one, kinds_memory.py):
+    the arguments, the Iris of --base, and the first --townships codes of --state; --out made empty."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--state", type=Path, required=True)
     parser.add_argument("--townships", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True, help="a new directory (replaced) for the store")
     parser.add_argument("--base", default="http://127.0.0.1:5000", help="the base the state was built with")
     parser.add_argument("--digest", action="store_true")
     args = parser.parse_args()
-    iris = Iris(args.base)
     codes = sorted(p.name.split(".")[0] for p in (args.state / FACTS_DIR).iterdir())[: args.townships]
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
+    return args, Iris(args.base), codes
+
+
+def main() -> None:
+    args, iris, codes = state_arguments(__doc__)
     store = OxigraphStore(args.out / "oxigraph")
     search_index: Future = Future()
     search_index.set_result(0)

@@ -25,7 +25,8 @@ from itertools import combinations
 from pathlib import Path
 
 from luzhi.etl.build import BuildOptions, build, bundled_documents
-from luzhi.etl.kinds import MAX_DUTIES, THRESHOLD, KindsResult, compute_kinds
+from luzhi.etl.kinds import MAX_DUTIES, THRESHOLD, KindsResult
+from luzhi.etl.kinds_learn import compute_kinds
 from luzhi.etl.kinds_rdf import duty_records
 from luzhi.store.oxigraph import OxigraphStore
 

@@ -1,4 +1,4 @@
-"""Time and peak memory of etl.kinds.compute_kinds as the number of duties grows (docs/kinds.md, Cost).
+"""Time and peak memory of etl.kinds_learn.compute_kinds as the number of duties grows (docs/kinds.md, Cost).
 
     python bench/kinds_scale.py --store DIR --copies 1 2 4 8 16 32 [--write bench/results/kinds-scale.md]
     python bench/kinds_scale.py --store DIR --copies 1 2 4 --max-duties 100000   # force the dense method
@@ -21,7 +21,7 @@ from pathlib import Path
 
 
 def measure(store: Path, copies: int, max_duties: int) -> str:
-    from luzhi.etl.kinds import compute_kinds
+    from luzhi.etl.kinds_learn import compute_kinds
     from luzhi.etl.kinds_rdf import duty_records
     from luzhi.store.oxigraph import OxigraphStore
 

@@ -71,3 +71,19 @@ def own_cpu(pids: list[int]) -> dict[tuple[int, int], float]:
         # utime, stime: fields 14, 15; starttime: field 22 (stat(5)); index 0 here is field 3.
         seen[(pid, int(fields[19]))] = (int(fields[11]) + int(fields[12])) / _TICK
     return seen
+
+
+def tree_io(root: int) -> dict[str, int]:
+    """Bytes the live processes of the tree have read so far (/proc/PID/io): `rchar`, every byte asked of
+    read()/pread() (the page cache's hits too, and the sockets'), and `read_bytes`, what reached storage
+    (not the page cache's hits); for a request's reads (bench/deref_bench.py)."""
+    total = {"rchar": 0, "read_bytes": 0}
+    for pid in descendants(root):
+        try:
+            with open(f"/proc/{pid}/io") as io:
+                fields = dict(line.split(":") for line in io)
+        except OSError:
+            continue
+        for name in total:
+            total[name] += int(fields[name])
+    return total

@@ -123,6 +123,16 @@ def sample_resources(url: str, codes: list[str], count: int, rng: random.Random)
 
 def hammer(url: str, paths: list[str], accept: str, requests_total: int, concurrency: int) -> dict:
     """GET `requests_total` requests cycling over `paths` from `concurrency` threads; latency percentiles."""
+    load_before = load_average()
+    latencies, errors = timed_requests(url, paths, accept, requests_total, concurrency)
+    return {**summary(latencies), "errors": len(errors), "error_sample": errors[:3],
+            "load": max(load_before, load_average())}
+
+
+def timed_requests(url: str, paths: list[str], accept: str, requests_total: int,
+                   concurrency: int) -> tuple[list[float], list[str]]:
+    """Each successful request's latency in seconds, and a line per failed one (bench/deref_bench.py pools
+    several calls' latencies before taking percentiles)."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -147,20 +157,23 @@ def hammer(url: str, paths: list[str], accept: str, requests_total: int, concurr
             with lock:
                 (latencies.append(elapsed) if ok else errors.append(problem))
 
-    load_before = load_average()
     threads = [threading.Thread(target=client) for _ in range(concurrency)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    latencies.sort()
+    return latencies, errors
+
+
+def summary(latencies: list[float]) -> dict:
+    """n, p50, p99 and mean of latencies in seconds, in ms."""
+    latencies = sorted(latencies)
 
     def pct(p: float) -> float | None:
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1) if latencies else None
 
     return {"n": len(latencies), "p50_ms": pct(0.50), "p99_ms": pct(0.99),
-            "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
-            "errors": len(errors), "error_sample": errors[:3], "load": max(load_before, load_average())}
+            "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None}
 
 
 def measure_serving(store: Path, codes: list[str], args, work: Path) -> dict:

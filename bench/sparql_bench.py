@@ -12,14 +12,18 @@ With `--baseline SRC` a fourth: luzhi from another source tree (a `git archive` 
 unpacked as SRC/luzhi, put first on PYTHONPATH), so a change is measured against what it replaced in
 the same run. Workloads: `lookup` (point lookups: one random duty's title and category, 200 duties sent
 round-robin), `lookup-new` (the same, each request's text never sent before: a numbered comment is
-appended, so nothing can be remembered by query text), `aggregate` (the number of duties per category
+appended, so nothing can be remembered by query text), `lookup-iri` (the same lookup of every duty of the
+store in turn, shuffled: each request asks for a duty that server was not asked for before in the run,
+as a client looking resources up by IRI does), `aggregate` (the number of duties per category
 over the whole store) and `mix` (four worked examples, a CONSTRUCT and a lookup by sequence); each sent
 by C concurrent client threads for D seconds, for C in `--concurrency`. Servers take turns within each
-(workload, C), so ratios are read in one run; `--repeat N` goes through all the turns N times, to show the
-spread on a shared machine. Results: appended to bench/results/sparql.md.
+(workload, C), so ratios are read in one run; with `--slices K` they take turns K times within the D
+seconds (D/K each), so that the shared machine's load, which changes from one second to the next, falls
+on every server alike; `--repeat N` goes through all the turns N times, to show the spread. Results:
+appended to bench/results/sparql.md.
 
     python bench/sparql_bench.py [--townships 50 | --store DIR] [--seconds 15] [--concurrency 2 8]
-        [--workloads lookup lookup-new aggregate mix] [--baseline SRC] [--repeat 1]
+        [--workloads lookup lookup-new lookup-iri aggregate mix] [--baseline SRC] [--repeat 1] [--slices 1]
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -72,8 +77,8 @@ def query_mix(store: Path) -> list[tuple[str, str, str]]:
     return mix
 
 
-def lookups(store: Path, count: int = 200) -> list[tuple[str, str, str]]:
-    """Point lookups of `count` random duties (their IRIs read from the store before serving)."""
+def lookups(store: Path, count: int | None = 200) -> list[tuple[str, str, str]]:
+    """Point lookups of `count` random duties (None: all), their IRIs read from the store before serving."""
     import pyoxigraph as ox
 
     from luzhi.ontology.namespaces import LZ, sparql_prologue
@@ -83,7 +88,7 @@ def lookups(store: Path, count: int = 200) -> list[tuple[str, str, str]]:
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     duties = sorted({q.subject.value for q in source.quads_for_pattern(None, rdf_type, duty)})
     del source
-    picked = random.Random(1).sample(duties, min(count, len(duties)))
+    picked = random.Random(1).sample(duties, len(duties) if count is None else min(count, len(duties)))
     return [("point-lookup", sparql_prologue() + f"SELECT ?title ?category WHERE {{ <{iri}> dct:title ?title "
              f"OPTIONAL {{ <{iri}> lz:category ?category }} }}", JSON) for iri in picked]
 
@@ -160,27 +165,43 @@ def start_rdflib(nquads: Path, port: int, log: Path) -> subprocess.Popen:
                   "--timeout-worker-healthcheck", "3600"], {"BENCH_NQUADS": str(nquads)}, log)
 
 
-def load(url: str, mix, seconds: float, concurrency: int, server_pid: int, *, fresh: bool = False) -> dict:
+@dataclass
+class Sample:
+    """What one server answered in one slice of a row."""
+
+    latencies: list[float]
+    errors: list[str]
+    wall: float
+    cpu: float  # seconds, all the server's processes
+    load: float  # the 1-minute load average, the higher of before and after
+
+
+def load(url: str, mix, seconds: float, concurrency: int, server_pid: int, *,
+         numbers: itertools.count | None = None, order: itertools.count | None = None) -> Sample:
     """C threads send the mix round-robin (each thread starts at a different query) for `seconds`.
 
-    `fresh`: every request's text is new (`# request N` appended), so no server can answer from a memory
-    of the text.
+    `numbers`: every request's text is made new (`# request N` appended, N from this count, which the
+    caller keeps per server for the whole run), so no server can answer from a memory of the text.
+    `order`: the threads take the mix's queries in this order together (mix[n % len] for each n it
+    gives), instead of each going round it on its own, so none is sent twice before all are.
 
-    Besides latency: the server's CPU time per answered request (all its processes), which the load
-    of the shared machine changes far less than latency.
+    Besides latency: the server's CPU time (all its processes), which the load of the shared machine
+    changes far less than latency.
     """
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
-    numbers = itertools.count()  # next() on a count is atomic under the GIL
+    loadavg = os.getloadavg()[0]
 
     def client(offset: int) -> None:
         session = requests.Session()
-        for name, query, accept in itertools.islice(itertools.cycle(mix), offset, None):
+        queries = (mix[n % len(mix)] for n in order) if order is not None else \
+            itertools.islice(itertools.cycle(mix), offset, None)
+        for name, query, accept in queries:
             if time.monotonic() >= stop_at:
                 return
-            if fresh:
+            if numbers is not None:  # next() on a count is atomic under the GIL
                 query = f"{query}\n# request {next(numbers)} of {url}"
             started = time.perf_counter()
             try:
@@ -202,17 +223,23 @@ def load(url: str, mix, seconds: float, concurrency: int, server_pid: int, *, fr
         t.start()
     for t in threads:
         t.join()
-    wall = time.monotonic() - begun
-    cpu = tree_cpu(server_pid) - cpu_before
-    latencies.sort()
+    return Sample(latencies, errors, time.monotonic() - begun, tree_cpu(server_pid) - cpu_before,
+                  max(loadavg, os.getloadavg()[0]))
+
+
+def summary(samples: list[Sample]) -> dict:
+    """One row from a server's slices: requests over their summed time, percentiles over all latencies."""
+    latencies = sorted(x for s in samples for x in s.latencies)
+    errors = [e for s in samples for e in s.errors]
 
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
 
     answered = len(latencies) or float("nan")
-    return {"requests": len(latencies), "rps": len(latencies) / wall, "p50": pct(0.50), "p99": pct(0.99),
-            "errors": len(errors), "error_sample": errors[:3], "cpu_ms": cpu * 1000 / answered,
-            "mean": sum(latencies) * 1000 / answered}
+    return {"requests": len(latencies), "rps": len(latencies) / sum(s.wall for s in samples), "p50": pct(0.50),
+            "p99": pct(0.99), "errors": len(errors), "error_sample": errors[:3],
+            "cpu_ms": sum(s.cpu for s in samples) * 1000 / answered, "mean": sum(latencies) * 1000 / answered,
+            "load": round(max(s.load for s in samples), 1)}
 
 
 def check_same_answers(urls: dict[str, str], queries) -> list[str]:
@@ -245,10 +272,13 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="serve this built store instead of building --townships")
     parser.add_argument("--seconds", type=float, default=15, help="per server, workload and concurrency")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[2, 8])
-    parser.add_argument("--workloads", nargs="+", choices=["lookup", "lookup-new", "aggregate", "mix"],
+    parser.add_argument("--workloads", nargs="+", choices=["lookup", "lookup-new", "lookup-iri", "aggregate", "mix"],
                         default=["lookup", "mix"])
     parser.add_argument("--baseline", type=Path, help="also serve luzhi from SRC/luzhi (another version)")
     parser.add_argument("--repeat", type=int, default=1, help="go through all the turns this many times")
+    parser.add_argument("--slices", type=int, default=1,
+                        help="split each server's --seconds into this many slices, the servers taking turns slice by "
+                             "slice, so a change in the shared machine's load falls on all of them alike")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="luzhi-sparql-bench-"))
@@ -260,6 +290,7 @@ def main() -> None:
         triples = triples_dir(store)
         workloads = {"lookup": lookups(triples), "mix": query_mix(triples), "aggregate": aggregate()}
         workloads["lookup-new"] = workloads["lookup"]
+        workloads["lookup-iri"] = lookups(triples, None)
         ports = {server: free_port() for server in servers}
         urls = {server: f"http://127.0.0.1:{port}/sparql" for server, port in ports.items()}
         starts = {"luzhi": (start_luzhi, store, None), BASELINE: (start_luzhi, store, args.baseline),
@@ -283,14 +314,22 @@ def main() -> None:
             notes.append(f"{BASELINE}: the source tree {args.baseline}/luzhi, first on PYTHONPATH")
         for name in args.workloads:
             notes += [f"{name} / {n}" for n in check_same_answers(urls, workloads[name][:6])]
+        # lookup-iri: where each server is in the list (past the 6 the answers check sent); lookup-new: the
+        # next number of each server's texts, so none is sent twice in the run
+        orders = {server: itertools.count(6) for server in servers}
+        numbers = {server: itertools.count() for server in servers}
         for turn in range(1, args.repeat + 1):
             for name in args.workloads:
                 for concurrency in args.concurrency:
+                    samples: dict[str, list[Sample]] = {server: [] for server in servers}
+                    for _slice in range(args.slices):  # the servers take turns slice by slice
+                        for server in servers:
+                            samples[server].append(load(
+                                urls[server], workloads[name], args.seconds / args.slices, concurrency, pids[server],
+                                numbers=numbers[server] if name == "lookup-new" else None,
+                                order=orders[server] if name == "lookup-iri" else None))
                     for server in servers:
-                        loadavg = os.getloadavg()[0]
-                        result = load(urls[server], workloads[name], args.seconds, concurrency, pids[server],
-                                      fresh=name == "lookup-new")
-                        result["load"] = round(max(loadavg, os.getloadavg()[0]), 1)
+                        result = summary(samples[server])
                         rows.append((name, concurrency, server, turn, result))
                         print(turn, name, concurrency, server,
                               {k: v for k, v in result.items() if k != "error_sample"}, flush=True)
@@ -316,10 +355,13 @@ def write_results(rows, notes, args, quads, mix, servers) -> None:
         "threads, 2 query processes per worker); a bare pyoxigraph app under gunicorn (bench/oxigraph_wsgi.py, "
         "2 gthread workers × 4 threads; the ceiling); rdflib-endpoint under uvicorn (2 workers). Workloads: "
         "`lookup` = one random duty's title and category (200 duties, round-robin); `lookup-new` = the same, each "
-        "text made new by a numbered comment; `aggregate` = duties per category over the whole store; `mix` = "
+        "text made new by a numbered comment; `lookup-iri` = the same lookup for every duty of the store in turn "
+        "(shuffled; no duty asked twice of a server, the answers check's 6 aside); `aggregate` = duties per "
+        "category over the whole store; `mix` = "
         + ", ".join(f"`{name}`" for name, _, _ in mix) + ", round-robin. POST, urlencoded. "
-        "load = the 1-minute load average during the row; server CPU = user + system time of all the server's "
-        "processes (workers, query processes) divided by the requests answered.",
+        "load = the highest 1-minute load average seen at the start or end of the row (of each of its slices); "
+        "server CPU = user + system time of all the server's processes (workers, query processes) divided by the "
+        "requests answered.",
         "",
         "| turn | workload | connections | server | requests | req/s | p50 ms | p99 ms | server CPU ms / request "
         "| errors | load |",

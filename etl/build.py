@@ -43,7 +43,7 @@ from luzhi.etl.derive import (
     wait_for_search_index,
 )
 from luzhi.etl.facts import facts_path, missing_facts
-from luzhi.etl.kinds import KindsResult
+from luzhi.etl.kinds_learn import LearntKinds
 from luzhi.etl.progress import Progress, Quiet
 from luzhi.etl.report import DocumentReport
 from luzhi.etl.shared import contribution_path, missing_contributions
@@ -124,7 +124,7 @@ class BuildResult:
     quarantined: tuple[Refusal, ...] = ()  # --keep-going: the documents refused, with their reasons
     restaged: int = 0  # documents whose pass 1 an interrupted build of the same input had done
     resumed: int = 0  # documents an interrupted build had already loaded into the snapshot this one finished
-    kinds: KindsResult | None = None  # over every duty of the store (None: nothing was loaded)
+    kinds: LearntKinds | None = None  # over every duty of the store (None: nothing was loaded)
 
 
 def build(
@@ -365,7 +365,8 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
         for phase, graph in zip(("shared graph", "duty kinds", "statistics"), derived.graphs, strict=True):
             progress.phase(phase, 1)
             store.drop_graph(graph.graph)
-            store.load_nquads(graph.quads)
+            for part in graph.parts:  # one bulk load each, as `bulk_replace` does (DERIVED_PART_QUADS)
+                store.load_nquads(part)
             progress.advance(0)
         wait_for_search_index(beside[1], progress)
         store.flush()

@@ -9,7 +9,9 @@ remote Virtuoso refused the reads past its 10,000-row cap.
 
 from __future__ import annotations
 
+import itertools
 import shutil
+from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -17,11 +19,12 @@ from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from luzhi.etl.facts import facts_path, read_facts
-from luzhi.etl.kinds import KindsResult, compute_kinds
+from luzhi.etl.kinds import MAX_DUTIES
+from luzhi.etl.kinds_learn import DutySpill, LearntKinds, learn_kinds
 from luzhi.etl.kinds_rdf import kind_samples, kind_sizes, kinds_triples
 from luzhi.etl.progress import Progress, Quiet
 from luzhi.etl.shared import shared_graph
@@ -65,14 +68,14 @@ class DerivedGraph:
     /dumps/ file (store/dump.py), serialised in the order the store keeps its quads."""
 
     graph: str  # IRI
-    quads: Path
+    parts: tuple[Path, ...]  # N-Quads files, each one bulk load (`write_nquad_parts`)
     members: dict[str, Path]  # dump file name → gzip member
 
 
 @dataclass(frozen=True)
 class Derived:
     graphs: tuple[DerivedGraph, ...]  # the shared, kinds and statistics graphs, in that order
-    kinds: KindsResult
+    kinds: LearntKinds  # its duty records read from the derive process's named spill file, in `folder`
 
 
 def start_derive(state: Path, folder: Path, iris: Iris, codes: list[str], ontology: Graph) -> Future:
@@ -108,40 +111,43 @@ def derived_graphs(future: Future) -> Derived:
 def _derive_job(state: Path, folder: Path, base: str, codes: list[str], ontology: Graph) -> Derived:
     shutil.rmtree(folder, ignore_errors=True)  # a killed build's: this one redoes it
     folder.mkdir(parents=True)
-    written: list[tuple[str, Path]] = []
+    written: list[tuple[str, tuple[Path, ...]]] = []
 
     def write_graph(graph: str, triples) -> int:
-        path = folder / f"{len(written)}.nq"
-        written.append((graph, path))
-        return write_nquads(path, graph, triples)
+        parts: list[Path] = []
+        count = write_nquad_parts(folder / str(len(written)), graph, triples, parts.append)
+        written.append((graph, tuple(parts)))
+        return count
 
-    kinds = derive(write_graph, Iris(base), state, codes, ontology, Quiet())
+    # A named spill, so the kinds can be sent back for the build's report without their records (kinds_learn.py).
+    kinds = derive(write_graph, Iris(base), state, codes, ontology, Quiet(), spill=DutySpill(folder, "duties.spill"))
     own = folder / "store"
     graphs = _with_members(own, written)
     shutil.rmtree(own)  # closed: `_with_members` held the only reference (RocksDB removes files until then)
     return Derived(graphs, kinds)
 
 
-def _with_members(own: Path, written: list[tuple[str, Path]]) -> tuple[DerivedGraph, ...]:
+def _with_members(own: Path, written: list[tuple[str, tuple[Path, ...]]]) -> tuple[DerivedGraph, ...]:
     """Each written graph with its /dumps/ members, serialised from a store of this process's own (`own`)
-    holding just these graphs: a store iterates a graph's quads in the order of its encoded terms, so these
-    are the bytes the build's store would give."""
+    holding just these graphs, loaded part by part as the build's store loads them: a store iterates a
+    graph's quads in the order of its encoded terms, so these are the bytes the build's store would give."""
     store = ox.Store(str(own))
     graphs = []
-    for graph, path in written:
-        with open(path, "rb") as stream:
-            store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
+    for index, (graph, parts) in enumerate(written):
+        for path in parts:
+            with open(path, "rb") as stream:
+                store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
         quads = partial(store.quads_for_pattern, None, None, None, ox.NamedNode(graph))
-        graphs.append(DerivedGraph(graph, path, write_members(quads, path.with_suffix(""))))
+        graphs.append(DerivedGraph(graph, parts, write_members(quads, own.parent / str(index))))
     return tuple(graphs)
 
 
 def derive(write_graph: GraphWriter, iris: Iris, state: Path, codes: list[str], ontology: Graph,
-           progress: Progress, search_index: Future | None = None) -> KindsResult:
+           progress: Progress, search_index: Future | None = None, spill: DutySpill | None = None) -> LearntKinds:
     """The shared graph, the kinds graph and the statistics graph over every township of the store
     (`codes`), from the contributions and facts in `state` (nothing is read back), and the duty pages'
     kind samples (store/kind_samples.py); then waits for the search index (`start_search_index`), if
-    given, raising its error if it failed."""
+    given, raising its error if it failed. `spill`: where the duty records go (`learn_store_kinds`)."""
     # The VoID facts of the ontology, shared and kinds graphs: counted as they are written (the writer
     # consumes every triple), not by iterating the kinds graph a second time (bench/results/derive.md).
     void: list[VoidFacts] = list(chunked_void_facts(ontology, iris))
@@ -152,15 +158,7 @@ def derive(write_graph: GraphWriter, iris: Iris, state: Path, codes: list[str], 
     progress.advance(0)
     # Store-wide derived graphs last, over every township of the new snapshot (issue 14's kinds).
     progress.phase("duty kinds", 1)
-    duties, township_labels = [], {}
-    for code in codes:
-        facts = read_facts(facts_path(state, code))
-        duties += facts.duties
-        labels = facts.graph.divisions.get(str(iris.division(code)), ())
-        # A township's rdfs:label is Chinese (the official division table): what every duty page shows.
-        township_labels[code] = min((str(label) for label in labels if getattr(label, "language", None) == "zh"),
-                                    default=None)
-    kinds = compute_kinds(duties)
+    kinds, township_labels = learn_store_kinds(state, codes, iris, spill=spill)
     write_graph(str(iris.kinds_graph()), tapped_void_facts(kinds_triples(kinds, iris), iris, void.append))
     write_kind_samples(state, kind_samples(kinds, iris, township_labels))
     progress.advance(0)
@@ -179,29 +177,64 @@ def wait_for_search_index(search_index: Future, progress: Progress) -> None:
     progress.advance(0)
 
 
-def bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples) -> int:
-    """Replace one graph of the new snapshot by dropping it and bulk-loading its triples from a file: a
-    graph of millions of triples (the kinds, the statistics) as one SPARQL INSERT DATA is held whole in
-    memory, and the snapshot has no reader yet, so it needs no transaction (a kill redoes this step).
+def learn_store_kinds(state: Path, codes: list[str], iris: Iris, max_duties: int = MAX_DUTIES,
+                      spill: DutySpill | None = None) -> tuple[LearntKinds, dict[str, str | None]]:
+    """The kinds of every duty of the townships `codes` (etl/kinds_learn.py), and each township's label.
+
+    Each township's facts are read once, here: its duty records go to a spill file in `state`, which the
+    kinds' rounds read a township at a time. Holding every record instead (with sorted copies) made this
+    phase the build's peak, 3.4 GB of the phase alone at 10,000 townships (bench/results/kinds-memory.md).
+    `spill`: an empty one to use (a named one, to send the kinds to another process), else an unnamed one.
+    """
+    spill, township_labels = spill or DutySpill(state), {}
+    for code in sorted(codes):
+        facts = read_facts(facts_path(state, code))
+        spill.add(code, facts.duties)
+        labels = facts.graph.divisions.get(str(iris.division(code)), ())
+        # A township's rdfs:label is Chinese (the official division table): what every duty page shows.
+        township_labels[code] = min((str(label) for label in labels if getattr(label, "language", None) == "zh"),
+                                    default=None)
+    return learn_kinds(spill, max_duties=max_duties), township_labels
+
+
+# Quads a derived graph is bulk-loaded by at a time. pyoxigraph's loader (0.5 has no memory setting) was the
+# kinds phase's peak once the records were spilled (bench/results/kinds-memory.md). 5.5 M kinds-like quads
+# (session 13, load 2–3): whole, 2,086 MB peak RSS in 156 s; in parts of 3 M, 2,060 MB, 134 s; of 1 M,
+# 1,217 MB, 260 s. The time is ~2 % of a 10,000-township build, the memory half the phase's peak.
+DERIVED_PART_QUADS = 1_000_000
+
+
+def bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples, *,
+                 part_quads: int = DERIVED_PART_QUADS) -> int:
+    """Replace one graph of the new snapshot by dropping it and bulk-loading its triples from a file, in
+    parts of `part_quads`: a graph of millions of triples (the kinds, the statistics) as one SPARQL INSERT
+    DATA is held whole in memory, and the snapshot has no reader yet, so it needs no transaction (a kill
+    redoes this step). Once a blank node has been written, the rest goes in the same part: each load
+    names the blank nodes of its own input afresh, so one cut between two of its triples would split it.
 
     The file's lines are written as text: an IRI is `<…>` as it is, a literal's N-Triples form is made
     once per distinct literal. Converting each term to pyoxigraph and serialising cost ~10 µs a triple,
     ~2/3 of pyoxigraph's own load (bench/results/derive.md); pyoxigraph's parser still checks every
     line, so a malformed IRI is refused as before, only at the load.
     """
-    path = wip / "derived.nq"
-    count = write_nquads(path, graph, triples)
     store.drop_graph(graph)
-    store.load_nquads(path)
-    path.unlink()
-    return count
+
+    def load(part: Path) -> None:
+        store.load_nquads(part)
+        part.unlink()
+
+    return write_nquad_parts(wip / "derived", graph, triples, load, part_quads=part_quads)
 
 
-def write_nquads(path: Path, graph: str, triples) -> int:
-    """`triples` as N-Quads lines of `graph` in `path` (`bulk_replace` says how); returns how many."""
+def write_nquad_parts(stem: Path, graph: str, triples, done: Callable[[Path], None], *,
+                      part_quads: int = DERIVED_PART_QUADS) -> int:
+    """`triples` as N-Quads lines of `graph` in the files `{stem}.0.nq`, `{stem}.1.nq`, … of `part_quads`
+    lines each, cut only before the graph's first blank node (`bulk_replace` says why and how); `done` is
+    given each file once it is written and closed. Returns how many triples."""
     name = f"<{ox.NamedNode(graph).value}>"
     literals: dict[Node, str] = {}
-    count = 0
+    count = in_part = 0
+    blank_written = False
 
     def term(node: Node) -> str:
         if isinstance(node, URIRef):
@@ -211,10 +244,24 @@ def write_nquads(path: Path, graph: str, triples) -> int:
             text = literals[node] = str(to_oxigraph(node))
         return text
 
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
+    paths = (stem.with_name(f"{stem.name}.{part}.nq") for part in itertools.count())
+    path = next(paths)
+    out = open(path, "w", encoding="utf-8", newline="\n")  # closed, and the next part opened, at each cut
+    try:
         for s, p, o in triples:
             out.write(f"{term(s)} {term(p)} {term(o)} {name} .\n")
             count += 1
+            in_part += 1
+            blank_written = blank_written or isinstance(s, BNode) or isinstance(o, BNode)
+            if in_part >= part_quads and not blank_written:
+                out.close()
+                done(path)
+                path = next(paths)
+                out = open(path, "w", encoding="utf-8", newline="\n")
+                in_part = 0
+    finally:
+        out.close()
+    done(path)
     return count
 
 

@@ -43,8 +43,30 @@ _TITLE_HEAD = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]*
 _SPACE = re.compile(r"\s+")
 
 
+# How to give the code by hand (zh, en), for the command line; POST /validate says its own way.
+CLI_CODE_HINT = ("请用 --township-code 文件名=代码 指定 9 位乡镇代码", "give the 9-digit township code with "
+                 "--township-code FILE=CODE")
+
+
 class DivisionError(ValueError):
-    """The title (or the code given by hand) does not resolve to exactly one township."""
+    """The title (or the code given by hand) does not resolve to exactly one township.
+
+    Messages are `中文 / English`. `needs_code`: a code given by hand would resolve it, and the message ends
+    with how to give it; `message(hint)` says it the way another surface takes the code (cold review:
+    POST /validate pointed at a command-line option it cannot take).
+    """
+
+    def __init__(self, zh: str, en: str, needs_code: bool = False) -> None:
+        self.zh, self.en, self.needs_code = zh, en, needs_code
+        super().__init__(self.message(CLI_CODE_HINT))
+
+    def __reduce__(self):  # pickled by build workers: args alone would lose `en` and `needs_code`
+        return type(self), (self.zh, self.en, self.needs_code)
+
+    def message(self, hint: tuple[str, str]) -> str:
+        if not self.needs_code:
+            return f"{self.zh} / {self.en}"
+        return f"{self.zh}；{hint[0]} / {self.en}; {hint[1]}"
 
 
 @dataclass(frozen=True)
@@ -101,7 +123,8 @@ def chain_of(code: str) -> DivisionChain:
     """The chain of a township code, following the table's parent links."""
     row = _table().by_code.get(code)
     if row is None or row[0] != 4:
-        raise DivisionError(f"{code} 不是民政部区划表（2025-12-31）中的乡镇级代码")
+        raise DivisionError(f"{code} 不是民政部区划表（2025-12-31）中的乡镇级代码",
+                            f"{code} is not a township code of the division table (2025-12-31)")
     levels = {d.level: d for d in lineage(code)}
     return DivisionChain(
         province=levels.get("province"),
@@ -116,7 +139,8 @@ def lineage(code: str) -> tuple[Division, ...]:
     table = _table()
     row = table.by_code.get(code)
     if row is None:
-        raise DivisionError(f"{code} 不是民政部区划表（2025-12-31）中的区划代码")
+        raise DivisionError(f"{code} 不是民政部区划表（2025-12-31）中的区划代码",
+                            f"{code} is not a code of the division table (2025-12-31)")
     found: list[Division] = []
     while row is not None:
         level, row_code, parent, name = row
@@ -186,12 +210,13 @@ def resolve_township(title: str, code: str | None = None) -> DivisionChain:
     if code is not None:
         code = code.strip()
         if not re.fullmatch(r"\d{9}", code):
-            raise DivisionError(f"乡镇代码 --township-code={code!r} 应为 9 位数字（民政部区划代码）")
+            raise DivisionError(f"乡镇代码 {code!r} 应为 9 位数字（民政部区划代码）",
+                                f"the township code {code!r} must be 9 digits (a division code)")
         return chain_of(code)
 
     text = clean_title(title)
     if not text:
-        raise DivisionError(f"标题 {title!r} 中没有乡镇名称；请用 --township-code 指定 9 位乡镇代码")
+        raise DivisionError(f"标题 {title!r} 中没有乡镇名称", f"the title {title!r} names no township", needs_code=True)
     table = _table()
     seen: list[DivisionChain] = []  # every township whose name ends the title, for the error message
     fits: list[DivisionChain] = []
@@ -205,10 +230,13 @@ def resolve_township(title: str, code: str | None = None) -> DivisionChain:
                 fits.append(chain)
     if len(fits) == 1:
         return fits[0]
-    hint = "请用 --township-code 指定 9 位乡镇代码"
     if not fits:
         if seen:
-            listed = _list(seen)
-            raise DivisionError(f"标题 {title!r} 无法确定乡镇：同名乡镇 {listed} 的上级区划都与标题不符；{hint}")
-        raise DivisionError(f"标题 {title!r} 无法确定乡镇：区划表中没有以此结尾的乡镇名称；{hint}")
-    raise DivisionError(f"标题 {title!r} 对应多个乡镇：{_list(fits)}；{hint}")
+            raise DivisionError(f"标题 {title!r} 无法确定乡镇：同名乡镇 {_list(seen)} 的上级区划都与标题不符",
+                                f"the title {title!r} fits no township: the divisions above each township of "
+                                "that name differ from it", needs_code=True)
+        raise DivisionError(f"标题 {title!r} 无法确定乡镇：区划表中没有以此结尾的乡镇名称",
+                            f"the title {title!r} fits no township: no township name of the table ends it",
+                            needs_code=True)
+    raise DivisionError(f"标题 {title!r} 对应多个乡镇：{_list(fits)}", f"the title {title!r} names several "
+                        f"townships: {', '.join(c.township.code for c in fits)}", needs_code=True)

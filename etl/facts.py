@@ -52,13 +52,14 @@ def duty_records_of(index: Index) -> tuple[DutyRecord, ...]:
     def objects(subject, prop) -> list:
         return index.get(subject, {}).get(prop, [])
 
+    notation, title_property = SKOS.notation, DCTERMS.title  # read once: rdflib makes a new URIRef on every read
     records = []
     shared: dict = {}  # one object per distinct code, category and type set: the build holds every record
     for duty in sorted(subjects_of_type(index, LZ.Duty)):
-        codes = sorted({str(n) for town in objects(duty, LZ.township) for n in objects(town, SKOS.notation)})
+        codes = sorted({str(n) for town in objects(duty, LZ.township) for n in objects(town, notation)})
         kinds = sorted({str(t) for t in objects(duty, LZ.listType)})
         sequences = sorted({int(s) for s in objects(duty, LZ.sequence)})
-        titles = sorted({str(t) for t in objects(duty, DCTERMS.title)})
+        titles = sorted({str(t) for t in objects(duty, title_property)})
         categories = sorted(str(c) for c in objects(duty, LZ.category))
         types = frozenset(str(t).removeprefix(DEPTYPE_PREFIX) for dept in objects(duty, LZ.upperDepartment)
                           for t in objects(dept, LZ.departmentType))

@@ -22,18 +22,19 @@ Deterministic: records are sorted by their key before anything is computed, so i
 matters; the label is chosen and slugs are de-duplicated by sorted rules.
 
 At scale (more than `MAX_DUTIES` duties, about 17 townships) the dense matrix would grow with the square
-of the count, so kinds are *learnt on a bounded sample and the rest assigned* (`_sampled_kinds`):
-whole townships in an order fixed by a hash of their code, up to `MAX_DUTIES` duties, are grouped exactly
-as above; every other duty joins the kind whose members it is most alike on average (the same
-average-linkage score, computed against the kind's mean vector) when that score reaches `THRESHOLD`,
-at most one duty of a list per kind. Time and memory are linear in the number of duties beyond the
-sample (bench/results/kinds-scale.md); a kind whose duties all lie outside the sample is not found.
+of the count, so kinds are *learnt on a bounded sample and the rest assigned*: whole townships in an
+order fixed by a hash of their code, up to `MAX_DUTIES` duties, are grouped exactly as above; every
+other duty joins the kind whose members it is most alike on average (the same average-linkage score,
+computed against the kind's mean vector, `KindScores`) when that score reaches `THRESHOLD`, at most one
+duty of a list per kind (`assign`). etl/kinds_learn.py runs those rounds over the townships one at a
+time (`compute_kinds`, `learn_kinds`); this module holds the pieces. Time is linear in the number of
+duties beyond the sample (bench/results/kinds-scale.md); a kind whose duties all lie outside the sample
+is not found.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -150,23 +151,7 @@ def similarity_matrix(records: list[DutyRecord], vectors: sparse.csr_matrix | No
     return scores
 
 
-def compute_kinds(records, threshold: float = THRESHOLD, max_duties: int = MAX_DUTIES) -> KindsResult:
-    """Group duties into kinds (module docstring); `records` in any order, keys unique.
-
-    Up to `max_duties` duties are grouped exactly; above, kinds are learnt on a sample of that size and
-    every other duty is assigned to one of them or left unmatched (`_sampled_kinds`).
-    """
-    ordered = sorted(records, key=lambda r: r.key)
-    keys = [r.key for r in ordered]
-    if len(set(keys)) != len(keys):
-        raise ValueError("duty records must have unique (township, list, sequence) keys")
-    if len(ordered) > max_duties:
-        return _sampled_kinds(ordered, threshold, max_duties)
-    kinds, unmatched = _cluster(ordered, threshold)
-    return KindsResult(_with_slugs(kinds), tuple(sorted(unmatched, key=lambda r: r.key)))
-
-
-def _cluster(ordered: list[DutyRecord], threshold: float,
+def cluster(ordered: list[DutyRecord], threshold: float,
              vectors: sparse.csr_matrix | None = None) -> tuple[list[tuple[str, list[KindMember]]], list[DutyRecord]]:
     """Steps 2–4 over all of `ordered` at once: (label, members) per kind, and the unmatched duties."""
     if len(ordered) < 2:
@@ -198,54 +183,6 @@ def _cluster(ordered: list[DutyRecord], threshold: float,
     return kinds, unmatched
 
 
-def _sampled_kinds(ordered: list[DutyRecord], threshold: float, sample_size: int) -> KindsResult:
-    """Kinds learnt on samples of whole townships, every other duty assigned (module docstring).
-
-    `SAMPLE_ROUNDS` rounds, each over the duties still unmatched: a sample of whole townships in a hash
-    order of its own (so each round samples other townships, spread over provinces: codes in order would
-    sample one province) is grouped exactly, then every other unmatched duty is assigned to the round's
-    kinds. Later rounds find kinds the first sample did not hold; each round is linear in the duties.
-    """
-    idf = _streamed_idf(ordered)
-    found: list[tuple[str, list[KindMember]]] = []
-    pool = ordered
-    sampled: list[str] = []
-    for round_number in range(SAMPLE_ROUNDS):
-        if len({r.township for r in pool}) < MIN_TOWNSHIPS:
-            break
-        by_township: dict[str, list[DutyRecord]] = {}
-        for record in pool:
-            by_township.setdefault(record.township, []).append(record)
-        towns = sorted(by_township, key=lambda code: hashlib.sha256(f"{round_number}:{code}".encode()).hexdigest())
-        sample: list[DutyRecord] = []
-        taken = 0
-        while taken < len(towns) and (taken < MIN_TOWNSHIPS
-                                      or len(sample) + len(by_township[towns[taken]]) <= sample_size):
-            sample.extend(by_township[towns[taken]])
-            taken += 1
-        sample.sort(key=lambda r: r.key)
-        kinds, unmatched = _cluster(sample, threshold, _vectors(sample, idf))
-        sampled.append(f"{len(sample)} of {taken} townships")
-        round_kinds = _KindScores(
-            tuple(DutyKind(str(i), label, tuple(members)) for i, (label, members) in enumerate(kinds)), idf)
-        for chunk in _township_chunks(towns[taken:], by_township):
-            joined = list(_assign(chunk, round_kinds, threshold))
-            for index, member in joined:
-                kinds[int(index)][1].append(member)
-            placed = {member.duty.key for _index, member in joined}
-            unmatched.extend(r for r in chunk if r.key not in placed)
-        found.extend(kinds)
-        pool = sorted(unmatched, key=lambda r: r.key)
-        if taken == len(towns):  # this round's sample held every duty still unmatched
-            break
-    result = tuple(
-        DutyKind(k.slug, k.label, tuple(sorted(k.members, key=lambda m: m.duty.key))) for k in _with_slugs(found)
-    )
-    how = (f"{len(ordered)} duties: kinds learnt on samples of {'; '.join(sampled)} (one per round, duties "
-           "still unmatched), the other duties assigned to the nearest kind")
-    return KindsResult(result, tuple(pool), sampled=how)
-
-
 def _hashing() -> HashingVectorizer:
     return HashingVectorizer(analyzer="char", ngram_range=(2, 3), alternate_sign=False, norm=None,
                              n_features=HASH_FEATURES)
@@ -259,19 +196,22 @@ def _title_counts(records: list[DutyRecord]) -> tuple[sparse.csr_matrix, np.ndar
     return _hashing().transform(list(index)), np.array(rows, dtype=np.int64)
 
 
-def _streamed_idf(records: list[DutyRecord]) -> np.ndarray:
-    """Smoothed IDF over all duties, chunk by chunk (bounded memory), as TfidfVectorizer computes it."""
-    frequency = np.zeros(HASH_FEATURES)
-    for start in range(0, len(records), ASSIGN_CHUNK):
-        counts, rows = _title_counts(records[start : start + ASSIGN_CHUNK])
-        duties_per_title = np.bincount(rows, minlength=counts.shape[0]).astype(np.float64)
-        # indices are unique per row: each title adds its number of duties to each of its n-grams
-        frequency += np.bincount(counts.indices, weights=np.repeat(duties_per_title, np.diff(counts.indptr)),
-                                 minlength=HASH_FEATURES)
-    return np.log((1 + len(records)) / (1 + frequency)) + 1.0
+def duty_frequencies(records: list[DutyRecord]) -> np.ndarray:
+    """How many of `records` hold each hashed n-gram: a batch's share of `idf` (sums of whole numbers, so the
+    batches may be any, in any order, and give the same IDF to the last bit)."""
+    counts, rows = _title_counts(records)
+    duties_per_title = np.bincount(rows, minlength=counts.shape[0]).astype(np.float64)
+    # indices are unique per row: each title adds its number of duties to each of its n-grams
+    return np.bincount(counts.indices, weights=np.repeat(duties_per_title, np.diff(counts.indptr)),
+                       minlength=HASH_FEATURES)
 
 
-def _vectors(records: list[DutyRecord], idf: np.ndarray) -> sparse.csr_matrix:
+def idf(frequency: np.ndarray, duties: int) -> np.ndarray:
+    """Smoothed IDF over `duties` duties from their summed `duty_frequencies`, as TfidfVectorizer computes it."""
+    return np.log((1 + duties) / (1 + frequency)) + 1.0
+
+
+def title_vectors(records: list[DutyRecord], idf: np.ndarray) -> sparse.csr_matrix:
     """Unit-length sublinear TF-IDF rows, like TfidfVectorizer(sublinear_tf=True) but over hashed n-grams."""
     counts, rows = _title_counts(records)
     counts = counts.astype(np.float64)
@@ -279,23 +219,11 @@ def _vectors(records: list[DutyRecord], idf: np.ndarray) -> sparse.csr_matrix:
     return normalize(counts @ sparse.diags(idf), norm="l2", copy=False).tocsr()[rows]
 
 
-def _township_chunks(codes: list[str], by_township: dict[str, list[DutyRecord]]) -> Iterator[list[DutyRecord]]:
-    """Whole townships, about `ASSIGN_CHUNK` duties at a time (a list is never split between chunks)."""
-    chunk: list[DutyRecord] = []
-    for code in codes:
-        chunk.extend(by_township[code])
-        if len(chunk) >= ASSIGN_CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-class _KindScores:
-    """Scores of duties against a round's kinds (`_assign`), with everything about the kinds computed once.
+class KindScores:
+    """Scores of duties against a round's kinds (`assign`), with everything about the kinds computed once.
 
     The kinds' mean vectors, category shares and department types are the same for every chunk of a
-    round: made per chunk they were about half of `_assign`'s time (bench/results/derive.md). Category and
+    round: made per chunk they were about half of `assign`'s time (bench/results/derive.md). Category and
     type columns are the kinds' own; a duty's category or type that no member has adds nothing, as its
     all-zero column did, so the scores are the same to the last bit.
     """
@@ -303,14 +231,14 @@ class _KindScores:
     def __init__(self, kinds: tuple[DutyKind, ...], idf: np.ndarray) -> None:
         self.kinds, self.idf = kinds, idf
         if not kinds:
-            return  # a round that found no kinds assigns nothing (`_assign`)
+            return  # a round that found no kinds assigns nothing (`assign`)
         members = [m.duty for kind in kinds for m in kind.members]
         owner = np.repeat(np.arange(len(kinds)), [len(kind.members) for kind in kinds])
         sizes = np.bincount(owner, minlength=len(kinds)).astype(np.float64)
         belongs = sparse.csr_matrix((np.ones(len(owner)), (np.arange(len(owner)), owner)),
                                     (len(owner), len(kinds)))
         self.mean_of = sparse.diags(1.0 / sizes) @ belongs.T  # kinds × members: averages over a kind's members
-        self.centroids = (self.mean_of @ _vectors(members, idf)).T
+        self.centroids = (self.mean_of @ title_vectors(members, idf)).T
         categories = sorted({r.category for r in members if r.category})
         self.category_column = {c: i for i, c in enumerate(categories)}
         member_categories = np.zeros((len(members), len(categories)))
@@ -332,7 +260,7 @@ class _KindScores:
 
     def scores(self, chunk: list[DutyRecord]) -> np.ndarray:
         """duties × kinds: the average over a kind's members of `similarity_matrix`'s pairwise score."""
-        scores = (_vectors(chunk, self.idf) @ self.centroids).toarray()
+        scores = (title_vectors(chunk, self.idf) @ self.centroids).toarray()
         # One fancy-indexed step, not a row at a time: 28 of the kinds' 69 CPU-s at 1,000 townships.
         category_of = np.array([self.category_column.get(record.category, -1) for record in chunk], dtype=np.int64)
         categorised = category_of >= 0
@@ -349,31 +277,35 @@ class _KindScores:
         return scores
 
 
-def _assign(chunk: list[DutyRecord], kinds: _KindScores, threshold: float) -> Iterator[tuple[str, KindMember]]:
-    """Each duty of `chunk` → the kind it is most alike on average, if ≥ `threshold`, one duty per list and kind.
+def assign(chunk: list[DutyRecord], kinds: KindScores, threshold: float) -> Iterator[tuple[int, int, float]]:
+    """Each duty of `chunk` → the kind it is most alike on average, if ≥ `threshold`, one duty per list and kind:
+    (row in `chunk`, index of the kind in `kinds.kinds`, score).
 
     The average over a kind's members of the pairwise score of `similarity_matrix` is, for the title
     part, the duty's dot product with the members' mean vector; the category bonus and the department
     penalty average to their share of members. Pairwise scores are not clipped at 0 first, so the
     average is at most slightly lower than the exact one (a conservative error).
+
+    A duty's scores depend on its own row only, and who wins a (list, kind) slot on that list's duties
+    only, so a township gets the same kinds whichever townships share its chunk (etl/kinds_learn.py).
     """
     if not kinds.kinds or not chunk:
         return
     scores = kinds.scores(chunk)
     candidates = sorted(
-        ((-scores[row, k], chunk[row].key, kinds.kinds[k].slug, row)
+        ((-scores[row, k], chunk[row].key, kinds.kinds[k].slug, row, k)
          for row, k in zip(*np.nonzero(scores >= threshold), strict=True)),
     )
     placed: set[tuple[str, str, str]] = set()  # (township, list, kind)
     done: set[int] = set()
-    for negative, _key, slug, row in candidates:
+    for negative, _key, slug, row, k in candidates:
         record = chunk[row]
         slot = (record.township, record.list_kind.value, slug)
         if row in done or slot in placed:
             continue
         done.add(row)
         placed.add(slot)
-        yield slug, KindMember(record, round(min(1.0, -negative), 3))
+        yield int(row), int(k), round(min(1.0, -negative), 3)
 
 
 def _label(ordered: list[DutyRecord], cohesion: dict[int, float]) -> str:
@@ -383,17 +315,17 @@ def _label(ordered: list[DutyRecord], cohesion: dict[int, float]) -> str:
     return min(typical, key=lambda t: (len(t), t)).lstrip("*＊")
 
 
-def _with_slugs(kinds: list[tuple[str, list[KindMember]]]) -> tuple[DutyKind, ...]:
-    """Slugs from the label's pinyin; a clash gets -2, -3 … in the order of (label, first member)."""
-    kinds.sort(key=lambda k: (k[0], k[1][0].duty.key))
+def kind_slugs(heads: list[tuple[str, tuple[str, str, int]]]) -> list[str]:
+    """Each kind's slug from its (label, first member's key), in the order given: the label's pinyin; a clash
+    gets -2, -3 … in the order of (label, first member)."""
     taken: set[str] = set()
-    result = []
-    for label, members in kinds:
-        base = "-".join(slugify(label).split("-")[:SLUG_SYLLABLES])
+    slugs: dict[int, str] = {}
+    for index in sorted(range(len(heads)), key=lambda i: heads[i]):
+        base = "-".join(slugify(heads[index][0]).split("-")[:SLUG_SYLLABLES])
         slug, n = base, 1
         while slug in taken:
             n += 1
             slug = f"{base}-{n}"
         taken.add(slug)
-        result.append(DutyKind(slug, label, tuple(members)))
-    return tuple(sorted(result, key=lambda k: k.slug))
+        slugs[index] = slug
+    return [slugs[i] for i in range(len(heads))]

@@ -10,7 +10,6 @@ their scheme and the `lz:dutyKind` links. No triple of it is stated in any towns
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 
 from rdflib import XSD, Graph, Literal
@@ -18,11 +17,12 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from luzhi.etl.facts import DEPTYPE_PREFIX, LIST_KINDS
-from luzhi.etl.kinds import DutyRecord, KindsResult
+from luzhi.etl.kinds import DutyRecord
+from luzhi.etl.kinds_learn import LearntKinds
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, bind_prefixes, sparql_prologue
 from luzhi.store.base import Store
-from luzhi.store.kind_samples import KindSampleRow, SampleMember, enough_for_every_township, sample_order
+from luzhi.store.kind_samples import KindSampleRow, SampleMember, SamplePrefix, sample_order
 
 # GROUP_CONCAT keeps one row per duty whatever the number of departments; the separator cannot
 # occur in a department-type key (ontology/department-types.ttl: lowercase ASCII and hyphens).
@@ -59,10 +59,11 @@ def duty_records(store: Store) -> list[DutyRecord]:
     return records
 
 
-def kinds_triples(result: KindsResult, iris: Iris) -> Iterator[tuple[Node, Node, Node]]:
+def kinds_triples(kinds: LearntKinds, iris: Iris) -> Iterator[tuple[Node, Node, Node]]:
     """The kinds graph: the scheme, one `lz:DutyKind` per kind, and per member duty its `lz:dutyKind`
     and `lz:matchScore`. A duty has at most one kind, so the score can sit on the duty itself.
-    A generator: nationally the graph holds ~2 triples a duty, too many for an rdflib graph."""
+    A generator over the duties one township at a time: nationally the graph holds ~2 triples a duty,
+    too many for an rdflib graph or a list."""
     scheme = iris.kind_scheme()
     scores: dict[float, Literal] = {}
     yield scheme, RDF.type, SKOS.ConceptScheme
@@ -70,52 +71,53 @@ def kinds_triples(result: KindsResult, iris: Iris) -> Iterator[tuple[Node, Node,
     yield scheme, SKOS.prefLabel, Literal("Duty kinds", lang="en")
     yield scheme, RDFS.label, Literal("履职事项种类", lang="zh")  # every minted IRI has an rdfs:label (issue 11)
     yield scheme, RDFS.label, Literal("Duty kinds", lang="en")
-    for kind in result.kinds:
-        node = iris.kind(kind.slug)
+    nodes = [iris.kind(slug) for slug in kinds.slugs]
+    for node, label in zip(nodes, kinds.labels, strict=True):
         yield node, RDF.type, LZ.DutyKind
         yield node, SKOS.inScheme, scheme
-        yield node, SKOS.prefLabel, Literal(kind.label, lang="zh")
-        yield node, RDFS.label, Literal(kind.label, lang="zh")
-        for member in kind.members:
-            duty = iris.duty(member.duty.township, member.duty.list_kind, member.duty.sequence)
-            yield duty, LZ.dutyKind, node
-            score = scores.get(member.score)
-            if score is None:  # ≤ 1,001 scores (3 decimals): an rdflib Literal each, not one per duty
-                score = scores[member.score] = Literal(_canonical_decimal(member.score), datatype=XSD.decimal)
-            yield duty, LZ.matchScore, score
+        yield node, SKOS.prefLabel, Literal(label, lang="zh")
+        yield node, RDFS.label, Literal(label, lang="zh")
+    for record, kind, member_score in kinds.duties():
+        if kind < 0:
+            continue
+        duty = iris.duty(record.township, record.list_kind, record.sequence)
+        yield duty, LZ.dutyKind, nodes[kind]
+        score = scores.get(member_score)
+        if score is None:  # ≤ 1,001 scores (3 decimals): an rdflib Literal each, not one per duty
+            score = scores[member_score] = Literal(_canonical_decimal(member_score), datatype=XSD.decimal)
+        yield duty, LZ.matchScore, score
 
 
-def kinds_graph(result: KindsResult, iris: Iris) -> Graph:
+def kinds_graph(kinds: LearntKinds, iris: Iris) -> Graph:
     """`kinds_triples` as an rdflib graph (small stores: the tests)."""
     graph = Graph()
     bind_prefixes(graph)
-    for triple in kinds_triples(result, iris):
+    for triple in kinds_triples(kinds, iris):
         graph.add(triple)
     return graph
 
 
-def kind_sizes(result: KindsResult, iris: Iris) -> dict[Node, int]:
+def kind_sizes(kinds: LearntKinds, iris: Iris) -> dict[Node, int]:
     """Duties per kind IRI (the statistics graph's `kind` breakdown)."""
-    return {iris.kind(kind.slug): len(kind.members) for kind in result.kinds}
+    return {iris.kind(slug): int(size) for slug, size in zip(kinds.slugs, kinds.sizes(), strict=True)}
 
 
-def kind_samples(result: KindsResult, iris: Iris, township_labels: dict[str, str]) -> Iterator[KindSampleRow]:
+def kind_samples(kinds: LearntKinds, iris: Iris, township_labels: dict[str, str]) -> Iterator[KindSampleRow]:
     """Each kind's sample for the duty pages (store/kind_samples.py), with the township's label
-    (`township_labels`: code → rdfs:label@zh) and the values the kinds graph states of each member."""
+    (`township_labels`: code → rdfs:label@zh) and the values the kinds graph states of each member.
+    One pass over the duties, keeping per kind only what its sample may still need (`SamplePrefix`)."""
     list_types = {kind: iri for iri, kind in LIST_KINDS.items()}
-    for kind in result.kinds:
-        members: list[SampleMember] = []
-        townships: Counter = Counter()
-        for member in sorted(kind.members, key=lambda m: sample_order("/".join(map(str, m.duty.key)))):
-            if enough_for_every_township(townships, len(members)):
-                break
-            duty = member.duty
-            townships[duty.township] += 1
-            members.append(SampleMember(
-                str(iris.duty(duty.township, duty.list_kind, duty.sequence)), str(iris.division(duty.township)),
-                township_labels.get(duty.township), list_types[duty.list_kind], duty.title,
-                _canonical_decimal(member.score)))
-        yield KindSampleRow(str(iris.kind(kind.slug)), kind.label, len(kind.members), tuple(members))
+    samples = [SamplePrefix() for _ in kinds.slugs]
+    for record, kind, score in kinds.duties():
+        if kind >= 0:
+            samples[kind].offer(sample_order("/".join(map(str, record.key))), record.township, (record, score))
+    for slug, label, size, sample in zip(kinds.slugs, kinds.labels, kinds.sizes(), samples, strict=True):
+        members = tuple(
+            SampleMember(str(iris.duty(duty.township, duty.list_kind, duty.sequence)),
+                         str(iris.division(duty.township)), township_labels.get(duty.township),
+                         list_types[duty.list_kind], duty.title, _canonical_decimal(score))
+            for duty, score in sample.items())
+        yield KindSampleRow(str(iris.kind(slug)), label, int(size), members)
 
 
 def _canonical_decimal(score: float) -> str:
@@ -124,15 +126,15 @@ def _canonical_decimal(score: float) -> str:
     return f"{score:.3f}".rstrip("0").rstrip(".")
 
 
-def kinds_report(result: KindsResult, iris: Iris) -> dict:
+def kinds_report(kinds: LearntKinds, iris: Iris) -> dict:
     """The `kinds` section of the build report: counts, and every unmatched duty by IRI and title."""
     return {
-        "sampled": result.sampled,
-        "kinds": len(result.kinds),
-        "matched_duties": sum(len(k.members) for k in result.kinds),
+        "sampled": kinds.sampled,
+        "kinds": len(kinds.slugs),
+        "matched_duties": kinds.matched_count,
         "unmatched_duties": [
             {"duty": str(iris.duty(r.township, r.list_kind, r.sequence)), "township_code": r.township,
              "list": r.list_kind.value, "sequence": r.sequence, "title": r.title}
-            for r in result.unmatched
+            for r in kinds.unmatched()
         ],
     }

@@ -82,6 +82,10 @@ class _Listed:
         last = written[-1:]
         if last not in self.last_chars and not last.isspace() and "&" not in written:  # & : an HTML entity
             return None
+        return self.normalised(written)
+
+    def normalised(self, written: str) -> str | None:
+        """`get` without its quick refusal (for a caller that has made it)."""
         return self.by_key.get(_match_key(written, self.county_name, self.prefecture_name))
 
 
@@ -94,10 +98,15 @@ def _name_at(text: str, pos: int, keys: _Listed) -> tuple[int, str] | None:
     stop = pos
     while stop < len(text) and stop - pos < 40 and text[stop] not in _BOUNDARY and text[stop] not in "：:、":
         stop += 1
+    # `_Listed.get`'s quick refusal made here, on the last character, before slicing the candidate:
+    # 121,564 candidates for 20 townships, nearly all refused (bench/results/pass1.md).
+    entity = text.find("&", pos, stop)  # candidates ending after it may hold an HTML entity
+    last_chars = keys.last_chars
     for end in range(stop, pos + 1, -1):
-        if text[end - 1] in _CONNECTORS:
+        last = text[end - 1]
+        if last in _CONNECTORS or (last not in last_chars and not last.isspace() and not 0 <= entity < end):
             continue
-        name = keys.get(text[pos:end])
+        name = keys.normalised(text[pos:end])
         if name is not None:
             return end, name
     return None
@@ -281,13 +290,7 @@ def split_responsibility(
     With the county's and prefecture's names (DivisionChain) a text may spell a department otherwise
     than its cell: 区消防救援大队 for 鸡冠消防救援大队, 县生态环境局左云分局 for 市生态环境局左云分局.
     """
-    keys = _Listed.of(names, county_name, prefecture_name)
-    if not keys.by_key or not text.strip():
-        return ()
-    parts, _ = _analyse(text, keys, section)
-    return tuple(
-        (name, "\n".join(part for _, part in sorted(parts[name]))) for name in keys.by_key.values() if name in parts
-    )
+    return _cell_analysis(text, tuple(names), county_name, prefecture_name, section)[0]
 
 
 def unlisted_departments(
@@ -299,7 +302,24 @@ def unlisted_departments(
 ) -> tuple[str, ...]:
     """Departments heading a section of the cell that its department cell does not name (004
     cooperative 13: `二、县公安局` under 县委宣传部、县委网信办): for the report, never guessed into the graph."""
+    return _cell_analysis(text, tuple(names), county_name, prefecture_name, section)[1]
+
+
+# Both answers of one cell come from one analysis, which the build asks for twice (to_rdf reports the
+# unlisted departments of every cooperative duty, then splits the cells naming several): cached, bounded
+# (a national build sees millions of cells; 1,024 cells of a few KB, more than a document's cooperative
+# list). Across documents it helps only where townships of one county share a cell. `_analyse` was 9 %
+# of pass 1's profile (bench/results/pass1.md).
+@lru_cache(maxsize=1024)
+def _cell_analysis(
+    text: str, names: tuple[str, ...], county_name: str, prefecture_name: str, section: re.Pattern[str] | None
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """(`split_responsibility`'s answer, `unlisted_departments`') for one cell: immutable, so shared safely."""
     keys = _Listed.of(names, county_name, prefecture_name)
     if not keys.by_key or not text.strip():
-        return ()
-    return tuple(_analyse(text, keys, section)[1])
+        return (), ()
+    parts, unlisted = _analyse(text, keys, section)
+    split = tuple(
+        (name, "\n".join(part for _, part in sorted(parts[name]))) for name in keys.by_key.values() if name in parts
+    )
+    return split, tuple(unlisted)

@@ -97,6 +97,7 @@ _FRONT_MATTER = re.compile(
 )
 _COUNT_SUFFIX = r"(?:[（(](?:共)?(?P<count>\d+)项[）)])?"  # `（109项）` after a list title, spaces removed
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+_WHITESPACE = re.compile(r"\s+")
 _SEQUENCE = re.compile(r"^(\d{1,5})\s*[.、．]?$")
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
@@ -226,7 +227,7 @@ def _html_to_text(raw: str) -> str:
 
 def _key(text: str) -> str:
     """Header text for keyword matching: NFKC (full-width → half-width), no whitespace."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def column_of(text: str) -> Column | None:
@@ -285,6 +286,11 @@ def _header_columns(
     A header has a 序号 cell and at least one more; an unknown or repeated column is a layout we
     do not understand, and guessing would put text into the wrong field, so it is a ParseError.
     """
+    if layout is None and not any("号" in cell and ("序" in cell or "编" in cell) for cell in cells):
+        # Every row is asked, and normalising every cell of every row was 4 % of pass 1 (bench/results/
+        # pass1.md); without a profile a header needs a 序号/编号 cell, and no other character's NFKC
+        # form holds 序, 编 or 号 (checked over all of Unicode), so such a row is no header.
+        return None
     keys = [_key(c) for c in cells]
 
     def column(key: str) -> Column | None:

@@ -16,6 +16,10 @@ from pathlib import Path
 
 from luzhi.etl.model import SourceLine
 
+# Every message is Chinese, then English after " / ", as the validator's own (server/validation/submission.py):
+# `luzhi validate --lang en` and `POST /validate?lang=en` users read the English half.
+EMPTY_FILE = "文件为空（0 字节） / the file is empty (0 bytes)"
+_ENCODING_EN = {"UTF-16（有 BOM）": "UTF-16 (with a BOM)", "UTF-16（无 BOM）": "UTF-16 (without a BOM)"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # C0/C1 controls but \t \n \f \r
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 
@@ -43,10 +47,11 @@ def decode_source(data: bytes, path: str | Path) -> list[SourceLine]:
 
 def _decode(data: bytes, path: str | Path) -> str:
     if not data:
-        raise SourceError(path, "文件为空（0 字节）")
+        raise SourceError(path, EMPTY_FILE)
     for bom in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
         if data.startswith(bom):
-            raise SourceError(path, "不支持 UTF-32 编码，请转换为 UTF-8、GB18030 或 UTF-16")
+            raise SourceError(path, "不支持 UTF-32 编码，请转换为 UTF-8、GB18030 或 UTF-16 / UTF-32 is not supported: "
+                                    "convert the file to UTF-8, GB18030 or UTF-16")
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return _decode_utf16(data[len(bom) :], codec, path, "UTF-16（有 BOM）")
@@ -55,7 +60,8 @@ def _decode(data: bytes, path: str | Path) -> str:
         if codec is not None:
             return _decode_utf16(data, codec, path, "UTF-16（无 BOM）")
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise SourceError(path, f"第 {line} 行含有 NUL 字节：不是 UTF-16 文本，可能是二进制文件")
+        raise SourceError(path, f"第 {line} 行含有 NUL 字节：不是 UTF-16 文本，可能是二进制文件 / line {line} holds a "
+                                "NUL byte and the file is not UTF-16 text: perhaps a binary file", line=line)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
@@ -69,7 +75,8 @@ def _decode(data: bytes, path: str | Path) -> str:
             line = data.count(b"\n", 0, at) + 1
             raise SourceError(
                 path, f"第 {line} 行（字节偏移 {at}）有无法解码的字节：既不是合法的 UTF-8 也不是合法的 GB18030"
-                      f"（按 {codec} 读到这里出错）", line=line,
+                      f"（按 {codec} 读到这里出错） / line {line} (byte offset {at}) holds bytes that are neither "
+                      f"UTF-8 nor GB18030 (read as {codec}, it fails here)", line=line,
             ) from None
         _refuse_suspicious(text, path, "GB18030", private_use_too=True)
         return text
@@ -98,26 +105,34 @@ def _decode_utf16(data: bytes, codec: str, path: str | Path, name: str) -> str:
         text = data.decode(codec)
     except UnicodeDecodeError as error:
         line = data.decode(codec, errors="replace").count("\n", 0, error.start // 2) + 1
-        raise SourceError(path, f"第 {line} 行不是合法的 {name} 文本（字节偏移 {error.start}）") from None
+        raise SourceError(path, f"第 {line} 行不是合法的 {name} 文本（字节偏移 {error.start}） / line {line} is not "
+                                f"valid {_ENCODING_EN.get(name, name)} text (byte offset {error.start})",
+                          line=line) from None
     _refuse_suspicious(text, path, name, private_use_too=True)
     return text
 
 
 def _refuse_suspicious(text: str, path: str | Path, encoding: str, *, private_use_too: bool) -> None:
     if not text.strip():
-        raise SourceError(path, "文件只有空白，没有任何文字")
+        raise SourceError(path, "文件只有空白，没有任何文字 / the file holds only white space, no text")
     bad = _CONTROL.search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
+        code = f"U+{ord(bad.group()):04X}"
         raise SourceError(
-            path, f"第 {line} 行含有控制字符 U+{ord(bad.group()):04X}：不像文本文件（按 {encoding} 解码）"
+            path, f"第 {line} 行含有控制字符 {code}：不像文本文件（按 {encoding} 解码） / line {line} holds the "
+                  f"control character {code}: not a text file (decoded as {_ENCODING_EN.get(encoding, encoding)})",
+            line=line,
         )
     # GB18030 maps almost every byte pair to *some* character; private-use code points are
     # the tell-tale of bytes that were never GB18030 text in the first place.
     odd = _PRIVATE_USE.search(text) if private_use_too else None
     if odd is not None:
         line = text.count("\n", 0, odd.start()) + 1
-        raise SourceError(path, f"第 {line} 行按 {encoding} 解码出私用区字符 U+{ord(odd.group()):04X}：编码不可信")
+        code = f"U+{ord(odd.group()):04X}"
+        raise SourceError(path, f"第 {line} 行按 {encoding} 解码出私用区字符 {code}：编码不可信 / line {line} decodes "
+                                f"as {_ENCODING_EN.get(encoding, encoding)} to the private-use character {code}: "
+                                "the encoding cannot be trusted", line=line)
 
 
 def _split_lines(text: str, path: str) -> Iterator[SourceLine]:

@@ -116,6 +116,12 @@ class Iris:
         (ParsedDocument.fragment, docs/parsing.md)."""
         return URIRef(f"{self.source(filename)}#{fragment}")
 
+    def is_source_place(self, iri: str) -> bool:
+        """Whether `iri` names a place in one of our source documents (`source_fragment`). The build states
+        nothing about a place, only that a duty was derived from it (etl/to_rdf.py), so a page needs no
+        lookup of its labels (issue 13: ~3 block reads per duty page at 10,000 townships)."""
+        return iri.startswith(f"{self.base}/source/") and "#" in iri
+
     def graph(self, township_code: str) -> URIRef:
         """The named graph holding one township document's triples."""
         return self._iri(f"graph/{township_code}")

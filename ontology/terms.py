@@ -8,6 +8,7 @@ Datatypes and language tags survive both ways (STYLE.md warns about hand-written
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -15,6 +16,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_SAFE_BNODE = re.compile(r"[A-Za-z0-9_]+")  # blank node ids N-Triples allows (a subset: rdflib's own ids)
 
 
 @lru_cache(maxsize=65_536)
@@ -55,3 +57,14 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(term), datatype=_named_node(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def to_oxigraph_safe(term: Node, serial: int) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """`to_oxigraph`, but a blank node whose id N-Triples does not allow gets a fresh one, `b{serial}x`.
+
+    rdflib accepts ids N-Triples does not; a caller converting a whole graph numbers its terms
+    (`serial`) so the fresh ids are distinct, and keeps the originals to map back (shapes/fast.py).
+    """
+    if isinstance(term, BNode) and not _SAFE_BNODE.fullmatch(str(term)):
+        return ox.BlankNode(f"b{serial}x")
+    return to_oxigraph(term)

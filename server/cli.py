@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ import pyoxigraph as ox
 from rich.console import Console
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
+from luzhi.server.township_option import township_code_option
 from luzhi.server.validation.cli import validate as validate_command
 from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, fallback_warning, validator
 from luzhi.store.formats import DUMP_FORMATS
@@ -71,6 +73,8 @@ class _OneLineErrors(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
         except Exception as error:
             # The remote backend's errors, when it was used (importing it here would cost every command).
             remote = sys.modules.get("luzhi.store.remote")
@@ -82,6 +86,14 @@ class _OneLineErrors(click.Group):
                 raise
             name = ctx.invoked_subcommand or ctx.info_name
             raise _Error(f"luzhi {name}: {_cause(error)}") from None
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    """`luzhi export | head`: the reader left. Exit as `cat` does there (killed by SIGPIPE: status 141 in the
+    shell), saying nothing; it printed "[Errno 32] Broken pipe" (cold review). stdout is pointed at
+    /dev/null first so the interpreter's last flush cannot fail again (the Python docs' recipe, `signal`)."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(128 + signal.SIGPIPE)
 
 
 def _cause(error: BaseException) -> str:
@@ -101,16 +113,6 @@ class _Error(click.ClickException):
 @click.version_option(package_name="luzhi")
 def main() -> None:
     """luzhi (履职): publish China's township duty lists as linked data."""
-
-
-def _parse_codes(pairs: tuple[str, ...]) -> dict[str, str]:
-    codes = {}
-    for pair in pairs:
-        name, sep, code = pair.rpartition("=")
-        if not sep or not name or not code.isdigit() or len(code) != 9:
-            raise click.BadParameter(f"expected FILE=9-digit-code, got {pair!r}", param_hint="--township-code")
-        codes[name] = code
-    return codes
 
 
 def _check_base(ctx, param, value):
@@ -176,7 +178,7 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
     if result.kinds is None:
         summary = "store unchanged"
     else:
-        summary = f"{len(result.kinds.kinds)} duty kinds, {len(result.kinds.unmatched)} duties unmatched"
+        summary = f"{len(result.kinds.slugs)} duty kinds, {result.kinds.unmatched_count} duties unmatched"
         if result.kinds.sampled:
             summary += f" ({result.kinds.sampled})"
     console.print(f"{len(result.documents)} documents loaded{resumed}, {len(result.quarantined)} quarantined, "
@@ -201,8 +203,7 @@ def _store_base(target) -> str | None:
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the JSON data-quality report here.")
 @click.option("--force", is_flag=True, help="Load documents even when they have SHACL Violations.")
-@click.option("--township-code", "codes", multiple=True, metavar="FILE=CODE",
-              help="Give a document's 9-digit township code by hand when its title cannot be resolved.")
+@township_code_option
 @click.option("--replace", is_flag=True, help="Let a document take a township (or file name) that another "
               "document holds in the store; without it such a claim is refused, naming both files.")
 @click.option("--keep-going", is_flag=True, help="Load every document that passes; list each refused one "
@@ -244,7 +245,7 @@ def build(files, store_path, base, report, force, codes, replace, keep_going, st
     # README's `luzhi build --store ./luzhi-store FILE` that follows must not mint :5000 IRIs beside them.
     base = base or _store_base(target) or DEFAULT_BASE
     try:
-        result = run_build(files, target, base, report, _parse_codes(codes), engine=engine, layout=layout, force=force,
+        result = run_build(files, target, base, report, codes, engine=engine, layout=layout, force=force,
                            replace=replace, keep_going=keep_going, fresh=fresh, jobs=jobs)
     except BuildError as error:
         click.echo(str(error), err=True)
@@ -274,6 +275,7 @@ def serve(store_path, host, port, base, state_dir):
     from luzhi.store.state import read_build_info
 
     log_to_stderr()
+    signal.signal(signal.SIGTERM, _stop_serving)
     target = StoreTarget.of(store_path, state_dir)
     if target.state_dir is not None:  # remote: never built from here (serving needs no write access)
         info = read_build_info(target.state_dir)
@@ -307,6 +309,14 @@ def serve(store_path, host, port, base, state_dir):
     app.run(host=host, port=port, threaded=True, request_handler=TimedRequestHandler)
 
 
+def _stop_serving(signum, frame) -> NoReturn:
+    """SIGTERM (`kill`, systemd, `docker stop`) stops the server as Ctrl-C does: Werkzeug's loop ends on
+    KeyboardInterrupt, closes its socket, and the query workers are stopped at exit. Python's default for
+    SIGTERM ended the process at once, and SIGINT is ignored by a server started in the background of a
+    script (POSIX shells set it so), which `kill -INT` then could not stop (the CI hang of session 12)."""
+    raise KeyboardInterrupt
+
+
 def _note_other_port(store_path, built_base: str | None, host: str, port: int) -> None:
     """A store built for this machine under another port mints IRIs that point to that port, not to this
     server (cold review: a newcomer told "use a different port" by Werkzeug got links to the other server).
@@ -337,11 +347,12 @@ def _store_error(store_path, error) -> NoReturn:
 
 
 def _config(**settings):
-    """The server's Config, with the publisher's LUZHI_* settings (README, Settings) from the environment."""
-    from luzhi.server.config import Config, publication_settings
+    """The server's Config, with the publisher's and the limits' LUZHI_* settings (README, Settings) from the
+    environment, as gunicorn's (server/wsgi.py)."""
+    from luzhi.server.config import Config, limit_settings, publication_settings
 
     try:
-        return Config(**settings, **publication_settings(dict(os.environ)))
+        return Config(**settings, **limit_settings(dict(os.environ)), **publication_settings(dict(os.environ)))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
 
@@ -355,7 +366,8 @@ def query(sparql, store_path, fmt):
     """Run a SPARQL query on the store and print the results.
 
     SELECT prints a table (or json/csv/tsv); CONSTRUCT/DESCRIBE print Turtle (or nt); ASK prints true/false.
-    The default graph is the union of all documents' graphs.
+    The default graph is the union of all documents' graphs. This is the operator's own tool: unlike
+    /sparql, a SERVICE clause is fetched and there is no sandbox or time limit (docs/security.md).
     """
     from rich.table import Table
 

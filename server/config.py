@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
+from luzhi.store.sandbox import MODES as SANDBOX_MODES
 
 _ABSOLUTE_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
@@ -27,6 +28,43 @@ PUBLICATION_VARIABLES = {
 def publication_settings(env: dict[str, str]) -> dict[str, str]:
     """The publisher's settings given in the environment, as `Config` keyword arguments."""
     return {name: env[variable] for name, variable in PUBLICATION_VARIABLES.items() if env.get(variable)}
+
+
+# The endpoint's limits: the LUZHI_* variable of each and how it is read (server/wsgi.py and `luzhi serve`:
+# serve once ignored them all, so `LUZHI_SANDBOX=off luzhi serve` still logged sandbox=auto; cold review).
+LIMIT_VARIABLES = {
+    "query_timeout": ("LUZHI_QUERY_TIMEOUT", float),
+    "max_result_rows": ("LUZHI_MAX_RESULT_ROWS", int),
+    "max_request_bytes": ("LUZHI_MAX_REQUEST_BYTES", int),
+    "query_processes": ("LUZHI_QUERY_PROCESSES", int),
+    "page_timeout": ("LUZHI_PAGE_TIMEOUT", float),
+    "page_query_processes": ("LUZHI_PAGE_QUERY_PROCESSES", int),
+    "allow_service": ("LUZHI_ALLOW_SERVICE", lambda text: tuple(text.split())),
+    # Issue 10 (docs/security.md): caps of the processes that run user input, and the queue.
+    "queue_wait": ("LUZHI_QUEUE_WAIT", float),
+    "query_memory_mb": ("LUZHI_QUERY_MEMORY_MB", int),
+    "sandbox": ("LUZHI_SANDBOX", str),
+    "max_upload_bytes": ("LUZHI_MAX_UPLOAD_BYTES", int),
+    "validation_timeout": ("LUZHI_VALIDATION_TIMEOUT", float),
+    "validation_memory_mb": ("LUZHI_VALIDATION_MEMORY_MB", int),
+    "max_validations": ("LUZHI_MAX_VALIDATIONS", int),
+}
+
+
+def limit_settings(env: dict[str, str]) -> dict[str, object]:
+    """The endpoint's limits given in the environment, as `Config` keyword arguments; ValueError names the
+    variable of a value that cannot be read."""
+    settings: dict[str, object] = {}
+    for name, (variable, read) in LIMIT_VARIABLES.items():
+        if variable in env:
+            try:
+                settings[name] = read(env[variable])
+            except ValueError:
+                raise ValueError(f"{variable}={env[variable]!r}: expected {getattr(read, '__name__', 'text')}"
+                                 ) from None
+    if settings.get("sandbox", "auto") not in SANDBOX_MODES:
+        raise ValueError(f"LUZHI_SANDBOX={settings['sandbox']!r}: expected one of {', '.join(SANDBOX_MODES)}")
+    return settings
 
 
 @dataclass(frozen=True)

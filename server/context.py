@@ -24,6 +24,7 @@ from typing import TypeVar
 from flask import Flask, current_app, g, has_request_context
 from rdflib import URIRef
 
+from luzhi.ontology.iris import Iris
 from luzhi.server.config import Config
 from luzhi.server.describe import resource_labels
 from luzhi.store.base import Store
@@ -37,6 +38,7 @@ _LIVE = "luzhi.live"
 _EXECUTOR = "luzhi.sparql"  # the current snapshot's executor (tests stop its workers through it)
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 @dataclass(eq=False)
@@ -179,13 +181,32 @@ def per_snapshot(key: object, compute: Callable[[], T]) -> T:
     return cache[key]
 
 
+def per_snapshot_cached(key: object, size: int, function: Callable[[T], U]) -> Callable[[T], U]:
+    """`function` remembering its answers for the `size` most recently used arguments, once per snapshot and
+    per process (`per_snapshot`): what a page reads of the store that every page of its kind reads again."""
+    return per_snapshot(key, lambda: lru_cache(size)(function))
+
+
 LABELS_KEPT = 50_000  # resources whose labels a web process keeps per snapshot (a few hundred bytes each)
 
 
 def label_cache() -> Callable[[URIRef], tuple]:
     """`describe.resource_labels` of this snapshot's store, remembered for the `LABELS_KEPT` most recently
-    used resources (server/describe.py `fetch_label_triples`)."""
-    return per_snapshot("labels", lambda: lru_cache(LABELS_KEPT)(_current_labels))
+    used resources (server/describe.py `fetch_label_triples`); a place in a source document has none
+    (`Iris.is_source_place`), and is neither looked up nor kept (each duty names its own)."""
+    return per_snapshot("labels", _LabelLookup)
+
+
+class _LabelLookup:
+    """The label cache of one snapshot; a place in a source document skips it (each duty names its own)."""
+
+    def __init__(self) -> None:
+        self._iris = Iris(get_config().base)
+        self._cached = lru_cache(LABELS_KEPT)(_current_labels)
+        self.cache_info = self._cached.cache_info
+
+    def __call__(self, resource: URIRef) -> tuple:
+        return () if self._iris.is_source_place(str(resource)) else self._cached(resource)
 
 
 def _current_labels(resource: URIRef) -> tuple:

@@ -17,6 +17,10 @@ from luzhi.server.routes import ROUTES
 # the validator for caching, and the endpoint's row count.
 EXPOSED = "Link, ETag, Content-Length, Content-Disposition, Digest, X-Result-Rows"
 _READ_ENDPOINTS = frozenset(route.endpoint for route in ROUTES if route.read)
+# Methods of a rule that are not read routes (`POST /validate`): its preflight must not offer them, since
+# their answers carry no Access-Control-Allow-Origin (the preflight offered POST, cold review).
+_CLOSED_METHODS = {rule: frozenset(m for r in ROUTES if r.rule == rule and not r.read for m in r.methods)
+                   for rule in {r.rule for r in ROUTES if not r.read}}
 
 
 def init_app(app: Flask) -> None:
@@ -41,8 +45,9 @@ def open_to_any_origin(response: Response) -> None:
 
 def _preflight(response: Response) -> None:
     """Answer a CORS preflight: what may follow, and for how long the browser may remember it."""
-    allowed = response.headers.get("Allow") or "GET, HEAD, OPTIONS"
-    response.headers["Access-Control-Allow-Methods"] = allowed
+    allowed = [m.strip() for m in (response.headers.get("Allow") or "GET, HEAD, OPTIONS").split(",")]
+    closed = _CLOSED_METHODS.get(request.url_rule.rule if request.url_rule else "", frozenset())
+    response.headers["Access-Control-Allow-Methods"] = ", ".join(m for m in allowed if m not in closed)
     response.headers["Access-Control-Allow-Headers"] = (
         request.headers.get("Access-Control-Request-Headers") or "Accept, Content-Type"
     )

@@ -128,9 +128,11 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
     observations that name the list too); `labels_of`: see `fetch_label_triples`.
     """
     subject = URIRef(check_iri(iri))
-    outgoing = [(p, o) for _s, p, o in store.triples(subject, None, None, limit=MAX_OUTGOING + 1)]
-    truncated = len(outgoing) > MAX_OUTGOING
-    outgoing = sorted(outgoing[:MAX_OUTGOING], key=lambda po: (str(po[0]), str(po[1])))
+    found = [(p, o) for _s, p, o in store.triples(subject, None, None, limit=MAX_OUTGOING + 1)]
+    truncated = len(found) > MAX_OUTGOING
+    outgoing = sorted(found[:MAX_OUTGOING], key=lambda po: (str(po[0]), str(po[1])))
+    if not truncated:
+        labels_of = _with_own_labels(subject, found, labels_of or partial(resource_labels, store))
     if not with_incoming:
         # The HTML pages of divisions, lists, duties, departments and categories show their own
         # paged queries, not incoming links: sorting a category's links to cut one page cost 105 ms
@@ -144,12 +146,34 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
     return _description(store, subject, outgoing, links, paging, truncated, labels_of)
 
 
+def _with_own_labels(subject: URIRef, found: list[tuple[Node, Node]], labels_of: LabelLookup) -> LabelLookup:
+    """`labels_of`, answering for `subject` from its outgoing triples, as `found` in the store's order.
+
+    Issue 13: the subject's three label lookups read the block its outgoing triples had just read, ~0.1 ms
+    a page, and were never cached (each subject is new). `resource_labels` gives the same tuple: per
+    property, the same index's first `MAX_LABELS` values, in the same order (tests/test_deref_labels.py).
+    """
+    own = tuple((subject, prop, label) for prop in LABEL_PROPERTIES
+                for label in [o for p, o in found if p == prop][:MAX_LABELS] if isinstance(label, Literal))
+    return lambda resource: own if resource == subject else labels_of(resource)
+
+
 # Up to this many incoming links are read by one index lookup, sorted and paged here, with their exact
 # total; a hub (a category, a list type, a national department) has more, and is paged in the store's
 # index order without a total: by lookups up to `MAX_HUB_OFFSET` links deep, deeper by a query worker
 # under `page_timeout`.
 FEW_INCOMING = 1_000
 MAX_HUB_OFFSET = 20_000
+
+
+def _link_order(link: tuple[Node, Node]) -> tuple:
+    """Links by predicate, then by subject IRI with its numbers compared as numbers: a list's duties as the
+    list numbers them (…/basic/2 before …/basic/10; by text, 1, 10, 100, 101 … came first: cold review)."""
+    subject, predicate = link
+    return str(predicate), [int(part) if part.isdecimal() else part for part in _DIGITS.split(str(subject))]
+
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 def _incoming(store: Store, subject: URIRef, page: int, page_size: int,
@@ -166,13 +190,13 @@ def _incoming(store: Store, subject: URIRef, page: int, page_size: int,
     found = store.triples(None, predicate, subject, limit=max(FEW_INCOMING, window_size) + 1)
     if len(found) <= FEW_INCOMING:
         links = sorted({(s, p) for s, p, _o in found if isinstance(s, URIRef)},
-                       key=lambda sp: (str(sp[1]), str(sp[0])))
+                       key=_link_order)
         return links[offset : offset + page_size], Paging(page, page_size, len(links))
     # A hub: each page sorted for reading, the pages in index order.
     if window_size:
         window = found[:window_size]
         links = [(s, p) for s, p, _o in window[offset : offset + page_size] if isinstance(s, URIRef)]
-        return sorted(links, key=lambda sp: (str(sp[1]), str(sp[0]))), Paging(page, page_size, None,
+        return sorted(links, key=_link_order), Paging(page, page_size, None,
                                                                             len(window) > offset + page_size)
     # Deep in a hub: the same index order (pyoxigraph evaluates the pattern over the same index and keeps
     # DISTINCT's first-seen order), read by a worker under `page_timeout` since it walks `offset` links.
@@ -181,7 +205,7 @@ def _incoming(store: Store, subject: URIRef, page: int, page_size: int,
         where += f" VALUES ?p {{ {sparql_iri(str(predicate))} }}"
     query = f"SELECT DISTINCT ?s ?p WHERE {{ {where} FILTER(isIRI(?s)) }}"
     rows = store.select(f"{query} LIMIT {page_size + 1} OFFSET {offset}")
-    links = sorted(((row["s"], row["p"]) for row in rows[:page_size]), key=lambda sp: (str(sp[1]), str(sp[0])))
+    links = sorted(((row["s"], row["p"]) for row in rows[:page_size]), key=_link_order)
     return links, Paging(page, page_size, None, len(rows) > page_size)
 
 

@@ -180,6 +180,7 @@ def void_graph(store: Store, pub: Publication, stats: Statistics, dumps: list[Du
         graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
         graph.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
     graph.add((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
+    _store_wide_distributions(graph, pub, dataset, set(store.graph_names()))
 
     for row in store.select(
         sparql_prologue()
@@ -191,6 +192,30 @@ def void_graph(store: Store, pub: Publication, stats: Statistics, dumps: list[Du
     ):
         _list_dataset(graph, pub, dataset, row)
     return graph
+
+
+# The graphs every township shares (iris.py): served under /graph/ like a township's, but with no list
+# dataset of their own to carry them, so a crawler of the catalogue never found them (cold review).
+STORE_WIDE_GRAPHS = {
+    "shared": ("各乡镇共用的资源（上级区划、部门、类别）", "Resources the townships share (upper divisions, "
+               "departments, categories)"),
+    "kinds": ("职责类别：各乡镇的同一职责及其成员", "Duty kinds: the same duty across townships, and its members"),
+    "statistics": ("预先计算的统计（乡镇 × 清单 × 类别、部门、职责类别）", "Precomputed counts (township × list × "
+                   "category, department, duty kind)"),
+}
+
+
+def _store_wide_distributions(graph: Graph, pub: Publication, dataset: URIRef, names: set[str]) -> None:
+    """The store-wide graphs the store holds, as distributions of the catalogue (streamed as N-Triples
+    lines, so only the line-based formats: server/views/dataset.py)."""
+    for stem, (zh, en) in STORE_WIDE_GRAPHS.items():
+        if str(pub.iris.graph(stem)) not in names:
+            continue
+        for fmt in (BY_MIME["text/turtle"], BY_MIME["application/n-triples"]):
+            url = pub.iris.graph_file(stem, fmt.extension)
+            graph.add((dataset, DCAT.distribution, url))
+            _distribution(graph, pub, url, fmt.mime, title=f"graph/{stem}.{fmt.extension}",
+                          description={"zh": f"{zh}，{fmt.name}", "en": f"{en}, {fmt.name}"})
 
 
 def _list_dataset(graph: Graph, pub: Publication, catalog: URIRef, row: dict) -> None:

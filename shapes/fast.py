@@ -13,13 +13,13 @@ import re
 from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import SH
-from luzhi.ontology.terms import to_oxigraph, to_rdflib
+from luzhi.ontology.terms import to_rdflib
 from luzhi.ontology.triples import TripleSet
 from luzhi.shapes.compile import (
     HAS_DATATYPE,
@@ -182,16 +182,8 @@ class _Terms:
     caller's graph has them, so reports name the same nodes as pySHACL's.
     """
 
-    def __init__(self) -> None:
-        self.originals: dict = {}  # pyoxigraph term → rdflib term
-        self._forward: dict[Node, object] = {}
-
-    def convert(self, term: Node):
-        found = self._forward.get(term)
-        if found is None:
-            found = self._forward[term] = _to_oxigraph(term, len(self._forward))
-            self.originals[found] = term
-        return found
+    def __init__(self, originals: dict) -> None:
+        self.originals = originals  # pyoxigraph term → rdflib term
 
     def __call__(self, term) -> Node:
         original = self.originals.get(term)
@@ -199,11 +191,15 @@ class _Terms:
 
 
 def _load(graph: Graph | TripleSet) -> tuple[ox.Store, _Terms]:
-    """An in-memory pyoxigraph store holding `graph`, and the way back to `graph`'s terms."""
-    terms = _Terms()
+    """An in-memory pyoxigraph store holding `graph`, and the way back to `graph`'s terms.
+
+    A build's TripleSet converts its terms once for this store and for the staged N-Quads
+    (`TripleSet.oxigraph`); any other graph is converted here, the same way.
+    """
+    converted = (graph if isinstance(graph, TripleSet) else TripleSet(graph)).oxigraph()
     store = ox.Store()
-    store.extend(ox.Quad(terms.convert(s), terms.convert(p), terms.convert(o)) for s, p, o in graph)
-    return store, terms
+    store.extend(ox.Quad(s, p, o) for s, p, o in converted.triples)
+    return store, _Terms(converted.originals)
 
 
 def _check_literals(store: ox.Store, back: _Terms) -> None:
@@ -227,11 +223,8 @@ def _check_literals(store: ox.Store, back: _Terms) -> None:
                                  + ", ".join(str(t) for t in odd[:5]) + (" …" if len(odd) > 5 else ""))
 
 
-def _to_oxigraph(term: Node, serial: int):
-    if isinstance(term, BNode) and not re.fullmatch(r"[A-Za-z0-9_]+", str(term)):
-        # rdflib accepts ids N-Triples does not; such a node gets a fresh id (mapped back on output).
-        return ox.BlankNode(f"b{serial}x")
-    return to_oxigraph(term)
+# Read once: called for every literal a sh:datatype rule looks at, and rdflib makes a new URIRef on each read.
+_RDFS_LITERAL, _LANG_STRING = str(RDFS.Literal), str(RDF.langString)
 
 
 def _has_datatype(term, datatype) -> ox.Literal:
@@ -242,9 +235,9 @@ def _has_datatype(term, datatype) -> ox.Literal:
     """
     if not isinstance(term, ox.Literal):
         return ox.Literal(False)
-    if datatype.value == str(RDFS.Literal):  # every literal (pySHACL's special case, as RDF 1.1 semantics)
+    if datatype.value == _RDFS_LITERAL:  # every literal (pySHACL's special case, as RDF 1.1 semantics)
         return ox.Literal(True)
-    if datatype.value == str(RDF.langString):
+    if datatype.value == _LANG_STRING:
         return ox.Literal(bool(term.language))
     if term.language or term.datatype != datatype:
         return ox.Literal(False)

@@ -65,8 +65,8 @@ def _serialize(quads: Iterable[ox.Quad], fmt: str, out: BinaryIO) -> None:
     per graph, and RDF merges them on load)."""
     if fmt == "turtle":
         prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-        ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), out,
-                     format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        # `Quad.triple`: one term object made, not three read and a Triple built (2 % of pass 1's profile)
+        ox.serialize((q.triple for q in quads), out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
     else:
         ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
 

@@ -16,21 +16,23 @@ from __future__ import annotations
 
 import atexit
 import logging
+import math
 import os
 import queue
+import select
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
 from luzhi.store.query_worker import Answer, Job
-from luzhi.store.service_check import Verdicts
+from luzhi.store.verdicts import Verdicts
 
 _log = logging.getLogger(__name__)
 
@@ -72,6 +74,15 @@ class WorkerFailed(Exception):
 class _Worker:
     process: subprocess.Popen
     conn: Connection
+    # Registered once: Connection.poll builds and fills a new selector on every call (~5% of a point
+    # lookup in the web process, issue 13). POLLHUP (a dead worker) wakes it too; recv then says EOF.
+    ready: select.poll = field(default_factory=select.poll)
+
+    def __post_init__(self) -> None:
+        self.ready.register(self.conn.fileno(), select.POLLIN)
+
+    def answered_within(self, seconds: float) -> bool:
+        return bool(self.ready.poll(max(0, math.ceil(seconds * 1000))))
 
     def kill(self) -> None:
         self.process.kill()
@@ -109,22 +120,22 @@ class QueryExecutor:
         self._workers: set[_Worker] = set()
         self._closed = False
         self.killed = 0  # how many runaway queries were stopped, for /health and tests
-        # What this pool's workers said of recent texts (issue 13: the parse was most of a point lookup's
-        # cost); shared by all of them, so each text is parsed once per pool, not once per worker.
+        # What this pool's workers said of recent texts and templates (issue 13: the parse was most of a
+        # point lookup's cost); shared by all of them, so each is parsed once per pool, not once per worker.
         self.verdicts = Verdicts()
         atexit.register(self.close)
 
     def run(self, job: Job) -> Answer:
         """Run `job` within the timeout, or raise QueryTimeout / PoolBusy / WorkerFailed."""
-        if job.check is None:
-            job = replace(job, check=self.verdicts.get(job.query))
+        known = self.verdicts.get(job.query) if job.check is None else job.check
+        job = replace(job, check=known)
         worker = self._acquire(time.monotonic() + self.queue_wait)
         # The query's time starts when a worker takes it: starting a worker (an interpreter, rdflib's
         # grammar) took over a second under load, which ate a 1 s query_timeout whole.
         deadline = time.monotonic() + self.timeout
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            if not worker.answered_within(deadline - time.monotonic()):
                 self._discard(worker)
                 self.killed += 1
                 raise QueryTimeout(self.timeout)
@@ -132,7 +143,8 @@ class QueryExecutor:
         except (EOFError, OSError) as error:
             raise WorkerFailed(self._death(worker), during_query=True) from error
         self._idle.put(worker)
-        self.verdicts.remember(job.query, answer.check)
+        if known is None:  # the worker checked it: keep its verdict for the text, or for its template
+            self.verdicts.remember(job.query, answer.check, template=answer.template)
         if answer.status == "federate":
             if self.federation is None:
                 return Answer("refused", code=403, message="SERVICE not allowed here (no allow_service)")

@@ -61,14 +61,24 @@ class GraphFacts:
     divisions: dict[str, tuple[Node, ...]]  # division IRI → its rdfs:labels (search rows of kind division)
 
 
+# rdflib's DefinedNamespaces make a new URIRef on every attribute read: read once (issue 13: per term, per duty).
+_XSD_STRING, _TITLE, _LABEL = XSD.string, DCTERMS.title, RDFS.label
+
+
 def _key(term: Node) -> str:
-    if isinstance(term, Literal) and term.datatype == XSD.string:
+    if isinstance(term, Literal) and term.datatype == _XSD_STRING:
         term = Literal(str(term))  # the store does not tell "x" from "x"^^xsd:string; rdflib does
     return term.n3()
 
 
-def _hash(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+def _digest(data: bytes, blake2b=hashlib.blake2b) -> bytes:
+    """The 64-bit hash of a term's or a triple's key, as 8 little-endian bytes (`_hashes` reads them)."""
+    return blake2b(data, digest_size=8).digest()
+
+
+def _hashes(digests: Iterable[bytes]) -> np.ndarray:
+    """Sorted unique uint64 hashes of `_digest`s: joined and read by numpy at once, not one int each."""
+    return np.unique(np.frombuffer(b"".join(digests), dtype="<u8").astype(np.uint64))
 
 
 def void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> VoidFacts:
@@ -76,20 +86,22 @@ def void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> VoidFa
 
     Each distinct term is looked at once (its key, hash, text and whether it is an entity) and each triple
     then only compares strings: rdflib's `==` and `str()` per triple were most of the 27 CPU-s this took
-    over the kinds graph of 3,000 townships (bench/results/derive.md)."""
+    over the kinds graph of 3,000 townships (bench/results/derive.md). The hashes stay bytes until numpy
+    reads them all at once, and a triple's key is its terms' UTF-8 keys joined: an `int` and a str
+    `encode` per hash were a third of this function, itself 12 % of pass 1 (bench/results/pass1.md)."""
     entity_space = f"{iris.base}/id/"
-    seen: dict[Node, tuple[str, int, str, bool]] = {}
+    seen: dict[Node, tuple[bytes, bytes, str, bool]] = {}
 
-    def look(term: Node) -> tuple[str, int, str, bool]:
-        key = _key(term)
-        known = seen[term] = (key, _hash(key), str(term),
+    def look(term: Node) -> tuple[bytes, bytes, str, bool]:
+        key = _key(term).encode("utf-8")
+        known = seen[term] = (key, _digest(key), str(term),
                               isinstance(term, URIRef) and term.startswith(entity_space))
         return known
 
-    triple_hashes: list[int] = []
-    subjects: set[int] = set()
-    objects: set[int] = set()
-    entities: set[int] = set()
+    triple_hashes: list[bytes] = []
+    subjects: list[bytes] = []
+    objects: list[bytes] = []
+    entities: list[bytes] = []
     classes: dict[str, int] = {}
     properties: set[str] = set()
     partitions: dict[str, set[str]] = {str(p): set() for p in PROPERTY_PARTITIONS.values()}
@@ -98,11 +110,11 @@ def void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> VoidFa
         s_key, s_hash, _s_text, s_entity = seen.get(s) or look(s)
         p_key, _p_hash, p_text, _ = seen.get(p) or look(p)
         o_key, o_hash, o_text, _ = seen.get(o) or look(o)
-        triple_hashes.append(_hash(f"{s_key} {p_key} {o_key}"))
-        subjects.add(s_hash)
-        objects.add(o_hash)
+        triple_hashes.append(_digest(b" ".join((s_key, p_key, o_key))))
+        subjects.append(s_hash)
+        objects.append(o_hash)
         if s_entity:
-            entities.add(s_hash)
+            entities.append(s_hash)
         properties.add(p_text)
         if p_text == rdf_type:
             classes[o_text] = classes.get(o_text, 0) + 1
@@ -111,7 +123,7 @@ def void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> VoidFa
     found = {"triples": triple_hashes, "subjects": subjects, "objects": objects, "entities": entities}
     return VoidFacts(len(triple_hashes), classes, frozenset(properties),
                      {p: frozenset(v) for p, v in partitions.items()},
-                     {name: np.unique(np.array(list(found[name]), dtype=np.uint64)) for name in DISTINCT})
+                     {name: _hashes(found[name]) for name in DISTINCT})
 
 
 def chunked_void_facts(triples: Iterable[tuple[Node, Node, Node]], iris: Iris) -> Iterator[VoidFacts]:
@@ -155,7 +167,8 @@ def describe(triples: Iterable[tuple[Node, Node, Node]]) -> Index:
 
 
 def subjects_of_type(index: Index, cls: Node) -> list[Node]:
-    return [s for s, props in index.items() if cls in props.get(RDF.type, ())]
+    rdf_type = RDF.type  # read once: rdflib makes a new URIRef on each read of RDF.type
+    return [s for s, props in index.items() if cls in props.get(rdf_type, ())]
 
 
 def _values(index: Index, subject: Node, prop: Node) -> list[Node]:
@@ -210,12 +223,12 @@ def graph_facts(index: Index, own: list[tuple[Node, Node, Node]], iris: Iris) ->
                      for t in objects(part, LZ.responsibility))
         names = sorted({str(n) for n in objects(duty, LZ.departmentMention)})
         sequence = next(iter(sorted(objects(duty, LZ.sequence))), None)
-        title = str(next(iter(sorted(objects(duty, DCTERMS.title))), ""))
+        title = str(next(iter(sorted(objects(duty, _TITLE))), ""))
         row = (str(duty), "duty", _text(towns), _text(types), _text(cats), title, title, "\n".join(sorted(texts)),
                "\n".join(names))
         rows.append(((_text(types), _sequence_order(sequence), str(duty)), row))
     own_subjects = {s for s, _p, _o in own}
-    divisions = {str(d): tuple(objects(d, RDFS.label))
+    divisions = {str(d): tuple(objects(d, _LABEL))
                  for d in subjects_of_type(index, LZ.AdministrativeDivision) if d in own_subjects}
     return GraphFacts(
         void_facts(own, iris),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -136,7 +137,28 @@ def used_prefixes(triples: Iterable[ox.Triple], prefixes: Mapping[str, str]) -> 
                 iris.add(term.value)
             elif isinstance(term, ox.Literal) and _writes_datatype(term):
                 iris.add(term.datatype.value)
-    return {name: ns for name, ns in sorted(prefixes.items()) if any(iri.startswith(ns) for iri in iris)}
+    namespaces = tuple(sorted(set(prefixes.values())))
+    used: set[str] = set()
+    for iri in iris:
+        used.update(_namespaces_of_stem(_stem(iri), namespaces))
+    unsplit = [ns for ns in namespaces if ns[-1:] not in _SEPARATORS]  # rare: tested against each IRI
+    used.update(ns for ns in unsplit if any(iri.startswith(ns) for iri in iris))
+    return {name: ns for name, ns in sorted(prefixes.items()) if ns in used}
+
+
+# A namespace ending in one of these starts an IRI exactly when it starts the IRI's stem (the IRI up to its
+# last separator), and a page's IRIs share a few stems: testing every namespace against every IRI was 94 µs
+# of a duty's 162 µs Turtle serialisation (issue 13); by stem, remembered, it is a few set lookups.
+_SEPARATORS = ("/", "#")
+
+
+def _stem(iri: str) -> str:
+    return iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
+
+
+@lru_cache(maxsize=4096)
+def _namespaces_of_stem(stem: str, namespaces: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(ns for ns in namespaces if ns[-1:] in _SEPARATORS and stem.startswith(ns))
 
 
 def _writes_datatype(literal: ox.Literal) -> bool:

@@ -72,6 +72,47 @@ def enough_for_every_township(townships: Counter, taken: int) -> bool:
     return taken - max(townships.values(), default=0) >= SHOWN
 
 
+class SamplePrefix:
+    """One kind's sample collected while its members stream by in any order: the shortest prefix, in
+    `sample_order`, that is `enough_for_every_township`, without holding every member (a kind of the
+    country has thousands).
+
+    Once some prefix is enough, a member ordered after its last one is never needed: members ordered
+    before it only add to that prefix, and adding a member to an enough prefix keeps it enough (one more
+    taken, at most one more in any township). So the members past the shortest enough prefix are dropped
+    whenever the kept ones have doubled, and later ones past its end are not kept at all.
+    """
+
+    def __init__(self) -> None:
+        self._kept: list[tuple[bytes, str, object]] = []  # (order, township, item), offered order until sorted
+        self._cutoff: bytes | None = None  # the last order of an enough prefix, once there is one
+        self._trim_at = 2 * SHOWN
+
+    def offer(self, order: bytes, township: str, item: object) -> None:
+        """A member (`order`: its `sample_order`); members of equal order keep the order they came in."""
+        if self._cutoff is not None and order > self._cutoff:
+            return
+        self._kept.append((order, township, item))
+        if len(self._kept) >= self._trim_at:
+            self._trim()
+            self._trim_at = 2 * len(self._kept) + SHOWN
+
+    def _trim(self) -> None:
+        self._kept.sort(key=lambda kept: kept[0])  # stable: equal orders stay in the order offered
+        townships: Counter = Counter()
+        for taken, (_order, township, _item) in enumerate(self._kept):
+            if enough_for_every_township(townships, taken):
+                del self._kept[taken:]
+                self._cutoff = self._kept[-1][0]
+                return
+            townships[township] += 1
+
+    def items(self) -> list:
+        """The sample's items, in sample order."""
+        self._trim()
+        return [item for _order, _township, item in self._kept]
+
+
 def samples_path(state_dir: Path) -> Path:
     return Path(state_dir) / SAMPLES_FILE
 

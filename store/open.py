@@ -67,7 +67,7 @@ class OpenStore:
 
     def is_stale(self) -> bool:
         """True once a build has switched the store to another snapshot (one stat; see store/snapshots.py)."""
-        return self.triples_dir is not None and pointer_stamp(Path(self.spec)) != self.stamp
+        return self.triples_dir is not None and pointer_stamp(self.spec) != self.stamp
 
     @property
     def iris(self) -> Iris | None:

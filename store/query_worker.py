@@ -30,7 +30,8 @@ import pyoxigraph as ox
 
 from luzhi.store.formats import serialise
 from luzhi.store.sandbox import Confinement, confine
-from luzhi.store.service_check import QueryCheck, QueryRefused, check_query
+from luzhi.store.service_check import QueryCheck, QueryRefused
+from luzhi.store.verdicts import check_templated
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Answer:
     message: str = ""
     code: int = 0  # the HTTP status of a refusal
     check: QueryCheck | None = None
+    template: bool = False  # `check` holds for every text of the query's template (store/verdicts.py)
 
 
 class _TooManyRows(Exception):
@@ -99,7 +101,7 @@ def run_job(store: ox.Store | None, job: Job, *, network: bool = False, confined
     network (store/sandbox.py), so the engine may look at a query the checker refused.
     """
     try:
-        check = job.check or check_query(job.query)
+        check, template = (job.check, False) if job.check else check_templated(job.query)
     except QueryRefused as refusal:
         return _refusal(refusal, job.query, confined)
     refused = check.refused_services(job.allow_service)
@@ -109,12 +111,28 @@ def run_job(store: ox.Store | None, job: Job, *, network: bool = False, confined
                                                    f"(allowed endpoints: {allowed}); no request was made")
     serializer = job.serializer(check.result_kind)
     if serializer is None:
-        return Answer("not_acceptable", message=check.form, check=check)
+        return Answer("not_acceptable", message=check.form, check=check, template=template)
     if store is None:
-        return Answer("checked", check=check)
+        return Answer("checked", check=check, template=template)
     if check.services and not network:
         return Answer("federate", check=check)
-    return replace(_execute(store, job, check, serializer), check=check)
+    return replace(_xml_checked(_execute(store, job, check, serializer), serializer), check=check, template=template)
+
+
+# XML 1.0 (§2.2) cannot carry the C0 controls but TAB, LF and CR, not even as character references, and
+# pyoxigraph writes them raw: `VALUES ?o { "a\u0001b" }` answered XML no parser reads (cold review).
+_NOT_IN_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XML_SERIALIZERS = ("XML", "RDF_XML")
+
+
+def _xml_checked(answer: Answer, serializer: str) -> Answer:
+    """A 406 naming the character instead of an XML answer that holds one XML cannot carry."""
+    found = _NOT_IN_XML.search(answer.body) if serializer in _XML_SERIALIZERS and answer.status == "ok" else None
+    if found is None:
+        return answer
+    return Answer("refused", code=406, message=f"the result holds U+{found.group()[0]:04X}, a control character "
+                                               "XML 1.0 cannot carry: ask for SPARQL JSON, CSV or TSV (a SELECT or "
+                                               "ASK) or Turtle or N-Triples (a CONSTRUCT or DESCRIBE)")
 
 
 def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> Answer:

@@ -2,10 +2,11 @@
 
 Issue 10: the hand-written lexer that used to decide this read `x:a\\#b` as the start of a
 comment, and the engine then ran a SERVICE hidden "behind" it. A security decision now rests on
-rdflib's SPARQL 1.1 grammar (pyoxigraph exposes no parse-only API), and whatever that grammar
-cannot parse is refused, never guessed. tests/test_sparql_service_differential.py runs a corpus
-of tricky queries through this checker *and* through the engine against a loopback listener:
-the checker must name a SERVICE wherever the engine would connect.
+rdflib's SPARQL 1.1 grammar (pyoxigraph exposes no parse-only API; store/sparql_grammar.py mends the
+places where it refused valid queries), and whatever that grammar cannot parse is refused, never
+guessed. tests/test_sparql_service_differential.py runs a corpus of tricky queries through this
+checker *and* through the engine against a loopback listener: the checker must name a SERVICE
+wherever the engine would connect.
 
 This is the first wall. The second does not depend on parsing at all: query workers run
 without a network (store/sandbox.py), and only a query whose every SERVICE is on the
@@ -23,14 +24,14 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
-from pyparsing import Located, ParseException, ParseResults
+from pyparsing import ParseException, ParserElement, ParseResults
 from rdflib import URIRef, Variable
 from rdflib.plugins.sparql.algebra import translatePrologue
-from rdflib.plugins.sparql.parser import Query, expandUnicodeEscapes, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
+
+from luzhi.store.sparql_grammar import forms_without_comments, grammar
 
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 # Parse-tree levels: one pair of parentheses costs ~6, one { } group ~2.4 (measured with rdflib 7.6),
@@ -46,9 +47,8 @@ _STACK_BYTES = 256 * 1024 * 1024
 _RECURSION_LIMIT = 200_000
 # Issue 13: rdflib's parse was 5-7 ms of a point lookup's ~8 ms (the bare engine answers in 0.7 ms), and
 # 40% of it was the 18-line PREFIX prologue every luzhi example and client sends. Queries up to this size
-# keep their verdict (`Verdicts`), and prologues their parse (`parse_query`), both bounded.
-_CACHED_CHARS = 16_384
-_CACHED_VERDICTS = 512
+# keep their verdict (store/verdicts.py), and prologues their parse (`parse_query`), both bounded.
+CACHED_CHARS = 16_384
 _CACHED_PROLOGUES = 16
 
 
@@ -78,37 +78,13 @@ class QueryCheck:
         return tuple(s for s in self.services if s not in allowed) + tuple(f"SERVICE {u}" for u in self.unresolvable)
 
 
-class Verdicts:
-    """The checks a pool's workers gave recent query texts, so a text seen before is not parsed again.
-
-    Keyed by the exact text (nothing normalised); only texts up to `_CACHED_CHARS` characters, at most
-    `_CACHED_VERDICTS` of them, least recently used out first; refusals carry no check and are not kept.
-    Thread-safe: a web worker's threads share its executor (store/executor.py).
-    """
-
-    def __init__(self) -> None:
-        self._checks: OrderedDict[str, QueryCheck] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, text: str) -> QueryCheck | None:
-        with self._lock:
-            check = self._checks.get(text)
-            if check is not None:
-                self._checks.move_to_end(text)
-            return check
-
-    def remember(self, text: str, check: QueryCheck | None) -> None:
-        if check is None or len(text) > _CACHED_CHARS:
-            return
-        with self._lock:
-            self._checks[text] = check
-            self._checks.move_to_end(text)
-            while len(self._checks) > _CACHED_VERDICTS:
-                self._checks.popitem(last=False)
-
-
 def check_query(text: str) -> QueryCheck:
     """Parse `text` with rdflib's grammar; raise QueryRefused for updates, syntax errors and deep nesting."""
+    return check_with_tree(text)[0]
+
+
+def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValue]]:
+    """`check_query`'s verdict and the parse tree it was read from (prologue, query), for store/verdicts.py."""
     refuse_deep_nesting(text)
     outcome: list = []
 
@@ -162,51 +138,89 @@ def check_query(text: str) -> QueryCheck:
                 services.append(str(iri))
             else:
                 unresolvable.append(f"?{iri}" if isinstance(iri, Variable) else f"<{iri}>")
-    return QueryCheck(
+    check = QueryCheck(
         form=FORMS[query.name],
         has_dataset="datasetClause" in query,  # CompValue.get() answers a missing key with its name
         services=tuple(dict.fromkeys(services)),
         unresolvable=tuple(dict.fromkeys(unresolvable)),
     )
+    return check, (prologue_tree, query)
 
 
-# rdflib's own grammar, in its own two parts: `Query = Prologue + (SelectQuery | ConstructQuery | ...)`.
-_PROLOGUE = Located(Query.exprs[0])
-_FORMS = Query.exprs[1]
 _prologues: dict[str, ParseResults] = {}  # prologue text (up to the end of its last IRI) → its parse
 
 
-def parse_query(text: str) -> tuple[ParseResults, CompValue]:
-    """(prologue, query) as rdflib's `parseQuery` gives them, reusing the parse of a prologue seen before.
+def _forms_for(body: str) -> ParserElement:
+    return forms_without_comments() if "#" not in body else grammar().forms
 
-    Exactly rdflib's parse, in two steps: `Query` is an `And` of the greedy `ZeroOrMore` prologue and
-    the query forms, and pyparsing never backtracks into a `ZeroOrMore`, so parsing the prologue, then
+
+def parse_query(text: str) -> tuple[ParseResults, CompValue]:
+    """(prologue, query) as the whole grammar (store/sparql_grammar.py) gives them, reusing the parse of a
+    prologue seen before.
+
+    Exactly the whole grammar's parse, in two steps: `Query` is an `And` of the greedy `ZeroOrMore`
+    prologue and the query forms, and pyparsing never backtracks into a `ZeroOrMore`, so parsing the prologue, then
     the forms from where it stopped, is what `Query` does. A known prologue text P at the start of the
     query stops the prologue at len(P) unless another BASE/PREFIX follows; then the forms (which never
     start with BASE or PREFIX) fail to parse. Whenever a step fails, the query is parsed whole by
     `Query`, which decides, and names the line and column of a syntax error. Raises ParseException.
+    The text is read as the engine reads it first (`as_the_engine_lexes`), not as rdflib would.
     """
-    text = expandUnicodeEscapes(text)
+    text = as_the_engine_lexes(text)
     try:
         known = next((p for p in _prologues if text.startswith(p)), None)
         if known is not None:
-            return _prologues[known], _FORMS.parse_string(text[len(known):], parse_all=True)[0]
-        located = _PROLOGUE.parse_string(text)
+            body = text[len(known):]
+            return _prologues[known], _forms_for(body).parse_string(body, parse_all=True)[0]
+        located = grammar().prologue.parse_string(text)
         end, prologue = located["locn_end"], located["value"][0]  # Located wraps the Group once more
-        query = _FORMS.parse_string(text[end:], parse_all=True)[0]
+        query = _forms_for(text[end:]).parse_string(text[end:], parse_all=True)[0]
     except ParseException:
-        tree = Query.parse_string(text, parse_all=True)
+        tree = grammar().query.parse_string(text, parse_all=True)
         return tree[0], tree[1]
-    if 0 < end <= _CACHED_CHARS:
+    if 0 < end <= CACHED_CHARS:
         if len(_prologues) >= _CACHED_PROLOGUES:
             del _prologues[next(iter(_prologues))]
         _prologues[text[:end]] = prologue
     return prologue, query
 
 
+# `\uXXXX` / `\UXXXXXXXX` (SPARQL 1.1 §19.2), or an escaped backslash, which is not the start of one.
+_ESCAPE = re.compile(r"\\\\|\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# Characters that mean the same inside a comment, a string and an IRI, and start no token of their own there.
+_INERT = frozenset("-._~:/?#[]@!$&()*+,;=%")
+
+
+def as_the_engine_lexes(text: str) -> str:
+    r"""`text` with the two things rdflib reads differently from pyoxigraph 0.5 made alike (session 13 cold
+    review, P0: three queries named no SERVICE here and made the engine call one).
+
+    - **Escapes.** rdflib expands `\u` escapes in the whole text before parsing; the engine decodes them
+      inside IRIs and strings only, as content (an escaped `"` never ends a string, `\u000A` never ends a
+      comment), and refuses them anywhere else. So each escape becomes its character where that character
+      is inert (`_INERT`, letters, digits: the same token structure in every context, and the IRI the
+      engine resolves, `<http://h/\u0073parql>`), else the letter `x`, which is inert too: the checker then
+      sees the engine's token boundaries, and the value only where it cannot matter. An escaped backslash
+      (`\\u0041`) starts no escape, as in the engine. Lowercase `\u` takes exactly four digits
+      (rdflib's pattern took eight after it: `"\u5E742024"` became an invalid code point).
+    - **Line ends.** A comment ends at CR or LF for the engine, at LF only for rdflib (`# x\r SERVICE …` hid
+      the SERVICE; a query with CR line ends was read as one comment, an "update"). CR is outside every
+      token but long strings, where either is content, so each CR becomes LF.
+    """
+    def replace(match: re.Match) -> str:
+        digits = match.group(1) or match.group(2)
+        if digits is None:
+            return match.group()  # an escaped backslash
+        code = int(digits, 16)
+        char = chr(code) if code <= 0x10FFFF else "x"
+        return char if char.isalnum() or char in _INERT else "x"
+
+    return _ESCAPE.sub(replace, text).replace("\r", "\n")
+
+
 def _is_update(text: str) -> bool:
     try:
-        parseUpdate(text)
+        grammar().update.parse_string(as_the_engine_lexes(text), parse_all=True)
     except (ParseException, RecursionError):
         return False
     return True

@@ -63,10 +63,10 @@ def is_ours(root: Path) -> bool:
     return any((root / name).exists() for name in (CURRENT, SNAPSHOTS, LOCK))
 
 
-def pointer_stamp(root: Path) -> tuple[int, int] | None:
+def pointer_stamp(root: str | Path) -> tuple[int, int] | None:
     """One stat of `current`: os.replace gives it a new inode, so a changed stamp means a new snapshot."""
     try:
-        info = os.stat(Path(root) / CURRENT)
+        info = os.stat(os.path.join(root, CURRENT))  # not pathlib: once per /sparql request (issue 13)
     except FileNotFoundError:
         return None
     return (info.st_ino, info.st_mtime_ns)

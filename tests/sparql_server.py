@@ -92,7 +92,9 @@ def gunicorn(store: Path, folder: Path, *, workers: int, threads: int | None = N
     Waits (bounded) for the "Listening at" line and every worker's boot; the log is `folder`/gunicorn.log.
     """
     env = {**os.environ, "LUZHI_STORE": str(store), "LUZHI_BIND": "127.0.0.1:0", "LUZHI_WORKERS": str(workers),
-           "LUZHI_QUERY_PROCESSES": "1"}
+           "LUZHI_QUERY_PROCESSES": "1",
+           # Where gunicorn would put its control socket (gunicorn.conf.py turns it off): the test's folder.
+           "HOME": str(folder), "XDG_RUNTIME_DIR": str(folder)}
     if threads is not None:
         env["LUZHI_THREADS"] = str(threads)
     log = folder / "gunicorn.log"

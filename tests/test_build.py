@@ -126,7 +126,7 @@ def test_building_one_more_document_keeps_the_others(tmp_path):
     assert len(store.graph_names()) == 7
     # The kinds are recomputed over every duty in the store, not only the document of this build.
     duties = int(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?d a <https://w3id.org/luzhi/def#Duty> }")[0]["n"])
-    kinds = result.kinds
+    kinds = result.kinds.result()
     assert sum(len(k.members) for k in kinds.kinds) + len(kinds.unmatched) == duties
     assert len({m.duty.township for k in kinds.kinds for m in k.members}) == 3
 

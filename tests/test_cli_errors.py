@@ -91,9 +91,10 @@ def test_a_bad_base_is_refused_before_any_document(base, tmp_path):
     assert not (tmp_path / "store").exists()
 
 
-def _serve_says(store: Path, port: int) -> str:
-    """What `luzhi serve` prints before it serves (stderr up to Werkzeug's "Running on"), then stopped."""
-    env = {k: v for k, v in os.environ.items() if k != "LUZHI_DEBUG"}
+def _serve_says(store: Path, port: int, **settings: str) -> str:
+    """What `luzhi serve` prints before it serves (stderr up to Werkzeug's "Running on"), then stopped;
+    `settings` are added to its environment."""
+    env = {**{k: v for k, v in os.environ.items() if k != "LUZHI_DEBUG"}, **settings}
     process = subprocess.Popen([sys.executable, "-m", "luzhi.server.cli", "serve", "--store", str(store), "--port",
                                 str(port)], stderr=subprocess.PIPE, text=True, env=env)
     said = []
@@ -117,3 +118,26 @@ def test_serving_a_store_built_for_another_local_port_says_so(built_store):
     said = _serve_says(built_store.path, free)
     assert f"built with --base {built_store.base}" in said and f"--port {built_store.base.rsplit(':', 1)[1]}" in said
     assert "Running on" in said
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_reads_the_limits_from_the_environment_as_gunicorn_does(built_store):
+    """Cold review: `LUZHI_SANDBOX=off luzhi serve` still logged sandbox=auto (only gunicorn read them)."""
+    said = _serve_says(built_store.path, _free_port(), LUZHI_SANDBOX="off", LUZHI_QUERY_TIMEOUT="7",
+                       LUZHI_ALLOW_SERVICE="https://query.wikidata.org/sparql")
+    assert "sandbox=off" in said and "query_timeout=7 " in said, said
+    assert "allow_service=https://query.wikidata.org/sparql" in said, said
+
+
+@pytest.mark.parametrize(("variable", "value"), [("LUZHI_QUERY_TIMEOUT", "soon"), ("LUZHI_SANDBOX", "none")])
+def test_a_bad_limit_in_the_environment_is_named(built_store, variable, value):
+    env = {k: v for k, v in os.environ.items() if k != "LUZHI_DEBUG"}
+    result = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "serve", "--store", str(built_store.path),
+                             "--port", str(_free_port())], capture_output=True, text=True, timeout=120,
+                            env={**env, variable: value})
+    assert result.returncode == 2 and variable in result.stderr and repr(value) in result.stderr, result.stderr

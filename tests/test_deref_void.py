@@ -162,3 +162,17 @@ def test_sitemaps_and_robots(live_server):
         assert any(kind in url for url in urls), kind
     for url in urls[:: max(1, len(urls) // 25)]:  # a spread sample: every page is walked in test_deref_walk
         assert requests.get(url).status_code == 200, url
+
+
+def test_store_wide_graphs_are_catalogue_distributions(void, live_server, built_store):
+    """/graph/shared, /graph/kinds and /graph/statistics were served but listed nowhere in the catalogue
+    (cold review): a crawler following DCAT found only the townships' graphs and the dumps."""
+    dataset = URIRef(built_store.base + "/id/dataset")
+    listed = {str(url) for url in void.objects(dataset, DCAT.distribution)}
+    for stem in ("shared", "kinds", "statistics"):
+        for extension in ("ttl", "nt"):
+            url = f"{built_store.base}/graph/{stem}.{extension}"
+            assert url in listed, url
+            response = requests.get(url, timeout=60)
+            assert response.status_code == 200, url
+            assert len(Graph().parse(data=response.text, format="turtle" if extension == "ttl" else "nt")) > 0

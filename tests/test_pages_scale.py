@@ -34,6 +34,9 @@ BASE = "http://127.0.0.1:5000"
 LZ = "https://w3id.org/luzhi/def#"
 SMALL, LARGE = 4, 40
 BOUND = 3.0  # generous: the same work should give a ratio near 1
+# Alternated requests per page kind and store: the floor of 7 once gave 5.9 → 23.9 ms for a duty's Turtle at
+# load 12.5 and passed alone (session 13); more tries make a floor that the other sessions never reach rarer.
+ROUNDS = 16
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +94,7 @@ def test_page_latency_does_not_grow_with_the_store(stores):
         floors: dict[str, list[float]] = {}
         for kind, path in paths.items():
             times: dict[str, list[float]] = {"x1": [], "x10": []}
-            for _round in range(8):
+            for _round in range(ROUNDS):
                 for name, server in (("x1", one), ("x10", ten)):
                     start = time.perf_counter()
                     response = requests.get(server.base + path, timeout=120)

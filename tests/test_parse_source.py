@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
 
 from luzhi.etl.parse import SourceError, parse_document, read_source
+from luzhi.etl.readers import read_document
 
 LAYOUT = Path(__file__).resolve().parent / "fixtures" / "layouts" / "heading_rows.txt"
 TEXT = LAYOUT.read_text(encoding="utf-8")
@@ -77,8 +79,33 @@ def test_refused(tmp_path: Path, name: str, data: bytes, words: str) -> None:
         read_source(path)
     assert caught.value.path == str(path)
     assert words in caught.value.message
+    assert_bilingual(caught.value.message)
     with pytest.raises(SourceError):
         parse_document(path)
+
+
+def assert_bilingual(message: str) -> None:
+    """Chinese, then " / " and English, as every validator message (`luzhi validate --lang en` users read it)."""
+    zh, separator, en = message.partition(" / ")
+    assert separator and re.search(r"[\u4e00-\u9fff]", zh), message
+    assert re.search(r"[A-Za-z]{3} [a-z]{2,}", en) and not re.search(r"[\u4e00-\u9fff]", en), message
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("old.doc", b"\xd0\xcf\x11\xe0 an old Word file"),
+        ("broken.docx", b"PK not really a zip"),
+        ("broken.xlsx", b"PK not really a zip"),
+        ("broken.pdf", b"%PDF-1.4 cut short"),
+        ("scan.html", b"<html><body><img src='scan.png'></body></html>"),
+    ],
+)
+def test_a_document_no_reader_can_read_is_refused_in_both_languages(name: str, data: bytes) -> None:
+    with pytest.raises(SourceError) as caught:
+        read_document(data, name)
+    assert caught.value.path == name
+    assert_bilingual(caught.value.message)
 
 
 def test_gb18030_private_use_is_refused(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urldefrag
 
@@ -54,8 +55,29 @@ def readme_server(tmp_path_factory):
         assert (state_dir_of(cwd / "luzhi-store") / "build.json").exists()  # the default, relative store
         yield url
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(30)
+        # SIGTERM, what a service manager sends: SIGINT is ignored by a process started in the background
+        # of a script (POSIX), as CI may be, and the server then never stopped (session 12's CI hang).
+        children = _children(process.pid)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(60) == 0, log.read_text(errors="replace")[-3000:]
+    for _ in range(100):  # the query workers end with the server (they are stopped at its exit)
+        if not any(Path(f"/proc/{child}").exists() for child in children):
+            break
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{child}").exists() for child in children), children
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc), e.g. the server's query workers."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:  # the process ended meanwhile
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
 
 
 def test_a_duty_source_link_answers_200(readme_server):

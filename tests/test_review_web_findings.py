@@ -71,6 +71,20 @@ def test_a_lists_rdf_pages_and_counts_its_duties_only(live_server, small_pages, 
     assert seen == duties
 
 
+def test_a_lists_first_rdf_page_holds_its_first_duties_by_number(small_pages, live_server, observed_list):
+    """The RDF pages ordered duties by IRI text, so page 1 of a list held …/1, …/10, …/100, …/101 (cold review)."""
+    iri, duties = observed_list
+    path = "/doc/" + iri[len(live_server.url + "/id/"):]
+    response = requests.get(small_pages + path, headers={"Accept": "application/n-triples"}, timeout=60)
+    graph = Graph().parse(data=response.text, format="nt")
+    on_page = [str(s) for s in graph.subjects(LZ.inList, URIRef(iri))]
+
+    def number(duty: str) -> int:
+        return int(duty.rsplit("/", 1)[1])
+
+    assert sorted(map(number, on_page)) == sorted(map(number, duties))[:PAGE]
+
+
 @pytest.mark.parametrize(("accept", "content_type"), [
     ("text/turtle", "text/plain"), ("application/ld+json", "text/plain"), ("application/n-triples", "text/plain"),
     (BROWSER, "text/html"),

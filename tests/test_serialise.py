@@ -90,6 +90,7 @@ def _named(quads, document: str) -> set[tuple[str, str, str]]:
 
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @pytest.mark.parametrize(("literal", "needs_xsd"), [
@@ -109,3 +110,31 @@ def test_xsd_is_declared_exactly_when_a_datatype_is_written(literal, needs_xsd):
     assert ("xsd" in used_prefixes([triple], prefixes)) is needs_xsd
     text = serialise([triple], ox.RdfFormat.TURTLE, prefixes).decode()
     assert ("xsd:" in text.split("\n", 2)[-1] or "xsd:" in text.splitlines()[-1]) is needs_xsd
+
+
+NAMESPACES = {  # nested, sharing a stem, ending in neither separator, a '#' before a '/'
+    "a": "http://example.org/a/", "ab": "http://example.org/a/b/", "h": "http://example.org/a#",
+    "dash": "http://example.org/x-", "root": "http://example.org/", "other": "http://example.com/",
+}
+IRIS = ["http://example.org/a/b/c", "http://example.org/a/bc", "http://example.org/a#b/c", "http://example.org/x-1",
+        "http://example.org/x", "http://example.org/", "http://example.net/a/b/c", "urn:x:y", "http://example.org/a/b/"]
+
+
+@pytest.mark.parametrize("iri", IRIS)
+def test_a_prefix_is_used_exactly_when_its_namespace_starts_an_iri(iri):
+    """`used_prefixes` matches namespaces by the IRI's stem (issue 13): the same answer as `startswith` on
+    every pair, for nested namespaces, one not ending in `/` or `#`, and a `#` before a `/`."""
+    triple = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.NamedNode(iri))
+    expected = {name for name, ns in NAMESPACES.items() if iri.startswith(ns)}
+    assert set(used_prefixes([triple], NAMESPACES)) == expected
+
+
+def test_pages_declare_the_prefixes_of_every_namespace_they_use(live_server):
+    """On real pages' triples, the stems give what testing every namespace against every IRI gives."""
+    prefixes = {name: str(ns) for name, ns in PREFIXES.items()} | {"base": live_server.url + "/id/"}
+    for path in TURTLE_URLS[:5]:
+        triples = list(ox.parse(_turtle(live_server.url + path).encode(), format=ox.RdfFormat.TURTLE))
+        iris = {term.value for t in triples for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
+        iris |= {t.predicate.value for t in triples if t.predicate.value != RDF_TYPE}  # rdf:type is written `a`
+        expected = {name for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
+        assert set(used_prefixes(triples, prefixes)) - {"xsd"} == expected - {"xsd"}, path

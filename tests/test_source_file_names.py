@@ -68,3 +68,5 @@ def test_a_source_with_any_file_name_is_served_and_quoted_on_its_duties(odd_site
     first, last = (int(n) for n in duty_source.rsplit("=", 1)[1].split(","))
     line = path.read_text(encoding="utf-8").splitlines()[first].strip()
     assert page.status_code == 200 and line[:20] in page.text
+    # Its 来源 line shows the name as written, linking to the encoded address (it showed %E9%A2%9D…, cold review).
+    assert f">{path.name}" in page.text and f'href="{encoded[0][len(base):]}#line=' in page.text

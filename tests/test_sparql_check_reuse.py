@@ -1,9 +1,10 @@
-"""The SPARQL checker's shortcuts (issue 13) give exactly rdflib's parse and verdict.
+"""The SPARQL checker's shortcuts (issue 13) give exactly its whole grammar's parse and verdict.
 
 store/service_check.py reuses the parse of a PREFIX prologue it has seen, and store/executor.py the
-verdict its workers gave a query text before. Both must change nothing: the same parse tree as
-rdflib's `parseQuery` for every query of the SERVICE corpus and the worked examples, behind a fresh
-and behind a remembered prologue; a prologue that is only the start of the query's own (one more
+verdict its workers gave a query text before. Both must change nothing: the same parse tree as the
+whole grammar's (store/sparql_grammar.py: rdflib's, mended; tests/test_sparql_grammar.py holds it to
+rdflib's) for every query of the SERVICE corpus and the worked examples, behind a fresh and behind a
+remembered prologue; a prologue that is only the start of the query's own (one more
 PREFIX) still resolves every SERVICE; syntax errors keep their line and column in the whole query.
 """
 
@@ -13,7 +14,6 @@ import re
 
 import pytest
 from pyparsing import ParseException
-from rdflib.plugins.sparql.parser import parseQuery
 from sparql_server import fill_small_store
 from test_sparql_service_differential import CORPUS
 
@@ -24,11 +24,14 @@ from luzhi.store.query_worker import Job
 from luzhi.store.service_check import (
     MAX_NESTING,
     QueryRefused,
-    Verdicts,
+    _forms_for,
+    as_the_engine_lexes,
     check_query,
     parse_query,
     refuse_deep_nesting,
 )
+from luzhi.store.sparql_grammar import forms_without_comments, grammar
+from luzhi.store.verdicts import Verdicts
 
 URL = "http://127.0.0.1:9/sparql"
 
@@ -56,12 +59,18 @@ def shape(tree) -> str:
                   repr(tree))
 
 
+def whole(text: str):
+    """The query parsed whole by the checker's grammar (store/sparql_grammar.py), no shortcut taken: what
+    the checker reads once CR and \\u escapes are as the engine lexes them (service_check.py)."""
+    return grammar().query.parse_string(as_the_engine_lexes(text), parse_all=True)
+
+
 @pytest.mark.parametrize("name", list(QUERIES))
-def test_the_parse_is_rdflibs_behind_a_fresh_and_a_remembered_prologue(name):
+def test_the_parse_is_the_whole_grammars_behind_a_fresh_and_a_remembered_prologue(name):
     text = QUERIES[name]
     try:
-        reference = parseQuery(text)
-    except ParseException:  # rdflib cannot read it (issue 10's `x:a\\#b`): neither may the shortcut
+        reference = whole(text)
+    except ParseException:  # the grammar cannot read it: neither may the shortcut
         for _attempt in ("first", "prologue remembered"):
             with pytest.raises(ParseException):
                 parse_query(text)
@@ -72,12 +81,30 @@ def test_the_parse_is_rdflibs_behind_a_fresh_and_a_remembered_prologue(name):
         assert shape(query) == shape(reference[1]), (name, attempt)
 
 
+def test_the_grammar_copy_without_comment_skipping_parses_every_text_without_a_hash_as_the_grammar_does():
+    """store/service_check.py parses a body without `#` with a copy of the grammar that skips no comments."""
+    prologue = grammar().prologue
+    bodies = [text[prologue.parse_string(text)["locn_end"]:] for text in QUERIES.values() if "\\u" not in text]
+    plain = [body for body in bodies if "#" not in body]
+    assert len(plain) >= 20  # the examples and most of the corpus: the copy is really exercised
+    for body in plain:
+        try:
+            reference = shape(grammar().forms.parse_string(body, parse_all=True)[0])
+        except ParseException:
+            with pytest.raises(ParseException):
+                forms_without_comments().parse_string(body, parse_all=True)
+            continue
+        assert shape(forms_without_comments().parse_string(body, parse_all=True)[0]) == reference, body
+    commented = "SELECT * { ?s ?p ?o # } \n }"
+    assert _forms_for(commented) is grammar().forms and shape(parse_query(commented)[1]) == shape(whole(commented)[1])
+
+
 def test_a_remembered_prologue_followed_by_one_more_prefix_still_names_the_service():
     """Were the cached prologue taken as the whole one, `r:` would be undeclared (or worse, missed)."""
     head = "PREFIX a: <http://example.org/a/>\n"
     parse_query(head + "SELECT * { ?s a:p ?o }")  # remembers `head` as a prologue
     query = head + "PREFIX r: <http://127.0.0.1:9/>\nSELECT * { SERVICE r:sparql { ?s ?p ?o } }"
-    assert shape(parse_query(query)[1]) == shape(parseQuery(query)[1])
+    assert shape(parse_query(query)[1]) == shape(whole(query)[1])
     assert check_query(query).services == (URL,)
 
 
@@ -85,7 +112,7 @@ def test_a_syntax_error_behind_a_remembered_prologue_names_its_line_in_the_whole
     parse_query(sparql_prologue() + "ASK {}")
     bad = sparql_prologue() + "SELECT * {\n  ?s dct:title\n}"
     with pytest.raises(ParseException) as reference:
-        parseQuery(bad)
+        whole(bad)
     with pytest.raises(QueryRefused) as refused:
         check_query(bad)
     assert f"(line {reference.value.lineno}, column {reference.value.col})" in refused.value.message

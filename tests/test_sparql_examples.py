@@ -127,7 +127,7 @@ def test_duty_provenance(live_server, graphs):
 
 def test_kinds_shared_by_all(live_server, built_store):
     townships = {r.township_code for r in built_store.result.documents}
-    expected = sorted(kind.label for kind in built_store.result.kinds.kinds
+    expected = sorted(kind.label for kind in built_store.result.kinds.result().kinds
                       if {m.duty.township for m in kind.members} == townships)
     rows = run(live_server, "kinds-shared-by-all")
     assert sorted(r["label"] for r in rows) == expected

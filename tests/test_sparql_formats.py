@@ -189,3 +189,15 @@ def test_curl(server, query, accept, check):
         capture_output=True, text=True, check=True, timeout=60,
     ).stdout
     assert check(out), out
+
+
+@pytest.mark.parametrize(("query", "accept", "other"), [
+    ('SELECT ?o WHERE { VALUES ?o { "a\\u0001b" } }', "application/sparql-results+xml",
+     "application/sparql-results+json"),
+    ('CONSTRUCT { <http://a/s> <http://a/p> "a\\u0001b" } WHERE {}', "application/rdf+xml", "text/turtle"),
+])
+def test_a_character_xml_cannot_carry_is_a_406_naming_it(server, query, accept, other):
+    """pyoxigraph wrote U+0001 raw into XML, which no XML parser reads (cold review)."""
+    response = get(server, query, accept)
+    assert response.status_code == 406 and "U+0001" in response.text, response.text
+    assert get(server, query, other).status_code == 200

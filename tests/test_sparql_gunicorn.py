@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,3 +33,15 @@ def test_gunicorn_workers_share_the_store(two_workers):
     assert answers == {"n\r\n206\r\n"}  # 3 documents × 2 triples + 200 filler, from every worker
     workers = set(re.findall(r"Booting worker with pid: (\d+)", log.read_text()))
     assert len(workers) == 2
+    # gunicorn 27's control socket (add or remove workers, shut down), shared by all of a user's gunicorns: off.
+    assert not list(log.parent.rglob("gunicorn.ctl"))
+
+
+def test_a_worker_leaves_what_it_loaded_out_of_full_collections():
+    """gunicorn.conf.py's `post_worker_init` freezes the loaded objects (a ~200 ms full collection every few
+    hundred duty pages at 10,000 townships, bench/results/deref.md), here in a process that loaded the app."""
+    code = ("import gc, runpy; from luzhi.server import app; conf = runpy.run_path('gunicorn.conf.py'); "
+            "before = gc.get_freeze_count(); conf['post_worker_init'](None); print(before, gc.get_freeze_count())")
+    answer = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    before, after = map(int, answer.stdout.split())
+    assert before == 0 and after > 10_000

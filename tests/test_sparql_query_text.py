@@ -13,6 +13,8 @@ from luzhi.server.sparql.query_text import undeclared_prefixes
     ('SELECT * WHERE { ?s ?p "skos:prefLabel" . ?s <http://x/a:b> ?o } # dct:title', ()),  # string, IRI, comment
     ("SELECT * WHERE { ?s :p ?o ; a:b ?c }", ("", "a")),
     ("SELECT * WHERE { ?s dct:title ?o . ?o dct:x ?y }", ("dct",)),
+    ("SELECT ?o WHERE { VALUES ?o { _:b } }", ()),  # a blank node label, not the prefix `:` (cold review)
+    ("SELECT * WHERE { _:b1 :p ?o }", ("",)),
 ])
 def test_undeclared_prefixes(query, missing):
     assert undeclared_prefixes(query) == missing

@@ -64,6 +64,28 @@ SERVICE_CORPUS = {
     "DESCRIBE": "DESCRIBE ?s WHERE { SERVICE <{url}> " + GROUP + " }",
     "two services, one hidden": "PREFIX x: <http://example.org/> SELECT * { BIND(x:a\\#b AS ?q) "
                                 "SERVICE <{url}> " + GROUP + " SERVICE <{url}> " + GROUP + " }",
+    # Session 13's cold review: rdflib and the engine read these differently (store/service_check.py
+    # `as_the_engine_lexes`): a bare CR ends a comment for the engine only; rdflib expanded \u escapes in
+    # comments and let an escaped quote end a string.
+    "a bare CR ends a comment": "SELECT * { BIND(1 AS ?a) # x\r SERVICE <{url}> " + GROUP + "\n}",
+    "\\u000A inside a comment": 'SELECT * { BIND(1 AS ?a) # \\u000A ?s ?p """\nSERVICE <{url}> ' + GROUP
+                                 + '\n# """ .\n}',
+    "\\u0022 inside a string, no #": 'SELECT * { BIND(CONCAT("\\u0022, ") AS ?x) SERVICE <{url}> ' + GROUP
+                                     + ' BIND(CONCAT(",\\u0022") AS ?y) }',
+    # Helper attack13: past the template verdict (store/verdicts.py), not the checker: a forged sentinel
+    # and a quote inside an IRI-looking span of a '…' string.
+    "forged sentinel, quote in an IRI": "PREFIX p: <{root}/> SELECT * { BIND(<http://luzhi\\u002Einvalid/slot/1> "
+                                        "AS ?w) FILTER('<http://x'> '!=' ) SERVICE p:sparql " + GROUP
+                                        + " FILTER(1< '#'||1)FILTER(1\n) }",
+    # rdflib's grammar gaps mended in store/sparql_grammar.py (valid queries rdflib could not read): the
+    # checker now reads them, and must read the tokens the engine reads.
+    "escaped ' in a \"…\" string": 'SELECT * { BIND("a\\\'" AS ?h) SERVICE <{url}> ' + GROUP + " }",
+    "escaped \" in a '…' string": "SELECT * { BIND('a\\\"' AS ?h) SERVICE <{url}> " + GROUP + " }",
+    "escaped ' in a long string": 'SELECT * { BIND("""a\\\'""" AS ?h) SERVICE <{url}> ' + GROUP + " }",
+    "two strings side by side": 'SELECT * { VALUES ?h { "a""b" } SERVICE <{url}> ' + GROUP + " }",
+    "a negative decimal": "SELECT * { VALUES ?h { -1.5 } SERVICE <{url}> " + GROUP + " }",
+    "a language tag after a space": 'SELECT * { BIND("a" @en AS ?h) SERVICE <{url}> ' + GROUP + " }",
+    "SERVICE inside SERVICE": "SELECT * { SERVICE <{url}> { SERVICE <{url}> " + GROUP + " } }",
 }
 # Queries that mention the listener but must not call it.
 CONTROLS = {
@@ -72,6 +94,14 @@ CONTROLS = {
     "IRI as a value": "SELECT * { BIND(<{url}> AS ?service) }",
     "service as a prefix": "PREFIX service: <{root}/> SELECT * { BIND(service:x AS ?a) }",
     "LOAD is an update": "LOAD <{url}>",
+    # Valid queries the checker refused (session 13 cold review): CR line ends read as one comment (then
+    # "an update"); a lowercase \u escape followed by digits read as eight hex digits.
+    "CR line ends": "# <{url}>\rSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "an escape before digits": 'SELECT ?x WHERE { BIND("\\u5E742024" AS ?x) }',
+    # Strings rdflib could not read (store/sparql_grammar.py): the SERVICE is inside one.
+    "escaped ' then SERVICE, in a string": 'SELECT * { BIND("a\\\' SERVICE <{url}> {{ }}" AS ?x) }',
+    "escaped \" then SERVICE, in a string": "SELECT * { BIND('a\\\" SERVICE <{url}> {{ }}' AS ?x) }",
+    "SERVICE in the second of two strings": 'SELECT * { VALUES ?x { "a""SERVICE <{url}> {{ }}" } }',
 }
 CORPUS = {**SERVICE_CORPUS, **CONTROLS}
 # pyoxigraph 0.5 does not connect for these (no \u processing of keywords; SERVICE ?var unsupported):
@@ -159,7 +189,12 @@ def test_the_checker_finds_the_exact_target():
                      "lowercase", "SERVICE SILENT", "inside FILTER EXISTS"):
             assert check_query(listener.fill(CORPUS[name])).services == (url,), name
         assert check_query(listener.fill(CORPUS["IRI with # as the target"])).services == (url + "#frag",)
-        for name in ("IRI in a string", "SERVICE in a comment", "IRI as a value", "service as a prefix"):
+        for name in ("escaped ' in a \"…\" string", "escaped \" in a '…' string", "two strings side by side",
+                     "a negative decimal", "a language tag after a space", "SERVICE inside SERVICE"):
+            assert check_query(listener.fill(CORPUS[name])).services == (url,), name
+        for name in ("IRI in a string", "SERVICE in a comment", "IRI as a value", "service as a prefix",
+                     "escaped ' then SERVICE, in a string", "escaped \" then SERVICE, in a string",
+                     "SERVICE in the second of two strings"):
             check = check_query(listener.fill(CORPUS[name]))
             assert not check.services and not check.unresolvable, name
     finally:
@@ -187,7 +222,7 @@ def test_the_endpoint_never_connects_with_an_empty_allow_list(store_path, sandbo
             else:
                 assert response.status_code == 200, (name, response.text)
             ran += 1
-        assert ran == len(SERVICE_CORPUS) + len(CONTROLS) == 36
+        assert ran == len(SERVICE_CORPUS) + len(CONTROLS) == 52
 
 
 CONFINED_QUERY = """

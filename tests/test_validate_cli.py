@@ -80,6 +80,20 @@ def test_cli_and_http_give_the_same_verdicts(live_server, tmp_path):
         assert sorted(map(key, cli["results"])) == sorted(map(key, http["results"]))
 
 
+@pytest.mark.parametrize("name", ["empty.ttl", "empty.txt", "empty.docx"])
+def test_an_empty_file_gets_one_message_from_the_cli_and_from_http(live_server, tmp_path, name):
+    """It was three: "no triples" (.ttl), "文件为空" (.txt) from the CLI, "nothing was submitted" from HTTP."""
+    path = tmp_path / name
+    path.write_bytes(b"")
+    cli = luzhi(path, "--format", "json")
+    http = requests.post(f"{live_server.url}/validate", files={"file": (name, b"", "application/octet-stream")},
+                         headers={"Accept": "application/json"}, timeout=60)
+    assert cli.returncode == 2 and http.status_code == 400
+    (error,) = json.loads(cli.stdout)["files"]
+    assert error["error"] == http.json()["error"] == "文件为空（0 字节） / the file is empty (0 bytes)"
+    assert http.json()["file"] == name
+
+
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
 def test_a_reused_sequence_is_a_violation_on_both_duties(engine):
     """Issue 11, finding 6: a 序号 used twice once became one duty with two titles, and `validate` said conforms."""
@@ -99,7 +113,7 @@ def test_an_empty_submission_does_not_conform(tmp_path, content):
     path.write_bytes(content)
     result = luzhi(path)
     assert result.returncode == 2
-    assert "no triples" in result.stderr and "符合" not in result.stdout
+    assert ("empty (0 bytes)" if not content else "no triples") in result.stderr and "符合" not in result.stdout
 
 
 def test_both_engines_give_the_same_json_report():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from urllib.parse import unquote_to_bytes
 
 import pytest
 import requests
@@ -12,6 +13,8 @@ from compare_helpers import XIAOJINGZHUANG, _select
 from rdflib import Graph, Literal
 from rdflib.namespace import Namespace
 from werkzeug.serving import make_server
+
+from luzhi.server.query_string import not_utf8
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 
@@ -115,6 +118,19 @@ def test_compare_json_errors_are_json(live_server):
     assert missing.status_code == 404 and missing.json()["error"]
 
 
+@pytest.mark.parametrize("accept", ["text/html,application/xhtml+xml,*/*;q=0.8", "application/json", "*/*"])
+def test_an_unknown_source_answers_alike_whatever_its_name_ends_with(live_server, accept):
+    """A source file's `.json` ending is its name, not a format: `/source/%2e%2e/build.json` answered a browser
+    JSON, where `/source/nothing.txt` answers the site's 404 page (cold review)."""
+    answers = [requests.get(f"{live_server.url}/source/{name}", headers={"Accept": accept}, timeout=60)
+               for name in ("nothing.txt", "%2e%2e/build.json", "nothing.json")]
+    assert [a.status_code for a in answers] == [404, 404, 404]
+    assert len({a.headers["Content-Type"] for a in answers}) == 1, [a.headers["Content-Type"] for a in answers]
+    if accept != "*/*":
+        assert answers[0].headers["Content-Type"].startswith(accept.split(",")[0])
+    assert "build.json" in answers[1].text and "build" not in answers[0].text  # the path the server saw
+
+
 @pytest.mark.parametrize(("path", "query", "name"), [
     ("/search", "q=%FF%FE", "q"),
     ("/search.json", "q=%C0%AF", "q"),
@@ -143,3 +159,26 @@ def test_non_utf8_sparql_form_body_is_400(live_server):
 def test_utf8_escapes_still_search(live_server):
     response = requests.get(f"{live_server.url}/search.json?q=%E6%A3%AE%E6%9E%97", timeout=60)
     assert response.status_code == 200 and response.json()["q"] == "森林"
+
+
+@pytest.mark.parametrize("encoded", [
+    "query=ASK%20%7B%7D", "q=%e6%a3%ae%E6%9E%97", "q=%C0%AF", "q=%FF%FE&x=1", "a=1&%FF=2", "q=%%8F", "q=%8",
+    "q=森林&r=%E6%A3", "q=%41%42+%2B", "q=%", b"query=\xe6\xa3\xae%20x", "x=%7F%80",
+])
+def test_the_utf8_check_of_a_form_says_what_decoding_every_pair_says(encoded):
+    """server/query_string.py skips decoding when no escape names a byte ≥ 0x80 (issue 13): same verdict."""
+    text = encoded.decode("latin-1") if isinstance(encoded, bytes) else encoded
+    expected = None
+    for pair in text.split("&"):
+        name, _eq, value = pair.partition("=")
+        try:
+            name_text = unquote_to_bytes(name.replace("+", " ")).decode("utf-8")
+        except UnicodeDecodeError:
+            expected = repr(unquote_to_bytes(name.replace("+", " ")))
+            break
+        try:
+            unquote_to_bytes(value.replace("+", " ")).decode("utf-8")
+        except UnicodeDecodeError:
+            expected = name_text
+            break
+    assert not_utf8(encoded) == expected

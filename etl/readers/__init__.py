@@ -67,12 +67,12 @@ FORMATS: dict[str, tuple[str, Callable[[bytes, str], Iterable[Row]]]] = {
     ".html": ("text/html", read_html),
     ".htm": ("text/html", read_html),
 }
-_REFUSED = {
-    ".doc": "旧版 Word（.doc）",
-    ".xls": "旧版 Excel（.xls）",
-    ".wps": "WPS 文字（.wps）",
-    ".et": "WPS 表格（.et）",
-    ".ofd": "OFD 版式文件",
+_REFUSED = {  # what the format is called, in Chinese and in English
+    ".doc": ("旧版 Word（.doc）", "old Word (.doc)"),
+    ".xls": ("旧版 Excel（.xls）", "old Excel (.xls)"),
+    ".wps": ("WPS 文字（.wps）", "WPS Writer (.wps)"),
+    ".et": ("WPS 表格（.et）", "WPS Spreadsheets (.et)"),
+    ".ofd": ("OFD 版式文件", "OFD"),
 }
 
 
@@ -118,7 +118,9 @@ def read_document(data: bytes, path: str | Path) -> ReadDocument:
     name = str(path)
     suffix = Path(name).suffix.lower()
     if suffix in _REFUSED:
-        raise SourceError(name, f"不支持{_REFUSED[suffix]}，请另存为 .docx、.xlsx、.pdf、.html 或文本文件")
+        zh, en = _REFUSED[suffix]
+        raise SourceError(name, f"不支持{zh}，请另存为 .docx、.xlsx、.pdf、.html 或文本文件 / {en} is not supported: "
+                                "save the file as .docx, .xlsx, .pdf, .html or text")
     if suffix not in FORMATS:
         suffix = _sniff(data) or suffix
     if suffix not in FORMATS:
@@ -128,5 +130,6 @@ def read_document(data: bytes, path: str | Path) -> ReadDocument:
         _check_expansion(data, name)
     lines, locations = _lines(name, reader(data, name))
     if not any(line.text.strip() for line in lines):
-        raise SourceError(name, "文件中没有任何文字（扫描件或空文档？）")
+        raise SourceError(name, "文件中没有任何文字（扫描件或空文档？） / the file holds no text (a scan, or an empty "
+                                "document?)")
     return ReadDocument(lines, media_type, locations)

@@ -34,7 +34,7 @@ def read_xlsx(data: bytes, path: str) -> Iterator[Row]:
     try:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise SourceError(path, f"不是可读的 Excel（.xlsx）文件：{error}") from None
+        raise SourceError(path, f"不是可读的 Excel（.xlsx）文件 / not a readable Excel (.xlsx) file: {error}") from None
     try:
         for sheet in workbook.worksheets:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):

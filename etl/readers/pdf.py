@@ -184,7 +184,7 @@ def read_pdf(data: bytes, path: str) -> Iterator[Row]:
     try:
         document = pdfplumber.open(BytesIO(data))
     except (PDFSyntaxError, PdfminerException, ValueError) as error:
-        raise SourceError(path, f"不是可读的 PDF 文件：{error}") from None
+        raise SourceError(path, f"不是可读的 PDF 文件 / not a readable PDF file: {error}") from None
     with document:
         for number, page in enumerate(document.pages, start=1):
             rows = sorted(_page_rows(page, number), key=lambda item: item[0])

@@ -113,7 +113,7 @@ def read_html(data: bytes, path: str) -> Iterator[Row]:
     try:
         document = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as error:
-        raise SourceError(path, f"不是可读的 HTML 文件：{error}") from None
+        raise SourceError(path, f"不是可读的 HTML 文件 / not a readable HTML file: {error}") from None
     body = document.find("body")
     layout = _Layout()
     yield from layout.walk(body if body is not None else document)

@@ -31,7 +31,7 @@ def read_docx(data: bytes, path: str) -> Iterator[Row]:
     try:
         document = Document(BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise SourceError(path, f"不是可读的 Word（.docx）文件：{error}") from None
+        raise SourceError(path, f"不是可读的 Word（.docx）文件 / not a readable Word (.docx) file: {error}") from None
     tables = paragraphs = 0
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):

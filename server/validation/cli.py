@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from luzhi.ontology.iris import DEFAULT_BASE
+from luzhi.server.township_option import code_for, township_code_option
 from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, validate_submission
 from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, fallback_warning
@@ -31,12 +32,14 @@ EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
               help="Validator: the shapes compiled to SPARQL (fast) or pySHACL (the reference).")
 @click.option("--layout", type=click.Path(exists=True, dir_okay=False),
               help="A layout profile (TOML) for list documents the parser cannot read alone (docs/parsing.md).")
+@township_code_option
 def validate(files: tuple[Path, ...], input_format: str | None, output: str, lang: str, base: str,
-             engine: str, layout: str | None) -> None:
+             engine: str, layout: str | None, codes: dict[str, str]) -> None:
     """Check RDF files or raw list documents against the luzhi SHACL shapes.
 
-    RDF: Turtle, N-Triples, JSON-LD, RDF/XML. Raw documents (the text layout of the bundled
-    samples, UTF-8 or GB18030) are run through the ETL first so results name source lines.
+    RDF: Turtle, N-Triples, JSON-LD, RDF/XML. Raw list documents (text as in the bundled samples,
+    UTF-8 or GB18030; .docx, .xlsx, .pdf, .html as published) are run through the ETL first so
+    results name source lines. A title whose township is ambiguous needs --township-code.
     Exit status: 0 when every file conforms, 1 when any has a Violation, 2 when any cannot be read.
     """
     if warning := fallback_warning(engine, base):
@@ -48,7 +51,8 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
             if fmt is None:
                 raise SubmissionError("无法从扩展名判断格式，请用 --input-format 指定 / cannot tell the "
                                       "format from the extension, use --input-format", name=str(path))
-            job = Job(path.read_bytes(), fmt, str(path), base, engine=engine, layout=layout)
+            job = Job(path.read_bytes(), fmt, str(path), base, engine=engine, layout=layout,
+                      township_code=code_for(codes, path))
             reports.append(validate_submission(job))
         except SubmissionError as error:
             error.name = str(path)

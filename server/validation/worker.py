@@ -51,11 +51,14 @@ class Job:
     memory_mb: int = 0  # the child's RLIMIT_AS in MiB; 0: none (the CLI validates the user's own files)
     sandbox: str = "auto"  # store/sandbox.py MODES: how the child loses its network
     layout: str | None = None  # a layout profile's path, for list documents (etl.layout)
+    township_code: str | None = None  # a list document's 9-digit township code, when its title cannot tell
+    code_hint: tuple[str, str] | None = None  # how this surface takes that code (zh, en); None: --township-code
 
 
 def validate_submission(job: Job) -> ValidationReport:
     """Parse and validate in this process (the CLI, and the child below). Raises SubmissionError."""
-    submission = read_submission(job.data, job.fmt, name=job.name, base=job.base, layout=job.layout)
+    submission = read_submission(job.data, job.fmt, name=job.name, base=job.base, layout=job.layout,
+                                 township_code=job.township_code, code_hint=job.code_hint)
     report = validator(job.engine)(submission.graph, job.base, label=job.name)
     return report.with_notices(submission.notices, job.name)
 

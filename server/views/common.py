@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 
 import pyoxigraph as ox
 from flask import Flask, Response, abort, render_template, request
@@ -15,7 +16,7 @@ from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
-from werkzeug.http import parse_range_header
+from werkzeug.http import parse_date, parse_range_header
 
 from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose
@@ -93,6 +94,11 @@ def conditional(response: Response, *, vary_accept: bool = True, complete_length
         # RFC 9110 §14.2: a Range the server does not understand (another unit, several ranges, bad
         # syntax) is ignored, and the whole file sent; werkzeug answered them 416 (cold review).
         environ = {key: value for key, value in environ.items() if key != "HTTP_RANGE"}
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    if since is not None and since > datetime.now(UTC):
+        # RFC 9110 §13.1.3 (and RFC 7232 §3.3: "a date which is later than the server's current time is
+        # invalid"): ignored, not an answer 304 (werkzeug compared it with the build time; cold review).
+        environ = {key: value for key, value in environ.items() if key != "HTTP_IF_MODIFIED_SINCE"}
     try:
         response = response.make_conditional(environ, accept_ranges=complete_length is not None,
                                              complete_length=complete_length)
@@ -197,9 +203,16 @@ def require_page(paging: Paging) -> None:
         abort(404)
 
 
+def json_by_extension() -> bool:
+    """Whether the path asks for JSON by its `.json` ending (`/search.json`, `/compare.json`). Not under
+    `/source/`, where the ending is a source document's own name: `/source/%2e%2e/build.json` answered a
+    browser JSON where every other unknown source answers the site's 404 page (cold review)."""
+    return request.path.endswith(".json") and request.endpoint != "resource.source"
+
+
 def wants_json() -> bool:
     """Whether this request's answers, errors included, are JSON: a `.json` route, or `Accept` preferring JSON."""
-    return request.path.endswith(".json") or (
+    return json_by_extension() or (
         choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json")
 
 
@@ -230,15 +243,21 @@ def error_page(status: int, name: str, message: str, headers=()) -> Response:
 
 def http_error(error: HTTPException) -> Response | HTTPException:
     """Every HTTP error of a JSON request as JSON with the same status and headers (Retry-After, Allow); a
-    browser's 4xx as the site's error page (Werkzeug's bare page looked like another site; cold review);
-    others as Werkzeug renders them. A `/search.json?page=0` answered a Werkzeug HTML page (cold review)."""
-    if error.code is None:
+    browser's 4xx as the site's error page (Werkzeug's bare page looked like another site; cold review); a
+    browser's 5xx as Werkzeug renders it; any other client's as plain text, as docs/sparql.md promises (a
+    `DELETE /sparql` and a 406 from `/graph/kinds` answered Werkzeug's HTML to curl, cold review).
+    A `/search.json?page=0` answered a Werkzeug HTML page (cold review)."""
+    if error.code is None or error.code < 400 or error.response is not None:  # a redirect (308), a made answer
         return error
-    if not wants_json():
-        if 400 <= error.code < 500 and wants_html_page():
-            return error_page(error.code, error.name, error.description or error.name, error.get_headers())
+    description = error.description or error.name
+    if wants_json():
+        response = json_error(error.code, description)
+    elif wants_html_page():
+        if error.code < 500:
+            return error_page(error.code, error.name, description, error.get_headers())
         return error
-    response = json_error(error.code, error.description or error.name)
+    else:
+        response = Response(f"{error.code} {error.name}: {description}\n", status=error.code, mimetype="text/plain")
     for name, value in error.get_headers():
         if name.lower() != "content-type":
             response.headers[name] = value

@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 from flask import Response, abort, request
 from rdflib import RDF, Literal, URIRef
@@ -21,8 +21,8 @@ from luzhi.server import kind_queries as kq
 from luzhi.server import lookups as lk
 from luzhi.server import page_queries as pq
 from luzhi.server.charts import Bar, Series, stacked_bars
-from luzhi.server.context import get_config, get_opened, get_store, label_cache, per_snapshot
-from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
+from luzhi.server.context import get_config, get_opened, get_store, label_cache, per_snapshot, per_snapshot_cached
+from luzhi.server.describe import InvalidIri, Paging, check_iri, exists, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import href, iri_for_path, local_path
 from luzhi.server.tables import Table, table_response
@@ -110,7 +110,7 @@ def compare_choices(store, iri: str) -> list[dict]:
 
 def _townships_under(store, division: Node, seen: set) -> Iterator[dict]:
     """The townships with lists under `division`, depth first in code order, skipping (and marking) `seen`."""
-    children = per_snapshot("division children", lambda: lru_cache(DIVISIONS_KEPT)(_children))
+    children = per_snapshot_cached("division children", DIVISIONS_KEPT, _children)
     for node, code, has_lists in children(division):
         if node in seen:
             continue
@@ -144,7 +144,7 @@ def elsewhere(duty_iri: str) -> dict:
     kind = kq.duty_kind(store, duty_iri)
     if kind is None:
         return {"kind": None, "elsewhere": []}
-    sample, labels = per_snapshot("kind samples", lambda: lru_cache(KIND_SAMPLES_KEPT)(_kind_sample))(kind)
+    sample, labels = per_snapshot_cached("kind samples", KIND_SAMPLES_KEPT, _kind_sample)(kind)
     found = kq.same_duty_elsewhere(store, duty_iri, sample)
     return {
         "kind": {"iri": found.kind, "label": str(found.label or ""), "score": found.score, "total": found.total},
@@ -197,20 +197,41 @@ def kind_table(iri: str) -> Table:
     return Table("kind-" + iri.rstrip("/").rsplit("/", 1)[-1], columns, rows)
 
 
+# Each filter's kind of resource: its IRIs' path under /id/, and what the 400 says it takes (zh, en).
+_FILTER_KINDS = {
+    "category": ("category", "本数据集的类别地址、路径 /id/category/… 或其标识（如 ping-an-fa-zhi）",
+                 "a category of this dataset: its IRI, its path /id/category/… or its slug (ping-an-fa-zhi)"),
+    "department": ("org", "本数据集的部门地址或路径 /id/org/…",
+                   "a department of this dataset: its IRI or its path /id/org/…"),
+}
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def list_filters() -> dict[str, str]:
-    """The list page's `category` and `department` parameters: IRIs under our base, or a 400 naming them."""
+    """The list page's `category` and `department` parameters: a category or department the store knows, each
+    given at most once, or a 400 naming the parameter and what it takes. A bare slug, `javascript:alert(1)` or
+    a repeated `category=` answered 200 with no rows or with the first one (cold review); a category's slug
+    names it alone (its IRI is `/id/category/{slug}`), so it is accepted, a department's is not (per county)."""
     chosen = {}
     for name in FILTERS:
-        value = request.args.get(name, "").strip()
-        if not value:
+        kind, takes_zh, takes_en = _FILTER_KINDS[name]
+        values = [v.strip() for v in request.args.getlist(name) if v.strip()]
+        if len(values) > 1:
+            abort(400, description=f"参数 {name} 只能给一次 / parameter `{name}` may be given once, got {values!r}")
+        if not values:
             continue
+        value = values[0]
+        if kind == "category" and _SLUG.fullmatch(value):
+            value = f"/id/category/{value}"
         iri = value if "://" in value else iri_for_path(value if value.startswith("/") else "/" + value)
         try:
             check_iri(iri)
+            known = (local_path(iri) or "").startswith(f"/id/{kind}/") and exists(get_store(), iri)
         except InvalidIri:
-            abort(400, description=f"参数 {name} 不是有效的地址 / parameter `{name}` is not an IRI: {value!r}")
-        if local_path(iri) is None:
-            abort(400, description=f"参数 {name} 不属于本数据集 / parameter `{name}` is not one of ours: {value!r}")
+            known = False
+        if not known:
+            abort(400, description=f"参数 {name} 应为{takes_zh}，收到 {values[0]!r} / parameter `{name}` takes "
+                                   f"{takes_en}; got {values[0]!r}")
         chosen[name] = iri
     return chosen
 

@@ -18,7 +18,7 @@ from luzhi.server.links import format_links, iri_for_path
 from luzhi.server.publication import Publication, schema_org
 from luzhi.server.views.common import conditional, rdf_response, render_page, serialize
 from luzhi.server.views.dumps import dumps
-from luzhi.server.void_description import statistics, void_graph
+from luzhi.server.void_description import STORE_WIDE_GRAPHS, statistics, void_graph
 from luzhi.store.dump import DUMP_FILES, media_type
 from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS, GRAPH_FORMATS
 from luzhi.store.oxigraph import OxigraphStore
@@ -74,7 +74,7 @@ def void(ext: str | None = None):
 # statistics graph. Serialised whole and sorted, as a township's graph is, one request held a web process for
 # seconds and its memory grew with the store (cold review: 5.4 s for JSON-LD at 60 townships): they are
 # streamed instead, as N-Triples (also valid Turtle), the only formats that need no whole graph in memory.
-STORE_WIDE = ("kinds", "shared", "statistics")  # etl/kinds_rdf.py; etl/shared.py; store/statistics.py
+STORE_WIDE = tuple(STORE_WIDE_GRAPHS)  # etl/kinds_rdf.py; etl/shared.py; store/statistics.py
 STREAMED = ("text/turtle", "application/n-triples")  # Turtle first, as every other resource
 _STREAM_BATCH = 2000  # lines per chunk sent
 

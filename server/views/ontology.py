@@ -140,7 +140,9 @@ def vocabulary(ext: str | None = None):
 
 
 def term(name: str):
-    """Path-style term IRIs (`/def/Duty`) lead to the anchor on the vocabulary page."""
+    """Path-style term IRIs (`/def/Duty`) lead to the anchor on the vocabulary page, the query string kept as
+    `/id/` keeps it (`/def/Duty?lang=en` lost its lang=en, cold review)."""
     if (LZ[name], None, None) not in ontology():
         abort(404)
-    return redirect(f"{request.script_root}/def#{name}", code=303)
+    query = request.query_string.decode("ascii", "replace")
+    return redirect(f"{request.script_root}/def{'?' + query if query else ''}#{name}", code=303)

@@ -22,7 +22,15 @@ from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, p
 from luzhi.server.i18n import lang
 from luzhi.server.limits import RETRY_AFTER
 from luzhi.server.links import href, link
-from luzhi.server.views.common import conditional, json_error, page_arg, render_page, wants_json
+from luzhi.server.views.common import (
+    conditional,
+    json_by_extension,
+    json_error,
+    page_arg,
+    render_page,
+    require_page,
+    wants_json,
+)
 from luzhi.server.views.dataset import structured_data
 from luzhi.store.search_index import KINDS, MAX_EXPANSION, MAX_WORDS, SearchUnavailable, split_words
 
@@ -117,6 +125,8 @@ def search():
         except SearchUnavailable as error:
             raise ServiceUnavailable(description=str(error), retry_after=RETRY_AFTER) from None
         paging = Paging(page=page, page_size=page_size, total=result.total)
+        if not result.hits:  # a page past the last is a 404 as elsewhere (docs/linked-data.md); page 1 stays
+            require_page(paging)
     hits = result.hits if result else ()
     facet_counts = result.facets if result else {}
     nodes = [URIRef(h.township) for h in hits if h.township]
@@ -231,7 +241,7 @@ def worker_died(error: Exception):
 
 def not_found(error: HTTPException):
     """A real 404: an HTML page with a search box for people, plain text for programs, JSON for JSON routes."""
-    if request.path.endswith(".json"):
+    if json_by_extension():
         return json_error(404, f"not found: {request.path}")
     wanted = choose(request.headers.get("Accept"), ["text/html", "application/json", "text/plain"])
     if wanted == "text/html":

@@ -80,6 +80,8 @@ def document(rest: str):
         description = kinds.duty_listing(iri, rest, description)  # its own 404 past the last page
     # A page past the last is a 404 in every format (docs/linked-data.md); it answered 200 with no links.
     require_page(description.paging)
+    if mime == HTML and page > 1 and kinds.pages_as_rdf_twin(rest):
+        require_page(describe(get_store(), iri, page=page, page_size=config.page_size).paging)
     doc_path = f"/doc/{rest}"
     alternates = format_links(doc_path, page)
     if mime == HTML:

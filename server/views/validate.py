@@ -11,6 +11,7 @@ that serves pages (issue 10: /health went unanswered 30 s during 10 concurrent u
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from flask import Response, current_app, render_template, request
@@ -25,6 +26,9 @@ from luzhi.shapes.report import grouped, render_turtle, report_dict, shape_label
 from luzhi.shapes.validate import ValidationReport
 
 OFFERS = ("text/html", "application/json", "text/turtle")
+# How this surface takes a list document's township code when its title cannot tell (etl.divisions).
+CODE_HINT = ("请用表单字段 township_code 指定 9 位乡镇代码", "give the 9-digit township code in the form field "
+             "(or query parameter) township_code")
 _SLOTS = "luzhi.validation_slots"
 
 
@@ -60,18 +64,20 @@ def submit():
     config = get_config()
     try:
         read_body(request, config.max_upload_bytes)
-        data, name, fmt = _submission()
+        data, name, fmt, uploaded = _submission()
+        code = _township_code()
     except BodyTooLarge:
         return _error(413, f"提交超过 {config.max_upload_bytes} 字节的上限 / the submission exceeds the limit of "
                            f"{config.max_upload_bytes} bytes")
     except _Refused as refusal:
         return _error(refusal.status, refusal.message)
-    if not data:
+    if not data and not uploaded:  # an empty file goes on: the worker says of it what `luzhi validate` says
         return _error(400, "没有提交任何内容 / nothing was submitted (send a file, or the body with its Content-Type)")
     if fmt is None or fmt not in FORMATS:
         return _error(415, f"无法判断提交的格式 {fmt or request.mimetype!r}：请用 format 参数指定"
                            f"（{', '.join(FORMATS)}） / unknown submission format: give format=…")
-    job = Job(data, fmt, name, config.base, memory_mb=config.validation_memory_mb, sandbox=config.sandbox)
+    job = Job(data, fmt, name, config.base, memory_mb=config.validation_memory_mb, sandbox=config.sandbox,
+              township_code=code, code_hint=CODE_HINT)
     try:
         with _slots().hold():
             report = validate_isolated(job, config.validation_timeout)
@@ -90,8 +96,9 @@ def submit():
     return _report(report)
 
 
-def _submission() -> tuple[bytes, str, str | None]:
-    """(bytes, name, format) from a multipart form (file or pasted text) or from a raw body."""
+def _submission() -> tuple[bytes, str, str | None, bool]:
+    """(bytes, name, format, whether a file was uploaded) from a multipart form (file or pasted text) or from
+    a raw body."""
     chosen = request.args.get("format") or None
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         chosen = request.form.get("format") or chosen
@@ -104,11 +111,22 @@ def _submission() -> tuple[bytes, str, str | None]:
                                 f"got also: {extra}")
         upload = request.files.get("file")
         if upload is not None and upload.filename:
+            if request.form.get("text", "").strip():  # one was silently dropped before (cold review)
+                raise _Refused(400, "请只提交 file 或 text 之一 / send either `file` or `text`, not both")
             data = upload.read()
-            return data, upload.filename, chosen or guess_format(upload.filename, upload.mimetype or "")
+            return data, upload.filename, chosen or guess_format(upload.filename, upload.mimetype or ""), True
         text = request.form.get("text", "")
-        return text.encode("utf-8"), "form", chosen
-    return request.get_data(cache=False), "upload", chosen or guess_format("", request.mimetype)
+        return text.encode("utf-8"), "form", chosen, False
+    return request.get_data(cache=False), "upload", chosen or guess_format("", request.mimetype), False
+
+
+def _township_code() -> str | None:
+    """The `township_code` field (form or query): 9 digits, or absent/empty."""
+    code = (request.form.get("township_code") or request.args.get("township_code") or "").strip()
+    if code and not re.fullmatch(r"\d{9}", code):
+        raise _Refused(400, f"township_code 应为 9 位数字（民政部区划代码），收到 {code[:40]!r} / township_code "
+                            "must be the 9-digit township code")
+    return code or None
 
 
 def _page(**values) -> ValidatePage:

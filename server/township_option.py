@@ -1,0 +1,36 @@
+"""`--township-code FILE=CODE`, one option for `luzhi build` and `luzhi validate`.
+
+A title that names no township, or one shared by several (西郊乡: 230302201 and 410505200), resolves only
+with the code given by hand (etl/divisions.py). `validate` lacked the option, so such a document could be
+built but not checked (cold review); both commands now take it from here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+_CODE = re.compile(r"\d{9}")
+
+
+def parse_codes(ctx, param, pairs: tuple[str, ...]) -> dict[str, str]:
+    """`FILE=CODE` pairs → {file name or path: 9-digit code}; anything else is a usage error naming the pair."""
+    codes = {}
+    for pair in pairs:
+        name, sep, code = pair.rpartition("=")
+        if not sep or not name or not _CODE.fullmatch(code):
+            raise click.BadParameter(f"expected FILE=9-digit-code, got {pair!r}", param_hint="--township-code")
+        codes[name] = code
+    return codes
+
+
+def code_for(codes: dict[str, str], path: Path) -> str | None:
+    """The code given for `path`, by its name or as written on the command line (as etl.stage.BuildOptions)."""
+    return codes.get(path.name) or codes.get(str(path))
+
+
+township_code_option = click.option(
+    "--township-code", "codes", multiple=True, metavar="FILE=CODE", callback=parse_codes,
+    help="Give a document's 9-digit township code by hand when its title cannot be resolved (repeatable).")
