@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rdflib.namespace import DCTERMS, SKOS
 
-from luzhi.etl.kinds import DutyRecord
+from luzhi.etl.duty_record import DutyRecord
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
 from luzhi.ontology.types import ListKind

@@ -45,8 +45,8 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from luzhi.etl.duty_record import DutyRecord
 from luzhi.ontology.iris import slugify
-from luzhi.ontology.types import ListKind
 
 THRESHOLD = 0.25  # chosen on the tune split of bench/kinds/labelled.toml (bench/results/kinds.md)
 CATEGORY_BONUS = 0.05
@@ -75,24 +75,6 @@ _FILLER = sorted(
 )
 _FILLER_RE = re.compile("|".join(map(re.escape, _FILLER)))
 _PUNCT_RE = re.compile(r"[\s*＊、，,。；;：:（）()“”\"'《》〈〉【】\[\]—－\-·.…!！?？/]+")
-
-
-@dataclass(frozen=True, slots=True)
-class DutyRecord:
-    """What the kinds need to know of one duty; `key` identifies it (its IRI path without the base).
-
-    Slotted: the build holds one per duty of the store (~13 million nationally, issue 13)."""
-
-    township: str  # 9-digit code
-    list_kind: ListKind
-    sequence: int
-    title: str
-    category: str | None = None
-    department_types: frozenset[str] = frozenset()
-
-    @property
-    def key(self) -> tuple[str, str, int]:
-        return (self.township, self.list_kind.value, self.sequence)
 
 
 @dataclass(frozen=True)

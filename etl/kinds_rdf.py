@@ -16,8 +16,8 @@ from rdflib import XSD, Graph, Literal
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from luzhi.etl.duty_record import DutyRecord
 from luzhi.etl.facts import DEPTYPE_PREFIX, LIST_KINDS
-from luzhi.etl.kinds import DutyRecord
 from luzhi.etl.kinds_learn import LearntKinds
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, bind_prefixes, sparql_prologue

@@ -90,7 +90,8 @@ class LiveStore:
             processes=config.query_processes, timeout=config.query_timeout, queue_wait=config.queue_wait,
             memory_mb=config.query_memory_mb, sandbox=config.sandbox, allow_service=config.allow_service,
         )
-        pages = opened.page_store(processes=config.page_query_processes, timeout=config.page_timeout)
+        pages = opened.page_store(processes=config.page_query_processes, timeout=config.page_timeout,
+                                  memory_mb=config.query_memory_mb)
         snapshot = Snapshot(opened, executor, pages)
         self._app.extensions[_EXECUTOR] = snapshot.executor
         return snapshot

@@ -153,9 +153,15 @@ def _with_own_labels(subject: URIRef, found: list[tuple[Node, Node]], labels_of:
     a page, and were never cached (each subject is new). `resource_labels` gives the same tuple: per
     property, the same index's first `MAX_LABELS` values, in the same order (tests/test_deref_labels.py).
     """
-    own = tuple((subject, prop, label) for prop in LABEL_PROPERTIES
-                for label in [o for p, o in found if p == prop][:MAX_LABELS] if isinstance(label, Literal))
+    own = _labels_among(subject, found)
     return lambda resource: own if resource == subject else labels_of(resource)
+
+
+def _labels_among(subject: URIRef, found: Iterable[tuple[Node, Node]]) -> tuple:
+    """`subject`'s label triples among its (predicate, object) pairs, in the store's order: the same tuple as
+    a lookup per label property (per property, the same index range's first `MAX_LABELS` values)."""
+    return tuple((subject, prop, label) for prop in LABEL_PROPERTIES
+                 for label in [o for p, o in found if p == prop][:MAX_LABELS] if isinstance(label, Literal))
 
 
 # Up to this many incoming links are read by one index lookup, sorted and paged here, with their exact
@@ -287,7 +293,13 @@ def fetch_label_triples(store: Store, resources: Iterable[Node], labels_of: Labe
 
 
 def resource_labels(store: Store, resource: URIRef) -> tuple[tuple[URIRef, URIRef, Literal], ...]:
-    """One resource's label triples, best property first."""
+    """One resource's label triples, best property first: a lookup per label property.
+
+    Not one lookup of all its own triples (issue 13, tried): each term read is decoded from the store's
+    strings, and a list's 20 triples (its sections) or a department's part (its responsibility text) cost
+    more disk reads than the three label ranges, which sit in one block: at 10,000 townships a cold duty's
+    Turtle read 118 KiB for 7 lookups against 58 KiB for 17 (bench/results/deref.md).
+    """
     return tuple((resource, prop, label) for prop in LABEL_PROPERTIES
                  for _s, _p, label in store.triples(resource, prop, None, limit=MAX_LABELS)
                  if isinstance(label, Literal))

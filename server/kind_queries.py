@@ -93,10 +93,6 @@ class Elsewhere:
 MAX_ELSEWHERE = SHOWN  # a sample: each costs ~7 lookups when read from the store; the kind page has all
 
 
-def duty_kind(store: Store, duty_iri: str) -> Node | None:
-    return lk.value(store, URIRef(check_iri(duty_iri)), LZ.dutyKind)
-
-
 def kind_sample(store: Store, base: str, kind: Node) -> KindSample:
     """The members a duty page may show, read by lookups in index order, for a store whose build wrote no
     sample file (`stored_kind_sample`): a kind can hold a duty from every township (10,000 at the issue's
@@ -135,14 +131,13 @@ def stored_kind_sample(stored: KindSampleRow) -> tuple[KindSample, dict[URIRef, 
     return KindSample(URIRef(stored.kind), Literal(stored.label, lang="zh"), stored.total, members), labels
 
 
-def same_duty_elsewhere(store: Store, duty_iri: str, sample: KindSample) -> Elsewhere:
+def same_duty_elsewhere(duty: URIRef, townships: set[Node], score: Node | None, sample: KindSample) -> Elsewhere:
     """The other townships' duties of this duty's kind: the first `MAX_ELSEWHERE` of the kind's sample
-    that are not in this duty's township, sorted; the kind's own (paged) page has the rest."""
-    duty = URIRef(check_iri(duty_iri))
-    here = set(lk.objects(store, duty, LZ.township))
-    others = [row for row in sample.members if row["other"] != duty and row["town"] not in here][:MAX_ELSEWHERE]
+    that are not in this duty's `townships`, sorted; the kind's own (paged) page has the rest. `score` is
+    the duty's `lz:matchScore`: the page has read the duty's own triples already (issue 13)."""
+    others = [row for row in sample.members if row["other"] != duty and row["town"] not in townships][:MAX_ELSEWHERE]
     others.sort(key=lambda r: (str(r["town"]), str(r.get("type", "")), str(r["other"])))
-    return Elsewhere(sample.kind, sample.label, lk.value(store, duty, LZ.matchScore), others, sample.total)
+    return Elsewhere(sample.kind, sample.label, score, others, sample.total)
 
 
 def township_departments(store: Store, base: str, township_iri: str) -> list[Row]:

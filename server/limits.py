@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.serving import WSGIRequestHandler
 
 RETRY_AFTER = 5  # seconds, on every 503 that a retry can cure (a full pool, a store that is down)
@@ -26,8 +26,21 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
+class BodyIncomplete(Exception):
+    """The body ended before the bytes its Content-Length announced (the client stopped sending).
+
+    Werkzeug's server raises ClientDisconnected then (a 500 before session 14's cold review); gunicorn
+    hands over the bytes it got, and the cut query or document was answered as if whole (200)."""
+
+    def __init__(self, announced: int, received: int | None = None) -> None:
+        got = "" if received is None else f"after {received} "
+        super().__init__(f"the request body ended {got}before the {announced} bytes its Content-Length announced")
+        self.announced, self.received = announced, received
+
+
 def read_body(request: Request, limit: int) -> bytes:
-    """The whole body (cached, so `request.form`/`files` parse it afterwards), or BodyTooLarge."""
+    """The whole body (cached, so `request.form`/`files` parse it afterwards), or BodyTooLarge, or
+    BodyIncomplete when fewer bytes came than its Content-Length said."""
     if request.content_length is not None and request.content_length > limit:
         raise BodyTooLarge(limit)
     request.max_content_length = limit + 1  # one byte past: a cut body shows up as too long
@@ -35,8 +48,12 @@ def read_body(request: Request, limit: int) -> bytes:
         data = request.get_data(cache=True)
     except RequestEntityTooLarge:
         raise BodyTooLarge(limit) from None
+    except ClientDisconnected:
+        raise BodyIncomplete(request.content_length or 0) from None
     if len(data) > limit:
         raise BodyTooLarge(limit)
+    if request.content_length is not None and len(data) < request.content_length:
+        raise BodyIncomplete(request.content_length, len(data))
     request.max_content_length = limit + 1
     request.max_form_memory_size = limit + 1
     return data

@@ -10,7 +10,9 @@ through `sparql_string` (issue 6: never splice raw text into a query).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
@@ -36,8 +38,10 @@ def _int(node: Node | None) -> int:
     return int(node) if isinstance(node, Literal) else 0
 
 
-def division_chain(store: Store, iri: str) -> list[Row]:
-    """The division and its ancestors, province first (codes are longer the lower the level): a few lookups."""
+def division_chain(store: Store, iri: str, step: Callable[[URIRef], DivisionStep] | None = None) -> list[Row]:
+    """The division and its ancestors, province first (codes are longer the lower the level): two lookups per
+    division (`division_step`), or what `step` remembers of them (server/views/kinds.py)."""
+    step = step or partial(division_step, store)
     rows: list[Row] = []
     frontier, seen = [URIRef(check_iri(iri))], set()
     while frontier and len(seen) < MAX_DEPTH:
@@ -45,10 +49,19 @@ def division_chain(store: Store, iri: str) -> list[Row]:
         if node in seen:
             continue
         seen.add(node)
-        code = lk.value(store, node, SKOS.notation)
+        code, parents = step(node)
         rows.append({"d": node, **({"code": code} if code is not None else {})})
-        frontier += [p for p in lk.objects(store, node, LZ.parentDivision) if isinstance(p, URIRef)]
+        frontier += parents
     return sorted(rows, key=lambda row: (len(str(row.get("code", ""))), str(row.get("code", ""))))
+
+
+# A division's code (skos:notation) and the divisions directly above it.
+DivisionStep = tuple[Node | None, list[URIRef]]
+
+
+def division_step(store: Store, division: URIRef) -> DivisionStep:
+    return (lk.value(store, division, SKOS.notation),
+            [p for p in lk.objects(store, division, LZ.parentDivision) if isinstance(p, URIRef)])
 
 
 MAX_DEPTH = 10  # province → prefecture → county → township; a cycle in bad data stops here
@@ -133,17 +146,25 @@ def list_rows(store: Store, iri: str) -> list[Row]:
     )
 
 
-def duty_participations(store: Store, iri: str) -> list[Row]:
-    """Each department's part in a cooperative duty, with its responsibility text: lookups of the duty's own."""
+def duty_participations(store: Store, participations: Iterable[Node]) -> list[Row]:
+    """Each department's part in a cooperative duty (its `lz:participation`s, which the page has read with
+    the duty's own triples), with its responsibility text: one lookup of each participation's own triples.
+
+    Their first department and first responsibility in the index's order, as a lookup of each property
+    would give them (one index range, filtered): two lookups each cost a disk read each at 10,000 townships
+    (issue 13)."""
     rows = []
-    for participation in sorted(lk.objects(store, URIRef(check_iri(iri)), LZ.participation), key=str):
+    for participation in sorted(participations, key=str):
         row: Row = {"pa": participation}
-        for name, prop in (("dept", LZ.department), ("resp", LZ.responsibility)):
-            found = lk.value(store, participation, prop)
-            if found is not None:
-                row[name] = found
+        for _s, p, o in store.triples(participation, None, None, limit=lk.MANY):
+            name = _PARTICIPATION_FIELDS.get(p)
+            if name is not None and name not in row:
+                row[name] = o
         rows.append(row)
     return rows
+
+
+_PARTICIPATION_FIELDS = {LZ.department: "dept", LZ.responsibility: "resp"}
 
 
 def department_where(iri: str) -> str:

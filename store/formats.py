@@ -7,6 +7,7 @@ renamed in one line (issue 9 found about twelve hand-kept copies).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -193,4 +194,20 @@ def _compact_jsonld(triples: list[ox.Triple], context: Mapping[str, str]) -> byt
 
     graph = Graph(bind_namespaces="none")
     graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-    return graph.serialize(format="json-ld", context=dict(context), auto_compact=True, encoding="utf-8")
+    written = graph.serialize(format="json-ld", context=dict(context), auto_compact=True, encoding="utf-8")
+    # rdflib orders `@graph` and multi-valued properties as its sets of terms iterate, which depends on
+    # each process's hash seed: two gunicorn workers wrote different bytes under one ETag (issue 13's body
+    # comparison). Sorted here, as rdflib writes JSON (indent 2, keys sorted, UTF-8).
+    return json.dumps(_sorted_sets(json.loads(written)), indent=2, separators=(",", ": "), sort_keys=True,
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _sorted_sets(value: object) -> object:
+    """`value` with every JSON-LD array sorted but an `@list`'s (RDF collections keep their order)."""
+    if isinstance(value, dict):
+        return {key: [_sorted_sets(member) for member in item] if key == "@list" and isinstance(item, list)
+                else _sorted_sets(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return sorted((_sorted_sets(item) for item in value),
+                      key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return value

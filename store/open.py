@@ -98,14 +98,17 @@ class OpenStore:
         federation = QueryExecutor(self.triples_dir, processes=1, network=True, **limits) if allow_service else None
         return QueryExecutor(self.triples_dir, processes=processes, federation=federation, **limits)
 
-    def page_store(self, *, processes: int, timeout: float) -> Store:
-        """The store the pages read: every query under `timeout` (store/timed.py).
+    def page_store(self, *, processes: int, timeout: float, memory_mb: int) -> Store:
+        """The store the pages read: every query under `timeout` (store/timed.py), in processes whose
+        address space is capped at `memory_mb` like /sparql's (a page's query carries what a visitor typed:
+        a search term, a page number; session 14's cold review found these workers uncapped).
 
         Embedded: a `TimedStore` over its own pool of killable query processes. Remote: the
         `RemoteStore` itself, opened with that timeout, whose server stops a query in time.
         """
         if isinstance(self.store, OxigraphStore):
-            return TimedStore(self.store, QueryExecutor(self.triples_dir, processes=processes, timeout=timeout))
+            return TimedStore(self.store, QueryExecutor(self.triples_dir, processes=processes, timeout=timeout,
+                                                        memory_mb=memory_mb))
         return self.store
 
     def close(self) -> None:

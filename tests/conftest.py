@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,3 +142,28 @@ def live_server(_server_socket, built_store) -> LiveServer:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return LiveServer(built_store.base, built_store, config)
+
+
+@contextmanager
+def recording(built_store) -> Iterator[tuple[str, list[tuple]]]:
+    """A fresh app (empty caches) over real HTTP: its `/doc/` URL, and the lookups its pages make, in order
+    (tests/test_deref_*.py count them)."""
+    from luzhi.server.app import create_app
+
+    app = create_app(make_config(built_store))
+    pages = app.extensions["luzhi.live"].current.pages
+    lookups: list[tuple] = []
+    read = pages.triples
+
+    def recorded(subject=None, predicate=None, obj=None, *, limit):
+        lookups.append((subject, predicate, obj))
+        return read(subject, predicate, obj, limit=limit)
+
+    pages.triples = recorded
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/doc/", lookups
+    finally:
+        server.shutdown()
+        app.extensions["luzhi.live"].current.close()

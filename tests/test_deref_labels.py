@@ -8,17 +8,13 @@ The answers stay the same: the labels equal the lookups', on every subject of th
 
 from __future__ import annotations
 
-import threading
-
 import requests
-from conftest import make_config
+from conftest import recording
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
-from werkzeug.serving import make_server
 
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
-from luzhi.server.app import create_app
 from luzhi.server.describe import LABEL_PROPERTIES, MAX_LABELS, describe, fetch_labels
 from luzhi.store.oxigraph import OxigraphStore
 
@@ -70,27 +66,11 @@ def test_duty_pages_skip_the_lookups_whose_answer_they_know(built_store, store):
                        f"<{PROV.wasDerivedFrom}> ?place }} LIMIT 1")[0]
     duty, township = row["d"], row["town"]
     other = next(d for d, _p, _o in store.triples(None, LZ.township, township, limit=5) if d != duty)
-    app = create_app(make_config(built_store))
-    pages = app.extensions["luzhi.live"].current.pages
-    lookups: list[tuple] = []
-    read = pages.triples
-
-    def recorded(subject=None, predicate=None, obj=None, *, limit):
-        lookups.append((subject, predicate, obj))
-        return read(subject, predicate, obj, limit=limit)
-
-    pages.triples = recorded
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/doc/"
-    try:
+    with recording(built_store) as (url, lookups):
         for iri, accept in ((duty, "text/turtle"), (duty, "text/html"), (other, "text/html")):
             response = requests.get(url + str(iri)[len(built_store.base + "/id/"):], headers={"Accept": accept},
                                     timeout=60)
             assert response.status_code == 200, (iri, accept, response.text[:300])
-    finally:
-        server.shutdown()
-        app.extensions["luzhi.live"].current.close()
     iris = Iris(built_store.base)
     assert lookups and not [s for s, _p, _o in lookups if s is not None and iris.is_source_place(str(s))]
     assert not [(s, p) for s, p, _o in lookups if s in (duty, other) and p in LABEL_PROPERTIES]

@@ -17,6 +17,7 @@ from conftest import make_config
 from sparql_server import fill_small_store, serve
 
 from luzhi.server.config import Config
+from luzhi.server.context import get_store
 
 # 960 bytes of RDF/XML: ten levels of ten entities, 10^9 "lol"s once expanded (3 GB of text).
 BILLION_LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
@@ -75,6 +76,14 @@ def test_a_sort_over_a_cross_join_stops_at_the_cap_and_the_next_query_runs(store
         after = requests.get(server.endpoint, params={"query": "ASK {}"}, timeout=60)
         assert after.status_code == 200 and after.json()["boolean"] is True
         assert server.executor.worker_pids() != before  # a fresh worker replaced the one that died
+
+
+def test_page_query_workers_are_capped_too(store_path):
+    """Pages run queries holding what a visitor typed (search terms, page numbers) in their own workers:
+    the same cap as /sparql's (they had none: `memory=0`, session 14's cold review)."""
+    with serve(Config(store_path=store_path, query_memory_mb=CAP_MB)) as server:
+        assert requests.get(f"{server.base}/", timeout=60).status_code == 200  # the home page queries the store
+        assert f"memory={CAP_MB * 1024 * 1024}" in get_store(server.app).executor.confinement
 
 
 def test_a_validation_over_its_memory_cap_is_a_503_and_the_server_goes_on(built_store):

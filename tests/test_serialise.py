@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pyoxigraph as ox
 import pytest
@@ -138,3 +141,28 @@ def test_pages_declare_the_prefixes_of_every_namespace_they_use(live_server):
         iris |= {t.predicate.value for t in triples if t.predicate.value != RDF_TYPE}  # rdf:type is written `a`
         expected = {name for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
         assert set(used_prefixes(triples, prefixes)) - {"xsd"} == expected - {"xsd"}, path
+
+
+
+# Forty subjects, three properties, several values each: what rdflib keeps in sets.
+_TRIPLES = """
+ex = "http://example.org/"
+triples = [ox.Triple(ox.NamedNode(f"{ex}s{n}"), ox.NamedNode(f"{ex}p{n % 3}"), value)
+           for n in range(40) for value in (ox.NamedNode(f"{ex}o{n % 7}"), ox.NamedNode(f"{ex}o{n % 5}"),
+                                            ox.Literal(f"值{n}", language="zh"), ox.Literal(str(n % 4)))]
+"""
+_WRITE_JSONLD = ("import sys\nimport pyoxigraph as ox\nfrom luzhi.store.formats import serialise\n" + _TRIPLES
+                 + "sys.stdout.buffer.write(serialise(triples, ox.RdfFormat.JSON_LD, {'ex': ex}))\n")
+
+
+def test_jsonld_bytes_do_not_depend_on_the_process_hash_seed():
+    """Two gunicorn workers wrote one duty's JSON-LD in different orders under one ETag: rdflib orders
+    `@graph` and a property's values as its sets iterate (issue 13, found comparing bodies across processes)."""
+    written = {seed: subprocess.run([sys.executable, "-c", _WRITE_JSONLD], check=True, capture_output=True,
+                                    env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert written["1"] == written["2"] == written["3"]
+    assert len(json.loads(written["1"])["@graph"]) == 40
+    scope = {"ox": ox}
+    exec(_TRIPLES, scope)
+    parsed = {quad.triple for quad in ox.parse(written["1"], format=ox.RdfFormat.JSON_LD)}
+    assert parsed == set(scope["triples"])  # the same graph

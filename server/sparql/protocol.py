@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from flask import Request
 from werkzeug.datastructures import MultiDict
 
-from luzhi.server.limits import BodyTooLarge, read_body
+from luzhi.server.limits import BodyIncomplete, BodyTooLarge, read_body
 from luzhi.server.query_string import not_utf8
 from luzhi.server.sparql.formats import short_names, unknown_format
 
@@ -63,6 +63,8 @@ def parse_request(request: Request, max_bytes: int) -> SparqlRequest:
         size = f" of {request.content_length} bytes" if request.content_length is not None else ""
         raise ProtocolError(413, f"request body{size} exceeds the limit of {max_bytes} bytes "
                                  "(max_request_bytes)") from None
+    except BodyIncomplete as error:
+        raise ProtocolError(400, str(error)) from None
     if mimetype == FORM:
         bad = not_utf8(body)  # Werkzeug's form parser would replace the bad bytes (cold review)
         if bad is not None:

@@ -210,10 +210,10 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
     # Imported here: each submission runs in a fresh interpreter (worker.py), and the ETL's imports made
     # `import luzhi.server.validation.worker` take 0.36 s instead of 0.14 s (median of 5, issue 9);
     # RDF submissions never need the ETL.
-    from luzhi.etl.build import BuildOptions, process_document
     from luzhi.etl.divisions import DivisionError
     from luzhi.etl.layout import LayoutError, load_layout
     from luzhi.etl.source import SourceError
+    from luzhi.etl.stage import BuildOptions, process_document
 
     try:
         profile = load_layout(layout) if layout is not None else None

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from flask import Response, abort, request
 from rdflib import RDF, Literal, URIRef
@@ -134,18 +134,20 @@ def _children(division: Node) -> tuple[tuple[Node, Node | None, bool], ...]:
 KIND_SAMPLES_KEPT = 4096  # kinds whose sample a process keeps per snapshot (~20 KB each)
 
 
-def elsewhere(duty_iri: str) -> dict:
+def elsewhere(duty: URIRef, facts: Mapping[Node, list[Node]]) -> dict:
     """This duty's kind and some other townships' duties of that kind, for the duty page.
 
+    `facts`: the duty's own properties and values, as its description read them (its kind, township and
+    score: three lookups a page, issue 13; a duty has one kind and one score, etl/kinds_rdf.py).
     The kind's sample and its townships' labels are read once per kind and snapshot (from the build's
     sample file, or ~120 lookups): every duty of a kind shows the same townships but its own.
     """
-    store = get_store()
-    kind = kq.duty_kind(store, duty_iri)
+    kind = (facts.get(LZ.dutyKind) or [None])[0]
     if kind is None:
         return {"kind": None, "elsewhere": []}
     sample, labels = per_snapshot_cached("kind samples", KIND_SAMPLES_KEPT, _kind_sample)(kind)
-    found = kq.same_duty_elsewhere(store, duty_iri, sample)
+    found = kq.same_duty_elsewhere(duty, set(facts.get(LZ.township, ())), (facts.get(LZ.matchScore) or [None])[0],
+                                   sample)
     return {
         "kind": {"iri": found.kind, "label": str(found.label or ""), "score": found.score, "total": found.total},
         "elsewhere": [{**r, "town_label": _label(labels, r["town"]), "list": list_name(r.get("type"))}

@@ -19,7 +19,7 @@ from flask import Response, current_app, render_template, request
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config
 from luzhi.server.i18n import lang
-from luzhi.server.limits import RETRY_AFTER, BodyTooLarge, Busy, Slots, read_body
+from luzhi.server.limits import RETRY_AFTER, BodyIncomplete, BodyTooLarge, Busy, Slots, read_body
 from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, ValidationFailed, ValidationTimeout, validate_isolated
 from luzhi.shapes.report import grouped, render_turtle, report_dict, shape_label, where
@@ -69,6 +69,8 @@ def submit():
     except BodyTooLarge:
         return _error(413, f"提交超过 {config.max_upload_bytes} 字节的上限 / the submission exceeds the limit of "
                            f"{config.max_upload_bytes} bytes")
+    except BodyIncomplete as error:
+        return _error(400, f"提交在 Content-Length 所述的 {error.announced} 字节之前中断 / {error}")
     except _Refused as refusal:
         return _error(refusal.status, refusal.message)
     if not data and not uploaded:  # an empty file goes on: the worker says of it what `luzhi validate` says

@@ -1,0 +1,55 @@
+"""A body shorter than its Content-Length is refused with 400, under both servers (session 14's cold review).
+
+The client announces 100 bytes, sends `ASK {}` and closes its side. Werkzeug's server raised
+ClientDisconnected out of the SPARQL fast path (a 500); gunicorn handed over the bytes it got, so a cut query
+was run, and a cut document validated, as if whole (200).
+"""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from sparql_server import fill_small_store, gunicorn
+
+CUT = [("/sparql", "application/sparql-query", b"ASK {}"),
+       ("/sparql", "application/x-www-form-urlencoded", b"query=ASK%20%7B%7D"),
+       ("/validate?format=turtle", "text/turtle", b"<http://a/> <http://b/> <http://c/> .\n")]
+
+
+def send_cut(url: str, path: str, content_type: str, body: bytes, announced: int = 100) -> tuple[int, str]:
+    """Announce `announced` bytes, send `body`, close the writing side: the status and body of the answer."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=60) as conn:
+        conn.sendall(f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: {content_type}\r\n"
+                     f"Content-Length: {announced}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+                     .encode() + body)
+        conn.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, text = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), text.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(("path", "content_type", "body"), CUT)
+def test_a_cut_body_is_a_400_under_werkzeug(live_server, path, content_type, body):
+    status, text = send_cut(live_server.url, path, content_type, body)
+    assert status == 400, text
+    assert "100 bytes its Content-Length announced" in text
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("short-body")
+    with gunicorn(fill_small_store(folder / "store"), folder, workers=1) as url:
+        yield url
+
+
+@pytest.mark.parametrize(("path", "content_type", "body"), CUT)
+def test_a_cut_body_is_a_400_under_gunicorn(production, path, content_type, body):
+    status, text = send_cut(production, path, content_type, body)
+    assert status == 400, text
+    assert f"after {len(body)} before the 100 bytes its Content-Length announced" in text
+    assert send_cut(production, path, content_type, body, announced=len(body))[0] == 200  # whole: answered
