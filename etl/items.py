@@ -226,7 +226,9 @@ class _Assembler:
 
     def _open_list(self, kind: ListKind, title_row: Row | None, at: Row) -> _List:
         if any(existing.kind is kind for existing in self.lists):
-            raise ParseError(self.path, at.line.lineno, f"{LIST_NAMES[kind]}在前面已经出现过，又在其他清单之后再次出现")
+            raise ParseError(self.path, at.line.lineno,
+                             f"{LIST_NAMES[kind]}在前面已经出现过，又在其他清单之后再次出现 / the {kind.value} list "
+                             "appears again after another list")
         self._close_list()
         self.current = _List(kind=kind, title_row=title_row, declared=title_row.declared if title_row else None)
         self.lists.append(self.current)
@@ -240,14 +242,18 @@ class _Assembler:
         current = self.current
         if current is None:
             if kind is None:
-                raise ParseError(self.path, row.line.lineno, "表头看不出属于哪个清单，前面也没有清单标题")
+                raise ParseError(self.path, row.line.lineno,
+                                 "表头看不出属于哪个清单，前面也没有清单标题 / the header does not show which list it "
+                                 "belongs to, and no list title comes before it")
             current = self._open_list(kind, None, row)
         elif kind is not None and kind is not current.kind:
             if current.parsed == 0 and current.draft is None:
                 raise ParseError(
                     self.path,
                     row.line.lineno,
-                    f"表头的列属于{LIST_NAMES[kind]}，而前面的清单标题是{LIST_NAMES[current.kind]}",
+                    f"表头的列属于{LIST_NAMES[kind]}，而前面的清单标题是{LIST_NAMES[current.kind]} / the header's "
+                    f"columns are those of the {kind.value} list, but the list title before it is the "
+                    f"{current.kind.value} list's",
                 )
             current = self._open_list(kind, None, row)
             self._issue(
@@ -325,7 +331,8 @@ class _Assembler:
             if row.heading is not None:
                 self._heading_row(row)
                 return
-            raise ParseError(self.path, row.line.lineno, "表格行出现在任何表头（序号、事项名称……）之前")
+            raise ParseError(self.path, row.line.lineno, "表格行出现在任何表头（序号、事项名称……）之前 / a table row "
+                                                         "comes before any header row (序号, 事项名称 …)")
         cells = list(row.cells)
         while cells and not cells[-1].strip():
             cells.pop()
@@ -334,7 +341,8 @@ class _Assembler:
                 self.path,
                 row.line.lineno,
                 f"该行有 {len(cells)} 个单元格，而当前表头只有 {len(current.columns)} 列"
-                f"（{'、'.join(c.value for c in current.columns)}）",
+                f"（{'、'.join(c.value for c in current.columns)}） / the row has {len(cells)} cells, but the header "
+                f"above it has only {len(current.columns)} columns ({', '.join(c.value for c in current.columns)})",
             )
         values = {column: (cells[i].strip() if i < len(cells) else "") for i, column in enumerate(current.columns)}
         sequence_text = values[Column.SEQUENCE]
@@ -498,18 +506,24 @@ class _Assembler:
             if self.table_start is not None:
                 # Name where the table starts, not the first odd line of the preamble (issue 12).
                 start = self.table_start.line
+                quoted = f"「{start.text.strip()[:40]}」"
                 raise ParseError(
                     self.path,
                     start.lineno,
-                    f"「{start.text.strip()[:40]}」像是清单表格的开始，但这里应是一行表头：序号、事项名称……"
-                    "各占一格（用制表符分隔，或网页复制的一格一行），未能识别",
+                    f"{quoted}像是清单表格的开始，但这里应是一行表头：序号、事项名称……"
+                    f"各占一格（用制表符分隔，或网页复制的一格一行），未能识别 / {quoted} looks "
+                    "like the start of a list's table, but no header row was recognised here: 序号, 事项名称 … each "
+                    "in its own cell (separated by tabs, or one cell a line as copied from a web page)",
                 )
             unknown = self.first_unknown
-            where = f"；第一处无法识别的行：「{unknown.line.text.strip()[:40]}」" if unknown else ""
+            quoted = f"「{unknown.line.text.strip()[:40]}」" if unknown else ""
+            where, where_en = ((f"；第一处无法识别的行：{quoted}", f"; the first line not understood: {quoted}")
+                               if unknown else ("", ""))
             raise ParseError(
                 self.path,
                 unknown.line.lineno if unknown else 1,
-                f"全文没有找到任何清单表头（序号、事项名称……），无法识别版式{where}",
+                f"全文没有找到任何清单表头（序号、事项名称……），无法识别版式{where} / no list header "
+                f"(序号, 事项名称 …) anywhere in the document: its layout is not understood{where_en}",
             )
         if self.pending_heading is not None:
             self._unparsed(self.pending_heading)

@@ -47,7 +47,8 @@ _KEYS = {
 
 
 class LayoutError(ValueError):
-    """A layout profile that cannot be used; names the file and the key."""
+    """A layout profile that cannot be used; names the file and the key, in Chinese then English after " / "
+    (as etl/source.py's `SourceError`)."""
 
     def __init__(self, path: str | Path, message: str) -> None:
         self.path = str(path)
@@ -75,13 +76,15 @@ class Layout:
 
 def _pattern(path: Path, key: str, value: object, group: str) -> re.Pattern[str]:
     if not isinstance(value, str):
-        raise LayoutError(path, f"{key} 应是正则表达式字符串")
+        raise LayoutError(path, f"{key} 应是正则表达式字符串 / {key} must be a regular expression string")
     try:
         pattern = re.compile(value)
     except re.error as error:
-        raise LayoutError(path, f"{key} 不是合法的正则表达式：{error}") from None
+        raise LayoutError(path, f"{key} 不是合法的正则表达式 / {key} is not a valid regular expression: "
+                                f"{error}") from None
     if group not in pattern.groupindex:
-        raise LayoutError(path, f"{key} 缺少命名分组 (?P<{group}>…)")
+        raise LayoutError(path, f"{key} 缺少命名分组 (?P<{group}>…) / {key} lacks the named group "
+                                f"(?P<{group}>…)")
     return pattern
 
 
@@ -90,33 +93,38 @@ def load_layout(path: str | Path) -> Layout:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise LayoutError(path, f"无法读取版式文件：{error}") from None
+        raise LayoutError(path, f"无法读取版式文件 / cannot read the layout profile: {error}") from None
     except tomllib.TOMLDecodeError as error:
-        raise LayoutError(path, f"不是合法的 TOML：{error}") from None
+        raise LayoutError(path, f"不是合法的 TOML / not valid TOML: {error}") from None
     for section, value in data.items():
         if section not in _KEYS:
-            raise LayoutError(path, f"未知的节 [{section}]（可用：{'、'.join(_KEYS)}）")
+            raise LayoutError(path, f"未知的节 [{section}]（可用：{'、'.join(_KEYS)}） / unknown section [{section}] "
+                                    f"(known: {', '.join(_KEYS)})")
         if not isinstance(value, dict):
-            raise LayoutError(path, f"[{section}] 应是一个表")
+            raise LayoutError(path, f"[{section}] 应是一个表 / [{section}] must be a table")
         allowed = _KEYS[section]
         unknown = sorted(set(value) - allowed) if allowed is not None else []
         if unknown:
-            raise LayoutError(path, f"[{section}] 中未知的键 {unknown[0]}（可用：{'、'.join(sorted(allowed))}）")
+            raise LayoutError(path, f"[{section}] 中未知的键 {unknown[0]}（可用：{'、'.join(sorted(allowed))}） / "
+                                    f"unknown key {unknown[0]} in [{section}] (known: {', '.join(sorted(allowed))})")
     columns = []
     for word, role in data.get("columns", {}).items():
         if role not in ROLES:
-            raise LayoutError(path, f"[columns] {word} = {role!r}：列角色应是 {'、'.join(ROLES)} 之一")
+            raise LayoutError(path, f"[columns] {word} = {role!r}：列角色应是 {'、'.join(ROLES)} 之一 / [columns] "
+                                    f"{word} = {role!r}: a column role is one of {', '.join(ROLES)}")
         columns.append((header_key(word), ROLES[role]))
     lists = []
     for word, kind in data.get("lists", {}).items():
         if kind not in {k.value for k in ListKind}:
-            raise LayoutError(path, f"[lists] {word} = {kind!r}：应是 basic、cooperative 或 reclaimed")
+            raise LayoutError(path, f"[lists] {word} = {kind!r}：应是 basic、cooperative 或 reclaimed / [lists] "
+                                    f"{word} = {kind!r}: must be basic, cooperative or reclaimed")
         lists.append((re.sub(r"\s+", "", word), ListKind(kind)))
     categories = data.get("categories", {})
     responsibilities = data.get("responsibilities", {})
     separators = data.get("departments", {}).get("separators", "")
     if not isinstance(separators, str):
-        raise LayoutError(path, "[departments] separators 应是字符串，每个字符都是分隔符")
+        raise LayoutError(path, "[departments] separators 应是字符串，每个字符都是分隔符 / [departments] separators "
+                                "must be a string, each of its characters a separator")
     return Layout(
         source=str(path),
         columns=tuple(columns),

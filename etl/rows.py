@@ -24,7 +24,11 @@ from luzhi.etl.model import ListKind, SourceLine
 
 
 class ParseError(Exception):
-    """The layout of a document cannot be understood; names the file and the line."""
+    """The layout of a document cannot be understood; names the file and the line.
+
+    `message` is Chinese, then English after " / ", as etl/source.py's `SourceError` (cold review: `luzhi
+    validate --lang en`, `POST /validate?lang=en` and `luzhi build --report` gave these in Chinese only).
+    """
 
     def __init__(self, path: str, lineno: int, message: str) -> None:
         self.path = path
@@ -307,22 +311,26 @@ def _header_columns(
     for index, key in enumerate(keys, start=1):
         found = column(key) if key else None
         if found is None:
-            what = f"「{cells[index - 1].strip()}」" if key else "空白"
-            known = "、".join(c.value for c in Column)
+            what, what_en = (f"「{cells[index - 1].strip()}」",) * 2 if key else ("空白", "blank")
+            known = [c.value for c in Column]
             raise ParseError(
                 line.path,
                 line.lineno,
-                f"表头第 {index} 列{what}不是已知的列（{known}）；可用 --layout 版式文件说明它是哪一列",
+                f"表头第 {index} 列{what}不是已知的列（{'、'.join(known)}）；可用 --layout 版式文件说明它是哪一列"
+                f" / header column {index} {what_en} is no known column ({', '.join(known)}): say which one it is "
+                "in a --layout profile",
             )
         if found in columns:
             raise ParseError(
                 line.path,
                 line.lineno,
-                f"表头第 {index} 列「{cells[index - 1].strip()}」与前面的列重复（都是{found.value}）",
+                f"表头第 {index} 列「{cells[index - 1].strip()}」与前面的列重复（都是{found.value}） / header column "
+                f"{index} 「{cells[index - 1].strip()}」 repeats an earlier column (both are {found.value})",
             )
         columns.append(found)
     if Column.TITLE not in columns:
-        raise ParseError(line.path, line.lineno, "表头有序号列但没有事项名称列")
+        raise ParseError(line.path, line.lineno, "表头有序号列但没有事项名称列 / the header has a 序号 (sequence) "
+                                                "column but no 事项名称 (title) column")
     return tuple(columns)
 
 

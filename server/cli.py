@@ -372,12 +372,13 @@ def query(sparql, store_path, fmt):
     from rich.table import Table
 
     from luzhi.ontology.namespaces import PREFIXES
-    from luzhi.server.sparql.query_text import syntax_error_message
+    from luzhi.server.sparql.query_text import syntax_error_message, without_bom
     from luzhi.store.open import open_store
     from luzhi.store.remote import RemoteStoreError
 
     if sparql == "-":
         sparql = sys.stdin.read()
+    sparql = without_bom(sparql)
     with _store_errors(store_path):
         store = open_store(store_path, read_only=True).store
     try:

@@ -25,6 +25,10 @@ _ALIASES: dict[str, str] = {
     "application/json": "application/ld+json",
     "application/xml": "application/rdf+xml",
     "text/xml": "application/rdf+xml",
+    # XHTML: some browsers and crawlers name it without text/html, and pages answered 406 (cold review). There
+    # is no XHTML form of the pages; they get the HTML page, as text/html, which RFC 9110 §12.5.1 allows
+    # ("disregard the header field" rather than 406) and which a browser renders all the same.
+    "application/xhtml+xml": "text/html",
 }
 
 _Q_PARAMETER = re.compile(r";\s*q\s*=\s*([^;,]*)", re.IGNORECASE)

@@ -20,6 +20,12 @@ from werkzeug.serving import WSGIRequestHandler
 RETRY_AFTER = 5  # seconds, on every 503 that a retry can cure (a full pool, a store that is down)
 
 
+def retry_after_timeout(timeout: float) -> int:
+    """Retry-After for a 503 after a query was stopped at `timeout` seconds (a page's, /sparql's): the same
+    query may well pass when the server is less busy, which takes about as long as the query was given."""
+    return max(1, int(timeout))
+
+
 class BodyTooLarge(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(f"request body exceeds the limit of {limit} bytes")

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from luzhi.store.formats import serialise
 from luzhi.store.sandbox import Confinement, confine
-from luzhi.store.service_check import QueryCheck, QueryRefused
+from luzhi.store.service_check import SYNTAX_ERROR, QueryCheck, QueryRefused
 from luzhi.store.verdicts import check_templated
 
 
@@ -181,7 +181,7 @@ def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> A
 
 def _refusal(refusal: QueryRefused, text: str, confined: bool) -> Answer:
     """A query the checker refused. For a syntax error, the engine's own message is the clearer one."""
-    if not confined or refusal.status != 400 or not refusal.message.startswith("SPARQL syntax error"):
+    if not confined or refusal.status != 400 or not refusal.message.startswith(SYNTAX_ERROR):
         return Answer("refused", code=refusal.status, message=refusal.message)
     try:
         # An empty in-memory store, and no network: pyoxigraph has no parse-only API, and it starts a
@@ -191,8 +191,9 @@ def _refusal(refusal: QueryRefused, text: str, confined: bool) -> Answer:
         return Answer("syntax", message=f"{error} (near {_line_of(text, error)!r})")
     except (OSError, ValueError, RuntimeError):
         pass
-    return Answer("refused", code=400, message=f"{refusal.message}: the query checker (rdflib's SPARQL 1.1 grammar) "
-                                               "cannot read this query, so it is not run (docs/security.md)")
+    return Answer("refused", code=400, message=f"{refusal.message} — 查询检查器（rdflib 的 SPARQL 1.1 语法）读不懂"
+                                               "这个查询，因此不执行 / the query checker (rdflib's SPARQL 1.1 "
+                                               "grammar) cannot read this query, so it is not run (docs/security.md)")
 
 
 def _line_of(text: str, error: SyntaxError) -> str:

@@ -50,6 +50,9 @@ _RECURSION_LIMIT = 200_000
 # keep their verdict (store/verdicts.py), and prologues their parse (`parse_query`), both bounded.
 CACHED_CHARS = 16_384
 _CACHED_PROLOGUES = 16
+# How every SPARQL syntax error begins, the checker's and the engine's (server/sparql/query_text.py): Chinese,
+# then English after " / ", as the site's other messages; the parser's own words (line, column) follow.
+SYNTAX_ERROR = "SPARQL 语法错误 / SPARQL syntax error"
 
 
 class QueryRefused(Exception):
@@ -110,7 +113,7 @@ def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValu
     if isinstance(parsed, ParseException):
         if _is_update(text):
             raise QueryRefused(403, "this endpoint is read-only: SPARQL Update is not accepted")
-        raise QueryRefused(400, f"SPARQL syntax error: {parsed.msg} (line {parsed.lineno}, column {parsed.col})")
+        raise QueryRefused(400, f"{SYNTAX_ERROR}: {parsed.msg} (line {parsed.lineno}, column {parsed.col})")
     if isinstance(parsed, BaseException):
         raise QueryRefused(400, f"the query checker could not read this query: {type(parsed).__name__}: {parsed}")
     prologue_tree, query = parsed

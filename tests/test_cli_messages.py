@@ -49,7 +49,8 @@ def test_an_undeclared_prefix_says_which_and_the_line_to_add(live_server):
                             params={"query": "SELECT ?c WHERE { ?c skos:prefLabel ?l ; ex:x ?y } LIMIT 1"})
     assert response.status_code == 400
     lines = response.text.strip().splitlines()
-    assert lines == ["SPARQL syntax error: undeclared prefix skos:, ex: — add at the top of the query:",
+    assert lines == ["SPARQL 语法错误：前缀 skos:, ex: 未声明，请在查询开头加上 / SPARQL syntax error: "
+                     "undeclared prefix skos:, ex: — add at the top of the query:",
                      PROLOGUE_LINE, "PREFIX ex: <…namespace IRI…>"]
 
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_review_messages import in_both_languages
 
 from luzhi.etl.layout import LayoutError, load_layout
 from luzhi.etl.model import ListKind
@@ -96,5 +97,6 @@ def test_a_bad_profile_is_refused_naming_the_key(tmp_path, text, words):
     with pytest.raises(LayoutError) as caught:
         load_layout(path)
     assert caught.value.path == str(path) and words in caught.value.message
+    assert in_both_languages(caught.value.message), caught.value.message  # they were Chinese only (cold review)
     result = _run("build", str(DOCUMENT), "--layout", str(path), "--store", "s", cwd=tmp_path)
     assert result.returncode == 2 and words in result.stderr

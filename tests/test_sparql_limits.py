@@ -78,6 +78,7 @@ def test_timeout_kills_the_query_and_its_process(store_path):
         runaway = requests.get(server.endpoint, params={"query": RUNAWAY})
         assert runaway.status_code == 503
         assert "query_timeout" in runaway.text
+        assert runaway.headers["Retry-After"] == "4"  # as a page's timeout says (cold review: it had none)
         assert server.executor.killed == 1
         assert pid not in server.executor.worker_pids()
         assert not alive(pid), "the runaway worker process is still running"

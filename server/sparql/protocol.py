@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from luzhi.server.limits import BodyIncomplete, BodyTooLarge, read_body
 from luzhi.server.query_string import not_utf8
 from luzhi.server.sparql.formats import short_names, unknown_format
+from luzhi.server.sparql.query_text import without_bom
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -125,7 +126,7 @@ def _build(params: MultiDict, query: str | None) -> SparqlRequest:
                 raise ProtocolError(400, f"unknown {name}={unknown!r}; accepted values: {accepted}, "
                                          "or one of their media types")
     return SparqlRequest(
-        query=query,
+        query=without_bom(query) if query is not None else None,
         default_graphs=_graph_iris(params, "default-graph-uri"),
         named_graphs=_graph_iris(params, "named-graph-uri"),
         formats=tuple(v for name in FORMAT_PARAMETERS for v in params.getlist(name) if v),

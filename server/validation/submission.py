@@ -119,9 +119,11 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, l
     try:
         quads = list(ox.parse(data, format=FORMATS[fmt]))
     except SyntaxError as error:
-        raise SubmissionError(_syntax_message(error), line=error.lineno, column=error.offset, name=name) from None
+        raise SubmissionError(_syntax_message(error, FORMATS[fmt].name), line=error.lineno, column=error.offset,
+                              name=name) from None
     except ValueError as error:  # e.g. bytes that are not UTF-8
-        raise SubmissionError(str(error), name=name) from None
+        raise SubmissionError(f"无法按 {FORMATS[fmt].name} 读取 / cannot be read as {FORMATS[fmt].name}: {error}",
+                              name=name) from None
     graph = Graph()
     for quad in quads:  # named graphs are flattened: shapes apply to the whole submission
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
@@ -145,9 +147,12 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, l
     return Submission(graph, notices, name, fmt)
 
 
-def _syntax_message(error: SyntaxError) -> str:
-    # pyoxigraph prefixes "Parser error between line 2 column 9 and …:"; the position is reported apart.
-    return re.sub(r"^Parser error (at|between) [^:]*: ", "", str(error.msg))
+def _syntax_message(error: SyntaxError, format_name: str) -> str:
+    """The parser's words in the site's two languages (`Turtle 语法错误 / Turtle syntax error: …`; they were
+    English only, cold review). pyoxigraph prefixes "Parser error between line 2 column 9 and …:" (the
+    position is reported apart, as `line` and `column`) and its RDF/XML errors "syntax error: "."""
+    detail = re.sub(r"^(Parser error (at|between) [^:]*: |syntax error: )", "", str(error.msg))
+    return f"{format_name} 语法错误 / {format_name} syntax error: {detail}"
 
 
 def _refuse_doctype(data: bytes, name: str) -> None:
@@ -174,9 +179,10 @@ def _refuse_remote_contexts(data: bytes, name: str) -> None:
         document = json.loads(data.decode("utf-8-sig"))
         remote = sorted(set(_remote_contexts(document)))
     except UnicodeDecodeError as error:
-        raise SubmissionError(f"JSON-LD 必须是 UTF-8：{error}", name=name) from None
+        raise SubmissionError(f"JSON-LD 必须是 UTF-8 / JSON-LD must be UTF-8: {error}", name=name) from None
     except json.JSONDecodeError as error:
-        raise SubmissionError(f"JSON 语法错误：{error.msg}", line=error.lineno, column=error.colno, name=name) from None
+        raise SubmissionError(f"JSON 语法错误 / JSON syntax error: {error.msg}", line=error.lineno, column=error.colno,
+                              name=name) from None
     except RecursionError:
         raise SubmissionError("JSON 嵌套过深 / JSON nested too deeply", name=name) from None
     if remote:

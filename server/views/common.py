@@ -16,7 +16,7 @@ from flask import Flask, Response, abort, render_template, request
 from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
-from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestedRangeNotSatisfiable
 from werkzeug.http import parse_date, parse_range_header
 
 from luzhi.ontology.namespaces import PREFIXES
@@ -212,17 +212,32 @@ def require_page(paging: Paging) -> None:
         abort(404)
 
 
+# Routes whose last segment is a file's own name, where `.json` is no format (`/source/x.json`, `/dumps/x.json`).
+_FILE_NAME_ROUTES = frozenset({"resource.source", "dumps.dump_file"})
+
+
 def json_by_extension() -> bool:
-    """Whether the path asks for JSON by its `.json` ending (`/search.json`, `/compare.json`). Not under
-    `/source/`, where the ending is a source document's own name: `/source/%2e%2e/build.json` answered a
-    browser JSON where every other unknown source answers the site's 404 page (cold review)."""
-    return request.path.endswith(".json") and request.endpoint != "resource.source"
+    """Whether the route asks for JSON by the path's `.json` ending (`/search.json`, `/compare.json`,
+    `/doc/….json`). Not where the ending belongs to a file's name, nor where no route matched:
+    `/source/%2e%2e/build.json` and `/dumps/../build.json` answered a browser JSON where every other
+    unknown address answers the site's 404 page (cold review); they are negotiated (`error_media_types`)."""
+    return (request.path.endswith(".json") and request.url_rule is not None
+            and request.endpoint not in _FILE_NAME_ROUTES)
+
+
+def error_media_types(offered: list[str]) -> list[str]:
+    """The media types an error is negotiated among, in the server's order: `offered`, with JSON first for an
+    address that matched no route and ends in `.json` (a script asking for `/no/such.json` with `*/*` gets
+    JSON; a browser naming text/html gets the page)."""
+    if request.url_rule is None and request.path.endswith(".json") and "application/json" in offered:
+        return ["application/json", *(mime for mime in offered if mime != "application/json")]
+    return offered
 
 
 def wants_json() -> bool:
     """Whether this request's answers, errors included, are JSON: a `.json` route, or `Accept` preferring JSON."""
-    return json_by_extension() or (
-        choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json")
+    offered = error_media_types(["text/html", "application/json"])
+    return json_by_extension() or choose(request.headers.get("Accept"), offered) == "application/json"
 
 
 def json_error(status: int, message: str) -> Response:
@@ -237,7 +252,8 @@ def wants_html_page() -> bool:
     they parse today, while every browser sends `text/html` first.
     """
     accept = request.headers.get("Accept") or ""
-    return "text/html" in accept and choose(accept, ["text/html", "text/plain"]) == "text/html"
+    named = "text/html" in accept or "application/xhtml+xml" in accept  # its alias (server/conneg.py)
+    return named and choose(accept, ["text/html", "text/plain"]) == "text/html"
 
 
 def error_page(status: int, name: str, message: str, headers=()) -> Response:
@@ -252,25 +268,46 @@ def error_page(status: int, name: str, message: str, headers=()) -> Response:
 
 def http_error(error: HTTPException) -> Response | HTTPException:
     """Every HTTP error of a JSON request as JSON with the same status and headers (Retry-After, Allow); a
-    browser's 4xx as the site's error page (Werkzeug's bare page looked like another site; cold review); a
-    browser's 5xx as Werkzeug renders it; any other client's as plain text, as docs/sparql.md promises (a
-    `DELETE /sparql` and a 406 from `/graph/kinds` answered Werkzeug's HTML to curl, cold review).
+    browser's 4xx as the site's error page (Werkzeug's bare page looked like another site; cold review); any
+    other client's, and a browser's 5xx, as plain text, as docs/sparql.md promises (a `DELETE /sparql` and
+    a 406 from `/graph/kinds` answered Werkzeug's HTML to curl, cold review; a 5xx is plain text as the
+    pages' own 503s are, since the error page needs the very store that may have failed).
     A `/search.json?page=0` answered a Werkzeug HTML page (cold review)."""
     if error.code is None or error.code < 400 or error.response is not None:  # a redirect (308), a made answer
         return error
-    description = error.description or error.name
+    description = _description(error)
     if wants_json():
         response = json_error(error.code, description)
-    elif wants_html_page():
-        if error.code < 500:
-            return error_page(error.code, error.name, description, error.get_headers())
-        return error
+    elif wants_html_page() and error.code < 500:
+        return error_page(error.code, error.name, description, error.get_headers())
     else:
         response = Response(f"{error.code} {error.name}: {description}\n", status=error.code, mimetype="text/plain")
     for name, value in error.get_headers():
         if name.lower() != "content-type":
             response.headers[name] = value
     return response
+
+
+# What an error raised without a message of ours says (Werkzeug's own are English only: routing's 405,
+# a Range past the end's 416, an unexpected 500; cold review), Chinese then English as the site's others.
+_DEFAULT_DESCRIPTIONS = {
+    400: "请求无效 / the request is malformed",
+    413: "请求体过大 / the request body is too large",
+    414: "请求地址过长 / the request URL is too long",
+    416: "请求的字节范围（Range）不在文件之内 / the requested Range lies outside the file",
+    500: "服务器处理此请求时出错 / the server failed on this request",
+}
+
+
+def _description(error: HTTPException) -> str:
+    """The error's own message; or, where it was raised without one, the site's."""
+    if error.description != type(error).description:
+        return error.description or error.name
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        allowed = ", ".join(error.valid_methods)
+        return (f"此地址不接受 {request.method} 请求（可用：{allowed}） / {request.method} is not allowed at this "
+                f"address; it takes {allowed}")
+    return _DEFAULT_DESCRIPTIONS.get(error.code or 0, error.description or error.name)
 
 
 def init_templates(app: Flask) -> None:

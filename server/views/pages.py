@@ -20,10 +20,11 @@ from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_opened, get_search, get_store, label_cache, per_snapshot
 from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
-from luzhi.server.limits import RETRY_AFTER
+from luzhi.server.limits import RETRY_AFTER, retry_after_timeout
 from luzhi.server.links import href, link
 from luzhi.server.views.common import (
     conditional,
+    error_media_types,
     json_by_extension,
     json_error,
     page_arg,
@@ -223,7 +224,7 @@ def too_slow(error: Exception):
     text = (f"503 页面查询超时（{limit:g} 秒），请稍后再试 / Service Unavailable: this page's query ran past "
             f"page_timeout ({limit:g} s) and was stopped; try again later\n")
     response = Response(text, status=503, mimetype="text/plain")
-    response.headers["Retry-After"] = str(max(1, int(limit)))
+    response.headers["Retry-After"] = str(retry_after_timeout(limit))
     return response
 
 
@@ -243,7 +244,7 @@ def not_found(error: HTTPException):
     """A real 404: an HTML page with a search box for people, plain text for programs, JSON for JSON routes."""
     if json_by_extension():
         return json_error(404, f"not found: {request.path}")
-    wanted = choose(request.headers.get("Accept"), ["text/html", "application/json", "text/plain"])
+    wanted = choose(request.headers.get("Accept"), error_media_types(["text/html", "application/json", "text/plain"]))
     if wanted == "text/html":
         path = request.path
         return render_page("404.html", status=404, path=path, title=None)

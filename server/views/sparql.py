@@ -19,7 +19,7 @@ from luzhi.ontology.namespaces import PREFIXES, sparql_prologue
 from luzhi.server.config import Config
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_executor, get_store
-from luzhi.server.limits import RETRY_AFTER
+from luzhi.server.limits import RETRY_AFTER, retry_after_timeout
 from luzhi.server.sparql.description import service_description
 from luzhi.server.sparql.examples import EXAMPLES, Example
 from luzhi.server.sparql.formats import GRAPHS, ResultFormat, choose_format, formats_for, short_names
@@ -129,13 +129,13 @@ def _run(job: Job, config: Config, executor: Executor):
     try:
         return executor.run(job)
     except QueryTimeout:
-        raise ProtocolError(503, f"query stopped after {config.query_timeout:g} s (query_timeout); "
-                                 "simplify it or add LIMIT") from None
+        raise ProtocolError(503, f"query stopped after {config.query_timeout:g} s (query_timeout); simplify it or "
+                                 "add LIMIT", retry_after=retry_after_timeout(config.query_timeout)) from None
     except PoolBusy:
         raise ProtocolError(503, f"all query workers are busy (waited {config.queue_wait:g} s, queue_wait); "
                                  "retry shortly", retry_after=RETRY_AFTER) from None
-    except WorkerFailed as error:
-        raise ProtocolError(503, str(error)) from None
+    except WorkerFailed as error:  # a fresh worker replaces it at once (store/executor.py)
+        raise ProtocolError(503, str(error), retry_after=RETRY_AFTER) from None
     except StoreUnavailable:
         raise ProtocolError(503, "the store is unavailable; retry shortly", retry_after=RETRY_AFTER) from None
 
@@ -151,11 +151,11 @@ def _describe(parsed: SparqlRequest) -> Response:
     config = get_config()
     fmt = choose_format("graph", None, parsed.formats) if parsed.formats else None
     if fmt is None:
-        offered = [f.mime for f in GRAPHS] + ["text/html", "application/xhtml+xml"]
+        offered = [f.mime for f in GRAPHS] + ["text/html"]
         chosen = choose(request.headers.get("Accept"), offered)
         if chosen is None:
             raise ProtocolError(406, f"the service description is offered as: {', '.join(offered)}")
-        if chosen in ("text/html", "application/xhtml+xml"):
+        if chosen == "text/html":
             return _page()
         fmt = next(f for f in GRAPHS if f.mime == chosen)
     graph = service_description(
