@@ -37,6 +37,7 @@ from luzhi.etl.derive import (
     Derived,
     derive,
     derived_graphs,
+    load_over_marker,
     remote_replace,
     start_derive,
     start_search_index,
@@ -220,7 +221,9 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     dumps = root / DUMPS_DIR / _build_id(documents, iris)
     # Both read only the state (facts, contributions), never the store: they run beside the load.
     search_index = start_search_index(wip, sorted(documents))
-    derived = start_derive(wip, wip / "staging" / "derived", iris, sorted(documents), ontology_graph())
+    derived_folder = wip / "staging" / "derived"
+    load_over_marker(derived_folder).unlink(missing_ok=True)  # a killed build's: this build's load is not over
+    derived = start_derive(wip, derived_folder, iris, sorted(documents), ontology_graph())
     resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress, sorted(documents), dumps,
                                              (derived, search_index))
     carry_sources(parent, wip, dropped_files) if parent else (wip / "sources").mkdir(exist_ok=True)
@@ -346,16 +349,21 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
         progress.phase("load", len(to_load))
         batch: list[Staged] = []
         resumed = 0
-        for doc in to_load:
-            if doc.key in done:
-                resumed += 1
-                progress.advance(doc.quad_count)
-                continue
-            store.drop_graph(str(iris.graph(doc.township_code)))
-            batch.append(doc)
-            if sum(staged.quad_count for staged in batch) >= _LOAD_BATCH_QUADS:
-                _load_batch(store, journal, batch, progress)
-        _load_batch(store, journal, batch, progress)
+        try:
+            for doc in to_load:
+                if doc.key in done:
+                    resumed += 1
+                    progress.advance(doc.quad_count)
+                    continue
+                store.drop_graph(str(iris.graph(doc.township_code)))
+                batch.append(doc)
+                if sum(staged.quad_count for staged in batch) >= _LOAD_BATCH_QUADS:
+                    _load_batch(store, journal, batch, progress)
+            _load_batch(store, journal, batch, progress)
+        finally:  # ended or failed: the derive process may now load its own store (etl/derive.py `wait_for_load`)
+            marker = load_over_marker(wip / "staging" / "derived")
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
         progress.phase("ontology", 1)
         store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
         progress.advance(0)

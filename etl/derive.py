@@ -10,7 +10,9 @@ remote Virtuoso refused the reads past its 10,000-row cap.
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -78,6 +80,28 @@ class Derived:
     kinds: LearntKinds  # its duty records read from the derive process's named spill file, in `folder`
 
 
+def load_over_marker(folder: Path) -> Path:
+    """The file the build's process creates once its load has ended (or failed) (`wait_for_load`), beside the
+    derive process's `folder`, which that process empties when it starts."""
+    return folder.with_name(folder.name + ".load-over")
+
+
+def wait_for_load(marker: Path, poll: float = 0.2) -> None:
+    """Wait until the build's process has ended its bulk load (`marker` exists; `load_over_marker`).
+
+    The derive process's own store is bulk-loaded like the build's (1 M quads at a time, ~1.3-1.5 GB): at
+    10,000 townships it overlapped the end of the build's load, and the process tree peaked at 3.9-4.1 GB,
+    past the issue's 4 GB (bench/results/derive.md). Its graphs are computed beside the load; only this step
+    waits. Gives up if the build's process is gone (a kill: the forkserver this process came from exits with
+    it, so the parent changes), as nothing would then create the marker.
+    """
+    parent = os.getppid()
+    while not marker.exists():
+        if os.getppid() != parent:
+            raise DerivedGraphsError("the build's process is gone; its derived graphs are not needed")
+        time.sleep(poll)
+
+
 def start_derive(state: Path, folder: Path, iris: Iris, codes: list[str], ontology: Graph) -> Future:
     """Compute the shared, kinds and statistics graphs of every township of the store (`codes`) in a
     process of its own, from the contributions and facts in `state` (and write the kind samples there);
@@ -121,6 +145,7 @@ def _derive_job(state: Path, folder: Path, base: str, codes: list[str], ontology
 
     # A named spill, so the kinds can be sent back for the build's report without their records (kinds_learn.py).
     kinds = derive(write_graph, Iris(base), state, codes, ontology, Quiet(), spill=DutySpill(folder, "duties.spill"))
+    wait_for_load(load_over_marker(folder))
     own = folder / "store"
     graphs = _with_members(own, written)
     shutil.rmtree(own)  # closed: `_with_members` held the only reference (RocksDB removes files until then)
