@@ -33,7 +33,16 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from luzhi.etl.claims import check_claims
-from luzhi.etl.derive import bulk_replace, derive, remote_replace, start_search_index
+from luzhi.etl.derive import (
+    Derived,
+    derive,
+    derived_graphs,
+    load_over_marker,
+    remote_replace,
+    start_derive,
+    start_search_index,
+    wait_for_search_index,
+)
 from luzhi.etl.facts import facts_path, missing_facts
 from luzhi.etl.kinds_learn import LearntKinds
 from luzhi.etl.progress import Progress, Quiet
@@ -210,9 +219,13 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     documents.update({doc.township_code: _entry(doc.report) for doc in to_load})
     _carry_contributions(parent, wip, to_load, keep=set(documents) - loaded_codes)
     dumps = root / DUMPS_DIR / _build_id(documents, iris)
+    # Both read only the state (facts, contributions), never the store: they run beside the load.
     search_index = start_search_index(wip, sorted(documents))
+    derived_folder = wip / "staging" / "derived"
+    load_over_marker(derived_folder).unlink(missing_ok=True)  # a killed build's: this build's load is not over
+    derived = start_derive(wip, derived_folder, iris, sorted(documents), ontology_graph())
     resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress, sorted(documents), dumps,
-                                             search_index)
+                                             (derived, search_index))
     carry_sources(parent, wip, dropped_files) if parent else (wip / "sources").mkdir(exist_ok=True)
     for doc in to_load:
         save_source(wip, doc.path)
@@ -289,9 +302,12 @@ def _carry_contributions(parent: Path | None, state: Path, to_load: list[Staged]
             os.replace(target.with_suffix(".tmp"), target)
 
 
-def _write_dumps(store: OxigraphStore, state: Path, folder: Path, iris: Iris, codes: list[str]) -> None:
+def _write_dumps(store: OxigraphStore, state: Path, folder: Path, iris: Iris, codes: list[str],
+                 derived: Derived) -> None:
     """/dumps/ for the new snapshot, from the townships' parts and the store-wide graphs (store/dump.py);
-    nothing when a township has no parts (the server writes them on first request).
+    nothing when a township has no parts (the server writes them on first request). The derived graphs'
+    members were written by their own process (etl/derive.py `start_derive`); the default and ontology
+    graphs (and any other) are serialised from the store here.
 
     One file after the other, in this process. Writing the N-Quads file at the same time from a second
     process that opened the snapshot read-only failed at 10,000 townships: this process's RocksDB
@@ -302,7 +318,8 @@ def _write_dumps(store: OxigraphStore, state: Path, folder: Path, iris: Iris, co
         return
     townships = {str(iris.graph(code)) for code in codes}
     store_wide = [None, *(g for g in store.graph_names() if g not in townships)]  # None: the default graph
-    assemble_dumps(folder, parts, [partial(store.graph_quads, graph) for graph in store_wide])
+    made = {graph.graph: graph.members for graph in derived.graphs}
+    assemble_dumps(folder, parts, [made.get(graph) or partial(store.graph_quads, graph) for graph in store_wide])
 
 
 def _older_luzhi(code: str) -> Refusal:
@@ -314,9 +331,11 @@ def _older_luzhi(code: str) -> Refusal:
 
 
 def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, progress, codes: list[str],
-                   dumps: Path, search_index: Future):
+                   dumps: Path, beside: tuple[Future, Future]):
     """Pass 2 into the work-in-progress snapshot, and its /dumps/ files into `dumps`; returns (documents a
-    killed build had loaded, quads, kinds).
+    killed build had loaded, quads, kinds). `beside`: the derive and search-index processes' futures
+    (etl/derive.py), started before the load; their graphs are loaded only once they have succeeded, so
+    a failed one leaves none of its graph in the store.
 
     Drop-then-load per document is idempotent, so a document the journal does not list is simply
     loaded again. The journal is appended only after a flush, so what it lists is on disk.
@@ -330,26 +349,39 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
         progress.phase("load", len(to_load))
         batch: list[Staged] = []
         resumed = 0
-        for doc in to_load:
-            if doc.key in done:
-                resumed += 1
-                progress.advance(doc.quad_count)
-                continue
-            store.drop_graph(str(iris.graph(doc.township_code)))
-            batch.append(doc)
-            if sum(staged.quad_count for staged in batch) >= _LOAD_BATCH_QUADS:
-                _load_batch(store, journal, batch, progress)
-        _load_batch(store, journal, batch, progress)
+        try:
+            for doc in to_load:
+                if doc.key in done:
+                    resumed += 1
+                    progress.advance(doc.quad_count)
+                    continue
+                store.drop_graph(str(iris.graph(doc.township_code)))
+                batch.append(doc)
+                if sum(staged.quad_count for staged in batch) >= _LOAD_BATCH_QUADS:
+                    _load_batch(store, journal, batch, progress)
+            _load_batch(store, journal, batch, progress)
+        finally:  # ended or failed: the derive process may now load its own store (etl/derive.py `wait_for_load`)
+            marker = load_over_marker(wip / "staging" / "derived")
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
         progress.phase("ontology", 1)
         store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
         progress.advance(0)
-        kinds = derive(lambda graph, triples: bulk_replace(store, wip, graph, triples), iris, wip, codes,
-                       ontology_graph(), progress, search_index)
+        progress.phase("derived graphs (their own process since the load)", 1)
+        derived = derived_graphs(beside[0])
+        progress.advance(0)
+        for phase, graph in zip(("shared graph", "duty kinds", "statistics"), derived.graphs, strict=True):
+            progress.phase(phase, 1)
+            store.drop_graph(graph.graph)
+            for part in graph.parts:  # one bulk load each, as `bulk_replace` does (DERIVED_PART_QUADS)
+                store.load_nquads(part)
+            progress.advance(0)
+        wait_for_search_index(beside[1], progress)
         store.flush()
         progress.phase("dumps", 1)
-        _write_dumps(store, wip, dumps, iris, codes)
+        _write_dumps(store, wip, dumps, iris, codes, derived)
         progress.advance(0)
-        return resumed, len(store), kinds
+        return resumed, len(store), derived.kinds
     finally:
         store.close()
 

@@ -96,14 +96,31 @@ _LIST_KINDS = {kind.value: kind for kind in ListKind}
 class DutySpill:
     """A `DutySource` kept on disk: each township's records pickled into an unnamed temporary file in
     `directory` (the build's state, beside the store: ~130 bytes a duty, 1.7 GB nationally). The file has
-    no name, so a killed build leaves nothing behind; it is closed when the spill is collected."""
+    no name, so a killed build leaves nothing behind; it is closed when the spill is collected.
 
-    def __init__(self, directory: Path) -> None:
-        self._file = tempfile.TemporaryFile(dir=directory)
+    With a `name`, the file is `directory / name` instead, and the spill can be pickled (its path and index)
+    to be read in another process: the build's derive process sends its kinds back this way (etl/derive.py),
+    in a folder the build removes, and that a killed build's next run empties."""
+
+    def __init__(self, directory: Path, name: str | None = None) -> None:
+        self._path = directory / name if name else None
+        self._file = open(self._path, "w+b") if self._path else tempfile.TemporaryFile(dir=directory)
         weakref.finalize(self, self._file.close)
         self._codes: list[str] = []
         self._counts: list[int] = []
         self._offsets = [0]
+
+    def __getstate__(self) -> dict:
+        if self._path is None:
+            raise TypeError("an unnamed DutySpill cannot be read in another process: give it a name")
+        self._file.flush()
+        return {"path": self._path, "codes": self._codes, "counts": self._counts, "offsets": self._offsets}
+
+    def __setstate__(self, state: dict) -> None:
+        self._path = state["path"]
+        self._file = open(self._path, "rb")  # read only: townships are added in the process that made it
+        weakref.finalize(self, self._file.close)
+        self._codes, self._counts, self._offsets = state["codes"], state["counts"], state["offsets"]
 
     def add(self, code: str, records: Iterable[DutyRecord]) -> None:
         """Append one township's duties; townships come in ascending code order, each once."""

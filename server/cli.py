@@ -79,7 +79,9 @@ class _OneLineErrors(click.Group):
             # The remote backend's errors, when it was used (importing it here would cost every command).
             remote = sys.modules.get("luzhi.store.remote")
             remote_errors = (remote.RemoteStoreError,) if remote else ()
-            expected = (OSError, ValueError, StoreLayoutError, StateError, *remote_errors)
+            derive = sys.modules.get("luzhi.etl.derive")  # a build's derive process (etl/derive.py)
+            derive_errors = (derive.DerivedGraphsError,) if derive else ()
+            expected = (OSError, ValueError, StoreLayoutError, StateError, *remote_errors, *derive_errors)
             if os.environ.get("LUZHI_DEBUG") or not isinstance(error, expected):
                 raise
             name = ctx.invoked_subcommand or ctx.info_name

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -84,21 +84,28 @@ def part_path(state: Path, township_code: str, dump_file: str) -> Path:
 def write_parts(quads: list[ox.Quad], stem: Path) -> dict[str, Path]:
     """Each dump file's part (one gzip member) for one document's quads, at `{stem}.{name}`;
     returns name → path."""
-    parts = {}
+    return write_members(lambda: quads, stem)
+
+
+def write_members(quads: Callable[[], Iterable[ox.Quad]], stem: Path) -> dict[str, Path]:
+    """Each dump file's member for the quads `quads()` gives (read once per file), at `{stem}.{name}`;
+    returns name → path. The bytes are those `assemble_dumps` writes for the same quads in the same order."""
+    members = {}
     for name in DUMP_FILES:
         path = stem.with_name(f"{stem.name}.{name}")
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as out, _member(out) as member:
-            _serialize(quads, DUMP_FILES[name], member)
+            _serialize(quads(), DUMP_FILES[name], member)
         os.replace(tmp, path)
-        parts[name] = path
-    return parts
+        members[name] = path
+    return members
 
 
 def assemble_dumps(folder: Path, parts: dict[str, list[Path]],
-                   store_wide: Iterable[Callable[[], Iterable[ox.Quad]]] = ()) -> list[dict]:
+                   store_wide: Iterable[Callable[[], Iterable[ox.Quad]] | Mapping[str, Path]] = ()) -> list[dict]:
     """Write each dump file into `folder`: its parts' bytes (in the order given), then one member per
-    store-wide graph (`store_wide`: functions giving each graph's quads, read once per file), streamed;
+    store-wide graph (`store_wide`: functions giving each graph's quads, read once per file, streamed;
+    or a graph's members already written by `write_members`, dump file name → path, copied);
     the manifest is written last, so a folder with a manifest is complete."""
     folder.mkdir(parents=True, exist_ok=True)
     store_wide = list(store_wide)
@@ -109,9 +116,13 @@ def assemble_dumps(folder: Path, parts: dict[str, list[Path]],
             for path in parts.get(name, ()):
                 with open(path, "rb") as part:
                     shutil.copyfileobj(part, out, 1 << 20)
-            for quads in store_wide:
+            for graph in store_wide:
+                if isinstance(graph, Mapping):
+                    with open(graph[name], "rb") as member:
+                        shutil.copyfileobj(member, out, 1 << 20)
+                    continue
                 with _member(out) as member:
-                    _serialize(quads(), DUMP_FILES[name], member)
+                    _serialize(graph(), DUMP_FILES[name], member)
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, folder / name)

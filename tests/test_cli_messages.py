@@ -76,7 +76,8 @@ def test_build_table_is_whole_in_a_log(tmp_path):
     assert table and max(len(line) for line in table) > 80
     # No progress bar in a log, but one line per phase with its time, so a slow build says where it was slow.
     phases = [line.split(":")[0] for line in result.stderr.splitlines() if line.rstrip().endswith(" s")]
-    assert phases == ["parse", "load", "ontology", "shared graph", "duty kinds", "statistics",
+    assert phases == ["parse", "load", "ontology", "derived graphs (their own process since the load)",
+                      "shared graph", "duty kinds", "statistics",
                       "search index (its own process since the load)", "dumps"]
     assert "parse: 1 documents, " in result.stderr
     # The load line counts what was loaded: the township graph's quads, not the shared resources' triples

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import pickle
 import random
 import tracemalloc
 from collections import Counter
@@ -20,8 +21,9 @@ import pytest
 from luzhi.etl.derive import learn_store_kinds
 from luzhi.etl.facts import FACTS_DIR, DocumentFacts, facts_path, read_facts, write_facts
 from luzhi.etl.kinds import ASSIGN_CHUNK
-from luzhi.etl.kinds_learn import compute_kinds
+from luzhi.etl.kinds_learn import DutySpill, compute_kinds
 from luzhi.etl.kinds_rdf import kinds_triples
+from luzhi.etl.stage import build_pool
 from luzhi.ontology.iris import Iris
 from luzhi.store.kind_samples import SHOWN, SamplePrefix, enough_for_every_township, sample_order
 from luzhi.store.snapshots import state_dir_of
@@ -85,6 +87,23 @@ def test_the_spilled_townships_give_the_kinds_of_the_records_in_memory(built_sto
     kinds, _labels = learn_store_kinds(tmp_path, codes, Iris(built_store.base), max_duties=max_duties)
     records = [r for code in codes for r in read_facts(facts_path(tmp_path, code)).duties]
     assert kinds.result() == compute_kinds(records, max_duties=max_duties)
+
+
+def _learn_in_a_process(state: Path, codes: list[str], base: str):
+    return learn_store_kinds(state, codes, Iris(base), max_duties=MAX_DUTIES, spill=DutySpill(state, "duties.spill"))
+
+
+def test_kinds_learnt_in_another_process_read_their_records_there(built_store, tmp_path):
+    """The build's derive process sends its kinds back to the main process for the report (etl/derive.py): with
+    a named spill they arrive without their records and read them from its file; an unnamed spill cannot go."""
+    codes = _state(built_store, tmp_path, 4)
+    with build_pool(1) as pool:
+        sent, _labels = pool.submit(_learn_in_a_process, tmp_path, codes, built_store.base).result()
+    kinds, _labels = learn_store_kinds(tmp_path, codes, Iris(built_store.base), max_duties=MAX_DUTIES)
+    assert sent.result() == kinds.result()
+    assert list(sent.unmatched()) == list(kinds.unmatched())
+    with pytest.raises(TypeError, match="unnamed DutySpill"):
+        pickle.dumps(kinds)
 
 
 @pytest.mark.parametrize("townships", [3, 40, 5000])
