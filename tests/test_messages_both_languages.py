@@ -246,3 +246,9 @@ def test_the_error_pages_heading_names_the_status_in_both_languages(server):
 def test_every_status_werkzeug_can_raise_has_a_chinese_name(status):
     zh, separator, en = status_name(status).partition(" / ")
     assert separator and _CJK.search(zh) and en == HTTP_STATUS_CODES[status]
+
+
+def test_a_status_without_a_chinese_name_keeps_its_english_one():
+    """The error page must not fail on a status the table lacks (a KeyError there would be a 500)."""
+    assert status_name(207) == HTTP_STATUS_CODES[207]
+    assert status_name(599) == "Error"

@@ -271,8 +271,10 @@ _STATUS_NAMES_ZH = {
 
 
 def status_name(status: int) -> str:
-    """`405` → `不允许的请求方法 / Method Not Allowed`: the heading of the error page."""
-    return f"{_STATUS_NAMES_ZH[status]} / {HTTP_STATUS_CODES[status]}"
+    """`405` → `不允许的请求方法 / Method Not Allowed`: the heading of the error page (a status without a Chinese
+    name here gets its English one alone rather than failing the error page itself)."""
+    english = HTTP_STATUS_CODES.get(status, "Error")
+    return f"{_STATUS_NAMES_ZH[status]} / {english}" if status in _STATUS_NAMES_ZH else english
 
 
 def error_page(status: int, message: str, headers=()) -> Response:
