@@ -224,8 +224,11 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     derived_folder = wip / "staging" / "derived"
     load_over_marker(derived_folder).unlink(missing_ok=True)  # a killed build's: this build's load is not over
     derived = start_derive(wip, derived_folder, iris, sorted(documents), ontology_graph())
-    resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress, sorted(documents), dumps,
-                                             (derived, search_index))
+    try:
+        resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress, sorted(documents), dumps,
+                                                 (derived, search_index))
+    finally:  # a failure before the load began must not leave the derive process waiting for it
+        _end_of_load(derived_folder)
     carry_sources(parent, wip, dropped_files) if parent else (wip / "sources").mkdir(exist_ok=True)
     for doc in to_load:
         save_source(wip, doc.path)
@@ -330,6 +333,14 @@ def _older_luzhi(code: str) -> Refusal:
     return Refusal(code, ({"line": None, "rule": "built-by-older-luzhi", "message": message},))
 
 
+def _end_of_load(derived_folder: Path) -> None:
+    """Tell the derive process the load has ended or failed: it may now load its own store (etl/derive.py
+    `wait_for_load`). Idempotent."""
+    marker = load_over_marker(derived_folder)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+
+
 def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, progress, codes: list[str],
                    dumps: Path, beside: tuple[Future, Future]):
     """Pass 2 into the work-in-progress snapshot, and its /dumps/ files into `dumps`; returns (documents a
@@ -360,10 +371,8 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
                 if sum(staged.quad_count for staged in batch) >= _LOAD_BATCH_QUADS:
                     _load_batch(store, journal, batch, progress)
             _load_batch(store, journal, batch, progress)
-        finally:  # ended or failed: the derive process may now load its own store (etl/derive.py `wait_for_load`)
-            marker = load_over_marker(wip / "staging" / "derived")
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
+        finally:
+            _end_of_load(wip / "staging" / "derived")
         progress.phase("ontology", 1)
         store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
         progress.advance(0)
