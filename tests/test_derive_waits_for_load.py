@@ -3,6 +3,7 @@ the two bulk loads together took a 10,000-township build's process tree past 4 G
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -49,3 +50,30 @@ def test_gives_up_when_the_build_process_is_gone(tmp_path: Path) -> None:
         time.sleep(0.05)
     assert outcome.read_text() == "gave up"
 
+
+
+def test_a_build_failing_before_its_load_ends_at_once(tmp_path: Path) -> None:
+    """Cold review: a resumed build whose snapshot could not be opened (before the load began) printed its error,
+    then hung for ever: its derive process waited for the end of a load that never started."""
+    store = tmp_path / "store"
+    luzhi = [sys.executable, "-m", "luzhi.server.cli", "build", "--store", str(store)]
+    first = subprocess.Popen(luzhi, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = b""
+    deadline = time.monotonic() + 240
+    while b"parse:" not in output and time.monotonic() < deadline:  # killed once pass 1 is over
+        output += first.stdout.read1(4096) or b""
+        if first.poll() is not None:
+            break
+    first.kill()
+    first.wait()
+    first.stdout.close()
+    assert b"parse:" in output, output[-2000:]
+    for snapshot in (store / "snapshots").iterdir():  # the resumable snapshot's triples: not a store any more
+        triples = snapshot / "oxigraph"
+        if triples.is_dir():
+            shutil.rmtree(triples)
+            triples.write_text("not a store")
+    started = time.monotonic()
+    second = subprocess.run(luzhi, capture_output=True, text=True, timeout=180)
+    assert second.returncode != 0 and "oxigraph" in second.stderr, second.stderr[-2000:]
+    assert time.monotonic() - started < 120
