@@ -115,8 +115,7 @@ def similarity_matrix(records: list[DutyRecord], vectors: sparse.csr_matrix | No
     `vectors`: unit-length title vectors, one row per record; by default TF-IDF fitted on `records`.
     """
     if vectors is None:
-        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
-        vectors = vectorizer.fit_transform([clean_title(r.title) for r in records])
+        vectors = _tfidf([clean_title(r.title) for r in records])
     # n × n float64 is 288 MB at the sampled method's 6,000 duties: every step below works in place or on
     # a boolean mask (1 byte a pair), never on a second float matrix (the kinds phase peaked at 1.3 GB).
     scores = (vectors @ vectors.T).toarray()
@@ -138,6 +137,18 @@ def similarity_matrix(records: list[DutyRecord], vectors: sparse.csr_matrix | No
     np.clip(scores, 0.0, 1.0, out=scores)
     np.fill_diagonal(scores, 1.0)
     return scores
+
+
+def _tfidf(titles: list[str]) -> sparse.csr_matrix:
+    """Unit-length TF-IDF vectors of the titles' character 2- and 3-grams; all zero when no title has two
+    characters (scikit-learn refuses an empty vocabulary: a build of one-character titles, 党, failed with its
+    English error, cold review): no two such duties are then alike, and none is given a kind."""
+    try:
+        return TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True).fit_transform(titles)
+    except ValueError:
+        if any(len(title) >= 2 for title in titles):
+            raise
+        return sparse.csr_matrix((len(titles), 1))
 
 
 def cluster(ordered: list[DutyRecord], threshold: float,

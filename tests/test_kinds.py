@@ -198,3 +198,10 @@ def test_sampled_method_keeps_the_rules_and_is_deterministic(built_store):
         assert len(lists) == len(set(lists)), kind.label
         assert all(0 <= m.score <= 1 for m in kind.members)
     assert len(first.kinds) > 30
+
+
+def test_titles_of_one_character_give_no_kind_and_no_error():
+    """Cold review: two townships whose only duty was 党 failed the whole build (scikit-learn: empty vocabulary)."""
+    records = [DutyRecord(code, ListKind.BASIC, 1, "党") for code in ("110101001", "110101002")]
+    result = compute_kinds(records)
+    assert result.kinds == () and len(result.unmatched) == 2
