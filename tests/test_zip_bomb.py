@@ -47,3 +47,26 @@ def test_padding_under_the_limit_still_reads(tmp_path):
     real = write_docx(SAMPLE.read_text(encoding="utf-8"), tmp_path / "real.docx")
     padded = _with_padding(real, tmp_path / "padded.docx", 4 * 2**20)
     assert len(parse_document(padded).items) == len(parse_document(real).items)
+
+
+def test_a_member_that_lies_about_its_size_is_refused_before_unpacking(tmp_path):
+    """Cold review: a member declaring 1,000 bytes that inflated to 1.5 GB: zipfile inflated it whole before cutting
+    it to the declared size (2.2 GB of memory), and /validate answered 'MemoryError'. Its real size is counted."""
+    real = write_docx(SAMPLE.read_text(encoding="utf-8"), tmp_path / "real.docx")
+    bomb = _with_padding(real, tmp_path / "bomb.docx", MAX_UNPACKED_BYTES + 2**20)
+    data = bytearray(bomb.read_bytes())
+    member = zipfile.ZipFile(bomb).getinfo("customXml/padding.xml")
+    name = member.filename.encode()
+    # The declared size: at offset 22 of the member's local header, at 24 of its central directory entry.
+    central = data.index(b"PK\x01\x02")
+    while data[central + 46 : central + 46 + len(name)] != name:
+        central = data.index(b"PK\x01\x02", central + 4)
+    for at in (member.header_offset + 22, central + 24):
+        assert int.from_bytes(data[at : at + 4], "little") == member.file_size
+        data[at : at + 4] = (1000).to_bytes(4, "little")
+    liar = tmp_path / "liar.docx"
+    liar.write_bytes(bytes(data))
+    assert zipfile.ZipFile(liar).getinfo("customXml/padding.xml").file_size == 1000
+    with pytest.raises(SourceError) as refused:
+        parse_document(liar)
+    assert str(liar) in str(refused.value) and "压缩炸弹" in str(refused.value) and "zip bomb" in str(refused.value)
