@@ -114,7 +114,7 @@ class BuildError(Exception):
         self.refusals = refusals
         self.failures = [(r.file, r.text()) for r in refusals]
         lines = "\n".join(f"  {path}: {why}" for path, why in self.failures)
-        super().__init__(f"build refused, the store was not changed:\n{lines}")
+        super().__init__(f"构建被拒绝，存储未改动 / build refused, the store was not changed:\n{lines}")
 
 
 @dataclass(frozen=True)
