@@ -65,3 +65,15 @@ def test_a_javascript_iri_in_results_is_not_a_link(browser, live_server):
     assert not [h for h in hrefs if h and h.lower().startswith("javascript:")]
     assert "javascript:alert(1)" in page.inner_text("#results")
     page.close()
+
+
+def test_a_syntax_error_names_the_line_the_user_wrote(browser, live_server):
+    """The page adds luzhi's PREFIX lines before sending: a one-line query's error said "at 19:22" (cold review)."""
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/sparql")
+    page.fill("#query", "SELECT * WHERE { ?s }")
+    page.click("#run")
+    page.wait_for_selector("#results .error", timeout=30_000)
+    message = page.inner_text("#results .error")
+    assert "at 1:22" in message, message
+    page.close()

@@ -38,12 +38,26 @@
 
   // The luzhi prefixes are declared for the user: each PREFIX line of the prologue the query does not
   // declare itself is added before sending (a query may redeclare a prefix its own way).
-  function withPrologue(query) {
-    var missing = prologue.split("\n").filter(function (line) {
+  function missingPrologue(query) {
+    return prologue.split("\n").filter(function (line) {
       var m = line.match(/^PREFIX\s+([^:\s]*):/);
       return m && !new RegExp("PREFIX\\s+" + m[1] + ":", "i").test(query);
     });
+  }
+
+  function withPrologue(query) {
+    var missing = missingPrologue(query);
     return missing.length ? missing.join("\n") + "\n" + query : query;
+  }
+
+  // The engine counts lines in what was sent, the added PREFIX lines first: an error "at 19:22" in a one-line
+  // query is the user's 1:22 (cold review). Positions are written "at L:C" or "（L:C）" in the messages.
+  function inUserLines(message, added) {
+    if (!added) return message;
+    return message.replace(/(\bat |（)(\d+):(\d+)/g, function (all, before, line, column) {
+      var own = Number(line) - added;
+      return own >= 1 ? before + own + ":" + column : all;
+    });
   }
 
   function queryKind(text) {
@@ -209,7 +223,7 @@
         var ms = Math.round(performance.now() - started);
         if (!response.ok) {
           status.textContent = "HTTP " + response.status + " (" + ms + " ms)";
-          results.appendChild(el("div", text, "error"));
+          results.appendChild(el("div", inUserLines(text, missingPrologue(query).length), "error"));
           return;
         }
         var count;
