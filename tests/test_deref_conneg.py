@@ -106,6 +106,7 @@ def test_not_acceptable(live_server, samples):
     response = requests.get(_doc(live_server, samples["department"]), headers={"Accept": "image/png"})
     assert response.status_code == 406
     assert ".ttl" in response.text
+    assert "此资源提供" in response.text and "this resource is offered as" in response.text  # both languages
 
 
 @pytest.mark.parametrize(("path", "offered"), [

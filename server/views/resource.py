@@ -100,7 +100,8 @@ def document(rest: str):
 
 def _not_acceptable(rest: str) -> Response:
     offers = "\n".join(f"{request.script_root}/doc/{rest}.{ext}  {mime}" for ext, mime in EXTENSIONS.items())
-    text = f"406 不可接受 / Not Acceptable: this resource is offered as text/html and\n{offers}\n"
+    text = (f"406 不可接受 / Not Acceptable: 此资源提供 text/html 及以下格式 / this resource is offered as text/html "
+            f"and\n{offers}\n")
     response = Response(text, status=406, mimetype="text/plain")
     response.vary.add("Accept")
     return response
