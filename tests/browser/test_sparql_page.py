@@ -29,15 +29,23 @@ def test_run_an_example_and_see_results(browser, live_server):
     page.close()
 
 
-def test_a_syntax_error_is_shown_not_swallowed(browser, live_server):
+def _run_failing(browser, live_server, query: str) -> tuple[str, str]:
+    """The error the page shows for `query`, and its status line."""
     page = browser.new_page()
-    page.goto(f"{live_server.url}/sparql")
-    page.fill("#query", "SELECT * WHERE { ?s ?p ")
-    page.click("#run")
-    page.wait_for_selector("#results .error", timeout=30_000)
-    assert "SPARQL syntax error" in page.inner_text("#results .error")
-    assert "HTTP 400" in page.inner_text("#status")
-    page.close()
+    try:
+        page.goto(f"{live_server.url}/sparql")
+        page.fill("#query", query)
+        page.click("#run")
+        page.wait_for_selector("#results .error", timeout=30_000)
+        return page.inner_text("#results .error"), page.inner_text("#status")
+    finally:
+        page.close()
+
+
+def test_a_syntax_error_is_shown_not_swallowed(browser, live_server):
+    message, status = _run_failing(browser, live_server, "SELECT * WHERE { ?s ?p ")
+    assert "SPARQL syntax error" in message
+    assert "HTTP 400" in status
 
 
 def test_construct_example_shows_rdf(browser, live_server):
@@ -69,11 +77,5 @@ def test_a_javascript_iri_in_results_is_not_a_link(browser, live_server):
 
 def test_a_syntax_error_names_the_line_the_user_wrote(browser, live_server):
     """The page adds luzhi's PREFIX lines before sending: a one-line query's error said "at 19:22" (cold review)."""
-    page = browser.new_page()
-    page.goto(f"{live_server.url}/sparql")
-    page.fill("#query", "SELECT * WHERE { ?s }")
-    page.click("#run")
-    page.wait_for_selector("#results .error", timeout=30_000)
-    message = page.inner_text("#results .error")
+    message, _status = _run_failing(browser, live_server, "SELECT * WHERE { ?s }")
     assert "at 1:22" in message, message
-    page.close()
