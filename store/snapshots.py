@@ -104,8 +104,8 @@ class BuildLock:
         except BlockingIOError:
             holder = os.pread(self._fd, 32, 0).decode(errors="replace").strip() or "?"
             os.close(self._fd)
-            raise StoreLayoutError(f"store {root} is locked by another build (pid {holder}); "
-                                   "wait for it to finish") from None
+            raise StoreLayoutError(f"存储 {root} 正由另一次构建使用（进程 {holder}），请等它结束 / store {root} is "
+                                   f"locked by another build (pid {holder}); wait for it to finish") from None
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, str(os.getpid()).encode(), 0)
 

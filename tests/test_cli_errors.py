@@ -79,6 +79,7 @@ def test_locked_store_names_the_other_build(tmp_path):
         lock.release()
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"locked by another build (pid {os.getpid()})" in result.stderr
+    assert f"正由另一次构建使用（进程 {os.getpid()}）" in result.stderr  # both languages
     assert len(result.stderr.strip().splitlines()) == 1
 
 
