@@ -128,12 +128,14 @@ _CHUNK = 2**20
 
 def _inflated_size(data: bytes, member: zipfile.ZipInfo, limit: int) -> int | None:
     """The bytes `member` really unpacks to, or None past `limit`; its declared size for a method other than
-    stored or deflated (Word and Excel write these two)."""
+    stored or deflated (Word and Excel write these two) and for a member this cannot find or inflate (the
+    reader then names the damage)."""
+    declared = member.file_size if member.file_size <= limit else None
     if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return member.file_size if member.file_size <= limit else None
+        return declared
     header = data[member.header_offset : member.header_offset + 30]
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        return member.file_size if member.file_size <= limit else None  # the reader names the damage
+        return declared
     name_length, extra_length = int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
     start = member.header_offset + 30 + name_length + extra_length
     compressed = memoryview(data)[start : start + member.compress_size]
@@ -150,7 +152,7 @@ def _inflated_size(data: bytes, member: zipfile.ZipInfo, limit: int) -> int | No
                 pending = inflater.unconsumed_tail
         size += len(inflater.flush())
     except zlib.error:
-        return member.file_size if member.file_size <= limit else None  # the reader names the damage
+        return declared
     return size if size <= limit else None
 
 
