@@ -1,9 +1,9 @@
-"""Peak memory and time of `bulk_replace` loading one derived graph whole or in parts (issue 13).
+"""Peak memory and time of loading one derived graph whole or in parts, as the build does (issue 13).
 
     python bench/bulk_parts_bench.py PART_QUADS [QUADS]
 
 Writes QUADS (default 5.5 M, the kinds graph of 10,000 synthetic townships) kinds-like quads (a duty's
-`lz:dutyKind` and `lz:matchScore`) into a fresh store under /tmp with `bulk_replace(part_quads=PART_QUADS)`
+`lz:dutyKind` and `lz:matchScore`) into a fresh store under /tmp in parts of PART_QUADS (bench/derived_writer.py)
 and prints the seconds and the process's peak RSS. Run one size per process (peak RSS never goes down);
 results: bench/results/kinds-memory.md.
 """
@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from derived_writer import store_writer  # bench/ on sys.path
 from rdflib import Literal, URIRef
 
-from luzhi.etl.derive import bulk_replace
 from luzhi.ontology.namespaces import LZ
 from luzhi.store.oxigraph import OxigraphStore
 
@@ -41,7 +41,7 @@ def main() -> None:
         store = OxigraphStore(work / "store")
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started = time.perf_counter()
-        count = bulk_replace(store, work, f"{BASE}/graph/kinds", triples(quads), part_quads=part)
+        count = store_writer(store, work, part)(f"{BASE}/graph/kinds", triples(quads))
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"parts of {part:,}: {count:,} quads in {seconds:.1f} s, peak RSS {peak:,.0f} MB "

@@ -20,9 +20,10 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pyoxigraph as ox
+from derived_writer import store_writer  # bench/ on sys.path
 
 from luzhi.etl.build import ontology_graph
-from luzhi.etl.derive import bulk_replace, derive
+from luzhi.etl.derive import derive
 from luzhi.etl.facts import FACTS_DIR
 from luzhi.ontology.iris import Iris
 from luzhi.store.oxigraph import OxigraphStore
@@ -73,7 +74,7 @@ def main() -> None:
     search_index.set_result(0)
     progress = PhaseTimes()
     started = time.process_time()
-    derive(lambda graph, triples: bulk_replace(store, args.out, graph, triples), iris, args.state, codes,
+    derive(store_writer(store, args.out), iris, args.state, codes,
            ontology_graph(), progress, search_index)
     progress.end()
     print(f"{len(codes)} townships: derive {time.process_time() - started:.1f} CPU-s")

@@ -24,9 +24,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from derive_phases import state_arguments  # bench/ on sys.path
+from derived_writer import store_writer  # bench/ on sys.path
 
 from luzhi.etl.build import ontology_graph
-from luzhi.etl.derive import bulk_replace, derive
+from luzhi.etl.derive import derive
 from luzhi.etl.facts import FACTS_DIR
 from luzhi.ontology.iris import Iris
 from luzhi.store.kind_samples import samples_path
@@ -110,7 +111,7 @@ def main() -> None:
     meter = PhaseMeter()
     kinds = None
     try:
-        kinds = derive(lambda graph, triples: bulk_replace(store, args.out, graph, triples), iris, state, codes,
+        kinds = derive(store_writer(store, args.out), iris, state, codes,
                        ontology_graph(), meter, search_index)
     except _Stop:
         pass

@@ -38,6 +38,7 @@ from luzhi.etl.derive import (
     derive,
     derived_graphs,
     load_over_marker,
+    load_parts,
     remote_replace,
     start_derive,
     start_search_index,
@@ -381,9 +382,7 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
         progress.advance(0)
         for phase, graph in zip(("shared graph", "duty kinds", "statistics"), derived.graphs, strict=True):
             progress.phase(phase, 1)
-            store.drop_graph(graph.graph)
-            for part in graph.parts:  # one bulk load each, as `bulk_replace` does (DERIVED_PART_QUADS)
-                store.load_nquads(part)
+            load_parts(store, graph.graph, graph.parts)
             progress.advance(0)
         wait_for_search_index(beside[1], progress)
         store.flush()

@@ -148,22 +148,23 @@ def _derive_job(state: Path, folder: Path, base: str, codes: list[str], ontology
     wait_for_load(load_over_marker(folder))
     own = folder / "store"
     graphs = _with_members(own, written)
-    shutil.rmtree(own)  # closed: `_with_members` held the only reference (RocksDB removes files until then)
+    shutil.rmtree(own)  # closed by `_with_members` (RocksDB removes files until then)
     return Derived(graphs, kinds)
 
 
 def _with_members(own: Path, written: list[tuple[str, tuple[Path, ...]]]) -> tuple[DerivedGraph, ...]:
     """Each written graph with its /dumps/ members, serialised from a store of this process's own (`own`)
-    holding just these graphs, loaded part by part as the build's store loads them: a store iterates a
+    holding just these graphs, loaded by `load_parts` as the build's store loads them: a store iterates a
     graph's quads in the order of its encoded terms, so these are the bytes the build's store would give."""
-    store = ox.Store(str(own))
+    store = OxigraphStore(own)
     graphs = []
-    for index, (graph, parts) in enumerate(written):
-        for path in parts:
-            with open(path, "rb") as stream:
-                store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
-        quads = partial(store.quads_for_pattern, None, None, None, ox.NamedNode(graph))
-        graphs.append(DerivedGraph(graph, parts, write_members(quads, own.parent / str(index))))
+    try:
+        for index, (graph, parts) in enumerate(written):
+            load_parts(store, graph, parts)
+            graphs.append(DerivedGraph(graph, parts, write_members(partial(store.graph_quads, graph),
+                                                                   own.parent / str(index))))
+    finally:
+        store.close()
     return tuple(graphs)
 
 
@@ -229,33 +230,29 @@ def learn_store_kinds(state: Path, codes: list[str], iris: Iris, max_duties: int
 DERIVED_PART_QUADS = 1_000_000
 
 
-def bulk_replace(store: OxigraphStore, wip: Path, graph: str, triples, *,
-                 part_quads: int = DERIVED_PART_QUADS) -> int:
-    """Replace one graph of the new snapshot by dropping it and bulk-loading its triples from a file, in
-    parts of `part_quads`: a graph of millions of triples (the kinds, the statistics) as one SPARQL INSERT
-    DATA is held whole in memory, and the snapshot has no reader yet, so it needs no transaction (a kill
-    redoes this step). Once a blank node has been written, the rest goes in the same part: each load
-    names the blank nodes of its own input afresh, so one cut between two of its triples would split it.
-
-    The file's lines are written as text: an IRI is `<…>` as it is, a literal's N-Triples form is made
-    once per distinct literal. Converting each term to pyoxigraph and serialising cost ~10 µs a triple,
-    ~2/3 of pyoxigraph's own load (bench/results/derive.md); pyoxigraph's parser still checks every
-    line, so a malformed IRI is refused as before, only at the load.
-    """
+def load_parts(store: OxigraphStore, graph: str, parts: tuple[Path, ...]) -> None:
+    """Replace one graph of the new snapshot by dropping it and bulk-loading its N-Quads parts
+    (`write_nquad_parts`), one load each: a graph of millions of triples (the kinds, the statistics) as one
+    SPARQL INSERT DATA is held whole in memory, and pyoxigraph's loader grows with its input
+    (`DERIVED_PART_QUADS`). The snapshot has no reader yet, so it needs no transaction (a kill redoes this step)."""
     store.drop_graph(graph)
-
-    def load(part: Path) -> None:
+    for part in parts:
         store.load_nquads(part)
-        part.unlink()
-
-    return write_nquad_parts(wip / "derived", graph, triples, load, part_quads=part_quads)
 
 
 def write_nquad_parts(stem: Path, graph: str, triples, done: Callable[[Path], None], *,
                       part_quads: int = DERIVED_PART_QUADS) -> int:
     """`triples` as N-Quads lines of `graph` in the files `{stem}.0.nq`, `{stem}.1.nq`, … of `part_quads`
-    lines each, cut only before the graph's first blank node (`bulk_replace` says why and how); `done` is
-    given each file once it is written and closed. Returns how many triples."""
+    lines each (`load_parts` loads them); `done` is given each file once it is written and closed. Returns
+    how many triples.
+
+    Once a blank node has been written, the rest goes in the same part: each load names the blank nodes of
+    its own input afresh, so one cut between two of its triples would split it. The lines are written as
+    text: an IRI is `<…>` as it is, a literal's N-Triples form is made once per distinct literal. Converting
+    each term to pyoxigraph and serialising cost ~10 µs a triple, ~2/3 of pyoxigraph's own load
+    (bench/results/derive.md); pyoxigraph's parser still checks every line, so a malformed IRI is refused,
+    only at the load.
+    """
     name = f"<{ox.NamedNode(graph).value}>"
     literals: dict[Node, str] = {}
     count = in_part = 0

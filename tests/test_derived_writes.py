@@ -1,6 +1,7 @@
 """The build's derived graphs are written and counted in one pass, as text (issue 13, bench/results/derive.md):
-`bulk_replace` writes N-Quads lines itself instead of converting each term to pyoxigraph, and
-`tapped_void_facts` counts a graph's VoID share while it is written. Both must keep every triple as it was."""
+`write_nquad_parts` writes N-Quads lines itself instead of converting each term to pyoxigraph, `load_parts`
+loads them as the build does, and `tapped_void_facts` counts a graph's VoID share while it is written. Each
+must keep every triple as it was."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from luzhi.etl.derive import bulk_replace
+from luzhi.etl.derive import DERIVED_PART_QUADS, load_parts, write_nquad_parts
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
 from luzhi.ontology.terms import to_oxigraph
@@ -45,10 +46,18 @@ def _stored(store: OxigraphStore, graph: str) -> set:
         URIRef(graph)))}
 
 
-def test_bulk_replace_stores_every_triple_as_given(tmp_path):
+def _replace(store: OxigraphStore, folder, graph: str, triples, part_quads: int = DERIVED_PART_QUADS) -> int:
+    """What the build does with a derived graph: its parts written (the derive process), then loaded (pass 2)."""
+    parts = []
+    written = write_nquad_parts(folder / "derived", graph, triples, parts.append, part_quads=part_quads)
+    load_parts(store, graph, tuple(parts))
+    return written
+
+
+def test_derived_graph_stores_every_triple_as_given(tmp_path):
     store = OxigraphStore(tmp_path / "store")
-    bulk_replace(store, tmp_path, GRAPH, [(DUTY, LZ.title, Literal("旧"))])  # replaced, not added to
-    written = bulk_replace(store, tmp_path, GRAPH, iter(_triples()))
+    _replace(store, tmp_path, GRAPH, [(DUTY, LZ.title, Literal("旧"))])  # replaced, not added to
+    written = _replace(store, tmp_path, GRAPH, iter(_triples()))
     expected = {tuple(to_oxigraph(t) for t in triple) for triple in _triples()}
     stored = _stored(store, GRAPH)
     blank = [t for t in stored if t[1] == to_oxigraph(LZ.matchScore)]
@@ -56,26 +65,25 @@ def test_bulk_replace_stores_every_triple_as_given(tmp_path):
     # A blank node is renamed by the load: compare it apart.
     assert stored - set(blank) == {t for t in expected if t[1] != to_oxigraph(LZ.matchScore)}
     assert [t[2] for t in blank] == [to_oxigraph(AWKWARD[3])]
-    assert not list(tmp_path.glob("derived*"))  # every part loaded and removed
 
 
-def test_bulk_replace_in_parts_stores_every_triple(tmp_path):
+def test_derived_graph_in_parts_stores_every_triple(tmp_path):
     """Loaded 3 quads at a time (the build: a million, bounding pyoxigraph's loader memory): every triple,
     and the graph's old content gone."""
     store = OxigraphStore(tmp_path / "store")
-    bulk_replace(store, tmp_path, GRAPH, [(DUTY, LZ.title, Literal("旧"))])
+    _replace(store, tmp_path, GRAPH, [(DUTY, LZ.title, Literal("旧"))])
     triples = [(URIRef(f"{BASE}/id/duty/110101001/basic/{n}"), LZ.matchScore, Literal(n)) for n in range(10)]
-    assert bulk_replace(store, tmp_path, GRAPH, iter(triples), part_quads=3) == 10
+    assert _replace(store, tmp_path, GRAPH, iter(triples), part_quads=3) == 10
     assert _stored(store, GRAPH) == {tuple(to_oxigraph(t) for t in triple) for triple in triples}
 
 
-def test_bulk_replace_never_splits_a_blank_node_between_parts(tmp_path):
+def test_derived_graph_never_splits_a_blank_node_between_parts(tmp_path):
     """Each load names its input's blank nodes afresh: a blank node's triples in two parts would become two."""
     store = OxigraphStore(tmp_path / "store")
     plain = [(URIRef(f"{BASE}/id/x/{n}"), LZ.title, Literal(str(n))) for n in range(4)]
     node = BNode("shared")
     with_blank = [(DUTY, LZ.dutyKind, node)] + [(node, LZ.title, Literal(f"t{n}")) for n in range(5)]
-    bulk_replace(store, tmp_path, GRAPH, iter(plain + with_blank), part_quads=2)
+    _replace(store, tmp_path, GRAPH, iter(plain + with_blank), part_quads=2)
     stored = _stored(store, GRAPH)
     assert len(stored) == len(plain) + len(with_blank)
     blanks = {t[0] for t in stored if isinstance(t[0], ox.BlankNode)} | {t[2] for t in stored
@@ -83,10 +91,10 @@ def test_bulk_replace_never_splits_a_blank_node_between_parts(tmp_path):
     assert len(blanks) == 1
 
 
-def test_bulk_replace_refuses_a_malformed_iri(tmp_path):
+def test_derived_graph_refuses_a_malformed_iri(tmp_path):
     store = OxigraphStore(tmp_path / "store")
     with pytest.raises(SyntaxError, match="Invalid IRI"):
-        bulk_replace(store, tmp_path, GRAPH, [(URIRef(f"{BASE}/id/with space"), LZ.title, Literal("x"))])
+        _replace(store, tmp_path, GRAPH, [(URIRef(f"{BASE}/id/with space"), LZ.title, Literal("x"))])
 
 
 def test_void_facts_count_what_the_triples_hold():
