@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
 from urllib.parse import unquote
 
 from flask import Response, request
@@ -24,6 +23,7 @@ from luzhi.server.context import get_config, get_opened, get_store, label_cache,
 from luzhi.server.describe import Description, Paging, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, local_path
+from luzhi.server.source_lines import SourceLines
 from luzhi.server.source_places import describe_lines, describe_place
 from luzhi.server.tables import table_links
 from luzhi.server.views import comparing
@@ -170,8 +170,7 @@ def _source_excerpt(iri: str) -> dict:
         filename = unquote(path[len("/source/") :])  # Iris.source percent-encodes the file name
         path_on_disk = source_file(get_opened().state_dir, filename)
         if path_on_disk is not None:
-            lines = _source_lines(path_on_disk)
-            text = "\n".join(lines[first - 1 : last])
+            text = per_snapshot("source lines", lambda: SourceLines(SOURCES_KEPT)).quote(path_on_disk, first, last)
     # Word, Excel, PDF, HTML: no lines to quote, the place in the file in words (第 3 页 表 1 第 12 行).
     if first:
         place = describe_lines(first, last, lang())
@@ -182,7 +181,9 @@ def _source_excerpt(iri: str) -> dict:
 
 
 CHAINS_KEPT = 4096  # divisions whose chain a process keeps per snapshot: every duty of a township shows its own
-SOURCES_KEPT = 64  # source texts a process keeps as lines per snapshot (150-190 KB each at 10,000 townships)
+# Source texts whose line index a process keeps per snapshot (server/source_lines.py): 4 bytes a line, ~1.7 KB
+# for a text of 400 lines (a synthetic township's), so at most ~14 MB; a UTF-16 text keeps its lines (rare).
+SOURCES_KEPT = 8192
 
 
 def division_chain(iri: str) -> list[dict]:
@@ -196,16 +197,6 @@ def division_chain(iri: str) -> list[dict]:
 def _read_chain(iri: str) -> tuple[dict, ...]:
     step = per_snapshot_cached("division steps", CHAINS_KEPT, partial(q.division_step, get_store()))
     return tuple(q.division_chain(get_store(), iri, step))
-
-
-def _source_lines(path: Path) -> tuple[str, ...]:
-    """A source text's lines, read once per snapshot while recently used: a duty page quotes two or three
-    lines, and read and split its township's whole text for them (~0.5 ms a page, issue 13)."""
-    return per_snapshot_cached("source lines", SOURCES_KEPT, _read_lines)(path)
-
-
-def _read_lines(path: Path) -> tuple[str, ...]:
-    return tuple(path.read_text(encoding="utf-8").splitlines())
 
 
 def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
