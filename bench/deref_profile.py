@@ -64,7 +64,7 @@ def sample_duties(store: Path, count: int, seed: int) -> list[str]:
         opened.store.close()
 
 
-def child(store: Path, paths: list[str], profile: Path | None) -> dict:
+def child(store: Path, paths: list[str], profile: Path | None, profile_phase: str = "cold") -> dict:
     """In this process: serve `paths` twice as HTML, the CPU of each request and of each part."""
     import importlib
 
@@ -98,7 +98,7 @@ def child(store: Path, paths: list[str], profile: Path | None) -> dict:
         rows = []
         for path in paths:
             spent.clear()
-            if profiler is not None and phase == "cold":
+            if profiler is not None and phase == profile_phase:
                 profiler.enable()
             started = time.process_time()
             response = client.get(path, headers={"Accept": "text/html"})
@@ -128,13 +128,14 @@ def export_commit(commit: str, into: Path) -> Path:
     return into
 
 
-def run_child(store: Path, paths_file: Path, code_root: Path | None, profile: Path | None) -> dict:
+def run_child(store: Path, paths_file: Path, code_root: Path | None, profile: Path | None,
+              profile_phase: str = "cold") -> dict:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     if code_root is not None:
         env["PYTHONPATH"] = str(code_root)
     command = [sys.executable, __file__, "--child", "--store", str(store), "--paths", str(paths_file)]
     if profile is not None:
-        command += ["--profile", str(profile)]
+        command += ["--profile", str(profile), "--profile-phase", profile_phase]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True, cwd=tempfile.gettempdir())
     return json.loads(out.stdout.splitlines()[-1])
 
@@ -150,13 +151,14 @@ def main() -> None:
     parser.add_argument("--duties", type=int, default=300, help="random townships, one random duty of each")
     parser.add_argument("--rounds", type=int, default=2, help="fresh processes per version, alternated")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--profile", type=Path, help="cProfile the last b process's cold pass into this file")
+    parser.add_argument("--profile", type=Path, help="cProfile the last b process's pass into this file")
+    parser.add_argument("--profile-phase", choices=("cold", "warm"), default="cold")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--paths", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         paths = json.loads(args.paths.read_text(encoding="utf-8"))
-        print(json.dumps(child(args.store, paths, args.profile)))
+        print(json.dumps(child(args.store, paths, args.profile, args.profile_phase)))
         return
     work = Path(tempfile.mkdtemp(prefix="deref-profile-"))
     paths = sample_duties(args.store, args.duties, args.seed)
@@ -173,7 +175,7 @@ def main() -> None:
         for name in ("a", "b") if round_ % 2 == 0 else ("b", "a"):
             last_b = name == "b" and round_ == args.rounds - 1
             runs[name].append(run_child(args.store, paths_file, a_root if name == "a" else None,
-                                        args.profile if last_b else None))
+                                        args.profile if last_b else None, args.profile_phase))
             loads.append(load_average())
     differing = [p for p in paths if len({run["hashes"][p] for name in runs for run in runs[name]}) > 1]
     print(f"{started}, store {args.store}, {len(paths)} duties (one per township), {args.rounds} processes "
