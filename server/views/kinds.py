@@ -221,8 +221,8 @@ def _source_excerpt(iri: str) -> dict:
 
 
 CHAINS_KEPT = 4096  # divisions whose chain a process keeps per snapshot: every duty of a township shows its own
-# Source texts whose line index a process keeps per snapshot (server/source_lines.py): 4 bytes a line, ~1.7 KB
-# for a text of 400 lines (a synthetic township's), so at most ~14 MB; a UTF-16 text keeps its lines (rare).
+# Source texts whose line index a process keeps per snapshot (server/source_lines.py): 4 bytes a line, ~2.4 KB
+# for a text of 400 lines (a synthetic township's, tracemalloc), so ~20 MB at most; a UTF-16 text keeps its lines.
 SOURCES_KEPT = 8192
 
 
