@@ -23,10 +23,12 @@ from typing import TypeVar
 
 from flask import Flask, current_app, g, has_request_context
 from rdflib import URIRef
+from rdflib.term import Node
 
 from luzhi.ontology.iris import Iris
 from luzhi.server.config import Config
-from luzhi.server.describe import resource_labels
+from luzhi.server.describe import labels_among, resource_labels
+from luzhi.server.lookups import MANY
 from luzhi.store.base import Store
 from luzhi.store.executor import Executor
 from luzhi.store.open import OpenStore, open_store
@@ -194,7 +196,8 @@ LABELS_KEPT = 50_000  # resources whose labels a web process keeps per snapshot 
 def label_cache() -> Callable[[URIRef], tuple]:
     """`describe.resource_labels` of this snapshot's store, remembered for the `LABELS_KEPT` most recently
     used resources (server/describe.py `fetch_label_triples`); a place in a source document has none
-    (`Iris.is_source_place`), and is neither looked up nor kept (each duty names its own)."""
+    (`Iris.is_source_place`), and is neither looked up nor kept (each duty names its own). A division's or
+    a duty kind's labels come from its own triples (`own_triples`)."""
     return per_snapshot("labels", _LabelLookup)
 
 
@@ -203,15 +206,36 @@ class _LabelLookup:
 
     def __init__(self) -> None:
         self._iris = Iris(get_config().base)
-        self._cached = lru_cache(LABELS_KEPT)(_current_labels)
+        self._whole = (f"{self._iris.base}/id/division/", f"{self._iris.base}/id/kind/")
+        self._cached = lru_cache(LABELS_KEPT)(self._labels)
         self.cache_info = self._cached.cache_info
 
     def __call__(self, resource: URIRef) -> tuple:
         return () if self._iris.is_source_place(str(resource)) else self._cached(resource)
 
+    def _labels(self, resource: URIRef) -> tuple:
+        if str(resource).startswith(self._whole):
+            return labels_among(resource, own_triples(resource))
+        return resource_labels(get_store(), resource)
 
-def _current_labels(resource: URIRef) -> tuple:
-    return resource_labels(get_store(), resource)
+
+OWN_KEPT = 16_384  # divisions and duty kinds whose own triples a process keeps per snapshot (~0.5 KB each)
+
+
+def own_triples(resource: URIRef) -> tuple[tuple[Node, Node], ...]:
+    """The (predicate, object) pairs of a division or a duty kind, in the store's order, by one lookup, kept
+    for the `OWN_KEPT` most recently used per snapshot.
+
+    Each has four or five short triples (its types, code, label, parent; a kind's label and scheme): one
+    lookup of them all gives its labels (`describe.labels_among`: the same as a lookup per label property)
+    and a division's step up its chain (server/views/kinds.py `division_chain`). A duty page of a township
+    not seen yet read its labels by three lookups and its code and parents by two more (issue 13).
+    """
+    return per_snapshot_cached("own triples", OWN_KEPT, _read_own)(resource)
+
+
+def _read_own(resource: URIRef) -> tuple[tuple[Node, Node], ...]:
+    return tuple((p, o) for _s, p, o in get_store().triples(resource, None, None, limit=MANY))
 
 
 def get_executor(app: Flask | None = None) -> Executor:

@@ -153,11 +153,11 @@ def _with_own_labels(subject: URIRef, found: list[tuple[Node, Node]], labels_of:
     a page, and were never cached (each subject is new). `resource_labels` gives the same tuple: per
     property, the same index's first `MAX_LABELS` values, in the same order (tests/test_deref_labels.py).
     """
-    own = _labels_among(subject, found)
+    own = labels_among(subject, found)
     return lambda resource: own if resource == subject else labels_of(resource)
 
 
-def _labels_among(subject: URIRef, found: Iterable[tuple[Node, Node]]) -> tuple:
+def labels_among(subject: URIRef, found: Iterable[tuple[Node, Node]]) -> tuple:
     """`subject`'s label triples among its (predicate, object) pairs, in the store's order: the same tuple as
     a lookup per label property (per property, the same index range's first `MAX_LABELS` values)."""
     return tuple((subject, prop, label) for prop in LABEL_PROPERTIES
@@ -312,6 +312,8 @@ MAX_LABELS = 50
 def pick_label(literals: Iterable[Literal], lang: str = "zh") -> Literal | None:
     """The label to show: in `lang`, else Chinese, else English, else any."""
     literals = list(literals)
+    if len(literals) == 1:  # most resources have one label: the loop below would return it too, in ~1 µs more
+        return literals[0]
     for wanted in (lang, "zh", "en", None):
         for literal in literals:
             language = literal.language or None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
@@ -121,14 +122,34 @@ def stored_kind_sample(stored: KindSampleRow) -> tuple[KindSample, dict[URIRef, 
     """The build's sample of a kind (store/kind_samples.py) as rdflib terms, with its townships' labels:
     what `kind_sample` and the label lookups read from the store, from one small table range."""
     members = tuple(
-        {"other": URIRef(m.duty), "town": URIRef(m.township), "type": URIRef(m.list_type),
-         "title": Literal(m.title, lang="zh"),
-         **({"otherScore": Literal(m.score, datatype=XSD.decimal)} if m.score is not None else {})}
+        {"other": URIRef(m.duty), "town": _iri(m.township), "type": _iri(m.list_type),
+         "title": Literal(m.title, lang="zh"), **({"otherScore": _score(m.score)} if m.score is not None else {})}
         for m in stored.members
     )
-    labels = {URIRef(m.township): (Literal(m.township_label, lang="zh"),)
-              for m in stored.members if m.township_label is not None}
+    labels = {_iri(m.township): (_zh(m.township_label),) for m in stored.members if m.township_label is not None}
     return KindSample(URIRef(stored.kind), Literal(stored.label, lang="zh"), stored.total, members), labels
+
+
+# The terms a kind's sample shares with other kinds' samples, each made once (rdflib terms are immutable):
+# making a member's terms was ~28 µs, most of a kind's first duty page's "same duty elsewhere" (~0.6 ms of
+# ~22 members; issue 13), an xsd:decimal (its value parsed) ~12 µs of it. Scores are a few hundred values,
+# townships and their labels one each per township, list types three: bounded by `TERMS_KEPT` each.
+TERMS_KEPT = 16_384
+
+
+@lru_cache(TERMS_KEPT)
+def _iri(iri: str) -> URIRef:
+    return URIRef(iri)
+
+
+@lru_cache(TERMS_KEPT)
+def _zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+@lru_cache(TERMS_KEPT)
+def _score(lexical: str) -> Literal:
+    return Literal(lexical, datatype=XSD.decimal)
 
 
 def same_duty_elsewhere(duty: URIRef, townships: set[Node], score: Node | None, sample: KindSample) -> Elsewhere:

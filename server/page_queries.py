@@ -10,7 +10,7 @@ through `sparql_string` (issue 6: never splice raw text into a query).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -62,6 +62,14 @@ DivisionStep = tuple[Node | None, list[URIRef]]
 def division_step(store: Store, division: URIRef) -> DivisionStep:
     return (lk.value(store, division, SKOS.notation),
             [p for p in lk.objects(store, division, LZ.parentDivision) if isinstance(p, URIRef)])
+
+
+def step_among(pairs: Iterable[tuple[Node, Node]]) -> DivisionStep:
+    """`division_step` from a division's own (predicate, object) pairs in the store's order (server/context.py
+    `own_triples`): its first code and its parents, as the two lookups give them."""
+    pairs = tuple(pairs)
+    code = next((o for p, o in pairs if p == SKOS.notation), None)
+    return code, [o for p, o in pairs if p == LZ.parentDivision and isinstance(o, URIRef)]
 
 
 MAX_DEPTH = 10  # province → prefecture → county → township; a cycle in bad data stops here
@@ -146,9 +154,11 @@ def list_rows(store: Store, iri: str) -> list[Row]:
     )
 
 
-def duty_participations(store: Store, participations: Iterable[Node]) -> list[Row]:
+def duty_participations(store: Store, participations: Iterable[Node],
+                         read: Mapping[Node, list] | None = None) -> list[Row]:
     """Each department's part in a cooperative duty (its `lz:participation`s, which the page has read with
-    the duty's own triples), with its responsibility text: one lookup of each participation's own triples.
+    the duty's own triples), with its responsibility text: one lookup of each participation's own triples,
+    or the triples `read` holds for it (its page read them for its labels: server/views/kinds.py).
 
     Their first department and first responsibility in the index's order, as a lookup of each property
     would give them (one index range, filtered): two lookups each cost a disk read each at 10,000 townships
@@ -156,7 +166,8 @@ def duty_participations(store: Store, participations: Iterable[Node]) -> list[Ro
     rows = []
     for participation in sorted(participations, key=str):
         row: Row = {"pa": participation}
-        for _s, p, o in store.triples(participation, None, None, limit=lk.MANY):
+        found = (read or {}).get(participation)
+        for _s, p, o in found if found is not None else store.triples(participation, None, None, limit=lk.MANY):
             name = _PARTICIPATION_FIELDS.get(p)
             if name is not None and name not in row:
                 row[name] = o

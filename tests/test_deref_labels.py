@@ -74,5 +74,6 @@ def test_duty_pages_skip_the_lookups_whose_answer_they_know(built_store, store):
     iris = Iris(built_store.base)
     assert lookups and not [s for s, _p, _o in lookups if s is not None and iris.is_source_place(str(s))]
     assert not [(s, p) for s, p, _o in lookups if s in (duty, other) and p in LABEL_PROPERTIES]
-    # Each duty page showed its township's chain; its divisions' codes were read once for both.
-    assert [s for s, p, _o in lookups if p == SKOS.notation].count(township) == 1
+    # Each duty page showed its township's chain; its divisions' own triples (labels, code, parents) were read
+    # once for both pages and both formats, and nothing else of them.
+    assert [lookup for lookup in lookups if lookup[0] == township] == [(township, None, None)]

@@ -9,21 +9,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import partial
-from pathlib import Path
 from urllib.parse import unquote
 
-from flask import Response, request
+from flask import Response, g, request
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
 from luzhi.ontology.namespaces import LZ
+from luzhi.server import lookups as lk
 from luzhi.server import page_queries as q
-from luzhi.server.context import get_config, get_opened, get_store, label_cache, per_snapshot, per_snapshot_cached
-from luzhi.server.describe import Description, Paging, fetch_labels, pick_label
+from luzhi.server.context import (
+    get_config,
+    get_opened,
+    get_store,
+    label_cache,
+    own_triples,
+    per_snapshot,
+    per_snapshot_cached,
+)
+from luzhi.server.describe import Description, LabelLookup, Paging, fetch_labels, labels_among, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, local_path
+from luzhi.server.source_lines import SourceLines
 from luzhi.server.source_places import describe_lines, describe_place
 from luzhi.server.tables import table_links
 from luzhi.server.views import comparing
@@ -130,12 +138,14 @@ def list_page(iri: str, description: Description, alternates: list[FormatLink]) 
 
 def duty_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
     """A duty: its facts, departments, kind and source; what it states itself (its participations, kind,
-    township, score) comes from the outgoing triples its description read, not from a lookup each (issue 13)."""
+    township, score) comes from the outgoing triples its description read, not from a lookup each (issue 13),
+    and its participations' own triples from its labels' lookups (`page_labels`)."""
     store = get_store()
     facts: dict[URIRef, list[Node]] = {}
     for p, o in description.outgoing:
         facts.setdefault(p, []).append(o)
-    participations = q.duty_participations(store, facts.get(LZ.participation, ()))
+    parts = g.pop(_PARTS, None)
+    participations = q.duty_participations(store, facts.get(LZ.participation, ()), parts.read if parts else None)
     labels = _labels_for([r.get("dept") for r in participations])
     sources = [_source_excerpt(str(o)) for o in facts.get(URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), [])]
     township = (facts.get(LZ.township) or [None])[0]
@@ -145,6 +155,36 @@ def duty_page(iri: str, description: Description, alternates: list[FormatLink]) 
                       chain=chain, LZ=LZ, **comparing.elsewhere(description.subject, facts))
     context["labels"].update(labels)
     return render_page("duty.html", **context)
+
+
+_PARTS = "luzhi_parts"  # a duty page's `_OwnParts`, from its description to its page, in flask.g
+
+
+def page_labels(rest: str, iri: str, labels_of: LabelLookup) -> LabelLookup:
+    """The label lookup `describe` is given for the HTML page of `/id/rest`: `labels_of`, but on a duty's page
+    its parts (its participations, whose IRIs extend its own) are read whole, by one lookup each, and kept for
+    the page, which shows their department and responsibility: it read three label lookups of each (their
+    labels, never the same on two pages, also churned the label cache), then its triples (issue 13)."""
+    if _page_for(rest) is not duty_page:
+        return labels_of
+    parts = _OwnParts(get_store(), iri, labels_of)
+    setattr(g, _PARTS, parts)
+    return parts
+
+
+class _OwnParts:
+    """Labels for a duty's description: its parts' from their own triples (kept in `read`), others' by
+    `labels_of`."""
+
+    def __init__(self, store, iri: str, labels_of: LabelLookup) -> None:
+        self._store, self._prefix, self._labels_of = store, f"{iri}/", labels_of
+        self.read: dict[Node, list] = {}
+
+    def __call__(self, resource: URIRef) -> tuple:
+        if not str(resource).startswith(self._prefix):
+            return self._labels_of(resource)
+        found = self.read[resource] = self._store.triples(resource, None, None, limit=lk.MANY)
+        return labels_among(resource, [(p, o) for _s, p, o in found])
 
 
 def kind_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
@@ -170,8 +210,7 @@ def _source_excerpt(iri: str) -> dict:
         filename = unquote(path[len("/source/") :])  # Iris.source percent-encodes the file name
         path_on_disk = source_file(get_opened().state_dir, filename)
         if path_on_disk is not None:
-            lines = _source_lines(path_on_disk)
-            text = "\n".join(lines[first - 1 : last])
+            text = per_snapshot("source lines", lambda: SourceLines(SOURCES_KEPT)).quote(path_on_disk, first, last)
     # Word, Excel, PDF, HTML: no lines to quote, the place in the file in words (第 3 页 表 1 第 12 行).
     if first:
         place = describe_lines(first, last, lang())
@@ -182,30 +221,26 @@ def _source_excerpt(iri: str) -> dict:
 
 
 CHAINS_KEPT = 4096  # divisions whose chain a process keeps per snapshot: every duty of a township shows its own
-SOURCES_KEPT = 64  # source texts a process keeps as lines per snapshot (150-190 KB each at 10,000 townships)
+# Source texts whose line index a process keeps per snapshot (server/source_lines.py): 4 bytes a line, ~2.4 KB
+# for a text of 400 lines (a synthetic township's, tracemalloc), so ~20 MB at most; a UTF-16 text keeps its lines.
+SOURCES_KEPT = 8192
 
 
 def division_chain(iri: str) -> list[dict]:
     """`page_queries.division_chain`, read once per division and snapshot: each duty page of a township showed
-    it by 8 lookups (issue 13). Each division's own step (its code and parents) is remembered too: a township
-    not seen yet costs its own two lookups, its county, prefecture and province are known (10,000 townships
-    share ~2,800 counties). The rows are shared between requests: read them, never change them."""
+    it by 8 lookups (issue 13). Each division's own step (its code and parents) comes from its own triples,
+    kept per snapshot (server/context.py `own_triples`), which its labels were read from: a township not
+    seen yet costs one lookup, and its county, prefecture and province are known (10,000 townships share
+    ~2,800 counties). The rows are shared between requests: read them, never change them."""
     return list(per_snapshot_cached("division chains", CHAINS_KEPT, _read_chain)(iri))
 
 
 def _read_chain(iri: str) -> tuple[dict, ...]:
-    step = per_snapshot_cached("division steps", CHAINS_KEPT, partial(q.division_step, get_store()))
-    return tuple(q.division_chain(get_store(), iri, step))
+    return tuple(q.division_chain(get_store(), iri, _own_step))
 
 
-def _source_lines(path: Path) -> tuple[str, ...]:
-    """A source text's lines, read once per snapshot while recently used: a duty page quotes two or three
-    lines, and read and split its township's whole text for them (~0.5 ms a page, issue 13)."""
-    return per_snapshot_cached("source lines", SOURCES_KEPT, _read_lines)(path)
-
-
-def _read_lines(path: Path) -> tuple[str, ...]:
-    return tuple(path.read_text(encoding="utf-8").splitlines())
+def _own_step(division: URIRef) -> q.DivisionStep:
+    return q.step_among(own_triples(division))
 
 
 def department_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:

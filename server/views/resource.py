@@ -71,7 +71,8 @@ def document(rest: str):
     config = get_config()
     page = page_arg()
     listing = kinds.lists_duties(rest)  # a department's or a category's RDF pages its duties, as its HTML does
-    description = describe(get_store(), iri, page=page, page_size=config.page_size, labels_of=label_cache(),
+    labels_of = kinds.page_labels(rest, iri, label_cache()) if mime == HTML else label_cache()
+    description = describe(get_store(), iri, page=page, page_size=config.page_size, labels_of=labels_of,
                            with_incoming=kinds.shows_incoming(rest) if mime == HTML else not listing,
                            incoming=kinds.paged_links(rest))
     if description is None:
