@@ -19,7 +19,7 @@ from flask import Response, current_app, render_template, request
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config
 from luzhi.server.i18n import lang
-from luzhi.server.limits import RETRY_AFTER, BodyIncomplete, BodyTooLarge, Busy, Slots, read_body
+from luzhi.server.limits import RETRY_AFTER, BadContentLength, BodyIncomplete, BodyTooLarge, Busy, Slots, read_body
 from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, ValidationFailed, ValidationTimeout, validate_isolated
 from luzhi.shapes.report import grouped, render_turtle, report_dict, shape_label, where
@@ -69,7 +69,7 @@ def submit():
     except BodyTooLarge:
         return _error(413, f"提交超过 {config.max_upload_bytes} 字节的上限 / the submission exceeds the limit of "
                            f"{config.max_upload_bytes} bytes")
-    except BodyIncomplete as error:
+    except (BodyIncomplete, BadContentLength) as error:
         return _error(400, error.message)
     except _Refused as refusal:
         return _error(refusal.status, refusal.message)
