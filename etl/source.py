@@ -68,6 +68,7 @@ def _decode(data: bytes, path: str | Path) -> str:
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError as gb_error:
+            _refuse_big5(data, path)
             # Name the place where the likelier encoding (the one that read further) broke: a GB18030
             # file with one bad byte at line 30 fails as UTF-8 at its first Chinese character (cold review).
             further = gb_error.start > utf8_error.start
@@ -75,13 +76,43 @@ def _decode(data: bytes, path: str | Path) -> str:
             line = data.count(b"\n", 0, at) + 1
             raise SourceError(
                 path, f"第 {line} 行（字节偏移 {at}）有无法解码的字节：既不是合法的 UTF-8 也不是合法的 GB18030"
-                      f"（按 {codec} 读到这里出错） / line {line} (byte offset {at}) holds bytes that are neither "
-                      f"UTF-8 nor GB18030 (read as {codec}, it fails here)", line=line,
+                      f"（按 {codec} 读到这里出错）；{_RESAVE[0].format(name=Path(path).name)} / line {line} (byte "
+                      f"offset {at}) holds bytes that are neither UTF-8 nor GB18030 (read as {codec}, it fails "
+                      f"here); {_RESAVE[1].format(name=Path(path).name)}", line=line,
             ) from None
+        if _PRIVATE_USE.search(text):  # GB18030 reads Big5 bytes as private-use characters (cold review)
+            _refuse_big5(data, path)
         _refuse_suspicious(text, path, "GB18030", private_use_too=True)
         return text
     _refuse_suspicious(text, path, "UTF-8", private_use_too=False)
     return text
+
+
+# The way out of an encoding luzhi does not read: the document's own file name, and the two encodings that keep
+# every Chinese character (traditional ones included).
+_RESAVE = ("请用文本编辑器把 {name} 另存为 UTF-8（或 GB18030）编码后重试",
+           "re-save {name} as UTF-8 (or GB18030) in a text editor, then try again")
+_BIG5 = ("big5", "cp950", "big5hkscs")
+# Traditional forms, common in duty lists, whose simplified forms differ: a short GB18030 file with a user-defined
+# character (`序号` + 0xAAA1) also decodes as Big5, but to none of these.
+_TRADITIONAL = re.compile("[職責項鄉鎮門縣區與務會發關業農衛導組織檢機構條規劃建設環護險負監處辦應]")
+
+
+def _refuse_big5(data: bytes, path: str | Path) -> None:
+    """Refuse a Big5 (traditional Chinese, Taiwan and Hong Kong) document by its name: read as GB18030 its
+    bytes either fail or give private-use characters, and the message said "the encoding cannot be trusted"
+    without saying which encoding it was or what to do (cold review)."""
+    for codec in _BIG5:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if len(_TRADITIONAL.findall(text)) >= 2 and not _PRIVATE_USE.search(text):
+            name = Path(path).name
+            raise SourceError(path, f"{name} 似乎是 Big5（繁体中文）编码，luzhi 只读 UTF-8、GB18030 和 UTF-16："
+                                    f"{_RESAVE[0].format(name=name)} / {name} looks Big5-encoded (traditional "
+                                    f"Chinese), and luzhi reads UTF-8, GB18030 and UTF-16 only: "
+                                    f"{_RESAVE[1].format(name=name)}")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -130,9 +161,11 @@ def _refuse_suspicious(text: str, path: str | Path, encoding: str, *, private_us
     if odd is not None:
         line = text.count("\n", 0, odd.start()) + 1
         code = f"U+{ord(odd.group()):04X}"
-        raise SourceError(path, f"第 {line} 行按 {encoding} 解码出私用区字符 {code}：编码不可信 / line {line} decodes "
-                                f"as {_ENCODING_EN.get(encoding, encoding)} to the private-use character {code}: "
-                                "the encoding cannot be trusted", line=line)
+        name = Path(path).name
+        raise SourceError(path, f"第 {line} 行按 {encoding} 解码出私用区字符 {code}：编码不可信；"
+                                f"{_RESAVE[0].format(name=name)} / line {line} decodes as "
+                                f"{_ENCODING_EN.get(encoding, encoding)} to the private-use character {code}: the "
+                                f"encoding cannot be trusted; {_RESAVE[1].format(name=name)}", line=line)
 
 
 def _split_lines(text: str, path: str) -> Iterator[SourceLine]:

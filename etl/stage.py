@@ -18,12 +18,14 @@ import hashlib
 import os
 import pickle
 import shutil
+import signal
 import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
@@ -159,9 +161,41 @@ def stage_all(paths: list[Path], options: BuildOptions, staging: Path, validate_
             yield stage_one(path, key, options, staging, validate_graph)
         return
     with build_pool(options.jobs) as pool:
-        futures = [pool.submit(_stage_in_worker, path, key, options, staging, validate_graph) for path, key in work]
-        for future in futures:
-            yield future.result()
+        try:
+            with _ctrl_c_deferred():  # a submit starts a worker: cut short, it left the pool's shutdown waiting
+                futures = [pool.submit(_stage_in_worker, path, key, options, staging, validate_graph)
+                           for path, key in work]
+            for future in futures:
+                yield future.result()
+        except KeyboardInterrupt:
+            stop_pool(pool)  # else leaving `with` waits for the documents in hand
+            raise
+
+
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Ctrl-C during the block is raised as KeyboardInterrupt when it ends, not inside it (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """End a pool now, its workers killed and its queues closed (so multiprocessing's resource tracker finds no
+    "leaked semaphore" at exit): what an interrupted build does before it says so (server/cli.py). What the
+    workers staged is kept; the next build of the same input reuses it."""
+    processes = getattr(pool, "_processes", None) or {}  # ProcessPoolExecutor has no public way to stop them
+    for process in list(processes.values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def build_pool(workers: int) -> ProcessPoolExecutor:
@@ -171,12 +205,21 @@ def build_pool(workers: int) -> ProcessPoolExecutor:
     a thread, and forking a threaded process can inherit a held lock). A build killed by a signal (or the
     OOM killer) left its workers and their server running for over an hour, using a core between them
     (found while measuring 10,000 townships): each worker now watches the build's process and exits with it.
+    Ctrl-C ends them silently (etl/quiet_worker.py, preloaded by the fork server when this starts it).
     """
-    return ProcessPoolExecutor(workers, mp_context=get_context("forkserver"), initializer=_exit_with,
-                               initargs=(os.getpid(),))
+    context = get_context("forkserver")
+    # By name: importing it installs the handler, which the build's own process must not have. `__main__`:
+    # multiprocessing's default preload, kept.
+    context.set_forkserver_preload(["__main__", "luzhi.etl.quiet_worker"])
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),))
 
 
 def _exit_with(build_pid: int) -> None:
+    # In the worker only; where the fork server was started before build_pool set its preload, from here on.
+    from luzhi.etl import quiet_worker
+
+    quiet_worker.install()
+
     def watch() -> None:
         while _alive(build_pid):
             time.sleep(1.0)

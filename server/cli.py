@@ -232,6 +232,22 @@ def build(files, store_path, base, report, force, codes, replace, keep_going, st
     killed (docs/build.md); an interrupted build resumes where it stopped when run again.
     On a remote store each graph is replaced atomically (docs/remote-store.md).
     """
+    try:
+        result = _build(files, store_path, base, report, force, codes, replace, keep_going, fresh, jobs, state_dir,
+                        store_user, store_password, engine, layout, strict_exit)
+    except KeyboardInterrupt:
+        # Ctrl-C: one line, not click's "Aborted!" (exit 1) after the workers' tracebacks (cold review); 130 is
+        # the shell's code for SIGINT. Nothing was switched (docs/build.md); what was staged is reused.
+        click.echo("\n构建已中断；再次运行同一命令即可从中断处继续 / build interrupted; run the same command again "
+                   "to resume", err=True)
+        sys.exit(130)
+    if strict_exit and result.quarantined:
+        sys.exit(1)
+
+
+def _build(files, store_path, base, report, force, codes, replace, keep_going, fresh, jobs, state_dir, store_user,
+           store_password, engine, layout, strict_exit):
+    """`luzhi build` itself (its Ctrl-C is handled by the command, whatever it was doing)."""
     from luzhi.etl.build import BuildError
     from luzhi.store.open import StoreTarget
 
@@ -245,12 +261,10 @@ def build(files, store_path, base, report, force, codes, replace, keep_going, st
     # README's `luzhi build --store ./luzhi-store FILE` that follows must not mint :5000 IRIs beside them.
     base = base or _store_base(target) or DEFAULT_BASE
     try:
-        result = run_build(files, target, base, report, codes, engine=engine, layout=layout, force=force,
-                           replace=replace, keep_going=keep_going, fresh=fresh, jobs=jobs)
+        return run_build(files, target, base, report, codes, engine=engine, layout=layout, force=force,
+                         replace=replace, keep_going=keep_going, fresh=fresh, jobs=jobs)
     except BuildError as error:
         click.echo(str(error), err=True)
-        sys.exit(1)
-    if strict_exit and result.quarantined:
         sys.exit(1)
 
 
@@ -366,8 +380,8 @@ def query(sparql, store_path, fmt):
     """Run a SPARQL query on the store and print the results.
 
     SELECT prints a table (or json/csv/tsv); CONSTRUCT/DESCRIBE print Turtle (or nt); ASK prints true/false.
-    The default graph is the union of all documents' graphs. This is the operator's own tool: unlike
-    /sparql, a SERVICE clause is fetched and there is no sandbox or time limit (docs/security.md).
+    The default graph is the union of all documents' graphs. A SERVICE clause is refused before anything
+    is sent, as /sparql refuses it; there is no sandbox or time limit (docs/security.md).
     """
     from rich.table import Table
 
@@ -379,6 +393,7 @@ def query(sparql, store_path, fmt):
     if sparql == "-":
         sparql = sys.stdin.read()
     sparql = without_bom(sparql)
+    _refuse_service(sparql)  # before the store is opened, and before the engine can look a host up
     with _store_errors(store_path):
         store = open_store(store_path, read_only=True).store
     try:
@@ -407,6 +422,28 @@ def query(sparql, store_path, fmt):
         body = result.serialize(format=formats[fmt])
         # pyoxigraph's JSON ends without a newline; a shell prompt then starts on its last line (cold review).
         sys.stdout.buffer.write(body if body.endswith(b"\n") else body + b"\n")
+
+
+def _refuse_service(sparql: str) -> None:
+    """A query that calls a SERVICE is refused, as /sparql refuses it: pyoxigraph starts the call inside
+    `query()` itself, so `luzhi query` looked the host up (a DNS request) before any refusal (cold review).
+    Decided by the endpoint's own checker (store/service_check.py), before the store is opened."""
+    from luzhi.server.sparql.query_text import checker_refusal_message
+    from luzhi.store.service_check import SYNTAX_ERROR, QueryRefused, check_query, may_call_service
+
+    if not may_call_service(sparql):
+        return
+    try:
+        called = check_query(sparql).refused_services(())
+    except QueryRefused as refusal:  # what the checker cannot read may hide a SERVICE: not run
+        message = refusal.message
+        raise click.UsageError(checker_refusal_message(sparql, message) if message.startswith(SYNTAX_ERROR)
+                               else message) from None
+    if called:
+        named = ", ".join(called)
+        raise click.UsageError(f"luzhi query 不执行 SERVICE：{named}，没有发出任何请求；请去掉 SERVICE 子句，或直接"
+                               f"查询那个端点 / luzhi query does not run SERVICE: {named}; no request was made. "
+                               "Remove the SERVICE clause, or query that endpoint itself")
 
 
 def _term_text(term) -> str:

@@ -9,6 +9,7 @@ therefore reads one byte past the limit: over the limit is 413, however the body
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from flask import Request
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.serving import WSGIRequestHandler
 
+_DIGITS = re.compile(r"[ \t]*[0-9]+[ \t]*")  # RFC 9110 §8.6 Content-Length = 1*DIGIT (str.isdigit takes '²')
 RETRY_AFTER = 5  # seconds, on every 503 that a retry can cure (a full pool, a store that is down)
 
 
@@ -47,9 +49,29 @@ class BodyIncomplete(Exception):
         self.announced, self.received = announced, received
 
 
+class BadContentLength(Exception):
+    """A Content-Length that is not a number of bytes (`abc`, `-1`, `1e3`).
+
+    Werkzeug reads such a header as absent and its development server then hands over an empty body, so
+    `/validate` answered "nothing was submitted" and `/sparql` "empty query body" (cold review); gunicorn
+    refuses it itself. RFC 9110 §8.6: one or more digits, nothing else."""
+
+    def __init__(self, value: str) -> None:
+        shown = value[:40]
+        self.message = (f"请求头 Content-Length 的值 {shown!r} 不是字节数（应为非负整数）；请修正或去掉这个请求头后"
+                        f"重新发送 / the request header Content-Length is {shown!r}, not a number of bytes (it must "
+                        "be a non-negative integer); fix the header, or leave it out, and send the request again")
+        super().__init__(self.message)
+        self.value = value
+
+
 def read_body(request: Request, limit: int) -> bytes:
     """The whole body (cached, so `request.form`/`files` parse it afterwards), or BodyTooLarge, or
-    BodyIncomplete when fewer bytes came than its Content-Length said."""
+    BodyIncomplete when fewer bytes came than its Content-Length said, or BadContentLength when that
+    header is not a number."""
+    declared = request.headers.get("Content-Length")
+    if declared is not None and _DIGITS.fullmatch(declared) is None:
+        raise BadContentLength(declared)
     if request.content_length is not None and request.content_length > limit:
         raise BodyTooLarge(limit)
     request.max_content_length = limit + 1  # one byte past: a cut body shows up as too long

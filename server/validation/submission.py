@@ -119,7 +119,7 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, l
     try:
         quads = list(ox.parse(data, format=FORMATS[fmt]))
     except SyntaxError as error:
-        raise SubmissionError(_syntax_message(error, FORMATS[fmt].name), line=error.lineno, column=error.offset,
+        raise SubmissionError(_syntax_message(error, fmt, data), line=error.lineno, column=error.offset,
                               name=name) from None
     except ValueError as error:  # e.g. bytes that are not UTF-8
         raise SubmissionError(f"无法按 {FORMATS[fmt].name} 读取 / cannot be read as {FORMATS[fmt].name}: {error}",
@@ -147,12 +147,44 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, l
     return Submission(graph, notices, name, fmt)
 
 
-def _syntax_message(error: SyntaxError, format_name: str) -> str:
+def _syntax_message(error: SyntaxError, fmt: str, data: bytes) -> str:
     """The parser's words in the site's two languages (`Turtle 语法错误 / Turtle syntax error: …`; they were
     English only, cold review). pyoxigraph prefixes "Parser error between line 2 column 9 and …:" (the
     position is reported apart, as `line` and `column`) and its RDF/XML errors "syntax error: "."""
+    format_name = FORMATS[fmt].name
     detail = re.sub(r"^(Parser error (at|between) [^:]*: |syntax error: )", "", str(error.msg))
+    if _NO_SCHEME in detail:  # the parser's words named no IRI and no way out (cold review)
+        zh, en = _RELATIVE_ADVICE.get(fmt, _RELATIVE_ADVICE["turtle"])
+        quoted = _relative_iri(detail, data, error.lineno, error.offset)
+        return (f"{format_name} 语法错误：相对 IRI {quoted}没有可依据的基准 IRI，{zh} / {format_name} syntax error: "
+                f"the relative IRI {quoted}has no base IRI to resolve against; {en}")
     return f"{format_name} 语法错误 / {format_name} syntax error: {detail}"
+
+
+_NO_SCHEME = "No scheme found in an absolute IRI"
+# What to do about a relative IRI, by format: submissions are parsed without a base IRI (nothing of the server's
+# own address may leak into a submitter's data), so the file must give its own, or write IRIs in full.
+_RELATIVE_ADVICE = {
+    "turtle": ("请在文件开头加上 @base <https://你的域名/> .，或改用绝对 IRI",
+               "add `@base <https://your.domain/> .` at the top of the file, or write absolute IRIs"),
+    "nt": ("N-Triples 只能用绝对 IRI：请写出完整的 IRI（或改用 Turtle 并加上 @base）",
+           "N-Triples takes absolute IRIs only: write each IRI in full (or use Turtle with an @base)"),
+    "rdfxml": ("请在 rdf:RDF 元素上加上 xml:base=\"https://你的域名/\"，或改用绝对 IRI",
+               "add xml:base=\"https://your.domain/\" to the rdf:RDF element, or write absolute IRIs"),
+}
+
+
+def _relative_iri(detail: str, data: bytes, line: int | None, column: int | None) -> str:
+    """The relative IRI the parser refused, quoted, with a space after it; "" when it cannot be found."""
+    named = re.search(r"IRI '([^']*)'", detail)  # RDF/XML names it
+    if named is not None:
+        return f"'{named[1]}' "
+    if line is None or column is None:
+        return ""
+    lines = data.decode("utf-8", "replace").split("\n")
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    found = re.match(r"<[^<>\s]*>", source[column - 1 :])
+    return f"{found[0]} " if found else ""
 
 
 def _refuse_doctype(data: bytes, name: str) -> None:
@@ -239,6 +271,8 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
             raise SubmissionError(message, name=name) from None
         except SourceError as error:
             message = getattr(error, "message", None) or str(error)
+            if filename != PurePath(name).name:  # its words name the file: the submitter's name, not the copy's
+                message = message.replace(filename, PurePath(name).name)
             raise SubmissionError(_hide(message, folder, name), line=getattr(error, "line", None), name=name) from None
         except Exception as error:  # the parser's errors name their line in str()
             line = getattr(error, "lineno", None) or getattr(error, "line", None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, jsonify, request
+from flask import Response, abort, request
 from rdflib import URIRef
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
@@ -244,13 +244,17 @@ def worker_died(error: Exception):
 
 
 def not_found(error: HTTPException):
-    """A real 404: an HTML page with a search box for people, plain text for programs, JSON for JSON routes."""
-    if json_by_extension():
-        return json_error(404, f"not found: {request.path}")
+    """A real 404: an HTML page with a search box for people, plain text for programs, JSON for JSON routes.
+
+    Every JSON 404 is `{"error": "…"}`, the shape of every other JSON error (docs/linked-data.md): a client
+    asking by `Accept` got `{"error": "not found", "path": …}` and a `.json` route `{"error": "not found: …"}`
+    in English only (cold review)."""
     wanted = choose(request.headers.get("Accept"), error_media_types(["text/html", "application/json", "text/plain"]))
+    if json_by_extension() or wanted == "application/json":
+        path = request.path
+        return json_error(404, f"未找到 {path}：请检查地址，或用 /search 查找 / not found: {path}; check the address, "
+                               "or look it up with /search")
     if wanted == "text/html":
         path = request.path
         return render_page("404.html", status=404, path=path, title=None)
-    if wanted == "application/json":
-        return jsonify(error="not found", path=request.path), 404
     return Response(f"404 未找到 / Not Found: {request.path}\n", status=404, mimetype="text/plain")

@@ -24,12 +24,12 @@ from luzhi.server.sparql.description import service_description
 from luzhi.server.sparql.examples import EXAMPLES, Example
 from luzhi.server.sparql.formats import GRAPHS, ResultFormat, choose_format, formats_for, short_names
 from luzhi.server.sparql.protocol import ProtocolError, SparqlRequest, parse_request
-from luzhi.server.sparql.query_text import syntax_error_message
+from luzhi.server.sparql.query_text import checker_refusal_message, syntax_error_message
 from luzhi.server.views.common import serialize
 from luzhi.store.executor import Executor, PoolBusy, QueryTimeout, StoreUnavailable, WorkerFailed
 from luzhi.store.formats import serialise
 from luzhi.store.query_worker import Job
-from luzhi.store.service_check import QueryRefused, refuse_deep_nesting
+from luzhi.store.service_check import SYNTAX_ERROR, QueryRefused, refuse_deep_nesting
 
 _PREFIX_PAIRS = tuple((name, str(ns)) for name, ns in PREFIXES.items())
 
@@ -84,7 +84,10 @@ def answer(parsed: SparqlRequest, accept: str | None, config: Config, executor: 
     )
     answer = _run(job, config, executor)
     if answer.status == "refused":
-        raise ProtocolError(answer.code, answer.message)
+        message = answer.message
+        if answer.code == 400 and message.startswith(SYNTAX_ERROR):  # the checker's words: made as specific
+            message = checker_refusal_message(parsed.query, message)
+        raise ProtocolError(answer.code, message)
     if answer.status == "not_acceptable":
         form = answer.message  # SELECT, ASK, CONSTRUCT or DESCRIBE
         kind = "results" if form in ("SELECT", "ASK") else "graph"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import dataclass
 
 from flask import Response, current_app, render_template, request
@@ -19,7 +20,7 @@ from flask import Response, current_app, render_template, request
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config
 from luzhi.server.i18n import lang
-from luzhi.server.limits import RETRY_AFTER, BodyIncomplete, BodyTooLarge, Busy, Slots, read_body
+from luzhi.server.limits import RETRY_AFTER, BadContentLength, BodyIncomplete, BodyTooLarge, Busy, Slots, read_body
 from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, ValidationFailed, ValidationTimeout, validate_isolated
 from luzhi.shapes.report import grouped, render_turtle, report_dict, shape_label, where
@@ -69,7 +70,7 @@ def submit():
     except BodyTooLarge:
         return _error(413, f"提交超过 {config.max_upload_bytes} 字节的上限 / the submission exceeds the limit of "
                            f"{config.max_upload_bytes} bytes")
-    except BodyIncomplete as error:
+    except (BodyIncomplete, BadContentLength) as error:
         return _error(400, error.message)
     except _Refused as refusal:
         return _error(refusal.status, refusal.message)
@@ -91,8 +92,12 @@ def submit():
     except SubmissionError as error:
         return _error(400, error.message, line=error.line, column=error.column, name=name)
     except ValidationTimeout:
-        return _error(503, f"验证超过 {config.validation_timeout:g} 秒，已终止 / validation stopped after "
-                           f"{config.validation_timeout:g} s")
+        # What to do next (cold review: the message stopped at "stopped"): the command line has no time limit.
+        command = f"luzhi validate {shlex.quote(name) if uploaded else 'FILE'}"
+        return _error(503, f"验证超过 {config.validation_timeout:g} 秒，已终止：请把文件拆成几个较小的文件分别提交，"
+                           f"或在本机运行 {command}（没有时间限制） / validation stopped after "
+                           f"{config.validation_timeout:g} s: split the document into smaller ones and submit each, "
+                           f"or run `{command}` on your own machine (it has no time limit)", name=name)
     except ValidationFailed as failure:
         return _error(503, failure.message)
     return _report(report)

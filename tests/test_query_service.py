@@ -1,0 +1,83 @@
+"""`luzhi query` refuses a SERVICE clause before any network access, as /sparql does (cold review: it looked
+the service's host up, a DNS request, and only then failed). A real subprocess on the built store; the network
+is observed, not mocked: a loopback listener counts the connections a query makes.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from test_review_messages import in_both_languages
+
+UNRESOLVABLE = "http://no-such-host.invalid/sparql"
+
+
+def _luzhi_query(query: str, store: Path) -> subprocess.CompletedProcess:
+    luzhi = Path(sys.executable).with_name("luzhi")
+    return subprocess.run([str(luzhi), "query", query, "--store", str(store)], capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.fixture
+def listener():
+    """A TCP listener on 127.0.0.1 that counts the connections made to it (and answers none)."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    sock.settimeout(0.2)
+    accepted: list[tuple] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, address = sock.accept()
+            except TimeoutError:
+                continue
+            accepted.append(address)
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/sparql", accepted
+    stop.set()
+    thread.join()
+    sock.close()
+
+
+def _refused(done: subprocess.CompletedProcess, named: str) -> None:
+    assert done.returncode == 2, done.stdout + done.stderr
+    message = done.stderr.partition("Error: ")[2].strip()
+    assert in_both_languages(message), message
+    assert f"does not run SERVICE: {named}; no request was made" in message, message
+
+
+def test_a_service_on_an_unresolvable_host_is_refused_without_a_lookup(built_store):
+    done = _luzhi_query(f"SELECT * WHERE {{ SERVICE <{UNRESOLVABLE}> {{ ?s ?p ?o }} }}", built_store.path)
+    _refused(done, UNRESOLVABLE)
+    assert "lookup" not in done.stderr and "Name or service not known" not in done.stderr, done.stderr
+    # `?service` and a literal holding the word are no SERVICE call: such a query runs
+    runs = _luzhi_query('SELECT ?service WHERE { ?service ?p "service" } LIMIT 1', built_store.path)
+    assert runs.returncode == 0, runs.stderr
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "select * where {{ service silent <{url}> {{ ?s ?p ?o }} }}",
+    "PREFIX remote: <{url}>\nASK {{ SERVICE remote: {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ ?s ?p ?o OPTIONAL {{ SERVICE <{url}> {{ ?s ?q ?r }} }} }} LIMIT 1",
+])
+def test_a_service_clause_makes_no_connection(built_store, listener, query):
+    url, accepted = listener
+    done = _luzhi_query(query.format(url=url), built_store.path)
+    _refused(done, url)
+    assert accepted == [], f"{len(accepted)} connections to the SERVICE endpoint"
+
+
+def test_a_service_variable_is_refused_too(built_store):
+    _refused(_luzhi_query("SELECT * WHERE { VALUES ?e { <http://x/> } SERVICE ?e { ?s ?p ?o } }", built_store.path),
+             "SERVICE ?e")
+
