@@ -376,74 +376,60 @@ def _config(**settings):
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "ttl", "nt"]), default="table",
               show_default=True)
-def query(sparql, store_path, fmt):
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=300.0, show_default=True,
+              help="seconds before the query is stopped")
+@click.option("--memory-mb", type=click.IntRange(min=0), default=2048, show_default=True,
+              help="the query process's memory cap in MiB (0: none)")
+@click.option("--max-rows", type=click.IntRange(min=1), default=1_000_000, show_default=True,
+              help="a larger result is refused, never cut")
+def query(sparql, store_path, fmt, timeout, memory_mb, max_rows):
     """Run a SPARQL query on the store and print the results.
 
     SELECT prints a table (or json/csv/tsv); CONSTRUCT/DESCRIBE print Turtle (or nt); ASK prints true/false.
-    The default graph is the union of all documents' graphs. A SERVICE clause is refused before anything
-    is sent, as /sparql refuses it; there is no sandbox or time limit (docs/security.md).
+    The default graph is the union of all documents' graphs. The query runs as /sparql runs it: checked by
+    the endpoint's parser (an update or a SERVICE is refused before anything is sent), in a worker process
+    that is stopped after --timeout seconds and may use at most --memory-mb (docs/security.md).
     """
     from rich.table import Table
 
-    from luzhi.ontology.namespaces import PREFIXES
-    from luzhi.server.sparql.query_text import syntax_error_message, without_bom
+    from luzhi.server.config import Config
+    from luzhi.server.sparql.protocol import ProtocolError, SparqlRequest
+    from luzhi.server.sparql.query_text import without_bom
+    from luzhi.server.views.sparql import answer
     from luzhi.store.open import open_store
-    from luzhi.store.remote import RemoteStoreError
 
     if sparql == "-":
         sparql = sys.stdin.read()
-    sparql = without_bom(sparql)
-    _refuse_service(sparql)  # before the store is opened, and before the engine can look a host up
+    # As /sparql answers: a query with no limits took 19 GB and the machine's OOM killer (cold review, session 16).
+    config = Config(store_path=Path(store_path), query_timeout=timeout, query_memory_mb=memory_mb,
+                    max_result_rows=max_rows)
+    formats = {"table": ("json", "ttl")}.get(fmt, (fmt,))
     with _store_errors(store_path):
-        store = open_store(store_path, read_only=True).store
+        opened = open_store(store_path, read_only=True)
+    executor = opened.query_executor(processes=1, timeout=timeout, memory_mb=memory_mb, sandbox=config.sandbox)
     try:
-        result = store.raw_query(sparql)
-    except (SyntaxError, ValueError) as error:  # pyoxigraph's parser; the remote's (RemoteQueryError)
-        known = {name: str(ns) for name, ns in PREFIXES.items()}
-        raise click.UsageError(syntax_error_message(sparql, str(error), known)) from None
-    except RemoteStoreError as error:
-        raise click.ClickException(str(error)) from None
-    if isinstance(result, ox.QueryBoolean):
-        click.echo("true" if result else "false")
-    elif not isinstance(result, ox.QuerySolutions):  # CONSTRUCT/DESCRIBE: QueryTriples, or a list from a remote
-        fmt = ox.RdfFormat.N_TRIPLES if fmt == "nt" else ox.RdfFormat.TURTLE
-        sys.stdout.buffer.write(ox.serialize(result, format=fmt))
-    elif fmt == "table":
-        names = [v.value for v in result.variables]
-        table = Table(*names)
-        for row in result:
-            table.add_row(*["" if row[n] is None else _term_text(row[n]) for n in names])
-        _console().print(table)
-    else:
-        formats = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
-                   "tsv": ox.QueryResultsFormat.TSV}
-        if fmt not in formats:
-            raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries")
-        body = result.serialize(format=formats[fmt])
+        response = answer(SparqlRequest(without_bom(sparql), (), (), formats), None, config, executor)
+    except ProtocolError as error:  # the query's fault (syntax, SERVICE, too many rows): a usage error, exit 2
+        message = error.message.replace("parameter `format`", "--format").replace("(query_memory_mb)", "(--memory-mb)")
+        message = message.replace("(query_timeout)", "(--timeout)").replace("(max_result_rows)", "(--max-rows)")
+        raise (click.UsageError if error.status < 500 else click.ClickException)(message) from None
+    finally:
+        executor.close()
+        opened.close()
+    body = response.get_data()
+    if fmt != "table" or not response.mimetype.startswith("application/sparql-results"):
         # pyoxigraph's JSON ends without a newline; a shell prompt then starts on its last line (cold review).
         sys.stdout.buffer.write(body if body.endswith(b"\n") else body + b"\n")
-
-
-def _refuse_service(sparql: str) -> None:
-    """A query that calls a SERVICE is refused, as /sparql refuses it: pyoxigraph starts the call inside
-    `query()` itself, so `luzhi query` looked the host up (a DNS request) before any refusal (cold review).
-    Decided by the endpoint's own checker (store/service_check.py), before the store is opened."""
-    from luzhi.server.sparql.query_text import checker_refusal_message
-    from luzhi.store.service_check import SYNTAX_ERROR, QueryRefused, check_query, may_call_service
-
-    if not may_call_service(sparql):
         return
-    try:
-        called = check_query(sparql).refused_services(())
-    except QueryRefused as refusal:  # what the checker cannot read may hide a SERVICE: not run
-        message = refusal.message
-        raise click.UsageError(checker_refusal_message(sparql, message) if message.startswith(SYNTAX_ERROR)
-                               else message) from None
-    if called:
-        named = ", ".join(called)
-        raise click.UsageError(f"luzhi query 不执行 SERVICE：{named}，没有发出任何请求；请去掉 SERVICE 子句，或直接"
-                               f"查询那个端点 / luzhi query does not run SERVICE: {named}; no request was made. "
-                               "Remove the SERVICE clause, or query that endpoint itself")
+    result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    if isinstance(result, ox.QueryBoolean):
+        click.echo("true" if result else "false")
+        return
+    names = [v.value for v in result.variables]
+    table = Table(*names)
+    for row in result:
+        table.add_row(*["" if row[n] is None else _term_text(row[n]) for n in names])
+    _console().print(table)
 
 
 def _term_text(term) -> str:

@@ -81,13 +81,6 @@ class QueryCheck:
         return tuple(s for s in self.services if s not in allowed) + tuple(f"SERVICE {u}" for u in self.unresolvable)
 
 
-def may_call_service(text: str) -> bool:
-    """Whether `text` could name a SERVICE at all: the keyword, in any case, or a `\\u`/`\\U` escape, which
-    SPARQL 1.1 (§19.2) decodes before parsing. A text with neither cannot, whatever else it holds; `luzhi query`
-    sends only the others through `check_query` (its cost, and rdflib's stricter grammar, spared the rest)."""
-    return "service" in text.casefold() or "\\u" in text or "\\U" in text
-
-
 def check_query(text: str) -> QueryCheck:
     """Parse `text` with rdflib's grammar; raise QueryRefused for updates, syntax errors and deep nesting."""
     return check_with_tree(text)[0]

@@ -52,7 +52,8 @@ def _refused(done: subprocess.CompletedProcess, named: str) -> None:
     assert done.returncode == 2, done.stdout + done.stderr
     message = done.stderr.partition("Error: ")[2].strip()
     assert in_both_languages(message), message
-    assert f"does not run SERVICE: {named}; no request was made" in message, message
+    # /sparql's own refusal: `luzhi query` runs the query as the endpoint does (server/cli.py)
+    assert f"SERVICE not allowed here: {named} (allowed endpoints: none); no request was made" in message, message
 
 
 def test_a_service_on_an_unresolvable_host_is_refused_without_a_lookup(built_store):
@@ -81,3 +82,17 @@ def test_a_service_variable_is_refused_too(built_store):
     _refused(_luzhi_query("SELECT * WHERE { VALUES ?e { <http://x/> } SERVICE ?e { ?s ?p ?o } }", built_store.path),
              "SERVICE ?e")
 
+
+
+def test_a_query_past_its_memory_cap_stops_with_a_message(built_store):
+    """200 unconnected triple patterns: the engine's join grew `luzhi query` to 19 GB and the machine's OOM
+    killer ended it among other processes (cold review, session 16). It runs in a capped worker now."""
+    patterns = " . ".join(f"?s{n} ?p{n} ?o{n}" for n in range(200))
+    luzhi = Path(sys.executable).with_name("luzhi")
+    done = subprocess.run([str(luzhi), "query", f"ASK {{ {patterns} }}", "--store", str(built_store.path),
+                           "--memory-mb", "512", "--timeout", "60"], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 1, done.stdout + done.stderr
+    message = done.stderr.partition("Error: ")[2].strip()
+    assert in_both_languages(message), message
+    assert "512 MB (--memory-mb)" in message or "after 60 s (--timeout)" in message, message
+    assert "Traceback" not in done.stderr
