@@ -232,15 +232,9 @@ def build(files, store_path, base, report, force, codes, replace, keep_going, st
     killed (docs/build.md); an interrupted build resumes where it stopped when run again.
     On a remote store each graph is replaced atomically (docs/remote-store.md).
     """
-    try:
+    with _interruptible():
         result = _build(files, store_path, base, report, force, codes, replace, keep_going, fresh, jobs, state_dir,
                         store_user, store_password, engine, layout, strict_exit)
-    except KeyboardInterrupt:
-        # Ctrl-C: one line, not click's "Aborted!" (exit 1) after the workers' tracebacks (cold review); 130 is
-        # the shell's code for SIGINT. Nothing was switched (docs/build.md); what was staged is reused.
-        click.echo("\n构建已中断；再次运行同一命令即可从中断处继续 / build interrupted; run the same command again "
-                   "to resume", err=True)
-        sys.exit(130)
     if strict_exit and result.quarantined:
         sys.exit(1)
 
@@ -285,7 +279,7 @@ def serve(store_path, host, port, base, state_dir):
     from luzhi.server.config import log_to_stderr
     from luzhi.server.limits import TimedRequestHandler
     from luzhi.store.open import StoreTarget
-    from luzhi.store.snapshots import is_flat, state_dir_of
+    from luzhi.store.snapshots import is_flat, is_ours, state_dir_of
     from luzhi.store.state import read_build_info
 
     log_to_stderr()
@@ -306,14 +300,16 @@ def serve(store_path, host, port, base, state_dir):
     if store_path.exists() and not store_path.is_dir():
         _store_error(store_path, "not a directory (a store is a directory: give a new or a built one)")
     info = read_build_info(state_dir_of(store_path))
-    if not info and store_path.exists() and any(store_path.iterdir()) and not is_flat(store_path):
-        # issue 10: this used to build the samples INTO whatever the directory held.
+    if not info and not is_ours(store_path) and not is_flat(store_path):
+        # issue 10: this used to build the samples INTO whatever the directory held. A build's own unfinished
+        # work is resumed (cold review: the same command, interrupted, then refused the directory it had made).
         raise click.UsageError(f"{store_path} holds files but no luzhi build: give an empty or new directory, "
                                f"or build it with `luzhi build --store {store_path} FILES…`")
     if not info and not is_flat(store_path):
         base = base or f"http://{host}:{port}"
         click.echo(f"no store at {store_path}: building the bundled documents with base {base}", err=True)
-        run_build((), store_path, base, None)
+        with _interruptible():
+            run_build((), store_path, base, None)
         info = read_build_info(state_dir_of(store_path))
     elif base and info and normalise_base(base) != normalise_base(info["base"]):
         raise click.UsageError(f"the store was built with base {info['base']}; rebuild it to serve {base}")
@@ -321,6 +317,19 @@ def serve(store_path, host, port, base, state_dir):
     with _store_errors(store_path):
         app = create_app(_config(store_path=store_path, base=info.get("base") or normalise_base(base or DEFAULT_BASE)))
     app.run(host=host, port=port, threaded=True, request_handler=TimedRequestHandler)
+
+
+@contextmanager
+def _interruptible():
+    """Ctrl-C during a build (`luzhi build`, or `luzhi serve` building the samples): one line, not click's
+    "Aborted!" (exit 1) after the workers' tracebacks (cold review); 130 is the shell's code for SIGINT.
+    Nothing was switched (docs/build.md); what was staged and loaded is reused by the same command."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo("\n构建已中断；再次运行同一命令即可从中断处继续 / build interrupted; run the same command again "
+                   "to resume", err=True)
+        sys.exit(130)
 
 
 def _stop_serving(signum, frame) -> NoReturn:
