@@ -25,6 +25,10 @@ accesslog = "-"
 # gunicorn 27 opens a control socket by default ($HOME/.gunicorn/gunicorn.ctl: add or remove workers, shut
 # down), one path for every gunicorn its user runs, so two deployments would share it (cold review). Off.
 control_socket_disable = True
+# A GET's request line (the query in its URL) may be 8,190 bytes, gunicorn's largest bound short of none;
+# its default, 4,094, refused a 5 KB SPARQL GET (SPARQLWrapper's default method) with gunicorn's own English
+# 400 page (cold review). Longer queries go by POST, which luzhi bounds by max_request_bytes (docs/sparql.md).
+limit_request_line = 8190
 # luzhi's own INFO lines (the query sandbox's settings at startup, what its workers report) on stderr:
 # the operator's view of them, as /health no longer publishes them (docs/security.md).
 log_to_stderr()

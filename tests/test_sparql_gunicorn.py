@@ -37,6 +37,17 @@ def test_gunicorn_workers_share_the_store(two_workers):
     assert not list(log.parent.rglob("gunicorn.ctl"))
 
 
+def test_a_query_of_6_kb_by_get_is_answered(two_workers):
+    """SPARQLWrapper sends GET by default: a 5 KB query (a VALUES list) got gunicorn's own 400 (cold review)."""
+    url, _log = two_workers
+    values = " ".join(str(n) for n in range(10_000, 11_000))
+    query = f"SELECT (COUNT(*) AS ?n) {{ VALUES ?v {{ {values} }} }}"
+    response = requests.get(f"{url}/sparql", params={"query": query}, headers={"Accept": "text/csv"}, timeout=60)
+    assert 6_000 < len(response.request.url) < 8_000
+    assert response.status_code == 200, response.text
+    assert response.text == "n\r\n1000\r\n"
+
+
 def test_a_worker_leaves_what_it_loaded_out_of_full_collections():
     """gunicorn.conf.py's `post_worker_init` freezes the loaded objects (a ~200 ms full collection every few
     hundred duty pages at 10,000 townships, bench/results/deref.md), here in a process that loaded the app."""
