@@ -419,8 +419,10 @@ def query(sparql, store_path, fmt, timeout, memory_mb, max_rows):
     try:
         response = answer(SparqlRequest(without_bom(sparql), (), (), formats), None, config, executor)
     except ProtocolError as error:  # the query's fault (syntax, SERVICE, too many rows): a usage error, exit 2
-        message = error.message.replace("parameter `format`", "--format").replace("(query_memory_mb)", "(--memory-mb)")
-        message = message.replace("(query_timeout)", "(--timeout)").replace("(max_result_rows)", "(--max-rows)")
+        message = error.message.replace("parameter `format`", "--format")
+        for setting, option in (("query_memory_mb", "--memory-mb"), ("query_timeout", "--timeout"),
+                                ("max_result_rows", "--max-rows")):
+            message = message.replace(f"({setting})", f"({option})").replace(f"（{setting}）", f"（{option}）")
         raise (click.UsageError if error.status < 500 else click.ClickException)(message) from None
     finally:
         executor.close()

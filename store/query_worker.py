@@ -263,15 +263,17 @@ def serve(conn: Connection, store_path: str, *, network: bool, memory_mb: int, s
     try:
         store = ox.Store.read_only(store_path) if store_path else None
     except OSError as error:
-        conn.send(Answer("error", message=f"无法打开数据存储 / cannot open the store: {error}"))
+        store, hello = None, Answer("error", message=f"无法打开数据存储 / cannot open the store: {error}")
+    else:
+        hello = Answer("ok", message=_describe(confinement))
+    try:
+        conn.send(hello)
+        while hello.status == "ok":
+            conn.send(run_job(store, conn.recv(), network=network, confined=confinement.network != "none"))
+    except (EOFError, OSError):
+        # The server went away: so do we, without a word. A replacement started after a worker died went on
+        # to print a BrokenPipeError traceback when `luzhi query` had ended meanwhile (cold review, session 16).
         return
-    conn.send(Answer("ok", message=_describe(confinement)))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return  # the server went away: so do we
-        conn.send(run_job(store, job, network=network, confined=confinement.network != "none"))
 
 
 def _describe(confinement: Confinement) -> str:

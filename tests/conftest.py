@@ -12,6 +12,7 @@ worker; session fixtures such as `built_store` are made once per worker.
 from __future__ import annotations
 
 import shutil
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -167,3 +168,30 @@ def recording(built_store) -> Iterator[tuple[str, list[tuple]]]:
     finally:
         server.shutdown()
         app.extensions["luzhi.live"].current.close()
+
+
+@pytest.fixture
+def listener():
+    """A TCP listener on 127.0.0.1 counting every connection made to it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.settimeout(0.2)
+    accepted: list[tuple] = []
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, address = sock.accept()
+            except TimeoutError:
+                continue
+            accepted.append(address)
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}", accepted
+    stop.set()
+    thread.join()
+    sock.close()

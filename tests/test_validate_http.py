@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 from pathlib import Path
 
@@ -139,33 +138,6 @@ def test_a_validation_past_the_timeout_is_stopped(small_server):
                          headers={"Content-Type": "application/n-triples", "Accept": "text/html"}, timeout=30)
     assert page.status_code == 503
     assert "验证超时" in page.text and "无法读取" not in page.text  # issue 11: it said the file was unreadable
-
-
-@pytest.fixture
-def listener():
-    """A TCP listener on 127.0.0.1 counting every connection made to it."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.settimeout(0.2)
-    accepted: list[tuple] = []
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, address = sock.accept()
-            except TimeoutError:
-                continue
-            accepted.append(address)
-            conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}", accepted
-    stop.set()
-    thread.join()
-    sock.close()
 
 
 def test_a_submission_never_makes_the_server_fetch_anything(live_server, listener):
