@@ -23,6 +23,12 @@ from luzhi.etl.build import bundled_documents
 INTERRUPTED = "build interrupted; run the same command again to resume"
 
 
+def as_in_a_terminal() -> None:
+    """A command typed at a terminal takes Ctrl-C; one started in the background of a script (as CI runs this
+    suite: `nohup … &`) inherits SIGINT ignored, and the build then ran on, as it should (the CI failure)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _idle_worker(build_pid: int, store: Path) -> bool:
     """Whether a pool worker (a child of the build's fork server) is idle, blocked reading its queue, once a
     document is staged (before that, a worker reading a pipe is one still starting)."""
@@ -48,7 +54,8 @@ def test_ctrl_c_during_parse_says_one_line_and_the_same_command_resumes(tmp_path
     documents = bundled_documents()
     command = [sys.executable, "-m", "luzhi.server.cli", "build", "--store", str(store), "--jobs", "2",
                "--base", "https://luzhi.test", *map(str, documents)]
-    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                             preexec_fn=as_in_a_terminal)
     group: set[int] = set()
     try:
         deadline = time.monotonic() + 300  # the first document took over 120 s in a CI run beside an OOM

@@ -12,7 +12,7 @@ import sys
 import time
 
 import requests
-from test_build_interrupt import INTERRUPTED, _staged
+from test_build_interrupt import INTERRUPTED, _staged, as_in_a_terminal
 
 
 def _port() -> int:
@@ -23,7 +23,8 @@ def _port() -> int:
 
 def _serve(store, port: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "luzhi.server.cli", "serve", "--store", str(store), "--port",
-                             str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                             str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=as_in_a_terminal)
 
 
 def _stop(process: subprocess.Popen) -> tuple[bytes, bytes]:
