@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import requests
 from conftest import make_config
+from sparql_server import serve
 from test_review_messages import in_both_languages
-from werkzeug.serving import make_server
 
 # A duty list as Taiwan or Hong Kong offices save it: traditional characters, Big5.
 BIG5_NAME = "額敏鎮清單.txt"
@@ -30,14 +29,8 @@ def _luzhi(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def impatient(built_store):
     """The app with a validation time limit no validation meets (a worker process alone takes longer)."""
-    from luzhi.server.app import create_app
-
-    app = create_app(make_config(built_store, validation_timeout=0.05))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serve(make_config(built_store, validation_timeout=0.05)) as server:
+        yield server.base
 
 
 def test_a_validation_past_its_time_limit_says_to_split_or_run_it_locally(impatient):

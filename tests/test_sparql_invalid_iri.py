@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import requests
 from conftest import make_config
+from sparql_server import serve
 from test_review_messages import in_both_languages
-from werkzeug.serving import make_server
 
 CASES = [
     # query, what the refusal must hold
@@ -52,16 +51,8 @@ def test_the_endpoint_names_the_invalid_iri(live_server, query, wanted):
 def unconfined(built_store):
     """The app with its query workers unconfined (`sandbox=off`): only the query checker reads a query that
     it cannot parse; the engine is never asked (store/query_worker.py `_refusal`)."""
-    from luzhi.server.app import create_app
-
-    app = create_app(make_config(built_store, sandbox="off"))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    app.extensions["luzhi.live"].current.close()
+    with serve(make_config(built_store, sandbox="off")) as server:
+        yield server.base
 
 
 @pytest.mark.parametrize(("query", "wanted"), CASES)
