@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import partial
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
@@ -38,10 +37,9 @@ def _int(node: Node | None) -> int:
     return int(node) if isinstance(node, Literal) else 0
 
 
-def division_chain(store: Store, iri: str, step: Callable[[URIRef], DivisionStep] | None = None) -> list[Row]:
-    """The division and its ancestors, province first (codes are longer the lower the level): two lookups per
-    division (`division_step`), or what `step` remembers of them (server/views/kinds.py)."""
-    step = step or partial(division_step, store)
+def division_chain(iri: str, step: Callable[[URIRef], DivisionStep]) -> list[Row]:
+    """The division and its ancestors, province first (codes are longer the lower the level), each division's
+    code and parents given by `step` (server/views/kinds.py: from its own triples, kept per snapshot)."""
     rows: list[Row] = []
     frontier, seen = [URIRef(check_iri(iri))], set()
     while frontier and len(seen) < MAX_DEPTH:
@@ -59,14 +57,9 @@ def division_chain(store: Store, iri: str, step: Callable[[URIRef], DivisionStep
 DivisionStep = tuple[Node | None, list[URIRef]]
 
 
-def division_step(store: Store, division: URIRef) -> DivisionStep:
-    return (lk.value(store, division, SKOS.notation),
-            [p for p in lk.objects(store, division, LZ.parentDivision) if isinstance(p, URIRef)])
-
-
 def step_among(pairs: Iterable[tuple[Node, Node]]) -> DivisionStep:
-    """`division_step` from a division's own (predicate, object) pairs in the store's order (server/context.py
-    `own_triples`): its first code and its parents, as the two lookups give them."""
+    """A division's step from its own (predicate, object) pairs in the store's order (server/context.py
+    `own_triples`): its first code and its parents, as a lookup of each property gives them."""
     pairs = tuple(pairs)
     code = next((o for p, o in pairs if p == SKOS.notation), None)
     return code, [o for p, o in pairs if p == LZ.parentDivision and isinstance(o, URIRef)]

@@ -7,12 +7,20 @@ snapshot with empty caches, tests/test_rebuild_while_serving.py.)
 from __future__ import annotations
 
 from conftest import make_config
-from rdflib.namespace import RDF
+from rdflib import URIRef
+from rdflib.namespace import RDF, SKOS
 
 from luzhi.ontology.namespaces import LZ
+from luzhi.server import lookups as lk
 from luzhi.server.app import create_app
 from luzhi.server.describe import labels_among, resource_labels
-from luzhi.server.page_queries import division_step, step_among
+from luzhi.server.page_queries import step_among
+
+
+def division_step(store, division):
+    """A division's code and parents by a lookup of each property: what the duty page read before `own_triples`."""
+    return (lk.value(store, division, SKOS.notation),
+            [p for p in lk.objects(store, division, LZ.parentDivision) if isinstance(p, URIRef)])
 
 
 def test_own_triples_give_the_labels_code_and_parents_the_lookups_give(built_store, store):

@@ -236,7 +236,7 @@ def division_chain(iri: str) -> list[dict]:
 
 
 def _read_chain(iri: str) -> tuple[dict, ...]:
-    return tuple(q.division_chain(get_store(), iri, _own_step))
+    return tuple(q.division_chain(iri, _own_step))
 
 
 def _own_step(division: URIRef) -> q.DivisionStep:
