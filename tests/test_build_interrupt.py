@@ -18,6 +18,8 @@ from pathlib import Path
 
 from test_build_workers_exit import _alive, _children, _descendants
 
+from luzhi.etl.build import bundled_documents
+
 INTERRUPTED = "build interrupted; run the same command again to resume"
 
 
@@ -49,11 +51,9 @@ def _staged(store: Path) -> int:
 
 def test_ctrl_c_during_parse_says_one_line_and_the_same_command_resumes(tmp_path):
     store = tmp_path / "store"
-    # 20 synthetic townships, not the 5 samples: on an idle machine the samples' parse ended before a worker
-    # was seen idle, and the test then found nothing staged (the build had finished and removed its staging).
-    subprocess.run([sys.executable, "-m", "luzhi.server.cli", "synth", "--townships", "20", "--seed", "3",
-                    "--out", str(tmp_path / "docs")], check=True, capture_output=True, timeout=300)
-    documents = sorted((tmp_path / "docs").glob("*.txt"))
+    # The bundled samples (~1 s each): a worker is idle only once the queue is empty, while the other parses
+    # the last document, so a larger last document is a wider window (20 small synthetic ones made it narrower).
+    documents = bundled_documents()
     command = [sys.executable, "-m", "luzhi.server.cli", "build", "--store", str(store), "--jobs", "2",
                "--base", "https://luzhi.test", *map(str, documents)]
     build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
@@ -84,4 +84,4 @@ def test_ctrl_c_during_parse_says_one_line_and_the_same_command_resumes(tmp_path
 
     again = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
-    assert "20 documents loaded, 0 quarantined" in again.stdout + again.stderr, again.stdout + again.stderr
+    assert "5 documents loaded, 0 quarantined" in again.stdout + again.stderr, again.stdout + again.stderr
