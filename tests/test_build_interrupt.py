@@ -2,9 +2,13 @@
 exit 130, and nothing else: no worker's KeyboardInterrupt traceback, no multiprocessing "leaked semaphore"
 warning, no click "Aborted!" with exit 1. The same command then completes, as docs/build.md promises.
 
-A real build of the bundled samples in a subprocess of its own process group, sent SIGINT as a terminal sends
-Ctrl-C (to the whole foreground group, the workers included) during the parse, once a worker is idle, reading
-its queue for a next document (where the tracebacks came from) while the other parses the last.
+Two tests, each with a moment it waits for rather than one it hopes to catch (the first version waited for a
+worker to be idle during a real build's parse, a window of one document's parse that CI runs kept missing):
+- a real build of 12 townships in a subprocess of its own process group, sent SIGINT as a terminal sends
+  Ctrl-C (to the whole foreground group, the workers included) once its first document is staged: ten or
+  more documents are then still to parse, whatever the machine's load;
+- a pool worker that is certainly idle, blocked reading its queue (where the tracebacks came from), sent
+  SIGINT alone: it ends at once and says nothing.
 """
 
 from __future__ import annotations
@@ -13,12 +17,12 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
-from test_build_workers_exit import _alive, _children, _descendants
-
-from luzhi.etl.build import bundled_documents
+from build_helpers import township_copies
+from test_build_workers_exit import _alive, _descendants
 
 INTERRUPTED = "build interrupted; run the same command again to resume"
 
@@ -29,21 +33,6 @@ def as_in_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _idle_worker(build_pid: int, store: Path) -> bool:
-    """Whether a pool worker (a child of the build's fork server) is idle, blocked reading its queue, once a
-    document is staged (before that, a worker reading a pipe is one still starting)."""
-    if not _staged(store):
-        return False
-    workers = {pid for child in _children(build_pid) for pid in _children(child)}
-    for pid in workers:
-        try:
-            if "pipe_read" in (Path("/proc") / str(pid) / "wchan").read_text():
-                return True
-        except OSError:
-            continue
-    return False
-
-
 def _staged(store: Path) -> int:
     """Documents pass 1 has finished (etl/stage.py writes `KEY.staged` last)."""
     return sum(1 for _ in store.glob("snapshots/*/staging/*.staged"))
@@ -51,20 +40,19 @@ def _staged(store: Path) -> int:
 
 def test_ctrl_c_during_parse_says_one_line_and_the_same_command_resumes(tmp_path):
     store = tmp_path / "store"
-    # The bundled samples (~1 s each): a worker is idle only once the queue is empty, while the other parses
-    # the last document, so a larger last document is a wider window (20 small synthetic ones made it narrower).
-    documents = bundled_documents()
+    paths, codes = township_copies(tmp_path / "docs", 12)
     command = [sys.executable, "-m", "luzhi.server.cli", "build", "--store", str(store), "--jobs", "2",
-               "--base", "https://luzhi.test", *map(str, documents)]
+               "--base", "https://luzhi.test", *[f"--township-code={p.name}={codes[p.name]}" for p in paths],
+               *map(str, paths)]
     build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                              preexec_fn=as_in_a_terminal)
     group: set[int] = set()
     try:
         deadline = time.monotonic() + 300  # the first document took over 120 s in a CI run beside an OOM
-        while time.monotonic() < deadline and not _idle_worker(build.pid, store) and build.poll() is None:
+        while time.monotonic() < deadline and not _staged(store) and build.poll() is None:
             time.sleep(0.05)
         group = _descendants(build.pid)
-        assert 0 < _staged(store) < len(documents), "not during the parse"
+        assert 0 < _staged(store) < len(paths), "not during the parse"
         os.killpg(build.pid, signal.SIGINT)  # the terminal's Ctrl-C
         _out, err = build.communicate(timeout=120)
     finally:
@@ -77,11 +65,57 @@ def test_ctrl_c_during_parse_says_one_line_and_the_same_command_resumes(tmp_path
     assert build.returncode == 130, message
     assert "Traceback" not in message and "leaked semaphore" not in message and "Aborted" not in message, message
     assert message.strip().splitlines()[-1] == f"构建已中断；再次运行同一命令即可从中断处继续 / {INTERRUPTED}", message
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(_alive(pid) for pid in group):
-        time.sleep(0.2)
-    assert not [pid for pid in group if _alive(pid)], "a worker outlived the interrupted build"
+    _assert_all_end(group, "a worker outlived the interrupted build")
 
     again = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
-    assert "5 documents loaded, 0 quarantined" in again.stdout + again.stderr, again.stdout + again.stderr
+    assert "12 documents loaded, 0 quarantined" in again.stdout + again.stderr, again.stdout + again.stderr
+
+
+# A build's pool with one worker that has done one task: reading its queue for the next, idle for certain.
+IDLE_POOL = textwrap.dedent("""
+    import os, sys
+    from luzhi.etl.stage import build_pool, stop_pool
+
+    if __name__ == "__main__":
+        pool = build_pool(1)
+        print(pool.submit(os.getpid).result(), flush=True)
+        sys.stdin.readline()  # until the test has interrupted the worker
+        stop_pool(pool)
+""")
+
+
+def test_ctrl_c_ends_an_idle_worker_without_a_word(tmp_path):
+    script = tmp_path / "idle_pool.py"
+    script.write_text(IDLE_POOL)
+    pool = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=as_in_a_terminal)
+    try:
+        worker = int(pool.stdout.readline())
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "pipe_read" not in _wchan(worker):
+            time.sleep(0.05)
+        assert "pipe_read" in _wchan(worker), "the worker never waited for a next task"
+        os.kill(worker, signal.SIGINT)
+        _assert_all_end({worker}, "the interrupted worker is still running")
+        _out, err = pool.communicate("\n", timeout=60)
+    finally:
+        if pool.poll() is None:
+            pool.kill()
+            pool.communicate()
+    assert pool.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err and "leaked semaphore" not in err, err
+
+
+def _wchan(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "wchan").read_text()
+    except OSError:
+        return ""
+
+
+def _assert_all_end(pids: set[int], message: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.2)
+    assert not [pid for pid in pids if _alive(pid)], message
