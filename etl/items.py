@@ -130,6 +130,7 @@ class _Assembler:
         self.pending_text: Row | None = None  # unrecognised text before the first list: half a title?
         self.first_unknown: Row | None = None
         self.table_start: Row | None = None  # the first unrecognised line naming a header word (序号 …)
+        self.contents: dict[ListKind, int] = {}  # the lists the table of contents names, at their lines
 
     # -- pages and rows -------------------------------------------------------------------------
 
@@ -179,6 +180,8 @@ class _Assembler:
         }.get(row.kind)
         if handler is not None:
             handler(row)
+        elif row.kind is RowKind.TOC and row.list_kind is not None:
+            self.contents.setdefault(row.list_kind, row.line.lineno)
         # BLANK, TOC, FRONT_MATTER, PAGE_NUMBER and SEPARATOR rows carry no content.
 
     def _doc_title(self, row: Row) -> None:
@@ -550,8 +553,18 @@ class _Assembler:
             )
         if self.pending_heading is not None:
             self._unparsed(self.pending_heading)
+        contents_only = []  # named by the table of contents, absent from the body: counted as lists of no items
         for kind in ListKind:
-            if not any(lst.kind is kind for lst in self.lists):
+            if any(lst.kind is kind for lst in self.lists):
+                continue
+            if kind in self.contents:
+                line = self.contents[kind]
+                contents_only.append(ListCount(kind, None, 0, LineSpan(line, line)))
+                self._issue("list-missing", f"目录第 {line} 行列出了{LIST_NAMES[kind]}，正文中却没有：文件可能不完整"
+                            "（被截断），请对照原件补全", f"the table of contents (line {line}) names the {kind.value} "
+                            f"list ({LIST_NAMES[kind]}) but the body has none: the file may be cut short; complete "
+                            "it from the original", LineSpan(line, line), kind)
+            else:
                 self._issue("list-missing", f"文档中没有{LIST_NAMES[kind]}",
                             f"the document has no {kind.value} list ({LIST_NAMES[kind]})", None, kind)
         if self.title is None:
@@ -570,7 +583,7 @@ class _Assembler:
                 LineSpan(lst.title_row.line.lineno, lst.title_row.line.lineno) if lst.title_row else None,
             )
             for lst in self.lists
-        )
+        ) + tuple(contents_only)
         return Assembled(
             title=self.title or "",
             title_lines=self.title_lines,

@@ -75,7 +75,9 @@ class ListCount:
     list_kind: ListKind
     declared: int | None
     parsed: int
-    lines: LineSpan | None = None  # the list title, when the list has one
+    # The list title, when the list has one; for a list only the table of contents names (none in the body,
+    # `parsed` 0: a document cut short), that entry's line.
+    lines: LineSpan | None = None
 
 
 @dataclass(frozen=True)

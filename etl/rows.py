@@ -65,7 +65,7 @@ class Row:
     line: SourceLine
     cells: tuple[str, ...] = ()
     place: str | None = None  # DOC_TITLE / LIST_TITLE: the township part, "" when the title names none
-    list_kind: ListKind | None = None  # LIST_TITLE; HEADER when its columns tell
+    list_kind: ListKind | None = None  # LIST_TITLE; HEADER when its columns tell; TOC when its entry names one
     declared: int | None = None  # LIST_TITLE: `（109项）`
     columns: tuple[Column, ...] = ()  # HEADER
     heading: Heading | None = None  # HEADING; on CELLS: the row could be a heading written in one cell
@@ -141,8 +141,11 @@ def classify_line(
     if joined.replace(" ", "") in ("目录", "目次"):
         return Row(RowKind.TOC, line, cells)
     if len(filled) <= 2 and parse_sequence(filled[0]) is None:
-        if _TOC_LEADER.match(joined) or (in_toc and len(filled) == 2 and _TOC_PAGE.match(joined)):
-            return Row(RowKind.TOC, line, cells)
+        entry = _TOC_LEADER.match(joined) or (in_toc and len(filled) == 2 and _TOC_PAGE.match(joined))
+        if entry:
+            # The list an entry names: one the body then lacks is a document cut short (etl/items.py).
+            listed = _LIST_TITLE.match(collapse_spaces(entry.group("label")))
+            return Row(RowKind.TOC, line, cells, list_kind=_list_kind(listed.group("name")) if listed else None)
     if len(filled) == 1 and (profiled := _profile_list_title(filled[0], line, cells, layout)) is not None:
         return profiled  # a profile's list title wins over a numbered heading (`一、乡镇自主事项（3项）`)
     heading = _profile_heading(joined, layout) or _heading(filled)
@@ -362,19 +365,17 @@ def _title_row(text: str, line: SourceLine, cells: tuple[str, ...]) -> Row | Non
         return None
     listed = _LIST_TITLE.match(text)
     if listed is not None:
-        name = listed.group("name")
-        kind = (
-            ListKind.BASIC
-            if name.startswith("基本")
-            else ListKind.COOPERATIVE
-            if name.startswith("配合")
-            else ListKind.RECLAIMED
-        )
-        return _list_title(listed, kind, line, cells)
+        return _list_title(listed, _list_kind(listed.group("name")), line, cells)
     titled = _DOC_TITLE.match(text)
     if titled is not None:
         return Row(RowKind.DOC_TITLE, line, cells, place=_place(titled.group("place")))
     return None
+
+
+def _list_kind(name: str) -> ListKind:
+    """The kind of a list by its name as `_LIST_TITLE` matched it (基本…, 配合…, else one of the reclaimed names)."""
+    return ListKind.BASIC if name.startswith("基本") else ListKind.COOPERATIVE if name.startswith("配合") \
+        else ListKind.RECLAIMED
 
 
 def _place(text: str) -> str:

@@ -221,10 +221,10 @@ def _add_lists(graph, iris, doc, township_code, township_name, filename, build_i
     the duty properties lz:township/lz:listType/lz:category, so the query a user writes first
     (`?d lz:township ?t ; lz:listType ?l`) counts duties only (issue 11, finding 2)."""
     declared = {(c.list_kind, c.category): c.declared for c in doc.category_counts}
-    for kind in ListKind:
+    # Every list the document names, in a title or only in its table of contents, even with no items: a list of
+    # 0 items is how a document cut short shows (lzsh:DutyList-itemCount refuses it; it loaded as fine).
+    for kind in dict.fromkeys(count.list_kind for count in doc.list_counts):
         items = doc.items_of(kind)
-        if not items:
-            continue
         dataset = iris.duty_list(township_code, kind)
         title = f"{township_name}{LIST_TITLE[kind]}"
         graph.add((dataset, RDF.type, LZ.DutyList))

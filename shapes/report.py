@@ -75,11 +75,13 @@ def render_text(report: ValidationReport, lang: str = "zh") -> str:
     verdict = words["conforms"] if report.conforms else words["fails"]
     out = [f"{report.label or '-'}: {verdict} — {counts_line(report, lang)} ({report.triples} {words['triples']})"]
     for focus, results in grouped(report):
-        place = where(results[0], lang)
+        # One place for the group when its results share it; a list's results each name their duty's line.
+        places = [where(result, lang) for result in results]
+        shared = places[0] if len(set(places)) == 1 else None
         out.append("")
-        out.append(f"{focus}" + (f"  [{place}]" if place else ""))
-        for result in results:
-            detail = []
+        out.append(f"{focus}" + (f"  [{shared}]" if shared else ""))
+        for result, place in zip(results, places, strict=True):
+            detail = [] if shared or not place else [place]
             if result.path:
                 detail.append(f"{words['path']} {result.path}")
             if result.value is not None and result.value != focus:

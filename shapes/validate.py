@@ -260,13 +260,15 @@ def source_lines(data: Graph | TripleSet, focus: Node | None, value: Node | None
     """The source document and lines of a focus node, read from `prov:wasDerivedFrom <…#line=a,b>`.
 
     A participation has no provenance of its own: it borrows its duty's (lz:participation). A
-    result whose focus is a township (the per-list rules) takes the lines of its value, the duty.
+    result whose focus is a township or a list (the per-list rules) takes the lines of its value, the duty:
+    a list is derived from its whole source, no lines, and that no longer hides its duty's (a row cut short).
     """
     if focus is None:
         return None, None
     candidates = [focus, *data.subjects(LZ.participation, focus)]
     if value is not None and (focus, RDF.type, LZ.Duty) not in data:
         candidates.append(value)
+    whole = None  # a source without lines, if no candidate has lines
     for node in candidates:
         for derived in data.objects(node, PROV.wasDerivedFrom):
             match = _LINE_FRAGMENT.search(str(derived))
@@ -274,5 +276,5 @@ def source_lines(data: Graph | TripleSet, focus: Node | None, value: Node | None
                 # RFC 5147 counts line boundaries from 0: `line=2,5` is lines 3..5 (etl.model.LineSpan).
                 start, end = int(match.group(1)), int(match.group(2))
                 return str(derived)[: match.start()], LineSpan(start + 1, max(end, start + 1))
-            return str(derived), None
-    return None, None
+            whole = whole or str(derived)
+    return whole, None
