@@ -45,6 +45,21 @@ def decode_source(data: bytes, path: str | Path) -> list[SourceLine]:
     return list(_split_lines(text, str(path)))
 
 
+def source_codec(data: bytes) -> str | None:
+    """The codec the build reads a text with, where a byte `\\n` ends each line: "utf-8" (a BOM or none) when
+    the whole text is UTF-8, else "gb18030"; None for UTF-16 (a BOM, or NULs), whose lines only a whole decode
+    finds. The one place this choice is made: a duty page quotes its source lines by it (server/source_lines.py),
+    and a page that decoded otherwise than the build quoted the wrong text or failed. Whether the text really
+    is GB18030 is `decode_source`'s to say (it refuses what is not)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
 def _decode(data: bytes, path: str | Path) -> str:
     if not data:
         raise SourceError(path, EMPTY_FILE)
@@ -52,40 +67,54 @@ def _decode(data: bytes, path: str | Path) -> str:
         if data.startswith(bom):
             raise SourceError(path, "不支持 UTF-32 编码，请转换为 UTF-8、GB18030 或 UTF-16 / UTF-32 is not supported: "
                                     "convert the file to UTF-8, GB18030 or UTF-16")
+    codec = source_codec(data)
+    if codec is None:
+        return _decode_utf16_source(data, path)
+    if codec == "utf-8":
+        text = data.decode("utf-8-sig")
+        _refuse_suspicious(text, path, "UTF-8", private_use_too=False)
+        return text
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as gb_error:
+        _refuse_big5(data, path)
+        # Name the place where the likelier encoding (the one that read further) broke: a GB18030
+        # file with one bad byte at line 30 fails as UTF-8 at its first Chinese character (cold review).
+        utf8_at = _utf8_error_at(data)
+        further = gb_error.start > utf8_at
+        codec, at = ("GB18030", gb_error.start) if further else ("UTF-8", utf8_at)
+        line = data.count(b"\n", 0, at) + 1
+        raise SourceError(
+            path, f"第 {line} 行（字节偏移 {at}）有无法解码的字节：既不是合法的 UTF-8 也不是合法的 GB18030"
+                  f"（按 {codec} 读到这里出错）；{_RESAVE[0].format(name=Path(path).name)} / line {line} (byte "
+                  f"offset {at}) holds bytes that are neither UTF-8 nor GB18030 (read as {codec}, it fails "
+                  f"here); {_RESAVE[1].format(name=Path(path).name)}", line=line,
+        ) from None
+    if _PRIVATE_USE.search(text):  # GB18030 reads Big5 bytes as private-use characters (cold review)
+        _refuse_big5(data, path)
+    _refuse_suspicious(text, path, "GB18030", private_use_too=True)
+    return text
+
+
+def _utf8_error_at(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start
+    return len(data)
+
+
+def _decode_utf16_source(data: bytes, path: str | Path) -> str:
+    """A text `source_codec` found UTF-16 by its BOM or NULs: decoded, or refused as binary (NULs, not UTF-16)."""
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return _decode_utf16(data[len(bom) :], codec, path, "UTF-16（有 BOM）")
-    if b"\x00" in data:
-        codec = _utf16_without_bom(data)
-        if codec is not None:
-            return _decode_utf16(data, codec, path, "UTF-16（无 BOM）")
-        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise SourceError(path, f"第 {line} 行含有 NUL 字节：不是 UTF-16 文本，可能是二进制文件 / line {line} holds a "
-                                "NUL byte and the file is not UTF-16 text: perhaps a binary file", line=line)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as utf8_error:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError as gb_error:
-            _refuse_big5(data, path)
-            # Name the place where the likelier encoding (the one that read further) broke: a GB18030
-            # file with one bad byte at line 30 fails as UTF-8 at its first Chinese character (cold review).
-            further = gb_error.start > utf8_error.start
-            codec, at = ("GB18030", gb_error.start) if further else ("UTF-8", utf8_error.start)
-            line = data.count(b"\n", 0, at) + 1
-            raise SourceError(
-                path, f"第 {line} 行（字节偏移 {at}）有无法解码的字节：既不是合法的 UTF-8 也不是合法的 GB18030"
-                      f"（按 {codec} 读到这里出错）；{_RESAVE[0].format(name=Path(path).name)} / line {line} (byte "
-                      f"offset {at}) holds bytes that are neither UTF-8 nor GB18030 (read as {codec}, it fails "
-                      f"here); {_RESAVE[1].format(name=Path(path).name)}", line=line,
-            ) from None
-        if _PRIVATE_USE.search(text):  # GB18030 reads Big5 bytes as private-use characters (cold review)
-            _refuse_big5(data, path)
-        _refuse_suspicious(text, path, "GB18030", private_use_too=True)
-        return text
-    _refuse_suspicious(text, path, "UTF-8", private_use_too=False)
-    return text
+    codec = _utf16_without_bom(data)
+    if codec is not None:
+        return _decode_utf16(data, codec, path, "UTF-16（无 BOM）")
+    line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+    raise SourceError(path, f"第 {line} 行含有 NUL 字节：不是 UTF-16 文本，可能是二进制文件 / line {line} holds a "
+                            "NUL byte and the file is not UTF-16 text: perhaps a binary file", line=line)
 
 
 # The way out of an encoding luzhi does not read: the document's own file name, and the two encodings that keep

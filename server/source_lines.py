@@ -25,7 +25,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from luzhi.etl.source import decode_source
+from luzhi.etl.source import decode_source, source_codec
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,15 +63,10 @@ class LineIndex:
 
 def index_lines(data: bytes, path: Path) -> LineIndex:
     """Where the lines of a source text (`data`, read from `path`) start, and the codec the build read it with."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
-        # UTF-16, with a BOM or without one (its NULs tell it, etl/source.py): read by the build's reader.
+    codec = source_codec(data)  # the build's choice; in GB18030 too `\n` is the byte 0x0A, in no other character
+    if codec is None:  # UTF-16: read by the build's reader
         return LineIndex(None, np.zeros(0, np.uint32), len(data),
                          tuple(line.text for line in decode_source(data, path)))
-    try:
-        data.decode("utf-8")  # the build's choice (etl/source.py `_decode`): UTF-8 if the whole text is
-        codec = "utf-8"
-    except UnicodeDecodeError:
-        codec = "gb18030"  # whose `\n` is the byte 0x0A too, never part of another character
     bom = len(codecs.BOM_UTF8) if codec == "utf-8" and data.startswith(codecs.BOM_UTF8) else 0
     starts = np.concatenate(([bom], np.flatnonzero(np.frombuffer(data, np.uint8) == 0x0A) + 1))
     if starts[-1] == len(data):  # a final line terminator ends the last line; it starts none (etl/source.py)

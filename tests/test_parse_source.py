@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from luzhi.etl.parse import SourceError, parse_document, read_source
 from luzhi.etl.readers import read_document
+from luzhi.etl.source import decode_source, source_codec
 
 LAYOUT = Path(__file__).resolve().parent / "fixtures" / "layouts" / "heading_rows.txt"
 TEXT = LAYOUT.read_text(encoding="utf-8")
@@ -124,3 +126,16 @@ def test_a_bad_byte_in_a_gb18030_file_is_placed_where_gb18030_broke(tmp_path: Pa
     with pytest.raises(SourceError) as caught:
         read_source(path)
     assert caught.value.line == 30 and "第 30 行" in caught.value.message and "GB18030" in caught.value.message
+
+
+def test_source_codec_is_the_build_s_choice():
+    """One choice for the build and for the page quoting its lines (server/source_lines.py): the text each
+    codec gives is the text `decode_source` numbered."""
+    text = "序号\t事项名称\n1\t加强党的建设\n"
+    for data, codec in ((text.encode("utf-8"), "utf-8"), (codecs.BOM_UTF8 + text.encode("utf-8"), "utf-8"),
+                        (text.encode("gb18030"), "gb18030"), (text.encode("utf-16"), None),
+                        (text.encode("utf-16-le"), None)):
+        assert source_codec(data) == codec
+        if codec is not None:
+            lines = data.removeprefix(codecs.BOM_UTF8).decode(codec).splitlines()
+            assert lines == [line.text for line in decode_source(data, "x.txt")]
