@@ -44,7 +44,7 @@ def parse_document(path: str | Path, layout: Layout | None = None) -> ParsedDocu
 
 def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> ParsedDocument:
     """Parse a document already in memory; `path` names it in errors and provenance, and its suffix
-    says its format (.docx, .xlsx, .pdf, .html; anything else is text, see etl.readers)."""
+    says its format (.docx, .xlsx, .csv, .pdf, .html; anything else is text, see etl.readers)."""
     name = str(path)
     read = read_document(data, name)
     regrouped = regroup_cell_lines(list(read.lines)) if not read.locations else None

@@ -41,7 +41,7 @@ def read_source(path: str | Path) -> list[SourceLine]:
 
 def decode_source(data: bytes, path: str | Path) -> list[SourceLine]:
     """Decode the bytes of a document; see the module docstring for what is accepted."""
-    text = _decode(data, path)
+    text = decode_text(data, path)
     return list(_split_lines(text, str(path)))
 
 
@@ -60,7 +60,8 @@ def source_codec(data: bytes) -> str | None:
     return "utf-8"
 
 
-def _decode(data: bytes, path: str | Path) -> str:
+def decode_text(data: bytes, path: str | Path) -> str:
+    """The text of a document's bytes, unsplit (a CSV reader splits its own records); refused as `decode_source`."""
     if not data:
         raise SourceError(path, EMPTY_FILE)
     for bom in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):

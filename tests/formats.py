@@ -1,15 +1,16 @@
 """Write a bundled text document as the other formats townships publish, with the real tools.
 
-Word and Excel files are written with python-docx and openpyxl, PDF is LibreOffice's conversion
-of the Word file (`soffice --headless --convert-to pdf`, Debian's libreoffice-writer-nogui, see
-tests/setup-system.sh), HTML is rendered as a page of `<table>`s. Each line of the text becomes a
-paragraph (one cell) or a table row (tab-separated cells); consecutive rows form one table; a
-blank line is an empty paragraph. A cell's HTML (`<p>`, `<ol>`) is what a web page would carry;
-in Word and Excel it becomes one paragraph (one line) per block, as a person would have typed it.
+Word and Excel files are written with python-docx and openpyxl, CSV with the csv module (as Excel saves it),
+PDF is LibreOffice's conversion of the Word file (`soffice --headless --convert-to pdf`, Debian's
+libreoffice-writer-nogui, see tests/setup-system.sh), HTML is rendered as a page of `<table>`s. Each line of the text
+becomes a paragraph (one cell) or a table row (tab-separated cells); consecutive rows form one table; a blank
+line is an empty paragraph. A cell's HTML (`<p>`, `<ol>`) is what a web page would carry; in Word and Excel it
+becomes one paragraph (one line) per block, as a person would have typed it.
 """
 
 from __future__ import annotations
 
+import csv
 import html
 import re
 import subprocess
@@ -105,6 +106,17 @@ def write_xlsx(text: str, target: Path) -> Path:
             sequence = parse_sequence(typed) if column == 1 and typed.isdigit() else None
             sheet.cell(row=number, column=column, value=sequence if sequence is not None else typed)
     workbook.save(target)
+    return target
+
+
+def write_csv(text: str, target: Path, encoding: str = "utf-8-sig") -> Path:
+    """As Excel's 另存为 CSV writes the workbook `write_xlsx` makes: its cells typed (a cell of several paragraphs
+    quoted, its line breaks kept), comma-separated, UTF-8 with a BOM or the system's GB18030."""
+    with open(target, "w", encoding=encoding, newline="") as out:
+        writer = csv.writer(out)
+        for line in text.rstrip("\n").split("\n"):
+            continued = "\t" in line and not line.split("\t")[0].strip()
+            writer.writerow([_typed(raw, continued=continued) for raw in line.split("\t")])
     return target
 
 

@@ -11,6 +11,7 @@ without their white space, and everything else (every IRI, every department, eve
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from functools import cache
@@ -21,7 +22,7 @@ import openpyxl
 import pdfplumber
 import pytest
 from docx import Document
-from formats import convert_to_pdf, without_provenance, write_docx, write_html, write_xlsx
+from formats import convert_to_pdf, without_provenance, write_csv, write_docx, write_html, write_xlsx
 from lxml import html as lxml_html
 from rdflib import Graph, Literal
 from rdflib.compare import to_isomorphic
@@ -32,7 +33,7 @@ from luzhi.etl.parse import ParseError, SourceError, parse_bytes, parse_document
 
 SAMPLES = sorted((Path(__file__).resolve().parent.parent / "data" / "samples").glob("*.txt"))
 BASE = "http://127.0.0.1:5000"
-FORMATS = ("docx", "xlsx", "pdf", "html", "gb18030.txt", "utf16.txt", "utf16le-nobom.txt")
+FORMATS = ("docx", "xlsx", "pdf", "html", "csv", "gb18030.csv", "gb18030.txt", "utf16.txt", "utf16le-nobom.txt")
 _SPACE = re.compile(r"\s+")
 
 
@@ -49,6 +50,8 @@ def published(tmp_path_factory) -> dict[tuple[str, str], Path]:
         files[stem, "docx"] = write_docx(text, folder / f"{stem}.docx")
         files[stem, "xlsx"] = write_xlsx(text, folder / f"{stem}.xlsx")
         files[stem, "html"] = write_html(text, folder / f"{stem}.html")
+        files[stem, "csv"] = write_csv(text, folder / f"{stem}.csv")
+        files[stem, "gb18030.csv"] = write_csv(text, folder / f"{stem}.gb18030.csv", "gb18030")
         for name, data in (
             ("gb18030.txt", text.encode("gb18030")),
             ("utf16.txt", text.encode("utf-16")),
@@ -77,7 +80,7 @@ CASES = [(sample.stem, fmt) for sample in SAMPLES for fmt in FORMATS]
 
 def test_every_sample_in_every_format():
     assert len(SAMPLES) == 5
-    assert len(CASES) == 35
+    assert len(CASES) == 45
 
 
 @pytest.mark.parametrize(("stem", "fmt"), CASES, ids=[f"{s[:3]}.{f}" for s, f in CASES])
@@ -153,6 +156,18 @@ def test_excel_and_html_provenance(published):
     where = _parts(doc.fragment(item.lines))
     table = lxml_html.parse(str(path)).getroot().findall(".//table")[int(where["table"]) - 1]
     assert table.findall("tr")[int(where["row"]) - 1][0].text_content() == "57"
+
+
+def test_csv_provenance_is_the_record(published):
+    """`row=R` counts records as RFC 7111 does, from 1 with the header: a record of several lines (a quoted cell
+    of paragraphs) is one row."""
+    path = published["004_ae6ba3a08a864098", "gb18030.csv"]
+    doc, item = _item(path, ListKind.RECLAIMED, 57)
+    where = _parts(doc.fragment(item.lines))
+    with open(path, encoding="gb18030", newline="") as source:
+        records = list(csv.reader(source))
+    assert records[int(where["row"]) - 1][0] == "57"
+    assert sum(record_text.count("\n") for record in records for record_text in record) > 0  # multi-line cells
 
 
 def test_text_keeps_rfc5147_lines(published):

@@ -1,13 +1,13 @@
 """A published document, whatever its format → numbered lines of tab-separated cells.
 
-Townships publish their lists as Word, Excel, PDF, web pages and text (DESIGN.md §3). Each reader
+Townships publish their lists as Word, Excel, PDF, web pages and text (portals also as CSV) (DESIGN.md §3). Each reader
 turns its format into the structure the parser reads (`etl.rows`): one line per paragraph or table
 row, a row's cells joined by tabs, a cell's paragraphs by line breaks. The parser never knows which
 format a line came from, so every format is read by the same rules (docs/parsing.md).
 
 A line of a text file is where it came from; a line of any other format carries a `Location` in
 the original file (PDF: page, table and row; Word: table and row, or paragraph; Excel: sheet and
-row; HTML: table and row, or block), and an item's provenance fragment is built from the
+row; CSV: record; HTML: table and row, or block), and an item's provenance fragment is built from the
 locations of its first and last line (`ReadDocument.fragment`).
 """
 
@@ -21,6 +21,7 @@ from io import BytesIO
 from pathlib import Path
 
 from luzhi.etl.model import SourceLine
+from luzhi.etl.readers.delimited import read_csv
 from luzhi.etl.readers.excel import read_xlsx
 from luzhi.etl.readers.location import Location, Row
 from luzhi.etl.readers.pdf import read_pdf
@@ -64,6 +65,7 @@ def _lines(path: str, rows: Iterable[Row]) -> tuple[tuple[SourceLine, ...], tupl
 FORMATS: dict[str, tuple[str, Callable[[bytes, str], Iterable[Row]]]] = {
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", read_docx),
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", read_xlsx),
+    ".csv": ("text/csv", read_csv),
     ".pdf": ("application/pdf", read_pdf),
     ".html": ("text/html", read_html),
     ".htm": ("text/html", read_html),
@@ -162,8 +164,8 @@ def read_document(data: bytes, path: str | Path) -> ReadDocument:
     suffix = Path(name).suffix.lower()
     if suffix in _REFUSED:
         zh, en = _REFUSED[suffix]
-        raise SourceError(name, f"不支持{zh}，请另存为 .docx、.xlsx、.pdf、.html 或文本文件 / {en} is not supported: "
-                                "save the file as .docx, .xlsx, .pdf, .html or text")
+        raise SourceError(name, f"不支持{zh}，请另存为 .docx、.xlsx、.csv、.pdf、.html 或文本文件 / {en} is not supported: "
+                                "save the file as .docx, .xlsx, .csv, .pdf, .html or text")
     if suffix not in FORMATS:
         suffix = _sniff(data) or suffix
     if suffix not in FORMATS:

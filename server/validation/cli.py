@@ -38,7 +38,7 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
     """Check RDF files or raw list documents against the luzhi SHACL shapes.
 
     RDF: Turtle, N-Triples, JSON-LD, RDF/XML. Raw list documents (text as in the bundled samples,
-    UTF-8 or GB18030; .docx, .xlsx, .pdf, .html as published) are run through the ETL first so
+    UTF-8 or GB18030; .docx, .xlsx, .csv, .pdf, .html as published) are run through the ETL first so
     results name source lines. A title whose township is ambiguous needs --township-code.
     Exit status: 0 when every file conforms, 1 when any has a Violation, 2 when any cannot be read.
     """

@@ -45,7 +45,7 @@ _EXTENSIONS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld",
     ".rdf": "rdfxml", ".xml": "rdfxml", ".owl": "rdfxml", ".txt": "text",
     # published list documents, read by luzhi.etl.readers
-    ".docx": "text", ".xlsx": "text", ".pdf": "text", ".html": "text", ".htm": "text",
+    ".docx": "text", ".xlsx": "text", ".csv": "text", ".pdf": "text", ".html": "text", ".htm": "text",
 }
 # Upload media types. text/plain is a list document (that is how the samples are published), not N-Triples.
 _MEDIA_TYPES = {
