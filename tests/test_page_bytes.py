@@ -61,3 +61,12 @@ def test_elsewhere_items_write_the_old_loop(app, built_store, query, root):
         old = app.jinja_env.from_string(OLD_LOOP).render(elsewhere=rows)
         assert str(elsewhere_items(members, labels)) == old
         assert ("Two town" in old) == (query == "?lang=en") and f'href="{root}/doc/duty/1/basic/2' in old
+
+
+def test_messages_are_what_t_says(app):
+    """base.html reads its interface text from `messages(language)` once, where it called `t` per message."""
+    from luzhi.server.i18n import LANGUAGES, MESSAGES, messages, t
+
+    for language in LANGUAGES:
+        with app.test_request_context("/" + ("?lang=en" if language == "en" else "")):
+            assert {key: messages(language)[key] for key in MESSAGES} == {key: t(key) for key in MESSAGES}

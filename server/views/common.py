@@ -23,7 +23,7 @@ from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose
 from luzhi.server.context import build_info, per_snapshot
 from luzhi.server.describe import Paging, pick_label
-from luzhi.server.i18n import lang, t
+from luzhi.server.i18n import lang, messages, t
 from luzhi.server.links import (
     FormatLink,
     Here,
@@ -349,7 +349,7 @@ def _description(error: HTTPException) -> str:
 def init_templates(app: Flask) -> None:
     """Make the helpers above callable from every template."""
     app.jinja_env.globals.update(
-        t=t, href=href, show=show, fact_rows=fact_rows, lang=lang, compact=compact, with_lang=with_lang,
-        page_url=page_url, other_language_url=other_language_url, facet_url=facet_url,
+        t=t, messages=messages, href=href, show=show, fact_rows=fact_rows, lang=lang, compact=compact,
+        with_lang=with_lang, page_url=page_url, other_language_url=other_language_url, facet_url=facet_url,
     )
     app.jinja_env.filters["iri"] = URIRef
