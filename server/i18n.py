@@ -58,6 +58,15 @@ def lang() -> str:
     return chosen
 
 
+# Each language's messages by key, for a template that writes many of them (base.html): one lookup each.
+_BY_LANGUAGE = {language: {key: texts[language] for key, texts in MESSAGES.items()} for language in LANGUAGES}
+
+
+def messages(language: str) -> dict[str, str]:
+    """Every message in `language` (one of `LANGUAGES`, as `lang` answers), by key: what `t` says, unformatted."""
+    return _BY_LANGUAGE[language]
+
+
 def t(key: str, **values: object) -> str:
     text = MESSAGES[key][lang()]
     return text.format(**values) if values else text

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rdflib import XSD, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 from rdflib.term import Node
 
@@ -19,7 +19,7 @@ from luzhi.ontology.namespaces import LZ, QB, sparql_prologue
 from luzhi.server import lookups as lk
 from luzhi.server.describe import check_iri, sparql_iri
 from luzhi.store.base import Store
-from luzhi.store.kind_samples import SHOWN, KindSampleRow, enough_for_every_township
+from luzhi.store.kind_samples import SHOWN, KindSampleRow, SampleMember, enough_for_every_township
 from luzhi.store.statistics import breakdown_dataset
 
 Row = dict[str, Node]
@@ -72,22 +72,23 @@ def kind_size(store: Store, kind_iri: str) -> tuple[int, int]:
 class KindSample:
     """A duty kind's label, size and the members its duty pages show (`kind_sample`, `stored_kind_sample`) with
     their township, list, title and score: the same for every duty of the kind, so a server keeps it per kind
-    (server/views/comparing.py)."""
+    (server/views/comparing.py). Text, not rdflib terms: the page only writes them out, and making a member's
+    terms was most of a kind's first duty page's "same duty elsewhere" (~0.34 ms of ~20 members; issue 13)."""
 
-    kind: Node
-    label: Node | None
+    kind: str
+    label: str | None
     total: int | None  # duties of the kind (the build's statistics), when known
-    members: tuple[Row, ...]  # other, town, type, title, otherScore; in index order
+    members: tuple[SampleMember, ...]  # in index order; `township_label` unused (see `kind_sample`)
 
 
 @dataclass(frozen=True)
 class Elsewhere:
     """A duty's kind and at most `MAX_ELSEWHERE` duties of that kind in other townships."""
 
-    kind: Node | None
-    label: Node | None
+    kind: str
+    label: str | None
     score: Node | None
-    others: list[Row]  # other, town, type, title, otherScore; ordered by township, list, duty
+    others: list[SampleMember]  # ordered by township, list, duty
     total: int | None  # duties of the kind (the build's statistics), when known
 
 
@@ -98,7 +99,8 @@ def kind_sample(store: Store, base: str, kind: Node) -> KindSample:
     """The members a duty page may show, read by lookups in index order, for a store whose build wrote no
     sample file (`stored_kind_sample`): a kind can hold a duty from every township (10,000 at the issue's
     target), so only as many as every township's pages need (store/kind_samples.py
-    `enough_for_every_township`: the first `MAX_ELSEWHERE` outside any one township)."""
+    `enough_for_every_township`: the first `MAX_ELSEWHERE` outside any one township). Their townships'
+    labels are the caller's to read (in every language, where the build's file keeps the Chinese one)."""
     members = []
     townships: Counter = Counter()
     for other in lk.subjects(store, LZ.dutyKind, kind, limit=MAX_ELSEWHERE * 4):
@@ -107,39 +109,27 @@ def kind_sample(store: Store, base: str, kind: Node) -> KindSample:
         town = lk.value(store, other, LZ.township)
         if town is None:
             continue
-        row: Row = {"other": other, "town": town}
-        for name, prop in (("type", LZ.listType), ("title", DCTERMS.title), ("otherScore", LZ.matchScore)):
-            found = lk.value(store, other, prop)
-            if found is not None:
-                row[name] = found
-        members.append(row)
+        list_type, title, score = (lk.value(store, other, prop) for prop in (LZ.listType, DCTERMS.title, LZ.matchScore))
+        members.append(SampleMember(str(other), str(town), None, _text(list_type), _text(title), _text(score)))
         townships[town] += 1
-    return KindSample(kind, lk.value(store, kind, SKOS.prefLabel), lk.observed_count(store, base, "kind", kind=kind),
-                      tuple(members))
+    return KindSample(str(kind), _text(lk.value(store, kind, SKOS.prefLabel)),
+                      lk.observed_count(store, base, "kind", kind=kind), tuple(members))
 
 
-def stored_kind_sample(stored: KindSampleRow) -> tuple[KindSample, dict[URIRef, tuple[Literal, ...]]]:
-    """The build's sample of a kind (store/kind_samples.py) as rdflib terms, with its townships' labels:
-    what `kind_sample` and the label lookups read from the store, from one small table range."""
-    members = tuple(
-        {"other": URIRef(m.duty), "town": _iri(m.township), "type": _iri(m.list_type),
-         "title": Literal(m.title, lang="zh"), **({"otherScore": _score(m.score)} if m.score is not None else {})}
-        for m in stored.members
-    )
-    labels = {_iri(m.township): (_zh(m.township_label),) for m in stored.members if m.township_label is not None}
-    return KindSample(URIRef(stored.kind), Literal(stored.label, lang="zh"), stored.total, members), labels
+def _text(term: Node | None) -> str | None:
+    return None if term is None else str(term)
 
 
-# The terms a kind's sample shares with other kinds' samples, each made once (rdflib terms are immutable):
-# making a member's terms was ~28 µs, most of a kind's first duty page's "same duty elsewhere" (~0.6 ms of
-# ~22 members; issue 13), an xsd:decimal (its value parsed) ~12 µs of it. Scores are a few hundred values,
-# townships and their labels one each per township, list types three: bounded by `TERMS_KEPT` each.
+def stored_kind_sample(stored: KindSampleRow) -> tuple[KindSample, dict[str, tuple[Literal, ...]]]:
+    """The build's sample of a kind (store/kind_samples.py) with its townships' labels: what `kind_sample` and
+    the label lookups read from the store, from one small table range."""
+    labels = {m.township: (_zh(m.township_label),) for m in stored.members if m.township_label is not None}
+    return KindSample(stored.kind, stored.label, stored.total, stored.members), labels
+
+
+# Township labels, one term each for every kind's sample that names the township (rdflib terms are
+# immutable), bounded by `TERMS_KEPT`.
 TERMS_KEPT = 16_384
-
-
-@lru_cache(TERMS_KEPT)
-def _iri(iri: str) -> URIRef:
-    return URIRef(iri)
 
 
 @lru_cache(TERMS_KEPT)
@@ -147,17 +137,13 @@ def _zh(text: str) -> Literal:
     return Literal(text, lang="zh")
 
 
-@lru_cache(TERMS_KEPT)
-def _score(lexical: str) -> Literal:
-    return Literal(lexical, datatype=XSD.decimal)
-
-
 def same_duty_elsewhere(duty: URIRef, townships: set[Node], score: Node | None, sample: KindSample) -> Elsewhere:
     """The other townships' duties of this duty's kind: the first `MAX_ELSEWHERE` of the kind's sample
     that are not in this duty's `townships`, sorted; the kind's own (paged) page has the rest. `score` is
     the duty's `lz:matchScore`: the page has read the duty's own triples already (issue 13)."""
-    others = [row for row in sample.members if row["other"] != duty and row["town"] not in townships][:MAX_ELSEWHERE]
-    others.sort(key=lambda r: (str(r["town"]), str(r.get("type", "")), str(r["other"])))
+    own, towns = str(duty), {str(town) for town in townships}
+    others = [m for m in sample.members if m.duty != own and m.township not in towns][:MAX_ELSEWHERE]
+    others.sort(key=lambda m: (m.township, m.list_type or "", m.duty))
     return Elsewhere(sample.kind, sample.label, score, others, sample.total)
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from flask import Response, abort, request
+from markupsafe import Markup
 from rdflib import RDF, Literal, URIRef
 from rdflib.term import Node
 
@@ -24,9 +25,10 @@ from luzhi.server.charts import Bar, Series, stacked_bars
 from luzhi.server.context import get_config, get_opened, get_store, label_cache, per_snapshot, per_snapshot_cached
 from luzhi.server.describe import InvalidIri, Paging, check_iri, exists, fetch_labels, pick_label
 from luzhi.server.i18n import lang
-from luzhi.server.links import href, iri_for_path, local_path
+from luzhi.server.links import here, href, iri_for_path, local_path
 from luzhi.server.tables import Table, table_response
-from luzhi.store.kind_samples import KindSamples
+from luzhi.server.views.common import html_text
+from luzhi.store.kind_samples import KindSamples, SampleMember
 
 LIST_COLOURS = {"BasicList": "#2f6db3", "CooperativeList": "#e0a030", "ReclaimedList": "#b3261e"}
 LIST_NAMES = {
@@ -140,22 +142,38 @@ def elsewhere(duty: URIRef, facts: Mapping[Node, list[Node]]) -> dict:
     `facts`: the duty's own properties and values, as its description read them (its kind, township and
     score: three lookups a page, issue 13; a duty has one kind and one score, etl/kinds_rdf.py).
     The kind's sample and its townships' labels are read once per kind and snapshot (from the build's
-    sample file, or ~120 lookups): every duty of a kind shows the same townships but its own.
+    sample file, or ~120 lookups): every duty of a kind shows the same townships but its own. The list's
+    items are written here (`elsewhere_items`), not by a template loop.
     """
     kind = (facts.get(LZ.dutyKind) or [None])[0]
     if kind is None:
-        return {"kind": None, "elsewhere": []}
+        return {"kind": None, "elsewhere": Markup(), "shown": 0}
     sample, labels = per_snapshot_cached("kind samples", KIND_SAMPLES_KEPT, _kind_sample)(kind)
     found = kq.same_duty_elsewhere(duty, set(facts.get(LZ.township, ())), (facts.get(LZ.matchScore) or [None])[0],
                                    sample)
     return {
-        "kind": {"iri": found.kind, "label": str(found.label or ""), "score": found.score, "total": found.total},
-        "elsewhere": [{**r, "town_label": _label(labels, r["town"]), "list": list_name(r.get("type"))}
-                      for r in found.others],
+        "kind": {"iri": found.kind, "label": found.label or "", "score": found.score, "total": found.total},
+        "elsewhere": elsewhere_items(found.others, labels), "shown": len(found.others),
     }
 
 
-def _kind_sample(kind: Node) -> tuple[kq.KindSample, dict]:
+def elsewhere_items(others: list[SampleMember], labels: Mapping[str, tuple[Literal, ...]]) -> Markup:
+    """The `<li>` of each duty of "the same duty elsewhere": its township, list, linked title and score.
+
+    In Python, as `fact_rows` (server/views/common.py): a template loop over ~20 members was ~0.3 ms of a
+    duty page's ~0.9 ms of rendering (issue 13); the bytes are the loop's (tests/test_page_bytes.py)."""
+    links, language = here(), lang()
+    items = []
+    for m in others:
+        found = pick_label(labels.get(m.township, ()), language)
+        town = html_text(str(found)) if found is not None else "—"
+        score = "" if m.score is None else f" <small>{html_text(m.score)}</small>"
+        items.append(f'<li>{town} · <span class="tag">{html_text(list_name(m.list_type))}</span> '
+                     f'<a href="{html_text(links.href(m.duty))}" lang="zh">{html_text(m.title or "")}</a>{score}</li>')
+    return Markup("".join(items))
+
+
+def _kind_sample(kind: Node) -> tuple[kq.KindSample, dict[str, tuple[Literal, ...]]]:
     """The build's sample of the kind (store/kind_samples.py: one small read), or for a store built
     without one, the sample and its townships' labels read by lookups (21–60 ms cold at 10,000 townships)."""
     samples = per_snapshot("kind sample file", lambda: KindSamples.of(get_opened().state_dir))
@@ -164,7 +182,8 @@ def _kind_sample(kind: Node) -> tuple[kq.KindSample, dict]:
         return kq.stored_kind_sample(stored)
     store = get_store()
     sample = kq.kind_sample(store, get_config().base, kind)
-    return sample, fetch_labels(store, {r["town"] for r in sample.members}, label_cache())
+    towns = {URIRef(m.township) for m in sample.members}
+    return sample, {str(town): found for town, found in fetch_labels(store, towns, label_cache()).items()}
 
 
 def kind_context(iri: str, *, page: int | None = None, page_size: int = 0) -> dict:
