@@ -17,6 +17,7 @@ results can point back at source lines.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import tempfile
@@ -112,6 +113,12 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, l
     if FORMATS[fmt] is None:
         return _read_document(data, name=name, base=base, layout=layout, township_code=township_code,
                               code_hint=code_hint)
+    # A UTF-8 byte order mark, as Windows editors (Notepad, Excel's "CSV UTF-8") write one: RDF's formats are
+    # UTF-8 without one, and pyoxigraph read it as a character of the first term ("﻿ is not a valid
+    # subject", cold review). It is no part of the data: dropped, in every format.
+    data = data.removeprefix(codecs.BOM_UTF8)
+    if not data:
+        raise SubmissionError(empty_file_message(), name=name)
     if fmt == "jsonld":
         _refuse_remote_contexts(data, name)
     if fmt == "rdfxml":
