@@ -44,6 +44,7 @@ from luzhi.etl.shared import split_shared
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
+from luzhi.ontology.places import describe_place
 from luzhi.ontology.triples import TripleSet
 from luzhi.shapes.validate import Severity
 from luzhi.store.dump import LOADED_PART, write_parts
@@ -86,8 +87,7 @@ class Refusal:
         """The first `SHOWN_REASONS` reasons, then how many more of each rule: a document missing a column broke
         one rule on every item (144 reasons, one line of 20,795 characters on the console, cold review).
         `luzhi validate FILE` and the build's --report give every one."""
-        shown = "; ".join((f"line {r['line']} " if r.get("line") else "") + f"[{r['rule']}] {r['message']}"
-                          for r in self.reasons[:SHOWN_REASONS])
+        shown = "; ".join(_where(r) + f"[{r['rule']}] {r['message']}" for r in self.reasons[:SHOWN_REASONS])
         rest = Counter(r["rule"] for r in self.reasons[SHOWN_REASONS:])
         if not rest:
             return shown
@@ -302,16 +302,28 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
                   facts=facts, dump_parts=dump_parts, quad_count=len(own_quads))
 
 
+def _where(reason: dict) -> str:
+    """A reason's line in a text, or its place in a Word, Excel, PDF or HTML file (no line means anything there)."""
+    if reason.get("place"):
+        words = describe_place(reason["place"], "en")
+        return f"{describe_place(reason['place'], 'zh')} / {words} " if words else ""
+    return f"line {reason['line']} " if reason.get("line") else ""
+
+
 def _reason(error: Exception) -> dict:
     line = getattr(error, "lineno", None)  # ParseError's (etl/rows.py)
-    return {"line": line if isinstance(line, int) else None, "rule": type(error).__name__, "message": str(error)}
+    place = getattr(error, "place", None)  # in a Word, Excel, PDF or HTML file: the line is the reader's count
+    return {"line": line if isinstance(line, int) and not place else None, "place": place,
+            "rule": type(error).__name__, "message": str(error)}
 
 
 def _violation(result) -> dict:
     line = result.lines.first if result.lines else None
+    fragment = (result.source or "").partition("#")[2] if line is None else ""
     rule = result.shape.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
     # Both of the shape's messages, Chinese then English after " / ", as the build's other refusals (it had zh only).
-    return {"line": line, "rule": rule, "message": f"{result.focus}: {result.message_zh} / {result.message_en}"}
+    return {"line": line, "place": fragment if describe_place(fragment, "en") else None, "rule": rule,
+            "message": f"{result.focus}: {result.message_zh} / {result.message_en}"}
 
 
 def clean_stale_staging(older_than: float = 3600.0) -> list[Path]:

@@ -72,7 +72,8 @@ class Notice:
     code: str
     message_zh: str
     message_en: str
-    lines: LineSpan | None = None
+    lines: LineSpan | None = None  # lines of a text source
+    place: str | None = None  # or the place in a Word, Excel, PDF or HTML file, as a fragment (table=2&row=5)
 
     def message(self, lang: str) -> str:
         return self.message_zh if lang == "zh" else self.message_en
