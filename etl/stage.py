@@ -174,8 +174,12 @@ def stage_all(paths: list[Path], options: BuildOptions, staging: Path, validate_
 
 @contextmanager
 def _ctrl_c_deferred() -> Iterator[None]:
-    """Ctrl-C during the block is raised as KeyboardInterrupt when it ends, not inside it (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
+    """Ctrl-C during the block is raised as KeyboardInterrupt when it ends, not inside it (main thread only).
+    A SIGINT this process ignores stays ignored: a build started in the background of a script (`nohup … &`: the
+    shell sets SIGINT ignored) ran on through a Ctrl-C its process group got, except that its workers died of it
+    (cold review), and a handler set here, if only for a moment, let one through and started the fork server
+    (which its workers inherit SIGINT's disposition from, etl/quiet_worker.py) with SIGINT handled."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         yield
         return
     pressed: list[int] = []

@@ -85,3 +85,33 @@ def test_ctrl_c_during_parse_says_one_line_and_the_same_command_resumes(tmp_path
     again = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
     assert "5 documents loaded, 0 quarantined" in again.stdout + again.stderr, again.stdout + again.stderr
+
+
+def _first_staged(build: subprocess.Popen, store: Path) -> None:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not _staged(store) and build.poll() is None:
+        time.sleep(0.05)
+    assert build.poll() is None and _staged(store), "the build ended before its parse was seen"
+
+
+def test_a_build_that_ignores_sigint_keeps_its_workers_through_one(tmp_path):
+    """A build started in the background of a script (`nohup luzhi build … &`: SIGINT ignored) runs on through a
+    Ctrl-C its process group gets; its workers died of it, and the build failed with BrokenProcessPool."""
+    store = tmp_path / "store"
+    command = [sys.executable, "-m", "luzhi.server.cli", "build", "--store", str(store), "--jobs", "2",
+               "--base", "https://luzhi.test", *map(str, bundled_documents())]
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        _first_staged(build, store)
+        os.killpg(build.pid, signal.SIGINT)  # the whole group, the workers included
+        out, err = build.communicate(timeout=600)
+    finally:
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGKILL)
+            build.wait()
+        build.stdout.close()
+        build.stderr.close()
+    text = (out + err).decode("utf-8", "replace")
+    assert build.returncode == 0, text
+    assert "BrokenProcessPool" not in text and "5 documents loaded, 0 quarantined" in text, text
