@@ -172,24 +172,45 @@ def stage_all(paths: list[Path], options: BuildOptions, staging: Path, validate_
             raise
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, systemd, `docker stop`) to a build: ended as Ctrl-C ends it, by the same `except
+    KeyboardInterrupt` clean-ups (the pool stopped, nothing switched), and said apart (server/cli.py, exit 143).
+    Python's default for SIGTERM ended the process at once: its workers' queues were left to multiprocessing's
+    resource tracker, which warned of "leaked semaphore objects" (cold review)."""
+
+
+def raise_terminated(_signum: int, _frame) -> None:
+    raise Terminated
+
+
 @contextmanager
 def _ctrl_c_deferred() -> Iterator[None]:
-    """Ctrl-C during the block is raised as KeyboardInterrupt when it ends, not inside it (main thread only).
-    A SIGINT this process ignores stays ignored: a build started in the background of a script (`nohup … &`: the
-    shell sets SIGINT ignored) ran on through a Ctrl-C its process group got, except that its workers died of it
-    (cold review), and a handler set here, if only for a moment, let one through and started the fork server
-    (which its workers inherit SIGINT's disposition from, etl/quiet_worker.py) with SIGINT handled."""
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    """Ctrl-C (or SIGTERM) during the block is raised as KeyboardInterrupt (Terminated) when it ends, not inside
+    it (main thread only). A SIGINT this process ignores stays ignored: a build started in the background of a
+    script (`nohup … &`: the shell sets SIGINT ignored) ran on through a Ctrl-C its process group got, except
+    that its workers died of it (cold review), and a handler set here, if only for a moment, let one through.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
     pressed: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: pressed.append(signum))
+    watched = [signal.SIGTERM] if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else [signal.SIGINT, signal.SIGTERM]
+    previous = {signum: signal.signal(signum, lambda signum, _frame: pressed.append(signum)) for signum in watched}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if pressed:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if signal.SIGTERM in pressed and previous[signal.SIGTERM] is raise_terminated:
+        raise Terminated
+    if signal.SIGINT in pressed:
         raise KeyboardInterrupt
+    if signal.SIGTERM in pressed:  # a SIGTERM this process had not chosen to handle: its old handler now
+        handler = previous[signal.SIGTERM]
+        if callable(handler):
+            handler(signal.SIGTERM, None)
+        elif handler is signal.SIG_DFL:
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
