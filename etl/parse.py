@@ -18,6 +18,7 @@ from luzhi.etl.model import LineSpan, ParsedDocument, SourceLine
 from luzhi.etl.readers import read_document
 from luzhi.etl.rows import ParseError, RowKind, parse_rows
 from luzhi.etl.source import SourceError, read_source
+from luzhi.ontology.places import describe_place
 
 __all__ = ["ParseError", "SourceError", "parse_document", "parse_bytes", "read_source", "unaccounted_lines"]
 
@@ -57,8 +58,11 @@ def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> 
             raise ParseError(name, original, error.message) from None
         if not read.locations:
             raise
-        # the line number of a Word/PDF/… file means nothing to a person: say where it is in it
-        raise ParseError(name, error.lineno, f"（{read.where(error.lineno)}）{error.message}") from None
+        # the line number of a Word/PDF/… file means nothing to a person: say where it is in it, in words
+        place = read.where(error.lineno)
+        zh, en = describe_place(place, "zh"), describe_place(place, "en")
+        words = f"{zh} / {en}" if zh and en else place
+        raise ParseError(name, error.lineno, f"（{words}）{error.message}", place=place) from None
     if regrouped is not None:
         result = _remapped(result, regrouped)
     return ParsedDocument(

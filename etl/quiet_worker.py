@@ -23,7 +23,14 @@ def quiet_exit(signum: int, _frame) -> None:
 
 
 def install() -> None:
-    signal.signal(signal.SIGINT, quiet_exit)
+    """Ctrl-C ends this worker silently, unless SIGINT is ignored here: then the build's process ignored it when
+    it started the fork server (a build started by `nohup … &` from a script), which the server and its workers
+    inherit, and they keep ignoring it as the build does. Handled, it killed the workers of such a build when
+    the process group got a SIGINT, and the build, which ran on, failed with BrokenProcessPool (cold review)."""
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, quiet_exit)
+    # SIGTERM (systemd signals every process of the unit): the default, death without a word, which the build's
+    # process, told too, reports for them (etl/stage.py Terminated).
 
 
 install()

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from luzhi.etl.divisions import DivisionChain
 from luzhi.etl.model import Issue, ListKind, ParsedDocument
+from luzhi.ontology.places import describe_span
 from luzhi.shapes.validate import Severity
 
 
@@ -47,14 +48,17 @@ class DocumentReport:
         return asdict(self)
 
 
-def _issue_dict(issue: Issue) -> dict:
-    """`message` stays the Chinese string the report always had (integrators read it); `message_en` was added."""
+def _issue_dict(issue: Issue, locations: tuple[str, ...] = ()) -> dict:
+    """`message` stays the Chinese string the report always had (integrators read it); `message_en` was added.
+    `place`: where the issue is in a Word, Excel, PDF or HTML file (`table=2&row=5`, ontology/places.py), whose
+    `lines` count the lines read out of it; None for a text, whose `lines` are its own."""
     return {
         "code": issue.code,
         "message": issue.message,
         "message_en": issue.message_en,
         "list": issue.list_kind.value if issue.list_kind else None,
         "lines": [issue.lines.first, issue.lines.last] if issue.lines else None,
+        "place": describe_span(locations, issue.lines.first, issue.lines.last) if issue.lines and locations else None,
     }
 
 
@@ -90,7 +94,7 @@ def document_report(doc: ParsedDocument, chain: DivisionChain, built) -> Documen
         merged_rows=doc.merged_rows,
         duplicate_pages_skipped=tuple((s.first, s.last) for s in doc.skipped_duplicate_pages),
         department_merges=tuple(built.department_merges),
-        issues=tuple(_issue_dict(i) for i in (*doc.issues, *built.issues)),
+        issues=tuple(_issue_dict(i, doc.locations) for i in (*doc.issues, *built.issues)),
     )
 
 

@@ -30,11 +30,14 @@ class ParseError(Exception):
     validate --lang en`, `POST /validate?lang=en` and `luzhi build --report` gave these in Chinese only).
     """
 
-    def __init__(self, path: str, lineno: int, message: str) -> None:
+    def __init__(self, path: str, lineno: int, message: str, place: str | None = None) -> None:
         self.path = path
         self.lineno = lineno
         self.message = message
-        super().__init__(f"{path}:{lineno}: {message}")
+        # In a Word, Excel, PDF or HTML file, the place (`table=2&row=5`, ontology/places.py): `lineno` counts
+        # the lines read out of it, which no one who opens the file can find, so it is not shown.
+        self.place = place
+        super().__init__(f"{path}: {message}" if place else f"{path}:{lineno}: {message}")
 
 
 class RowKind(Enum):

@@ -44,6 +44,7 @@ from luzhi.etl.shared import split_shared
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
+from luzhi.ontology.places import describe_place
 from luzhi.ontology.triples import TripleSet
 from luzhi.shapes.validate import Severity
 from luzhi.store.dump import LOADED_PART, write_parts
@@ -86,8 +87,7 @@ class Refusal:
         """The first `SHOWN_REASONS` reasons, then how many more of each rule: a document missing a column broke
         one rule on every item (144 reasons, one line of 20,795 characters on the console, cold review).
         `luzhi validate FILE` and the build's --report give every one."""
-        shown = "; ".join((f"line {r['line']} " if r.get("line") else "") + f"[{r['rule']}] {r['message']}"
-                          for r in self.reasons[:SHOWN_REASONS])
+        shown = "; ".join(_where(r) + f"[{r['rule']}] {r['message']}" for r in self.reasons[:SHOWN_REASONS])
         rest = Counter(r["rule"] for r in self.reasons[SHOWN_REASONS:])
         if not rest:
             return shown
@@ -172,20 +172,45 @@ def stage_all(paths: list[Path], options: BuildOptions, staging: Path, validate_
             raise
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, systemd, `docker stop`) to a build: ended as Ctrl-C ends it, by the same `except
+    KeyboardInterrupt` clean-ups (the pool stopped, nothing switched), and said apart (server/cli.py, exit 143).
+    Python's default for SIGTERM ended the process at once: its workers' queues were left to multiprocessing's
+    resource tracker, which warned of "leaked semaphore objects" (cold review)."""
+
+
+def raise_terminated(_signum: int, _frame) -> None:
+    raise Terminated
+
+
 @contextmanager
 def _ctrl_c_deferred() -> Iterator[None]:
-    """Ctrl-C during the block is raised as KeyboardInterrupt when it ends, not inside it (main thread only)."""
+    """Ctrl-C (or SIGTERM) during the block is raised as KeyboardInterrupt (Terminated) when it ends, not inside
+    it (main thread only). A SIGINT this process ignores stays ignored: a build started in the background of a
+    script (`nohup … &`: the shell sets SIGINT ignored) ran on through a Ctrl-C its process group got, except
+    that its workers died of it (cold review), and a handler set here, if only for a moment, let one through.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     pressed: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: pressed.append(signum))
+    watched = [signal.SIGTERM] if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else [signal.SIGINT, signal.SIGTERM]
+    previous = {signum: signal.signal(signum, lambda signum, _frame: pressed.append(signum)) for signum in watched}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if pressed:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if signal.SIGTERM in pressed and previous[signal.SIGTERM] is raise_terminated:
+        raise Terminated
+    if signal.SIGINT in pressed:
         raise KeyboardInterrupt
+    if signal.SIGTERM in pressed:  # a SIGTERM this process had not chosen to handle: its old handler now
+        handler = previous[signal.SIGTERM]
+        if callable(handler):
+            handler(signal.SIGTERM, None)
+        elif handler is signal.SIG_DFL:
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -302,16 +327,28 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
                   facts=facts, dump_parts=dump_parts, quad_count=len(own_quads))
 
 
+def _where(reason: dict) -> str:
+    """A reason's line in a text, or its place in a Word, Excel, PDF or HTML file (no line means anything there)."""
+    if reason.get("place"):
+        words = describe_place(reason["place"], "en")
+        return f"{describe_place(reason['place'], 'zh')} / {words} " if words else ""
+    return f"line {reason['line']} " if reason.get("line") else ""
+
+
 def _reason(error: Exception) -> dict:
     line = getattr(error, "lineno", None)  # ParseError's (etl/rows.py)
-    return {"line": line if isinstance(line, int) else None, "rule": type(error).__name__, "message": str(error)}
+    place = getattr(error, "place", None)  # in a Word, Excel, PDF or HTML file: the line is the reader's count
+    return {"line": line if isinstance(line, int) and not place else None, "place": place,
+            "rule": type(error).__name__, "message": str(error)}
 
 
 def _violation(result) -> dict:
     line = result.lines.first if result.lines else None
+    fragment = (result.source or "").partition("#")[2] if line is None else ""
     rule = result.shape.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
     # Both of the shape's messages, Chinese then English after " / ", as the build's other refusals (it had zh only).
-    return {"line": line, "rule": rule, "message": f"{result.focus}: {result.message_zh} / {result.message_en}"}
+    return {"line": line, "place": fragment if describe_place(fragment, "en") else None, "rule": rule,
+            "message": f"{result.focus}: {result.message_zh} / {result.message_en}"}
 
 
 def clean_stale_staging(older_than: float = 3600.0) -> list[Path]:

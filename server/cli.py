@@ -323,13 +323,24 @@ def serve(store_path, host, port, base, state_dir):
 def _interruptible():
     """Ctrl-C during a build (`luzhi build`, or `luzhi serve` building the samples): one line, not click's
     "Aborted!" (exit 1) after the workers' tracebacks (cold review); 130 is the shell's code for SIGINT.
+    SIGTERM the same way, exit 143 (128 + 15, what a shell reports for it): it ended the process at once, and
+    multiprocessing's resource tracker warned of leaked semaphores (cold review; etl/stage.py Terminated).
     Nothing was switched (docs/build.md); what was staged and loaded is reused by the same command."""
+    from luzhi.etl.stage import Terminated, raise_terminated
+
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
         yield
+    except Terminated:
+        click.echo("\n构建已被终止（SIGTERM）；再次运行同一命令即可从中断处继续 / build terminated (SIGTERM); run the "
+                   "same command again to resume", err=True)
+        sys.exit(143)
     except KeyboardInterrupt:
         click.echo("\n构建已中断；再次运行同一命令即可从中断处继续 / build interrupted; run the same command again "
                    "to resume", err=True)
         sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _stop_serving(signum, frame) -> NoReturn:

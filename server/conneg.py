@@ -48,7 +48,8 @@ def choose_or_refuse(accept_header: str | None, offered: Sequence[str]) -> str:
 def choose(accept_header: str | None, offered: Sequence[str]) -> str | None:
     """The best of `offered` for this `Accept` header, or None when the client accepts none of them.
 
-    A missing or empty header accepts anything (RFC 9110 §12.5.1), so it gets `offered[0]`.
+    A missing or empty header accepts anything (RFC 9110 §12.5.1), so it gets `offered[0]`; so does one
+    of empty members only (`,,,,`).
     Ties between equally acceptable types go to the earlier offer: pages put HTML first,
     so a browser's `text/html,…,*/*;q=0.8` gets HTML and curl's `*/*` gets it too.
 
@@ -76,8 +77,13 @@ def _choose(accept_header: str | None, offered: Sequence[str]) -> str | None:
     parsed = parse_accept_header(_malformed_q_as_1(accept_header), MIMEAccept)
     # Media-type parameters other than q are ignored: werkzeug matched `application/ld+json;profile="…#
     # compacted"` and `text/html;charset=gbk` to nothing, a 406 (cold review); luzhi's JSON-LD is compacted
-    # and its HTML says its charset.
-    accept = MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in parsed])
+    # and its HTML says its charset. A member that is no media range (`Accept: ,,,,`, `;q=0.5`: empty ones)
+    # says nothing; a header of nothing else is as if absent, not a 406 (cold review).
+    ranges = [(value.split(";", 1)[0].strip(), quality) for value, quality in parsed]
+    ranges = [(value, quality) for value, quality in ranges if value]
+    if not ranges:
+        return offered[0]
+    accept = MIMEAccept(ranges)
     best: str | None = None
     best_q = 0.0
     for mime in offered:

@@ -3,7 +3,8 @@
 Headers: the pages load nothing from elsewhere and are never framed, so the policy says so
 (Content-Security-Policy with `frame-ancestors 'none'`, and X-Frame-Options for older browsers);
 `nosniff` on everything, `/source` texts included (they are user-supplied documents served as
-text/plain: a browser must not sniff them into HTML). The query page's script and styles are
+text/plain: a browser must not sniff them into HTML; /source sets its own, sandboxed policy and serves an
+HTML original as a download, server/views/resource.py). The query page's script and styles are
 same-origin files, so `'self'` suffices.
 
 A remote store that is down or hung is not a bug of ours: every page answers 503 with

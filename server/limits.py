@@ -5,11 +5,18 @@ hands over what it read *without an error* (werkzeug.wsgi.LimitedStream: the lim
 enforced on the next read). Issue 10 measured it: `ASK {}` + 1 MB of spaces + garbage
 answered 200 `true`, and a 9 MB Turtle with garbage after 5 MB "conformed". `read_body`
 therefore reads one byte past the limit: over the limit is 413, however the body was sent.
+
+A body that stops short of its Content-Length while the client keeps the connection open waits for bytes
+that never come: gunicorn's worker thread read with no time limit (the request was never answered; cold
+review), Werkzeug's server timed out after `TimedRequestHandler.timeout` and then logged a traceback while
+it drained the socket. `read_body` waits at most `BODY_WAIT` seconds for each part of the body, under both
+servers, and answers 408 naming Content-Length.
 """
 
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +27,9 @@ from werkzeug.serving import WSGIRequestHandler
 
 _DIGITS = re.compile(r"[ \t]*[0-9]+[ \t]*")  # RFC 9110 §8.6 Content-Length = 1*DIGIT (str.isdigit takes '²')
 RETRY_AFTER = 5  # seconds, on every 503 that a retry can cure (a full pool, a store that is down)
+# Seconds a request body may go without a byte before it is refused (408): a client on a slow line still sends
+# something every few seconds; one that announced more than it sends would otherwise hold a thread for ever.
+BODY_WAIT = 10
 
 
 def retry_after_timeout(timeout: float) -> int:
@@ -40,6 +50,8 @@ class BodyIncomplete(Exception):
     Werkzeug's server raises ClientDisconnected then (a 500 before session 14's cold review); gunicorn
     hands over the bytes it got, and the cut query or document was answered as if whole (200)."""
 
+    status = 400
+
     def __init__(self, announced: int, received: int | None = None) -> None:
         got_zh, got_en = ("", "") if received is None else (f"（只收到 {received} 字节）", f"after {received} ")
         # Chinese, then English after " / ", as every message a user meets (/sparql and /validate show it).
@@ -47,6 +59,21 @@ class BodyIncomplete(Exception):
                         f"{got_en}before the {announced} bytes its Content-Length announced")
         super().__init__(self.message)
         self.announced, self.received = announced, received
+
+
+class BodyStalled(BodyIncomplete):
+    """No byte of the body came for `BODY_WAIT` seconds, the connection still open, before the bytes its
+    Content-Length announced: 408 (RFC 9110 §15.5.9), and the connection is closed."""
+
+    status = 408
+
+    def __init__(self, announced: int, waited: float) -> None:
+        super().__init__(announced)
+        self.message = (f"请求体在 Content-Length 所述的 {announced} 字节之前停了 {waited:g} 秒没有数据，已放弃等待："
+                        f"请发送完整的请求体，或让 Content-Length 与实际发送的字节数一致 / the request body sent "
+                        f"nothing for {waited:g} s before the {announced} bytes its Content-Length announced: send "
+                        "the whole body, or a Content-Length that matches the bytes you send")
+        self.args = (self.message,)
 
 
 class BadContentLength(Exception):
@@ -75,12 +102,27 @@ def read_body(request: Request, limit: int) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         raise BodyTooLarge(limit)
     request.max_content_length = limit + 1  # one byte past: a cut body shows up as too long
+    # gunicorn's worker reads the body from a blocking socket: bound each wait (Werkzeug's server has its own,
+    # TimedRequestHandler). The timeout is the socket's, restored afterwards for gunicorn's keep-alive.
+    connection = request.environ.get("gunicorn.socket")
+    previous = connection.gettimeout() if connection is not None else None
+    if connection is not None:
+        connection.settimeout(BODY_WAIT)
     try:
         data = request.get_data(cache=True)
     except RequestEntityTooLarge:
         raise BodyTooLarge(limit) from None
-    except ClientDisconnected:
-        raise BodyIncomplete(request.content_length or 0) from None
+    except (ClientDisconnected, OSError) as error:  # gunicorn's stream raises the socket's own errors
+        if not _timed_out(error):
+            raise BodyIncomplete(request.content_length or 0) from None
+        if connection is not None:
+            # gunicorn would read on for the rest of the body before the next request of the connection:
+            # nothing more is read from it, so the answer goes out and the connection closes.
+            connection.shutdown(socket.SHUT_RD)
+        raise BodyStalled(request.content_length or 0, BODY_WAIT) from None
+    finally:
+        if connection is not None:
+            connection.settimeout(previous)
     if len(data) > limit:
         raise BodyTooLarge(limit)
     if request.content_length is not None and len(data) < request.content_length:
@@ -88,6 +130,15 @@ def read_body(request: Request, limit: int) -> bytes:
     request.max_content_length = limit + 1
     request.max_form_memory_size = limit + 1
     return data
+
+
+def _timed_out(error: BaseException) -> bool:
+    """Whether a read failed by a socket timeout (Werkzeug raises ClientDisconnected from it)."""
+    while error is not None:
+        if isinstance(error, TimeoutError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 class Busy(Exception):
@@ -116,4 +167,42 @@ class TimedRequestHandler(WSGIRequestHandler):
     nothing (an HTTP/0.9-style line, a slowloris) is dropped after `timeout` seconds instead of holding a
     thread (issue 10 measured 40 s). Production runs behind a buffering proxy (docs/security.md)."""
 
-    timeout = 10
+    timeout = BODY_WAIT
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = _EndsAtTimeout(self.rfile)
+
+
+class _EndsAtTimeout:
+    """A connection's reader that reads nothing more once a read has timed out. The socket's file refuses
+    every read after a timeout ("cannot read from timed out object"), and Werkzeug, which drains the unread
+    body after answering, logged that as an error with a traceback after each 408 (cold review)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self._timed_out = False
+
+    def _read(self, method, *args, empty):
+        if self._timed_out:
+            return empty
+        try:
+            return method(*args)
+        except TimeoutError:
+            self._timed_out = True
+            raise
+
+    def read(self, *args) -> bytes:
+        return self._read(self._stream.read, *args, empty=b"")
+
+    def read1(self, *args) -> bytes:
+        return self._read(self._stream.read1, *args, empty=b"")
+
+    def readline(self, *args) -> bytes:
+        return self._read(self._stream.readline, *args, empty=b"")
+
+    def readinto(self, buffer) -> int:
+        return self._read(self._stream.readinto, buffer, empty=0)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)

@@ -17,7 +17,8 @@ from rdflib.util import from_n3
 
 from luzhi.ontology.iris import DEFAULT_BASE
 from luzhi.ontology.namespaces import SH, bind_prefixes
-from luzhi.shapes.validate import SHAPES_NS, Severity, ValidationReport, ValidationResult, load_shapes
+from luzhi.ontology.places import describe_place
+from luzhi.shapes.validate import SHAPES_NS, Notice, Severity, ValidationReport, ValidationResult, load_shapes
 
 SEVERITY_WORDS = {
     "zh": {Severity.VIOLATION: "违规", Severity.WARNING: "警告", Severity.INFO: "提示"},
@@ -47,13 +48,29 @@ def shape_label(shape: str, lang: str) -> str:
     return shape_labels().get(shape, {}).get(lang) or shape.removeprefix(SHAPES_NS)
 
 
-def where(result: ValidationResult, lang: str) -> str:
+def where(result: ValidationResult | Notice, lang: str) -> str:
+    """Where a result or a notice is in its source: lines of a text (第 163 行), else the place in the Word,
+    Excel, PDF or HTML file (表 14 第 4 行): the lines of the text extracted from such a file mean nothing to
+    the person who opens it (cold review)."""
+    place = _place(result)
+    if place is not None:
+        return describe_place(place, lang) or ""
     if result.lines is None:
         return ""
     words = _WORDS[lang]
     if result.lines.first == result.lines.last:
         return words["line"].format(a=result.lines.first)
     return words["lines"].format(a=result.lines.first, b=result.lines.last)
+
+
+def _place(result: ValidationResult | Notice) -> str | None:
+    """The location fragment of a result (its source IRI keeps it when it is no `#line=`) or a notice."""
+    if isinstance(result, Notice):
+        return result.place
+    if result.lines is None and result.source and "#" in result.source:
+        fragment = result.source.partition("#")[2]
+        return fragment if describe_place(fragment, "en") is not None else None
+    return None
 
 
 def grouped(report: ValidationReport) -> list[tuple[str, list[ValidationResult]]]:
@@ -94,10 +111,8 @@ def render_text(report: ValidationReport, lang: str = "zh") -> str:
         out.append("")
         out.append(f"{words['notices']}:")
         for notice in report.notices:
-            place = ""
-            if notice.lines is not None:
-                place = f" [{words['lines'].format(a=notice.lines.first, b=notice.lines.last)}]"
-            out.append(f"  - {notice.message(lang)}{place}")
+            place = where(notice, lang)
+            out.append(f"  - {notice.message(lang)}" + (f" [{place}]" if place else ""))
     return "\n".join(out) + "\n"
 
 
@@ -120,15 +135,24 @@ def report_dict(report: ValidationReport) -> dict:
                 "message": {"zh": r.message_zh, "en": r.message_en},
                 "source": r.source,
                 "lines": None if r.lines is None else [r.lines.first, r.lines.last],
+                **_place_dict(r),
             }
             for r in report.results
         ],
         "notices": [
             {"code": n.code, "message": {"zh": n.message_zh, "en": n.message_en},
-             "lines": None if n.lines is None else [n.lines.first, n.lines.last]}
+             "lines": None if n.lines is None else [n.lines.first, n.lines.last], **_place_dict(n)}
             for n in report.notices
         ],
     }
+
+
+def _place_dict(item: ValidationResult | Notice) -> dict:
+    """`place`: the fragment and its words in a Word, Excel, PDF or HTML source, or None for text (its `lines`)."""
+    place = _place(item)
+    if place is None:
+        return {"place": None}
+    return {"place": {"fragment": place, "zh": describe_place(place, "zh"), "en": describe_place(place, "en")}}
 
 
 def report_graph(report: ValidationReport) -> Graph:

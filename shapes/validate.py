@@ -72,7 +72,8 @@ class Notice:
     code: str
     message_zh: str
     message_en: str
-    lines: LineSpan | None = None
+    lines: LineSpan | None = None  # lines of a text source
+    place: str | None = None  # or the place in a Word, Excel, PDF or HTML file, as a fragment (table=2&row=5)
 
     def message(self, lang: str) -> str:
         return self.message_zh if lang == "zh" else self.message_en
@@ -268,7 +269,7 @@ def source_lines(data: Graph | TripleSet, focus: Node | None, value: Node | None
     candidates = [focus, *data.subjects(LZ.participation, focus)]
     if value is not None and (focus, RDF.type, LZ.Duty) not in data:
         candidates.append(value)
-    whole = None  # a source without lines, if no candidate has lines
+    whole = None  # a source without a place, if no candidate has one
     for node in candidates:
         for derived in data.objects(node, PROV.wasDerivedFrom):
             match = _LINE_FRAGMENT.search(str(derived))
@@ -276,5 +277,7 @@ def source_lines(data: Graph | TripleSet, focus: Node | None, value: Node | None
                 # RFC 5147 counts line boundaries from 0: `line=2,5` is lines 3..5 (etl.model.LineSpan).
                 start, end = int(match.group(1)), int(match.group(2))
                 return str(derived)[: match.start()], LineSpan(start + 1, max(end, start + 1))
+            if "#" in str(derived):  # a place in a Word, Excel, PDF or HTML file (shapes/report.py words it)
+                return str(derived), None
             whole = whole or str(derived)
     return whole, None

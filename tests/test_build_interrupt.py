@@ -9,6 +9,8 @@ worker to be idle during a real build's parse, a window of one document's parse 
   more documents are then still to parse, whatever the machine's load;
 - a pool worker that is certainly idle, blocked reading its queue (where the tracebacks came from), sent
   SIGINT alone: it ends at once and says nothing.
+Then SIGTERM (`kill PID`) ends a build as Ctrl-C does, exit 143; and a build that ignores SIGINT (started in the
+background of a script) keeps its workers through a Ctrl-C its process group gets.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pathlib import Path
 
 from build_helpers import township_copies
 from test_build_workers_exit import _alive, _descendants
+
+from luzhi.etl.build import bundled_documents
 
 INTERRUPTED = "build interrupted; run the same command again to resume"
 
@@ -119,3 +123,72 @@ def _assert_all_end(pids: set[int], message: str) -> None:
     while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
         time.sleep(0.2)
     assert not [pid for pid in pids if _alive(pid)], message
+
+
+TERMINATED = "build terminated (SIGTERM); run the same command again to resume"
+
+
+def _first_staged(build: subprocess.Popen, store: Path) -> None:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not _staged(store) and build.poll() is None:
+        time.sleep(0.05)
+    assert build.poll() is None and _staged(store), "the build ended before its parse was seen"
+
+
+def test_sigterm_during_parse_says_one_line_exits_143_and_the_same_command_resumes(tmp_path):
+    """`kill PID` (SIGTERM) ended the build at once: multiprocessing's resource tracker then warned of "leaked
+    semaphore objects" (cold review). Now it ends as Ctrl-C does, in its own words and with 143 (128 + 15)."""
+    store = tmp_path / "store"
+    documents = bundled_documents()
+    command = [sys.executable, "-m", "luzhi.server.cli", "build", "--store", str(store), "--jobs", "2",
+               "--base", "https://luzhi.test", *map(str, documents)]
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                             preexec_fn=as_in_a_terminal)
+    group: set[int] = set()
+    try:
+        _first_staged(build, store)
+        group = _descendants(build.pid)
+        os.kill(build.pid, signal.SIGTERM)  # the build's process only, as `kill PID` sends it
+        _out, err = build.communicate(timeout=120)
+    finally:
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGKILL)
+            build.wait()
+        build.stdout.close()
+        build.stderr.close()
+    message = err.decode("utf-8", "replace")
+    assert build.returncode == 143, message
+    assert "Traceback" not in message and "leaked semaphore" not in message and "Aborted" not in message, message
+    last = message.strip().splitlines()[-1]
+    assert last == f"构建已被终止（SIGTERM）；再次运行同一命令即可从中断处继续 / {TERMINATED}", message
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(pid) for pid in group):
+        time.sleep(0.2)
+    assert not [pid for pid in group if _alive(pid)], "a worker outlived the terminated build"
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "5 documents loaded, 0 quarantined" in again.stdout + again.stderr, again.stdout + again.stderr
+
+
+def test_a_build_that_ignores_sigint_keeps_its_workers_through_one(tmp_path):
+    """A build started in the background of a script (`nohup luzhi build … &`: SIGINT ignored) runs on through a
+    Ctrl-C its process group gets; its workers died of it, and the build failed with BrokenProcessPool."""
+    store = tmp_path / "store"
+    command = [sys.executable, "-m", "luzhi.server.cli", "build", "--store", str(store), "--jobs", "2",
+               "--base", "https://luzhi.test", *map(str, bundled_documents())]
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        _first_staged(build, store)
+        os.killpg(build.pid, signal.SIGINT)  # the whole group, the workers included
+        out, err = build.communicate(timeout=600)
+    finally:
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGKILL)
+            build.wait()
+        build.stdout.close()
+        build.stderr.close()
+    text = (out + err).decode("utf-8", "replace")
+    assert build.returncode == 0, text
+    assert "BrokenProcessPool" not in text and "5 documents loaded, 0 quarantined" in text, text

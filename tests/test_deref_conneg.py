@@ -102,6 +102,18 @@ def test_q_values(live_server, samples, accept, expected):
     assert response.headers["Content-Type"].split(";")[0] == expected
 
 
+@pytest.mark.parametrize("accept", [",,,,", ", ,", ";q=0.5", ", ;q=0.2 ,"])
+@pytest.mark.parametrize("path", ["/doc/category", "/.well-known/void", "/def", "/sparql?query=ASK%20%7B%7D",
+                                  "/graph/kinds", "/search.json?q=%E9%98%B2%E7%81%AB"])
+def test_an_accept_of_empty_members_is_as_if_absent(live_server, path, accept):
+    """`Accept: ,,,,` names no media range: the answer is the one without the header, not a 406 (cold review)."""
+    answers = [requests.get(live_server.url + path, headers=headers, timeout=60)
+               for headers in ({"Accept": accept}, {})]  # requests sends `Accept: */*` unless told not to
+    answers.append(requests.get(live_server.url + path, headers={"Accept": None}, timeout=60))
+    assert [a.status_code for a in answers] == [200, 200, 200], path
+    assert answers[0].headers["Content-Type"] == answers[2].headers["Content-Type"], path
+
+
 def test_not_acceptable(live_server, samples):
     response = requests.get(_doc(live_server, samples["department"]), headers={"Accept": "image/png"})
     assert response.status_code == 406

@@ -47,3 +47,21 @@ def test_emitted_concepts_exist_in_ontology(built_store):
     graph = ontology_graph()
     for row in rows:
         assert (row["c"], RDF.type, SKOS.Concept) in graph, row["c"]
+
+
+def test_township_and_of_township_say_how_they_differ_and_the_data_keeps_it(built_store):
+    """`lz:township` (DESIGN.md's, of a duty) and `lz:ofTownship` (of a list) looked like two names for one relation
+    (cold review). The ontology says, in words /def shows, that they are one township said of two kinds of
+    resource, and why; the data keeps what it says: each of its own kind only, and a duty's the same as its list's."""
+    graph = ontology_graph()
+    for term, other in ((LZ.township, "lz:ofTownship"), (LZ.ofTownship, "lz:township")):
+        comments = {o.language: str(o) for o in graph.objects(term, RDFS.comment) if isinstance(o, Literal)}
+        assert {"zh", "en"} <= set(comments) and all(other in text for text in comments.values()), (term, comments)
+    assert (LZ.township, RDFS.domain, LZ.Duty) in graph and (LZ.ofTownship, RDFS.domain, LZ.DutyList) in graph
+    store = OxigraphStore(built_store.path, read_only=True)
+    prefix = f"PREFIX lz: <{LZ}>\n"
+    assert store.select(prefix + "SELECT (COUNT(*) AS ?n) WHERE { ?d lz:township ?t }")[0]["n"] == store.select(
+        prefix + "SELECT (COUNT(*) AS ?n) WHERE { ?d lz:township ?t ; a lz:Duty }")[0]["n"]
+    assert not store.ask(prefix + "ASK { ?l lz:ofTownship ?t FILTER NOT EXISTS { ?l a lz:DutyList } }")
+    assert not store.ask(prefix + "ASK { ?d lz:township ?t ; lz:inList ?l . "
+                                  "FILTER NOT EXISTS { ?l lz:ofTownship ?t } }")

@@ -6,6 +6,8 @@ parameters and encodes them; these tests follow the links a client gets, as a cl
 
 from __future__ import annotations
 
+import html
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -41,3 +43,39 @@ def test_rdf_description_next_link_keeps_the_language(live_server):
     assert response.status_code == 200
     nexts = [part for part in response.headers["Link"].split(", ") if part.endswith('rel="next"')]
     assert nexts == [f'</doc/division/{code}?lang=en&page=2>; rel="next"']
+
+
+def test_a_page_past_the_last_says_how_many_and_links_the_last(live_server):
+    """`/search?q=森林防火&page=9999` said "not found", as if nothing matched (cold review): it says the page is
+    past the last, how many matches and pages there are, and links the last page, in HTML and JSON."""
+    first = _search(live_server, {"q": "工作", "kind": "duty"})
+    pages = -(-first["total"] // first["page_size"])
+    assert pages > 1 and first["total_is_exact"]
+    wanted = {"q": ["工作"], "kind": ["duty"], "page": [str(pages)]}
+
+    past = requests.get(f"{live_server.url}/search.json", params={"q": "工作", "kind": "duty", "page": 9999},
+                        timeout=30)
+    assert past.status_code == 404
+    message = past.json()["error"]
+    assert f"第 9999 页超出了范围：「工作」共 {first['total']} 条结果，{pages} 页" in message, message
+    english = f"page 9999 of /search.json is past the last: “工作” has {first['total']} results on {pages} pages"
+    assert english in message, message
+    last = past.links["last"]["url"]
+    assert last in message and urlsplit(last).path == "/search.json" and parse_qs(urlsplit(last).query) == wanted
+    assert requests.get(live_server.url + last, timeout=30).json()["results"]  # the last page has results
+
+    page = requests.get(f"{live_server.url}/search", params={"q": "工作", "kind": "duty", "page": 9999, "lang": "en"},
+                        headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 404 and page.headers["Content-Type"].startswith("text/html")
+    assert f"page 9999 is past the last: “工作” has {first['total']} results on {pages} pages" in page.text
+    link = re.search(r'<a rel="last" href="([^"]+)">Go to page (\d+)</a>', page.text)
+    assert link and link.group(2) == str(pages)
+    assert parse_qs(urlsplit(html.unescape(link.group(1))).query) == {**wanted, "lang": ["en"]}
+
+
+def test_a_page_past_the_last_of_no_matches_says_there_are_none(live_server):
+    past = requests.get(f"{live_server.url}/search", params={"q": "履职不存在的词语", "page": 3},
+                        headers={"Accept": "text/html"}, timeout=30)
+    assert past.status_code == 404
+    assert "第 3 页超出了范围：「履职不存在的词语」没有任何结果" in past.text
+    assert re.search(r'<a rel="last" href="/search\?q=[^"&]+">到第 1 页</a>', past.text), past.text

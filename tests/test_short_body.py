@@ -3,32 +3,45 @@
 The client announces 100 bytes, sends `ASK {}` and closes its side. Werkzeug's server raised
 ClientDisconnected out of the SPARQL fast path (a 500); gunicorn handed over the bytes it got, so a cut query
 was run, and a cut document validated, as if whole (200).
+
+A client that sends the short body and keeps the connection open, waiting (the last cold review): gunicorn
+never answered (its thread waited for the rest without a limit), Werkzeug's server answered after its socket
+timeout and then logged a traceback. Both answer 408 after `BODY_WAIT` seconds without a byte, naming
+Content-Length, and close the connection; the worker lives on.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import socket
+import threading
 from urllib.parse import urlsplit
 
 import pytest
 from sparql_server import fill_small_store, gunicorn
 from test_review_messages import in_both_languages
+from werkzeug.serving import make_server
+
+from luzhi.server.limits import BODY_WAIT, TimedRequestHandler
 
 CUT = [("/sparql", "application/sparql-query", b"ASK {}"),
        ("/sparql", "application/x-www-form-urlencoded", b"query=ASK%20%7B%7D"),
        ("/validate?format=turtle", "text/turtle", b"<http://a/> <http://b/> <http://c/> .\n")]
 
 
-def send_cut(url: str, path: str, content_type: str, body: bytes, announced: int | str = 100) -> tuple[int, str]:
-    """Announce `announced` bytes (or a Content-Length of any text), send `body`, close the writing side: the
-    status and body of the answer."""
+def send_cut(url: str, path: str, content_type: str, body: bytes, announced: int | str = 100, *,
+             hold_open: bool = False) -> tuple[int, str]:
+    """Announce `announced` bytes (or a Content-Length of any text), send `body`, close the writing side (or,
+    `hold_open`, keep it open and wait): the status and body of the answer, read until the server closes."""
     parts = urlsplit(url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=60) as conn:
+    # Past BODY_WAIT and under gunicorn's own worker timeout (60 s): an unanswered request fails here.
+    with socket.create_connection((parts.hostname, parts.port), timeout=BODY_WAIT + 40) as conn:
         conn.sendall(f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: {content_type}\r\n"
-                     f"Content-Length: {announced}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
-                     .encode() + body)
-        conn.shutdown(socket.SHUT_WR)
+                     f"Content-Length: {announced}\r\nAccept: application/json\r\n"
+                     f"{'' if hold_open else 'Connection: close'}\r\n\r\n".encode() + body)
+        if not hold_open:
+            conn.shutdown(socket.SHUT_WR)
         answer = b""
         while chunk := conn.recv(65536):
             answer += chunk
@@ -71,3 +84,58 @@ def test_a_cut_body_is_a_400_under_gunicorn(production, path, content_type, body
     assert status == 400, text
     assert f"after {len(body)} before the 100 bytes its Content-Length announced" in text
     assert send_cut(production, path, content_type, body, announced=len(body))[0] == 200  # whole: answered
+
+
+STALLED = [CUT[0], CUT[2]]  # /sparql's fast path and /validate
+
+
+@pytest.mark.parametrize(("path", "content_type", "body"), STALLED)
+def test_a_stalled_body_is_a_408_under_gunicorn(production, path, content_type, body):
+    status, text = send_cut(production, path, content_type, body, hold_open=True)
+    assert status == 408, text
+    message = json.loads(text)["error"] if path.startswith("/validate") else text.strip()
+    assert "Content-Length" in message and f"nothing for {BODY_WAIT} s before the 100 bytes" in message, message
+    assert in_both_languages(message), message
+    assert send_cut(production, path, content_type, body, announced=len(body))[0] == 200  # the worker still answers
+
+
+@pytest.fixture(scope="module")
+def development(built_store):
+    """`luzhi serve`'s server: Werkzeug's, with TimedRequestHandler."""
+    from conftest import make_config
+
+    from luzhi.server.app import create_app
+
+    server = make_server("127.0.0.1", 0, create_app(make_config(built_store)), threaded=True,
+                         request_handler=TimedRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize(("path", "content_type", "body"), STALLED)
+def test_a_stalled_body_is_a_408_under_werkzeug_without_a_traceback(development, path, content_type, body, caplog):
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        status, text = send_cut(development, path, content_type, body, hold_open=True)
+    assert status == 408, text
+    assert "Content-Length" in text and in_both_languages(
+        json.loads(text)["error"] if path.startswith("/validate") else text.strip())
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING or "Traceback" in
+                record.getMessage()], [record.getMessage() for record in caplog.records]
+
+
+def test_the_development_servers_reader_reads_nothing_after_a_timeout():
+    """After answering, Werkzeug drains what is left of the body; once the socket has timed out its file
+    raises OSError ("cannot read from timed out object") on every read, logged as an error with a traceback
+    whenever the client's close (or a late byte) made the socket readable. The handler's reader ends instead."""
+    from luzhi.server.limits import _EndsAtTimeout
+
+    ours, client = socket.socketpair()
+    with ours, client:
+        ours.settimeout(0.05)
+        reader = _EndsAtTimeout(ours.makefile("rb"))
+        with pytest.raises(TimeoutError):
+            reader.read(10)
+        client.sendall(b"late")
+        assert reader.read(10_000_000) == b"" and reader.readinto(bytearray(4)) == 0

@@ -25,8 +25,8 @@ from sparql_server import serve
 from luzhi.etl.build import BuildOptions, build
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import sparql_prologue
+from luzhi.ontology.places import describe_lines, describe_place
 from luzhi.server.config import Config
-from luzhi.server.source_places import describe_lines, describe_place
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 BASE = "http://127.0.0.1:5000"

@@ -119,6 +119,31 @@ def test_bad_turtle_is_400_with_line_and_column(live_server):
     assert (error["line"], error["column"]) == (3, 26)
 
 
+@pytest.mark.parametrize(("name", "media_type"), [
+    ("windows.ttl", "text/turtle"), ("windows.nt", "application/n-triples"),
+    ("windows.jsonld", "application/ld+json"), ("windows.rdf", "application/rdf+xml"),
+])
+def test_a_utf8_byte_order_mark_is_read_as_no_part_of_the_data(live_server, name, media_type):
+    """Windows editors begin a UTF-8 file with a BOM: each RDF format reads as without it (Turtle and
+    N-Triples answered "﻿ is not a valid subject", cold review)."""
+    graph = Graph().parse(data=fixture_for(live_server.url, "Duty-title.fail.ttl"), format="turtle")
+    body = graph.serialize(format={"windows.ttl": "turtle", "windows.nt": "nt", "windows.jsonld": "json-ld",
+                                   "windows.rdf": "xml"}[name], encoding="utf-8")
+    answers = [requests.post(f"{live_server.url}/validate", files={"file": (name, data, media_type)},
+                             headers={"Accept": "application/json"}, timeout=60).json()
+               for data in (body, b"\xef\xbb\xbf" + body)]
+    assert answers[1] == answers[0] and answers[0]["conforms"] is False, answers[1]
+
+
+def test_a_byte_order_mark_alone_is_an_empty_file(live_server):
+    response = requests.post(f"{live_server.url}/validate", files={"file": ("bom.ttl", b"\xef\xbb\xbf", "text/turtle")},
+                             headers={"Accept": "application/json"}, timeout=60)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(requests.post(
+        f"{live_server.url}/validate", files={"file": ("empty.ttl", b"", "text/turtle")},
+        headers={"Accept": "application/json"}, timeout=60).json()["error"])
+
+
 def test_oversized_uploads_are_413(small_server):
     big = b"#" * 5_000
     raw = requests.post(f"{small_server}/validate", data=big, headers={"Content-Type": "text/turtle"}, timeout=30)

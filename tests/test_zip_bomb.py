@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import requests
 from formats import write_docx, write_xlsx
 
 from luzhi.etl.parse import parse_document
@@ -70,3 +71,55 @@ def test_a_member_that_lies_about_its_size_is_refused_before_unpacking(tmp_path)
     with pytest.raises(SourceError) as refused:
         parse_document(liar)
     assert str(liar) in str(refused.value) and "压缩炸弹" in str(refused.value) and "zip bomb" in str(refused.value)
+
+
+def _empty_paragraphs(target: Path, count: int) -> Path:
+    """A Word file of a title and `count` empty paragraphs (`<w:p/>`, as Word and python-docx write them)."""
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("某某镇履行职责事项清单")
+    document.save(target)
+    with zipfile.ZipFile(target) as source:
+        parts = {item.filename: source.read(item) for item in source.infolist()}
+    body = parts["word/document.xml"].decode("utf-8")
+    at = body.index("<w:sectPr")
+    parts["word/document.xml"] = (body[:at] + "<w:p/>" * count + body[at:]).encode("utf-8")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    return target
+
+
+def test_a_word_part_past_its_limit_is_refused_naming_file_part_and_limit(tmp_path, live_server):
+    """Cold review: a .docx of ~186 MB of empty paragraphs (320 KB on disk, under the 200 MB archive limit) made
+    lxml's tree ~23 bytes a byte; under /validate's memory cap the answer was "XMLSyntaxError: unknown error".
+    The limit that trips is one part's size, so a part just past it (33 MB, ~60 KB on disk) takes that path."""
+    from luzhi.etl.readers.word import MAX_PART_BYTES
+
+    big = _empty_paragraphs(tmp_path / "空段落.docx", (MAX_PART_BYTES + 2**20) // len("<w:p/>"))
+    assert big.stat().st_size < 2**20
+    with pytest.raises(SourceError) as refused:
+        parse_document(big)
+    message = str(refused.value)
+    limit = f"{MAX_PART_BYTES // 2**20} MB"
+    assert str(big) in message and "word/document.xml" in message and limit in message, message
+    assert "请删去多余的空段落" in message and "delete the surplus empty paragraphs" in message, message
+    with big.open("rb") as upload:
+        answer = requests.post(f"{live_server.url}/validate", files={"file": (big.name, upload)},
+                               headers={"Accept": "application/json"}, timeout=300)
+    assert answer.status_code == 400, answer.text
+    assert limit in answer.json()["error"] and answer.json()["file"] == big.name, answer.text
+    assert "XMLSyntaxError" not in answer.text and "unknown error" not in answer.text
+
+
+def test_a_file_of_more_lines_than_any_list_is_refused(tmp_path):
+    """Under the part limit, 20 MB of empty paragraphs (3.5 million lines, 35 KB on disk) took 124 s and 2 GB
+    before saying "no text": past MAX_LINES the reader stops, saying why."""
+    from luzhi.etl.readers import MAX_LINES
+
+    many = _empty_paragraphs(tmp_path / "many.docx", MAX_LINES + 1)
+    with pytest.raises(SourceError) as refused:
+        parse_document(many)
+    message = str(refused.value)
+    assert str(many) in message and f"{MAX_LINES:,} lines" in message and f"超过 {MAX_LINES} 行" in message, message

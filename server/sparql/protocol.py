@@ -66,7 +66,9 @@ def parse_request(request: Request, max_bytes: int) -> SparqlRequest:
         size_zh, size_en = ("", "") if size is None else (f"（{size} 字节）", f" of {size} bytes")
         raise ProtocolError(413, f"请求体{size_zh}超过 {max_bytes} 字节的上限（max_request_bytes） / request body"
                                  f"{size_en} exceeds the limit of {max_bytes} bytes (max_request_bytes)") from None
-    except (BodyIncomplete, BadContentLength) as error:
+    except BodyIncomplete as error:  # 400 cut short, 408 stalled
+        raise ProtocolError(error.status, error.message) from None
+    except BadContentLength as error:
         raise ProtocolError(400, error.message) from None
     if mimetype == FORM:
         bad = not_utf8(body)  # Werkzeug's form parser would replace the bad bytes (cold review)

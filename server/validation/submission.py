@@ -17,6 +17,7 @@ results can point back at source lines.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import tempfile
@@ -29,6 +30,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
 from luzhi.ontology.iris import normalise_base
+from luzhi.ontology.places import describe_span
 from luzhi.ontology.types import LineSpan
 from luzhi.shapes.validate import Notice
 from luzhi.store.oxigraph import to_rdflib
@@ -112,6 +114,12 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, l
     if FORMATS[fmt] is None:
         return _read_document(data, name=name, base=base, layout=layout, township_code=township_code,
                               code_hint=code_hint)
+    # A UTF-8 byte order mark, as Windows editors (Notepad, Excel's "CSV UTF-8") write one: RDF's formats are
+    # UTF-8 without one, and pyoxigraph read it as a character of the first term ("﻿ is not a valid
+    # subject", cold review). It is no part of the data: dropped, in every format.
+    data = data.removeprefix(codecs.BOM_UTF8)
+    if not data:
+        raise SubmissionError(empty_file_message(), name=name)
     if fmt == "jsonld":
         _refuse_remote_contexts(data, name)
     if fmt == "rdfxml":
@@ -276,14 +284,22 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
             raise SubmissionError(_hide(message, folder, name), line=getattr(error, "line", None), name=name) from None
         except Exception as error:  # the parser's errors name their line in str()
             line = getattr(error, "lineno", None) or getattr(error, "line", None)
+            if getattr(error, "place", None):  # a Word/Excel/PDF/HTML file: its place is in the message, no line
+                line = None
             raise SubmissionError(_hide(f"{type(error).__name__}: {error}", folder, name),
                                   line=line if isinstance(line, int) else None, name=name) from None
-    notices = tuple(
-        Notice(issue.code, issue.message, issue.message_en,
-               issue.lines if isinstance(issue.lines, LineSpan) else None)
-        for issue in doc.issues
-    )
+    notices = tuple(_notice(issue, doc.locations) for issue in doc.issues)
     return Submission(graph, notices, name, "text")
+
+
+def _notice(issue, locations: tuple[str, ...]) -> Notice:
+    """An ETL issue as a notice: at its lines in a text, at its place in a Word, Excel, PDF or HTML file (whose
+    extracted lines, numbered by the reader, are in no file the submitter has)."""
+    lines = issue.lines if isinstance(issue.lines, LineSpan) else None
+    if lines is not None and locations:
+        return Notice(issue.code, issue.message, issue.message_en,
+                      place=describe_span(locations, lines.first, lines.last))
+    return Notice(issue.code, issue.message, issue.message_en, lines)
 
 
 def _hide(message: str, folder: str, name: str) -> str:

@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
 from luzhi.ontology.namespaces import LZ
+from luzhi.ontology.places import describe_lines, describe_place
 from luzhi.server import lookups as lk
 from luzhi.server import page_queries as q
 from luzhi.server.context import (
@@ -32,7 +33,6 @@ from luzhi.server.describe import Description, LabelLookup, Paging, fetch_labels
 from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, local_path
 from luzhi.server.source_lines import SourceLines
-from luzhi.server.source_places import describe_lines, describe_place
 from luzhi.server.tables import table_links
 from luzhi.server.views import comparing
 from luzhi.server.views.common import page_arg, render_page, require_page

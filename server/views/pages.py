@@ -29,7 +29,6 @@ from luzhi.server.views.common import (
     json_error,
     page_arg,
     render_page,
-    require_page,
     wants_json,
 )
 from luzhi.server.views.dataset import structured_data
@@ -126,8 +125,10 @@ def search():
         except SearchUnavailable as error:
             raise ServiceUnavailable(description=str(error), retry_after=RETRY_AFTER) from None
         paging = Paging(page=page, page_size=page_size, total=result.total)
-        if not result.hits:  # a page past the last is a 404 as elsewhere (docs/linked-data.md); page 1 stays
-            require_page(paging)
+        if not result.hits and paging.page > paging.last:
+            # A page past the last is a 404 as elsewhere (docs/linked-data.md); page 1 stays. It said "not
+            # found" as if nothing matched (cold review): it says how many there are, and links the last page.
+            return _past_last_page(text, kind, result, paging)
     hits = result.hits if result else ()
     facet_counts = result.facets if result else {}
     nodes = [URIRef(h.township) for h in hits if h.township]
@@ -175,6 +176,35 @@ def _label(labels, iri: str | None):
 def _excerpt(hit) -> str | None:
     fields = dict(hit.matched)
     return fields["responsibility"] if "title" not in fields and "responsibility" in fields else None
+
+
+def _past_last_page(text: str, kind: str | None, result, paging: Paging) -> Response:
+    """404 for `page` past the last page of a search that found `paging.total` matches: how many matches and
+    pages there are, and where the last page is (the first, when nothing matched). JSON keeps the one shape of
+    every JSON error, `{"error": …}` (tests/test_json_not_found.py), the last page named in it and in a
+    `Link: <…>; rel="last"` header."""
+    as_json = wants_json()
+    path = "/search.json" if as_json else "/search"
+    last_url = link(path, page=paging.last if paging.last > 1 or as_json else None)
+    total = f"{paging.total}{'' if result.total_is_exact else '+'}"
+    where_zh, where_en = (f"{path} 的", f" of {path}") if as_json else ("", "")
+    if paging.total:
+        zh = (f"{where_zh}第 {paging.page} 页超出了范围：「{text}」共 {total} 条结果，{paging.last} 页")
+        en = (f"page {paging.page}{where_en} is past the last: “{text}” has {total} results on {paging.last} "
+              f"page{'s' if paging.last > 1 else ''}")
+    else:
+        zh = f"{where_zh}第 {paging.page} 页超出了范围：「{text}」没有任何结果"
+        en = f"page {paging.page}{where_en} is past the last: “{text}” has no results"
+    if as_json:
+        response = json_error(404, f"{zh}；最后一页：{last_url} / {en}; the last page is {last_url}")
+    else:
+        past = {"message": zh if lang() == "zh" else en, "last": paging.last, "url": last_url}
+        response = render_page("search.html", status=404, q=text, kind=kind, hits=(), paging=None,
+                               labels={}, words=result.words, notes=_notes(result), facets={}, exact=True,
+                               field_names=FIELD_NAMES, title=text or None, past_last=past)
+    response.headers.add("Link", f'<{last_url}>; rel="last"')
+    response.vary.add("Accept")
+    return response
 
 
 def _search_json(text, kind, result, paging, labels) -> Response:

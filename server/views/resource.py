@@ -108,9 +108,20 @@ def _not_acceptable(rest: str) -> Response:
     return response
 
 
+# Sources a browser may show in the page: text (nosniff: never sniffed into HTML) and PDF (its viewer runs no
+# script on our origin, and `#page=3` opens its page). Anything else a browser could render as a document of
+# ours (an HTML original: its scripts, forms and links would run with our origin, stored XSS, cold review) is
+# a download. Word and Excel files are downloads anyway; saying so costs nothing.
+INLINE_SOURCES = frozenset({"text/plain", "application/pdf"})
+# A document a browser does open runs sandboxed: no script, no form, no plug-in, an opaque origin. Not the
+# PDF: Chromium refuses to show a sandboxed PDF at all.
+SOURCE_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
+
 def source(filename: str):
     """A source document as built: text as text/plain, so `#line=a,b` (RFC 5147) names lines in it;
-    a Word, Excel, PDF or HTML original as itself, so `#page=3&table=1&row=5` names a place in it.
+    a PDF inline, so `#page=3` opens its page; a Word, Excel or HTML original as itself, as a download
+    (`Content-Disposition: attachment`): an HTML page shown by a browser would run on our origin.
 
     Only documents the store records as `lz:SourceDocument` are served, from the build's copies.
     """
@@ -120,9 +131,15 @@ def source(filename: str):
     path = source_file(get_opened().state_dir, filename)
     if path is not None:
         media_type = FORMATS.get(path.suffix.lower(), ("text/plain",))[0]
-        response = send_file(path, mimetype=media_type, conditional=False, max_age=0)
+        inline = media_type in INLINE_SOURCES
+        response = send_file(path, mimetype=media_type, conditional=False, max_age=0, as_attachment=not inline,
+                             download_name=path.name)
         if media_type == "text/plain":
             response.charset = "utf-8"
+        else:  # an HTML original is in its own encoding (its <meta charset>): Flask's `charset=utf-8` could lie
+            response.headers["Content-Type"] = media_type
+        if media_type != "application/pdf":
+            response.headers["Content-Security-Policy"] = SOURCE_POLICY
         response.direct_passthrough = False
         # `Range` as for the dumps (206, 416, `If-Range`): a source PDF is megabytes, and a PDF viewer asks
         # for its pages by range; they were ignored (cold review).

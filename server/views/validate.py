@@ -70,7 +70,9 @@ def submit():
     except BodyTooLarge:
         return _error(413, f"提交超过 {config.max_upload_bytes} 字节的上限 / the submission exceeds the limit of "
                            f"{config.max_upload_bytes} bytes")
-    except (BodyIncomplete, BadContentLength) as error:
+    except BodyIncomplete as error:  # 400 cut short, 408 stalled
+        return _error(error.status, error.message)
+    except BadContentLength as error:
         return _error(400, error.message)
     except _Refused as refusal:
         return _error(refusal.status, refusal.message)

@@ -4,6 +4,10 @@ The ETL points each duty at the place it was read from (`prov:wasDerivedFrom <�
 Word, Excel, PDF and HTML files that place is a `key=value&…` location, `LOC,LOC` when the duty spans
 several rows (etl/readers/location.py, the table in docs/parsing.md). A reader of the duty page wants
 the place in words and a link to the file; text sources show their lines instead (server/views/kinds.py).
+
+Here, below the ETL, the shapes and the server, because all three put places in words: the duty page, the
+validation report (a result's or a notice's place in a Word file: 表 14 第 4 行, not the "line 163" of the text
+extracted from it, cold review) and the parser's errors.
 """
 
 from __future__ import annotations
@@ -46,3 +50,12 @@ def _one(location: str, lang: str) -> str | None:
             return None
         words.append(_WORDS[key][0 if lang == "zh" else 1].format(unquote(value)))
     return (" " if lang == "zh" else ", ").join(words)
+
+
+def describe_span(fragments: tuple[str, ...], first: int, last: int) -> str | None:
+    """The place of extracted lines `first`..`last` (1-based) of a located document (Word, Excel, PDF, HTML),
+    one location fragment per line: `LOC` or `LOC,LOC`, as the ETL's provenance writes it (etl/model.py)."""
+    if not 1 <= first <= last <= len(fragments):
+        return None
+    start, end = fragments[first - 1], fragments[last - 1]
+    return start if start == end else f"{start},{end}"
