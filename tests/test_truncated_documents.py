@@ -6,9 +6,11 @@ Both engines, through `luzhi validate` and a real `luzhi build`, on sample 000 c
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from build_helpers import nquads
@@ -96,3 +98,18 @@ def test_a_build_loads_none_of_a_cut_document(tmp_path):
     assert alone.returncode == 0, alone.stderr
     assert b"/id/duty/210381121/" not in nquads(tmp_path / "both")
     assert nquads(tmp_path / "both").count(b"\n") == nquads(tmp_path / "alone").count(b"\n")
+
+
+def test_a_row_cut_short_in_a_csv_is_named_by_its_record(tmp_path):
+    """Outside a text source the place is the file's own (docs/parsing.md): the duty's record, also where the
+    focus is its list, whose provenance names the whole file (it hid the duty's place)."""
+    text = Path(_cut(tmp_path, MID_ROW)).read_text(encoding="utf-8")
+    path = tmp_path / "cut.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(line.split("\t") for line in text.split("\n"))
+    run = _validate(str(path), "--format", "json")
+    assert run.returncode == 1, run.stdout + run.stderr
+    cells = [r for r in json.loads(run.stdout)["files"][0]["results"]
+             if r["sourceShape"].endswith("#CooperativeCellsShape")]
+    assert [(r["value"], r["place"]["fragment"], r["place"]["en"]) for r in cells] \
+        == [(f"{BASE}/id/duty/210381121/cooperative/75", "row=286", "row 286")]
