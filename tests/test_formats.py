@@ -210,4 +210,5 @@ def test_a_word_file_without_a_table_names_where(tmp_path):
     document.save(path)
     with pytest.raises(ParseError) as caught:
         parse_document(path)
-    assert "paragraph=2" in str(caught.value)
+    # In the file's own terms, in both languages (tests/test_docx_places.py), and the place kept for programs.
+    assert "（第 2 段 / paragraph 2）" in str(caught.value) and caught.value.place == "paragraph=2"
