@@ -194,6 +194,8 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     try:
         to_load, refused, displaced = _stage_and_check(paths, options, wip / "staging", validate_graph, progress,
                                                       held)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM (stage.Terminated): what was staged is kept, as a kill keeps it,
+        raise  # for the same command to resume (it said so, then threw the parse away: cold review)
     except BaseException:
         shutil.rmtree(wip, ignore_errors=True)  # a crash in pass 1: nothing worth resuming was loaded
         raise

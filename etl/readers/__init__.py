@@ -178,8 +178,8 @@ def read_document(data: bytes, path: str | Path) -> ReadDocument:
     suffix = Path(name).suffix.lower()
     if suffix in _REFUSED:
         zh, en = _REFUSED[suffix]
-        raise SourceError(name, f"不支持{zh}，请另存为 .docx、.xlsx、.csv、.pdf、.html 或文本文件 / {en} is not supported: "
-                                "save the file as .docx, .xlsx, .csv, .pdf, .html or text")
+        raise SourceError(name, f"不支持{zh}，请另存为 .docx、.xlsx、.csv、.pdf、.html 或文本文件 / {en} is not "
+                                "supported: save the file as .docx, .xlsx, .csv, .pdf, .html or text")
     if suffix not in FORMATS:
         suffix = _sniff(data) or suffix
     if suffix not in FORMATS:
