@@ -553,13 +553,16 @@ class _Assembler:
             )
         if self.pending_heading is not None:
             self._unparsed(self.pending_heading)
-        contents_only = []  # named by the table of contents, absent from the body: counted as lists of no items
+        # A list the body lacks is counted as one of no items: every township's document has all three lists, so
+        # one missing is a document cut short (or a layout not understood), refused unless --force (a cold review
+        # found documents without a table of contents, cut before their last list, loading as whole).
+        absent = []
         for kind in ListKind:
             if any(lst.kind is kind for lst in self.lists):
                 continue
-            if kind in self.contents:
-                line = self.contents[kind]
-                contents_only.append(ListCount(kind, None, 0, LineSpan(line, line)))
+            line = self.contents.get(kind)
+            absent.append(ListCount(kind, None, 0, LineSpan(line, line) if line else None))
+            if line is not None:
                 self._issue("list-missing", f"目录第 {line} 行列出了{LIST_NAMES[kind]}，正文中却没有：文件可能不完整"
                             "（被截断），请对照原件补全", f"the table of contents (line {line}) names the {kind.value} "
                             f"list ({LIST_NAMES[kind]}) but the body has none: the file may be cut short; complete "
@@ -583,7 +586,7 @@ class _Assembler:
                 LineSpan(lst.title_row.line.lineno, lst.title_row.line.lineno) if lst.title_row else None,
             )
             for lst in self.lists
-        ) + tuple(contents_only)
+        ) + tuple(absent)
         return Assembled(
             title=self.title or "",
             title_lines=self.title_lines,

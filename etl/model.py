@@ -75,8 +75,8 @@ class ListCount:
     list_kind: ListKind
     declared: int | None
     parsed: int
-    # The list title, when the list has one; for a list only the table of contents names (none in the body,
-    # `parsed` 0: a document cut short), that entry's line.
+    # The list title, when the list has one; for a list the body lacks (`parsed` 0: a document cut short), the
+    # line of its table-of-contents entry, if any.
     lines: LineSpan | None = None
 
 

@@ -221,8 +221,8 @@ def _add_lists(graph, iris, doc, township_code, township_name, filename, build_i
     the duty properties lz:township/lz:listType/lz:category, so the query a user writes first
     (`?d lz:township ?t ; lz:listType ?l`) counts duties only (issue 11, finding 2)."""
     declared = {(c.list_kind, c.category): c.declared for c in doc.category_counts}
-    # Every list the document names, in a title or only in its table of contents, even with no items: a list of
-    # 0 items is how a document cut short shows (lzsh:DutyList-itemCount refuses it; it loaded as fine).
+    # All three lists, each even with no items (one the body lacks is counted so, etl/items.py): a list of 0 items
+    # is how a document cut short shows (lzsh:DutyList-itemCount refuses it; it loaded as whole).
     for kind in dict.fromkeys(count.list_kind for count in doc.list_counts):
         items = doc.items_of(kind)
         dataset = iris.duty_list(township_code, kind)

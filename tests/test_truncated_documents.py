@@ -59,6 +59,20 @@ def test_a_list_the_contents_name_but_the_body_lacks_refuses_the_document(tmp_pa
         == [([9, 9], True, True)]
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_document_without_contents_cut_before_its_last_list_refuses_it(tmp_path, engine):
+    """Sample 003 has no table of contents to name its lists: cut before its reclaimed list, it conformed and
+    loaded (cold review). Every township's document has all three lists: the missing one is a Violation."""
+    sample = bundled_documents()[3]
+    text = sample.read_text(encoding="utf-8")
+    path = tmp_path / sample.name
+    path.write_text(text[: text.index("上级部门收回事项清单")], encoding="utf-8")
+    found, notices = _violations(str(path), engine)
+    assert found == {("DutyList-itemCount", f"{BASE}/id/list/140226207/reclaimed", "0", ())}
+    assert [n["message"]["en"] for n in notices if n["code"] == "list-missing"] \
+        == ["the document has no reclaimed list (上级部门收回事项清单)"]
+
+
 # Row 75 of the cooperative list (line 286) cut inside its 上级部门职责: its 镇配合职责 cell never comes.
 MID_ROW = "确定违法名单，对违法行为进"
 
