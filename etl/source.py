@@ -46,13 +46,16 @@ def decode_source(data: bytes, path: str | Path) -> list[SourceLine]:
 
 
 def source_codec(data: bytes) -> str | None:
-    """The codec the build reads a text with, where a byte `\\n` ends each line: "utf-8" (a BOM or none) when
-    the whole text is UTF-8, else "gb18030"; None for UTF-16 (a BOM, or NULs), whose lines only a whole decode
-    finds. The one place this choice is made: a duty page quotes its source lines by it (server/source_lines.py),
-    and a page that decoded otherwise than the build quoted the wrong text or failed. Whether the text really
-    is GB18030 is `decode_source`'s to say (it refuses what is not)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
-        return None
+    """The codec the build reads a text with: "utf-8" (a BOM or none) when the whole text is UTF-8, else
+    "gb18030"; "utf-16" (a BOM), "utf-16-le" or "utf-16-be" (none: told by its NULs); None for bytes with NULs
+    that are no UTF-16 (`decode_source` refuses them as binary). The one place this choice is made: a duty page
+    quotes its source lines by it (server/source_lines.py) and /source/ names it as the charset; a page that
+    decoded otherwise than the build quoted the wrong text or failed. Whether the text really is GB18030 is
+    `decode_source`'s to say (it refuses what is not)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in data:
+        return _utf16_without_bom(data)
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -69,7 +72,7 @@ def decode_text(data: bytes, path: str | Path) -> str:
             raise SourceError(path, "不支持 UTF-32 编码，请转换为 UTF-8、GB18030 或 UTF-16 / UTF-32 is not supported: "
                                     "convert the file to UTF-8, GB18030 or UTF-16")
     codec = source_codec(data)
-    if codec is None:
+    if codec is None or codec.startswith("utf-16"):
         return _decode_utf16_source(data, path)
     if codec == "utf-8":
         text = data.decode("utf-8-sig")
@@ -106,7 +109,7 @@ def _utf8_error_at(data: bytes) -> int:
 
 
 def _decode_utf16_source(data: bytes, path: str | Path) -> str:
-    """A text `source_codec` found UTF-16 by its BOM or NULs: decoded, or refused as binary (NULs, not UTF-16)."""
+    """A text `source_codec` found UTF-16 by its BOM or NULs: decoded, or refused as binary (NULs, no UTF-16)."""
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return _decode_utf16(data[len(bom) :], codec, path, "UTF-16（有 BOM）")

@@ -64,7 +64,7 @@ class LineIndex:
 def index_lines(data: bytes, path: Path) -> LineIndex:
     """Where the lines of a source text (`data`, read from `path`) start, and the codec the build read it with."""
     codec = source_codec(data)  # the build's choice; in GB18030 too `\n` is the byte 0x0A, in no other character
-    if codec is None:  # UTF-16: read by the build's reader
+    if codec not in ("utf-8", "gb18030"):  # UTF-16, its lines not ended by the byte `\n`: read by the build's reader
         return LineIndex(None, np.zeros(0, np.uint32), len(data),
                          tuple(line.text for line in decode_source(data, path)))
     bom = len(codecs.BOM_UTF8) if codec == "utf-8" and data.startswith(codecs.BOM_UTF8) else 0

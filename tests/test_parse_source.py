@@ -133,9 +133,9 @@ def test_source_codec_is_the_build_s_choice():
     codec gives is the text `decode_source` numbered."""
     text = "序号\t事项名称\n1\t加强党的建设\n"
     for data, codec in ((text.encode("utf-8"), "utf-8"), (codecs.BOM_UTF8 + text.encode("utf-8"), "utf-8"),
-                        (text.encode("gb18030"), "gb18030"), (text.encode("utf-16"), None),
-                        (text.encode("utf-16-le"), None)):
+                        (text.encode("gb18030"), "gb18030"), (text.encode("utf-16"), "utf-16"),
+                        (text.encode("utf-16-le"), "utf-16-le"), (b"\x00\x01\x02binary", None)):
         assert source_codec(data) == codec
         if codec is not None:
-            lines = data.removeprefix(codecs.BOM_UTF8).decode(codec).splitlines()
+            lines = data.removeprefix(codecs.BOM_UTF8).decode(codec).removeprefix("\ufeff").splitlines()
             assert lines == [line.text for line in decode_source(data, "x.txt")]

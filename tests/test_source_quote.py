@@ -132,6 +132,17 @@ def test_duty_pages_quote_the_lines_the_build_numbered(site, name):
         assert site.quote(duty) == "\n".join(lines[a:b]), (name, duty, a, b)
 
 
+@pytest.mark.parametrize(("name", "charset"), [("gb18030-crlf.txt", "gb18030"), ("bom-formfeed.txt", "utf-8"),
+                                               ("utf16.txt", "utf-16")])
+def test_a_source_is_served_in_the_charset_the_build_read_it_in(site, name, charset):
+    """A source link opens the text as the build read it: a GB18030 source labelled UTF-8 was mojibake in a
+    browser (cold review)."""
+    response = requests.get(f"{site.base}/source/{name}", timeout=60)
+    assert response.headers["Content-Type"] == f"text/plain; charset={charset}"
+    text = response.content.decode(charset).removeprefix("\ufeff")
+    assert text.replace("\r\n", "\n").split("\n")[:40] == _build_lines(site.folder / name)[:40]
+
+
 def test_the_quote_follows_a_rebuild_that_changed_the_text(site):
     """A rebuild replaces the text under the same name: the pages quote the new text's lines at their new
     numbers, never an index of the old text."""

@@ -14,6 +14,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from luzhi.etl.readers import FORMATS
+from luzhi.etl.source import source_codec
 from luzhi.ontology.namespaces import LZ
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config, get_opened, get_store, label_cache
@@ -135,7 +136,9 @@ def source(filename: str):
         response = send_file(path, mimetype=media_type, conditional=False, max_age=0, as_attachment=not inline,
                              download_name=path.name)
         if media_type == "text/plain":
-            response.charset = "utf-8"
+            # The encoding the build read it in: werkzeug's `charset=utf-8` showed a GB18030 source as mojibake
+            # (cold review).
+            response.headers["Content-Type"] = f"text/plain; charset={_charset(source_codec(path.read_bytes()))}"
         else:  # an HTML original is in its own encoding (its <meta charset>): Flask's `charset=utf-8` could lie
             response.headers["Content-Type"] = media_type
         if media_type != "application/pdf":
@@ -145,3 +148,8 @@ def source(filename: str):
         # for its pages by range; they were ignored (cold review).
         return conditional(response, vary_accept=False, complete_length=path.stat().st_size)
     abort(404)
+
+
+def _charset(codec: str | None) -> str:
+    """A Python codec name as the IANA charset a browser knows (`utf-16-le` → `utf-16le`)."""
+    return (codec or "utf-8").replace("utf-16-", "utf-16")
