@@ -15,6 +15,7 @@ from luzhi.etl.divisions import (
     name_forms,
     resolve_township,
 )
+from luzhi.etl.stage import BuildOptions, process_document
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 
@@ -167,3 +168,17 @@ def test_short_forms(name, short):
 def test_one_character_names_keep_their_suffix():
     assert name_forms("赵县") == ("赵县",)
     assert name_forms("城区") == ("城区",)
+
+
+def test_a_code_by_hand_that_contradicts_a_clear_title_is_said(tmp_path):
+    """Still trusted (a code is how a user settles a title), but a title that names one other township is a
+    notice in the report: 小京庄乡's document loaded as 德胜街道's without a word (cold review)."""
+    sample = sorted((Path(__file__).resolve().parent.parent / "data" / "samples").glob("003_*.txt"))[0]
+    given = BuildOptions(base="http://127.0.0.1:5000", township_codes={sample.name: "110102010"})
+    doc, chain, _graph, _report = process_document(sample, given)
+    assert chain.township.code == "110102010"
+    said = [(i.lines, i.message_en) for i in doc.issues if i.code == "code-overrides-title"]
+    assert said == [(doc.title_lines, "the title names 小京庄乡 (140226207) but the township code given makes it "
+                                      "德胜街道 (110102010): check --township-code")]
+    agreeing = BuildOptions(base="http://127.0.0.1:5000", township_codes={sample.name: "140226207"})
+    assert not [i for i in process_document(sample, agreeing)[0].issues if i.code == "code-overrides-title"]

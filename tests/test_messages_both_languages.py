@@ -208,7 +208,8 @@ def document(tmp_path_factory) -> Path:
 
 def test_the_build_report_gives_each_issue_in_english_too(document):
     folder = document.parent
-    built = luzhi("build", document.name, "--store", "store", "--report", "report.json", cwd=folder)
+    # --force: the document lacks its reclaimed list (one of the issues shown), a Violation since session 17
+    built = luzhi("build", document.name, "--store", "store", "--report", "report.json", "--force", cwd=folder)
     assert built.returncode == 0, built.stderr
     (report,) = json.loads((folder / "report.json").read_text(encoding="utf-8"))["documents"]
     assert {issue["code"] for issue in report["issues"]} >= EXPECTED_CODES, report["issues"]
