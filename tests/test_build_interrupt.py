@@ -67,18 +67,25 @@ def test_ctrl_c_during_parse_says_one_line_and_the_same_command_resumes(tmp_path
             build.wait()
         build.stdout.close()  # left open, their ResourceWarning failed the worker's next test
         build.stderr.close()
+    _assert_stopped_then_resumed(build, err, 130, f"构建已中断；再次运行同一命令即可从中断处继续 / {INTERRUPTED}",
+                                 group, command, len(paths), staged)
+
+
+def _assert_stopped_then_resumed(build: subprocess.Popen, err: bytes, status: int, last: str, group: set[int],
+                                 command: list[str], documents: int, staged: int) -> None:
+    """The build said `last` alone and exited `status`, its workers ended, and the same command then loads every
+    document without parsing again the `staged` ones (they were thrown away with the snapshot: cold review)."""
     message = err.decode("utf-8", "replace")
-    assert build.returncode == 130, message
+    assert build.returncode == status, message
     assert "Traceback" not in message and "leaked semaphore" not in message and "Aborted" not in message, message
-    assert message.strip().splitlines()[-1] == f"构建已中断；再次运行同一命令即可从中断处继续 / {INTERRUPTED}", message
-    _assert_all_end(group, "a worker outlived the interrupted build")
+    assert message.strip().splitlines()[-1] == last, message
+    _assert_all_end(group, "a worker outlived the stopped build")
 
     again = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
     said = again.stdout + again.stderr
-    # What the interrupted build parsed is not parsed again (it was thrown away with its snapshot: cold review).
-    reused = re.search(r"12 documents loaded \((\d+) parsed and \d+ loaded by an interrupted build\), 0 quarantined",
-                       said)
+    reused = re.search(rf"{documents} documents loaded \((\d+) parsed and \d+ loaded by an interrupted build\), "
+                       "0 quarantined", said)
     assert reused and int(reused.group(1)) >= staged, said
 
 
@@ -163,22 +170,8 @@ def test_sigterm_during_parse_says_one_line_exits_143_and_the_same_command_resum
             build.wait()
         build.stdout.close()
         build.stderr.close()
-    message = err.decode("utf-8", "replace")
-    assert build.returncode == 143, message
-    assert "Traceback" not in message and "leaked semaphore" not in message and "Aborted" not in message, message
-    last = message.strip().splitlines()[-1]
-    assert last == f"构建已被终止（SIGTERM）；再次运行同一命令即可从中断处继续 / {TERMINATED}", message
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(_alive(pid) for pid in group):
-        time.sleep(0.2)
-    assert not [pid for pid in group if _alive(pid)], "a worker outlived the terminated build"
-
-    again = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert again.returncode == 0, again.stderr
-    said = again.stdout + again.stderr
-    reused = re.search(r"5 documents loaded \((\d+) parsed and \d+ loaded by an interrupted build\), 0 quarantined",
-                       said)
-    assert reused and int(reused.group(1)) >= staged, said
+    said = f"构建已被终止（SIGTERM）；再次运行同一命令即可从中断处继续 / {TERMINATED}"
+    _assert_stopped_then_resumed(build, err, 143, said, group, command, len(documents), staged)
 
 
 def test_a_build_that_ignores_sigint_keeps_its_workers_through_one(tmp_path):
