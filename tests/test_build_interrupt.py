@@ -62,13 +62,19 @@ def test_ctrl_c_during_parse_says_one_line_and_the_same_command_resumes(tmp_path
         os.killpg(build.pid, signal.SIGINT)  # the terminal's Ctrl-C
         _out, err = build.communicate(timeout=120)
     finally:
-        if build.poll() is None:
-            os.killpg(build.pid, signal.SIGKILL)
-            build.wait()
-        build.stdout.close()  # left open, their ResourceWarning failed the worker's next test
-        build.stderr.close()
+        _end(build)
     _assert_stopped_then_resumed(build, err, 130, f"构建已中断；再次运行同一命令即可从中断处继续 / {INTERRUPTED}",
                                  group, command, len(paths), staged)
+
+
+def _end(build: subprocess.Popen) -> None:
+    """Kill what is left of the build's process group, and close its pipes (left open, their ResourceWarning
+    failed the worker's next test)."""
+    if build.poll() is None:
+        os.killpg(build.pid, signal.SIGKILL)
+        build.wait()
+    build.stdout.close()
+    build.stderr.close()
 
 
 def _assert_stopped_then_resumed(build: subprocess.Popen, err: bytes, status: int, last: str, group: set[int],
@@ -165,11 +171,7 @@ def test_sigterm_during_parse_says_one_line_exits_143_and_the_same_command_resum
         os.kill(build.pid, signal.SIGTERM)  # the build's process only, as `kill PID` sends it
         _out, err = build.communicate(timeout=120)
     finally:
-        if build.poll() is None:
-            os.killpg(build.pid, signal.SIGKILL)
-            build.wait()
-        build.stdout.close()
-        build.stderr.close()
+        _end(build)
     said = f"构建已被终止（SIGTERM）；再次运行同一命令即可从中断处继续 / {TERMINATED}"
     _assert_stopped_then_resumed(build, err, 143, said, group, command, len(documents), staged)
 
@@ -187,11 +189,7 @@ def test_a_build_that_ignores_sigint_keeps_its_workers_through_one(tmp_path):
         os.killpg(build.pid, signal.SIGINT)  # the whole group, the workers included
         out, err = build.communicate(timeout=600)
     finally:
-        if build.poll() is None:
-            os.killpg(build.pid, signal.SIGKILL)
-            build.wait()
-        build.stdout.close()
-        build.stderr.close()
+        _end(build)
     text = (out + err).decode("utf-8", "replace")
     assert build.returncode == 0, text
     assert "BrokenProcessPool" not in text and "5 documents loaded, 0 quarantined" in text, text

@@ -29,7 +29,7 @@ from rdflib.compare import to_isomorphic
 
 from luzhi.etl.build import BuildOptions, process_document
 from luzhi.etl.model import ListKind
-from luzhi.etl.parse import ParseError, SourceError, parse_bytes, parse_document
+from luzhi.etl.parse import SourceError, parse_bytes, parse_document
 
 SAMPLES = sorted((Path(__file__).resolve().parent.parent / "data" / "samples").glob("*.txt"))
 BASE = "http://127.0.0.1:5000"
@@ -200,15 +200,3 @@ def test_unreadable_files_are_refused_by_name(name, data, words):
     with pytest.raises(SourceError) as caught:
         parse_bytes(data, name)
     assert caught.value.path == name and words in caught.value.message
-
-
-def test_a_word_file_without_a_table_names_where(tmp_path):
-    path = tmp_path / "notes.docx"
-    document = Document()
-    document.add_paragraph("额敏镇履行职责事项清单")
-    document.add_paragraph("本清单另行印发。")
-    document.save(path)
-    with pytest.raises(ParseError) as caught:
-        parse_document(path)
-    # In the file's own terms, in both languages (tests/test_docx_places.py), and the place kept for programs.
-    assert "（第 2 段 / paragraph 2）" in str(caught.value) and caught.value.place == "paragraph=2"
