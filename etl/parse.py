@@ -18,7 +18,7 @@ from luzhi.etl.model import LineSpan, ParsedDocument, SourceLine
 from luzhi.etl.readers import read_document
 from luzhi.etl.rows import ParseError, RowKind, parse_rows
 from luzhi.etl.source import SourceError, read_source
-from luzhi.ontology.places import describe_place
+from luzhi.ontology.places import describe_place_bilingual
 
 __all__ = ["ParseError", "SourceError", "parse_document", "parse_bytes", "read_source", "unaccounted_lines"]
 
@@ -60,8 +60,7 @@ def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> 
             raise
         # the line number of a Word/PDF/… file means nothing to a person: say where it is in it, in words
         place = read.where(error.lineno)
-        zh, en = describe_place(place, "zh"), describe_place(place, "en")
-        words = f"{zh} / {en}" if zh and en else place
+        words = describe_place_bilingual(place) or place
         raise ParseError(name, error.lineno, f"（{words}）{error.message}", place=place) from None
     if regrouped is not None:
         result = _remapped(result, regrouped)

@@ -44,7 +44,7 @@ from luzhi.etl.shared import split_shared
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
-from luzhi.ontology.places import describe_place
+from luzhi.ontology.places import describe_place, describe_place_bilingual
 from luzhi.ontology.triples import TripleSet
 from luzhi.shapes.validate import Severity
 from luzhi.store.dump import LOADED_PART, write_parts
@@ -351,8 +351,8 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
 def _where(reason: dict) -> str:
     """A reason's line in a text, or its place in a Word, Excel, PDF or HTML file (no line means anything there)."""
     if reason.get("place"):
-        words = describe_place(reason["place"], "en")
-        return f"{describe_place(reason['place'], 'zh')} / {words} " if words else ""
+        words = describe_place_bilingual(reason["place"])
+        return f"{words} " if words else ""
     return f"line {reason['line']} " if reason.get("line") else ""
 
 

@@ -34,6 +34,12 @@ def describe_place(fragment: str, lang: str) -> str | None:
     return (" 至 " if lang == "zh" else " to ").join(places)
 
 
+def describe_place_bilingual(fragment: str) -> str | None:
+    """The location in both languages, `中文 / English` as every message gives them (第 2 段 / paragraph 2)."""
+    zh, en = describe_place(fragment, "zh"), describe_place(fragment, "en")
+    return f"{zh} / {en}" if zh and en else None
+
+
 def describe_lines(first: int, last: int, lang: str) -> str:
     """Lines first..last of a text source in words: 第 162 行, 第 160–170 行 / line 162, lines 160–170."""
     span = str(first) if first == last else f"{first}–{last}"
