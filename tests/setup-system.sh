@@ -6,6 +6,7 @@
 #   virtuoso-opensource the remote-store tests (tests/virtuoso.py starts its own private instance)
 #   nginx-light         the production-proxy tests (tests/test_production_proxy.py runs its own nginx)
 #   libreoffice-writer-nogui  converts the Word fixtures to PDF (tests/formats.py, tests/test_formats.py)
+#   curl                the README's first steps, run as written (tests/test_readme_run.py)
 #
 # Idempotent and quick when all is installed: nothing is downloaded, apt-get update is not run.
 # Non-interactive (CI=true, no stdin): DEBIAN_FRONTEND=noninteractive, and Virtuoso's debconf
@@ -13,7 +14,7 @@
 # the install (policy-rc.d answering 101, only if the system has none): the tests never use it.
 set -eu
 
-PACKAGES="chromium fonts-wqy-zenhei virtuoso-opensource nginx-light libreoffice-writer-nogui"
+PACKAGES="chromium fonts-wqy-zenhei virtuoso-opensource nginx-light libreoffice-writer-nogui curl"
 
 installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"

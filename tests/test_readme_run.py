@@ -5,6 +5,8 @@ pass absolute temporary paths never saw it."""
 
 from __future__ import annotations
 
+import csv
+import io
 import signal
 import socket
 import subprocess
@@ -15,8 +17,8 @@ from urllib.parse import urldefrag
 
 import pytest
 import requests
-from rdflib import Graph
-from rdflib.namespace import DCAT
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, RDFS
 
 from luzhi.store.snapshots import state_dir_of
 
@@ -100,3 +102,24 @@ def test_every_void_distribution_answers_200(readme_server):
     for url in sorted(urls):
         response = requests.get(url, timeout=120)
         assert response.status_code == 200, url
+
+
+def test_the_readmes_first_steps_answer_as_written(readme_server):
+    """The README's "First steps" commands, run by a shell as written, only the server's address changed: the
+    counts an integrator's first query gets (without DISTINCT) are the duties each township's lists hold."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("**First steps**", 1)[1].split("```sh\n", 1)[1].split("\n```", 1)[0]
+    count_command, turtle_command = block.replace("http://127.0.0.1:5000", readme_server).split("\n")
+
+    def run(command: str) -> str:
+        return subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=True, timeout=120).stdout
+
+    rows = list(csv.DictReader(io.StringIO(run(count_command))))
+    counts = {row["township"].rsplit("/", 1)[1]: int(row["duties"]) for row in rows}
+    distinct = requests.get(f"{readme_server}/sparql", headers={"Accept": "text/csv"}, timeout=60, params={
+        "query": "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a <https://w3id.org/luzhi/def#Duty> }"}).text
+    assert len(counts) == 5 and sum(counts.values()) == int(distinct.split()[-1]), rows
+    assert f"耿庄镇, `http://127.0.0.1:5000/id/division/210381121`, {counts['210381121']} duties" in readme
+
+    township = Graph().parse(data=run(turtle_command), format="turtle")
+    assert (URIRef(f"{readme_server}/id/division/210381121"), RDFS.label, Literal("耿庄镇", lang="zh")) in township
