@@ -93,6 +93,9 @@ _DOC_TITLE = re.compile(
     r"^(?P<place>.*?)\s*(?:履行职责事项清单|履职事项清单|履行职责清单|履职清单|履行职责事项|履行职责)\s*"
     r"(?:[（(][^（）()]{0,20}[）)])?\s*$"
 )
+# The township's government bodies a title may name after the township: 人民政府, 办事处, 党委(和)政府, 党工委办事处.
+# No township name of the division table ends in any of them.
+_GOVERNMENT_BODY = re.compile(r"(?:(?:党委|党工委)[、和及与]?)?(?:人民政府|政府|办事处)$|(?:党委|党工委)$")
 _TOC_LEADER = re.compile(r"^(?P<label>.*?[^\s.．·…\-_])\s*(?:[.．·…]{3,}|[\-_]{4,})\s*(?P<page>\d{1,4})?\s*$")
 _TOC_PAGE = re.compile(r"^(?P<label>.*?\D)\s+(?P<page>\d{1,4})$")
 _SEPARATOR_CELL = re.compile(r"^[\s\-—–=_:|+]*$")
@@ -382,5 +385,6 @@ def _list_kind(name: str) -> ListKind:
 
 
 def _place(text: str) -> str:
-    """The township part of a title: leading list numbering dropped, no whitespace (place names have none)."""
-    return re.sub(r"\s+", "", _LEADING_NUMBER.sub("", text.strip()))
+    """The township part of a title: leading list numbering and a trailing government body dropped (the list
+    of 西塘镇人民政府 is that of 西塘镇; cold review 18), no whitespace (place names have none)."""
+    return _GOVERNMENT_BODY.sub("", re.sub(r"\s+", "", _LEADING_NUMBER.sub("", text.strip())))

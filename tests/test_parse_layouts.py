@@ -251,6 +251,11 @@ def test_issues_are_well_formed() -> None:
         ("四、社会管理（共7项）", RowKind.HEADING, ("社会管理", 7)),
         ("（一）党的建设", RowKind.HEADING, ("党的建设", None)),
         ("某镇履行职责事项清单（2025年版）", RowKind.DOC_TITLE, "某镇"),
+        ("嘉善县西塘镇人民政府履行职责事项清单", RowKind.DOC_TITLE, "嘉善县西塘镇"),
+        ("余杭区良渚街道办事处 履行职责事项清单", RowKind.DOC_TITLE, "余杭区良渚街道"),
+        ("某镇党委政府履职事项清单", RowKind.DOC_TITLE, "某镇"),
+        ("某街道党工委、办事处履行职责清单", RowKind.DOC_TITLE, "某街道"),
+        ("西塘镇人民政府配合履职事项清单（2项）", RowKind.LIST_TITLE, ListKind.COOPERATIVE),
         ("目 录", RowKind.TOC, None),
         ("一、负责禁毒宣传教育，组织禁毒宣传", RowKind.TEXT, None),  # sentence punctuation: not a heading
         ("\t一、县农业农村局", RowKind.CELLS, ("农业农村局", None)),  # the caller decides by column
@@ -265,6 +270,8 @@ def test_row_classification(text: str, kind: RowKind, detail: object) -> None:
         assert detail == (row.heading.name, row.heading.declared) or detail[0] in row.heading.name
     if kind is RowKind.DOC_TITLE:
         assert row.place == detail
+    if "人民政府" in text:
+        assert row.place.endswith("西塘镇")
 
 
 @pytest.mark.parametrize(
