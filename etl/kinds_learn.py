@@ -324,5 +324,8 @@ def _sampled_rounds(source: DutySource, placement: _Placement, threshold: float,
                     placement.place(batch[row][0], first + kind, score)
         if taken == len(towns):  # this round's sample held every duty still unmatched
             break
+    if not notes:  # one township holding more duties than the limit: a kind needs two townships
+        return (f"{len(placement.kind_of)} duties in fewer than {MIN_TOWNSHIPS} townships: no kinds, every duty "
+                "unmatched")
     return (f"{len(placement.kind_of)} duties: kinds learnt on samples of {'; '.join(notes)} (one per round, "
             "duties still unmatched), the other duties assigned to the nearest kind")

@@ -181,6 +181,14 @@ def test_above_the_dense_limit_kinds_are_learnt_on_a_sample_and_the_rest_assigne
     assert compute_kinds(records) == compute_kinds(list(reversed(records)))
 
 
+def test_one_township_above_the_dense_limit_is_said_plainly():
+    """Cold review 18: an 80,001-duty document alone said "kinds learnt on samples of  (one per round …)"."""
+    records = [DutyRecord("210381121", ListKind.BASIC, n, f"事项{n}") for n in range(1, 4)]
+    result = compute_kinds(records, max_duties=2)
+    assert not result.kinds and len(result.unmatched) == 3
+    assert result.sampled == "3 duties in fewer than 2 townships: no kinds, every duty unmatched"
+
+
 def test_sampled_method_keeps_the_rules_and_is_deterministic(built_store):
     """The sampled method on the bundled duties (forced by a small limit): one kind or unmatched per duty,
     two townships per kind, never two duties of one list, independent of input order."""
