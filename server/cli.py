@@ -159,6 +159,11 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
     paths = [Path(f) for f in files] or bundled_documents()
     build_options = BuildOptions(base=base, township_codes=codes or {}, **options)
     validate_graph = validator(engine) if build_options.validate else None
+    # A relative default store (./luzhi-store) run from another directory silently makes a new store there (cold
+    # review 18): the summary names it absolutely, and says when it is new.
+    where = getattr(store_path, "spec", store_path)
+    if isinstance(where, Path):
+        where = f"{where.resolve()}{'' if where.exists() else ' (a new store)'}"
     if validate_graph is not None and (warning := fallback_warning(engine, base)):
         console.print(warning, markup=False, highlight=False, soft_wrap=True)
     # A bar only on a terminal; in a log, one line per phase with its time (issue 13).
@@ -172,7 +177,6 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
         document = report_json(result.documents, kinds) | {"quarantined": [r.__dict__ for r in result.quarantined]}
         report.write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         console.print(f"report written to {report}")
-    where = getattr(store_path, "spec", store_path)
     resumed = (f" ({result.restaged} parsed and {result.resumed} loaded by an interrupted build)"
                if result.restaged or result.resumed else "")
     if result.kinds is None:

@@ -91,6 +91,16 @@ def test_build_table_is_whole_in_a_log(tmp_path):
     assert f"load: 1 documents, {loaded:,} triples" in result.stderr
 
 
+def test_the_default_store_is_named_absolutely_and_a_new_one_said_so(tmp_path):
+    """Cold review 18: `luzhi build FILE` run from another directory silently made a store there, and the
+    summary said only "quads in luzhi-store"."""
+    document = str(bundled_documents()[3])
+    first, again = (luzhi("build", document, cwd=tmp_path) for _ in range(2))
+    assert first.returncode == again.returncode == 0, first.stderr + again.stderr
+    assert f"quads in {tmp_path / 'luzhi-store'} (a new store);" in first.stderr, first.stderr
+    assert f"quads in {tmp_path / 'luzhi-store'};" in again.stderr, again.stderr
+
+
 def test_a_large_build_is_summed_up_not_listed():
     """Past SUMMARY_ROWS documents the terminal gets one row per list kind and the issue counts (a national
     build printed 116,000 table rows); the per-document rows stay in --report."""
