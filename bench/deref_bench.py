@@ -5,7 +5,7 @@ Serves `--store` read-only twice with gunicorn (gunicorn.conf.py, 2 workers each
 another commit (`git archive` of `--a-commit` on PYTHONPATH), "b" from this working tree. With
 `--store-b`, both from this working tree, "a" on `--store` and "b" on `--store-b` (the same documents,
 e.g. a store and its copy after `Store.optimize()`: bench/results/compact.md; or the same store twice, with
-`--a-gunicorn`/`--b-gunicorn` to compare gunicorn settings, e.g. `--b-gunicorn "-k sync --threads 1 -w 4"`,
+`--a-gunicorn`/`--b-gunicorn` to compare gunicorn settings, e.g. `--b-gunicorn="-k sync --threads 1 -w 4"`,
 which override gunicorn.conf.py's). Draws random duties as bench/scale_bench.py does (`--seed`, up to 20
 random townships of the store), then, chunk by chunk, asks both servers in turn, each its own duties (the two
 halves of each chunk, swapped every turn, as is the order), so that neither meets duties the other has just
@@ -28,7 +28,7 @@ a store just written or copied is in the page cache, its twin may not be. Loopba
     python bench/deref_bench.py --store /work/data/scale-s12/store-10000 --docs /work/data/scale-s12/docs \\
         --townships 10000 [--a-commit main] [--duties 200] [--chunk 20]
     python bench/deref_bench.py --store /tmp/store-a --store-b /tmp/store-b --docs DOCS --townships 1000 --evict
-    python bench/deref_bench.py --store S --store-b S --b-gunicorn "-w 4 --threads 1" --docs DOCS --townships 10000
+    python bench/deref_bench.py --store S --store-b S --b-gunicorn="-w 4 --threads 1" --docs DOCS --townships 10000
 """
 
 from __future__ import annotations
@@ -147,7 +147,8 @@ def main() -> None:
     parser.add_argument("--duties", type=int, default=200, help="duties asked as HTML then Turtle")
     parser.add_argument("--chunk", type=int, default=20, help="duties per turn")
     parser.add_argument("--concurrency", type=int, default=2)
-    parser.add_argument("--a-gunicorn", default="", help="gunicorn options for a, e.g. \"-w 4 --threads 1\"")
+    parser.add_argument("--a-gunicorn", default="", help="gunicorn options for a, e.g. "
+                        "--a-gunicorn=\"-w 4 --threads 1\" (with =: a lone --reuse-port would be read as ours)")
     parser.add_argument("--b-gunicorn", default="", help="gunicorn options for b")
     args = parser.parse_args()
     manifest = json.loads((args.docs / "manifest.json").read_text(encoding="utf-8"))["documents"]
