@@ -17,6 +17,10 @@ bind = os.environ.get("LUZHI_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("LUZHI_WORKERS", multiprocessing.cpu_count()))
 worker_class = "gthread"
 threads = int(os.environ.get("LUZHI_THREADS", 4))
+# Measured against 4x1, 3x2, 4x2 and 3x4 gthread, the sync worker (2-4), keep-alive off and reuse_port, in the same
+# runs (issue 13, bench/results/deref.md, 2026-12-01): none gave a duty page a lower p50 at bench/deref_bench.py's
+# two keep-alive clients beyond an A/A run's spread (0.73-1.14x; sync 0.95-1.76x: a connection per request costs
+# more than two connections sharing one worker's GIL); 3-4 workers cost ~160 MiB each and colder per-worker caches.
 # Never kill a worker while it legitimately waits for a query that the endpoint itself stops.
 timeout = int(float(os.environ.get("LUZHI_QUERY_TIMEOUT", 30))) + 30
 graceful_timeout = 30

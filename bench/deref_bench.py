@@ -4,10 +4,12 @@ the code on two copies of a store (issue 13: p50 < 5 ms).
 Serves `--store` read-only twice with gunicorn (gunicorn.conf.py, 2 workers each): "a" from a copy of
 another commit (`git archive` of `--a-commit` on PYTHONPATH), "b" from this working tree. With
 `--store-b`, both from this working tree, "a" on `--store` and "b" on `--store-b` (the same documents,
-e.g. a store and its copy after `Store.optimize()`: bench/results/compact.md). Draws random
-duties as bench/scale_bench.py does (`--seed`, up to 20 random townships of the store), then, chunk
-by chunk, asks both servers in turn, each its own duties (the two halves of each chunk, swapped every
-turn, as is the order), so that neither meets duties the other has just read into the OS page cache:
+e.g. a store and its copy after `Store.optimize()`: bench/results/compact.md; or the same store twice, with
+`--a-gunicorn`/`--b-gunicorn` to compare gunicorn settings, e.g. `--b-gunicorn="-k sync --threads 1 -w 4"`,
+which override gunicorn.conf.py's). Draws random duties as bench/scale_bench.py does (`--seed`, up to 20
+random townships of the store), then, chunk by chunk, asks both servers in turn, each its own duties (the two
+halves of each chunk, swapped every turn, as is the order), so that neither meets duties the other has just
+read into the OS page cache:
 
 - `duty_html`, then `duty_ttl` on the same duties: scale_bench.py's sequence (its "duty HTML / Turtle"
   columns), where the Turtle request finds the duty its HTML page just read;
@@ -16,13 +18,17 @@ turn, as is the order), so that neither meets duties the other has just read int
 Latencies are pooled per server and kind, with the server's CPU time and bytes read from storage per
 request (its gunicorn process tree, /proc: `rchar`, all bytes read, and `read_bytes`, those from storage);
 the 1-minute load average (2 cores, shared) is reported with them: read the two servers against each other
-within a run. `--evict` first drops both stores' files from the OS page cache (posix_fadvise), so that
-both start disk-cold: a store just written or copied is in the page cache, its twin may not be. Loopback
-only.
+within a run. Each server's peak resident memory (its process tree, sampled after every turn) is reported too,
+and in how many turns one gunicorn worker served all the HTML pages (its access log names the process): the two
+connections in one worker, where the GIL serialises them (gthread keeps a keep-alive connection where it was
+accepted).
+`--evict` first drops both stores' files from the OS page cache (posix_fadvise), so that both start disk-cold:
+a store just written or copied is in the page cache, its twin may not be. Loopback only.
 
     python bench/deref_bench.py --store /work/data/scale-s12/store-10000 --docs /work/data/scale-s12/docs \\
         --townships 10000 [--a-commit main] [--duties 200] [--chunk 20]
     python bench/deref_bench.py --store /tmp/store-a --store-b /tmp/store-b --docs DOCS --townships 1000 --evict
+    python bench/deref_bench.py --store S --store-b S --b-gunicorn="-w 4 --threads 1" --docs DOCS --townships 10000
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import argparse
 import json
 import os
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -41,7 +48,7 @@ from io import BytesIO
 from pathlib import Path
 
 import requests
-from proctree import tree_cpu, tree_io
+from proctree import tree_cpu, tree_io, tree_rss
 from scale_bench import load_average, sample_resources, summary, timed_requests  # bench/ on sys.path
 from servers import free_port, spawn, stop, wait_ready
 
@@ -58,14 +65,17 @@ def export_commit(commit: str, into: Path) -> Path:
     return into
 
 
-def serve(store: Path, code_root: Path | None, log: Path):
-    """gunicorn over `store`, importing luzhi from `code_root` (None: this working tree); (process, URL)."""
+def serve(store: Path, code_root: Path | None, log: Path, options: str = ""):
+    """gunicorn over `store`, importing luzhi from `code_root` (None: this working tree), with `options` added to
+    its command line (they override gunicorn.conf.py); (process, URL). Its access log, `log` + ".access", holds
+    each request's worker, path and Accept header."""
     port = free_port()
     conf = (code_root / "luzhi" if code_root else REPO) / "gunicorn.conf.py"
     env = {"LUZHI_STORE": str(store), "LUZHI_BIND": f"127.0.0.1:{port}", "LUZHI_WORKERS": "2"}
     if code_root is not None:
         env["PYTHONPATH"] = str(code_root)
-    process = spawn([sys.executable, "-m", "gunicorn", "-c", str(conf), "--access-logfile", "/dev/null"], env, log)
+    process = spawn([sys.executable, "-m", "gunicorn", "-c", str(conf), "--access-logfile", f"{log}.access",
+                     "--access-logformat", "%(p)s %(U)s %({accept}i)s", *shlex.split(options)], env, log)
     url = f"http://127.0.0.1:{port}"
     wait_ready(f"{url}/health", process, log)
     return process, url
@@ -107,6 +117,18 @@ def per_request(cost: dict[str, float], requests_done: int) -> dict:
             "disk_kib": round(cost["read_bytes"] / 1024 / done, 1)}
 
 
+def turns_in_one_worker(access_log: Path, turns: list[list[str]]) -> str:
+    """In how many `turns` (each its HTML paths) one worker served every page, from the first `text/html`
+    request of each path in the server's access log (the comparison of bodies asks them again later)."""
+    worker: dict[str, str] = {}
+    for line in access_log.read_text(encoding="utf-8", errors="replace").splitlines():
+        pid, path, accept = (line.split(" ", 2) + ["", ""])[:3]
+        if accept == "text/html":
+            worker.setdefault(path, pid)
+    alone = sum(len({worker.get(path.split("?")[0]) for path in paths}) == 1 for paths in turns)
+    return f"{alone} of {len(turns)}"
+
+
 def _answer(url: str, accept: str) -> tuple[int, bytes]:
     response = requests.get(url, headers={"Accept": accept}, timeout=120)
     return response.status_code, response.content
@@ -125,6 +147,9 @@ def main() -> None:
     parser.add_argument("--duties", type=int, default=200, help="duties asked as HTML then Turtle")
     parser.add_argument("--chunk", type=int, default=20, help="duties per turn")
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--a-gunicorn", default="", help="gunicorn options for a, e.g. "
+                        "--a-gunicorn=\"-w 4 --threads 1\" (with =: a lone --reuse-port would be read as ours)")
+    parser.add_argument("--b-gunicorn", default="", help="gunicorn options for b")
     args = parser.parse_args()
     manifest = json.loads((args.docs / "manifest.json").read_text(encoding="utf-8"))["documents"]
     codes = [d["township_code"] for d in manifest][: args.townships]
@@ -132,8 +157,8 @@ def main() -> None:
     b_commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], check=True,
                               capture_output=True, text=True).stdout.strip()
     if args.store_b:
-        a_root, a_label = None, f"working tree at {b_commit} on {args.store}"
-        b_label = f"working tree at {b_commit} on {args.store_b}"
+        a_root, a_label = None, f"working tree at {b_commit} on {args.store} {args.a_gunicorn}".rstrip()
+        b_label = f"working tree at {b_commit} on {args.store_b} {args.b_gunicorn}".rstrip()
     else:
         a_root = export_commit(args.a_commit, work / "a")
         a_commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", args.a_commit], check=True,
@@ -153,14 +178,16 @@ def main() -> None:
         stop(servers.pop("sample")[0])
         evicted = {str(store): round(evict(store) / 2**20) for store in {args.store, args.store_b or args.store}
                    } if args.evict else {}
-        servers["a"] = serve(args.store, a_root, work / "a.log")
-        servers["b"] = serve(args.store_b or args.store, None, work / "b.log")
+        servers["a"] = serve(args.store, a_root, work / "a.log", args.a_gunicorn)
+        servers["b"] = serve(args.store_b or args.store, None, work / "b.log", args.b_gunicorn)
         for _process, url in servers.values():  # templates, label caches of the shared terms, query processes
             timed_requests(url, warm_up + towns[:5], "text/html", 25, 1)
         pooled = {(name, kind): [] for name in servers for kind in ("duty_html", "duty_ttl", "duty_ttl_cold")}
         costs = {key: {"cpu": 0.0, "rchar": 0, "read_bytes": 0} for key in pooled}
         errors: list[str] = []
         loads = [load_average()]
+        peak_rss = {name: tree_rss(process.pid) for name, (process, _url) in servers.items()}
+        html_turns = {name: [] for name in servers}
         started = time.time()
         turns = -(-args.duties // args.chunk)
         cold_chunk = max(1, args.duties // 2 // turns)
@@ -177,16 +204,23 @@ def main() -> None:
                     before = server_cost(server)
                     latencies, failed = timed_requests(url, paths, accept, len(paths), args.concurrency)
                     after = server_cost(server)
+                    if kind == "duty_html":
+                        html_turns[name].append(paths)
                     for field in costs[name, kind]:
                         costs[name, kind][field] += after[field] - before[field]
                     pooled[name, kind] += latencies
                     errors += [f"{name} {kind} {e}" for e in failed]
             loads.append(load_average())
+            for name, (process, _url) in servers.items():
+                peak_rss[name] = max(peak_rss[name], tree_rss(process.pid))
         same = {accept: same_bodies(servers["a"][1], servers["b"][1], duties[: 2 * per_server], accept)
                 for accept in ("text/html", "text/turtle")}
         result = {"run": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)), "store": str(args.store),
                   "a": a_label, "b": b_label, "evicted_mib": evicted,
                   "load_min": min(loads), "load_max": max(loads), "errors": errors[:10], "same_bodies": same,
+                  "peak_rss_mib": {name: round(rss / 2**20) for name, rss in peak_rss.items()},
+                  "html_turns_in_one_worker": {name: turns_in_one_worker(work / f"{name}.log.access", paths)
+                                               for name, paths in html_turns.items()},
                   "series": {f"{name} {kind}": {**summary(values), **per_request(costs[name, kind], len(values))}
                              for (name, kind), values in pooled.items()}}
         print(json.dumps(result, ensure_ascii=False, indent=1))
