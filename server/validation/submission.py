@@ -43,11 +43,12 @@ FORMATS: dict[str, ox.RdfFormat | None] = {
     "rdfxml": ox.RdfFormat.RDF_XML,
     "text": None,
 }
-_EXTENSIONS = {
+# RDF by its file name. Any other file is a list document, read as `luzhi build` reads it: etl.readers.read_document
+# chooses the reader (by extension, .docx .xlsx .csv .pdf .html; else by the file's first bytes; else as text), so
+# `luzhi validate` takes every file the build takes (it refused `list.dat`, which the build read; cold review).
+_RDF_EXTENSIONS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld",
-    ".rdf": "rdfxml", ".xml": "rdfxml", ".owl": "rdfxml", ".txt": "text",
-    # published list documents, read by luzhi.etl.readers
-    ".docx": "text", ".xlsx": "text", ".csv": "text", ".pdf": "text", ".html": "text", ".htm": "text",
+    ".rdf": "rdfxml", ".xml": "rdfxml", ".owl": "rdfxml",
 }
 # Upload media types. text/plain is a list document (that is how the samples are published), not N-Triples.
 _MEDIA_TYPES = {
@@ -83,11 +84,14 @@ class Submission:
 
 
 def guess_format(name: str = "", media_type: str = "") -> str | None:
-    """The format of a submission from its media type, else from its file name extension."""
+    """The format of a submission: from its media type when that names one, else from its file name (an RDF
+    extension, or any other name: a list document, "text"); None with neither (a body of an unknown type)."""
     media = media_type.split(";", 1)[0].strip().lower()
     if media in _MEDIA_TYPES:
         return _MEDIA_TYPES[media]
-    return _EXTENSIONS.get(PurePath(name).suffix.lower())
+    if not name:
+        return None
+    return _RDF_EXTENSIONS.get(PurePath(name).suffix.lower(), "text")
 
 
 def empty_file_message() -> str:
