@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from formats import convert_to_pdf, write_csv, write_docx, write_html, write_xlsx
 from rdflib import Graph, Literal
+from test_review_messages import in_both_languages
 from werkzeug.serving import make_server
 
+from luzhi.etl.readers import FORMATS
 from luzhi.ontology.namespaces import SH
 from luzhi.store.oxigraph import OxigraphStore
 
@@ -89,6 +92,47 @@ def test_raw_document_in_gb18030_gets_an_html_report_with_the_source_line(live_s
     assert f"{live_server.url}/id/duty/210381121/cooperative/2" in response.text
     assert "line 163" in response.text
     assert "The cooperative duty names no upper department" in response.text
+
+
+@pytest.fixture(scope="module")
+def broken_documents(tmp_path_factory) -> dict[str, Path]:
+    """The broken sample in every format a list is published in, by the media type a raw POST would send."""
+    folder = tmp_path_factory.mktemp("raw-documents")
+    text = broken_sample()
+    (folder / "broken.txt").write_text(text, encoding="utf-8")
+    docx = write_docx(text, folder / "broken.docx")
+    (pdf,) = convert_to_pdf([docx], folder)
+    return {"text/plain": folder / "broken.txt", "text/csv": write_csv(text, folder / "broken.csv"),
+            "text/html": write_html(text, folder / "broken.html"), FORMATS[".docx"][0]: docx,
+            FORMATS[".xlsx"][0]: write_xlsx(text, folder / "broken.xlsx"), "application/pdf": pdf}
+
+
+@pytest.mark.parametrize("media_type", ["text/plain", "text/csv", "text/html", FORMATS[".docx"][0],
+                                        FORMATS[".xlsx"][0], "application/pdf"])
+def test_a_raw_document_with_its_media_type_is_validated_as_the_same_file_uploaded(live_server, broken_documents,
+                                                                                   media_type):
+    """A raw POST of a CSV, HTML, Word, Excel or PDF list with its own Content-Type answered 415; only a multipart
+    upload (or text/plain) was validated (cold review)."""
+    path = broken_documents[media_type]
+    headers = {"Accept": "application/json"}
+    uploaded = requests.post(f"{live_server.url}/validate", files={"file": (path.name, path.read_bytes())},
+                             headers=headers, timeout=120)
+    raw = requests.post(f"{live_server.url}/validate", data=path.read_bytes(), timeout=120,
+                        headers={**headers, "Content-Type": media_type})
+    assert uploaded.status_code == raw.status_code == 200, raw.text
+    assert raw.json()["conforms"] is False and raw.json()["counts"] == uploaded.json()["counts"]
+    key = lambda r: (r["focusNode"], r["sourceShape"], json.dumps(r.get("place")), str(r.get("lines")))  # noqa: E731
+    assert sorted(map(key, raw.json()["results"])) == sorted(map(key, uploaded.json()["results"]))
+    assert f"{live_server.url}/id/duty/210381121/cooperative/2" in {r["focusNode"] for r in raw.json()["results"]}
+
+
+def test_a_raw_body_of_an_unknown_type_is_a_415_naming_it_and_the_types_taken(live_server):
+    response = requests.post(f"{live_server.url}/validate", data=b"x", timeout=60,
+                             headers={"Content-Type": "application/x-nonsense", "Accept": "application/json"})
+    assert response.status_code == 415
+    message = response.json()["error"]
+    assert "application/x-nonsense" in message and "text/csv" in message and "application/pdf" in message
+    assert in_both_languages(message), message
 
 
 def test_utf32_text_is_a_clear_400(live_server):

@@ -51,7 +51,7 @@ _RDF_EXTENSIONS = {
     ".rdf": "rdfxml", ".xml": "rdfxml", ".owl": "rdfxml",
 }
 # Upload media types. text/plain is a list document (that is how the samples are published), not N-Triples.
-_MEDIA_TYPES = {
+MEDIA_TYPES = {
     "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "nt",
     "application/ld+json": "jsonld", "application/json": "jsonld", "application/rdf+xml": "rdfxml",
     "application/xml": "rdfxml", "text/xml": "rdfxml", "text/plain": "text",
@@ -87,8 +87,8 @@ def guess_format(name: str = "", media_type: str = "") -> str | None:
     """The format of a submission: from its media type when that names one, else from its file name (an RDF
     extension, or any other name: a list document, "text"); None with neither (a body of an unknown type)."""
     media = media_type.split(";", 1)[0].strip().lower()
-    if media in _MEDIA_TYPES:
-        return _MEDIA_TYPES[media]
+    if media in MEDIA_TYPES:
+        return MEDIA_TYPES[media]
     if not name:
         return None
     return _RDF_EXTENSIONS.get(PurePath(name).suffix.lower(), "text")

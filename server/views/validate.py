@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 from flask import Response, current_app, render_template, request
 
+from luzhi.etl.readers import FORMATS as DOCUMENT_FORMATS
+from luzhi.etl.readers import suffix_for
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config
 from luzhi.server.i18n import lang
 from luzhi.server.limits import RETRY_AFTER, BadContentLength, BodyIncomplete, BodyTooLarge, Busy, Slots, read_body
-from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
+from luzhi.server.validation.submission import FORMATS, MEDIA_TYPES, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, ValidationFailed, ValidationTimeout, validate_isolated
 from luzhi.shapes.report import grouped, render_turtle, report_dict, shape_label, where
 from luzhi.shapes.validate import ValidationReport
@@ -79,8 +81,7 @@ def submit():
     if not data and not uploaded:  # an empty file goes on: the worker says of it what `luzhi validate` says
         return _error(400, "没有提交任何内容 / nothing was submitted (send a file, or the body with its Content-Type)")
     if fmt is None or fmt not in FORMATS:
-        return _error(415, f"无法判断提交的格式 {fmt or request.mimetype!r}：请用 format 参数指定"
-                           f"（{', '.join(FORMATS)}） / unknown submission format: give format=…")
+        return _error(415, _unknown_format(fmt))
     job = Job(data, fmt, name, config.base, memory_mb=config.validation_memory_mb, sandbox=config.sandbox,
               township_code=code, code_hint=CODE_HINT)
     try:
@@ -126,7 +127,29 @@ def _submission() -> tuple[bytes, str, str | None, bool]:
             return data, upload.filename, chosen or guess_format(upload.filename, upload.mimetype or ""), True
         text = request.form.get("text", "")
         return text.encode("utf-8"), "form", chosen, False
-    return request.get_data(cache=False), "upload", chosen or guess_format("", request.mimetype), False
+    # A raw body is read as the file its Content-Type names would be (`text/csv` → upload.csv: the ETL's CSV
+    # reader, etl/readers), as the same file uploaded; only RDF types and text/plain were taken (cold review).
+    suffix = suffix_for(request.mimetype)
+    fmt = chosen or guess_format("", request.mimetype) or ("text" if suffix else None)
+    return request.get_data(cache=False), f"upload{suffix or ''}", fmt, False
+
+
+def _unknown_format(fmt: str | None) -> str:
+    """The 415's message: the format or Content-Type that is unknown, and what is taken instead."""
+    names = ", ".join(FORMATS)
+    if fmt is not None:
+        return f"未知的格式 format={fmt!r}（可用：{names}） / unknown format={fmt!r}; it takes {names}"
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return (f"粘贴的内容需要指定格式：请选择 format（{names}） / pasted text needs its format: choose format "
+                f"({names})")
+    media = request.mimetype or "（无 / none）"
+    firsts: dict[str, str] = {}  # each format's own media type, not its aliases
+    for mime, name in MEDIA_TYPES.items():
+        firsts.setdefault(name, mime)
+    types = ", ".join(dict.fromkeys([*firsts.values(), *(mime for mime, _reader in DOCUMENT_FORMATS.values())]))
+    return (f"无法判断提交的格式：Content-Type {media} 不是可验证的类型；请用以下类型之一发送，或用 format 参数指定"
+            f"（{names}）：{types} / cannot tell the submission's format from its Content-Type {media}: send it "
+            f"as one of {types}, or give format= ({names})")
 
 
 def _township_code() -> str | None:
