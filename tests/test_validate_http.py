@@ -179,6 +179,43 @@ def test_a_utf8_byte_order_mark_is_read_as_no_part_of_the_data(live_server, name
     assert answers[1] == answers[0] and answers[0]["conforms"] is False, answers[1]
 
 
+@pytest.mark.parametrize(("name", "media_type", "encoding"), [
+    ("notepad.ttl", "text/turtle", "utf-16"),  # Notepad's "Unicode": a BOM, then little-endian
+    ("notepad.nt", "application/n-triples", "utf-16-be"),  # no BOM: told by where its NULs fall, as the build does
+    ("notepad.jsonld", "application/ld+json", "utf-16"),
+    ("notepad.rdf", "application/rdf+xml", "utf-16"),  # its XML declaration says encoding="utf-16"
+])
+def test_utf16_rdf_is_read_as_utf8_with_a_notice(live_server, name, media_type, encoding):
+    """UTF-16 RDF answered 400 "cannot decode input using UTF-8" (cold review): it is read as etl/source.py reads a
+    UTF-16 list, uploaded or raw, and a notice says RDF is UTF-8. The report is the UTF-8 file's otherwise."""
+    graph = Graph().parse(data=fixture_for(live_server.url, "Duty-title.fail.ttl"), format="turtle")
+    text = graph.serialize(format={"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}[name[8:]])
+    utf8 = requests.post(f"{live_server.url}/validate", files={"file": (name, text.encode("utf-8"), media_type)},
+                         headers={"Accept": "application/json"}, timeout=60).json()
+    data = text.replace('encoding="utf-8"', 'encoding="utf-16"').encode(encoding)
+    uploaded = requests.post(f"{live_server.url}/validate", files={"file": (name, data, media_type)},
+                             headers={"Accept": "application/json"}, timeout=60)
+    raw = requests.post(f"{live_server.url}/validate", data=data, timeout=60,
+                        headers={"Content-Type": media_type, "Accept": "application/json"})
+    for answer in (uploaded, raw):
+        assert answer.status_code == 200, answer.text
+        report = answer.json()
+        (notice,) = [notice for notice in report["notices"] if notice["code"] == "read-as-utf-16"]
+        assert "UTF-8" in notice["message"]["zh"] and "save it as UTF-8" in notice["message"]["en"]
+        assert report["results"] == utf8["results"] and report["conforms"] is False
+
+
+def test_utf16_declared_by_its_charset_is_read_so(live_server):
+    """One N-Triples line without a BOM or a line end: only `charset=utf-16le` tells its encoding."""
+    triple = f"<{live_server.url}/id/duty/210381121/basic/1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " \
+             "<https://w3id.org/luzhi/def#Duty> ."
+    response = requests.post(f"{live_server.url}/validate", data=triple.encode("utf-16-le"), timeout=60,
+                             headers={"Content-Type": "application/n-triples; charset=utf-16le",
+                                      "Accept": "application/json"})
+    assert response.status_code == 200, response.text
+    assert response.json()["conforms"] is False and "read-as-utf-16" in {n["code"] for n in response.json()["notices"]}
+
+
 def test_a_byte_order_mark_alone_is_an_empty_file(live_server):
     response = requests.post(f"{live_server.url}/validate", files={"file": ("bom.ttl", b"\xef\xbb\xbf", "text/turtle")},
                              headers={"Accept": "application/json"}, timeout=60)

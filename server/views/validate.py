@@ -67,7 +67,7 @@ def submit():
     config = get_config()
     try:
         read_body(request, config.max_upload_bytes)
-        data, name, fmt, uploaded = _submission()
+        data, name, fmt, uploaded, charset = _submission()
         code = _township_code()
     except BodyTooLarge:
         return _error(413, f"提交超过 {config.max_upload_bytes} 字节的上限 / the submission exceeds the limit of "
@@ -83,7 +83,7 @@ def submit():
     if fmt is None or fmt not in FORMATS:
         return _error(415, _unknown_format(fmt))
     job = Job(data, fmt, name, config.base, memory_mb=config.validation_memory_mb, sandbox=config.sandbox,
-              township_code=code, code_hint=CODE_HINT)
+              township_code=code, code_hint=CODE_HINT, charset=charset)
     try:
         with _slots().hold():
             report = validate_isolated(job, config.validation_timeout)
@@ -106,9 +106,9 @@ def submit():
     return _report(report)
 
 
-def _submission() -> tuple[bytes, str, str | None, bool]:
-    """(bytes, name, format, whether a file was uploaded) from a multipart form (file or pasted text) or from
-    a raw body."""
+def _submission() -> tuple[bytes, str, str | None, bool, str | None]:
+    """(bytes, name, format, whether a file was uploaded, the charset its Content-Type declares) from a multipart
+    form (file or pasted text) or from a raw body."""
     chosen = request.args.get("format") or None
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         chosen = request.form.get("format") or chosen
@@ -124,14 +124,15 @@ def _submission() -> tuple[bytes, str, str | None, bool]:
             if request.form.get("text", "").strip():  # one was silently dropped before (cold review)
                 raise _Refused(400, "请只提交 file 或 text 之一 / send either `file` or `text`, not both")
             data = upload.read()
-            return data, upload.filename, chosen or guess_format(upload.filename, upload.mimetype or ""), True
+            fmt = chosen or guess_format(upload.filename, upload.mimetype or "")
+            return data, upload.filename, fmt, True, upload.mimetype_params.get("charset")
         text = request.form.get("text", "")
-        return text.encode("utf-8"), "form", chosen, False
+        return text.encode("utf-8"), "form", chosen, False, None
     # A raw body is read as the file its Content-Type names would be (`text/csv` → upload.csv: the ETL's CSV
     # reader, etl/readers), as the same file uploaded; only RDF types and text/plain were taken (cold review).
     suffix = suffix_for(request.mimetype)
     fmt = chosen or guess_format("", request.mimetype) or ("text" if suffix else None)
-    return request.get_data(cache=False), f"upload{suffix or ''}", fmt, False
+    return request.get_data(cache=False), f"upload{suffix or ''}", fmt, False, request.mimetype_params.get("charset")
 
 
 def _unknown_format(fmt: str | None) -> str:
