@@ -22,7 +22,7 @@ from luzhi.etl.readers import suffix_for
 from luzhi.server.conneg import choose
 from luzhi.server.context import get_config
 from luzhi.server.i18n import lang
-from luzhi.server.limits import RETRY_AFTER, BadContentLength, BodyIncomplete, BodyTooLarge, Busy, Slots, read_body
+from luzhi.server.limits import RETRY_AFTER, BadBody, BodyTooLarge, Busy, Slots, read_body
 from luzhi.server.validation.submission import FORMATS, MEDIA_TYPES, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, ValidationFailed, ValidationTimeout, validate_isolated
 from luzhi.shapes.report import grouped, render_turtle, report_dict, shape_label, where
@@ -72,10 +72,8 @@ def submit():
     except BodyTooLarge:
         return _error(413, f"提交超过 {config.max_upload_bytes} 字节的上限 / the submission exceeds the limit of "
                            f"{config.max_upload_bytes} bytes")
-    except BodyIncomplete as error:  # 400 cut short, 408 stalled
+    except BadBody as error:  # cut short, stalled (408), a bad Content-Length, chunks or form
         return _error(error.status, error.message)
-    except BadContentLength as error:
-        return _error(400, error.message)
     except _Refused as refusal:
         return _error(refusal.status, refusal.message)
     if not data and not uploaded:  # an empty file goes on: the worker says of it what `luzhi validate` says
