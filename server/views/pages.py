@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from luzhi.etl.to_rdf import LIST_TYPE
 from luzhi.ontology.types import ListKind
 from luzhi.server import page_queries as q
-from luzhi.server.conneg import choose
+from luzhi.server.conneg import choose, negotiate
 from luzhi.server.context import get_config, get_opened, get_search, get_store, label_cache, per_snapshot
 from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
@@ -104,6 +104,8 @@ def search():
     Answered from the build's full-text index (store/search_index.py): titles, responsibility texts
     and names, each hit saying which of them matched; facet counts over the matches.
     """
+    if not json_by_extension():
+        negotiate(["text/html", "application/json"])  # /search.json is one representation
     text = request.args.get("q", "").strip()
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KINDS:

@@ -19,7 +19,7 @@ from flask import Response, current_app, render_template, request
 
 from luzhi.etl.readers import FORMATS as DOCUMENT_FORMATS
 from luzhi.etl.readers import suffix_for
-from luzhi.server.conneg import choose
+from luzhi.server.conneg import choose, negotiate
 from luzhi.server.context import get_config
 from luzhi.server.i18n import lang
 from luzhi.server.limits import RETRY_AFTER, BadBody, BodyTooLarge, Busy, Slots, read_body
@@ -65,6 +65,7 @@ def form():
 
 def submit():
     config = get_config()
+    negotiate(OFFERS)  # a report nobody accepts is a 406 before the work, not an HTML page after it
     try:
         read_body(request, config.max_upload_bytes)
         data, name, fmt, uploaded, charset = _submission()
