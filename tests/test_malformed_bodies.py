@@ -11,13 +11,12 @@ as tests/test_short_body.py does; its well-formed twin is answered 200 by both.
 from __future__ import annotations
 
 import json
-import socket
 import threading
-from urllib.parse import urlsplit
 
 import pytest
 from sparql_server import fill_small_store, gunicorn
 from test_review_messages import in_both_languages
+from test_short_body import post_bytes
 from werkzeug.serving import make_server
 
 from luzhi.server.app import create_app
@@ -53,18 +52,8 @@ CASES = {
 
 
 def send(url: str, path: str, content_type: str, chunked: bool, body: bytes) -> tuple[int, str]:
-    """The request byte for byte, its writing side closed: the answer's status and body."""
-    parts = urlsplit(url)
-    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {len(body)}"
-    with socket.create_connection((parts.hostname, parts.port), timeout=60) as conn:
-        conn.sendall(f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: {content_type}\r\n{framing}\r\n"
-                     "Accept: application/json\r\nConnection: close\r\n\r\n".encode() + body)
-        conn.shutdown(socket.SHUT_WR)
-        answer = b""
-        while chunk := conn.recv(65536):
-            answer += chunk
-    head, _, text = answer.partition(b"\r\n\r\n")
-    return int(head.split()[1]), text.decode("utf-8", "replace")
+    framing = {"Transfer-Encoding": "chunked"} if chunked else {"Content-Length": str(len(body))}
+    return post_bytes(url, path, {"Content-Type": content_type, **framing, "Accept": "application/json"}, body)
 
 
 @pytest.fixture(scope="module")
