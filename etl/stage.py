@@ -44,9 +44,9 @@ from luzhi.etl.shared import split_shared
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
-from luzhi.ontology.places import describe_place, describe_place_bilingual
+from luzhi.ontology.places import describe_place_bilingual
 from luzhi.ontology.triples import TripleSet
-from luzhi.shapes.validate import Severity
+from luzhi.shapes.validate import Severity, ValidationResult
 from luzhi.store.dump import LOADED_PART, write_parts
 
 VERSION = "0.1.0"
@@ -363,12 +363,11 @@ def _reason(error: Exception) -> dict:
             "rule": type(error).__name__, "message": str(error)}
 
 
-def _violation(result) -> dict:
+def _violation(result: ValidationResult) -> dict:
     line = result.lines.first if result.lines else None
-    fragment = (result.source or "").partition("#")[2] if line is None else ""
     rule = result.shape.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
     # Both of the shape's messages, Chinese then English after " / ", as the build's other refusals (it had zh only).
-    return {"line": line, "place": fragment if describe_place(fragment, "en") else None, "rule": rule,
+    return {"line": line, "place": result.place, "rule": rule,
             "message": f"{result.focus}: {result.message_zh} / {result.message_en}"}
 
 

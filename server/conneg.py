@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from flask import request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import NotAcceptable
 from werkzeug.http import parse_accept_header
@@ -36,13 +37,39 @@ _Q_PARAMETER = re.compile(r";\s*q\s*=\s*([^;,]*)", re.IGNORECASE)
 _Q_VALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")  # RFC 9110 §12.4.2
 
 
-def choose_or_refuse(accept_header: str | None, offered: Sequence[str]) -> str:
-    """`choose`, or a 406 that lists what is offered (RFC 9110 §15.5.7: the server SHOULD say so; the
-    bare 406 left a client guessing, cold review)."""
-    mime = choose(accept_header, offered)
+def negotiate(offered: Sequence[str], *, urls: Sequence[str] = ()) -> str:
+    """The media type this request gets at a URL that offers several, or a 406 listing them (and `urls`, one per
+    format, where there are); the one rule every route follows (docs/linked-data.md, "Content negotiation"):
+
+    - a URL that offers several media types answers the best its `Accept` accepts (`choose`): the first offer for
+      an absent or empty header and for `*/*`; a 406 when it accepts none of them (RFC 9110 §15.5.7: saying what
+      is offered; `/search` and `/dumps/` sent HTML and `POST /validate` its HTML report instead, cold review);
+    - a URL of one representation (a format's extension, `/search.json`, a file, `/`, `/robots.txt`, `/health` …)
+      never calls this: it sends that representation whatever `Accept` says, as RFC 9110 §12.5.1 allows;
+    - an error is never a 406: it comes in the best type the client accepts, else as plain text.
+
+    `/sparql`'s results are negotiated by their query form and refused by the endpoint in its own words
+    (server/views/sparql.py); its service description goes through `not_acceptable_message`.
+    """
+    mime = choose(request.headers.get("Accept"), offered)
     if mime is None:
-        raise NotAcceptable(f"不可接受的 Accept；可用 / offered as: {', '.join(offered)}")
+        raise _NotAcceptable(not_acceptable_message(offered, urls))
     return mime
+
+
+def not_acceptable_message(offered: Sequence[str], urls: Sequence[str] = ()) -> str:
+    """What a 406 says: the media types offered, Chinese then English (it was English only, or bare)."""
+    types = ", ".join(offered)
+    where = f"; {', '.join(urls)}" if urls else ""
+    return (f"此资源提供 {types}{where}，请求的 Accept 不接受其中任何一种 / this resource is offered as "
+            f"{types}{where}, none of which the request's Accept accepts")
+
+
+class _NotAcceptable(NotAcceptable):
+    """A 406 that varies by `Accept`, as the answer it replaces does (caches must not keep it for other clients)."""
+
+    def get_headers(self, *args, **kwargs) -> list[tuple[str, str]]:
+        return [*super().get_headers(*args, **kwargs), ("Vary", "Accept")]
 
 
 def choose(accept_header: str | None, offered: Sequence[str]) -> str | None:

@@ -17,13 +17,12 @@ Werkzeug decoded it with errors="replace" and the replacement text was searched 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
-from urllib.parse import unquote_to_bytes
 
 from werkzeug.wrappers import Response
 
 from luzhi.server.hardening import add_security_headers
+from luzhi.server.limits import not_utf8
 
 
 class PercentEncodeQueryString:
@@ -43,31 +42,6 @@ class PercentEncodeQueryString:
         if bad is not None:
             return _refuse(environ, start_response, bad)
         return self.app(environ, start_response)
-
-
-def not_utf8(encoded: str | bytes) -> str | None:
-    """The first parameter of an `application/x-www-form-urlencoded` string whose name or value, percent-decoded,
-    is not UTF-8: its name (its decoded bytes shown when the name itself is the bad part); None when all are."""
-    text = encoded.decode("latin-1") if isinstance(encoded, bytes) else encoded
-    if _HIGH_ESCAPE.search(text) is None:
-        # Only an escape of a byte ≥ 0x80 can decode to a bad sequence (the other characters are encoded as
-        # UTF-8 by unquote_to_bytes): decoding every pair was ~0.1 ms of a /sparql point lookup (issue 13).
-        return None
-    for pair in text.split("&"):
-        name, _eq, value = pair.partition("=")
-        name_bytes = unquote_to_bytes(name.replace("+", " "))
-        try:
-            name_text = name_bytes.decode("utf-8")
-        except UnicodeDecodeError:
-            return repr(name_bytes)
-        try:
-            unquote_to_bytes(value.replace("+", " ")).decode("utf-8")
-        except UnicodeDecodeError:
-            return name_text
-    return None
-
-
-_HIGH_ESCAPE = re.compile(r"%[89a-fA-F][0-9a-fA-F]")
 
 
 def _refuse(environ: dict, start_response: Callable, name: str) -> Iterable[bytes]:

@@ -52,7 +52,7 @@ def where(result: ValidationResult | Notice, lang: str) -> str:
     """Where a result or a notice is in its source: lines of a text (第 163 行), else the place in the Word,
     Excel, PDF or HTML file (表 14 第 4 行): the lines of the text extracted from such a file mean nothing to
     the person who opens it (cold review)."""
-    place = _place(result)
+    place = result.place
     if place is not None:
         return describe_place(place, lang) or ""
     if result.lines is None:
@@ -61,16 +61,6 @@ def where(result: ValidationResult | Notice, lang: str) -> str:
     if result.lines.first == result.lines.last:
         return words["line"].format(a=result.lines.first)
     return words["lines"].format(a=result.lines.first, b=result.lines.last)
-
-
-def _place(result: ValidationResult | Notice) -> str | None:
-    """The location fragment of a result (its source IRI keeps it when it is no `#line=`) or a notice."""
-    if isinstance(result, Notice):
-        return result.place
-    if result.lines is None and result.source and "#" in result.source:
-        fragment = result.source.partition("#")[2]
-        return fragment if describe_place(fragment, "en") is not None else None
-    return None
 
 
 def grouped(report: ValidationReport) -> list[tuple[str, list[ValidationResult]]]:
@@ -149,7 +139,7 @@ def report_dict(report: ValidationReport) -> dict:
 
 def _place_dict(item: ValidationResult | Notice) -> dict:
     """`place`: the fragment and its words in a Word, Excel, PDF or HTML source, or None for text (its `lines`)."""
-    place = _place(item)
+    place = item.place
     if place is None:
         return {"place": None}
     return {"place": {"fragment": place, "zh": describe_place(place, "zh"), "en": describe_place(place, "en")}}

@@ -19,6 +19,7 @@ from rdflib.term import Node
 
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, SH
+from luzhi.ontology.places import describe_place
 from luzhi.ontology.triples import TripleSet
 from luzhi.ontology.types import LineSpan
 
@@ -58,11 +59,23 @@ class ValidationResult:
     value_n3: str | None = None  # the same term in N-Triples syntax, to rebuild the report graph
     message_zh: str = ""
     message_en: str = ""
-    source: str | None = None  # the source document IRI (prov:wasDerivedFrom without the fragment)
+    # The source document IRI (prov:wasDerivedFrom): without its `#line=` fragment when that gave `lines`, with
+    # its fragment when it names a place in a Word, Excel, PDF or HTML file (`source_lines`).
+    source: str | None = None
     lines: LineSpan | None = None  # 1-based inclusive lines in `source`
 
     def message(self, lang: str) -> str:
         return self.message_zh if lang == "zh" else self.message_en
+
+    @property
+    def place(self) -> str | None:
+        """The place in a Word, Excel, PDF or HTML source as its fragment (`table=14&row=4`), when the source IRI
+        keeps one that is a place we write (ontology/places.py); None for a text's lines or no place. The report
+        (shapes/report.py) and the build's refusals (etl/stage.py) both show it."""
+        if self.lines is not None or not self.source or "#" not in self.source:
+            return None
+        fragment = self.source.partition("#")[2]
+        return fragment if describe_place(fragment, "en") is not None else None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from rdflib.namespace import DCAT, DCTERMS, VOID
 
 from luzhi.ontology.iris import Iris
 from luzhi.store.oxigraph import OxigraphStore
+from luzhi.store.snapshots import state_dir_of
 
 
 def _shapes() -> Graph:
@@ -133,6 +134,25 @@ def test_a_cut_dump_download_resumes_with_range(live_server):
     for odd in ("bytes=0-10,20-30", "items=0-10", "bytes=abc"):  # RFC 9110 §14.2: ignored, whole file
         ignored = requests.get(url, headers={"Range": odd})
         assert ignored.status_code == 200 and ignored.content == whole.content, odd
+
+
+def test_suffix_ranges_follow_rfc_9110(live_server):
+    """RFC 9110 §14.1.2 on the dumps and the sources: `bytes=-0` answered 200 with the whole body where the last zero
+    bytes are unsatisfiable (416, `Content-Range: bytes */LEN`), and a suffix longer than the file answered 416 where
+    it means the whole file (206). A stale If-Range still gets the whole file (cold review)."""
+    source = next((state_dir_of(live_server.store.path) / "sources").iterdir()).name
+    for url in (f"{live_server.url}/dumps/luzhi.nq.gz", f"{live_server.url}/source/{source}"):
+        whole = requests.get(url)
+        size = len(whole.content)
+        zero = requests.get(url, headers={"Range": "bytes=-0"})
+        assert zero.status_code == 416 and zero.headers["Content-Range"] == f"bytes */{size}", url
+        longer = requests.get(url, headers={"Range": f"bytes=-{size + 10}"})
+        assert longer.status_code == 206 and longer.headers["Content-Range"] == f"bytes 0-{size - 1}/{size}", url
+        assert longer.content == whole.content
+        tail = requests.get(url, headers={"Range": "bytes = -5"})
+        assert tail.status_code == 206 and tail.content == whole.content[-5:]
+        stale = requests.get(url, headers={"Range": "bytes=-0", "If-Range": '"another-build"'})
+        assert stale.status_code == 200 and stale.content == whole.content
 
 
 def test_named_graph_download(live_server, built_store):

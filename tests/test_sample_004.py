@@ -85,6 +85,18 @@ def test_counts(doc):
     assert len({(c.list_kind, c.category) for c in doc.category_counts}) == 45
 
 
+def test_the_repeated_page_is_where_docs_parsing_says(doc):
+    """Lines 115–125 (header row 115, 序号 97–106) repeat lines 103–113; the `duplicate-page` issue names the repeat
+    and the rows of the page it repeats, and docs/parsing.md gives both spans (it said "the page 103–113")."""
+    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
+    assert lines[114:125] == lines[102:113] and lines[115].startswith("97\t") and lines[103].startswith("97\t")
+    issue = next(issue for issue in doc.issues if issue.code == "duplicate-page")
+    assert issue.message_en == "lines 115–125 repeat the page at lines 104–113 verbatim; skipped"
+    parsing = (SAMPLE.parents[2] / "docs" / "parsing.md").read_text(encoding="utf-8")
+    paragraph = parsing[parsing.index("**004 (额敏镇)**"):].split("\n8. ", 1)[0]
+    assert "(115–125)" in paragraph and "(104–113)" in paragraph, paragraph
+
+
 def test_every_take_back_duty_has_its_receivers(doc):
     items = doc.items_of(ListKind.RECLAIMED)
     assert len(RECEIVERS) == len(items) == 57

@@ -79,3 +79,20 @@ def test_a_page_past_the_last_of_no_matches_says_there_are_none(live_server):
     assert past.status_code == 404
     assert "第 3 页超出了范围：「履职不存在的词语」没有任何结果" in past.text
     assert re.search(r'<a rel="last" href="/search\?q=[^"&]+">到第 1 页</a>', past.text), past.text
+
+
+def test_a_page_past_the_first_without_words_is_a_404_as_for_no_matches(live_server):
+    """`/search.json?q=&page=2` answered 200 with page 1 (cold review), where a search that found nothing answers
+    404 past its one page: without words the one page is the form, in HTML and JSON alike; page 1 stays 200."""
+    for path, params in (("/search.json", {"q": "", "page": 2}), ("/search.json", {"page": 2})):
+        past = requests.get(f"{live_server.url}{path}", params=params, timeout=30)
+        assert past.status_code == 404, past.text
+        message = past.json()["error"]
+        assert "page 2 of /search.json is past the last: no search words (q) were given" in message, message
+        assert urlsplit(past.links["last"]["url"]).path == "/search.json"
+        assert requests.get(live_server.url + past.links["last"]["url"], timeout=30).status_code == 200
+    page = requests.get(f"{live_server.url}/search", params={"q": "", "page": 2}, headers={"Accept": "text/html"},
+                        timeout=30)
+    assert page.status_code == 404 and "第 2 页超出了范围：没有给出检索词（q），只有第 1 页" in page.text
+    assert re.search(r'<a rel="last" href="/search[^"]*">到第 1 页</a>', page.text), page.text
+    assert requests.get(f"{live_server.url}/search", params={"q": ""}, timeout=30).status_code == 200

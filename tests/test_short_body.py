@@ -34,12 +34,20 @@ def send_cut(url: str, path: str, content_type: str, body: bytes, announced: int
              hold_open: bool = False) -> tuple[int, str]:
     """Announce `announced` bytes (or a Content-Length of any text), send `body`, close the writing side (or,
     `hold_open`, keep it open and wait): the status and body of the answer, read until the server closes."""
-    parts = urlsplit(url)
+    headers = {"Content-Type": content_type, "Content-Length": str(announced), "Accept": "application/json"}
     # Past BODY_WAIT and under gunicorn's own worker timeout (60 s): an unanswered request fails here.
-    with socket.create_connection((parts.hostname, parts.port), timeout=BODY_WAIT + 40) as conn:
-        conn.sendall(f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: {content_type}\r\n"
-                     f"Content-Length: {announced}\r\nAccept: application/json\r\n"
-                     f"{'' if hold_open else 'Connection: close'}\r\n\r\n".encode() + body)
+    return post_bytes(url, path, headers, body, hold_open=hold_open, timeout=BODY_WAIT + 40)
+
+
+def post_bytes(url: str, path: str, headers: dict[str, str], body: bytes, *, hold_open: bool = False,
+               timeout: float = 60) -> tuple[int, str]:
+    """A POST written byte for byte on a socket (no client library to mend its framing), with `Connection: close`
+    and its writing side closed unless `hold_open`: the answer's status and body, read until the server closes."""
+    parts = urlsplit(url)
+    lines = "".join(f"{name}: {value}\r\n" for name, value in
+                    {"Host": parts.netloc, **headers, **({} if hold_open else {"Connection": "close"})}.items())
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as conn:
+        conn.sendall(f"POST {path} HTTP/1.1\r\n{lines}\r\n".encode() + body)
         if not hold_open:
             conn.shutdown(socket.SHUT_WR)
         answer = b""

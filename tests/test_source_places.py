@@ -26,7 +26,9 @@ from luzhi.etl.build import BuildOptions, build
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import sparql_prologue
 from luzhi.ontology.places import describe_lines, describe_place
+from luzhi.ontology.types import LineSpan
 from luzhi.server.config import Config
+from luzhi.shapes.validate import Severity, ValidationResult
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 BASE = "http://127.0.0.1:5000"
@@ -57,6 +59,20 @@ def test_text_lines_read_as_words(first, last, zh, en):
 @pytest.mark.parametrize("fragment", ["line=2,5", "page=", "xywh=1,2,3,4", "a=1,b=2,c=3", ""])
 def test_a_fragment_we_do_not_write_is_not_put_in_words(fragment):
     assert describe_place(fragment, "zh") is None
+
+
+@pytest.mark.parametrize(("source", "lines", "place"), [
+    (f"{BASE}/source/a.docx#table=14&row=4", None, "table=14&row=4"),
+    (f"{BASE}/source/a.docx#xywh=1,2,3,4", None, None),  # a fragment that is no place we write
+    (f"{BASE}/source/a.txt", LineSpan(3, 5), None),  # a text's lines, not a place
+    (f"{BASE}/source/a.docx", None, None),
+    (None, None, None),
+])
+def test_a_validation_result_gives_its_place_once_for_the_report_and_the_build(source, lines, place):
+    """shapes/report.py and etl/stage.py each read the place out of a result's source IRI (duplicates)."""
+    result = ValidationResult(focus=f"{BASE}/id/duty/1", severity=Severity.VIOLATION, shape="s", component="c",
+                              source=source, lines=lines)
+    assert result.place == place
 
 
 @pytest.fixture(scope="module")

@@ -66,6 +66,19 @@ def test_turtle_report_and_input_format_option(tmp_path):
     assert len(set(graph.subjects(None, SH.ValidationResult))) == 1
 
 
+@pytest.mark.parametrize("name", ["000.list", "000", "000.TXT.bak"])
+def test_a_file_luzhi_build_reads_is_validated_whatever_its_name(tmp_path, name):
+    """`luzhi build` reads a file of any other extension, or none, as a list document (etl.readers.read_document);
+    `luzhi validate` refused it: "cannot tell the format from the extension" (cold review)."""
+    sample = Path(__file__).parent.parent / "data" / "samples" / "000_d4a0698a49e5e74d.txt"
+    copy = tmp_path / name
+    copy.write_bytes(sample.read_bytes())
+    run = luzhi(copy, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    (report,) = json.loads(run.stdout)["files"]
+    assert report["conforms"] is True and report["counts"]["Violation"] == 0
+
+
 def test_cli_and_http_give_the_same_verdicts(live_server, tmp_path):
     for name in ("Duty-title.fail.ttl", "NumberingGapShape.fail.ttl", "Duty-provenance.pass.ttl"):
         body = (FIXTURES / name).read_text(encoding="utf-8").replace("http://127.0.0.1:5000", live_server.url)

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from formats import convert_to_pdf, write_csv, write_docx, write_html, write_xlsx
 from rdflib import Graph, Literal
+from test_review_messages import in_both_languages
 from werkzeug.serving import make_server
 
+from luzhi.etl.readers import FORMATS
 from luzhi.ontology.namespaces import SH
 from luzhi.store.oxigraph import OxigraphStore
 
@@ -91,6 +94,47 @@ def test_raw_document_in_gb18030_gets_an_html_report_with_the_source_line(live_s
     assert "The cooperative duty names no upper department" in response.text
 
 
+@pytest.fixture(scope="module")
+def broken_documents(tmp_path_factory) -> dict[str, Path]:
+    """The broken sample in every format a list is published in, by the media type a raw POST would send."""
+    folder = tmp_path_factory.mktemp("raw-documents")
+    text = broken_sample()
+    (folder / "broken.txt").write_text(text, encoding="utf-8")
+    docx = write_docx(text, folder / "broken.docx")
+    (pdf,) = convert_to_pdf([docx], folder)
+    return {"text/plain": folder / "broken.txt", "text/csv": write_csv(text, folder / "broken.csv"),
+            "text/html": write_html(text, folder / "broken.html"), FORMATS[".docx"][0]: docx,
+            FORMATS[".xlsx"][0]: write_xlsx(text, folder / "broken.xlsx"), "application/pdf": pdf}
+
+
+@pytest.mark.parametrize("media_type", ["text/plain", "text/csv", "text/html", FORMATS[".docx"][0],
+                                        FORMATS[".xlsx"][0], "application/pdf"])
+def test_a_raw_document_with_its_media_type_is_validated_as_the_same_file_uploaded(live_server, broken_documents,
+                                                                                   media_type):
+    """A raw POST of a CSV, HTML, Word, Excel or PDF list with its own Content-Type answered 415; only a multipart
+    upload (or text/plain) was validated (cold review)."""
+    path = broken_documents[media_type]
+    headers = {"Accept": "application/json"}
+    uploaded = requests.post(f"{live_server.url}/validate", files={"file": (path.name, path.read_bytes())},
+                             headers=headers, timeout=120)
+    raw = requests.post(f"{live_server.url}/validate", data=path.read_bytes(), timeout=120,
+                        headers={**headers, "Content-Type": media_type})
+    assert uploaded.status_code == raw.status_code == 200, raw.text
+    assert raw.json()["conforms"] is False and raw.json()["counts"] == uploaded.json()["counts"]
+    key = lambda r: (r["focusNode"], r["sourceShape"], json.dumps(r.get("place")), str(r.get("lines")))  # noqa: E731
+    assert sorted(map(key, raw.json()["results"])) == sorted(map(key, uploaded.json()["results"]))
+    assert f"{live_server.url}/id/duty/210381121/cooperative/2" in {r["focusNode"] for r in raw.json()["results"]}
+
+
+def test_a_raw_body_of_an_unknown_type_is_a_415_naming_it_and_the_types_taken(live_server):
+    response = requests.post(f"{live_server.url}/validate", data=b"x", timeout=60,
+                             headers={"Content-Type": "application/x-nonsense", "Accept": "application/json"})
+    assert response.status_code == 415
+    message = response.json()["error"]
+    assert "application/x-nonsense" in message and "text/csv" in message and "application/pdf" in message
+    assert in_both_languages(message), message
+
+
 def test_utf32_text_is_a_clear_400(live_server):
     response = requests.post(f"{live_server.url}/validate", data=broken_sample().encode("utf-32"),
                              headers={"Content-Type": "text/plain", "Accept": "application/json"}, timeout=60)
@@ -133,6 +177,43 @@ def test_a_utf8_byte_order_mark_is_read_as_no_part_of_the_data(live_server, name
                              headers={"Accept": "application/json"}, timeout=60).json()
                for data in (body, b"\xef\xbb\xbf" + body)]
     assert answers[1] == answers[0] and answers[0]["conforms"] is False, answers[1]
+
+
+@pytest.mark.parametrize(("name", "media_type", "encoding"), [
+    ("notepad.ttl", "text/turtle", "utf-16"),  # Notepad's "Unicode": a BOM, then little-endian
+    ("notepad.nt", "application/n-triples", "utf-16-be"),  # no BOM: told by where its NULs fall, as the build does
+    ("notepad.jsonld", "application/ld+json", "utf-16"),
+    ("notepad.rdf", "application/rdf+xml", "utf-16"),  # its XML declaration says encoding="utf-16"
+])
+def test_utf16_rdf_is_read_as_utf8_with_a_notice(live_server, name, media_type, encoding):
+    """UTF-16 RDF answered 400 "cannot decode input using UTF-8" (cold review): it is read as etl/source.py reads a
+    UTF-16 list, uploaded or raw, and a notice says RDF is UTF-8. The report is the UTF-8 file's otherwise."""
+    graph = Graph().parse(data=fixture_for(live_server.url, "Duty-title.fail.ttl"), format="turtle")
+    text = graph.serialize(format={"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}[name[8:]])
+    utf8 = requests.post(f"{live_server.url}/validate", files={"file": (name, text.encode("utf-8"), media_type)},
+                         headers={"Accept": "application/json"}, timeout=60).json()
+    data = text.replace('encoding="utf-8"', 'encoding="utf-16"').encode(encoding)
+    uploaded = requests.post(f"{live_server.url}/validate", files={"file": (name, data, media_type)},
+                             headers={"Accept": "application/json"}, timeout=60)
+    raw = requests.post(f"{live_server.url}/validate", data=data, timeout=60,
+                        headers={"Content-Type": media_type, "Accept": "application/json"})
+    for answer in (uploaded, raw):
+        assert answer.status_code == 200, answer.text
+        report = answer.json()
+        (notice,) = [notice for notice in report["notices"] if notice["code"] == "read-as-utf-16"]
+        assert "UTF-8" in notice["message"]["zh"] and "save it as UTF-8" in notice["message"]["en"]
+        assert report["results"] == utf8["results"] and report["conforms"] is False
+
+
+def test_utf16_declared_by_its_charset_is_read_so(live_server):
+    """One N-Triples line without a BOM or a line end: only `charset=utf-16le` tells its encoding."""
+    triple = f"<{live_server.url}/id/duty/210381121/basic/1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " \
+             "<https://w3id.org/luzhi/def#Duty> ."
+    response = requests.post(f"{live_server.url}/validate", data=triple.encode("utf-16-le"), timeout=60,
+                             headers={"Content-Type": "application/n-triples; charset=utf-16le",
+                                      "Accept": "application/json"})
+    assert response.status_code == 200, response.text
+    assert response.json()["conforms"] is False and "read-as-utf-16" in {n["code"] for n in response.json()["notices"]}
 
 
 def test_a_byte_order_mark_alone_is_an_empty_file(live_server):

@@ -29,7 +29,7 @@ from luzhi.etl.readers.web import read_html
 from luzhi.etl.readers.word import read_docx
 from luzhi.etl.source import SourceError, decode_source
 
-__all__ = ["FORMATS", "Location", "ReadDocument", "Row", "read_document"]
+__all__ = ["FORMATS", "Location", "ReadDocument", "Row", "read_document", "suffix_for"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,14 @@ FORMATS: dict[str, tuple[str, Callable[[bytes, str], Iterable[Row]]]] = {
     ".html": ("text/html", read_html),
     ".htm": ("text/html", read_html),
 }
+
+
+def suffix_for(media_type: str) -> str | None:
+    """The extension whose reader reads `media_type` (`text/csv` → `.csv`): a document sent without a file name,
+    as a raw `POST /validate` body with its Content-Type, is read as the file of that name would be."""
+    return next((suffix for suffix, (media, _reader) in FORMATS.items() if media == media_type), None)
+
+
 _REFUSED = {  # what the format is called, in Chinese and in English
     ".doc": ("旧版 Word（.doc）", "old Word (.doc)"),
     ".xls": ("旧版 Excel（.xls）", "old Excel (.xls)"),

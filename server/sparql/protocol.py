@@ -14,8 +14,7 @@ import pyoxigraph as ox
 from flask import Request
 from werkzeug.datastructures import MultiDict
 
-from luzhi.server.limits import BadContentLength, BodyIncomplete, BodyTooLarge, read_body
-from luzhi.server.query_string import not_utf8
+from luzhi.server.limits import BadBody, BodyTooLarge, read_body
 from luzhi.server.sparql.formats import short_names, unknown_format
 from luzhi.server.sparql.query_text import without_bom
 
@@ -66,15 +65,9 @@ def parse_request(request: Request, max_bytes: int) -> SparqlRequest:
         size_zh, size_en = ("", "") if size is None else (f"（{size} 字节）", f" of {size} bytes")
         raise ProtocolError(413, f"请求体{size_zh}超过 {max_bytes} 字节的上限（max_request_bytes） / request body"
                                  f"{size_en} exceeds the limit of {max_bytes} bytes (max_request_bytes)") from None
-    except BodyIncomplete as error:  # 400 cut short, 408 stalled
+    except BadBody as error:  # cut short, stalled (408), a bad Content-Length, chunks or form parameter
         raise ProtocolError(error.status, error.message) from None
-    except BadContentLength as error:
-        raise ProtocolError(400, error.message) from None
     if mimetype == FORM:
-        bad = not_utf8(body)  # Werkzeug's form parser would replace the bad bytes (cold review)
-        if bad is not None:
-            raise ProtocolError(400, f"请求体中的表单参数 {bad} 不是有效的 UTF-8 / form parameter {bad} of the body is "
-                                     "not valid UTF-8")
         form = request.form  # parsed from the body read above
         merged = MultiDict(list(args.items(multi=True)) + list(form.items(multi=True)))
         _refuse_update(merged)

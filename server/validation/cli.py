@@ -22,7 +22,8 @@ EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--input-format", "input_format", type=click.Choice(sorted(FORMATS)),
-              help="Format of every FILE (default: from the extension; .txt is a raw list document).")
+              help="Format of every FILE (default: RDF by its extension, .ttl .nt .jsonld .rdf …; any other "
+                   "file is a raw list document, read as `luzhi build` reads it).")
 @click.option("--format", "output", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True,
               help="Report format: readable text, JSON, or a standard sh:ValidationReport in Turtle.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
@@ -48,9 +49,6 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
     for path in files:
         fmt = input_format or guess_format(path.name)
         try:
-            if fmt is None:
-                raise SubmissionError("无法从扩展名判断格式，请用 --input-format 指定 / cannot tell the "
-                                      "format from the extension, use --input-format", name=str(path))
             job = Job(path.read_bytes(), fmt, str(path), base, engine=engine, layout=layout,
                       township_code=code_for(codes, path))
             reports.append(validate_submission(job))

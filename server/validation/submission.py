@@ -43,14 +43,15 @@ FORMATS: dict[str, ox.RdfFormat | None] = {
     "rdfxml": ox.RdfFormat.RDF_XML,
     "text": None,
 }
-_EXTENSIONS = {
+# RDF by its file name. Any other file is a list document, read as `luzhi build` reads it: etl.readers.read_document
+# chooses the reader (by extension, .docx .xlsx .csv .pdf .html; else by the file's first bytes; else as text), so
+# `luzhi validate` takes every file the build takes (it refused `list.dat`, which the build read; cold review).
+_RDF_EXTENSIONS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld",
-    ".rdf": "rdfxml", ".xml": "rdfxml", ".owl": "rdfxml", ".txt": "text",
-    # published list documents, read by luzhi.etl.readers
-    ".docx": "text", ".xlsx": "text", ".csv": "text", ".pdf": "text", ".html": "text", ".htm": "text",
+    ".rdf": "rdfxml", ".xml": "rdfxml", ".owl": "rdfxml",
 }
 # Upload media types. text/plain is a list document (that is how the samples are published), not N-Triples.
-_MEDIA_TYPES = {
+MEDIA_TYPES = {
     "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "nt",
     "application/ld+json": "jsonld", "application/json": "jsonld", "application/rdf+xml": "rdfxml",
     "application/xml": "rdfxml", "text/xml": "rdfxml", "text/plain": "text",
@@ -83,11 +84,14 @@ class Submission:
 
 
 def guess_format(name: str = "", media_type: str = "") -> str | None:
-    """The format of a submission from its media type, else from its file name extension."""
+    """The format of a submission: from its media type when that names one, else from its file name (an RDF
+    extension, or any other name: a list document, "text"); None with neither (a body of an unknown type)."""
     media = media_type.split(";", 1)[0].strip().lower()
-    if media in _MEDIA_TYPES:
-        return _MEDIA_TYPES[media]
-    return _EXTENSIONS.get(PurePath(name).suffix.lower())
+    if media in MEDIA_TYPES:
+        return MEDIA_TYPES[media]
+    if not name:
+        return None
+    return _RDF_EXTENSIONS.get(PurePath(name).suffix.lower(), "text")
 
 
 def empty_file_message() -> str:
@@ -101,11 +105,13 @@ def empty_file_message() -> str:
 
 
 def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, layout: str | None = None,
-                    township_code: str | None = None, code_hint: tuple[str, str] | None = None) -> Submission:
+                    township_code: str | None = None, code_hint: tuple[str, str] | None = None,
+                    charset: str | None = None) -> Submission:
     """Parse one submission; raises SubmissionError with the position of the first problem.
 
     A list document's township comes from its title, else from `township_code`; `code_hint` says how to
-    give that code where the submission came from (default: the command line's --township-code).
+    give that code where the submission came from (default: the command line's --township-code). `charset`
+    is its Content-Type's, when it came with one (only UTF-16 is heeded: `_as_utf8`).
     """
     if not data:
         raise SubmissionError(empty_file_message(), name=name)
@@ -114,6 +120,7 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, l
     if FORMATS[fmt] is None:
         return _read_document(data, name=name, base=base, layout=layout, township_code=township_code,
                               code_hint=code_hint)
+    data, encoding_notices = _as_utf8(data, charset, fmt, name)
     # A UTF-8 byte order mark, as Windows editors (Notepad, Excel's "CSV UTF-8") write one: RDF's formats are
     # UTF-8 without one, and pyoxigraph read it as a character of the first term ("﻿ is not a valid
     # subject", cold review). It is no part of the data: dropped, in every format.
@@ -139,7 +146,7 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, l
         # Nothing to check is not "conforms": an empty or comment-only upload is a mistake (issue 11, finding 6).
         raise SubmissionError("提交的内容没有任何三元组，无从验证 / the submission holds no triples: nothing to "
                               "validate", name=name)
-    notices = tuple(
+    notices = encoding_notices + tuple(
         Notice("owl-imports-ignored", f"owl:imports <{target}> 未加载（提交的数据不会引用外部文件）",
                f"owl:imports <{target}> was not loaded (a submission never makes the server fetch anything)")
         for target in sorted(set(graph.objects(None, OWL.imports)))
@@ -153,6 +160,42 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, l
                            f"no subject IRI is under {prefix}: the shapes may have checked nothing of this "
                            "submission (give your IRI base with --base)"),)
     return Submission(graph, notices, name, fmt)
+
+
+_UTF16_CHARSETS = {"utf-16le": "utf-16-le", "utf-16be": "utf-16-be"}
+_XML_ENCODING = re.compile(r"""^(<\?xml[^>]*?\bencoding\s*=\s*["'])[^"']*""")
+
+
+def _as_utf8(data: bytes, charset: str | None, fmt: str, name: str) -> tuple[bytes, tuple[Notice, ...]]:
+    """The submission as UTF-8, which every RDF format is: a UTF-16 file (Windows Notepad's "Unicode") is read as
+    the build reads a UTF-16 list (etl/source.py `source_codec`: its BOM, or where its NUL bytes fall), or as its
+    Content-Type's `charset=utf-16` (`utf-16le`, `utf-16be`) says, and a notice asks for UTF-8 before it is
+    published: pyoxigraph read only UTF-8 ("invalid utf-8 sequence", cold review). Other charsets are not heeded."""
+    declared = (charset or "").strip().lower()
+    codec = _UTF16_CHARSETS.get(declared)
+    if codec is None and (declared == "utf-16" or b"\x00" in data
+                          or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))):
+        # source_codec names UTF-16 only by a BOM or NULs, so it is not asked without them: its module costs a
+        # validation worker ~13 ms to import (python -X importtime), and RDF rarely needs it.
+        from luzhi.etl.source import source_codec
+
+        found = source_codec(data) or ""
+        # RFC 2781 §4.3: UTF-16 declared, with neither a BOM nor NULs to tell its byte order, is big-endian.
+        codec = found if found.startswith("utf-16") else "utf-16-be" if declared == "utf-16" else None
+    if codec is None:
+        return data, ()
+    try:
+        text = data.decode(codec).removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise SubmissionError(f"按 UTF-16 读取时第 {error.start} 字节出错：请用 UTF-8 编码提交 / the submission is not "
+                              f"valid UTF-16 at byte {error.start}: send it as UTF-8", name=name) from None
+    if fmt == "rdfxml":  # its declaration says UTF-16, which these bytes no longer are
+        text = _XML_ENCODING.sub(r"\1UTF-8", text, count=1)
+    notice = Notice("read-as-utf-16", "提交的内容是 UTF-16 编码，已按 UTF-16 读取；RDF 的各种格式都用 UTF-8 编码，"
+                                      "发布前请另存为 UTF-8",
+                    "the submission is UTF-16 and was read as such; RDF's formats are UTF-8: save it as UTF-8 "
+                    "before publishing it")
+    return text.encode("utf-8"), (notice,)
 
 
 def _syntax_message(error: SyntaxError, fmt: str, data: bytes) -> str:

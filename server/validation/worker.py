@@ -53,12 +53,13 @@ class Job:
     layout: str | None = None  # a layout profile's path, for list documents (etl.layout)
     township_code: str | None = None  # a list document's 9-digit township code, when its title cannot tell
     code_hint: tuple[str, str] | None = None  # how this surface takes that code (zh, en); None: --township-code
+    charset: str | None = None  # its Content-Type's charset parameter, when it came with one
 
 
 def validate_submission(job: Job) -> ValidationReport:
     """Parse and validate in this process (the CLI, and the child below). Raises SubmissionError."""
     submission = read_submission(job.data, job.fmt, name=job.name, base=job.base, layout=job.layout,
-                                 township_code=job.township_code, code_hint=job.code_hint)
+                                 township_code=job.township_code, code_hint=job.code_hint, charset=job.charset)
     report = validator(job.engine)(submission.graph, job.base, label=job.name)
     return report.with_notices(submission.notices, job.name)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -112,6 +113,14 @@ def conditional(response: Response, *, vary_accept: bool = True, complete_length
     response.set_etag(tag)
     response.last_modified = info.time
     environ = request.environ
+    suffix = _SUFFIX_RANGE.fullmatch(environ.get("HTTP_RANGE", "")) if complete_length is not None else None
+    if suffix is not None:
+        # RFC 9110 §14.1.2: the last 0 bytes are unsatisfiable (416 with `Content-Range: bytes */LEN`; werkzeug
+        # read `bytes=-0` as malformed and sent the whole file, 200, cold review), and a suffix longer than the file
+        # means the whole file (206; werkzeug answered 416). Each is rewritten as the range werkzeug reads so.
+        wanted = int(suffix[1])
+        last = f"bytes={complete_length}-" if wanted == 0 else f"bytes=-{min(wanted, complete_length)}"
+        environ = {**environ, "HTTP_RANGE": last}
     ranged = parse_range_header(environ.get("HTTP_RANGE"))
     if "HTTP_RANGE" in environ and (ranged is None or ranged.units != "bytes" or len(ranged.ranges) != 1):
         # RFC 9110 §14.2: a Range the server does not understand (another unit, several ranges, bad
@@ -132,6 +141,9 @@ def conditional(response: Response, *, vary_accept: bool = True, complete_length
     # own: two Date headers on every page (cold review). The server's one is enough (RFC 9110 §6.6.1).
     del response.headers["Date"]
     return response
+
+
+_SUFFIX_RANGE = re.compile(r"[ \t]*bytes[ \t]*=[ \t]*-[ \t]*([0-9]+)[ \t]*", re.IGNORECASE)  # the last N bytes
 
 
 def rdf_response(graph: Graph, mime: str, *, links: list[str] | None = None, body: bytes | None = None) -> Response:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Response, abort, request
 
 from luzhi.server.comparison import CompareError, Comparison, compare, parse_codes
-from luzhi.server.conneg import choose_or_refuse
+from luzhi.server.conneg import negotiate
 from luzhi.server.context import get_config, get_store
 from luzhi.server.tables import Table, table_links, table_response
 from luzhi.server.views.common import error_page, json_error, render_page, wants_html_page
@@ -21,7 +21,7 @@ HTML = "text/html"
 def comparison(ext: str | None = None) -> Response:
     mime = None
     if ext is None:
-        mime = choose_or_refuse(request.headers.get("Accept"), [HTML, *(f.mime for f in TABLE_FORMATS)])
+        mime = negotiate([HTML, *(f.mime for f in TABLE_FORMATS)])
         ext = next((f.extension for f in TABLE_FORMATS if f.mime == mime), None)
     elif ext not in {f.extension for f in TABLE_FORMATS}:
         abort(404)

@@ -10,7 +10,7 @@ from rdflib import Graph
 from werkzeug.exceptions import NotAcceptable
 
 from luzhi.ontology.namespaces import PREFIXES
-from luzhi.server.conneg import choose, choose_or_refuse
+from luzhi.server.conneg import choose, negotiate
 from luzhi.server.context import build_info, get_config, get_opened, get_store, per_snapshot, snapshot_of
 from luzhi.server.describe import check_iri
 from luzhi.server.i18n import lang
@@ -56,7 +56,7 @@ def void(ext: str | None = None):
             abort(404)
         mime = EXTENSIONS[ext]
     else:
-        mime = choose_or_refuse(request.headers.get("Accept"), [*DESCRIPTION_MIMES, "text/html"])
+        mime = negotiate([*DESCRIPTION_MIMES, "text/html"])
         # A browser lists text/html explicitly; honour that over the Turtle default for */*.
         accept = request.headers.get("Accept", "")
         if "text/html" in accept and choose(accept, ["text/html", *DESCRIPTION_MIMES]) == "text/html":
@@ -108,7 +108,7 @@ def named_graph(code: str):
             raise NotAcceptable(f"{stem} 图过大，只以流式提供 / the {stem} graph is streamed, offered as: "
                                 f"{', '.join(offered)} (the whole store: /dumps/)")
     else:
-        mime = choose_or_refuse(request.headers.get("Accept"), list(offered))
+        mime = negotiate(offered)
     graph_iri = check_iri(iri_for_path(f"/graph/{stem}"))
     if graph_iri not in get_store().graph_names():
         abort(404)

@@ -16,9 +16,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-from flask import Response, abort, request, send_file
+from flask import Response, abort, send_file
 
-from luzhi.server.conneg import choose
+from luzhi.server.conneg import negotiate
 from luzhi.server.context import build_info, get_config, get_store
 from luzhi.server.views.common import conditional, render_page
 from luzhi.server.void_description import Dump
@@ -64,7 +64,7 @@ def dumps() -> list[Dump]:
 
 def dumps_index():
     entries = dumps()
-    if choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json":
+    if negotiate(["text/html", "application/json"]) == "application/json":
         response = Response(json.dumps([e.__dict__ for e in entries]), mimetype="application/json")
         response.vary.add("Accept")
         return conditional(response)

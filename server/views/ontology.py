@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from luzhi.ontology.namespaces import LZ, bind_prefixes
-from luzhi.server.conneg import choose_or_refuse
+from luzhi.server.conneg import negotiate
 from luzhi.server.describe import pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import format_links
@@ -124,7 +124,7 @@ def vocabulary(ext: str | None = None):
             abort(404)
         mime = EXTENSIONS[ext]
     else:
-        mime = choose_or_refuse(request.headers.get("Accept"), ["text/html", *DESCRIPTION_MIMES])
+        mime = negotiate(["text/html", *DESCRIPTION_MIMES])
     graph = ontology()
     if mime != "text/html":
         return rdf_response(graph, mime)

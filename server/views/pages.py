@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from luzhi.etl.to_rdf import LIST_TYPE
 from luzhi.ontology.types import ListKind
 from luzhi.server import page_queries as q
-from luzhi.server.conneg import choose
+from luzhi.server.conneg import choose, negotiate
 from luzhi.server.context import get_config, get_opened, get_search, get_store, label_cache, per_snapshot
 from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
 from luzhi.server.i18n import lang
@@ -104,6 +104,8 @@ def search():
     Answered from the build's full-text index (store/search_index.py): titles, responsibility texts
     and names, each hit saying which of them matched; facet counts over the matches.
     """
+    if not json_by_extension():
+        negotiate(["text/html", "application/json"])  # /search.json is one representation
     text = request.args.get("q", "").strip()
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KINDS:
@@ -129,6 +131,10 @@ def search():
             # A page past the last is a 404 as elsewhere (docs/linked-data.md); page 1 stays. It said "not
             # found" as if nothing matched (cold review): it says how many there are, and links the last page.
             return _past_last_page(text, kind, result, paging)
+    elif page > 1:
+        # No words: nothing is searched, and the one page is the form. Past it is a 404 as for a search that found
+        # nothing (/search.json?q=&page=2 answered 200 as page 1, cold review).
+        return _past_last_page(text, kind, None, Paging(page=page, page_size=page_size, total=0))
     hits = result.hits if result else ()
     facet_counts = result.facets if result else {}
     nodes = [URIRef(h.township) for h in hits if h.township]
@@ -180,15 +186,19 @@ def _excerpt(hit) -> str | None:
 
 def _past_last_page(text: str, kind: str | None, result, paging: Paging) -> Response:
     """404 for `page` past the last page of a search that found `paging.total` matches: how many matches and
-    pages there are, and where the last page is (the first, when nothing matched). JSON keeps the one shape of
+    pages there are, and where the last page is (the first, when nothing matched; `result` None: no words were
+    given, nothing was searched). JSON keeps the one shape of
     every JSON error, `{"error": …}` (tests/test_json_not_found.py), the last page named in it and in a
     `Link: <…>; rel="last"` header."""
     as_json = wants_json()
     path = "/search.json" if as_json else "/search"
     last_url = link(path, page=paging.last if paging.last > 1 or as_json else None)
-    total = f"{paging.total}{'' if result.total_is_exact else '+'}"
+    total = f"{paging.total}{'' if result is None or result.total_is_exact else '+'}"
     where_zh, where_en = (f"{path} 的", f" of {path}") if as_json else ("", "")
-    if paging.total:
+    if not text:
+        zh = f"{where_zh}第 {paging.page} 页超出了范围：没有给出检索词（q），只有第 1 页"
+        en = f"page {paging.page}{where_en} is past the last: no search words (q) were given, so there is page 1 only"
+    elif paging.total:
         zh = (f"{where_zh}第 {paging.page} 页超出了范围：「{text}」共 {total} 条结果，{paging.last} 页")
         en = (f"page {paging.page}{where_en} is past the last: “{text}” has {total} results on {paging.last} "
               f"page{'s' if paging.last > 1 else ''}")
@@ -200,7 +210,8 @@ def _past_last_page(text: str, kind: str | None, result, paging: Paging) -> Resp
     else:
         past = {"message": zh if lang() == "zh" else en, "last": paging.last, "url": last_url}
         response = render_page("search.html", status=404, q=text, kind=kind, hits=(), paging=None,
-                               labels={}, words=result.words, notes=_notes(result), facets={}, exact=True,
+                               labels={}, words=result.words if result else (), notes=_notes(result), facets={},
+                               exact=True,
                                field_names=FIELD_NAMES, title=text or None, past_last=past)
     response.headers.add("Link", f'<{last_url}>; rel="last"')
     response.vary.add("Accept")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response, abort, redirect, request, send_file
+from flask import abort, redirect, request, send_file
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from luzhi.etl.readers import FORMATS
 from luzhi.etl.source import source_codec
 from luzhi.ontology.namespaces import LZ
-from luzhi.server.conneg import choose
+from luzhi.server.conneg import negotiate
 from luzhi.server.context import get_config, get_opened, get_store, label_cache
 from luzhi.server.describe import HYDRA, InvalidIri, check_iri, describe, exists, paging_triples
 from luzhi.server.links import format_links, iri_for_path, link
@@ -65,9 +65,8 @@ def document(rest: str):
     if dot and ext in EXTENSIONS and "/" not in ext:
         rest, mime = stem, EXTENSIONS[ext]
     else:
-        mime = choose(request.headers.get("Accept"), OFFERED)
-        if mime is None:
-            return _not_acceptable(rest)
+        urls = [f"{request.script_root}/doc/{rest}.{ext} ({media})" for ext, media in EXTENSIONS.items()]
+        mime = negotiate(OFFERED, urls=urls)
     iri = _checked(iri_for_path(f"/id/{rest}"))
     config = get_config()
     page = page_arg()
@@ -98,15 +97,6 @@ def document(rest: str):
     if paging.has_previous:
         links.append(f'<{link(request.path, page=paging.page - 1)}>; rel="prev"')
     return triples_response(triples, mime, links=links, prefixes={"hydra": str(HYDRA)})
-
-
-def _not_acceptable(rest: str) -> Response:
-    offers = "\n".join(f"{request.script_root}/doc/{rest}.{ext}  {mime}" for ext, mime in EXTENSIONS.items())
-    text = (f"406 不可接受 / Not Acceptable: 此资源提供 text/html 及以下格式 / this resource is offered as text/html "
-            f"and\n{offers}\n")
-    response = Response(text, status=406, mimetype="text/plain")
-    response.vary.add("Accept")
-    return response
 
 
 # Sources a browser may show in the page: text (nosniff: never sniffed into HTML) and PDF (its viewer runs no

@@ -17,7 +17,7 @@ from flask import Response, render_template, request
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import PREFIXES, sparql_prologue
 from luzhi.server.config import Config
-from luzhi.server.conneg import choose
+from luzhi.server.conneg import choose, not_acceptable_message
 from luzhi.server.context import get_config, get_executor, get_store
 from luzhi.server.limits import RETRY_AFTER, retry_after_timeout
 from luzhi.server.sparql.description import service_description
@@ -166,9 +166,8 @@ def _describe(parsed: SparqlRequest) -> Response:
     if fmt is None:
         offered = [f.mime for f in GRAPHS] + ["text/html"]
         chosen = choose(request.headers.get("Accept"), offered)
-        if chosen is None:
-            raise ProtocolError(406, f"服务描述只提供这些格式：{', '.join(offered)} / the service description is "
-                                     f"offered as: {', '.join(offered)}")
+        if chosen is None:  # the endpoint's refusals are ProtocolErrors: the fast path answers them outside Flask
+            raise ProtocolError(406, not_acceptable_message(offered))
         if chosen == "text/html":
             return _page()
         fmt = next(f for f in GRAPHS if f.mime == chosen)

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 from flask import Response, current_app, render_template, request
 
-from luzhi.server.conneg import choose
+from luzhi.etl.readers import FORMATS as DOCUMENT_FORMATS
+from luzhi.etl.readers import suffix_for
+from luzhi.server.conneg import choose, negotiate
 from luzhi.server.context import get_config
 from luzhi.server.i18n import lang
-from luzhi.server.limits import RETRY_AFTER, BadContentLength, BodyIncomplete, BodyTooLarge, Busy, Slots, read_body
-from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
+from luzhi.server.limits import RETRY_AFTER, BadBody, BodyTooLarge, Busy, Slots, read_body
+from luzhi.server.validation.submission import FORMATS, MEDIA_TYPES, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, ValidationFailed, ValidationTimeout, validate_isolated
 from luzhi.shapes.report import grouped, render_turtle, report_dict, shape_label, where
 from luzhi.shapes.validate import ValidationReport
@@ -63,26 +65,24 @@ def form():
 
 def submit():
     config = get_config()
+    negotiate(OFFERS)  # a report nobody accepts is a 406 before the work, not an HTML page after it
     try:
         read_body(request, config.max_upload_bytes)
-        data, name, fmt, uploaded = _submission()
+        data, name, fmt, uploaded, charset = _submission()
         code = _township_code()
     except BodyTooLarge:
         return _error(413, f"提交超过 {config.max_upload_bytes} 字节的上限 / the submission exceeds the limit of "
                            f"{config.max_upload_bytes} bytes")
-    except BodyIncomplete as error:  # 400 cut short, 408 stalled
+    except BadBody as error:  # cut short, stalled (408), a bad Content-Length, chunks or form
         return _error(error.status, error.message)
-    except BadContentLength as error:
-        return _error(400, error.message)
     except _Refused as refusal:
         return _error(refusal.status, refusal.message)
     if not data and not uploaded:  # an empty file goes on: the worker says of it what `luzhi validate` says
         return _error(400, "没有提交任何内容 / nothing was submitted (send a file, or the body with its Content-Type)")
     if fmt is None or fmt not in FORMATS:
-        return _error(415, f"无法判断提交的格式 {fmt or request.mimetype!r}：请用 format 参数指定"
-                           f"（{', '.join(FORMATS)}） / unknown submission format: give format=…")
+        return _error(415, _unknown_format(fmt))
     job = Job(data, fmt, name, config.base, memory_mb=config.validation_memory_mb, sandbox=config.sandbox,
-              township_code=code, code_hint=CODE_HINT)
+              township_code=code, code_hint=CODE_HINT, charset=charset)
     try:
         with _slots().hold():
             report = validate_isolated(job, config.validation_timeout)
@@ -105,9 +105,9 @@ def submit():
     return _report(report)
 
 
-def _submission() -> tuple[bytes, str, str | None, bool]:
-    """(bytes, name, format, whether a file was uploaded) from a multipart form (file or pasted text) or from
-    a raw body."""
+def _submission() -> tuple[bytes, str, str | None, bool, str | None]:
+    """(bytes, name, format, whether a file was uploaded, the charset its Content-Type declares) from a multipart
+    form (file or pasted text) or from a raw body."""
     chosen = request.args.get("format") or None
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         chosen = request.form.get("format") or chosen
@@ -123,10 +123,33 @@ def _submission() -> tuple[bytes, str, str | None, bool]:
             if request.form.get("text", "").strip():  # one was silently dropped before (cold review)
                 raise _Refused(400, "请只提交 file 或 text 之一 / send either `file` or `text`, not both")
             data = upload.read()
-            return data, upload.filename, chosen or guess_format(upload.filename, upload.mimetype or ""), True
+            fmt = chosen or guess_format(upload.filename, upload.mimetype or "")
+            return data, upload.filename, fmt, True, upload.mimetype_params.get("charset")
         text = request.form.get("text", "")
-        return text.encode("utf-8"), "form", chosen, False
-    return request.get_data(cache=False), "upload", chosen or guess_format("", request.mimetype), False
+        return text.encode("utf-8"), "form", chosen, False, None
+    # A raw body is read as the file its Content-Type names would be (`text/csv` → upload.csv: the ETL's CSV
+    # reader, etl/readers), as the same file uploaded; only RDF types and text/plain were taken (cold review).
+    suffix = suffix_for(request.mimetype)
+    fmt = chosen or guess_format("", request.mimetype) or ("text" if suffix else None)
+    return request.get_data(cache=False), f"upload{suffix or ''}", fmt, False, request.mimetype_params.get("charset")
+
+
+def _unknown_format(fmt: str | None) -> str:
+    """The 415's message: the format or Content-Type that is unknown, and what is taken instead."""
+    names = ", ".join(FORMATS)
+    if fmt is not None:
+        return f"未知的格式 format={fmt!r}（可用：{names}） / unknown format={fmt!r}; it takes {names}"
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return (f"粘贴的内容需要指定格式：请选择 format（{names}） / pasted text needs its format: choose format "
+                f"({names})")
+    media = request.mimetype or "（无 / none）"
+    firsts: dict[str, str] = {}  # each format's own media type, not its aliases
+    for mime, name in MEDIA_TYPES.items():
+        firsts.setdefault(name, mime)
+    types = ", ".join(dict.fromkeys([*firsts.values(), *(mime for mime, _reader in DOCUMENT_FORMATS.values())]))
+    return (f"无法判断提交的格式：Content-Type {media} 不是可验证的类型；请用以下类型之一发送，或用 format 参数指定"
+            f"（{names}）：{types} / cannot tell the submission's format from its Content-Type {media}: send it "
+            f"as one of {types}, or give format= ({names})")
 
 
 def _township_code() -> str | None:
