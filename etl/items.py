@@ -4,7 +4,8 @@ The rules (docs/parsing.md has them with the sample lines that forced each one):
 - a row with a 序号 starts an item; a row with the *same* 序号 and the same (or no) 事项名称 is
   another row of that item (002: cooperative items 8, 28, 29 repeat their number per department);
 - a row with an empty 序号 continues the previous item across a page break (000 line 342,
-  001 lines 323 and 500): its cells are appended to the same columns;
+  001 lines 323 and 500): its cells are appended to the same columns; in a Word or Excel table, whose
+  rows a page break never splits, such a row naming another duty is reported (`unnumbered-row`), not merged;
 - a page (rows between blank lines or repeated headers) whose rows repeat an earlier page of the
   same list verbatim is skipped and reported;
 - every count a document declares is compared with what was parsed: the rows win.
@@ -93,9 +94,10 @@ class _List:
     pages: dict[str, LineSpan] = field(default_factory=dict)  # page digest → first occurrence
 
 
-def assemble(rows: Iterable[Row], path: str) -> Assembled:
-    """Build items, counts and issues from classified rows, one page at a time."""
-    assembler = _Assembler(path)
+def assemble(rows: Iterable[Row], path: str, *, whole_rows: bool = False) -> Assembled:
+    """Build items, counts and issues from classified rows, one page at a time. `whole_rows`: the rows are a
+    Word or Excel table's, which a page break never splits (an unnumbered row then continues nothing)."""
+    assembler = _Assembler(path, whole_rows)
     for page in _pages(rows):
         assembler.feed_page(page)
     return assembler.finish()
@@ -116,8 +118,9 @@ def _pages(rows: Iterable[Row]) -> Iterator[list[Row]]:
 
 
 class _Assembler:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, whole_rows: bool = False) -> None:
         self.path = path
+        self.whole_rows = whole_rows
         self.items: list[DutyItem] = []
         self.issues: list[Issue] = []
         self.lists: list[_List] = []
@@ -366,6 +369,8 @@ class _Assembler:
             filled = [column for column, text in values.items() if text]
             if row.heading is not None and filled in ([Column.TITLE], [Column.CATEGORY]):
                 self._set_heading(row.heading, row)
+            elif self.whole_rows and values.get(Column.TITLE):
+                self._unnumbered(row, values)
             else:
                 self._continue(row, values)
             return
@@ -415,6 +420,30 @@ class _Assembler:
                 f"this row of 序号 {draft.sequence} repeats a row of that item verbatim",
                 LineSpan(row.line.lineno, row.line.lineno),
             )
+
+    def _unnumbered(self, row: Row, values: dict[Column, str]) -> None:
+        """A Word or Excel row naming a duty without a 序号. Such a row is the row its author made, never the
+        half of one a page break split (Word keeps a split row one row), so it continues nothing: repeating
+        the item's title, it is another row of that item (as 002's rows repeating their 序号); naming another
+        duty, it is one whose number was not read (a numbering or formula this reader cannot see), and merging
+        it would silently make two duties one (cold review 18). It is reported and not read, and the item above
+        is closed: rows after it without a title belong to the duty not read, and are reported with it."""
+        draft = self.current.draft if self.current is not None else None
+        title = cell_text(values[Column.TITLE], join_lines=True)
+        if draft is not None and title == cell_text("\n".join(draft.parts.get(Column.TITLE, [])), join_lines=True):
+            self._same_sequence(row, values, draft)
+            return
+        self._issue(
+            "unnumbered-row",
+            f"这一行的序号为空，事项名称却是「{title[:30]}」：Word 或 Excel 表格的一行不会因分页断开，"
+            "它不是上一事项的续行，未作为事项读入；请在序号列写上它的序号（若序号是没有读出的自动编号或公式，请改为文字）",
+            f"this row's 序号 is empty but its 事项名称 reads 「{title[:30]}」: a Word or Excel table row is never "
+            "split by a page break, so it does not continue the item above; it was not read as an item. Write its "
+            "number in the 序号 column (if the number is automatic numbering or a formula that was not read, type "
+            "it as text)",
+            LineSpan(row.line.lineno, row.line.lineno),
+        )
+        self._flush()
 
     def _continue(self, row: Row, values: dict[Column, str]) -> None:
         """A page-break continuation: the cell texts go on where the previous row's stopped."""

@@ -51,7 +51,7 @@ def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> 
     regrouped = regroup_cell_lines(list(read.lines)) if not read.locations else None
     lines = regrouped.lines if regrouped is not None else read.lines
     try:
-        result = assemble(parse_rows(lines, layout), name)
+        result = assemble(parse_rows(lines, layout), name, whole_rows=read.whole_rows)
     except ParseError as error:
         if regrouped is not None:
             original = regrouped.original_span(LineSpan(error.lineno, error.lineno)).first

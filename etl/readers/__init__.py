@@ -37,6 +37,8 @@ class ReadDocument:
     lines: tuple[SourceLine, ...]
     media_type: str
     locations: tuple[Location, ...] = ()  # one per line; empty for text, whose lines are the locations
+    # Word and Excel tables: a row is the row its author made, never a page's half of one (etl/items.py)
+    whole_rows: bool = False
 
     def where(self, lineno: int) -> str:
         """A line as a person finds it in the original file (for error messages)."""
@@ -199,4 +201,4 @@ def read_document(data: bytes, path: str | Path) -> ReadDocument:
     if not any(line.text.strip() for line in lines):
         raise SourceError(name, "文件中没有任何文字（扫描件或空文档？） / the file holds no text (a scan, or an empty "
                                 "document?)")
-    return ReadDocument(lines, media_type, locations)
+    return ReadDocument(lines, media_type, locations, whole_rows=suffix in (".docx", ".xlsx"))
