@@ -315,7 +315,7 @@ def _leading_orgs(block: str) -> tuple[str, str]:
     """`县发改工信和科技商务局 负责制订…` (no 工作方式 label) → (县发改工信和科技商务局, 负责制订…)."""
     tokens = block.split()
     count = 0
-    while count < len(tokens) and all(looks_like_department(t) for t in tokens[count].split("、")):
+    while count < len(tokens) and all(joined_departments(t) for t in tokens[count].split("、")):
         count += 1
     return " ".join(tokens[:count]), " ".join(tokens[count:])
 
@@ -323,7 +323,7 @@ def _leading_orgs(block: str) -> tuple[str, str]:
 def _all_departments(text: str) -> bool:
     parts = [part.strip(_EDGE) for part in _split_outside_parens(text)]
     parts = [part for part in parts if part]
-    return bool(parts) and all(looks_like_department(part) for part in parts)
+    return bool(parts) and all(joined_departments(part) for part in parts)
 
 
 def _unlabelled_receivers(plain: str) -> tuple[DepartmentCell, str]:

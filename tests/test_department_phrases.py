@@ -134,6 +134,17 @@ def test_receivers_joined_by_he():
     assert reclaimed.way_of_working == "依法审批。"
 
 
+@pytest.mark.parametrize("cell", [
+    "承接部门：县农业农村局牵头 县林业局配合 负责审批。",  # no way-of-working label: the leading departments
+    "县农业农村局牵头、县林业局配合 工作方式：负责审批。",  # no 承接部门 label
+    "县农业农村局和县林业局：负责审批。",  # a header before the colon
+])
+def test_receivers_with_role_words_or_joined_in_each_layout(cell):
+    reclaimed = parse_reclaimed_cell(cell)
+    assert reclaimed.departments.names == ("县农业农村局", "县林业局")
+    assert reclaimed.way_of_working == "负责审批。"
+
+
 @pytest.mark.parametrize(("cell", "names"), [
     ("县公安局", ("县公安局",)),
     ("县公安局。", ("县公安局",)),
