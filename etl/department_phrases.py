@@ -12,6 +12,7 @@ a merged bureau (住房和城乡建设局, 自然资源和规划局, 农业农�
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from luzhi.etl.department_names import looks_like_department
 
@@ -75,7 +76,8 @@ def _one(part: str) -> tuple[str, str | None] | None:
     return (name, role) if looks_like_department(name) else None
 
 
-def joined_departments(phrase: str) -> list[tuple[str, str | None]] | None:
+@lru_cache(maxsize=1 << 14)  # bounded; a header label is tried at every colon of a responsibility text
+def joined_departments(phrase: str) -> tuple[tuple[str, str | None], ...] | None:
     """The departments of a phrase, each with its role word if it has one, or None when the phrase is not
     made only of departments.
 
@@ -89,8 +91,8 @@ def joined_departments(phrase: str) -> list[tuple[str, str | None]] | None:
         first = _one(head)
         if first is None:
             continue
-        rest = joined_departments(phrase[match.end() :])
+        rest = joined_departments(phrase[match.end() :])  # cached: the same tails recur, so no 2^n search
         if rest:
-            return [first, *rest]
+            return (first, *rest)
     whole = _one(phrase)
-    return [whole] if whole is not None else None
+    return (whole,) if whole is not None else None

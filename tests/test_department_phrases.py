@@ -65,7 +65,7 @@ def test_a_connector_inside_parentheses_does_not_split():
 
 def test_joined_departments_is_none_when_a_part_is_no_department():
     assert joined_departments("区民政局和做好救助") is None
-    assert joined_departments("区民政局和区财政局") == [("区民政局", None), ("区财政局", None)]
+    assert joined_departments("区民政局和区财政局") == (("区民政局", None), ("区财政局", None))
 
 
 # --- role words -----------------------------------------------------------------------------------
