@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from rdflib import XSD, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
 
 from luzhi.etl.categories import Category, merge_categories
+from luzhi.etl.department_phrases import LEAD, SUPPORT
 from luzhi.etl.departments import DepartmentRegistry, parse_reclaimed_cell, split_department_cell
 from luzhi.etl.divisions import DivisionChain
 from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
@@ -39,6 +40,7 @@ LIST_TITLE_EN = {
     ListKind.COOPERATIVE: "cooperative duty list",
     ListKind.RECLAIMED: "reclaimed duty list",
 }
+ROLE = {LEAD: LZ.LeadRole, SUPPORT: LZ.SupportingRole}  # org:role of a participation (牵头 / 配合 …)
 LEVEL_CLASS = {"province": LZ.Province, "prefecture": LZ.Prefecture, "county": LZ.County, "township": LZ.Township}
 
 
@@ -125,6 +127,12 @@ def document_graph(
                 )
             )
 
+    for item in doc.items:
+        # 区住建局负责统筹: no department by its structure, even without its role word (cold review 18): said, and
+        # kept as a mention; an organisation of that name would load a guess that validates.
+        for phrase in mentions[item][0].unread:
+            issues.append(_unread_issue(item, phrase))
+
     occurrences: Counter[tuple[ListKind, int]] = Counter()
     for item in doc.items:
         cell, reclaimed = mentions[item]
@@ -165,6 +173,24 @@ def document_graph(
     return DocumentGraph(township.code, graph, tuple(issues), tuple(registry.merges()))
 
 
+_CELL = {ListKind.COOPERATIVE: ("配合事项", "对应上级部门", "cooperative"),
+         ListKind.RECLAIMED: ("收回事项", "承接部门", "reclaimed")}
+
+
+def _unread_issue(item: DutyItem, phrase: str) -> Issue:
+    what, column, kind = _CELL.get(item.list_kind, ("事项", "部门", item.list_kind.value))
+    return Issue(
+        "department-unread",
+        f"{what} {item.sequence} 的{column}一栏中「{phrase}」读不出是哪个部门，未作为部门载入，只记为部门表述"
+        "（lz:departmentMention）：请写出部门全称，多个部门用“、”分开",
+        item.lines,
+        item.list_kind,
+        message_en=f"in {kind} item {item.sequence}, 「{phrase}」 in the {column} cell does not read as a department: "
+                   "it is kept as a mention (lz:departmentMention), not loaded as an organisation; write each "
+                   "department's full name, several separated by 、",
+    )
+
+
 def _department_mentions(item: DutyItem, separators: str):
     """The department cell of an item, split; for reclaimed items also the way of working."""
     if item.list_kind is ListKind.COOPERATIVE:
@@ -189,7 +215,7 @@ def _add_duty(
     if item.category:
         graph.add((duty, LZ.category, iris.category(categories[item.category].slug)))
     graph.add((duty, _DERIVED_FROM, provenance))
-    for phrase in cell.generic:
+    for phrase in (*cell.generic, *cell.unread):
         graph.add((duty, LZ.departmentMention, zh(phrase)))
     for name in cell.names:
         graph.add((duty, LZ.upperDepartment, org_iri(name)))
@@ -200,6 +226,12 @@ def _add_duty(
         if item.township_responsibility:
             graph.add((duty, LZ.townshipResponsibility, zh(item.township_responsibility)))
         own_text = own_texts(item, cell.names)
+        # Each organisation's place in the cell (a triple set keeps no order) and the role the cell gives it (牵头,
+        # 配合 …); two spellings of one organisation in a cell are one participation, at the first one's place.
+        positions = {org: place for place, org in enumerate(dict.fromkeys(map(org_iri, cell.names)), 1)}
+        roles: dict[URIRef, str] = {}
+        for name, role in cell.roles:
+            roles.setdefault(org_iri(name), role)
         for name in cell.names:
             org = org_iri(name)
             part = iris.participation(duty, str(org).rsplit("/", 1)[1])
@@ -207,6 +239,9 @@ def _add_duty(
             graph.add((part, _TYPE, LZ.DepartmentParticipation))
             graph.add((part, _LABEL, zh(f"{name}在“{item.title}”中的职责")))
             graph.add((part, LZ.department, org))
+            graph.add((part, LZ.position, integer(positions[org])))
+            if org in roles:
+                graph.add((part, ORG.role, ROLE[roles[org]]))
             if own_text.get(name):
                 graph.add((part, LZ.responsibility, zh(own_text[name])))
     elif reclaimed is not None:
