@@ -24,8 +24,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from luzhi.etl.columns import NOTES, destination, note_text
-from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind
-from luzhi.etl.rows import Column, Heading, ParseError, Row, RowKind, cell_text, parse_sequence
+from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind, SourceLine
+from luzhi.etl.rows import Column, Heading, ParseError, Row, RowKind, cell_text, classify_line, parse_sequence
 
 # The columns without which a list loses a part of every item (the title is checked by the row parser).
 EXPECTED_COLUMNS = {
@@ -391,9 +391,9 @@ class _Assembler:
         }
         sequence_text = values[Column.SEQUENCE]
         if not sequence_text:
-            filled = [column for column, text in values.items() if text]
-            if row.heading is not None and filled in ([Column.TITLE], [Column.CATEGORY]):
-                self._set_heading(row.heading, row)
+            heading = self._heading_in_table(row, values)
+            if heading is not None:
+                self._set_heading(heading, row)
             else:
                 self._continue(row, values)
             return
@@ -425,6 +425,25 @@ class _Assembler:
                 if current.last_subcategory and not values.get(Column.SUBCATEGORY):
                     draft.parts[Column.SUBCATEGORY] = [current.last_subcategory]
         current.draft = draft
+
+    def _heading_in_table(self, row: Row, values: dict[Slot, str]) -> Heading | None:
+        """A heading written in the 事项名称 or 事项类别 column of an otherwise empty row. A 备注 or an ignored cell
+        beside it does not make it a continuation (二、经济发展 appended to the item above's title): the heading is
+        read from its own cell, and a note there, which has no item, is reported."""
+        filled = [slot for slot, text in values.items() if text]
+        main = [slot for slot in filled if not isinstance(slot, tuple)]
+        if main not in ([Column.TITLE], [Column.CATEGORY]):
+            return None
+        if main == filled:
+            return row.heading
+        heading = classify_line(SourceLine(row.line.path, row.line.lineno, values[main[0]])).heading
+        for slot in filled:
+            if heading is not None and isinstance(slot, tuple) and slot[0] is Column.NOTE:
+                snippet = values[slot][:40]
+                self._issue("unparsed-line", f"分类标题行「{slot[2]}」列的「{snippet}」不属于任何事项，未读入",
+                            f"the 「{slot[2]}」 cell of a category heading row, 「{snippet}」, belongs to no item; "
+                            "not read", LineSpan(row.line.lineno, row.line.lineno))
+        return heading
 
     def _same_sequence(self, row: Row, values: dict[Slot, str], draft: _Draft) -> None:
         """Another row of a multi-row item: keep each new cell text once, on its own line."""

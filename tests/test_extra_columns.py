@@ -259,3 +259,22 @@ def test_the_duty_page_shows_the_extra_columns(tmp_path):
         # in the page's own places, not only in its table of all facts
         headings = PAGE_HEADINGS[lang]
         assert [h for h in headings if h not in page.text] == [], lang
+
+
+@pytest.mark.parametrize("role", ["ignore", "note"])
+def test_a_heading_row_beside_a_note_or_ignored_cell_is_still_a_heading(tmp_path, role):
+    """`<TAB>二、经济发展<TAB>以下为经济类`: what a 备注 (or ignored) cell holds does not make a heading row a
+    continuation, which appended 二、经济发展 to the item above's title; a note there, of no item, is reported."""
+    profile = tmp_path / "p.toml"
+    profile.write_text(f'[columns]\n"备注" = "{role}"\n', encoding="utf-8")
+    path = tmp_path / "doc.txt"
+    basic = ["序号\t事项名称\t备注", "\t一、党的建设\t", "1\t加强党的政治建设\t无", "\t二、经济发展\t以下为经济类",
+             "2\t开展招商引资工作\t无"]
+    path.write_text("\n".join([TITLE, "基本履职事项清单", *basic, "配合履职事项清单", HEADERS["cooperative"],
+                               ROWS["cooperative"], "上级部门收回事项清单", HEADERS["reclaimed"], ROWS["reclaimed"]])
+                    + "\n", encoding="utf-8")
+    doc, _graph, _ = build_one(path, load_layout(profile))
+    items = [(i.title, i.category) for i in doc.items if i.list_kind.value == "basic"]
+    assert items == [("加强党的政治建设", "党的建设"), ("开展招商引资工作", "经济发展")]
+    said = [(i.code, i.lines.first) for i in doc.issues if i.code != "column-ignored"]
+    assert said == ([("unparsed-line", 6)] if role == "note" else [])
