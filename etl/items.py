@@ -24,8 +24,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind
-from luzhi.etl.rows import Column, Heading, ParseError, Row, RowKind, cell_text, parse_sequence
+from luzhi.etl.columns import NOTES, destination, note_text
+from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind, SourceLine
+from luzhi.etl.rows import Column, Heading, ParseError, Row, RowKind, cell_text, classify_line, parse_sequence
 
 # The columns without which a list loses a part of every item (the title is checked by the row parser).
 EXPECTED_COLUMNS = {
@@ -43,12 +44,11 @@ _PAGE_START = (RowKind.HEADER, RowKind.LIST_TITLE, RowKind.DOC_TITLE, RowKind.TO
 # The first half of a title broken over two lines: a place name ending in an administrative unit.
 _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|州|自治区)$")
 _HEADER_WORD = re.compile(r"序\s*号|编\s*号|事项名称")
-_TEXT_COLUMNS = {
-    Column.DEPARTMENT: "department_text",
-    Column.RECEIVER: "department_text",
-    Column.UPPER_RESPONSIBILITY: "upper_responsibility",
-    Column.TOWNSHIP_RESPONSIBILITY: "township_responsibility",
-}
+_TEXT_FIELDS = ("department_text", "upper_responsibility", "township_responsibility", "description", "legal_basis",
+                "office")
+# A cell's place in an item: its column, or for a column a header may repeat (备注 …) the column, its position
+# and its header text, so two notes stay two and each keeps the header it was written under.
+Slot = Column | tuple[Column, int, str]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class _Draft:
     sequence: int
     first: int
     last: int
-    parts: dict[Column, list[str]] = field(default_factory=dict)
+    parts: dict[Slot, list[str]] = field(default_factory=dict)
     heading_category: str | None = None
 
 
@@ -82,6 +82,7 @@ class _List:
     title_row: Row | None
     declared: int | None = None
     columns: tuple[Column, ...] = ()
+    headers: tuple[str, ...] = ()  # the header text of each column, as the notes and notices name it
     draft: _Draft | None = None
     last_sequence: int = 0
     sequences: set[int] = field(default_factory=set)
@@ -91,6 +92,7 @@ class _List:
     counts: Counter[str] = field(default_factory=Counter)
     order: list[str] = field(default_factory=list)  # category names in order of appearance
     last_column_category: str | None = None
+    last_subcategory: str | None = None  # of the item that wrote last_column_category
     pages: dict[str, LineSpan] = field(default_factory=dict)  # page digest → first occurrence
 
 
@@ -275,7 +277,8 @@ class _Assembler:
                 LineSpan(row.line.lineno, row.line.lineno),
             )
         if row.columns != current.columns:
-            missing = [c.value for c in EXPECTED_COLUMNS[current.kind] if c not in (row.columns or ())]
+            present = set(row.columns) | ({Column.RECEIVER} if Column.RECEIVING_DEPARTMENT in row.columns else set())
+            missing = [c.value for c in EXPECTED_COLUMNS[current.kind] if c not in present]
             if missing:
                 # A table that lost a column still parses (its cells shift into no field), so the items
                 # conform while a whole kind of content is gone: say so at the header (cold review).
@@ -289,7 +292,28 @@ class _Assembler:
                     LineSpan(row.line.lineno, row.line.lineno),
                     current.kind,
                 )
-        current.columns = row.columns
+        headers = tuple(cell_text(cell, join_lines=True) for cell in row.cells[: len(row.columns)])
+        if row.columns != current.columns or headers != current.headers:
+            self._column_notices(row, current, headers)
+        current.columns, current.headers = row.columns, headers
+
+    def _column_notices(self, row: Row, current: _List, headers: tuple[str, ...]) -> None:
+        """A column the profile ignores, or one this list has no field for (kept as a note), is said at its header:
+        nothing a document holds leaves the data unsaid (cold review 18: a basic list's 责任部门 column was read
+        and dropped)."""
+        span, name = LineSpan(row.line.lineno, row.line.lineno), LIST_NAMES[current.kind]
+        for index, (column, header) in enumerate(zip(row.columns, headers, strict=True), start=1):
+            where = destination(column, current.kind, set(row.columns), header)
+            if column is Column.IGNORED:
+                self._issue("column-ignored", f"表头第 {index} 列「{header}」按版式文件不读入，其内容不进入数据",
+                            f"header column {index} 「{header}」 is left out as the layout profile says; its content "
+                            "does not reach the data", span, current.kind)
+            elif where == NOTES and column is not Column.NOTE:
+                self._issue("column-kept-as-note", f"{name}没有与表头第 {index} 列「{header}」对应的属性，其内容连同"
+                            "列名作为备注（skos:note）保留；请核对列名，或用 --layout 版式文件说明这一列",
+                            f"the {current.kind.value} list has no property for header column {index} 「{header}」: "
+                            "its content is kept as a note (skos:note) with the header; check the header, or describe "
+                            "the column in a --layout profile", span, current.kind)
 
     def _heading_row(self, row: Row) -> None:
         assert row.heading is not None
@@ -363,12 +387,16 @@ class _Assembler:
                 f"（{'、'.join(c.value for c in current.columns)}） / the row has {len(cells)} cells, but the header "
                 f"above it has only {len(current.columns)} columns ({', '.join(c.value for c in current.columns)})",
             )
-        values = {column: (cells[i].strip() if i < len(cells) else "") for i, column in enumerate(current.columns)}
+        values: dict[Slot, str] = {
+            (column, i, current.headers[i]) if column in (Column.NOTE, Column.IGNORED) else column:
+            (cells[i].strip() if i < len(cells) else "")
+            for i, column in enumerate(current.columns)
+        }
         sequence_text = values[Column.SEQUENCE]
         if not sequence_text:
-            filled = [column for column, text in values.items() if text]
-            if row.heading is not None and filled in ([Column.TITLE], [Column.CATEGORY]):
-                self._set_heading(row.heading, row)
+            heading = self._heading_in_table(row, values)
+            if heading is not None:
+                self._set_heading(heading, row)
             elif self.whole_rows and values.get(Column.TITLE):
                 self._unnumbered(row, values)
             else:
@@ -396,12 +424,33 @@ class _Assembler:
             if column is not Column.SEQUENCE and text:
                 draft.parts[column] = [text]
         if Column.CATEGORY in current.columns and not values[Column.CATEGORY]:
-            # A vertically merged 事项类别 cell is written once, on its first row.
+            # A vertically merged 事项类别 cell is written once, on its first row; so is a 二级分类 cell within it.
             if current.last_column_category is not None:
                 draft.parts[Column.CATEGORY] = [current.last_column_category]
+                if current.last_subcategory and not values.get(Column.SUBCATEGORY):
+                    draft.parts[Column.SUBCATEGORY] = [current.last_subcategory]
         current.draft = draft
 
-    def _same_sequence(self, row: Row, values: dict[Column, str], draft: _Draft) -> None:
+    def _heading_in_table(self, row: Row, values: dict[Slot, str]) -> Heading | None:
+        """A heading written in the 事项名称 or 事项类别 column of an otherwise empty row. A 备注 or an ignored cell
+        beside it does not make it a continuation (二、经济发展 appended to the item above's title): the heading is
+        read from its own cell, and a note there, which has no item, is reported."""
+        filled = [slot for slot, text in values.items() if text]
+        main = [slot for slot in filled if not isinstance(slot, tuple)]
+        if main not in ([Column.TITLE], [Column.CATEGORY]):
+            return None
+        if main == filled:
+            return row.heading
+        heading = classify_line(SourceLine(row.line.path, row.line.lineno, values[main[0]])).heading
+        for slot in filled:
+            if heading is not None and isinstance(slot, tuple) and slot[0] is Column.NOTE:
+                snippet = values[slot][:40]
+                self._issue("unparsed-line", f"分类标题行「{slot[2]}」列的「{snippet}」不属于任何事项，未读入",
+                            f"the 「{slot[2]}」 cell of a category heading row, 「{snippet}」, belongs to no item; "
+                            "not read", LineSpan(row.line.lineno, row.line.lineno))
+        return heading
+
+    def _same_sequence(self, row: Row, values: dict[Slot, str], draft: _Draft) -> None:
         """Another row of a multi-row item: keep each new cell text once, on its own line."""
         new = False
         for column, text in values.items():
@@ -421,7 +470,7 @@ class _Assembler:
                 LineSpan(row.line.lineno, row.line.lineno),
             )
 
-    def _unnumbered(self, row: Row, values: dict[Column, str]) -> None:
+    def _unnumbered(self, row: Row, values: dict[Slot, str]) -> None:
         """A Word or Excel row naming a duty without a 序号. Such a row is the row its author made, never the
         half of one a page break split (Word keeps a split row one row), so it continues nothing: repeating
         the item's title, it is another row of that item (as 002's rows repeating their 序号); naming another
@@ -445,7 +494,7 @@ class _Assembler:
         )
         self._flush()
 
-    def _continue(self, row: Row, values: dict[Column, str]) -> None:
+    def _continue(self, row: Row, values: dict[Slot, str]) -> None:
         """A page-break continuation: the cell texts go on where the previous row's stopped."""
         current = self.current
         assert current is not None
@@ -497,18 +546,28 @@ class _Assembler:
         raw = {column: "\n".join(parts) for column, parts in draft.parts.items()}
         column_category = cell_text(raw.get(Column.CATEGORY, ""), join_lines=True)
         if Column.CATEGORY in draft.parts:
-            current.last_column_category = raw[Column.CATEGORY]
+            current.last_column_category, current.last_subcategory = raw[Column.CATEGORY], raw.get(Column.SUBCATEGORY)
         category = column_category or draft.heading_category
-        texts = {name: "" for name in _TEXT_COLUMNS.values()}
-        for column, name in _TEXT_COLUMNS.items():
-            if column in raw:
-                texts[name] = "\n".join(t for t in (texts[name], cell_text(raw[column])) if t)
+        texts = dict.fromkeys(_TEXT_FIELDS, "")
+        notes: list[str] = []
+        present = set(current.columns)
+        for slot, text in raw.items():
+            column, header = (slot[0], slot[2]) if isinstance(slot, tuple) else (slot, self._header_of(current, slot))
+            where = destination(column, current.kind, present, header)
+            if where in _TEXT_FIELDS:
+                texts[where] = "\n".join(t for t in (texts[where], cell_text(text)) if t)
+            elif where == NOTES and cell_text(text):
+                notes.append(note_text(column, header, cell_text(text)))
         item = DutyItem(
             list_kind=current.kind,
             sequence=draft.sequence,
             title=cell_text(raw.get(Column.TITLE, ""), join_lines=True),
             category=category,
             lines=LineSpan(draft.first, draft.last),
+            way_of_working=(cell_text(raw.get(Column.WAY_OF_WORKING, ""))
+                            if current.kind is ListKind.RECLAIMED and Column.WAY_OF_WORKING in present else None),
+            subcategory=cell_text(raw.get(Column.SUBCATEGORY, ""), join_lines=True),
+            notes=tuple(notes),
             **texts,
         )
         if not item.title:
@@ -519,6 +578,10 @@ class _Assembler:
         if category is not None:
             self._seen_category(current, category)
             current.counts[category] += 1
+
+    @staticmethod
+    def _header_of(current: _List, column: Column) -> str:
+        return current.headers[current.columns.index(column)] if column in current.columns else column.value
 
     @staticmethod
     def _seen_category(current: _List, name: str) -> None:

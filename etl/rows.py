@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from enum import Enum
 from html.parser import HTMLParser
 
-from luzhi.etl.columns import Column
-from luzhi.etl.layout import Layout
+from luzhi.etl.columns import NEUTRAL, RECEIVERS, REPEATABLE, Column, role_of, settle
+from luzhi.etl.layout import ROLES, Layout
 from luzhi.etl.model import ListKind, SourceLine
 
 
@@ -249,22 +249,7 @@ def column_of(text: str) -> Column | None:
 
 
 def _column_of(text: str) -> Column | None:
-    key = re.sub(r"\(.*?\)", "", _key(text))  # 上级部门职责（含提供的履职保障） → 上级部门职责
-    if key in ("序号", "编号", "序"):
-        return Column.SEQUENCE
-    if "配合" in key:
-        return Column.TOWNSHIP_RESPONSIBILITY
-    if "职责" in key and ("上级" in key or "部门" in key):
-        return Column.UPPER_RESPONSIBILITY
-    if any(word in key for word in ("承接", "工作方式", "履职方式", "收回后", "上收后")):
-        return Column.RECEIVER
-    if "部门" in key:
-        return Column.DEPARTMENT
-    if "类别" in key or "分类" in key:
-        return Column.CATEGORY
-    if "名称" in key or key in ("事项", "履职事项", "事项内容"):
-        return Column.TITLE
-    return None
+    return role_of(re.sub(r"\(.*?\)", "", _key(text)))  # 上级部门职责（含提供的履职保障） → 上级部门职责
 
 
 def _profile_heading(joined: str, layout: Layout | None) -> Heading | None:
@@ -316,27 +301,30 @@ def _header_columns(
         return None
     while keys and not keys[-1]:
         keys.pop()
-    columns: list[Column] = []
-    for index, key in enumerate(keys, start=1):
-        found = column(key) if key else None
-        if found is None:
-            what, what_en = (f"「{cells[index - 1].strip()}」",) * 2 if key else ("空白", "blank")
-            known = [c.value for c in Column]
+    found = [column(key) if key else None for key in keys]
+    for index, role in enumerate(found, start=1):
+        if role is None:
+            what, what_en = (f"「{cells[index - 1].strip()}」",) * 2 if keys[index - 1] else ("空白", "blank")
+            known = "、".join(c.value for c in Column if c is not Column.IGNORED)
             raise ParseError(
                 line.path,
                 line.lineno,
-                f"表头第 {index} 列{what}不是已知的列（{'、'.join(known)}）；可用 --layout 版式文件说明它是哪一列"
-                f" / header column {index} {what_en} is no known column ({', '.join(known)}): say which one it is "
-                "in a --layout profile",
+                f"表头第 {index} 列{what}不是已知的列（{known}）；请在 --layout 版式文件的 [columns] 中写明它的角色："
+                f"{'、'.join(ROLES)}（note 作为备注连同列名保留，ignore 不读入并在报告中注明）"
+                f" / header column {index} {what_en} is no known column ({known.replace('、', ', ')}): give it a "
+                f"role in the [columns] of a --layout profile: {', '.join(ROLES)} (note keeps it as a note with its "
+                "header, ignore leaves it out and says so in the report)",
             )
-        if found in columns:
+    profiled = [layout is not None and layout.column(key) is not None for key in keys]
+    columns = settle([role for role in found if role is not None], keys, profiled)
+    for index, role in enumerate(columns, start=1):
+        if role not in REPEATABLE and role in columns[: index - 1]:
             raise ParseError(
                 line.path,
                 line.lineno,
-                f"表头第 {index} 列「{cells[index - 1].strip()}」与前面的列重复（都是{found.value}） / header column "
-                f"{index} 「{cells[index - 1].strip()}」 repeats an earlier column (both are {found.value})",
+                f"表头第 {index} 列「{cells[index - 1].strip()}」与前面的列重复（都是{role.value}） / header column "
+                f"{index} 「{cells[index - 1].strip()}」 repeats an earlier column (both are {role.value})",
             )
-        columns.append(found)
     if Column.TITLE not in columns:
         raise ParseError(line.path, line.lineno, "表头有序号列但没有事项名称列 / the header has a 序号 (sequence) "
                                                 "column but no 事项名称 (title) column")
@@ -344,10 +332,10 @@ def _header_columns(
 
 
 def _kind_of_columns(columns: tuple[Column, ...]) -> ListKind | None:
-    present = set(columns)
+    present = set(columns) - NEUTRAL  # 备注, 法律依据, 责任科室 … may be in any list
     if present & {Column.UPPER_RESPONSIBILITY, Column.TOWNSHIP_RESPONSIBILITY}:
-        return None if Column.RECEIVER in present else ListKind.COOPERATIVE
-    if Column.RECEIVER in present:
+        return None if present & RECEIVERS else ListKind.COOPERATIVE
+    if present & RECEIVERS:
         return ListKind.RECLAIMED
     if present <= {Column.SEQUENCE, Column.CATEGORY, Column.TITLE}:
         return ListKind.BASIC

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from rdflib import XSD, Literal, URIRef
@@ -65,6 +65,7 @@ def integer(value: int) -> Literal:
 # rdflib's DefinedNamespaces (RDF, RDFS, DCTERMS, PROV) make and check a new URIRef on every attribute
 # read; the duty loop reads these ~20 times a duty (156,170 reads for 24 townships in a profile).
 _TYPE, _LABEL, _TITLE, _DERIVED_FROM = RDF.type, RDFS.label, DCTERMS.title, PROV.wasDerivedFrom
+_DESCRIPTION, _NOTE = DCTERMS.description, SKOS.note
 _TRUE = Literal(True)
 
 
@@ -196,6 +197,11 @@ def _department_mentions(item: DutyItem, separators: str):
     if item.list_kind is ListKind.COOPERATIVE:
         return split_department_cell(item.department_text, separators), None
     if item.list_kind is ListKind.RECLAIMED:
+        if item.way_of_working is not None:
+            # 承接部门 and 工作方式 as two columns: read as the labelled cell they stand for, so the departments,
+            # a transfer (由县X局…) and 不再开展 are found as in one cell; the way of working is its own column.
+            joined = parse_reclaimed_cell(f"承接部门：{item.department_text} 工作方式：{item.way_of_working}")
+            return joined.departments, replace(joined, way_of_working=item.way_of_working)
         reclaimed = parse_reclaimed_cell(item.department_text)
         return reclaimed.departments, reclaimed
     return split_department_cell(""), None
@@ -214,6 +220,13 @@ def _add_duty(
     graph.add((duty, _TITLE, title))
     if item.category:
         graph.add((duty, LZ.category, iris.category(categories[item.category].slug)))
+    # The columns some townships add (docs/data-model.md): kept, each under its property, never dropped.
+    for predicate, text in ((LZ.subcategory, item.subcategory), (_DESCRIPTION, item.description),
+                            (LZ.legalBasis, item.legal_basis), (LZ.responsibleOffice, item.office)):
+        if text:
+            graph.add((duty, predicate, zh(text)))
+    for note in item.notes:
+        graph.add((duty, _NOTE, zh(note)))
     graph.add((duty, _DERIVED_FROM, provenance))
     for phrase in (*cell.generic, *cell.unread):
         graph.add((duty, LZ.departmentMention, zh(phrase)))

@@ -86,7 +86,7 @@ BASIC = TITLE + "基本履职事项清单\n"
 COOPERATIVE_HEADER = "序号\t事项名称\t对应上级部门\t上级部门职责\t配合职责\n"
 # One document per `raise ParseError` in etl/rows.py (3) and etl/items.py (7), and the words that tell them apart.
 UNREADABLE_LAYOUTS = {
-    "unknown column": (BASIC + "序号\t事项名称\t备注\n1\t甲\t乙\n", "is no known column"),
+    "unknown column": (BASIC + "序号\t事项名称\t完成时限\n1\t甲\t乙\n", "is no known column"),
     "repeated column": (BASIC + "序号\t事项名称\t事项名称\n1\t甲\t乙\n", "repeats an earlier column"),
     "no title column": (BASIC + "序号\t事项类别\n1\t甲\n", "no 事项名称 (title) column"),
     "a list again": (BASIC + "序号\t事项名称\n1\t甲\n配合履职事项清单\n" + COOPERATIVE_HEADER + "1\t乙\t丙\t丁\t戊\n"

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from flask import Response, g, request
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, SKOS
 from rdflib.term import Node
 
 from luzhi.ontology.namespaces import LZ
@@ -156,7 +156,7 @@ def duty_page(iri: str, description: Description, alternates: list[FormatLink]) 
     chain = division_chain(str(township)) if township is not None else []
     labels.update(_labels_for([r["d"] for r in chain]))
     context = _common(description, alternates, props=facts, participations=participations, sources=sources,
-                      chain=chain, LZ=LZ, **comparing.elsewhere(description.subject, facts))
+                      chain=chain, LZ=LZ, DCT=DCTERMS, SKOS=SKOS, **comparing.elsewhere(description.subject, facts))
     context["labels"].update(labels)
     return render_page("duty.html", **context)
 
