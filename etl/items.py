@@ -23,8 +23,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from luzhi.etl.headings import unread_heading_message
 from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind
-from luzhi.etl.rows import Column, Heading, ParseError, Row, RowKind, cell_text, parse_sequence
+from luzhi.etl.numbering import category_issues, numbers_each_category, oversized_message, renumber
+from luzhi.etl.rows import Column, Heading, ParseError, Row, RowKind, cell_text, oversized_sequence, parse_sequence
 
 # The columns without which a list loses a part of every item (the title is checked by the row parser).
 EXPECTED_COLUMNS = {
@@ -91,6 +93,10 @@ class _List:
     order: list[str] = field(default_factory=list)  # category names in order of appearance
     last_column_category: str | None = None
     pages: dict[str, LineSpan] = field(default_factory=dict)  # page digest → first occurrence
+    first_item: int = 0  # where its items start in `_Assembler.items`
+    numbering_issues: list[Issue] = field(default_factory=list)  # read 1..n; dropped if it numbers per category
+    unread: Row | None = None  # a heading-shaped line not read as one: an item after it is refused
+    bare_headings: list[Row] = field(default_factory=list)  # `平安法治` lines read as headings
 
 
 def assemble(rows: Iterable[Row], path: str) -> Assembled:
@@ -127,6 +133,7 @@ class _Assembler:
         self.merged_rows = 0
         self.skipped: list[LineSpan] = []
         self.pending_heading: Row | None = None
+        self.pending_bare: Row | None = None  # `平安法治` in a table: a heading if an item comes next
         self.pending_text: Row | None = None  # unrecognised text before the first list: half a title?
         self.first_unknown: Row | None = None
         self.table_start: Row | None = None  # the first unrecognised line naming a header word (序号 …)
@@ -170,6 +177,8 @@ class _Assembler:
             if row.kind is RowKind.DOC_TITLE and self._join_title(held, row):
                 return
             self._unparsed(held)
+        if self.pending_bare is not None and not self._keeps_bare(row):
+            self._resolve_bare(row)
         handler = {
             RowKind.DOC_TITLE: self._doc_title,
             RowKind.LIST_TITLE: self._list_title,
@@ -239,7 +248,8 @@ class _Assembler:
                              f"{LIST_NAMES[kind]}在前面已经出现过，又在其他清单之后再次出现 / the {kind.value} list "
                              "appears again after another list")
         self._close_list()
-        self.current = _List(kind=kind, title_row=title_row, declared=title_row.declared if title_row else None)
+        self.current = _List(kind=kind, title_row=title_row, declared=title_row.declared if title_row else None,
+                             first_item=len(self.items))
         self.lists.append(self.current)
         if self.pending_heading is not None:
             held, self.pending_heading = self.pending_heading, None
@@ -302,6 +312,7 @@ class _Assembler:
         assert current is not None
         self._flush()
         current.category = heading.name
+        current.unread = None
         if heading.name not in current.headings:
             current.headings[heading.name] = (heading.declared, row)
             self._seen_category(current, heading.name)
@@ -323,7 +334,47 @@ class _Assembler:
         if not self.lists and self.title is None:
             self.pending_text = row
             return
+        if row.heading is not None and self.current is not None and self.current.columns:
+            self.pending_bare = row  # a bare name (`平安法治`): `_resolve_bare` decides at the next row
+            return
         self._unparsed(row)
+        self._doubted(row)
+
+    # -- headings the rows could not settle -------------------------------------------------------
+
+    def _keeps_bare(self, row: Row) -> bool:
+        """Rows that may stand between a bare heading and its first item: a page's furniture, the header repeated."""
+        if row.kind in (RowKind.PAGE_NUMBER, RowKind.SEPARATOR, RowKind.BLANK):
+            return True
+        return row.kind is RowKind.HEADER and (self.current is None or row.list_kind in (None, self.current.kind))
+
+    def _resolve_bare(self, row: Row | None) -> None:
+        """A line of a bare name (`平安法治`, D2_zhouzhuang.txt) is a category heading when the next row starts an
+        item of its list; anywhere else (a signature, a footer, the list's end) it is an unparsed line as before."""
+        held, self.pending_bare = self.pending_bare, None
+        current = self.current
+        assert held is not None and held.heading is not None
+        if row is not None and current is not None and row.kind is RowKind.CELLS and current.columns:
+            index = self._column_index(Column.SEQUENCE)
+            sequence = parse_sequence(row.cells[index]) if index < len(row.cells) else None
+            if sequence is not None and (current.draft is None or sequence != current.draft.sequence):
+                current.bare_headings.append(held)
+                self._set_heading(held.heading, held)
+                return
+        self._unparsed(held)
+
+    def _doubted(self, row: Row) -> None:
+        """A line shaped like a heading that could not be read (`Row.doubt`): remember it, so that an item after it
+        is refused rather than filed under the category before it (`_refuse_unread`)."""
+        if row.doubt is not None and self.current is not None and self.current.columns:
+            self.current.unread = row
+
+    def _refuse_unread(self, sequence: int) -> None:
+        current = self.current
+        assert current is not None and current.unread is not None and current.unread.doubt is not None
+        row = current.unread
+        raise ParseError(self.path, row.line.lineno,
+                         unread_heading_message(row.line.text, row.doubt, sequence, current.category))
 
     def _unparsed(self, row: Row) -> None:
         if self.first_unknown is None:
@@ -344,7 +395,7 @@ class _Assembler:
     def _cells(self, row: Row) -> None:
         current = self.current
         if current is None or not current.columns:
-            if row.heading is not None:
+            if row.heading is not None and not row.heading.bare:
                 self._heading_row(row)
                 return
             raise ParseError(self.path, row.line.lineno, "表格行出现在任何表头（序号、事项名称……）之前 / a table row "
@@ -362,21 +413,21 @@ class _Assembler:
             )
         values = {column: (cells[i].strip() if i < len(cells) else "") for i, column in enumerate(current.columns)}
         sequence_text = values[Column.SEQUENCE]
+        filled = [column for column, text in values.items() if text]
         if not sequence_text:
-            filled = [column for column, text in values.items() if text]
-            if row.heading is not None and filled in ([Column.TITLE], [Column.CATEGORY]):
+            in_name = filled in ([Column.TITLE], [Column.CATEGORY])
+            if row.heading is not None and not row.heading.bare and in_name:
                 self._set_heading(row.heading, row)
+            elif row.doubt is not None and not row.doubt.arabic and in_name:
+                # `<TAB>二、应急管理（含消防，安全）`: no title goes on with an ordinal; an Arabic one (`2.做好…`) may
+                self._unparsed(row)
+                self._doubted(row)
             else:
                 self._continue(row, values)
             return
         sequence = parse_sequence(sequence_text)
         if sequence is None:
-            self._issue(
-                "unparsed-line",
-                f"序号「{sequence_text[:20]}」不是数字，该行未作为事项解析",
-                f"the 序号 「{sequence_text[:20]}」 is not a number; the row was not read as an item",
-                LineSpan(row.line.lineno, row.line.lineno),
-            )
+            self._not_a_number(row, sequence_text, values, filled)
             return
         draft = current.draft
         if draft is not None and sequence == draft.sequence:
@@ -384,6 +435,8 @@ class _Assembler:
             if not title or title == cell_text("\n".join(draft.parts.get(Column.TITLE, [])), join_lines=True):
                 self._same_sequence(row, values, draft)
                 return
+        if current.unread is not None:
+            self._refuse_unread(sequence)
         self._check_numbering(current, sequence, row)
         self._flush()
         draft = _Draft(sequence, row.line.lineno, row.line.lineno, heading_category=current.category)
@@ -395,6 +448,33 @@ class _Assembler:
             if current.last_column_category is not None:
                 draft.parts[Column.CATEGORY] = [current.last_column_category]
         current.draft = draft
+
+    def _not_a_number(self, row: Row, text: str, values: dict[Column, str], filled: list[Column]) -> None:
+        """A 序号 cell that is no item number: a heading the rows could not settle, a number too large, or else a
+        line reported as unparsed."""
+        span = LineSpan(row.line.lineno, row.line.lineno)
+        if filled == [Column.SEQUENCE] and row.heading is not None:
+            self.pending_bare = row  # `平安法治<TAB><TAB>`
+            return
+        if filled == [Column.SEQUENCE] and row.doubt is not None:
+            self._unparsed(row)
+            self._doubted(row)
+            return
+        digits = oversized_sequence(text)
+        if digits is not None:
+            shown = digits if len(digits) <= 24 else f"{digits[:12]}…{digits[-4:]}"
+            rest = next((cell_text(values[c], join_lines=True) for c in filled if c is not Column.SEQUENCE), "")
+            if rest:
+                # 999999999 is no item of a list of a few hundred: loading the row under it, or dropping it with a
+                # notice that said "not a number", were both wrong (cold review 18, P2).
+                raise ParseError(self.path, row.line.lineno, oversized_message(shown, len(digits), rest))
+            self._issue("unparsed-line", f"序号「{shown}」有 {len(digits)} 位数字，太大，不是事项序号；该行别无内容",
+                        f"the 序号 「{shown}」 has {len(digits)} digits, too large to be an item number; the row holds "
+                        "nothing else", span)
+            return
+        quoted = text if len(text) <= 20 else f"{text[:20]}…"
+        self._issue("unparsed-line", f"序号「{quoted}」不是数字，该行未作为事项解析",
+                    f"the 序号 「{quoted}」 is not a number; the row was not read as an item", span)
 
     def _same_sequence(self, row: Row, values: dict[Column, str], draft: _Draft) -> None:
         """Another row of a multi-row item: keep each new cell text once, on its own line."""
@@ -447,16 +527,19 @@ class _Assembler:
     def _check_numbering(self, current: _List, sequence: int, row: Row) -> None:
         span = LineSpan(row.line.lineno, row.line.lineno)
         expected = current.last_sequence + 1
+        issue = None
         if sequence in current.sequences:
-            self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，且事项名称不同",
-                        f"序号 {sequence} is used again in this list, with another title", span)
+            issue = self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，且事项名称不同",
+                                f"序号 {sequence} is used again in this list, with another title", span)
         elif sequence > expected:
             missing = f"{expected}" if sequence == expected + 1 else f"{expected}–{sequence - 1}"
-            self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}",
-                        f"序号 jumps from {current.last_sequence} to {sequence}; {missing} missing", span)
+            issue = self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}",
+                                f"序号 jumps from {current.last_sequence} to {sequence}; {missing} missing", span)
         elif sequence < expected:
-            self._issue("numbering-order", f"序号从 {current.last_sequence} 回到 {sequence}",
-                        f"序号 goes back from {current.last_sequence} to {sequence}", span)
+            issue = self._issue("numbering-order", f"序号从 {current.last_sequence} 回到 {sequence}",
+                                f"序号 goes back from {current.last_sequence} to {sequence}", span)
+        if issue is not None:
+            current.numbering_issues.append(issue)
         current.sequences.add(sequence)
         current.last_sequence = max(current.last_sequence, sequence)
 
@@ -503,6 +586,20 @@ class _Assembler:
         current = self.current
         if current is None:
             return
+        self._read_numbering(current)
+        if current.bare_headings:
+            rows = current.bare_headings
+            names = [f"「{row.heading.name}」" for row in rows if row.heading is not None]
+            more, more_en = ("等", " …") if len(names) > 5 else ("", "")
+            self._issue(
+                "heading-unnumbered",
+                f"{LIST_NAMES[current.kind]}中有 {len(names)} 行没有编号的文字（{'、'.join(names[:5])}{more}）各自紧接"
+                "在事项之前，已读作类别标题；若不是，请改正原件，或用 --layout 版式文件说明类别标题的写法",
+                f"the {current.kind.value} list has {len(names)} line(s) of a name without a number "
+                f"({', '.join(names[:5])}{more_en}), each right before an item: read as category headings; if they "
+                "are not, correct the document or describe its headings in a --layout profile",
+                LineSpan(rows[0].line.lineno, rows[0].line.lineno),
+            )
         for name, (declared, row) in current.headings.items():
             parsed = current.counts[name]
             if declared is not None and declared != parsed:
@@ -527,6 +624,8 @@ class _Assembler:
     def finish(self) -> Assembled:
         if self.pending_text is not None:
             self._unparsed(self.pending_text)
+        if self.pending_bare is not None:
+            self._resolve_bare(None)
         self._close_list()
         if not any(lst.columns for lst in self.lists):
             if self.table_start is not None:
@@ -598,8 +697,21 @@ class _Assembler:
             skipped_duplicate_pages=tuple(self.skipped),
         )
 
+    def _read_numbering(self, current: _List) -> None:
+        """A list that numbers each category from 1 (etl/numbering.py): its items renumbered by position, its
+        numbering checked within each category instead of across the list."""
+        items = self.items[current.first_item:]
+        if not numbers_each_category(items):
+            return
+        dropped = {id(issue) for issue in current.numbering_issues}
+        self.issues = [issue for issue in self.issues if id(issue) not in dropped]
+        self.issues.extend(category_issues(items, LIST_NAMES[current.kind]))
+        self.items[current.first_item:] = renumber(items)
+
     def _issue(self, code: str, message: str, message_en: str, lines: LineSpan | None,
-               kind: ListKind | None = None) -> None:
+               kind: ListKind | None = None) -> Issue:
         if kind is None and self.current is not None:
             kind = self.current.kind
-        self.issues.append(Issue(code=code, message=message, message_en=message_en, lines=lines, list_kind=kind))
+        issue = Issue(code=code, message=message, message_en=message_en, lines=lines, list_kind=kind)
+        self.issues.append(issue)
+        return issue
