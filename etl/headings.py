@@ -7,7 +7,9 @@ A heading is an ordinal, a name, maybe notes in brackets and maybe a count (docs
 - counts: `（24项）` `（共24项）` `（二十四项）` `（24）` after the name, or unbracketed ` 24项` `共24项` ` 二十四项`;
 - notes: any other bracket after the name (`应急管理（含消防）`) stays in the name: it is the document's own wording
   of the category (etl/categories.py merges spellings by rule, and `含消防` is no spelling of `应急管理`);
-- bare: a short name and nothing else (`平安法治`): a heading only where the assembler sees an item right after it.
+- tentative: a short name and nothing else (`平安法治`), or a numeral alone in the 序号 cell and a name beside it
+  (`二<TAB>应急管理`, which may as well be an item of a list numbered 一, 二 …): a heading only where the assembler
+  sees an item right after it.
 
 A line that starts like a heading but cannot be read (brackets that do not pair, an Arabic ordinal without a
 count, a colon in the name …) is a `Doubt`: the assembler refuses the document if an item follows it, since
@@ -17,9 +19,10 @@ that item would otherwise be filed silently under the category before (cold revi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from luzhi.etl.text import join_cjk
+from luzhi.etl.text import collapse_spaces, join_cjk
 
 _N = "一二三四五六七八九十百零〇两"
 _ROMAN = "\u2160-\u216b\u2170-\u217b"  # Ⅰ–Ⅻ, ⅰ–ⅻ
@@ -40,6 +43,7 @@ _BARE_NAME = re.compile(rf"^[{_HAN}][{_HAN}、]{{0,10}}[{_HAN}]$")  # 2–12 cha
 _SENTENCE = re.compile(r"[，。；！？,;!?]")
 _NOTE_PUNCT = re.compile(r"[，。；：！？,;:!?]")
 _BRACKET = re.compile(r"[（()）]")
+_LONE_NUMERAL = re.compile(rf"^[{_N}]+$")
 _DIGIT_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
                  "九": 9}
 MAX_NAME = 20  # the longest category in the five samples is 7 characters (应急管理及消防); item titles run longer
@@ -49,11 +53,12 @@ MAX_NAME = 20  # the longest category in the five samples is 7 characters (应�
 class Heading:
     """A category heading: its name (whitespace normalised) and the count it declares, if any.
 
-    `bare`: written without an ordinal (`平安法治`); such a line is a heading only right before an item."""
+    `tentative`: written without an ordinal (`平安法治`), or with a numeral alone in the 序号 cell (`二<TAB>应急管理`);
+    such a line is a heading only right before an item (etl/items.py)."""
 
     name: str
     declared: int | None
-    bare: bool = False
+    tentative: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,10 +83,14 @@ def chinese_number(text: str) -> int:
     return total + digit
 
 
-def read_heading(text: str, *, one_cell: bool) -> Heading | Doubt | None:
-    """What a line (its filled cells joined by a space) is as a heading: a `Heading`, a `Doubt`, or None when it
-    is not shaped like one. `one_cell`: the whole line is one cell, so a number and a name in it are one text
-    (`1.党的建设`); across cells (`1<TAB>党的建设`) an Arabic number is a 序号 and no ordinal."""
+def read_heading(filled: Sequence[str]) -> Heading | Doubt | None:
+    """What a line is as a heading, from its filled cells: a `Heading`, a `Doubt`, or None when it is not shaped
+    like one. In one cell, a number and a name are one text (`1.党的建设`); across cells (`1<TAB>党的建设`) an
+    Arabic number is a 序号 and no ordinal. A heading is split over two cells at most (`九、应急管理<TAB>及消防`):
+    a row filling three is an item's, whatever its first cell says."""
+    if len(filled) > 2:
+        return None
+    text, one_cell = collapse_spaces(" ".join(filled)), len(filled) == 1
     ordinal, arabic = _ORDINAL.match(text), False
     if ordinal is None:
         if not one_cell:
@@ -92,7 +101,7 @@ def read_heading(text: str, *, one_cell: bool) -> Heading | Doubt | None:
         if "清单" in text or not _BARE_NAME.match(_BRACKET.split(text)[0].strip()):
             return None
         read = _name_and_count(text)
-        return Heading(read.name, read.declared, bare=True) if isinstance(read, Heading) else None
+        return Heading(read.name, read.declared, tentative=True) if isinstance(read, Heading) else None
     rest = text[ordinal.end():]
     if not _IDEOGRAPH.search(rest) or "清单" in rest:  # `一、基本履职事项清单` is a list title
         return None
@@ -103,6 +112,9 @@ def read_heading(text: str, *, one_cell: bool) -> Heading | Doubt | None:
                      "an item whose 序号 and 事项名称 share one cell", arabic=True)
     if arabic and isinstance(read, Doubt):
         return Doubt(read.why, read.why_en, arabic=True)
+    if isinstance(read, Heading) and not one_cell and _LONE_NUMERAL.match(filled[0]):
+        # `二<TAB>应急管理`: a numeral alone in the 序号 cell numbers a heading, or an item of a list numbered 一, 二 …
+        return Heading(read.name, read.declared, tentative=True)
     return read
 
 

@@ -96,7 +96,7 @@ class _List:
     first_item: int = 0  # where its items start in `_Assembler.items`
     numbering_issues: list[Issue] = field(default_factory=list)  # read 1..n; dropped if it numbers per category
     unread: Row | None = None  # a heading-shaped line not read as one: an item after it is refused
-    bare_headings: list[Row] = field(default_factory=list)  # `平安法治` lines read as headings
+    tentative_headings: list[Row] = field(default_factory=list)  # `平安法治` lines read as headings (before items)
 
 
 def assemble(rows: Iterable[Row], path: str) -> Assembled:
@@ -133,7 +133,7 @@ class _Assembler:
         self.merged_rows = 0
         self.skipped: list[LineSpan] = []
         self.pending_heading: Row | None = None
-        self.pending_bare: Row | None = None  # `平安法治` in a table: a heading if an item comes next
+        self.pending_tentative: Row | None = None  # `平安法治` in a table: a heading if an item comes next
         self.pending_text: Row | None = None  # unrecognised text before the first list: half a title?
         self.first_unknown: Row | None = None
         self.table_start: Row | None = None  # the first unrecognised line naming a header word (序号 …)
@@ -177,8 +177,8 @@ class _Assembler:
             if row.kind is RowKind.DOC_TITLE and self._join_title(held, row):
                 return
             self._unparsed(held)
-        if self.pending_bare is not None and not self._keeps_bare(row):
-            self._resolve_bare(row)
+        if self.pending_tentative is not None and not self._keeps_tentative(row):
+            self._resolve_tentative(row)
         handler = {
             RowKind.DOC_TITLE: self._doc_title,
             RowKind.LIST_TITLE: self._list_title,
@@ -335,33 +335,39 @@ class _Assembler:
             self.pending_text = row
             return
         if row.heading is not None and self.current is not None and self.current.columns:
-            self.pending_bare = row  # a bare name (`平安法治`): `_resolve_bare` decides at the next row
+            self.pending_tentative = row  # a bare name (`平安法治`): `_resolve_tentative` decides at the next row
             return
         self._unparsed(row)
         self._doubted(row)
 
     # -- headings the rows could not settle -------------------------------------------------------
 
-    def _keeps_bare(self, row: Row) -> bool:
-        """Rows that may stand between a bare heading and its first item: a page's furniture, the header repeated."""
+    def _keeps_tentative(self, row: Row) -> bool:
+        """Rows that may stand between a tentative heading and its item: a page's furniture, the header repeated."""
         if row.kind in (RowKind.PAGE_NUMBER, RowKind.SEPARATOR, RowKind.BLANK):
             return True
         return row.kind is RowKind.HEADER and (self.current is None or row.list_kind in (None, self.current.kind))
 
-    def _resolve_bare(self, row: Row | None) -> None:
-        """A line of a bare name (`平安法治`, D2_zhouzhuang.txt) is a category heading when the next row starts an
-        item of its list; anywhere else (a signature, a footer, the list's end) it is an unparsed line as before."""
-        held, self.pending_bare = self.pending_bare, None
+    def _resolve_tentative(self, row: Row | None) -> None:
+        """A line of a bare name (`平安法治`, D2_zhouzhuang.txt) or of a numeral alone in the 序号 cell and a name
+        (`二<TAB>应急管理`) is a category heading when the next row starts an item of its list; anywhere else (a
+        signature, a footer, the list's end; the next item of a list numbered 一, 二 …) it is an unparsed line as
+        before."""
+        held, self.pending_tentative = self.pending_tentative, None
         current = self.current
         assert held is not None and held.heading is not None
         if row is not None and current is not None and row.kind is RowKind.CELLS and current.columns:
             index = self._column_index(Column.SEQUENCE)
             sequence = parse_sequence(row.cells[index]) if index < len(row.cells) else None
             if sequence is not None and (current.draft is None or sequence != current.draft.sequence):
-                current.bare_headings.append(held)
+                current.tentative_headings.append(held)
                 self._set_heading(held.heading, held)
                 return
-        self._unparsed(held)
+        if held.kind is RowKind.CELLS and current is not None:  # `一<TAB>加强党的政治建设`: as it was reported
+            index = self._column_index(Column.SEQUENCE)
+            self._no_number(held, held.cells[index].strip() if index < len(held.cells) else "")
+        else:
+            self._unparsed(held)
 
     def _doubted(self, row: Row) -> None:
         """A line shaped like a heading that could not be read (`Row.doubt`): remember it, so that an item after it
@@ -395,7 +401,7 @@ class _Assembler:
     def _cells(self, row: Row) -> None:
         current = self.current
         if current is None or not current.columns:
-            if row.heading is not None and not row.heading.bare:
+            if row.heading is not None and not row.heading.tentative:
                 self._heading_row(row)
                 return
             raise ParseError(self.path, row.line.lineno, "表格行出现在任何表头（序号、事项名称……）之前 / a table row "
@@ -416,7 +422,7 @@ class _Assembler:
         filled = [column for column, text in values.items() if text]
         if not sequence_text:
             in_name = filled in ([Column.TITLE], [Column.CATEGORY])
-            if row.heading is not None and not row.heading.bare and in_name:
+            if row.heading is not None and not row.heading.tentative and in_name:
                 self._set_heading(row.heading, row)
             elif row.doubt is not None and not row.doubt.arabic and in_name:
                 # `<TAB>二、应急管理（含消防，安全）`: no title goes on with an ordinal; an Arabic one (`2.做好…`) may
@@ -453,10 +459,11 @@ class _Assembler:
         """A 序号 cell that is no item number: a heading the rows could not settle, a number too large, or else a
         line reported as unparsed."""
         span = LineSpan(row.line.lineno, row.line.lineno)
-        if filled == [Column.SEQUENCE] and row.heading is not None:
-            self.pending_bare = row  # `平安法治<TAB><TAB>`
+        in_name = set(filled) <= {Column.SEQUENCE, Column.TITLE, Column.CATEGORY}
+        if in_name and row.heading is not None and row.heading.tentative:
+            self.pending_tentative = row  # `平安法治<TAB><TAB>`, `二<TAB>应急管理`
             return
-        if filled == [Column.SEQUENCE] and row.doubt is not None:
+        if in_name and row.doubt is not None:
             self._unparsed(row)
             self._doubted(row)
             return
@@ -472,9 +479,13 @@ class _Assembler:
                         f"the 序号 「{shown}」 has {len(digits)} digits, too large to be an item number; the row holds "
                         "nothing else", span)
             return
+        self._no_number(row, text)
+
+    def _no_number(self, row: Row, text: str) -> None:
         quoted = text if len(text) <= 20 else f"{text[:20]}…"
         self._issue("unparsed-line", f"序号「{quoted}」不是数字，该行未作为事项解析",
-                    f"the 序号 「{quoted}」 is not a number; the row was not read as an item", span)
+                    f"the 序号 「{quoted}」 is not a number; the row was not read as an item",
+                    LineSpan(row.line.lineno, row.line.lineno))
 
     def _same_sequence(self, row: Row, values: dict[Column, str], draft: _Draft) -> None:
         """Another row of a multi-row item: keep each new cell text once, on its own line."""
@@ -587,17 +598,19 @@ class _Assembler:
         if current is None:
             return
         self._read_numbering(current)
-        if current.bare_headings:
-            rows = current.bare_headings
+        if current.tentative_headings:
+            rows = current.tentative_headings
             names = [f"「{row.heading.name}」" for row in rows if row.heading is not None]
             more, more_en = ("等", " …") if len(names) > 5 else ("", "")
             self._issue(
                 "heading-unnumbered",
-                f"{LIST_NAMES[current.kind]}中有 {len(names)} 行没有编号的文字（{'、'.join(names[:5])}{more}）各自紧接"
-                "在事项之前，已读作类别标题；若不是，请改正原件，或用 --layout 版式文件说明类别标题的写法",
-                f"the {current.kind.value} list has {len(names)} line(s) of a name without a number "
-                f"({', '.join(names[:5])}{more_en}), each right before an item: read as category headings; if they "
-                "are not, correct the document or describe its headings in a --layout profile",
+                f"{LIST_NAMES[current.kind]}中有 {len(names)} 行未编号（或序号栏只写汉字数字）的名称"
+                f"（{'、'.join(names[:5])}{more}）各自紧接在事项之前，已读作类别标题；若不是，请改正原件，"
+                "或用 --layout 版式文件说明类别标题的写法",
+                f"the {current.kind.value} list has {len(names)} line(s) of a name without a number (or with a "
+                f"Chinese numeral alone in the 序号 cell): {', '.join(names[:5])}{more_en}, each right before an "
+                "item, read as category headings; if they are not, correct the document or describe its headings in "
+                "a --layout profile",
                 LineSpan(rows[0].line.lineno, rows[0].line.lineno),
             )
         for name, (declared, row) in current.headings.items():
@@ -624,8 +637,8 @@ class _Assembler:
     def finish(self) -> Assembled:
         if self.pending_text is not None:
             self._unparsed(self.pending_text)
-        if self.pending_bare is not None:
-            self._resolve_bare(None)
+        if self.pending_tentative is not None:
+            self._resolve_tentative(None)
         self._close_list()
         if not any(lst.columns for lst in self.lists):
             if self.table_start is not None:

@@ -66,7 +66,7 @@ class Row:
     declared: int | None = None  # LIST_TITLE: `（109项）`
     columns: tuple[Column, ...] = ()  # HEADER
     heading: Heading | None = None  # HEADING; on CELLS: the row could be a heading written in one cell; on
-    # TEXT and CELLS, a bare one (`平安法治`): a heading if an item follows (etl/items.py)
+    # TEXT and CELLS, a tentative one (`平安法治`, `二<TAB>应急管理`): a heading if an item follows (etl/items.py)
     doubt: Doubt | None = None  # TEXT, CELLS: shaped like a heading, but not readable as one (etl/headings.py)
 
 
@@ -144,18 +144,18 @@ def classify_line(
             return Row(RowKind.TOC, line, cells, list_kind=_list_kind(listed.group("name")) if listed else None)
     if len(filled) == 1 and (profiled := _profile_list_title(filled[0], line, cells, layout)) is not None:
         return profiled  # a profile's list title wins over a numbered heading (`一、乡镇自主事项（3项）`)
-    read = _profile_heading(joined, layout) or read_heading(joined, one_cell=len(filled) == 1)
+    read = _profile_heading(joined, layout) or read_heading(filled)
     heading = read if isinstance(read, Heading) else None
     doubt = read if isinstance(read, Doubt) else None
     first_filled = bool(cells[0].strip())
-    if heading is not None and not heading.bare and first_filled:
+    if heading is not None and not heading.tentative and first_filled:
         return Row(RowKind.HEADING, line, cells, heading=heading)
     if len(filled) > 1 or not first_filled:
         # A row with an empty first cell is a continuation, unless it is a heading written in the
         # 事项名称/事项类别 column: only the table header can tell, so the caller decides. A bare name
         # there (`<TAB>政务`) is the rest of a title or category broken over a page: never a heading.
-        return Row(RowKind.CELLS, line, cells, heading=None if heading is None or heading.bare else heading,
-                   doubt=doubt)
+        tentative = heading is not None and heading.tentative and not first_filled
+        return Row(RowKind.CELLS, line, cells, heading=None if tentative else heading, doubt=doubt)
     text = filled[0]
     titled = _title_row(text, line, cells)
     if titled is not None:

@@ -71,7 +71,6 @@ def basic(doc: ParsedDocument) -> list[tuple[int, str | None]]:
         ("（二）应急管理（共两项）", "应急管理", 2),
         ("二、应急管理（含消防）\t", "应急管理（含消防）", None),  # in the 序号 cell of a table row
         ("\t二、应急管理（含消防）", "应急管理（含消防）", None),  # in the 事项名称 cell
-        ("二\t应急管理", "应急管理", None),  # its number in the 序号 cell, its name in the 事项名称 cell
     ],
 )
 def test_a_heading_written_another_way_files_the_items_under_it(tmp_path, heading, name, declared):
@@ -176,6 +175,20 @@ def test_bare_names_before_items_are_headings_and_said_so(tmp_path):
     (signature, bare) = [(i.code, i.lines.first, i.message) for i in doc.issues]
     assert signature == ("unparsed-line", 6, "无法识别的行：「西塘镇人民政府」")
     assert bare[:2] == ("heading-unnumbered", 9) and "「平安法治」、「应急管理」" in bare[2]
+
+
+def test_a_numeral_alone_in_the_number_cell_heads_the_items_after_it(tmp_path):
+    """`二<TAB>应急管理`: a heading numbered in the 序号 cell, named in the 事项名称 cell, when an item follows; in a
+    list whose items are numbered 一, 二 … no item follows any such row, and each stays the notice it was."""
+    doc = parse(write(tmp_path, FIRST + "二\t应急管理\n" + AFTER))
+    assert basic(doc) == [(1, "党的建设"), (2, "应急管理"), (3, "应急管理")]
+    assert [(i.code, i.lines.first) for i in doc.issues] == [("heading-unnumbered", 6)]
+    doc = parse(write(tmp_path, "一\t加强党的政治建设\n二\t落实全面从严治党主体责任\n"))
+    assert basic(doc) == []
+    assert [(i.code, i.lines.first, i.message) for i in doc.issues] == [
+        ("unparsed-line", 4, "序号「一」不是数字，该行未作为事项解析"),
+        ("unparsed-line", 5, "序号「二」不是数字，该行未作为事项解析"),
+    ]
 
 
 def test_part_numbers_before_list_titles_are_no_place(tmp_path):
