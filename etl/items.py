@@ -25,8 +25,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from luzhi.etl.columns import NOTES, destination, note_text
+from luzhi.etl.headings import unread_heading_message
 from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind, SourceLine
-from luzhi.etl.rows import Column, Heading, ParseError, Row, RowKind, cell_text, classify_line, parse_sequence
+from luzhi.etl.numbering import category_issues, numbers_each_category, oversized_message, renumber
+from luzhi.etl.rows import (
+    Column,
+    Heading,
+    ParseError,
+    Row,
+    RowKind,
+    cell_text,
+    classify_line,
+    oversized_sequence,
+    parse_sequence,
+)
 
 # The columns without which a list loses a part of every item (the title is checked by the row parser).
 EXPECTED_COLUMNS = {
@@ -94,6 +106,10 @@ class _List:
     last_column_category: str | None = None
     last_subcategory: str | None = None  # of the item that wrote last_column_category
     pages: dict[str, LineSpan] = field(default_factory=dict)  # page digest → first occurrence
+    first_item: int = 0  # where its items start in `_Assembler.items`
+    numbering_issues: list[Issue] = field(default_factory=list)  # read 1..n; dropped if it numbers per category
+    unread: Row | None = None  # a heading-shaped line not read as one: an item after it is refused
+    tentative_headings: list[Row] = field(default_factory=list)  # `平安法治` lines read as headings (before items)
 
 
 def assemble(rows: Iterable[Row], path: str, *, whole_rows: bool = False) -> Assembled:
@@ -132,6 +148,7 @@ class _Assembler:
         self.merged_rows = 0
         self.skipped: list[LineSpan] = []
         self.pending_heading: Row | None = None
+        self.pending_tentative: Row | None = None  # `平安法治` in a table: a heading if an item comes next
         self.pending_text: Row | None = None  # unrecognised text before the first list: half a title?
         self.first_unknown: Row | None = None
         self.table_start: Row | None = None  # the first unrecognised line naming a header word (序号 …)
@@ -175,6 +192,8 @@ class _Assembler:
             if row.kind is RowKind.DOC_TITLE and self._join_title(held, row):
                 return
             self._unparsed(held)
+        if self.pending_tentative is not None and not self._keeps_tentative(row):
+            self._resolve_tentative(row)
         handler = {
             RowKind.DOC_TITLE: self._doc_title,
             RowKind.LIST_TITLE: self._list_title,
@@ -244,7 +263,8 @@ class _Assembler:
                              f"{LIST_NAMES[kind]}在前面已经出现过，又在其他清单之后再次出现 / the {kind.value} list "
                              "appears again after another list")
         self._close_list()
-        self.current = _List(kind=kind, title_row=title_row, declared=title_row.declared if title_row else None)
+        self.current = _List(kind=kind, title_row=title_row, declared=title_row.declared if title_row else None,
+                             first_item=len(self.items))
         self.lists.append(self.current)
         if self.pending_heading is not None:
             held, self.pending_heading = self.pending_heading, None
@@ -329,6 +349,7 @@ class _Assembler:
         assert current is not None
         self._flush()
         current.category = heading.name
+        current.unread = None
         if heading.name not in current.headings:
             current.headings[heading.name] = (heading.declared, row)
             self._seen_category(current, heading.name)
@@ -350,7 +371,53 @@ class _Assembler:
         if not self.lists and self.title is None:
             self.pending_text = row
             return
+        if row.heading is not None and self.current is not None and self.current.columns:
+            self.pending_tentative = row  # a bare name (`平安法治`): `_resolve_tentative` decides at the next row
+            return
         self._unparsed(row)
+        self._doubted(row)
+
+    # -- headings the rows could not settle -------------------------------------------------------
+
+    def _keeps_tentative(self, row: Row) -> bool:
+        """Rows that may stand between a tentative heading and its item: a page's furniture, the header repeated."""
+        if row.kind in (RowKind.PAGE_NUMBER, RowKind.SEPARATOR, RowKind.BLANK):
+            return True
+        return row.kind is RowKind.HEADER and (self.current is None or row.list_kind in (None, self.current.kind))
+
+    def _resolve_tentative(self, row: Row | None) -> None:
+        """A line of a bare name (`平安法治`, D2_zhouzhuang.txt) or of a numeral alone in the 序号 cell and a name
+        (`二<TAB>应急管理`) is a category heading when the next row starts an item of its list; anywhere else (a
+        signature, a footer, the list's end; the next item of a list numbered 一, 二 …) it is an unparsed line as
+        before."""
+        held, self.pending_tentative = self.pending_tentative, None
+        current = self.current
+        assert held is not None and held.heading is not None
+        if row is not None and current is not None and row.kind is RowKind.CELLS and current.columns:
+            index = self._column_index(Column.SEQUENCE)
+            sequence = parse_sequence(row.cells[index]) if index < len(row.cells) else None
+            if sequence is not None and (current.draft is None or sequence != current.draft.sequence):
+                current.tentative_headings.append(held)
+                self._set_heading(held.heading, held)
+                return
+        if held.kind is RowKind.CELLS and current is not None:  # `一<TAB>加强党的政治建设`: as it was reported
+            index = self._column_index(Column.SEQUENCE)
+            self._no_number(held, held.cells[index].strip() if index < len(held.cells) else "")
+        else:
+            self._unparsed(held)
+
+    def _doubted(self, row: Row) -> None:
+        """A line shaped like a heading that could not be read (`Row.doubt`): remember it, so that an item after it
+        is refused rather than filed under the category before it (`_refuse_unread`)."""
+        if row.doubt is not None and self.current is not None and self.current.columns:
+            self.current.unread = row
+
+    def _refuse_unread(self, sequence: int) -> None:
+        current = self.current
+        assert current is not None and current.unread is not None and current.unread.doubt is not None
+        row = current.unread
+        raise ParseError(self.path, row.line.lineno,
+                         unread_heading_message(row.line.text, row.doubt, sequence, current.category))
 
     def _unparsed(self, row: Row) -> None:
         if self.first_unknown is None:
@@ -371,7 +438,7 @@ class _Assembler:
     def _cells(self, row: Row) -> None:
         current = self.current
         if current is None or not current.columns:
-            if row.heading is not None:
+            if row.heading is not None and not row.heading.tentative:
                 self._heading_row(row)
                 return
             raise ParseError(self.path, row.line.lineno, "表格行出现在任何表头（序号、事项名称……）之前 / a table row "
@@ -393,10 +460,16 @@ class _Assembler:
             for i, column in enumerate(current.columns)
         }
         sequence_text = values[Column.SEQUENCE]
+        filled = [column for column, text in values.items() if text]
         if not sequence_text:
+            in_name = filled in ([Column.TITLE], [Column.CATEGORY])
             heading = self._heading_in_table(row, values)
-            if heading is not None:
+            if heading is not None and not heading.tentative:
                 self._set_heading(heading, row)
+            elif row.doubt is not None and not row.doubt.arabic and in_name:
+                # `<TAB>二、应急管理（含消防，安全）`: no title goes on with an ordinal; an Arabic one (`2.做好…`) may
+                self._unparsed(row)
+                self._doubted(row)
             elif self.whole_rows and values.get(Column.TITLE):
                 self._unnumbered(row, values)
             else:
@@ -404,12 +477,7 @@ class _Assembler:
             return
         sequence = parse_sequence(sequence_text)
         if sequence is None:
-            self._issue(
-                "unparsed-line",
-                f"序号「{sequence_text[:20]}」不是数字，该行未作为事项解析",
-                f"the 序号 「{sequence_text[:20]}」 is not a number; the row was not read as an item",
-                LineSpan(row.line.lineno, row.line.lineno),
-            )
+            self._not_a_number(row, sequence_text, values, filled)
             return
         draft = current.draft
         if draft is not None and sequence == draft.sequence:
@@ -417,6 +485,8 @@ class _Assembler:
             if not title or title == cell_text("\n".join(draft.parts.get(Column.TITLE, [])), join_lines=True):
                 self._same_sequence(row, values, draft)
                 return
+        if current.unread is not None:
+            self._refuse_unread(sequence)
         self._check_numbering(current, sequence, row)
         self._flush()
         draft = _Draft(sequence, row.line.lineno, row.line.lineno, heading_category=current.category)
@@ -449,6 +519,38 @@ class _Assembler:
                             f"the 「{slot[2]}」 cell of a category heading row, 「{snippet}」, belongs to no item; "
                             "not read", LineSpan(row.line.lineno, row.line.lineno))
         return heading
+
+    def _not_a_number(self, row: Row, text: str, values: dict[Slot, str], filled: list[Slot]) -> None:
+        """A 序号 cell that is no item number: a heading the rows could not settle, a number too large, or else a
+        line reported as unparsed."""
+        span = LineSpan(row.line.lineno, row.line.lineno)
+        in_name = set(filled) <= {Column.SEQUENCE, Column.TITLE, Column.CATEGORY}
+        if in_name and row.heading is not None and row.heading.tentative:
+            self.pending_tentative = row  # `平安法治<TAB><TAB>`, `二<TAB>应急管理`
+            return
+        if in_name and row.doubt is not None:
+            self._unparsed(row)
+            self._doubted(row)
+            return
+        digits = oversized_sequence(text)
+        if digits is not None:
+            shown = digits if len(digits) <= 24 else f"{digits[:12]}…{digits[-4:]}"
+            rest = next((cell_text(values[c], join_lines=True) for c in filled if c is not Column.SEQUENCE), "")
+            if rest:
+                # 999999999 is no item of a list of a few hundred: loading the row under it, or dropping it with a
+                # notice that said "not a number", were both wrong (cold review 18, P2).
+                raise ParseError(self.path, row.line.lineno, oversized_message(shown, len(digits), rest))
+            self._issue("unparsed-line", f"序号「{shown}」有 {len(digits)} 位数字，太大，不是事项序号；该行别无内容",
+                        f"the 序号 「{shown}」 has {len(digits)} digits, too large to be an item number; the row holds "
+                        "nothing else", span)
+            return
+        self._no_number(row, text)
+
+    def _no_number(self, row: Row, text: str) -> None:
+        quoted = text if len(text) <= 20 else f"{text[:20]}…"
+        self._issue("unparsed-line", f"序号「{quoted}」不是数字，该行未作为事项解析",
+                    f"the 序号 「{quoted}」 is not a number; the row was not read as an item",
+                    LineSpan(row.line.lineno, row.line.lineno))
 
     def _same_sequence(self, row: Row, values: dict[Slot, str], draft: _Draft) -> None:
         """Another row of a multi-row item: keep each new cell text once, on its own line."""
@@ -525,16 +627,19 @@ class _Assembler:
     def _check_numbering(self, current: _List, sequence: int, row: Row) -> None:
         span = LineSpan(row.line.lineno, row.line.lineno)
         expected = current.last_sequence + 1
+        issue = None
         if sequence in current.sequences:
-            self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，且事项名称不同",
-                        f"序号 {sequence} is used again in this list, with another title", span)
+            issue = self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，且事项名称不同",
+                                f"序号 {sequence} is used again in this list, with another title", span)
         elif sequence > expected:
             missing = f"{expected}" if sequence == expected + 1 else f"{expected}–{sequence - 1}"
-            self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}",
-                        f"序号 jumps from {current.last_sequence} to {sequence}; {missing} missing", span)
+            issue = self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}",
+                                f"序号 jumps from {current.last_sequence} to {sequence}; {missing} missing", span)
         elif sequence < expected:
-            self._issue("numbering-order", f"序号从 {current.last_sequence} 回到 {sequence}",
-                        f"序号 goes back from {current.last_sequence} to {sequence}", span)
+            issue = self._issue("numbering-order", f"序号从 {current.last_sequence} 回到 {sequence}",
+                                f"序号 goes back from {current.last_sequence} to {sequence}", span)
+        if issue is not None:
+            current.numbering_issues.append(issue)
         current.sequences.add(sequence)
         current.last_sequence = max(current.last_sequence, sequence)
 
@@ -595,6 +700,22 @@ class _Assembler:
         current = self.current
         if current is None:
             return
+        self._read_numbering(current)
+        if current.tentative_headings:
+            rows = current.tentative_headings
+            names = [f"「{row.heading.name}」" for row in rows if row.heading is not None]
+            more, more_en = ("等", " …") if len(names) > 5 else ("", "")
+            self._issue(
+                "heading-unnumbered",
+                f"{LIST_NAMES[current.kind]}中有 {len(names)} 行未编号（或序号栏只写汉字数字）的名称"
+                f"（{'、'.join(names[:5])}{more}）各自紧接在事项之前，已读作类别标题；若不是，请改正原件，"
+                "或用 --layout 版式文件说明类别标题的写法",
+                f"the {current.kind.value} list has {len(names)} line(s) of a name without a number (or with a "
+                f"Chinese numeral alone in the 序号 cell): {', '.join(names[:5])}{more_en}, each right before an "
+                "item, read as category headings; if they are not, correct the document or describe its headings in "
+                "a --layout profile",
+                LineSpan(rows[0].line.lineno, rows[0].line.lineno),
+            )
         for name, (declared, row) in current.headings.items():
             parsed = current.counts[name]
             if declared is not None and declared != parsed:
@@ -619,6 +740,8 @@ class _Assembler:
     def finish(self) -> Assembled:
         if self.pending_text is not None:
             self._unparsed(self.pending_text)
+        if self.pending_tentative is not None:
+            self._resolve_tentative(None)
         self._close_list()
         if not any(lst.columns for lst in self.lists):
             if self.table_start is not None:
@@ -690,8 +813,21 @@ class _Assembler:
             skipped_duplicate_pages=tuple(self.skipped),
         )
 
+    def _read_numbering(self, current: _List) -> None:
+        """A list that numbers each category from 1 (etl/numbering.py): its items renumbered by position, its
+        numbering checked within each category instead of across the list."""
+        items = self.items[current.first_item:]
+        if not numbers_each_category(items):
+            return
+        dropped = {id(issue) for issue in current.numbering_issues}
+        self.issues = [issue for issue in self.issues if id(issue) not in dropped]
+        self.issues.extend(category_issues(items, LIST_NAMES[current.kind]))
+        self.items[current.first_item:] = renumber(items)
+
     def _issue(self, code: str, message: str, message_en: str, lines: LineSpan | None,
-               kind: ListKind | None = None) -> None:
+               kind: ListKind | None = None) -> Issue:
         if kind is None and self.current is not None:
             kind = self.current.kind
-        self.issues.append(Issue(code=code, message=message, message_en=message_en, lines=lines, list_kind=kind))
+        issue = Issue(code=code, message=message, message_en=message_en, lines=lines, list_kind=kind)
+        self.issues.append(issue)
+        return issue

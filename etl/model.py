@@ -52,6 +52,9 @@ class DutyItem:
     legal_basis: str = ""
     office: str = ""
     notes: tuple[str, ...] = ()
+    # The printed 序号 when the list numbers each category from 1 (etl/numbering.py); `sequence` is then the
+    # item's position in the list. None in a list numbered 1..n, where `sequence` is the printed 序号.
+    sequence_in_category: int | None = None
 
 
 @dataclass(frozen=True)

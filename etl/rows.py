@@ -19,8 +19,10 @@ from enum import Enum
 from html.parser import HTMLParser
 
 from luzhi.etl.columns import NEUTRAL, RECEIVERS, REPEATABLE, Column, role_of, settle
+from luzhi.etl.headings import Doubt, Heading, read_heading
 from luzhi.etl.layout import ROLES, Layout
 from luzhi.etl.model import ListKind, SourceLine
+from luzhi.etl.text import collapse_spaces, join_cjk
 
 
 class ParseError(Exception):
@@ -55,14 +57,6 @@ class RowKind(Enum):
 
 
 @dataclass(frozen=True)
-class Heading:
-    """A category heading: its name (whitespace normalised) and the count it declares, if any."""
-
-    name: str
-    declared: int | None
-
-
-@dataclass(frozen=True)
 class Row:
     kind: RowKind
     line: SourceLine
@@ -71,19 +65,18 @@ class Row:
     list_kind: ListKind | None = None  # LIST_TITLE; HEADER when its columns tell; TOC when its entry names one
     declared: int | None = None  # LIST_TITLE: `（109项）`
     columns: tuple[Column, ...] = ()  # HEADER
-    heading: Heading | None = None  # HEADING; on CELLS: the row could be a heading written in one cell
+    heading: Heading | None = None  # HEADING; on CELLS: the row could be a heading written in one cell; on
+    # TEXT and CELLS, a tentative one (`平安法治`, `二<TAB>应急管理`): a heading if an item follows (etl/items.py)
+    doubt: Doubt | None = None  # TEXT, CELLS: shaped like a heading, but not readable as one (etl/headings.py)
 
 
-_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-_SPACES = re.compile(r"[ \t\u3000\u00a0\u2002-\u200b]+")
 _NUMERAL = "一二三四五六七八九十百零〇两"
 _SENTENCE_PUNCT = re.compile(r"[，。；：,;:！？]")
-_LEADING_NUMBER = re.compile(rf"^(?:[{_NUMERAL}]+\s*[、.．]|\d+\s*[、.．]|[（(]\s*[{_NUMERAL}\d]+\s*[）)])\s*")
-
-_HEADING = re.compile(
-    rf"^(?:[{_NUMERAL}]+\s*[、.．]|[（(]\s*[{_NUMERAL}]+\s*[）)])\s*(?P<name>[^（()）]+?)\s*"
-    r"(?:[（(]\s*(?:共\s*)?(?P<count>\d+)\s*项?\s*[）)])?\s*$"
+# `一、`, `1.`, `（一）` and `第一部分` before a list title (`第一部分 基本履职事项清单`, cold review 18) are its
+# numbering, not a place.
+_LEADING_NUMBER = re.compile(
+    rf"^(?:[{_NUMERAL}]+\s*[、.．]|\d+\s*[、.．]|[（(]\s*[{_NUMERAL}\d]+\s*[）)]"
+    rf"|第\s*[{_NUMERAL}\d]+\s*(?:部分|章|篇|节|类)\s*[、.．:：]?|[\u2160-\u216b]\s*[、.．]?)\s*"
 )
 _LIST_TITLE = re.compile(
     r"^(?P<place>.*?)\s*(?P<name>(?:基本|配合|上级部门收回|上级收回|收回|上收)\S{0,12}?清单)\s*"
@@ -154,14 +147,18 @@ def classify_line(
             return Row(RowKind.TOC, line, cells, list_kind=_list_kind(listed.group("name")) if listed else None)
     if len(filled) == 1 and (profiled := _profile_list_title(filled[0], line, cells, layout)) is not None:
         return profiled  # a profile's list title wins over a numbered heading (`一、乡镇自主事项（3项）`)
-    heading = _profile_heading(joined, layout) or _heading(filled)
+    read = _profile_heading(joined, layout) or read_heading(filled)
+    heading = read if isinstance(read, Heading) else None
+    doubt = read if isinstance(read, Doubt) else None
     first_filled = bool(cells[0].strip())
-    if heading is not None and first_filled:
+    if heading is not None and not heading.tentative and first_filled:
         return Row(RowKind.HEADING, line, cells, heading=heading)
     if len(filled) > 1 or not first_filled:
         # A row with an empty first cell is a continuation, unless it is a heading written in the
-        # 事项名称/事项类别 column: only the table header can tell, so the caller decides.
-        return Row(RowKind.CELLS, line, cells, heading=heading)
+        # 事项名称/事项类别 column: only the table header can tell, so the caller decides. A bare name
+        # there (`<TAB>政务`) is the rest of a title or category broken over a page: never a heading.
+        tentative = heading is not None and heading.tentative and not first_filled
+        return Row(RowKind.CELLS, line, cells, heading=None if tentative else heading, doubt=doubt)
     text = filled[0]
     titled = _title_row(text, line, cells)
     if titled is not None:
@@ -171,8 +168,8 @@ def classify_line(
     if not seen_table and _FRONT_MATTER.match(text):
         return Row(RowKind.FRONT_MATTER, line, cells)
     if len(cells) > 1:
-        return Row(RowKind.CELLS, line, cells)
-    return Row(RowKind.TEXT, line, cells)
+        return Row(RowKind.CELLS, line, cells, heading=heading, doubt=doubt)
+    return Row(RowKind.TEXT, line, cells, heading=heading, doubt=doubt)
 
 
 def split_cells(text: str) -> tuple[str, ...]:
@@ -191,13 +188,10 @@ def parse_sequence(cell: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def collapse_spaces(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
-
-
-def join_cjk(text: str) -> str:
-    """Drop whitespace between two CJK characters: a line wrap, not a word break (`开展造林绿化工 作`)."""
-    return _CJK_GAP.sub("", collapse_spaces(text))
+def oversized_sequence(cell: str) -> str | None:
+    """The digits of a 序号 too long to be an item's (`999999999`: `_SEQUENCE` takes five at most), else None."""
+    match = re.fullmatch(r"(\d{6,})\s*[.、．]?", unicodedata.normalize("NFKC", cell).strip())
+    return match.group(1) if match else None
 
 
 def cell_text(raw: str, *, join_lines: bool = False) -> str:
@@ -342,20 +336,9 @@ def _kind_of_columns(columns: tuple[Column, ...]) -> ListKind | None:
     return None  # e.g. 序号/事项名称/上级部门 alone: only a list title can say which list this is
 
 
-def _heading(filled: list[str]) -> Heading | None:
-    match = _HEADING.match(collapse_spaces(" ".join(filled)))
-    if match is None:
-        return None
-    name = join_cjk(match.group("name"))
-    if not name or len(name) > 20 or _SENTENCE_PUNCT.search(name) or "清单" in name:  # 一、基本履职事项清单
-        return None
-    count = match.group("count")
-    return Heading(name=name, declared=int(count) if count is not None else None)
-
-
 def _title_row(text: str, line: SourceLine, cells: tuple[str, ...]) -> Row | None:
     text = collapse_spaces(text)
-    if len(text) > 80 or _SENTENCE_PUNCT.search(text):
+    if len(text) > 80 or _SENTENCE_PUNCT.search(_LEADING_NUMBER.sub("", text)):  # `第三部分：…清单` is no sentence
         return None
     listed = _LIST_TITLE.match(text)
     if listed is not None:

@@ -217,6 +217,8 @@ def _add_duty(
     graph.add((duty, LZ.township, iris.division(township_code)))
     graph.add((duty, LZ.inList, iris.duty_list(township_code, item.list_kind)))
     graph.add((duty, LZ.sequence, integer(item.sequence)))
+    if item.sequence_in_category is not None:  # a list numbering each category from 1 (etl/numbering.py)
+        graph.add((duty, LZ.sequenceInCategory, integer(item.sequence_in_category)))
     graph.add((duty, _TITLE, title))
     if item.category:
         graph.add((duty, LZ.category, iris.category(categories[item.category].slug)))
