@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from luzhi.etl.columns import REPEATABLE
 from luzhi.etl.model import LineSpan, SourceLine
 from luzhi.etl.rows import Column, RowKind, classify_line, column_of, parse_sequence
 
@@ -33,11 +34,12 @@ def _header_run(lines: list[SourceLine], start: int) -> list[Column] | None:
     index = start
     while index < len(lines) and "\t" not in lines[index].text and lines[index].text.strip():
         column = column_of(lines[index].text)
-        if column is None or column in columns:
+        if column is None or (column in columns and column not in REPEATABLE):
             break
         columns.append(column)
         index += 1
-    if len(columns) >= 2 and columns[0] is Column.SEQUENCE and Column.TITLE in columns:
+    # 事项内容 alone is the title (etl/columns.py `settle`)
+    if len(columns) >= 2 and columns[0] is Column.SEQUENCE and {Column.TITLE, Column.DESCRIPTION} & set(columns):
         return columns
     return None
 

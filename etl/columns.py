@@ -1,8 +1,11 @@
-"""The columns of a duty list table, as the parser and layout profiles (etl.layout) name them."""
+"""The columns of a duty list table, as the parser and layout profiles (etl.layout) name them, and where the
+text of each goes in each list (docs/parsing.md, "Header columns")."""
 
 from __future__ import annotations
 
 from enum import Enum
+
+from luzhi.ontology.types import ListKind
 
 
 class Column(Enum):
@@ -15,3 +18,135 @@ class Column(Enum):
     UPPER_RESPONSIBILITY = "上级部门职责"
     TOWNSHIP_RESPONSIBILITY = "配合职责"
     RECEIVER = "承接部门及工作方式"
+    # Columns some townships add (cold review 18: each refused the whole document, or was read and dropped).
+    SUBCATEGORY = "二级分类"  # beside a 一级分类 column; alone it is the category
+    DESCRIPTION = "事项内容"  # 事项内容, 主要职责, 具体内容 … beside the title (事项内容 alone is the title)
+    LEGAL_BASIS = "法律依据"  # 法律依据, 履职依据, 设定依据 …
+    OFFICE = "责任科室"  # the township's own office: 责任科室, 承办科室, or a department column of the basic list
+    NOTE = "备注"  # 备注, or any column a layout profile keeps as a note (with its header)
+    RECEIVING_DEPARTMENT = "承接部门"  # 承接部门 and 工作方式 as two columns (either alone is RECEIVER)
+    WAY_OF_WORKING = "工作方式"
+    IGNORED = "忽略"  # a column a layout profile says to leave out (reported at its header)
+
+
+# Columns a header may hold more than once: each is kept apart (a note with its own header) or not read.
+REPEATABLE = frozenset({Column.NOTE, Column.IGNORED})
+RECEIVERS = frozenset({Column.RECEIVER, Column.RECEIVING_DEPARTMENT, Column.WAY_OF_WORKING})
+# Columns any list may have: they say nothing about which list a table is.
+NEUTRAL = frozenset({Column.SUBCATEGORY, Column.DESCRIPTION, Column.LEGAL_BASIS, Column.OFFICE, Column.NOTE,
+                     Column.IGNORED})
+NOTES = "notes"  # `destination` of a column kept as a note (skos:note)
+# A note column under one of these headers is the note itself; under any other, the note names its header.
+NOTE_HEADERS = ("备注", "说明", "附注", "备注说明")
+
+_ANY_LIST = {
+    Column.TITLE: "title",
+    Column.CATEGORY: "category",
+    Column.SUBCATEGORY: "subcategory",
+    Column.DESCRIPTION: "description",
+    Column.LEGAL_BASIS: "legal_basis",
+    Column.OFFICE: "office",
+    Column.NOTE: NOTES,
+}
+_BY_LIST = {
+    ListKind.BASIC: {},
+    ListKind.COOPERATIVE: {
+        Column.DEPARTMENT: "department_text",
+        Column.UPPER_RESPONSIBILITY: "upper_responsibility",
+        Column.TOWNSHIP_RESPONSIBILITY: "township_responsibility",
+    },
+    ListKind.RECLAIMED: {
+        Column.RECEIVER: "department_text",
+        Column.RECEIVING_DEPARTMENT: "department_text",
+        Column.WAY_OF_WORKING: "way_of_working",
+    },
+}
+
+
+def role_of(key: str) -> Column | None:
+    """The column a header cell names, from its text without white space, full-width folded and parentheses
+    dropped (etl/rows.py `column_of`), or None: the header words of docs/parsing.md."""
+    if key in ("序号", "编号", "序"):
+        return Column.SEQUENCE
+    if "备注" in key or key in ("说明", "附注"):
+        return Column.NOTE
+    if "依据" in key:  # 法律依据, 履职依据, 设定依据, 法律法规依据
+        return Column.LEGAL_BASIS
+    if "配合" in key:
+        return Column.TOWNSHIP_RESPONSIBILITY
+    if "职责" in key and ("上级" in key or "部门" in key):
+        return Column.UPPER_RESPONSIBILITY
+    if any(word in key for word in ("承接", "工作方式", "履职方式", "收回后", "上收后")):
+        # 承接部门 and 工作方式 as two columns; one naming both (承接部门及工作方式), or neither (收回后), is the
+        # whole receiver cell. `settle` makes a lone 承接部门 or 工作方式 column that too.
+        department = any(word in key for word in ("部门", "单位", "主体", "机构"))
+        way = "方式" in key or "措施" in key
+        if department == way:
+            return Column.RECEIVER
+        return Column.RECEIVING_DEPARTMENT if department else Column.WAY_OF_WORKING
+    if key.endswith(("科室", "站所", "办公室", "内设机构")):  # 责任科室, 承办科室: the township's own office
+        return Column.OFFICE
+    if "部门" in key:
+        return Column.DEPARTMENT
+    if any(word in key for word in ("类别", "分类", "大类", "小类")):
+        # 一级分类 + 二级分类 (事项大类 + 事项小类): `settle` makes a lone second level the category
+        return Column.SUBCATEGORY if any(word in key for word in ("二级", "小类", "子类")) else Column.CATEGORY
+    if "名称" in key or key in ("事项", "履职事项"):
+        return Column.TITLE
+    if (key.endswith(("内容", "描述")) or key in ("主要职责", "工作职责", "具体职责", "职责")) and not any(
+        word in key for word in ("乡", "镇", "街道", "上级")  # 乡镇工作内容 may be the township's part: not guessed
+    ):
+        return Column.DESCRIPTION  # 事项内容 beside 事项名称, 主要职责; `settle`: 事项内容 alone is the title
+    return None
+
+
+def settle(columns: list[Column], keys: list[str], profiled: list[bool]) -> list[Column]:
+    """The roles of a header's columns once they are seen together: a column that only splits a role when its
+    partner is there (二级分类 without 一级分类 is the category; 承接部门 or 工作方式 alone is the whole
+    承接部门及工作方式 cell, as before) and 事项内容, the title when no column names one. A role a layout
+    profile gives (`profiled`) is kept as it says."""
+    present = set(columns)
+    settled = list(columns)
+    for index, column in enumerate(columns):
+        if profiled[index]:
+            continue
+        if column is Column.SUBCATEGORY and Column.CATEGORY not in present:
+            settled[index] = Column.CATEGORY
+        elif column in (Column.RECEIVING_DEPARTMENT, Column.WAY_OF_WORKING) and not (
+            {Column.RECEIVING_DEPARTMENT, Column.WAY_OF_WORKING} <= present
+        ):
+            settled[index] = Column.RECEIVER
+        elif column is Column.DESCRIPTION and keys[index] == "事项内容" and Column.TITLE not in present:
+            settled[index] = Column.TITLE
+    return settled
+
+
+def destination(column: Column, kind: ListKind, present: frozenset[Column] | set[Column], header: str) -> str | None:
+    """The `DutyItem` field a column's cells fill in a list of `kind` (`present`: the columns of its header,
+    `header`: the column's header text), `NOTES` for a note, None for a column whose cells are not text of
+    the item (序号, a column the profile ignores).
+
+    A column the list has no field for (上级部门职责 in a basic list, 承接部门及工作方式 in a cooperative one:
+    a header that shows no list of its own under a list title) is a note naming its header, never dropped;
+    etl/items.py reports it at the header.
+    """
+    if column in (Column.SEQUENCE, Column.IGNORED):
+        return None
+    if column in _ANY_LIST:
+        return _ANY_LIST[column]
+    if column is Column.DEPARTMENT:
+        # 责任部门 in a basic list is the township's own office (党建工作办公室 …), not a county department;
+        # a header naming a level (上级部门, 县级部门) is not, and is kept as a note.
+        if kind is ListKind.BASIC and "级" not in header:
+            return "office"
+        # In a take-back list without a 承接 column, the department column names who took the work back.
+        if kind is ListKind.RECLAIMED and not set(present) & RECEIVERS:
+            return "department_text"
+    return _BY_LIST[kind].get(column, NOTES)
+
+
+def note_text(column: Column, header: str, text: str) -> str:
+    """A note's text: the cell alone under a 备注 header, else `header：cell`, so a reader knows what it was."""
+    if column is Column.NOTE and header in NOTE_HEADERS:
+        return text
+    return f"{header}：{text}"

@@ -46,9 +46,11 @@ PAREN = re.compile(r"[（(][^（）()]*[）)]")
 
 # --- recognising a name by its structure -----------------------------------------------------------
 
-# A department name ends like this (after any parenthetical): 局, 委员会, 大队, 中心, 公司, 园区 …
+# A department name ends like this (after any parenthetical): 局, 委员会, 大队, 中心, 公司, 园区 …; 人大, 政协
+# and 党校 are bodies by name (县人大, 县政协, 县委党校: typed people-congress, political-consultative, party-school).
 ORG_END = re.compile(
-    r"(?:局|委|委员会|部|办|办公室|中心|会|联|队|院|所|站|馆|公司|室|处|厅|团|机关|组|社|署|台|政府|园区|开发区)$"
+    r"(?:局|委|委员会|部|办|办公室|中心|会|联|队|院|所|站|馆|公司|室|处|厅|团|机关|组|社|署|台|政府|园区|开发区"
+    r"|人大|政协|党校)$"
 )
 # Never inside a department name: sentence punctuation, quotes, and the verbs and prepositions of a
 # sentence about one (上报县民政局, 由县人社局开展 …).

@@ -30,6 +30,7 @@ from luzhi.etl.department_names import (
     spelling,
     type_of_body,
 )
+from luzhi.etl.department_phrases import joined_departments, role_labels, strip_role
 from luzhi.etl.divisions import lineage
 from luzhi.ontology.iris import slugify
 
@@ -61,10 +62,15 @@ _CONNECTOR = re.compile(r"以及|等|及|和|与|或")
 
 @dataclass(frozen=True)
 class DepartmentCell:
-    """A department cell split: real department names (as written) and generic phrases."""
+    """A department cell split: real department names (as written, in the cell's order), generic phrases, the
+    role the cell gives some names (`(name, 'lead'|'support')`: 牵头, 配合 …) and the phrases that read as
+    neither a department nor a generic phrase (`unread`: reported, kept as lz:departmentMention, never an
+    organisation)."""
 
     names: tuple[str, ...]
     generic: tuple[str, ...] = ()
+    roles: tuple[tuple[str, str], ...] = ()
+    unread: tuple[str, ...] = ()
 
 
 def _split_outside_parens(text: str) -> list[str]:
@@ -85,10 +91,12 @@ def _split_outside_parens(text: str) -> list[str]:
 
 
 def _generic_tail(token: str) -> tuple[str, str]:
-    """`区民政局等负有…相关部门` → (区民政局, 负有…相关部门); a plain name → (name, '')."""
-    for match in _CONNECTOR.finditer(token):
+    """`区民政局等负有…相关部门` → (区民政局, 负有…相关部门); a plain name → (name, '').
+
+    The last connector first: in `区民政局和区财政局等相关部门` the generic tail is 相关部门, after two departments."""
+    for match in reversed(list(_CONNECTOR.finditer(token))):
         head, tail = token[: match.start()], token[match.end() :]
-        if looks_like_department(head) and tail and is_generic(tail):
+        if tail and is_generic(tail) and joined_departments(head):
             # Keep the connector when the tail alone would be a bare word (县X局等部门 → 等部门).
             return head, tail if tail not in ("部门", "单位") else match.group() + tail
     if is_generic(token):
@@ -120,21 +128,39 @@ def split_department_cell(text: str, separators: str = "") -> DepartmentCell:
     Two names glued together (`市民政局市城管局`: a PDF does not keep the space a line broke at) are
     two names when the second begins with its owner (市, 县 …), see `_unglued`. A layout profile
     may add `separators` (characters that also separate names in its documents).
+
+    Everyday wording (cold review 18, etl/department_phrases.py): names joined by 和/及/与/以及/或/会同 are
+    each a department (`区民政局和区财政局`), role words go and are kept as the name's role (`区住建局牵头`,
+    `区城管局（配合）`, `牵头单位：区住建局`), and a phrase that is still no department by its structure is
+    `unread`, not a name.
     """
     for separator in separators:
         text = text.replace(separator, "、")
     names: list[str] = []
     generic: list[str] = []
-    for raw in _split_outside_parens(plain_text(text)):
-        token = raw.strip(_EDGE)
-        if len(token) < 2:
-            continue
-        head, tail = _generic_tail(token)
-        if head:
-            names.extend(_unglued(head))
-        if tail:
-            generic.append(tail)
-    return DepartmentCell(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(generic)))
+    roles: dict[str, str] = {}
+    unread: list[str] = []
+    for chunk, label_role in role_labels(plain_text(text)):
+        for raw in _split_outside_parens(chunk):
+            token = raw.strip(_EDGE)
+            if len(token) < 2:
+                continue
+            bare, token_role = strip_role(token)
+            head, tail = _generic_tail(bare)
+            parts = joined_departments(head) if head else []
+            if parts is None:
+                unread.append(token)
+            for part, part_role in parts or ():
+                for name in _unglued(part):
+                    names.append(name)
+                    role = part_role or token_role or label_role
+                    if role is not None:
+                        roles.setdefault(name, role)
+            if tail:
+                generic.append(tail)
+    names = list(dict.fromkeys(names))
+    return DepartmentCell(tuple(names), tuple(dict.fromkeys(generic)),
+                          tuple((name, roles[name]) for name in names if name in roles), tuple(dict.fromkeys(unread)))
 
 
 # --- the registry --------------------------------------------------------------------------------
@@ -272,7 +298,10 @@ _DISCONTINUED = re.compile(r"不再|取消|废止|失效|停止执行")
 # …but "取消镇…的责任，由县人社局开展…" (004 reclaimed 1–4, 14, 53) moves the work, it does not stop it.
 # With a receiving department named, only "this work is no longer done" stops it (not 乡镇不再承担).
 _NO_LONGER_DONE = re.compile(r"不再(?:开展|对|进行|办理|出具|受理|实施|组织)")
-_TRANSFER = re.compile(r"由\s*([^\s，。；,;：:、]{2,30}?(?:局|委员会|委|办公室|中心|大队|联合会|会|部))")
+# 由县人社局开展…, 上收至县自然资源局, 划转到县林业局, 划归县水利局 (cold review 18: 上收至 was not read).
+_MOVED_TO = r"(?:由|(?:上收|收回|划转|移交|转交)(?:至|到|给)|划归)"
+_TRANSFER = re.compile(_MOVED_TO + r"\s*([^\s，。；,;：:、]{2,30}?(?:局|委员会|委|办公室|中心|大队|联合会|会|部))")
+_ONLY_MOVED_TO = re.compile(rf"^{_MOVED_TO}\s*")
 
 
 @dataclass(frozen=True)
@@ -286,7 +315,7 @@ def _leading_orgs(block: str) -> tuple[str, str]:
     """`县发改工信和科技商务局 负责制订…` (no 工作方式 label) → (县发改工信和科技商务局, 负责制订…)."""
     tokens = block.split()
     count = 0
-    while count < len(tokens) and all(looks_like_department(t) for t in tokens[count].split("、")):
+    while count < len(tokens) and all(joined_departments(t) for t in tokens[count].split("、")):
         count += 1
     return " ".join(tokens[:count]), " ".join(tokens[count:])
 
@@ -294,7 +323,7 @@ def _leading_orgs(block: str) -> tuple[str, str]:
 def _all_departments(text: str) -> bool:
     parts = [part.strip(_EDGE) for part in _split_outside_parens(text)]
     parts = [part for part in parts if part]
-    return bool(parts) and all(looks_like_department(part) for part in parts)
+    return bool(parts) and all(joined_departments(part) for part in parts)
 
 
 def _unlabelled_receivers(plain: str) -> tuple[DepartmentCell, str]:
@@ -306,6 +335,17 @@ def _unlabelled_receivers(plain: str) -> tuple[DepartmentCell, str]:
     if header is not None and _all_departments(header.group(1)):
         return split_department_cell(header.group(1)), plain[header.end() :].strip() or plain
     return DepartmentCell(()), plain
+
+
+def _only_receivers(plain: str) -> tuple[DepartmentCell, str] | None:
+    """A cell naming its receivers and nothing else: `县公安局`, `县农业农村局和县林业局`, `上收至县自然资源局`
+    (cold review 18: a 承接部门 column holding just the department was refused, "no receiver"). Its way of
+    working is none for bare names, the whole cell when it says how the work moved (上收至…)."""
+    moved = _ONLY_MOVED_TO.match(plain)
+    cell = split_department_cell(plain[moved.end() :] if moved else plain)
+    if not cell.names or cell.unread:
+        return None
+    return cell, plain if moved else ""
 
 
 def _transferred_to(plain: str) -> tuple[str, ...]:
@@ -325,7 +365,8 @@ def parse_reclaimed_cell(text: str) -> Reclaimed:
     Discontinued: a cell naming no department that says 不再/取消/废止/失效/停止执行, or a cell naming
     its department that says 不再 (额敏镇 9: `县民政局 工作方式：不再开展此项工作`); never when the work
     is handed to a department (`取消镇…的责任，由县X局…`, `乡镇不再承担，由市卫健局负责`). A cell naming
-    no department but handing the work on (`由县人社局开展…`) names that department as receiver.
+    no department but handing the work on (`由县人社局开展…`, `上收至县自然资源局`) names that department as
+    receiver; a cell that is only department names (`县公安局`: a 承接部门 column) names them, with no way of working.
     """
     plain = plain_text(text)
     blocks = _RECEIVER.split(plain)
@@ -343,6 +384,8 @@ def parse_reclaimed_cell(text: str) -> Reclaimed:
             way_of_working = ways[0]
     else:
         cell, way_of_working = _unlabelled_receivers(plain)
+        if not cell.names and not cell.generic:
+            cell, way_of_working = _only_receivers(plain) or (cell, way_of_working)
     transferred = _transferred_to(plain)
     if not cell.names and not cell.generic and transferred:
         cell = DepartmentCell(transferred)

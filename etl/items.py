@@ -24,8 +24,21 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind
-from luzhi.etl.rows import Column, Heading, ParseError, Row, RowKind, cell_text, parse_sequence
+from luzhi.etl.columns import NOTES, destination, note_text
+from luzhi.etl.headings import unread_heading_message
+from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind, SourceLine
+from luzhi.etl.numbering import category_issues, numbers_each_category, oversized_message, renumber
+from luzhi.etl.rows import (
+    Column,
+    Heading,
+    ParseError,
+    Row,
+    RowKind,
+    cell_text,
+    classify_line,
+    oversized_sequence,
+    parse_sequence,
+)
 
 # The columns without which a list loses a part of every item (the title is checked by the row parser).
 EXPECTED_COLUMNS = {
@@ -43,12 +56,11 @@ _PAGE_START = (RowKind.HEADER, RowKind.LIST_TITLE, RowKind.DOC_TITLE, RowKind.TO
 # The first half of a title broken over two lines: a place name ending in an administrative unit.
 _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|州|自治区)$")
 _HEADER_WORD = re.compile(r"序\s*号|编\s*号|事项名称")
-_TEXT_COLUMNS = {
-    Column.DEPARTMENT: "department_text",
-    Column.RECEIVER: "department_text",
-    Column.UPPER_RESPONSIBILITY: "upper_responsibility",
-    Column.TOWNSHIP_RESPONSIBILITY: "township_responsibility",
-}
+_TEXT_FIELDS = ("department_text", "upper_responsibility", "township_responsibility", "description", "legal_basis",
+                "office")
+# A cell's place in an item: its column, or for a column a header may repeat (备注 …) the column, its position
+# and its header text, so two notes stay two and each keeps the header it was written under.
+Slot = Column | tuple[Column, int, str]
 
 
 @dataclass(frozen=True)
@@ -72,7 +84,7 @@ class _Draft:
     sequence: int
     first: int
     last: int
-    parts: dict[Column, list[str]] = field(default_factory=dict)
+    parts: dict[Slot, list[str]] = field(default_factory=dict)
     heading_category: str | None = None
 
 
@@ -82,6 +94,7 @@ class _List:
     title_row: Row | None
     declared: int | None = None
     columns: tuple[Column, ...] = ()
+    headers: tuple[str, ...] = ()  # the header text of each column, as the notes and notices name it
     draft: _Draft | None = None
     last_sequence: int = 0
     sequences: set[int] = field(default_factory=set)
@@ -91,7 +104,12 @@ class _List:
     counts: Counter[str] = field(default_factory=Counter)
     order: list[str] = field(default_factory=list)  # category names in order of appearance
     last_column_category: str | None = None
+    last_subcategory: str | None = None  # of the item that wrote last_column_category
     pages: dict[str, LineSpan] = field(default_factory=dict)  # page digest → first occurrence
+    first_item: int = 0  # where its items start in `_Assembler.items`
+    numbering_issues: list[Issue] = field(default_factory=list)  # read 1..n; dropped if it numbers per category
+    unread: Row | None = None  # a heading-shaped line not read as one: an item after it is refused
+    tentative_headings: list[Row] = field(default_factory=list)  # `平安法治` lines read as headings (before items)
 
 
 def assemble(rows: Iterable[Row], path: str, *, whole_rows: bool = False) -> Assembled:
@@ -130,6 +148,7 @@ class _Assembler:
         self.merged_rows = 0
         self.skipped: list[LineSpan] = []
         self.pending_heading: Row | None = None
+        self.pending_tentative: Row | None = None  # `平安法治` in a table: a heading if an item comes next
         self.pending_text: Row | None = None  # unrecognised text before the first list: half a title?
         self.first_unknown: Row | None = None
         self.table_start: Row | None = None  # the first unrecognised line naming a header word (序号 …)
@@ -173,6 +192,8 @@ class _Assembler:
             if row.kind is RowKind.DOC_TITLE and self._join_title(held, row):
                 return
             self._unparsed(held)
+        if self.pending_tentative is not None and not self._keeps_tentative(row):
+            self._resolve_tentative(row)
         handler = {
             RowKind.DOC_TITLE: self._doc_title,
             RowKind.LIST_TITLE: self._list_title,
@@ -242,7 +263,8 @@ class _Assembler:
                              f"{LIST_NAMES[kind]}在前面已经出现过，又在其他清单之后再次出现 / the {kind.value} list "
                              "appears again after another list")
         self._close_list()
-        self.current = _List(kind=kind, title_row=title_row, declared=title_row.declared if title_row else None)
+        self.current = _List(kind=kind, title_row=title_row, declared=title_row.declared if title_row else None,
+                             first_item=len(self.items))
         self.lists.append(self.current)
         if self.pending_heading is not None:
             held, self.pending_heading = self.pending_heading, None
@@ -275,7 +297,8 @@ class _Assembler:
                 LineSpan(row.line.lineno, row.line.lineno),
             )
         if row.columns != current.columns:
-            missing = [c.value for c in EXPECTED_COLUMNS[current.kind] if c not in (row.columns or ())]
+            present = set(row.columns) | ({Column.RECEIVER} if Column.RECEIVING_DEPARTMENT in row.columns else set())
+            missing = [c.value for c in EXPECTED_COLUMNS[current.kind] if c not in present]
             if missing:
                 # A table that lost a column still parses (its cells shift into no field), so the items
                 # conform while a whole kind of content is gone: say so at the header (cold review).
@@ -289,7 +312,28 @@ class _Assembler:
                     LineSpan(row.line.lineno, row.line.lineno),
                     current.kind,
                 )
-        current.columns = row.columns
+        headers = tuple(cell_text(cell, join_lines=True) for cell in row.cells[: len(row.columns)])
+        if row.columns != current.columns or headers != current.headers:
+            self._column_notices(row, current, headers)
+        current.columns, current.headers = row.columns, headers
+
+    def _column_notices(self, row: Row, current: _List, headers: tuple[str, ...]) -> None:
+        """A column the profile ignores, or one this list has no field for (kept as a note), is said at its header:
+        nothing a document holds leaves the data unsaid (cold review 18: a basic list's 责任部门 column was read
+        and dropped)."""
+        span, name = LineSpan(row.line.lineno, row.line.lineno), LIST_NAMES[current.kind]
+        for index, (column, header) in enumerate(zip(row.columns, headers, strict=True), start=1):
+            where = destination(column, current.kind, set(row.columns), header)
+            if column is Column.IGNORED:
+                self._issue("column-ignored", f"表头第 {index} 列「{header}」按版式文件不读入，其内容不进入数据",
+                            f"header column {index} 「{header}」 is left out as the layout profile says; its content "
+                            "does not reach the data", span, current.kind)
+            elif where == NOTES and column is not Column.NOTE:
+                self._issue("column-kept-as-note", f"{name}没有与表头第 {index} 列「{header}」对应的属性，其内容连同"
+                            "列名作为备注（skos:note）保留；请核对列名，或用 --layout 版式文件说明这一列",
+                            f"the {current.kind.value} list has no property for header column {index} 「{header}」: "
+                            "its content is kept as a note (skos:note) with the header; check the header, or describe "
+                            "the column in a --layout profile", span, current.kind)
 
     def _heading_row(self, row: Row) -> None:
         assert row.heading is not None
@@ -305,6 +349,7 @@ class _Assembler:
         assert current is not None
         self._flush()
         current.category = heading.name
+        current.unread = None
         if heading.name not in current.headings:
             current.headings[heading.name] = (heading.declared, row)
             self._seen_category(current, heading.name)
@@ -326,7 +371,53 @@ class _Assembler:
         if not self.lists and self.title is None:
             self.pending_text = row
             return
+        if row.heading is not None and self.current is not None and self.current.columns:
+            self.pending_tentative = row  # a bare name (`平安法治`): `_resolve_tentative` decides at the next row
+            return
         self._unparsed(row)
+        self._doubted(row)
+
+    # -- headings the rows could not settle -------------------------------------------------------
+
+    def _keeps_tentative(self, row: Row) -> bool:
+        """Rows that may stand between a tentative heading and its item: a page's furniture, the header repeated."""
+        if row.kind in (RowKind.PAGE_NUMBER, RowKind.SEPARATOR, RowKind.BLANK):
+            return True
+        return row.kind is RowKind.HEADER and (self.current is None or row.list_kind in (None, self.current.kind))
+
+    def _resolve_tentative(self, row: Row | None) -> None:
+        """A line of a bare name (`平安法治`, D2_zhouzhuang.txt) or of a numeral alone in the 序号 cell and a name
+        (`二<TAB>应急管理`) is a category heading when the next row starts an item of its list; anywhere else (a
+        signature, a footer, the list's end; the next item of a list numbered 一, 二 …) it is an unparsed line as
+        before."""
+        held, self.pending_tentative = self.pending_tentative, None
+        current = self.current
+        assert held is not None and held.heading is not None
+        if row is not None and current is not None and row.kind is RowKind.CELLS and current.columns:
+            index = self._column_index(Column.SEQUENCE)
+            sequence = parse_sequence(row.cells[index]) if index < len(row.cells) else None
+            if sequence is not None and (current.draft is None or sequence != current.draft.sequence):
+                current.tentative_headings.append(held)
+                self._set_heading(held.heading, held)
+                return
+        if held.kind is RowKind.CELLS and current is not None:  # `一<TAB>加强党的政治建设`: as it was reported
+            index = self._column_index(Column.SEQUENCE)
+            self._no_number(held, held.cells[index].strip() if index < len(held.cells) else "")
+        else:
+            self._unparsed(held)
+
+    def _doubted(self, row: Row) -> None:
+        """A line shaped like a heading that could not be read (`Row.doubt`): remember it, so that an item after it
+        is refused rather than filed under the category before it (`_refuse_unread`)."""
+        if row.doubt is not None and self.current is not None and self.current.columns:
+            self.current.unread = row
+
+    def _refuse_unread(self, sequence: int) -> None:
+        current = self.current
+        assert current is not None and current.unread is not None and current.unread.doubt is not None
+        row = current.unread
+        raise ParseError(self.path, row.line.lineno,
+                         unread_heading_message(row.line.text, row.doubt, sequence, current.category))
 
     def _unparsed(self, row: Row) -> None:
         if self.first_unknown is None:
@@ -347,7 +438,7 @@ class _Assembler:
     def _cells(self, row: Row) -> None:
         current = self.current
         if current is None or not current.columns:
-            if row.heading is not None:
+            if row.heading is not None and not row.heading.tentative:
                 self._heading_row(row)
                 return
             raise ParseError(self.path, row.line.lineno, "表格行出现在任何表头（序号、事项名称……）之前 / a table row "
@@ -363,12 +454,22 @@ class _Assembler:
                 f"（{'、'.join(c.value for c in current.columns)}） / the row has {len(cells)} cells, but the header "
                 f"above it has only {len(current.columns)} columns ({', '.join(c.value for c in current.columns)})",
             )
-        values = {column: (cells[i].strip() if i < len(cells) else "") for i, column in enumerate(current.columns)}
+        values: dict[Slot, str] = {
+            (column, i, current.headers[i]) if column in (Column.NOTE, Column.IGNORED) else column:
+            (cells[i].strip() if i < len(cells) else "")
+            for i, column in enumerate(current.columns)
+        }
         sequence_text = values[Column.SEQUENCE]
+        filled = [column for column, text in values.items() if text]
         if not sequence_text:
-            filled = [column for column, text in values.items() if text]
-            if row.heading is not None and filled in ([Column.TITLE], [Column.CATEGORY]):
-                self._set_heading(row.heading, row)
+            in_name = filled in ([Column.TITLE], [Column.CATEGORY])
+            heading = self._heading_in_table(row, values)
+            if heading is not None and not heading.tentative:
+                self._set_heading(heading, row)
+            elif row.doubt is not None and not row.doubt.arabic and in_name:
+                # `<TAB>二、应急管理（含消防，安全）`: no title goes on with an ordinal; an Arabic one (`2.做好…`) may
+                self._unparsed(row)
+                self._doubted(row)
             elif self.whole_rows and values.get(Column.TITLE):
                 self._unnumbered(row, values)
             else:
@@ -376,12 +477,7 @@ class _Assembler:
             return
         sequence = parse_sequence(sequence_text)
         if sequence is None:
-            self._issue(
-                "unparsed-line",
-                f"序号「{sequence_text[:20]}」不是数字，该行未作为事项解析",
-                f"the 序号 「{sequence_text[:20]}」 is not a number; the row was not read as an item",
-                LineSpan(row.line.lineno, row.line.lineno),
-            )
+            self._not_a_number(row, sequence_text, values, filled)
             return
         draft = current.draft
         if draft is not None and sequence == draft.sequence:
@@ -389,6 +485,8 @@ class _Assembler:
             if not title or title == cell_text("\n".join(draft.parts.get(Column.TITLE, [])), join_lines=True):
                 self._same_sequence(row, values, draft)
                 return
+        if current.unread is not None:
+            self._refuse_unread(sequence)
         self._check_numbering(current, sequence, row)
         self._flush()
         draft = _Draft(sequence, row.line.lineno, row.line.lineno, heading_category=current.category)
@@ -396,12 +494,65 @@ class _Assembler:
             if column is not Column.SEQUENCE and text:
                 draft.parts[column] = [text]
         if Column.CATEGORY in current.columns and not values[Column.CATEGORY]:
-            # A vertically merged 事项类别 cell is written once, on its first row.
+            # A vertically merged 事项类别 cell is written once, on its first row; so is a 二级分类 cell within it.
             if current.last_column_category is not None:
                 draft.parts[Column.CATEGORY] = [current.last_column_category]
+                if current.last_subcategory and not values.get(Column.SUBCATEGORY):
+                    draft.parts[Column.SUBCATEGORY] = [current.last_subcategory]
         current.draft = draft
 
-    def _same_sequence(self, row: Row, values: dict[Column, str], draft: _Draft) -> None:
+    def _heading_in_table(self, row: Row, values: dict[Slot, str]) -> Heading | None:
+        """A heading written in the 事项名称 or 事项类别 column of an otherwise empty row. A 备注 or an ignored cell
+        beside it does not make it a continuation (二、经济发展 appended to the item above's title): the heading is
+        read from its own cell, and a note there, which has no item, is reported."""
+        filled = [slot for slot, text in values.items() if text]
+        main = [slot for slot in filled if not isinstance(slot, tuple)]
+        if main not in ([Column.TITLE], [Column.CATEGORY]):
+            return None
+        if main == filled:
+            return row.heading
+        heading = classify_line(SourceLine(row.line.path, row.line.lineno, values[main[0]])).heading
+        for slot in filled:
+            if heading is not None and isinstance(slot, tuple) and slot[0] is Column.NOTE:
+                snippet = values[slot][:40]
+                self._issue("unparsed-line", f"分类标题行「{slot[2]}」列的「{snippet}」不属于任何事项，未读入",
+                            f"the 「{slot[2]}」 cell of a category heading row, 「{snippet}」, belongs to no item; "
+                            "not read", LineSpan(row.line.lineno, row.line.lineno))
+        return heading
+
+    def _not_a_number(self, row: Row, text: str, values: dict[Slot, str], filled: list[Slot]) -> None:
+        """A 序号 cell that is no item number: a heading the rows could not settle, a number too large, or else a
+        line reported as unparsed."""
+        span = LineSpan(row.line.lineno, row.line.lineno)
+        in_name = set(filled) <= {Column.SEQUENCE, Column.TITLE, Column.CATEGORY}
+        if in_name and row.heading is not None and row.heading.tentative:
+            self.pending_tentative = row  # `平安法治<TAB><TAB>`, `二<TAB>应急管理`
+            return
+        if in_name and row.doubt is not None:
+            self._unparsed(row)
+            self._doubted(row)
+            return
+        digits = oversized_sequence(text)
+        if digits is not None:
+            shown = digits if len(digits) <= 24 else f"{digits[:12]}…{digits[-4:]}"
+            rest = next((cell_text(values[c], join_lines=True) for c in filled if c is not Column.SEQUENCE), "")
+            if rest:
+                # 999999999 is no item of a list of a few hundred: loading the row under it, or dropping it with a
+                # notice that said "not a number", were both wrong (cold review 18, P2).
+                raise ParseError(self.path, row.line.lineno, oversized_message(shown, len(digits), rest))
+            self._issue("unparsed-line", f"序号「{shown}」有 {len(digits)} 位数字，太大，不是事项序号；该行别无内容",
+                        f"the 序号 「{shown}」 has {len(digits)} digits, too large to be an item number; the row holds "
+                        "nothing else", span)
+            return
+        self._no_number(row, text)
+
+    def _no_number(self, row: Row, text: str) -> None:
+        quoted = text if len(text) <= 20 else f"{text[:20]}…"
+        self._issue("unparsed-line", f"序号「{quoted}」不是数字，该行未作为事项解析",
+                    f"the 序号 「{quoted}」 is not a number; the row was not read as an item",
+                    LineSpan(row.line.lineno, row.line.lineno))
+
+    def _same_sequence(self, row: Row, values: dict[Slot, str], draft: _Draft) -> None:
         """Another row of a multi-row item: keep each new cell text once, on its own line."""
         new = False
         for column, text in values.items():
@@ -421,7 +572,7 @@ class _Assembler:
                 LineSpan(row.line.lineno, row.line.lineno),
             )
 
-    def _unnumbered(self, row: Row, values: dict[Column, str]) -> None:
+    def _unnumbered(self, row: Row, values: dict[Slot, str]) -> None:
         """A Word or Excel row naming a duty without a 序号. Such a row is the row its author made, never the
         half of one a page break split (Word keeps a split row one row), so it continues nothing: repeating
         the item's title, it is another row of that item (as 002's rows repeating their 序号); naming another
@@ -445,7 +596,7 @@ class _Assembler:
         )
         self._flush()
 
-    def _continue(self, row: Row, values: dict[Column, str]) -> None:
+    def _continue(self, row: Row, values: dict[Slot, str]) -> None:
         """A page-break continuation: the cell texts go on where the previous row's stopped."""
         current = self.current
         assert current is not None
@@ -476,16 +627,19 @@ class _Assembler:
     def _check_numbering(self, current: _List, sequence: int, row: Row) -> None:
         span = LineSpan(row.line.lineno, row.line.lineno)
         expected = current.last_sequence + 1
+        issue = None
         if sequence in current.sequences:
-            self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，且事项名称不同",
-                        f"序号 {sequence} is used again in this list, with another title", span)
+            issue = self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，且事项名称不同",
+                                f"序号 {sequence} is used again in this list, with another title", span)
         elif sequence > expected:
             missing = f"{expected}" if sequence == expected + 1 else f"{expected}–{sequence - 1}"
-            self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}",
-                        f"序号 jumps from {current.last_sequence} to {sequence}; {missing} missing", span)
+            issue = self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}",
+                                f"序号 jumps from {current.last_sequence} to {sequence}; {missing} missing", span)
         elif sequence < expected:
-            self._issue("numbering-order", f"序号从 {current.last_sequence} 回到 {sequence}",
-                        f"序号 goes back from {current.last_sequence} to {sequence}", span)
+            issue = self._issue("numbering-order", f"序号从 {current.last_sequence} 回到 {sequence}",
+                                f"序号 goes back from {current.last_sequence} to {sequence}", span)
+        if issue is not None:
+            current.numbering_issues.append(issue)
         current.sequences.add(sequence)
         current.last_sequence = max(current.last_sequence, sequence)
 
@@ -497,18 +651,28 @@ class _Assembler:
         raw = {column: "\n".join(parts) for column, parts in draft.parts.items()}
         column_category = cell_text(raw.get(Column.CATEGORY, ""), join_lines=True)
         if Column.CATEGORY in draft.parts:
-            current.last_column_category = raw[Column.CATEGORY]
+            current.last_column_category, current.last_subcategory = raw[Column.CATEGORY], raw.get(Column.SUBCATEGORY)
         category = column_category or draft.heading_category
-        texts = {name: "" for name in _TEXT_COLUMNS.values()}
-        for column, name in _TEXT_COLUMNS.items():
-            if column in raw:
-                texts[name] = "\n".join(t for t in (texts[name], cell_text(raw[column])) if t)
+        texts = dict.fromkeys(_TEXT_FIELDS, "")
+        notes: list[str] = []
+        present = set(current.columns)
+        for slot, text in raw.items():
+            column, header = (slot[0], slot[2]) if isinstance(slot, tuple) else (slot, self._header_of(current, slot))
+            where = destination(column, current.kind, present, header)
+            if where in _TEXT_FIELDS:
+                texts[where] = "\n".join(t for t in (texts[where], cell_text(text)) if t)
+            elif where == NOTES and cell_text(text):
+                notes.append(note_text(column, header, cell_text(text)))
         item = DutyItem(
             list_kind=current.kind,
             sequence=draft.sequence,
             title=cell_text(raw.get(Column.TITLE, ""), join_lines=True),
             category=category,
             lines=LineSpan(draft.first, draft.last),
+            way_of_working=(cell_text(raw.get(Column.WAY_OF_WORKING, ""))
+                            if current.kind is ListKind.RECLAIMED and Column.WAY_OF_WORKING in present else None),
+            subcategory=cell_text(raw.get(Column.SUBCATEGORY, ""), join_lines=True),
+            notes=tuple(notes),
             **texts,
         )
         if not item.title:
@@ -519,6 +683,10 @@ class _Assembler:
         if category is not None:
             self._seen_category(current, category)
             current.counts[category] += 1
+
+    @staticmethod
+    def _header_of(current: _List, column: Column) -> str:
+        return current.headers[current.columns.index(column)] if column in current.columns else column.value
 
     @staticmethod
     def _seen_category(current: _List, name: str) -> None:
@@ -532,6 +700,22 @@ class _Assembler:
         current = self.current
         if current is None:
             return
+        self._read_numbering(current)
+        if current.tentative_headings:
+            rows = current.tentative_headings
+            names = [f"「{row.heading.name}」" for row in rows if row.heading is not None]
+            more, more_en = ("等", " …") if len(names) > 5 else ("", "")
+            self._issue(
+                "heading-unnumbered",
+                f"{LIST_NAMES[current.kind]}中有 {len(names)} 行未编号（或序号栏只写汉字数字）的名称"
+                f"（{'、'.join(names[:5])}{more}）各自紧接在事项之前，已读作类别标题；若不是，请改正原件，"
+                "或用 --layout 版式文件说明类别标题的写法",
+                f"the {current.kind.value} list has {len(names)} line(s) of a name without a number (or with a "
+                f"Chinese numeral alone in the 序号 cell): {', '.join(names[:5])}{more_en}, each right before an "
+                "item, read as category headings; if they are not, correct the document or describe its headings in "
+                "a --layout profile",
+                LineSpan(rows[0].line.lineno, rows[0].line.lineno),
+            )
         for name, (declared, row) in current.headings.items():
             parsed = current.counts[name]
             if declared is not None and declared != parsed:
@@ -556,6 +740,8 @@ class _Assembler:
     def finish(self) -> Assembled:
         if self.pending_text is not None:
             self._unparsed(self.pending_text)
+        if self.pending_tentative is not None:
+            self._resolve_tentative(None)
         self._close_list()
         if not any(lst.columns for lst in self.lists):
             if self.table_start is not None:
@@ -627,8 +813,21 @@ class _Assembler:
             skipped_duplicate_pages=tuple(self.skipped),
         )
 
+    def _read_numbering(self, current: _List) -> None:
+        """A list that numbers each category from 1 (etl/numbering.py): its items renumbered by position, its
+        numbering checked within each category instead of across the list."""
+        items = self.items[current.first_item:]
+        if not numbers_each_category(items):
+            return
+        dropped = {id(issue) for issue in current.numbering_issues}
+        self.issues = [issue for issue in self.issues if id(issue) not in dropped]
+        self.issues.extend(category_issues(items, LIST_NAMES[current.kind]))
+        self.items[current.first_item:] = renumber(items)
+
     def _issue(self, code: str, message: str, message_en: str, lines: LineSpan | None,
-               kind: ListKind | None = None) -> None:
+               kind: ListKind | None = None) -> Issue:
         if kind is None and self.current is not None:
             kind = self.current.kind
-        self.issues.append(Issue(code=code, message=message, message_en=message_en, lines=lines, list_kind=kind))
+        issue = Issue(code=code, message=message, message_en=message_en, lines=lines, list_kind=kind)
+        self.issues.append(issue)
+        return issue

@@ -5,7 +5,9 @@ A profile is a small TOML file given with `luzhi build --layout FILE` (or `luzhi
 worked example. Sections, all optional:
 
     [columns]            header words → column role (sequence, category, title, department,
-                         upper-responsibility, township-responsibility, receiver)
+                         upper-responsibility, township-responsibility, receiver, receiving-department,
+                         way-of-working, subcategory, description, legal-basis, office, note: kept as a
+                         note with its header, ignore: not read, and said so in the report)
     [lists]              words ending a list title → basic, cooperative or reclaimed
     [categories]         heading = a regular expression matching a category heading line, with a
                          group `name` (and optionally `count`)
@@ -36,6 +38,14 @@ ROLES = {
     "upper-responsibility": Column.UPPER_RESPONSIBILITY,
     "township-responsibility": Column.TOWNSHIP_RESPONSIBILITY,
     "receiver": Column.RECEIVER,
+    "receiving-department": Column.RECEIVING_DEPARTMENT,
+    "way-of-working": Column.WAY_OF_WORKING,
+    "subcategory": Column.SUBCATEGORY,
+    "description": Column.DESCRIPTION,
+    "legal-basis": Column.LEGAL_BASIS,
+    "office": Column.OFFICE,
+    "note": Column.NOTE,
+    "ignore": Column.IGNORED,
 }
 _KEYS = {
     "columns": None,

@@ -30,8 +30,12 @@ class DutyItem:
 
     Cooperative items: `department_text` is 对应上级部门, `upper_responsibility` 上级部门职责,
     `township_responsibility` 乡镇/镇/街道配合职责.
-    Reclaimed items: `department_text` is the whole 承接部门及工作方式 cell (split later by etl.departments).
-    Basic items only have a title.
+    Reclaimed items: `department_text` is the whole 承接部门及工作方式 cell (split later by etl.departments), or
+    the 承接部门 cell when 工作方式 is a column of its own (`way_of_working`, else None).
+    Any item: the columns some townships add (etl/columns.py `destination`): `subcategory` (二级分类),
+    `description` (事项内容, 主要职责 beside the title), `legal_basis` (法律依据 …), `office` (the township's own
+    责任科室, or the 责任部门 column of a basic list), and `notes` (备注; a column a list has no field for, or a
+    profile keeps as a note, as `header：text`).
     """
 
     list_kind: ListKind
@@ -42,6 +46,15 @@ class DutyItem:
     department_text: str = ""
     upper_responsibility: str = ""
     township_responsibility: str = ""
+    way_of_working: str | None = None
+    subcategory: str = ""
+    description: str = ""
+    legal_basis: str = ""
+    office: str = ""
+    notes: tuple[str, ...] = ()
+    # The printed 序号 when the list numbers each category from 1 (etl/numbering.py); `sequence` is then the
+    # item's position in the list. None in a list numbered 1..n, where `sequence` is the printed 序号.
+    sequence_in_category: int | None = None
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ from functools import lru_cache
 from luzhi.etl.department_names import (
     ALIAS_VARIANTS_LAST,
     EDGE,
-    ORG_END,
     looks_like_department,
     normalise_department,
     plain_text,
 )
+from luzhi.etl.department_phrases import joined_departments
 
 __all__ = ["split_responsibility", "unlisted_departments"]
 
@@ -126,13 +126,9 @@ def _names_at(text: str, pos: int, keys: _Listed) -> tuple[int, list[str]]:
 
 def _joint_parts(chunk: str) -> list[str]:
     """`县农业农村局和水务局` → [县农业农村局, 水务局]: split at 和/与/及 only after a complete name
-    (县发展和改革委员会 and 县住房和城乡建设局 stay whole: 县发展, 县住房 are no names)."""
-    for index, char in enumerate(chunk):
-        if char in _CONNECTORS and ORG_END.search(chunk[:index]) and looks_like_department(chunk[:index]):
-            rest = _joint_parts(chunk[index + 1 :])
-            if rest:
-                return [chunk[:index], *rest]
-    return [chunk] if looks_like_department(chunk) else []
+    (县发展和改革委员会 and 县住房和城乡建设局 stay whole: 县发展, 县住房 are no names); [] when the chunk is not
+    departments. The department cells' own rule (etl/department_phrases.py), so a header reads as its cell."""
+    return [name for name, _role in joined_departments(chunk) or ()]
 
 
 @dataclass(frozen=True)

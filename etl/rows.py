@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from enum import Enum
 from html.parser import HTMLParser
 
-from luzhi.etl.columns import Column
-from luzhi.etl.layout import Layout
+from luzhi.etl.columns import NEUTRAL, RECEIVERS, REPEATABLE, Column, role_of, settle
+from luzhi.etl.headings import Doubt, Heading, read_heading
+from luzhi.etl.layout import ROLES, Layout
 from luzhi.etl.model import ListKind, SourceLine
+from luzhi.etl.text import collapse_spaces, join_cjk
 
 
 class ParseError(Exception):
@@ -55,14 +57,6 @@ class RowKind(Enum):
 
 
 @dataclass(frozen=True)
-class Heading:
-    """A category heading: its name (whitespace normalised) and the count it declares, if any."""
-
-    name: str
-    declared: int | None
-
-
-@dataclass(frozen=True)
 class Row:
     kind: RowKind
     line: SourceLine
@@ -71,19 +65,18 @@ class Row:
     list_kind: ListKind | None = None  # LIST_TITLE; HEADER when its columns tell; TOC when its entry names one
     declared: int | None = None  # LIST_TITLE: `（109项）`
     columns: tuple[Column, ...] = ()  # HEADER
-    heading: Heading | None = None  # HEADING; on CELLS: the row could be a heading written in one cell
+    heading: Heading | None = None  # HEADING; on CELLS: the row could be a heading written in one cell; on
+    # TEXT and CELLS, a tentative one (`平安法治`, `二<TAB>应急管理`): a heading if an item follows (etl/items.py)
+    doubt: Doubt | None = None  # TEXT, CELLS: shaped like a heading, but not readable as one (etl/headings.py)
 
 
-_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-_SPACES = re.compile(r"[ \t\u3000\u00a0\u2002-\u200b]+")
 _NUMERAL = "一二三四五六七八九十百零〇两"
 _SENTENCE_PUNCT = re.compile(r"[，。；：,;:！？]")
-_LEADING_NUMBER = re.compile(rf"^(?:[{_NUMERAL}]+\s*[、.．]|\d+\s*[、.．]|[（(]\s*[{_NUMERAL}\d]+\s*[）)])\s*")
-
-_HEADING = re.compile(
-    rf"^(?:[{_NUMERAL}]+\s*[、.．]|[（(]\s*[{_NUMERAL}]+\s*[）)])\s*(?P<name>[^（()）]+?)\s*"
-    r"(?:[（(]\s*(?:共\s*)?(?P<count>\d+)\s*项?\s*[）)])?\s*$"
+# `一、`, `1.`, `（一）` and `第一部分` before a list title (`第一部分 基本履职事项清单`, cold review 18) are its
+# numbering, not a place.
+_LEADING_NUMBER = re.compile(
+    rf"^(?:[{_NUMERAL}]+\s*[、.．]|\d+\s*[、.．]|[（(]\s*[{_NUMERAL}\d]+\s*[）)]"
+    rf"|第\s*[{_NUMERAL}\d]+\s*(?:部分|章|篇|节|类)\s*[、.．:：]?|[\u2160-\u216b]\s*[、.．]?)\s*"
 )
 _LIST_TITLE = re.compile(
     r"^(?P<place>.*?)\s*(?P<name>(?:基本|配合|上级部门收回|上级收回|收回|上收)\S{0,12}?清单)\s*"
@@ -154,14 +147,18 @@ def classify_line(
             return Row(RowKind.TOC, line, cells, list_kind=_list_kind(listed.group("name")) if listed else None)
     if len(filled) == 1 and (profiled := _profile_list_title(filled[0], line, cells, layout)) is not None:
         return profiled  # a profile's list title wins over a numbered heading (`一、乡镇自主事项（3项）`)
-    heading = _profile_heading(joined, layout) or _heading(filled)
+    read = _profile_heading(joined, layout) or read_heading(filled)
+    heading = read if isinstance(read, Heading) else None
+    doubt = read if isinstance(read, Doubt) else None
     first_filled = bool(cells[0].strip())
-    if heading is not None and first_filled:
+    if heading is not None and not heading.tentative and first_filled:
         return Row(RowKind.HEADING, line, cells, heading=heading)
     if len(filled) > 1 or not first_filled:
         # A row with an empty first cell is a continuation, unless it is a heading written in the
-        # 事项名称/事项类别 column: only the table header can tell, so the caller decides.
-        return Row(RowKind.CELLS, line, cells, heading=heading)
+        # 事项名称/事项类别 column: only the table header can tell, so the caller decides. A bare name
+        # there (`<TAB>政务`) is the rest of a title or category broken over a page: never a heading.
+        tentative = heading is not None and heading.tentative and not first_filled
+        return Row(RowKind.CELLS, line, cells, heading=None if tentative else heading, doubt=doubt)
     text = filled[0]
     titled = _title_row(text, line, cells)
     if titled is not None:
@@ -171,8 +168,8 @@ def classify_line(
     if not seen_table and _FRONT_MATTER.match(text):
         return Row(RowKind.FRONT_MATTER, line, cells)
     if len(cells) > 1:
-        return Row(RowKind.CELLS, line, cells)
-    return Row(RowKind.TEXT, line, cells)
+        return Row(RowKind.CELLS, line, cells, heading=heading, doubt=doubt)
+    return Row(RowKind.TEXT, line, cells, heading=heading, doubt=doubt)
 
 
 def split_cells(text: str) -> tuple[str, ...]:
@@ -191,13 +188,10 @@ def parse_sequence(cell: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def collapse_spaces(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
-
-
-def join_cjk(text: str) -> str:
-    """Drop whitespace between two CJK characters: a line wrap, not a word break (`开展造林绿化工 作`)."""
-    return _CJK_GAP.sub("", collapse_spaces(text))
+def oversized_sequence(cell: str) -> str | None:
+    """The digits of a 序号 too long to be an item's (`999999999`: `_SEQUENCE` takes five at most), else None."""
+    match = re.fullmatch(r"(\d{6,})\s*[.、．]?", unicodedata.normalize("NFKC", cell).strip())
+    return match.group(1) if match else None
 
 
 def cell_text(raw: str, *, join_lines: bool = False) -> str:
@@ -249,22 +243,7 @@ def column_of(text: str) -> Column | None:
 
 
 def _column_of(text: str) -> Column | None:
-    key = re.sub(r"\(.*?\)", "", _key(text))  # 上级部门职责（含提供的履职保障） → 上级部门职责
-    if key in ("序号", "编号", "序"):
-        return Column.SEQUENCE
-    if "配合" in key:
-        return Column.TOWNSHIP_RESPONSIBILITY
-    if "职责" in key and ("上级" in key or "部门" in key):
-        return Column.UPPER_RESPONSIBILITY
-    if any(word in key for word in ("承接", "工作方式", "履职方式", "收回后", "上收后")):
-        return Column.RECEIVER
-    if "部门" in key:
-        return Column.DEPARTMENT
-    if "类别" in key or "分类" in key:
-        return Column.CATEGORY
-    if "名称" in key or key in ("事项", "履职事项", "事项内容"):
-        return Column.TITLE
-    return None
+    return role_of(re.sub(r"\(.*?\)", "", _key(text)))  # 上级部门职责（含提供的履职保障） → 上级部门职责
 
 
 def _profile_heading(joined: str, layout: Layout | None) -> Heading | None:
@@ -316,27 +295,30 @@ def _header_columns(
         return None
     while keys and not keys[-1]:
         keys.pop()
-    columns: list[Column] = []
-    for index, key in enumerate(keys, start=1):
-        found = column(key) if key else None
-        if found is None:
-            what, what_en = (f"「{cells[index - 1].strip()}」",) * 2 if key else ("空白", "blank")
-            known = [c.value for c in Column]
+    found = [column(key) if key else None for key in keys]
+    for index, role in enumerate(found, start=1):
+        if role is None:
+            what, what_en = (f"「{cells[index - 1].strip()}」",) * 2 if keys[index - 1] else ("空白", "blank")
+            known = "、".join(c.value for c in Column if c is not Column.IGNORED)
             raise ParseError(
                 line.path,
                 line.lineno,
-                f"表头第 {index} 列{what}不是已知的列（{'、'.join(known)}）；可用 --layout 版式文件说明它是哪一列"
-                f" / header column {index} {what_en} is no known column ({', '.join(known)}): say which one it is "
-                "in a --layout profile",
+                f"表头第 {index} 列{what}不是已知的列（{known}）；请在 --layout 版式文件的 [columns] 中写明它的角色："
+                f"{'、'.join(ROLES)}（note 作为备注连同列名保留，ignore 不读入并在报告中注明）"
+                f" / header column {index} {what_en} is no known column ({known.replace('、', ', ')}): give it a "
+                f"role in the [columns] of a --layout profile: {', '.join(ROLES)} (note keeps it as a note with its "
+                "header, ignore leaves it out and says so in the report)",
             )
-        if found in columns:
+    profiled = [layout is not None and layout.column(key) is not None for key in keys]
+    columns = settle([role for role in found if role is not None], keys, profiled)
+    for index, role in enumerate(columns, start=1):
+        if role not in REPEATABLE and role in columns[: index - 1]:
             raise ParseError(
                 line.path,
                 line.lineno,
-                f"表头第 {index} 列「{cells[index - 1].strip()}」与前面的列重复（都是{found.value}） / header column "
-                f"{index} 「{cells[index - 1].strip()}」 repeats an earlier column (both are {found.value})",
+                f"表头第 {index} 列「{cells[index - 1].strip()}」与前面的列重复（都是{role.value}） / header column "
+                f"{index} 「{cells[index - 1].strip()}」 repeats an earlier column (both are {role.value})",
             )
-        columns.append(found)
     if Column.TITLE not in columns:
         raise ParseError(line.path, line.lineno, "表头有序号列但没有事项名称列 / the header has a 序号 (sequence) "
                                                 "column but no 事项名称 (title) column")
@@ -344,30 +326,19 @@ def _header_columns(
 
 
 def _kind_of_columns(columns: tuple[Column, ...]) -> ListKind | None:
-    present = set(columns)
+    present = set(columns) - NEUTRAL  # 备注, 法律依据, 责任科室 … may be in any list
     if present & {Column.UPPER_RESPONSIBILITY, Column.TOWNSHIP_RESPONSIBILITY}:
-        return None if Column.RECEIVER in present else ListKind.COOPERATIVE
-    if Column.RECEIVER in present:
+        return None if present & RECEIVERS else ListKind.COOPERATIVE
+    if present & RECEIVERS:
         return ListKind.RECLAIMED
     if present <= {Column.SEQUENCE, Column.CATEGORY, Column.TITLE}:
         return ListKind.BASIC
     return None  # e.g. 序号/事项名称/上级部门 alone: only a list title can say which list this is
 
 
-def _heading(filled: list[str]) -> Heading | None:
-    match = _HEADING.match(collapse_spaces(" ".join(filled)))
-    if match is None:
-        return None
-    name = join_cjk(match.group("name"))
-    if not name or len(name) > 20 or _SENTENCE_PUNCT.search(name) or "清单" in name:  # 一、基本履职事项清单
-        return None
-    count = match.group("count")
-    return Heading(name=name, declared=int(count) if count is not None else None)
-
-
 def _title_row(text: str, line: SourceLine, cells: tuple[str, ...]) -> Row | None:
     text = collapse_spaces(text)
-    if len(text) > 80 or _SENTENCE_PUNCT.search(text):
+    if len(text) > 80 or _SENTENCE_PUNCT.search(_LEADING_NUMBER.sub("", text)):  # `第三部分：…清单` is no sentence
         return None
     listed = _LIST_TITLE.match(text)
     if listed is not None:

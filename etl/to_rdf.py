@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from rdflib import XSD, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
 
 from luzhi.etl.categories import Category, merge_categories
+from luzhi.etl.department_phrases import LEAD, SUPPORT
 from luzhi.etl.departments import DepartmentRegistry, parse_reclaimed_cell, split_department_cell
 from luzhi.etl.divisions import DivisionChain
 from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
@@ -39,6 +40,7 @@ LIST_TITLE_EN = {
     ListKind.COOPERATIVE: "cooperative duty list",
     ListKind.RECLAIMED: "reclaimed duty list",
 }
+ROLE = {LEAD: LZ.LeadRole, SUPPORT: LZ.SupportingRole}  # org:role of a participation (牵头 / 配合 …)
 LEVEL_CLASS = {"province": LZ.Province, "prefecture": LZ.Prefecture, "county": LZ.County, "township": LZ.Township}
 
 
@@ -63,6 +65,7 @@ def integer(value: int) -> Literal:
 # rdflib's DefinedNamespaces (RDF, RDFS, DCTERMS, PROV) make and check a new URIRef on every attribute
 # read; the duty loop reads these ~20 times a duty (156,170 reads for 24 townships in a profile).
 _TYPE, _LABEL, _TITLE, _DERIVED_FROM = RDF.type, RDFS.label, DCTERMS.title, PROV.wasDerivedFrom
+_DESCRIPTION, _NOTE = DCTERMS.description, SKOS.note
 _TRUE = Literal(True)
 
 
@@ -125,6 +128,12 @@ def document_graph(
                 )
             )
 
+    for item in doc.items:
+        # 区住建局负责统筹: no department by its structure, even without its role word (cold review 18): said, and
+        # kept as a mention; an organisation of that name would load a guess that validates.
+        for phrase in mentions[item][0].unread:
+            issues.append(_unread_issue(item, phrase))
+
     occurrences: Counter[tuple[ListKind, int]] = Counter()
     for item in doc.items:
         cell, reclaimed = mentions[item]
@@ -165,11 +174,34 @@ def document_graph(
     return DocumentGraph(township.code, graph, tuple(issues), tuple(registry.merges()))
 
 
+_CELL = {ListKind.COOPERATIVE: ("配合事项", "对应上级部门", "cooperative"),
+         ListKind.RECLAIMED: ("收回事项", "承接部门", "reclaimed")}
+
+
+def _unread_issue(item: DutyItem, phrase: str) -> Issue:
+    what, column, kind = _CELL.get(item.list_kind, ("事项", "部门", item.list_kind.value))
+    return Issue(
+        "department-unread",
+        f"{what} {item.sequence} 的{column}一栏中「{phrase}」读不出是哪个部门，未作为部门载入，只记为部门表述"
+        "（lz:departmentMention）：请写出部门全称，多个部门用“、”分开",
+        item.lines,
+        item.list_kind,
+        message_en=f"in {kind} item {item.sequence}, 「{phrase}」 in the {column} cell does not read as a department: "
+                   "it is kept as a mention (lz:departmentMention), not loaded as an organisation; write each "
+                   "department's full name, several separated by 、",
+    )
+
+
 def _department_mentions(item: DutyItem, separators: str):
     """The department cell of an item, split; for reclaimed items also the way of working."""
     if item.list_kind is ListKind.COOPERATIVE:
         return split_department_cell(item.department_text, separators), None
     if item.list_kind is ListKind.RECLAIMED:
+        if item.way_of_working is not None:
+            # 承接部门 and 工作方式 as two columns: read as the labelled cell they stand for, so the departments,
+            # a transfer (由县X局…) and 不再开展 are found as in one cell; the way of working is its own column.
+            joined = parse_reclaimed_cell(f"承接部门：{item.department_text} 工作方式：{item.way_of_working}")
+            return joined.departments, replace(joined, way_of_working=item.way_of_working)
         reclaimed = parse_reclaimed_cell(item.department_text)
         return reclaimed.departments, reclaimed
     return split_department_cell(""), None
@@ -185,11 +217,20 @@ def _add_duty(
     graph.add((duty, LZ.township, iris.division(township_code)))
     graph.add((duty, LZ.inList, iris.duty_list(township_code, item.list_kind)))
     graph.add((duty, LZ.sequence, integer(item.sequence)))
+    if item.sequence_in_category is not None:  # a list numbering each category from 1 (etl/numbering.py)
+        graph.add((duty, LZ.sequenceInCategory, integer(item.sequence_in_category)))
     graph.add((duty, _TITLE, title))
     if item.category:
         graph.add((duty, LZ.category, iris.category(categories[item.category].slug)))
+    # The columns some townships add (docs/data-model.md): kept, each under its property, never dropped.
+    for predicate, text in ((LZ.subcategory, item.subcategory), (_DESCRIPTION, item.description),
+                            (LZ.legalBasis, item.legal_basis), (LZ.responsibleOffice, item.office)):
+        if text:
+            graph.add((duty, predicate, zh(text)))
+    for note in item.notes:
+        graph.add((duty, _NOTE, zh(note)))
     graph.add((duty, _DERIVED_FROM, provenance))
-    for phrase in cell.generic:
+    for phrase in (*cell.generic, *cell.unread):
         graph.add((duty, LZ.departmentMention, zh(phrase)))
     for name in cell.names:
         graph.add((duty, LZ.upperDepartment, org_iri(name)))
@@ -200,6 +241,12 @@ def _add_duty(
         if item.township_responsibility:
             graph.add((duty, LZ.townshipResponsibility, zh(item.township_responsibility)))
         own_text = own_texts(item, cell.names)
+        # Each organisation's place in the cell (a triple set keeps no order) and the role the cell gives it (牵头,
+        # 配合 …); two spellings of one organisation in a cell are one participation, at the first one's place.
+        positions = {org: place for place, org in enumerate(dict.fromkeys(map(org_iri, cell.names)), 1)}
+        roles: dict[URIRef, str] = {}
+        for name, role in cell.roles:
+            roles.setdefault(org_iri(name), role)
         for name in cell.names:
             org = org_iri(name)
             part = iris.participation(duty, str(org).rsplit("/", 1)[1])
@@ -207,6 +254,9 @@ def _add_duty(
             graph.add((part, _TYPE, LZ.DepartmentParticipation))
             graph.add((part, _LABEL, zh(f"{name}在“{item.title}”中的职责")))
             graph.add((part, LZ.department, org))
+            graph.add((part, LZ.position, integer(positions[org])))
+            if org in roles:
+                graph.add((part, ORG.role, ROLE[roles[org]]))
             if own_text.get(name):
                 graph.add((part, LZ.responsibility, zh(own_text[name])))
     elif reclaimed is not None:

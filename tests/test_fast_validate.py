@@ -31,7 +31,7 @@ def _seen(report) -> set[tuple]:
 
 
 def test_every_fixture_is_compared():
-    assert len(ALL_FIXTURES) == 56  # 28 rules × (fail, pass): tests/test_shapes.py counts the rules
+    assert len(ALL_FIXTURES) == 60  # 30 rules × (fail, pass): tests/test_shapes.py counts the rules
 
 
 @pytest.mark.parametrize("fixture", ALL_FIXTURES, ids=lambda p: p.name)

@@ -14,7 +14,7 @@ LAYOUTS = Path(__file__).resolve().parent / "fixtures" / "layouts"
 B, C, R = ListKind.BASIC, ListKind.COOPERATIVE, ListKind.RECLAIMED
 # Layouts the parser must refuse, naming the line: (fixture, line, words of the message).
 FAILING_CASES = [
-    ("unseen_unknown_column.txt", 5, "「备注」"),  # a column it does not know: never guess its meaning
+    ("unseen_unknown_column.txt", 5, "「完成时限」"),  # a column it does not know: never guess its meaning
     ("unseen_prose.txt", 1, "没有找到任何清单表头"),  # no table at all
     ("unseen_wide_row.txt", 7, "4 个单元格"),  # a row wider than its header
     # the header on line 19 written with spaces: named where the table starts, not at line 6 (issue 12)

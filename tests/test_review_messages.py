@@ -84,9 +84,9 @@ def test_a_submission_that_does_not_parse_is_refused_in_both_languages(live_serv
 TITLE = "某某乡履行职责事项清单\n"
 BASIC = TITLE + "基本履职事项清单\n"
 COOPERATIVE_HEADER = "序号\t事项名称\t对应上级部门\t上级部门职责\t配合职责\n"
-# One document per `raise ParseError` in etl/rows.py (3) and etl/items.py (7), and the words that tell them apart.
+# One document per `raise ParseError` in etl/rows.py (3) and etl/items.py (9), and the words that tell them apart.
 UNREADABLE_LAYOUTS = {
-    "unknown column": (BASIC + "序号\t事项名称\t备注\n1\t甲\t乙\n", "is no known column"),
+    "unknown column": (BASIC + "序号\t事项名称\t完成时限\n1\t甲\t乙\n", "is no known column"),
     "repeated column": (BASIC + "序号\t事项名称\t事项名称\n1\t甲\t乙\n", "repeats an earlier column"),
     "no title column": (BASIC + "序号\t事项类别\n1\t甲\n", "no 事项名称 (title) column"),
     "a list again": (BASIC + "序号\t事项名称\n1\t甲\n配合履职事项清单\n" + COOPERATIVE_HEADER + "1\t乙\t丙\t丁\t戊\n"
@@ -97,13 +97,16 @@ UNREADABLE_LAYOUTS = {
     "too many cells": (BASIC + "序号\t事项名称\n1\t甲\t乙\n", "has only 2 columns"),
     "a table without its header": (BASIC + "序号 事项名称\n1 甲\n", "no header row was recognised"),
     "no header at all": (TITLE + "随便写的一行\n", "no list header"),
+    "a heading not read, an item after it": (BASIC + "序号\t事项名称\n一、甲\n1\t乙\n二、丙（含丁\n2\t戊\n",
+                                             "looks like a category heading but cannot be read"),
+    "a 序号 too large": (BASIC + "序号\t事项名称\n1\t甲\n999999999\t乙\n", "too large to be an item number"),
 }
 
 
 def test_every_parse_error_site_has_a_case():
     raised = sum(Path(module.__file__).read_text(encoding="utf-8").count("raise ParseError(")
                  for module in (rows, items))
-    assert raised == len(UNREADABLE_LAYOUTS) == 10
+    assert raised == len(UNREADABLE_LAYOUTS) == 12
 
 
 @pytest.mark.parametrize("case", UNREADABLE_LAYOUTS)

@@ -141,7 +141,8 @@ def test_describe_duty(live_server, graphs):
                key=str)
     expected = {(duty, p, o) for p, o in union.predicate_objects(duty)}
     for part in union.objects(duty, LZ.participation):
-        expected |= {(part, p, o) for p in (LZ.department, LZ.responsibility) for o in union.objects(part, p)}
+        own = (LZ.department, LZ.position, LZ.responsibility)
+        expected |= {(part, p, o) for p in own for o in union.objects(part, p)}
     body = run(live_server, "describe-duty", "application/n-triples")
     got = Graph().parse(data=body.decode("utf-8"), format="nt")
     by_kind = {(s, p, o) for s, p, o in got if p in (LZ.dutyKind, LZ.matchScore)}

@@ -163,11 +163,12 @@ ORDER BY DESC(?duties) ?category""",
         "Everything about one cooperative duty (CONSTRUCT)",
         """CONSTRUCT {
   ?duty ?p ?o .
-  ?part lz:department ?org ; lz:responsibility ?text .
+  ?part lz:department ?org ; lz:position ?position ; lz:responsibility ?text .
 } WHERE {
   { SELECT ?duty WHERE { ?duty lz:listType lz:CooperativeList ; lz:participation [] } ORDER BY ?duty LIMIT 1 }
   ?duty ?p ?o .
   OPTIONAL { ?duty lz:participation ?part . ?part lz:department ?org .
+             OPTIONAL { ?part lz:position ?position }
              OPTIONAL { ?part lz:responsibility ?text } }
 }""",
     ),

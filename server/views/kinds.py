@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from flask import Response, g, request
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, SKOS
 from rdflib.term import Node
 
 from luzhi.ontology.namespaces import LZ
@@ -146,13 +146,17 @@ def duty_page(iri: str, description: Description, alternates: list[FormatLink]) 
         facts.setdefault(p, []).append(o)
     parts = g.pop(_PARTS, None)
     participations = q.duty_participations(store, facts.get(LZ.participation, ()), parts.read if parts else None)
-    labels = _labels_for([r.get("dept") for r in participations])
+    # The departments as their cell lists them: the participations' order (lz:position), the rest after.
+    order = {row.get("dept"): place for place, row in enumerate(participations)}
+    if LZ.upperDepartment in facts:
+        facts[LZ.upperDepartment] = sorted(facts[LZ.upperDepartment], key=lambda o: (order.get(o, len(order)), str(o)))
+    labels = _labels_for([r.get("dept") for r in participations] + [r["role"] for r in participations if "role" in r])
     sources = [_source_excerpt(str(o)) for o in facts.get(URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), [])]
     township = (facts.get(LZ.township) or [None])[0]
     chain = division_chain(str(township)) if township is not None else []
     labels.update(_labels_for([r["d"] for r in chain]))
     context = _common(description, alternates, props=facts, participations=participations, sources=sources,
-                      chain=chain, LZ=LZ, **comparing.elsewhere(description.subject, facts))
+                      chain=chain, LZ=LZ, DCT=DCTERMS, SKOS=SKOS, **comparing.elsewhere(description.subject, facts))
     context["labels"].update(labels)
     return render_page("duty.html", **context)
 

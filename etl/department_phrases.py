@@ -1,0 +1,98 @@
+"""The words around department names in a cell: role words (牵头, 配合 …) and names joined by 和/及/与.
+
+Everyday wording of a department cell (cold review 18): `区民政局和区财政局` names two departments,
+`区住建局牵头，区城管局配合` names two and the part each plays, `牵头单位：区住建局；配合单位：区城管局` says
+it with labels. Taken as written, they loaded as one organisation `区民政局和区财政局` and as organisations
+named `区住建局牵头`, `区城管局配合`, validating cleanly. A name is recognised here by the structure
+`looks_like_department` already reads (etl/department_names.py), never by a second list of names, so
+a merged bureau (住房和城乡建设局, 自然资源和规划局, 农业农村和水利局), whose part before 和 is no name
+(县住房, 县自然资源, 县农业农村), stays one department. docs/departments.md, "Department cells".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from luzhi.etl.department_names import looks_like_department
+
+__all__ = ["LEAD", "SUPPORT", "joined_departments", "role_labels", "strip_role"]
+
+LEAD, SUPPORT = "lead", "support"  # lz:LeadRole, lz:SupportingRole (ontology/luzhi.ttl)
+
+# The part a department plays, as cells word it. 负责 after a name is "is responsible" (区住建局负责), the lead.
+_ROLE_OF = {
+    "牵头负责": LEAD, "牵头": LEAD, "主责": LEAD, "主办": LEAD, "负责": LEAD,
+    "配合": SUPPORT, "协助": SUPPORT, "协办": SUPPORT, "参与": SUPPORT, "协同": SUPPORT,
+}
+_WORDS = "|".join(sorted(_ROLE_OF, key=len, reverse=True))
+# After a name: 区住建局牵头, 区城管局配合, 区住建局（牵头）, 区城管局(配合单位).
+_ROLE_AFTER = re.compile(rf"(?:[（(]\s*(?P<paren>{_WORDS})(?:部门|单位)?\s*[）)]|(?P<bare>{_WORDS})(?:部门|单位)?)$")
+# A label before names: 牵头单位：, 配合部门：, 主责部门:, 牵头：; 责任单位： names the responsible units, no role.
+_ROLE_LABEL = re.compile(rf"(?P<word>{_WORDS}|责任)(?:部门|单位)?\s*[：:]")
+# 由区住建局牵头: the 由 of "led by".
+_BY = re.compile(r"^由\s*")
+# Between two department names: 区民政局和区财政局, 区住建局会同区城管局, 县委或县政府.
+_JOINS = re.compile(r"以及|会同|和|及|与|或")
+
+
+def strip_role(phrase: str) -> tuple[str, str | None]:
+    """`区住建局牵头` → (区住建局, lead); `由区住建局负责` → (区住建局, lead); a phrase with no role word after
+    a department is returned as it is, with no role (`配合部门` alone is a generic phrase, not a role)."""
+    match = _ROLE_AFTER.search(phrase)
+    if match is None:
+        return phrase, None
+    rest = phrase[: match.start()].rstrip()
+    rest = _BY.sub("", rest)
+    if len(rest) < 2:
+        return phrase, None
+    return rest, _ROLE_OF[match.group("paren") or match.group("bare")]
+
+
+def role_labels(text: str) -> list[tuple[str, str | None]]:
+    """A cell cut at its role labels: `牵头单位：A、B；配合单位：C` → [('', None), ('A、B；', lead), ('C', support)];
+    the role of a label holds for the names after it, up to the next label."""
+    parts: list[tuple[str, str | None]] = []
+    at, role = 0, None
+    for match in _ROLE_LABEL.finditer(text):
+        parts.append((text[at : match.start()], role))
+        at, role = match.end(), _ROLE_OF.get(match.group("word"))
+    parts.append((text[at:], role))
+    return parts
+
+
+def _depth_at(text: str, index: int) -> int:
+    depth = 0
+    for char in text[:index]:
+        if char in "（(":
+            depth += 1
+        elif char in "）)" and depth:
+            depth -= 1
+    return depth
+
+
+def _one(part: str) -> tuple[str, str | None] | None:
+    name, role = strip_role(part.strip())
+    return (name, role) if looks_like_department(name) else None
+
+
+@lru_cache(maxsize=1 << 14)  # bounded; a header label is tried at every colon of a responsibility text
+def joined_departments(phrase: str) -> tuple[tuple[str, str | None], ...] | None:
+    """The departments of a phrase, each with its role word if it has one, or None when the phrase is not
+    made only of departments.
+
+    Split at 和/及/与/以及/或/会同 (outside parentheses) only where the text before is a department and the
+    rest is departments: `区民政局和区财政局` is two, `县农业农村局和水利局` (003 cooperative 30) two, while
+    `县住房和城乡建设局` and `县农业农村和水务局` are one (县住房, 县农业农村 are no departments)."""
+    for match in _JOINS.finditer(phrase):
+        head = phrase[: match.start()]
+        if len(head) < 2 or _depth_at(phrase, match.start()):
+            continue
+        first = _one(head)
+        if first is None:
+            continue
+        rest = joined_departments(phrase[match.end() :])  # cached: the same tails recur, so no 2^n search
+        if rest:
+            return (first, *rest)
+    whole = _one(phrase)
+    return (whole,) if whole is not None else None

@@ -1,0 +1,174 @@
+"""Category headings: `一、党的建设（24项）` and the other ways documents number, qualify and count them.
+
+A heading is an ordinal, a name, maybe notes in brackets and maybe a count (docs/parsing.md, Headings):
+- ordinals: `一、` `一.` `一，`, a numeral and a space (`一 党的建设`), `（一）`, `第一类` / `第一部分` / `第一章` …
+  (`第一类：社会管理`), Roman `Ⅰ、` `II.`; Arabic `1.` `1、` `（1）` only with a count (`1.党的建设（2项）`): without
+  one, `1.加强党的政治建设` may as well be an item whose 序号 and 事项名称 share a cell;
+- counts: `（24项）` `（共24项）` `（二十四项）` `（24）` after the name, or unbracketed ` 24项` `共24项` ` 二十四项`;
+- notes: any other bracket after the name (`应急管理（含消防）`) stays in the name: it is the document's own wording
+  of the category (etl/categories.py merges spellings by rule, and `含消防` is no spelling of `应急管理`);
+- tentative: a short name and nothing else (`平安法治`), or a numeral alone in the 序号 cell and a name beside it
+  (`二<TAB>应急管理`, which may as well be an item of a list numbered 一, 二 …): a heading only where the assembler
+  sees an item right after it.
+
+A line that starts like a heading but cannot be read (brackets that do not pair, an Arabic ordinal without a
+count, a colon in the name …) is a `Doubt`: the assembler refuses the document if an item follows it, since
+that item would otherwise be filed silently under the category before (cold review 18, P0-2).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from luzhi.etl.text import collapse_spaces, join_cjk
+
+_N = "一二三四五六七八九十百零〇两"
+_ROMAN = "\u2160-\u216b\u2170-\u217b"  # Ⅰ–Ⅻ, ⅰ–ⅻ
+_ORDINAL = re.compile(
+    rf"^(?:[{_N}]+\s*[、.．，,]|[{_N}]+\s+(?=\S)|[（(]\s*[{_N}]+\s*[）)]\s*[、.．]?"
+    rf"|第\s*[{_N}\d]+\s*(?:大类|类|部分|章|节|篇)\s*[、.．:：]?|[{_ROMAN}]\s*[、.．]?|[IVX]{{1,4}}\s*[、.．])\s*"
+)
+# `1.1` is a sub-number and `2025 年` a year, neither an ordinal.
+_ARABIC = re.compile(r"^(?:\d{1,3}\s*[、.．](?!\d)|\d{1,3}\s+(?=\D)|[（(]\s*\d{1,3}\s*[）)]\s*[、.．]?)\s*")
+_PAREN_COUNT = re.compile(
+    rf"^[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})\s*项?|(?P<chinese>[{_N}]{{1,6}})\s*项)\s*[）)]$"
+)
+_BARE_DIGIT_COUNT = re.compile(r"\s*(?:共\s*)?(?P<digits>\d{1,4})\s*项$")
+_BARE_CHINESE_COUNT = re.compile(rf"(?:\s+(?:共\s*)?|共\s*)(?P<chinese>[{_N}]{{1,6}})\s*项$")
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
+_IDEOGRAPH = re.compile(rf"[{_HAN}]")
+_BARE_NAME = re.compile(rf"^[{_HAN}][{_HAN}、]{{0,10}}[{_HAN}]$")  # 2–12 characters: 平安法治, 应急管理、消防
+_SENTENCE = re.compile(r"[，。；！？,;!?]")
+_NOTE_PUNCT = re.compile(r"[，。；：！？,;:!?]")
+_BRACKET = re.compile(r"[（()）]")
+_LONE_NUMERAL = re.compile(rf"^[{_N}]+$")
+_DIGIT_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+                 "九": 9}
+MAX_NAME = 20  # the longest category in the five samples is 7 characters (应急管理及消防); item titles run longer
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A category heading: its name (whitespace normalised) and the count it declares, if any.
+
+    `tentative`: written without an ordinal (`平安法治`), or with a numeral alone in the 序号 cell (`二<TAB>应急管理`);
+    such a line is a heading only right before an item (etl/items.py)."""
+
+    name: str
+    declared: int | None
+    tentative: bool = False
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """A line shaped like a heading (an ordinal and a short name) that cannot be read as one, and why."""
+
+    why: str
+    why_en: str
+    arabic: bool = False  # `1.党的建设`: as likely an item whose 序号 and 事项名称 share a cell
+
+
+def chinese_number(text: str) -> int:
+    """`二十四` → 24, `一百零五` → 105, `十` → 10 (counts and ordinals as documents write them)."""
+    total, digit = 0, 0
+    for char in text:
+        if char == "十":
+            total, digit = total + (digit or 1) * 10, 0
+        elif char == "百":
+            total, digit = total + (digit or 1) * 100, 0
+        else:
+            digit = _DIGIT_VALUES[char]
+    return total + digit
+
+
+def read_heading(filled: Sequence[str]) -> Heading | Doubt | None:
+    """What a line is as a heading, from its filled cells: a `Heading`, a `Doubt`, or None when it is not shaped
+    like one. In one cell, a number and a name are one text (`1.党的建设`); across cells (`1<TAB>党的建设`) an
+    Arabic number is a 序号 and no ordinal. A heading is split over two cells at most (`九、应急管理<TAB>及消防`):
+    a row filling three is an item's, whatever its first cell says."""
+    if len(filled) > 2:
+        return None
+    text, one_cell = collapse_spaces(" ".join(filled)), len(filled) == 1
+    ordinal, arabic = _ORDINAL.match(text), False
+    if ordinal is None:
+        if not one_cell:
+            return None  # every table row is asked: an item row (`1<TAB>…`) stops here
+        ordinal = _ARABIC.match(text)
+        arabic = ordinal is not None
+    if ordinal is None:
+        if "清单" in text or not _BARE_NAME.match(_BRACKET.split(text)[0].strip()):
+            return None
+        read = _name_and_count(text)
+        return Heading(read.name, read.declared, tentative=True) if isinstance(read, Heading) else None
+    rest = text[ordinal.end():]
+    if not _IDEOGRAPH.search(rest) or "清单" in rest:  # `一、基本履职事项清单` is a list title
+        return None
+    read = _name_and_count(rest)
+    if arabic and isinstance(read, Heading) and read.declared is None:
+        return Doubt("以阿拉伯数字编号又没有注明项数，分不清是类别标题还是序号与事项名称写在同一格的事项",
+                     "it is numbered with an Arabic numeral and declares no count: it may be a category heading or "
+                     "an item whose 序号 and 事项名称 share one cell", arabic=True)
+    if arabic and isinstance(read, Doubt):
+        return Doubt(read.why, read.why_en, arabic=True)
+    if isinstance(read, Heading) and not one_cell and _LONE_NUMERAL.match(filled[0]):
+        # `二<TAB>应急管理`: a numeral alone in the 序号 cell numbers a heading, or an item of a list numbered 一, 二 …
+        return Heading(read.name, read.declared, tentative=True)
+    return read
+
+
+def _name_and_count(rest: str) -> Heading | Doubt | None:
+    """The name, notes and count after the ordinal (`应急管理（含消防）（1项）`)."""
+    rest, declared = rest.strip(), None
+    bare_count = _BARE_DIGIT_COUNT.search(rest) or _BARE_CHINESE_COUNT.search(rest)
+    if bare_count is not None and bare_count.start() > 0:
+        declared = _count(bare_count)
+        rest = rest[: bare_count.start()].rstrip()
+    notes: list[str] = []
+    while rest.endswith(("）", ")")):
+        start = max(rest.rfind("（"), rest.rfind("("))
+        note = rest[start:]
+        if start <= 0 or len(_BRACKET.findall(note)) != 2:
+            return Doubt("括号不成对", "its brackets do not pair up")
+        rest = rest[:start].rstrip()
+        counted = _PAREN_COUNT.match(note)
+        if counted is None:
+            notes.insert(0, note)
+        elif declared is not None:
+            return Doubt("注明了两个项数", "it declares two counts")
+        else:
+            declared = _count(counted)
+    if _SENTENCE.search(rest):
+        return None  # `一、负责禁毒宣传教育，组织禁毒宣传`: a sentence, not a name
+    if _BRACKET.search(rest):
+        return Doubt("括号不成对，或括注后面还有文字", "its brackets do not pair up, or text follows a bracketed note")
+    if any(_NOTE_PUNCT.search(note) for note in notes) or re.search(r"[:：]", rest):
+        return Doubt("名称或括注中有标点", "its name or a bracketed note holds punctuation")
+    if len(rest) > MAX_NAME:
+        return Doubt(f"名称超过 {MAX_NAME} 个字", f"its name is longer than {MAX_NAME} characters")
+    if not _IDEOGRAPH.search(rest):
+        return None
+    return Heading(join_cjk(rest + "".join(notes)), declared)
+
+
+def _count(match: re.Match[str]) -> int:
+    digits = match.group("digits") if "digits" in match.groupdict() else None
+    return int(digits) if digits else chinese_number(match.group("chinese"))
+
+
+def unread_heading_message(line: str, doubt: Doubt, sequence: int, category: str | None) -> str:
+    """Why a document whose item follows an unreadable heading is refused, and what to do (`中文 / English`)."""
+    text = line.strip().replace("\t", " ")[:40]
+    under = f"上一类别「{category}」" if category else "无类别"
+    under_en = f"the category before it, 「{category}」," if category else "no category"
+    split = "，或把事项的序号与事项名称分成两格" if doubt.arabic else ""
+    split_en = ", or put an item's 序号 and 事项名称 in cells of their own" if doubt.arabic else ""
+    return (
+        f"「{text}」像是类别标题，但无法读出：{doubt.why}。其后的事项（序号 {sequence} 起）会被归入{under}，"
+        f"因此不予载入。请改写为「二、类别名称（N项）」的形式{split}，或用 --layout 版式文件的 [categories] heading "
+        f"写明这种标题 / 「{text}」 looks like a category heading but cannot be read: {doubt.why_en}. The items after "
+        f"it (from 序号 {sequence}) would be filed under {under_en} so the document is refused. Write it as "
+        f"「二、name（N项）」{split_en}, or describe such headings in a --layout profile ([categories] heading)"
+    )
+

@@ -1,0 +1,141 @@
+"""Department cells in everyday wording, through the whole pipeline: parse, RDF, SHACL, store, duty pages.
+
+The cold reviewer's 同里镇 and 西塘镇 files (cold review 18, P0-2, P1-2, P2) in one document of our own: joined
+names, role words, a phrase that is no department, three departments whose order is not their IRIs', and a
+承接部门 column holding just the department or `上收至…`. Built with validation (a Violation refuses the build)
+into a store on disk, served by the real app over HTTP.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from sparql_server import serve
+
+from luzhi.etl.build import BuildOptions, build
+from luzhi.ontology.namespaces import sparql_prologue
+from luzhi.server.config import Config
+from luzhi.shapes.engines import validator
+from luzhi.store.oxigraph import OxigraphStore
+
+BASE = "http://127.0.0.1:5000"
+TOWNSHIP = "320509101"  # 江苏省苏州市吴江区同里镇
+DOCUMENT = """江苏省苏州市吴江区同里镇履行职责事项清单
+基本履职事项清单
+序号\t事项名称
+1\t加强党的政治建设
+配合履职事项清单
+序号\t事项名称\t对应上级部门\t上级部门职责\t镇配合职责
+1\t做好困难群众救助工作\t区民政局和区财政局\t1.区民政局负责审核审批；2.区财政局负责资金保障。\t组织入户调查，及时上报。
+2\t做好城市管理工作\t区住建局牵头，区城管局配合\t区住建局负责统筹；区城管局负责执法。\t做好日常巡查。
+3\t做好农村基层党建工作\t市委组织部 市农业农村局 市财政局\t市委组织部负责指导。\t抓好落实。
+4\t做好森林防火工作\t区应急局负责统筹\t负责统筹。\t做好巡查。
+上级部门收回事项清单
+序号\t事项名称\t承接部门
+1\t电动自行车登记\t区公安分局
+2\t农业机械安全监督检查\t上收至区农业农村局
+3\t林木采伐许可\t承接部门：区农业农村局和区自然资源局
+"""
+Q = sparql_prologue() + "PREFIX org: <http://www.w3.org/ns/org#>\n"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("wording")
+    source = folder / "tongli.txt"
+    source.write_text(DOCUMENT, encoding="utf-8")
+    result = build([source], folder / "store", BuildOptions(base=BASE), validate_graph=validator())
+    return folder / "store", result.documents[0]
+
+
+@pytest.fixture(scope="module")
+def store(built):
+    handle = OxigraphStore(built[0], read_only=True)
+    yield handle
+    handle.close()
+
+
+def duty(kind: str, seq: int) -> str:
+    return f"{BASE}/id/duty/{TOWNSHIP}/{kind}/{seq}"
+
+
+def departments_of(store, iri: str) -> set[str]:
+    rows = store.select(Q + f"SELECT ?label WHERE {{ <{iri}> lz:upperDepartment ?o . ?o skos:prefLabel ?label }}")
+    return {str(row["label"]) for row in rows}
+
+
+def test_every_organisation_is_one_department_without_its_role_words(store):
+    labels = {str(r["label"]) for r in store.select(Q + "SELECT ?label WHERE { ?o a cv:PublicOrganisation ; "
+                                                        "skos:prefLabel ?label }")}
+    assert labels == {"区民政局", "区财政局", "区住建局", "区城管局", "市委组织部", "市农业农村局", "市财政局",
+                      "区公安分局", "区农业农村局", "区自然资源局"}
+    assert departments_of(store, duty("cooperative", 1)) == {"区民政局", "区财政局"}
+    assert departments_of(store, duty("cooperative", 2)) == {"区住建局", "区城管局"}
+
+
+def test_the_roles_the_cell_gives_are_the_participations_roles(store):
+    rows = store.select(Q + f"""SELECT ?label ?role WHERE {{ <{duty("cooperative", 2)}> lz:participation ?p .
+        ?p lz:department/skos:prefLabel ?label . OPTIONAL {{ ?p org:role ?role }} }}""")
+    assert {str(r["label"]): str(r.get("role")) for r in rows} == {
+        "区住建局": "https://w3id.org/luzhi/def#LeadRole", "区城管局": "https://w3id.org/luzhi/def#SupportingRole"}
+    # No role word, no role.
+    assert not store.ask(Q + f"ASK {{ <{duty('cooperative', 1)}> lz:participation/org:role ?r }}")
+
+
+def test_participations_keep_the_cells_order(store):
+    rows = store.select(Q + f"""SELECT ?label ?position WHERE {{ <{duty("cooperative", 3)}> lz:participation ?p .
+        ?p lz:department/skos:prefLabel ?label ; lz:position ?position }} ORDER BY ?position""")
+    assert [(str(r["label"]), int(r["position"].toPython())) for r in rows] == [
+        ("市委组织部", 1), ("市农业农村局", 2), ("市财政局", 3)]
+
+
+def test_a_phrase_that_is_no_department_is_a_mention_and_an_issue(store, built):
+    assert departments_of(store, duty("cooperative", 4)) == set()
+    mentions = store.select(Q + f"SELECT ?m WHERE {{ <{duty('cooperative', 4)}> lz:departmentMention ?m }}")
+    assert [str(r["m"]) for r in mentions] == ["区应急局负责统筹"]
+    report = built[1]
+    unread = [issue for issue in report.issues if issue["code"] == "department-unread"]
+    assert len(unread) == 1
+    assert "区应急局负责统筹" in unread[0]["message"] and "配合事项 4" in unread[0]["message"]
+    assert "cooperative item 4" in unread[0]["message_en"]
+    assert unread[0]["lines"] == [10, 10]  # item 4's line
+
+
+def test_a_receiver_column_holding_just_the_department(store):
+    assert departments_of(store, duty("reclaimed", 1)) == {"区公安分局"}
+    assert not store.ask(Q + f"ASK {{ <{duty('reclaimed', 1)}> lz:wayOfWorking ?w }}")
+    assert departments_of(store, duty("reclaimed", 2)) == {"区农业农村局"}
+    assert departments_of(store, duty("reclaimed", 3)) == {"区农业农村局", "区自然资源局"}
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    with serve(Config(store_path=built[0], base=BASE, query_processes=1, page_query_processes=1)) as running:
+        yield running
+
+
+def _page(server, iri: str) -> str:
+    response = requests.get(server.base + iri.removeprefix(BASE).replace("/id/", "/doc/", 1), timeout=60,
+                            headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    return response.text
+
+
+def test_the_duty_page_lists_departments_in_the_cells_order_with_their_roles(server):
+    text = _page(server, duty("cooperative", 3))
+    # Sorted by IRI they read 市财政局, 市委组织部, 市农业农村局 (cold review 18, P2).
+    listed = re.search(r"<dt>对应上级部门</dt>(.*?)</dd>", text, re.S).group(1)
+    assert re.findall(r'<span lang="zh">([^<]+)</span>', listed) == ["市委组织部", "市农业农村局", "市财政局"]
+    parts = re.findall(r'<article class="participation" id="([^"]+)">', text)
+    assert parts == ["su-zhou-shi-dang-wei-zu-zhi-bu", "su-zhou-shi-nong-ye-nong-cun-ju", "su-zhou-shi-cai-zheng-ju"]
+    roles = _page(server, duty("cooperative", 2))
+    assert re.search(r"区住建局</span></a> <small class=\"role\"><a [^>]*><span lang=\"zh\">牵头</span>", roles)
+    assert re.search(r"区城管局</span></a> <small class=\"role\"><a [^>]*><span lang=\"zh\">配合</span>", roles)
+
+
+def test_a_reclaimed_duty_without_a_way_of_working_still_shows_its_receiver(server):
+    text = _page(server, duty("reclaimed", 1))
+    assert "<dt>承接部门</dt>" in text and '<section class="reclaimed">' in text
+    assert "区公安分局" in text

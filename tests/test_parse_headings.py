@@ -1,0 +1,276 @@
+"""Category headings as township lists write them, and lists numbered per category (cold review 18: P0-2, P1-4,
+P1-5, P2). Each document is written here, as text or as Word, and parsed (or validated) for real.
+
+The reviewer's finding: `二、应急管理（含消防）` was no heading, only an `unparsed-line` notice, and the duties under it
+were loaded under the category before it, 党的建设, with no Violation. Now every way of writing a heading seen so
+far is read, and a line shaped like a heading that still cannot be read refuses the document if an item follows.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from docx import Document
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from luzhi.etl.build import BuildOptions, process_document
+from luzhi.etl.model import ListKind, ParsedDocument
+from luzhi.etl.parse import ParseError, parse_document, read_source, unaccounted_lines
+from luzhi.ontology.namespaces import LZ
+
+TITLE = "浙江省嘉兴市嘉善县西塘镇履行职责事项清单\n"
+BASIC = "基本履职事项清单\n序号\t事项名称\n"
+OTHER_LISTS = (
+    "配合履职事项清单\n序号\t事项名称\t对应上级部门\t上级部门职责\t镇配合职责\n"
+    "1\t开展矛盾纠纷排查化解\t县公安局\t负责治安纠纷处置。\t组织排查。\n"
+    "上级部门收回事项清单\n序号\t事项名称\t承接部门及工作方式\n"
+    "1\t电动自行车登记\t承接部门：县公安局 工作方式：依法登记挂牌。\n"
+)
+FIRST = "一、党的建设\n1\t加强党的政治建设\n"  # lines 4–5; the heading under test is line 6
+AFTER = "2\t做好防汛抗旱工作\n3\t开展消防安全检查\n"
+
+
+def write(tmp_path: Path, basic_body: str, *, name: str = "doc.txt", lists: str = OTHER_LISTS) -> Path:
+    path = tmp_path / name
+    path.write_text(TITLE + BASIC + basic_body + lists, encoding="utf-8")
+    return path
+
+
+def parse(path: Path) -> ParsedDocument:
+    doc = parse_document(path)
+    assert unaccounted_lines(doc, read_source(path)) == []  # nothing dropped
+    return doc
+
+
+def basic(doc: ParsedDocument) -> list[tuple[int, str | None]]:
+    return [(item.sequence, item.category) for item in doc.items_of(ListKind.BASIC)]
+
+
+@pytest.mark.parametrize(
+    ("heading", "name", "declared"),
+    [
+        ("二、应急管理（含消防）", "应急管理（含消防）", None),  # a note in brackets: kept, the document's wording
+        ("二、应急管理（含消防）（2项）", "应急管理（含消防）", 2),  # the J_merged_heading.docx heading
+        ("二、应急管理（2项）（含消防）", "应急管理（含消防）", 2),
+        ("二、应急管理（两项）", "应急管理", 2),  # a count in Chinese numerals
+        ("二、应急管理（共二项）", "应急管理", 2),
+        ("二、应急管理（含消防）（2）", "应急管理（含消防）", 2),
+        ("二、应急管理 2项", "应急管理", 2),  # a count without brackets: the name is no longer `应急管理 2项`
+        ("二、应急管理共2项", "应急管理", 2),
+        ("二、应急管理 二项", "应急管理", 2),
+        ("二 应急管理", "应急管理", None),  # ordinal and a space
+        ("第二类：应急管理", "应急管理", None),
+        ("第二类 应急管理（2项）", "应急管理", 2),
+        ("2.应急管理（2项）", "应急管理", 2),  # Arabic, with a count: was `序号「2.应急管理（2项）」不是数字`
+        ("Ⅱ、应急管理（2项）", "应急管理", 2),
+        ("（二）应急管理（共两项）", "应急管理", 2),
+        ("二、应急管理（含消防）\t", "应急管理（含消防）", None),  # in the 序号 cell of a table row
+        ("\t二、应急管理（含消防）", "应急管理（含消防）", None),  # in the 事项名称 cell
+    ],
+)
+def test_a_heading_written_another_way_files_the_items_under_it(tmp_path, heading, name, declared):
+    doc = parse(write(tmp_path, FIRST + heading + "\n" + AFTER))
+    assert basic(doc) == [(1, "党的建设"), (2, name), (3, name)]  # 2 and 3 were filed under 党的建设
+    counts = {c.category: c.declared for c in doc.category_counts if c.list_kind is ListKind.BASIC}
+    assert counts == {"党的建设": None, name: declared}
+    assert doc.issues == ()
+
+
+@pytest.mark.parametrize(
+    ("heading", "why"),
+    [
+        ("二、应急管理（含消防，安全）", "名称或括注中有标点"),
+        ("二、应急管理：消防", "名称或括注中有标点"),
+        ("二、应急管理（含消防", "括号不成对"),
+        ("二、应急管理（含消防\t", "括号不成对"),  # in the 序号 cell (J_merged_heading.docx said 序号…不是数字)
+        ("\t二、应急管理（含消防", "括号不成对"),  # in the 事项名称 cell: no continuation of item 1's title
+        ("二、应急管理（1项）（2项）", "两个项数"),
+        ("2.应急管理", "分不清是类别标题还是序号与事项名称写在同一格的事项"),
+        ("2 做好防汛抗旱工作", "分不清是类别标题还是序号与事项名称写在同一格的事项"),  # or an item, tab lost
+    ],
+)
+def test_a_heading_that_cannot_be_read_refuses_the_items_after_it(tmp_path, heading, why):
+    path = write(tmp_path, FIRST + heading + "\n" + "3\t开展消防安全检查\n")
+    with pytest.raises(ParseError) as caught:
+        parse_document(path)
+    error = caught.value
+    assert (error.lineno, error.path) == (6, str(path))
+    zh, en = error.message.split(" / ")
+    assert "像是类别标题" in zh and why in zh and "上一类别「党的建设」" in zh and "--layout" in zh
+    assert "looks like a category heading" in en and "「党的建设」" in en and "[categories] heading" in en
+    # Only then: before a heading that reads, or after the list's last item (a note), no item is filed wrongly,
+    # and the line stays the notice it was.
+    for body in (FIRST + heading + "\n三、经济发展\n" + AFTER, FIRST + AFTER + heading + "\n"):
+        doc = parse(write(tmp_path, body))
+        assert [i.code for i in doc.issues] == ["unparsed-line"]
+        assert [sequence for sequence, _ in basic(doc)] == [1, 2, 3]
+
+
+def test_the_refusal_names_a_word_files_table_and_row(tmp_path):
+    """The reviewer's Word file, one heading unreadable: the refusal says where in the table, in words."""
+    path = _word(tmp_path / "merged.docx", "二、应急管理（含消防（1项）")
+    with pytest.raises(ParseError) as caught:
+        parse_document(path)
+    assert caught.value.place == "table=1&row=5"
+    assert caught.value.message.startswith("（表 1 第 5 行 / table 1, row 5）「二、应急管理（含消防（1项）」像是类别")
+    assert "不是数字" not in caught.value.message
+
+
+def test_merged_heading_rows_of_a_word_table_are_read(tmp_path):
+    """docs/J_merged_heading.docx: heading rows merged across the table; `（含消防）（1项）` was `序号…不是数字`."""
+    doc = parse_document(_word(tmp_path / "merged.docx", "二、应急管理（含消防）（1项）"))
+    assert basic(doc) == [(1, "党的建设"), (2, "党的建设"), (3, "应急管理（含消防）")]
+    assert [(c.category, c.declared, c.parsed) for c in doc.category_counts] == [
+        ("党的建设", 2, 2), ("应急管理（含消防）", 1, 1)]
+    assert doc.issues == ()
+
+
+def _word(path: Path, second_heading: str) -> Path:
+    document = Document()
+    document.add_paragraph(TITLE.strip())
+    document.add_paragraph("基本履职事项清单")
+    table = document.add_table(rows=1, cols=2)
+    for cell, text in zip(table.rows[0].cells, ["序号", "事项名称"], strict=True):
+        cell.text = text
+    for number, text in (("一、党的建设（2项）", None), ("1", "加强党的政治建设"), ("2", "落实全面从严治党主体责任"),
+                         (second_heading, None), ("3", "做好防汛抗旱工作")):
+        cells = table.add_row().cells
+        if text is None:
+            cells[0].merge(cells[1]).text = number
+        else:
+            cells[0].text, cells[1].text = number, text
+    for title, header, row in (
+        ("配合履职事项清单", ["序号", "事项名称", "对应上级部门", "上级部门职责", "乡镇配合职责"],
+         ["1", "开展矛盾纠纷排查化解", "县公安局", "负责。", "组织排查。"]),
+        ("上级部门收回事项清单", ["序号", "事项名称", "承接部门及工作方式"],
+         ["1", "电动自行车登记", "承接部门：县公安局 工作方式：依法登记挂牌。"]),
+    ):
+        document.add_paragraph(title)
+        other = document.add_table(rows=2, cols=len(header))
+        for cells, texts in ((other.rows[0].cells, header), (other.rows[1].cells, row)):
+            for cell, text in zip(cells, texts, strict=True):
+                cell.text = text
+    document.save(str(path))
+    return path
+
+
+def test_bare_names_before_items_are_headings_and_said_so(tmp_path):
+    """docs/D2_zhouzhuang.txt: `平安法治` alone on its line before item 1; `应急管理<TAB>…` before item 2, with a
+    page break and the header repeated between it and its item. Both were unparsed lines."""
+    cooperative = (
+        "配合履职事项清单\n序号\t事项名称\t对应上级部门\t上级部门职责\t镇配合职责\n平安法治\n"
+        "1\t开展矛盾纠纷排查化解\t县公安局\t负责治安纠纷处置。\t组织排查。\n应急管理\t\t\t\t\n\n- 2 -\n\n"
+        "序号\t事项名称\t对应上级部门\t上级部门职责\t镇配合职责\n2\t做好防汛抗旱工作\t县水利局\t负责调度。\t做好巡查。\n"
+        "上级部门收回事项清单\n序号\t事项名称\t承接部门及工作方式\n"
+        "1\t电动自行车登记\t承接部门：县公安局 工作方式：依法登记挂牌。\n"
+    )
+    doc = parse(write(tmp_path, FIRST + "西塘镇人民政府\n", lists=cooperative))
+    assert [(i.sequence, i.category) for i in doc.items_of(ListKind.COOPERATIVE)] == [(1, "平安法治"), (2, "应急管理")]
+    # a name after the basic list's last item (a signature) is no heading: the notice it always was
+    (signature, bare) = [(i.code, i.lines.first, i.message) for i in doc.issues]
+    assert signature == ("unparsed-line", 6, "无法识别的行：「西塘镇人民政府」")
+    assert bare[:2] == ("heading-unnumbered", 9) and "「平安法治」、「应急管理」" in bare[2]
+
+
+def test_a_numeral_alone_in_the_number_cell_heads_the_items_after_it(tmp_path):
+    """`二<TAB>应急管理`: a heading numbered in the 序号 cell, named in the 事项名称 cell, when an item follows; in a
+    list whose items are numbered 一, 二 … no item follows any such row, and each stays the notice it was."""
+    doc = parse(write(tmp_path, FIRST + "二\t应急管理\n" + AFTER))
+    assert basic(doc) == [(1, "党的建设"), (2, "应急管理"), (3, "应急管理")]
+    assert [(i.code, i.lines.first) for i in doc.issues] == [("heading-unnumbered", 6)]
+    doc = parse(write(tmp_path, "一\t加强党的政治建设\n二\t落实全面从严治党主体责任\n"))
+    assert basic(doc) == []
+    assert [(i.code, i.lines.first, i.message) for i in doc.issues] == [
+        ("unparsed-line", 4, "序号「一」不是数字，该行未作为事项解析"),
+        ("unparsed-line", 5, "序号「二」不是数字，该行未作为事项解析"),
+    ]
+
+
+def test_part_numbers_before_list_titles_are_no_place(tmp_path):
+    """docs/D_zhouzhuang.txt: `第一部分 基本履职事项清单` was a list title naming a place 第一部分 (three bogus
+    title-mismatch issues); and its `1.党的建设（2项）`, `第二类 应急管理（1项）`, `Ⅰ、社会管理（1项）` are headings."""
+    path = tmp_path / "parts.txt"
+    path.write_text(
+        TITLE + "\n第一部分 基本履职事项清单\n序号\t事项名称\n1.党的建设（1项）\t\n1\t加强党的政治建设\n"
+        "第二部分 配合履职事项清单\n序号\t事项名称\t对应上级部门\t上级部门职责\t镇配合职责\n第二类 应急管理（1项）\n"
+        "1\t做好防汛抗旱工作\t县水利局\t负责调度。\t做好巡查。\n"
+        "第三部分：上级部门收回事项清单\n序号\t事项名称\t承接部门及工作方式\nⅠ、社会管理（1项）\n"
+        "1\t电动自行车登记\t承接部门：县公安局 工作方式：依法登记挂牌。\n",
+        encoding="utf-8",
+    )
+    doc = parse(path)
+    assert doc.title == "浙江省嘉兴市嘉善县西塘镇" and doc.issues == ()
+    assert [(i.list_kind, i.category) for i in doc.items] == [
+        (ListKind.BASIC, "党的建设"), (ListKind.COOPERATIVE, "应急管理"), (ListKind.RECLAIMED, "社会管理")]
+
+
+PER_CATEGORY = ("一、党的建设（2项）\n1\t加强党的政治建设\n2\t落实全面从严治党主体责任\n"
+                "二、经济发展（2项）\n1\t开展招商引资工作\n2\t依法开展统计调查工作\n")
+
+
+def test_a_list_numbered_per_category_is_read_by_position(tmp_path):
+    """docs/H_percat.txt: numbering restarts at 1 under each heading. It was refused by four SequenceUniqueShape
+    Violations, and `--force` loaded IRIs …/basic/1-2. Now each duty is numbered by its position in the list and
+    keeps its printed 序号; the other lists, numbered 1..n, are untouched."""
+    path = write(tmp_path, PER_CATEGORY)
+    doc = parse(path)
+    items = doc.items_of(ListKind.BASIC)
+    assert [(i.sequence, i.sequence_in_category, i.category) for i in items] == [
+        (1, 1, "党的建设"), (2, 2, "党的建设"), (3, 1, "经济发展"), (4, 2, "经济发展")]
+    assert [i.sequence_in_category for i in doc.items if i.list_kind is not ListKind.BASIC] == [None, None]
+    ((code, line, message_en),) = [(i.code, i.lines.first, i.message_en) for i in doc.issues]
+    assert (code, line) == ("numbering-per-category", 8) and "position in the list, 1–4" in message_en
+
+    graph = process_document(path, BuildOptions(base="http://127.0.0.1:5000"))[2]
+    duty = URIRef("http://127.0.0.1:5000/id/duty/330421103/basic/3")
+    assert set(graph.objects(duty, LZ.sequence)) == {Literal(3, datatype=XSD.integer)}
+    assert set(graph.objects(duty, LZ.sequenceInCategory)) == {Literal(1, datatype=XSD.integer)}
+    printed = {str(s).rsplit("/", 2)[-2:][1]: int(o) for s, o in graph.subject_objects(LZ.sequenceInCategory)}
+    assert printed == {"1": 1, "2": 2, "3": 1, "4": 2}
+    assert all("/basic/" in str(s) for s in graph.subjects(LZ.sequenceInCategory))
+    report = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "validate", str(path), "--format", "json"],
+                            capture_output=True, text=True, timeout=300)
+    assert report.returncode == 0, report.stdout + report.stderr
+    (checked,) = json.loads(report.stdout)["files"]
+    assert checked["conforms"] and checked["counts"]["Violation"] == 0
+
+
+def test_slips_inside_a_category_are_reported_there(tmp_path):
+    doc = parse(write(tmp_path, PER_CATEGORY.replace("2\t依法开展", "3\t依法开展")))
+    assert [i.sequence for i in doc.items_of(ListKind.BASIC)] == [1, 2, 3, 4]
+    assert [(i.code, i.lines.first) for i in doc.issues] == [("numbering-per-category", 8), ("numbering-gap", 9)]
+    assert doc.issues[1].message == "类别「经济发展」中序号从 1 跳到 3，缺少 2"
+
+
+def test_a_restart_that_is_not_per_category_is_still_a_repeated_number(tmp_path):
+    """1, 2 | 3 | 1: not every category starts at 1, so this is a list numbered 1..n with a slip, refused as before
+    (its printed numbers stay its sequences; SequenceUniqueShape makes the build refuse it)."""
+    second = "（2项）\n1\t开展招商引资工作\n2\t依法开展统计调查工作\n"
+    body = PER_CATEGORY.replace(second, "（1项）\n3\t开展招商引资工作\n") + "三、综合政务\n1\t做好公文处理工作\n"
+    doc = parse(write(tmp_path, body))
+    assert [(i.sequence, i.sequence_in_category) for i in doc.items_of(ListKind.BASIC)] == [
+        (1, None), (2, None), (3, None), (1, None)]
+    assert [(i.code, i.lines.first) for i in doc.issues] == [("duplicate-sequence", 10)]
+
+
+@pytest.mark.parametrize("digits", ["999999999", "1" * 30])
+def test_a_sequence_too_large_refuses_the_row_and_says_why(tmp_path, digits):
+    """docs2/清单 #1?a=b&c.txt: `999999999` was "not a number" and its row was dropped with that notice alone; past
+    20 digits the number quoted was cut."""
+    path = write(tmp_path, f"1\t加强党的政治建设\n{digits}\t落实全面从严治党主体责任\n")
+    with pytest.raises(ParseError) as caught:
+        parse_document(path)
+    assert caught.value.lineno == 5
+    zh, en = caught.value.message.split(" / ")
+    assert f"有 {len(digits)} 位数字，太大" in zh and "落实全面从严治党主体责任" in zh and "不是数字" not in zh
+    assert f"has {len(digits)} digits: too large to be an item number" in en
+    assert (digits in zh) is (len(digits) <= 24)
+    # a 序号 cell alone on its row loses nothing: a notice that says what is wrong with it
+    doc = parse(write(tmp_path, f"1\t加强党的政治建设\n{digits}\t\n"))
+    assert [(i.code, i.lines.first) for i in doc.issues] == [("unparsed-line", 5)]
+    assert f"有 {len(digits)} 位数字，太大，不是事项序号" in doc.issues[0].message
