@@ -5,7 +5,7 @@ The rules (docs/parsing.md has them with the sample lines that forced each one):
   another row of that item (002: cooperative items 8, 28, 29 repeat their number per department);
 - a row with an empty 序号 continues the previous item across a page break (000 line 342,
   001 lines 323 and 500): its cells are appended to the same columns; in a Word or Excel table, whose
-  rows a page break never splits, such a row naming another duty is reported (`unnumbered-row`), not merged;
+  rows a page break never splits, such a row naming another duty refuses the document (never merged);
 - a page (rows between blank lines or repeated headers) whose rows repeat an earlier page of the
   same list verbatim is skipped and reported;
 - every count a document declares is compared with what was parsed: the rows win.
@@ -577,24 +577,23 @@ class _Assembler:
         half of one a page break split (Word keeps a split row one row), so it continues nothing: repeating
         the item's title, it is another row of that item (as 002's rows repeating their 序号); naming another
         duty, it is one whose number was not read (a numbering or formula this reader cannot see), and merging
-        it would silently make two duties one (cold review 18). It is reported and not read, and the item above
-        is closed: rows after it without a title belong to the duty not read, and are reported with it."""
+        it would silently make two duties one (cold review 18). Leaving it out would load the document short of a
+        duty with only a notice, so the document is refused, naming the row."""
         draft = self.current.draft if self.current is not None else None
         title = cell_text(values[Column.TITLE], join_lines=True)
         if draft is not None and title == cell_text("\n".join(draft.parts.get(Column.TITLE, [])), join_lines=True):
             self._same_sequence(row, values, draft)
             return
-        self._issue(
-            "unnumbered-row",
+        raise ParseError(
+            self.path,
+            row.line.lineno,
             f"这一行的序号为空，事项名称却是「{title[:30]}」：Word 或 Excel 表格的一行不会因分页断开，"
-            "它不是上一事项的续行，未作为事项读入；请在序号列写上它的序号（若序号是没有读出的自动编号或公式，请改为文字）",
-            f"this row's 序号 is empty but its 事项名称 reads 「{title[:30]}」: a Word or Excel table row is never "
-            "split by a page break, so it does not continue the item above; it was not read as an item. Write its "
-            "number in the 序号 column (if the number is automatic numbering or a formula that was not read, type "
-            "it as text)",
-            LineSpan(row.line.lineno, row.line.lineno),
+            "它不是上一事项的续行，而是序号没有读出的另一事项；请在序号列写上它的序号"
+            "（若序号是没有读出的自动编号或公式，请改为文字） / this row's 序号 is empty but its 事项名称 reads "
+            f"「{title[:30]}」: a Word or Excel table row is never split by a page break, so it does not continue the "
+            "item above; it is another duty whose number was not read. Write its number in the 序号 column (if the "
+            "number is automatic numbering or a formula that was not read, type it as text)",
         )
-        self._flush()
 
     def _continue(self, row: Row, values: dict[Slot, str]) -> None:
         """A page-break continuation: the cell texts go on where the previous row's stopped."""

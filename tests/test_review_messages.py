@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import http.client
+import io
 import re
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from openpyxl import Workbook
 
 from luzhi.etl import items, rows
 from luzhi.etl.parse import ParseError, parse_bytes
@@ -84,7 +86,8 @@ def test_a_submission_that_does_not_parse_is_refused_in_both_languages(live_serv
 TITLE = "某某乡履行职责事项清单\n"
 BASIC = TITLE + "基本履职事项清单\n"
 COOPERATIVE_HEADER = "序号\t事项名称\t对应上级部门\t上级部门职责\t配合职责\n"
-# One document per `raise ParseError` in etl/rows.py (3) and etl/items.py (9), and the words that tell them apart.
+# One document per `raise ParseError` in etl/rows.py and etl/items.py, and the words that tell them apart; those in
+# EXCEL are written as a workbook, one row a line, its cells at the tabs.
 UNREADABLE_LAYOUTS = {
     "unknown column": (BASIC + "序号\t事项名称\t完成时限\n1\t甲\t乙\n", "is no known column"),
     "repeated column": (BASIC + "序号\t事项名称\t事项名称\n1\t甲\t乙\n", "repeats an earlier column"),
@@ -100,20 +103,30 @@ UNREADABLE_LAYOUTS = {
     "a heading not read, an item after it": (BASIC + "序号\t事项名称\n一、甲\n1\t乙\n二、丙（含丁\n2\t戊\n",
                                              "looks like a category heading but cannot be read"),
     "a 序号 too large": (BASIC + "序号\t事项名称\n1\t甲\n999999999\t乙\n", "too large to be an item number"),
+    "a table row naming a duty without its 序号": (BASIC + "序号\t事项名称\n1\t甲\n\t乙\n",
+                                                 "it is another duty whose number was not read"),
 }
+EXCEL = {"a table row naming a duty without its 序号"}  # a page break splits a text's rows, never a workbook's
 
 
 def test_every_parse_error_site_has_a_case():
     raised = sum(Path(module.__file__).read_text(encoding="utf-8").count("raise ParseError(")
                  for module in (rows, items))
-    assert raised == len(UNREADABLE_LAYOUTS) == 12
+    assert raised == len(UNREADABLE_LAYOUTS) == 13
 
 
 @pytest.mark.parametrize("case", UNREADABLE_LAYOUTS)
 def test_the_etls_parse_errors_are_in_both_languages(case):
     text, words = UNREADABLE_LAYOUTS[case]
+    data, name = text.encode(), "layout.txt"
+    if case in EXCEL:
+        workbook, data, name = Workbook(), io.BytesIO(), "layout.xlsx"
+        for line in text.splitlines():
+            workbook.active.append([cell or None for cell in line.split("\t")])
+        workbook.save(data)
+        data = data.getvalue()
     with pytest.raises(ParseError) as caught:
-        parse_bytes(text.encode(), "layout.txt")
+        parse_bytes(data, name)
     assert words in caught.value.message and in_both_languages(caught.value.message), caught.value.message
 
 
