@@ -15,6 +15,9 @@ class Column(Enum):
     CATEGORY = "事项类别"
     TITLE = "事项名称"
     DEPARTMENT = "对应上级部门"
+    # 牵头部门 and 配合部门 as two columns (cold review 18b: 配合部门 was read as the township's 配合职责)
+    LEAD_DEPARTMENT = "牵头部门"
+    SUPPORTING_DEPARTMENT = "配合部门"
     UPPER_RESPONSIBILITY = "上级部门职责"
     TOWNSHIP_RESPONSIBILITY = "配合职责"
     RECEIVER = "承接部门及工作方式"
@@ -39,6 +42,15 @@ NOTES = "notes"  # `destination` of a column kept as a note (skos:note)
 # A note column under one of these headers is the note itself; under any other, the note names its header.
 NOTE_HEADERS = ("备注", "说明", "附注", "备注说明")
 
+_SUPPORTING_WORDS = ("配合", "协办", "协助", "协同", "参与")
+_LEAD_WORDS = ("牵头", "主责", "主办")
+# The label a role column's cell is read under, so etl/department_phrases.py gives each department its part;
+# a plain department column beside them is labelled too, or it would take the role of the label before it.
+_DEPARTMENT_LABELS = {Column.LEAD_DEPARTMENT: "牵头部门", Column.SUPPORTING_DEPARTMENT: "配合部门",
+                      Column.DEPARTMENT: "责任部门"}
+ROLE_COLUMNS = frozenset({Column.LEAD_DEPARTMENT, Column.SUPPORTING_DEPARTMENT})
+DEPARTMENTS = ROLE_COLUMNS | {Column.DEPARTMENT}
+
 _ANY_LIST = {
     Column.TITLE: "title",
     Column.CATEGORY: "category",
@@ -51,7 +63,6 @@ _ANY_LIST = {
 _BY_LIST = {
     ListKind.BASIC: {},
     ListKind.COOPERATIVE: {
-        Column.DEPARTMENT: "department_text",
         Column.UPPER_RESPONSIBILITY: "upper_responsibility",
         Column.TOWNSHIP_RESPONSIBILITY: "township_responsibility",
     },
@@ -72,6 +83,11 @@ def role_of(key: str) -> Column | None:
         return Column.NOTE
     if "依据" in key:  # 法律依据, 履职依据, 设定依据, 法律法规依据
         return Column.LEGAL_BASIS
+    department_word = key.endswith(("部门", "单位", "机构", "主体"))
+    if department_word and key.startswith(_SUPPORTING_WORDS):  # 配合部门, 协办单位: departments, not 配合职责
+        return Column.SUPPORTING_DEPARTMENT
+    if department_word and key.startswith(_LEAD_WORDS):
+        return Column.LEAD_DEPARTMENT
     if "配合" in key:
         return Column.TOWNSHIP_RESPONSIBILITY
     if "职责" in key and ("上级" in key or "部门" in key):
@@ -134,15 +150,28 @@ def destination(column: Column, kind: ListKind, present: frozenset[Column] | set
         return None
     if column in _ANY_LIST:
         return _ANY_LIST[column]
-    if column is Column.DEPARTMENT:
-        # 责任部门 in a basic list is the township's own office (党建工作办公室 …), not a county department;
-        # a header naming a level (上级部门, 县级部门) is not, and is kept as a note.
-        if kind is ListKind.BASIC and "级" not in header:
+    if column in DEPARTMENTS:
+        # 责任部门 (牵头部门) in a basic list is the township's own office (党建工作办公室 …), not a county
+        # department; a header naming a level (上级部门, 县级部门) is not, and is kept as a note, as is a
+        # 配合部门 there (the list is of the township's own duties).
+        if kind is ListKind.BASIC and "级" not in header and column is not Column.SUPPORTING_DEPARTMENT:
             return "office"
         # In a take-back list without a 承接 column, the department column names who took the work back.
         if kind is ListKind.RECLAIMED and not set(present) & RECEIVERS:
             return "department_text"
+        if kind is ListKind.COOPERATIVE:
+            return "department_text"
     return _BY_LIST[kind].get(column, NOTES)
+
+
+def department_cell(column: Column, present: frozenset[Column] | set[Column], text: str) -> str:
+    """A department column's cell as the item's department text: under its role label (牵头部门：…, 配合部门：…)
+    when the header has a role column beside another department column, so each name keeps the part its column
+    gives it. A lone department column, whatever its header, is the duty's departments as they are."""
+    columns = set(present) & DEPARTMENTS
+    if column not in columns or len(columns) < 2 or not columns & ROLE_COLUMNS or not text:
+        return text
+    return f"{_DEPARTMENT_LABELS[column]}：{text}"
 
 
 def note_text(column: Column, header: str, text: str) -> str:

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from luzhi.etl.columns import NOTES, destination, note_text
+from luzhi.etl.columns import DEPARTMENTS, NOTES, department_cell, destination, note_text
 from luzhi.etl.headings import unread_heading_message
 from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind, SourceLine
 from luzhi.etl.numbering import category_issues, numbers_each_category, oversized_message, renumber
@@ -86,6 +86,11 @@ class _Draft:
     last: int
     parts: dict[Slot, list[str]] = field(default_factory=dict)
     heading_category: str | None = None
+
+    @property
+    def title(self) -> str:
+        """The 事项名称 read so far, as the item will have it: a row repeating it is another row of this item."""
+        return cell_text("\n".join(self.parts.get(Column.TITLE, [])), join_lines=True)
 
 
 @dataclass
@@ -297,7 +302,8 @@ class _Assembler:
                 LineSpan(row.line.lineno, row.line.lineno),
             )
         if row.columns != current.columns:
-            present = set(row.columns) | ({Column.RECEIVER} if Column.RECEIVING_DEPARTMENT in row.columns else set())
+            present = set(row.columns) | ({Column.RECEIVER} if Column.RECEIVING_DEPARTMENT in row.columns else set()) \
+                | ({Column.DEPARTMENT} if DEPARTMENTS & set(row.columns) else set())  # 牵头部门 + 配合部门
             missing = [c.value for c in EXPECTED_COLUMNS[current.kind] if c not in present]
             if missing:
                 # A table that lost a column still parses (its cells shift into no field), so the items
@@ -463,7 +469,7 @@ class _Assembler:
         filled = [column for column, text in values.items() if text]
         if not sequence_text:
             in_name = filled in ([Column.TITLE], [Column.CATEGORY])
-            heading = self._heading_in_table(row, values)
+            heading = self._heading_in_table(row, values, filled)
             if heading is not None and not heading.tentative:
                 self._set_heading(heading, row)
             elif row.doubt is not None and not row.doubt.arabic and in_name:
@@ -482,7 +488,7 @@ class _Assembler:
         draft = current.draft
         if draft is not None and sequence == draft.sequence:
             title = cell_text(values.get(Column.TITLE, ""), join_lines=True)
-            if not title or title == cell_text("\n".join(draft.parts.get(Column.TITLE, [])), join_lines=True):
+            if not title or title == draft.title:
                 self._same_sequence(row, values, draft)
                 return
         if current.unread is not None:
@@ -501,11 +507,10 @@ class _Assembler:
                     draft.parts[Column.SUBCATEGORY] = [current.last_subcategory]
         current.draft = draft
 
-    def _heading_in_table(self, row: Row, values: dict[Slot, str]) -> Heading | None:
-        """A heading written in the 事项名称 or 事项类别 column of an otherwise empty row. A 备注 or an ignored cell
-        beside it does not make it a continuation (二、经济发展 appended to the item above's title): the heading is
-        read from its own cell, and a note there, which has no item, is reported."""
-        filled = [slot for slot, text in values.items() if text]
+    def _heading_in_table(self, row: Row, values: dict[Slot, str], filled: list[Slot]) -> Heading | None:
+        """A heading written in the 事项名称 or 事项类别 column of an otherwise empty row (`filled`: its slots with
+        text). A 备注 or an ignored cell beside it does not make it a continuation (二、经济发展 appended to the item
+        above's title): the heading is read from its own cell, and a note there, which has no item, is reported."""
         main = [slot for slot in filled if not isinstance(slot, tuple)]
         if main not in ([Column.TITLE], [Column.CATEGORY]):
             return None
@@ -581,7 +586,7 @@ class _Assembler:
         duty with only a notice, so the document is refused, naming the row."""
         draft = self.current.draft if self.current is not None else None
         title = cell_text(values[Column.TITLE], join_lines=True)
-        if draft is not None and title == cell_text("\n".join(draft.parts.get(Column.TITLE, [])), join_lines=True):
+        if draft is not None and title == draft.title:
             self._same_sequence(row, values, draft)
             return
         raise ParseError(
@@ -659,7 +664,8 @@ class _Assembler:
             column, header = (slot[0], slot[2]) if isinstance(slot, tuple) else (slot, self._header_of(current, slot))
             where = destination(column, current.kind, present, header)
             if where in _TEXT_FIELDS:
-                texts[where] = "\n".join(t for t in (texts[where], cell_text(text)) if t)
+                cell = department_cell(column, present, cell_text(text))
+                texts[where] = "\n".join(t for t in (texts[where], cell) if t)
             elif where == NOTES and cell_text(text):
                 notes.append(note_text(column, header, cell_text(text)))
         item = DutyItem(

@@ -35,6 +35,8 @@ ROLES = {
     "category": Column.CATEGORY,
     "title": Column.TITLE,
     "department": Column.DEPARTMENT,
+    "lead-department": Column.LEAD_DEPARTMENT,
+    "supporting-department": Column.SUPPORTING_DEPARTMENT,
     "upper-responsibility": Column.UPPER_RESPONSIBILITY,
     "township-responsibility": Column.TOWNSHIP_RESPONSIBILITY,
     "receiver": Column.RECEIVER,
