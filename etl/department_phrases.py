@@ -6,17 +6,23 @@ it with labels. Taken as written, they loaded as one organisation `区民政局�
 named `区住建局牵头`, `区城管局配合`, validating cleanly. A name is recognised here by the structure
 `looks_like_department` already reads (etl/department_names.py), never by a second list of names, so
 a merged bureau (住房和城乡建设局, 自然资源和规划局, 农业农村和水利局), whose part before 和 is no name
-(县住房, 县自然资源, 县农业农村), stays one department. docs/departments.md, "Department cells".
+(县住房, 县自然资源, 县农业农村), stays one department, and so does the body of two zones
+(县工业园区和经济开发区管理委员会: 县工业园区 is a zone here, not the body; cold review 19).
+`区住建局负责统筹，区城管局负责执法` names two departments, each with what it does (`department_clause`).
+docs/departments.md, "Department cells".
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from luzhi.etl.department_names import looks_like_department
+from luzhi.etl.divisions import place_names
 
-__all__ = ["LEAD", "SUPPORT", "joined_departments", "role_labels", "strip_role"]
+__all__ = ["LEAD", "SUPPORT", "Clause", "department_clause", "joined_departments", "joins_zones",
+           "role_labels", "strip_role"]
 
 LEAD, SUPPORT = "lead", "support"  # lz:LeadRole, lz:SupportingRole (ontology/luzhi.ttl)
 
@@ -34,6 +40,14 @@ _ROLE_LABEL = re.compile(rf"(?P<word>{_WORDS}|责任)(?:部门|单位)?\s*[：:]
 _BY = re.compile(r"^由\s*")
 # Between two department names: 区民政局和区财政局, 区住建局会同区城管局, 县委或县政府.
 _JOINS = re.compile(r"以及|会同|和|及|与|或")
+# A zone (园区, 开发区 …) is a department by itself (额敏镇's 工业园区), but before the body of zones it is one of
+# the zones that body runs: 县工业园区和经济开发区管理委员会 is one committee (cold review 19), the 和 joins zones.
+_ZONE = re.compile(r"(?:园区|开发区)$")
+_ZONE_BODY = re.compile(r"(?:园区|开发区|新区|景区|保护区|示范区|试验区|产业园|工业园)[^和及与、]{0,4}?"
+                        r"(?:管理委员会|管委会|工作委员会|党工委|管理局|管理处|管理办公室|管理中心|服务中心)$")
+# What a department does, after its role word: 区住建局负责统筹, 区城管局配合执法; a few words, no punctuation.
+_WHAT = re.compile(r"[\u4e00-\u9fff（）()A-Za-z0-9]{1,24}")
+_ROLE_WORD = re.compile(_WORDS)
 
 
 def strip_role(phrase: str) -> tuple[str, str | None]:
@@ -61,6 +75,44 @@ def role_labels(text: str) -> list[tuple[str, str | None]]:
     return parts
 
 
+class Clause(NamedTuple):
+    """Departments and what the cell says they do: `区住建局负责统筹` → (('区住建局',), None, '负责统筹')."""
+
+    names: tuple[str, ...]
+    role: str | None
+    what: str
+
+
+def department_clause(phrase: str) -> Clause | None:
+    """A department (or several joined) followed by a role word and what it does, or None.
+
+    `区住建局负责统筹` → 区住建局 does 负责统筹: no role, since 负责 followed by its task says what the department
+    does, not that it leads (区住建局负责统筹，区城管局负责执法: both do their part); `区住建局牵头负责统筹` → lead,
+    `区城管局配合执法` and `区城管局负责配合执法` → supporting. `区民政局做好救助工作` (no role word) stays None,
+    as does a role word alone after the name (`区住建局牵头`: `strip_role`'s)."""
+    for match in _ROLE_WORD.finditer(phrase):
+        head, what = phrase[: match.start()].rstrip(), phrase[match.start() :]
+        task = what[len(match.group()) :].strip()
+        if not _WHAT.fullmatch(task) or _names_a_department(task):
+            continue
+        parts = joined_departments(_BY.sub("", head)) if len(head) >= 2 else None
+        if not parts:
+            continue
+        role = _ROLE_OF[match.group()]
+        if role == LEAD and match.group() == "负责":
+            inner = _ROLE_WORD.match(what, len(match.group()))
+            role = _ROLE_OF[inner.group()] if inner and inner.group() != "负责" else None
+        return Clause(tuple(name for name, _ in parts), role, what)
+    return None
+
+
+def _names_a_department(task: str) -> bool:
+    """Whether a task names a department (`负责联系区城管局`): that department is the cell's too, and a clause
+    would hide it in a text, so such a phrase stays unread (reported) rather than half read."""
+    return any(looks_like_department(task[start:end], owner_required=True)
+               for start in range(len(task) - 1) for end in range(start + 2, len(task) + 1))
+
+
 def _depth_at(text: str, index: int) -> int:
     depth = 0
     for char in text[:index]:
@@ -76,6 +128,23 @@ def _one(part: str) -> tuple[str, str | None] | None:
     return (name, role) if looks_like_department(name) else None
 
 
+def joins_zones(head: str, rest: str) -> bool:
+    """Whether `head` is a zone named before the body that runs it and another zone: `县工业园区` before
+    `经济开发区管理委员会` (or `和经济开发区管理委员会…`, read up to the next 和). The body written with its own
+    owner (`县工业园区和县经济开发区管委会`) is a body of its own, after the zone as a department of its own: two."""
+    if not _ZONE.search(head):
+        return False
+    joined = _JOINS.match(rest)
+    body = _JOINS.split(rest[joined.end() :] if joined else rest, maxsplit=1)[0]
+    return bool(_ZONE_BODY.search(body)) and not _owned(body)
+
+
+def _owned(name: str) -> bool:
+    """Whether a name begins with its owner: a level (县, 市 …) or a division's name (吴江区, 吴江 …)."""
+    places = place_names()
+    return name[:1] in "县市区旗州盟省" or any(name[:n] in places for n in range(2, 9))
+
+
 @lru_cache(maxsize=1 << 14)  # bounded; a header label is tried at every colon of a responsibility text
 def joined_departments(phrase: str) -> tuple[tuple[str, str | None], ...] | None:
     """The departments of a phrase, each with its role word if it has one, or None when the phrase is not
@@ -83,10 +152,11 @@ def joined_departments(phrase: str) -> tuple[tuple[str, str | None], ...] | None
 
     Split at 和/及/与/以及/或/会同 (outside parentheses) only where the text before is a department and the
     rest is departments: `区民政局和区财政局` is two, `县农业农村局和水利局` (003 cooperative 30) two, while
-    `县住房和城乡建设局` and `县农业农村和水务局` are one (县住房, 县农业农村 are no departments)."""
+    `县住房和城乡建设局` and `县农业农村和水务局` are one (县住房, 县农业农村 are no departments), and so is
+    `县工业园区和经济开发区管理委员会` (`joins_zones`)."""
     for match in _JOINS.finditer(phrase):
         head = phrase[: match.start()]
-        if len(head) < 2 or _depth_at(phrase, match.start()):
+        if len(head) < 2 or _depth_at(phrase, match.start()) or joins_zones(head, phrase[match.end() :]):
             continue
         first = _one(head)
         if first is None:

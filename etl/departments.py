@@ -30,7 +30,13 @@ from luzhi.etl.department_names import (
     spelling,
     type_of_body,
 )
-from luzhi.etl.department_phrases import joined_departments, role_labels, strip_role
+from luzhi.etl.department_phrases import (
+    department_clause,
+    joined_departments,
+    joins_zones,
+    role_labels,
+    strip_role,
+)
 from luzhi.etl.divisions import lineage
 from luzhi.ontology.iris import slugify
 
@@ -63,14 +69,16 @@ _CONNECTOR = re.compile(r"以及|等|及|和|与|或")
 @dataclass(frozen=True)
 class DepartmentCell:
     """A department cell split: real department names (as written, in the cell's order), generic phrases, the
-    role the cell gives some names (`(name, 'lead'|'support')`: 牵头, 配合 …) and the phrases that read as
+    role the cell gives some names (`(name, 'lead'|'support')`: 牵头, 配合 …), the phrases that read as
     neither a department nor a generic phrase (`unread`: reported, kept as lz:departmentMention, never an
-    organisation)."""
+    organisation) and what the cell says some names do (`tasks`: `(区住建局, 负责统筹)` from `区住建局负责统筹`,
+    the participation's lz:responsibility when no 上级部门职责 text is the department's)."""
 
     names: tuple[str, ...]
     generic: tuple[str, ...] = ()
     roles: tuple[tuple[str, str], ...] = ()
     unread: tuple[str, ...] = ()
+    tasks: tuple[tuple[str, str], ...] = ()
 
 
 def _split_outside_parens(text: str) -> list[str]:
@@ -110,10 +118,11 @@ _BRANCH_ENDS = ("分局", "分公司", "分院", "分中心", "分所", "支队"
 def _unglued(token: str) -> list[str]:
     """`市民政局市城管局` → [市民政局, 市城管局]; `市生态环境局左云分局`, `县委组织部` stay whole (左云分局 and
     组织部 do not begin with an owner), and so do a bureau's branch in a named place
-    (`呼伦贝尔市生态环境局扎兰屯市分局`) and the league of a place (`共青团扎兰屯市委机关`)."""
+    (`呼伦贝尔市生态环境局扎兰屯市分局`), the league of a place (`共青团扎兰屯市委机关`) and the body of two zones
+    (`县工业园区和经济开发区管理委员会`: 和经济开发区 reads as a place, etl/department_phrases.py `joins_zones`)."""
     for index in range(2, len(token) - 2):
         head, rest = token[:index], token[index:]
-        if head in ("共青团", "团") or rest.endswith(_BRANCH_ENDS):
+        if head in ("共青团", "团") or rest.endswith(_BRANCH_ENDS) or joins_zones(head, rest):
             continue
         if ORG_END.search(head) and looks_like_department(head) and looks_like_department(rest, owner_required=True):
             return [head, *_unglued(rest)]
@@ -131,7 +140,8 @@ def split_department_cell(text: str, separators: str = "") -> DepartmentCell:
 
     Everyday wording (cold review 18, etl/department_phrases.py): names joined by 和/及/与/以及/或/会同 are
     each a department (`区民政局和区财政局`), role words go and are kept as the name's role (`区住建局牵头`,
-    `区城管局（配合）`, `牵头单位：区住建局`), and a phrase that is still no department by its structure is
+    `区城管局（配合）`, `牵头单位：区住建局`), a name with its role word and task is the name with its task
+    (`区住建局负责统筹`, cold review 19), and a phrase that is still no department by its structure is
     `unread`, not a name.
     """
     for separator in separators:
@@ -139,6 +149,7 @@ def split_department_cell(text: str, separators: str = "") -> DepartmentCell:
     names: list[str] = []
     generic: list[str] = []
     roles: dict[str, str] = {}
+    tasks: dict[str, str] = {}
     unread: list[str] = []
     for chunk, label_role in role_labels(plain_text(text)):
         for raw in _split_outside_parens(chunk):
@@ -148,6 +159,9 @@ def split_department_cell(text: str, separators: str = "") -> DepartmentCell:
             bare, token_role = strip_role(token)
             head, tail = _generic_tail(bare)
             parts = joined_departments(head) if head else []
+            task = None
+            if parts is None and (clause := department_clause(token)) is not None:
+                parts, token_role, task = [(name, None) for name in clause.names], clause.role, clause.what
             if parts is None:
                 unread.append(token)
             for part, part_role in parts or ():
@@ -156,11 +170,14 @@ def split_department_cell(text: str, separators: str = "") -> DepartmentCell:
                     role = part_role or token_role or label_role
                     if role is not None:
                         roles.setdefault(name, role)
+                    if task is not None:
+                        tasks.setdefault(name, task)
             if tail:
                 generic.append(tail)
     names = list(dict.fromkeys(names))
     return DepartmentCell(tuple(names), tuple(dict.fromkeys(generic)),
-                          tuple((name, roles[name]) for name in names if name in roles), tuple(dict.fromkeys(unread)))
+                          tuple((name, roles[name]) for name in names if name in roles), tuple(dict.fromkeys(unread)),
+                          tuple((name, tasks[name]) for name in names if name in tasks))
 
 
 # --- the registry --------------------------------------------------------------------------------
@@ -315,15 +332,23 @@ def _leading_orgs(block: str) -> tuple[str, str]:
     """`县发改工信和科技商务局 负责制订…` (no 工作方式 label) → (县发改工信和科技商务局, 负责制订…)."""
     tokens = block.split()
     count = 0
-    while count < len(tokens) and all(joined_departments(t) for t in tokens[count].split("、")):
+    while count < len(tokens) and (_all_departments(tokens[count]) or _only_labels(tokens[count])):
         count += 1
     return " ".join(tokens[:count]), " ".join(tokens[count:])
 
 
 def _all_departments(text: str) -> bool:
-    parts = [part.strip(_EDGE) for part in _split_outside_parens(text)]
+    """Whether `text` is department names and nothing else, each perhaps with its role word or under a role label
+    (`牵头部门：县应急局；配合部门：县消防救援大队`: cold review 19, such a receiver was read as no department)."""
+    parts = [part.strip(_EDGE) for chunk, _ in role_labels(text) for part in _split_outside_parens(chunk)]
     parts = [part for part in parts if part]
     return bool(parts) and all(joined_departments(part) for part in parts)
+
+
+def _only_labels(token: str) -> bool:
+    """`牵头部门：` written apart from its names (`牵头部门： 县应急局`)."""
+    chunks = role_labels(token)
+    return len(chunks) > 1 and not any(chunk.strip(_EDGE) for chunk, _ in chunks)
 
 
 def _unlabelled_receivers(plain: str) -> tuple[DepartmentCell, str]:
@@ -339,13 +364,14 @@ def _unlabelled_receivers(plain: str) -> tuple[DepartmentCell, str]:
 
 def _only_receivers(plain: str) -> tuple[DepartmentCell, str] | None:
     """A cell naming its receivers and nothing else: `县公安局`, `县农业农村局和县林业局`, `上收至县自然资源局`
-    (cold review 18: a 承接部门 column holding just the department was refused, "no receiver"). Its way of
-    working is none for bare names, the whole cell when it says how the work moved (上收至…)."""
+    (cold review 18: a 承接部门 column holding just the department was refused, "no receiver"), perhaps with what
+    each does (`县住建局负责统筹，县城管局负责执法`). Its way of working is none for bare names, the whole cell when
+    it says how the work moved (上收至…) or what the receivers do."""
     moved = _ONLY_MOVED_TO.match(plain)
     cell = split_department_cell(plain[moved.end() :] if moved else plain)
     if not cell.names or cell.unread:
         return None
-    return cell, plain if moved else ""
+    return cell, plain if moved or cell.tasks else ""
 
 
 def _transferred_to(plain: str) -> tuple[str, ...]:

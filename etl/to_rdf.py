@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
 
 from luzhi.etl.categories import Category, merge_categories
 from luzhi.etl.department_phrases import LEAD, SUPPORT
-from luzhi.etl.departments import DepartmentRegistry, parse_reclaimed_cell, split_department_cell
+from luzhi.etl.departments import DepartmentCell, DepartmentRegistry, parse_reclaimed_cell, split_department_cell
 from luzhi.etl.divisions import DivisionChain
 from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
 from luzhi.etl.report import declared_total
@@ -129,8 +129,8 @@ def document_graph(
             )
 
     for item in doc.items:
-        # 区住建局负责统筹: no department by its structure, even without its role word (cold review 18): said, and
-        # kept as a mention; an organisation of that name would load a guess that validates.
+        # 区民政局做好救助工作: no department by its structure, even without its role word (cold review 18): said,
+        # and kept as a mention; an organisation of that name would load a guess that validates.
         for phrase in mentions[item][0].unread:
             issues.append(_unread_issue(item, phrase))
 
@@ -240,30 +240,40 @@ def _add_duty(
             graph.add((duty, LZ.upperResponsibility, zh(item.upper_responsibility)))
         if item.township_responsibility:
             graph.add((duty, LZ.townshipResponsibility, zh(item.township_responsibility)))
-        own_text = own_texts(item, cell.names)
-        # Each organisation's place in the cell (a triple set keeps no order) and the role the cell gives it (牵头,
-        # 配合 …); two spellings of one organisation in a cell are one participation, at the first one's place.
-        positions = {org: place for place, org in enumerate(dict.fromkeys(map(org_iri, cell.names)), 1)}
-        roles: dict[URIRef, str] = {}
-        for name, role in cell.roles:
-            roles.setdefault(org_iri(name), role)
-        for name in cell.names:
-            org = org_iri(name)
-            part = iris.participation(duty, str(org).rsplit("/", 1)[1])
-            graph.add((duty, LZ.participation, part))
-            graph.add((part, _TYPE, LZ.DepartmentParticipation))
-            graph.add((part, _LABEL, zh(f"{name}在“{item.title}”中的职责")))
-            graph.add((part, LZ.department, org))
-            graph.add((part, LZ.position, integer(positions[org])))
-            if org in roles:
-                graph.add((part, ORG.role, ROLE[roles[org]]))
-            if own_text.get(name):
-                graph.add((part, LZ.responsibility, zh(own_text[name])))
+        _add_participations(duty, graph, iris, item, org_iri, cell, own_texts(item, cell.names))
     elif reclaimed is not None:
+        # The receivers' places, roles and tasks, as a cooperative duty's departments have them: the roles of
+        # `牵头部门：县应急局；配合部门：县消防救援大队` in a 承接部门 cell were dropped (cold review 19).
+        _add_participations(duty, graph, iris, item, org_iri, cell, {})
         if reclaimed.way_of_working:
             graph.add((duty, LZ.wayOfWorking, zh(reclaimed.way_of_working)))
         if reclaimed.discontinued:
             graph.add((duty, LZ.discontinued, _TRUE))
+
+
+def _add_participations(duty, graph, iris, item, org_iri, cell: DepartmentCell, own_text: dict[str, str]) -> None:
+    """One lz:DepartmentParticipation per organisation of the cell: its place in the cell (a triple set keeps no
+    order), the role the cell gives it (牵头, 配合 …) and its responsibility: its own part of 上级部门职责, or else
+    what the department cell says it does (`区住建局负责统筹`). Two spellings of one organisation in a cell are one
+    participation, at the first one's place."""
+    positions = {org: place for place, org in enumerate(dict.fromkeys(map(org_iri, cell.names)), 1)}
+    roles: dict[URIRef, str] = {}
+    for name, role in cell.roles:
+        roles.setdefault(org_iri(name), role)
+    tasks = dict(cell.tasks)
+    for name in cell.names:
+        org = org_iri(name)
+        part = iris.participation(duty, str(org).rsplit("/", 1)[1])
+        graph.add((duty, LZ.participation, part))
+        graph.add((part, _TYPE, LZ.DepartmentParticipation))
+        graph.add((part, _LABEL, zh(f"{name}在“{item.title}”中的职责")))
+        graph.add((part, LZ.department, org))
+        graph.add((part, LZ.position, integer(positions[org])))
+        if org in roles:
+            graph.add((part, ORG.role, ROLE[roles[org]]))
+        responsibility = own_text.get(name) or tasks.get(name)
+        if responsibility:
+            graph.add((part, LZ.responsibility, zh(responsibility)))
 
 
 def _add_lists(graph, iris, doc, township_code, township_name, filename, build_iri, categories) -> None:

@@ -149,8 +149,8 @@ def list_rows(store: Store, iri: str) -> list[Row]:
 
 def duty_participations(store: Store, participations: Iterable[Node],
                          read: Mapping[Node, list] | None = None) -> list[Row]:
-    """Each department's part in a cooperative duty (its `lz:participation`s, which the page has read with
-    the duty's own triples), with its responsibility text: one lookup of each participation's own triples,
+    """Each department's part in a cooperative or reclaimed duty (its `lz:participation`s, which the page has read
+    with the duty's own triples), with its responsibility text: one lookup of each participation's own triples,
     or the triples `read` holds for it (its page read them for its labels: server/views/kinds.py).
 
     Their first department and first responsibility in the index's order, as a lookup of each property

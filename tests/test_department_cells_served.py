@@ -2,8 +2,9 @@
 
 The cold reviewer's 同里镇 and 西塘镇 files (cold review 18, P0-2, P1-2, P2) in one document of our own: joined
 names, role words, a phrase that is no department, three departments whose order is not their IRIs', and a
-承接部门 column holding just the department or `上收至…`. Built with validation (a Violation refuses the build)
-into a store on disk, served by the real app over HTTP.
+承接部门 column holding just the department or `上收至…`; and cold review 19's: departments with their tasks
+(`区住建局负责统筹，区城管局负责执法`), role labels in a 承接部门 cell, the body of two zones joined by 和.
+Built with validation (a Violation refuses the build) into a store on disk, served by the real app over HTTP.
 """
 
 from __future__ import annotations
@@ -31,14 +32,18 @@ DOCUMENT = """江苏省苏州市吴江区同里镇履行职责事项清单
 1\t做好困难群众救助工作\t区民政局和区财政局\t1.区民政局负责审核审批；2.区财政局负责资金保障。\t组织入户调查，及时上报。
 2\t做好城市管理工作\t区住建局牵头，区城管局配合\t区住建局负责统筹；区城管局负责执法。\t做好日常巡查。
 3\t做好农村基层党建工作\t市委组织部 市农业农村局 市财政局\t市委组织部负责指导。\t抓好落实。
-4\t做好森林防火工作\t区应急局负责统筹\t负责统筹。\t做好巡查。
+4\t做好森林防火工作\t区应急局做好防火\t负责统筹。\t做好巡查。
+5\t做好市容管理工作\t区住建局负责统筹，区城管局负责执法\t负责市容管理。\t做好日常巡查。
 上级部门收回事项清单
 序号\t事项名称\t承接部门
 1\t电动自行车登记\t区公安分局
 2\t农业机械安全监督检查\t上收至区农业农村局
 3\t林木采伐许可\t承接部门：区农业农村局和区自然资源局
+4\t安全生产执法\t牵头部门：区应急局；配合部门：区消防救援大队
+5\t园区企业投资项目备案\t区工业园区和经济开发区管理委员会
 """
 Q = sparql_prologue() + "PREFIX org: <http://www.w3.org/ns/org#>\n"
+LZ = "https://w3id.org/luzhi/def#"
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +75,8 @@ def test_every_organisation_is_one_department_without_its_role_words(store):
     labels = {str(r["label"]) for r in store.select(Q + "SELECT ?label WHERE { ?o a cv:PublicOrganisation ; "
                                                         "skos:prefLabel ?label }")}
     assert labels == {"区民政局", "区财政局", "区住建局", "区城管局", "市委组织部", "市农业农村局", "市财政局",
-                      "区公安分局", "区农业农村局", "区自然资源局"}
+                      "区公安分局", "区农业农村局", "区自然资源局", "区应急局", "区消防救援大队",
+                      "区工业园区和经济开发区管理委员会"}
     assert departments_of(store, duty("cooperative", 1)) == {"区民政局", "区财政局"}
     assert departments_of(store, duty("cooperative", 2)) == {"区住建局", "区城管局"}
 
@@ -94,13 +100,34 @@ def test_participations_keep_the_cells_order(store):
 def test_a_phrase_that_is_no_department_is_a_mention_and_an_issue(store, built):
     assert departments_of(store, duty("cooperative", 4)) == set()
     mentions = store.select(Q + f"SELECT ?m WHERE {{ <{duty('cooperative', 4)}> lz:departmentMention ?m }}")
-    assert [str(r["m"]) for r in mentions] == ["区应急局负责统筹"]
+    assert [str(r["m"]) for r in mentions] == ["区应急局做好防火"]
     report = built[1]
     unread = [issue for issue in report.issues if issue["code"] == "department-unread"]
     assert len(unread) == 1
-    assert "区应急局负责统筹" in unread[0]["message"] and "配合事项 4" in unread[0]["message"]
+    assert "区应急局做好防火" in unread[0]["message"] and "配合事项 4" in unread[0]["message"]
     assert "cooperative item 4" in unread[0]["message_en"]
     assert unread[0]["lines"] == [10, 10]  # item 4's line
+
+
+def _parts(store, iri: str) -> dict[str, tuple[str | None, str | None]]:
+    rows = store.select(Q + f"""SELECT ?label ?role ?resp WHERE {{ <{iri}> lz:participation ?p .
+        ?p lz:department/skos:prefLabel ?label . OPTIONAL {{ ?p org:role ?role }}
+        OPTIONAL {{ ?p lz:responsibility ?resp }} }}""")
+    return {str(r["label"]): (r.get("role") and str(r["role"]).removeprefix(LZ), r.get("resp") and str(r["resp"]))
+            for r in rows}
+
+
+def test_departments_with_their_tasks_are_departments_each_with_its_task(store):
+    # Cold review 19: both clauses were mentions, reported as department-unread.
+    assert _parts(store, duty("cooperative", 5)) == {"区住建局": (None, "负责统筹"), "区城管局": (None, "负责执法")}
+    assert not store.ask(Q + f"ASK {{ <{duty('cooperative', 5)}> lz:departmentMention ?m }}")
+
+
+def test_role_labels_in_a_receiver_cell_are_the_receivers_roles(store):
+    # Cold review 19: a reclaimed duty had no participations, so the labels' roles were dropped.
+    assert _parts(store, duty("reclaimed", 4)) == {"区应急局": ("LeadRole", None),
+                                                    "区消防救援大队": ("SupportingRole", None)}
+    assert departments_of(store, duty("reclaimed", 5)) == {"区工业园区和经济开发区管理委员会"}
 
 
 def test_a_receiver_column_holding_just_the_department(store):
@@ -133,6 +160,14 @@ def test_the_duty_page_lists_departments_in_the_cells_order_with_their_roles(ser
     roles = _page(server, duty("cooperative", 2))
     assert re.search(r"区住建局</span></a> <small class=\"role\"><a [^>]*><span lang=\"zh\">牵头</span>", roles)
     assert re.search(r"区城管局</span></a> <small class=\"role\"><a [^>]*><span lang=\"zh\">配合</span>", roles)
+
+
+def test_a_reclaimed_duty_page_shows_each_receivers_role(server):
+    text = _page(server, duty("reclaimed", 4))
+    receivers = re.search(r'<section class="reclaimed">(.*?)</section>', text, re.S).group(1)
+    for name, role in (("区应急局", "牵头"), ("区消防救援大队", "配合")):
+        assert re.search(rf'{name}</span></a> <small class="role"><a [^>]*><span lang="zh">{role}</span>', receivers)
+    assert '<section class="participations">' not in text  # 上级部门职责 is a cooperative duty's
 
 
 def test_a_reclaimed_duty_without_a_way_of_working_still_shows_its_receiver(server):

@@ -113,7 +113,9 @@ def test_a_role_word_alone_is_no_role_of_nothing():
 # --- what is still no department --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("phrase", ["区住建局负责统筹", "区民政局做好救助工作", "县民政"])
+# `区住建局负责统筹` was one of them; it is a department with its task since cold review 19
+# (tests/test_department_clauses.py). Without a role word before the task it is still no name.
+@pytest.mark.parametrize("phrase", ["区住建局统筹", "区民政局做好救助工作", "县民政"])
 def test_a_phrase_that_is_no_department_is_unread_not_a_name(phrase):
     split = split_department_cell(f"区财政局 {phrase}")
     assert split.names == ("区财政局",)
