@@ -5,6 +5,8 @@ A heading is an ordinal, a name, maybe notes in brackets and maybe a count (docs
   (`第一类：社会管理`), Roman `Ⅰ、` `II.`; Arabic `1.` `1、` `（1）` only with a count (`1.党的建设（2项）`): without
   one, `1.加强党的政治建设` may as well be an item whose 序号 and 事项名称 share a cell;
 - counts: `（24项）` `（共24项）` `（二十四项）` `（24）` after the name, or unbracketed ` 24项` `共24项` ` 二十四项`;
+  a bracketed count with 项 may also stand inside the name (`党的建设（共2项）工作`: name 党的建设工作), and a colon
+  may end the heading (`基本职责（52项）：`), as some documents write them (cold review 19);
 - notes: any other bracket after the name (`应急管理（含消防）`) stays in the name: it is the document's own wording
   of the category (etl/categories.py merges spellings by rule, and `含消防` is no spelling of `应急管理`);
 - tentative: a short name and nothing else (`平安法治`), or a numeral alone in the 序号 cell and a name beside it
@@ -35,6 +37,11 @@ _ARABIC = re.compile(r"^(?:\d{1,3}\s*[、.．](?!\d)|\d{1,3}\s+(?=\D)|[（(]\s*\
 _PAREN_COUNT = re.compile(
     rf"^[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})\s*项?|(?P<chinese>[{_N}]{{1,6}})\s*项)\s*[）)]$"
 )
+# A count inside the name (`党的建设（共2项）工作`): with 项, since `（2）` there may as well be a note.
+_INNER_COUNT = re.compile(
+    rf"[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})|(?P<chinese>[{_N}]{{1,6}}))\s*项\s*[）)]\s*(?=[^\s（()）])"
+)
+_TRAILING_COLON = re.compile(r"\s*[:：]\s*$")
 _BARE_DIGIT_COUNT = re.compile(r"\s*(?:共\s*)?(?P<digits>\d{1,4})\s*项$")
 _BARE_CHINESE_COUNT = re.compile(rf"(?:\s+(?:共\s*)?|共\s*)(?P<chinese>[{_N}]{{1,6}})\s*项$")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
@@ -46,6 +53,9 @@ _BRACKET = re.compile(r"[（()）]")
 _LONE_NUMERAL = re.compile(rf"^[{_N}]+$")
 _DIGIT_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
                  "九": 9}
+# Words naming a kind of duties: a bare name holding one (`共性职责`, `其他事项`, `党建类`) is a category, never the
+# wrapped rest of an item's title (etl/items.py).
+_CATEGORY_WORD = re.compile(r"类|职责|事项")
 MAX_NAME = 20  # the longest category in the five samples is 7 characters (应急管理及消防); item titles run longer
 
 
@@ -119,10 +129,16 @@ def read_heading(filled: Sequence[str]) -> Heading | Doubt | None:
 
 
 def _name_and_count(rest: str) -> Heading | Doubt | None:
-    """The name, notes and count after the ordinal (`应急管理（含消防）（1项）`)."""
-    rest, declared = rest.strip(), None
+    """The name, notes and count after the ordinal (`应急管理（含消防）（1项）`, `党的建设（共2项）工作：`)."""
+    rest, declared = _TRAILING_COLON.sub("", rest.strip()), None
+    inner = _INNER_COUNT.search(rest)
+    if inner is not None and inner.start() > 0:
+        declared = _count(inner)
+        rest = rest[: inner.start()] + rest[inner.end():]
     bare_count = _BARE_DIGIT_COUNT.search(rest) or _BARE_CHINESE_COUNT.search(rest)
     if bare_count is not None and bare_count.start() > 0:
+        if declared is not None:
+            return Doubt("注明了两个项数", "it declares two counts")
         declared = _count(bare_count)
         rest = rest[: bare_count.start()].rstrip()
     notes: list[str] = []
@@ -155,6 +171,25 @@ def _name_and_count(rest: str) -> Heading | Doubt | None:
 def _count(match: re.Match[str]) -> int:
     digits = match.group("digits") if "digits" in match.groupdict() else None
     return int(digits) if digits else chinese_number(match.group("chinese"))
+
+
+def says_category(name: str) -> bool:
+    """Whether a bare name says it is a category (`共性职责`, `其他事项`, `党建类`), not the end of a title."""
+    return _CATEGORY_WORD.search(name) is not None
+
+
+def wrapped_line_message(text: str, sequence: int, header: str, joined: str) -> tuple[str, str]:
+    """The notice for a bare name read as the wrapped rest of the item above's cell (Chinese, English)."""
+    shown = joined if len(joined) <= 40 else f"…{joined[-39:]}"
+    return (
+        f"「{text}」紧接在序号 {sequence} 的事项之后，没有编号、项数或“类”“职责”“事项”等字样，其后的序号也没有从 1 "
+        f"重新编起，不像类别标题，已读作该事项「{header}」的续行：「{shown}」；若它是类别标题，请改写为"
+        f"「二、{text}」的形式，或用 --layout 版式文件的 [categories] heading 写明这种标题",
+        f"「{text}」 follows the item of 序号 {sequence} directly, with no number, count or word such as 类, 职责 or "
+        f"事项, and the numbering after it does not start again at 1: it does not look like a category heading and "
+        f"is read as the rest of that item's 「{header}」: 「{shown}」. If it is a category heading, write it as "
+        f"「二、{text}」, or describe such headings in a --layout profile ([categories] heading)",
+    )
 
 
 def unread_heading_message(line: str, doubt: Doubt, sequence: int, category: str | None) -> str:

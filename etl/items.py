@@ -25,9 +25,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from luzhi.etl.columns import DEPARTMENTS, NOTES, department_cell, destination, note_text
-from luzhi.etl.headings import unread_heading_message
+from luzhi.etl.headings import says_category, unread_heading_message, wrapped_line_message
 from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind, SourceLine
-from luzhi.etl.numbering import category_issues, numbers_each_category, oversized_message, renumber
+from luzhi.etl.numbering import (
+    category_issues,
+    numbers_each_category,
+    oversized_message,
+    renumber,
+    restart_issues,
+)
 from luzhi.etl.rows import (
     Column,
     Heading,
@@ -58,6 +64,17 @@ _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|�
 _HEADER_WORD = re.compile(r"序\s*号|编\s*号|事项名称")
 _TEXT_FIELDS = ("department_text", "upper_responsibility", "township_responsibility", "description", "legal_basis",
                 "office")
+# Word's automatic numbering counts only the paragraphs it numbers: a number typed between them is not counted, and
+# the next automatic number repeats it (tests/test_docx_numbering.py, `1` typed then "List Number": 1, 1, 2, 3).
+WORD_NUMBERING_HINT = (
+    "。若序号列用了 Word 的自动编号：手工输入的序号不会推进自动编号，其后自动编号的行会重复已用过的序号；"
+    "请让整列都用自动编号，或都手工输入",
+    ". If the 序号 column uses Word's automatic numbering: a typed number does not advance it, so the automatically "
+    "numbered rows after one repeat numbers already used; number the whole column automatically, or type every "
+    "number",
+)
+# What ends a cell's text: a line after such a cell starts anew (a heading); after an unfinished one it may be its rest.
+_SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?", "：", ":")
 # A cell's place in an item: its column, or for a column a header may repeat (备注 …) the column, its position
 # and its header text, so two notes stay two and each keeps the header it was written under.
 Slot = Column | tuple[Column, int, str]
@@ -86,6 +103,7 @@ class _Draft:
     last: int
     parts: dict[Slot, list[str]] = field(default_factory=dict)
     heading_category: str | None = None
+    tail: Slot | None = None  # the last cell its last row filled: where a line wrapped after that row goes on
 
     @property
     def title(self) -> str:
@@ -117,13 +135,19 @@ class _List:
     tentative_headings: list[Row] = field(default_factory=list)  # `平安法治` lines read as headings (before items)
 
 
-def assemble(rows: Iterable[Row], path: str, *, whole_rows: bool = False) -> Assembled:
+def assemble(rows: Iterable[Row], path: str, *, whole_rows: bool = False, word: bool = False) -> Assembled:
     """Build items, counts and issues from classified rows, one page at a time. `whole_rows`: the rows are a
-    Word or Excel table's, which a page break never splits (an unnumbered row then continues nothing)."""
-    assembler = _Assembler(path, whole_rows)
+    Word or Excel table's, which a page break never splits (an unnumbered row then continues nothing). `word`:
+    they are a Word document's, whose repeated 序号 may be a typed number its automatic numbering did not count."""
+    assembler = _Assembler(path, whole_rows, word)
     for page in _pages(rows):
         assembler.feed_page(page)
     return assembler.finish()
+
+
+def _last_filled(values: dict[Slot, str]) -> Slot | None:
+    """The last cell of a row holding text (not its 序号): a text line wrapped after the row goes on there."""
+    return next((slot for slot, text in reversed(values.items()) if text and slot is not Column.SEQUENCE), None)
 
 
 def _pages(rows: Iterable[Row]) -> Iterator[list[Row]]:
@@ -141,9 +165,10 @@ def _pages(rows: Iterable[Row]) -> Iterator[list[Row]]:
 
 
 class _Assembler:
-    def __init__(self, path: str, whole_rows: bool = False) -> None:
+    def __init__(self, path: str, whole_rows: bool = False, word: bool = False) -> None:
         self.path = path
         self.whole_rows = whole_rows
+        self.word = word
         self.items: list[DutyItem] = []
         self.issues: list[Issue] = []
         self.lists: list[_List] = []
@@ -403,14 +428,51 @@ class _Assembler:
             index = self._column_index(Column.SEQUENCE)
             sequence = parse_sequence(row.cells[index]) if index < len(row.cells) else None
             if sequence is not None and (current.draft is None or sequence != current.draft.sequence):
-                current.tentative_headings.append(held)
-                self._set_heading(held.heading, held)
+                if self._wrapped(held, sequence):
+                    self._join_wrapped(held)
+                else:
+                    current.tentative_headings.append(held)
+                    self._set_heading(held.heading, held)
                 return
         if held.kind is RowKind.CELLS and current is not None:  # `一<TAB>加强党的政治建设`: as it was reported
             index = self._column_index(Column.SEQUENCE)
             self._no_number(held, held.cells[index].strip() if index < len(held.cells) else "")
         else:
             self._unparsed(held)
+
+    def _wrapped(self, held: Row, sequence: int) -> bool:
+        """Whether a bare name before an item (`用法活动`) is the rest of the item above's last cell, wrapped onto a
+        line of its own in a text copy, rather than a category heading (cold review 19: item 6's title lost its
+        tail, and the items after it went under a category 用法活动). It is, when it stands on the line right
+        after that item's row, alone in its first cell, after a cell that does not end a sentence, and nothing
+        says heading: no count, no category word (类, 职责, 事项), the numbering not starting again at 1 after it,
+        no bare-name heading read before in the document and no category of that name. A Word or Excel row keeps
+        a wrapped cell whole, so there such a line is never a wrap."""
+        draft, heading = self.current.draft if self.current is not None else None, held.heading
+        if self.whole_rows or draft is None or draft.tail is None or heading is None:
+            return False
+        if held.line.lineno != draft.last + 1 or sum(1 for cell in held.cells if cell.strip()) != 1:
+            return False  # not right after the item's row, or `二<TAB>应急管理`: a numeral heading a name
+        before = draft.parts.get(draft.tail, [""])[-1].rstrip()
+        if not before or before.endswith(_SENTENCE_END) or sequence == 1:
+            return False
+        if heading.declared is not None or says_category(heading.name):
+            return False
+        return not any(lst.tentative_headings or heading.name in lst.order for lst in self.lists)
+
+    def _join_wrapped(self, held: Row) -> None:
+        """The wrapped rest of the item above's last cell: appended to it, as a page-break continuation is, and said
+        (`wrapped-line`), since a category written that way would read the same."""
+        current = self.current
+        assert current is not None and current.draft is not None and current.draft.tail is not None
+        draft, slot = current.draft, current.draft.tail
+        draft.parts[slot][-1] += held.cells[0].strip()
+        draft.last = held.line.lineno
+        self.merged_rows += 1
+        column, header = (slot[0], slot[2]) if isinstance(slot, tuple) else (slot, self._header_of(current, slot))
+        joined = cell_text(draft.parts[slot][-1], join_lines=column in (Column.TITLE, Column.CATEGORY))
+        zh, en = wrapped_line_message(held.cells[0].strip(), draft.sequence, header, joined)
+        self._issue("wrapped-line", zh, en, LineSpan(held.line.lineno, held.line.lineno))
 
     def _doubted(self, row: Row) -> None:
         """A line shaped like a heading that could not be read (`Row.doubt`): remember it, so that an item after it
@@ -495,7 +557,8 @@ class _Assembler:
             self._refuse_unread(sequence)
         self._check_numbering(current, sequence, row)
         self._flush()
-        draft = _Draft(sequence, row.line.lineno, row.line.lineno, heading_category=current.category)
+        draft = _Draft(sequence, row.line.lineno, row.line.lineno, heading_category=current.category,
+                       tail=_last_filled(values))
         for column, text in values.items():
             if column is not Column.SEQUENCE and text:
                 draft.parts[column] = [text]
@@ -567,7 +630,7 @@ class _Assembler:
             if text not in parts:
                 parts.append(text)
                 new = True
-        draft.last = row.line.lineno
+        draft.last, draft.tail = row.line.lineno, _last_filled(values)
         self.merged_rows += 1
         if not new:
             self._issue(
@@ -625,7 +688,7 @@ class _Assembler:
                 parts[-1] += text
             else:
                 parts.append(text)
-        draft.last = row.line.lineno
+        draft.last, draft.tail = row.line.lineno, _last_filled(values)
         self.merged_rows += 1
 
     def _check_numbering(self, current: _List, sequence: int, row: Row) -> None:
@@ -633,8 +696,9 @@ class _Assembler:
         expected = current.last_sequence + 1
         issue = None
         if sequence in current.sequences:
-            issue = self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，且事项名称不同",
-                                f"序号 {sequence} is used again in this list, with another title", span)
+            hint, hint_en = WORD_NUMBERING_HINT if self.word else ("", "")
+            issue = self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，且事项名称不同{hint}",
+                                f"序号 {sequence} is used again in this list, with another title{hint_en}", span)
         elif sequence > expected:
             missing = f"{expected}" if sequence == expected + 1 else f"{expected}–{sequence - 1}"
             issue = self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}",
@@ -823,6 +887,7 @@ class _Assembler:
         numbering checked within each category instead of across the list."""
         items = self.items[current.first_item:]
         if not numbers_each_category(items):
+            self.issues.extend(restart_issues(items, LIST_NAMES[current.kind]))
             return
         dropped = {id(issue) for issue in current.numbering_issues}
         self.issues = [issue for issue in self.issues if id(issue) not in dropped]

@@ -4,11 +4,18 @@ Documents number their lists 1..n, and a duty's IRI is `…/{kind}/{序号}` (DE
 each category from 1 instead (cold review 18, P1-5: docs/H_percat.txt); read as 1..n, every category after the first
 repeats the 序号 of the first, the build refused the document (SequenceUniqueShape) and `--force` minted `…/1-2`.
 
-Such a list is recognised by its structure alone, once the whole list is read: two categories or more, and every
-one starting at 1 (a list numbered 1..n has one category starting at 1 at most). Its items are then numbered by
-their position in the list, 1..n, which becomes their `lz:sequence` and IRI; the printed 序号 is kept as
-`DutyItem.sequence_in_category` (`lz:sequenceInCategory`). A list numbered 1..n is never touched, so its IRIs
-stay those of its printed numbers. Numbering slips are checked within each category instead of across the list.
+Such a list is recognised by its structure alone, once the whole list is read: two categories or more, every one
+starting at 1 (a list numbered 1..n has one category starting at 1 at most), and the categories restarting
+consistently. A restart is *consistent* when its category goes on from 1 (`1…5 | 1, 2`), *stray* when the numbers
+after it go on from those before it (`1…5 | 1, 7, 8`: the 1 took the place of 6), and *lone* when its category has
+no item after it (`1…5 | 1`: per category, or a 6 mistyped?). The list is per category when its consistent
+restarts outnumber its stray ones (a slip inside one category of many), or when it has no stray restart and two
+lone ones. A single stray restart in otherwise continuous numbering, or a single lone one, is no evidence (cold
+review 19: it switched the whole list): the list is read 1..n and the restart reported (`numbering-restart`,
+beside the `duplicate-sequence` it makes). A per-category list's items are numbered by their position in the
+list, 1..n, which becomes their `lz:sequence` and IRI; the printed 序号 is kept as `DutyItem.sequence_in_category`
+(`lz:sequenceInCategory`). A list numbered 1..n is never touched, so its IRIs stay those of its printed numbers.
+Numbering slips are checked within each category instead of across the list.
 """
 
 from __future__ import annotations
@@ -20,11 +27,34 @@ from luzhi.etl.model import DutyItem, Issue, LineSpan
 
 def numbers_each_category(items: list[DutyItem]) -> bool:
     """Whether a list's items (in document order) number each category from 1: two categories or more (items
-    before any category count as one), and each category's first item is 序号 1."""
+    before any category count as one), each category's first item is 序号 1, and its restarts say so: more
+    consistent than stray ones, or none stray and two lone ones."""
+    restarts = _restarts(items)
+    if restarts is None:
+        return False
+    kinds = list(restarts.values())
+    consistent, stray = kinds.count("consistent"), kinds.count("stray")
+    return consistent > stray or (stray == 0 and kinds.count("lone") > 1)
+
+
+def _restarts(items: list[DutyItem]) -> dict[int, str] | None:
+    """Each category's first item after the list's first (by index) and how its category goes on: `consistent`
+    (the next item of its category is numbered at most one above the item before the restart: 1…5 | 1, 2),
+    `stray` (higher: 1…5 | 1, 7 goes on from 5) or `lone` (no next item in its category). None unless the list
+    has two categories or more, each starting at 1."""
     first: dict[str | None, int] = {}
-    for item in items:
-        first.setdefault(item.category, item.sequence)
-    return len(first) > 1 and all(sequence == 1 for sequence in first.values())
+    for index, item in enumerate(items):
+        first.setdefault(item.category, index)
+    if len(first) < 2 or any(items[index].sequence != 1 for index in first.values()):
+        return None
+    kinds: dict[int, str] = {}
+    for index in sorted(first.values())[1:]:
+        after = items[index + 1] if index + 1 < len(items) else None
+        if after is None or after.category != items[index].category:
+            kinds[index] = "lone"
+        else:
+            kinds[index] = "stray" if after.sequence > items[index - 1].sequence + 1 else "consistent"
+    return kinds
 
 
 def renumber(items: list[DutyItem]) -> list[DutyItem]:
@@ -53,8 +83,7 @@ def category_issues(items: list[DutyItem], list_name: str) -> list[Issue]:
     for item in items:
         key, sequence = item.category, item.sequence
         previous, used = last.get(key, 0), seen.setdefault(key, set())
-        name = f"类别「{key}」" if key else "未分类事项"
-        name_en = f"category 「{key}」" if key else "the items before any category"
+        name, name_en = _category_names(key)
         span, kind = LineSpan(item.lines.first, item.lines.first), item.list_kind
         if sequence in used:
             issues.append(Issue("duplicate-sequence", f"{name}中序号 {sequence} 重复出现，且事项名称不同", span, kind,
@@ -69,6 +98,40 @@ def category_issues(items: list[DutyItem], list_name: str) -> list[Issue]:
         used.add(sequence)
         last[key] = max(previous, sequence)
     return issues
+
+
+def restart_issues(items: list[DutyItem], list_name: str) -> list[Issue]:
+    """Why a list whose categories each start at 1 is still read 1..n (`numbering-restart`, at each restart that
+    is stray, else at its one lone restart); nothing for any other list."""
+    restarts = _restarts(items)
+    if restarts is None or numbers_each_category(items):
+        return []
+    stray = [index for index, kind in restarts.items() if kind == "stray"]
+    issues = []
+    for index in stray or list(restarts):
+        item, before = items[index], items[index - 1].sequence
+        name, name_en = _category_names(item.category)
+        if stray:
+            after = items[index + 1].sequence
+            why, why_en = (f"其后的序号 {after} 接着此前的 {before} 编下去",
+                           f"the 序号 after it, {after}, goes on from the {before} before it")
+        else:
+            why = "只有这一个类别重新编号，且其中只有这一项"
+            why_en = "this is the only restart, and its category's only item"
+        zh = (f"{list_name}的序号在{name}的第一项回到 1，但{why}，不足以说明本清单按类别分别编号：仍按全清单连续"
+              "编号读取（序号 1 重复）；请对照原件核对这一行的序号")
+        en = (f"the {item.list_kind.value} list's 序号 goes back to 1 at the first item of {name_en}, but {why_en}: "
+              "no sign that the list numbers each category from 1, so it is still read as numbered 1..n (序号 1 used "
+              "twice); check this row's 序号 against the original")
+        issues.append(Issue("numbering-restart", zh, LineSpan(item.lines.first, item.lines.first), item.list_kind,
+                            message_en=en))
+    return issues
+
+
+def _category_names(category: str | None) -> tuple[str, str]:
+    """A category as the notices name it (Chinese, English); None: the items before any category heading."""
+    return (f"类别「{category}」", f"category 「{category}」") if category else (
+        "未分类事项", "the items before any category")
 
 
 def oversized_message(shown: str, digits: int, rest: str) -> str:

@@ -15,7 +15,7 @@ from luzhi.etl.cell_lines import Regrouped, regroup_cell_lines
 from luzhi.etl.items import Assembled, assemble
 from luzhi.etl.layout import Layout
 from luzhi.etl.model import LineSpan, ParsedDocument, SourceLine
-from luzhi.etl.readers import read_document
+from luzhi.etl.readers import FORMATS, read_document
 from luzhi.etl.rows import ParseError, RowKind, parse_rows
 from luzhi.etl.source import SourceError, read_source
 from luzhi.ontology.places import describe_place_bilingual
@@ -51,7 +51,8 @@ def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> 
     regrouped = regroup_cell_lines(list(read.lines)) if not read.locations else None
     lines = regrouped.lines if regrouped is not None else read.lines
     try:
-        result = assemble(parse_rows(lines, layout), name, whole_rows=read.whole_rows)
+        result = assemble(parse_rows(lines, layout), name, whole_rows=read.whole_rows,
+                          word=read.media_type == FORMATS[".docx"][0])
     except ParseError as error:
         if regrouped is not None:
             original = regrouped.original_span(LineSpan(error.lineno, error.lineno)).first

@@ -99,6 +99,8 @@ _FRONT_MATTER = re.compile(
     r"^(?:附件\s*[:：]?\s*\d*|\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|[（(]\s*\d{4}\s*年[^（）()]{0,10}[）)])$"
 )
 _COUNT_SUFFIX = r"(?:[（(](?:共)?(?P<count>\d+)项[）)])?"  # `（109项）` after a list title, spaces removed
+# A count written inside a title (`一、基本履职事项（共52项）清单`), moved to its end, where the title rules read it.
+_INNER_COUNT = re.compile(r"\s*[（(]\s*(?:共\s*)?(?P<count>\d+)\s*项\s*[）)]\s*(?=[^\s（()）])")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _WHITESPACE = re.compile(r"\s+")
 _SEQUENCE = re.compile(r"^(\d{1,5})\s*[.、．]?$")
@@ -255,7 +257,7 @@ def _profile_heading(joined: str, layout: Layout | None) -> Heading | None:
 
 
 def _profile_list_title(text: str, line: SourceLine, cells: tuple[str, ...], layout: Layout | None) -> Row | None:
-    squeezed = re.sub(r"\s+", "", text)
+    squeezed = _count_last(re.sub(r"\s+", "", text))
     for words, kind in layout.lists if layout is not None else ():
         match = re.match(rf"^(?P<place>.*?){re.escape(words)}{_COUNT_SUFFIX}$", squeezed)
         if match is not None:
@@ -336,8 +338,17 @@ def _kind_of_columns(columns: tuple[Column, ...]) -> ListKind | None:
     return None  # e.g. 序号/事项名称/上级部门 alone: only a list title can say which list this is
 
 
+def _count_last(text: str) -> str:
+    """`基本履职事项（共52项）清单` → `基本履职事项清单（52项）`: a title's count where the title rules read it (it
+    was swallowed into the list's name, and its check lost). A title counting twice is left as written."""
+    inner = _INNER_COUNT.search(text)
+    if inner is None or _INNER_COUNT.search(text, inner.end()) or re.search(r"项\s*[）)]\s*$", text):
+        return text
+    return f"{text[: inner.start()]}{text[inner.end():]}（{inner.group('count')}项）"
+
+
 def _title_row(text: str, line: SourceLine, cells: tuple[str, ...]) -> Row | None:
-    text = collapse_spaces(text)
+    text = _count_last(collapse_spaces(text))
     if len(text) > 80 or _SENTENCE_PUNCT.search(_LEADING_NUMBER.sub("", text)):  # `第三部分：…清单` is no sentence
         return None
     listed = _LIST_TITLE.match(text)

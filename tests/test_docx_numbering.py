@@ -99,7 +99,14 @@ def test_a_first_number_typed_and_the_rest_automatic_are_separate_duties(tmp_pat
     assert _items(path)[ListKind.BASIC] == [(1, BASIC[0]), (1, BASIC[1]), (2, BASIC[2]), (3, BASIC[3])]
     assert _items(path)[ListKind.COOPERATIVE] == [(1, COOPERATIVE[0][0]), (4, COOPERATIVE[1][0])]
     assert doc.merged_rows == 0  # was 6: every automatic row merged into the one above
-    assert "duplicate-sequence" in {issue.code for issue in doc.issues}  # Word shows 1 twice: said, both kept
+    (repeated,) = [issue for issue in doc.issues if issue.code == "duplicate-sequence"]  # Word shows 1 twice: said
+    # and why, since the build then refuses it (SequenceUniqueShape): the typed 1 did not advance Word's numbering
+    assert "手工输入的序号不会推进自动编号" in repeated.message
+    assert "a typed number does not advance it" in repeated.message_en
+    text = tmp_path / "typed.txt"  # the same slip in a text copy: no Word to blame
+    text.write_text(f"{TITLE}\n基本履职事项清单\n序号\t事项名称\n1\t{BASIC[0]}\n1\t{BASIC[1]}\n", encoding="utf-8")
+    (repeated,) = [issue for issue in parse_document(text).issues if issue.code == "duplicate-sequence"]
+    assert repeated.message == "序号 1 在本清单中重复出现，且事项名称不同"
 
 
 # --- what Word shows, checked against LibreOffice ------------------------------------------------------------

@@ -71,6 +71,10 @@ def basic(doc: ParsedDocument) -> list[tuple[int, str | None]]:
         ("（二）应急管理（共两项）", "应急管理", 2),
         ("二、应急管理（含消防）\t", "应急管理（含消防）", None),  # in the 序号 cell of a table row
         ("\t二、应急管理（含消防）", "应急管理（含消防）", None),  # in the 事项名称 cell
+        # cold review 19: a count inside the name, a colon at the end; both were refused as unreadable headings
+        ("二、应急管理（共2项）工作", "应急管理工作", 2),
+        ("二、应急管理（2项）：", "应急管理", 2),
+        ("第二类：应急管理（二项）工作：", "应急管理工作", 2),
     ],
 )
 def test_a_heading_written_another_way_files_the_items_under_it(tmp_path, heading, name, declared):
@@ -90,6 +94,7 @@ def test_a_heading_written_another_way_files_the_items_under_it(tmp_path, headin
         ("二、应急管理（含消防\t", "括号不成对"),  # in the 序号 cell (J_merged_heading.docx said 序号…不是数字)
         ("\t二、应急管理（含消防", "括号不成对"),  # in the 事项名称 cell: no continuation of item 1's title
         ("二、应急管理（1项）（2项）", "两个项数"),
+        ("二、应急管理（1项）工作 2项", "两个项数"),
         ("2.应急管理", "分不清是类别标题还是序号与事项名称写在同一格的事项"),
         ("2 做好防汛抗旱工作", "分不清是类别标题还是序号与事项名称写在同一格的事项"),  # or an item, tab lost
     ],
@@ -256,6 +261,92 @@ def test_a_restart_that_is_not_per_category_is_still_a_repeated_number(tmp_path)
     assert [(i.sequence, i.sequence_in_category) for i in doc.items_of(ListKind.BASIC)] == [
         (1, None), (2, None), (3, None), (1, None)]
     assert [(i.code, i.lines.first) for i in doc.issues] == [("duplicate-sequence", 10)]
+
+
+def test_a_single_stray_restart_does_not_number_the_list_per_category(tmp_path):
+    """Cold review 19: one category starting again at 1 switched the whole list to per-category numbering, its
+    items renumbered by position. A restart after which the numbers go on from those before it (1, 2 | 1, 4), or a
+    lone restart of a one-item category (1, 2 | 1), is no such list: read 1..n, the restart named at its line, and
+    the repeated 1 stays a duplicate (the build refuses it by SequenceUniqueShape)."""
+    second = "（2项）\n1\t开展招商引资工作\n2\t依法开展统计调查工作\n"
+    for written, after in (("（2项）\n1\t开展招商引资工作\n4\t依法开展统计调查工作\n", "4 接着此前的 2"),
+                           ("（1项）\n1\t开展招商引资工作\n", "只有这一个类别重新编号")):
+        doc = parse(write(tmp_path, PER_CATEGORY.replace(second, written)))
+        items = doc.items_of(ListKind.BASIC)
+        assert [i.sequence for i in items] == [1, 2, 1, 4][: len(items)]
+        assert {i.sequence_in_category for i in items} == {None}
+        codes = [(i.code, i.lines.first) for i in doc.issues]
+        assert ("duplicate-sequence", 8) in codes and ("numbering-restart", 8) in codes
+        assert "numbering-per-category" not in {code for code, _ in codes}
+        (restart,) = [i for i in doc.issues if i.code == "numbering-restart"]
+        assert "类别「经济发展」的第一项回到 1" in restart.message and after in restart.message
+        assert "still read as numbered 1..n" in restart.message_en
+    # every category restarting, each going on 1, 2 … or alone (3 categories): per category, as before
+    doc = parse(write(tmp_path, PER_CATEGORY + "三、综合政务（1项）\n1\t做好公文处理工作\n"))
+    assert [(i.sequence, i.sequence_in_category) for i in doc.items_of(ListKind.BASIC)] == [
+        (1, 1), (2, 2), (3, 1), (4, 2), (5, 1)]
+    assert [i.code for i in doc.issues] == ["numbering-per-category"]
+    # a slip inside one category of several that each go on 1, 2 (`1, 5`): per category, the slip said there
+    body = PER_CATEGORY + "三、综合政务（2项）\n1\t做好公文处理工作\n2\t做好档案管理工作\n" \
+        "四、社会事业（2项）\n1\t做好社会救助工作\n2\t做好养老服务工作\n"
+    doc = parse(write(tmp_path, body.replace("2\t依法开展", "5\t依法开展")))
+    assert [i.sequence_in_category for i in doc.items_of(ListKind.BASIC)] == [1, 2, 1, 5, 1, 2, 1, 2]
+    assert [(i.code, i.lines.first) for i in doc.issues] == [("numbering-per-category", 8), ("numbering-gap", 9)]
+
+
+WRAPPED = "1\t加强党的政治建设\n2\t开展法治宣传教育和群众性学法\n用法活动\n3\t做好防汛抗旱工作\n"  # lines 4–7
+
+
+def test_a_title_wrapped_onto_its_own_line_continues_the_item(tmp_path):
+    """Cold review 19: item 2's title goes on, unnumbered, on the next line of a text copy. It was read as a bare-name
+    category heading: the title lost its tail, and item 3 was filed under a category 用法活动 with one notice."""
+    doc = parse(write(tmp_path, WRAPPED))
+    items = doc.items_of(ListKind.BASIC)
+    assert [(i.sequence, i.title, i.category, i.lines.first, i.lines.last) for i in items] == [
+        (1, "加强党的政治建设", None, 4, 4), (2, "开展法治宣传教育和群众性学法用法活动", None, 5, 6),
+        (3, "做好防汛抗旱工作", None, 7, 7)]
+    assert doc.category_counts == ()
+    ((code, line, zh, en),) = [(i.code, i.lines.first, i.message, i.message_en) for i in doc.issues]
+    assert (code, line) == ("wrapped-line", 6)
+    assert zh.startswith("「用法活动」紧接在序号 2 的事项之后")
+    assert "已读作该事项「事项名称」的续行：「开展法治宣传教育和群众性学法用法活动」" in zh
+    assert "read as the rest of that item's 「事项名称」" in en and "「二、用法活动」" in en
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (WRAPPED.replace("用法活动", "用法活动（1项）"), "a count"),
+        (WRAPPED.replace("用法活动", "其他事项"), "a category word"),
+        (WRAPPED.replace("3\t做好", "1\t做好"), "the numbering starts again at 1 after it"),
+        (WRAPPED.replace("学法\n", "学法。\n"), "the cell before it ends a sentence"),
+        ("平安法治\n" + WRAPPED.replace("用法活动", "应急管理"), "the list's categories are bare names"),
+        ("一、用法活动\n" + WRAPPED, "a category of that name came before"),
+        (WRAPPED.replace("用法活动", "\n用法活动"), "a blank line stands between"),
+    ],
+)
+def test_a_bare_name_after_an_item_that_says_heading_is_one(tmp_path, body, why):
+    """Anything that says heading keeps such a line a category heading, named in the `heading-unnumbered` notice."""
+    doc = parse(write(tmp_path, body))
+    (wrapped,) = [i for i in doc.items_of(ListKind.BASIC) if i.title.startswith("开展法治")]
+    assert wrapped.title in ("开展法治宣传教育和群众性学法", "开展法治宣传教育和群众性学法。"), why
+    last = doc.items_of(ListKind.BASIC)[-1]
+    assert last.title == "做好防汛抗旱工作" and last.category in ("用法活动", "其他事项", "应急管理"), why
+    codes = {i.code for i in doc.issues}
+    assert "heading-unnumbered" in codes and "wrapped-line" not in codes, why
+
+
+def test_a_list_title_counting_inside_its_name_declares_that_count(tmp_path):
+    """`一、基本履职事项（共2项）清单`: the count was swallowed into the list's name, and never checked."""
+    for declared, issues in ((2, []), (3, [("count-mismatch", 2)])):
+        path = tmp_path / "title.txt"
+        items = AFTER.replace("2\t", "1\t").replace("3\t", "2\t")
+        title = f"一、基本履职事项（共{declared}项）清单\n序号\t事项名称\n"
+        path.write_text(TITLE + title + items + OTHER_LISTS, encoding="utf-8")
+        doc = parse(path)
+        assert doc.title == "浙江省嘉兴市嘉善县西塘镇"
+        assert [(c.list_kind, c.declared, c.parsed) for c in doc.list_counts][0] == (ListKind.BASIC, declared, 2)
+        assert [(i.code, i.lines.first) for i in doc.issues] == issues
 
 
 @pytest.mark.parametrize("digits", ["999999999", "1" * 30])
