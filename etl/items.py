@@ -56,8 +56,8 @@ _PAGE_START = (RowKind.HEADER, RowKind.LIST_TITLE, RowKind.DOC_TITLE, RowKind.TO
 # The first half of a title broken over two lines: a place name ending in an administrative unit.
 _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|州|自治区)$")
 _HEADER_WORD = re.compile(r"序\s*号|编\s*号|事项名称")
-_TEXT_FIELDS = ("department_text", "upper_responsibility", "township_responsibility", "description", "legal_basis",
-                "office")
+_TEXT_FIELDS = ("department_text", "role_departments", "upper_responsibility", "township_responsibility",
+                "description", "legal_basis", "office")
 # A cell's place in an item: its column, or for a column a header may repeat (备注 …) the column, its position
 # and its header text, so two notes stay two and each keeps the header it was written under.
 Slot = Column | tuple[Column, int, str]
@@ -664,7 +664,7 @@ class _Assembler:
             column, header = (slot[0], slot[2]) if isinstance(slot, tuple) else (slot, self._header_of(current, slot))
             where = destination(column, current.kind, present, header)
             if where in _TEXT_FIELDS:
-                cell = department_cell(column, present, cell_text(text))
+                cell = department_cell(column, current.kind, present, cell_text(text))
                 texts[where] = "\n".join(t for t in (texts[where], cell) if t)
             elif where == NOTES and cell_text(text):
                 notes.append(note_text(column, header, cell_text(text)))
