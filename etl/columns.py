@@ -70,6 +70,9 @@ _BY_LIST = {
         Column.RECEIVER: "department_text",
         Column.RECEIVING_DEPARTMENT: "department_text",
         Column.WAY_OF_WORKING: "way_of_working",
+        # Beside a 承接 column: the receivers' roles (cold review 19b: kept as a note, the roles lost).
+        Column.LEAD_DEPARTMENT: "role_departments",
+        Column.SUPPORTING_DEPARTMENT: "role_departments",
     },
 }
 
@@ -156,7 +159,8 @@ def destination(column: Column, kind: ListKind, present: frozenset[Column] | set
         # 配合部门 there (the list is of the township's own duties).
         if kind is ListKind.BASIC and "级" not in header and column is not Column.SUPPORTING_DEPARTMENT:
             return "office"
-        # In a take-back list without a 承接 column, the department column names who took the work back.
+        # In a take-back list without a 承接 column, the department column names who took the work back; beside
+        # one, a 牵头部门 or 配合部门 column gives the receivers their roles (`_BY_LIST`), a plain one is a note.
         if kind is ListKind.RECLAIMED and not set(present) & RECEIVERS:
             return "department_text"
         if kind is ListKind.COOPERATIVE:
@@ -164,12 +168,14 @@ def destination(column: Column, kind: ListKind, present: frozenset[Column] | set
     return _BY_LIST[kind].get(column, NOTES)
 
 
-def department_cell(column: Column, present: frozenset[Column] | set[Column], text: str) -> str:
+def department_cell(column: Column, kind: ListKind, present: frozenset[Column] | set[Column], text: str) -> str:
     """A department column's cell as the item's department text: under its role label (牵头部门：…, 配合部门：…)
-    when the header has a role column beside another department column, so each name keeps the part its column
-    gives it. A lone department column, whatever its header, is the duty's departments as they are."""
+    when the header has a role column beside another department column, or beside a take-back list's 承接 column
+    (whose receivers it gives their roles), so each name keeps the part its column gives it. A lone department
+    column, whatever its header, is the duty's departments as they are."""
     columns = set(present) & DEPARTMENTS
-    if column not in columns or len(columns) < 2 or not columns & ROLE_COLUMNS or not text:
+    beside_receivers = kind is ListKind.RECLAIMED and column in ROLE_COLUMNS and set(present) & RECEIVERS
+    if not text or not beside_receivers and (column not in columns or len(columns) < 2 or not columns & ROLE_COLUMNS):
         return text
     return f"{_DEPARTMENT_LABELS[column]}：{text}"
 

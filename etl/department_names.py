@@ -52,11 +52,21 @@ ORG_END = re.compile(
     r"(?:局|委|委员会|部|办|办公室|中心|会|联|队|院|所|站|馆|公司|室|处|厅|团|机关|组|社|署|台|政府|园区|开发区"
     r"|人大|政协|党校)$"
 )
-# Never inside a department name: sentence punctuation, quotes, and the verbs and prepositions of a
-# sentence about one (上报县民政局, 由县人社局开展 …).
-_NOT_IN_NAME = re.compile(r"[，。；：,;:！？“”\"《》\s]|负责|开展|进行|对|将|向|由|报|的|在|按|做好")
-# Whose department it is, written first: a level (县, 市 …) or a division name (塔城地区, 额敏县 …).
+# The words of the part a department plays (etl/department_phrases.py gives each its role): after a name
+# (区住建局牵头, 区城管局配合) or between two (区住建局配合区城管局, 区民政局会同区财政局). No place's name holds one
+# (the table's only one is 会同县, read as the place, `_without_places`).
+LEAD_WORDS = ("牵头负责", "牵头", "主责", "主办", "负责")
+SUPPORT_WORDS = ("配合", "协助", "协办", "参与", "协同")
+ROLE_VERBS = (*LEAD_WORDS, *SUPPORT_WORDS, "会同")
+# Never inside a department name: sentence punctuation, quotes, the verbs and prepositions of a sentence about
+# one (上报县民政局, 由县人社局开展 …) and the role verbs no name holds (区住建局配合区城管局 is two departments;
+# 协同, 参与 … may be a body's: 协同发展办公室).
+_NOT_IN_NAME = re.compile(r"[，。；：,;:！？“”\"《》\s]|负责|开展|进行|对|将|向|由|报|的|在|按|做好"
+                          r"|配合|协助|会同|牵头")
+# Whose department it is, written first: a level (县, 市 …) or a division name (塔城地区, 额敏县 …). A division
+# name holds no role verb: `配合区城管局`, glued after 区住建局, was 区城管局 of a place 配合区 (cold review 19b).
 _OWNER_PREFIX = re.compile(r"^(?:县|市|区|旗|州|盟|省|自治区|地区|[\u4e00-\u9fff]{2,8}?(?:省|市|州|盟|地区|县|区|旗))")
+_ROLE_VERB = re.compile("|".join(ROLE_VERBS))
 
 
 def is_generic(phrase: str) -> bool:
@@ -84,9 +94,16 @@ def looks_like_department(name: str, *, owner_required: bool = False) -> bool:
         return False
     if _NOT_IN_NAME.search(core) and _NOT_IN_NAME.search(_without_places(core)):
         return False
-    if owner_required and not _OWNER_PREFIX.match(core):
+    if owner_required and not _begins_with_owner(core):
         return False
     return bool(ORG_END.search(core)) or _squash(core) in _ALIAS
+
+
+def _begins_with_owner(name: str) -> bool:
+    """Whether a name begins with its owner (`_OWNER_PREFIX`); one holding a role verb must be a place of the table
+    (会同县民政局), not any words before a level (配合区城管局, 会同市城管局)."""
+    owner = _OWNER_PREFIX.match(name)
+    return owner is not None and (not _ROLE_VERB.search(owner.group()) or owner.group() in place_names())
 
 
 def _without_places(text: str) -> str:

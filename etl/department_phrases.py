@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from luzhi.etl.department_names import looks_like_department
+from luzhi.etl.department_names import LEAD_WORDS, SUPPORT_WORDS, looks_like_department
 from luzhi.etl.divisions import place_names
 
 __all__ = ["LEAD", "SUPPORT", "Clause", "department_clause", "joined_departments", "joins_zones",
@@ -27,10 +27,7 @@ __all__ = ["LEAD", "SUPPORT", "Clause", "department_clause", "joined_departments
 LEAD, SUPPORT = "lead", "support"  # lz:LeadRole, lz:SupportingRole (ontology/luzhi.ttl)
 
 # The part a department plays, as cells word it. 负责 after a name is "is responsible" (区住建局负责), the lead.
-_ROLE_OF = {
-    "牵头负责": LEAD, "牵头": LEAD, "主责": LEAD, "主办": LEAD, "负责": LEAD,
-    "配合": SUPPORT, "协助": SUPPORT, "协办": SUPPORT, "参与": SUPPORT, "协同": SUPPORT,
-}
+_ROLE_OF = {**dict.fromkeys(LEAD_WORDS, LEAD), **dict.fromkeys(SUPPORT_WORDS, SUPPORT)}
 _WORDS = "|".join(sorted(_ROLE_OF, key=len, reverse=True))
 # After a name: 区住建局牵头, 区城管局配合, 区住建局（牵头）, 区城管局(配合单位).
 _ROLE_AFTER = re.compile(rf"(?:[（(]\s*(?P<paren>{_WORDS})(?:部门|单位)?\s*[）)]|(?P<bare>{_WORDS})(?:部门|单位)?)$")
@@ -38,8 +35,16 @@ _ROLE_AFTER = re.compile(rf"(?:[（(]\s*(?P<paren>{_WORDS})(?:部门|单位)?\s*
 _ROLE_LABEL = re.compile(rf"(?P<word>{_WORDS}|责任)(?:部门|单位)?\s*[：:]")
 # 由区住建局牵头: the 由 of "led by".
 _BY = re.compile(r"^由\s*")
-# Between two department names: 区民政局和区财政局, 区住建局会同区城管局, 县委或县政府.
-_JOINS = re.compile(r"以及|会同|和|及|与|或")
+# Between two department names: 区民政局和区财政局, 县委或县政府.
+_JOINS = re.compile(r"以及|和|及|与|或")
+# A verb between two names, saying the part of each (cold review 19b: `区住建局配合区城管局` loaded an organisation
+# 配合区城管局): A配合B, A协助B, A协同B (甲方协助乙方, as 协同 after a name is) — B leads, A supports; A会同B — A
+# leads, B takes part. (subject's role, object's role), each given to the names on its side that have none.
+_RELATIONS = {"配合": (SUPPORT, LEAD), "协助": (SUPPORT, LEAD), "协同": (SUPPORT, LEAD), "会同": (LEAD, SUPPORT)}
+_RELATION = re.compile(r"配合|协助|协同(?!发展)|会同")  # 协同发展办公室, …协同发展处: a body's name, not a verb
+# A lead word after a name, right before the next name: 区住建局牵头区城管局配合 (no separator between the two); a
+# role in parentheses likewise: 区住建局（牵头）区城管局（配合）. 负责 is left out: 区住建局负责联系区城管局 is a task.
+_ROLE_BETWEEN = re.compile(rf"(?:牵头负责|牵头|主责|主办|[（(]\s*(?:{_WORDS})(?:部门|单位)?\s*[）)])(?=\S)")
 # A zone (园区, 开发区 …) is a department by itself (额敏镇's 工业园区), but before the body of zones it is one of
 # the zones that body runs: 县工业园区和经济开发区管理委员会 is one committee (cold review 19), the 和 joins zones.
 _ZONE = re.compile(r"(?:园区|开发区)$")
@@ -75,10 +80,14 @@ def role_labels(text: str) -> list[tuple[str, str | None]]:
     return parts
 
 
-class Clause(NamedTuple):
-    """Departments and what the cell says they do: `区住建局负责统筹` → (('区住建局',), None, '负责统筹')."""
+Parts = tuple[tuple[str, str | None], ...]  # department names, each with its role or None
 
-    names: tuple[str, ...]
+
+class Clause(NamedTuple):
+    """Departments (each with the role the phrase gives it, if any) and what the cell says they do:
+    `区住建局负责统筹` → ((('区住建局', None),), None, '负责统筹')."""
+
+    parts: Parts
     role: str | None
     what: str
 
@@ -102,7 +111,7 @@ def department_clause(phrase: str) -> Clause | None:
         if role == LEAD and match.group() == "负责":
             inner = _ROLE_WORD.match(what, len(match.group()))
             role = _ROLE_OF[inner.group()] if inner and inner.group() != "负责" else None
-        return Clause(tuple(name for name, _ in parts), role, what)
+        return Clause(parts, role, what)
     return None
 
 
@@ -146,13 +155,43 @@ def _owned(name: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 14)  # bounded; a header label is tried at every colon of a responsibility text
-def joined_departments(phrase: str) -> tuple[tuple[str, str | None], ...] | None:
-    """The departments of a phrase, each with its role word if it has one, or None when the phrase is not
-    made only of departments.
+def joined_departments(phrase: str) -> Parts | None:
+    """The departments of a phrase, each with its role if the phrase gives it one, or None when the phrase is
+    not made only of departments.
 
-    Split at 和/及/与/以及/或/会同 (outside parentheses) only where the text before is a department and the
-    rest is departments: `区民政局和区财政局` is two, `县农业农村局和水利局` (003 cooperative 30) two, while
-    `县住房和城乡建设局` and `县农业农村和水务局` are one (县住房, 县农业农村 are no departments), and so is
+    Split at a role verb between two names (outside parentheses), where the text before is departments and the
+    rest is too: `区住建局配合区城管局` is 区住建局 supporting 区城管局, the lead (`_RELATIONS`); after a lead word or a
+    role in parentheses glued to the next name (`区住建局牵头区城管局配合`); then at 和/及/与/以及/或 as
+    `_conjoined` says. A verb followed by 和 (`区民政局牵头和区财政局配合`) is the role word of the name before."""
+    for match in _RELATION.finditer(phrase):
+        head, rest = phrase[: match.start()], phrase[match.end() :]
+        if len(head) < 2 or _depth_at(phrase, match.start()) or _JOINS.match(rest):
+            continue
+        before, after = _conjoined(head), joined_departments(rest)
+        if before and after:
+            subject, object_ = _RELATIONS[match.group()]
+            return _given(before, subject) + _given(after, object_)
+    for match in _ROLE_BETWEEN.finditer(phrase):
+        bare, role = strip_role(phrase[: match.end()])
+        rest = phrase[match.end() :]
+        if role is None or _depth_at(phrase, match.start()) or _JOINS.match(rest):
+            continue
+        before, after = _conjoined(bare), joined_departments(rest)
+        if before and after:
+            return _given(before, role) + after
+    return _conjoined(phrase)
+
+
+def _given(parts: Parts, role: str) -> Parts:
+    """Each part with its own role, or else `role`."""
+    return tuple((name, own or role) for name, own in parts)
+
+
+@lru_cache(maxsize=1 << 14)
+def _conjoined(phrase: str) -> Parts | None:
+    """Departments joined by 和/及/与/以及/或 (outside parentheses), split only where the text before is a
+    department and the rest is departments: `区民政局和区财政局` is two, `县农业农村局和水利局` (003 cooperative 30)
+    two, while `县住房和城乡建设局` and `县农业农村和水务局` are one (县住房, 县农业农村 are no departments), and so is
     `县工业园区和经济开发区管理委员会` (`joins_zones`)."""
     for match in _JOINS.finditer(phrase):
         head = phrase[: match.start()]
@@ -161,7 +200,7 @@ def joined_departments(phrase: str) -> tuple[tuple[str, str | None], ...] | None
         first = _one(head)
         if first is None:
             continue
-        rest = joined_departments(phrase[match.end() :])  # cached: the same tails recur, so no 2^n search
+        rest = _conjoined(phrase[match.end() :])  # cached: the same tails recur, so no 2^n search
         if rest:
             return (first, *rest)
     whole = _one(phrase)

@@ -13,6 +13,7 @@ rules, and docs/departments.md walks through them in this order; each section be
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -55,6 +56,7 @@ __all__ = [
     "parse_reclaimed_cell",
     "plain_text",
     "split_department_cell",
+    "with_role_columns",
 ]
 
 _EDGE = " \t\n\u3000\xa0：:，,。.;；、-—_=*·"
@@ -79,6 +81,23 @@ class DepartmentCell:
     roles: tuple[tuple[str, str], ...] = ()
     unread: tuple[str, ...] = ()
     tasks: tuple[tuple[str, str], ...] = ()
+
+
+def with_role_columns(cell: DepartmentCell, columns: DepartmentCell, same: Callable[[str], Hashable]) -> DepartmentCell:
+    """A cell's departments with those of the role columns beside it (`columns`: a take-back list's 牵头部门 and
+    配合部门 beside its 承接部门, cold review 19b), the cell's first. `same` gives a name's organisation: the role a
+    role column gives an organisation wins over the cell's, whichever spelling each uses. Every spelling stays a
+    name (each is a label of its organisation); one organisation is one participation (etl/to_rdf.py)."""
+    names = tuple(dict.fromkeys((*cell.names, *columns.names)))
+    roles = {same(name): role for name, role in cell.roles} | {same(name): role for name, role in columns.roles}
+    tasks = dict(columns.tasks) | dict(cell.tasks)
+    return DepartmentCell(
+        names,
+        tuple(dict.fromkeys((*cell.generic, *columns.generic))),
+        tuple((name, roles[same(name)]) for name in names if same(name) in roles),
+        tuple(dict.fromkeys((*cell.unread, *columns.unread))),
+        tuple((name, tasks[name]) for name in names if name in tasks),
+    )
 
 
 def _split_outside_parens(text: str) -> list[str]:
@@ -161,7 +180,7 @@ def split_department_cell(text: str, separators: str = "") -> DepartmentCell:
             parts = joined_departments(head) if head else []
             task = None
             if parts is None and (clause := department_clause(token)) is not None:
-                parts, token_role, task = [(name, None) for name in clause.names], clause.role, clause.what
+                parts, token_role, task = clause.parts, clause.role, clause.what
             if parts is None:
                 unread.append(token)
             for part, part_role in parts or ():

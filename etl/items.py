@@ -62,8 +62,8 @@ _PAGE_START = (RowKind.HEADER, RowKind.LIST_TITLE, RowKind.DOC_TITLE, RowKind.TO
 # The first half of a title broken over two lines: a place name ending in an administrative unit.
 _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|州|自治区)$")
 _HEADER_WORD = re.compile(r"序\s*号|编\s*号|事项名称")
-_TEXT_FIELDS = ("department_text", "upper_responsibility", "township_responsibility", "description", "legal_basis",
-                "office")
+_TEXT_FIELDS = ("department_text", "role_departments", "upper_responsibility", "township_responsibility",
+                "description", "legal_basis", "office")
 # Word's automatic numbering counts only the paragraphs it numbers: a number typed between them is not counted, and
 # the next automatic number repeats it (tests/test_docx_numbering.py, `1` typed then "List Number": 1, 1, 2, 3).
 WORD_NUMBERING_HINT = (
@@ -728,7 +728,7 @@ class _Assembler:
             column, header = (slot[0], slot[2]) if isinstance(slot, tuple) else (slot, self._header_of(current, slot))
             where = destination(column, current.kind, present, header)
             if where in _TEXT_FIELDS:
-                cell = department_cell(column, present, cell_text(text))
+                cell = department_cell(column, current.kind, present, cell_text(text))
                 texts[where] = "\n".join(t for t in (texts[where], cell) if t)
             elif where == NOTES and cell_text(text):
                 notes.append(note_text(column, header, cell_text(text)))

@@ -31,7 +31,8 @@ class DutyItem:
     Cooperative items: `department_text` is 对应上级部门, `upper_responsibility` 上级部门职责,
     `township_responsibility` 乡镇/镇/街道配合职责.
     Reclaimed items: `department_text` is the whole 承接部门及工作方式 cell (split later by etl.departments), or
-    the 承接部门 cell when 工作方式 is a column of its own (`way_of_working`, else None).
+    the 承接部门 cell when 工作方式 is a column of its own (`way_of_working`, else None); `role_departments` the
+    牵头部门 and 配合部门 columns beside it, each cell under its role label (`牵头部门：县应急局`).
     Any item: the columns some townships add (etl/columns.py `destination`): `subcategory` (二级分类),
     `description` (事项内容, 主要职责 beside the title), `legal_basis` (法律依据 …), `office` (the township's own
     责任科室, or the 责任部门 column of a basic list), and `notes` (备注; a column a list has no field for, or a
@@ -44,6 +45,7 @@ class DutyItem:
     category: str | None
     lines: LineSpan
     department_text: str = ""
+    role_departments: str = ""
     upper_responsibility: str = ""
     township_responsibility: str = ""
     way_of_working: str | None = None

@@ -7,16 +7,22 @@ division chain and the base IRI, so two builds of the same input give identical 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 
 from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
 
 from luzhi.etl.categories import Category, merge_categories
 from luzhi.etl.department_phrases import LEAD, SUPPORT
-from luzhi.etl.departments import DepartmentCell, DepartmentRegistry, parse_reclaimed_cell, split_department_cell
+from luzhi.etl.departments import (
+    DepartmentCell,
+    DepartmentRegistry,
+    parse_reclaimed_cell,
+    split_department_cell,
+    with_role_columns,
+)
 from luzhi.etl.divisions import DivisionChain
 from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
 from luzhi.etl.report import declared_total
@@ -93,7 +99,8 @@ def document_graph(
     # Departments first: their IRIs depend on the merged spellings of the whole document.
     separators = doc.layout.department_separators if doc.layout is not None else ""
     section = doc.layout.section if doc.layout is not None else None
-    mentions = {item: _department_mentions(item, separators) for item in doc.items}
+    mentions = {item: _department_mentions(item, separators, partial(registry.resolve, county.code))
+                for item in doc.items}
     for item, (cell, _) in mentions.items():
         for name in cell.names:
             registry.add(county.code, name, where=f"{filename}:{item.list_kind.value}/{item.sequence}")
@@ -180,6 +187,9 @@ _CELL = {ListKind.COOPERATIVE: ("配合事项", "对应上级部门", "cooperati
 
 def _unread_issue(item: DutyItem, phrase: str) -> Issue:
     what, column, kind = _CELL.get(item.list_kind, ("事项", "部门", item.list_kind.value))
+    at = item.role_departments.find(phrase)
+    if at >= 0 and phrase not in item.department_text:  # a 牵头部门/配合部门 column's: its label is before it
+        column = max(("牵头部门", "配合部门"), key=lambda label: item.role_departments.rfind(f"{label}：", 0, at))
     return Issue(
         "department-unread",
         f"{what} {item.sequence} 的{column}一栏中「{phrase}」读不出是哪个部门，未作为部门载入，只记为部门表述"
@@ -192,18 +202,24 @@ def _unread_issue(item: DutyItem, phrase: str) -> Issue:
     )
 
 
-def _department_mentions(item: DutyItem, separators: str):
-    """The department cell of an item, split; for reclaimed items also the way of working."""
+def _department_mentions(item: DutyItem, separators: str, organisation: Callable[[str], Hashable]):
+    """The department cell of an item, split; for reclaimed items also the way of working, and the receivers with
+    the departments of the 牵头部门/配合部门 columns beside them (`organisation`: whose a name is, so that one
+    named in both is one receiver)."""
     if item.list_kind is ListKind.COOPERATIVE:
         return split_department_cell(item.department_text, separators), None
     if item.list_kind is ListKind.RECLAIMED:
         if item.way_of_working is not None:
             # 承接部门 and 工作方式 as two columns: read as the labelled cell they stand for, so the departments,
             # a transfer (由县X局…) and 不再开展 are found as in one cell; the way of working is its own column.
-            joined = parse_reclaimed_cell(f"承接部门：{item.department_text} 工作方式：{item.way_of_working}")
-            return joined.departments, replace(joined, way_of_working=item.way_of_working)
-        reclaimed = parse_reclaimed_cell(item.department_text)
-        return reclaimed.departments, reclaimed
+            reclaimed = parse_reclaimed_cell(f"承接部门：{item.department_text} 工作方式：{item.way_of_working}")
+            reclaimed = replace(reclaimed, way_of_working=item.way_of_working)
+        else:
+            reclaimed = parse_reclaimed_cell(item.department_text)
+        if not item.role_departments:
+            return reclaimed.departments, reclaimed
+        columns = split_department_cell(item.role_departments, separators)
+        return with_role_columns(reclaimed.departments, columns, organisation), reclaimed
     return split_department_cell(""), None
 
 
@@ -255,23 +271,24 @@ def _add_participations(duty, graph, iris, item, org_iri, cell: DepartmentCell, 
     """One lz:DepartmentParticipation per organisation of the cell: its place in the cell (a triple set keeps no
     order), the role the cell gives it (牵头, 配合 …) and its responsibility: its own part of 上级部门职责, or else
     what the department cell says it does (`区住建局负责统筹`). Two spellings of one organisation in a cell are one
-    participation, at the first one's place."""
-    positions = {org: place for place, org in enumerate(dict.fromkeys(map(org_iri, cell.names)), 1)}
+    participation, at the first one's place, named and given its text by the first spelling that has one."""
+    spellings: dict[URIRef, list[str]] = {}
+    for name in cell.names:
+        spellings.setdefault(org_iri(name), []).append(name)
     roles: dict[URIRef, str] = {}
     for name, role in cell.roles:
         roles.setdefault(org_iri(name), role)
     tasks = dict(cell.tasks)
-    for name in cell.names:
-        org = org_iri(name)
+    for position, (org, names) in enumerate(spellings.items(), 1):
         part = iris.participation(duty, str(org).rsplit("/", 1)[1])
         graph.add((duty, LZ.participation, part))
         graph.add((part, _TYPE, LZ.DepartmentParticipation))
-        graph.add((part, _LABEL, zh(f"{name}在“{item.title}”中的职责")))
+        graph.add((part, _LABEL, zh(f"{names[0]}在“{item.title}”中的职责")))
         graph.add((part, LZ.department, org))
-        graph.add((part, LZ.position, integer(positions[org])))
+        graph.add((part, LZ.position, integer(position)))
         if org in roles:
             graph.add((part, ORG.role, ROLE[roles[org]]))
-        responsibility = own_text.get(name) or tasks.get(name)
+        responsibility = next(filter(None, (own_text.get(name) or tasks.get(name) for name in names)), None)
         if responsibility:
             graph.add((part, LZ.responsibility, zh(responsibility)))
 

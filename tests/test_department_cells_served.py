@@ -3,7 +3,9 @@
 The cold reviewer's 同里镇 and 西塘镇 files (cold review 18, P0-2, P1-2, P2) in one document of our own: joined
 names, role words, a phrase that is no department, three departments whose order is not their IRIs', and a
 承接部门 column holding just the department or `上收至…`; and cold review 19's: departments with their tasks
-(`区住建局负责统筹，区城管局负责执法`), role labels in a 承接部门 cell, the body of two zones joined by 和.
+(`区住建局负责统筹，区城管局负责执法`), role labels in a 承接部门 cell, the body of two zones joined by 和; and cold
+review 19b's: a role verb between two names (`区住建局配合区城管局` loaded `配合区城管局`), a 配合部门 column beside
+承接部门 (a note, its departments no receivers).
 Built with validation (a Violation refuses the build) into a store on disk, served by the real app over HTTP.
 """
 
@@ -34,13 +36,15 @@ DOCUMENT = """江苏省苏州市吴江区同里镇履行职责事项清单
 3\t做好农村基层党建工作\t市委组织部 市农业农村局 市财政局\t市委组织部负责指导。\t抓好落实。
 4\t做好森林防火工作\t区应急局做好防火\t负责统筹。\t做好巡查。
 5\t做好市容管理工作\t区住建局负责统筹，区城管局负责执法\t负责市容管理。\t做好日常巡查。
+6\t做好违法建设整治工作\t区住建局配合区城管局\t负责违法建设查处。\t做好日常巡查。
 上级部门收回事项清单
-序号\t事项名称\t承接部门
+序号\t事项名称\t承接部门\t配合部门
 1\t电动自行车登记\t区公安分局
 2\t农业机械安全监督检查\t上收至区农业农村局
 3\t林木采伐许可\t承接部门：区农业农村局和区自然资源局
 4\t安全生产执法\t牵头部门：区应急局；配合部门：区消防救援大队
 5\t园区企业投资项目备案\t区工业园区和经济开发区管理委员会
+6\t城市道路占用许可\t区城管局和区住建局\t区住建局
 """
 Q = sparql_prologue() + "PREFIX org: <http://www.w3.org/ns/org#>\n"
 LZ = "https://w3id.org/luzhi/def#"
@@ -130,6 +134,18 @@ def test_role_labels_in_a_receiver_cell_are_the_receivers_roles(store):
     assert departments_of(store, duty("reclaimed", 5)) == {"区工业园区和经济开发区管理委员会"}
 
 
+def test_a_role_verb_between_two_names_is_two_departments_each_with_its_part(store):
+    # Cold review 19b: 区住建局 and an organisation 配合区城管局 (the labels above hold no 配合区城管局 either).
+    assert _parts(store, duty("cooperative", 6)) == {"区住建局": ("SupportingRole", None),
+                                                      "区城管局": ("LeadRole", None)}
+
+
+def test_a_supporting_column_beside_the_receiver_gives_the_receivers_role(store):
+    # Cold review 19b: the column was a note `配合部门：区住建局`, its role lost.
+    assert _parts(store, duty("reclaimed", 6)) == {"区城管局": (None, None), "区住建局": ("SupportingRole", None)}
+    assert not store.ask(Q + f"ASK {{ <{duty('reclaimed', 6)}> skos:note ?n }}")
+
+
 def test_a_receiver_column_holding_just_the_department(store):
     assert departments_of(store, duty("reclaimed", 1)) == {"区公安分局"}
     assert not store.ask(Q + f"ASK {{ <{duty('reclaimed', 1)}> lz:wayOfWorking ?w }}")
@@ -168,6 +184,13 @@ def test_a_reclaimed_duty_page_shows_each_receivers_role(server):
     for name, role in (("区应急局", "牵头"), ("区消防救援大队", "配合")):
         assert re.search(rf'{name}</span></a> <small class="role"><a [^>]*><span lang="zh">{role}</span>', receivers)
     assert '<section class="participations">' not in text  # 上级部门职责 is a cooperative duty's
+
+
+def test_a_reclaimed_duty_page_shows_the_role_a_role_column_gives(server):
+    receivers = re.search(r'<section class="reclaimed">(.*?)</section>', _page(server, duty("reclaimed", 6)),
+                          re.S).group(1)
+    assert re.search(r'区住建局</span></a> <small class="role"><a [^>]*><span lang="zh">配合</span>', receivers)
+    assert re.search(r'区城管局</span></a>(?! <small class="role">)', receivers)
 
 
 def test_a_reclaimed_duty_without_a_way_of_working_still_shows_its_receiver(server):
