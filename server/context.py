@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import TypeVar
 
 from flask import Flask, current_app, g, has_request_context
@@ -117,6 +118,11 @@ class LiveStore:
             self._current.users += 1
             return self._current
 
+    def hold(self, snapshot: Snapshot) -> None:
+        """One more reader of `snapshot` (a download streamed past its request), released by `release`."""
+        with self._lock:
+            snapshot.users += 1
+
     def release(self, snapshot: Snapshot) -> None:
         with self._lock:
             snapshot.users -= 1
@@ -147,6 +153,53 @@ def snapshot_of(app: Flask) -> Iterator[Snapshot]:
         yield snapshot
     finally:
         live.release(snapshot)
+
+
+def held_stream(produce: Callable[[Store], Iterator[bytes]]) -> Iterable[bytes]:
+    """The chunks `produce` makes from this request's store, for a response streamed after the view returns.
+
+    The request's snapshot is held until the last chunk is sent or the server closes the response (a client
+    gone, a HEAD, a 304): a rebuild meanwhile neither closes the store under the download nor mixes two builds
+    in one file. The first chunk is made here, in the view, so its failure (a page query past `page_timeout`)
+    is the request's error status rather than a download cut after a 200.
+    """
+    live: LiveStore = current_app.extensions[_LIVE]
+    snapshot: Snapshot = g.luzhi_snapshot
+    live.hold(snapshot)
+    held = _Held(live, snapshot, produce(snapshot.pages))
+    try:
+        first = next(held.chunks, b"")
+    except BaseException:
+        held.close()
+        raise
+    held.chunks = chain([first], held.chunks)
+    return held
+
+
+class _Held:
+    """A streamed body holding its snapshot (`held_stream`); werkzeug calls `close` once the response is done."""
+
+    def __init__(self, live: LiveStore, snapshot: Snapshot, chunks: Iterator[bytes]) -> None:
+        self._live, self._snapshot, self.chunks = live, snapshot, chunks
+        self._produced = chunks
+        self._lock = threading.Lock()
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self.chunks
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            snapshot, self._snapshot = self._snapshot, None
+        if snapshot is not None:
+            try:
+                close = getattr(self._produced, "close", None)
+                if close is not None:
+                    close()
+            finally:
+                self._live.release(snapshot)
 
 
 def _snapshot(app: Flask | None) -> Snapshot:

@@ -33,6 +33,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "page_duties": {"zh": "第 {page} / {last} 页，共 {total} 项职责",
                     "en": "Page {page} of {last}, {total} duties in all"},
     "page_uncounted": {"zh": "第 {page} 页", "en": "Page {page}"},
+    # A list's pages: which of its duties this page shows ("883 / 66189" when filtered), and its pager.
+    "list_range": {"zh": "第 {first}–{last} 项，共 {count} 项", "en": "items {first}–{last} of {count}"},
+    "page_items": {"zh": "第 {page} / {last} 页，共 {total} 项", "en": "Page {page} of {last}, {total} items"},
     "results": {"zh": "共 {total} 条结果", "en": "{total} results"},
     "no_results": {"zh": "没有结果。", "en": "No results."},
     # Search result badges, one per kind (issue 11: the Chinese badges came out empty).

@@ -126,15 +126,54 @@ def township_lists(store: Store, base: str, iri: str) -> list[ListSummary]:
     return sorted(summaries, key=lambda s: (order.get(str(s.list_type).rsplit("#", 1)[-1], 9), str(s.iri)))
 
 
-def list_rows(store: Store, iri: str) -> list[Row]:
-    """Every duty of one list in 序号 order, with each cell of the source table."""
+def list_where(iri: str, filters: Mapping[str, str] | None = None) -> str:
+    """A list's duties `?d` in the chosen `category` and naming the chosen `department` (its 对应上级部门 or
+    承接部门: `lz:upperDepartment`): the filters of its page (server/views/comparing.py `list_filters`)."""
+    where = f"?d lz:inList {sparql_iri(iri)} ."
+    if filters and "category" in filters:
+        where += f" ?d lz:category {sparql_iri(filters['category'])} ."
+    if filters and "department" in filters:
+        where += f" ?d lz:upperDepartment {sparql_iri(filters['department'])} ."
+    return where
+
+
+def list_count(store: Store, iri: str, filters: Mapping[str, str] | None = None) -> int:
+    """How many duties `list_rows` gives with these filters, on all its pages.
+
+    Without joining their 序号 (every duty has exactly one: shapes/core.shapes.ttl): a list's own count is
+    then one index range, 20 ms for 66,000 items where the join took 0.5 s (bench/list_page_bench.py)."""
+    rows = _select(store, f"SELECT (COUNT(?d) AS ?n) WHERE {{ {list_where(iri, filters)} }}")
+    return _int(rows[0].get("n")) if rows else 0
+
+
+def list_rows(store: Store, iri: str, filters: Mapping[str, str] | None = None, *, limit: int,
+              offset: int = 0) -> list[Row]:
+    """One page of a list's duties in `list_order` (the `limit` after the first `offset`), with each cell of the
+    source table.
+
+    The page is cut before the cells are read and joined: grouping every duty's departments took a list of
+    66,000 synthetic items 20 s in process (past `page_timeout`, a 503) whatever was shown of it; a page of
+    200 takes 0.7 s there, nearly all of it sorting by 序号 (bench/list_page_bench.py), and a few ms for a
+    real list of ~150."""
+    return _list_cells(store, f"{{ SELECT ?d ?seq WHERE {{ {list_where(iri, filters)} ?d lz:sequence ?seq }} "
+                              f"ORDER BY ?seq ?d LIMIT {limit} OFFSET {offset} }}")
+
+
+def duty_rows(store: Store, duties: Iterable[Node]) -> list[Row]:
+    """`list_rows`' rows of these duties, in its order."""
+    values = " ".join(sparql_iri(str(duty)) for duty in duties)
+    return _list_cells(store, f"VALUES ?d {{ {values} }} ?d lz:sequence ?seq .")
+
+
+def _list_cells(store: Store, duties: str) -> list[Row]:
+    """Each cell of the source table for the duties (and their 序号 `?seq`) the pattern `duties` gives."""
     return _select(
         store,
         f"""SELECT ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued
             (GROUP_CONCAT(DISTINCT STR(?dept); SEPARATOR=" ") AS ?depts)
             (GROUP_CONCAT(DISTINCT STR(?mention); SEPARATOR="、") AS ?mentions)
         WHERE {{
-            ?d lz:inList {sparql_iri(iri)} ; lz:sequence ?seq .
+            {duties}
             OPTIONAL {{ ?d dct:title ?title }}
             OPTIONAL {{ ?d lz:category ?cat }}
             OPTIONAL {{ ?d lz:upperResponsibility ?upper }}
@@ -143,8 +182,48 @@ def list_rows(store: Store, iri: str) -> list[Row]:
             OPTIONAL {{ ?d lz:discontinued ?discontinued }}
             OPTIONAL {{ ?d lz:upperDepartment ?dept }}
             OPTIONAL {{ ?d lz:departmentMention ?mention }}
-        }} GROUP BY ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued ORDER BY ?seq""",
+        }} GROUP BY ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued ORDER BY ?seq ?d""",
     )
+
+
+def list_order(store: Store, iri: str, filters: Mapping[str, str] | None = None) -> list[URIRef]:
+    """Every duty of a list (filtered) in 序号 order, the duty's IRI breaking a tie: the order of `list_rows`.
+
+    Read as one literal of `序号<TAB>IRI` lines and sorted here: 66,000 rows of one IRI each took 5.7 s to read,
+    nearly all of it making their terms, the literal 1.4 s (bench/list_page_bench.py). An IRI holds no tab or
+    line break; a 序号 that is not a number (a document loaded with `build --force`) sorts after the numbers."""
+    rows = _select(store, f'SELECT (GROUP_CONCAT(CONCAT(STR(?seq), "\\t", STR(?d)); SEPARATOR="\\n") AS ?pairs) '
+                          f"WHERE {{ {list_where(iri, filters)} ?d lz:sequence ?seq }}")
+    text = str(rows[0].get("pairs") or "") if rows else ""
+    pairs = [line.rpartition("\t") for line in text.split("\n") if line]
+    return [URIRef(duty) for _key, duty in sorted((_sequence_key(seq), duty) for seq, _tab, duty in pairs)]
+
+
+def _sequence_key(text: str) -> tuple:
+    """SPARQL's `ORDER BY ?seq` for integers; anything else after them."""
+    return (0, int(text), "") if text.isascii() and text.isdigit() else (1, 0, text)
+
+
+@dataclass(frozen=True)
+class ListChoices:
+    """What a list's page offers to filter by, over the whole list whatever its page shows: its categories in
+    the order the list first reaches them, the departments its duties name (by IRI); and its duties' count."""
+
+    categories: tuple[URIRef, ...]
+    departments: tuple[URIRef, ...]
+    total: int
+
+
+def list_choices(store: Store, iri: str) -> ListChoices:
+    """A list's `ListChoices`: 1.4 s and 0.8 s for 66,000 items, so the page keeps them per snapshot."""
+    node = sparql_iri(iri)
+    categories = _select(store, f"SELECT ?cat (MIN(?seq) AS ?first) WHERE {{ ?d lz:inList {node} ; lz:sequence ?seq ; "
+                                "lz:category ?cat } GROUP BY ?cat ORDER BY ?first ?cat")
+    # Sorted here: the same query with ORDER BY ?o took 3 s rather than 0.8 s in pyoxigraph.
+    departments = _select(store, f"SELECT DISTINCT ?o WHERE {{ ?d lz:inList {node} ; lz:upperDepartment ?o }}")
+    return ListChoices(categories=tuple(row["cat"] for row in categories if isinstance(row.get("cat"), URIRef)),
+                       departments=tuple(sorted(row["o"] for row in departments if isinstance(row.get("o"), URIRef))),
+                       total=list_count(store, iri))
 
 
 def duty_participations(store: Store, participations: Iterable[Node],

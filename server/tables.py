@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from flask import Response, abort
@@ -28,12 +28,16 @@ class Table:
 
     name: str
     columns: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
+    # A tuple; or an iterator, read once: a list's download reads its rows a chunk at a time (comparing.py).
+    rows: Iterable[tuple[Cell, ...]]
 
 
-def table_links(path: str, keep: Iterable[str] = ()) -> list[FormatLink]:
-    """Download links for the table at `path` (without extension), keeping the parameters named in `keep`."""
-    return [FormatLink(f.mime, f.name, link(f"{path}.{f.extension}", keep=tuple(keep))) for f in TABLE_FORMATS]
+def table_links(path: str, keep: Iterable[str] = (), paged: Iterable[str] = ()) -> list[FormatLink]:
+    """Download links for the table at `path` (without extension), keeping the parameters named in `keep`, and
+    `page` for the extensions in `paged` (a list's JSON is the page shown; its CSV and .xlsx the whole list)."""
+    return [FormatLink(f.mime, f.name, link(f"{path}.{f.extension}",
+                                            keep=(*keep, *(("page",) if f.extension in paged else ()))))
+            for f in TABLE_FORMATS]
 
 
 def table_response(table: Table, extension: str, json_body: object | None = None) -> Response:
@@ -44,16 +48,28 @@ def table_response(table: Table, extension: str, json_body: object | None = None
         abort(404)
     if extension == "json":
         rows = [dict(zip(table.columns, row, strict=True)) for row in table.rows]
-        body = json_body if json_body is not None else rows
-        data = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
-        response = Response(data, mimetype=fmt.mime)
-    elif extension == "csv":
-        response = Response(to_csv(table), mimetype=fmt.mime)
-        response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
-    else:
-        response = Response(to_xlsx(table), mimetype=fmt.mime)
-    if extension != "json":
-        response.headers["Content-Disposition"] = f"attachment; filename={table.name}.{extension}"
+        return json_response(json_body if json_body is not None else rows)
+    if extension == "csv":
+        return csv_response(table.name, [to_csv(table)])
+    response = Response(to_xlsx(table), mimetype=fmt.mime)
+    response.headers["Content-Disposition"] = f"attachment; filename={table.name}.{extension}"
+    return conditional(response, vary_accept=False)
+
+
+def json_response(body: object) -> Response:
+    """A table's JSON (Chinese kept readable, as RFC 8259 allows), with the build's ETag."""
+    data = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
+    return conditional(Response(data, mimetype=TABLE_EXTENSIONS["json"].mime), vary_accept=False)
+
+
+def csv_response(name: str, chunks: Iterable[bytes]) -> Response:
+    """A CSV download of `chunks` (`csv_chunks`), sent as they come: a list's whole table is read a chunk at a
+    time (comparing.py), so its first bytes leave before its last rows are read, and the body is never whole
+    in memory (werkzeug would join an iterable to set `Content-Length`: `implicit_sequence_conversion`)."""
+    response = Response(chunks, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+    response.headers["Content-Disposition"] = f"attachment; filename={name}.csv"
+    response.implicit_sequence_conversion = False
     return conditional(response, vary_accept=False)
 
 
@@ -63,13 +79,27 @@ def table_response(table: Table, extension: str, json_body: object | None = None
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+CSV_ROWS = 2000  # rows per chunk of a streamed CSV
+
+
 def to_csv(table: Table) -> bytes:
     """UTF-8 with a byte order mark: without it Excel on Chinese Windows decodes the file as GBK."""
+    return b"".join(csv_chunks(table))
+
+
+def csv_chunks(table: Table) -> Iterator[bytes]:
+    """`to_csv` in pieces of `CSV_ROWS` rows: the byte order mark and the header go with the first."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
+    out.write("\ufeff")
     writer.writerow(_plain(table.columns))
-    writer.writerows(_plain(row) for row in table.rows)
-    return out.getvalue().encode("utf-8-sig")
+    for count, row in enumerate(table.rows, start=1):
+        writer.writerow(_plain(row))
+        if count % CSV_ROWS == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
 
 
 def to_xlsx(table: Table) -> bytes:

@@ -8,7 +8,9 @@ store that tests/conftest.py builds from the same documents (another base, so IR
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import threading
 from dataclasses import dataclass
@@ -361,3 +363,20 @@ def test_build_without_credentials_fails_before_parsing(remote_site, tmp_path):
     assert result.exit_code == 2
     assert "--store-user" in result.output
     assert not (tmp_path / "s").exists()
+
+
+def test_a_lists_page_and_whole_csv_are_the_embedded_stores(remote_site, live_server):
+    """A list's JSON page (a sub-select by 序号, `LIMIT`) and its streamed CSV (its order read as one
+    `GROUP_CONCAT`, then its duties by `VALUES`) come out of Virtuoso as out of the embedded store."""
+    path = "/doc/list/210381121/cooperative"
+
+    def rows(site: str, suffix: str) -> list[tuple[str, str, str]]:
+        response = requests.get(f"{site}{path}{suffix}", timeout=60)
+        assert response.status_code == 200, response.text[:300]
+        found = (response.json()["rows"] if suffix == ".json"
+                 else csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        return [(str(row["sequence"]), row["title"], row["duty"].replace(site, "B")) for row in found]
+
+    for suffix in (".json", ".csv"):
+        assert rows(remote_site.url, suffix) == rows(live_server.url, suffix), suffix
+    assert len(rows(live_server.url, ".csv")) > 100

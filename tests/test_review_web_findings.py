@@ -33,10 +33,11 @@ PAGE = 7
 
 @pytest.fixture(scope="module")
 def small_pages(built_store):
-    """The same store behind a second app with pages of 7, so a list's duties span pages."""
+    """The same store behind a second app with pages of 7, so a list's duties span pages (a list's pages are
+    `list_page_size`, HTML and RDF alike)."""
     from conftest import make_config
 
-    with serve(make_config(built_store, page_size=PAGE)) as server:
+    with serve(make_config(built_store, page_size=PAGE, list_page_size=PAGE)) as server:
         yield server.base
 
 

@@ -31,6 +31,7 @@ from luzhi.server.links import (
     facet_url,
     here,
     href,
+    link,
     link_header,
     other_language_url,
     page_url,
@@ -228,14 +229,35 @@ def page_arg() -> int:
     return positive_arg("page", 1)
 
 
-def require_page(paging: Paging) -> None:
+def require_page(paging: Paging, items: tuple[str, str] | None = None) -> None:
     """404 for a page past the last one (`?page=99` of 2 answered 200 "第 99 / 2 页，共 0", cold review).
 
     Page 1 always exists (`Paging.last` is at least 1): an empty listing is an empty page, not a 404.
-    An uncounted listing (a hub's links) has no last page to compare with.
+    An uncounted listing (a hub's links) has no last page to compare with. With `items` (what is paged,
+    zh and en: `("项", "items")`), the 404 says why, naming `page`, how many there are and the last page's
+    address, as /search's does; without, it is the site's plain 404.
     """
-    if paging.last is not None and paging.page > paging.last:
+    if paging.last is None or paging.page <= paging.last:
+        return
+    if items is None:
         abort(404)
+    last = link(request.path, page=paging.last if paging.last > 1 else None)
+    pages_en = "page" if paging.last == 1 else "pages"
+    abort(404, description=(
+        f"参数 page 超出范围：没有第 {paging.page} 页，共 {paging.total} {items[0]}，每页 {paging.page_size} "
+        f"{items[0]}，共 {paging.last} 页；最后一页：{last} / parameter `page` is past the last page: there is no "
+        f"page {paging.page} of {paging.total} {items[1]} at {paging.page_size} a page, {paging.last} {pages_en}; "
+        f"the last is {last}"))
+
+
+def paging_links(paging: Paging) -> list[str]:
+    """`Link` header entries to the next and previous pages of this request's listing, its parameters kept."""
+    links = []
+    if paging.has_next:
+        links.append(f'<{link(request.path, page=paging.page + 1)}>; rel="next"')
+    if paging.has_previous:
+        links.append(f'<{link(request.path, page=paging.page - 1)}>; rel="prev"')
+    return links
 
 
 # Routes whose last segment is a file's own name, where `.json` is no format (`/source/x.json`, `/dumps/x.json`).

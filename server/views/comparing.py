@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache, partial
 
 from flask import Response, abort, request
 from markupsafe import Markup
@@ -22,12 +24,20 @@ from luzhi.server import kind_queries as kq
 from luzhi.server import lookups as lk
 from luzhi.server import page_queries as pq
 from luzhi.server.charts import Bar, Series, stacked_bars
-from luzhi.server.context import get_config, get_opened, get_store, label_cache, per_snapshot, per_snapshot_cached
-from luzhi.server.describe import InvalidIri, Paging, check_iri, exists, fetch_labels, pick_label
+from luzhi.server.context import (
+    get_config,
+    get_opened,
+    get_store,
+    held_stream,
+    label_cache,
+    per_snapshot,
+    per_snapshot_cached,
+)
+from luzhi.server.describe import InvalidIri, Paging, check_iri, exists, fetch_labels, pick_label, resource_labels
 from luzhi.server.i18n import lang
-from luzhi.server.links import here, href, iri_for_path, local_path
-from luzhi.server.tables import Table, table_response
-from luzhi.server.views.common import html_text
+from luzhi.server.links import here, href, iri_for_path, link, local_path
+from luzhi.server.tables import Table, csv_chunks, csv_response, json_response, table_response
+from luzhi.server.views.common import html_text, page_arg, paging_links, require_page
 from luzhi.store.kind_samples import KindSamples, SampleMember
 
 LIST_COLOURS = {"BasicList": "#2f6db3", "CooperativeList": "#e0a030", "ReclaimedList": "#b3261e"}
@@ -44,8 +54,8 @@ def list_name(list_type: Node | None) -> str:
     return LIST_NAMES.get(key, {}).get(lang(), key)
 
 
-def _label(labels, node, default: str = "—") -> str:
-    found = pick_label(labels.get(node, ()), lang()) if node is not None else None
+def _label(labels, node, default: str = "—", language: str | None = None) -> str:
+    found = pick_label(labels.get(node, ()), language or lang()) if node is not None else None
     return str(found) if found is not None else default
 
 
@@ -257,28 +267,126 @@ def list_filters() -> dict[str, str]:
     return chosen
 
 
-def filter_rows(rows: list[dict], filters: dict[str, str]) -> list[dict]:
-    """Rows of `page_queries.list_rows` in the chosen category and naming the chosen department."""
-    if "category" in filters:
-        rows = [r for r in rows if str(r.get("cat", "")) == filters["category"]]
-    if "department" in filters:
-        rows = [r for r in rows if filters["department"] in str(r.get("depts", "")).split()]
-    return rows
+LISTS_KEPT = 1024  # lists whose filter choices a process keeps per snapshot (a few dozen IRIs each)
 
 
-def list_table(iri: str, rows: list[dict], labels: dict) -> Table:
-    columns = ("sequence", "title", "category", "departments", "upper_responsibility", "township_responsibility",
-               "way_of_working", "discontinued", "duty")
-    table_rows = tuple(
-        (_int(r.get("seq")), _str(r.get("title")), _label(labels, r.get("cat"), ""),
-         "、".join([_label(labels, URIRef(x), x) for x in str(r.get("depts", "")).split()]
-                  + ([str(r["mentions"])] if r.get("mentions") else [])),
-         _str(r.get("upper")), _str(r.get("town")), _str(r.get("way")),
-         _str(r.get("discontinued")) or None, str(r["d"]))
-        for r in rows
-    )
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list's duties, as its HTML page and its JSON show it (the same page of the same rows)."""
+
+    rows: list[dict]
+    paging: Paging  # of the filtered list
+    choices: pq.ListChoices  # of the whole list
+
+
+def list_page(iri: str, filters: dict[str, str]) -> ListPage:
+    """This request's page (`?page=N`, `list_page_size` duties) of the list's duties in 序号 order, filtered; a
+    404 saying how many pages there are past the last. Only the page's rows are read (a list of 66,000 synthetic
+    items took 12–36 s shown whole, bench/list_page_bench.py); what the form offers and the list's count are
+    read once per snapshot."""
+    store = get_store()
+    choices = per_snapshot_cached("list choices", LISTS_KEPT, _list_choices)(iri)
+    total = pq.list_count(store, iri, filters) if filters else choices.total
+    paging = Paging(page_arg(), get_config().list_page_size, total)
+    require_page(paging, ("项", "items"))
+    rows = pq.list_rows(store, iri, filters, limit=paging.page_size, offset=paging.offset) if total else []
+    return ListPage(rows, paging, choices)
+
+
+def _list_choices(iri: str) -> pq.ListChoices:
+    return pq.list_choices(get_store(), iri)
+
+
+def list_labels(store, rows: list[dict], labels_of=None) -> dict:
+    """The labels a list's rows show: their categories' and departments'."""
+    nodes = {URIRef(x) for row in rows for x in str(row.get("depts", "")).split()}
+    return fetch_labels(store, nodes | {row["cat"] for row in rows if "cat" in row}, labels_of)
+
+
+LIST_COLUMNS = ("sequence", "title", "category", "departments", "upper_responsibility", "township_responsibility",
+                "way_of_working", "discontinued", "duty")
+
+
+def list_cells(row: dict, labels: dict, language: str) -> tuple:
+    """One duty of a list as a row of its table (`LIST_COLUMNS`), named in `language`."""
+    return (_int(row.get("seq")), _str(row.get("title")), _label(labels, row.get("cat"), "", language),
+            "、".join([_label(labels, URIRef(x), x, language) for x in str(row.get("depts", "")).split()]
+                     + ([str(row["mentions"])] if row.get("mentions") else [])),
+            _str(row.get("upper")), _str(row.get("town")), _str(row.get("way")),
+            _str(row.get("discontinued")) or None, str(row["d"]))
+
+
+LIST_CHUNK = 5000  # duties a whole-list download reads per query (~1 s each for 66,000 items; 2,000: 0.6 s)
+
+
+def all_list_cells(store, iri: str, filters: dict[str, str], language: str, labels_of=None) -> Iterator[tuple]:
+    """Every row of a list's table (filtered): its duties in order by one query, then their cells `LIST_CHUNK`
+    duties a query, each well under `page_timeout`. One query of every cell took a 66,000-item list 12–36 s (a
+    503 past `page_timeout`) and held it whole in memory; pages of it by `OFFSET` sorted the list again for each
+    (bench/list_page_bench.py)."""
+    duties = pq.list_order(store, iri, filters)
+    labels_of = labels_of or lru_cache(maxsize=None)(partial(resource_labels, store))  # a list names a few dozen
+    for start in range(0, len(duties), LIST_CHUNK):
+        rows = pq.duty_rows(store, duties[start : start + LIST_CHUNK])
+        labels = list_labels(store, rows, labels_of)
+        yield from (list_cells(row, labels, language) for row in rows)
+
+
+def _table_name(iri: str) -> str:
     path = (local_path(iri) or iri).strip("/").split("/")
-    return Table("-".join(path[-2:]) if len(path) >= 2 else "list", columns, table_rows)
+    return "-".join(path[-2:]) if len(path) >= 2 else "list"
+
+
+def list_json(iri: str, filters: dict[str, str]) -> Response:
+    """`/doc/list/….json`: the page of the list its HTML page shows (`?page=N`, the same filters), with where the
+    next and previous pages are (`next` a path, as /search.json's; `next_url` absolute, as Datasette's) and the
+    whole (filtered) table's CSV and .xlsx."""
+    shown = list_page(iri, filters)
+    labels = list_labels(get_store(), shown.rows, label_cache())
+    paging, language = shown.paging, lang()
+
+    def page(number: int | None) -> tuple[str | None, str | None]:
+        """The page's address on this server, and in full under the site's base (as the RDF's `hydra:next`; the
+        request's host is the proxy's view, not the reader's)."""
+        if number is None:
+            return None, None
+        path = link(request.path, page=number)
+        return path, iri_for_path(path[len(request.script_root):])
+
+    next_path, next_url = page(paging.page + 1 if paging.has_next else None)
+    previous_path, previous_url = page(paging.page - 1 if paging.has_previous else None)
+    whole = request.path.removesuffix(".json")
+    body = {
+        "list": iri,
+        "filters": filters,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "pages": paging.last,
+        "total": paging.total,  # the duties these filters keep, on every page
+        "list_total": shown.choices.total,  # the list's duties
+        "next": next_path,
+        "next_url": next_url,
+        "previous": previous_path,
+        "previous_url": previous_url,
+        "csv": link(f"{whole}.csv", keep=FILTERS),
+        "xlsx": link(f"{whole}.xlsx", keep=FILTERS),
+        "columns": list(LIST_COLUMNS),
+        "rows": [dict(zip(LIST_COLUMNS, list_cells(row, labels, language), strict=True)) for row in shown.rows],
+    }
+    response = json_response(body)
+    if links := paging_links(paging):
+        response.headers["Link"] = ", ".join(links)
+    return response
+
+
+def list_download(iri: str, filters: dict[str, str], ext: str) -> Response:
+    """A list's whole table (filtered) as CSV, streamed a chunk at a time, or as .xlsx."""
+    name, language = _table_name(iri), lang()
+    if ext == "csv":
+        return csv_response(name, held_stream(
+            lambda store: csv_chunks(Table(name, LIST_COLUMNS, all_list_cells(store, iri, filters, language)))))
+    cells = all_list_cells(get_store(), iri, filters, language, label_cache())
+    return table_response(Table(name, LIST_COLUMNS, cells), ext)
 
 
 def table_download(rest: str, iri: str, ext: str) -> Response:
@@ -287,10 +395,8 @@ def table_download(rest: str, iri: str, ext: str) -> Response:
     if parts[0] == "kind" and len(parts) == 2:
         return table_response(kind_table(iri), ext)
     if parts[0] == "list" and len(parts) == 3:
-        rows = filter_rows(pq.list_rows(get_store(), iri), list_filters())
-        depts = {URIRef(x) for row in rows for x in str(row.get("depts", "")).split()}
-        labels = fetch_labels(get_store(), list(depts) + [r["cat"] for r in rows if "cat" in r], label_cache())
-        return table_response(list_table(iri, rows, labels), ext)
+        filters = list_filters()
+        return list_json(iri, filters) if ext == "json" else list_download(iri, filters, ext)
     abort(404)
 
 

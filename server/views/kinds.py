@@ -29,13 +29,13 @@ from luzhi.server.context import (
     per_snapshot,
     per_snapshot_cached,
 )
-from luzhi.server.describe import Description, LabelLookup, Paging, fetch_labels, labels_among, pick_label
+from luzhi.server.describe import Description, LabelLookup, fetch_labels, labels_among, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, local_path
 from luzhi.server.source_lines import SourceLines
 from luzhi.server.tables import table_links
 from luzhi.server.views import comparing
-from luzhi.server.views.common import page_arg, render_page, require_page
+from luzhi.server.views.common import page_arg, paging_links, render_page, require_page
 from luzhi.store.state import source_file
 
 _LINES = re.compile(r"^line=(\d+),(\d+)$")
@@ -63,6 +63,13 @@ def paged_links(rest: str) -> URIRef | None:
 def shows_incoming(rest: str) -> bool:
     """Whether the HTML page of `/id/rest` lists incoming links (only the generic page does)."""
     return _page_for(rest) is generic_page
+
+
+def page_size(rest: str) -> int:
+    """Items per page of `/doc/rest`, its HTML and its RDF twin alike: a list's duties `list_page_size`
+    (`?page=2` of a list's Turtle holds the duties its HTML page 2 shows), anything else's `page_size`."""
+    config = get_config()
+    return config.list_page_size if _page_for(rest) is list_page else config.page_size
 
 
 def pages_as_rdf_twin(rest: str) -> bool:
@@ -112,28 +119,25 @@ def division_page(iri: str, description: Description, alternates: list[FormatLin
 
 
 def list_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
-    store = get_store()
-    all_rows = q.list_rows(store, iri)
-    # The page shows the whole list; a `?page=` past the last page of its RDF twin is a 404 here too.
-    require_page(Paging(page_arg(), get_config().page_size, len({row["d"] for row in all_rows})))
+    """A list's table as in the source, a page of `list_page_size` duties in 序号 order (a whole real list on
+    one), filtered by category and department; its JSON shows the same page (comparing.py `list_json`)."""
     filters = comparing.list_filters()
-    rows = comparing.filter_rows(all_rows, filters)
+    shown = comparing.list_page(iri, filters)
+    rows, choices, paging = shown.rows, shown.choices, shown.paging
     kind = iri.rstrip("/").rsplit("/", 1)[-1]
-    depts = {URIRef(x) for row in all_rows for x in str(row.get("depts", "")).split()}
-    categories = list(dict.fromkeys(r["cat"] for r in all_rows if "cat" in r))
-    labels = _labels_for(list(depts) + categories)
-    has_categories = any("cat" in r for r in rows)
+    labels = _labels_for([*choices.departments, *choices.categories])  # the rows' among them
     township = next((o for p, o in description.outgoing if p == LZ.ofTownship), None)
     doc_path = "/doc/" + (local_path(iri) or "")[len("/id/"):]
-    context = _common(description, alternates, rows=rows, kind=kind, has_categories=has_categories,
-                      township=township, filters=filters,
+    downloads = table_links(doc_path, keep=comparing.FILTERS, paged=("json",))
+    context = _common(description, alternates, rows=rows, kind=kind, has_categories=any("cat" in r for r in rows),
+                      township=township, filters=filters, paging=paging,
                       # (IRI, chosen) pairs: rdflib's URIRef never equals a plain str, so the template cannot compare
-                      categories=[(c, str(c) == filters.get("category")) for c in categories],
-                      departments=[(o, str(o) == filters.get("department")) for o in sorted(depts)],
-                      total=len(all_rows), downloads=table_links(doc_path, keep=comparing.FILTERS))
+                      categories=[(c, str(c) == filters.get("category")) for c in choices.categories],
+                      departments=[(o, str(o) == filters.get("department")) for o in choices.departments],
+                      total=choices.total, downloads=downloads)
     context["labels"].update(labels)
     context["labels"].update(_labels_for([township]) if township else {})
-    return render_page("list.html", **context)
+    return render_page("list.html", extra_links=paging_links(paging), **context)
 
 
 def duty_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
@@ -303,10 +307,4 @@ def _duties_page(iri: str, kind: str, description, alternates) -> Response:
     counts = {row["town"]: int(row["n"]) for row in duties.per_township}
     context = _common(description, alternates, duties=duties, groups=groups, counts=counts, RDF=RDF)
     context["labels"].update(labels)
-    links = []
-    here = request.script_root + request.path
-    if duties.paging.has_next:
-        links.append(f'<{here}?page={duties.paging.page + 1}>; rel="next"')
-    if duties.paging.has_previous:
-        links.append(f'<{here}?page={duties.paging.page - 1}>; rel="prev"')
-    return render_page("duties_by_township.html", extra_links=links, **context)
+    return render_page("duties_by_township.html", extra_links=paging_links(duties.paging), **context)

@@ -11,7 +11,7 @@ import json
 
 from flask import Response, abort, request
 from rdflib import URIRef
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
 from luzhi.etl.to_rdf import LIST_TYPE
 from luzhi.ontology.types import ListKind
@@ -25,6 +25,7 @@ from luzhi.server.links import href, link
 from luzhi.server.views.common import (
     conditional,
     error_media_types,
+    http_error,
     json_by_extension,
     json_error,
     page_arg,
@@ -290,6 +291,8 @@ def not_found(error: HTTPException):
     Every JSON 404 is `{"error": "…"}`, the shape of every other JSON error (docs/linked-data.md): a client
     asking by `Accept` got `{"error": "not found", "path": …}` and a `.json` route `{"error": "not found: …"}`
     in English only (cold review)."""
+    if error.description != NotFound.description:
+        return http_error(error)  # a 404 saying why (a page past the last: common.py `require_page`)
     wanted = choose(request.headers.get("Accept"), error_media_types(["text/html", "application/json", "text/plain"]))
     if json_by_extension() or wanted == "application/json":
         path = request.path

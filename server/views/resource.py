@@ -17,7 +17,7 @@ from luzhi.etl.readers import FORMATS
 from luzhi.etl.source import source_codec
 from luzhi.ontology.namespaces import LZ
 from luzhi.server.conneg import negotiate
-from luzhi.server.context import get_config, get_opened, get_store, label_cache
+from luzhi.server.context import get_opened, get_store, label_cache
 from luzhi.server.describe import HYDRA, InvalidIri, check_iri, describe, exists, paging_triples
 from luzhi.server.links import format_links, iri_for_path, link
 from luzhi.server.views import comparing, kinds
@@ -68,11 +68,10 @@ def document(rest: str):
         urls = [f"{request.script_root}/doc/{rest}.{ext} ({media})" for ext, media in EXTENSIONS.items()]
         mime = negotiate(OFFERED, urls=urls)
     iri = _checked(iri_for_path(f"/id/{rest}"))
-    config = get_config()
     page = page_arg()
     listing = kinds.lists_duties(rest)  # a department's or a category's RDF pages its duties, as its HTML does
     labels_of = kinds.page_labels(rest, iri, label_cache()) if mime == HTML else label_cache()
-    description = describe(get_store(), iri, page=page, page_size=config.page_size, labels_of=labels_of,
+    description = describe(get_store(), iri, page=page, page_size=kinds.page_size(rest), labels_of=labels_of,
                            with_incoming=kinds.shows_incoming(rest) if mime == HTML else not listing,
                            incoming=kinds.paged_links(rest))
     if description is None:
@@ -82,7 +81,7 @@ def document(rest: str):
     # A page past the last is a 404 in every format (docs/linked-data.md); it answered 200 with no links.
     require_page(description.paging)
     if mime == HTML and page > 1 and kinds.pages_as_rdf_twin(rest):
-        require_page(describe(get_store(), iri, page=page, page_size=config.page_size).paging)
+        require_page(describe(get_store(), iri, page=page, page_size=kinds.page_size(rest)).paging)
     doc_path = f"/doc/{rest}"
     alternates = format_links(doc_path, page)
     if mime == HTML:
