@@ -17,6 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import ORG, RDF, SKOS
 from rdflib.term import Node
 
+from luzhi.ontology.duty_texts import DUTY_TEXTS, joined
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, QB, sparql_prologue
 from luzhi.server import lookups as lk
@@ -127,8 +128,9 @@ def township_lists(store: Store, base: str, iri: str) -> list[ListSummary]:
 
 
 def list_rows(store: Store, iri: str) -> list[Row]:
-    """Every duty of one list in 序号 order, with each cell of the source table."""
-    return _select(
+    """Every duty of one list in 序号 order, with each cell of the source table; a duty text
+    (ontology/duty_texts.py) under its key, a plain literal with its values a line each, or absent."""
+    rows = _select(
         store,
         f"""SELECT ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued
             (GROUP_CONCAT(DISTINCT STR(?dept); SEPARATOR=" ") AS ?depts)
@@ -145,6 +147,25 @@ def list_rows(store: Store, iri: str) -> list[Row]:
             OPTIONAL {{ ?d lz:departmentMention ?mention }}
         }} GROUP BY ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued ORDER BY ?seq""",
     )
+    texts = duty_texts(store, f"?d lz:inList {sparql_iri(iri)} .")
+    for row in rows:
+        row.update((key, Literal(text)) for key, text in texts.get(row["d"], {}).items())
+    return rows
+
+
+def duty_texts(store: Store, duties: str) -> dict[Node, dict[str, str]]:
+    """The extra columns' texts (ontology/duty_texts.py) of the duties `?d` that the pattern `duties` binds:
+    duty → key → its values, a line each (`joined`); a duty without any is absent.
+
+    A query of its own rather than five more OPTIONALs and GROUP_CONCATs in `list_rows`: those doubled its time
+    over the bundled lists (every duty's other OPTIONALs multiplied by them, then grouped)."""
+    keys = {text.predicate: text.key for text in DUTY_TEXTS}
+    rows = _select(store, f"SELECT ?d ?p ?o WHERE {{ {duties} VALUES ?p {{ {' '.join(p.n3() for p in keys)} }} "
+                          "?d ?p ?o }")
+    values: dict[Node, dict[str, list[Node]]] = {}
+    for row in rows:
+        values.setdefault(row["d"], {}).setdefault(keys[row["p"]], []).append(row["o"])
+    return {duty: {key: joined(found) for key, found in texts.items()} for duty, texts in values.items()}
 
 
 def duty_participations(store: Store, participations: Iterable[Node],

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from rdflib import RDF, Literal, URIRef
 from rdflib.term import Node
 
+from luzhi.ontology.duty_texts import DUTY_TEXT_KEYS
 from luzhi.ontology.namespaces import LZ
 from luzhi.server import kind_queries as kq
 from luzhi.server import lookups as lk
@@ -267,14 +268,17 @@ def filter_rows(rows: list[dict], filters: dict[str, str]) -> list[dict]:
 
 
 def list_table(iri: str, rows: list[dict], labels: dict) -> Table:
+    """One row per duty. The extra columns' texts (ontology/duty_texts.py: subcategory … notes, a value a line)
+    come last, after the duty's IRI, so the columns a download had before keep their places; every list has
+    them, empty where its document had no such column, so lists of many townships stack into one sheet."""
     columns = ("sequence", "title", "category", "departments", "upper_responsibility", "township_responsibility",
-               "way_of_working", "discontinued", "duty")
+               "way_of_working", "discontinued", "duty", *DUTY_TEXT_KEYS)
     table_rows = tuple(
         (_int(r.get("seq")), _str(r.get("title")), _label(labels, r.get("cat"), ""),
          "、".join([_label(labels, URIRef(x), x) for x in str(r.get("depts", "")).split()]
                   + ([str(r["mentions"])] if r.get("mentions") else [])),
          _str(r.get("upper")), _str(r.get("town")), _str(r.get("way")),
-         _str(r.get("discontinued")) or None, str(r["d"]))
+         _str(r.get("discontinued")) or None, str(r["d"]), *(_str(r.get(key)) for key in DUTY_TEXT_KEYS))
         for r in rows
     )
     path = (local_path(iri) or iri).strip("/").split("/")

@@ -16,6 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 from rdflib.term import Node
 
+from luzhi.ontology.duty_texts import DUTY_TEXTS
 from luzhi.ontology.namespaces import LZ
 from luzhi.ontology.places import describe_lines, describe_place
 from luzhi.server import lookups as lk
@@ -125,8 +126,10 @@ def list_page(iri: str, description: Description, alternates: list[FormatLink]) 
     has_categories = any("cat" in r for r in rows)
     township = next((o for p, o in description.outgoing if p == LZ.ofTownship), None)
     doc_path = "/doc/" + (local_path(iri) or "")[len("/id/"):]
+    # The extra columns' texts (ontology/duty_texts.py) this list's document had: a column each, as in its table.
+    texts = [text for text in DUTY_TEXTS if any(text.key in row for row in all_rows)]
     context = _common(description, alternates, rows=rows, kind=kind, has_categories=has_categories,
-                      township=township, filters=filters,
+                      township=township, filters=filters, texts=texts,
                       # (IRI, chosen) pairs: rdflib's URIRef never equals a plain str, so the template cannot compare
                       categories=[(c, str(c) == filters.get("category")) for c in categories],
                       departments=[(o, str(o) == filters.get("department")) for o in sorted(depts)],
