@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from luzhi.store.search_index import _SCHEMA, INDEX_FILE, SearchIndex
+from luzhi.store.search_index import _SCHEMA, COLUMNS, INDEX_FILE, SearchIndex
 
 QUERIES = ("森林防火", "防火", "安全生产检查", "应急管理局", "火", "农村人居环境整治")
 
@@ -30,9 +30,14 @@ def replicate(source: Path, target_dir: Path, copies: int) -> tuple[int, float, 
     target = target_dir / INDEX_FILE
     db = sqlite3.connect(target)
     db.executescript(_SCHEMA)
-    rows = sqlite3.connect(source).execute(
-        "SELECT iri, kind, township, list_type, category, label, title, responsibility, names "
+    db_source = sqlite3.connect(source)
+    # The text columns the source has (an index built before the duty texts has three); the copy has them all.
+    present = {row[1] for row in db_source.execute("PRAGMA table_info(search)")}
+    texts = [column for column in COLUMNS if column in present]
+    rows = db_source.execute(
+        f"SELECT iri, kind, township, list_type, category, label, {', '.join(texts)} "
         "FROM search JOIN resources r ON r.id = search.rowid ORDER BY search.rowid").fetchall()
+    db_source.close()
     start = time.perf_counter()
     values: dict[str, int] = {}  # the facets' numbers, as store/search_index.py's build_search_index gives them
 
@@ -48,7 +53,7 @@ def replicate(source: Path, target_dir: Path, copies: int) -> tuple[int, float, 
         db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?, ?)",
                        [(i, kind, number(town), number(list_type), number(category))
                         for i, _iri, kind, town, list_type, category, _label in copied])
-        db.executemany("INSERT INTO search(rowid, title, responsibility, names) VALUES (?, ?, ?, ?)",
+        db.executemany(f"INSERT INTO search(rowid, {', '.join(texts)}) VALUES (?{', ?' * len(texts)})",
                        [(first + i, *row[6:]) for i, row in enumerate(rows)])
     db.executemany("INSERT INTO facet_values VALUES (?, ?)", [(n, iri) for iri, n in values.items()])
     db.execute("INSERT INTO search(search) VALUES ('optimize')")

@@ -27,8 +27,9 @@ from luzhi.store.facts import GraphFacts, Index, describe, graph_facts, subjects
 
 FACTS_DIR = "facts"  # in the build state directory, beside shared/ (etl/shared.py)
 # In the file name: facts pickled by another version of these classes are not read but missing (the
-# build then asks for those townships to be rebuilt, as for a luzhi without facts).
-FACTS_FORMAT = 2
+# build then asks for those townships to be rebuilt, as for a luzhi without facts). 3: a duty's search row
+# holds the extra columns' texts (ontology/duty_texts.py); rows of format 2 would index them as absent.
+FACTS_FORMAT = 3
 LIST_KINDS = {str(LZ.BasicList): ListKind.BASIC, str(LZ.CooperativeList): ListKind.COOPERATIVE,
               str(LZ.ReclaimedList): ListKind.RECLAIMED}
 DEPTYPE_PREFIX = str(LZ) + "deptype-"

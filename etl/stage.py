@@ -53,8 +53,9 @@ VERSION = "0.1.0"
 # What a staging folder holds; part of the stage key, so a folder an older luzhi staged is not reused
 # (format 2: each document's facts, etl/facts.py; 3: its parts of the /dumps/ files, store/dump.py;
 # 4: no plain .nq, pass 2 loads the N-Quads part; 5: `Staged.quad_count`; 6: each issue's `message_en`: a
-# report pickled before it would lack the field a resumed build reads).
-STAGE_FORMAT = 6
+# report pickled before it would lack the field a resumed build reads; 7: facts of FACTS_FORMAT 3, search
+# rows with the extra columns' texts).
+STAGE_FORMAT = 7
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,24 @@ question is asked of duty kinds (`lz:dutyKind`, docs/kinds.md), not of titles.
 
 `compare` runs two queries over the selected townships and computes the rest in Python from the
 rows, so what the page shows is exactly what the queries returned (tests/test_compare.py checks the
-reform answer against an independent SPARQL query).
+reform answer against an independent SPARQL query). Kinds are matched by title (etl/kinds.py), so the
+texts of the columns some townships add (法律依据, 责任科室 …, ontology/duty_texts.py) take no part in
+the matching; a third query reads them for the reform rows' duties, which show them beside their titles.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from luzhi.ontology.duty_texts import DUTY_TEXTS, DutyText
 from luzhi.ontology.namespaces import LZ, sparql_prologue
 from luzhi.ontology.types import ListKind
 from luzhi.server.describe import sparql_iri, sparql_string
+from luzhi.server.page_queries import duty_texts
 from luzhi.store.base import Store
 
 MIN_TOWNSHIPS, MAX_TOWNSHIPS = 2, 5
@@ -85,6 +90,13 @@ class Comparison:
     counts: tuple[CountRow, ...]
     kinds: tuple[KindRow, ...]  # every kind at least one of the townships has, by label
     reform: tuple[ReformRow, ...]
+    # A reform row's duty → its texts by DUTY_TEXTS key (values a line each); a duty without any is absent.
+    duty_texts: Mapping[URIRef, Mapping[str, str]] = field(default_factory=dict)
+
+    def texts_of(self, duty: URIRef) -> tuple[tuple[DutyText, str], ...]:
+        """The duty's texts in DUTY_TEXTS order, each with its text (the page labels them)."""
+        found = self.duty_texts.get(duty, {})
+        return tuple((text, found[text.key]) for text in DUTY_TEXTS if text.key in found)
 
     @property
     def shared(self) -> tuple[KindRow, ...]:
@@ -155,7 +167,15 @@ def compare(store: Store, base: str, codes: tuple[str, ...]) -> Comparison:
         for doer_duty, doer_title in duties[(k.kind, a, ListKind.BASIC)]
         for rec_duty, rec_title in duties[(k.kind, b, ListKind.RECLAIMED)]
     )
-    return Comparison(townships, counts, kind_rows, reform)
+    texts = _duty_texts(store, {duty for r in reform for duty in (r.doer_duty, r.reclaimer_duty)})
+    return Comparison(townships, counts, kind_rows, reform, texts)
+
+
+def _duty_texts(store: Store, duties: set[URIRef]) -> dict[URIRef, dict[str, str]]:
+    """Each duty's extra columns' texts (ontology/duty_texts.py), by key, values joined a line each."""
+    if not duties:
+        return {}
+    return duty_texts(store, f"VALUES ?d {{ {' '.join(sparql_iri(str(d)) for d in sorted(duties))} }}")
 
 
 def _townships(store: Store, base: str, codes: tuple[str, ...]) -> tuple[Township, ...]:

@@ -17,6 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import ORG, RDF, SKOS
 from rdflib.term import Node
 
+from luzhi.ontology.duty_texts import DUTY_TEXTS, joined
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ, QB, sparql_prologue
 from luzhi.server import lookups as lk
@@ -166,8 +167,9 @@ def duty_rows(store: Store, duties: Iterable[Node]) -> list[Row]:
 
 
 def _list_cells(store: Store, duties: str) -> list[Row]:
-    """Each cell of the source table for the duties (and their 序号 `?seq`) the pattern `duties` gives."""
-    return _select(
+    """Each cell of the source table for the duties (and their 序号 `?seq`) the pattern `duties` gives; a duty
+    text (ontology/duty_texts.py) under its key, a plain literal with its values a line each, or absent."""
+    rows = _select(
         store,
         f"""SELECT ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued
             (GROUP_CONCAT(DISTINCT STR(?dept); SEPARATOR=" ") AS ?depts)
@@ -184,6 +186,27 @@ def _list_cells(store: Store, duties: str) -> list[Row]:
             OPTIONAL {{ ?d lz:departmentMention ?mention }}
         }} GROUP BY ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued ORDER BY ?seq ?d""",
     )
+    if not rows:
+        return rows
+    texts = duty_texts(store, f"VALUES ?d {{ {' '.join(sparql_iri(str(row['d'])) for row in rows)} }}")
+    for row in rows:
+        row.update((key, Literal(text)) for key, text in texts.get(row["d"], {}).items())
+    return rows
+
+
+def duty_texts(store: Store, duties: str) -> dict[Node, dict[str, str]]:
+    """The extra columns' texts (ontology/duty_texts.py) of the duties `?d` that the pattern `duties` binds:
+    duty → key → its values, a line each (`joined`); a duty without any is absent.
+
+    A query of its own rather than five more OPTIONALs and GROUP_CONCATs in `list_rows`: those doubled its time
+    over the bundled lists (every duty's other OPTIONALs multiplied by them, then grouped)."""
+    keys = {text.predicate: text.key for text in DUTY_TEXTS}
+    rows = _select(store, f"SELECT ?d ?p ?o WHERE {{ {duties} VALUES ?p {{ {' '.join(p.n3() for p in keys)} }} "
+                          "?d ?p ?o }")
+    values: dict[Node, dict[str, list[Node]]] = {}
+    for row in rows:
+        values.setdefault(row["d"], {}).setdefault(keys[row["p"]], []).append(row["o"])
+    return {duty: {key: joined(found) for key, found in texts.items()} for duty, texts in values.items()}
 
 
 def list_order(store: Store, iri: str, filters: Mapping[str, str] | None = None) -> list[URIRef]:
@@ -207,11 +230,14 @@ def _sequence_key(text: str) -> tuple:
 @dataclass(frozen=True)
 class ListChoices:
     """What a list's page offers to filter by, over the whole list whatever its page shows: its categories in
-    the order the list first reaches them, the departments its duties name (by IRI); and its duties' count."""
+    the order the list first reaches them, the departments its duties name (by IRI); its duties' count; and the
+    keys of the extra columns' texts (ontology/duty_texts.py) its duties have, so every page shows the same
+    columns."""
 
     categories: tuple[URIRef, ...]
     departments: tuple[URIRef, ...]
     total: int
+    texts: frozenset[str]
 
 
 def list_choices(store: Store, iri: str) -> ListChoices:
@@ -221,9 +247,12 @@ def list_choices(store: Store, iri: str) -> ListChoices:
                                 "lz:category ?cat } GROUP BY ?cat ORDER BY ?first ?cat")
     # Sorted here: the same query with ORDER BY ?o took 3 s rather than 0.8 s in pyoxigraph.
     departments = _select(store, f"SELECT DISTINCT ?o WHERE {{ ?d lz:inList {node} ; lz:upperDepartment ?o }}")
+    keys = {text.predicate: text.key for text in DUTY_TEXTS}
+    texts = _select(store, f"SELECT DISTINCT ?p WHERE {{ ?d lz:inList {node} . "
+                           f"VALUES ?p {{ {' '.join(p.n3() for p in keys)} }} ?d ?p ?o }}")
     return ListChoices(categories=tuple(row["cat"] for row in categories if isinstance(row.get("cat"), URIRef)),
                        departments=tuple(sorted(row["o"] for row in departments if isinstance(row.get("o"), URIRef))),
-                       total=list_count(store, iri))
+                       total=list_count(store, iri), texts=frozenset(keys[row["p"]] for row in texts))
 
 
 def duty_participations(store: Store, participations: Iterable[Node],

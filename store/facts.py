@@ -12,7 +12,8 @@ build combines them:
   triples, subjects, objects and entities do not (one literal or department is named by many
   townships), so each graph gives the 64-bit hashes of its distinct terms and `DistinctCounter` counts
   the distinct hashes of all graphs in bounded memory;
-- search rows (store/search_index.py): one per duty and per township division, with their texts.
+- search rows (store/search_index.py): one per duty and per township division, with their texts (the
+  duty's title, responsibility texts, department mentions and the extra columns' texts, ontology/duty_texts.py).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from rdflib.term import Node
 
+from luzhi.ontology.duty_texts import DUTY_TEXTS, joined
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
+from luzhi.store.search_index import search_row
 
 # The figures counted by hashing (store/statistics.py's VoidFigures names them the same).
 DISTINCT = ("triples", "subjects", "objects", "entities")
@@ -224,8 +227,12 @@ def graph_facts(index: Index, own: list[tuple[Node, Node, Node]], iris: Iris) ->
         names = sorted({str(n) for n in objects(duty, LZ.departmentMention)})
         sequence = next(iter(sorted(objects(duty, LZ.sequence))), None)
         title = str(next(iter(sorted(objects(duty, _TITLE))), ""))
-        row = (str(duty), "duty", _text(towns), _text(types), _text(cats), title, title, "\n".join(sorted(texts)),
-               "\n".join(names))
+        searched = {"title": title, "responsibility": "\n".join(sorted(texts)), "names": "\n".join(names)}
+        props = index.get(duty, {})
+        for text in DUTY_TEXTS:  # most duties have none: a lookup each (joining the empty ones cost ~8 µs a duty)
+            if values := props.get(text.predicate):
+                searched[text.key] = joined(values)
+        row = search_row(str(duty), "duty", _text(towns), _text(types), _text(cats), title, searched)
         rows.append(((_text(types), _sequence_order(sequence), str(duty)), row))
     own_subjects = {s for s, _p, _o in own}
     divisions = {str(d): tuple(objects(d, _LABEL))

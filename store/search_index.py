@@ -8,9 +8,12 @@ measured the old search (three CONTAINS scans over every label) at 13.5 s on 1.5
 One row per resource (duty, department, division), in a fixed order (kind, then township,
 list and 序号), so a page of results is `ORDER BY rowid LIMIT …`: no sort of all matches.
 A plain table holds each resource's IRI, kind and facets (township, list type, category); the
-FTS5 table, same rowid, three indexed texts —
+FTS5 table, same rowid, its indexed texts, a column each (`COLUMNS`) —
 the title or labels, the responsibility texts (上级部门职责, 乡镇职责, 配合方式 and each
-department's part), and the departments/divisions named.
+department's part), the departments/divisions named, and the texts of the columns some townships add
+(ontology/duty_texts.py: 二级分类, 事项内容, 法律依据, 责任科室, 备注), so a law's name or an office's finds the
+duties, and a hit says which text matched. An unqualified MATCH searches every column; an index built before
+the added columns is still read, with the columns it has (`SearchIndex._fields`).
 
 Queries of 1–2 characters (防火 is a common word) are below the trigram size: each indexed text
 ends with two padding characters, so every occurrence of a 2-character string starts some
@@ -42,10 +45,13 @@ from pathlib import Path
 import numpy as np
 from rdflib.term import Node
 
+from luzhi.ontology.duty_texts import DUTY_TEXT_KEYS
+
 INDEX_FILE = "search.sqlite"
 FACET_ARRAY_FILE = "search-facets.npy"  # beside the index: each row's facet numbers (see _write_facet_array)
 KINDS = ("duty", "department", "division")
-FIELDS = ("title", "responsibility", "name")  # where a hit matched (issue 11's names)
+FIELDS = ("title", "responsibility", "name", *DUTY_TEXT_KEYS)  # where a hit matched (issue 11's names first)
+COLUMNS = ("title", "responsibility", "names", *DUTY_TEXT_KEYS)  # the FTS5 columns, one per field, in its order
 MAX_EXPANSION = 400  # trigrams an OR may hold for a short query; past it, the rarest are dropped
 MAX_COUNTED = 5_000  # matches counted exactly; beyond, "at least" (a count must not scan the country)
 MAX_WORDS = 10  # words of one query: each short word costs a vocabulary lookup
@@ -114,10 +120,18 @@ CREATE TABLE resources (
 );
 CREATE TABLE facets (id INTEGER PRIMARY KEY, kind TEXT, township INTEGER, list_type INTEGER, category INTEGER);
 CREATE TABLE facet_values (id INTEGER PRIMARY KEY, iri TEXT UNIQUE);
-CREATE VIRTUAL TABLE search USING fts5(title, responsibility, names, tokenize = 'trigram');
+CREATE VIRTUAL TABLE search USING fts5({columns}, tokenize = 'trigram');
 CREATE VIRTUAL TABLE search_terms USING fts5vocab(search, 'row');
-"""
+""".format(columns=", ".join(COLUMNS))
 FACET_COLUMNS = ("township", "list_type", "category")
+_INSERT = f"INSERT INTO search(rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})"
+
+
+def search_row(iri: str, kind: str, township: str | None, list_type: str | None, category: str | None, label: str,
+               texts: Mapping[str, str]) -> tuple:
+    """One row of `build_search_index`: the resource, its facets and label, then its text for each of `COLUMNS`
+    ("" where `texts` has none); the one place the row's shape is written (store/facts.py makes the duties')."""
+    return (iri, kind, township, list_type, category, label, *(texts.get(column, "") for column in COLUMNS))
 
 
 def named_rows(kind: str, labels: dict[str, Iterable[Node]]) -> Iterator[tuple]:
@@ -129,13 +143,12 @@ def named_rows(kind: str, labels: dict[str, Iterable[Node]]) -> Iterator[tuple]:
         chinese = [str(n) for n in names if (getattr(n, "language", None) or "").startswith("zh")]
         texts = sorted({str(n) for n in names})
         label = (sorted(chinese) or texts)[0]
-        yield (resource, kind, None, None, None, label, label, "", "\n".join(texts))
+        yield search_row(resource, kind, None, None, None, label, {"title": label, "names": "\n".join(texts)})
 
 
 def build_search_index(state_dir: Path, rows: Iterable[Iterable[tuple]]) -> int:
     """Write the whole index from batches of rows (store/facts.py: each township's duties, then the
-    departments and divisions), bounded memory; returns its rows. A duty row is (IRI, kind, township,
-    list type, category, label, title, responsibility texts, names)."""
+    departments and divisions), bounded memory; returns its rows, each made by `search_row`."""
     target = index_path(state_dir)
     # Named by process: the build writes the index in a process of its own (etl/derive.py), which can
     # outlive a killed build while the resumed one writes its own; whichever renames last, the input is the same.
@@ -159,9 +172,8 @@ def build_search_index(state_dir: Path, rows: Iterable[Iterable[tuple]]) -> int:
                            [(i, *row[:6]) for i, row in zip(ids, batch, strict=True)])
             db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?, ?)",
                            [(i, row[1], *map(number, row[2:5])) for i, row in zip(ids, batch, strict=True)])
-            db.executemany("INSERT INTO search(rowid, title, responsibility, names) VALUES (?, ?, ?, ?)",
-                           [(i, *(text + _PAD if text else text for text in row[6:]))
-                            for i, row in zip(ids, batch, strict=True)])
+            db.executemany(_INSERT, [(i, *(text + _PAD if text else text for text in row[6:]))
+                                     for i, row in zip(ids, batch, strict=True)])
             count += len(batch)
         db.executemany("INSERT INTO facet_values VALUES (?, ?)", [(n, iri) for iri, n in values.items()])
         db.execute("INSERT INTO search(search) VALUES ('optimize')")
@@ -207,10 +219,14 @@ class SearchIndex:
             # Read once per snapshot (a few thousand rows): facet numbers ↔ IRIs without a query per search.
             self._names = dict(db.execute("SELECT id, iri FROM facet_values").fetchall()) if numbered else None
             rows = db.execute("SELECT max(id) FROM resources").fetchone()[0] or 0
+            # The text columns this index has, in `COLUMNS` order (one built before the duty texts has three).
+            present = {row[1] for row in db.execute("PRAGMA table_info(search)")}
         finally:
             db.close()
         self._numbers = {iri: n for n, iri in self._names.items()} if self._names is not None else None
         self._array = _facet_array(facet_array_path(state_dir), rows) if numbered else None
+        self._fields = tuple(field for field, column in zip(FIELDS, COLUMNS, strict=True) if column in present)
+        self._texts = ", ".join(f"search.{column}" for column in COLUMNS if column in present)
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
@@ -281,9 +297,8 @@ class SearchIndex:
                 facet_counts = {name: self._named(Counter(values))
                                 for name, values in zip(FACET_COLUMNS, columns, strict=False)}
             rows = db.execute(
-                f"SELECT r.iri, r.kind, r.label, r.township, r.list_type, r.category, search.title, "
-                f"search.responsibility, search.names FROM {source} JOIN resources r ON r.id = search.rowid "
-                f"{order} OFFSET ?",
+                f"SELECT r.iri, r.kind, r.label, r.township, r.list_type, r.category, {self._texts} "
+                f"FROM {source} JOIN resources r ON r.id = search.rowid {order} OFFSET ?",
                 (*params, limit, offset),
             ).fetchall()
             if not counted and len(words) > 1:  # nothing holds them all: say which word is in no text at all
@@ -295,8 +310,8 @@ class SearchIndex:
         # called exact (cold review).
         exact = len(counted) <= MAX_COUNTED and not any(note.reason == "partial" for note in notes)
         total = min(len(counted), MAX_COUNTED)
-        return SearchResult(tuple(_hit(row, text.strip(), words) for row in rows), total, exact, facet_counts, words,
-                            notes)
+        return SearchResult(tuple(_hit(row, text.strip(), words, self._fields) for row in rows), total, exact,
+                            facet_counts, words, notes)
 
     def _array_counts(self, ids: list[int]) -> dict[str, tuple[tuple[str, int], ...]]:
         """Facet counts of these rows from the facet array (number 0: no value)."""
@@ -331,16 +346,17 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _hit(row: tuple, text: str, words: tuple[str, ...]) -> Hit:
+def _hit(row: tuple, text: str, words: tuple[str, ...], fields: tuple[str, ...]) -> Hit:
     """A result row, with each field that holds one of the words and a snippet around the query as typed
-    (`1. 核实上级部`, spaces included) where the line holds it, else around its first word."""
+    (`1. 核实上级部`, spaces included) where the line holds it, else around its first word; `fields` name the
+    row's texts."""
     iri, kind, label, township, list_type, category, *texts = row
     needles = [word.lower() for word in words]
     phrase = text.lower()
     matched = []
-    if kind != "duty":
-        texts = ["", "", texts[2]]  # a department's or division's title column repeats a name
-    for field, value in zip(FIELDS, texts, strict=True):
+    if kind != "duty":  # a department's or division's title column repeats a name
+        texts = [value if field == "name" else "" for field, value in zip(fields, texts, strict=True)]
+    for field, value in zip(fields, texts, strict=True):
         lines = (value or "").removesuffix(_PAD).split("\n")
         place = _first(lines, [phrase]) or _first(lines, needles)
         if place is not None:

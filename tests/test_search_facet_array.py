@@ -15,6 +15,7 @@ from luzhi.store.search_index import (
     MAX_COUNTED,
     SearchIndex,
     build_search_index,
+    search_row,
 )
 from luzhi.store.snapshots import read_pointer
 
@@ -46,9 +47,9 @@ def test_the_array_counts_what_the_sql_path_counts(built_store, tmp_path):
 
 def _rows(count: int):
     """`count` duties all holding 森林防火, their facets cycling (some without a category)."""
-    return [(f"http://example.org/duty/{i}", "duty", f"http://example.org/town/{i % 37}",
-             f"http://example.org/list/{i % 3}", f"http://example.org/category/{i % 5}" if i % 7 else None,
-             f"duty {i}", f"做好森林防火工作 {i}", "", "") for i in range(count)]
+    return [search_row(f"http://example.org/duty/{i}", "duty", f"http://example.org/town/{i % 37}",
+                       f"http://example.org/list/{i % 3}", f"http://example.org/category/{i % 5}" if i % 7 else None,
+                       f"duty {i}", {"title": f"做好森林防火工作 {i}"}) for i in range(count)]
 
 
 def test_past_the_count_cap_the_array_counts_the_first_matches(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Response, abort, request
 
+from luzhi.ontology.duty_texts import DUTY_TEXT_KEYS
 from luzhi.server.comparison import CompareError, Comparison, compare, parse_codes
 from luzhi.server.conneg import negotiate
 from luzhi.server.context import get_config, get_store
@@ -61,6 +62,12 @@ def as_json(c: Comparison) -> dict:
     def town(t):
         return {"code": t.code, "iri": str(t.iri), "label": t.label}
 
+    def duty(township, iri, title):
+        """One side of a reform row: the duty, its title and its extra columns' texts (null: none)."""
+        texts = c.duty_texts.get(iri, {})
+        return {"township": township.code, "duty": str(iri), "title": title,
+                **{key: texts.get(key) for key in DUTY_TEXT_KEYS}}
+
     return {
         "townships": [town(t) for t in c.townships],
         "counts": [
@@ -75,8 +82,8 @@ def as_json(c: Comparison) -> dict:
         "only": {t.code: [str(k.kind) for k in c.only(i)] for i, t in enumerate(c.townships)},
         "basic_here_reclaimed_there": [
             {"kind": str(r.kind), "label": r.label,
-             "basic": {"township": r.doer.code, "duty": str(r.doer_duty), "title": r.doer_title},
-             "reclaimed": {"township": r.reclaimer.code, "duty": str(r.reclaimer_duty), "title": r.reclaimer_title}}
+             "basic": duty(r.doer, r.doer_duty, r.doer_title),
+             "reclaimed": duty(r.reclaimer, r.reclaimer_duty, r.reclaimer_title)}
             for r in c.reform
         ],
     }

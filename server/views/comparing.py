@@ -19,6 +19,7 @@ from markupsafe import Markup
 from rdflib import RDF, Literal, URIRef
 from rdflib.term import Node
 
+from luzhi.ontology.duty_texts import DUTY_TEXT_KEYS
 from luzhi.ontology.namespaces import LZ
 from luzhi.server import kind_queries as kq
 from luzhi.server import lookups as lk
@@ -303,8 +304,11 @@ def list_labels(store, rows: list[dict], labels_of=None) -> dict:
     return fetch_labels(store, nodes | {row["cat"] for row in rows if "cat" in row}, labels_of)
 
 
+# The extra columns' texts (ontology/duty_texts.py: subcategory … notes, a value a line) come last, after the duty's
+# IRI, so the columns a download had before keep their places; every list has them, empty where its document had no
+# such column, so lists of many townships stack into one sheet.
 LIST_COLUMNS = ("sequence", "title", "category", "departments", "upper_responsibility", "township_responsibility",
-                "way_of_working", "discontinued", "duty")
+                "way_of_working", "discontinued", "duty", *DUTY_TEXT_KEYS)
 
 
 def list_cells(row: dict, labels: dict, language: str) -> tuple:
@@ -313,7 +317,7 @@ def list_cells(row: dict, labels: dict, language: str) -> tuple:
             "、".join([_label(labels, URIRef(x), x, language) for x in str(row.get("depts", "")).split()]
                      + ([str(row["mentions"])] if row.get("mentions") else [])),
             _str(row.get("upper")), _str(row.get("town")), _str(row.get("way")),
-            _str(row.get("discontinued")) or None, str(row["d"]))
+            _str(row.get("discontinued")) or None, str(row["d"]), *(_str(row.get(key)) for key in DUTY_TEXT_KEYS))
 
 
 LIST_CHUNK = 5000  # duties a whole-list download reads per query (~1 s each for 66,000 items; 2,000: 0.6 s)

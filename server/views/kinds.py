@@ -16,6 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 from rdflib.term import Node
 
+from luzhi.ontology.duty_texts import DUTY_TEXTS
 from luzhi.ontology.namespaces import LZ
 from luzhi.ontology.places import describe_lines, describe_place
 from luzhi.server import lookups as lk
@@ -129,8 +130,10 @@ def list_page(iri: str, description: Description, alternates: list[FormatLink]) 
     township = next((o for p, o in description.outgoing if p == LZ.ofTownship), None)
     doc_path = "/doc/" + (local_path(iri) or "")[len("/id/"):]
     downloads = table_links(doc_path, keep=comparing.FILTERS, paged=("json",))
+    # The extra columns' texts (ontology/duty_texts.py) this list's document had: a column each, as in its table.
+    texts = [text for text in DUTY_TEXTS if text.key in choices.texts]
     context = _common(description, alternates, rows=rows, kind=kind, has_categories=any("cat" in r for r in rows),
-                      township=township, filters=filters, paging=paging,
+                      township=township, filters=filters, paging=paging, texts=texts,
                       # (IRI, chosen) pairs: rdflib's URIRef never equals a plain str, so the template cannot compare
                       categories=[(c, str(c) == filters.get("category")) for c in choices.categories],
                       departments=[(o, str(o) == filters.get("department")) for o in choices.departments],

@@ -14,6 +14,7 @@ from rdflib import URIRef
 from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
 from luzhi.etl.to_rdf import LIST_TYPE
+from luzhi.ontology.duty_texts import DUTY_TEXTS
 from luzhi.ontology.types import ListKind
 from luzhi.server import page_queries as q
 from luzhi.server.conneg import choose, negotiate
@@ -67,7 +68,9 @@ def home():
 
 FACETS = {"township": "township", "list": "list_type", "category": "category"}  # parameter → index column
 FIELD_NAMES = {"title": ("见于名称", "found in the title"), "responsibility": ("见于职责", "found in a responsibility"),
-               "name": ("见于名称", "found in a name")}
+               "name": ("见于名称", "found in a name"),
+               # the extra columns' texts (ontology/duty_texts.py): 见于法律依据, found in the legal basis …
+               **{text.key: (f"见于{text.zh}", f"found in the {text.en.lower()}") for text in DUTY_TEXTS}}
 
 
 LIST_TYPES = {str(LIST_TYPE[kind]): kind for kind in ListKind}
@@ -102,8 +105,9 @@ def _one_list(iri: str) -> dict[str, str]:
 def search():
     """`/search?q=森林防火[&kind=…][&township=IRI][&list=IRI][&category=IRI][&page=N]`; JSON at `/search.json`.
 
-    Answered from the build's full-text index (store/search_index.py): titles, responsibility texts
-    and names, each hit saying which of them matched; facet counts over the matches.
+    Answered from the build's full-text index (store/search_index.py): titles, responsibility texts,
+    names and the extra columns' texts (法律依据, 责任科室 …), each hit saying which of them matched; facet
+    counts over the matches.
     """
     if not json_by_extension():
         negotiate(["text/html", "application/json"])  # /search.json is one representation
