@@ -156,28 +156,43 @@ def _generic_tail(token: str) -> tuple[str, str]:
     return token, ""
 
 
-def _wrapped(head: str, tail: str) -> bool:
-    """Whether a space or line break inside a cell cut one name (cold review 21: `县自然资源和规划\\n局` gave an
-    unread 县自然资源和规划 and nothing else): the text before reads as nothing and ends in no organisational word,
-    the text after has no owner of its own (`局`, `管理局`, `资源和规划局`), and the two together read."""
-    if _read(head) is not None or ORG_END.search(head) or begins_with_owner(tail):
-        return False
-    joined = _read(head + tail)
-    return joined is not None and bool(joined.parts or joined.generic)
+def _reads(text: str) -> bool:
+    reading = _read(text)
+    return reading is not None and bool(reading.parts or reading.generic)
+
+
+_WRAPS = 3  # fragments of one name after its first: 县农村 经营管理 站
+
+
+def _last_fragment(pieces: list[tuple[str, str]], at: int) -> int:
+    """Where a name cut by spaces or line breaks at pieces[at] ends (cold review 21: `县自然资源和规划\n局` gave an
+    unread 县自然资源和规划 and nothing else), `at` itself when none is: the text at `at` reads as nothing and ends
+    in no organisational word, the fragments after it have no owner of their own (`局`, `管理局`, `资源和规划局`),
+    and together they read."""
+    text, gap = pieces[at]
+    if not text or _read(text) is not None or ORG_END.search(text):
+        return at
+    for ahead in range(at + 1, min(at + 1 + _WRAPS, len(pieces))):
+        fragment = pieces[ahead][0]
+        if not gap or not set(gap) <= _SPACES or not fragment or begins_with_owner(fragment):
+            return at
+        text += fragment
+        if _reads(text):
+            return ahead
+        gap = pieces[ahead][1]
+    return at
 
 
 def cell_tokens(chunk: str) -> list[tuple[str, str]]:
     """The phrases of a cell (or of one role label's part of it), each with the separators after it, a name cut
-    by a space or a line break (`县自然资源和规划 局`) made whole again."""
+    by spaces or line breaks (`县自然资源和规划 局`, `县农村\n经营管理\n站`) made whole again."""
+    pieces = [(raw.strip(EDGE), gap) for raw, gap in _split_outside_parens(chunk)]
     tokens: list[tuple[str, str]] = []
-    for raw, gap in _split_outside_parens(chunk):
-        token = raw.strip(EDGE)
-        if tokens and tokens[-1][1] and set(tokens[-1][1]) <= _SPACES and token:
-            previous = tokens[-1][0]
-            if previous and _wrapped(previous, token):
-                tokens[-1] = (previous + token, gap)
-                continue
-        tokens.append((token, gap))
+    at = 0
+    while at < len(pieces):
+        end = _last_fragment(pieces, at)
+        tokens.append(("".join(text for text, _ in pieces[at : end + 1]), pieces[end][1]))
+        at = end + 1
     kept: list[tuple[str, str]] = []
     for token, gap in tokens:  # a stray character is no phrase, but the separators after it still separate
         if len(token) >= 2 or not kept:

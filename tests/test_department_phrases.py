@@ -63,7 +63,8 @@ def test_joined_names_before_a_generic_tail():
 def test_a_connector_inside_parentheses_does_not_split_the_name_before_them():
     # The aside names two bodies housed in 县委宣传部 (cold review 21: kept glued in the name before); its 和 splits
     # the aside, never 县委宣传部（县新闻出版局 from 版权局）.
-    assert split_department_cell("县委宣传部（县新闻出版局和版权局）").names == ("县委宣传部", "县新闻出版局", "县版权局")
+    names = split_department_cell("县委宣传部（县新闻出版局和版权局）").names
+    assert names == ("县委宣传部", "县新闻出版局", "县版权局")
 
 
 def test_joined_departments_is_none_when_a_part_is_no_department():
