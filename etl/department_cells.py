@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from luzhi.etl.department_names import (
     ORG_END,
@@ -123,6 +124,7 @@ class _Reading:
     generic: str = ""
 
 
+@lru_cache(maxsize=1 << 14)  # a cut name's fragments are read again whole; the same phrases recur in every cell
 def _read(phrase: str) -> _Reading | None:
     """The departments of one phrase, or None when it reads as neither departments nor a generic phrase."""
     bare, role = strip_role(phrase)

@@ -43,6 +43,7 @@ _HOW = r"(?:直接|依法|统一|具体|牵头)"
 # nor 由乡镇 (the township doing it).
 _HANDED_ON = re.compile(r"(?<![理自缘事来])由(?!于|此|乡镇|乡|镇|街道|村)|移交|移送|上收|收回|划转|转交|划归|交由")
 _DOES = re.compile(_DOING)
+_THE_TOWNSHIP = re.compile(rf"^(?:各|本|我)?{_TOWNSHIP}")  # 各乡镇负责: the township doing it, no one else
 _HOW_AFTER = re.compile(rf"{_HOW}$")
 # A receiver named after 由 by no department's name: 由县局直接受理 (县局: which bureau?), 由上级主管部门负责.
 _BY_SOMEONE = re.compile(rf"(?<![理自缘事来])由\s*([^\s，。；,;：:、]{{2,12}}?){_HOW}?{_DOING}")
@@ -65,7 +66,8 @@ def _someone_does(clause: str) -> bool:
     """`县农业农村局负责`, `县局直接受理`, `相关部门负责`: a body, by its structure, then what it does."""
     for match in _DOES.finditer(clause):
         head = _HOW_AFTER.sub("", clause[: match.start()]).strip(EDGE)
-        if head and (looks_like_department(head, owner_required=True) or is_generic(head)):
+        if head and not _THE_TOWNSHIP.match(head) and (looks_like_department(head, owner_required=True)
+                                                      or is_generic(head)):
             return True
     return False
 
@@ -164,7 +166,9 @@ def _someone(plain: str) -> DepartmentCell:
     match = _BY_SOMEONE.search(plain)
     if match is None:
         return DepartmentCell(())
-    phrase = match.group(1)
+    phrase = _HOW_AFTER.sub("", match.group(1))  # 由其依法办理: 其, no receiver's name
+    if len(phrase) < 2:
+        return DepartmentCell(())
     if len(phrase) > 2 and looks_like_department(phrase, owner_required=True):
         return DepartmentCell((phrase,))
     return DepartmentCell((), generic=(phrase,)) if is_generic(phrase) else DepartmentCell((), unread=(phrase,))

@@ -53,6 +53,7 @@ def test_more_wordings_of_work_that_moves(cell):
     "相关规定已废止。",
     "县民政局 工作方式：不再开展此项工作。",  # 004 reclaimed 9: the receiver column is filled, the work stops
     "承接部门：县人社局 工作方式：取消对完成城镇新增就业人数任务的考核，不再对镇进行考核。",  # 004 reclaimed 10
+    "各乡镇负责的此项工作已取消，不再开展。",  # the township doing it is no one taking it over
 ])
 def test_work_that_stops_is_still_discontinued(cell):
     assert parse_reclaimed_cell(cell).discontinued
@@ -73,6 +74,7 @@ def test_a_receiver_named_by_no_departments_name_is_a_mention_not_an_organisatio
     assert generic.departments.names == () and generic.departments.generic == ("上级主管部门",)
     named = parse_reclaimed_cell("不再开展乡镇初审，由县人民政府负责")
     assert named.departments.names == ("县人民政府",) and not named.discontinued
+    assert parse_reclaimed_cell("该事项由其依法办理。").departments == parse_reclaimed_cell("").departments  # 其: it
 
 
 # --- through pass 1: the graph and its validation -----------------------------------------------------------
