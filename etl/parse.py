@@ -31,6 +31,7 @@ _STRUCTURE = frozenset(
         RowKind.FRONT_MATTER,
         RowKind.PAGE_NUMBER,
         RowKind.HEADER,
+        RowKind.SUBHEADER,
         RowKind.HEADING,
         RowKind.SEPARATOR,
     }
