@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 _WHITESPACE = re.compile(r"\s+")
+# A sub-column's name is a header word: no digit, no sentence punctuation (a row of cells has them: 牵头：县公安局)
+_NO_NAME = re.compile(r"[\d，。；：,.;:！？!?]")
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def combine_header_rows(upper: Sequence[str], lower: Sequence[str]) -> TwoRowHea
                 return None
             cells.append(group)
             parts.append(None)
-        elif all(subs) and group not in subs:
+        elif all(subs) and group not in subs and not any(_NO_NAME.search(sub) for sub in subs):
             cells += [f"{group}/{sub}" for sub in subs]
             parts += [(group, sub) for sub in subs]
         else:
