@@ -32,6 +32,8 @@ def combine_header_rows(upper: Sequence[str], lower: Sequence[str]) -> TwoRowHea
     """The header that `upper` and `lower` make together, or None when `lower` is not the second row of a
     two-row header: it must name every column of a group (a name in `upper` followed by blanks) and nothing
     else than the upper row's own name under any other column, and there must be a group."""
+    if len(lower) <= len(upper) and all(cell.strip() for cell in upper):
+        return None  # no column beside a group's name: every line of a document is asked
     width = max(len(upper), len(lower))
     up = [_WHITESPACE.sub("", cell) for cell in upper] + [""] * (width - len(upper))
     down = [_WHITESPACE.sub("", cell) for cell in lower] + [""] * (width - len(lower))

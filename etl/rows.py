@@ -258,6 +258,8 @@ def _two_row_header(upper: SourceLine, lower: SourceLine, layout: Layout | None)
     """`upper` and `lower` as a header over two rows (etl/header_rows.py), or None. A header the upper row
     makes on its own stays its own unless both rows make a header too; one it does not make (a blank column
     beside a group's name) is read with the lower row, whose words then name its columns in any refusal."""
+    if layout is None and "号" not in upper.text:  # no 序号 (`_may_be_header`), asked of every line
+        return None
     cells = split_cells(upper.text)
     combined = combine_header_rows(cells, split_cells(lower.text)) if _may_be_header(cells, layout) else None
     try:
