@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from luzhi.server.app import create_app
 from luzhi.server.config import Config
-from luzhi.server.limits import TimedRequestHandler
+from luzhi.server.http_servers import TimedRequestHandler
 
 FORM = "application/x-www-form-urlencoded"
 TRIPLE = b"<http://a/> <http://b/> <http://c/> .\n"
