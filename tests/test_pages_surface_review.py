@@ -40,8 +40,8 @@ def _turtle(url: str) -> Graph:
 def test_a_townships_rdf_pages_hold_its_own_links_not_the_statistics_observations(live_server):
     township = URIRef(f"{live_server.url}/id/division/{TOWNSHIP}")
     not_observed = " ".join(f"<{p}>" for p in sorted(OBSERVED))
-    links = f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{township}> FILTER(isIRI(?s) && ?p NOT IN ({', '.join(
-        f'<{p}>' for p in sorted(OBSERVED))})) }}"
+    listed = ", ".join(f"<{p}>" for p in sorted(OBSERVED))
+    links = f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{township}> FILTER(isIRI(?s) && ?p NOT IN ({listed})) }}"
     own = _select(live_server.url, f"SELECT (COUNT(*) AS ?n) WHERE {{ {links} }}")
     observations = _select(live_server.url, f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?o ?p <{township}> "
                                             f"VALUES ?p {{ {not_observed} }} }}")
