@@ -218,7 +218,8 @@ def positive_arg(name: str, default: int) -> int:
     ASCII digits only: `str.isdigit()` also accepts "²" (int() then fails: a 500, issue 10), and a
     20-digit page overflowed the store's OFFSET. Given twice, a 400 too (it was read as its first value).
     """
-    raw = single_arg(name) or str(default)
+    raw = single_arg(name)
+    raw = str(default) if raw is None else raw  # `?page=` is a 400 too: no integer was given
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
         abort(400, description=f"参数 {name} 必须是 1 到 {MAX_PAGE} 之间的整数 / parameter `{name}` must be an "
                                f"integer from 1 to {MAX_PAGE}, got {raw[:40]!r}")
