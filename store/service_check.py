@@ -302,15 +302,19 @@ def _depth(root) -> int:
 # except nested `[ ]` / collections (flat in rdflib's tree) past 1,000 levels, which no one writes.
 MAX_NESTING = 1000
 
-# One token per match; strings, IRIs and comments are single tokens so their brackets do not count.
-_TOKEN = re.compile(
+# Strings, IRIs and comments, each one token (alternatives of a regular expression): what they hold is no syntax.
+INERT_TOKENS = (
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n\r]|\\.)*"'
     r"|'(?:[^'\\\n\r]|\\.)*'"
     r'|<[^<>"{}|^`\\\x00-\x20]*>'
     r"|#[^\n\r]*"
-    r"|(?P<open>[({\[])|(?P<close>[)}\]])|(?P<unary>[!+\-^])"
+)
+# One token per match; strings, IRIs and comments are single tokens so their brackets do not count.
+_TOKEN = re.compile(
+    INERT_TOKENS
+    + r"|(?P<open>[({\[])|(?P<close>[)}\]])|(?P<unary>[!+\-^])"
     r"|\s+"
     r"|[^\s\"'<#(){}\[\]!+\-^]+|.",
     re.DOTALL,

@@ -13,14 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from luzhi.store.service_check import INERT_TOKENS
+
 _TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n\r]*"
-    r"|[?$](?P<var>\w+)"
+    INERT_TOKENS  # strings, IRIs, comments: no variable is there
+    + r"|[?$](?P<var>\w+)"
     r"|(?P<pname>[^\W\d][\w.-]*)?:[\w.:%-]*"  # a prefixed name (`select:x`) is not the keyword SELECT
     r"|(?P<word>[^\W\d]\w*)"
     r"|(?P<star>\*)"

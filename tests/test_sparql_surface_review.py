@@ -15,7 +15,6 @@ import csv
 import io
 import logging
 import socket
-import threading
 import time
 
 import pytest
@@ -23,11 +22,9 @@ import requests
 from sparql_server import fill_small_store, gunicorn, serve
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 from test_review_messages import in_both_languages
-from werkzeug.serving import make_server
 
-from luzhi.server.app import create_app
 from luzhi.server.config import Config
-from luzhi.server.http_servers import REQUEST_LINE_LIMIT, TimedRequestHandler
+from luzhi.server.http_servers import REQUEST_LINE_LIMIT
 from luzhi.server.sparql.protocol import MAX_GRAPH_PARAMETERS
 from luzhi.store.executor import query_id
 from luzhi.store.service_check import MAX_PATTERNS
@@ -43,13 +40,8 @@ def store(tmp_path_factory):
 @pytest.fixture(scope="module")
 def development(store):
     """`luzhi serve`'s server: Werkzeug's, with luzhi's handler (server/http_servers.py)."""
-    app = create_app(Config(store_path=store, query_timeout=120.0, queue_wait=30.0))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=TimedRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    app.extensions["luzhi.sparql"].close()
+    with serve(Config(store_path=store, query_timeout=120.0, queue_wait=30.0), luzhi_serve=True) as server:
+        yield server.base
 
 
 def raw_get(url: str, target_bytes: int) -> bytes:
