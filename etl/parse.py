@@ -17,7 +17,7 @@ from luzhi.etl.layout import Layout
 from luzhi.etl.model import LineSpan, ParsedDocument, SourceLine
 from luzhi.etl.readers import FORMATS, read_document
 from luzhi.etl.rows import ParseError, RowKind, parse_rows
-from luzhi.etl.source import SourceError, read_source
+from luzhi.etl.source import SourceError, read_bytes, read_source
 from luzhi.ontology.places import describe_place_bilingual
 
 __all__ = ["ParseError", "SourceError", "parse_document", "parse_bytes", "read_source", "unaccounted_lines"]
@@ -40,7 +40,7 @@ _STRUCTURE = frozenset(
 def parse_document(path: str | Path, layout: Layout | None = None) -> ParsedDocument:
     """Parse one document; raises `SourceError` (unreadable file) or `ParseError` (unknown layout).
     `layout` is a layout profile (etl.layout) for what the parser cannot guess."""
-    return parse_bytes(Path(path).read_bytes(), path, layout)
+    return parse_bytes(read_bytes(path), path, layout)
 
 
 def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> ParsedDocument:

@@ -40,7 +40,9 @@ from luzhi.etl.layout import Layout
 from luzhi.etl.model import Issue, ParsedDocument
 from luzhi.etl.parse import parse_document
 from luzhi.etl.report import DocumentReport, document_report
+from luzhi.etl.rows import ParseError
 from luzhi.etl.shared import split_shared
+from luzhi.etl.source import SourceError, read_bytes
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
@@ -166,7 +168,11 @@ def _code_against_title(doc: ParsedDocument, chain: DivisionChain) -> ParsedDocu
 
 def stage_key(path: Path, options: BuildOptions) -> str:
     """What decides a document's staged output; equal keys, equal files (so a resumed build reuses them)."""
-    digest = hashlib.sha256(Path(path).read_bytes())
+    try:
+        content = read_bytes(path)  # as the parse will read it: never past its limit, never a device or a pipe
+    except SourceError as error:  # refused by the parse too, naming why; the key still changes with the file
+        content = error.message.encode()
+    digest = hashlib.sha256(content)
     digest.update(repr((path.name, options.code_for(path), Iris(options.base).base, VERSION, STAGE_FORMAT,
                         options.validate, options.force, options.layout)).encode())
     return digest.hexdigest()[:24]
@@ -360,8 +366,11 @@ def _where(reason: dict) -> str:
 def _reason(error: Exception) -> dict:
     line = getattr(error, "lineno", None)  # ParseError's (etl/rows.py)
     place = getattr(error, "place", None)  # in a Word, Excel, PDF or HTML file: the line is the reader's count
+    # A SourceError's or ParseError's own message, without the file its str() starts with: the refusal names the
+    # file, and every line read "a.docx: [SourceError] a.docx: …" (cold review 21).
+    message = error.message if isinstance(error, SourceError | ParseError) else str(error)
     return {"line": line if isinstance(line, int) and not place else None, "place": place,
-            "rule": type(error).__name__, "message": str(error)}
+            "rule": type(error).__name__, "message": message}
 
 
 def _violation(result: ValidationResult) -> dict:
