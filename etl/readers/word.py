@@ -103,8 +103,9 @@ class _Reader:
         for number, row in enumerate(_within(table, {_TR}), start=1):
             location = where.then(row=number)
             before, cells = _grid(row)
-            if self.is_layout(cells, above, location):
-                yield from self.layout(cells, location)
+            laid_out = self.laid_out(cells, above, location)
+            if laid_out:
+                yield from self.layout(laid_out, location)
                 above = {}
                 continue
             texts, shown = [""] * before, {}
@@ -116,23 +117,22 @@ class _Reader:
             above = shown
             yield tuple(texts), location
 
-    def is_layout(self, cells: list[_GridCell], above: dict[int, str], location: Location) -> bool:
-        """Whether the row lays out tables, its only text in cells that hold one (the module docstring); a cell
-        merged with the one above has that one's text."""
+    def laid_out(self, cells: list[_GridCell], above: dict[int, str], location: Location) -> list[_GridCell]:
+        """The cells holding tables, when the row only lays them out (its only text is in those: the module
+        docstring); none when it is a row of data. A cell merged with the one above has that one's text."""
         holding = [any(block.tag == _TBL for block in _within(cell.tc, _BLOCKS)) for cell in cells]
         if not any(holding):
-            return False
+            return []
         for cell, held in zip(cells, holding, strict=True):
             text = above.get(cell.column, "") if cell.continued else "" if held else self.cell(cell.tc, location)
             if text.strip():
-                return False
-        return True
+                return []
+        return [cell for cell, held in zip(cells, holding, strict=True) if held]
 
     def layout(self, cells: list[_GridCell], location: Location) -> Iterator[Row]:
+        """The paragraphs and tables of a layout row's cells that hold tables, as if they stood in the body."""
         paragraphs = tables = 0
         for cell in cells:
-            if cell.continued:
-                continue
             for block in _within(cell.tc, _BLOCKS):
                 if block.tag == _P:
                     paragraphs += 1
