@@ -5,7 +5,7 @@ workbook is saved as `.csv`, Word writes RTF under `.doc`. Read by its name, suc
 reader's words ("not a readable Excel file: File is not a zip file"), or an OLE file named .txt as "line 1 holds a
 NUL byte" (cold review 21). So the bytes decide:
 
-- `%PDF-` → PDF; `{\\rtf` → RTF;
+- `%PDF-` → PDF (after at most 1024 bytes of anything in a .pdf, as PDF readers allow); `{\\rtf` → RTF;
 - a ZIP (`PK\\x03\\x04`): an Office Open XML package (`[Content_Types].xml`) is Word by `word/document.xml`, Excel
   by `xl/workbook.xml`, PowerPoint by `ppt/presentation.xml`; an OpenDocument file says its type in its
   `mimetype` member; an OFD file has `OFD.xml`; any other ZIP is an archive of files, not a document;
@@ -68,7 +68,9 @@ def sniff(data: bytes, suffix: str) -> str | None:
     """The file's real kind: a suffix a reader reads (`.docx`, `.xlsx`, `.pdf`, `.html`), a key of UNREADABLE, or
     None when the first bytes say nothing (text, or a damaged file its name's reader names). `suffix` (lower case)
     only names which of two formats sharing a container it is (`.wps` and `.doc` are both OLE with a WordDocument)."""
-    if data.startswith(b"%PDF-"):
+    # PDF readers look for the marker in the first 1024 bytes (Acrobat's implementation notes); in a file whose name
+    # does not say PDF, only at the start
+    if data.startswith(b"%PDF-") or (suffix == ".pdf" and b"%PDF-" in data[:1024]):
         return ".pdf"
     if data.startswith(b"{\\rtf"):
         return ".rtf"

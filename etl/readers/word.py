@@ -12,9 +12,9 @@ that many empty cells first, so its cells stay under their header.
 
 A table inside a table's cell is read by what the row around it is. In a layout row, one whose only text is in
 cells that hold tables (an outer table laying out the page, its cell holding a list's title and its table of
-items), the cells' paragraphs and tables are read in place, as if they stood in the body: each item a row. In a
-row of data (a 序号 or a 事项名称 in a cell of its own) the inner table is part of its cell, each of its rows a
-line of that cell's text, its cells joined by a space.
+items, a margin cell beside it empty), those cells' paragraphs and tables are read in place, as if they stood in
+the body: each item a row. In a row of data (a 序号 or a 事项名称 in a cell of its own) the inner table is part
+of its cell, each of its rows a line of that cell's text, its cells joined by a space.
 
 A paragraph is read as Word shows it: with the number Word's automatic numbering gives it (a 序号 column
 numbered by Word holds no text of its own; etl/readers/word_numbering.py), and with the text of runs inside
@@ -65,7 +65,7 @@ def _runs_text(element) -> str:
 
 
 class _Reader:
-    """A paragraph's text as Word shows it, its automatic number first."""
+    """The body's paragraphs and tables as rows; a paragraph's text as Word shows it, its automatic number first."""
 
     def __init__(self, document, path: str) -> None:
         self.path = path
