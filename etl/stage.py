@@ -38,11 +38,9 @@ from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_township
 from luzhi.etl.facts import document_facts, write_facts
 from luzhi.etl.layout import Layout
 from luzhi.etl.model import Issue, ParsedDocument
-from luzhi.etl.parse import parse_document
+from luzhi.etl.parse import ParseError, SourceError, key_bytes, parse_document
 from luzhi.etl.report import DocumentReport, document_report
-from luzhi.etl.rows import ParseError
 from luzhi.etl.shared import split_shared
-from luzhi.etl.source import SourceError, read_bytes
 from luzhi.etl.to_rdf import document_graph
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
@@ -168,11 +166,7 @@ def _code_against_title(doc: ParsedDocument, chain: DivisionChain) -> ParsedDocu
 
 def stage_key(path: Path, options: BuildOptions) -> str:
     """What decides a document's staged output; equal keys, equal files (so a resumed build reuses them)."""
-    try:
-        content = read_bytes(path)  # as the parse will read it: never past its limit, never a device or a pipe
-    except SourceError as error:  # refused by the parse too, naming why; the key still changes with the file
-        content = error.message.encode()
-    digest = hashlib.sha256(content)
+    digest = hashlib.sha256(key_bytes(path))
     digest.update(repr((path.name, options.code_for(path), Iris(options.base).base, VERSION, STAGE_FORMAT,
                         options.validate, options.force, options.layout)).encode())
     return digest.hexdigest()[:24]
@@ -366,9 +360,7 @@ def _where(reason: dict) -> str:
 def _reason(error: Exception) -> dict:
     line = getattr(error, "lineno", None)  # ParseError's (etl/rows.py)
     place = getattr(error, "place", None)  # in a Word, Excel, PDF or HTML file: the line is the reader's count
-    # A SourceError's or ParseError's own message, without the file its str() starts with: the refusal names the
-    # file, and every line read "a.docx: [SourceError] a.docx: …" (cold review 21).
-    message = error.message if isinstance(error, SourceError | ParseError) else str(error)
+    message = error.message if isinstance(error, SourceError | ParseError) else str(error)  # the refusal names the file
     return {"line": line if isinstance(line, int) and not place else None, "place": place,
             "rule": type(error).__name__, "message": message}
 

@@ -28,6 +28,7 @@ from luzhi.etl.readers import MAX_TEXT_BYTES
 from luzhi.etl.readers.sniff import OLE_MAGIC
 from luzhi.etl.source import MAX_FILE_BYTES
 from luzhi.etl.stage import BuildOptions, stage_key, stage_one
+from luzhi.server.validation.submission import SubmissionError, read_submission
 
 LIST = textwrap.dedent("""\
     浙江省嘉兴市嘉善县西塘镇履行职责事项清单
@@ -90,14 +91,29 @@ def test_a_list_just_under_the_text_cap_still_reads(tmp_path):
 
 def test_devices_and_pipes_are_refused_unread(tmp_path):
     """`luzhi validate` of /dev/zero and of a FIFO no one writes to: refused at once (was: read until the
-    memory ran out, or blocked for ever), exit 2, each named."""
+    memory ran out, or blocked for ever), exit 2, each named once."""
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
-    answer = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "validate", "/dev/zero", str(fifo)],
+    answer = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "validate", "/dev/zero", fifo],
                             capture_output=True, text=True, timeout=120, preexec_fn=_capped())
     assert answer.returncode == 2, answer.stderr
-    assert "/dev/zero:-:-: 不是普通文件，而是字符设备" in answer.stderr and "a character device" in answer.stderr
-    assert f"{fifo}:-:-: 不是普通文件，而是命名管道（FIFO）" in answer.stderr and "a named pipe" in answer.stderr
+    zero, pipe = answer.stderr.splitlines()
+    assert zero.startswith("/dev/zero:-:-: 不是普通文件，而是字符设备") and "a character device" in zero
+    assert pipe.startswith(f"{fifo}:-:-: 不是普通文件，而是命名管道（FIFO）") and "a named pipe" in pipe
+    assert pipe.count(str(fifo)) == 1
+
+
+@pytest.mark.parametrize(("name", "data", "start"), [
+    ("no-header.txt", "浙江省嘉兴市嘉善县西塘镇履行职责事项清单\n这里没有表格\n".encode(),
+     "no-header.txt:2: 全文没有找到"),
+    ("broken.docx", b"PK\x03\x04 not really a zip", "broken.docx: 不是可读的 Word（.docx）文件"),
+])
+def test_validate_names_an_unreadable_file_once(name, data, start):
+    """`luzhi validate` and `POST /validate` said "no-header.txt:2:-: ParseError: no-header.txt:2: …"."""
+    with pytest.raises(SubmissionError) as refused:
+        read_submission(data, "text", name=name, base="http://127.0.0.1:5000")
+    assert str(refused.value).startswith(start) and str(refused.value).count(name) == 1, str(refused.value)
+    assert refused.value.line == (2 if name.endswith(".txt") else None)
 
 
 def test_a_build_refuses_a_device_naming_it_once(tmp_path):
