@@ -24,7 +24,7 @@ from formats import write_csv, write_docx, write_html, write_xlsx
 
 from luzhi.etl.model import ListKind
 from luzhi.etl.parse import SourceError, parse_bytes, parse_document
-from luzhi.etl.readers import MAX_TEXT_BYTES
+from luzhi.etl.readers import MAX_LINES, MAX_TEXT_BYTES
 from luzhi.etl.readers.sniff import OLE_MAGIC
 from luzhi.etl.source import MAX_FILE_BYTES
 from luzhi.etl.stage import BuildOptions, stage_key, stage_one
@@ -80,6 +80,15 @@ def test_a_file_past_its_cap_is_refused_naming_the_limit(tmp_path, name, size, l
     assert refused.value.path == str(path)
     message = refused.value.message
     assert f"超过 {limit // 2**20} MB 的上限" in message and f"larger than the {limit // 2**20} MB limit" in message
+
+
+def test_a_text_of_more_lines_than_any_list_is_refused(tmp_path):
+    """The line cap of the other formats holds for text too: 100,001 lines under 1 MB were read and parsed."""
+    path = tmp_path / "lines.txt"
+    path.write_text(LIST + "\n" * MAX_LINES, encoding="utf-8")
+    with pytest.raises(SourceError) as refused:
+        parse_document(path)
+    assert f"超过 {MAX_LINES} 行" in refused.value.message and f"more than {MAX_LINES:,} lines" in refused.value.message
 
 
 def test_a_list_just_under_the_text_cap_still_reads(tmp_path):
