@@ -113,9 +113,10 @@ def source(filename: str):
     a PDF inline, so `#page=3` opens its page; a Word, Excel or HTML original as itself, as a download
     (`Content-Disposition: attachment`): an HTML page shown by a browser would run on our origin.
 
-    Only documents the store records as `lz:SourceDocument` are served, from the build's copies.
+    Only documents the store records as `lz:SourceDocument` are served, from the build's copies: `{code}/{file}`
+    (Iris.source), or a bare name in a store built before cold review 21.
     """
-    iri = _checked(iri_for_path(f"/source/{quote(filename, safe='')}"))  # the IRI is encoded (Iris.source)
+    iri = _checked(iri_for_path(f"/source/{quote(filename, safe='/')}"))  # the IRI is encoded (Iris.source)
     if not get_store().triples(URIRef(iri), RDF.type, LZ.SourceDocument, limit=1):
         abort(404)
     path = source_file(get_opened().state_dir, filename)
