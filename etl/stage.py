@@ -340,5 +340,6 @@ def _violation(result: ValidationResult, files: dict[str, str]) -> dict:
     # Both of the shape's messages, Chinese then English after " / ", as the build's other refusals (it had zh only).
     reason = {"line": line, "place": result.place, "rule": rule,
               "message": f"{result.focus}: {result.message_zh} / {result.message_en}"}
-    file = files.get((result.source or "").partition("#")[0])
+    # Only a place in a file: a list no file holds is derived from one only as the place its absence is stated.
+    file = files.get((result.source or "").partition("#")[0]) if result.lines or result.place else None
     return {**reason, "file": file} if file else reason

@@ -69,7 +69,7 @@ def stage_and_claim(paths: list[Path], options: BuildOptions, staging: Path, val
     several = [township for township in claims.townships if not township.single]
     to_load = [township.single for township in singles]
     if several:
-        progress.phase("townships of several files", len(several))
+        progress.phase("townships from partial files", len(several))
         calls = [(_members(township, options, state), options, staging, validate_graph) for township in several]
         for township, built in zip(several, run_calls(stage_township, calls, options.jobs), strict=True):
             progress.advance(built.triples)
