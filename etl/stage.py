@@ -54,8 +54,8 @@ VERSION = "0.1.0"
 # (format 2: each document's facts, etl/facts.py; 3: its parts of the /dumps/ files, store/dump.py;
 # 4: no plain .nq, pass 2 loads the N-Quads part; 5: `Staged.quad_count`; 6: each issue's `message_en`: a
 # report pickled before it would lack the field a resumed build reads; 7: facts of FACTS_FORMAT 3, search
-# rows with the extra columns' texts).
-STAGE_FORMAT = 7
+# rows with the extra columns' texts; 8: source IRIs under the township's code, `Staged.lists`, `.partial`, `.files`).
+STAGE_FORMAT = 8
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class BuildOptions:
     force: bool = False  # load documents with SHACL Violations anyway
     validate: bool = True
     township_codes: dict[str, str] = field(default_factory=dict)  # file name or path → 9-digit code
-    replace: bool = False  # a document may take a township (or file name) another document holds
+    replace: bool = False  # a document may take a township's list another file of that township holds
     keep_going: bool = False  # load what passes, quarantine what does not (issue 12)
     fresh: bool = False  # start from an empty store instead of the current one
     jobs: int = 1  # pass-1 worker processes (issue 13)
