@@ -7,8 +7,8 @@ division chain and the base IRI, so two builds of the same input give identical 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 
 from rdflib import XSD, Literal, URIRef
@@ -16,13 +16,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
 
 from luzhi.etl.categories import Category, merge_categories
 from luzhi.etl.department_phrases import LEAD, SUPPORT
-from luzhi.etl.departments import (
-    DepartmentCell,
-    DepartmentRegistry,
-    parse_reclaimed_cell,
-    split_department_cell,
-    with_role_columns,
-)
+from luzhi.etl.departments import DepartmentCell, DepartmentRegistry, department_mentions
 from luzhi.etl.divisions import DivisionChain
 from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
 from luzhi.etl.report import declared_total
@@ -123,7 +117,7 @@ def township_graph(parts: tuple[SourcePart, ...], chain: DivisionChain, iris: Ir
         layout = part_of[item].doc.layout
         return layout.section if layout is not None else None
 
-    mentions = {item: _department_mentions(item, separators(part_of[item]), partial(registry.resolve, county.code))
+    mentions = {item: department_mentions(item, separators(part_of[item]), partial(registry.resolve, county.code))
                 for item in items}
     for item, (cell, _) in mentions.items():
         for name in cell.names:
@@ -243,27 +237,6 @@ def _unread_issue(item: DutyItem, phrase: str) -> Issue:
                    "it is kept as a mention (lz:departmentMention), not loaded as an organisation; write each "
                    "department's full name, several separated by 、",
     )
-
-
-def _department_mentions(item: DutyItem, separators: str, organisation: Callable[[str], Hashable]):
-    """The department cell of an item, split; for reclaimed items also the way of working, and the receivers with
-    the departments of the 牵头部门/配合部门 columns beside them (`organisation`: whose a name is, so that one
-    named in both is one receiver)."""
-    if item.list_kind is ListKind.COOPERATIVE:
-        return split_department_cell(item.department_text, separators), None
-    if item.list_kind is ListKind.RECLAIMED:
-        if item.way_of_working is not None:
-            # 承接部门 and 工作方式 as two columns: read as the labelled cell they stand for, so the departments,
-            # a transfer (由县X局…) and 不再开展 are found as in one cell; the way of working is its own column.
-            reclaimed = parse_reclaimed_cell(f"承接部门：{item.department_text} 工作方式：{item.way_of_working}")
-            reclaimed = replace(reclaimed, way_of_working=item.way_of_working)
-        else:
-            reclaimed = parse_reclaimed_cell(item.department_text)
-        if not item.role_departments:
-            return reclaimed.departments, reclaimed
-        columns = split_department_cell(item.role_departments, separators)
-        return with_role_columns(reclaimed.departments, columns, organisation), reclaimed
-    return split_department_cell(""), None
 
 
 def _add_duty(

@@ -158,3 +158,10 @@ def test_a_store_built_before_keeps_serving_its_bare_named_sources_until_rebuilt
     keys = source_keys(state_dir_of(copy))
     assert NAME not in keys and f"{XIAOJINGZHUANG}/{NAME}" in keys and f"{GUANJIAPU}/{NAME}" in keys
     assert f"/source/{quote(NAME)}#" not in nquads(copy).decode()
+    # An old link (`/source/{file}`, as a store built before published it) leads to the one township holding that
+    # name; a name two townships hold leads nowhere.
+    with serve(Config(store_path=copy, base=BASE, query_processes=1, page_query_processes=1)) as site:
+        moved = requests.get(f"{site.base}/source/{other.name}", allow_redirects=False, timeout=60)
+        assert moved.status_code == 301 and moved.headers["Location"] == f"/source/210381121/{other.name}"
+        assert requests.get(f"{site.base}/source/{other.name}", timeout=60).content == other.read_bytes()
+        assert requests.get(f"{site.base}/source/{quote(NAME)}", timeout=60).status_code == 404
