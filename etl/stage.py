@@ -200,11 +200,14 @@ def _code_against_title(doc: ParsedDocument, chain: DivisionChain) -> ParsedDocu
     return replace(doc, issues=(issue, *doc.issues))
 
 
-def stage_key(path: Path, options: BuildOptions, code: str | None | type[Ellipsis] = ...) -> str:
-    """What decides a document's staged output; equal keys, equal files (so a resumed build reuses them).
-    `code`: the township code it is read with, when not the one `options` gives (a file the store holds)."""
+def stage_key(path: Path, options: BuildOptions) -> str:
+    """What decides a document's staged output; equal keys, equal files (so a resumed build reuses them)."""
+    return file_key(path, options.code_for(path), options)
+
+
+def file_key(path: Path, code: str | None, options: BuildOptions) -> str:
+    """`stage_key` of a file read with the township code `code` (a file the store holds: its township's)."""
     digest = hashlib.sha256(Path(path).read_bytes())
-    code = options.code_for(path) if code is ... else code
     digest.update(repr((path.name, code, Iris(options.base).base, VERSION, STAGE_FORMAT,
                         options.validate, options.force, options.layout)).encode())
     return digest.hexdigest()[:24]

@@ -29,9 +29,9 @@ from luzhi.etl.stage import (
     StagedFile,
     _reason,
     add_build,
+    file_key,
     read_document,
     stage_all,
-    stage_key,
     staged_once,
     validate_and_write,
 )
@@ -93,7 +93,7 @@ def _members(township: Township, options: BuildOptions, state: Path | None) -> t
 
 def township_key(members: tuple[Member, ...], options: BuildOptions) -> str:
     digest = hashlib.sha256(b"township")
-    for key in sorted(stage_key(m.path, options, m.code) for m in members):
+    for key in sorted(file_key(m.path, m.code, options) for m in members):
         digest.update(key.encode())
     return digest.hexdigest()[:24]
 
