@@ -845,7 +845,7 @@ class _Assembler:
             if any(lst.kind is kind for lst in self.lists):
                 continue
             line = self.contents.get(kind)
-            absent.append(ListCount(kind, None, 0, LineSpan(line, line) if line else None))
+            absent.append(ListCount(kind, None, 0, LineSpan(line, line) if line else None, found=False))
             if line is not None:
                 self._issue("list-missing", f"目录第 {line} 行列出了{LIST_NAMES[kind]}，正文中却没有：文件可能不完整"
                             "（被截断），请对照原件补全", f"the table of contents (line {line}) names the {kind.value} "

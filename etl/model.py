@@ -93,6 +93,7 @@ class ListCount:
     # The list title, when the list has one; for a list the body lacks (`parsed` 0: a document cut short), the
     # line of its table-of-contents entry, if any.
     lines: LineSpan | None = None
+    found: bool = True  # False: the body lacks this list (counted as one of no items, etl/items.py)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,11 @@ class ParsedDocument:
             return span.rfc5147()
         first, last = self.locations[span.first - 1], self.locations[span.last - 1]
         return first if first == last else f"{first},{last}"
+
+    def lists_found(self) -> frozenset[ListKind]:
+        """The lists the body holds. A township may publish its three lists as three files (one title each): a
+        file lacking a list is then one part of its document, not a document cut short (docs/build.md)."""
+        return frozenset(count.list_kind for count in self.list_counts if count.found)
 
     def items_of(self, kind: ListKind) -> tuple[DutyItem, ...]:
         return tuple(item for item in self.items if item.list_kind is kind)

@@ -7,6 +7,7 @@ readable version printed on the terminal.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 
 from rich.table import Table
@@ -72,10 +73,13 @@ def declared_total(doc: ParsedDocument, kind: ListKind) -> int | None:
     return total
 
 
-def document_report(doc: ParsedDocument, chain: DivisionChain, built) -> DocumentReport:
-    """Summarise one document; `built` is the `DocumentGraph` from etl.to_rdf."""
+def document_report(doc: ParsedDocument, chain: DivisionChain, built=None, *,
+                    kinds: Iterable[ListKind] = tuple(ListKind)) -> DocumentReport:
+    """Summarise one document; `built` is the `DocumentGraph` from etl.to_rdf (None: not built yet, pass 1 left
+    it for its township's other files, etl/stage.py). `kinds`: the lists reported (one of a township's several
+    files reports those it holds)."""
     lists = []
-    for kind in ListKind:
+    for kind in kinds:
         items = doc.items_of(kind)
         parsed = Counter(item.category for item in items)
         declared = {c.category: c.declared for c in doc.category_counts if c.list_kind is kind}
@@ -93,8 +97,8 @@ def document_report(doc: ParsedDocument, chain: DivisionChain, built) -> Documen
         lists=tuple(lists),
         merged_rows=doc.merged_rows,
         duplicate_pages_skipped=tuple((s.first, s.last) for s in doc.skipped_duplicate_pages),
-        department_merges=tuple(built.department_merges),
-        issues=tuple(_issue_dict(i, doc.locations) for i in (*doc.issues, *built.issues)),
+        department_merges=tuple(built.department_merges) if built else (),
+        issues=tuple(_issue_dict(i, doc.locations) for i in (*doc.issues, *(built.issues if built else ()))),
     )
 
 

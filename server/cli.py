@@ -208,8 +208,8 @@ def _store_base(target) -> str | None:
               help="Write the JSON data-quality report here.")
 @click.option("--force", is_flag=True, help="Load documents even when they have SHACL Violations.")
 @township_code_option
-@click.option("--replace", is_flag=True, help="Let a document take a township (or file name) that another "
-              "document holds in the store; without it such a claim is refused, naming both files.")
+@click.option("--replace", is_flag=True, help="Let a document take a township's list that another file of that "
+              "township holds in the store; without it such a claim is refused, naming both files.")
 @click.option("--keep-going", is_flag=True, help="Load every document that passes; list each refused one "
               "(file, line, rule) as quarantined instead of refusing the whole build.")
 @click.option("--strict-exit", is_flag=True, help="With --keep-going: exit 1 when any document was quarantined.")
