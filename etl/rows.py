@@ -49,6 +49,7 @@ class RowKind(Enum):
     TOC = "toc"  # 目录 and its entries `1. 基本履职事项清单.....<TAB>1`
     FRONT_MATTER = "front-matter"  # 附件：4, 2025 年 (before the first table only)
     PAGE_NUMBER = "page-number"  # - 12 -, 第 3 页
+    CONTINUED = "continued"  # 续表, （续）, 接上页: the table goes on from the page before
     HEADER = "header"  # 序号<TAB>事项名称<TAB>…
     HEADING = "heading"  # 一、党的建设（24项）
     SEPARATOR = "separator"  # ----<TAB>-----
@@ -95,6 +96,10 @@ _SEPARATOR_CELL = re.compile(r"^[\s\-—–=_:|+]*$")
 _PAGE_NUMBER = re.compile(
     r"^(?:[\-—–]\s*\d{1,4}\s*[\-—–]|第\s*\d{1,4}\s*页(?:\s*[，,/（(]?\s*共\s*\d{1,4}\s*页\s*[）)]?)?|\d{1,4}\s*/\s*\d{1,4})$"
 )
+# A line saying the table goes on from the page before (cold review 21: `续表` alone was read as a category 续表).
+_CONTINUED = re.compile(
+    rf"^[（(]?\s*(?:续表|续上表|续前表|续|接上页|接上表|接前页)\s*[\d{_NUMERAL}]{{0,3}}\s*[）)]?\s*[:：]?$"
+)
 _FRONT_MATTER = re.compile(
     r"^(?:附件\s*[:：]?\s*\d*|\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|[（(]\s*\d{4}\s*年[^（）()]{0,10}[）)])$"
 )
@@ -103,7 +108,12 @@ _COUNT_SUFFIX = r"(?:[（(](?:共)?(?P<count>\d+)项[）)])?"  # `（109项）` 
 _INNER_COUNT = re.compile(r"\s*[（(]\s*(?:共\s*)?(?P<count>\d+)\s*项\s*[）)]\s*(?=[^\s（()）])")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _WHITESPACE = re.compile(r"\s+")
-_SEQUENCE = re.compile(r"^(\d{1,5})\s*[.、．]?$")
+# A 序号 as documents write it, read after NFKC (full-width digits, brackets and stops fold): `1`, `1.`, `1、`, `12)`,
+# `12）`, `(2)`, `（2）`, `第3项`, `第3条` (cold review 21: those after `1、` were dropped as "not a number").
+_SEQUENCE = re.compile(r"^(?:(\d{1,5})\s*[.、)]?|\(\s*(\d{1,5})\s*\)|第\s*(\d{1,5})\s*[项条])$")
+# An outline number, `1.2`: item 2 of the category numbered 1 (cold review 21, P0: such items were dropped and their
+# categories' rows, `1<TAB>党的建设`, loaded as duties). Three levels (`1.2.3`) are no 序号 read here.
+_OUTLINE = re.compile(r"^(\d{1,3})\s*\.\s*(\d{1,4})\s*[.、)]?$")
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
@@ -147,6 +157,8 @@ def classify_line(
             # The list an entry names: one the body then lacks is a document cut short (etl/items.py).
             listed = _LIST_TITLE.match(collapse_spaces(entry.group("label")))
             return Row(RowKind.TOC, line, cells, list_kind=_list_kind(listed.group("name")) if listed else None)
+    if len(filled) == 1 and _CONTINUED.match(filled[0]):
+        return Row(RowKind.CONTINUED, line, cells)
     if len(filled) == 1 and (profiled := _profile_list_title(filled[0], line, cells, layout)) is not None:
         return profiled  # a profile's list title wins over a numbered heading (`一、乡镇自主事项（3项）`)
     read = _profile_heading(joined, layout) or read_heading(filled)
@@ -184,15 +196,33 @@ def split_cells(text: str) -> tuple[str, ...]:
     return (text,)
 
 
+@dataclass(frozen=True)
+class Number:
+    """A 序号 as read: `sequence`, and for an outline number (`1.2`) the number of its category, `parent` (1)."""
+
+    sequence: int
+    parent: int | None = None
+
+
+def parse_number(cell: str) -> Number | None:
+    """A 序号 cell: a plain number in any of the forms `parse_sequence` reads, or an outline number `1.2`."""
+    text = unicodedata.normalize("NFKC", cell).strip()
+    outline = _OUTLINE.match(text)
+    if outline is not None:
+        return Number(int(outline.group(2)), int(outline.group(1)))
+    sequence = parse_sequence(text)
+    return Number(sequence) if sequence is not None else None
+
+
 def parse_sequence(cell: str) -> int | None:
-    """`1`, `1.`, `1、`, full-width `１２` → int; anything else → None."""
+    """`1`, `1.`, `1、`, `1）`, `(1)`, `（1）`, `第1项`, full-width `１２` → int; anything else (`1.2` too) → None."""
     match = _SEQUENCE.match(unicodedata.normalize("NFKC", cell).strip())
-    return int(match.group(1)) if match else None
+    return int(next(group for group in match.groups() if group)) if match else None
 
 
 def oversized_sequence(cell: str) -> str | None:
     """The digits of a 序号 too long to be an item's (`999999999`: `_SEQUENCE` takes five at most), else None."""
-    match = re.fullmatch(r"(\d{6,})\s*[.、．]?", unicodedata.normalize("NFKC", cell).strip())
+    match = re.fullmatch(r"(?:\(\s*|第\s*)?(\d{6,})\s*[.、)项条]?", unicodedata.normalize("NFKC", cell).strip())
     return match.group(1) if match else None
 
 
