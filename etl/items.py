@@ -56,6 +56,7 @@ from luzhi.etl.rows import (
     classify_line,
     oversized_sequence,
     parse_number,
+    place_of,
 )
 
 # The columns without which a list loses a part of every item (the title is checked by the row parser).
@@ -73,6 +74,7 @@ _CONTENT = (RowKind.CELLS, RowKind.HEADING, RowKind.TEXT)
 _PAGE_START = (RowKind.HEADER, RowKind.LIST_TITLE, RowKind.DOC_TITLE, RowKind.TOC)
 # The first half of a title broken over two lines: a place name ending in an administrative unit.
 _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|州|自治区)$")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,30}")  # a township's name with what is above it, as a title line writes it
 _HEADER_WORD = re.compile(r"序\s*号|编\s*号|事项名称")
 _TEXT_FIELDS = ("department_text", "role_departments", "upper_responsibility", "township_responsibility",
                 "description", "legal_basis", "office")
@@ -197,7 +199,7 @@ class _Assembler:
         self.heading_lines: list[LineSpan] = []  # table rows read as category headings (outline numbering)
         self.pending_heading: Row | None = None
         self.pending_tentative: Row | None = None  # `平安法治` in a table: a heading if an item comes next
-        self.pending_text: Row | None = None  # unrecognised text before the first list: half a title?
+        self.pending_text: list[Row] = []  # unrecognised text before the first list and title: part of a title?
         self.first_unknown: Row | None = None
         self.table_start: Row | None = None  # the first unrecognised line naming a header word (序号 …)
         self.contents: dict[ListKind, int] = {}  # the lists the table of contents names, at their lines
@@ -235,11 +237,15 @@ class _Assembler:
         )
 
     def feed(self, row: Row) -> None:
-        if self.pending_text is not None and row.kind is not RowKind.BLANK:
-            held, self.pending_text = self.pending_text, None
-            if row.kind is RowKind.DOC_TITLE and self._join_title(held, row):
+        if self.pending_text and row.kind is not RowKind.BLANK and not self._before_title(row):
+            held, self.pending_text = self.pending_text, []
+            joined = self._join_title(held, row) if row.kind in (RowKind.DOC_TITLE, RowKind.LIST_TITLE) else 0
+            for line in held[: len(held) - joined]:
+                self._unparsed(line)
+            if joined and row.kind is RowKind.DOC_TITLE:
                 return
-            self._unparsed(held)
+            if joined:
+                row = replace(row, place=self.title)  # the list title's place is the one its lines made
         if self.pending_tentative is not None and not self._keeps_tentative(row):
             self._resolve_tentative(row)
         handler = {
@@ -266,14 +272,31 @@ class _Assembler:
         elif place and self.title and place != self.title:
             self._title_mismatch(row, place)
 
-    def _join_title(self, held: Row, row: Row) -> bool:
-        """`内蒙古自治区呼伦贝尔市扎兰屯市` / `卧牛河镇履行职责事项清单`: one title over two lines."""
-        text = held.line.text.strip()
-        if self.title is not None or self.lists or not _PLACE_PREFIX.match(text) or not row.place:
-            return False
-        self.title = text + row.place
-        self.title_lines = LineSpan(held.line.lineno, row.line.lineno)
-        return True
+    def _before_title(self, row: Row) -> bool:
+        """Whether a row is text held before the document's first title and list (`_join_title` reads it)."""
+        return row.kind is RowKind.TEXT and not self.lists and self.title is None
+
+    def _join_title(self, held: list[Row], row: Row) -> int:
+        """How many of the lines of text before the first title (`held`) are its first part, now joined to it: a
+        title over two lines or more, `内蒙古自治区呼伦贝尔市扎兰屯市` / `卧牛河镇履行职责事项清单`, or
+        `赣州市南康区党寨镇人民政府` / `履行职责事项清单` (cold review 21: refused, the title naming no township).
+        The lines joined are the last ones before the title: those ending in a division above a township (省, 市,
+        县, 区 …), and, when the title line names no place, the township's own line (Chinese characters only, a
+        government body after it dropped) below them."""
+        if self.title is not None or self.lists:
+            return 0
+        texts = [re.sub(r"\s+", "", line.line.text) for line in held]
+        joined = 0
+        if not row.place and texts and _PLACE.fullmatch(place_of(texts[-1])):
+            joined = 1
+        while joined < len(texts) and _PLACE_PREFIX.match(texts[-1 - joined]):
+            joined += 1
+        if not joined:
+            return 0
+        parts = texts[len(texts) - joined:]
+        self.title = "".join(parts[:-1]) + (place_of(parts[-1]) if not row.place else parts[-1] + row.place)
+        self.title_lines = LineSpan(held[-joined].line.lineno, row.line.lineno)
+        return joined
 
     def _title_mismatch(self, row: Row, place: str) -> None:
         self._issue(
@@ -435,7 +458,7 @@ class _Assembler:
 
     def _text(self, row: Row) -> None:
         if not self.lists and self.title is None:
-            self.pending_text = row
+            self.pending_text.append(row)
             return
         if row.heading is not None and self.current is not None and self.current.columns:
             self.pending_tentative = row  # a bare name (`平安法治`): `_resolve_tentative` decides at the next row
@@ -894,8 +917,8 @@ class _Assembler:
         self.current = None
 
     def finish(self) -> Assembled:
-        if self.pending_text is not None:
-            self._unparsed(self.pending_text)
+        for row in self.pending_text:
+            self._unparsed(row)
         if self.pending_tentative is not None:
             self._resolve_tentative(None)
         self._close_list()

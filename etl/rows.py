@@ -79,8 +79,10 @@ _LEADING_NUMBER = re.compile(
     rf"^(?:[{_NUMERAL}]+\s*[、.．]|\d+\s*[、.．]|[（(]\s*[{_NUMERAL}\d]+\s*[）)]"
     rf"|第\s*[{_NUMERAL}\d]+\s*(?:部分|章|篇|节|类)\s*[、.．:：]?|[\u2160-\u216b]\s*[、.．]?)\s*"
 )
+# A list's name: 基本…, 配合… or 协同…, and the take-back lists' words; `履行` may come first (`履行基本职责事项清单`:
+# cold review 21 read the place of `XX镇履行基本职责事项清单` as XX镇履行, and of `XX镇协同履职事项清单` as XX镇协同).
 _LIST_TITLE = re.compile(
-    r"^(?P<place>.*?)\s*(?P<name>(?:基本|配合|上级部门收回|上级收回|收回|上收)\S{0,12}?清单)\s*"
+    r"^(?P<place>.*?)\s*(?P<name>(?:履行)?(?:基本|配合|协同|上级部门收回|上级收回|收回|上收)\S{0,12}?清单)\s*"
     r"(?:[（(]\s*(?:共\s*)?(?P<count>\d+)\s*项\s*[）)])?\s*$"
 )
 _DOC_TITLE = re.compile(
@@ -90,6 +92,9 @@ _DOC_TITLE = re.compile(
 # The township's government bodies a title may name after the township: 人民政府, 办事处, 党委(和)政府, 党工委办事处.
 # No township name of the division table ends in any of them.
 _GOVERNMENT_BODY = re.compile(r"(?:(?:党委|党工委)[、和及与]?)?(?:人民政府|政府|办事处)$|(?:党委|党工委)$")
+# Words qualifying a list, never ending a place name (a township's ends in 乡, 镇, 街道, 苏木 …):
+# `XX镇依法履职事项清单` names XX镇.
+_LIST_QUALIFIER = re.compile(r"(?:履行|依法|法定|协同|协助|配合|基本|主体|自主)+$")
 _TOC_LEADER = re.compile(r"^(?P<label>.*?[^\s.．·…\-_])\s*(?:[.．·…]{3,}|[\-_]{4,})\s*(?P<page>\d{1,4})?\s*$")
 _TOC_PAGE = re.compile(r"^(?P<label>.*?\D)\s+(?P<page>\d{1,4})$")
 _SEPARATOR_CELL = re.compile(r"^[\s\-—–=_:|+]*$")
@@ -391,12 +396,20 @@ def _title_row(text: str, line: SourceLine, cells: tuple[str, ...]) -> Row | Non
 
 
 def _list_kind(name: str) -> ListKind:
-    """The kind of a list by its name as `_LIST_TITLE` matched it (基本…, 配合…, else one of the reclaimed names)."""
-    return ListKind.BASIC if name.startswith("基本") else ListKind.COOPERATIVE if name.startswith("配合") \
+    """The kind of a list by its name as `_LIST_TITLE` matched it (基本…, 配合… or 协同…, else one of the reclaimed
+    names), after a leading 履行."""
+    name = name.removeprefix("履行")
+    return ListKind.BASIC if name.startswith("基本") else ListKind.COOPERATIVE if name.startswith(("配合", "协同")) \
         else ListKind.RECLAIMED
 
 
 def _place(text: str) -> str:
-    """The township part of a title: leading list numbering and a trailing government body dropped (the list
-    of 西塘镇人民政府 is that of 西塘镇; cold review 18), no whitespace (place names have none)."""
-    return _GOVERNMENT_BODY.sub("", re.sub(r"\s+", "", _LEADING_NUMBER.sub("", text.strip())))
+    """The township part of a title: leading list numbering, words qualifying the list and a trailing government
+    body dropped (the list of 西塘镇人民政府 is that of 西塘镇; cold review 18), no whitespace (place names have
+    none)."""
+    return place_of(_LIST_QUALIFIER.sub("", re.sub(r"\s+", "", _LEADING_NUMBER.sub("", text.strip()))))
+
+
+def place_of(text: str) -> str:
+    """A place as a title line writes it, without whitespace and a trailing government body (人民政府, 办事处 …)."""
+    return _GOVERNMENT_BODY.sub("", re.sub(r"\s+", "", text))
