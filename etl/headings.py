@@ -208,23 +208,21 @@ def wrapped_line_message(text: str, sequence: int, header: str, joined: str, *, 
     name, which could have been a heading, rather than text no heading is written as."""
     shown = joined if len(joined) <= 40 else f"…{joined[-39:]}"
     quoted = text if len(text) <= 30 else f"{text[:29]}…"
-    why = "没有编号、项数或“类”“职责”“事项”等字样，其后的序号也没有从 1 重新编起，不像类别标题"
-    why_en = ("with no number, count or word such as 类, 职责 or 事项, and the numbering after it does not start "
-              "again at 1: it does not look like a category heading, and")
-    if not bare:
-        return (
-            f"「{quoted}」紧接在序号 {sequence} 的事项之后，没有编号，也不是类别标题的写法，"
-            f"已读作该事项「{header}」的续行：「{shown}」；若不是，请对照原件改正",
-            f"「{quoted}」 follows the item of 序号 {sequence} directly, with no number and not written as a category "
-            f"heading: it is read as the rest of that item's 「{header}」: 「{shown}」. If it is not, correct the "
-            "document",
-        )
+    if bare:
+        why = "没有编号、项数或“类”“职责”“事项”等字样，其后的序号也没有从 1 重新编起，不像类别标题"
+        why_en = ("with no number, count or word such as 类, 职责 or 事项, and the numbering after it does not start "
+                  "again at 1: it does not look like a category heading, and")
+        then = (f"若它是类别标题，请改写为「二、{quoted}」的形式，"
+                "或用 --layout 版式文件的 [categories] heading 写明这种标题")
+        then_en = (f"If it is a category heading, write it as 「二、{quoted}」, or describe such headings in a "
+                   "--layout profile ([categories] heading)")
+    else:
+        why, why_en = "没有编号，也不是类别标题的写法", "with no number and not written as a category heading:"
+        then, then_en = "若不是，请对照原件改正", "If it is not, correct the document"
     return (
-        f"「{quoted}」紧接在序号 {sequence} 的事项之后，{why}，已读作该事项「{header}」的续行：「{shown}」；"
-        f"若它是类别标题，请改写为「二、{quoted}」的形式，或用 --layout 版式文件的 [categories] heading 写明这种标题",
+        f"「{quoted}」紧接在序号 {sequence} 的事项之后，{why}，已读作该事项「{header}」的续行：「{shown}」；{then}",
         f"「{quoted}」 follows the item of 序号 {sequence} directly, {why_en} it is read as the rest of that item's "
-        f"「{header}」: 「{shown}」. If it is a category heading, write it as 「二、{quoted}」, or describe such "
-        "headings in a --layout profile ([categories] heading)",
+        f"「{header}」: 「{shown}」. {then_en}",
     )
 
 

@@ -58,6 +58,7 @@ from luzhi.etl.rows import (
     parse_number,
     place_of,
 )
+from luzhi.etl.truncation import cut_short, missing_list_message
 
 # The columns without which a list loses a part of every item (the title is checked by the row parser).
 EXPECTED_COLUMNS = {
@@ -72,6 +73,7 @@ LIST_NAMES = {
 }
 _CONTENT = (RowKind.CELLS, RowKind.HEADING, RowKind.TEXT)
 _PAGE_START = (RowKind.HEADER, RowKind.LIST_TITLE, RowKind.DOC_TITLE, RowKind.TOC)
+_FURNITURE = (RowKind.BLANK, RowKind.PAGE_NUMBER, RowKind.CONTINUED, RowKind.SEPARATOR)
 # The first half of a title broken over two lines: a place name ending in an administrative unit.
 _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|州|自治区)$")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,30}")  # a township's name with what is above it, as a title line writes it
@@ -197,6 +199,7 @@ class _Assembler:
         self.merged_rows = 0
         self.skipped: list[LineSpan] = []
         self.heading_lines: list[LineSpan] = []  # table rows read as category headings (outline numbering)
+        self.last_line = 0  # the last line of content (no page furniture): whether the file ends with an item
         self.pending_heading: Row | None = None
         self.pending_tentative: Row | None = None  # `平安法治` in a table: a heading if an item comes next
         self.pending_text: list[Row] = []  # unrecognised text before the first list and title: part of a title?
@@ -207,6 +210,7 @@ class _Assembler:
     # -- pages and rows -------------------------------------------------------------------------
 
     def feed_page(self, page: list[Row]) -> None:
+        self.last_line = max([self.last_line, *(row.line.lineno for row in page if row.kind not in _FURNITURE)])
         start = next((i for i, row in enumerate(page) if row.kind in _CONTENT), len(page))
         for row in page[:start]:
             self.feed(row)
@@ -674,8 +678,8 @@ class _Assembler:
             current.outline_parent = parent
             return
         if current.outline_parent is not None and parent != current.outline_parent:
-            self._issue("outline-mismatch", *outline_mismatch_message(
-                parent, current.outline_parent, current.category), LineSpan(row.line.lineno, row.line.lineno))
+            zh, en = outline_mismatch_message(parent, current.outline_parent, current.category)
+            self._issue("outline-mismatch", zh, en, LineSpan(row.line.lineno, row.line.lineno))
             current.outline_parent = parent
 
     def _heading_in_table(self, row: Row, values: dict[Slot, str], filled: list[Slot]) -> Heading | None:
@@ -856,7 +860,8 @@ class _Assembler:
             self._issue("empty-item-title", f"序号 {item.sequence} 的事项名称为空",
                         f"the item of 序号 {item.sequence} has an empty 事项名称 (title)", item.lines)
         if current.outline is not None and draft.parent is None:
-            self._issue("outline-mismatch", *outline_plain_message(draft.sequence), LineSpan(draft.first, draft.first))
+            zh, en = outline_plain_message(draft.sequence)
+            self._issue("outline-mismatch", zh, en, LineSpan(draft.first, draft.first))
         self.items.append(item)
         current.parsed += 1
         if category is not None:
@@ -950,17 +955,16 @@ class _Assembler:
         # A list the body lacks is counted as one of no items: every township's document has all three lists, so
         # one missing is a document cut short (or a layout not understood), refused unless --force (a cold review
         # found documents without a table of contents, cut before their last list, loading as whole).
-        absent = []
+        absent, order = [], list(ListKind)
         for kind in ListKind:
             if any(lst.kind is kind for lst in self.lists):
                 continue
             line = self.contents.get(kind)
             absent.append(ListCount(kind, None, 0, LineSpan(line, line) if line else None))
             if line is not None:
-                self._issue("list-missing", f"目录第 {line} 行列出了{LIST_NAMES[kind]}，正文中却没有：文件可能不完整"
-                            "（被截断），请对照原件补全", f"the table of contents (line {line}) names the {kind.value} "
-                            f"list ({LIST_NAMES[kind]}) but the body has none: the file may be cut short; complete "
-                            "it from the original", LineSpan(line, line), kind)
+                after_all = all(order.index(lst.kind) < order.index(kind) for lst in self.lists)
+                zh, en = missing_list_message(kind, LIST_NAMES[kind], line, after_all)
+                self._issue("list-missing", zh, en, LineSpan(line, line), kind)
             else:
                 self._issue("list-missing", f"文档中没有{LIST_NAMES[kind]}",
                             f"the document has no {kind.value} list ({LIST_NAMES[kind]})", None, kind)
@@ -981,6 +985,9 @@ class _Assembler:
             )
             for lst in self.lists
         ) + tuple(absent)
+        cut = cut_short(tuple(self.items), list_counts, category_counts, self.last_line)
+        if cut is not None:
+            self.issues.append(cut)
         return Assembled(
             title=self.title or "",
             title_lines=self.title_lines,

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_township
+from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_document, resolve_township
 from luzhi.etl.facts import document_facts, write_facts
 from luzhi.etl.layout import Layout
 from luzhi.etl.model import Issue, ParsedDocument
@@ -134,7 +134,7 @@ def document_triples(path: Path, options: BuildOptions,
     """`process_document` with the triples as a `TripleSet`: what the build stages (no rdflib Graph)."""
     iris = Iris(options.base)
     doc = parse_document(path, options.layout)
-    chain = resolve_township(doc.title, options.code_for(path))
+    chain = resolve_document(doc, options.code_for(path))
     if options.code_for(path) is not None:
         doc = _code_against_title(doc, chain)
     build_iri = build_iri_for(iris, doc)
