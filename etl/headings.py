@@ -114,7 +114,7 @@ def read_heading(filled: Sequence[str]) -> Heading | Doubt | None:
         ordinal = _ARABIC.match(text)
         arabic = ordinal is not None
     if ordinal is None:
-        if "清单" in text or not _BARE_NAME.match(_BRACKET.split(text)[0].strip()):
+        if "清单" in text or not _BARE_NAME.match(_CONTINUED_WORD.sub("", _BRACKET.split(text)[0]).strip()):
             return None
         read = _name_and_count(text)
         return Heading(read.name, read.declared, tentative=True) if isinstance(read, Heading) else None
