@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from luzhi.etl.columns import REPEATABLE
 from luzhi.etl.model import LineSpan, SourceLine
-from luzhi.etl.rows import Column, RowKind, classify_line, column_of, parse_number
+from luzhi.etl.numbers import parse_number
+from luzhi.etl.rows import Column, RowKind, classify_line, column_of
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from luzhi.etl.numbering import (
     renumber,
     restart_issues,
 )
+from luzhi.etl.numbers import oversized_sequence, parse_number
 from luzhi.etl.rows import (
     Column,
     Heading,
@@ -54,8 +55,6 @@ from luzhi.etl.rows import (
     RowKind,
     cell_text,
     classify_line,
-    oversized_sequence,
-    parse_number,
     place_of,
 )
 from luzhi.etl.truncation import cut_short, missing_list_message
