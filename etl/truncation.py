@@ -13,8 +13,14 @@ from __future__ import annotations
 
 from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind
 
-# The cells a list's items fill, by field; the headers they are named by in the notice.
-_CELLS = {"department_text": "部门", "upper_responsibility": "上级部门职责", "township_responsibility": "配合职责"}
+# The cells every item of a list fills, by the fields that hold them, and the header the notice names each by. A
+# take-back duty no longer done may leave its 承接部门 empty and say so under 工作方式 (tests/fixtures/documents/
+# extra_columns.txt): either field holds that cell.
+_CELLS = {
+    ListKind.COOPERATIVE: {("department_text",): "对应上级部门", ("upper_responsibility",): "上级部门职责",
+                           ("township_responsibility",): "配合职责"},
+    ListKind.RECLAIMED: {("department_text", "way_of_working"): "承接部门及工作方式"},
+}
 
 
 def cut_short(items: tuple[DutyItem, ...], lists: tuple[ListCount, ...], categories: tuple[CategoryCount, ...],
@@ -29,8 +35,8 @@ def cut_short(items: tuple[DutyItem, ...], lists: tuple[ListCount, ...], categor
     evidence: list[tuple[str, str]] = [
         (f"这一行缺少同一清单其他事项都写了的「{header}」格", f"its row lacks the 「{header}」 cell the list's other "
          "items fill")
-        for name, header in _CELLS.items()
-        if not getattr(last, name) and any(getattr(item, name) for item in siblings)
+        for names, header in _CELLS.get(last.list_kind, {}).items()
+        if not _filled(last, names) and any(_filled(item, names) for item in siblings)
     ]
     category = next((c for c in reversed(categories) if c.list_kind is last.list_kind
                      and c.category == last.category), None)
@@ -54,6 +60,10 @@ def cut_short(items: tuple[DutyItem, ...], lists: tuple[ListCount, ...], categor
         message_en=f"the file ends with this item (序号 {number}), and {'; '.join(en for _, en in evidence)}: the file "
         "may be cut short here; complete it from the original",
     )
+
+
+def _filled(item: DutyItem, names: tuple[str, ...]) -> bool:
+    return any(getattr(item, name) for name in names)
 
 
 def missing_list_message(kind: ListKind, name: str, line: int, after_all: bool) -> tuple[str, str]:

@@ -333,7 +333,7 @@ def test_a_file_ending_on_a_short_row_is_said_to_be_cut(tmp_path):
     doc = parse(write(tmp_path, "1\t加强党的政治建设\n", head=head, lists=COOPERATIVE + FULL_ROW + lists))
     cut = next(i for i in doc.issues if i.code == "cut-short")
     assert cut.lines.first == cut.lines.last == 11 and cut.list_kind is ListKind.RECLAIMED
-    assert "文件在这一事项（序号 2）处结束" in cut.message and "「部门」格" in cut.message
+    assert "文件在这一事项（序号 2）处结束" in cut.message and "「承接部门及工作方式」格" in cut.message
     assert "清单声明 3 项，只解析出 2 项" in cut.message
     assert "the file may be cut short here" in cut.message_en
 
