@@ -94,12 +94,12 @@ def looks_like_department(name: str, *, owner_required: bool = False) -> bool:
         return False
     if _NOT_IN_NAME.search(core) and _NOT_IN_NAME.search(_without_places(core)):
         return False
-    if owner_required and not _begins_with_owner(core):
+    if owner_required and not begins_with_owner(core):
         return False
     return bool(ORG_END.search(core)) or _squash(core) in _ALIAS
 
 
-def _begins_with_owner(name: str) -> bool:
+def begins_with_owner(name: str) -> bool:
     """Whether a name begins with its owner (`_OWNER_PREFIX`); one holding a role verb must be a place of the table
     (会同县民政局), not any words before a level (配合区城管局, 会同市城管局)."""
     owner = _OWNER_PREFIX.match(name)

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from luzhi.etl.department_names import LEAD_WORDS, SUPPORT_WORDS, looks_like_department
 from luzhi.etl.divisions import place_names
 
-__all__ = ["LEAD", "SUPPORT", "Clause", "department_clause", "joined_departments", "joins_zones",
+__all__ = ["LEAD", "MANNER", "SUPPORT", "Clause", "department_clause", "joined_departments", "joins_zones",
            "role_labels", "strip_role"]
 
 LEAD, SUPPORT = "lead", "support"  # lz:LeadRole, lz:SupportingRole (ontology/luzhi.ttl)
@@ -29,8 +29,13 @@ LEAD, SUPPORT = "lead", "support"  # lz:LeadRole, lz:SupportingRole (ontology/lu
 # The part a department plays, as cells word it. 负责 after a name is "is responsible" (区住建局负责), the lead.
 _ROLE_OF = {**dict.fromkeys(LEAD_WORDS, LEAD), **dict.fromkeys(SUPPORT_WORDS, SUPPORT)}
 _WORDS = "|".join(sorted(_ROLE_OF, key=len, reverse=True))
-# After a name: 区住建局牵头, 区城管局配合, 区住建局（牵头）, 区城管局(配合单位).
-_ROLE_AFTER = re.compile(rf"(?:[（(]\s*(?P<paren>{_WORDS})(?:部门|单位)?\s*[）)]|(?P<bare>{_WORDS})(?:部门|单位)?)$")
+# How the names before a role word share it: `县发展改革局、县财政局按职责分工负责` (cold review 21: 县财政局 was
+# dropped, 县财政局按职责分工负责 read as no department): each does its own part, the role word is every one's.
+MANNER = r"(?:(?:按照?|依照?|依据|根据)(?:各自)?的?(?:职责|职能|分工)(?:分工)?|各自|分别|共同|各司其职)"
+# After a name: 区住建局牵头, 区城管局配合, 区住建局（牵头）, 区城管局(配合单位), 县财政局按职责分工负责.
+_ROLE_AFTER = re.compile(rf"(?:[（(]\s*(?P<paren>{_WORDS})(?:部门|单位)?\s*[）)]"
+                         rf"|{MANNER}?(?P<bare>{_WORDS})(?:部门|单位)?)$")
+_MANNER_AFTER = re.compile(rf"{MANNER}$")
 # A label before names: 牵头单位：, 配合部门：, 主责部门:, 牵头：; 责任单位： names the responsible units, no role.
 _ROLE_LABEL = re.compile(rf"(?P<word>{_WORDS}|责任)(?:部门|单位)?\s*[：:]")
 # 由区住建局牵头: the 由 of "led by".
@@ -104,6 +109,7 @@ def department_clause(phrase: str) -> Clause | None:
         task = what[len(match.group()) :].strip()
         if not _WHAT.fullmatch(task) or _names_a_department(task):
             continue
+        head = _MANNER_AFTER.sub("", head)  # 县财政局按职责分工负责审批: 县财政局 does 负责审批
         parts = joined_departments(_BY.sub("", head)) if len(head) >= 2 else None
         if not parts:
             continue

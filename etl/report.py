@@ -127,7 +127,7 @@ def render_summary(reports, console) -> None:
                                    if issue.get("list") == lst.kind or (i == 0 and issue.get("list") not in kinds))
             table.add_row(
                 report.file if i == 0 else "",
-                report.title if i == 0 else "",
+                _township_label(report) if i == 0 else "",
                 report.township_code if i == 0 else "",
                 lst.kind,
                 "" if lst.declared is None else str(lst.declared),
@@ -135,6 +135,12 @@ def render_summary(reports, console) -> None:
                 _issue_text(issue_counts),
             )
     console.print(table)
+
+
+def _township_label(report: DocumentReport) -> str:
+    """The township the document was loaded as, from the division table: with `--township-code` its title may be
+    missing or name no place (cold review: the column was empty), and the table should say where it went."""
+    return "".join(division["name"] for division in report.township.values()) or report.title
 
 
 def _render_totals(reports, console) -> None:

@@ -24,7 +24,7 @@ from luzhi.ontology.duty_texts import DUTY_TEXTS, DutyText
 from luzhi.ontology.namespaces import LZ, sparql_prologue
 from luzhi.ontology.types import ListKind
 from luzhi.server.describe import sparql_iri, sparql_string
-from luzhi.server.page_queries import duty_texts
+from luzhi.server.list_queries import duty_texts
 from luzhi.store.base import Store
 
 MIN_TOWNSHIPS, MAX_TOWNSHIPS = 2, 5

@@ -148,3 +148,28 @@ def test_a_lists_issues_show_on_that_lists_row():
     render_summary([report], console)
     rows = {line.split("│")[4].strip(): line for line in console.export_text().splitlines() if line.count("│") > 6}
     assert "count-mismatch" in rows["cooperative"] and "count-mismatch" not in rows["basic"]
+
+
+def test_the_table_names_the_township_a_code_gave(tmp_path):
+    """Cold review: a document without a title, loaded with `--township-code`, showed an empty 乡镇 column; the
+    column names the township the document was loaded as, from the division table."""
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from luzhi.etl.build import BuildOptions, process_document
+    from luzhi.etl.report import render_summary
+
+    source = bundled_documents()[1]
+    lines = source.read_text(encoding="utf-8").splitlines()
+    untitled = tmp_path / "untitled.txt"
+    untitled.write_text("\n".join(line for line in lines if "履行职责事项清单" not in line or "（" in line),
+                        encoding="utf-8")
+    titled = process_document(source, BuildOptions(base="http://127.0.0.1:5000"))[3]
+    options = BuildOptions(base="http://127.0.0.1:5000", township_codes={"untitled.txt": titled.township_code})
+    report = process_document(untitled, options)[3]
+    assert report.title == "" and report.township_code == titled.township_code
+    console = Console(width=400, record=True)
+    render_summary([replace(report, file="untitled.txt")], console)
+    first = next(line for line in console.export_text().splitlines() if "untitled.txt" in line)
+    assert first.split("│")[2].strip() == "黑龙江省鸡西市鸡冠区西郊乡"

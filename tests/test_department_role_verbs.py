@@ -36,7 +36,8 @@ from luzhi.shapes.fast import validate_graph
     ("区住建局（牵头）区城管局（配合）", {"区住建局": LEAD, "区城管局": SUPPORT}),
     ("县住建局配合县城管局", {"县住建局": SUPPORT, "县城管局": LEAD}),
     ("吴江区住建局配合吴江区城管局", {"吴江区住建局": SUPPORT, "吴江区城管局": LEAD}),
-    ("区住建局配合城管局", {"区住建局": SUPPORT, "城管局": LEAD}),  # no owner after the verb: still two
+    # No owner after the verb: still two, the second with the first's owner (cold review 21).
+    ("区住建局配合城管局", {"区住建局": SUPPORT, "区城管局": LEAD}),
     ("由区住建局会同区城管局负责", {"区住建局": LEAD, "区城管局": SUPPORT}),
 ])
 def test_a_role_verb_between_two_names_gives_each_its_part(cell, expected):

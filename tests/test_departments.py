@@ -87,9 +87,11 @@ def test_generic_phrases_of_the_samples(phrase):
     assert split_department_cell(phrase).generic == (phrase,)
 
 
-def test_parenthetical_stays_with_its_department():
+def test_a_parenthetical_naming_a_body_is_that_body_not_part_of_the_name():
+    # Cold review 21: `县公安局（县交通警察大队）` was one organisation of that name. The separators inside （…）
+    # still do not split the cell; the aside, itself a body's name, is the cell's next department.
     cell = split_department_cell(sample_cell("003", 202, 3))
-    assert cell.names == ("县农业农村局", "县公安局（县交通警察大队）")
+    assert cell.names == ("县农业农村局", "县公安局", "县交通警察大队")
 
 
 def test_repeated_name_is_kept_once():

@@ -21,7 +21,7 @@ from rdflib.namespace import Namespace
 from sparql_server import serve
 
 from luzhi.server import tables
-from luzhi.server.views import comparing
+from luzhi.server.views import list_tables
 
 PAGE = 7
 PREFIX = "PREFIX lz: <https://w3id.org/luzhi/def#>\n"
@@ -197,7 +197,7 @@ def test_a_csv_read_in_chunks_is_the_same_and_lets_its_snapshot_go(small, longes
     until the last chunk is sent, or the response is closed unsent (HEAD), and not after."""
     path, _duties = longest
     whole = requests.get(f"{small.base}/doc/{path}.csv", timeout=60).content
-    monkeypatch.setattr(comparing, "LIST_CHUNK", 5)
+    monkeypatch.setattr(list_tables, "LIST_CHUNK", 5)
     monkeypatch.setattr(tables, "CSV_ROWS", 3)
     chunked = requests.get(f"{small.base}/doc/{path}.csv", timeout=60)
     assert chunked.content == whole

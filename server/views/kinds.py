@@ -35,7 +35,7 @@ from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, local_path
 from luzhi.server.source_lines import SourceLines
 from luzhi.server.tables import table_links
-from luzhi.server.views import comparing
+from luzhi.server.views import comparing, list_tables
 from luzhi.server.views.common import page_arg, paging_links, render_page, require_page
 from luzhi.store.state import source_file
 
@@ -121,15 +121,15 @@ def division_page(iri: str, description: Description, alternates: list[FormatLin
 
 def list_page(iri: str, description: Description, alternates: list[FormatLink]) -> Response:
     """A list's table as in the source, a page of `list_page_size` duties in 序号 order (a whole real list on
-    one), filtered by category and department; its JSON shows the same page (comparing.py `list_json`)."""
-    filters = comparing.list_filters()
-    shown = comparing.list_page(iri, filters)
+    one), filtered by category and department; its JSON shows the same page (list_tables.py `list_json`)."""
+    filters = list_tables.list_filters()
+    shown = list_tables.list_page(iri, filters)
     rows, choices, paging = shown.rows, shown.choices, shown.paging
     kind = iri.rstrip("/").rsplit("/", 1)[-1]
     labels = _labels_for([*choices.departments, *choices.categories])  # the rows' among them
     township = next((o for p, o in description.outgoing if p == LZ.ofTownship), None)
     doc_path = "/doc/" + (local_path(iri) or "")[len("/id/"):]
-    downloads = table_links(doc_path, keep=comparing.FILTERS, paged=("json",))
+    downloads = table_links(doc_path, keep=list_tables.FILTERS, paged=("json",))
     # The extra columns' texts (ontology/duty_texts.py) this list's document had: a column each, as in its table.
     texts = [text for text in DUTY_TEXTS if text.key in choices.texts]
     context = _common(description, alternates, rows=rows, kind=kind, has_categories=any("cat" in r for r in rows),

@@ -20,7 +20,7 @@ from luzhi.server.conneg import negotiate
 from luzhi.server.context import get_opened, get_store, label_cache
 from luzhi.server.describe import HYDRA, InvalidIri, check_iri, describe, exists, paging_triples
 from luzhi.server.links import format_links, iri_for_path, link
-from luzhi.server.views import comparing, kinds
+from luzhi.server.views import kinds, list_tables
 from luzhi.server.views.common import conditional, page_arg, require_page, triples_response
 from luzhi.store.formats import BY_MIME, DESCRIPTION_MIMES, EXTENSIONS, TABLE_EXTENSIONS
 from luzhi.store.state import source_file
@@ -61,7 +61,7 @@ def document(rest: str):
         iri = _checked(iri_for_path(f"/id/{stem}"))
         if not exists(get_store(), iri):
             abort(404)
-        return comparing.table_download(stem, iri, ext)
+        return list_tables.table_download(stem, iri, ext)
     if dot and ext in EXTENSIONS and "/" not in ext:
         rest, mime = stem, EXTENSIONS[ext]
     else:
