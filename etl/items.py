@@ -620,7 +620,7 @@ class _Assembler:
         if not sequence_text:
             in_name = filled in ([Column.TITLE], [Column.CATEGORY])
             heading = self._heading_in_table(row, values, filled)
-            if heading is not None and not heading.tentative:
+            if heading is not None and (not heading.tentative or heading.declared is not None):
                 self._set_heading(heading, row)
             elif row.doubt is not None and not row.doubt.arabic and in_name:
                 # `<TAB>二、应急管理（含消防，安全）`: no title goes on with an ordinal; an Arabic one (`2.做好…`) may

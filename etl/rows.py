@@ -171,7 +171,8 @@ def classify_line(
         # A row with an empty first cell is a continuation, unless it is a heading written in the
         # 事项名称/事项类别 column: only the table header can tell, so the caller decides. A bare name
         # there (`<TAB>政务`) is the rest of a title or category broken over a page: never a heading.
-        tentative = heading is not None and heading.tentative and not first_filled
+        # A count says heading there too (`<TAB>安全生产（5项）`: no title goes on with a count; cold review 21).
+        tentative = heading is not None and heading.tentative and not first_filled and heading.declared is None
         return Row(RowKind.CELLS, line, cells, heading=None if tentative else heading, doubt=doubt)
     text = filled[0]
     titled = _title_row(text, line, cells)

@@ -205,6 +205,18 @@ def test_a_bare_heading_after_a_full_category_is_a_heading(tmp_path):
     assert [i.code for i in doc.issues] == ["wrapped-line"]
 
 
+def test_a_bare_heading_with_a_count_in_the_title_cell_is_a_heading(tmp_path):
+    """`<TAB>安全生产（5项）` after an item was read as a page-break continuation: `…主体责任安全生产（5项）`."""
+    body = "1\t加强党的政治建设\n2\t落实全面从严治党主体责任\n\t安全生产（1项）\n3\t开展安全生产检查\n"
+    doc = parse(write(tmp_path, body))
+    assert [(c, t) for _, _, c, t in basic(doc)] == [(None, "加强党的政治建设"), (None, "落实全面从严治党主体责任"),
+                                                      ("安全生产", "开展安全生产检查")]
+    assert doc.issues == ()
+    # without a count it is the rest of item 2's title, broken over a page, as always
+    doc = parse(write(tmp_path, body.replace("（1项）", "")))
+    assert basic(doc)[1][3] == "落实全面从严治党主体责任安全生产"
+
+
 # ---- P1: a wrapped line is read by its place, not its length -------------------------------------------------------
 
 WRAPPED = "1\t加强党的政治建设\n2\t开展法治宣传教育和群众性学法\n{}\n3\t做好防汛抗旱工作\n"  # the line under test is 6
