@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from docx import Document
+from formats import write_docx
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -99,25 +99,7 @@ def test_outline_categories_numbered_in_chinese_and_in_a_cooperative_table(tmp_p
 
 
 def test_outline_numbering_in_a_word_table(tmp_path):
-    path = tmp_path / "outline.docx"
-    document = Document()
-    document.add_paragraph(TITLE.strip())
-    for title, header, rows in (
-        ("基本履职事项清单", ["序号", "事项名称"],
-         [["1", "党的建设"], ["1.1", "加强党的政治建设"], ["1.2", "落实全面从严治党主体责任"], ["2", "经济发展（1项）"],
-          ["2.1", "开展招商引资工作"]]),
-        ("配合履职事项清单", ["序号", "事项名称", "对应上级部门", "上级部门职责", "镇配合职责"],
-         [["1", "开展矛盾纠纷排查化解", "县公安局", "负责。", "组织排查。"]]),
-        ("上级部门收回事项清单", ["序号", "事项名称", "承接部门及工作方式"],
-         [["1", "电动自行车登记", "承接部门：县公安局 工作方式：依法登记挂牌。"]]),
-    ):
-        document.add_paragraph(title)
-        table = document.add_table(rows=0, cols=len(header))
-        for texts in (header, *rows):
-            for cell, text in zip(table.add_row().cells, texts, strict=True):
-                cell.text = text
-    document.save(str(path))
-    doc = parse(path)
+    doc = parse(write_docx(TITLE + BASIC + OUTLINE + OTHER_LISTS, tmp_path / "outline.docx"))
     assert basic(doc) == READ
     assert [(i.code, doc.locations[i.lines.first - 1]) for i in doc.issues] == [("numbering-outline", "table=1&row=3")]
 
@@ -301,14 +283,7 @@ def test_a_document_without_a_title_says_so_and_where(tmp_path):
         assert caught.value.lineno == line and caught.value.place is None
         assert f"无题.txt {words}" in caught.value.zh and "''" not in str(caught.value)
         assert "无题.txt" in caught.value.en and "--township-code" in str(caught.value)
-    path = tmp_path / "untitled.docx"
-    document = Document()
-    document.add_paragraph("说明")
-    document.add_paragraph("基本履职事项清单")
-    document.add_table(rows=2, cols=2)
-    for row, texts in zip(document.tables[0].rows, (["序号", "事项名称"], ["1", "加强党的政治建设"]), strict=True):
-        row.cells[0].text, row.cells[1].text = texts
-    document.save(str(path))
+    path = write_docx("说明\n" + BASIC + "1\t加强党的政治建设\n" + OTHER_LISTS, tmp_path / "untitled.docx")
     with pytest.raises(DivisionError) as caught:
         process_document(path, BuildOptions(base=BASE))
     assert caught.value.place == "paragraph=2" and caught.value.zh.startswith("（第 2 段）untitled.docx 中没有找到")
