@@ -55,6 +55,7 @@ from luzhi.etl.rows import (
     RowKind,
     cell_text,
     classify_line,
+    front_matter,
     place_of,
 )
 from luzhi.etl.truncation import cut_short, missing_list_message
@@ -79,6 +80,8 @@ _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|�
 # in 镇, 乡, 街道, 苏木 or 区公所 (38,723 of them, 2025-12-31).
 _TOWNSHIP_PLACE = re.compile(r"[\u4e00-\u9fff]{1,30}(?:镇|乡|街道|苏木|公所)")
 _HEADER_WORD = re.compile(r"序\s*号|编\s*号|事项名称")
+# A line led by a short label and a colon (`注：…`, `说明：…`): a note of its own, never the wrapped rest of a cell.
+_LABELLED = re.compile(r"^\s*[\u4e00-\u9fff]{1,4}\s*[:：]")
 _TEXT_FIELDS = ("department_text", "role_departments", "upper_responsibility", "township_responsibility",
                 "description", "legal_basis", "office")
 # Word's automatic numbering counts only the paragraphs it numbers: a number typed between them is not counted, and
@@ -520,19 +523,22 @@ class _Assembler:
         """Whether a line before an item (`用法活动`) is the rest of the item above's last cell, wrapped onto a line of
         its own in a text copy, rather than a category heading (cold review 19: item 6's title lost its tail, and
         the items after it went under a category 用法活动). It is, when it stands on the line right after that
-        item's row, alone in its first cell, unnumbered, after a cell that does not end a sentence, and nothing
-        says heading: no count, the numbering not starting again at 1 after it, the category above not already
-        holding the items its heading declared (`一、党的建设（2项）`, 1, 2, then `安全生产`: cold review 21), no
-        bare-name heading read before in the document; and for a bare name (`_BARE_NAME`, what a heading may be)
-        no category word (类, 职责, 事项) and no category of that name. Its length and punctuation say nothing: a
-        wrapped title runs on past 12 characters and commas (cold review 21: such a line was dropped). A Word or
-        Excel row keeps a wrapped cell whole, so there such a line is never a wrap."""
+        item's row, alone in its first cell, unnumbered, no note (`注：…`) or page header (`附件4`), after a cell
+        that does not end a sentence, and nothing says heading: no count, the numbering not starting again at 1
+        after it, the category above not already holding the items its heading declared (`一、党的建设（2项）`, 1, 2,
+        then `安全生产`: cold review 21), no bare-name heading read before in the document; and for a bare name
+        (`_BARE_NAME`, what a heading may be) no category word (类, 职责, 事项) and no category of that name. Its
+        length and punctuation say nothing: a wrapped title runs on past 12 characters and commas (cold review 21:
+        such a line was dropped). A Word or Excel row keeps a wrapped cell whole, so there such a line is never a
+        wrap."""
         current, heading = self.current, held.heading
         draft = current.draft if current is not None else None
         if not self._after_item(held) or draft is None or current is None:
             return False
         if sum(1 for cell in held.cells if cell.strip()) != 1 or numbered(held.line.text):
             return False  # `二<TAB>应急管理`: a numeral heading a name; `（二）…`, `第二类…`: numbered as headings are
+        if _LABELLED.match(held.line.text) or front_matter(held.line.text):
+            return False  # `注：…`; `附件4` as a PDF's page header repeats it
         before = draft.parts.get(draft.tail, [""])[-1].rstrip()
         if not before or before.endswith(_SENTENCE_END) or sequence == 1 or self._category_full(current):
             return False

@@ -187,6 +187,11 @@ def classify_line(
     return Row(RowKind.TEXT, line, cells, heading=heading, doubt=doubt)
 
 
+def front_matter(text: str) -> bool:
+    """Whether a line reads as a document's front matter (`附件：4`, `2025 年`), as a page header may repeat it."""
+    return _FRONT_MATTER.match(collapse_spaces(text.strip())) is not None
+
+
 def split_cells(text: str) -> tuple[str, ...]:
     """Tab-separated cells; a markdown-style `| a | b |` line is split on its pipes instead."""
     if "\t" in text:

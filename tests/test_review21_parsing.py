@@ -221,7 +221,9 @@ def test_a_long_or_punctuated_wrapped_line_continues_its_item(tmp_path, rest):
         (WRAPPED.format("（二）负责禁毒宣传教育，组织禁毒宣传"), "numbered as a heading or point is"),
         (WRAPPED.format("2.做好公文处理，档案管理工作"), "an Arabic number starts it"),
         (WRAPPED.format("用法活动，推进法治乡村建设").replace("3\t做好", "1\t做好"), "the numbering starts again"),
-        (WRAPPED.format("注：本清单由镇党政办负责解释。").replace("3\t做好防汛抗旱工作\n", ""), "no item follows"),
+        (WRAPPED.format("用法活动，推进法治乡村建设").replace("3\t做好防汛抗旱工作\n", ""), "no item follows"),
+        (WRAPPED.format("注：本页事项由镇党政办负责解释"), "a note, labelled"),
+        (WRAPPED.format("附件4"), "a page header as front matter reads"),
     ],
 )
 def test_a_line_after_an_item_that_is_not_its_rest_stays_a_notice(tmp_path, body, why):
