@@ -41,6 +41,7 @@ _PAREN_COUNT = re.compile(
 _INNER_COUNT = re.compile(
     rf"[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})|(?P<chinese>[{_N}]{{1,6}}))\s*项\s*[）)]\s*(?=[^\s（()）])"
 )
+_ANY_COUNT = re.compile(rf"[（(]\s*(?:共\s*)?(?:\d{{1,4}}|[{_N}]{{1,6}})\s*项\s*[）)]")
 _TRAILING_COLON = re.compile(r"\s*[:：]\s*$")
 _BARE_DIGIT_COUNT = re.compile(r"\s*(?:共\s*)?(?P<digits>\d{1,4})\s*项$")
 _BARE_CHINESE_COUNT = re.compile(rf"(?:\s+(?:共\s*)?|共\s*)(?P<chinese>[{_N}]{{1,6}})\s*项$")
@@ -185,11 +186,12 @@ def outline_heading(text: str) -> Heading:
     return read if isinstance(read, Heading) else Heading(join_cjk(collapse_spaces(text)), None)
 
 
-def numbered(text: str) -> bool:
+def marked_as_heading(text: str) -> bool:
     """Whether a line starts with an ordinal as headings and numbered points do (`二、`, `（二）`, `第二类`, `2.`,
-    `（2）`): such a line starts something of its own, never the wrapped rest of a cell."""
+    `（2）`) or declares a count (`…（5项）`): such a line starts something of its own, never the wrapped rest of a
+    cell, even where it is too long to be read as a heading."""
     text = collapse_spaces(text.replace("\t", " "))
-    return _ORDINAL.match(text) is not None or _ARABIC.match(text) is not None
+    return _ORDINAL.match(text) is not None or _ARABIC.match(text) is not None or _ANY_COUNT.search(text) is not None
 
 
 def _count(match: re.Match[str]) -> int:

@@ -28,7 +28,7 @@ from luzhi.etl.categories import category_key
 from luzhi.etl.columns import DEPARTMENTS, NOTES, department_cell, destination, note_text
 from luzhi.etl.headings import (
     continued_message,
-    numbered,
+    marked_as_heading,
     outline_heading,
     outline_mismatch_message,
     outline_plain_message,
@@ -471,7 +471,7 @@ class _Assembler:
         if row.heading is not None and self.current is not None and self.current.columns:
             self.pending_tentative = row  # a bare name (`平安法治`): `_resolve_tentative` decides at the next row
             return
-        if row.doubt is None and self._after_item(row) and not numbered(row.line.text):
+        if row.doubt is None and self._after_item(row) and not marked_as_heading(row.line.text):
             self.pending_tentative = row  # a line of text right after an item's row: its wrapped rest, if an item
             return  # follows (`_resolve_tentative`)
         self._unparsed(row)
@@ -535,7 +535,7 @@ class _Assembler:
         draft = current.draft if current is not None else None
         if not self._after_item(held) or draft is None or current is None:
             return False
-        if sum(1 for cell in held.cells if cell.strip()) != 1 or numbered(held.line.text):
+        if sum(1 for cell in held.cells if cell.strip()) != 1 or marked_as_heading(held.line.text):
             return False  # `二<TAB>应急管理`: a numeral heading a name; `（二）…`, `第二类…`: numbered as headings are
         if _LABELLED.match(held.line.text) or front_matter(held.line.text):
             return False  # `注：…`; `附件4` as a PDF's page header repeats it

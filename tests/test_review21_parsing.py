@@ -223,6 +223,7 @@ def test_a_long_or_punctuated_wrapped_line_continues_its_item(tmp_path, rest):
         (WRAPPED.format("用法活动，推进法治乡村建设").replace("3\t做好", "1\t做好"), "the numbering starts again"),
         (WRAPPED.format("用法活动，推进法治乡村建设").replace("3\t做好防汛抗旱工作\n", ""), "no item follows"),
         (WRAPPED.format("注：本页事项由镇党政办负责解释"), "a note, labelled"),
+        (WRAPPED.format("安全生产监督管理与应急救援工作（5项）"), "a count, too long a name to read as a heading"),
         (WRAPPED.format("附件4"), "a page header as front matter reads"),
     ],
 )
