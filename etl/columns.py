@@ -119,6 +119,22 @@ def role_of(key: str) -> Column | None:
     return None
 
 
+# A sub-column naming a part of what its group names (承接部门 under 承接部门及工作方式) is that part.
+_PARTS = {Column.RECEIVER: frozenset({Column.RECEIVING_DEPARTMENT, Column.WAY_OF_WORKING}),
+          Column.DEPARTMENT: ROLE_COLUMNS, Column.CATEGORY: frozenset({Column.SUBCATEGORY})}
+
+
+def role_of_pair(group: str, sub: str) -> Column | None:
+    """The column a sub-column of a two-row header names (etl/header_rows.py), from the keys of its group's
+    name and its own (as `role_of` takes them). Chinese puts a qualifier before what it qualifies, so the two
+    are read sub-column first: 牵头 under 配合部门 is 牵头配合部门, a lead department (read the other way, 配合部门牵头
+    was the township's 配合职责); 职责 under 上级部门 is 职责上级部门, the upper departments' responsibility; 名称
+    under 上级部门 the department. A sub-column naming a part of what its group names is that part."""
+    whole = role_of(sub + group) or role_of(group + sub)
+    alone = role_of(sub)
+    return alone if whole in _PARTS and alone in _PARTS[whole] else whole or alone
+
+
 def settle(columns: list[Column], keys: list[str], profiled: list[bool]) -> list[Column]:
     """The roles of a header's columns once they are seen together: a column that only splits a role when its
     partner is there (二级分类 without 一级分类 is the category; 承接部门 or 工作方式 alone is the whole

@@ -53,11 +53,11 @@ from luzhi.etl.rows import (
     ParseError,
     Row,
     RowKind,
-    cell_text,
     classify_line,
     front_matter,
     place_of,
 )
+from luzhi.etl.text import cell_text
 from luzhi.etl.truncation import cut_short, missing_list_message
 
 # The columns without which a list loses a part of every item (the title is checked by the row parser).
@@ -268,7 +268,7 @@ class _Assembler:
             handler(row)
         elif row.kind is RowKind.TOC and row.list_kind is not None:
             self.contents.setdefault(row.list_kind, row.line.lineno)
-        # BLANK, TOC, FRONT_MATTER, PAGE_NUMBER and SEPARATOR rows carry no content.
+        # BLANK, TOC, FRONT_MATTER, PAGE_NUMBER, SEPARATOR and SUBHEADER rows carry no content.
 
     def _doc_title(self, row: Row) -> None:
         place = row.place or ""
@@ -487,7 +487,7 @@ class _Assembler:
 
     def _keeps_tentative(self, row: Row) -> bool:
         """Rows that may stand between a tentative heading and its item: a page's furniture, the header repeated."""
-        if row.kind in (RowKind.PAGE_NUMBER, RowKind.CONTINUED, RowKind.SEPARATOR, RowKind.BLANK):
+        if row.kind in (RowKind.PAGE_NUMBER, RowKind.CONTINUED, RowKind.SEPARATOR, RowKind.BLANK, RowKind.SUBHEADER):
             return True
         return row.kind is RowKind.HEADER and (self.current is None or row.list_kind in (None, self.current.kind))
 

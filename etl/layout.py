@@ -7,7 +7,8 @@ worked example. Sections, all optional:
     [columns]            header words → column role (sequence, category, title, department,
                          upper-responsibility, township-responsibility, receiver, receiving-department,
                          way-of-working, subcategory, description, legal-basis, office, note: kept as a
-                         note with its header, ignore: not read, and said so in the report)
+                         note with its header, ignore: not read, and said so in the report); a
+                         column of a header over two rows is named `group/sub-column` (配合部门/牵头)
     [lists]              words ending a list title → basic, cooperative or reclaimed
     [categories]         heading = a regular expression matching a category heading line, with a
                          group `name` (and optionally `count`)

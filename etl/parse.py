@@ -32,6 +32,7 @@ _STRUCTURE = frozenset(
         RowKind.PAGE_NUMBER,
         RowKind.CONTINUED,
         RowKind.HEADER,
+        RowKind.SUBHEADER,
         RowKind.HEADING,
         RowKind.SEPARATOR,
     }
@@ -73,7 +74,7 @@ def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> 
         title_lines=result.title_lines,
         items=result.items,
         category_counts=result.category_counts,
-        issues=result.issues,
+        issues=read.notices + result.issues,
         merged_rows=result.merged_rows,
         skipped_duplicate_pages=result.skipped_duplicate_pages,
         list_counts=result.list_counts,

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from html.parser import HTMLParser
 
-from luzhi.etl.columns import NEUTRAL, RECEIVERS, REPEATABLE, Column, role_of, settle
+from luzhi.etl.columns import NEUTRAL, RECEIVERS, REPEATABLE, Column, role_of, role_of_pair, settle
+from luzhi.etl.header_rows import combine_header_rows
 from luzhi.etl.headings import Doubt, Heading, read_heading
 from luzhi.etl.layout import ROLES, Layout
 from luzhi.etl.model import ListKind, SourceLine
@@ -52,6 +52,7 @@ class RowKind(Enum):
     PAGE_NUMBER = "page-number"  # - 12 -, 第 3 页
     CONTINUED = "continued"  # 续表, （续）, 接上页: the table goes on from the page before
     HEADER = "header"  # 序号<TAB>事项名称<TAB>…
+    SUBHEADER = "sub-header"  # a two-row header's second row, read into the HEADER before it (etl/header_rows.py)
     HEADING = "heading"  # 一、党的建设（24项）
     SEPARATOR = "separator"  # ----<TAB>-----
     CELLS = "cells"  # a table row: an item, part of one, or a heading written inside the table
@@ -114,23 +115,31 @@ _COUNT_SUFFIX = r"(?:[（(](?:共)?(?P<count>\d+)项[）)])?"  # `（109项）` 
 _INNER_COUNT = re.compile(r"\s*[（(]\s*(?:共\s*)?(?P<count>\d+)\s*项\s*[）)]\s*(?=[^\s（()）])")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _WHITESPACE = re.compile(r"\s+")
-_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
 def parse_rows(lines: Iterable[SourceLine], layout: Layout | None = None) -> Iterator[Row]:
     """Classify each line; lazily, so a document streams through in bounded memory. A layout
-    profile (etl.layout) adds header words, list titles and category headings."""
+    profile (etl.layout) adds header words, list titles and category headings. A header over two
+    rows is one HEADER, its second row a SUBHEADER: only here is a line read with the one after it."""
     in_toc = False
     seen_table = False
-    for line in lines:
-        row = classify_line(line, in_toc=in_toc, seen_table=seen_table, layout=layout)
-        if row.kind is RowKind.TOC:
-            in_toc = True
-        elif row.kind is not RowKind.BLANK:
-            in_toc = False
-        if row.kind is RowKind.HEADER:
-            seen_table = True
-        yield row
+    ahead = iter(lines)
+    line = next(ahead, None)
+    while line is not None:
+        following = next(ahead, None)
+        rows = _two_row_header(line, following, layout) if following is not None else None
+        if rows is None:
+            rows, line = (classify_line(line, in_toc=in_toc, seen_table=seen_table, layout=layout),), following
+        else:
+            line = next(ahead, None)
+        for row in rows:
+            if row.kind is RowKind.TOC:
+                in_toc = True
+            elif row.kind is not RowKind.BLANK:
+                in_toc = False
+            if row.kind is RowKind.HEADER:
+                seen_table = True
+            yield row
 
 
 def classify_line(
@@ -202,42 +211,6 @@ def split_cells(text: str) -> tuple[str, ...]:
     return (text,)
 
 
-def cell_text(raw: str, *, join_lines: bool = False) -> str:
-    """A cell as readable text: HTML tags stripped (block tags become line breaks), entities
-    unescaped, spaces collapsed, blank lines dropped. `join_lines` (titles, categories) also
-    joins lines and drops whitespace between CJK characters."""
-    text = _html_to_text(raw) if _HTML_TAG.search(raw) else raw
-    lines = [collapse_spaces(part) for part in text.splitlines()]
-    lines = [part for part in lines if part]
-    if join_lines:
-        return join_cjk(" ".join(lines))
-    return "\n".join(lines)
-
-
-class _TextExtractor(HTMLParser):
-    _BLOCK = frozenset(
-        "p div li ol ul br tr table thead tbody h1 h2 h3 h4 h5 h6 blockquote section hr dl dt dd".split()
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.parts.append("\n" if tag in self._BLOCK else (" " if tag in ("td", "th") else ""))
-
-    def handle_endtag(self, tag: str) -> None:
-        self.handle_starttag(tag, [])
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def _html_to_text(raw: str) -> str:
-    parser = _TextExtractor()
-    parser.feed(raw)
-    parser.close()
-    return "".join(parser.parts)
 
 
 def _key(text: str) -> str:
@@ -251,7 +224,11 @@ def column_of(text: str) -> Column | None:
 
 
 def _column_of(text: str) -> Column | None:
-    return role_of(re.sub(r"\(.*?\)", "", _key(text)))  # 上级部门职责（含提供的履职保障） → 上级部门职责
+    return role_of(_role_key(text))
+
+
+def _role_key(text: str) -> str:
+    return re.sub(r"\(.*?\)", "", _key(text))  # 上级部门职责（含提供的履职保障） → 上级部门职责
 
 
 def _profile_heading(joined: str, layout: Layout | None) -> Heading | None:
@@ -278,23 +255,55 @@ def _list_title(match: re.Match[str], kind: ListKind, line: SourceLine, cells: t
                declared=int(count) if count else None)
 
 
+def _may_be_header(cells: Sequence[str], layout: Layout | None) -> bool:
+    """Every row is asked, and normalising every cell of every row was 4 % of pass 1 (bench/results/
+    pass1.md); without a profile a header needs a 序号/编号 cell, and no other character's NFKC
+    form holds 序, 编 or 号 (checked over all of Unicode), so a row without one is no header."""
+    return layout is not None or any("号" in cell and ("序" in cell or "编" in cell) for cell in cells)
+
+
+def _two_row_header(upper: SourceLine, lower: SourceLine, layout: Layout | None) -> tuple[Row, Row] | None:
+    """`upper` and `lower` as a header over two rows (etl/header_rows.py), or None. A header the upper row
+    makes on its own stays its own unless both rows make a header too; one it does not make (a blank column
+    beside a group's name) is read with the lower row, whose words then name its columns in any refusal."""
+    if layout is None and "号" not in upper.text:  # no 序号 (`_may_be_header`), asked of every line
+        return None
+    cells = split_cells(upper.text)
+    combined = combine_header_rows(cells, split_cells(lower.text)) if _may_be_header(cells, layout) else None
+    try:
+        alone = _header_columns(cells, upper, layout) if combined is not None else None
+    except ParseError:
+        alone = ()  # no header on its own: the two rows together, or the refusal naming their columns
+    if combined is None or alone is None:
+        return None
+    try:
+        columns = _header_columns(combined.cells, upper, layout, combined.parts) or ()
+    except ParseError:
+        if alone:
+            return None
+        raise
+    return (Row(RowKind.HEADER, upper, combined.cells, columns=columns, list_kind=_kind_of_columns(columns)),
+            Row(RowKind.SUBHEADER, lower, split_cells(lower.text)))
+
+
 def _header_columns(
-    cells: tuple[str, ...], line: SourceLine, layout: Layout | None = None
+    cells: tuple[str, ...], line: SourceLine, layout: Layout | None = None,
+    parts: tuple[tuple[str, str] | None, ...] = (),
 ) -> tuple[Column, ...] | None:
-    """The columns of a table header row, or None when the row is not a header.
+    """The columns of a table header row, or None when the row is not a header. `parts`: the (group,
+    sub-column) of each column a two-row header names with both rows (etl/header_rows.py).
 
     A header has a 序号 cell and at least one more; an unknown or repeated column is a layout we
     do not understand, and guessing would put text into the wrong field, so it is a ParseError.
     """
-    if layout is None and not any("号" in cell and ("序" in cell or "编" in cell) for cell in cells):
-        # Every row is asked, and normalising every cell of every row was 4 % of pass 1 (bench/results/
-        # pass1.md); without a profile a header needs a 序号/编号 cell, and no other character's NFKC
-        # form holds 序, 编 or 号 (checked over all of Unicode), so such a row is no header.
+    if not _may_be_header(cells, layout):
         return None
     keys = [_key(c) for c in cells]
 
-    def column(key: str) -> Column | None:
-        return (layout.column(key) if layout is not None else None) or _column_of(key)
+    def column(index: int, key: str) -> Column | None:
+        part = parts[index] if index < len(parts) else None
+        read = role_of_pair(*(_role_key(word) for word in part)) if part else _column_of(key)
+        return (layout.column(key) if layout is not None else None) or read
 
     def is_sequence(key: str) -> bool:
         return key in ("序号", "编号") or (layout is not None and layout.column(key) is Column.SEQUENCE)
@@ -303,7 +312,7 @@ def _header_columns(
         return None
     while keys and not keys[-1]:
         keys.pop()
-    found = [column(key) if key else None for key in keys]
+    found = [column(index, key) if key else None for index, key in enumerate(keys)]
     for index, role in enumerate(found, start=1):
         if role is None:
             what, what_en = (f"「{cells[index - 1].strip()}」",) * 2 if keys[index - 1] else ("空白", "blank")

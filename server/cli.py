@@ -281,7 +281,7 @@ def serve(store_path, host, port, base, state_dir):
     """
     from luzhi.server.app import create_app
     from luzhi.server.config import log_to_stderr
-    from luzhi.server.limits import TimedRequestHandler
+    from luzhi.server.http_servers import TimedRequestHandler
     from luzhi.store.open import StoreTarget
     from luzhi.store.snapshots import is_flat, is_ours, state_dir_of
     from luzhi.store.state import read_build_info

@@ -26,7 +26,8 @@ from openpyxl import Workbook
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
-from luzhi.etl.rows import cell_text, parse_sequence
+from luzhi.etl.rows import parse_sequence
+from luzhi.etl.text import cell_text
 
 _SPACE = re.compile(r"\s+")
 FONT = "WenQuanYi Zen Hei"  # fonts-wqy-zenhei: LibreOffice needs CJK glyphs to write CJK text into the PDF

@@ -27,6 +27,7 @@ from werkzeug.serving import make_server
 from luzhi.server.app import create_app
 from luzhi.server.config import Config
 from luzhi.server.context import get_store
+from luzhi.server.http_servers import TimedRequestHandler
 from luzhi.store.oxigraph import OxigraphStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -70,10 +71,12 @@ class Server:
 
 
 @contextmanager
-def serve(config: Config) -> Iterator[Server]:
-    """The real app on 127.0.0.1, an OS-chosen port, in a thread; workers stopped afterwards."""
+def serve(config: Config, *, luzhi_serve: bool = False) -> Iterator[Server]:
+    """The real app on 127.0.0.1, an OS-chosen port, in a thread; workers stopped afterwards. `luzhi_serve`: with
+    the request handler `luzhi serve` runs (server/http_servers.py), not Werkzeug's own."""
     app = create_app(config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    handler = {"request_handler": TimedRequestHandler} if luzhi_serve else {}
+    server = make_server("127.0.0.1", 0, app, threaded=True, **handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

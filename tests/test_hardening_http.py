@@ -221,7 +221,7 @@ def test_an_http09_request_line_does_not_hold_the_dev_server(tmp_path):
     from werkzeug.serving import make_server
 
     from luzhi.server.app import create_app
-    from luzhi.server.limits import TimedRequestHandler
+    from luzhi.server.http_servers import TimedRequestHandler
 
     store = fill_small_store(tmp_path / "store")
     app = create_app(Config(store_path=store))

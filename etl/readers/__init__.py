@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from luzhi.etl.model import SourceLine
+from luzhi.etl.model import Issue, SourceLine
 from luzhi.etl.readers.delimited import read_csv
 from luzhi.etl.readers.excel import read_xlsx
 from luzhi.etl.readers.location import Location, Row
@@ -28,6 +28,7 @@ from luzhi.etl.readers.pdf import read_pdf
 from luzhi.etl.readers.web import read_html
 from luzhi.etl.readers.word import read_docx
 from luzhi.etl.source import SourceError, decode_source
+from luzhi.ontology.places import describe_place
 
 __all__ = ["FORMATS", "Location", "ReadDocument", "Row", "read_document", "suffix_for"]
 
@@ -39,6 +40,8 @@ class ReadDocument:
     locations: tuple[Location, ...] = ()  # one per line; empty for text, whose lines are the locations
     # Word and Excel tables: a row is the row its author made, never a page's half of one (etl/items.py)
     whole_rows: bool = False
+    # What the reader left out on purpose, said with the document's issues (Excel: a hidden sheet or row)
+    notices: tuple[Issue, ...] = ()
 
     def where(self, lineno: int) -> str:
         """A line as a person finds it in the original file (for error messages)."""
@@ -55,30 +58,42 @@ class ReadDocument:
 # of empty Word paragraphs (3.5 million lines, a 35 KB download) took 124 s and 2 GB before it said "no text"
 # (cold review).
 MAX_LINES = 100_000
-_TOO_MANY_LINES = (
-    f"文件超过 {MAX_LINES} 行（段落或表格行），一份清单通常只有几百到几千行（多出来的多半是空段落或空行）："
-    f"请删去多余的空段落或空行，或把文档拆成几个文件后再试 / the file has more than {MAX_LINES:,} lines "
-    "(paragraphs or table rows), where a list has a few hundred to a few thousand (the rest is most likely "
-    "empty paragraphs or rows): delete them, or split the document into several files, and try again")
 
 
-def _lines(path: str, rows: Iterable[Row]) -> tuple[tuple[SourceLine, ...], tuple[Location, ...]]:
-    lines, locations = [], []
-    for number, (cells, location) in enumerate(rows, start=1):
-        if number > MAX_LINES:
-            raise SourceError(path, _TOO_MANY_LINES)
+def _too_many_lines(location: Location) -> str:
+    """The refusal of a file over MAX_LINES, naming where the limit was passed (the sheet of a workbook: one
+    sheet of 100,000 rows among small ones is found at once, cold review 21)."""
+    fragment = location.fragment()
+    zh, en = describe_place(fragment, "zh") or fragment, describe_place(fragment, "en") or fragment
+    return (f"文件超过 {MAX_LINES} 行（段落或表格行，在{zh}处超出），一份清单通常只有几百到几千行"
+            "（多出来的多半是空段落或空行）：请删去多余的空段落或空行，或把文档拆成几个文件后再试 / the file has more "
+            f"than {MAX_LINES:,} lines (paragraphs or table rows; the limit is passed at {en}), where a list has a "
+            "few hundred to a few thousand (the rest is most likely empty paragraphs or rows): delete them, or split "
+            "the document into several files, and try again")
+
+
+def _lines(path: str, rows: Iterable[Row | Issue]) -> tuple[tuple[SourceLine, ...], tuple[Location, ...],
+                                                           tuple[Issue, ...]]:
+    lines, locations, notices = [], [], []
+    for row in rows:
+        if isinstance(row, Issue):
+            notices.append(row)
+            continue
+        cells, location = row
+        if len(lines) == MAX_LINES:
+            raise SourceError(path, _too_many_lines(location))
         # A tab inside a cell would make a new cell; a line break inside a one-cell line (a
         # paragraph's soft break) would not be one line any more for the title rules.
         cleaned = tuple(cell.replace("\t", " ") for cell in cells)
         if len(cleaned) == 1:
             cleaned = (cleaned[0].replace("\n", " "),)
-        lines.append(SourceLine(path=path, lineno=number, text="\t".join(cleaned)))
+        lines.append(SourceLine(path=path, lineno=len(lines) + 1, text="\t".join(cleaned)))
         locations.append(location)
-    return tuple(lines), tuple(locations)
+    return tuple(lines), tuple(locations), tuple(notices)
 
 
 # suffix → (media type, reader)
-FORMATS: dict[str, tuple[str, Callable[[bytes, str], Iterable[Row]]]] = {
+FORMATS: dict[str, tuple[str, Callable[[bytes, str], Iterable[Row | Issue]]]] = {
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", read_docx),
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", read_xlsx),
     ".csv": ("text/csv", read_csv),
@@ -197,8 +212,8 @@ def read_document(data: bytes, path: str | Path) -> ReadDocument:
     media_type, reader = FORMATS[suffix]
     if suffix in (".docx", ".xlsx"):
         _check_expansion(data, name)
-    lines, locations = _lines(name, reader(data, name))
+    lines, locations, notices = _lines(name, reader(data, name))
     if not any(line.text.strip() for line in lines):
         raise SourceError(name, "文件中没有任何文字（扫描件或空文档？） / the file holds no text (a scan, or an empty "
                                 "document?)")
-    return ReadDocument(lines, media_type, locations, whole_rows=suffix in (".docx", ".xlsx"))
+    return ReadDocument(lines, media_type, locations, whole_rows=suffix in (".docx", ".xlsx"), notices=notices)

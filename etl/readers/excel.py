@@ -1,4 +1,4 @@
-"""Excel (.xlsx) → rows: every row of every sheet, in order, one line of cells.
+"""Excel (.xlsx) → rows: every row of every visible sheet that holds text, in order, one line of cells.
 
 Values are written as a reader sees them: a whole number stored as 1.0 is `1` (a 序号 column), a
 date is its ISO date. A merged range is read as the Word reader reads a merged cell (python-docx): its
@@ -8,6 +8,13 @@ a row under a vertically merged 对应上级部门 has those departments as much
 the row read empty there and its duty was refused for naming no department, while the same table in Word
 loaded (cold review 18). Trailing empty cells are dropped. Location: `sheet=NAME&row=R` (R as Excel numbers
 rows; compare RFC 7111's `row=` for CSV).
+
+Only what the sheet's XML holds is read, cell by cell: openpyxl's `iter_rows` pads every row to the sheet's
+declared size, so one formatted or empty-string cell at XFD1 made each of 10,000 rows 16,384 cells (54 s), and
+one at A1048576 made a million rows of nothing, refused as too long (cold review 21). A run of empty rows is
+one blank line (the parser's page break); a cell without text is nothing. What the reader does not show is not
+read, and is said (`Issue`s among the rows, reported with the document's issues): a hidden or very hidden
+sheet, a hidden row (cold review 21: both were loaded as duties).
 """
 
 from __future__ import annotations
@@ -21,11 +28,14 @@ from urllib.parse import quote
 from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet._reader import WorkSheetParser
 
+from luzhi.etl.model import Issue
 from luzhi.etl.readers.location import Row, at
 from luzhi.etl.source import SourceError
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_HIDDEN = ("1", "true")  # xsd:boolean, as a <row hidden=…> attribute is written
 
 
 def _text(value: object) -> str:
@@ -60,35 +70,120 @@ def _merged_ranges(sheet, path: str) -> list[tuple[int, int, int, int]]:
     return [bounds for bounds in ranges if None not in bounds]
 
 
-def _sheet_rows(sheet, path: str) -> Iterator[list[str]]:
-    """The sheet's rows as texts, each merged range's value given to every row it spans, in its first column."""
-    spans: dict[int, list[tuple[int, int, int, int]]] = {}  # row → the ranges starting there
-    for bounds in _merged_ranges(sheet, path):
-        spans.setdefault(bounds[1], []).append(bounds)
+def _written_rows(sheet) -> Iterator[tuple[int, dict[int, str], bool]]:
+    """(row number, {column: text}, hidden) of each row the sheet's XML writes, its cells without text left out.
+
+    openpyxl's own streaming parser, as its read-only worksheet runs it (`ReadOnlyWorksheet._cells_by_row`), but
+    without the padding to the declared dimension; the row's attributes (`hidden`) are in `row_dimensions` as
+    the row passes, and dropped there once read, so memory stays bounded."""
+    book = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=book.data_only, epoch=book.epoch,
+                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        for number, cells in parser.parse():
+            attributes = parser.row_dimensions.pop(str(number), {})
+            texts = {cell["column"]: text for cell in cells if (text := _text(cell["value"]))}
+            yield number, texts, attributes.get("hidden") in _HIDDEN
+
+
+def _sheet_rows(sheet, path: str) -> Iterator[tuple[int, list[str], bool]]:
+    """(row number, cells, hidden) of each row written in the sheet, each merged range's value given to every
+    row it spans, in its first column. Costs what the cells written cost: a range reaching XFD or row 1048576
+    touches only the cells there are."""
+    ranges = sorted(_merged_ranges(sheet, path), key=lambda bounds: bounds[1])
+    started = 0  # ranges[:started] start above the row read
     running: list[tuple[int, int, int, str]] = []  # (first column, last column, last row, value)
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = [_text(value) for value in values]
+    for number, texts, hidden in _written_rows(sheet):
         running = [span for span in running if span[2] >= number]
-        for first, _top, last, bottom in spans.get(number, ()):
-            running.append((first, last, bottom, cells[first - 1] if first <= len(cells) else ""))
+        while started < len(ranges) and ranges[started][1] <= number:
+            first, top, last, bottom = ranges[started]
+            started += 1
+            if bottom >= number:  # a range whose first row the XML does not write shows nothing
+                running.append((first, last, bottom, texts.get(first, "") if top == number else ""))
         for first, last, _bottom, value in running:
-            if len(cells) < last:
-                cells.extend([""] * (last - len(cells)))
             # What Excel shows: the first cell's value; what other cells of the range may still hold, it hides.
-            cells[first - 1:last] = [value] + [""] * (last - first)
-        yield cells
+            for column in [column for column in texts if first < column <= last]:
+                del texts[column]
+            if value:
+                texts[first] = value
+            else:
+                texts.pop(first, None)
+        width = max((column for column, text in texts.items() if text.strip()), default=0)
+        yield number, [texts.get(column, "") for column in range(1, width + 1)], hidden
 
 
-def read_xlsx(data: bytes, path: str) -> Iterator[Row]:
+def _has_text(sheet) -> bool:
+    return any(any(text.strip() for text in texts.values()) for _number, texts, _hidden in _written_rows(sheet))
+
+
+def _ranges(numbers: list[int], lang: str, most: int = 12) -> str:
+    """Row numbers as Excel's row headers show them, runs joined (`3、5–6` / `3, 5–6`), the first `most` runs."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    words = [str(a) if a == b else f"{a}–{b}" for a, b in runs[:most]]
+    comma = "、" if lang == "zh" else ", "
+    return comma.join(words) + (f"{comma}…" if len(runs) > most else "")
+
+
+# A sheet's state (ECMA-376 ST_SheetState): a very hidden sheet is not in Excel's Unhide list (only VBA shows it)
+_STATES = {"hidden": ("隐藏", "hidden"), "veryHidden": ("深度隐藏（不在 Excel 的“取消隐藏”列表中）",
+                                                       "very hidden (not in Excel's Unhide list)")}
+
+
+def _hidden_sheet(title: str, state: str) -> Issue:
+    zh, en = _STATES.get(state, (state, state))
+    return Issue("hidden-sheet-skipped", f"工作表“{title}”是{zh}的，未读入；若其中有要载入的事项，请取消隐藏后再试",
+                 message_en=f"sheet “{title}” is {en} and was not read; if it holds duties to load, unhide it and "
+                 "try again")
+
+
+def _hidden_rows(title: str, numbers: list[int]) -> Issue:
+    rows = _ranges(numbers, "zh")
+    return Issue("hidden-rows-skipped", f"工作表“{title}”的第 {rows} 行是隐藏的（共 {len(numbers)} 行），未读入；"
+                 "若其中有要载入的事项，请在 Excel 中取消隐藏后再试",
+                 message_en=f"{'row' if len(numbers) == 1 else 'rows'} {_ranges(numbers, 'en')} of sheet “{title}” "
+                 f"{'is' if len(numbers) == 1 else 'are'} hidden and not read ({len(numbers)} in all); if they hold "
+                 "duties to load, unhide them in Excel and try again")
+
+
+def _visible_rows(sheet, path: str) -> Iterator[Row | Issue]:
+    """A visible sheet's rows with text; an empty row, or a run of them, between two is one blank line (the
+    parser's page break); then the sheet's hidden rows with text, said."""
+    hidden: list[int] = []
+    gap: int | None = None  # the first empty row since the last row given (a hidden row is none: it is not seen)
+    given, previous = False, 0  # a row was given; the last row read
+    for number, cells, is_hidden in _sheet_rows(sheet, path):
+        if number > previous + 1 and gap is None:
+            gap = previous + 1  # rows the XML does not write are empty
+        previous = number
+        if is_hidden:
+            hidden += [number] if cells else []
+        elif not cells:
+            gap = number if gap is None else gap
+        else:
+            if given and gap is not None:
+                yield ("",), at(sheet=quote(sheet.title), row=gap)
+            yield tuple(cells), at(sheet=quote(sheet.title), row=number)
+            given, gap = True, None
+    if hidden:
+        yield _hidden_rows(sheet.title, hidden)
+
+
+def read_xlsx(data: bytes, path: str) -> Iterator[Row | Issue]:
     try:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise SourceError(path, f"不是可读的 Excel（.xlsx）文件 / not a readable Excel (.xlsx) file: {error}") from None
     try:
         for sheet in workbook.worksheets:
-            for number, cells in enumerate(_sheet_rows(sheet, path), start=1):
-                while cells and not cells[-1].strip():
-                    cells.pop()
-                yield tuple(cells) or ("",), at(sheet=quote(sheet.title), row=number)
+            if sheet.sheet_state != "visible":
+                if _has_text(sheet):
+                    yield _hidden_sheet(sheet.title, sheet.sheet_state)
+                continue
+            yield from _visible_rows(sheet, path)
     finally:
         workbook.close()
