@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import PurePath
 
 from luzhi.etl.model import ParsedDocument
 from luzhi.ontology.places import describe_place
@@ -258,21 +257,22 @@ def resolve_township(title: str, code: str | None = None) -> DivisionChain:
 
 
 def resolve_document(doc: ParsedDocument, code: str | None = None) -> DivisionChain:
-    """`resolve_township` for a parsed document, its errors naming the file and where its title is. A document with
-    no title naming its township said 「标题 '' 中没有乡镇名称」 at no place (cold review 21: `FILE:-:-:`); it now
-    says that no such title was found in that file, at the title line that names none, else at its first list."""
+    """`resolve_township` for a parsed document, its errors placed where its title is. A document with no title
+    naming its township said 「标题 '' 中没有乡镇名称」 at no place (cold review 21: `FILE:-:-:`); it now says that
+    no such title was found, at the title line that names none, else at its first list's title."""
     line, titled = _title_line(doc)
     place = doc.locations[line - 1] if line is not None and doc.locations else None
     if code is None and not doc.title:
-        name = PurePath(doc.path).name
+        # The file is named by where the message stands (`FILE:LINE:`, the build's `FILE: line N`, the answer's
+        # `file`), once, as every refusal names it.
         if titled:
-            zh = f"{name} 的标题没有写出乡镇名称（应写明乡镇及其上级区划，如「XX省XX县XX镇履行职责事项清单」）"
-            en = (f"the title of {name} names no township (it should name the township and the divisions above "
-                  "it, as in 「XX省XX县XX镇履行职责事项清单」)")
+            zh = "标题没有写出乡镇名称（应写明乡镇及其上级区划，如「XX省XX县XX镇履行职责事项清单」）"
+            en = ("the title names no township (it should name the township and the divisions above it, as in "
+                  "「XX省XX县XX镇履行职责事项清单」)")
         else:
-            zh = (f"{name} 中没有找到写出乡镇名称的标题（如「XX县XX镇履行职责事项清单」，或清单标题"
-                  "「XX县XX镇基本履职事项清单」）")
-            en = (f"no title naming a township was found in {name} (such as 「XX县XX镇履行职责事项清单」, or a list "
+            zh = ("文件中没有找到写出乡镇名称的标题（如「XX县XX镇履行职责事项清单」，"
+                  "或清单标题「XX县XX镇基本履职事项清单」）")
+            en = ("no title naming a township was found in the file (such as 「XX县XX镇履行职责事项清单」, or a list "
                   "title such as 「XX县XX镇基本履职事项清单」)")
         raise DivisionError(zh, en, needs_code=True).at(line, place)
     try:

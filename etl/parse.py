@@ -17,10 +17,11 @@ from luzhi.etl.layout import Layout
 from luzhi.etl.model import LineSpan, ParsedDocument, SourceLine
 from luzhi.etl.readers import FORMATS, read_document
 from luzhi.etl.rows import ParseError, RowKind, parse_rows
-from luzhi.etl.source import SourceError, read_source
+from luzhi.etl.source import SourceError, read_bytes, read_source
 from luzhi.ontology.places import describe_place_bilingual
 
-__all__ = ["ParseError", "SourceError", "parse_document", "parse_bytes", "read_source", "unaccounted_lines"]
+__all__ = ["ParseError", "SourceError", "key_bytes", "parse_document", "parse_bytes", "read_source",
+           "unaccounted_lines"]
 
 # Lines that are structure, not content: recognising them is accounting for them.
 _STRUCTURE = frozenset(
@@ -42,7 +43,17 @@ _STRUCTURE = frozenset(
 def parse_document(path: str | Path, layout: Layout | None = None) -> ParsedDocument:
     """Parse one document; raises `SourceError` (unreadable file) or `ParseError` (unknown layout).
     `layout` is a layout profile (etl.layout) for what the parser cannot guess."""
-    return parse_bytes(Path(path).read_bytes(), path, layout)
+    return parse_bytes(read_bytes(path), path, layout)
+
+
+def key_bytes(path: str | Path) -> bytes:
+    """What a build keys a document by (etl/stage.py `stage_key`): its bytes as `parse_document` reads them, or, for
+    a file it refuses unread (a device, a pipe, one past the size limit), why. `luzhi build /dev/zero` hashed the
+    device whole before the parse could refuse it, and grew to 24 GB (cold review 21)."""
+    try:
+        return read_bytes(path)
+    except SourceError as error:
+        return error.message.encode()
 
 
 def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> ParsedDocument:

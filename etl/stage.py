@@ -38,7 +38,7 @@ from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_document, 
 from luzhi.etl.facts import document_facts, write_facts
 from luzhi.etl.layout import Layout
 from luzhi.etl.model import Issue, ParsedDocument
-from luzhi.etl.parse import parse_document
+from luzhi.etl.parse import ParseError, SourceError, key_bytes, parse_document
 from luzhi.etl.report import DocumentReport, document_report
 from luzhi.etl.shared import split_shared
 from luzhi.etl.to_rdf import document_graph
@@ -166,7 +166,7 @@ def _code_against_title(doc: ParsedDocument, chain: DivisionChain) -> ParsedDocu
 
 def stage_key(path: Path, options: BuildOptions) -> str:
     """What decides a document's staged output; equal keys, equal files (so a resumed build reuses them)."""
-    digest = hashlib.sha256(Path(path).read_bytes())
+    digest = hashlib.sha256(key_bytes(path))
     digest.update(repr((path.name, options.code_for(path), Iris(options.base).base, VERSION, STAGE_FORMAT,
                         options.validate, options.force, options.layout)).encode())
     return digest.hexdigest()[:24]
@@ -360,8 +360,9 @@ def _where(reason: dict) -> str:
 def _reason(error: Exception) -> dict:
     line = getattr(error, "lineno", None)  # ParseError's (etl/rows.py)
     place = getattr(error, "place", None)  # in a Word, Excel, PDF or HTML file: the line is the reader's count
+    message = error.message if isinstance(error, SourceError | ParseError) else str(error)  # the refusal names the file
     return {"line": line if isinstance(line, int) and not place else None, "place": place,
-            "rule": type(error).__name__, "message": str(error)}
+            "rule": type(error).__name__, "message": message}
 
 
 def _violation(result: ValidationResult) -> dict:

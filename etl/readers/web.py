@@ -3,20 +3,30 @@
 Parsed with lxml's HTML parser (it repairs what browsers repair: unclosed `<p>`, `<ol>` never
 closed). Text is laid out as a browser does: runs of white space (source line breaks included)
 are one space; block elements (p, div, li, br, h1–h6 …) break lines inside a cell. An empty
-paragraph (`<p></p>`) is a blank line, the text extractions' page separator. Locations:
-`table=T&row=R` (T counts the page's tables, R the rows of that table, 1-based) or `block=N`.
+paragraph (`<p></p>`) is a blank line, the text extractions' page separator.
+
+A table is read as its grid, as the Word reader reads merged cells: a cell spanning columns (`colspan`) has its
+text in its first column and empty cells after it; a cell spanning rows (`rowspan`) has its text in every row it
+spans. A 事项类别 or 对应上级部门 cell spanning ten rows was read in the first of them only, and the cells after it
+in the nine below moved one column left, under the wrong header (cold review 21). Spans are read as browsers read
+them (HTML's table processing model): a rowspan ends with its row group (`thead`, `tbody`, `tfoot`), 0 spans the
+rest of it.
+
+Locations: `table=T&row=R` (T counts the page's tables, R the rows of that table, 1-based) or `block=N`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
 
 from luzhi.etl.readers.location import Row, at
 from luzhi.etl.source import SourceError, decode_source
+from luzhi.ontology.places import describe_place_bilingual
 
 _BLOCK = frozenset(
     "p div li ol ul br tr table thead tbody tfoot h1 h2 h3 h4 h5 h6 blockquote section article "
@@ -64,10 +74,38 @@ def _cell_text(cell: etree._Element) -> str:
     return "\n" + text if text and starts_with_block else text
 
 
+@dataclass(frozen=True)
+class _Span:
+    """A cell spanning rows (`rowspan`), as the rows below it read it in one of its columns."""
+
+    text: str
+    last: int  # the last row (0-based) it covers
+
+
+_DIGITS = re.compile(r"\s*\+?(\d+)")
+
+
+def _span(value: str | None, limit: int, zero: int = 1) -> int:
+    """A `colspan`/`rowspan` as browsers read it: its leading digits, 1 when none, at most `limit`; a rowspan of 0
+    spans the rest of its row group (`zero`), a colspan of 0 is 1 (HTML, the table processing model)."""
+    match = _DIGITS.match(value or "")
+    if match is None:
+        return 1
+    number = int(match.group(1)[:6])
+    return min(number, limit) if number else zero
+
+
+# A row of more grid columns than any list has: each `colspan` up to 1000 would be as many cells in every line.
+_MAX_COLUMNS = 1000
+_TOO_WIDE = ("（{place}）这一行超过 {limit} 列（colspan 合计），不像一份清单的表格 / ({place_en}) this row has "
+             "more than {limit} columns (its colspans added up), which no list's table has")
+
+
 class _Layout:
     """Walks the body in document order, yielding one row per table row or block of text."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: str) -> None:
+        self.path = path
         self.tables = 0
         self.blocks = 0
         self.inline: list[str] = []
@@ -101,9 +139,30 @@ class _Layout:
     def table(self, table: etree._Element) -> Iterator[Row]:
         self.tables += 1
         rows = [row for row in table.iter("tr") if next(row.iterancestors("table")) is table]
-        for number, row in enumerate(rows, start=1):
-            cells = [cell for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
-            yield tuple(_cell_text(cell) for cell in cells), at(table=self.tables, row=number)
+        ends = {row.getparent(): number for number, row in enumerate(rows)}  # each row group's last row
+        spanning: dict[int, _Span] = {}  # grid column → the cell above that spans down into it
+        for number, row in enumerate(rows):
+            spanning = {column: span for column, span in spanning.items() if span.last >= number}
+            location = at(table=self.tables, row=number + 1)
+            cells: list[str] = []
+            for cell in row:
+                if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
+                    continue
+                while len(cells) in spanning:  # a column a cell above spans down into
+                    cells.append(spanning[len(cells)].text)
+                text, first = _cell_text(cell), len(cells)
+                columns = _span(cell.get("colspan"), 1000)  # HTML's own limits (the table processing model)
+                down = _span(cell.get("rowspan"), 65534, zero=len(rows))
+                cells.extend([text] + [""] * (columns - 1))
+                if len(cells) > _MAX_COLUMNS:
+                    zh, en = (describe_place_bilingual(location.fragment()) or " / ").split(" / ", 1)
+                    raise SourceError(self.path, _TOO_WIDE.format(place=zh, place_en=en, limit=_MAX_COLUMNS))
+                last = min(number + down - 1, ends[row.getparent()])  # a span ends with its row group
+                for column in range(first, first + columns):
+                    spanning[column] = _Span(cells[column], last)
+            for column in sorted(column for column in spanning if column >= len(cells)):  # past the row's own
+                cells.extend([""] * (column - len(cells)) + [spanning[column].text])
+            yield tuple(cells), location
 
 
 def read_html(data: bytes, path: str) -> Iterator[Row]:
@@ -115,6 +174,6 @@ def read_html(data: bytes, path: str) -> Iterator[Row]:
     except (etree.ParserError, ValueError) as error:
         raise SourceError(path, f"不是可读的 HTML 文件 / not a readable HTML file: {error}") from None
     body = document.find("body")
-    layout = _Layout()
+    layout = _Layout(path)
     yield from layout.walk(body if body is not None else document)
     yield from layout.flush()

@@ -1,31 +1,42 @@
 """Word (.docx) → rows: each body paragraph one line, each table row one line of cells.
 
-python-docx reads the body in document order. A cell's paragraphs are joined by line breaks (a
-`<p>` of the text extractions). A horizontally merged cell is returned once per grid column by
-python-docx; it is kept in its first column only, so `一、党的建设` merged across the table is one cell,
-as the text extractions write it. A vertically merged cell's text is repeated in every row it spans
-(python-docx does so; the Excel reader does the same). A row that starts after the first grid column
-(`w:gridBefore`) has that many empty cells first, so its cells stay under their header.
+The body is read in document order, paragraphs and tables, and so are a table's rows and a row's cells, with what
+content controls (`w:sdt`) and custom XML (`w:customXml`) wrap read where it stands, as Word shows it: python-docx
+reads only direct children, and a table, a row or a cell inside a content control (forms and templates put them
+there) was lost without a word (cold review 21). A cell's paragraphs are joined by line breaks (a `<p>` of the
+text extractions). A horizontally merged cell (`w:gridSpan`, or the old `w:hMerge`) has its text in its first
+grid column and empty cells after it, so `一、党的建设` merged across the table is one cell, as the text extractions
+write it. A vertically merged cell's text (`w:vMerge`) is repeated in every row it spans (as python-docx reads
+it; the Excel and HTML readers do the same). A row that starts after the first grid column (`w:gridBefore`) has
+that many empty cells first, so its cells stay under their header.
+
+A table inside a table's cell is read by what the row around it is. In a layout row, one whose only text is in
+cells that hold tables (an outer table laying out the page, its cell holding a list's title and its table of
+items, a margin cell beside it empty), those cells' paragraphs and tables are read in place, as if they stood in
+the body: each item a row. In a row of data (a 序号 or a 事项名称 in a cell of its own) the inner table is part
+of its cell, each of its rows a line of that cell's text, its cells joined by a space.
 
 A paragraph is read as Word shows it: with the number Word's automatic numbering gives it (a 序号 column
 numbered by Word holds no text of its own; etl/readers/word_numbering.py), and with the text of runs inside
 content controls (`w:sdt`), simple fields (`w:fldSimple`) and tracked insertions (`w:ins`), which python-docx's
 `Paragraph.text` leaves out; tracked deletions stay out.
 
-Locations: `table=T&row=R` (1-based, header row included) or `paragraph=N` (body paragraphs outside tables).
+Locations: `table=T&row=R` (T counts the body's tables, R the table's rows, 1-based, header row included) or
+`paragraph=N` (body paragraphs outside tables); inside a layout row, its paragraphs and tables follow the row's
+place: `table=1&row=2&paragraph=1`, `table=1&row=2&table=1&row=5` (the row's first table, its fifth row).
 """
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from io import BytesIO
 
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
-from docx.table import Table, _Cell
 from lxml import etree
 
 from luzhi.etl.readers.location import Location, Row, at
@@ -54,7 +65,7 @@ def _runs_text(element) -> str:
 
 
 class _Reader:
-    """A paragraph's text as Word shows it, its automatic number first."""
+    """The body's paragraphs and tables as rows; a paragraph's text as Word shows it, its automatic number first."""
 
     def __init__(self, document, path: str) -> None:
         self.path = path
@@ -76,8 +87,129 @@ class _Reader:
             return label.text + label.separator + text if text else label.text
         return text
 
-    def cell(self, cell: _Cell, location: Location) -> str:
-        return "\n".join(self.paragraph(paragraph._p, location) for paragraph in cell.paragraphs)
+    def body(self, body) -> Iterator[Row]:
+        paragraphs = tables = 0
+        for block in _within(body, _BLOCKS):
+            if block.tag == _P:
+                paragraphs += 1
+                location = at(paragraph=paragraphs)
+                yield (self.paragraph(block, location),), location
+            else:
+                tables += 1
+                yield from self.table(block, at(table=tables))
+
+    def table(self, table, where: Location) -> Iterator[Row]:
+        above: dict[int, str] = {}  # grid column → the text of the cell there in the row above
+        for number, row in enumerate(_within(table, {_TR}), start=1):
+            location = where.then(row=number)
+            before, cells = _grid(row)
+            laid_out = self.laid_out(cells, above, location)
+            if laid_out:
+                yield from self.layout(laid_out, location)
+                above = {}
+                continue
+            texts, shown = [""] * before, {}
+            for cell in cells:
+                merged = cell.continued and cell.column in above
+                text = above[cell.column] if merged else self.cell(cell.tc, location)
+                shown[cell.column] = text
+                texts += [text] + [""] * (cell.span - 1)
+            above = shown
+            yield tuple(texts), location
+
+    def laid_out(self, cells: list[_GridCell], above: dict[int, str], location: Location) -> list[_GridCell]:
+        """The cells holding tables, when the row only lays them out (its only text is in those: the module
+        docstring); none when it is a row of data. A cell merged with the one above has that one's text."""
+        holding = [any(block.tag == _TBL for block in _within(cell.tc, _BLOCKS)) for cell in cells]
+        if not any(holding):
+            return []
+        for cell, held in zip(cells, holding, strict=True):
+            text = above.get(cell.column, "") if cell.continued else "" if held else self.cell(cell.tc, location)
+            if text.strip():
+                return []
+        return [cell for cell, held in zip(cells, holding, strict=True) if held]
+
+    def layout(self, cells: list[_GridCell], location: Location) -> Iterator[Row]:
+        """The paragraphs and tables of a layout row's cells that hold tables, as if they stood in the body."""
+        paragraphs = tables = 0
+        for cell in cells:
+            for block in _within(cell.tc, _BLOCKS):
+                if block.tag == _P:
+                    paragraphs += 1
+                    inner = location.then(paragraph=paragraphs)
+                    yield (self.paragraph(block, inner),), inner
+                else:
+                    tables += 1
+                    yield from self.table(block, location.then(table=tables))
+
+    def cell(self, cell, location: Location) -> str:
+        """A cell's text: its paragraphs, and the rows of a table inside it, one line each."""
+        lines = []
+        for block in _within(cell, _BLOCKS):
+            if block.tag == _P:
+                lines.append(self.paragraph(block, location))
+                continue
+            for row in _within(block, {_TR}):
+                texts = (self.cell(inner.tc, location) for inner in _grid(row)[1] if not inner.continued)
+                lines.append(" ".join(text for text in texts if text.strip()))
+        return "\n".join(lines)
+
+
+_P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+_BLOCKS = frozenset({_P, _TBL})
+_SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
+
+
+def _within(element, tags: frozenset[str] | set[str]) -> Iterator:
+    """The children of `element` with one of `tags`, in document order, those that content controls and custom
+    XML wrap included (a block-level `w:sdt` around a table, a row-level one around rows, a cell-level one
+    around cells: ECMA-376 Part 1, 17.5.2)."""
+    for child in element.iterchildren():
+        if child.tag in tags:
+            yield child
+        elif child.tag == _SDT:
+            for content in child.iterchildren(_SDT_CONTENT):
+                yield from _within(content, tags)
+        elif child.tag == _CUSTOM_XML:
+            yield from _within(child, tags)
+
+
+@dataclass(frozen=True)
+class _GridCell:
+    tc: etree._Element
+    column: int  # its first grid column, 0-based
+    span: int  # grid columns it covers
+    continued: bool  # it continues the vertically merged cell above (`w:vMerge` without "restart")
+
+
+_MAX_SPAN = 63  # Word's most columns: a larger gridSpan or gridBefore is damage, not a table
+
+
+def _number(element, path: str, default: int) -> int:
+    found = element.find(path)
+    value = found.get(qn("w:val")) if found is not None else None
+    return min(int(value), _MAX_SPAN) if value is not None and value.isdigit() and int(value) > 0 else default
+
+
+def _grid(row) -> tuple[int, list[_GridCell]]:
+    """A row's empty columns before its first cell (`w:gridBefore`) and its cells on the table's grid."""
+    column = before = _number(row, f"{qn('w:trPr')}/{qn('w:gridBefore')}", 0)
+    cells: list[_GridCell] = []
+    for tc in _within(row, {_TC}):
+        properties = tc.find(qn("w:tcPr"))
+        span, continued = 1, False
+        if properties is not None:
+            span = _number(properties, qn("w:gridSpan"), 1)
+            vertical, horizontal = properties.find(qn("w:vMerge")), properties.find(qn("w:hMerge"))
+            continued = vertical is not None and vertical.get(qn("w:val"), "continue") != "restart"
+            if horizontal is not None and horizontal.get(qn("w:val"), "continue") != "restart" and cells:
+                # the old way to merge across: this cell is more columns of the one before it
+                cells[-1] = replace(cells[-1], span=cells[-1].span + span)
+                column += span
+                continue
+        cells.append(_GridCell(tc, column, span, continued))
+        column += span
+    return before, cells
 
 
 # The most one XML part of a Word file may unpack to. python-docx parses each part whole into an lxml tree,
@@ -112,19 +244,4 @@ def read_docx(data: bytes, path: str) -> Iterator[Row]:
         document = Document(BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
         raise SourceError(path, f"不是可读的 Word（.docx）文件 / not a readable Word (.docx) file: {error}") from None
-    reader = _Reader(document, path)
-    tables = paragraphs = 0
-    for child in document.element.body.iterchildren():
-        if child.tag == qn("w:p"):
-            paragraphs += 1
-            location = at(paragraph=paragraphs)
-            yield (reader.paragraph(child, location),), location
-        elif child.tag == qn("w:tbl"):
-            tables += 1
-            for number, row in enumerate(Table(child, document).rows, start=1):
-                location = at(table=tables, row=number)
-                cells, previous = [""] * row.grid_cols_before, None
-                for cell in row.cells:
-                    cells.append("" if cell._tc is previous else reader.cell(cell, location))
-                    previous = cell._tc
-                yield tuple(cells), location
+    yield from _Reader(document, path).body(document.element.body)

@@ -301,6 +301,7 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
     # RDF submissions never need the ETL.
     from luzhi.etl.divisions import DivisionError
     from luzhi.etl.layout import LayoutError, load_layout
+    from luzhi.etl.rows import ParseError
     from luzhi.etl.source import SourceError
     from luzhi.etl.stage import BuildOptions, process_document
 
@@ -322,17 +323,15 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
             # at the title's line in a text; a Word, Excel, PDF or HTML file's place is in the message's words
             line = error.lineno if not error.place else None
             raise SubmissionError(message.replace(filename, PurePath(name).name), line=line, name=name) from None
-        except SourceError as error:
-            message = getattr(error, "message", None) or str(error)
+        except (SourceError, ParseError) as error:  # the message without the file: the answer names it once
+            message = error.message
             if filename != PurePath(name).name:  # its words name the file: the submitter's name, not the copy's
                 message = message.replace(filename, PurePath(name).name)
-            raise SubmissionError(_hide(message, folder, name), line=getattr(error, "line", None), name=name) from None
-        except Exception as error:  # the parser's errors name their line in str()
-            line = getattr(error, "lineno", None) or getattr(error, "line", None)
-            if getattr(error, "place", None):  # a Word/Excel/PDF/HTML file: its place is in the message, no line
-                line = None
-            raise SubmissionError(_hide(f"{type(error).__name__}: {error}", folder, name),
-                                  line=line if isinstance(line, int) else None, name=name) from None
+            # a Word/Excel/PDF/HTML file's place is in the message, and its line number would mean nothing
+            line = None if getattr(error, "place", None) else getattr(error, "line", getattr(error, "lineno", None))
+            raise SubmissionError(_hide(message, folder, name), line=line, name=name) from None
+        except Exception as error:  # any other failure is this submission's, said with its type
+            raise SubmissionError(_hide(f"{type(error).__name__}: {error}", folder, name), name=name) from None
     notices = tuple(_notice(issue, doc.locations) for issue in doc.issues)
     return Submission(graph, notices, name, "text")
 
