@@ -115,6 +115,9 @@ class ParsedDocument:
     # one per line; empty for text, whose line numbers are the locations (RFC 5147).
     locations: tuple[str, ...] = ()
     layout: Layout | None = None  # the layout profile it was read with (also splits its cells)
+    # Table rows the assembler read as category headings, which the rows alone could not (a list numbered in
+    # outline: `1<TAB>党的建设` above `1.1<TAB>…`, etl/numbering.py): structure, accounted for as headings are.
+    heading_lines: tuple[LineSpan, ...] = ()
 
     def fragment(self, span: LineSpan) -> str:
         """The provenance fragment of lines first..last: `line=a,b` (RFC 5147) for text, else the

@@ -31,6 +31,7 @@ _STRUCTURE = frozenset(
         RowKind.TOC,
         RowKind.FRONT_MATTER,
         RowKind.PAGE_NUMBER,
+        RowKind.CONTINUED,
         RowKind.HEADER,
         RowKind.SUBHEADER,
         RowKind.HEADING,
@@ -91,6 +92,7 @@ def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> 
         media_type=read.media_type,
         locations=read.fragments(),
         layout=layout,
+        heading_lines=result.heading_lines,
     )
 
 
@@ -103,6 +105,7 @@ def _remapped(result: Assembled, regrouped: Regrouped) -> Assembled:
         items=tuple(replace(item, lines=span(item.lines)) for item in result.items),
         issues=tuple(replace(i, lines=span(i.lines) if i.lines else None) for i in result.issues),
         skipped_duplicate_pages=tuple(span(s) for s in result.skipped_duplicate_pages),
+        heading_lines=tuple(span(s) for s in result.heading_lines),
         list_counts=tuple(replace(c, lines=span(c.lines) if c.lines else None) for c in result.list_counts),
     )
 
@@ -113,7 +116,7 @@ def unaccounted_lines(doc: ParsedDocument, lines: list[SourceLine]) -> list[Sour
     covered: set[int] = set()
     spans = [item.lines for item in doc.items]
     spans += [issue.lines for issue in doc.issues if issue.lines is not None]
-    spans += [*doc.skipped_duplicate_pages, doc.title_lines]
+    spans += [*doc.skipped_duplicate_pages, *doc.heading_lines, doc.title_lines]
     for span in spans:
         covered.update(range(span.first, span.last + 1))
     return [

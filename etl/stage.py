@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_township
+from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_document, resolve_township
 from luzhi.etl.facts import document_facts, write_facts
 from luzhi.etl.layout import Layout
 from luzhi.etl.model import Issue, ListKind, ParsedDocument
@@ -169,7 +169,7 @@ def _document_graph(path: Path, doc: ParsedDocument, chain: DivisionChain, optio
 def read_document(path: Path, code: str | None, options: BuildOptions) -> tuple[ParsedDocument, DivisionChain]:
     """A document parsed and its township resolved (by `code` when one is given)."""
     doc = parse_document(path, options.layout)
-    chain = resolve_township(doc.title, code)
+    chain = resolve_document(doc, code)
     if code is not None:
         doc = _code_against_title(doc, chain)
     return doc, chain

@@ -55,7 +55,9 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
         except SubmissionError as error:
             error.name = str(path)
             errors.append(error)
-            click.echo(f"{path}:{error.line or '-'}:{error.column or '-'}: {error.message}", err=True)
+            # `FILE:LINE:COLUMN:` as far as known: `FILE:-:-:` said nothing (cold review 21)
+            where = ":".join(str(part) for part in (path, error.line, error.column) if part is not None)
+            click.echo(f"{where}: {error.message}", err=True)
     if output == "json":
         document = {"conforms": not errors and all(r.conforms for r in reports),
                     "files": [report_dict(r) for r in reports] + [e.as_dict() for e in errors]}

@@ -320,7 +320,9 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
             doc, _chain, graph, _report = process_document(path, options)
         except DivisionError as error:
             message = error.message(code_hint) if code_hint else str(error)
-            raise SubmissionError(message, name=name) from None
+            # at the title's line in a text; a Word, Excel, PDF or HTML file's place is in the message's words
+            line = error.lineno if not error.place else None
+            raise SubmissionError(message.replace(filename, PurePath(name).name), line=line, name=name) from None
         except (SourceError, ParseError) as error:  # the message without the file: the answer names it once
             message = error.message
             if filename != PurePath(name).name:  # its words name the file: the submitter's name, not the copy's
