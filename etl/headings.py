@@ -34,17 +34,20 @@ _ORDINAL = re.compile(
 )
 # `1.1` is a sub-number and `2025 年` a year, neither an ordinal.
 _ARABIC = re.compile(r"^(?:\d{1,3}\s*[、.．](?!\d)|\d{1,3}\s+(?=\D)|[（(]\s*\d{1,3}\s*[）)]\s*[、.．]?)\s*")
+# The word a count is written with: 项 mostly, but also `（3个）`, `（3条）`, `（共3个事项）`, `（3件）`
+# (cold review 21, P0: `一、党的建设（3个）` was a category 党的建设（3个）, its count unread).
+COUNT_UNIT = r"(?:个事项|项|个|条|件)"
 _PAREN_COUNT = re.compile(
-    rf"^[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})\s*项?|(?P<chinese>[{_N}]{{1,6}})\s*项)\s*[）)]$"
+    rf"^[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})\s*{COUNT_UNIT}?|(?P<chinese>[{_N}]{{1,6}})\s*{COUNT_UNIT})\s*[）)]$"
 )
 # A count inside the name (`党的建设（共2项）工作`): with 项, since `（2）` there may as well be a note.
 _INNER_COUNT = re.compile(
-    rf"[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})|(?P<chinese>[{_N}]{{1,6}}))\s*项\s*[）)]\s*(?=[^\s（()）])"
+    rf"[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})|(?P<chinese>[{_N}]{{1,6}}))\s*{COUNT_UNIT}\s*[）)]\s*(?=[^\s（()）])"
 )
-_ANY_COUNT = re.compile(rf"[（(]\s*(?:共\s*)?(?:\d{{1,4}}|[{_N}]{{1,6}})\s*项\s*[）)]")
+_ANY_COUNT = re.compile(rf"[（(]\s*(?:共\s*)?(?:\d{{1,4}}|[{_N}]{{1,6}})\s*{COUNT_UNIT}\s*[）)]")
 _TRAILING_COLON = re.compile(r"\s*[:：]\s*$")
-_BARE_DIGIT_COUNT = re.compile(r"\s*(?:共\s*)?(?P<digits>\d{1,4})\s*项$")
-_BARE_CHINESE_COUNT = re.compile(rf"(?:\s+(?:共\s*)?|共\s*)(?P<chinese>[{_N}]{{1,6}})\s*项$")
+_BARE_DIGIT_COUNT = re.compile(rf"\s*(?:共\s*)?(?P<digits>\d{{1,4}})\s*{COUNT_UNIT}$")
+_BARE_CHINESE_COUNT = re.compile(rf"(?:\s+(?:共\s*)?|共\s*)(?P<chinese>[{_N}]{{1,6}})\s*{COUNT_UNIT}$")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
 _IDEOGRAPH = re.compile(rf"[{_HAN}]")
 _BARE_NAME = re.compile(rf"^[{_HAN}][{_HAN}、]{{0,10}}[{_HAN}]$")  # 2–12 characters: 平安法治, 应急管理、消防

@@ -47,6 +47,7 @@ from luzhi.etl.numbering import (
     restart_issues,
 )
 from luzhi.etl.numbers import oversized_sequence, parse_number
+from luzhi.etl.place_names import same_place
 from luzhi.etl.rows import (
     Column,
     Heading,
@@ -277,7 +278,7 @@ class _Assembler:
             if not place:
                 self._issue("empty-title", "文档标题没有写出乡镇名称", "the document title names no township",
                             self.title_lines)
-        elif place and self.title and place != self.title:
+        elif place and self.title and not same_place(place, self.title):
             self._title_mismatch(row, place)
 
     def _before_title(self, row: Row) -> bool:
@@ -319,7 +320,7 @@ class _Assembler:
         place = row.place or ""
         if self.title is None and place:
             self.title, self.title_lines = place, LineSpan(row.line.lineno, row.line.lineno)
-        elif place and self.title and place != self.title:
+        elif place and self.title and not same_place(place, self.title):
             self._title_mismatch(row, place)
         assert row.list_kind is not None
         if self.current is not None and self.current.kind is row.list_kind:

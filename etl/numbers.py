@@ -15,6 +15,9 @@ _SEQUENCE = re.compile(r"^(?:(\d{1,5})\s*[.、)]?|\(\s*(\d{1,5})\s*\)|第\s*(\d{
 # An outline number, `1.2`: item 2 of the category numbered 1 (cold review 21, P0: such items were dropped and their
 # categories' rows, `1<TAB>党的建设`, loaded as duties). Three levels (`1.2.3`) are no 序号 read here.
 _OUTLINE = re.compile(r"^(\d{1,3})\s*\.\s*(\d{1,4})\s*[.、)]?$")
+# A number written as a decimal, `1.0`, `12.00` (a spreadsheet's float, or a document copying one; cold review 21, P0:
+# `1.0`, `2.0` … were read as outline numbers N.0, each of its category's item 0, all duplicates): the number N.
+_DECIMAL = re.compile(r"^(\d{1,5})\.0+$")
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,11 @@ class Number:
 
 
 def parse_number(cell: str) -> Number | None:
-    """A 序号 cell: a plain number in any of the forms `parse_sequence` reads, or an outline number `1.2`."""
+    """A 序号 cell: a plain number in any of the forms `parse_sequence` reads, `1.0`, or an outline number `1.2`."""
     text = unicodedata.normalize("NFKC", cell).strip()
+    decimal = _DECIMAL.match(text)
+    if decimal is not None:
+        return Number(int(decimal.group(1)))
     outline = _OUTLINE.match(text)
     if outline is not None:
         return Number(int(outline.group(2)), int(outline.group(1)))

@@ -19,7 +19,7 @@ from enum import Enum
 
 from luzhi.etl.columns import NEUTRAL, RECEIVERS, REPEATABLE, Column, role_of, role_of_pair, settle
 from luzhi.etl.header_rows import combine_header_rows
-from luzhi.etl.headings import Doubt, Heading, read_heading
+from luzhi.etl.headings import COUNT_UNIT, Doubt, Heading, read_heading
 from luzhi.etl.layout import ROLES, Layout
 from luzhi.etl.model import ListKind, SourceLine
 from luzhi.etl.numbers import parse_sequence
@@ -85,7 +85,7 @@ _LEADING_NUMBER = re.compile(
 # cold review 21 read the place of `XX镇履行基本职责事项清单` as XX镇履行, and of `XX镇协同履职事项清单` as XX镇协同).
 _LIST_TITLE = re.compile(
     r"^(?P<place>.*?)\s*(?P<name>(?:履行)?(?:基本|配合|协同|上级部门收回|上级收回|收回|上收)\S{0,12}?清单)\s*"
-    r"(?:[（(]\s*(?:共\s*)?(?P<count>\d+)\s*项\s*[）)])?\s*$"
+    rf"(?:[（(]\s*(?:共\s*)?(?P<count>\d+)\s*{COUNT_UNIT}\s*[）)])?\s*$"
 )
 _DOC_TITLE = re.compile(
     r"^(?P<place>.*?)\s*(?:履行职责事项清单|履职事项清单|履行职责清单|履职清单|履行职责事项|履行职责)\s*"
@@ -110,9 +110,9 @@ _CONTINUED = re.compile(
 _FRONT_MATTER = re.compile(
     r"^(?:附件\s*[:：]?\s*\d*|\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|[（(]\s*\d{4}\s*年[^（）()]{0,10}[）)])$"
 )
-_COUNT_SUFFIX = r"(?:[（(](?:共)?(?P<count>\d+)项[）)])?"  # `（109项）` after a list title, spaces removed
+_COUNT_SUFFIX = rf"(?:[（(](?:共)?(?P<count>\d+){COUNT_UNIT}[）)])?"  # `（109项）` after a list title, spaces removed
 # A count written inside a title (`一、基本履职事项（共52项）清单`), moved to its end, where the title rules read it.
-_INNER_COUNT = re.compile(r"\s*[（(]\s*(?:共\s*)?(?P<count>\d+)\s*项\s*[）)]\s*(?=[^\s（()）])")
+_INNER_COUNT = re.compile(rf"\s*[（(]\s*(?:共\s*)?(?P<count>\d+)\s*{COUNT_UNIT}\s*[）)]\s*(?=[^\s（()）])")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -357,7 +357,7 @@ def _count_last(text: str) -> str:
     """`基本履职事项（共52项）清单` → `基本履职事项清单（52项）`: a title's count where the title rules read it (it
     was swallowed into the list's name, and its check lost). A title counting twice is left as written."""
     inner = _INNER_COUNT.search(text)
-    if inner is None or _INNER_COUNT.search(text, inner.end()) or re.search(r"项\s*[）)]\s*$", text):
+    if inner is None or _INNER_COUNT.search(text, inner.end()) or re.search(rf"{COUNT_UNIT}\s*[）)]\s*$", text):
         return text
     return f"{text[: inner.start()]}{text[inner.end():]}（{inner.group('count')}项）"
 
