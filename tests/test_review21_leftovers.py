@@ -16,6 +16,8 @@ import pytest
 from formats import write_docx
 from rdflib import URIRef
 from rdflib.namespace import SKOS
+from test_docx_numbering import BASIC as WORD_BASIC
+from test_docx_numbering import _document, _lvl, _numbered, _numbering
 
 from luzhi.etl.build import BuildOptions, process_document
 from luzhi.etl.categories import category_key, merge_categories
@@ -100,6 +102,22 @@ def test_an_outline_number_is_still_one(tmp_path):
     assert [(i.sequence, i.sequence_in_category, i.category) for i in doc.items_of(ListKind.BASIC)] == [
         (1, 1, "党的建设"), (2, 2, "党的建设")]
     assert [i.code for i in doc.issues] == ["numbering-outline"]
+
+
+@pytest.mark.parametrize("text", ["%1）", "（%1）", "%1)", "(%1)"])
+def test_word_numbering_in_brackets_is_read(tmp_path, text):
+    """A 序号 column numbered by Word, its level text `%1）` or `（%1）` (num_paren.docx, num_full.docx: the list was
+    refused as empty; fixed on main since the review: pinned)."""
+    def number(document, cell, index):
+        if not document.part.numbering_part.element.xpath("//w:num[@w:numId='110']"):
+            _numbering(document, {110: [_lvl(0, "decimal", text)]}, {110: (110, {})})
+        _numbered(cell.paragraphs[0], 110)
+
+    path = tmp_path / "num_paren.docx"
+    _document(number).save(path)
+    doc = parse_document(path)
+    assert [(i.sequence, i.title) for i in doc.items_of(ListKind.BASIC)] == list(enumerate(WORD_BASIC, start=1))
+    assert len(doc.items) == 8 and doc.merged_rows == 0
 
 
 # ---- P0: continued categories (fixed on main since the review: pinned) -------------------------------------------
