@@ -18,11 +18,12 @@ from rdflib import URIRef
 from rdflib.namespace import SKOS
 from test_docx_numbering import BASIC as WORD_BASIC
 from test_docx_numbering import _document, _lvl, _numbered, _numbering
+from test_review21_parsing import parse  # parsed, and nothing dropped
 
 from luzhi.etl.build import BuildOptions, process_document
 from luzhi.etl.categories import category_key, merge_categories
 from luzhi.etl.model import ListKind, ParsedDocument
-from luzhi.etl.parse import parse_document, read_source, unaccounted_lines
+from luzhi.etl.parse import parse_document
 from luzhi.etl.place_names import same_place
 from luzhi.ontology.namespaces import LZ
 
@@ -40,13 +41,6 @@ def write(tmp_path: Path, basic_body: str, *, head: str = TITLE + BASIC, lists: 
     path = tmp_path / "doc.txt"
     path.write_text(head + basic_body + lists, encoding="utf-8")
     return path
-
-
-def parse(path: Path) -> ParsedDocument:
-    doc = parse_document(path)
-    if path.suffix == ".txt":
-        assert unaccounted_lines(doc, read_source(path)) == []  # nothing dropped
-    return doc
 
 
 def counts(doc: ParsedDocument) -> list[tuple[str, int | None, int]]:
