@@ -87,13 +87,14 @@ def _stopped(plain: str, named: bool) -> bool:
 
     A clause stops the work with 不再/取消/废止/失效/停止执行 (with a receiver named, only with 不再开展/不再对 …:
     `_NO_LONGER_DONE`), unless it is the township that stops (乡镇不再承担, 不再由乡镇负责). Any clause handing the
-    work on (`_HANDED_ON`: 由县X局…, 移交, 上收至…) or naming a body that does it (县农业农村局负责, 县局直接受理)
-    says it goes on: `县农业农村局负责，乡镇不再承担`, `不再开展乡镇初审，由县局直接受理`, `移交，不再开展执法`."""
+    work on (`_HANDED_ON`: 由县X局…, 移交, 上收至…), naming a body that does it (县农业农村局负责, 县局直接受理) or
+    its receiver (交区城管委办理, 区城管委承接: `_receiver_of`) says it goes on: `县农业农村局负责，乡镇不再承担`,
+    `不再开展乡镇初审，由县局直接受理`, `移交，不再开展执法`."""
     clauses = _clauses(plain)
     stops = _NO_LONGER_DONE if named else _DISCONTINUED
     if not any(stops.search(_TOWNSHIP_STOPS.sub("", clause)) for clause in clauses):
         return False
-    return not any(_HANDED_ON.search(clause) or _someone_does(clause) for clause in clauses)
+    return not any(_HANDED_ON.search(clause) or _someone_does(clause) or _receives(clause) for clause in clauses)
 
 
 # --- the receivers ---------------------------------------------------------------------------------------------
@@ -172,6 +173,12 @@ def _receiver_of(clause: str) -> DepartmentCell:
         if cell.names and not (cell.unread or cell.generic) and all(map(_named, cell.names)):
             return cell
     return DepartmentCell(())
+
+
+def _receives(clause: str) -> bool:
+    """Whether a clause says a receiver takes the work (`交区城管委办理`, `区城管委承接`), not only names one (a
+    `县民政局` before `工作方式：不再开展此项工作` is the receiver column of work that stops)."""
+    return bool((_moved_to(clause) or _RECEIVES.search(clause)) and _receiver_of(clause).names)
 
 
 def _named(name: str) -> bool:

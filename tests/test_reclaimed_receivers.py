@@ -58,6 +58,12 @@ def test_a_class_of_departments_stays_a_generic_phrase(cell, phrase):
     assert reclaimed.departments.names == () and reclaimed.departments.generic == (phrase,)
 
 
+@pytest.mark.parametrize("cell", ["交区城管委办理，不再开展此项工作", "区市场监管局收回，乡镇不再开展"])
+def test_work_handed_to_a_receiver_so_worded_goes_on(cell):
+    reclaimed = parse_reclaimed_cell(cell)
+    assert reclaimed.departments.names and not reclaimed.discontinued
+
+
 def test_a_name_beginning_like_a_verb_is_not_cut():
     # 交 before a name without its owner is no hand-over: 交通运输局 stays whole.
     assert parse_reclaimed_cell("交通运输局负责").departments.names == ("交通运输局",)
