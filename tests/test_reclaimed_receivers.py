@@ -8,12 +8,10 @@ receiver). docs/departments.md, "Reclaimed cells".
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from rdflib.namespace import SKOS
 from test_department_role_columns import roles
-from test_extra_columns import BASE, LISTS, TITLE, build_one, duty
+from test_extra_columns import BASE, build_one, duty, lists_document
 
 from luzhi.etl.departments import parse_reclaimed_cell
 from luzhi.ontology.namespaces import LZ
@@ -79,19 +77,10 @@ def test_a_verb_glued_to_a_name_is_never_a_name():
 CELLS = [cell for cell, _ in VERB_FIRST + RECEIVER_FIRST] + ["由区级部门统一办理"]
 
 
-def _document(tmp_path: Path) -> Path:
-    lines = [TITLE, LISTS["basic"], "序号\t事项类别\t事项名称", "1\t党的建设\t加强党的政治建设",
-             LISTS["cooperative"], "序号\t事项名称\t对应上级部门\t上级部门职责\t镇配合职责",
-             "1\t做好城市管理工作\t区城管委\t负责城市管理。\t做好日常巡查。", LISTS["reclaimed"],
-             "序号\t事项名称\t承接部门及工作方式"]
-    lines += [f"{n}\t事项{n}\t{cell}" for n, cell in enumerate(CELLS, 1)]
-    path = tmp_path / "doc.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def test_the_receivers_through_pass_1(tmp_path):
-    _, graph, report = build_one(_document(tmp_path))
+    _, graph, report = build_one(lists_document(
+        tmp_path, ["做好城市管理工作\t区城管委\t负责城市管理。\t做好日常巡查。"],
+        [f"事项{n}\t{cell}" for n, cell in enumerate(CELLS, 1)]))
     expected = [receiver for _, receiver in VERB_FIRST + RECEIVER_FIRST]
     assert [set(roles(graph, duty("reclaimed", n))) for n in range(1, len(expected) + 1)] == [
         {receiver} for receiver in expected]

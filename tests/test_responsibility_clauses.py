@@ -6,10 +6,8 @@ Before: `农业农村局负责技术指导，水利局负责河道治理。` gav
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rdflib import Literal
-from test_extra_columns import LISTS, TITLE, build_one, duty
+from test_extra_columns import build_one, duty, lists_document
 
 from luzhi.etl.responsibilities import split_responsibility, unlisted_departments
 from luzhi.ontology.namespaces import LZ
@@ -44,19 +42,13 @@ def test_a_subject_the_cell_does_not_list_is_reported():
     assert unlisted_departments("区农业农村局负责防疫，区市场监管局负责检查。", names, *PLACE) == ()
 
 
-def _document(tmp_path: Path) -> Path:
-    lines = [TITLE, LISTS["basic"], "序号\t事项类别\t事项名称", "1\t党的建设\t加强党的政治建设",
-             LISTS["cooperative"], "序号\t事项名称\t对应上级部门\t上级部门职责\t镇配合职责",
-             "1\t开展河道治理\t县农业农村局、县水利局\t农业农村局负责技术指导，水利局负责河道治理。\t配合实施",
-             "2\t开展动物防疫\t县农业农村局、县市场监管局\t县农业农村局负责防疫监督，县市场监管局负责流通环节检查，"
-             "县公安局负责打击违法。\t配合"]
-    path = tmp_path / "doc.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+COOPERATIVE = ["开展河道治理\t县农业农村局、县水利局\t农业农村局负责技术指导，水利局负责河道治理。\t配合实施",
+               "开展动物防疫\t县农业农村局、县市场监管局\t县农业农村局负责防疫监督，县市场监管局负责流通环节检查，"
+               "县公安局负责打击违法。\t配合"]
 
 
 def test_through_pass_1(tmp_path):
-    _, graph, report = build_one(_document(tmp_path))
+    _, graph, report = build_one(lists_document(tmp_path, COOPERATIVE))
     parts = {}
     for participation in graph.objects(duty("cooperative", 1), LZ.participation):
         org = graph.value(participation, LZ.department)
