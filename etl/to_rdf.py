@@ -262,7 +262,7 @@ def _add_duty(
     for note in item.notes:
         graph.add((duty, _NOTE, zh(note)))
     graph.add((duty, _DERIVED_FROM, provenance))
-    for phrase in (*cell.generic, *cell.unread):
+    for phrase in (*cell.generic, *cell.unread, *cell.more):  # more: the 等 of 区公安局等
         graph.add((duty, LZ.departmentMention, zh(phrase)))
     for name in cell.names:
         graph.add((duty, LZ.upperDepartment, org_iri(name)))
