@@ -12,6 +12,10 @@ in the nine below moved one column left, under the wrong header (cold review 21)
 them (HTML's table processing model): a rowspan ends with its row group (`thead`, `tbody`, `tfoot`), 0 spans the
 rest of it.
 
+What the browser does not show is not read (`hidden`, `display:none`, `visibility:hidden` in an element's own
+attributes): a row all of hidden text is left out and said (`hidden-rows-skipped`), a hidden span is not part of
+a title (cold review 21: both were read).
+
 Locations: `table=T&row=R` (T counts the page's tables, R the rows of that table, 1-based) or `block=N`.
 """
 

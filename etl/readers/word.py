@@ -19,7 +19,9 @@ of its cell, each of its rows a line of that cell's text, its cells joined by a 
 A paragraph is read as Word shows it: with the number Word's automatic numbering gives it (a 序号 column
 numbered by Word holds no text of its own; etl/readers/word_numbering.py), and with the text of runs inside
 content controls (`w:sdt`), simple fields (`w:fldSimple`) and tracked insertions (`w:ins`), which python-docx's
-`Paragraph.text` leaves out; tracked deletions stay out.
+`Paragraph.text` leaves out; tracked deletions stay out. Hidden text (`w:vanish`) is not shown, so not read: a
+hidden run is dropped, a paragraph all of hidden text is no line, a table row all of hidden text is left out and
+said (`hidden-rows-skipped`, etl/readers/hidden.py; cold review 21: such a row was loaded as a duty).
 
 Locations: `table=T&row=R` (T counts the body's tables, R the table's rows, 1-based, header row included) or
 `paragraph=N` (body paragraphs outside tables); inside a layout row, its paragraphs and tables follow the row's
