@@ -122,16 +122,7 @@ class TimedRequestHandler(WSGIRequestHandler):
     def _refuse_long_line(self) -> None:
         self.requestline = self.raw_requestline[:60].decode("latin-1") + "…"
         self.request_version = self.command = ""
-        self.close_connection = True
-        self.connection.settimeout(DRAIN_PAUSE)
-        drain_request_head(self.rfile.read1, self.raw_requestline)
-        answer = request_line_too_long(REQUEST_LINE_LIMIT)
-        try:
-            self.wfile.write(answer)
-            self.wfile.flush()
-        except OSError:
-            return  # the client is gone
-        self.log_request(414, len(answer))
+        self._drain_and_answer(414, request_line_too_long(REQUEST_LINE_LIMIT), self.raw_requestline)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's error page, but luzhi's own 431 in both languages for a request head past its bounds
@@ -139,16 +130,19 @@ class TimedRequestHandler(WSGIRequestHandler):
         if code != 431:
             super().send_error(code, message, explain)
             return
+        self._drain_and_answer(431, header_fields_too_large())
+
+    def _drain_and_answer(self, status: int, answer: bytes, seen: bytes = b"") -> None:
+        """Read and drop the rest of the request head (so the client has sent it all), send `answer`, close."""
         self.close_connection = True
         self.connection.settimeout(DRAIN_PAUSE)
-        drain_request_head(self.rfile.read1)
-        answer = header_fields_too_large()
+        drain_request_head(self.rfile.read1, seen)
         try:
             self.wfile.write(answer)
             self.wfile.flush()
         except OSError:
             return  # the client is gone
-        self.log_request(431, len(answer))
+        self.log_request(status, len(answer))
 
 
 class ThreadWorker(GunicornThreadWorker):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sparql_server import fill_small_store, gunicorn, serve
+from sparql_server import fill_small_store, gunicorn, raw_answer, serve
 from test_review_messages import in_both_languages
 
 from luzhi.server.config import Config
@@ -83,13 +83,7 @@ def small_store(tmp_path_factory) -> Path:
 
 
 def _raw(url: str, head: bytes) -> bytes:
-    host, port = url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=60) as sock:
-        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + head + b"\r\n")
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
-    return answer
+    return raw_answer(url, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + head + b"\r\n")
 
 
 def _assert_luzhis_431(answer: bytes) -> None:
