@@ -610,12 +610,19 @@ class _Assembler:
         while cells and not cells[-1].strip():
             cells.pop()
         if len(cells) > len(current.columns):
+            # name the last cell with text: a stray `x` in XFD1048576 made a row of 16,384 cells (cold review 21)
+            last = cells[-1].strip().replace("\n", " ")
+            last = last if len(last) <= 40 else last[:40] + "…"
             raise ParseError(
                 self.path,
                 row.line.lineno,
                 f"该行有 {len(cells)} 个单元格，而当前表头只有 {len(current.columns)} 列"
-                f"（{'、'.join(c.value for c in current.columns)}） / the row has {len(cells)} cells, but the header "
-                f"above it has only {len(current.columns)} columns ({', '.join(c.value for c in current.columns)})",
+                f"（{'、'.join(c.value for c in current.columns)}），最后一个有字的单元格在第 {len(cells)} 列，内容为"
+                f"「{last}」：若它不属于清单，请删去它后再试 / the row has {len(cells)} cells, but the header above it "
+                f"has only {len(current.columns)} columns ({', '.join(c.value for c in current.columns)}); its last "
+                f"cell with text is in column {len(cells)} and holds 「{last}」: if it is not part of the list, delete "
+                "it and try again",
+                column=len(cells),
             )
         values: dict[Slot, str] = {
             (column, i, current.headers[i]) if column in (Column.NOTE, Column.IGNORED) else column:

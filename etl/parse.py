@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
+from openpyxl.utils.cell import get_column_letter
+
 from luzhi.etl.cell_lines import Regrouped, regroup_cell_lines
 from luzhi.etl.items import Assembled, assemble
 from luzhi.etl.layout import Layout
@@ -56,6 +58,14 @@ def key_bytes(path: str | Path) -> bytes:
         return error.message.encode()
 
 
+def _cell_name(place: str, column: int | None) -> str | None:
+    """The Excel name of the cell in `column` of the row at `place` (`sheet=A&row=9`, column 3 → C9)."""
+    parts = dict(part.partition("=")[::2] for part in place.split("&"))
+    if column is None or "sheet" not in parts or not parts.get("row", "").isdigit():
+        return None
+    return f"{get_column_letter(column)}{parts['row']}" if column <= 16384 else None
+
+
 def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> ParsedDocument:
     """Parse a document already in memory; `path` names it in errors and provenance, and its suffix
     says its format (.docx, .xlsx, .csv, .pdf, .html; anything else is text, see etl.readers)."""
@@ -75,6 +85,10 @@ def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> 
         # the line number of a Word/PDF/… file means nothing to a person: say where it is in it, in words
         place = read.where(error.lineno)
         words = describe_place_bilingual(place) or place
+        cell = _cell_name(place, error.column)
+        if cell and " / " in words:  # a sheet's cell, as Excel's Name Box names it: XFD1048576
+            zh, en = words.split(" / ", 1)
+            words = f"{zh} 单元格 {cell} / {en}, cell {cell}"
         raise ParseError(name, error.lineno, f"（{words}）{error.message}", place=place) from None
     if regrouped is not None:
         result = _remapped(result, regrouped)

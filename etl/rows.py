@@ -33,10 +33,12 @@ class ParseError(Exception):
     validate --lang en`, `POST /validate?lang=en` and `luzhi build --report` gave these in Chinese only).
     """
 
-    def __init__(self, path: str, lineno: int, message: str, place: str | None = None) -> None:
+    def __init__(self, path: str, lineno: int, message: str, place: str | None = None,
+                 column: int | None = None) -> None:
         self.path = path
         self.lineno = lineno
         self.message = message
+        self.column = column  # the cell the error is about, 1-based, when it is one: an Excel place names it
         # In a Word, Excel, PDF or HTML file, the place (`table=2&row=5`, ontology/places.py): `lineno` counts
         # the lines read out of it, which no one who opens the file can find, so it is not shown.
         self.place = place

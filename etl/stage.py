@@ -69,6 +69,9 @@ class BuildOptions:
     fresh: bool = False  # start from an empty store instead of the current one
     jobs: int = 1  # pass-1 worker processes (issue 13)
     layout: Layout | None = None  # a layout profile for documents the parser cannot read alone (etl.layout)
+    # Where the township codes were given (zh, en), as `code-overrides-title` names it: POST /validate takes them
+    # in its form field, and pointed its users at a command-line option they cannot use (cold review 21)
+    code_field: tuple[str, str] = ("--township-code", "--township-code")
 
     def code_for(self, path: Path) -> str | None:
         return self.township_codes.get(path.name) or self.township_codes.get(str(path))
@@ -171,7 +174,7 @@ def read_document(path: Path, code: str | None, options: BuildOptions) -> tuple[
     doc = parse_document(path, options.layout)
     chain = resolve_document(doc, code)
     if code is not None:
-        doc = _code_against_title(doc, chain)
+        doc = _code_against_title(doc, chain, options.code_field)
     return doc, chain
 
 
@@ -181,7 +184,7 @@ def add_build(graph: TripleSet, build_iri: URIRef, chain: DivisionChain, files: 
     graph.add((build_iri, RDFS.label, Literal(f"Build of {files} (luzhi {VERSION})", lang="en")))
 
 
-def _code_against_title(doc: ParsedDocument, chain: DivisionChain) -> ParsedDocument:
+def _code_against_title(doc: ParsedDocument, chain: DivisionChain, field: tuple[str, str]) -> ParsedDocument:
     """A code given by hand is trusted (it settles a title that names no township, or several), but a title
     that names one other township is said in the report: the document of 小京庄乡 loaded as 德胜街道's, its lists
     retitled, without a word (cold review)."""
@@ -193,9 +196,9 @@ def _code_against_title(doc: ParsedDocument, chain: DivisionChain) -> ParsedDocu
         return doc
     given, named = chain.township, named.township
     zh = (f"标题指的是{named.name}（{named.code}），却按给定的乡镇代码作为{given.name}（{given.code}）载入："
-          "请核对 --township-code")
+          f"请核对{' ' if field[0][:1].isascii() else ''}{field[0]}")
     en = (f"the title names {named.name} ({named.code}) but the township code given makes it {given.name} "
-          f"({given.code}): check --township-code")
+          f"({given.code}): check {field[1]}")
     issue = Issue("code-overrides-title", zh, doc.title_lines, message_en=en)
     return replace(doc, issues=(issue, *doc.issues))
 

@@ -21,7 +21,7 @@ import socket
 import time
 from collections.abc import Callable
 
-from gunicorn.http.errors import LimitRequestLine
+from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Response
@@ -46,7 +46,22 @@ def request_line_too_long(limit: int) -> bytes:
             f"URI Too Long: the request line (method, URL and HTTP version) is longer than {limit} bytes, and was not "
             "read. Send a SPARQL query by POST instead (query=… as application/x-www-form-urlencoded, or the query "
             "itself as application/sparql-query)\n")
-    response = Response(text, status=414, content_type="text/plain; charset=utf-8")
+    return _plain_answer(414, text)
+
+
+def header_fields_too_large() -> bytes:
+    """The whole HTTP/1.1 answer to a request head over the servers' bounds (a header line too long, too many
+    header lines): 431, plain text, zh + en. Both servers answered with their own English page (cold review 21)."""
+    text = ("431 请求头过大：请求头（某一行的长度，或行数）超过服务器的上限，服务器没有读它：请删去不需要的请求头"
+            "或 Cookie 后再试 / Request Header Fields Too Large: the request's header fields (one line's length, or "
+            "their number) are over the server's limit, and were not read: remove the headers or cookies it does not "
+            "need and try again\n")
+    return _plain_answer(431, text)
+
+
+def _plain_answer(status: int, text: str) -> bytes:
+    """A whole HTTP/1.1 answer, plain text, with the headers every answer carries, closing the connection."""
+    response = Response(text, status=status, content_type="text/plain; charset=utf-8")
     response.headers["Connection"] = "close"
     open_to_any_origin(response)
     add_security_headers(response)
@@ -107,35 +122,50 @@ class TimedRequestHandler(WSGIRequestHandler):
     def _refuse_long_line(self) -> None:
         self.requestline = self.raw_requestline[:60].decode("latin-1") + "…"
         self.request_version = self.command = ""
+        self._drain_and_answer(414, request_line_too_long(REQUEST_LINE_LIMIT), self.raw_requestline)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's error page, but luzhi's own 431 in both languages for a request head past its bounds
+        (`parse_request`: a header line over 65,536 bytes, more than 100 header lines)."""
+        if code != 431:
+            super().send_error(code, message, explain)
+            return
+        self._drain_and_answer(431, header_fields_too_large())
+
+    def _drain_and_answer(self, status: int, answer: bytes, seen: bytes = b"") -> None:
+        """Read and drop the rest of the request head (so the client has sent it all), send `answer`, close."""
         self.close_connection = True
         self.connection.settimeout(DRAIN_PAUSE)
-        drain_request_head(self.rfile.read1, self.raw_requestline)
-        answer = request_line_too_long(REQUEST_LINE_LIMIT)
+        drain_request_head(self.rfile.read1, seen)
         try:
             self.wfile.write(answer)
             self.wfile.flush()
         except OSError:
             return  # the client is gone
-        self.log_request(414, len(answer))
+        self.log_request(status, len(answer))
 
 
 class ThreadWorker(GunicornThreadWorker):
     """gunicorn's threaded worker (gunicorn.conf.py `worker_class`), answering a request line over its
-    `limit_request_line` with luzhi's 414 rather than gunicorn's own page (the module's docstring)."""
+    `limit_request_line` with luzhi's 414, and a head over its header limits with luzhi's 431, rather than
+    gunicorn's own pages (the module's docstring)."""
 
     def handle_error(self, req, client, addr, exc) -> None:
-        if not isinstance(exc, LimitRequestLine) or not isinstance(client, socket.socket):
+        if not isinstance(exc, LimitRequestLine | LimitRequestHeaders) or not isinstance(client, socket.socket):
             super().handle_error(req, client, addr, exc)
             return
-        limit = self.cfg.limit_request_line or REQUEST_LINE_LIMIT
-        self.log.warning("Invalid request from ip=%s: %s; answered 414", (addr or ("",))[0], exc)
+        if isinstance(exc, LimitRequestLine):
+            status, answer = 414, request_line_too_long(self.cfg.limit_request_line or REQUEST_LINE_LIMIT)
+        else:
+            status, answer = 431, header_fields_too_large()
+        self.log.warning("Invalid request from ip=%s: %s; answered %d", (addr or ("",))[0], exc, status)
         try:
             client.settimeout(DRAIN_PAUSE)
             drain_request_head(client.recv)
             client.settimeout(BODY_WAIT)
-            client.sendall(request_line_too_long(limit))
+            client.sendall(answer)
         except OSError:
-            self.log.debug("Failed to send the 414.")
+            self.log.debug("Failed to send the %d.", status)
 
 
 class _EndsAtTimeout:

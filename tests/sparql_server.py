@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -120,3 +121,14 @@ def gunicorn(store: Path, folder: Path, *, workers: int, threads: int | None = N
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(30)
+
+
+def raw_answer(url: str, request: bytes) -> bytes:
+    """`request` sent whole over a socket to the server at `url`; the whole answer, until it closes."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer

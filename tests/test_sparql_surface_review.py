@@ -14,12 +14,11 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import socket
 import time
 
 import pytest
 import requests
-from sparql_server import fill_small_store, gunicorn, serve
+from sparql_server import fill_small_store, gunicorn, raw_answer, serve
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 from test_review_messages import in_both_languages
 
@@ -46,16 +45,10 @@ def development(store):
 
 def raw_get(url: str, target_bytes: int) -> bytes:
     """A GET of /sparql whose request line is `target_bytes` long, sent whole over a socket; the whole answer."""
-    host, port = url.removeprefix("http://").split(":")
     prefix = b"GET /sparql?query=ASK%20%7B%7D%20%23"
     line = prefix + b"x" * (target_bytes - len(prefix) - len(b" HTTP/1.1")) + b" HTTP/1.1"
     assert len(line) == target_bytes
-    with socket.create_connection((host, int(port)), timeout=60) as sock:
-        sock.sendall(line + b"\r\nHost: x\r\nAccept: */*\r\nConnection: close\r\n\r\n")
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
-    return answer
+    return raw_answer(url, line + b"\r\nHost: x\r\nAccept: */*\r\nConnection: close\r\n\r\n")
 
 
 def assert_luzhis_414(answer: bytes) -> None:

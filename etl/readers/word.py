@@ -19,7 +19,9 @@ of its cell, each of its rows a line of that cell's text, its cells joined by a 
 A paragraph is read as Word shows it: with the number Word's automatic numbering gives it (a 序号 column
 numbered by Word holds no text of its own; etl/readers/word_numbering.py), and with the text of runs inside
 content controls (`w:sdt`), simple fields (`w:fldSimple`) and tracked insertions (`w:ins`), which python-docx's
-`Paragraph.text` leaves out; tracked deletions stay out.
+`Paragraph.text` leaves out; tracked deletions stay out. Hidden text (`w:vanish`) is not shown, so not read: a
+hidden run is dropped, a paragraph all of hidden text is no line, a table row all of hidden text is left out and
+said (`hidden-rows-skipped`, etl/readers/hidden.py; cold review 21: such a row was loaded as a duty).
 
 Locations: `table=T&row=R` (T counts the body's tables, R the table's rows, 1-based, header row included) or
 `paragraph=N` (body paragraphs outside tables); inside a layout row, its paragraphs and tables follow the row's
@@ -29,7 +31,7 @@ place: `table=1&row=2&paragraph=1`, `table=1&row=2&table=1&row=5` (the row's fir
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from io import BytesIO
 
@@ -39,10 +41,12 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from lxml import etree
 
+from luzhi.etl.model import Issue
+from luzhi.etl.readers.hidden import hidden_rows
 from luzhi.etl.readers.location import Location, Row, at
 from luzhi.etl.readers.word_numbering import Label, UnknownFormat, paragraph_numbers
 from luzhi.etl.source import SourceError
-from luzhi.ontology.places import describe_place_bilingual
+from luzhi.ontology.places import describe_place, describe_place_bilingual
 
 # Containers of runs whose text Word shows as the paragraph's (python-docx reads only `w:r` and `w:hyperlink`).
 _INLINE = frozenset(qn(f"w:{tag}") for tag in ("hyperlink", "ins", "sdt", "sdtContent", "fldSimple", "smartTag",
@@ -54,14 +58,48 @@ _UNKNOWN_FORMAT = (
     "as PDF or plain text .txt writes the numbers out) or number it with Arabic numerals, and try again")
 
 
-def _runs_text(element) -> str:
+def _runs_text(element, hidden: Callable[[etree._Element], bool]) -> str:
     parts = []
     for child in element.iterchildren():
         if child.tag == qn("w:r"):
-            parts.append(child.text)  # python-docx's CT_R.text: w:t, tabs, breaks
+            if not hidden(child):
+                parts.append(child.text)  # python-docx's CT_R.text: w:t, tabs, breaks
         elif child.tag in _INLINE:
-            parts.append(_runs_text(child))
+            parts.append(_runs_text(child, hidden))
     return "".join(parts)
+
+
+_VANISH, _RPR, _PPR, _RSTYLE, _PSTYLE = qn("w:vanish"), qn("w:rPr"), qn("w:pPr"), qn("w:rStyle"), qn("w:pStyle")
+
+
+def _vanish(properties) -> bool | None:
+    """Whether run properties (`w:rPr`) hide the text (`w:vanish`, a toggle: `w:val` false, 0 or off shows it);
+    None when they do not say."""
+    found = properties.find(_VANISH) if properties is not None else None
+    return None if found is None else found.get(qn("w:val"), "true") not in ("0", "false", "off")
+
+
+def _hidden_styles(styles) -> dict[str, bool]:
+    """Each style's hiding of its text (`w:vanish` in its `w:rPr`, or in the style it is based on)."""
+    own, based = {}, {}
+    for style in styles.iterchildren(qn("w:style")):
+        identifier = style.get(qn("w:styleId"))
+        own[identifier] = _vanish(style.find(_RPR))
+        parent = style.find(qn("w:basedOn"))
+        based[identifier] = parent.get(qn("w:val")) if parent is not None else None
+    resolved = {}
+    for identifier in own:
+        seen, current = set(), identifier
+        while current in own and own[current] is None and current not in seen:
+            seen.add(current)
+            current = based[current]
+        resolved[identifier] = bool(own.get(current))
+    return resolved
+
+
+def _style(element, properties: str, tag: str) -> str | None:
+    found = element.find(f"{properties}/{tag}")
+    return found.get(qn("w:val")) if found is not None else None
 
 
 class _Reader:
@@ -74,10 +112,29 @@ class _Reader:
         except KeyError:
             numbering = None
         self.numbers = paragraph_numbers(document.element.body, numbering, document.styles.element)
+        self.styles = _hidden_styles(document.styles.element)
+
+    def hidden(self, run, paragraph) -> bool:
+        """Whether Word hides the run: its own `w:vanish`, else its character style's, else its paragraph's
+        style's (ECMA-376 Part 1, 17.3.2.41 and 17.7.2: direct formatting over the styles)."""
+        direct = _vanish(run.find(_RPR))
+        if direct is not None:
+            return direct
+        character = _style(run, _RPR, _RSTYLE)
+        if character is not None and self.styles.get(character):
+            return True
+        return self.styles.get(_style(paragraph, _PPR, _PSTYLE) or "", False)
+
+    def hides_text(self, element) -> bool:
+        """Whether `element` (a row, a cell) holds text that Word hides."""
+        return any(self.hidden(run, paragraph) and run.text.strip()
+                   for paragraph in element.iter(_P) for run in paragraph.iter(qn("w:r")))
 
     def paragraph(self, element, location: Location) -> str:
-        text = _runs_text(element)
+        text = _runs_text(element, lambda run: self.hidden(run, element))
         label = self.numbers.get(element)
+        if _vanish(element.find(f"{_PPR}/{_RPR}")):
+            label = None  # its number is formatted as its paragraph mark is: hidden with it
         if isinstance(label, UnknownFormat):
             place = location.fragment()
             words = describe_place_bilingual(place) or f"{place} / {place}"
@@ -87,19 +144,22 @@ class _Reader:
             return label.text + label.separator + text if text else label.text
         return text
 
-    def body(self, body) -> Iterator[Row]:
+    def body(self, body) -> Iterator[Row | Issue]:
         paragraphs = tables = 0
         for block in _within(body, _BLOCKS):
             if block.tag == _P:
                 paragraphs += 1
                 location = at(paragraph=paragraphs)
-                yield (self.paragraph(block, location),), location
+                text = self.paragraph(block, location)
+                if text.strip() or not self.hides_text(block):  # a paragraph all of hidden text: Word shows none
+                    yield (text,), location
             else:
                 tables += 1
                 yield from self.table(block, at(table=tables))
 
-    def table(self, table, where: Location) -> Iterator[Row]:
+    def table(self, table, where: Location) -> Iterator[Row | Issue]:
         above: dict[int, str] = {}  # grid column → the text of the cell there in the row above
+        hidden: list[int] = []  # rows with text, all of it hidden
         for number, row in enumerate(_within(table, {_TR}), start=1):
             location = where.then(row=number)
             before, cells = _grid(row)
@@ -108,14 +168,22 @@ class _Reader:
                 yield from self.layout(laid_out, location)
                 above = {}
                 continue
-            texts, shown = [""] * before, {}
+            texts, shown, own = [""] * before, {}, []
             for cell in cells:
                 merged = cell.continued and cell.column in above
                 text = above[cell.column] if merged else self.cell(cell.tc, location)
+                own += [] if merged else [text]
                 shown[cell.column] = text
                 texts += [text] + [""] * (cell.span - 1)
+            if not any(text.strip() for text in own) and self.hides_text(row):
+                hidden.append(number)  # Word shows the row empty, or not at all: not a duty (cold review 21)
+                continue
             above = shown
             yield tuple(texts), location
+        if hidden:
+            place = where.fragment()
+            yield hidden_rows((describe_place(place, "zh") or place, describe_place(place, "en") or place), hidden,
+                              (" Word ", "Word"))
 
     def laid_out(self, cells: list[_GridCell], above: dict[int, str], location: Location) -> list[_GridCell]:
         """The cells holding tables, when the row only lays them out (its only text is in those: the module
@@ -129,7 +197,7 @@ class _Reader:
                 return []
         return [cell for cell, held in zip(cells, holding, strict=True) if held]
 
-    def layout(self, cells: list[_GridCell], location: Location) -> Iterator[Row]:
+    def layout(self, cells: list[_GridCell], location: Location) -> Iterator[Row | Issue]:
         """The paragraphs and tables of a layout row's cells that hold tables, as if they stood in the body."""
         paragraphs = tables = 0
         for cell in cells:
@@ -238,7 +306,7 @@ def _check_parts(data: bytes, path: str) -> None:
             raise SourceError(path, _PART_TOO_LARGE.format(part=member.filename, size=size, limit=limit))
 
 
-def read_docx(data: bytes, path: str) -> Iterator[Row]:
+def read_docx(data: bytes, path: str) -> Iterator[Row | Issue]:
     _check_parts(data, path)
     try:
         document = Document(BytesIO(data))

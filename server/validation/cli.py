@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from luzhi.ontology.iris import DEFAULT_BASE
+from luzhi.server.cli_paths import BilingualPath
 from luzhi.server.township_option import code_for, township_code_option
 from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, validate_submission
@@ -20,7 +21,7 @@ EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
 
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+                type=BilingualPath(exists=True, dir_okay=False, path_type=Path))
 @click.option("--input-format", "input_format", type=click.Choice(sorted(FORMATS)),
               help="Format of every FILE (default: RDF by its extension, .ttl .nt .jsonld .rdf …; any other "
                    "file is a raw list document, read as `luzhi build` reads it).")
@@ -31,7 +32,7 @@ EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="IRI base the submission's IRIs must be under.")
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
               help="Validator: the shapes compiled to SPARQL (fast) or pySHACL (the reference).")
-@click.option("--layout", type=click.Path(exists=True, dir_okay=False),
+@click.option("--layout", type=BilingualPath(exists=True, dir_okay=False),
               help="A layout profile (TOML) for list documents the parser cannot read alone (docs/parsing.md).")
 @township_code_option
 def validate(files: tuple[Path, ...], input_format: str | None, output: str, lang: str, base: str,

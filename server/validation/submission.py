@@ -106,11 +106,12 @@ def empty_file_message() -> str:
 
 def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, layout: str | None = None,
                     township_code: str | None = None, code_hint: tuple[str, str] | None = None,
-                    charset: str | None = None) -> Submission:
+                    code_field: tuple[str, str] | None = None, charset: str | None = None) -> Submission:
     """Parse one submission; raises SubmissionError with the position of the first problem.
 
     A list document's township comes from its title, else from `township_code`; `code_hint` says how to
-    give that code where the submission came from (default: the command line's --township-code). `charset`
+    give that code where the submission came from (default: the command line's --township-code), `code_field`
+    names where it was given (the same default), as a notice that it overrides the title says it. `charset`
     is its Content-Type's, when it came with one (only UTF-16 is heeded: `_as_utf8`).
     """
     if not data:
@@ -119,7 +120,7 @@ def read_submission(data: bytes, fmt: str, *, name: str = "upload", base: str, l
         raise SubmissionError(f"未知格式 {fmt!r}（可用：{', '.join(FORMATS)}） / unknown format", name=name)
     if FORMATS[fmt] is None:
         return _read_document(data, name=name, base=base, layout=layout, township_code=township_code,
-                              code_hint=code_hint)
+                              code_hint=code_hint, code_field=code_field)
     data, encoding_notices = _as_utf8(data, charset, fmt, name)
     # A UTF-8 byte order mark, as Windows editors (Notepad, Excel's "CSV UTF-8") write one: RDF's formats are
     # UTF-8 without one, and pyoxigraph read it as a character of the first term ("﻿ is not a valid
@@ -294,7 +295,8 @@ def _remote_contexts(node) -> list[str]:
 
 
 def _read_document(data: bytes, *, name: str, base: str, layout: str | None = None, township_code: str | None = None,
-                   code_hint: tuple[str, str] | None = None) -> Submission:
+                   code_hint: tuple[str, str] | None = None, code_field: tuple[str, str] | None = None
+                   ) -> Submission:
     """A raw list document: the ETL's parse → divisions → RDF, in memory (no store)."""
     # Imported here: each submission runs in a fresh interpreter (worker.py), and the ETL's imports made
     # `import luzhi.server.validation.worker` take 0.36 s instead of 0.14 s (median of 5, issue 9);
@@ -316,7 +318,8 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
         path.write_bytes(data)
         try:
             codes = {filename: township_code} if township_code else {}
-            options = BuildOptions(base=base, layout=profile, township_codes=codes)
+            options = BuildOptions(base=base, layout=profile, township_codes=codes,
+                                   **({"code_field": code_field} if code_field else {}))
             doc, _chain, graph, _report = process_document(path, options)
         except DivisionError as error:
             message = error.message(code_hint) if code_hint else str(error)

@@ -22,8 +22,13 @@ def single_arg(name: str) -> str | None:
     """The query parameter `name`, or None; a 400 naming it when it is given more than once."""
     values = request.args.getlist(name)
     if len(values) > 1:
-        abort(400, description=f"参数 {name} 只能给一次 / parameter `{name}` may be given once, got {values[:5]!r}")
+        abort(400, description=repeated_message(name, values))
     return values[0] if values else None
+
+
+def repeated_message(name: str, values: list[str]) -> str:
+    """The 400's words for a parameter given more than once (zh / en), with the values given."""
+    return f"参数 {name} 只能给一次 / parameter `{name}` may be given once, got {values[:5]!r}"
 
 
 @dataclass(frozen=True)

@@ -175,4 +175,9 @@ def table_download(rest: str, iri: str, ext: str) -> Response:
     if parts[0] == "list" and len(parts) == 3:
         filters = list_filters()
         return list_json(iri, filters) if ext == "json" else list_download(iri, filters, ext)
+    if ext == "json":  # a bare 404 said nothing of the JSON there is (cold review 21); the 404 is JSON (a .json route)
+        url = f"{request.host_url.rstrip('/')}{request.script_root}/doc/{rest}.jsonld"
+        abort(404, description=f"此资源没有 .json 形式（.json 只用于清单与事项种类的表格）；它的 JSON 形式是 JSON-LD："
+                               f"{url} / this resource has no .json form (.json is the table of a list or a kind); "
+                               f"its JSON form is JSON-LD: {url}")
     abort(404)
