@@ -57,3 +57,26 @@ def test_through_pass_1(tmp_path):
                                              Literal("水利局负责河道治理。", lang="zh")])
     unlisted = [issue for issue in report.issues if issue["code"] == "section-department-not-listed"]
     assert len(unlisted) == 1 and "县公安局" in unlisted[0]["message"]
+
+
+def test_validate_prints_every_issue_the_build_reports(tmp_path):
+    """`luzhi validate` printed the parsed document's issues only: section-department-not-listed, found while
+    making the RDF, was in the build report and missing from validate (polish 22)."""
+    import json
+    import subprocess
+    import sys
+    from collections import Counter
+
+    path = lists_document(tmp_path, COOPERATIVE)
+    _, _, report = build_one(path)
+    done = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "validate", str(path), "--format", "json",
+                           "--base", "http://127.0.0.1:5000"], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    notices = json.loads(done.stdout)["files"][0]["notices"]
+    built = Counter(issue["code"] for issue in report.issues)
+    assert built["section-department-not-listed"] == 1
+    assert Counter(notice["code"] for notice in notices) == built
+    shown = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "validate", str(path), "--lang", "en",
+                            "--base", "http://127.0.0.1:5000"], capture_output=True, text=True, timeout=120,
+                           check=False)
+    assert "does not name that department" in shown.stdout

@@ -30,7 +30,6 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
 from luzhi.ontology.iris import normalise_base
-from luzhi.ontology.places import describe_span
 from luzhi.ontology.types import LineSpan
 from luzhi.shapes.validate import Notice
 from luzhi.store.oxigraph import to_rdflib
@@ -320,7 +319,7 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
             codes = {filename: township_code} if township_code else {}
             options = BuildOptions(base=base, layout=profile, township_codes=codes,
                                    **({"code_field": code_field} if code_field else {}))
-            doc, _chain, graph, _report = process_document(path, options)
+            _doc, _chain, graph, report = process_document(path, options)
         except DivisionError as error:
             message = error.message(code_hint) if code_hint else str(error)
             # at the title's line in a text; a Word, Excel, PDF or HTML file's place is in the message's words
@@ -335,18 +334,19 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
             raise SubmissionError(_hide(message, folder, name), line=line, name=name) from None
         except Exception as error:  # any other failure is this submission's, said with its type
             raise SubmissionError(_hide(f"{type(error).__name__}: {error}", folder, name), name=name) from None
-    notices = tuple(_notice(issue, doc.locations) for issue in doc.issues)
+    # The build report's issues, not the parsed document's alone: those found while making the RDF
+    # (section-department-not-listed, unread departments …) were missing from `luzhi validate` (polish 22).
+    notices = tuple(_notice(issue) for issue in report.issues)
     return Submission(graph, notices, name, "text")
 
 
-def _notice(issue, locations: tuple[str, ...]) -> Notice:
-    """An ETL issue as a notice: at its lines in a text, at its place in a Word, Excel, PDF or HTML file (whose
-    extracted lines, numbered by the reader, are in no file the submitter has)."""
-    lines = issue.lines if isinstance(issue.lines, LineSpan) else None
-    if lines is not None and locations:
-        return Notice(issue.code, issue.message, issue.message_en,
-                      place=describe_span(locations, lines.first, lines.last))
-    return Notice(issue.code, issue.message, issue.message_en, lines)
+def _notice(issue: dict) -> Notice:
+    """A build report's issue (etl/report.py) as a notice: at its lines in a text, at its place in a Word, Excel,
+    PDF or HTML file (whose extracted lines, numbered by the reader, are in no file the submitter has)."""
+    if issue["place"]:
+        return Notice(issue["code"], issue["message"], issue["message_en"], place=issue["place"])
+    lines = LineSpan(*issue["lines"]) if issue["lines"] else None
+    return Notice(issue["code"], issue["message"], issue["message_en"], lines)
 
 
 def _hide(message: str, folder: str, name: str) -> str:
