@@ -107,6 +107,7 @@ def report_json(reports, kinds: dict | None = None) -> dict:
     return {"documents": [r.to_dict() for r in reports], **({"kinds": kinds} if kinds is not None else {})}
 
 
+DOCUMENT_ROW = "全文 document"  # the 清单 column of the row holding the issues of no one list
 SUMMARY_ROWS = 50  # documents printed one by one; a larger build is summed up (its --report lists each)
 
 
@@ -124,18 +125,22 @@ def render_summary(reports, console) -> None:
         table.add_column(column)
     for report in reports:
         kinds = {lst.kind for lst in report.lists}
-        for i, lst in enumerate(report.lists):
-            # An issue of one list on that list's row (cold review: a cooperative count-mismatch showed on
-            # the basic row); the document's own issues on its first.
-            issue_counts = Counter(issue["code"] for issue in report.issues
-                                   if issue.get("list") == lst.kind or (i == 0 and issue.get("list") not in kinds))
+        # An issue of one list on that list's row (cold review: a cooperative count-mismatch showed on the basic
+        # row); the document's own issues (department-type-unknown …) on a row of their own, not a list's (polish 22).
+        rows = [(lst.kind, "" if lst.declared is None else str(lst.declared), str(lst.parsed),
+                 Counter(issue["code"] for issue in report.issues if issue.get("list") == lst.kind))
+                for lst in report.lists]
+        whole = Counter(issue["code"] for issue in report.issues if issue.get("list") not in kinds)
+        if whole:
+            rows.append((DOCUMENT_ROW, "", "", whole))
+        for i, (kind, declared, parsed, issue_counts) in enumerate(rows):
             table.add_row(
                 report.file if i == 0 else "",
                 _township_label(report) if i == 0 else "",
                 report.township_code if i == 0 else "",
-                lst.kind,
-                "" if lst.declared is None else str(lst.declared),
-                str(lst.parsed),
+                kind,
+                declared,
+                parsed,
                 _issue_text(issue_counts),
             )
     console.print(table)
