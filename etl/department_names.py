@@ -54,7 +54,7 @@ ORG_END = re.compile(
 )
 # The words of the part a department plays (etl/department_phrases.py gives each its role): after a name
 # (区住建局牵头, 区城管局配合) or between two (区住建局配合区城管局, 区民政局会同区财政局). No place's name holds one
-# (the table's only one is 会同县, read as the place, `_without_places`).
+# (the table's only one is 会同县, read as the place, `_word_outside_places`).
 LEAD_WORDS = ("牵头负责", "牵头", "主责", "主办", "负责")
 SUPPORT_WORDS = ("配合", "协助", "协办", "参与", "协同")
 ROLE_VERBS = (*LEAD_WORDS, *SUPPORT_WORDS, "会同")
@@ -92,7 +92,7 @@ def looks_like_department(name: str, *, owner_required: bool = False) -> bool:
     core = PAREN.sub("", name.strip())
     if not 2 <= len(core) <= 30 or is_generic(core):
         return False
-    if _NOT_IN_NAME.search(core) and _NOT_IN_NAME.search(_without_places(core)):
+    if _word_outside_places(core):
         return False
     if owner_required and not begins_with_owner(core):
         return False
@@ -106,16 +106,26 @@ def begins_with_owner(name: str) -> bool:
     return owner is not None and (not _ROLE_VERB.search(owner.group()) or owner.group() in place_names())
 
 
-def _without_places(text: str) -> str:
-    """`text` with the division names in it blanked, longest first: 佳木斯市生态环境局向阳分局's 向 is 向阳区's,
-    not the 向 of 向县民政局报告 (a 10,000-township synthetic build quarantined 向阳区's and 将乐县's lists)."""
+def _word_outside_places(name: str) -> bool:
+    """Whether a word no name holds (`_NOT_IN_NAME`) is in `name` other than wholly inside a division name: 佳木斯市
+    生态环境局向阳分局's 向 is 向阳区's, not the 向 of 向县民政局报告 (a 10,000-township synthetic build quarantined
+    向阳区's and 将乐县's lists); but 移交城管委's 移交 only overlaps 交城 (交城县), and is the verb (polish 22: an
+    organisation 移交城管委 was loaded)."""
+    spans = _place_spans(name)
+    return any(not any(start <= word.start() and word.end() <= end for start, end in spans)
+               for word in _NOT_IN_NAME.finditer(name))
+
+
+def _place_spans(text: str) -> list[tuple[int, int]]:
+    """Where division names are in `text`, longest first from left to right, not overlapping."""
     places = place_names()
-    kept, at = [], 0
+    spans, at = [], 0
     while at < len(text):
         length = next((n for n in range(min(8, len(text) - at), 1, -1) if text[at:at + n] in places), 0)
-        kept.append("〇" * length if length else text[at])
+        if length:
+            spans.append((at, at + length))
         at += length or 1
-    return "".join(kept)
+    return spans
 
 
 # --- normalising a name --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from luzhi.etl.department_cells import EDGE, DepartmentCell, split_department_cell
 from luzhi.etl.department_names import begins_with_owner, is_generic, looks_like_department, plain_text
 from luzhi.etl.department_phrases import role_labels
+from luzhi.etl.divisions import place_names
 
 __all__ = ["Reclaimed", "parse_reclaimed_cell"]
 
@@ -33,7 +34,7 @@ _TRANSFER = re.compile(_MOVED_TO + r"\s*([^\s，。；,;：:、]{2,30}?(?:局|�
 # The verb a cell hands the work on with, before the receiver (cold review 21: `移交区城市管理委员会负责`,
 # `已移交区城管委`, `划转区公安分局`, `收回区住建委`, `交区城管委办理` loaded organisations named with the verb, or
 # none): perhaps after the matter it speaks of (该事项移交…).
-_HANDED = r"(?:已经?)?(?:由|(?:移交|移送|划转|划归|收回|收归|上收|交由|转交|转由|交|转)(?:至|到|给)?)"
+_HANDED = r"(?:已经?)?(?P<verb>由|(?:移交|移送|划转|划归|收回|收归|上收|交由|转交|转由|交|转)(?:至|到|给)?)"
 _ONLY_MOVED_TO = re.compile(rf"^(?:该事项|该项|此项|本事项|该职责|此事项)?{_HANDED}\s*")
 # What a receiver does, after its name: 区城管委承接, 区市场监管局收回, 区城管委办理, 区住建委统一受理.
 _RECEIVES = re.compile(rf"{_HOW}?(?:{_DOING}|承接|接收|收回|收归|上收)")
@@ -158,7 +159,24 @@ def _moved_to(clause: str) -> int:
     """Where the receiver begins after the verb handing the work on (`移交区城管委`, `该事项交区城管委办理`), 0 when
     no such verb comes first. The receiver must begin with its owner: 交通运输局 is no 交 of 通运输局."""
     moved = _ONLY_MOVED_TO.match(clause)
-    return moved.end() if moved and begins_with_owner(clause[moved.end() :]) else 0
+    if moved is None:
+        return 0
+    rest = clause[moved.end() :]
+    if begins_with_owner(rest):
+        return moved.end()
+    # No owner after the verb: `移交城管委` (polish 22: 交城, a place, hid the verb and an organisation 移交城管委
+    # was loaded). The rest must be a department's name alone, after a verb of two characters: a bare 交 or 转 may
+    # begin a name (交通运输局, 交城县公安局: 交城县 is a county), and no name begins with 移交, 划转, 收回 ….
+    verb = moved.group("verb")
+    if len(verb) >= 2 and looks_like_department(rest) and not _names_a_place(clause):
+        return moved.end()
+    return 0
+
+
+def _names_a_place(clause: str) -> bool:
+    """Whether the clause begins with a division's name (a county 交城县): then it is that place's department."""
+    places = place_names()
+    return any(clause[:n] in places for n in range(2, min(8, len(clause)) + 1))
 
 
 def _receiver_of(clause: str) -> DepartmentCell:

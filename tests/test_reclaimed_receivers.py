@@ -13,6 +13,7 @@ from rdflib.namespace import SKOS
 from test_department_role_columns import roles
 from test_extra_columns import BASE, build_one, duty, lists_document
 
+from luzhi.etl.department_names import looks_like_department
 from luzhi.etl.departments import parse_reclaimed_cell
 from luzhi.ontology.namespaces import LZ
 from luzhi.shapes.fast import validate_graph
@@ -67,6 +68,24 @@ def test_a_name_beginning_like_a_verb_is_not_cut():
     assert parse_reclaimed_cell("交通运输局负责").departments.names == ("交通运输局",)
 
 
+@pytest.mark.parametrize(("cell", "receiver"), [
+    ("移交城管委", "城管委"),  # 交城 (交城县) hid 移交 and an organisation 移交城管委 was loaded (polish 22)
+    ("划转市场监管局", "市场监管局"),
+    ("交城县公安局", "交城县公安局"),  # a county 交城县: its bureau, no 交 of 城县公安局
+    ("划转交城县公安局", "交城县公安局"),
+])
+def test_a_verb_before_a_name_without_its_owner(cell, receiver):
+    reclaimed = parse_reclaimed_cell(cell)
+    assert reclaimed.departments.names == (receiver,)
+    assert not reclaimed.departments.unread and not reclaimed.discontinued
+
+
+def test_a_place_inside_a_verb_hides_it_no_more():
+    # 移交城管委's 移交 overlaps 交城; only a word wholly inside a place's name is the place's (向阳区, 会同县).
+    assert not looks_like_department("移交城管委")
+    assert looks_like_department("交城县公安局") and looks_like_department("会同县民政局")
+
+
 def test_a_verb_glued_to_a_name_is_never_a_name():
     # What no reading takes apart (no owner after the verb) is reported, never an organisation 划转水务局.
     assert parse_reclaimed_cell("承接部门：划转水务局").departments.names == ()
@@ -90,3 +109,12 @@ def test_the_receivers_through_pass_1(tmp_path):
     assert not [label for label in labels if label.startswith(("移交", "已移交", "划转", "收回", "收归", "区级部"))]
     assert [r for r in validate_graph(graph, BASE).results if r.severity.name == "VIOLATION"] == []
     assert not [issue for issue in report.issues if issue.get("severity") == "error"]
+
+
+def test_a_receiver_without_its_owner_through_pass_1(tmp_path):
+    """移交城管委 loads the department 城管委, not an organisation 移交城管委 (polish 22)."""
+    _, graph, _ = build_one(lists_document(
+        tmp_path, ["做好城市管理工作\t区城管委\t负责城市管理。\t做好日常巡查。"], ["事项1\t移交城管委"]))
+    assert set(roles(graph, duty("reclaimed", 1))) == {"城管委"}
+    labels = {str(label) for label in graph.objects(None, SKOS.prefLabel)}
+    assert "移交城管委" not in labels and not [label for label in labels if label.startswith("移交")]
