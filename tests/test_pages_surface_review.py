@@ -47,6 +47,11 @@ def test_a_townships_rdf_pages_hold_its_own_links_not_the_statistics_observation
                                             f"VALUES ?p {{ {not_observed} }} }}")
     expected, observed = int(own[0]["n"]["value"]), int(observations[0]["n"]["value"])
     assert observed > 0, "the statistics name the township"
+    # what docs/linked-data.md says it counts: the township's duties and its lists (311 + 3: 314, polish 22)
+    lz = "https://w3id.org/luzhi/def#"
+    parts = _select(live_server.url, f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ {{ ?d <{lz}township> <{township}> }}"
+                                     f" UNION {{ ?d <{lz}ofTownship> <{township}> }} }}")
+    assert int(parts[0]["n"]["value"]) == expected
     size = live_server.config.page_size
     pages = -(-expected // size)
     assert pages >= 2, "the township's links should span pages"
