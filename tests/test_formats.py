@@ -29,7 +29,7 @@ from rdflib.compare import to_isomorphic
 
 from luzhi.etl.build import BuildOptions, process_document
 from luzhi.etl.model import ListKind
-from luzhi.etl.parse import SourceError, parse_bytes, parse_document
+from luzhi.etl.parse import SourceError, parse_bytes
 
 SAMPLES = sorted((Path(__file__).resolve().parent.parent / "data" / "samples").glob("*.txt"))
 BASE = "http://127.0.0.1:5000"
@@ -65,9 +65,13 @@ def published(tmp_path_factory) -> dict[tuple[str, str], Path]:
     return files
 
 
-@cache  # a PDF takes seconds to read: each file is built once per session
+@cache  # a PDF takes seconds to read: each file is read once per session, for its graph and its items
+def _processed(path: Path):
+    return process_document(path, BuildOptions(base=BASE))
+
+
 def _graph(path: Path) -> Graph:
-    return process_document(path, BuildOptions(base=BASE))[2]
+    return _processed(path)[2]
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +121,7 @@ def test_pdf_differs_only_in_white_space_at_full_lines(published, text_graphs):
 
 
 def _item(path: Path, kind: ListKind, sequence: int):
-    doc = parse_document(path)
+    doc = _processed(path)[0]  # parse_document(path), as process_document reads it (no layout)
     item = next(i for i in doc.items if i.list_kind is kind and i.sequence == sequence)
     return doc, item
 
