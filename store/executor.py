@@ -96,6 +96,10 @@ class _Worker:
     # Registered once: Connection.poll builds and fills a new selector on every call (~5% of a point
     # lookup in the web process, issue 13). POLLHUP (a dead worker) wakes it too; recv then says EOF.
     ready: select.poll = field(default_factory=select.poll)
+    # kill() comes from two threads at once when the pool closes during a query (close() and the request's
+    # own _death): two os.close of one descriptor raised EBADF, or could close a descriptor reused meanwhile.
+    _kill_lock: threading.Lock = field(default_factory=threading.Lock)
+    _killed: bool = False
 
     def __post_init__(self) -> None:
         self.ready.register(self.conn.fileno(), select.POLLIN)
@@ -104,6 +108,11 @@ class _Worker:
         return bool(self.ready.poll(max(0, math.ceil(seconds * 1000))))
 
     def kill(self) -> None:
+        """Stop the process and close its pipes; once, whoever calls it first."""
+        with self._kill_lock:
+            if self._killed:
+                return
+            self._killed = True
         self.process.kill()
         self.process.wait(5)
         self.conn.close()

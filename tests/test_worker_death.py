@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 
 import pytest
@@ -21,6 +22,7 @@ from test_review_messages import in_both_languages
 
 from luzhi.server.config import Config
 from luzhi.server.context import get_store
+from luzhi.store.executor import QueryExecutor
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +86,38 @@ def test_a_page_whose_query_worker_died_is_a_503_that_says_so(built_store, store
                 break
             threading.Event().wait(0.1)
         assert requests.get(list_page, timeout=120).status_code == 200
+
+
+
+
+def test_a_worker_killed_from_many_threads_at_once_closes_each_descriptor_once(monkeypatch):
+    """A server shut down with a query still running (CI saw EBADF): the pool's close() and the request's own
+    cleanup both kill the worker. Each descriptor must be closed once: a second os.close raised EBADF, and
+    could have closed a descriptor the process had reused meanwhile. Eight threads at a time, switching
+    threads every microsecond, made the unguarded kill() fail about one time in three."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    executor = QueryExecutor(None, processes=1, timeout=60, queue_wait=60)  # check-only workers start fast
+    try:
+        for _ in range(15):
+            worker = executor._start()  # one worker, killed by all the threads
+            barrier = threading.Barrier(8)
+            errors: list[OSError] = []
+            threads = [threading.Thread(target=_kill_after, args=(worker, barrier, errors)) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+            assert not errors
+            assert worker.process.poll() is not None and worker.conn.closed
+    finally:
+        sys.setswitchinterval(previous)
+        executor.close()
+
+
+def _kill_after(worker, barrier: threading.Barrier, errors: list[OSError]) -> None:
+    barrier.wait()
+    try:
+        worker.kill()
+    except OSError as error:
+        errors.append(error)
