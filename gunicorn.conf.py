@@ -11,11 +11,13 @@ import multiprocessing
 import os
 
 from luzhi.server.config import log_to_stderr
+from luzhi.server.http_servers import REQUEST_LINE_LIMIT
 
 wsgi_app = "luzhi.server.wsgi:app_from_environment()"
 bind = os.environ.get("LUZHI_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("LUZHI_WORKERS", multiprocessing.cpu_count()))
-worker_class = "gthread"
+# gunicorn's gthread worker, answering an over-long request line with luzhi's own 414 (server/http_servers.py).
+worker_class = "luzhi.server.http_servers.ThreadWorker"
 threads = int(os.environ.get("LUZHI_THREADS", 4))
 # Measured against 4x1, 3x2, 4x2 and 3x4 gthread, the sync worker (2-4), keep-alive off and reuse_port, in the same
 # runs (issue 13, bench/results/deref.md, 2026-12-01): none gave a duty page a lower p50 at bench/deref_bench.py's
@@ -29,10 +31,11 @@ accesslog = "-"
 # gunicorn 27 opens a control socket by default ($HOME/.gunicorn/gunicorn.ctl: add or remove workers, shut
 # down), one path for every gunicorn its user runs, so two deployments would share it (cold review). Off.
 control_socket_disable = True
-# A GET's request line (the query in its URL) may be 8,190 bytes, gunicorn's largest bound short of none;
-# its default, 4,094, refused a 5 KB SPARQL GET (SPARQLWrapper's default method) with gunicorn's own English
-# 400 page (cold review). Longer queries go by POST, which luzhi bounds by max_request_bytes (docs/sparql.md).
-limit_request_line = 8190
+# A GET's request line (the query in its URL) may be 8,190 bytes, gunicorn's largest bound short of none (0 reads
+# a line of any length into memory); its default, 4,094, refused a 5 KB SPARQL GET (SPARQLWrapper's default method)
+# with gunicorn's own English 400 page (cold review). `luzhi serve` takes the same; past it, luzhi's 414 advises
+# POST, which luzhi bounds by max_request_bytes (docs/sparql.md).
+limit_request_line = REQUEST_LINE_LIMIT
 # luzhi's own INFO lines (the query sandbox's settings at startup, what its workers report) on stderr:
 # the operator's view of them, as /health no longer publishes them (docs/security.md).
 log_to_stderr()

@@ -32,7 +32,6 @@ import pyoxigraph as ox
 from rdflib import Graph
 from zlib_ng import gzip_ng
 
-from luzhi.etl.claims import check_claims
 from luzhi.etl.derive import (
     Derived,
     derive,
@@ -56,9 +55,9 @@ from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and th
     Staged,
     clean_stale_staging,
     process_document,
-    stage_all,
     stage_key,
 )
+from luzhi.etl.townships import loaded_reports, recorded_documents, save_sources, stage_and_claim
 from luzhi.ontology.iris import Iris, normalise_base
 from luzhi.ontology.namespaces import ONTOLOGY_GRAPH
 from luzhi.store.dump import DUMP_FILES, assemble_dumps, part_path
@@ -80,7 +79,14 @@ from luzhi.store.snapshots import (
     work_in_progress,
     write_marker,
 )
-from luzhi.store.state import DUMPS_DIR, carry_sources, read_build_info, save_source, write_build_info
+from luzhi.store.state import (
+    DUMPS_DIR,
+    carry_sources,
+    read_build_info,
+    remove_sources,
+    source_of,
+    write_build_info,
+)
 
 __all__ = ["VERSION", "BuildError", "BuildOptions", "BuildResult", "build", "bundled_documents", "ontology_graph",
            "process_document"]
@@ -169,20 +175,6 @@ def build(
         lock.release()
 
 
-def _stage_and_check(paths, options, staging, validate_graph, progress, held):
-    """Pass 1 and the claims; returns (to load, refused, codes displaced by --replace)."""
-    progress.phase("parse", len(paths))
-    staged: list[Staged] = []
-    for doc in stage_all(paths, options, staging, validate_graph):
-        staged.append(doc)
-        progress.advance(doc.triples)
-    refused = [doc.refusal for doc in staged if doc.refusal]
-    passing = [doc for doc in staged if not doc.refusal]
-    claims = check_claims(passing, held, replace=options.replace)
-    refused += [replace(claims.refused[doc.key], file=str(doc.path)) for doc in passing if doc.key in claims.refused]
-    return [doc for doc in passing if doc.key not in claims.refused], refused, claims.displaced
-
-
 def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, progress) -> BuildResult:
     pointer = read_pointer(root)
     parent = None if options.fresh else pointer.snapshot
@@ -192,8 +184,7 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
         _check_same_base(parent_info, options, root)
     wip = _work_snapshot(root, parent, paths, options)
     try:
-        to_load, refused, displaced = _stage_and_check(paths, options, wip / "staging", validate_graph, progress,
-                                                      held)
+        to_load, refused = stage_and_claim(paths, options, wip / "staging", validate_graph, progress, held, parent)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM (stage.Terminated): what was staged is kept, as a kill keeps it,
         raise  # for the same command to resume (it said so, then threw the parse away: cold review)
     except BaseException:
@@ -206,35 +197,30 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
         info = read_build_info(pointer.snapshot) if pointer.snapshot else {}
         return BuildResult((), info.get("triples", 0), info.get("build_id", ""), tuple(refused))
     iris = Iris(options.base)
-    documents = {entry["township_code"]: entry for entry in held}
     loaded_codes = {doc.township_code for doc in to_load}
-    unrebuilt = _unrebuilt(parent, set(documents) - set(displaced) - loaded_codes) if parent else []
+    documents = recorded_documents(held, to_load)
+    keep = {entry["township_code"] for entry in held} - loaded_codes
+    unrebuilt = _unrebuilt(parent, keep) if parent else []
     if unrebuilt:
         shutil.rmtree(wip, ignore_errors=True)
         raise BuildError([_older_luzhi(code) for code in unrebuilt])
-    dropped_files = {documents[code]["file"] for code in displaced if code in documents}
-    for doc in to_load:
-        previous = documents.get(doc.township_code)
-        if previous and previous["file"] != doc.path.name:
-            dropped_files.add(previous["file"])
-    for code in displaced:
-        documents.pop(code, None)
-    documents.update({doc.township_code: _entry(doc.report) for doc in to_load})
-    _carry_contributions(parent, wip, to_load, keep=set(documents) - loaded_codes)
+    codes = sorted({entry["township_code"] for entry in documents})
+    _carry_contributions(parent, wip, to_load, keep=keep)
     dumps = root / DUMPS_DIR / _build_id(documents, iris)
     # Both read only the state (facts, contributions), never the store: they run beside the load.
-    search_index = start_search_index(wip, sorted(documents))
+    search_index = start_search_index(wip, codes)
     derived_folder = wip / "staging" / "derived"
     load_over_marker(derived_folder).unlink(missing_ok=True)  # a killed build's: this build's load is not over
-    derived = start_derive(wip, derived_folder, iris, sorted(documents), ontology_graph())
+    derived = start_derive(wip, derived_folder, iris, codes, ontology_graph())
     try:
-        resumed, triples, kinds = _load_snapshot(wip, to_load, displaced, iris, progress, sorted(documents), dumps,
-                                                 (derived, search_index))
+        resumed, triples, kinds = _load_snapshot(wip, to_load, iris, progress, codes, dumps, (derived, search_index))
     finally:  # a failure before the load began must not leave the derive process waiting for it
         _end_of_load(derived_folder)
-    carry_sources(parent, wip, dropped_files) if parent else (wip / "sources").mkdir(exist_ok=True)
-    for doc in to_load:
-        save_source(wip, doc.path)
+    # Each loaded township's copies are written again (its files the store keeps among them, under
+    # `{code}/{file}` even when an older luzhi kept them under their bare names); the others are carried.
+    rebuilt = {source_of(entry) for entry in held if entry["township_code"] in loaded_codes}
+    carry_sources(parent, wip, rebuilt) if parent else (wip / "sources").mkdir(exist_ok=True)
+    save_sources(wip, to_load)
     info = _build_info(iris, documents, triples, snapshot=wip.name, parent=parent.name if parent else None)
     write_build_info(wip, info)
     shutil.rmtree(wip / "staging", ignore_errors=True)
@@ -244,8 +230,7 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     remove_old_snapshots(root, keep={wip.name} | ({pointer.snapshot.name} if pointer.snapshot else set()))
     _remove_old_dumps(root, keep={info["build_id"], parent_info.get("build_id")})
     restaged = sum(doc.reused for doc in to_load)
-    return BuildResult(tuple(doc.report for doc in to_load), triples, info["build_id"], tuple(refused), restaged,
-                       resumed, kinds)
+    return BuildResult(loaded_reports(to_load), triples, info["build_id"], tuple(refused), restaged, resumed, kinds)
 
 
 def _check_same_base(info: dict, options: BuildOptions, store: object) -> None:
@@ -344,8 +329,8 @@ def _end_of_load(derived_folder: Path) -> None:
     marker.touch()
 
 
-def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, progress, codes: list[str],
-                   dumps: Path, beside: tuple[Future, Future]):
+def _load_snapshot(wip: Path, to_load: list[Staged], iris: Iris, progress, codes: list[str], dumps: Path,
+                   beside: tuple[Future, Future]):
     """Pass 2 into the work-in-progress snapshot, and its /dumps/ files into `dumps`; returns (documents a
     killed build had loaded, quads, kinds). `beside`: the derive and search-index processes' futures
     (etl/derive.py), started before the load; their graphs are loaded only once they have succeeded, so
@@ -358,8 +343,6 @@ def _load_snapshot(wip: Path, to_load: list[Staged], displaced, iris: Iris, prog
     done = set(journal.read_text(encoding="utf-8").split()) if journal.exists() else set()
     store = OxigraphStore(wip / TRIPLES)
     try:
-        for code in displaced:
-            store.drop_graph(str(iris.graph(code)))
         progress.phase("load", len(to_load))
         batch: list[Staged] = []
         resumed = 0
@@ -414,15 +397,11 @@ def _load_batch(store: OxigraphStore, journal: Path, batch: list[Staged], progre
     batch.clear()
 
 
-def _entry(report: DocumentReport) -> dict:
-    return {"file": report.file, "sha256": report.sha256, "township_code": report.township_code}
-
-
-def _build_id(documents: dict[str, dict], iris: Iris) -> str:
+def _build_id(documents: list[dict], iris: Iris) -> str:
     """Changes exactly when the store's content can: the documents, the township each was given, the base
     and the software; the ETags and the /dumps/ folder are keyed by it (cold review: with the documents
     alone, a rebuild under another base kept its ETag, and clients got 304 for changed pages)."""
-    parts = sorted(f"{d['sha256']}:{d['township_code']}" for d in documents.values())
+    parts = sorted(f"{d['sha256']}:{d['township_code']}" for d in documents)
     return hashlib.sha256(repr((parts, iris.base, VERSION)).encode()).hexdigest()[:16]
 
 
@@ -434,14 +413,14 @@ def _remove_old_dumps(root: Path, keep: set[str | None]) -> None:
             shutil.rmtree(build, ignore_errors=True)
 
 
-def _build_info(iris: Iris, documents: dict[str, dict], triples: int, **extra) -> dict:
+def _build_info(iris: Iris, documents: list[dict], triples: int, **extra) -> dict:
     """build.json: describes the whole store (also after a build of some documents into an existing one)."""
     return {
         "build_id": _build_id(documents, iris),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "base": iris.base,  # normalised (no trailing slash): the server takes it from here (issue 9)
         "software_version": VERSION,
-        "documents": [documents[code] for code in sorted(documents)],
+        "documents": sorted(documents, key=lambda d: (d["township_code"], source_of(d))),
         "triples": triples,
         **{k: v for k, v in extra.items() if v is not None},
     }
@@ -457,9 +436,10 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
         _check_same_base(info, options, target.spec)
     staging = Path(tempfile.mkdtemp(prefix=f"luzhi-build-{os.getpid()}-"))
     try:
-        to_load, refused, displaced = _stage_and_check(paths, options, staging, validate_graph, progress, held)
-        codes = {d["township_code"] for d in held} - set(displaced) | {doc.township_code for doc in to_load}
-        refused += [_older_luzhi(code) for code in _unrebuilt(state, codes - {d.township_code for d in to_load})]
+        to_load, refused = stage_and_claim(paths, options, staging, validate_graph, progress, held, state)
+        loaded_codes = {doc.township_code for doc in to_load}
+        codes = {d["township_code"] for d in held} | loaded_codes
+        refused += [_older_luzhi(code) for code in _unrebuilt(state, codes - loaded_codes)]
         if refused and not options.keep_going:
             raise BuildError(refused)
         iris = Iris(options.base)
@@ -467,8 +447,6 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
         store = opened.store
         try:
             store.replace_graph(str(ONTOLOGY_GRAPH), ontology_graph())
-            for code in displaced:
-                store.replace_graph(str(iris.graph(code)), [])
             _carry_contributions(None, state, to_load, set())
             search_index = start_search_index(state, sorted(codes))
             progress.phase("load", len(to_load))
@@ -477,7 +455,7 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
                     quads = ox.parse(stream, format=ox.RdfFormat.N_QUADS)
                     triples = ((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads)
                     store.replace_graph(str(iris.graph(doc.township_code)), triples)
-                save_source(state, doc.path)
+                save_sources(state, [doc])
                 progress.advance(doc.quad_count)
             kinds = derive(lambda graph, triples: remote_replace(store, graph, triples), iris, state,
                            sorted(codes), ontology_graph(), progress, search_index)
@@ -486,8 +464,10 @@ def _build_remote(target: StoreTarget, paths, options: BuildOptions, validate_gr
             opened.close()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    documents = {d["township_code"]: d for d in held if d["township_code"] not in displaced}
-    documents.update({doc.township_code: _entry(doc.report) for doc in to_load})
+    documents = recorded_documents(held, to_load)
+    # The copies of the files the loaded townships no longer have (no snapshot to leave them behind in).
+    remove_sources(state, {source_of(d) for d in held if d["township_code"] in loaded_codes}
+                   - {source_of(d) for d in documents})
     info = _build_info(Iris(options.base), documents, triples, store=str(target.spec))  # never the credentials
     write_build_info(state, info)
-    return BuildResult(tuple(doc.report for doc in to_load), triples, info["build_id"], tuple(refused), kinds=kinds)
+    return BuildResult(loaded_reports(to_load), triples, info["build_id"], tuple(refused), kinds=kinds)

@@ -6,6 +6,10 @@ departments (docs/departments.md), spellings are merged by a normalisation rule,
 known pairs: the key drops whitespace and the conjunctions 和 与 及 、 & (and their full-width
 forms), so 应急管理及消防, 应急管理与消防 and 应急管理和消防 are one concept, and 文化和旅游 /
 文化旅游 another. The IRI slug comes from the key, so it does not depend on which spelling wins.
+
+A word saying the name is a category, 类, 事项 or 方面 at its end, is no part of what it names either: 党的建设类,
+党的建设事项 and 党的建设方面 are 党的建设 (cold review 21, P2: three concepts). A name that is nothing but such a word
+(`其他类` is 其他) keeps two characters at least: 分类 and 事项 stay as they are.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ from luzhi.ontology.iris import slugify
 
 # NFKC first turns ＆ into &; 、 is the enumeration comma (应急管理、消防).
 _NOISE = re.compile(r"[\s和与及、&]+")
+_KIND_WORD = re.compile(r"(?<=..)(?:类|事项|方面)$")
 
 
 def category_key(name: str) -> str:
-    """The merge key of a category name: NFKC, without whitespace and conjunctions."""
-    return _NOISE.sub("", unicodedata.normalize("NFKC", name)) or name
+    """The merge key of a category name: NFKC, without whitespace, conjunctions and a trailing 类 / 事项 / 方面."""
+    key = _NOISE.sub("", unicodedata.normalize("NFKC", name)) or name
+    return _KIND_WORD.sub("", key)
 
 
 def category_slug(name: str) -> str:

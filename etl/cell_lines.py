@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from luzhi.etl.columns import REPEATABLE
 from luzhi.etl.model import LineSpan, SourceLine
-from luzhi.etl.rows import Column, RowKind, classify_line, column_of, parse_sequence
+from luzhi.etl.numbers import parse_number
+from luzhi.etl.rows import Column, RowKind, classify_line, column_of
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ def _header_run(lines: list[SourceLine], start: int) -> list[Column] | None:
     return None
 
 
-_STANDALONE = (RowKind.DOC_TITLE, RowKind.LIST_TITLE, RowKind.HEADING, RowKind.PAGE_NUMBER, RowKind.TOC)
+_STANDALONE = (RowKind.DOC_TITLE, RowKind.LIST_TITLE, RowKind.HEADING, RowKind.PAGE_NUMBER, RowKind.CONTINUED,
+               RowKind.TOC)
 
 
 def _standalone(line: SourceLine) -> bool:
@@ -99,4 +101,4 @@ def _page_break(lines: list[SourceLine], index: int) -> bool:
         return True
     if _header_run(lines, index + 1) is not None:
         return True
-    return parse_sequence(following.text.strip()) is not None  # the next row starts right after
+    return parse_number(following.text.strip()) is not None  # the next row starts right after

@@ -46,6 +46,7 @@ _CONNECTOR = re.compile(r"以及|等|及|和|与|或")
 # What may close a list of names (cold review 21): `县公安局、县应急管理局等` (the others unnamed: 等 ends the
 # list, it is no part of 县应急管理局), `县公安局、县财政局按职责分工` (each by its own remit).
 _LIST_END = re.compile(rf"(?:等等|等)?{MANNER}?$")
+_OPEN_END = re.compile(rf"等{MANNER}?$")
 # An aside after a name: `县水利局（县水土保持委员会办公室）`, `区住建局（城管局）`, `县公安局（县交通警察大队）`.
 _ASIDE = re.compile(r"[（(]([^（）()]*)[）)]$")
 _INCLUDES = re.compile(r"^(?:含|包括|包含|下设|内设)")
@@ -61,13 +62,16 @@ class DepartmentCell:
     role the cell gives some names (`(name, 'lead'|'support')`: 牵头, 配合 …), the phrases that read as
     neither a department nor a generic phrase (`unread`: reported, kept as lz:departmentMention, never an
     organisation) and what the cell says some names do (`tasks`: `(区住建局, 负责统筹)` from `区住建局负责统筹`,
-    the participation's lz:responsibility when no 上级部门职责 text is the department's)."""
+    the participation's lz:responsibility when no 上级部门职责 text is the department's). `more` is the 等 closing a
+    list of names (`区公安局等`: the list is open-ended), kept as a mention so the page still reads 区公安局等 (cold
+    review 21); apart from `generic`, which says the cell names a class of departments rather than names alone."""
 
     names: tuple[str, ...]
     generic: tuple[str, ...] = ()
     roles: tuple[tuple[str, str], ...] = ()
     unread: tuple[str, ...] = ()
     tasks: tuple[tuple[str, str], ...] = ()
+    more: tuple[str, ...] = ()
 
 
 def with_role_columns(cell: DepartmentCell, columns: DepartmentCell, same: Callable[[str], Hashable]) -> DepartmentCell:
@@ -84,6 +88,7 @@ def with_role_columns(cell: DepartmentCell, columns: DepartmentCell, same: Calla
         tuple((name, roles[same(name)]) for name in names if same(name) in roles),
         tuple(dict.fromkeys((*cell.unread, *columns.unread))),
         tuple((name, tasks[name]) for name in names if name in tasks),
+        tuple(dict.fromkeys((*cell.more, *columns.more))),
     )
 
 
@@ -122,6 +127,7 @@ class _Reading:
     role: str | None = None
     task: str | None = None
     generic: str = ""
+    more: bool = False  # closed by 等: `县公安局、县应急管理局等`
 
 
 @lru_cache(maxsize=1 << 14)  # a cut name's fragments are read again whole; the same phrases recur in every cell
@@ -133,7 +139,8 @@ def _read(phrase: str) -> _Reading | None:
     task = None
     if parts is None and (clause := department_clause(phrase)) is not None:
         parts, role, task = clause.parts, clause.role, clause.what
-    return None if parts is None else _Reading(parts, role, task, tail)
+    more = bool(parts and not tail and _OPEN_END.search(head) and joined_departments(head) is None)
+    return None if parts is None else _Reading(parts, role, task, tail, more)
 
 
 def _departments(head: str) -> Parts | None:
@@ -278,6 +285,7 @@ class _Cell:
         self.roles: dict[str, str] = {}
         self.tasks: dict[str, str] = {}
         self.unread: list[str] = []
+        self.more: list[str] = []
 
     def add(self, name: str, role: str | None, task: str | None) -> None:
         self.names.append(name)
@@ -314,13 +322,16 @@ class _Cell:
                     self.unread.append(aside)
             if reading.generic:
                 self.generic.append(reading.generic)
+            if reading.more:
+                self.more.append("等")
 
     def cell(self) -> DepartmentCell:
         names = list(dict.fromkeys(self.names))
         return DepartmentCell(tuple(names), tuple(dict.fromkeys(self.generic)),
                               tuple((name, self.roles[name]) for name in names if name in self.roles),
                               tuple(dict.fromkeys(self.unread)),
-                              tuple((name, self.tasks[name]) for name in names if name in self.tasks))
+                              tuple((name, self.tasks[name]) for name in names if name in self.tasks),
+                              tuple(dict.fromkeys(self.more)))
 
 
 def split_department_cell(text: str, separators: str = "") -> DepartmentCell:

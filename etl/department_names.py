@@ -54,15 +54,15 @@ ORG_END = re.compile(
 )
 # The words of the part a department plays (etl/department_phrases.py gives each its role): after a name
 # (区住建局牵头, 区城管局配合) or between two (区住建局配合区城管局, 区民政局会同区财政局). No place's name holds one
-# (the table's only one is 会同县, read as the place, `_without_places`).
+# (the table's only one is 会同县, read as the place, `_word_outside_places`).
 LEAD_WORDS = ("牵头负责", "牵头", "主责", "主办", "负责")
 SUPPORT_WORDS = ("配合", "协助", "协办", "参与", "协同")
 ROLE_VERBS = (*LEAD_WORDS, *SUPPORT_WORDS, "会同")
 # Never inside a department name: sentence punctuation, quotes, the verbs and prepositions of a sentence about
-# one (上报县民政局, 由县人社局开展 …) and the role verbs no name holds (区住建局配合区城管局 is two departments;
-# 协同, 参与 … may be a body's: 协同发展办公室).
+# one (上报县民政局, 由县人社局开展, 移交区城管委 …: cold review 21 loaded 移交区城市管理委员会) and the role
+# verbs no name holds (区住建局配合区城管局 is two departments; 协同, 参与 … may be a body's: 协同发展办公室).
 _NOT_IN_NAME = re.compile(r"[，。；：,;:！？“”\"《》\s]|负责|开展|进行|对|将|向|由|报|的|在|按|做好"
-                          r"|配合|协助|会同|牵头")
+                          r"|配合|协助|会同|牵头|移交|划转|划归|收回|收归|上收")
 # Whose department it is, written first: a level (县, 市 …) or a division name (塔城地区, 额敏县 …). A division
 # name holds no role verb: `配合区城管局`, glued after 区住建局, was 区城管局 of a place 配合区 (cold review 19b).
 _OWNER_PREFIX = re.compile(r"^(?:县|市|区|旗|州|盟|省|自治区|地区|[\u4e00-\u9fff]{2,8}?(?:省|市|州|盟|地区|县|区|旗))")
@@ -92,7 +92,7 @@ def looks_like_department(name: str, *, owner_required: bool = False) -> bool:
     core = PAREN.sub("", name.strip())
     if not 2 <= len(core) <= 30 or is_generic(core):
         return False
-    if _NOT_IN_NAME.search(core) and _NOT_IN_NAME.search(_without_places(core)):
+    if _word_outside_places(core):
         return False
     if owner_required and not begins_with_owner(core):
         return False
@@ -106,16 +106,26 @@ def begins_with_owner(name: str) -> bool:
     return owner is not None and (not _ROLE_VERB.search(owner.group()) or owner.group() in place_names())
 
 
-def _without_places(text: str) -> str:
-    """`text` with the division names in it blanked, longest first: 佳木斯市生态环境局向阳分局's 向 is 向阳区's,
-    not the 向 of 向县民政局报告 (a 10,000-township synthetic build quarantined 向阳区's and 将乐县's lists)."""
+def _word_outside_places(name: str) -> bool:
+    """Whether a word no name holds (`_NOT_IN_NAME`) is in `name` other than wholly inside a division name: 佳木斯市
+    生态环境局向阳分局's 向 is 向阳区's, not the 向 of 向县民政局报告 (a 10,000-township synthetic build quarantined
+    向阳区's and 将乐县's lists); but 移交城管委's 移交 only overlaps 交城 (交城县), and is the verb (polish 22: an
+    organisation 移交城管委 was loaded)."""
+    spans = _place_spans(name)
+    return any(not any(start <= word.start() and word.end() <= end for start, end in spans)
+               for word in _NOT_IN_NAME.finditer(name))
+
+
+def _place_spans(text: str) -> list[tuple[int, int]]:
+    """Where division names are in `text`, longest first from left to right, not overlapping."""
     places = place_names()
-    kept, at = [], 0
+    spans, at = [], 0
     while at < len(text):
         length = next((n for n in range(min(8, len(text) - at), 1, -1) if text[at:at + n] in places), 0)
-        kept.append("〇" * length if length else text[at])
+        if length:
+            spans.append((at, at + length))
         at += length or 1
-    return "".join(kept)
+    return spans
 
 
 # --- normalising a name --------------------------------------------------------------------------

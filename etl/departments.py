@@ -9,7 +9,8 @@ sample cell that forced it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from luzhi.etl.department_cells import DepartmentCell, split_department_cell, with_role_columns
@@ -26,6 +27,7 @@ from luzhi.etl.department_names import (
     type_of_body,
 )
 from luzhi.etl.divisions import lineage
+from luzhi.etl.model import DutyItem, ListKind
 from luzhi.etl.reclaimed_cells import Reclaimed, parse_reclaimed_cell
 from luzhi.ontology.iris import slugify
 
@@ -38,6 +40,7 @@ __all__ = [
     "Merge",
     "Reclaimed",
     "Spelling",
+    "department_mentions",
     "department_type",
     "is_generic",
     "normalise_department",
@@ -171,3 +174,24 @@ class DepartmentRegistry:
                 spellings = tuple(Spelling(t, len(w), tuple(dict.fromkeys(w))) for t, w in ranked)
                 result.append(Merge(ident[0], ident[1], ranked[0][0], spellings))
         return tuple(result)
+
+
+def department_mentions(item: DutyItem, separators: str, organisation: Callable[[str], Hashable]):
+    """The department cell of an item, split; for reclaimed items also the way of working, and the receivers with
+    the departments of the 牵头部门/配合部门 columns beside them (`organisation`: whose a name is, so that one
+    named in both is one receiver)."""
+    if item.list_kind is ListKind.COOPERATIVE:
+        return split_department_cell(item.department_text, separators), None
+    if item.list_kind is ListKind.RECLAIMED:
+        if item.way_of_working is not None:
+            # 承接部门 and 工作方式 as two columns: read as the labelled cell they stand for, so the departments,
+            # a transfer (由县X局…) and 不再开展 are found as in one cell; the way of working is its own column.
+            reclaimed = parse_reclaimed_cell(f"承接部门：{item.department_text} 工作方式：{item.way_of_working}")
+            reclaimed = replace(reclaimed, way_of_working=item.way_of_working)
+        else:
+            reclaimed = parse_reclaimed_cell(item.department_text)
+        if not item.role_departments:
+            return reclaimed.departments, reclaimed
+        columns = split_department_cell(item.role_departments, separators)
+        return with_role_columns(reclaimed.departments, columns, organisation), reclaimed
+    return split_department_cell(""), None

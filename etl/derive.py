@@ -28,9 +28,9 @@ from luzhi.etl.facts import facts_path, read_facts
 from luzhi.etl.kinds import MAX_DUTIES
 from luzhi.etl.kinds_learn import DutySpill, LearntKinds, learn_kinds
 from luzhi.etl.kinds_rdf import kind_samples, kind_sizes, kinds_triples
+from luzhi.etl.pool import build_pool
 from luzhi.etl.progress import Progress, Quiet
 from luzhi.etl.shared import shared_graph
-from luzhi.etl.stage import build_pool
 from luzhi.ontology.iris import Iris
 from luzhi.store.base import Store
 from luzhi.store.derived import GraphWriter, write_search_index, write_statistics

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from luzhi.etl.model import ParsedDocument
+from luzhi.ontology.places import describe_place
+
 LEVELS = {1: "province", 2: "prefecture", 3: "county", 4: "township"}
 
 # The 55 officially recognised minority nationalities, to shorten 自治州/自治县/自治旗/自治区 names:
@@ -56,12 +59,23 @@ class DivisionError(ValueError):
     POST /validate pointed at a command-line option it cannot take).
     """
 
-    def __init__(self, zh: str, en: str, needs_code: bool = False) -> None:
+    def __init__(self, zh: str, en: str, needs_code: bool = False, lineno: int | None = None,
+                 place: str | None = None) -> None:
         self.zh, self.en, self.needs_code = zh, en, needs_code
+        # Where the title is (or, naming none, where the document's first list starts), as ParseError says it:
+        # the line of a text, the place in a Word, Excel, PDF or HTML file (`resolve_document`).
+        self.lineno, self.place = lineno, place
         super().__init__(self.message(CLI_CODE_HINT))
 
     def __reduce__(self):  # pickled by build workers: args alone would lose `en` and `needs_code`
-        return type(self), (self.zh, self.en, self.needs_code)
+        return type(self), (self.zh, self.en, self.needs_code, self.lineno, self.place)
+
+    def at(self, lineno: int | None, place: str | None) -> DivisionError:
+        """The same error at a line (and for a Word, Excel, PDF or HTML file its place, said in words first)."""
+        zh, en = describe_place(place, "zh") if place else None, describe_place(place, "en") if place else None
+        if zh and en:
+            return DivisionError(f"（{zh}）{self.zh}", f"({en}) {self.en}", self.needs_code, lineno, place)
+        return DivisionError(self.zh, self.en, self.needs_code, lineno, None)
 
     def message(self, hint: tuple[str, str]) -> str:
         if not self.needs_code:
@@ -240,3 +254,36 @@ def resolve_township(title: str, code: str | None = None) -> DivisionChain:
                             needs_code=True)
     raise DivisionError(f"标题 {title!r} 对应多个乡镇：{_list(fits)}", f"the title {title!r} names several "
                         f"townships: {', '.join(c.township.code for c in fits)}", needs_code=True)
+
+
+def resolve_document(doc: ParsedDocument, code: str | None = None) -> DivisionChain:
+    """`resolve_township` for a parsed document, its errors placed where its title is. A document with no title
+    naming its township said 「标题 '' 中没有乡镇名称」 at no place (cold review 21: `FILE:-:-:`); it now says that
+    no such title was found, at the title line that names none, else at its first list's title."""
+    line, titled = _title_line(doc)
+    place = doc.locations[line - 1] if line is not None and doc.locations else None
+    if code is None and not doc.title:
+        # The file is named by where the message stands (`FILE:LINE:`, the build's `FILE: line N`, the answer's
+        # `file`), once, as every refusal names it.
+        if titled:
+            zh = "标题没有写出乡镇名称（应写明乡镇及其上级区划，如「XX省XX县XX镇履行职责事项清单」）"
+            en = ("the title names no township (it should name the township and the divisions above it, as in "
+                  "「XX省XX县XX镇履行职责事项清单」)")
+        else:
+            zh = ("文件中没有找到写出乡镇名称的标题（如「XX县XX镇履行职责事项清单」，"
+                  "或清单标题「XX县XX镇基本履职事项清单」）")
+            en = ("no title naming a township was found in the file (such as 「XX县XX镇履行职责事项清单」, or a list "
+                  "title such as 「XX县XX镇基本履职事项清单」)")
+        raise DivisionError(zh, en, needs_code=True).at(line, place)
+    try:
+        return resolve_township(doc.title, code)
+    except DivisionError as error:
+        raise error.at(line, place) from None
+
+
+def _title_line(doc: ParsedDocument) -> tuple[int | None, bool]:
+    """The line of the document's title and True; naming none, the line of its first list's title and False (or
+    None when its lists have no title either)."""
+    if doc.title_lines.last >= doc.title_lines.first:
+        return doc.title_lines.first, True
+    return next((count.lines.first for count in doc.list_counts if count.lines is not None), None), False

@@ -34,16 +34,20 @@ _ORDINAL = re.compile(
 )
 # `1.1` is a sub-number and `2025 年` a year, neither an ordinal.
 _ARABIC = re.compile(r"^(?:\d{1,3}\s*[、.．](?!\d)|\d{1,3}\s+(?=\D)|[（(]\s*\d{1,3}\s*[）)]\s*[、.．]?)\s*")
+# The word a count is written with: 项 mostly, but also `（3个）`, `（3条）`, `（共3个事项）`, `（3件）`
+# (cold review 21, P0: `一、党的建设（3个）` was a category 党的建设（3个）, its count unread).
+COUNT_UNIT = r"(?:个事项|项|个|条|件)"
 _PAREN_COUNT = re.compile(
-    rf"^[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})\s*项?|(?P<chinese>[{_N}]{{1,6}})\s*项)\s*[）)]$"
+    rf"^[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})\s*{COUNT_UNIT}?|(?P<chinese>[{_N}]{{1,6}})\s*{COUNT_UNIT})\s*[）)]$"
 )
 # A count inside the name (`党的建设（共2项）工作`): with 项, since `（2）` there may as well be a note.
 _INNER_COUNT = re.compile(
-    rf"[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})|(?P<chinese>[{_N}]{{1,6}}))\s*项\s*[）)]\s*(?=[^\s（()）])"
+    rf"[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})|(?P<chinese>[{_N}]{{1,6}}))\s*{COUNT_UNIT}\s*[）)]\s*(?=[^\s（()）])"
 )
+_ANY_COUNT = re.compile(rf"[（(]\s*(?:共\s*)?(?:\d{{1,4}}|[{_N}]{{1,6}})\s*{COUNT_UNIT}\s*[）)]")
 _TRAILING_COLON = re.compile(r"\s*[:：]\s*$")
-_BARE_DIGIT_COUNT = re.compile(r"\s*(?:共\s*)?(?P<digits>\d{1,4})\s*项$")
-_BARE_CHINESE_COUNT = re.compile(rf"(?:\s+(?:共\s*)?|共\s*)(?P<chinese>[{_N}]{{1,6}})\s*项$")
+_BARE_DIGIT_COUNT = re.compile(rf"\s*(?:共\s*)?(?P<digits>\d{{1,4}})\s*{COUNT_UNIT}$")
+_BARE_CHINESE_COUNT = re.compile(rf"(?:\s+(?:共\s*)?|共\s*)(?P<chinese>[{_N}]{{1,6}})\s*{COUNT_UNIT}$")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
 _IDEOGRAPH = re.compile(rf"[{_HAN}]")
 _BARE_NAME = re.compile(rf"^[{_HAN}][{_HAN}、]{{0,10}}[{_HAN}]$")  # 2–12 characters: 平安法治, 应急管理、消防
@@ -56,6 +60,10 @@ _DIGIT_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "�
 # Words naming a kind of duties: a bare name holding one (`共性职责`, `其他事项`, `党建类`) is a category, never the
 # wrapped rest of an item's title (etl/items.py).
 _CATEGORY_WORD = re.compile(r"类|职责|事项")
+# A category going on over a page (cold review 21: `一、党的建设（续）` was a new category 党的建设（续）): a bracketed
+# 续 / 续表 / 接上页 note, or 续表 after the name. The note says where the table goes on, not what the category is.
+_CONTINUED_NOTE = re.compile(r"^[（(]\s*(?:续|续表|续上表|续前表|接上页|接上表|接前页)\s*[）)]$")
+_CONTINUED_WORD = re.compile(r"\s*(?:续表|续上表|续前表)$")
 MAX_NAME = 20  # the longest category in the five samples is 7 characters (应急管理及消防); item titles run longer
 
 
@@ -64,11 +72,13 @@ class Heading:
     """A category heading: its name (whitespace normalised) and the count it declares, if any.
 
     `tentative`: written without an ordinal (`平安法治`), or with a numeral alone in the 序号 cell (`二<TAB>应急管理`);
-    such a line is a heading only right before an item (etl/items.py)."""
+    such a line is a heading only right before an item (etl/items.py). `continued`: marked as going on from a page
+    before (`一、党的建设（续）`, `党的建设 续表`); `name` is without the mark."""
 
     name: str
     declared: int | None
     tentative: bool = False
+    continued: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ def read_heading(filled: Sequence[str]) -> Heading | Doubt | None:
         ordinal = _ARABIC.match(text)
         arabic = ordinal is not None
     if ordinal is None:
-        if "清单" in text or not _BARE_NAME.match(_BRACKET.split(text)[0].strip()):
+        if "清单" in text or not _BARE_NAME.match(_CONTINUED_WORD.sub("", _BRACKET.split(text)[0]).strip()):
             return None
         read = _name_and_count(text)
         return Heading(read.name, read.declared, tentative=True) if isinstance(read, Heading) else None
@@ -130,7 +140,7 @@ def read_heading(filled: Sequence[str]) -> Heading | Doubt | None:
 
 def _name_and_count(rest: str) -> Heading | Doubt | None:
     """The name, notes and count after the ordinal (`应急管理（含消防）（1项）`, `党的建设（共2项）工作：`)."""
-    rest, declared = _TRAILING_COLON.sub("", rest.strip()), None
+    rest, declared, continued = _TRAILING_COLON.sub("", rest.strip()), None, False
     inner = _INNER_COUNT.search(rest)
     if inner is not None and inner.start() > 0:
         declared = _count(inner)
@@ -149,12 +159,16 @@ def _name_and_count(rest: str) -> Heading | Doubt | None:
             return Doubt("括号不成对", "its brackets do not pair up")
         rest = rest[:start].rstrip()
         counted = _PAREN_COUNT.match(note)
-        if counted is None:
+        if _CONTINUED_NOTE.match(note):
+            continued = True
+        elif counted is None:
             notes.insert(0, note)
         elif declared is not None:
             return Doubt("注明了两个项数", "it declares two counts")
         else:
             declared = _count(counted)
+    if _CONTINUED_WORD.search(rest) and _CONTINUED_WORD.search(rest).start() > 0:
+        rest, continued = _CONTINUED_WORD.sub("", rest), True
     if _SENTENCE.search(rest):
         return None  # `一、负责禁毒宣传教育，组织禁毒宣传`: a sentence, not a name
     if _BRACKET.search(rest):
@@ -165,7 +179,22 @@ def _name_and_count(rest: str) -> Heading | Doubt | None:
         return Doubt(f"名称超过 {MAX_NAME} 个字", f"its name is longer than {MAX_NAME} characters")
     if not _IDEOGRAPH.search(rest):
         return None
-    return Heading(join_cjk(rest + "".join(notes)), declared)
+    return Heading(join_cjk(rest + "".join(notes)), declared, continued=continued)
+
+
+def outline_heading(text: str) -> Heading:
+    """The category a row numbered `N` heads in a list numbered in outline (`1<TAB>党的建设（2项）`, then `1.1`, `1.2`):
+    its name and count read as a heading's; a name no heading could have (a sentence) is kept as written."""
+    read = _name_and_count(text)
+    return read if isinstance(read, Heading) else Heading(join_cjk(collapse_spaces(text)), None)
+
+
+def marked_as_heading(text: str) -> bool:
+    """Whether a line starts with an ordinal as headings and numbered points do (`二、`, `（二）`, `第二类`, `2.`,
+    `（2）`) or declares a count (`…（5项）`): such a line starts something of its own, never the wrapped rest of a
+    cell, even where it is too long to be read as a heading."""
+    text = collapse_spaces(text.replace("\t", " "))
+    return _ORDINAL.match(text) is not None or _ARABIC.match(text) is not None or _ANY_COUNT.search(text) is not None
 
 
 def _count(match: re.Match[str]) -> int:
@@ -178,17 +207,69 @@ def says_category(name: str) -> bool:
     return _CATEGORY_WORD.search(name) is not None
 
 
-def wrapped_line_message(text: str, sequence: int, header: str, joined: str) -> tuple[str, str]:
-    """The notice for a bare name read as the wrapped rest of the item above's cell (Chinese, English)."""
+def wrapped_line_message(text: str, sequence: int, header: str, joined: str, *, bare: bool = True,
+                         ) -> tuple[str, str]:
+    """The notice for a line read as the wrapped rest of the item above's cell (Chinese, English); `bare`: a short
+    name, which could have been a heading, rather than text no heading is written as."""
     shown = joined if len(joined) <= 40 else f"…{joined[-39:]}"
+    quoted = text if len(text) <= 30 else f"{text[:29]}…"
+    if bare:
+        why = "没有编号、项数或“类”“职责”“事项”等字样，其后的序号也没有从 1 重新编起，不像类别标题"
+        why_en = ("with no number, count or word such as 类, 职责 or 事项, and the numbering after it does not start "
+                  "again at 1: it does not look like a category heading, and")
+        then = (f"若它是类别标题，请改写为「二、{quoted}」的形式，"
+                "或用 --layout 版式文件的 [categories] heading 写明这种标题")
+        then_en = (f"If it is a category heading, write it as 「二、{quoted}」, or describe such headings in a "
+                   "--layout profile ([categories] heading)")
+    else:
+        why, why_en = "没有编号，也不是类别标题的写法", "with no number and not written as a category heading:"
+        then, then_en = "若不是，请对照原件改正", "If it is not, correct the document"
     return (
-        f"「{text}」紧接在序号 {sequence} 的事项之后，没有编号、项数或“类”“职责”“事项”等字样，其后的序号也没有从 1 "
-        f"重新编起，不像类别标题，已读作该事项「{header}」的续行：「{shown}」；若它是类别标题，请改写为"
-        f"「二、{text}」的形式，或用 --layout 版式文件的 [categories] heading 写明这种标题",
-        f"「{text}」 follows the item of 序号 {sequence} directly, with no number, count or word such as 类, 职责 or "
-        f"事项, and the numbering after it does not start again at 1: it does not look like a category heading and "
-        f"is read as the rest of that item's 「{header}」: 「{shown}」. If it is a category heading, write it as "
-        f"「二、{text}」, or describe such headings in a --layout profile ([categories] heading)",
+        f"「{quoted}」紧接在序号 {sequence} 的事项之后，{why}，已读作该事项「{header}」的续行：「{shown}」；{then}",
+        f"「{quoted}」 follows the item of 序号 {sequence} directly, {why_en} it is read as the rest of that item's "
+        f"「{header}」: 「{shown}」. {then_en}",
+    )
+
+
+def without_continued(name: str) -> str:
+    """A category cell's name without a mark saying it goes on from the page before (`党的建设（续）` → 党的建设)."""
+    read = _name_and_count(name) if name else None
+    if not isinstance(read, Heading) or not read.continued or read.declared is not None:
+        return name
+    return read.name
+
+
+def continued_message(line: str, name: str) -> tuple[str, str]:
+    """The notice for a heading marked 续 with no category of its name before it in its list (Chinese, English)."""
+    text = line.strip().replace("\t", " ")[:40]
+    return (
+        f"「{text}」标明续接前一页的类别，但本清单前面没有类别「{name}」：读作新类别「{name}」；前一页可能缺失，"
+        "请对照原件核对",
+        f"「{text}」 says it goes on with a category from a page before, but the list has no category 「{name}」 "
+        f"before it: read as a new category 「{name}」. A page may be missing; check against the original",
+    )
+
+
+def outline_plain_message(sequence: int) -> tuple[str, str]:
+    """The notice for a row numbered `N` read as an item in a list numbered in outline (Chinese, English)."""
+    return (
+        f"清单按层级编号（1、1.1……），序号 {sequence} 这一行却没有读作类别标题（其下没有 {sequence}.1 等编号的事项，"
+        "或这一行除名称外还写有其他内容）：已读作事项；请对照原件核对编号",
+        f"the list is numbered in outline (1, 1.1 …) but the row numbered {sequence} is not read as a category "
+        f"heading (no item numbered {sequence}.1 … follows it, or it holds more than a name): it is read as an item; "
+        "check the numbering against the original",
+    )
+
+
+def outline_mismatch_message(parent: int, above: int, category: str | None) -> tuple[str, str]:
+    """The notice for an item numbered `N.M` under the category row of another number (Chinese, English)."""
+    name, name_en = (f"「{category}」", f"「{category}」") if category else ("（无类别）", "(none)")
+    return (
+        f"序号 {parent}.x 的事项前面没有编号为 {parent} 的类别行（上一个类别行编号为 {above}，类别{name}）："
+        "已归入该类别；请对照原件核对编号",
+        f"the items numbered {parent}.x have no category row numbered {parent} before them (the category row above is "
+        f"numbered {above}, category {name_en}): they are filed under that category; check the numbering against the "
+        "original",
     )
 
 

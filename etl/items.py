@@ -22,18 +22,32 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from luzhi.etl.categories import category_key
 from luzhi.etl.columns import DEPARTMENTS, NOTES, department_cell, destination, note_text
-from luzhi.etl.headings import says_category, unread_heading_message, wrapped_line_message
+from luzhi.etl.headings import (
+    continued_message,
+    marked_as_heading,
+    outline_heading,
+    outline_mismatch_message,
+    outline_plain_message,
+    says_category,
+    unread_heading_message,
+    without_continued,
+    wrapped_line_message,
+)
 from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind, SourceLine
 from luzhi.etl.numbering import (
     category_issues,
     numbers_each_category,
+    outline_issues,
     oversized_message,
     renumber,
     restart_issues,
 )
+from luzhi.etl.numbers import oversized_sequence, parse_number
+from luzhi.etl.place_names import same_place
 from luzhi.etl.rows import (
     Column,
     Heading,
@@ -41,10 +55,11 @@ from luzhi.etl.rows import (
     Row,
     RowKind,
     classify_line,
-    oversized_sequence,
-    parse_sequence,
+    front_matter,
+    place_of,
 )
 from luzhi.etl.text import cell_text
+from luzhi.etl.truncation import cut_short, missing_list_message
 
 # The columns without which a list loses a part of every item (the title is checked by the row parser).
 EXPECTED_COLUMNS = {
@@ -59,9 +74,15 @@ LIST_NAMES = {
 }
 _CONTENT = (RowKind.CELLS, RowKind.HEADING, RowKind.TEXT)
 _PAGE_START = (RowKind.HEADER, RowKind.LIST_TITLE, RowKind.DOC_TITLE, RowKind.TOC)
+_FURNITURE = (RowKind.BLANK, RowKind.PAGE_NUMBER, RowKind.CONTINUED, RowKind.SEPARATOR)
 # The first half of a title broken over two lines: a place name ending in an administrative unit.
 _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|州|自治区)$")
+# A township's name with what is above it, as a title line writes it: every township name of the division table ends
+# in 镇, 乡, 街道, 苏木 or 区公所 (38,723 of them, 2025-12-31).
+_TOWNSHIP_PLACE = re.compile(r"[\u4e00-\u9fff]{1,30}(?:镇|乡|街道|苏木|公所)")
 _HEADER_WORD = re.compile(r"序\s*号|编\s*号|事项名称")
+# A line led by a short label and a colon (`注：…`, `说明：…`): a note of its own, never the wrapped rest of a cell.
+_LABELLED = re.compile(r"^\s*[\u4e00-\u9fff]{1,4}\s*[:：]")
 _TEXT_FIELDS = ("department_text", "role_departments", "upper_responsibility", "township_responsibility",
                 "description", "legal_basis", "office")
 # Word's automatic numbering counts only the paragraphs it numbers: a number typed between them is not counted, and
@@ -92,6 +113,7 @@ class Assembled:
     issues: tuple[Issue, ...]
     merged_rows: int
     skipped_duplicate_pages: tuple[LineSpan, ...]
+    heading_lines: tuple[LineSpan, ...] = ()
 
 
 @dataclass
@@ -104,6 +126,8 @@ class _Draft:
     parts: dict[Slot, list[str]] = field(default_factory=dict)
     heading_category: str | None = None
     tail: Slot | None = None  # the last cell its last row filled: where a line wrapped after that row goes on
+    parent: int | None = None  # an outline number's category (`1.2`: 1)
+    row: Row | None = None  # its first row
 
     @property
     def title(self) -> str:
@@ -133,6 +157,8 @@ class _List:
     numbering_issues: list[Issue] = field(default_factory=list)  # read 1..n; dropped if it numbers per category
     unread: Row | None = None  # a heading-shaped line not read as one: an item after it is refused
     tentative_headings: list[Row] = field(default_factory=list)  # `平安法治` lines read as headings (before items)
+    outline: Row | None = None  # the first item numbered `N.M`: the list is numbered in outline (etl/numbering.py)
+    outline_parent: int | None = None  # the number of the category row `N` the items `N.M` are under
 
 
 def assemble(rows: Iterable[Row], path: str, *, whole_rows: bool = False, word: bool = False) -> Assembled:
@@ -177,9 +203,11 @@ class _Assembler:
         self.title_lines = LineSpan(1, 0)  # empty span: the document names no township
         self.merged_rows = 0
         self.skipped: list[LineSpan] = []
+        self.heading_lines: list[LineSpan] = []  # table rows read as category headings (outline numbering)
+        self.last_line = 0  # the last line of content (no page furniture): whether the file ends with an item
         self.pending_heading: Row | None = None
         self.pending_tentative: Row | None = None  # `平安法治` in a table: a heading if an item comes next
-        self.pending_text: Row | None = None  # unrecognised text before the first list: half a title?
+        self.pending_text: list[Row] = []  # unrecognised text before the first list and title: part of a title?
         self.first_unknown: Row | None = None
         self.table_start: Row | None = None  # the first unrecognised line naming a header word (序号 …)
         self.contents: dict[ListKind, int] = {}  # the lists the table of contents names, at their lines
@@ -187,6 +215,7 @@ class _Assembler:
     # -- pages and rows -------------------------------------------------------------------------
 
     def feed_page(self, page: list[Row]) -> None:
+        self.last_line = max([self.last_line, *(row.line.lineno for row in page if row.kind not in _FURNITURE)])
         start = next((i for i, row in enumerate(page) if row.kind in _CONTENT), len(page))
         for row in page[:start]:
             self.feed(row)
@@ -212,16 +241,20 @@ class _Assembler:
     def _has_item_row(self, content: list[Row]) -> bool:
         index = self._column_index(Column.SEQUENCE)
         return any(
-            row.kind is RowKind.CELLS and len(row.cells) > index and parse_sequence(row.cells[index]) is not None
+            row.kind is RowKind.CELLS and len(row.cells) > index and parse_number(row.cells[index]) is not None
             for row in content
         )
 
     def feed(self, row: Row) -> None:
-        if self.pending_text is not None and row.kind is not RowKind.BLANK:
-            held, self.pending_text = self.pending_text, None
-            if row.kind is RowKind.DOC_TITLE and self._join_title(held, row):
+        if self.pending_text and row.kind is not RowKind.BLANK and not self._before_title(row):
+            held, self.pending_text = self.pending_text, []
+            joined = self._join_title(held, row) if row.kind in (RowKind.DOC_TITLE, RowKind.LIST_TITLE) else 0
+            for line in held[: len(held) - joined]:
+                self._unparsed(line)
+            if joined and row.kind is RowKind.DOC_TITLE:
                 return
-            self._unparsed(held)
+            if joined:
+                row = replace(row, place=self.title)  # the list title's place is the one its lines made
         if self.pending_tentative is not None and not self._keeps_tentative(row):
             self._resolve_tentative(row)
         handler = {
@@ -245,17 +278,34 @@ class _Assembler:
             if not place:
                 self._issue("empty-title", "文档标题没有写出乡镇名称", "the document title names no township",
                             self.title_lines)
-        elif place and self.title and place != self.title:
+        elif place and self.title and not same_place(place, self.title):
             self._title_mismatch(row, place)
 
-    def _join_title(self, held: Row, row: Row) -> bool:
-        """`内蒙古自治区呼伦贝尔市扎兰屯市` / `卧牛河镇履行职责事项清单`: one title over two lines."""
-        text = held.line.text.strip()
-        if self.title is not None or self.lists or not _PLACE_PREFIX.match(text) or not row.place:
-            return False
-        self.title = text + row.place
-        self.title_lines = LineSpan(held.line.lineno, row.line.lineno)
-        return True
+    def _before_title(self, row: Row) -> bool:
+        """Whether a row is text held before the document's first title and list (`_join_title` reads it)."""
+        return row.kind is RowKind.TEXT and not self.lists and self.title is None
+
+    def _join_title(self, held: list[Row], row: Row) -> int:
+        """How many of the lines of text before the first title (`held`) are its first part, now joined to it: a
+        title over two lines or more, `内蒙古自治区呼伦贝尔市扎兰屯市` / `卧牛河镇履行职责事项清单`, or
+        `赣州市南康区党寨镇人民政府` / `履行职责事项清单` (cold review 21: refused, the title naming no township).
+        The lines joined are the last ones before the title: those ending in a division above a township (省, 市,
+        县, 区 …), and, when the title line names no place, the township's own line below them (a township's name
+        ending it, maybe a government body after that)."""
+        if self.title is not None or self.lists:
+            return 0
+        texts = [re.sub(r"\s+", "", line.line.text) for line in held]
+        joined = 0
+        if not row.place and texts and _TOWNSHIP_PLACE.fullmatch(place_of(texts[-1])):
+            joined = 1
+        while joined < len(texts) and _PLACE_PREFIX.match(texts[-1 - joined]):
+            joined += 1
+        if not joined:
+            return 0
+        parts = texts[len(texts) - joined:]
+        self.title = "".join(parts[:-1]) + (place_of(parts[-1]) if not row.place else parts[-1] + row.place)
+        self.title_lines = LineSpan(held[-joined].line.lineno, row.line.lineno)
+        return joined
 
     def _title_mismatch(self, row: Row, place: str) -> None:
         self._issue(
@@ -270,7 +320,7 @@ class _Assembler:
         place = row.place or ""
         if self.title is None and place:
             self.title, self.title_lines = place, LineSpan(row.line.lineno, row.line.lineno)
-        elif place and self.title and place != self.title:
+        elif place and self.title and not same_place(place, self.title):
             self._title_mismatch(row, place)
         assert row.list_kind is not None
         if self.current is not None and self.current.kind is row.list_kind:
@@ -379,8 +429,10 @@ class _Assembler:
         current = self.current
         assert current is not None
         self._flush()
+        heading = self._continued(current, heading, row)
         current.category = heading.name
         current.unread = None
+        current.outline_parent = None
         if heading.name not in current.headings:
             current.headings[heading.name] = (heading.declared, row)
             self._seen_category(current, heading.name)
@@ -398,21 +450,45 @@ class _Assembler:
                 LineSpan(row.line.lineno, row.line.lineno),
             )
 
+    def _continued(self, current: _List, heading: Heading, row: Row) -> Heading:
+        """A heading marked as going on from the page before (`一、党的建设（续）`, cold review 21: it opened a new
+        category 党的建设（续）) continues the list's category of that name, spelt as it was (`etl.categories` key:
+        `应急管理与消防（续）` goes on with 应急管理及消防). With none before it, it heads a category of its name
+        without the mark, and that is said (`heading-continued-unmatched`): the page that began it may be missing."""
+        if not heading.continued:
+            return heading
+        key = category_key(heading.name)
+        earlier = next((name for name in reversed(current.order) if category_key(name) == key), None)
+        if earlier is not None:
+            return replace(heading, name=earlier)
+        zh, en = continued_message(row.line.text, heading.name)
+        self._issue("heading-continued-unmatched", zh, en, LineSpan(row.line.lineno, row.line.lineno))
+        return heading
+
     def _text(self, row: Row) -> None:
         if not self.lists and self.title is None:
-            self.pending_text = row
+            self.pending_text.append(row)
             return
         if row.heading is not None and self.current is not None and self.current.columns:
             self.pending_tentative = row  # a bare name (`平安法治`): `_resolve_tentative` decides at the next row
             return
+        if row.doubt is None and self._after_item(row) and not marked_as_heading(row.line.text):
+            self.pending_tentative = row  # a line of text right after an item's row: its wrapped rest, if an item
+            return  # follows (`_resolve_tentative`)
         self._unparsed(row)
         self._doubted(row)
+
+    def _after_item(self, row: Row) -> bool:
+        """Whether a line stands right after the row of the item being read, in a text copy."""
+        draft = self.current.draft if self.current is not None and self.current.columns else None
+        return (not self.whole_rows and draft is not None and draft.tail is not None
+                and row.line.lineno == draft.last + 1)
 
     # -- headings the rows could not settle -------------------------------------------------------
 
     def _keeps_tentative(self, row: Row) -> bool:
         """Rows that may stand between a tentative heading and its item: a page's furniture, the header repeated."""
-        if row.kind in (RowKind.PAGE_NUMBER, RowKind.SEPARATOR, RowKind.BLANK, RowKind.SUBHEADER):
+        if row.kind in (RowKind.PAGE_NUMBER, RowKind.CONTINUED, RowKind.SEPARATOR, RowKind.BLANK, RowKind.SUBHEADER):
             return True
         return row.kind is RowKind.HEADER and (self.current is None or row.list_kind in (None, self.current.kind))
 
@@ -420,20 +496,24 @@ class _Assembler:
         """A line of a bare name (`平安法治`, D2_zhouzhuang.txt) or of a numeral alone in the 序号 cell and a name
         (`二<TAB>应急管理`) is a category heading when the next row starts an item of its list; anywhere else (a
         signature, a footer, the list's end; the next item of a list numbered 一, 二 …) it is an unparsed line as
-        before."""
+        before. A line of text shaped like no heading, right after an item, is that item's wrapped rest when an item
+        follows (`_wrapped`), else unparsed as before."""
         held, self.pending_tentative = self.pending_tentative, None
         current = self.current
-        assert held is not None and held.heading is not None
+        assert held is not None
         if row is not None and current is not None and row.kind is RowKind.CELLS and current.columns:
             index = self._column_index(Column.SEQUENCE)
-            sequence = parse_sequence(row.cells[index]) if index < len(row.cells) else None
-            if sequence is not None and (current.draft is None or sequence != current.draft.sequence):
-                if self._wrapped(held, sequence):
+            number = parse_number(row.cells[index]) if index < len(row.cells) else None
+            draft = current.draft
+            if number is not None and (draft is None or (number.sequence, number.parent) != (draft.sequence,
+                                                                                            draft.parent)):
+                if self._wrapped(held, number.sequence):
                     self._join_wrapped(held)
-                else:
+                    return
+                if held.heading is not None:
                     current.tentative_headings.append(held)
                     self._set_heading(held.heading, held)
-                return
+                    return
         if held.kind is RowKind.CELLS and current is not None:  # `一<TAB>加强党的政治建设`: as it was reported
             index = self._column_index(Column.SEQUENCE)
             self._no_number(held, held.cells[index].strip() if index < len(held.cells) else "")
@@ -441,24 +521,38 @@ class _Assembler:
             self._unparsed(held)
 
     def _wrapped(self, held: Row, sequence: int) -> bool:
-        """Whether a bare name before an item (`用法活动`) is the rest of the item above's last cell, wrapped onto a
-        line of its own in a text copy, rather than a category heading (cold review 19: item 6's title lost its
-        tail, and the items after it went under a category 用法活动). It is, when it stands on the line right
-        after that item's row, alone in its first cell, after a cell that does not end a sentence, and nothing
-        says heading: no count, no category word (类, 职责, 事项), the numbering not starting again at 1 after it,
-        no bare-name heading read before in the document and no category of that name. A Word or Excel row keeps
-        a wrapped cell whole, so there such a line is never a wrap."""
-        draft, heading = self.current.draft if self.current is not None else None, held.heading
-        if self.whole_rows or draft is None or draft.tail is None or heading is None:
+        """Whether a line before an item (`用法活动`) is the rest of the item above's last cell, wrapped onto a line of
+        its own in a text copy, rather than a category heading (cold review 19: item 6's title lost its tail, and
+        the items after it went under a category 用法活动). It is, when it stands on the line right after that
+        item's row, alone in its first cell, unnumbered, no note (`注：…`) or page header (`附件4`), after a cell
+        that does not end a sentence, and nothing says heading: no count, the numbering not starting again at 1
+        after it, the category above not already holding the items its heading declared (`一、党的建设（2项）`, 1, 2,
+        then `安全生产`: cold review 21), no bare-name heading read before in the document; and for a bare name
+        (`_BARE_NAME`, what a heading may be) no category word (类, 职责, 事项) and no category of that name. Its
+        length and punctuation say nothing: a wrapped title runs on past 12 characters and commas (cold review 21:
+        such a line was dropped). A Word or Excel row keeps a wrapped cell whole, so there such a line is never a
+        wrap."""
+        current, heading = self.current, held.heading
+        draft = current.draft if current is not None else None
+        if not self._after_item(held) or draft is None or current is None:
             return False
-        if held.line.lineno != draft.last + 1 or sum(1 for cell in held.cells if cell.strip()) != 1:
-            return False  # not right after the item's row, or `二<TAB>应急管理`: a numeral heading a name
+        if sum(1 for cell in held.cells if cell.strip()) != 1 or marked_as_heading(held.line.text):
+            return False  # `二<TAB>应急管理`: a numeral heading a name; `（二）…`, `第二类…`: numbered as headings are
+        if _LABELLED.match(held.line.text) or front_matter(held.line.text):
+            return False  # `注：…`; `附件4` as a PDF's page header repeats it
         before = draft.parts.get(draft.tail, [""])[-1].rstrip()
-        if not before or before.endswith(_SENTENCE_END) or sequence == 1:
+        if not before or before.endswith(_SENTENCE_END) or sequence == 1 or self._category_full(current):
             return False
-        if heading.declared is not None or says_category(heading.name):
+        if heading is not None and (heading.declared is not None or says_category(heading.name)):
             return False
-        return not any(lst.tentative_headings or heading.name in lst.order for lst in self.lists)
+        return not any(lst.tentative_headings or (heading is not None and heading.name in lst.order)
+                       for lst in self.lists)
+
+    @staticmethod
+    def _category_full(current: _List) -> bool:
+        """Whether the category being read holds, with the item being built, every item its heading declared."""
+        declared = current.headings.get(current.category, (None, None))[0] if current.category else None
+        return declared is not None and current.counts[current.category] + 1 >= declared
 
     def _join_wrapped(self, held: Row) -> None:
         """The wrapped rest of the item above's last cell: appended to it, as a page-break continuation is, and said
@@ -471,7 +565,8 @@ class _Assembler:
         self.merged_rows += 1
         column, header = (slot[0], slot[2]) if isinstance(slot, tuple) else (slot, self._header_of(current, slot))
         joined = cell_text(draft.parts[slot][-1], join_lines=column in (Column.TITLE, Column.CATEGORY))
-        zh, en = wrapped_line_message(held.cells[0].strip(), draft.sequence, header, joined)
+        zh, en = wrapped_line_message(held.cells[0].strip(), draft.sequence, header, joined,
+                                      bare=held.heading is not None)
         self._issue("wrapped-line", zh, en, LineSpan(held.line.lineno, held.line.lineno))
 
     def _doubted(self, row: Row) -> None:
@@ -515,12 +610,19 @@ class _Assembler:
         while cells and not cells[-1].strip():
             cells.pop()
         if len(cells) > len(current.columns):
+            # name the last cell with text: a stray `x` in XFD1048576 made a row of 16,384 cells (cold review 21)
+            last = cells[-1].strip().replace("\n", " ")
+            last = last if len(last) <= 40 else last[:40] + "…"
             raise ParseError(
                 self.path,
                 row.line.lineno,
                 f"该行有 {len(cells)} 个单元格，而当前表头只有 {len(current.columns)} 列"
-                f"（{'、'.join(c.value for c in current.columns)}） / the row has {len(cells)} cells, but the header "
-                f"above it has only {len(current.columns)} columns ({', '.join(c.value for c in current.columns)})",
+                f"（{'、'.join(c.value for c in current.columns)}），最后一个有字的单元格在第 {len(cells)} 列，内容为"
+                f"「{last}」：若它不属于清单，请删去它后再试 / the row has {len(cells)} cells, but the header above it "
+                f"has only {len(current.columns)} columns ({', '.join(c.value for c in current.columns)}); its last "
+                f"cell with text is in column {len(cells)} and holds 「{last}」: if it is not part of the list, delete "
+                "it and try again",
+                column=len(cells),
             )
         values: dict[Slot, str] = {
             (column, i, current.headers[i]) if column in (Column.NOTE, Column.IGNORED) else column:
@@ -532,7 +634,7 @@ class _Assembler:
         if not sequence_text:
             in_name = filled in ([Column.TITLE], [Column.CATEGORY])
             heading = self._heading_in_table(row, values, filled)
-            if heading is not None and not heading.tentative:
+            if heading is not None and (not heading.tentative or heading.declared is not None):
                 self._set_heading(heading, row)
             elif row.doubt is not None and not row.doubt.arabic and in_name:
                 # `<TAB>二、应急管理（含消防，安全）`: no title goes on with an ordinal; an Arabic one (`2.做好…`) may
@@ -543,12 +645,15 @@ class _Assembler:
             else:
                 self._continue(row, values)
             return
-        sequence = parse_sequence(sequence_text)
-        if sequence is None:
+        number = parse_number(sequence_text)
+        if number is None:
             self._not_a_number(row, sequence_text, values, filled)
             return
+        sequence = number.sequence
+        if number.parent is not None:
+            self._outline_item(current, number.parent, row)
         draft = current.draft
-        if draft is not None and sequence == draft.sequence:
+        if draft is not None and (sequence, number.parent) == (draft.sequence, draft.parent):
             title = cell_text(values.get(Column.TITLE, ""), join_lines=True)
             if not title or title == draft.title:
                 self._same_sequence(row, values, draft)
@@ -558,7 +663,7 @@ class _Assembler:
         self._check_numbering(current, sequence, row)
         self._flush()
         draft = _Draft(sequence, row.line.lineno, row.line.lineno, heading_category=current.category,
-                       tail=_last_filled(values))
+                       tail=_last_filled(values), parent=number.parent, row=row)
         for column, text in values.items():
             if column is not Column.SEQUENCE and text:
                 draft.parts[column] = [text]
@@ -569,6 +674,28 @@ class _Assembler:
                 if current.last_subcategory and not values.get(Column.SUBCATEGORY):
                     draft.parts[Column.SUBCATEGORY] = [current.last_subcategory]
         current.draft = draft
+
+    def _outline_item(self, current: _List, parent: int, row: Row) -> None:
+        """An item numbered `N.M` (cold review 21, P0): the row numbered `N` right above it, holding only a name, is
+        its category's heading (`1<TAB>党的建设` / `1.1<TAB>加强党的政治建设`), not a duty; it becomes one, and the list
+        is read as numbered in outline (`_read_numbering`). An item under another number than its category row's
+        (`2.1` after `1<TAB>党的建设` and `1.2`) is said where it stands."""
+        if current.outline is None:
+            current.outline = row
+        draft = current.draft
+        names_only = draft is not None and set(draft.parts) <= {Column.TITLE, Column.CATEGORY}
+        if draft is not None and names_only and draft.parent is None and draft.sequence == parent \
+                and draft.row is not None and (draft.title or Column.CATEGORY in draft.parts):
+            current.draft = None
+            self.heading_lines.append(LineSpan(draft.first, draft.last))
+            name = draft.title or cell_text("\n".join(draft.parts[Column.CATEGORY]), join_lines=True)
+            self._set_heading(outline_heading(name), draft.row)
+            current.outline_parent = parent
+            return
+        if current.outline_parent is not None and parent != current.outline_parent:
+            zh, en = outline_mismatch_message(parent, current.outline_parent, current.category)
+            self._issue("outline-mismatch", zh, en, LineSpan(row.line.lineno, row.line.lineno))
+            current.outline_parent = parent
 
     def _heading_in_table(self, row: Row, values: dict[Slot, str], filled: list[Slot]) -> Heading | None:
         """A heading written in the 事项名称 or 事项类别 column of an otherwise empty row (`filled`: its slots with
@@ -717,7 +844,7 @@ class _Assembler:
             return
         draft, current.draft = current.draft, None
         raw = {column: "\n".join(parts) for column, parts in draft.parts.items()}
-        column_category = cell_text(raw.get(Column.CATEGORY, ""), join_lines=True)
+        column_category = without_continued(cell_text(raw.get(Column.CATEGORY, ""), join_lines=True))
         if Column.CATEGORY in draft.parts:
             current.last_column_category, current.last_subcategory = raw[Column.CATEGORY], raw.get(Column.SUBCATEGORY)
         category = column_category or draft.heading_category
@@ -747,6 +874,9 @@ class _Assembler:
         if not item.title:
             self._issue("empty-item-title", f"序号 {item.sequence} 的事项名称为空",
                         f"the item of 序号 {item.sequence} has an empty 事项名称 (title)", item.lines)
+        if current.outline is not None and draft.parent is None:
+            zh, en = outline_plain_message(draft.sequence)
+            self._issue("outline-mismatch", zh, en, LineSpan(draft.first, draft.first))
         self.items.append(item)
         current.parsed += 1
         if category is not None:
@@ -772,14 +902,14 @@ class _Assembler:
         self._read_numbering(current)
         if current.tentative_headings:
             rows = current.tentative_headings
-            names = [f"「{row.heading.name}」" for row in rows if row.heading is not None]
+            names = list(dict.fromkeys(f"「{row.heading.name}」" for row in rows if row.heading is not None))
             more, more_en = ("等", " …") if len(names) > 5 else ("", "")
             self._issue(
                 "heading-unnumbered",
-                f"{LIST_NAMES[current.kind]}中有 {len(names)} 行未编号（或序号栏只写汉字数字）的名称"
+                f"{LIST_NAMES[current.kind]}中有 {len(rows)} 行未编号（或序号栏只写汉字数字）的名称"
                 f"（{'、'.join(names[:5])}{more}）各自紧接在事项之前，已读作类别标题；若不是，请改正原件，"
                 "或用 --layout 版式文件说明类别标题的写法",
-                f"the {current.kind.value} list has {len(names)} line(s) of a name without a number (or with a "
+                f"the {current.kind.value} list has {len(rows)} line(s) of a name without a number (or with a "
                 f"Chinese numeral alone in the 序号 cell): {', '.join(names[:5])}{more_en}, each right before an "
                 "item, read as category headings; if they are not, correct the document or describe its headings in "
                 "a --layout profile",
@@ -807,8 +937,8 @@ class _Assembler:
         self.current = None
 
     def finish(self) -> Assembled:
-        if self.pending_text is not None:
-            self._unparsed(self.pending_text)
+        for row in self.pending_text:
+            self._unparsed(row)
         if self.pending_tentative is not None:
             self._resolve_tentative(None)
         self._close_list()
@@ -840,17 +970,16 @@ class _Assembler:
         # A list the body lacks is counted as one of no items: every township's document has all three lists, so
         # one missing is a document cut short (or a layout not understood), refused unless --force (a cold review
         # found documents without a table of contents, cut before their last list, loading as whole).
-        absent = []
+        absent, order = [], list(ListKind)
         for kind in ListKind:
             if any(lst.kind is kind for lst in self.lists):
                 continue
             line = self.contents.get(kind)
-            absent.append(ListCount(kind, None, 0, LineSpan(line, line) if line else None))
+            absent.append(ListCount(kind, None, 0, LineSpan(line, line) if line else None, found=False))
             if line is not None:
-                self._issue("list-missing", f"目录第 {line} 行列出了{LIST_NAMES[kind]}，正文中却没有：文件可能不完整"
-                            "（被截断），请对照原件补全", f"the table of contents (line {line}) names the {kind.value} "
-                            f"list ({LIST_NAMES[kind]}) but the body has none: the file may be cut short; complete "
-                            "it from the original", LineSpan(line, line), kind)
+                after_all = all(order.index(lst.kind) < order.index(kind) for lst in self.lists)
+                zh, en = missing_list_message(kind, LIST_NAMES[kind], line, after_all)
+                self._issue("list-missing", zh, en, LineSpan(line, line), kind)
             else:
                 self._issue("list-missing", f"文档中没有{LIST_NAMES[kind]}",
                             f"the document has no {kind.value} list ({LIST_NAMES[kind]})", None, kind)
@@ -871,6 +1000,9 @@ class _Assembler:
             )
             for lst in self.lists
         ) + tuple(absent)
+        cut = cut_short(tuple(self.items), list_counts, category_counts, self.last_line)
+        if cut is not None:
+            self.issues.append(cut)
         return Assembled(
             title=self.title or "",
             title_lines=self.title_lines,
@@ -880,18 +1012,21 @@ class _Assembler:
             issues=tuple(self.issues),
             merged_rows=self.merged_rows,
             skipped_duplicate_pages=tuple(self.skipped),
+            heading_lines=tuple(self.heading_lines),
         )
 
     def _read_numbering(self, current: _List) -> None:
-        """A list that numbers each category from 1 (etl/numbering.py): its items renumbered by position, its
-        numbering checked within each category instead of across the list."""
+        """A list that numbers each category from 1, or in outline (etl/numbering.py): its items renumbered by
+        position, its numbering checked within each category instead of across the list."""
         items = self.items[current.first_item:]
-        if not numbers_each_category(items):
+        if current.outline is None and not numbers_each_category(items):
             self.issues.extend(restart_issues(items, LIST_NAMES[current.kind]))
             return
         dropped = {id(issue) for issue in current.numbering_issues}
         self.issues = [issue for issue in self.issues if id(issue) not in dropped]
-        self.issues.extend(category_issues(items, LIST_NAMES[current.kind]))
+        name = LIST_NAMES[current.kind]
+        self.issues.extend(outline_issues(items, name, current.outline.line.lineno) if current.outline is not None
+                           else category_issues(items, name))
         self.items[current.first_item:] = renumber(items)
 
     def _issue(self, code: str, message: str, message_en: str, lines: LineSpan | None,

@@ -93,6 +93,7 @@ class ListCount:
     # The list title, when the list has one; for a list the body lacks (`parsed` 0: a document cut short), the
     # line of its table-of-contents entry, if any.
     lines: LineSpan | None = None
+    found: bool = True  # False: the body lacks this list (counted as one of no items, etl/items.py)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ class ParsedDocument:
     # one per line; empty for text, whose line numbers are the locations (RFC 5147).
     locations: tuple[str, ...] = ()
     layout: Layout | None = None  # the layout profile it was read with (also splits its cells)
+    # Table rows the assembler read as category headings, which the rows alone could not (a list numbered in
+    # outline: `1<TAB>党的建设` above `1.1<TAB>…`, etl/numbering.py): structure, accounted for as headings are.
+    heading_lines: tuple[LineSpan, ...] = ()
 
     def fragment(self, span: LineSpan) -> str:
         """The provenance fragment of lines first..last: `line=a,b` (RFC 5147) for text, else the
@@ -122,6 +126,11 @@ class ParsedDocument:
             return span.rfc5147()
         first, last = self.locations[span.first - 1], self.locations[span.last - 1]
         return first if first == last else f"{first},{last}"
+
+    def lists_found(self) -> frozenset[ListKind]:
+        """The lists the body holds. A township may publish its three lists as three files (one title each): a
+        file lacking a list is then one part of its document, not a document cut short (docs/build.md)."""
+        return frozenset(count.list_kind for count in self.list_counts if count.found)
 
     def items_of(self, kind: ListKind) -> tuple[DutyItem, ...]:
         return tuple(item for item in self.items if item.list_kind is kind)

@@ -16,6 +16,11 @@ beside the `duplicate-sequence` it makes). A per-category list's items are numbe
 list, 1..n, which becomes their `lz:sequence` and IRI; the printed 序号 is kept as `DutyItem.sequence_in_category`
 (`lz:sequenceInCategory`). A list numbered 1..n is never touched, so its IRIs stay those of its printed numbers.
 Numbering slips are checked within each category instead of across the list.
+
+A list numbered in outline (cold review 21, P0: `1<TAB>党的建设`, `1.1<TAB>…`, `1.2<TAB>…`, `2<TAB>…`, `2.1<TAB>…`) is
+read the same way: the rows numbered `N` with `N.M` rows below them are its categories' headings (etl/items.py), the
+`N.M` rows its items, each numbered by its position in the list, its `M` kept as `sequence_in_category`. Its outline
+numbers say so by themselves, whatever the count of its categories (`outline_issues`).
 """
 
 from __future__ import annotations
@@ -68,7 +73,7 @@ def category_issues(items: list[DutyItem], list_name: str) -> list[Issue]:
     used again with another title, a number going back), as `items.py` reports them across a 1..n list."""
     restart = next(item for index, item in enumerate(items) if index and item.sequence == 1)
     categories = len({item.category for item in items})
-    issues = [Issue(
+    return [Issue(
         "numbering-per-category",
         f"{list_name}的序号在每个类别内从 1 重新编起（{categories} 个类别）：事项按其在清单中的位置编为 1–{len(items)}"
         "（即其 IRI 与 lz:sequence），文件所印的序号保留为 lz:sequenceInCategory",
@@ -77,7 +82,30 @@ def category_issues(items: list[DutyItem], list_name: str) -> list[Issue]:
         message_en=f"the {restart.list_kind.value} list numbers its items from 1 again in each category ({categories} "
         f"categories): they are numbered by their position in the list, 1–{len(items)} (their IRIs and lz:sequence), "
         "and keep the printed 序号 as lz:sequenceInCategory",
-    )]
+    ), *_slips(items)]
+
+
+def outline_issues(items: list[DutyItem], list_name: str, first: int) -> list[Issue]:
+    """The notice that says how a list numbered in outline (`1.1`, `1.2`, `2.1` …, the first at line `first`) was
+    read, then the numbering slips within each category."""
+    kind, categories = items[0].list_kind, len({item.category for item in items})
+    return [Issue(
+        "numbering-outline",
+        f"{list_name}按层级编号（1、1.1、1.2……）：编号为 N 且其下有 N.1、N.2……的行读作类别标题（{categories} 个类别），"
+        f"N.M 的行读作其中的事项；事项按其在清单中的位置编为 1–{len(items)}（即其 IRI 与 lz:sequence），"
+        "所印编号中的 M 保留为 lz:sequenceInCategory",
+        LineSpan(first, first),
+        kind,
+        message_en=f"the {kind.value} list is numbered in outline (1, 1.1, 1.2 …): a row numbered N with rows N.1, N.2 "
+        f"… below it is read as a category heading ({categories} categories), the rows N.M as its items; they are "
+        f"numbered by their position in the list, 1–{len(items)} (their IRIs and lz:sequence), and keep the M of "
+        "their printed number as lz:sequenceInCategory",
+    ), *_slips(items)]
+
+
+def _slips(items: list[DutyItem]) -> list[Issue]:
+    """Numbering slips within each category (a gap, a number used again with another title, a number going back)."""
+    issues: list[Issue] = []
     last: dict[str | None, int] = {}
     seen: dict[str | None, set[int]] = {}
     for item in items:

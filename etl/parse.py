@@ -11,16 +11,19 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
+from openpyxl.utils.cell import get_column_letter
+
 from luzhi.etl.cell_lines import Regrouped, regroup_cell_lines
 from luzhi.etl.items import Assembled, assemble
 from luzhi.etl.layout import Layout
 from luzhi.etl.model import LineSpan, ParsedDocument, SourceLine
 from luzhi.etl.readers import FORMATS, read_document
 from luzhi.etl.rows import ParseError, RowKind, parse_rows
-from luzhi.etl.source import SourceError, read_source
+from luzhi.etl.source import SourceError, read_bytes, read_source
 from luzhi.ontology.places import describe_place_bilingual
 
-__all__ = ["ParseError", "SourceError", "parse_document", "parse_bytes", "read_source", "unaccounted_lines"]
+__all__ = ["ParseError", "SourceError", "key_bytes", "parse_document", "parse_bytes", "read_source",
+           "unaccounted_lines"]
 
 # Lines that are structure, not content: recognising them is accounting for them.
 _STRUCTURE = frozenset(
@@ -30,6 +33,7 @@ _STRUCTURE = frozenset(
         RowKind.TOC,
         RowKind.FRONT_MATTER,
         RowKind.PAGE_NUMBER,
+        RowKind.CONTINUED,
         RowKind.HEADER,
         RowKind.SUBHEADER,
         RowKind.HEADING,
@@ -41,7 +45,25 @@ _STRUCTURE = frozenset(
 def parse_document(path: str | Path, layout: Layout | None = None) -> ParsedDocument:
     """Parse one document; raises `SourceError` (unreadable file) or `ParseError` (unknown layout).
     `layout` is a layout profile (etl.layout) for what the parser cannot guess."""
-    return parse_bytes(Path(path).read_bytes(), path, layout)
+    return parse_bytes(read_bytes(path), path, layout)
+
+
+def key_bytes(path: str | Path) -> bytes:
+    """What a build keys a document by (etl/stage.py `stage_key`): its bytes as `parse_document` reads them, or, for
+    a file it refuses unread (a device, a pipe, one past the size limit), why. `luzhi build /dev/zero` hashed the
+    device whole before the parse could refuse it, and grew to 24 GB (cold review 21)."""
+    try:
+        return read_bytes(path)
+    except SourceError as error:
+        return error.message.encode()
+
+
+def _cell_name(place: str, column: int | None) -> str | None:
+    """The Excel name of the cell in `column` of the row at `place` (`sheet=A&row=9`, column 3 → C9)."""
+    parts = dict(part.partition("=")[::2] for part in place.split("&"))
+    if column is None or "sheet" not in parts or not parts.get("row", "").isdigit():
+        return None
+    return f"{get_column_letter(column)}{parts['row']}" if column <= 16384 else None
 
 
 def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> ParsedDocument:
@@ -63,6 +85,10 @@ def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> 
         # the line number of a Word/PDF/… file means nothing to a person: say where it is in it, in words
         place = read.where(error.lineno)
         words = describe_place_bilingual(place) or place
+        cell = _cell_name(place, error.column)
+        if cell and " / " in words:  # a sheet's cell, as Excel's Name Box names it: XFD1048576
+            zh, en = words.split(" / ", 1)
+            words = f"{zh} 单元格 {cell} / {en}, cell {cell}"
         raise ParseError(name, error.lineno, f"（{words}）{error.message}", place=place) from None
     if regrouped is not None:
         result = _remapped(result, regrouped)
@@ -80,6 +106,7 @@ def parse_bytes(data: bytes, path: str | Path, layout: Layout | None = None) -> 
         media_type=read.media_type,
         locations=read.fragments(),
         layout=layout,
+        heading_lines=result.heading_lines,
     )
 
 
@@ -92,6 +119,7 @@ def _remapped(result: Assembled, regrouped: Regrouped) -> Assembled:
         items=tuple(replace(item, lines=span(item.lines)) for item in result.items),
         issues=tuple(replace(i, lines=span(i.lines) if i.lines else None) for i in result.issues),
         skipped_duplicate_pages=tuple(span(s) for s in result.skipped_duplicate_pages),
+        heading_lines=tuple(span(s) for s in result.heading_lines),
         list_counts=tuple(replace(c, lines=span(c.lines) if c.lines else None) for c in result.list_counts),
     )
 
@@ -102,7 +130,7 @@ def unaccounted_lines(doc: ParsedDocument, lines: list[SourceLine]) -> list[Sour
     covered: set[int] = set()
     spans = [item.lines for item in doc.items]
     spans += [issue.lines for issue in doc.issues if issue.lines is not None]
-    spans += [*doc.skipped_duplicate_pages, doc.title_lines]
+    spans += [*doc.skipped_duplicate_pages, *doc.heading_lines, doc.title_lines]
     for span in spans:
         covered.update(range(span.first, span.last + 1))
     return [

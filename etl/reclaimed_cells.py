@@ -14,17 +14,30 @@ import re
 from dataclasses import dataclass
 
 from luzhi.etl.department_cells import EDGE, DepartmentCell, split_department_cell
-from luzhi.etl.department_names import is_generic, looks_like_department, plain_text
+from luzhi.etl.department_names import begins_with_owner, is_generic, looks_like_department, plain_text
 from luzhi.etl.department_phrases import role_labels
+from luzhi.etl.divisions import place_names
 
 __all__ = ["Reclaimed", "parse_reclaimed_cell"]
 
-_RECEIVER = re.compile(r"承接(?:部门|单位)\s*[：:]")
+_RECEIVER = re.compile(r"(?:承接|接收|收回|划转|移交)(?:部门|单位)\s*[：:]")  # 收回部门：区城管委 (cold review 21)
 _WAY = re.compile(r"(?:工作方式|履职方式|履责方式|工作措施|履职措施)(?:及(?:工作)?措施)?\s*[：:]?")
+_DOING = r"(?:负责|承担|受理|办理|开展|实施|执行|组织|审批|审核|核发|处理|查处|管理|履行|监管|落实)"
+_HOW = r"(?:直接|依法|统一|具体|牵头)"
 # 由县人社局开展…, 上收至县自然资源局, 划转到县林业局, 划归县水利局 (cold review 18: 上收至 was not read).
 _MOVED_TO = r"(?:由|(?:上收|收回|划转|移交|转交)(?:至|到|给)|划归)"
-_TRANSFER = re.compile(_MOVED_TO + r"\s*([^\s，。；,;：:、]{2,30}?(?:局|委员会|委|办公室|中心|大队|联合会|会|部))")
-_ONLY_MOVED_TO = re.compile(rf"^{_MOVED_TO}\s*")
+# A name ends where the sentence goes on: 由区城市管理委员会负责 (not 区城市管理委), 由区级部门办理 (no 区级部:
+# cold review 21 loaded an organisation 区级部).
+_NAME_ENDS = rf"(?=$|[\s，。；,;：:、（(]|{_HOW}|{_DOING}|承接|接收|等)"
+_TRANSFER = re.compile(_MOVED_TO + r"\s*([^\s，。；,;：:、]{2,30}?(?:局|委员会|委|办公室|中心|大队|联合会|会|部))"
+                       + _NAME_ENDS)
+# The verb a cell hands the work on with, before the receiver (cold review 21: `移交区城市管理委员会负责`,
+# `已移交区城管委`, `划转区公安分局`, `收回区住建委`, `交区城管委办理` loaded organisations named with the verb, or
+# none): perhaps after the matter it speaks of (该事项移交…).
+_HANDED = r"(?:已经?)?(?P<verb>由|(?:移交|移送|划转|划归|收回|收归|上收|交由|转交|转由|交|转)(?:至|到|给)?)"
+_ONLY_MOVED_TO = re.compile(rf"^(?:该事项|该项|此项|本事项|该职责|此事项)?{_HANDED}\s*")
+# What a receiver does, after its name: 区城管委承接, 区市场监管局收回, 区城管委办理, 区住建委统一受理.
+_RECEIVES = re.compile(rf"{_HOW}?(?:{_DOING}|承接|接收|收回|收归|上收)")
 
 # --- whether the work stopped, clause by clause ------------------------------------------------------
 
@@ -37,8 +50,6 @@ _NO_LONGER_DONE = re.compile(r"不再(?:开展|对|进行|办理|出具|受理|�
 _TOWNSHIP = r"(?:乡镇|乡|镇|街道|苏木|社区|村)(?:（街道）|\(街道\))?"
 # The township stops, the work goes on: 乡镇不再承担, 不再由乡镇负责 (cold review 21: marked discontinued).
 _TOWNSHIP_STOPS = re.compile(rf"{_TOWNSHIP}(?:一级|层面)?(?:不再|停止)\S*|不再由{_TOWNSHIP}\S*")
-_DOING = r"(?:负责|承担|受理|办理|开展|实施|执行|组织|审批|审核|核发|处理|查处|管理|履行|监管|落实)"
-_HOW = r"(?:直接|依法|统一|具体|牵头)"
 # The work handed on (cold review 21): 由县人社局开展, 由县局直接受理, 移交, 上收至…, 划归…; not 由于, 理由, 由此,
 # nor 由乡镇 (the township doing it).
 _HANDED_ON = re.compile(r"(?<![理自缘事来])由(?!于|此|乡镇|乡|镇|街道|村)|移交|移送|上收|收回|划转|转交|划归|交由")
@@ -77,13 +88,14 @@ def _stopped(plain: str, named: bool) -> bool:
 
     A clause stops the work with 不再/取消/废止/失效/停止执行 (with a receiver named, only with 不再开展/不再对 …:
     `_NO_LONGER_DONE`), unless it is the township that stops (乡镇不再承担, 不再由乡镇负责). Any clause handing the
-    work on (`_HANDED_ON`: 由县X局…, 移交, 上收至…) or naming a body that does it (县农业农村局负责, 县局直接受理)
-    says it goes on: `县农业农村局负责，乡镇不再承担`, `不再开展乡镇初审，由县局直接受理`, `移交，不再开展执法`."""
+    work on (`_HANDED_ON`: 由县X局…, 移交, 上收至…), naming a body that does it (县农业农村局负责, 县局直接受理) or
+    its receiver (交区城管委办理, 区城管委承接: `_receiver_of`) says it goes on: `县农业农村局负责，乡镇不再承担`,
+    `不再开展乡镇初审，由县局直接受理`, `移交，不再开展执法`."""
     clauses = _clauses(plain)
     stops = _NO_LONGER_DONE if named else _DISCONTINUED
     if not any(stops.search(_TOWNSHIP_STOPS.sub("", clause)) for clause in clauses):
         return False
-    return not any(_HANDED_ON.search(clause) or _someone_does(clause) for clause in clauses)
+    return not any(_HANDED_ON.search(clause) or _someone_does(clause) or _receives(clause) for clause in clauses)
 
 
 # --- the receivers ---------------------------------------------------------------------------------------------
@@ -136,11 +148,60 @@ def _only_receivers(plain: str) -> tuple[DepartmentCell, str] | None:
     (cold review 18: a 承接部门 column holding just the department was refused, "no receiver"), perhaps with what
     each does (`县住建局负责统筹，县城管局负责执法`). Its way of working is none for bare names, the whole cell when
     it says how the work moved (上收至…) or what the receivers do."""
-    moved = _ONLY_MOVED_TO.match(plain)
-    cell = split_department_cell(plain[moved.end() :] if moved else plain)
+    moved = _moved_to(plain)
+    cell = split_department_cell(plain[moved:] if moved else plain)
     if not cell.names or cell.unread:
         return None
     return cell, plain if moved or cell.tasks else ""
+
+
+def _moved_to(clause: str) -> int:
+    """Where the receiver begins after the verb handing the work on (`移交区城管委`, `该事项交区城管委办理`), 0 when
+    no such verb comes first. The receiver must begin with its owner: 交通运输局 is no 交 of 通运输局."""
+    moved = _ONLY_MOVED_TO.match(clause)
+    if moved is None:
+        return 0
+    rest = clause[moved.end() :]
+    if begins_with_owner(rest):
+        return moved.end()
+    # No owner after the verb: `移交城管委` (polish 22: 交城, a place, hid the verb and an organisation 移交城管委
+    # was loaded). The rest must be a department's name alone, after a verb of two characters: a bare 交 or 转 may
+    # begin a name (交通运输局, 交城县公安局: 交城县 is a county), and no name begins with 移交, 划转, 收回 ….
+    verb = moved.group("verb")
+    if len(verb) >= 2 and looks_like_department(rest) and not _names_a_place(clause):
+        return moved.end()
+    return 0
+
+
+def _names_a_place(clause: str) -> bool:
+    """Whether the clause begins with a division's name (a county 交城县): then it is that place's department."""
+    places = place_names()
+    return any(clause[:n] in places for n in range(2, min(8, len(clause)) + 1))
+
+
+def _receiver_of(clause: str) -> DepartmentCell:
+    """The departments a clause hands the work to, or that receive it: `交区城管委办理`, `区城管委承接`,
+    `该事项移交区市场监管局实施`, `区市场监管局收回`, `收回区住建委` (cold review 21: refused, no receiver). The
+    names are those before the first thing the receiver does that leaves department names and nothing else."""
+    clause = clause[_moved_to(clause) :]
+    for match in (*_RECEIVES.finditer(clause), None):
+        head = clause[: match.start()] if match else clause
+        head = head[_moved_to(head) :].strip(EDGE)
+        cell = split_department_cell(head) if len(head) >= 2 else DepartmentCell(())
+        if cell.names and not (cell.unread or cell.generic) and all(map(_named, cell.names)):
+            return cell
+    return DepartmentCell(())
+
+
+def _receives(clause: str) -> bool:
+    """Whether a clause says a receiver takes the work (`交区城管委办理`, `区城管委承接`), not only names one (a
+    `县民政局` before `工作方式：不再开展此项工作` is the receiver column of work that stops)."""
+    return bool((_moved_to(clause) or _RECEIVES.search(clause)) and _receiver_of(clause).names)
+
+
+def _named(name: str) -> bool:
+    """A receiver named by its owner and its name: not `县局` (which bureau?: `_someone`'s mention)."""
+    return len(name) > 2 and looks_like_department(name, owner_required=True)
 
 
 def _transferred_to(plain: str) -> tuple[str, ...]:
@@ -157,7 +218,10 @@ def _doers(plain: str) -> DepartmentCell:
         cell = split_department_cell(clause)
         if cell.names and not (cell.unread or cell.generic) and (cell.roles or cell.tasks):
             doing.append(clause)
-    return split_department_cell("；".join(doing)) if doing else DepartmentCell(())
+    if doing:
+        return split_department_cell("；".join(doing))
+    received = [_receiver_of(clause) for clause in _clauses(plain)]
+    return next((cell for cell in received if cell.names), DepartmentCell(()))
 
 
 def _someone(plain: str) -> DepartmentCell:
@@ -169,7 +233,7 @@ def _someone(plain: str) -> DepartmentCell:
     phrase = _HOW_AFTER.sub("", match.group(1))  # 由其依法办理: 其, no receiver's name
     if len(phrase) < 2:
         return DepartmentCell(())
-    if len(phrase) > 2 and looks_like_department(phrase, owner_required=True):
+    if _named(phrase):
         return DepartmentCell((phrase,))
     return DepartmentCell((), generic=(phrase,)) if is_generic(phrase) else DepartmentCell((), unread=(phrase,))
 

@@ -7,6 +7,7 @@ readable version printed on the terminal.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 
 from rich.table import Table
@@ -72,10 +73,13 @@ def declared_total(doc: ParsedDocument, kind: ListKind) -> int | None:
     return total
 
 
-def document_report(doc: ParsedDocument, chain: DivisionChain, built) -> DocumentReport:
-    """Summarise one document; `built` is the `DocumentGraph` from etl.to_rdf."""
+def document_report(doc: ParsedDocument, chain: DivisionChain, built=None, *,
+                    kinds: Iterable[ListKind] = tuple(ListKind)) -> DocumentReport:
+    """Summarise one document; `built` is the `DocumentGraph` from etl.to_rdf (None: not built yet, pass 1 left
+    it for its township's other files, etl/stage.py). `kinds`: the lists reported (one of a township's several
+    files reports those it holds)."""
     lists = []
-    for kind in ListKind:
+    for kind in kinds:
         items = doc.items_of(kind)
         parsed = Counter(item.category for item in items)
         declared = {c.category: c.declared for c in doc.category_counts if c.list_kind is kind}
@@ -93,8 +97,8 @@ def document_report(doc: ParsedDocument, chain: DivisionChain, built) -> Documen
         lists=tuple(lists),
         merged_rows=doc.merged_rows,
         duplicate_pages_skipped=tuple((s.first, s.last) for s in doc.skipped_duplicate_pages),
-        department_merges=tuple(built.department_merges),
-        issues=tuple(_issue_dict(i, doc.locations) for i in (*doc.issues, *built.issues)),
+        department_merges=tuple(built.department_merges) if built else (),
+        issues=tuple(_issue_dict(i, doc.locations) for i in (*doc.issues, *(built.issues if built else ()))),
     )
 
 
@@ -103,6 +107,7 @@ def report_json(reports, kinds: dict | None = None) -> dict:
     return {"documents": [r.to_dict() for r in reports], **({"kinds": kinds} if kinds is not None else {})}
 
 
+DOCUMENT_ROW = "全文 document"  # the 清单 column of the row holding the issues of no one list
 SUMMARY_ROWS = 50  # documents printed one by one; a larger build is summed up (its --report lists each)
 
 
@@ -120,18 +125,22 @@ def render_summary(reports, console) -> None:
         table.add_column(column)
     for report in reports:
         kinds = {lst.kind for lst in report.lists}
-        for i, lst in enumerate(report.lists):
-            # An issue of one list on that list's row (cold review: a cooperative count-mismatch showed on
-            # the basic row); the document's own issues on its first.
-            issue_counts = Counter(issue["code"] for issue in report.issues
-                                   if issue.get("list") == lst.kind or (i == 0 and issue.get("list") not in kinds))
+        # An issue of one list on that list's row (cold review: a cooperative count-mismatch showed on the basic
+        # row); the document's own issues (department-type-unknown …) on a row of their own, not a list's (polish 22).
+        rows = [(lst.kind, "" if lst.declared is None else str(lst.declared), str(lst.parsed),
+                 Counter(issue["code"] for issue in report.issues if issue.get("list") == lst.kind))
+                for lst in report.lists]
+        whole = Counter(issue["code"] for issue in report.issues if issue.get("list") not in kinds)
+        if whole:
+            rows.append((DOCUMENT_ROW, "", "", whole))
+        for i, (kind, declared, parsed, issue_counts) in enumerate(rows):
             table.add_row(
                 report.file if i == 0 else "",
                 _township_label(report) if i == 0 else "",
                 report.township_code if i == 0 else "",
-                lst.kind,
-                "" if lst.declared is None else str(lst.declared),
-                str(lst.parsed),
+                kind,
+                declared,
+                parsed,
                 _issue_text(issue_counts),
             )
     console.print(table)

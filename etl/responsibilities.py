@@ -8,12 +8,15 @@ these shapes (every one seen in the bundled samples; docs/departments.md has the
   department;
 - numbered points or `；`-separated statements whose subject is a department
   (`1.市应急局负责…；2.市自然资源局负责…`; 004 cooperative 2 and 21).
-A statement also belongs to the partners it names: `X和Y制定…`, `X与Y一同开展…`, `X会同Y…`.
+A statement also belongs to the partners it names: `X和Y制定…`, `X与Y一同开展…`, `X会同Y…`; and a clause after
+`，` with a department and its role verb as subject is a statement of its own (`农业农村局负责…，水利局负责…`,
+cold review 21: the whole text was 区农业农村局's).
 
 A section headed by a department the cell does not list (004 cooperative 13: `二、县公安局`) ends the
 previous section and belongs to nobody; `unlisted_departments` names such departments for the
-report. Headers are matched to the cell's names by normalised key (so 区消防救援大队 in the text is
-鸡冠消防救援大队 of the cell), and recognised by the structure of a department name otherwise.
+report, and those a statement has as subject (`…，区公安局负责打击违法`). Headers are matched to the cell's
+names by normalised key (so 区消防救援大队 in the text is 鸡冠消防救援大队 of the cell), and recognised
+by the structure of a department name otherwise.
 """
 
 from __future__ import annotations
@@ -43,6 +46,12 @@ _STATEMENT_END = re.compile(r"(?<=[；;。\n])")
 _PARTNER_BEFORE = re.compile(r"会同|协同|联合")  # X会同Y…: Y takes part
 _PARTNER_WITH = re.compile(r"[与和同]")  # X与Y一同…, X与Y共同…
 _TOGETHER = re.compile(r"\s*(?:一同|共同|一起)")
+# What a department does, right after its name at a statement's start (cold review 21: `农业农村局负责…，水利局负责…`
+# gave the whole text to 区农业农村局 and 区水利局 nothing): a clause after ，with its own subject is a statement.
+_ROLE_VERB = re.compile(r"牵头负责|牵头|主责|主办|负责|承担|配合|协助|协办|参与|协同|会同")
+_CLAUSE_MARK = re.compile(r"[，,]")
+# A subject by its structure, not listed: `区公安局负责打击违法` under 区农业农村局、区市场监管局.
+_SUBJECT = re.compile(rf"([^\s，,；;。：:、]{{2,30}}?)(?:{_ROLE_VERB.pattern})")
 
 
 # The last characters a written name can have that its normalised key does not end with: edges and
@@ -224,6 +233,34 @@ def _statements(text: str) -> list[tuple[int, str]]:
     return result
 
 
+def _subject(statement: str, at: int, keys: _Listed) -> tuple[bool, str]:
+    """(whether statement[at:] begins with a department and its role verb, that department if the cell does not
+    list it): `水利局负责河道治理` (listed) → (True, ''); `区公安局负责打击违法` (unlisted) → (True, 区公安局)."""
+    end, names = _names_at(statement, at, keys)
+    if names and _ROLE_VERB.match(statement, end):
+        return True, ""
+    subject = _SUBJECT.match(statement, at)
+    if subject is not None and looks_like_department(subject.group(1), owner_required=True):
+        return True, subject.group(1)
+    return False, ""
+
+
+def _by_subject(statement: str, keys: _Listed) -> tuple[list[tuple[int, str]], list[str]]:
+    """A statement cut before each `，` clause with a department of its own as subject (`农业农村局负责技术指导，
+    水利局负责河道治理`: two), and the subjects the cell does not list."""
+    cuts, unlisted = [0], []
+    number = _HEADING_NUMBER.match(statement)
+    for mark in (None, *_CLAUSE_MARK.finditer(statement)):
+        at = mark.end() if mark else number.end() if number else 0
+        found, stranger = _subject(statement, at, keys)
+        if found and mark is not None:
+            cuts.append(at)
+        if stranger:
+            unlisted.append(stranger)
+    pieces = [(a, statement[a:b].strip(" ，,")) for a, b in zip(cuts, [*cuts[1:], len(statement)], strict=True)]
+    return pieces, unlisted
+
+
 def _credited(statement: str, keys: _Listed) -> list[str]:
     """The statement's subject departments (`县X局、县Y局负责…`, `X和Y制定…`) and its partners
     (`…会同Y…`, `…与Y一同…`); no subject, no partners: `2.会同有关部门…` says nothing of who."""
@@ -264,12 +301,15 @@ def _analyse(
             unlisted += header.unlisted
         credit(owners, start, section)
         offset = plain.index(section, start)
-        for position, statement in _statements(section):
-            named = _credited(statement, keys)
-            if named and not owners:
-                credit(named, offset + position, statement)
-            elif owners:
-                credit([name for name in named if name not in owners], offset + position, statement)
+        for position, whole in _statements(section):
+            pieces, strangers = _by_subject(whole, keys)
+            unlisted += strangers
+            for at, statement in pieces:
+                named = _credited(statement, keys)
+                if named and not owners:
+                    credit(named, offset + position + at, statement)
+                elif owners:
+                    credit([name for name in named if name not in owners], offset + position + at, statement)
     return parts, list(dict.fromkeys(unlisted))
 
 

@@ -19,9 +19,10 @@ from enum import Enum
 
 from luzhi.etl.columns import NEUTRAL, RECEIVERS, REPEATABLE, Column, role_of, role_of_pair, settle
 from luzhi.etl.header_rows import combine_header_rows
-from luzhi.etl.headings import Doubt, Heading, read_heading
+from luzhi.etl.headings import COUNT_UNIT, Doubt, Heading, read_heading
 from luzhi.etl.layout import ROLES, Layout
 from luzhi.etl.model import ListKind, SourceLine
+from luzhi.etl.numbers import parse_sequence
 from luzhi.etl.text import collapse_spaces, join_cjk
 
 
@@ -32,10 +33,12 @@ class ParseError(Exception):
     validate --lang en`, `POST /validate?lang=en` and `luzhi build --report` gave these in Chinese only).
     """
 
-    def __init__(self, path: str, lineno: int, message: str, place: str | None = None) -> None:
+    def __init__(self, path: str, lineno: int, message: str, place: str | None = None,
+                 column: int | None = None) -> None:
         self.path = path
         self.lineno = lineno
         self.message = message
+        self.column = column  # the cell the error is about, 1-based, when it is one: an Excel place names it
         # In a Word, Excel, PDF or HTML file, the place (`table=2&row=5`, ontology/places.py): `lineno` counts
         # the lines read out of it, which no one who opens the file can find, so it is not shown.
         self.place = place
@@ -49,6 +52,7 @@ class RowKind(Enum):
     TOC = "toc"  # 目录 and its entries `1. 基本履职事项清单.....<TAB>1`
     FRONT_MATTER = "front-matter"  # 附件：4, 2025 年 (before the first table only)
     PAGE_NUMBER = "page-number"  # - 12 -, 第 3 页
+    CONTINUED = "continued"  # 续表, （续）, 接上页: the table goes on from the page before
     HEADER = "header"  # 序号<TAB>事项名称<TAB>…
     SUBHEADER = "sub-header"  # a two-row header's second row, read into the HEADER before it (etl/header_rows.py)
     HEADING = "heading"  # 一、党的建设（24项）
@@ -79,9 +83,11 @@ _LEADING_NUMBER = re.compile(
     rf"^(?:[{_NUMERAL}]+\s*[、.．]|\d+\s*[、.．]|[（(]\s*[{_NUMERAL}\d]+\s*[）)]"
     rf"|第\s*[{_NUMERAL}\d]+\s*(?:部分|章|篇|节|类)\s*[、.．:：]?|[\u2160-\u216b]\s*[、.．]?)\s*"
 )
+# A list's name: 基本…, 配合… or 协同…, and the take-back lists' words; `履行` may come first (`履行基本职责事项清单`:
+# cold review 21 read the place of `XX镇履行基本职责事项清单` as XX镇履行, and of `XX镇协同履职事项清单` as XX镇协同).
 _LIST_TITLE = re.compile(
-    r"^(?P<place>.*?)\s*(?P<name>(?:基本|配合|上级部门收回|上级收回|收回|上收)\S{0,12}?清单)\s*"
-    r"(?:[（(]\s*(?:共\s*)?(?P<count>\d+)\s*项\s*[）)])?\s*$"
+    r"^(?P<place>.*?)\s*(?P<name>(?:履行)?(?:基本|配合|协同|上级部门收回|上级收回|收回|上收)\S{0,12}?清单)\s*"
+    rf"(?:[（(]\s*(?:共\s*)?(?P<count>\d+)\s*{COUNT_UNIT}\s*[）)])?\s*$"
 )
 _DOC_TITLE = re.compile(
     r"^(?P<place>.*?)\s*(?:履行职责事项清单|履职事项清单|履行职责清单|履职清单|履行职责事项|履行职责)\s*"
@@ -90,21 +96,27 @@ _DOC_TITLE = re.compile(
 # The township's government bodies a title may name after the township: 人民政府, 办事处, 党委(和)政府, 党工委办事处.
 # No township name of the division table ends in any of them.
 _GOVERNMENT_BODY = re.compile(r"(?:(?:党委|党工委)[、和及与]?)?(?:人民政府|政府|办事处)$|(?:党委|党工委)$")
+# Words qualifying a list, never ending a place name (a township's ends in 乡, 镇, 街道, 苏木 …):
+# `XX镇依法履职事项清单` names XX镇.
+_LIST_QUALIFIER = re.compile(r"(?:履行|依法|法定|协同|协助|配合|基本|主体|自主)+$")
 _TOC_LEADER = re.compile(r"^(?P<label>.*?[^\s.．·…\-_])\s*(?:[.．·…]{3,}|[\-_]{4,})\s*(?P<page>\d{1,4})?\s*$")
 _TOC_PAGE = re.compile(r"^(?P<label>.*?\D)\s+(?P<page>\d{1,4})$")
 _SEPARATOR_CELL = re.compile(r"^[\s\-—–=_:|+]*$")
 _PAGE_NUMBER = re.compile(
     r"^(?:[\-—–]\s*\d{1,4}\s*[\-—–]|第\s*\d{1,4}\s*页(?:\s*[，,/（(]?\s*共\s*\d{1,4}\s*页\s*[）)]?)?|\d{1,4}\s*/\s*\d{1,4})$"
 )
+# A line saying the table goes on from the page before (cold review 21: `续表` alone was read as a category 续表).
+_CONTINUED = re.compile(
+    rf"^[（(]?\s*(?:续表|续上表|续前表|续|接上页|接上表|接前页)\s*[\d{_NUMERAL}]{{0,3}}\s*[）)]?\s*[:：]?$"
+)
 _FRONT_MATTER = re.compile(
     r"^(?:附件\s*[:：]?\s*\d*|\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|[（(]\s*\d{4}\s*年[^（）()]{0,10}[）)])$"
 )
-_COUNT_SUFFIX = r"(?:[（(](?:共)?(?P<count>\d+)项[）)])?"  # `（109项）` after a list title, spaces removed
+_COUNT_SUFFIX = rf"(?:[（(](?:共)?(?P<count>\d+){COUNT_UNIT}[）)])?"  # `（109项）` after a list title, spaces removed
 # A count written inside a title (`一、基本履职事项（共52项）清单`), moved to its end, where the title rules read it.
-_INNER_COUNT = re.compile(r"\s*[（(]\s*(?:共\s*)?(?P<count>\d+)\s*项\s*[）)]\s*(?=[^\s（()）])")
+_INNER_COUNT = re.compile(rf"\s*[（(]\s*(?:共\s*)?(?P<count>\d+)\s*{COUNT_UNIT}\s*[）)]\s*(?=[^\s（()）])")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _WHITESPACE = re.compile(r"\s+")
-_SEQUENCE = re.compile(r"^(\d{1,5})\s*[.、．]?$")
 
 
 def parse_rows(lines: Iterable[SourceLine], layout: Layout | None = None) -> Iterator[Row]:
@@ -156,6 +168,8 @@ def classify_line(
             # The list an entry names: one the body then lacks is a document cut short (etl/items.py).
             listed = _LIST_TITLE.match(collapse_spaces(entry.group("label")))
             return Row(RowKind.TOC, line, cells, list_kind=_list_kind(listed.group("name")) if listed else None)
+    if len(filled) == 1 and _CONTINUED.match(filled[0]):
+        return Row(RowKind.CONTINUED, line, cells)
     if len(filled) == 1 and (profiled := _profile_list_title(filled[0], line, cells, layout)) is not None:
         return profiled  # a profile's list title wins over a numbered heading (`一、乡镇自主事项（3项）`)
     read = _profile_heading(joined, layout) or read_heading(filled)
@@ -168,7 +182,8 @@ def classify_line(
         # A row with an empty first cell is a continuation, unless it is a heading written in the
         # 事项名称/事项类别 column: only the table header can tell, so the caller decides. A bare name
         # there (`<TAB>政务`) is the rest of a title or category broken over a page: never a heading.
-        tentative = heading is not None and heading.tentative and not first_filled
+        # A count says heading there too (`<TAB>安全生产（5项）`: no title goes on with a count; cold review 21).
+        tentative = heading is not None and heading.tentative and not first_filled and heading.declared is None
         return Row(RowKind.CELLS, line, cells, heading=None if tentative else heading, doubt=doubt)
     text = filled[0]
     titled = _title_row(text, line, cells)
@@ -183,6 +198,11 @@ def classify_line(
     return Row(RowKind.TEXT, line, cells, heading=heading, doubt=doubt)
 
 
+def front_matter(text: str) -> bool:
+    """Whether a line reads as a document's front matter (`附件：4`, `2025 年`), as a page header may repeat it."""
+    return _FRONT_MATTER.match(collapse_spaces(text.strip())) is not None
+
+
 def split_cells(text: str) -> tuple[str, ...]:
     """Tab-separated cells; a markdown-style `| a | b |` line is split on its pipes instead."""
     if "\t" in text:
@@ -193,16 +213,6 @@ def split_cells(text: str) -> tuple[str, ...]:
     return (text,)
 
 
-def parse_sequence(cell: str) -> int | None:
-    """`1`, `1.`, `1、`, full-width `１２` → int; anything else → None."""
-    match = _SEQUENCE.match(unicodedata.normalize("NFKC", cell).strip())
-    return int(match.group(1)) if match else None
-
-
-def oversized_sequence(cell: str) -> str | None:
-    """The digits of a 序号 too long to be an item's (`999999999`: `_SEQUENCE` takes five at most), else None."""
-    match = re.fullmatch(r"(\d{6,})\s*[.、．]?", unicodedata.normalize("NFKC", cell).strip())
-    return match.group(1) if match else None
 
 
 def _key(text: str) -> str:
@@ -349,7 +359,7 @@ def _count_last(text: str) -> str:
     """`基本履职事项（共52项）清单` → `基本履职事项清单（52项）`: a title's count where the title rules read it (it
     was swallowed into the list's name, and its check lost). A title counting twice is left as written."""
     inner = _INNER_COUNT.search(text)
-    if inner is None or _INNER_COUNT.search(text, inner.end()) or re.search(r"项\s*[）)]\s*$", text):
+    if inner is None or _INNER_COUNT.search(text, inner.end()) or re.search(rf"{COUNT_UNIT}\s*[）)]\s*$", text):
         return text
     return f"{text[: inner.start()]}{text[inner.end():]}（{inner.group('count')}项）"
 
@@ -368,12 +378,20 @@ def _title_row(text: str, line: SourceLine, cells: tuple[str, ...]) -> Row | Non
 
 
 def _list_kind(name: str) -> ListKind:
-    """The kind of a list by its name as `_LIST_TITLE` matched it (基本…, 配合…, else one of the reclaimed names)."""
-    return ListKind.BASIC if name.startswith("基本") else ListKind.COOPERATIVE if name.startswith("配合") \
+    """The kind of a list by its name as `_LIST_TITLE` matched it (基本…, 配合… or 协同…, else one of the reclaimed
+    names), after a leading 履行."""
+    name = name.removeprefix("履行")
+    return ListKind.BASIC if name.startswith("基本") else ListKind.COOPERATIVE if name.startswith(("配合", "协同")) \
         else ListKind.RECLAIMED
 
 
 def _place(text: str) -> str:
-    """The township part of a title: leading list numbering and a trailing government body dropped (the list
-    of 西塘镇人民政府 is that of 西塘镇; cold review 18), no whitespace (place names have none)."""
-    return _GOVERNMENT_BODY.sub("", re.sub(r"\s+", "", _LEADING_NUMBER.sub("", text.strip())))
+    """The township part of a title: leading list numbering, words qualifying the list and a trailing government
+    body dropped (the list of 西塘镇人民政府 is that of 西塘镇; cold review 18), no whitespace (place names have
+    none)."""
+    return place_of(_LIST_QUALIFIER.sub("", re.sub(r"\s+", "", _LEADING_NUMBER.sub("", text.strip()))))
+
+
+def place_of(text: str) -> str:
+    """A place as a title line writes it, without whitespace and a trailing government body (人民政府, 办事处 …)."""
+    return _GOVERNMENT_BODY.sub("", re.sub(r"\s+", "", text))

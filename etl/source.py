@@ -10,7 +10,9 @@ document would parse into plausible-looking garbage.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,7 +38,48 @@ class SourceError(Exception):
 
 def read_source(path: str | Path) -> list[SourceLine]:
     """Read and decode one document into numbered lines (1-based, without line terminators)."""
-    return decode_source(Path(path).read_bytes(), path)
+    return decode_source(read_bytes(path), path)
+
+
+# The largest document file luzhi reads, of any format. A list is a few hundred kB (the samples as text: 130–190 kB;
+# as .docx under 1 MB); a PDF carrying a seal's image or embedded fonts some MB. Without a cap, `luzhi build
+# /dev/zero` grew to 24 GB before anything said why, and a 300 MB .txt was read whole (cold review 21).
+MAX_FILE_BYTES = 64 * 2**20
+_TOO_LARGE = ("文件超过 {limit} MB 的上限（一份清单的文件通常只有几百 KB 到几 MB）：请确认选对了文件，"
+              "或把文档拆成几个文件后再试 / the file is larger than the {limit} MB limit (a list's file is a few "
+              "hundred kB to a few MB): check that this is the right file, or split the document into several "
+              "files, and try again")
+_NOT_REGULAR = {stat.S_IFDIR: ("目录", "a directory"), stat.S_IFCHR: ("字符设备", "a character device"),
+                stat.S_IFBLK: ("块设备", "a block device"), stat.S_IFIFO: ("命名管道（FIFO）", "a named pipe (FIFO)"),
+                stat.S_IFSOCK: ("套接字", "a socket")}
+
+
+def too_large(limit: int) -> str:
+    """The refusal of a document past `limit` bytes, in both languages (the readers refuse smaller limits so)."""
+    return _TOO_LARGE.format(limit=limit // 2**20)
+
+
+def read_bytes(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A document file's bytes, refused past `limit` without reading further, and refused unread when it is no
+    regular file: a device or a pipe has no end to read to (/dev/zero) or blocks (a FIFO with no writer).
+
+    Opened without blocking (a FIFO's open waits for a writer otherwise), then asked what it is: a path checked
+    before it is opened may be another file by then."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise SourceError(path, f"无法打开文件：{error.strerror} / cannot open the file: {error.strerror}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            zh, en = _NOT_REGULAR.get(stat.S_IFMT(status.st_mode), ("特殊文件", "a special file"))
+            raise SourceError(path, f"不是普通文件，而是{zh}，无法作为清单读取 / not a regular file but {en}, which "
+                                    "cannot be read as a list")
+        # The size said first spares reading a huge file; the bytes read decide (a file may grow, /proc's say 0).
+        data = b"" if status.st_size > limit else handle.read(limit + 1)
+    if status.st_size > limit or len(data) > limit:
+        raise SourceError(path, too_large(limit))
+    return data
 
 
 def decode_source(data: bytes, path: str | Path) -> list[SourceLine]:

@@ -17,28 +17,28 @@ import gc
 import hashlib
 import os
 import pickle
-import shutil
-import signal
-import tempfile
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_context
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_township
+from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_document, resolve_township
 from luzhi.etl.facts import document_facts, write_facts
 from luzhi.etl.layout import Layout
-from luzhi.etl.model import Issue, ParsedDocument
-from luzhi.etl.parse import parse_document
+from luzhi.etl.model import Issue, ListKind, ParsedDocument
+from luzhi.etl.parse import ParseError, SourceError, key_bytes, parse_document
+from luzhi.etl.pool import (  # noqa: F401 (re-exported: the CLI, etl/derive.py and the tests import them from here)
+    Terminated,
+    build_pool,
+    clean_stale_staging,
+    raise_terminated,
+    run_calls,
+    stop_pool,
+)
 from luzhi.etl.report import DocumentReport, document_report
 from luzhi.etl.shared import split_shared
 from luzhi.etl.to_rdf import document_graph
@@ -54,8 +54,8 @@ VERSION = "0.1.0"
 # (format 2: each document's facts, etl/facts.py; 3: its parts of the /dumps/ files, store/dump.py;
 # 4: no plain .nq, pass 2 loads the N-Quads part; 5: `Staged.quad_count`; 6: each issue's `message_en`: a
 # report pickled before it would lack the field a resumed build reads; 7: facts of FACTS_FORMAT 3, search
-# rows with the extra columns' texts).
-STAGE_FORMAT = 7
+# rows with the extra columns' texts; 8: source IRIs under the township's code, `Staged.lists`, `.partial`, `.files`).
+STAGE_FORMAT = 8
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,14 @@ class BuildOptions:
     force: bool = False  # load documents with SHACL Violations anyway
     validate: bool = True
     township_codes: dict[str, str] = field(default_factory=dict)  # file name or path → 9-digit code
-    replace: bool = False  # a document may take a township (or file name) another document holds
+    replace: bool = False  # a document may take a township's list another file of that township holds
     keep_going: bool = False  # load what passes, quarantine what does not (issue 12)
     fresh: bool = False  # start from an empty store instead of the current one
     jobs: int = 1  # pass-1 worker processes (issue 13)
     layout: Layout | None = None  # a layout profile for documents the parser cannot read alone (etl.layout)
+    # Where the township codes were given (zh, en), as `code-overrides-title` names it: POST /validate takes them
+    # in its form field, and pointed its users at a command-line option they cannot use (cold review 21)
+    code_field: tuple[str, str] = ("--township-code", "--township-code")
 
     def code_for(self, path: Path) -> str | None:
         return self.township_codes.get(path.name) or self.township_codes.get(str(path))
@@ -98,8 +101,20 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class StagedFile:
+    """One file of a township staged from several (etl/townships.py): the store keeps an entry and a source copy
+    of each."""
+
+    path: Path
+    report: DocumentReport
+    lists: frozenset[ListKind]  # the lists its body holds
+    held: bool = False  # a file the store holds, built again with this build's files of its township
+
+
+@dataclass(frozen=True)
 class Staged:
-    """What pass 1 hands to pass 2 for one document (the triples stay on disk in `quads`)."""
+    """What pass 1 hands to pass 2 for one document, or for one township's several files (`files`); the triples
+    stay on disk in `quads`."""
 
     path: Path
     key: str
@@ -112,10 +127,19 @@ class Staged:
     facts: Path | None = None  # its facts for the statistics, search index and kinds (etl/facts.py)
     dump_parts: dict[str, Path] = field(default_factory=dict)  # its part of each /dumps/ file (store/dump.py)
     quad_count: int = 0  # in `quads`: its township graph's, without the shared resources (the load counts these)
+    lists: frozenset[ListKind] = frozenset(ListKind)  # the lists its body holds
+    # Pass 1 left it unbuilt: it lacks a list, so it may be one of its township's files (etl/townships.py builds
+    # it with the others, or alone: a document cut short).
+    partial: bool = False
+    files: tuple[StagedFile, ...] = ()  # a township staged from several files (or one partial): each of them
 
     @property
     def township_code(self) -> str | None:
         return self.report.township_code if self.report else None
+
+    def staged_files(self) -> tuple[StagedFile, ...]:
+        """The files whose graph this is: the store records an entry and keeps a source copy for each."""
+        return self.files or ((StagedFile(self.path, self.report, self.lists),) if self.report else ())
 
 
 def build_iri_for(iris: Iris, doc: ParsedDocument) -> URIRef:
@@ -132,20 +156,35 @@ def process_document(path: Path, options: BuildOptions) -> tuple[ParsedDocument,
 def document_triples(path: Path, options: BuildOptions,
                      ) -> tuple[ParsedDocument, DivisionChain, TripleSet, DocumentReport]:
     """`process_document` with the triples as a `TripleSet`: what the build stages (no rdflib Graph)."""
+    doc, chain = read_document(path, options.code_for(path), options)
+    return (doc, chain, *_document_graph(path, doc, chain, options))
+
+
+def _document_graph(path: Path, doc: ParsedDocument, chain: DivisionChain, options: BuildOptions,
+                    ) -> tuple[TripleSet, DocumentReport]:
     iris = Iris(options.base)
-    doc = parse_document(path, options.layout)
-    chain = resolve_township(doc.title, options.code_for(path))
-    if options.code_for(path) is not None:
-        doc = _code_against_title(doc, chain)
     build_iri = build_iri_for(iris, doc)
     result = document_graph(doc, chain, iris, filename=path.name, build_iri=build_iri)
-    result.graph.add((build_iri, LZ.softwareVersion, Literal(VERSION)))
-    result.graph.add((build_iri, RDFS.label, Literal(f"{chain.township.name}清单的构建（luzhi {VERSION}）", lang="zh")))
-    result.graph.add((build_iri, RDFS.label, Literal(f"Build of {path.name} (luzhi {VERSION})", lang="en")))
-    return doc, chain, result.graph, document_report(doc, chain, result)
+    add_build(result.graph, build_iri, chain, path.name)
+    return result.graph, document_report(doc, chain, result)
 
 
-def _code_against_title(doc: ParsedDocument, chain: DivisionChain) -> ParsedDocument:
+def read_document(path: Path, code: str | None, options: BuildOptions) -> tuple[ParsedDocument, DivisionChain]:
+    """A document parsed and its township resolved (by `code` when one is given)."""
+    doc = parse_document(path, options.layout)
+    chain = resolve_document(doc, code)
+    if code is not None:
+        doc = _code_against_title(doc, chain, options.code_field)
+    return doc, chain
+
+
+def add_build(graph: TripleSet, build_iri: URIRef, chain: DivisionChain, files: str) -> None:
+    graph.add((build_iri, LZ.softwareVersion, Literal(VERSION)))
+    graph.add((build_iri, RDFS.label, Literal(f"{chain.township.name}清单的构建（luzhi {VERSION}）", lang="zh")))
+    graph.add((build_iri, RDFS.label, Literal(f"Build of {files} (luzhi {VERSION})", lang="en")))
+
+
+def _code_against_title(doc: ParsedDocument, chain: DivisionChain, field: tuple[str, str]) -> ParsedDocument:
     """A code given by hand is trusted (it settles a title that names no township, or several), but a title
     that names one other township is said in the report: the document of 小京庄乡 loaded as 德胜街道's, its lists
     retitled, without a word (cold review)."""
@@ -157,17 +196,22 @@ def _code_against_title(doc: ParsedDocument, chain: DivisionChain) -> ParsedDocu
         return doc
     given, named = chain.township, named.township
     zh = (f"标题指的是{named.name}（{named.code}），却按给定的乡镇代码作为{given.name}（{given.code}）载入："
-          "请核对 --township-code")
+          f"请核对{' ' if field[0][:1].isascii() else ''}{field[0]}")
     en = (f"the title names {named.name} ({named.code}) but the township code given makes it {given.name} "
-          f"({given.code}): check --township-code")
+          f"({given.code}): check {field[1]}")
     issue = Issue("code-overrides-title", zh, doc.title_lines, message_en=en)
     return replace(doc, issues=(issue, *doc.issues))
 
 
 def stage_key(path: Path, options: BuildOptions) -> str:
     """What decides a document's staged output; equal keys, equal files (so a resumed build reuses them)."""
-    digest = hashlib.sha256(Path(path).read_bytes())
-    digest.update(repr((path.name, options.code_for(path), Iris(options.base).base, VERSION, STAGE_FORMAT,
+    return file_key(path, options.code_for(path), options)
+
+
+def file_key(path: Path, code: str | None, options: BuildOptions) -> str:
+    """`stage_key` of a file read with the township code `code` (a file the store holds: its township's)."""
+    digest = hashlib.sha256(key_bytes(Path(path)))
+    digest.update(repr((path.name, code, Iris(options.base).base, VERSION, STAGE_FORMAT,
                         options.validate, options.force, options.layout)).encode())
     return digest.hexdigest()[:24]
 
@@ -177,105 +221,8 @@ def stage_all(paths: list[Path], options: BuildOptions, staging: Path, validate_
     """Stage every document (reusing what a killed build of the same input staged), in `options.jobs`
     processes; yields as documents finish (for the progress bar), in no particular order."""
     staging.mkdir(parents=True, exist_ok=True)
-    work = [(path, stage_key(path, options)) for path in paths]
-    if options.jobs <= 1 or len(work) <= 1:
-        for path, key in work:
-            yield stage_one(path, key, options, staging, validate_graph)
-        return
-    with build_pool(options.jobs) as pool:
-        try:
-            with _ctrl_c_deferred():  # a submit starts a worker: cut short, it left the pool's shutdown waiting
-                futures = [pool.submit(_stage_in_worker, path, key, options, staging, validate_graph)
-                           for path, key in work]
-            for future in futures:
-                yield future.result()
-        except KeyboardInterrupt:
-            stop_pool(pool)  # else leaving `with` waits for the documents in hand
-            raise
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (`kill`, systemd, `docker stop`) to a build: ended as Ctrl-C ends it, by the same `except
-    KeyboardInterrupt` clean-ups (the pool stopped, nothing switched), and said apart (server/cli.py, exit 143).
-    Python's default for SIGTERM ended the process at once: its workers' queues were left to multiprocessing's
-    resource tracker, which warned of "leaked semaphore objects" (cold review)."""
-
-
-def raise_terminated(_signum: int, _frame) -> None:
-    raise Terminated
-
-
-@contextmanager
-def _ctrl_c_deferred() -> Iterator[None]:
-    """Ctrl-C (or SIGTERM) during the block is raised as KeyboardInterrupt (Terminated) when it ends, not inside
-    it (main thread only). A SIGINT this process ignores stays ignored: a build started in the background of a
-    script (`nohup … &`: the shell sets SIGINT ignored) ran on through a Ctrl-C its process group got, except
-    that its workers died of it (cold review), and a handler set here, if only for a moment, let one through.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pressed: list[int] = []
-    watched = [signal.SIGTERM] if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else [signal.SIGINT, signal.SIGTERM]
-    previous = {signum: signal.signal(signum, lambda signum, _frame: pressed.append(signum)) for signum in watched}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    if signal.SIGTERM in pressed and previous[signal.SIGTERM] is raise_terminated:
-        raise Terminated
-    if signal.SIGINT in pressed:
-        raise KeyboardInterrupt
-    if signal.SIGTERM in pressed:  # a SIGTERM this process had not chosen to handle: its old handler now
-        handler = previous[signal.SIGTERM]
-        if callable(handler):
-            handler(signal.SIGTERM, None)
-        elif handler is signal.SIG_DFL:
-            os.kill(os.getpid(), signal.SIGTERM)
-
-
-def stop_pool(pool: ProcessPoolExecutor) -> None:
-    """End a pool now, its workers killed and its queues closed (so multiprocessing's resource tracker finds no
-    "leaked semaphore" at exit): what an interrupted build does before it says so (server/cli.py). What the
-    workers staged is kept; the next build of the same input reuses it."""
-    processes = getattr(pool, "_processes", None) or {}  # ProcessPoolExecutor has no public way to stop them
-    for process in list(processes.values()):
-        process.terminate()
-    pool.shutdown(wait=True, cancel_futures=True)
-
-
-def build_pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes for a build that end when the build does, however it ends.
-
-    forkserver: children fork from a clean server process, not from this one (the CLI's progress bar runs
-    a thread, and forking a threaded process can inherit a held lock). A build killed by a signal (or the
-    OOM killer) left its workers and their server running for over an hour, using a core between them
-    (found while measuring 10,000 townships): each worker now watches the build's process and exits with it.
-    Ctrl-C ends them silently (etl/quiet_worker.py, preloaded by the fork server when this starts it).
-    """
-    context = get_context("forkserver")
-    # By name: importing it installs the handler, which the build's own process must not have. `__main__`:
-    # multiprocessing's default preload, kept. luzhi.etl.derive (with stage, facts, kinds, rdflib, pyoxigraph):
-    # imported once by the server, not by every worker it forks; a pass-1 worker, the derive and the search-index
-    # processes each spent ~2 CPU-s importing them, and a process building several times (the test suite) started
-    # them anew each build (bundled documents, in pytest under load: 16 s a build, 6.5 s with this).
-    context.set_forkserver_preload(["__main__", "luzhi.etl.quiet_worker", "luzhi.etl.derive"])
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),))
-
-
-def _exit_with(build_pid: int) -> None:
-    # In the worker only; where the fork server was started before build_pool set its preload, from here on.
-    from luzhi.etl import quiet_worker
-
-    quiet_worker.install()
-
-    def watch() -> None:
-        while _alive(build_pid):
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
+    calls = [(path, stage_key(path, options), options, staging, validate_graph) for path in paths]
+    yield from run_calls(_stage_in_worker, calls, options.jobs, in_process=stage_one)
 
 
 def _stage_in_worker(path: Path, key: str, options: BuildOptions, staging: Path,
@@ -298,13 +245,18 @@ def _stage_in_worker(path: Path, key: str, options: BuildOptions, staging: Path,
 
 def stage_one(path: Path, key: str, options: BuildOptions, staging: Path, validate_graph: Callable | None) -> Staged:
     """Parse, build, validate and write one document; a file already staged under `key` is reused."""
+    return staged_once(staging, key, lambda: _stage(path, key, options, staging, validate_graph))
+
+
+def staged_once(staging: Path, key: str, stage: Callable[[], Staged]) -> Staged:
+    """The record staged under `key` (by a killed build of the same input), else `stage()`'s, kept under `key`."""
     record = staging / f"{key}.staged"
     if record.exists():
         try:
             return replace(pickle.loads(record.read_bytes()), reused=True)
         except (pickle.UnpicklingError, EOFError, ValueError):
             pass  # cut by a kill before its rename: stage again
-    staged = _stage(path, key, options, staging, validate_graph)
+    staged = stage()
     tmp = record.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_bytes(pickle.dumps(staged))
     os.replace(tmp, record)
@@ -314,26 +266,44 @@ def stage_one(path: Path, key: str, options: BuildOptions, staging: Path, valida
 def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_graph: Callable | None) -> Staged:
     quads = staging / f"{key}.{LOADED_PART}"  # where it would be: a refused document has none
     try:
-        _doc, chain, graph, report = document_triples(path, options)
+        doc, chain = read_document(path, options.code_for(path), options)
+        if doc.lists_found() != frozenset(ListKind):
+            # Built with its township's other files (or alone, then refused as cut short: etl/townships.py).
+            report = document_report(doc, chain, kinds=sorted(doc.lists_found(), key=list(ListKind).index))
+            return Staged(path, key, quads, report, None, 0, lists=doc.lists_found(), partial=True)
+        graph, report = _document_graph(path, doc, chain, options)
     except Exception as error:  # noqa: BLE001 (any failure refuses this document, named, not the whole run)
         return Staged(path, key, quads, None, Refusal(str(path), (_reason(error),)), 0)
+    return validate_and_write(graph, report, chain.township.code, path, key, options, staging, validate_graph)
+
+
+def validate_and_write(graph: TripleSet, report: DocumentReport, code: str, path: Path, key: str,
+                       options: BuildOptions, staging: Path, validate_graph: Callable | None,
+                       files: tuple[StagedFile, ...] = ()) -> Staged:
+    """Validate a township's graph and write what pass 2 loads: its N-Quads (and /dumps/ parts), its shared
+    contribution, its facts. `files`: the township's files, when it is built from several (etl/townships.py)."""
+    quads = staging / f"{key}.{LOADED_PART}"  # where it would be: a refused document has none
+    lists = frozenset().union(*(f.lists for f in files)) if files else frozenset(ListKind)
+    # Which file a reason's line is in, for a township of several (one file's reasons read as they always did).
+    where = {str(Iris(options.base).source(code, f.path.name)): f.path.name for f in files} if len(files) > 1 else {}
     refusal = None
     if options.validate and validate_graph is not None:
         try:
             verdict = validate_graph(graph, options.base)
         except Exception as error:  # noqa: BLE001 (this document is refused, named; not the whole build)
-            return Staged(path, key, quads, report, Refusal(str(path), (_reason(error),)), 0)
+            return Staged(path, key, quads, report, Refusal(str(path), (_reason(error),)), 0, files=files)
         report = report.with_validation(verdict)
+        files = tuple(replace(f, report=f.report.with_validation(verdict)) for f in files)
         if not verdict.conforms and not options.force:
             violations = [r for r in verdict.results if r.severity is Severity.VIOLATION]
-            refusal = Refusal(str(path), tuple(_violation(r) for r in violations))
+            refusal = Refusal(str(path), tuple(_violation(r, where) for r in violations))
     iris = Iris(options.base)
     # Each triple with its pyoxigraph form, converted once for the validator and for these files
     # (`TripleSet.oxigraph`): a document repeats its IRIs in many triples.
     own_pairs, shared_pairs = split_shared(zip(graph, graph.oxigraph().triples, strict=True), iris,
-                                           chain.township.code, subject=lambda pair: pair[0][0])
+                                           code, subject=lambda pair: pair[0][0])
     own = [triple for triple, _ in own_pairs]
-    name = ox.NamedNode(str(iris.graph(chain.township.code)))
+    name = ox.NamedNode(str(iris.graph(code)))
 
     # N-Quads straight from the graph's triples through pyoxigraph's writer (issue 13: rdflib's
     # N-Triples writer and its re-parse in pass 2 were most of the load time), once: pass 2 loads the
@@ -349,54 +319,34 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
     facts = staging / f"{key}.facts"
     write_facts(facts, document_facts(graph, own, iris))
     return Staged(path, key, dump_parts[LOADED_PART], report, refusal, len(graph), shared=contribution,
-                  facts=facts, dump_parts=dump_parts, quad_count=len(own_quads))
+                  facts=facts, dump_parts=dump_parts, quad_count=len(own_quads), lists=lists, files=files)
 
 
 def _where(reason: dict) -> str:
-    """A reason's line in a text, or its place in a Word, Excel, PDF or HTML file (no line means anything there)."""
+    """A reason's line in a text, or its place in a Word, Excel, PDF or HTML file (no line means anything there);
+    in which file, when the township was built from several."""
+    file = f"{reason['file']} " if reason.get("file") else ""
     if reason.get("place"):
         words = describe_place_bilingual(reason["place"])
-        return f"{words} " if words else ""
-    return f"line {reason['line']} " if reason.get("line") else ""
+        return f"{file}{words} " if words else file
+    return f"{file}line {reason['line']} " if reason.get("line") else file
 
 
 def _reason(error: Exception) -> dict:
     line = getattr(error, "lineno", None)  # ParseError's (etl/rows.py)
     place = getattr(error, "place", None)  # in a Word, Excel, PDF or HTML file: the line is the reader's count
+    message = error.message if isinstance(error, SourceError | ParseError) else str(error)  # the refusal names the file
     return {"line": line if isinstance(line, int) and not place else None, "place": place,
-            "rule": type(error).__name__, "message": str(error)}
+            "rule": type(error).__name__, "message": message}
 
 
-def _violation(result: ValidationResult) -> dict:
+def _violation(result: ValidationResult, files: dict[str, str]) -> dict:
+    """`files`: a township's several files by their source IRIs, to say which file a line is in."""
     line = result.lines.first if result.lines else None
     rule = result.shape.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
     # Both of the shape's messages, Chinese then English after " / ", as the build's other refusals (it had zh only).
-    return {"line": line, "place": result.place, "rule": rule,
-            "message": f"{result.focus}: {result.message_zh} / {result.message_en}"}
-
-
-def clean_stale_staging(older_than: float = 3600.0) -> list[Path]:
-    """Remove `luzhi-build-<pid>-*` staging folders in the temp dir whose build is gone (issue 10: killed
-    builds left them behind). A folder without a pid in its name (luzhi before issue 10) goes once it
-    has not changed for `older_than` seconds."""
-    removed = []
-    for folder in Path(tempfile.gettempdir()).glob("luzhi-build-*"):
-        pid = folder.name.removeprefix("luzhi-build-").split("-", 1)[0]
-        if pid.isdigit():
-            stale = not _alive(int(pid))
-        else:
-            stale = time.time() - folder.stat().st_mtime > older_than
-        if stale and folder.is_dir():
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
+    reason = {"line": line, "place": result.place, "rule": rule,
+              "message": f"{result.focus}: {result.message_zh} / {result.message_en}"}
+    # Only a place in a file: a list no file holds is derived from one only as the place its absence is stated.
+    file = files.get((result.source or "").partition("#")[0]) if result.lines or result.place else None
+    return {**reason, "file": file} if file else reason

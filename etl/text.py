@@ -1,5 +1,6 @@
-"""Cell text: the white space rules every stage that reads names shares (etl/rows.py, etl/headings.py), and a cell
-as readable text (HTML fragments in cells, as the text extractions hold them)."""
+"""Cell text: the white space and invisible-character rules the readers (etl/readers) and every stage that reads
+names (etl/rows.py, etl/headings.py) share, and a cell as readable text (HTML fragments in cells, as the text
+extractions hold them)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,15 @@ def _html_to_text(raw: str) -> str:
     parser.feed(raw)
     parser.close()
     return "".join(parser.parts)
+
+
+# Format characters that show nothing and mean nothing in a list's text: the soft hyphen, zero-width space, non-joiner
+# and joiner, the direction marks, embeddings and isolates, the word joiner and invisible operators, and U+FEFF (a
+# BOM pasted into a cell, or the old zero-width no-break space). Kept, `\ufeff党的建设` was a category of its own
+# and a title no search for 党的建设 found (cold review 21).
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
+def drop_invisible(text: str) -> str:
+    """`text` without the invisible format characters above: what every reader does to every cell and line."""
+    return _INVISIBLE.sub("", text)

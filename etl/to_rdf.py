@@ -7,8 +7,8 @@ division chain and the base IRI, so two builds of the same input give identical 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 
 from rdflib import XSD, Literal, URIRef
@@ -16,13 +16,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
 
 from luzhi.etl.categories import Category, merge_categories
 from luzhi.etl.department_phrases import LEAD, SUPPORT
-from luzhi.etl.departments import (
-    DepartmentCell,
-    DepartmentRegistry,
-    parse_reclaimed_cell,
-    split_department_cell,
-    with_role_columns,
-)
+from luzhi.etl.departments import DepartmentCell, DepartmentRegistry, department_mentions
 from luzhi.etl.divisions import DivisionChain
 from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
 from luzhi.etl.report import declared_total
@@ -85,25 +79,49 @@ class DocumentGraph:
     department_merges: tuple[dict, ...]
 
 
+@dataclass(frozen=True)
+class SourcePart:
+    """One file of a township's document. Most townships publish one file holding the three lists; some publish
+    one file a list, each under the township's title (docs/build.md, "One township, several files")."""
+
+    doc: ParsedDocument
+    filename: str  # as published: its source IRI's last segment, its labels, the department notes
+
+
 def document_graph(
     doc: ParsedDocument, chain: DivisionChain, iris: Iris, *, filename: str, build_iri: URIRef
 ) -> DocumentGraph:
     """Every triple derived from one document: duties, lists, divisions, departments, categories, provenance."""
+    return township_graph((SourcePart(doc, filename),), chain, iris, build_iri=build_iri)
+
+
+def township_graph(parts: tuple[SourcePart, ...], chain: DivisionChain, iris: Iris, *, build_iri: URIRef,
+                   ) -> DocumentGraph:
+    """`document_graph` of a document in several files (their lists disjoint, etl/claims.py): one township graph,
+    read as one document (one department registry, one set of categories), each duty and list derived from
+    its own file and lines."""
     graph = TripleSet()
     township = chain.township
     county = chain.department_home
     registry = DepartmentRegistry()
     issues: list[Issue] = []
-    categories = merge_categories(item.category for item in doc.items if item.category)
+    items = [item for part in parts for item in part.doc.items]
+    part_of = {item: part for part in parts for item in part.doc.items}
+    categories = merge_categories(item.category for item in items if item.category)
 
     # Departments first: their IRIs depend on the merged spellings of the whole document.
-    separators = doc.layout.department_separators if doc.layout is not None else ""
-    section = doc.layout.section if doc.layout is not None else None
-    mentions = {item: _department_mentions(item, separators, partial(registry.resolve, county.code))
-                for item in doc.items}
+    def separators(part: SourcePart) -> str:
+        return part.doc.layout.department_separators if part.doc.layout is not None else ""
+
+    def section(item: DutyItem):
+        layout = part_of[item].doc.layout
+        return layout.section if layout is not None else None
+
+    mentions = {item: department_mentions(item, separators(part_of[item]), partial(registry.resolve, county.code))
+                for item in items}
     for item, (cell, _) in mentions.items():
         for name in cell.names:
-            registry.add(county.code, name, where=f"{filename}:{item.list_kind.value}/{item.sequence}")
+            registry.add(county.code, name, where=f"{part_of[item].filename}:{item.list_kind.value}/{item.sequence}")
 
     @cache  # per document: a cooperative duty asks for each of its departments twice
     def org_iri(name: str) -> URIRef:
@@ -117,12 +135,13 @@ def document_graph(
     def own_texts(item: DutyItem, names: tuple[str, ...]) -> dict[str, str]:
         if len(names) == 1:
             return {names[0]: item.upper_responsibility}  # one department: the whole cell is its part
-        return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name, section))
+        return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name,
+                                         section(item)))
 
-    for item in doc.items_of(ListKind.COOPERATIVE):
+    for item in (item for part in parts for item in part.doc.items_of(ListKind.COOPERATIVE)):
         # 004 cooperative 13: `二、县公安局` heads a section, but the department cell does not name it.
         for name in unlisted_departments(
-            item.upper_responsibility, mentions[item][0].names, county_name, prefecture_name, section
+            item.upper_responsibility, mentions[item][0].names, county_name, prefecture_name, section(item)
         ):
             issues.append(
                 Issue(
@@ -135,21 +154,24 @@ def document_graph(
                 )
             )
 
-    for item in doc.items:
+    for item in items:
         # 区民政局做好救助工作: no department by its structure, even without its role word (cold review 18): said,
         # and kept as a mention; an organisation of that name would load a guess that validates.
         for phrase in mentions[item][0].unread:
             issues.append(_unread_issue(item, phrase))
 
     occurrences: Counter[tuple[ListKind, int]] = Counter()
-    for item in doc.items:
+    for item in items:
         cell, reclaimed = mentions[item]
+        part = part_of[item]
         occurrences[(item.list_kind, item.sequence)] += 1
         duty = iris.duty(township.code, item.list_kind, item.sequence, occurrences[(item.list_kind, item.sequence)])
-        provenance = iris.source_fragment(filename, doc.fragment(item.lines))
+        provenance = iris.source_fragment(township.code, part.filename, part.doc.fragment(item.lines))
         _add_duty(duty, graph, iris, item, township.code, provenance, org_iri, own_texts, cell, reclaimed, categories)
 
-    _add_lists(graph, iris, doc, township.code, township.name, filename, build_iri, categories)
+    for part, kinds in _lists_of(parts):
+        _add_lists(graph, iris, part.doc, kinds, township, iris.source(township.code, part.filename), build_iri,
+                   categories)
     _add_divisions(graph, iris, chain)
     for dept in registry.departments():
         org = iris.organisation(dept.division_code, dept.slug)
@@ -177,8 +199,23 @@ def document_graph(
         graph.add((scheme, SKOS.prefLabel, zh("履职事项类别")))
         graph.add((scheme, RDFS.label, zh("履职事项类别")))
         graph.add((scheme, RDFS.label, en("Duty categories")))
-    _add_source(graph, iris, doc, filename, build_iri)
+    for part in parts:
+        _add_source(graph, iris.source(township.code, part.filename), part, build_iri)
     return DocumentGraph(township.code, graph, tuple(issues), tuple(registry.merges()))
+
+
+def _lists_of(parts: tuple[SourcePart, ...]) -> list[tuple[SourcePart, list[ListKind]]]:
+    """Each file with the lists it states: those its body holds, and once, from the first file lacking it, a list
+    that no file holds (a list of no items, which lzsh:DutyList-itemCount refuses: a document cut short)."""
+    found = {kind for part in parts for kind in part.doc.lists_found()}
+    done: set[ListKind] = set()
+    lists = []
+    for part in parts:
+        kinds = [kind for kind in dict.fromkeys(count.list_kind for count in part.doc.list_counts)
+                 if kind in part.doc.lists_found() or (kind not in found and kind not in done)]
+        done.update(kinds)
+        lists.append((part, kinds))
+    return lists
 
 
 _CELL = {ListKind.COOPERATIVE: ("配合事项", "对应上级部门", "cooperative"),
@@ -200,27 +237,6 @@ def _unread_issue(item: DutyItem, phrase: str) -> Issue:
                    "it is kept as a mention (lz:departmentMention), not loaded as an organisation; write each "
                    "department's full name, several separated by 、",
     )
-
-
-def _department_mentions(item: DutyItem, separators: str, organisation: Callable[[str], Hashable]):
-    """The department cell of an item, split; for reclaimed items also the way of working, and the receivers with
-    the departments of the 牵头部门/配合部门 columns beside them (`organisation`: whose a name is, so that one
-    named in both is one receiver)."""
-    if item.list_kind is ListKind.COOPERATIVE:
-        return split_department_cell(item.department_text, separators), None
-    if item.list_kind is ListKind.RECLAIMED:
-        if item.way_of_working is not None:
-            # 承接部门 and 工作方式 as two columns: read as the labelled cell they stand for, so the departments,
-            # a transfer (由县X局…) and 不再开展 are found as in one cell; the way of working is its own column.
-            reclaimed = parse_reclaimed_cell(f"承接部门：{item.department_text} 工作方式：{item.way_of_working}")
-            reclaimed = replace(reclaimed, way_of_working=item.way_of_working)
-        else:
-            reclaimed = parse_reclaimed_cell(item.department_text)
-        if not item.role_departments:
-            return reclaimed.departments, reclaimed
-        columns = split_department_cell(item.role_departments, separators)
-        return with_role_columns(reclaimed.departments, columns, organisation), reclaimed
-    return split_department_cell(""), None
 
 
 def _add_duty(
@@ -246,7 +262,7 @@ def _add_duty(
     for note in item.notes:
         graph.add((duty, _NOTE, zh(note)))
     graph.add((duty, _DERIVED_FROM, provenance))
-    for phrase in (*cell.generic, *cell.unread):
+    for phrase in (*cell.generic, *cell.unread, *cell.more):  # more: the 等 of 区公安局等
         graph.add((duty, LZ.departmentMention, zh(phrase)))
     for name in cell.names:
         graph.add((duty, LZ.upperDepartment, org_iri(name)))
@@ -293,14 +309,15 @@ def _add_participations(duty, graph, iris, item, org_iri, cell: DepartmentCell, 
             graph.add((part, LZ.responsibility, zh(responsibility)))
 
 
-def _add_lists(graph, iris, doc, township_code, township_name, filename, build_iri, categories) -> None:
+def _add_lists(graph, iris, doc, kinds, township, source, build_iri, categories) -> None:
     """The lists and their category sections. They carry lz:ofTownship/lz:ofListType/lz:ofCategory, not
     the duty properties lz:township/lz:listType/lz:category, so the query a user writes first
     (`?d lz:township ?t ; lz:listType ?l`) counts duties only (issue 11, finding 2)."""
     declared = {(c.list_kind, c.category): c.declared for c in doc.category_counts}
+    township_code, township_name = township.code, township.name
     # All three lists, each even with no items (one the body lacks is counted so, etl/items.py): a list of 0 items
     # is how a document cut short shows (lzsh:DutyList-itemCount refuses it; it loaded as whole).
-    for kind in dict.fromkeys(count.list_kind for count in doc.list_counts):
+    for kind in kinds:
         items = doc.items_of(kind)
         dataset = iris.duty_list(township_code, kind)
         title = f"{township_name}{LIST_TITLE[kind]}"
@@ -313,7 +330,7 @@ def _add_lists(graph, iris, doc, township_code, township_name, filename, build_i
         graph.add((dataset, LZ.itemCount, integer(len(items))))
         if declared_total(doc, kind) is not None:  # the list-sizes example on /sparql shows it beside itemCount
             graph.add((dataset, LZ.declaredCount, integer(declared_total(doc, kind))))
-        graph.add((dataset, PROV.wasDerivedFrom, iris.source(filename)))
+        graph.add((dataset, PROV.wasDerivedFrom, source))
         graph.add((dataset, PROV.wasGeneratedBy, build_iri))
         sections: dict[Category, list[str]] = {}
         for item in items:
@@ -345,8 +362,8 @@ def _add_divisions(graph, iris, chain: DivisionChain) -> None:
         parent = node
 
 
-def _add_source(graph, iris, doc, filename, build_iri) -> None:
-    source = iris.source(filename)
+def _add_source(graph, source, part: SourcePart, build_iri) -> None:
+    doc, filename = part.doc, part.filename
     graph.add((source, RDF.type, LZ.SourceDocument))
     graph.add((source, DCTERMS.title, zh(doc.title)))
     graph.add((source, RDFS.label, zh(f"{doc.title}（原文 {filename}）")))

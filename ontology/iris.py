@@ -48,6 +48,14 @@ def normalise_base(base: str) -> str:
     return base.rstrip("/")
 
 
+def source_key(township_code: str, filename: str) -> str:
+    """Where a source document lives under `/source/` and in the build's `sources/` copies: `{code}/{file}`.
+    A store built before cold review 21 keeps its documents' copies (and IRIs) under their bare names."""
+    if "/" in filename or not filename:  # a Path's `.name` never is: a caller's mistake
+        raise ValueError(f"not a file name: {filename!r}")
+    return f"{township_code}/{filename}"
+
+
 @dataclass(frozen=True)
 class Iris:
     """IRI factory for one deployment base (no trailing slash), e.g. https://luzhi.example.org."""
@@ -100,21 +108,25 @@ class Iris:
     def kind_scheme(self) -> URIRef:
         return self._iri("id/kind")
 
-    def source(self, filename: str) -> URIRef:
-        """The source text itself, served as text/plain so `#line=a,b` fragments resolve (RFC 5147).
+    def source(self, township_code: str, filename: str) -> URIRef:
+        """A source document itself (`B/source/{townshipCode}/{file}`), served as published, a text as text/plain so
+        `#line=a,b` fragments resolve (RFC 5147).
 
-        The file name is percent-encoded (RFC 3986 §2.1): a name with a space, `#` or `?` made an invalid
-        IRI that stopped the whole build, and a Chinese one (额敏镇履职清单.txt, the usual case) broke the
-        shapes' ASCII-only rule for instance IRIs (cold review)."""
-        return self._iri(f"source/{quote(filename, safe='')}")
+        Under its township's code: two townships' documents are often published under one name (附件1.docx,
+        履行职责事项清单.docx), and `/source/{file}` gave both one IRI, so a batch refused the second and a later
+        build with --replace deleted the other township (cold review 21). A township's several files (one a list)
+        keep their own names under its code. The file name is percent-encoded (RFC 3986 §2.1): a name with a
+        space, `#` or `?` made an invalid IRI that stopped the whole build, and a Chinese one (额敏镇履职清单.txt,
+        the usual case) broke the shapes' ASCII-only rule for instance IRIs (cold review)."""
+        return self._iri(f"source/{quote(source_key(township_code, filename), safe='/')}")
 
-    def source_lines(self, filename: str, span: LineSpan) -> URIRef:
-        return URIRef(f"{self.source(filename)}#{span.rfc5147()}")
+    def source_lines(self, township_code: str, filename: str, span: LineSpan) -> URIRef:
+        return URIRef(f"{self.source(township_code, filename)}#{span.rfc5147()}")
 
-    def source_fragment(self, filename: str, fragment: str) -> URIRef:
+    def source_fragment(self, township_code: str, filename: str, fragment: str) -> URIRef:
         """A place in a source of any format: `line=a,b` in text, `page=3&table=1&row=5` in a PDF
         (ParsedDocument.fragment, docs/parsing.md)."""
-        return URIRef(f"{self.source(filename)}#{fragment}")
+        return URIRef(f"{self.source(township_code, filename)}#{fragment}")
 
     def is_source_place(self, iri: str) -> bool:
         """Whether `iri` names a place in one of our source documents (`source_fragment`). The build states

@@ -12,6 +12,7 @@ from luzhi.server.config import Config
 from luzhi.server.context import attach
 from luzhi.server.hardening import init_app as init_hardening
 from luzhi.server.query_string import PercentEncodeQueryString
+from luzhi.server.query_string import init_app as init_query_string
 from luzhi.server.routes import ROUTES
 from luzhi.server.views import pages
 from luzhi.server.views.common import http_error, init_templates
@@ -33,6 +34,7 @@ def create_app(config: Config) -> Flask:
     # For the operator, not the public: /health no longer says them (docs/security.md).
     _log.info("query sandbox settings: %s", config.sandbox_settings)
     attach(app, config)
+    init_query_string(app)  # after `attach`: its 400 page reads the snapshot `attach` holds
     init_templates(app)
     for route in ROUTES:
         # Flask adds OPTIONS to a rule's methods only when `provide_automatic_options` is None: passing True

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from rich.console import Console
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
+from luzhi.server.cli_paths import BilingualPath, check_port_free
 from luzhi.server.township_option import township_code_option
 from luzhi.server.validation.cli import validate as validate_command
 from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, fallback_warning, validator
@@ -45,7 +46,7 @@ store_option = click.option(
 state_option = click.option(
     "--state",
     "state_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=BilingualPath(file_okay=False, path_type=Path),
     default=lambda: os.environ.get("LUZHI_STATE", DEFAULT_STATE),
     show_default="$LUZHI_STATE or ./luzhi-state",
     help="With a remote --store: the local directory for build.json, source texts and dumps.",
@@ -141,7 +142,7 @@ def _load_layout(ctx, param, value):
 
 
 layout_option = click.option(
-    "--layout", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_load_layout,
+    "--layout", type=BilingualPath(exists=True, dir_okay=False, path_type=Path), callback=_load_layout,
     help="A layout profile (TOML) for documents whose layout the parser cannot guess (docs/parsing.md).")
 
 
@@ -200,16 +201,16 @@ def _store_base(target) -> str | None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=BilingualPath(exists=True, dir_okay=False, path_type=Path))
 @store_option
 @click.option("--base", default=None, callback=_check_base, show_default=f"the store's own, else {DEFAULT_BASE}",
               help="Base of every minted IRI.")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", type=BilingualPath(dir_okay=False, path_type=Path),
               help="Write the JSON data-quality report here.")
 @click.option("--force", is_flag=True, help="Load documents even when they have SHACL Violations.")
 @township_code_option
-@click.option("--replace", is_flag=True, help="Let a document take a township (or file name) that another "
-              "document holds in the store; without it such a claim is refused, naming both files.")
+@click.option("--replace", is_flag=True, help="Let a document take a township's list that another file of that "
+              "township holds in the store; without it such a claim is refused, naming both files.")
 @click.option("--keep-going", is_flag=True, help="Load every document that passes; list each refused one "
               "(file, line, rule) as quarantined instead of refusing the whole build.")
 @click.option("--strict-exit", is_flag=True, help="With --keep-going: exit 1 when any document was quarantined.")
@@ -281,12 +282,13 @@ def serve(store_path, host, port, base, state_dir):
     """
     from luzhi.server.app import create_app
     from luzhi.server.config import log_to_stderr
-    from luzhi.server.limits import TimedRequestHandler
+    from luzhi.server.http_servers import TimedRequestHandler
     from luzhi.store.open import StoreTarget
     from luzhi.store.snapshots import is_flat, is_ours, state_dir_of
     from luzhi.store.state import read_build_info
 
     log_to_stderr()
+    check_port_free(host, port)
     signal.signal(signal.SIGTERM, _stop_serving)
     target = StoreTarget.of(store_path, state_dir)
     if target.state_dir is not None:  # remote: never built from here (serving needs no write access)
@@ -467,7 +469,8 @@ def _term_text(term) -> str:
 @main.command()
 @store_option
 @click.option("--format", "fmt", type=click.Choice(sorted(DUMP_FORMATS)), default="nquads", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@click.option("-o", "--output", type=BilingualPath(dir_okay=False, path_type=Path),
+              help="File to write (default stdout).")
 def export(store_path, fmt, output):
     """Export the whole store: N-Quads or TriG (keeping each document's graph), Turtle (the union), JSON-LD."""
     from luzhi.store.dump import write_dump
@@ -483,7 +486,7 @@ def export(store_path, fmt, output):
 @main.command()
 @click.option("--townships", "count", type=click.IntRange(min=1), required=True, help="How many townships.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same townships and seed → the same bytes.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+@click.option("--out", type=BilingualPath(file_okay=False, path_type=Path), required=True,
               help="Directory to create (or an empty one); synth never overwrites files.")
 @click.option("--formats", default="txt", show_default=True,
               help="Comma-separated file formats to write; txt is the layout `luzhi build` reads.")

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
+from luzhi.store.executor import RECYCLE_MB
 from luzhi.store.sandbox import MODES as SANDBOX_MODES
 
 _ABSOLUTE_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
@@ -43,6 +44,7 @@ LIMIT_VARIABLES = {
     # Issue 10 (docs/security.md): caps of the processes that run user input, and the queue.
     "queue_wait": ("LUZHI_QUEUE_WAIT", float),
     "query_memory_mb": ("LUZHI_QUERY_MEMORY_MB", int),
+    "query_recycle_mb": ("LUZHI_QUERY_RECYCLE_MB", int),
     "sandbox": ("LUZHI_SANDBOX", str),
     "max_upload_bytes": ("LUZHI_MAX_UPLOAD_BYTES", int),
     "validation_timeout": ("LUZHI_VALIDATION_TIMEOUT", float),
@@ -86,6 +88,9 @@ class Config:
     # and, per `sandbox` (auto|netns|seccomp|off), no network.
     queue_wait: float = 2.0
     query_memory_mb: int = 2048
+    # A query worker whose resident memory passed this (MiB) after a query is replaced by a fresh one (0 = never):
+    # the engine keeps what a query grew it to (store/executor.py).
+    query_recycle_mb: int = RECYCLE_MB
     sandbox: str = "auto"
     # Validation service (issue 4)
     max_upload_bytes: int = 5_000_000
@@ -147,7 +152,8 @@ class Config:
         """The limits of the processes that run user input, in one line for the operator's log: `/health`
         published them to anyone (cold review), so `create_app` logs them at startup instead."""
         return (f"sandbox={self.sandbox} query_processes={self.query_processes} "
-                f"query_memory_mb={self.query_memory_mb} query_timeout={self.query_timeout:g} "
+                f"query_memory_mb={self.query_memory_mb} query_recycle_mb={self.query_recycle_mb} "
+                f"query_timeout={self.query_timeout:g} "
                 f"queue_wait={self.queue_wait:g} max_result_rows={self.max_result_rows} "
                 f"page_query_processes={self.page_query_processes} page_timeout={self.page_timeout:g} "
                 f"validation_memory_mb={self.validation_memory_mb} validation_timeout={self.validation_timeout:g} "

@@ -92,9 +92,10 @@ class LiveStore:
         executor = opened.query_executor(
             processes=config.query_processes, timeout=config.query_timeout, queue_wait=config.queue_wait,
             memory_mb=config.query_memory_mb, sandbox=config.sandbox, allow_service=config.allow_service,
+            recycle_mb=config.query_recycle_mb,
         )
         pages = opened.page_store(processes=config.page_query_processes, timeout=config.page_timeout,
-                                  memory_mb=config.query_memory_mb)
+                                  memory_mb=config.query_memory_mb, recycle_mb=config.query_recycle_mb)
         snapshot = Snapshot(opened, executor, pages)
         self._app.extensions[_EXECUTOR] = snapshot.executor
         return snapshot

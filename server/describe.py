@@ -4,6 +4,11 @@ Incoming links are paged: a department cooperates on thousands of duties and a c
 holds tens of thousands, so one page carries at most `page_size` of them (issue 6). The
 outgoing triples are a resource's own facts and stay whole on every page.
 
+The statistics' observations that name a resource (`lz:observedTownship` …, store/statistics.py) are no links of
+its own: a township's Turtle was mostly them (`hydra:totalItems 395`, cold review), its own triples lost among
+counts. They are left out of every description; the document says where they are instead (`rdfs:seeAlso` the
+statistics data sets that hold them, whose own descriptions page their observations).
+
 Every IRI is checked (`check_iri`) before it is written into a query: request paths come
 from the network, and a `>` or a space in one would otherwise end the IRI and start SPARQL
 (STYLE.md, after zazuko/trifid's entity renderer).
@@ -13,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import pyoxigraph as ox
@@ -22,6 +27,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from luzhi.store.base import Store
+from luzhi.store.statistics import DIMENSIONS
 
 # A resource → its label triples (`resource_labels`, or a cached one: server/context.py `label_cache`).
 LabelLookup = Callable[[URIRef], tuple]
@@ -106,6 +112,9 @@ class Description:
     paging: Paging
     labels: dict[URIRef, tuple[Literal, ...]] = field(default_factory=dict)
     truncated: bool = False
+    # The statistics data sets (`B/id/statistics/{breakdown}`) whose observations name the resource among the links
+    # read: left out of `incoming`, linked from the document instead (`paging_triples`).
+    statistics: tuple[URIRef, ...] = ()
 
     @property
     def types(self) -> tuple[URIRef, ...]:
@@ -140,10 +149,10 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 100,
         if not outgoing and not exists(store, iri):
             return None
         return _description(store, subject, outgoing, [], Paging(1, page_size, 0), truncated, labels_of)
-    links, paging = _incoming(store, subject, max(1, page), page_size, incoming)
+    links, paging, observed = _incoming(store, subject, max(1, page), page_size, incoming)
     if not outgoing and not links and not exists(store, iri):  # a page past the end: the caller's 404 (require_page)
         return None
-    return _description(store, subject, outgoing, links, paging, truncated, labels_of)
+    return replace(_description(store, subject, outgoing, links, paging, truncated, labels_of), statistics=observed)
 
 
 def _with_own_labels(subject: URIRef, found: list[tuple[Node, Node]], labels_of: LabelLookup) -> LabelLookup:
@@ -182,9 +191,16 @@ def _link_order(link: tuple[Node, Node]) -> tuple:
 _DIGITS = re.compile(r"(\d+)")
 
 
+# The statistics' dimensions (store/statistics.py): an observation's link to what it counts is not the resource's.
+STATISTICS_LINKS = frozenset(DIMENSIONS.values())
+# How far past the links a page needs `_links_to` reads when observations crowd them out (a list type's are a tenth).
+_MAX_READ_FACTOR = 16
+
+
 def _incoming(store: Store, subject: URIRef, page: int, page_size: int,
-              predicate: URIRef | None = None) -> tuple[list, Paging]:
-    """One page of the (subject, predicate) links to `subject`, and where it sits among them.
+              predicate: URIRef | None = None) -> tuple[list, Paging, tuple[URIRef, ...]]:
+    """One page of the (subject, predicate) links to `subject`, where it sits among them, and the statistics data
+    sets whose observations name it (left out: `_links_to`).
 
     A township, a list, a duty or a county's department has a few hundred links at any scale: read
     at once and ordered by predicate then subject (two worker round trips cost ~40 ms each under
@@ -193,26 +209,48 @@ def _incoming(store: Store, subject: URIRef, page: int, page_size: int,
     """
     offset = (page - 1) * page_size
     window_size = offset + page_size + 1 if offset <= MAX_HUB_OFFSET else 0
-    found = store.triples(None, predicate, subject, limit=max(FEW_INCOMING, window_size) + 1)
-    if len(found) <= FEW_INCOMING:
+    found, complete, observed = _links_to(store, subject, predicate, max(FEW_INCOMING, window_size) + 1)
+    if complete and len(found) <= FEW_INCOMING:
         links = sorted({(s, p) for s, p, _o in found if isinstance(s, URIRef)},
                        key=_link_order)
-        return links[offset : offset + page_size], Paging(page, page_size, len(links))
+        return links[offset : offset + page_size], Paging(page, page_size, len(links)), observed
     # A hub: each page sorted for reading, the pages in index order.
     if window_size:
         window = found[:window_size]
         links = [(s, p) for s, p, _o in window[offset : offset + page_size] if isinstance(s, URIRef)]
-        return sorted(links, key=_link_order), Paging(page, page_size, None,
-                                                                            len(window) > offset + page_size)
+        more = len(window) > offset + page_size or not complete
+        return sorted(links, key=_link_order), Paging(page, page_size, None, more), observed
     # Deep in a hub: the same index order (pyoxigraph evaluates the pattern over the same index and keeps
     # DISTINCT's first-seen order), read by a worker under `page_timeout` since it walks `offset` links.
     where = f"?s ?p {sparql_iri(str(subject))}"
     if predicate is not None:
         where += f" VALUES ?p {{ {sparql_iri(str(predicate))} }}"
+    else:
+        where += f" FILTER(?p NOT IN ({', '.join(sparql_iri(str(p)) for p in sorted(STATISTICS_LINKS))}))"
     query = f"SELECT DISTINCT ?s ?p WHERE {{ {where} FILTER(isIRI(?s)) }}"
     rows = store.select(f"{query} LIMIT {page_size + 1} OFFSET {offset}")
     links = sorted(((row["s"], row["p"]) for row in rows[:page_size]), key=_link_order)
-    return links, Paging(page, page_size, None, len(rows) > page_size)
+    return links, Paging(page, page_size, None, len(rows) > page_size), observed
+
+
+def _links_to(store: Store, subject: URIRef, predicate: URIRef | None,
+              limit: int) -> tuple[list, bool, tuple[URIRef, ...]]:
+    """Up to `limit` links (triples) to `subject` in the store's index order, by `predicate` or, without one, by
+    any predicate but the statistics' dimensions; whether that was all of them; and the statistics data sets
+    (`B/id/statistics/{breakdown}`, an observation's IRI less its last step) whose observations were left out.
+    Reads on past the observations, in one lookup more at a time, up to `_MAX_READ_FACTOR` × `limit`."""
+    if predicate is not None:
+        found = store.triples(None, predicate, subject, limit=limit)
+        return found, len(found) < limit, ()
+    wanted = limit
+    while True:
+        found = store.triples(None, None, subject, limit=wanted)
+        kept = [link for link in found if link[1] not in STATISTICS_LINKS]
+        complete = len(found) < wanted
+        if complete or len(kept) >= limit or wanted >= limit * _MAX_READ_FACTOR:
+            observed = {URIRef(str(s).rsplit("/", 1)[0]) for s, p, _o in found if p in STATISTICS_LINKS}
+            return kept[:limit], complete and len(kept) <= limit, tuple(sorted(observed))
+        wanted *= 2
 
 
 def _description(store: Store, subject: URIRef, outgoing: list, incoming: list, paging: Paging,
@@ -244,6 +282,7 @@ def paging_triples(description: Description, document: str) -> list[tuple[Node, 
     """
     doc = URIRef(_page_url(document, description.paging.page))
     found: list[tuple[Node, Node, Node]] = [(doc, FOAF.primaryTopic, description.subject)]
+    found += [(doc, RDFS.seeAlso, dataset) for dataset in description.statistics]  # where its counts are
     paging = description.paging
     if not (paging.has_next or paging.has_previous):
         return found

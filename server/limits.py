@@ -8,9 +8,9 @@ therefore reads one byte past the limit: over the limit is 413, however the body
 
 A body that stops short of its Content-Length while the client keeps the connection open waits for bytes
 that never come: gunicorn's worker thread read with no time limit (the request was never answered; cold
-review), Werkzeug's server timed out after `TimedRequestHandler.timeout` and then logged a traceback while
-it drained the socket. `read_body` waits at most `BODY_WAIT` seconds for each part of the body, under both
-servers, and answers 408 naming Content-Length.
+review), Werkzeug's server timed out after `TimedRequestHandler.timeout` (server/http_servers.py) and then logged
+a traceback while it drained the socket. `read_body` waits at most `BODY_WAIT` seconds for each part of the body,
+under both servers, and answers 408 naming Content-Length.
 
 A body whose framing or form is broken is refused by name (`BadBody`, 400), under both servers: a malformed or cut
 chunked body (gunicorn raised its ParseException out of the view, a 500, or answered its own English HTML page;
@@ -32,7 +32,6 @@ from flask import Request
 from gunicorn.http.errors import ParseException
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser, default_stream_factory
-from werkzeug.serving import WSGIRequestHandler
 
 _DIGITS = re.compile(r"[ \t]*[0-9]+[ \t]*")  # RFC 9110 §8.6 Content-Length = 1*DIGIT (str.isdigit takes '²')
 RETRY_AFTER = 5  # seconds, on every 503 that a retry can cure (a full pool, a store that is down)
@@ -266,49 +265,3 @@ class Slots:
             yield
         finally:
             self._semaphore.release()
-
-
-class TimedRequestHandler(WSGIRequestHandler):
-    """The development server's handler with a socket timeout: a client that sends a request line and then
-    nothing (an HTTP/0.9-style line, a slowloris) is dropped after `timeout` seconds instead of holding a
-    thread (issue 10 measured 40 s). Production runs behind a buffering proxy (docs/security.md)."""
-
-    timeout = BODY_WAIT
-
-    def setup(self) -> None:
-        super().setup()
-        self.rfile = _EndsAtTimeout(self.rfile)
-
-
-class _EndsAtTimeout:
-    """A connection's reader that reads nothing more once a read has timed out. The socket's file refuses
-    every read after a timeout ("cannot read from timed out object"), and Werkzeug, which drains the unread
-    body after answering, logged that as an error with a traceback after each 408 (cold review)."""
-
-    def __init__(self, stream) -> None:
-        self._stream = stream
-        self._timed_out = False
-
-    def _read(self, method, *args, empty):
-        if self._timed_out:
-            return empty
-        try:
-            return method(*args)
-        except TimeoutError:
-            self._timed_out = True
-            raise
-
-    def read(self, *args) -> bytes:
-        return self._read(self._stream.read, *args, empty=b"")
-
-    def read1(self, *args) -> bytes:
-        return self._read(self._stream.read1, *args, empty=b"")
-
-    def readline(self, *args) -> bytes:
-        return self._read(self._stream.readline, *args, empty=b"")
-
-    def readinto(self, buffer) -> int:
-        return self._read(self._stream.readinto, buffer, empty=0)
-
-    def __getattr__(self, name: str):
-        return getattr(self._stream, name)

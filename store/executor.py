@@ -10,11 +10,18 @@ A request waits at most `queue_wait` seconds for a free worker, then gets 503 wi
 Retry-After (issue 10: two slow queries per web worker made `ASK {}` wait 20-29 s).
 Workers are confined (store/sandbox.py): memory capped, and no network except in the
 federation pool, which only ever runs queries whose every SERVICE is allowed.
+
+A worker's stderr goes to a file of its own, not to the server's log: one that died at its memory cap flooded
+the log with a Rust backtrace (cold review). Its death is logged in one line instead: the worker, the signal,
+the query (by `query_id`), the cap and the last line it wrote. A worker that has grown past `recycle_mb` of
+resident memory is replaced after its query: the engine's allocator kept what a query grew it to (517 MB after
+18,000 `default-graph-uri` parameters, cold review), for every query after it.
 """
 
 from __future__ import annotations
 
 import atexit
+import hashlib
 import logging
 import math
 import os
@@ -24,12 +31,13 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from luzhi.store.query_worker import Answer, Job
 from luzhi.store.verdicts import Verdicts
@@ -37,6 +45,16 @@ from luzhi.store.verdicts import Verdicts
 _log = logging.getLogger(__name__)
 
 _START_TIMEOUT = 60.0
+# Resident memory (MiB) past which a worker is replaced once its query is answered (Config.query_recycle_mb): a
+# fresh worker holds ~60 MB (docs/security.md), so this is a query's leftovers, not the store's caches.
+RECYCLE_MB = 512
+_STDERR_SHOWN = 200  # characters of a dead worker's last line of stderr that its log line quotes
+
+
+def query_id(text: str) -> str:
+    """A short name for a query in the log: the first 12 hex digits of its text's SHA-256 (the text itself can be
+    a megabyte, and the log is no place for what a visitor wrote)."""
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:12]
 
 
 class Executor(Protocol):
@@ -74,6 +92,7 @@ class WorkerFailed(Exception):
 class _Worker:
     process: subprocess.Popen
     conn: Connection
+    stderr: IO[bytes]  # where the process writes its stderr (an unnamed file): read when it dies
     # Registered once: Connection.poll builds and fills a new selector on every call (~5% of a point
     # lookup in the web process, issue 13). POLLHUP (a dead worker) wakes it too; recv then says EOF.
     ready: select.poll = field(default_factory=select.poll)
@@ -88,6 +107,31 @@ class _Worker:
         self.process.kill()
         self.process.wait(5)
         self.conn.close()
+        self.stderr.close()
+
+    def resident_mb(self) -> int:
+        """Its anonymous resident memory (MiB) now, `RssAnon` in /proc (a read of ~20 µs); 0 where that cannot
+        be read. Anonymous only: the store's files mapped into memory count as resident too, grow with the
+        store, and are the kernel's to drop, so a worker of a national store would be replaced after every
+        query for pages that are not its own."""
+        try:
+            with open(f"/proc/{self.process.pid}/status", "rb") as status:
+                line = next(line for line in status if line.startswith(b"RssAnon:"))
+            return int(line.split()[1]) // 1024
+        except (OSError, StopIteration, IndexError, ValueError):
+            return 0
+
+    def last_words(self) -> str:
+        """The last line the process wrote to its stderr that says something: the engine's "memory allocation of
+        … failed", a panic's message, a Python exception (not Rust's "note: run with `RUST_BACKTRACE=1`"); ""."""
+        try:
+            size = self.stderr.seek(0, os.SEEK_END)
+            self.stderr.seek(max(0, size - 4096))
+            tail = self.stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+        said = [line.strip() for line in tail.splitlines() if line.strip() and not line.startswith("note: ")]
+        return said[-1][:_STDERR_SHOWN] if said else ""
 
 
 class QueryExecutor:
@@ -104,6 +148,7 @@ class QueryExecutor:
         sandbox: str = "auto",
         network: bool = False,
         federation: Executor | None = None,
+        recycle_mb: int = RECYCLE_MB,
     ) -> None:
         self.store_path = "" if store_path is None else str(store_path)  # "": check-only workers
         self.size = max(1, processes)
@@ -112,6 +157,8 @@ class QueryExecutor:
         self.memory_mb = memory_mb
         self.sandbox = sandbox
         self.network = network
+        self.recycle_mb = recycle_mb  # 0: never replaced for its size
+        self.recycled = 0  # workers replaced for their size, for tests
         self.federation = federation  # where "federate" answers go: a pool with network, or None
         self.confinement = ""  # what the last worker reported (network wall, memory cap), logged for the operator
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
@@ -141,8 +188,8 @@ class QueryExecutor:
                 raise QueryTimeout(self.timeout)
             answer = worker.conn.recv()
         except (EOFError, OSError) as error:
-            raise WorkerFailed(self._death(worker), during_query=True) from error
-        self._idle.put(worker)
+            raise WorkerFailed(self._death(worker, job), during_query=True) from error
+        self._release(worker, job)
         if known is None:  # the worker checked it: keep its verdict for the text, or for its template
             self.verdicts.remember(job.query, answer.check, template=answer.template)
         if answer.status == "federate":
@@ -152,12 +199,29 @@ class QueryExecutor:
             return self.federation.run(job)
         return answer
 
-    def _death(self, worker: _Worker) -> str:
-        """Why a worker died mid-query, in words a client can act on; a replacement starts meanwhile."""
+    def _release(self, worker: _Worker, job: Job) -> None:
+        """Back to the idle workers, or, grown past `recycle_mb`, replaced by a fresh one (in the background)."""
+        resident = worker.resident_mb() if self.recycle_mb else 0
+        if resident <= self.recycle_mb or not self.recycle_mb:
+            self._idle.put(worker)
+            return
+        _log.info("query worker %d replaced after query %s: %d MB resident, over query_recycle_mb=%d",
+                  worker.process.pid, query_id(job.query), resident, self.recycle_mb)
+        self.recycled += 1
+        self._discard(worker)
+
+    def _death(self, worker: _Worker, job: Job) -> str:
+        """Why a worker died mid-query, in words a client can act on, and one line in the log; a replacement
+        starts meanwhile."""
         try:
             code = worker.process.wait(5)
         except subprocess.TimeoutExpired:
             code = None
+        words = worker.last_words()
+        how = signal.Signals(-code).name if code is not None and code < 0 else f"exit status {code}"
+        cap = f"{self.memory_mb} MB (query_memory_mb)" if self.memory_mb else "none"
+        _log.warning("query worker %d died (%s) during query %s; memory cap %s%s", worker.process.pid, how,
+                     query_id(job.query), cap, f"; it said: {words}" if words else "")
         self._discard(worker)
         if code is not None and code < 0:
             name = signal.Signals(-code).name
@@ -217,23 +281,27 @@ class QueryExecutor:
         # __main__, which breaks under scripts without a main guard).
         ours, theirs = socket.socketpair()
         mode = "network" if self.network else "sandboxed"
+        stderr = tempfile.TemporaryFile(prefix="luzhi-query-worker-")
         process = subprocess.Popen(
             [sys.executable, "-m", "luzhi.store.query_worker", str(theirs.fileno()), self.store_path, mode,
              str(self.memory_mb), self.sandbox],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
-            env={**os.environ, "MALLOC_ARENA_MAX": "2"},  # glibc reserves 64 MB per thread arena otherwise
+            stderr=stderr,
+            # glibc reserves 64 MB per thread arena otherwise. No Rust backtrace: at the memory cap the engine
+            # aborts, and an operator's RUST_BACKTRACE=1 then wrote pages of it (the log line says what matters).
+            env={**os.environ, "MALLOC_ARENA_MAX": "2", "RUST_BACKTRACE": "0", "RUST_LIB_BACKTRACE": "0"},
         )
         theirs.close()
         parent = Connection(ours.detach())
-        worker = _Worker(process, parent)
+        worker = _Worker(process, parent, stderr)
         if not parent.poll(_START_TIMEOUT):
-            worker.kill()
+            self._failed_start(worker)
             raise WorkerFailed("查询进程没有启动 / query worker did not start")
         try:
             hello: Answer = parent.recv()
         except (EOFError, OSError) as error:
-            worker.kill()
+            self._failed_start(worker)
             raise WorkerFailed(f"查询进程没有启动 / query worker did not start: {error or type(error).__name__}"
                                ) from None
         if hello.status != "ok":
@@ -245,6 +313,13 @@ class QueryExecutor:
         with self._lock:
             self._workers.add(worker)
         return worker
+
+    @staticmethod
+    def _failed_start(worker: _Worker) -> None:
+        """Kill a worker that did not start, saying in the log what it wrote (its stderr is not the log's)."""
+        words = worker.last_words()
+        worker.kill()
+        _log.warning("query worker %d did not start%s", worker.process.pid, f": {words}" if words else "")
 
     def _discard(self, worker: _Worker) -> None:
         """Kill a worker and start its replacement in the background."""

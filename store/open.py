@@ -13,7 +13,7 @@ from pathlib import Path
 
 from luzhi.ontology.iris import Iris
 from luzhi.store.base import Store, is_remote
-from luzhi.store.executor import Executor, QueryExecutor
+from luzhi.store.executor import RECYCLE_MB, Executor, QueryExecutor
 from luzhi.store.oxigraph import OxigraphStore
 from luzhi.store.remote import RemoteEndpoints, RemoteStore
 from luzhi.store.remote_executor import RemoteExecutor
@@ -83,6 +83,7 @@ class OpenStore:
         memory_mb: int = 0,
         sandbox: str = "auto",
         allow_service: tuple[str, ...] = (),
+        recycle_mb: int = RECYCLE_MB,
     ) -> Executor:
         """The SPARQL endpoint's executor for this backend.
 
@@ -91,14 +92,15 @@ class OpenStore:
         a network (issue 10, docs/security.md). Remote: this `RemoteStore`, whose server enforces the time
         limit (store/remote_executor.py); confined store-less workers check each query first.
         """
-        limits = {"timeout": timeout, "queue_wait": queue_wait, "memory_mb": memory_mb, "sandbox": sandbox}
+        limits = {"timeout": timeout, "queue_wait": queue_wait, "memory_mb": memory_mb, "sandbox": sandbox,
+                  "recycle_mb": recycle_mb}
         if isinstance(self.store, RemoteStore):
             checker = QueryExecutor(None, processes=processes, **limits)
             return RemoteExecutor(self.store, timeout=timeout, checker=checker)
         federation = QueryExecutor(self.triples_dir, processes=1, network=True, **limits) if allow_service else None
         return QueryExecutor(self.triples_dir, processes=processes, federation=federation, **limits)
 
-    def page_store(self, *, processes: int, timeout: float, memory_mb: int) -> Store:
+    def page_store(self, *, processes: int, timeout: float, memory_mb: int, recycle_mb: int = RECYCLE_MB) -> Store:
         """The store the pages read: every query under `timeout` (store/timed.py), in processes whose
         address space is capped at `memory_mb` like /sparql's (a page's query carries what a visitor typed:
         a search term, a page number; session 14's cold review found these workers uncapped).
@@ -108,7 +110,7 @@ class OpenStore:
         """
         if isinstance(self.store, OxigraphStore):
             return TimedStore(self.store, QueryExecutor(self.triples_dir, processes=processes, timeout=timeout,
-                                                        memory_mb=memory_mb))
+                                                        memory_mb=memory_mb, recycle_mb=recycle_mb))
         return self.store
 
     def close(self) -> None:

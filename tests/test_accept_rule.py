@@ -14,6 +14,7 @@ from test_review_messages import in_both_languages
 
 from luzhi.server.routes import ROUTES
 from luzhi.store.snapshots import state_dir_of
+from luzhi.store.state import source_keys
 
 NONSENSE = {"Accept": "application/x-nonsense"}
 TURTLE = b"<http://a/> <http://b/> <http://c/> .\n"
@@ -59,7 +60,7 @@ def test_the_table_names_every_route():
 def test_an_accept_nothing_matches(live_server, rule, method):
     documents = live_server.store.result.documents
     names = {"code": documents[0].township_code, "other": documents[1].township_code,
-             "source": next((state_dir_of(live_server.store.path) / "sources").iterdir()).name}
+             "source": source_keys(state_dir_of(live_server.store.path))[0]}
     for path, status, offered in EXPECTED[rule, method]:
         url = live_server.url + path.format(**names)
         if method == "POST" and rule == "/sparql":

@@ -148,6 +148,32 @@ def test_a_lists_issues_show_on_that_lists_row():
     render_summary([report], console)
     rows = {line.split("│")[4].strip(): line for line in console.export_text().splitlines() if line.count("│") > 6}
     assert "count-mismatch" in rows["cooperative"] and "count-mismatch" not in rows["basic"]
+    assert "全文 document" not in rows  # no issue of the whole document: no row for it
+
+
+def test_a_documents_own_issues_show_on_a_row_of_their_own():
+    """Polish 22: department-type-unknown, an issue of no list, showed on the basic row as if the basic list had
+    it; it has a row of its own (清单: 全文 document), and each list's issues stay on their list's row."""
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from luzhi.etl.build import BuildOptions, process_document
+    from luzhi.etl.report import render_summary
+
+    report = process_document(bundled_documents()[1], BuildOptions(base="http://127.0.0.1:5000"))[3]
+    unknown = {"code": "department-type-unknown", "message": "无法判断部门类型：县某某中心",
+               "message_en": "the department 「县某某中心」 matches no known department type", "list": None,
+               "lines": None, "place": None}
+    console = Console(width=400, record=True)
+    render_summary([replace(report, issues=(*report.issues, unknown))], console)
+    lines = [line for line in console.export_text().splitlines() if line.count("│") > 6]
+    rows = {line.split("│")[4].strip(): line for line in lines}
+    assert list(rows) == ["basic", "cooperative", "reclaimed", "全文 document"]
+    assert "department-type-unknown×1" in rows["全文 document"]
+    assert all("department-type-unknown" not in rows[kind] for kind in ("basic", "cooperative", "reclaimed"))
+    assert "count-mismatch" in rows["cooperative"] and "count-mismatch" not in rows["全文 document"]
+    assert report.file in rows["basic"] and report.file not in rows["全文 document"]  # the file named once
 
 
 def test_the_table_names_the_township_a_code_gave(tmp_path):

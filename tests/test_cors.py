@@ -11,9 +11,10 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 
-from luzhi.etl.build import bundled_documents
 from luzhi.server.cors import EXPOSED
 from luzhi.server.routes import ROUTES
+from luzhi.store.snapshots import state_dir_of
+from luzhi.store.state import source_keys
 
 TOWNSHIP = "140226207"  # 小京庄乡, one of the bundled documents
 SAMPLES = {
@@ -53,7 +54,8 @@ def test_every_read_route_has_a_sample():
 def urls(live_server) -> dict[str, str]:
     index = ET.fromstring(requests.get(live_server.url + "/sitemap.xml").content)
     sitemap = index.find("{http://www.sitemaps.org/schemas/sitemap/0.9}sitemap/{*}loc").text
-    fill = {"source": bundled_documents()[0].name, "sitemap": sitemap.removeprefix(live_server.url)}
+    fill = {"source": source_keys(state_dir_of(live_server.store.path))[0],
+            "sitemap": sitemap.removeprefix(live_server.url)}
     return {rule: live_server.url + path.format(**fill) for rule, path in SAMPLES.items()}
 
 

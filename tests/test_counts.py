@@ -153,7 +153,8 @@ def test_the_shared_graph_is_served(store, live_server):
 @pytest.mark.parametrize("graph", ["kinds", "shared"])
 def test_store_wide_graphs_are_streamed_whole(store, live_server, graph):
     """They grow with the country (cold review: serialised whole per request): streamed N-Triples, also
-    served as Turtle; formats that need the whole graph in memory are a 406 naming what is offered."""
+    served as Turtle; `/graph/{name}.jsonld` (a format that needs the whole graph in memory) is no document, a 404
+    naming the ones offered (it was a 406, cold review); asked for by `Accept`, JSON-LD alone is a 406."""
     iri = f"{live_server.url}/graph/{graph}"
     expected = {(q.subject, q.predicate, q.object) for q in store.graph_quads(iri)}
     for accept in ("application/n-triples", "text/turtle"):
@@ -163,6 +164,8 @@ def test_store_wide_graphs_are_streamed_whole(store, live_server, graph):
         got = {(t.subject, t.predicate, t.object) for t in ox.parse(response.content, format=fmt)}
         assert got == expected and len(expected) > 100
     refused = requests.get(f"{iri}.jsonld", timeout=60)
-    assert refused.status_code == 406 and "application/n-triples" in refused.text
+    assert refused.status_code == 404 and f"/graph/{graph}.nt" in refused.text and f"/graph/{graph}.ttl" in refused.text
+    negotiated = requests.get(iri, headers={"Accept": "application/ld+json"}, timeout=60)
+    assert negotiated.status_code == 406 and "application/n-triples" in negotiated.text
     rather = requests.get(iri, headers={"Accept": "application/ld+json, */*;q=0.1"}, timeout=60)
     assert rather.status_code == 200 and rather.headers["Content-Type"].startswith("text/turtle")

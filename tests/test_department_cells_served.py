@@ -5,7 +5,8 @@ names, role words, a phrase that is no department, three departments whose order
 承接部门 column holding just the department or `上收至…`; and cold review 19's: departments with their tasks
 (`区住建局负责统筹，区城管局负责执法`), role labels in a 承接部门 cell, the body of two zones joined by 和; and cold
 review 19b's: a role verb between two names (`区住建局配合区城管局` loaded `配合区城管局`), a 配合部门 column beside
-承接部门 (a note, its departments no receivers).
+承接部门 (a note, its departments no receivers); and cold review 21's: a list closed by 等 (`区公安分局、区司法局等`)
+still reads 等 on the list page.
 Built with validation (a Violation refuses the build) into a store on disk, served by the real app over HTTP.
 """
 
@@ -37,6 +38,7 @@ DOCUMENT = """江苏省苏州市吴江区同里镇履行职责事项清单
 4\t做好森林防火工作\t区应急局做好防火\t负责统筹。\t做好巡查。
 5\t做好市容管理工作\t区住建局负责统筹，区城管局负责执法\t负责市容管理。\t做好日常巡查。
 6\t做好违法建设整治工作\t区住建局配合区城管局\t负责违法建设查处。\t做好日常巡查。
+7\t做好社会治安工作\t区公安分局、区司法局等\t负责治安管理。\t做好矛盾排查。
 上级部门收回事项清单
 序号\t事项名称\t承接部门\t配合部门
 1\t电动自行车登记\t区公安分局
@@ -80,7 +82,7 @@ def test_every_organisation_is_one_department_without_its_role_words(store):
                                                         "skos:prefLabel ?label }")}
     assert labels == {"区民政局", "区财政局", "区住建局", "区城管局", "市委组织部", "市农业农村局", "市财政局",
                       "区公安分局", "区农业农村局", "区自然资源局", "区应急局", "区消防救援大队",
-                      "区工业园区和经济开发区管理委员会"}
+                      "区工业园区和经济开发区管理委员会", "区司法局"}
     assert departments_of(store, duty("cooperative", 1)) == {"区民政局", "区财政局"}
     assert departments_of(store, duty("cooperative", 2)) == {"区住建局", "区城管局"}
 
@@ -197,3 +199,16 @@ def test_a_reclaimed_duty_without_a_way_of_working_still_shows_its_receiver(serv
     text = _page(server, duty("reclaimed", 1))
     assert "<dt>承接部门</dt>" in text and '<section class="reclaimed">' in text
     assert "区公安分局" in text
+
+
+def test_a_list_closed_by_deng_keeps_its_deng(store, server):
+    # Cold review 21: 等 was dropped with nothing kept, so the page read as if the list were complete.
+    assert departments_of(store, duty("cooperative", 7)) == {"区公安分局", "区司法局"}
+    mentions = store.select(Q + f"SELECT ?m WHERE {{ <{duty('cooperative', 7)}> lz:departmentMention ?m }}")
+    assert [str(r["m"]) for r in mentions] == ["等"]
+    response = requests.get(f"{server.base}/doc/list/{TOWNSHIP}/cooperative", timeout=60,
+                            headers={"Accept": "text/html"})
+    row = next(row for row in response.text.split("<tr") if "做好社会治安工作" in row)
+    cell = re.findall(r"<td>(.*?)</td>", row, re.S)
+    # The table lists the departments in no set order (not the cell's), then 等 with no 、 before it.
+    assert {"区公安分局、区司法局等", "区司法局、区公安分局等"} & {re.sub(r"<[^>]+>|\s", "", text) for text in cell}

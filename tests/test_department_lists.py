@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rdflib import Literal
 from rdflib.namespace import SKOS
 from test_department_role_columns import roles
 from test_extra_columns import BASE, LISTS, TITLE, build_one, duty
@@ -66,6 +67,15 @@ def test_deng_ends_a_list(cell, names):
     split = split_department_cell(cell)
     assert split.names == names
     assert split.unread == () and split.generic == ()
+    # Cold review 21: the 等 is kept (a mention), so the page still reads 县公安局等, not a closed list.
+    assert split.more == ("等",)
+
+
+@pytest.mark.parametrize("cell", ["县公安局", "县公安局、县应急管理局", "县公安局、县应急管理局等相关部门",
+                                  "县平等发展促进会"])
+def test_no_deng_no_more(cell):
+    # 等相关部门 keeps its generic phrase (shown as it is); a 等 inside a name is the name's.
+    assert split_department_cell(cell).more == ()
 
 
 def test_deng_before_a_generic_phrase_still_keeps_that_phrase():
@@ -225,4 +235,7 @@ def test_the_lists_through_pass_1(tmp_path):
              if str(graph.value(org, SKOS.prefLabel)) == "县水利局"}
     assert len(water) == 1
     assert [issue["message"] for issue in report.issues if issue["code"].startswith("department")] == []
-    assert list(validate_graph(graph, BASE).results) == []
+    # Item 2 (县公安局、县应急管理局等) names some departments, not all: its 等 is a mention, warned of as 等部门 is.
+    assert {(str(r.focus), r.severity.name) for r in validate_graph(graph, BASE).results} == {
+        (str(duty("cooperative", 2)), "WARNING")}
+    assert graph.value(duty("cooperative", 2), LZ.departmentMention) == Literal("等", lang="zh")

@@ -175,5 +175,8 @@ def test_a_cell_moving_the_work_to_a_department(verb):
 
 
 def test_a_cell_naming_a_department_in_a_sentence_is_not_only_receivers():
-    # `县公安局 负责登记` is neither a label layout nor names alone: no receiver read, as before.
-    assert parse_reclaimed_cell("县公安局 负责登记").departments.names == ()
+    # `县公安局 负责登记` is neither a label layout nor names alone: the sentence says who does the work (cold
+    # review 21: `区城管委承接`, `区住建委承担` refused the document), and the whole cell is how.
+    reclaimed = parse_reclaimed_cell("县公安局 负责登记")
+    assert reclaimed.departments.names == ("县公安局",)
+    assert reclaimed.way_of_working == "县公安局 负责登记"

@@ -62,6 +62,20 @@ def build_one(path: Path, layout=None, *, tabbed: bool = True):
     return doc, graph, report
 
 
+def lists_document(tmp_path: Path, cooperative: list[str], reclaimed: list[str] = (),
+                   reclaimed_header: str = "序号\t事项名称\t承接部门及工作方式") -> Path:
+    """A basic list of one item, then the cooperative rows (序号 名称 对应上级部门 上级部门职责 镇配合职责) and the
+    reclaimed rows given, each row's cells after its 序号."""
+    lines = [TITLE, LISTS["basic"], "序号\t事项类别\t事项名称", "1\t党的建设\t加强党的政治建设",
+             LISTS["cooperative"], "序号\t事项名称\t对应上级部门\t上级部门职责\t镇配合职责"]
+    lines += [f"{n}\t{row}" for n, row in enumerate(cooperative, 1)]
+    if reclaimed:
+        lines += [LISTS["reclaimed"], reclaimed_header, *(f"{n}\t{row}" for n, row in enumerate(reclaimed, 1))]
+    path = tmp_path / "doc.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def document(tmp_path: Path, kind: str, header: str, cell: str = MARK, name: str = "doc.txt") -> Path:
     """The three lists, the `kind` one with one more column `header` holding `cell`."""
     lines = [TITLE]

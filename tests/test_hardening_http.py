@@ -16,8 +16,10 @@ from conftest import make_config
 from sparql_server import fill_small_store, serve
 from test_review_messages import in_both_languages
 
+from luzhi.etl.build import bundled_documents
 from luzhi.server.config import Config
 from luzhi.store.snapshots import state_dir_of
+from luzhi.store.state import source_keys
 
 RUNAWAY = """SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/graph/filler> {
   ?a ?p1 ?x . ?b ?p2 ?y . ?c ?p3 ?z . ?d ?p4 ?w } }"""
@@ -112,7 +114,7 @@ def test_slow_queries_do_not_make_others_wait_long(tmp_path):
 
 
 def test_validations_are_bounded_apart_from_pages(built_store):
-    document = (state_dir_of(built_store.path) / "sources" / "000_d4a0698a49e5e74d.txt").read_bytes()
+    document = bundled_documents()[0].read_bytes()
     with serve(make_config(built_store, max_validations=1, queue_wait=0.5)) as server:
         answers: list[requests.Response] = []
 
@@ -176,7 +178,7 @@ def test_a_hung_remote_store_stalls_one_request_not_every_one(tmp_path):
 
 # ---------------------------------------------------------------- headers, redirects, HEAD, links
 def test_every_response_has_the_security_headers(live_server):
-    source = next((state_dir_of(live_server.store.path) / "sources").iterdir()).name
+    source = source_keys(state_dir_of(live_server.store.path))[0]
     for path in ["/", "/sparql", f"/source/{source}", "/validate", "/nothing-here", "/doc/category"]:
         response = requests.get(live_server.url + path, timeout=30, headers={"Accept": "text/html"})
         assert response.headers["X-Content-Type-Options"] == "nosniff", path
@@ -221,7 +223,8 @@ def test_an_http09_request_line_does_not_hold_the_dev_server(tmp_path):
     from werkzeug.serving import make_server
 
     from luzhi.server.app import create_app
-    from luzhi.server.limits import BODY_WAIT, TimedRequestHandler
+    from luzhi.server.http_servers import TimedRequestHandler
+    from luzhi.server.limits import BODY_WAIT
 
     class QuickerTimedRequestHandler(TimedRequestHandler):
         """`luzhi serve`'s handler with its timeout at 1 s rather than 10: the same drop, 9 s sooner."""

@@ -22,4 +22,5 @@ def test_duty_iri_pattern_and_trailing_slash_of_base():
 
 def test_line_fragment_follows_rfc5147_boundaries():
     # lines 3..5 are the text between line boundaries 2 and 5
-    assert str(Iris("http://h").source_lines("a.txt", LineSpan(3, 5))) == "http://h/source/a.txt#line=2,5"
+    assert (str(Iris("http://h").source_lines("210381121", "a.txt", LineSpan(3, 5)))
+            == "http://h/source/210381121/a.txt#line=2,5")

@@ -11,17 +11,13 @@ as tests/test_short_body.py does; its well-formed twin is answered 200 by both.
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
-from sparql_server import fill_small_store, gunicorn
+from sparql_server import fill_small_store, gunicorn, serve
 from test_review_messages import in_both_languages
 from test_short_body import post_bytes
-from werkzeug.serving import make_server
 
-from luzhi.server.app import create_app
 from luzhi.server.config import Config
-from luzhi.server.limits import TimedRequestHandler
 
 FORM = "application/x-www-form-urlencoded"
 TRIPLE = b"<http://a/> <http://b/> <http://c/> .\n"
@@ -64,13 +60,8 @@ def store(tmp_path_factory):
 @pytest.fixture(scope="module")
 def development(store):
     """`luzhi serve`'s server: Werkzeug's, with TimedRequestHandler."""
-    app = create_app(Config(store_path=store, validation_timeout=120.0))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=TimedRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    app.extensions["luzhi.sparql"].close()
+    with serve(Config(store_path=store, validation_timeout=120.0), luzhi_serve=True) as server:
+        yield server.base
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,7 @@ def test_readers_see_one_snapshot_per_answer_and_the_new_one_after_the_switch(tm
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    urls = [f"http://127.0.0.1:{server.server_port}/source/{changed.name}",
+    urls = [f"http://127.0.0.1:{server.server_port}/source/{code}/{changed.name}",
             f"http://127.0.0.1:{server.server_port}/graph/{code}"]
     try:
         before = [_fetch(url) for url in urls]

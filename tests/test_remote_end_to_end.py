@@ -15,6 +15,7 @@ import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
@@ -30,6 +31,7 @@ from werkzeug.serving import make_server
 from luzhi.server.config import Config
 from luzhi.store.open import open_store
 from luzhi.store.snapshots import state_dir_of
+from luzhi.store.state import source_keys, source_of
 
 PREFIX = "PREFIX lz: <https://w3id.org/luzhi/def#>\nPREFIX dct: <http://purl.org/dc/terms/>\n"
 # Counts on luzhi's vocabulary: a remote's union default graph also holds its own graphs
@@ -120,9 +122,7 @@ def test_build_wrote_graphs_remotely_and_state_locally(remote_site, live_server)
     # the random port of the base, so it can hold "dba" by chance).
     text = (remote_site.state / "build.json").read_text(encoding="utf-8")
     assert '"dba"' not in text and not {key for key in info if "user" in key or "password" in key}
-    assert sorted(p.name for p in (remote_site.state / "sources").iterdir()) == sorted(
-        d["file"] for d in info["documents"]
-    )
+    assert source_keys(remote_site.state) == sorted(source_of(d) for d in info["documents"])
     embedded = json.loads((state_dir_of(live_server.store.path) / "build.json").read_text(encoding="utf-8"))
     # The build id covers the documents and the base (etl/build.py `_build_id`): same documents, same id only
     # under the same base.
@@ -209,8 +209,8 @@ def test_duty_page_shows_its_chinese_title(remote_site):
 
 def test_source_void_health_and_graph(remote_site):
     info = json.loads((remote_site.state / "build.json").read_text(encoding="utf-8"))
-    name = info["documents"][0]["file"]
-    source = requests.get(f"{remote_site.url}/source/{name}", timeout=30)
+    name = source_of(info["documents"][0])  # {code}/{file}
+    source = requests.get(f"{remote_site.url}/source/{quote(name)}", timeout=30)
     assert source.status_code == 200
     assert source.text == (remote_site.state / "sources" / name).read_text(encoding="utf-8")
     void = requests.get(f"{remote_site.url}/.well-known/void", headers={"Accept": "text/turtle"}, timeout=60)

@@ -24,7 +24,8 @@ from sparql_server import fill_small_store, gunicorn
 from test_review_messages import in_both_languages
 from werkzeug.serving import make_server
 
-from luzhi.server.limits import BODY_WAIT, TimedRequestHandler
+from luzhi.server.http_servers import TimedRequestHandler
+from luzhi.server.limits import BODY_WAIT
 
 CUT = [("/sparql", "application/sparql-query", b"ASK {}"),
        ("/sparql", "application/x-www-form-urlencoded", b"query=ASK%20%7B%7D"),
@@ -146,7 +147,7 @@ def test_the_development_servers_reader_reads_nothing_after_a_timeout():
     """After answering, Werkzeug drains what is left of the body; once the socket has timed out its file
     raises OSError ("cannot read from timed out object") on every read, logged as an error with a traceback
     whenever the client's close (or a late byte) made the socket readable. The handler's reader ends instead."""
-    from luzhi.server.limits import _EndsAtTimeout
+    from luzhi.server.http_servers import _EndsAtTimeout
 
     ours, client = socket.socketpair()
     with ours, client:

@@ -126,7 +126,7 @@ def test_the_duty_page_names_the_place_in_a_word_or_pdf_source(served):
             page = requests.get(server.base + str(iris.page_of(row["duty"]["value"])).removeprefix(BASE), timeout=60)
             assert page.status_code == 200
             words = describe_place(fragment, "zh")
-            link = re.search(rf'<a href="(/source/{re.escape(name)})#{re.escape(html.escape(fragment))}">'
+            link = re.search(rf'<a href="(/source/\d{{9}}/{re.escape(name)})#{re.escape(html.escape(fragment))}">'
                              rf'{re.escape(name)}，{re.escape(words)}</a>', page.text)
             assert link, f"{name}#{fragment}: no {words!r} on the duty page"
             source = requests.get(server.base + link.group(1), timeout=60)

@@ -67,6 +67,7 @@ class Site:
     def build(self, paths) -> None:
         result = build(paths, self.store, BuildOptions(base=self.base, jobs=1, validate=False))
         assert not result.quarantined and result.documents
+        self.codes = {report.file: report.township_code for report in result.documents}
 
     def serve(self) -> None:
         self._deferred.app = create_app(Config(store_path=self.store, base=self.base))
@@ -137,7 +138,7 @@ def test_duty_pages_quote_the_lines_the_build_numbered(site, name):
 def test_a_source_is_served_in_the_charset_the_build_read_it_in(site, name, charset):
     """A source link opens the text as the build read it: a GB18030 source labelled UTF-8 was mojibake in a
     browser (cold review)."""
-    response = requests.get(f"{site.base}/source/{name}", timeout=60)
+    response = requests.get(f"{site.base}/source/{site.codes[name]}/{name}", timeout=60)
     assert response.headers["Content-Type"] == f"text/plain; charset={charset}"
     text = response.content.decode(charset).removeprefix("\ufeff")
     assert text.replace("\r\n", "\n").split("\n")[:40] == _build_lines(site.folder / name)[:40]

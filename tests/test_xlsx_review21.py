@@ -81,6 +81,19 @@ def test_a_stray_cell_with_text_far_away_is_one_line_after_one_blank(tmp_path):
                            "sheet=%E5%9F%BA%E6%9C%AC&row=150000"]
 
 
+def test_a_stray_cell_past_the_header_is_named_by_sheet_cell_and_text(tmp_path):
+    """A stray `x` in XFD1048576 was refused as "row has 16384 cells", which no one could find (cold review 21)."""
+    path = _basic_list(tmp_path / "stray.xlsx", 3, "XFD1048576", "x")
+    with pytest.raises(ParseError) as refused:
+        parse_document(path)
+    message = refused.value.message
+    zh, en = message.split(" / the row", 1)
+    assert zh.startswith("（工作表“基本” 第 1048576 行 单元格 XFD1048576 / "
+                         "sheet “基本”, row 1048576, cell XFD1048576）"), zh
+    assert "第 16384 列，内容为「x」：若它不属于清单，请删去它" in zh, zh
+    assert "column 16384 and holds 「x」: if it is not part of the list, delete it" in en, en
+
+
 def test_a_sheet_over_the_line_limit_is_refused_naming_it(tmp_path, monkeypatch):
     """The limit (100,000 lines) lowered, so the test need not write and read 100,000 rows (13 s)."""
     monkeypatch.setattr(readers, "MAX_LINES", 300)

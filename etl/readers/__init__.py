@@ -16,18 +16,20 @@ from __future__ import annotations
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path
 
 from luzhi.etl.model import Issue, SourceLine
 from luzhi.etl.readers.delimited import read_csv
 from luzhi.etl.readers.excel import read_xlsx
-from luzhi.etl.readers.location import Location, Row
+from luzhi.etl.readers.location import Location, Row, at
 from luzhi.etl.readers.pdf import read_pdf
+from luzhi.etl.readers.sniff import UNREADABLE, sniff, unreadable_message
 from luzhi.etl.readers.web import read_html
 from luzhi.etl.readers.word import read_docx
-from luzhi.etl.source import SourceError, decode_source
+from luzhi.etl.source import MAX_FILE_BYTES, SourceError, decode_source, too_large
+from luzhi.etl.text import drop_invisible
 from luzhi.ontology.places import describe_place
 
 __all__ = ["FORMATS", "Location", "ReadDocument", "Row", "read_document", "suffix_for"]
@@ -53,11 +55,15 @@ class ReadDocument:
         return tuple(location.fragment() for location in self.locations)
 
 
-# The most lines (paragraphs, table rows) a Word, Excel, PDF or HTML file may give. A list has a few hundred
+# The most lines (paragraphs, table rows, lines of a text) a file may give. A list has a few hundred
 # to a few thousand (the samples: 353-608); each line costs the pipeline about 600 bytes and 35 µs, so 20 MB
 # of empty Word paragraphs (3.5 million lines, a 35 KB download) took 124 s and 2 GB before it said "no text"
 # (cold review).
 MAX_LINES = 100_000
+# The largest text, CSV or web page read (any file: etl.source.MAX_FILE_BYTES). Text is all list: the samples are
+# 130-190 kB, so this is a hundredfold margin; a Word file or a PDF carries images and fonts besides.
+MAX_TEXT_BYTES = 16 * 2**20
+_TEXT_FORMATS = frozenset({".csv", ".html", ".htm"})
 
 
 def _too_many_lines(location: Location) -> str:
@@ -84,7 +90,7 @@ def _lines(path: str, rows: Iterable[Row | Issue]) -> tuple[tuple[SourceLine, ..
             raise SourceError(path, _too_many_lines(location))
         # A tab inside a cell would make a new cell; a line break inside a one-cell line (a
         # paragraph's soft break) would not be one line any more for the title rules.
-        cleaned = tuple(cell.replace("\t", " ") for cell in cells)
+        cleaned = tuple(drop_invisible(cell).replace("\t", " ") for cell in cells)
         if len(cleaned) == 1:
             cleaned = (cleaned[0].replace("\n", " "),)
         lines.append(SourceLine(path=path, lineno=len(lines) + 1, text="\t".join(cleaned)))
@@ -107,31 +113,6 @@ def suffix_for(media_type: str) -> str | None:
     """The extension whose reader reads `media_type` (`text/csv` → `.csv`): a document sent without a file name,
     as a raw `POST /validate` body with its Content-Type, is read as the file of that name would be."""
     return next((suffix for suffix, (media, _reader) in FORMATS.items() if media == media_type), None)
-
-
-_REFUSED = {  # what the format is called, in Chinese and in English
-    ".doc": ("旧版 Word（.doc）", "old Word (.doc)"),
-    ".xls": ("旧版 Excel（.xls）", "old Excel (.xls)"),
-    ".wps": ("WPS 文字（.wps）", "WPS Writer (.wps)"),
-    ".et": ("WPS 表格（.et）", "WPS Spreadsheets (.et)"),
-    ".ofd": ("OFD 版式文件", "OFD"),
-}
-
-
-def _sniff(data: bytes) -> str | None:
-    """The format of a file whose name does not say it (a download saved as .txt or without suffix)."""
-    if data.startswith(b"%PDF-"):
-        return ".pdf"
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            names = set(zipfile.ZipFile(BytesIO(data)).namelist())
-        except zipfile.BadZipFile:
-            return None
-        return ".docx" if "word/document.xml" in names else ".xlsx" if "xl/workbook.xml" in names else None
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")):
-        return ".html"
-    return None
 
 
 # A real list is a few MB unpacked (sample 000 as .docx: under 1 MB); a zip bomb of 900 KB unpacked to
@@ -198,22 +179,33 @@ def _inflated_size(data: bytes, member: zipfile.ZipInfo, limit: int) -> int | No
 
 
 def read_document(data: bytes, path: str | Path) -> ReadDocument:
-    """Read a document in any supported format; raises SourceError naming the file otherwise."""
+    """Read a document in any supported format; raises SourceError naming the file otherwise.
+
+    The format is what the bytes say it is (etl/readers/sniff.py), else what the name says; a file that is
+    something no reader reads is refused saying what it really is."""
     name = str(path)
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(name, too_large(MAX_FILE_BYTES))
     suffix = Path(name).suffix.lower()
-    if suffix in _REFUSED:
-        zh, en = _REFUSED[suffix]
-        raise SourceError(name, f"不支持{zh}，请另存为 .docx、.xlsx、.csv、.pdf、.html 或文本文件 / {en} is not "
-                                "supported: save the file as .docx, .xlsx, .csv, .pdf, .html or text")
-    if suffix not in FORMATS:
-        suffix = _sniff(data) or suffix
-    if suffix not in FORMATS:
-        return ReadDocument(tuple(decode_source(data, name)), "text/plain")
-    media_type, reader = FORMATS[suffix]
-    if suffix in (".docx", ".xlsx"):
+    sniffed = sniff(data, suffix)
+    kind = sniffed or suffix
+    if kind in UNREADABLE:
+        raise SourceError(name, unreadable_message(kind, suffix))
+    if kind == ".pdf" and sniffed is None:  # pdfminer searches such bytes for a PDF's objects: 4 MB took 6 s
+        raise SourceError(name, "不是 PDF 文件：文件开头没有 %PDF- 标记 / not a PDF file: it does not start with "
+                                "the %PDF- marker")
+    if (kind not in FORMATS or kind in _TEXT_FORMATS) and len(data) > MAX_TEXT_BYTES:
+        raise SourceError(name, too_large(MAX_TEXT_BYTES))
+    if kind not in FORMATS:
+        text_lines = decode_source(data, name)
+        if len(text_lines) > MAX_LINES:
+            raise SourceError(name, _too_many_lines(at(line=MAX_LINES + 1)))
+        return ReadDocument(tuple(replace(line, text=drop_invisible(line.text)) for line in text_lines), "text/plain")
+    media_type, reader = FORMATS[kind]
+    if kind in (".docx", ".xlsx"):
         _check_expansion(data, name)
     lines, locations, notices = _lines(name, reader(data, name))
     if not any(line.text.strip() for line in lines):
         raise SourceError(name, "文件中没有任何文字（扫描件或空文档？） / the file holds no text (a scan, or an empty "
                                 "document?)")
-    return ReadDocument(lines, media_type, locations, whole_rows=suffix in (".docx", ".xlsx"), notices=notices)
+    return ReadDocument(lines, media_type, locations, whole_rows=kind in (".docx", ".xlsx"), notices=notices)

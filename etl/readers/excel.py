@@ -31,6 +31,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from luzhi.etl.model import Issue
+from luzhi.etl.readers.hidden import hidden_rows
 from luzhi.etl.readers.location import Row, at
 from luzhi.etl.source import SourceError
 
@@ -116,19 +117,6 @@ def _has_text(sheet) -> bool:
     return any(any(text.strip() for text in texts.values()) for _number, texts, _hidden in _written_rows(sheet))
 
 
-def _ranges(numbers: list[int], lang: str, most: int = 12) -> str:
-    """Row numbers as Excel's row headers show them, runs joined (`3、5–6` / `3, 5–6`), the first `most` runs."""
-    runs: list[list[int]] = []
-    for number in numbers:
-        if runs and number == runs[-1][1] + 1:
-            runs[-1][1] = number
-        else:
-            runs.append([number, number])
-    words = [str(a) if a == b else f"{a}–{b}" for a, b in runs[:most]]
-    comma = "、" if lang == "zh" else ", "
-    return comma.join(words) + (f"{comma}…" if len(runs) > most else "")
-
-
 # A sheet's state (ECMA-376 ST_SheetState): a very hidden sheet is not in Excel's Unhide list (only VBA shows it)
 _STATES = {"hidden": ("隐藏", "hidden"), "veryHidden": ("深度隐藏（不在 Excel 的“取消隐藏”列表中）",
                                                        "very hidden (not in Excel's Unhide list)")}
@@ -139,15 +127,6 @@ def _hidden_sheet(title: str, state: str) -> Issue:
     return Issue("hidden-sheet-skipped", f"工作表“{title}”是{zh}的，未读入；若其中有要载入的事项，请取消隐藏后再试",
                  message_en=f"sheet “{title}” is {en} and was not read; if it holds duties to load, unhide it and "
                  "try again")
-
-
-def _hidden_rows(title: str, numbers: list[int]) -> Issue:
-    rows = _ranges(numbers, "zh")
-    return Issue("hidden-rows-skipped", f"工作表“{title}”的第 {rows} 行是隐藏的（共 {len(numbers)} 行），未读入；"
-                 "若其中有要载入的事项，请在 Excel 中取消隐藏后再试",
-                 message_en=f"{'row' if len(numbers) == 1 else 'rows'} {_ranges(numbers, 'en')} of sheet “{title}” "
-                 f"{'is' if len(numbers) == 1 else 'are'} hidden and not read ({len(numbers)} in all); if they hold "
-                 "duties to load, unhide them in Excel and try again")
 
 
 def _visible_rows(sheet, path: str) -> Iterator[Row | Issue]:
@@ -170,7 +149,7 @@ def _visible_rows(sheet, path: str) -> Iterator[Row | Issue]:
             yield tuple(cells), at(sheet=quote(sheet.title), row=number)
             given, gap = True, None
     if hidden:
-        yield _hidden_rows(sheet.title, hidden)
+        yield hidden_rows((f"工作表“{sheet.title}”", f"sheet “{sheet.title}”"), hidden, (" Excel ", "Excel"))
 
 
 def read_xlsx(data: bytes, path: str) -> Iterator[Row | Issue]:

@@ -14,6 +14,10 @@ class Location:
     def fragment(self) -> str:
         return "&".join(f"{key}={value}" for key, value in self.parts)
 
+    def then(self, **parts: int | str) -> Location:
+        """A place inside this one: `table=1&row=2` then `table=1&row=5` (a table inside that row's cell)."""
+        return Location(self.parts + at(**parts).parts)
+
 
 def at(**parts: int | str) -> Location:
     return Location(tuple((key, str(value)) for key, value in parts.items()))

@@ -1,37 +1,52 @@
 """Word (.docx) → rows: each body paragraph one line, each table row one line of cells.
 
-python-docx reads the body in document order. A cell's paragraphs are joined by line breaks (a
-`<p>` of the text extractions). A horizontally merged cell is returned once per grid column by
-python-docx; it is kept in its first column only, so `一、党的建设` merged across the table is one cell,
-as the text extractions write it. A vertically merged cell's text is repeated in every row it spans
-(python-docx does so; the Excel reader does the same). A row that starts after the first grid column
-(`w:gridBefore`) has that many empty cells first, so its cells stay under their header.
+The body is read in document order, paragraphs and tables, and so are a table's rows and a row's cells, with what
+content controls (`w:sdt`) and custom XML (`w:customXml`) wrap read where it stands, as Word shows it: python-docx
+reads only direct children, and a table, a row or a cell inside a content control (forms and templates put them
+there) was lost without a word (cold review 21). A cell's paragraphs are joined by line breaks (a `<p>` of the
+text extractions). A horizontally merged cell (`w:gridSpan`, or the old `w:hMerge`) has its text in its first
+grid column and empty cells after it, so `一、党的建设` merged across the table is one cell, as the text extractions
+write it. A vertically merged cell's text (`w:vMerge`) is repeated in every row it spans (as python-docx reads
+it; the Excel and HTML readers do the same). A row that starts after the first grid column (`w:gridBefore`) has
+that many empty cells first, so its cells stay under their header.
+
+A table inside a table's cell is read by what the row around it is. In a layout row, one whose only text is in
+cells that hold tables (an outer table laying out the page, its cell holding a list's title and its table of
+items, a margin cell beside it empty), those cells' paragraphs and tables are read in place, as if they stood in
+the body: each item a row. In a row of data (a 序号 or a 事项名称 in a cell of its own) the inner table is part
+of its cell, each of its rows a line of that cell's text, its cells joined by a space.
 
 A paragraph is read as Word shows it: with the number Word's automatic numbering gives it (a 序号 column
 numbered by Word holds no text of its own; etl/readers/word_numbering.py), and with the text of runs inside
 content controls (`w:sdt`), simple fields (`w:fldSimple`) and tracked insertions (`w:ins`), which python-docx's
-`Paragraph.text` leaves out; tracked deletions stay out.
+`Paragraph.text` leaves out; tracked deletions stay out. Hidden text (`w:vanish`) is not shown, so not read: a
+hidden run is dropped, a paragraph all of hidden text is no line, a table row all of hidden text is left out and
+said (`hidden-rows-skipped`, etl/readers/hidden.py; cold review 21: such a row was loaded as a duty).
 
-Locations: `table=T&row=R` (1-based, header row included) or `paragraph=N` (body paragraphs outside tables).
+Locations: `table=T&row=R` (T counts the body's tables, R the table's rows, 1-based, header row included) or
+`paragraph=N` (body paragraphs outside tables); inside a layout row, its paragraphs and tables follow the row's
+place: `table=1&row=2&paragraph=1`, `table=1&row=2&table=1&row=5` (the row's first table, its fifth row).
 """
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from io import BytesIO
 
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
-from docx.table import Table, _Cell
 from lxml import etree
 
+from luzhi.etl.model import Issue
+from luzhi.etl.readers.hidden import hidden_rows
 from luzhi.etl.readers.location import Location, Row, at
 from luzhi.etl.readers.word_numbering import Label, UnknownFormat, paragraph_numbers
 from luzhi.etl.source import SourceError
-from luzhi.ontology.places import describe_place_bilingual
+from luzhi.ontology.places import describe_place, describe_place_bilingual
 
 # Containers of runs whose text Word shows as the paragraph's (python-docx reads only `w:r` and `w:hyperlink`).
 _INLINE = frozenset(qn(f"w:{tag}") for tag in ("hyperlink", "ins", "sdt", "sdtContent", "fldSimple", "smartTag",
@@ -43,18 +58,52 @@ _UNKNOWN_FORMAT = (
     "as PDF or plain text .txt writes the numbers out) or number it with Arabic numerals, and try again")
 
 
-def _runs_text(element) -> str:
+def _runs_text(element, hidden: Callable[[etree._Element], bool]) -> str:
     parts = []
     for child in element.iterchildren():
         if child.tag == qn("w:r"):
-            parts.append(child.text)  # python-docx's CT_R.text: w:t, tabs, breaks
+            if not hidden(child):
+                parts.append(child.text)  # python-docx's CT_R.text: w:t, tabs, breaks
         elif child.tag in _INLINE:
-            parts.append(_runs_text(child))
+            parts.append(_runs_text(child, hidden))
     return "".join(parts)
 
 
+_VANISH, _RPR, _PPR, _RSTYLE, _PSTYLE = qn("w:vanish"), qn("w:rPr"), qn("w:pPr"), qn("w:rStyle"), qn("w:pStyle")
+
+
+def _vanish(properties) -> bool | None:
+    """Whether run properties (`w:rPr`) hide the text (`w:vanish`, a toggle: `w:val` false, 0 or off shows it);
+    None when they do not say."""
+    found = properties.find(_VANISH) if properties is not None else None
+    return None if found is None else found.get(qn("w:val"), "true") not in ("0", "false", "off")
+
+
+def _hidden_styles(styles) -> dict[str, bool]:
+    """Each style's hiding of its text (`w:vanish` in its `w:rPr`, or in the style it is based on)."""
+    own, based = {}, {}
+    for style in styles.iterchildren(qn("w:style")):
+        identifier = style.get(qn("w:styleId"))
+        own[identifier] = _vanish(style.find(_RPR))
+        parent = style.find(qn("w:basedOn"))
+        based[identifier] = parent.get(qn("w:val")) if parent is not None else None
+    resolved = {}
+    for identifier in own:
+        seen, current = set(), identifier
+        while current in own and own[current] is None and current not in seen:
+            seen.add(current)
+            current = based[current]
+        resolved[identifier] = bool(own.get(current))
+    return resolved
+
+
+def _style(element, properties: str, tag: str) -> str | None:
+    found = element.find(f"{properties}/{tag}")
+    return found.get(qn("w:val")) if found is not None else None
+
+
 class _Reader:
-    """A paragraph's text as Word shows it, its automatic number first."""
+    """The body's paragraphs and tables as rows; a paragraph's text as Word shows it, its automatic number first."""
 
     def __init__(self, document, path: str) -> None:
         self.path = path
@@ -63,10 +112,29 @@ class _Reader:
         except KeyError:
             numbering = None
         self.numbers = paragraph_numbers(document.element.body, numbering, document.styles.element)
+        self.styles = _hidden_styles(document.styles.element)
+
+    def hidden(self, run, paragraph) -> bool:
+        """Whether Word hides the run: its own `w:vanish`, else its character style's, else its paragraph's
+        style's (ECMA-376 Part 1, 17.3.2.41 and 17.7.2: direct formatting over the styles)."""
+        direct = _vanish(run.find(_RPR))
+        if direct is not None:
+            return direct
+        character = _style(run, _RPR, _RSTYLE)
+        if character is not None and self.styles.get(character):
+            return True
+        return self.styles.get(_style(paragraph, _PPR, _PSTYLE) or "", False)
+
+    def hides_text(self, element) -> bool:
+        """Whether `element` (a row, a cell) holds text that Word hides."""
+        return any(self.hidden(run, paragraph) and run.text.strip()
+                   for paragraph in element.iter(_P) for run in paragraph.iter(qn("w:r")))
 
     def paragraph(self, element, location: Location) -> str:
-        text = _runs_text(element)
+        text = _runs_text(element, lambda run: self.hidden(run, element))
         label = self.numbers.get(element)
+        if _vanish(element.find(f"{_PPR}/{_RPR}")):
+            label = None  # its number is formatted as its paragraph mark is: hidden with it
         if isinstance(label, UnknownFormat):
             place = location.fragment()
             words = describe_place_bilingual(place) or f"{place} / {place}"
@@ -76,8 +144,140 @@ class _Reader:
             return label.text + label.separator + text if text else label.text
         return text
 
-    def cell(self, cell: _Cell, location: Location) -> str:
-        return "\n".join(self.paragraph(paragraph._p, location) for paragraph in cell.paragraphs)
+    def body(self, body) -> Iterator[Row | Issue]:
+        paragraphs = tables = 0
+        for block in _within(body, _BLOCKS):
+            if block.tag == _P:
+                paragraphs += 1
+                location = at(paragraph=paragraphs)
+                text = self.paragraph(block, location)
+                if text.strip() or not self.hides_text(block):  # a paragraph all of hidden text: Word shows none
+                    yield (text,), location
+            else:
+                tables += 1
+                yield from self.table(block, at(table=tables))
+
+    def table(self, table, where: Location) -> Iterator[Row | Issue]:
+        above: dict[int, str] = {}  # grid column → the text of the cell there in the row above
+        hidden: list[int] = []  # rows with text, all of it hidden
+        for number, row in enumerate(_within(table, {_TR}), start=1):
+            location = where.then(row=number)
+            before, cells = _grid(row)
+            laid_out = self.laid_out(cells, above, location)
+            if laid_out:
+                yield from self.layout(laid_out, location)
+                above = {}
+                continue
+            texts, shown, own = [""] * before, {}, []
+            for cell in cells:
+                merged = cell.continued and cell.column in above
+                text = above[cell.column] if merged else self.cell(cell.tc, location)
+                own += [] if merged else [text]
+                shown[cell.column] = text
+                texts += [text] + [""] * (cell.span - 1)
+            if not any(text.strip() for text in own) and self.hides_text(row):
+                hidden.append(number)  # Word shows the row empty, or not at all: not a duty (cold review 21)
+                continue
+            above = shown
+            yield tuple(texts), location
+        if hidden:
+            place = where.fragment()
+            yield hidden_rows((describe_place(place, "zh") or place, describe_place(place, "en") or place), hidden,
+                              (" Word ", "Word"))
+
+    def laid_out(self, cells: list[_GridCell], above: dict[int, str], location: Location) -> list[_GridCell]:
+        """The cells holding tables, when the row only lays them out (its only text is in those: the module
+        docstring); none when it is a row of data. A cell merged with the one above has that one's text."""
+        holding = [any(block.tag == _TBL for block in _within(cell.tc, _BLOCKS)) for cell in cells]
+        if not any(holding):
+            return []
+        for cell, held in zip(cells, holding, strict=True):
+            text = above.get(cell.column, "") if cell.continued else "" if held else self.cell(cell.tc, location)
+            if text.strip():
+                return []
+        return [cell for cell, held in zip(cells, holding, strict=True) if held]
+
+    def layout(self, cells: list[_GridCell], location: Location) -> Iterator[Row | Issue]:
+        """The paragraphs and tables of a layout row's cells that hold tables, as if they stood in the body."""
+        paragraphs = tables = 0
+        for cell in cells:
+            for block in _within(cell.tc, _BLOCKS):
+                if block.tag == _P:
+                    paragraphs += 1
+                    inner = location.then(paragraph=paragraphs)
+                    yield (self.paragraph(block, inner),), inner
+                else:
+                    tables += 1
+                    yield from self.table(block, location.then(table=tables))
+
+    def cell(self, cell, location: Location) -> str:
+        """A cell's text: its paragraphs, and the rows of a table inside it, one line each."""
+        lines = []
+        for block in _within(cell, _BLOCKS):
+            if block.tag == _P:
+                lines.append(self.paragraph(block, location))
+                continue
+            for row in _within(block, {_TR}):
+                texts = (self.cell(inner.tc, location) for inner in _grid(row)[1] if not inner.continued)
+                lines.append(" ".join(text for text in texts if text.strip()))
+        return "\n".join(lines)
+
+
+_P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+_BLOCKS = frozenset({_P, _TBL})
+_SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
+
+
+def _within(element, tags: frozenset[str] | set[str]) -> Iterator:
+    """The children of `element` with one of `tags`, in document order, those that content controls and custom
+    XML wrap included (a block-level `w:sdt` around a table, a row-level one around rows, a cell-level one
+    around cells: ECMA-376 Part 1, 17.5.2)."""
+    for child in element.iterchildren():
+        if child.tag in tags:
+            yield child
+        elif child.tag == _SDT:
+            for content in child.iterchildren(_SDT_CONTENT):
+                yield from _within(content, tags)
+        elif child.tag == _CUSTOM_XML:
+            yield from _within(child, tags)
+
+
+@dataclass(frozen=True)
+class _GridCell:
+    tc: etree._Element
+    column: int  # its first grid column, 0-based
+    span: int  # grid columns it covers
+    continued: bool  # it continues the vertically merged cell above (`w:vMerge` without "restart")
+
+
+_MAX_SPAN = 63  # Word's most columns: a larger gridSpan or gridBefore is damage, not a table
+
+
+def _number(element, path: str, default: int) -> int:
+    found = element.find(path)
+    value = found.get(qn("w:val")) if found is not None else None
+    return min(int(value), _MAX_SPAN) if value is not None and value.isdigit() and int(value) > 0 else default
+
+
+def _grid(row) -> tuple[int, list[_GridCell]]:
+    """A row's empty columns before its first cell (`w:gridBefore`) and its cells on the table's grid."""
+    column = before = _number(row, f"{qn('w:trPr')}/{qn('w:gridBefore')}", 0)
+    cells: list[_GridCell] = []
+    for tc in _within(row, {_TC}):
+        properties = tc.find(qn("w:tcPr"))
+        span, continued = 1, False
+        if properties is not None:
+            span = _number(properties, qn("w:gridSpan"), 1)
+            vertical, horizontal = properties.find(qn("w:vMerge")), properties.find(qn("w:hMerge"))
+            continued = vertical is not None and vertical.get(qn("w:val"), "continue") != "restart"
+            if horizontal is not None and horizontal.get(qn("w:val"), "continue") != "restart" and cells:
+                # the old way to merge across: this cell is more columns of the one before it
+                cells[-1] = replace(cells[-1], span=cells[-1].span + span)
+                column += span
+                continue
+        cells.append(_GridCell(tc, column, span, continued))
+        column += span
+    return before, cells
 
 
 # The most one XML part of a Word file may unpack to. python-docx parses each part whole into an lxml tree,
@@ -106,25 +306,10 @@ def _check_parts(data: bytes, path: str) -> None:
             raise SourceError(path, _PART_TOO_LARGE.format(part=member.filename, size=size, limit=limit))
 
 
-def read_docx(data: bytes, path: str) -> Iterator[Row]:
+def read_docx(data: bytes, path: str) -> Iterator[Row | Issue]:
     _check_parts(data, path)
     try:
         document = Document(BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
         raise SourceError(path, f"不是可读的 Word（.docx）文件 / not a readable Word (.docx) file: {error}") from None
-    reader = _Reader(document, path)
-    tables = paragraphs = 0
-    for child in document.element.body.iterchildren():
-        if child.tag == qn("w:p"):
-            paragraphs += 1
-            location = at(paragraph=paragraphs)
-            yield (reader.paragraph(child, location),), location
-        elif child.tag == qn("w:tbl"):
-            tables += 1
-            for number, row in enumerate(Table(child, document).rows, start=1):
-                location = at(table=tables, row=number)
-                cells, previous = [""] * row.grid_cols_before, None
-                for cell in row.cells:
-                    cells.append("" if cell._tc is previous else reader.cell(cell, location))
-                    previous = cell._tc
-                yield tuple(cells), location
+    yield from _Reader(document, path).body(document.element.body)

@@ -126,7 +126,11 @@ def _named_fault(text: str, iri_at: tuple[int, int] | None) -> str | None:
     The engine's column is no help with either: for `<http://x/%zz>` it points past the `>` and its words
     ("IRI parsing failed") say nothing of the `%` (the message blamed spaces, cold review), and for a BOM it
     points further on (2:11 for a BOM at 2:9, measured with pyoxigraph 0.5). So the IRIs are checked one by
-    one by oxigraph's own IRI parser (`iri_problem`), and a BOM is found where it stands."""
+    one by oxigraph's own IRI parser (`iri_problem`), and a BOM is found where it stands. Triple terms come first:
+    the lexer reads `<<( ?s` as no token, and what followed blamed an IRI."""
+    triple_term = _triple_term(text)
+    if triple_term is not None:
+        return triple_term
     for match in _TOKEN.finditer(text):
         if match.lastgroup == "iri":
             problem = iri_problem(match.group()[1:-1])
@@ -145,6 +149,38 @@ def _named_fault(text: str, iri_at: tuple[int, int] | None) -> str | None:
             return (f"SPARQL 语法错误：查询中有一个看不见的字节顺序标记 U+FEFF（BOM）（{line}:{column}），请删除它 / "
                     f"SPARQL syntax error: an invisible byte order mark (U+FEFF) at {line}:{column} inside the query; "
                     "delete it (an editor or a copy and paste put it there)")
+    return None
+
+
+# SPARQL 1.2's words for triple terms (RDF 1.2; "RDF-star" before it): `<<( s p o )>>`, a reified triple
+# `<< s p o >>`, an annotation `{| p o |}` and the functions on them. None of them is SPARQL 1.1 anywhere outside a
+# string, an IRI or a comment: `<<` is no operator, `{|` opens no group, these names are no built-in.
+_TRIPLE_TERM_FUNCTIONS = frozenset({"TRIPLE", "ISTRIPLE", "SUBJECT", "PREDICATE", "OBJECT"})
+
+
+def _triple_term(text: str) -> str | None:
+    """A message saying that triple terms are not supported, with where the first one stands; None when the
+    query writes none. The engine reads them (pyoxigraph 0.5), but every query must first pass the checker
+    (store/service_check.py: rdflib's SPARQL 1.1 grammar), which cannot: `<<( ?s ?p ?o )>>` was refused as an
+    invalid IRI `<<( ?s ?p ?o )>` (cold review), `TRIPLE(…)` as "Expected SelectQuery"."""
+    toks = [match for match in _TOKEN.finditer(text) if match.lastgroup not in ("ws", "comment")]
+    for i, match in enumerate(toks):
+        after = toks[i + 1] if i + 1 < len(toks) else None
+        adjacent = after is not None and after.start() == match.end()
+        written = None
+        if match.group() == "<" and adjacent and after.group() == "<":
+            written = "<<"
+        elif match.group() == "{" and adjacent and after.group() == "|":
+            written = "{|"
+        elif (match.lastgroup == "word" and match.group().upper() in _TRIPLE_TERM_FUNCTIONS and after is not None
+              and after.group() == "("):
+            written = f"{match.group()}("
+        if written is not None:
+            line, column = _line_column(text, match.start())
+            return ("本端点不支持三元组项（RDF-star / SPARQL 1.2 的 <<( … )>>、<< … >>、{| … |} 及 TRIPLE() 等"
+                    f"函数）：{line}:{column} 处的 {written}；查询只能使用 SPARQL 1.1 / triple terms (RDF-star, "
+                    "SPARQL 1.2: <<( … )>>, << … >>, {| … |}, TRIPLE() and the other functions on them) are not "
+                    f"supported by this endpoint: {written} at {line}:{column}; queries must be SPARQL 1.1")
     return None
 
 

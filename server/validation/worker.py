@@ -53,13 +53,15 @@ class Job:
     layout: str | None = None  # a layout profile's path, for list documents (etl.layout)
     township_code: str | None = None  # a list document's 9-digit township code, when its title cannot tell
     code_hint: tuple[str, str] | None = None  # how this surface takes that code (zh, en); None: --township-code
+    code_field: tuple[str, str] | None = None  # that code's field (zh, en), as notices name it; None: the CLI's
     charset: str | None = None  # its Content-Type's charset parameter, when it came with one
 
 
 def validate_submission(job: Job) -> ValidationReport:
     """Parse and validate in this process (the CLI, and the child below). Raises SubmissionError."""
     submission = read_submission(job.data, job.fmt, name=job.name, base=job.base, layout=job.layout,
-                                 township_code=job.township_code, code_hint=job.code_hint, charset=job.charset)
+                                 township_code=job.township_code, code_hint=job.code_hint, code_field=job.code_field,
+                                 charset=job.charset)
     report = validator(job.engine)(submission.graph, job.base, label=job.name)
     return report.with_notices(submission.notices, job.name)
 

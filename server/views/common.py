@@ -37,6 +37,7 @@ from luzhi.server.links import (
     page_url,
     with_lang,
 )
+from luzhi.server.views.arguments import single_arg
 from luzhi.store.formats import GRAPH_FORMATS, serialise
 from luzhi.store.oxigraph import to_oxigraph
 
@@ -215,9 +216,10 @@ def positive_arg(name: str, default: int) -> int:
     """A positive integer query parameter up to MAX_PAGE, or a 400 naming it.
 
     ASCII digits only: `str.isdigit()` also accepts "²" (int() then fails: a 500, issue 10), and a
-    20-digit page overflowed the store's OFFSET.
+    20-digit page overflowed the store's OFFSET. Given twice, a 400 too (it was read as its first value).
     """
-    raw = request.args.get(name, str(default))
+    raw = single_arg(name)
+    raw = str(default) if raw is None else raw  # `?page=` is a 400 too: no integer was given
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
         abort(400, description=f"参数 {name} 必须是 1 到 {MAX_PAGE} 之间的整数 / parameter `{name}` must be an "
                                f"integer from 1 to {MAX_PAGE}, got {raw[:40]!r}")

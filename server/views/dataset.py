@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from flask import Flask, Response, abort, current_app, request
 from markupsafe import Markup
 from rdflib import Graph
-from werkzeug.exceptions import NotAcceptable
 
 from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose, negotiate
@@ -20,7 +19,7 @@ from luzhi.server.views.common import conditional, rdf_response, render_page, se
 from luzhi.server.views.dumps import dumps
 from luzhi.server.void_description import STORE_WIDE_GRAPHS, statistics, void_graph
 from luzhi.store.dump import DUMP_FILES, media_type
-from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS, GRAPH_FORMATS
+from luzhi.store.formats import BY_MIME, DESCRIPTION_MIMES, EXTENSIONS, GRAPH_FORMATS
 from luzhi.store.oxigraph import OxigraphStore
 
 
@@ -94,24 +93,29 @@ def _streamed(app: Flask, graph_iri: str) -> Iterator[bytes]:
 
 def named_graph(code: str):
     """The named graph of one township document (what the build replaced atomically), or a store-wide one
-    (`kinds`, `shared`, `statistics`), as RDF."""
+    (`kinds`, `shared`, `statistics`), as RDF.
+
+    A graph the store does not hold is a 404 whatever the extension; `/graph/{name}.{ext}` names one document, so
+    a format not offered for that graph is a 404 too, naming those that are (`/graph/kinds.jsonld` was a 406, an
+    answer to content negotiation, which that URL does not do; cold review). Without an extension, `Accept` is
+    negotiated: 406 when it accepts none of them."""
     stem, dot, ext = code.partition(".")
     if not ((stem.isascii() and stem.isdigit()) or stem in STORE_WIDE):
+        abort(404)
+    graph_iri = check_iri(iri_for_path(f"/graph/{stem}"))
+    if graph_iri not in get_store().graph_names():
         abort(404)
     streamed = stem in STORE_WIDE and isinstance(get_opened().store, OxigraphStore)
     offered = STREAMED if streamed else DESCRIPTION_MIMES
     if dot:
-        if ext not in EXTENSIONS:
-            abort(404)
+        if EXTENSIONS.get(ext) not in offered:
+            urls = ", ".join(f"/graph/{stem}.{BY_MIME[mime].extension}" for mime in offered)
+            abort(404, description=f"/graph/{stem}.{ext} 不存在：{stem} 图提供的格式只有 {urls}（全部数据见 "
+                                   f"/dumps/） / /graph/{stem}.{ext} does not exist: the {stem} graph is offered as "
+                                   f"{urls} (the whole store: /dumps/)")
         mime = EXTENSIONS[ext]
-        if mime not in offered:
-            raise NotAcceptable(f"{stem} 图过大，只以流式提供 / the {stem} graph is streamed, offered as: "
-                                f"{', '.join(offered)} (the whole store: /dumps/)")
     else:
         mime = negotiate(offered)
-    graph_iri = check_iri(iri_for_path(f"/graph/{stem}"))
-    if graph_iri not in get_store().graph_names():
-        abort(404)
     if streamed:
         response = Response(_streamed(current_app._get_current_object(), graph_iri), mimetype=mime)
         # Else `conditional` (werkzeug's make_conditional, to set Content-Length) read the whole stream into

@@ -5,7 +5,6 @@ kind's table is in server/views/comparing.py; `table_download` answers `/doc/{re
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -16,23 +15,18 @@ from rdflib import URIRef
 from luzhi.ontology.duty_texts import DUTY_TEXT_KEYS
 from luzhi.server import list_queries as lq
 from luzhi.server.context import get_config, get_store, held_stream, label_cache, per_snapshot_cached
-from luzhi.server.describe import InvalidIri, Paging, check_iri, exists, fetch_labels, resource_labels
+from luzhi.server.describe import Paging, fetch_labels, resource_labels
 from luzhi.server.i18n import lang
 from luzhi.server.links import iri_for_path, link, local_path
 from luzhi.server.tables import Table, csv_chunks, csv_response, json_response, table_response
+from luzhi.server.views.arguments import CATEGORY, DEPARTMENT, resource_arg
 from luzhi.server.views.common import page_arg, paging_links, require_page
 from luzhi.server.views.comparing import as_int, as_text, kind_table, label_text
 
 FILTERS = ("category", "department")
 
-# Each filter's kind of resource: its IRIs' path under /id/, and what the 400 says it takes (zh, en).
-_FILTER_KINDS = {
-    "category": ("category", "本数据集的类别地址、路径 /id/category/… 或其标识（如 ping-an-fa-zhi）",
-                 "a category of this dataset: its IRI, its path /id/category/… or its slug (ping-an-fa-zhi)"),
-    "department": ("org", "本数据集的部门地址或路径 /id/org/…",
-                   "a department of this dataset: its IRI or its path /id/org/…"),
-}
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Each filter's kind of resource (server/views/arguments.py).
+_FILTER_KINDS = {"category": CATEGORY, "department": DEPARTMENT}
 
 
 def list_filters() -> dict[str, str]:
@@ -42,25 +36,9 @@ def list_filters() -> dict[str, str]:
     names it alone (its IRI is `/id/category/{slug}`), so it is accepted, a department's is not (per county)."""
     chosen = {}
     for name in FILTERS:
-        kind, takes_zh, takes_en = _FILTER_KINDS[name]
-        values = [v.strip() for v in request.args.getlist(name) if v.strip()]
-        if len(values) > 1:
-            abort(400, description=f"参数 {name} 只能给一次 / parameter `{name}` may be given once, got {values!r}")
-        if not values:
-            continue
-        value = values[0]
-        if kind == "category" and _SLUG.fullmatch(value):
-            value = f"/id/category/{value}"
-        iri = value if "://" in value else iri_for_path(value if value.startswith("/") else "/" + value)
-        try:
-            check_iri(iri)
-            known = (local_path(iri) or "").startswith(f"/id/{kind}/") and exists(get_store(), iri)
-        except InvalidIri:
-            known = False
-        if not known:
-            abort(400, description=f"参数 {name} 应为{takes_zh}，收到 {values[0]!r} / parameter `{name}` takes "
-                                   f"{takes_en}; got {values[0]!r}")
-        chosen[name] = iri
+        iri = resource_arg(name, _FILTER_KINDS[name])
+        if iri is not None:
+            chosen[name] = iri
     return chosen
 
 
@@ -197,4 +175,9 @@ def table_download(rest: str, iri: str, ext: str) -> Response:
     if parts[0] == "list" and len(parts) == 3:
         filters = list_filters()
         return list_json(iri, filters) if ext == "json" else list_download(iri, filters, ext)
+    if ext == "json":  # a bare 404 said nothing of the JSON there is (cold review 21); the 404 is JSON (a .json route)
+        url = f"{request.host_url.rstrip('/')}{request.script_root}/doc/{rest}.jsonld"
+        abort(404, description=f"此资源没有 .json 形式（.json 只用于清单与事项种类的表格）；它的 JSON 形式是 JSON-LD："
+                               f"{url} / this resource has no .json form (.json is the table of a list or a kind); "
+                               f"its JSON form is JSON-LD: {url}")
     abort(404)

@@ -19,10 +19,11 @@ from luzhi.ontology.types import ListKind
 from luzhi.server import page_queries as q
 from luzhi.server.conneg import choose, negotiate
 from luzhi.server.context import get_config, get_opened, get_search, get_store, label_cache, per_snapshot
-from luzhi.server.describe import InvalidIri, Paging, check_iri, fetch_labels, pick_label
+from luzhi.server.describe import Paging, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.limits import RETRY_AFTER, retry_after_timeout
-from luzhi.server.links import href, link
+from luzhi.server.links import href, iri_for_path, link
+from luzhi.server.views.arguments import CATEGORY, DIVISION, resource_arg, single_arg
 from luzhi.server.views.common import (
     conditional,
     error_media_types,
@@ -77,29 +78,39 @@ LIST_TYPES = {str(LIST_TYPE[kind]): kind for kind in ListKind}
 
 
 def _facet_args() -> dict[str, str]:
+    """The facets a search is narrowed to, each given at most once and named as on the list pages: `township` a
+    division (its IRI, its path /id/division/… or its code), `category` a category (IRI, path or slug), `list` a
+    list type or one township's list (`_list_arg`); a 400 naming the parameter for anything else (a path was
+    refused as no IRI, and `township=javascript:` searched a township of that IRI; cold review)."""
     chosen = {}
-    for name, column in FACETS.items():
-        value = request.args.get(name)
-        if value:
-            try:
-                chosen[column] = check_iri(value)
-            except InvalidIri:
-                abort(400, description=f"参数 {name} 必须是 IRI / parameter `{name}` must be an IRI, got {value!r}")
-    if "list_type" in chosen and chosen["list_type"] not in LIST_TYPES:
-        chosen.update(_one_list(chosen["list_type"]))
+    for name, kind in (("township", DIVISION), ("category", CATEGORY)):
+        iri = resource_arg(name, kind)
+        if iri is not None:
+            chosen[FACETS[name]] = iri
+    value = (single_arg("list") or "").strip()
+    if value:
+        chosen.update(_list_arg(value))
     return chosen
 
 
-def _one_list(iri: str) -> dict[str, str]:
-    """`list=` given one township's list (the IRI its page shows) rather than a list type: that township
-    and that type. Anything else is a 400 naming what `list=` takes (it answered 0 results; cold review)."""
+def _list_arg(value: str) -> dict[str, str]:
+    """`list=`: a list type (its IRI, `lz:BasicList` …, or its name: basic, cooperative, reclaimed), or one
+    township's list (its IRI or its path /id/list/{code}/{kind}), which means that township and that type.
+    Anything else is a 400 naming what `list=` takes (it answered 0 results; cold review)."""
+    if value in {k.value for k in ListKind}:
+        return {"list_type": str(LIST_TYPE[ListKind(value)])}
+    if value in LIST_TYPES:
+        return {"list_type": value}
+    iri = value if "://" in value else iri_for_path(value if value.startswith("/") else "/" + value)
     iris = get_opened().iris
     if iris is not None:
         township, _sep, kind = iri.removeprefix(iris.id_space() + "list/").partition("/")
         if kind in {k.value for k in ListKind} and iri == str(iris.duty_list(township, ListKind(kind))):
             return {"township": str(iris.division(township)), "list_type": str(LIST_TYPE[ListKind(kind)])}
-    abort(400, description=f"参数 list 应是清单类型 {'、'.join(LIST_TYPES)} 或某乡镇的清单 IRI / parameter `list` "
-                           f"takes a list type ({', '.join(LIST_TYPES)}) or one township's list IRI, got {iri!r}")
+    kinds = ", ".join(k.value for k in ListKind)
+    abort(400, description=f"参数 list 应是清单类型 {'、'.join(LIST_TYPES)}（或 {kinds}）或某乡镇的清单地址、路径 "
+                           f"/id/list/… / parameter `list` takes a list type ({', '.join(LIST_TYPES)}, or {kinds}) or "
+                           f"one township's list: its IRI or its path /id/list/…; got {value!r}")
 
 
 def search():
@@ -111,8 +122,8 @@ def search():
     """
     if not json_by_extension():
         negotiate(["text/html", "application/json"])  # /search.json is one representation
-    text = request.args.get("q", "").strip()
-    kind = request.args.get("kind") or None
+    text = (single_arg("q") or "").strip()
+    kind = single_arg("kind") or None
     if kind is not None and kind not in KINDS:
         abort(400, description=f"参数 kind 只能是 {', '.join(KINDS)} / parameter `kind` must be one of "
                                f"{', '.join(KINDS)}, got {kind!r}")

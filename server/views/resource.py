@@ -17,13 +17,13 @@ from luzhi.etl.readers import FORMATS
 from luzhi.etl.source import source_codec
 from luzhi.ontology.namespaces import LZ
 from luzhi.server.conneg import negotiate
-from luzhi.server.context import get_opened, get_store, label_cache
+from luzhi.server.context import get_opened, get_store, label_cache, per_snapshot
 from luzhi.server.describe import HYDRA, InvalidIri, check_iri, describe, exists, paging_triples
 from luzhi.server.links import format_links, iri_for_path, link
 from luzhi.server.views import kinds, list_tables
 from luzhi.server.views.common import conditional, page_arg, require_page, triples_response
 from luzhi.store.formats import BY_MIME, DESCRIPTION_MIMES, EXTENSIONS, TABLE_EXTENSIONS
-from luzhi.store.state import source_file
+from luzhi.store.state import read_build_info, source_file, source_of
 
 HTML = "text/html"
 OFFERED = [HTML, *DESCRIPTION_MIMES]
@@ -113,11 +113,17 @@ def source(filename: str):
     a PDF inline, so `#page=3` opens its page; a Word, Excel or HTML original as itself, as a download
     (`Content-Disposition: attachment`): an HTML page shown by a browser would run on our origin.
 
-    Only documents the store records as `lz:SourceDocument` are served, from the build's copies.
+    Only documents the store records as `lz:SourceDocument` are served, from the build's copies: `{code}/{file}`
+    (Iris.source), or a bare name in a store built before cold review 21.
     """
-    iri = _checked(iri_for_path(f"/source/{quote(filename, safe='')}"))  # the IRI is encoded (Iris.source)
+    iri = _checked(iri_for_path(f"/source/{quote(filename, safe='/')}"))  # the IRI is encoded (Iris.source)
     if not get_store().triples(URIRef(iri), RDF.type, LZ.SourceDocument, limit=1):
-        abort(404)
+        moved = per_snapshot("sources by bare name", _moved_sources).get(filename)
+        if moved is None:
+            abort(404)
+        # `/source/{file}` of a document a luzhi before cold review 21 built, now under its township's code: its
+        # links (`#line=a,b` stays on the client and follows the redirect, RFC 9110 §10.2.2) keep working.
+        return redirect(f"{request.script_root}/source/{quote(moved, safe='/')}", code=301)
     path = source_file(get_opened().state_dir, filename)
     if path is not None:
         media_type = FORMATS.get(path.suffix.lower(), ("text/plain",))[0]
@@ -137,6 +143,15 @@ def source(filename: str):
         # for its pages by range; they were ignored (cold review).
         return conditional(response, vary_accept=False, complete_length=path.stat().st_size)
     abort(404)
+
+
+def _moved_sources() -> dict[str, str]:
+    """Each file name held by exactly one township's document, to its `{code}/{file}` (build.json)."""
+    keys: dict[str, list[str]] = {}
+    for entry in read_build_info(get_opened().state_dir).get("documents", []):
+        if source_of(entry) != entry["file"]:
+            keys.setdefault(entry["file"], []).append(source_of(entry))
+    return {name: found[0] for name, found in keys.items() if len(found) == 1}
 
 
 def _charset(codec: str | None) -> str:

@@ -25,6 +25,7 @@ from luzhi.server.i18n import lang
 from luzhi.server.limits import RETRY_AFTER, BadBody, BodyTooLarge, Busy, Slots, read_body
 from luzhi.server.validation.submission import FORMATS, MEDIA_TYPES, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, ValidationFailed, ValidationTimeout, validate_isolated
+from luzhi.server.views.arguments import repeated_message
 from luzhi.shapes.report import grouped, render_turtle, report_dict, shape_label, where
 from luzhi.shapes.validate import ValidationReport
 
@@ -32,6 +33,8 @@ OFFERS = ("text/html", "application/json", "text/turtle")
 # How this surface takes a list document's township code when its title cannot tell (etl.divisions).
 CODE_HINT = ("请用表单字段 township_code 指定 9 位乡镇代码", "give the 9-digit township code in the form field "
              "(or query parameter) township_code")
+# Where this surface took the code, as a notice that it overrides the document's title names it.
+CODE_FIELD = ("表单字段 township_code", "the form field township_code")
 _SLOTS = "luzhi.validation_slots"
 
 
@@ -82,7 +85,7 @@ def submit():
     if fmt is None or fmt not in FORMATS:
         return _error(415, _unknown_format(fmt))
     job = Job(data, fmt, name, config.base, memory_mb=config.validation_memory_mb, sandbox=config.sandbox,
-              township_code=code, code_hint=CODE_HINT, charset=charset)
+              township_code=code, code_hint=CODE_HINT, code_field=CODE_FIELD, charset=charset)
     try:
         with _slots().hold():
             report = validate_isolated(job, config.validation_timeout)
@@ -153,8 +156,12 @@ def _unknown_format(fmt: str | None) -> str:
 
 
 def _township_code() -> str | None:
-    """The `township_code` field (form or query): 9 digits, or absent/empty."""
-    code = (request.form.get("township_code") or request.args.get("township_code") or "").strip()
+    """The `township_code` field (form or query): 9 digits, or absent/empty; given twice, a 400 naming it (the
+    second was silently dropped, cold review 21), as other repeated parameters are (server/views/arguments.py)."""
+    values = request.form.getlist("township_code") + request.args.getlist("township_code")
+    if len(values) > 1:
+        raise _Refused(400, repeated_message("township_code", values))
+    code = (values[0] if values else "").strip()
     if code and not re.fullmatch(r"\d{9}", code):
         raise _Refused(400, f"township_code 应为 9 位数字（民政部区划代码），收到 {code[:40]!r} / township_code "
                             "must be the 9-digit township code")

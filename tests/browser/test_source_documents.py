@@ -22,6 +22,8 @@ from luzhi.server.config import Config
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 BASE = "http://127.0.0.1:5000"
 # Ran, it would rename the page: what the browser test looks for.
+# Where each is served: under its township's code (Iris.source).
+TEXT, PAGE = "/source/210381121/000.txt", "/source/230302201/001.html"
 SCRIPT = "<script>document.title = 'ran'; document.body && document.body.setAttribute('data-ran', '1')</script>"
 
 
@@ -39,7 +41,7 @@ def served(tmp_path_factory):
 
 
 def test_an_html_source_is_a_sandboxed_download(served):
-    response = requests.get(f"{served}/source/001.html", timeout=60)
+    response = requests.get(f"{served}{PAGE}", timeout=60)
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -49,7 +51,7 @@ def test_an_html_source_is_a_sandboxed_download(served):
 
 
 def test_a_text_source_stays_inline_and_sandboxed(served):
-    response = requests.get(f"{served}/source/000.txt", timeout=60)
+    response = requests.get(f"{served}{TEXT}", timeout=60)
     assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith("inline")
     assert "sandbox" in response.headers["Content-Security-Policy"]
@@ -60,7 +62,7 @@ def test_a_browser_never_runs_an_html_source(browser, served):
     try:
         with page.expect_download() as download:
             with pytest.raises(Exception, match="Download is starting"):
-                page.goto(f"{served}/source/001.html")
+                page.goto(f"{served}{PAGE}")
         assert download.value.suggested_filename == "001.html"
         assert page.title() != "ran"
     finally:
@@ -71,7 +73,7 @@ def test_a_browser_shows_a_text_source_at_its_lines(browser, served):
     lines = (SAMPLES / "000_d4a0698a49e5e74d.txt").read_text(encoding="utf-8").split("\n")
     page = browser.new_page()
     try:
-        response = page.goto(f"{served}/source/000.txt#line=14,16")
+        response = page.goto(f"{served}{TEXT}#line=14,16")
         assert response is not None and response.ok
         shown = page.locator("body").inner_text()
         assert lines[15].strip() and lines[15].strip() in shown  # line 16, as the duty page quotes it

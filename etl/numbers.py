@@ -1,0 +1,53 @@
+"""A table row's 序号 cell → its number: the forms documents write it in, and outline numbers (`1.2`).
+
+Read after NFKC, so full-width digits, brackets and stops fold to ASCII (`１２）` is `12)`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# A 序号 as documents write it, read after NFKC (full-width digits, brackets and stops fold): `1`, `1.`, `1、`, `12)`,
+# `12）`, `(2)`, `（2）`, `第3项`, `第3条` (cold review 21: those after `1、` were dropped as "not a number").
+_SEQUENCE = re.compile(r"^(?:(\d{1,5})\s*[.、)]?|\(\s*(\d{1,5})\s*\)|第\s*(\d{1,5})\s*[项条])$")
+# An outline number, `1.2`: item 2 of the category numbered 1 (cold review 21, P0: such items were dropped and their
+# categories' rows, `1<TAB>党的建设`, loaded as duties). Three levels (`1.2.3`) are no 序号 read here.
+_OUTLINE = re.compile(r"^(\d{1,3})\s*\.\s*(\d{1,4})\s*[.、)]?$")
+# A number written as a decimal, `1.0`, `12.00` (a spreadsheet's float, or a document copying one; cold review 21, P0:
+# `1.0`, `2.0` … were read as outline numbers N.0, each of its category's item 0, all duplicates): the number N.
+_DECIMAL = re.compile(r"^(\d{1,5})\.0+$")
+
+
+@dataclass(frozen=True)
+class Number:
+    """A 序号 as read: `sequence`, and for an outline number (`1.2`) the number of its category, `parent` (1)."""
+
+    sequence: int
+    parent: int | None = None
+
+
+def parse_number(cell: str) -> Number | None:
+    """A 序号 cell: a plain number in any of the forms `parse_sequence` reads, `1.0`, or an outline number `1.2`."""
+    text = unicodedata.normalize("NFKC", cell).strip()
+    decimal = _DECIMAL.match(text)
+    if decimal is not None:
+        return Number(int(decimal.group(1)))
+    outline = _OUTLINE.match(text)
+    if outline is not None:
+        return Number(int(outline.group(2)), int(outline.group(1)))
+    sequence = parse_sequence(text)
+    return Number(sequence) if sequence is not None else None
+
+
+def parse_sequence(cell: str) -> int | None:
+    """`1`, `1.`, `1、`, `1）`, `(1)`, `（1）`, `第1项`, full-width `１２` → int; anything else (`1.2` too) → None."""
+    match = _SEQUENCE.match(unicodedata.normalize("NFKC", cell).strip())
+    return int(next(group for group in match.groups() if group)) if match else None
+
+
+def oversized_sequence(cell: str) -> str | None:
+    """The digits of a 序号 too long to be an item's (`999999999`: `_SEQUENCE` takes five at most), else None."""
+    match = re.fullmatch(r"(?:\(\s*|第\s*)?(\d{6,})\s*[.、)项条]?", unicodedata.normalize("NFKC", cell).strip())
+    return match.group(1) if match else None

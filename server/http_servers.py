@@ -1,0 +1,202 @@
+"""What luzhi adds to the two HTTP servers it runs under: Werkzeug's development server (`luzhi serve`) and
+gunicorn's threaded worker (gunicorn.conf.py).
+
+**Socket timeouts** (`luzhi serve`): a client that sends a request line and then nothing (an HTTP/0.9-style
+line, a slowloris) is dropped after `BODY_WAIT` seconds instead of holding a thread (issue 10 measured 40 s).
+Production runs behind a buffering proxy (docs/security.md).
+
+**One bound on the request line, and luzhi's own 414 past it.** A GET carries its SPARQL query in the URL.
+gunicorn reads a request line of at most `limit_request_line` bytes, 8,190 at most short of no bound at all
+(0, which reads a line of any length into memory: a client could send gigabytes), and answered a longer one
+with its own English HTML page; Werkzeug's server (http.server) allowed 65,536 bytes and answered past them with
+its own English page too, and a client still sending a 1 MB line then met a reset connection instead of any
+answer (cold review). Both now take `REQUEST_LINE_LIMIT` bytes, the same under `luzhi serve` as in production,
+and past it read (and drop) the rest of the request head, up to `DRAIN_LIMIT` bytes, so the client has sent it
+all, then answer 414 in both languages, advising POST, with the headers every answer carries.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+
+from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.wrappers import Response
+
+from luzhi.server.cors import open_to_any_origin
+from luzhi.server.hardening import add_security_headers
+from luzhi.server.limits import BODY_WAIT
+
+# Bytes of a request line (method, target, version; without its CRLF): gunicorn's largest bound short of none
+# (gunicorn.http.message.MAX_REQUEST_LINE), and nginx's default buffer for one (large_client_header_buffers 8k).
+REQUEST_LINE_LIMIT = 8190
+# Bytes of an over-long request head read and dropped before the 414 (a client that sends more is cut off);
+# reading stops sooner at the blank line that ends the head, or when nothing comes for `DRAIN_PAUSE` seconds.
+DRAIN_LIMIT = 16 * 1024 * 1024
+DRAIN_PAUSE = 1.0
+
+
+def request_line_too_long(limit: int) -> bytes:
+    """The whole HTTP/1.1 answer to a request line over `limit` bytes: 414, plain text, zh + en."""
+    text = (f"414 请求地址过长：请求行（方法、地址和 HTTP 版本）超过 {limit} 字节，服务器没有读它。SPARQL 查询请改用 "
+            "POST 发送（Content-Type: application/x-www-form-urlencoded 的 query=…，或 application/sparql-query） / "
+            f"URI Too Long: the request line (method, URL and HTTP version) is longer than {limit} bytes, and was not "
+            "read. Send a SPARQL query by POST instead (query=… as application/x-www-form-urlencoded, or the query "
+            "itself as application/sparql-query)\n")
+    return _plain_answer(414, text)
+
+
+def header_fields_too_large() -> bytes:
+    """The whole HTTP/1.1 answer to a request head over the servers' bounds (a header line too long, too many
+    header lines): 431, plain text, zh + en. Both servers answered with their own English page (cold review 21)."""
+    text = ("431 请求头过大：请求头（某一行的长度，或行数）超过服务器的上限，服务器没有读它：请删去不需要的请求头"
+            "或 Cookie 后再试 / Request Header Fields Too Large: the request's header fields (one line's length, or "
+            "their number) are over the server's limit, and were not read: remove the headers or cookies it does not "
+            "need and try again\n")
+    return _plain_answer(431, text)
+
+
+def _plain_answer(status: int, text: str) -> bytes:
+    """A whole HTTP/1.1 answer, plain text, with the headers every answer carries, closing the connection."""
+    response = Response(text, status=status, content_type="text/plain; charset=utf-8")
+    response.headers["Connection"] = "close"
+    open_to_any_origin(response)
+    add_security_headers(response)
+    head = [f"HTTP/1.1 {response.status}"] + [f"{name}: {value}" for name, value in response.headers.items()]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.get_data()
+
+
+def drain_request_head(read: Callable[[int], bytes], seen: bytes = b"") -> int:
+    """Read and drop the rest of a request head (`read(n)` gives the next bytes, b"" at the end, or raises
+    TimeoutError), until the blank line that ends it, the end of the stream, `DRAIN_LIMIT` bytes or a pause of
+    `DRAIN_PAUSE` seconds (the caller sets it as the socket's timeout); how many bytes were dropped."""
+    dropped = 0
+    tail = seen[-3:]
+    deadline = time.monotonic() + 60  # a client trickling a byte a second gets no more than a minute
+    while dropped < DRAIN_LIMIT and time.monotonic() < deadline:
+        try:
+            chunk = read(65536)
+        except (TimeoutError, OSError):
+            break
+        if not chunk:
+            break
+        dropped += len(chunk)
+        if b"\r\n\r\n" in tail + chunk or b"\n\n" in tail + chunk:
+            break
+        tail = (tail + chunk)[-3:]
+    return dropped
+
+
+class TimedRequestHandler(WSGIRequestHandler):
+    """The development server's handler (`luzhi serve`): a socket timeout, and a bounded request line answered
+    with luzhi's 414 (the module's docstring)."""
+
+    timeout = BODY_WAIT
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = _EndsAtTimeout(self.rfile)
+
+    def handle_one_request(self) -> None:
+        """http.server's `handle_one_request` (Python 3.11-3.13), with `REQUEST_LINE_LIMIT` for its 65,536 and
+        luzhi's 414 for its English HTML page."""
+        try:
+            self.raw_requestline = self.rfile.readline(REQUEST_LINE_LIMIT + 3)  # the line, CRLF, one byte past
+            if len(self.raw_requestline.rstrip(b"\r\n")) > REQUEST_LINE_LIMIT:
+                self._refuse_long_line()
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():
+                return  # an error has been sent
+            self.run_wsgi()  # every method goes to the WSGI app (Werkzeug's `do_*` are all this)
+            self.wfile.flush()
+        except TimeoutError as error:
+            self.log_error("Request timed out: %r", error)
+            self.close_connection = True
+
+    def _refuse_long_line(self) -> None:
+        self.requestline = self.raw_requestline[:60].decode("latin-1") + "…"
+        self.request_version = self.command = ""
+        self._drain_and_answer(414, request_line_too_long(REQUEST_LINE_LIMIT), self.raw_requestline)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's error page, but luzhi's own 431 in both languages for a request head past its bounds
+        (`parse_request`: a header line over 65,536 bytes, more than 100 header lines)."""
+        if code != 431:
+            super().send_error(code, message, explain)
+            return
+        self._drain_and_answer(431, header_fields_too_large())
+
+    def _drain_and_answer(self, status: int, answer: bytes, seen: bytes = b"") -> None:
+        """Read and drop the rest of the request head (so the client has sent it all), send `answer`, close."""
+        self.close_connection = True
+        self.connection.settimeout(DRAIN_PAUSE)
+        drain_request_head(self.rfile.read1, seen)
+        try:
+            self.wfile.write(answer)
+            self.wfile.flush()
+        except OSError:
+            return  # the client is gone
+        self.log_request(status, len(answer))
+
+
+class ThreadWorker(GunicornThreadWorker):
+    """gunicorn's threaded worker (gunicorn.conf.py `worker_class`), answering a request line over its
+    `limit_request_line` with luzhi's 414, and a head over its header limits with luzhi's 431, rather than
+    gunicorn's own pages (the module's docstring)."""
+
+    def handle_error(self, req, client, addr, exc) -> None:
+        if not isinstance(exc, LimitRequestLine | LimitRequestHeaders) or not isinstance(client, socket.socket):
+            super().handle_error(req, client, addr, exc)
+            return
+        if isinstance(exc, LimitRequestLine):
+            status, answer = 414, request_line_too_long(self.cfg.limit_request_line or REQUEST_LINE_LIMIT)
+        else:
+            status, answer = 431, header_fields_too_large()
+        self.log.warning("Invalid request from ip=%s: %s; answered %d", (addr or ("",))[0], exc, status)
+        try:
+            client.settimeout(DRAIN_PAUSE)
+            drain_request_head(client.recv)
+            client.settimeout(BODY_WAIT)
+            client.sendall(answer)
+        except OSError:
+            self.log.debug("Failed to send the %d.", status)
+
+
+class _EndsAtTimeout:
+    """A connection's reader that reads nothing more once a read has timed out. The socket's file refuses
+    every read after a timeout ("cannot read from timed out object"), and Werkzeug, which drains the unread
+    body after answering, logged that as an error with a traceback after each 408 (cold review)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self._timed_out = False
+
+    def _read(self, method, *args, empty):
+        if self._timed_out:
+            return empty
+        try:
+            return method(*args)
+        except TimeoutError:
+            self._timed_out = True
+            raise
+
+    def read(self, *args) -> bytes:
+        return self._read(self._stream.read, *args, empty=b"")
+
+    def read1(self, *args) -> bytes:
+        return self._read(self._stream.read1, *args, empty=b"")
+
+    def readline(self, *args) -> bytes:
+        return self._read(self._stream.readline, *args, empty=b"")
+
+    def readinto(self, buffer) -> int:
+        return self._read(self._stream.readinto, buffer, empty=0)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)

@@ -1,0 +1,118 @@
+"""Cold review 21's findings on the surfaces, each over real HTTP or the real CLI:
+
+1. `POST /validate` with two `township_code` values used one: a 400 naming it, as other repeated parameters get;
+   its `code-overrides-title` notice told web users to check `--township-code`: the form field there;
+2. English-only messages: click's refusals of paths, "Address already in use" from `luzhi serve`, the 431 page;
+3. `/doc/division/X.json` (and other resources without a table) was a bare 404: it names the `.jsonld`.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from sparql_server import fill_small_store, gunicorn, raw_answer, serve
+from test_review_messages import in_both_languages
+
+from luzhi.server.config import Config
+
+REPO = Path(__file__).resolve().parent.parent
+JSON = {"Accept": "application/json"}
+
+
+def luzhi(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "luzhi.server.cli", *map(str, args)], capture_output=True,
+                          text=True, timeout=120, check=False, cwd=cwd)
+
+
+# ---- 1. POST /validate's township_code ---------------------------------------------------------------------------
+
+def test_a_repeated_township_code_is_a_400_naming_it(live_server):
+    url = f"{live_server.url}/validate"
+    files = {"file": ("x.txt", "北京市东城区东华门街道履行职责事项清单\n".encode(), "text/plain")}
+    twice = requests.post(url, files=files, data=[("township_code", "110101001"), ("township_code", "110101002")],
+                          headers=JSON, timeout=60)
+    assert twice.status_code == 400, twice.text
+    error = twice.json()["error"]
+    assert "township_code" in error and in_both_languages(error), error
+    mixed = requests.post(f"{url}?township_code=110101001", files=files, data={"township_code": "110101002"},
+                          headers=JSON, timeout=60)
+    assert mixed.status_code == 400 and "township_code" in mixed.json()["error"]
+
+
+def test_the_web_notice_of_a_code_over_the_title_names_the_form_field(live_server):
+    sample = sorted((REPO / "data" / "samples").glob("003_*.txt"))[0]  # 小京庄乡 (140226207)
+    answer = requests.post(f"{live_server.url}/validate", files={"file": (sample.name, sample.read_bytes(),
+                                                                          "text/plain")},
+                           data={"township_code": "110102010"}, headers=JSON, timeout=120)
+    assert answer.status_code == 200, answer.text
+    (notice,) = [n for n in answer.json()["notices"] if n["code"] == "code-overrides-title"]
+    assert notice["message"]["zh"].endswith("请核对表单字段 township_code"), notice
+    assert notice["message"]["en"].endswith("check the form field township_code"), notice
+
+
+# ---- 2. messages in both languages -------------------------------------------------------------------------------
+
+def test_click_refuses_a_missing_file_and_a_directory_in_both_languages(tmp_path):
+    missing = luzhi("validate", tmp_path / "nowhere.txt")
+    assert missing.returncode == 2
+    assert "不存在" in missing.stderr and "does not exist" in missing.stderr, missing.stderr
+    folder = luzhi("build", "--store", tmp_path / "store", tmp_path)
+    assert folder.returncode == 2
+    assert "是目录" in folder.stderr and "is a directory" in folder.stderr, folder.stderr
+
+
+def test_serve_on_a_taken_port_says_so_in_both_languages_before_building(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        answer = luzhi("serve", "--store", tmp_path / "store", "--port", port, cwd=tmp_path)
+    assert answer.returncode != 0
+    assert f"端口 {port}" in answer.stderr and "already in use" in answer.stderr, answer.stderr
+    assert not (tmp_path / "store").exists()  # refused before building the bundled documents
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory) -> Path:
+    return fill_small_store(tmp_path_factory.mktemp("headers") / "store")
+
+
+def _raw(url: str, head: bytes) -> bytes:
+    return raw_answer(url, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + head + b"\r\n")
+
+
+def _assert_luzhis_431(answer: bytes) -> None:
+    head, _sep, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 431 "), answer[:300]
+    assert b"text/plain; charset=utf-8" in head.lower()
+    assert in_both_languages(body.decode("utf-8").strip().removeprefix("431 ")), body
+
+
+def test_a_request_head_too_large_is_luzhis_431_under_luzhi_serve(small_store):
+    with serve(Config(store_path=small_store), luzhi_serve=True) as server:
+        _assert_luzhis_431(_raw(server.base, b"X-Long: " + b"a" * 70_000 + b"\r\n"))
+        _assert_luzhis_431(_raw(server.base, b"".join(b"X-%d: 1\r\n" % n for n in range(101))))
+
+
+def test_a_request_head_too_large_is_luzhis_431_under_gunicorn(small_store, tmp_path):
+    with gunicorn(small_store, tmp_path, workers=1) as url:
+        _assert_luzhis_431(_raw(url, b"X-Long: " + b"a" * 9_000 + b"\r\n"))
+        _assert_luzhis_431(_raw(url, b"".join(b"X-%d: 1\r\n" % n for n in range(101))))
+
+
+# ---- 3. .json of a resource without a table ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/doc/division/140226207", "/doc/category/ping-an-fa-zhi"])
+def test_a_json_a_resource_has_not_names_its_jsonld(live_server, path):
+    answer = requests.get(f"{live_server.url}{path}.json", timeout=60)
+    assert answer.status_code == 404 and answer.headers["Content-Type"].startswith("application/json")
+    error = answer.json()["error"]
+    assert in_both_languages(error), error
+    jsonld = f"{live_server.url}{path}.jsonld"
+    assert jsonld in error, error
+    assert requests.get(jsonld, timeout=60).status_code == 200
