@@ -162,7 +162,8 @@ def recording(built_store) -> Iterator[tuple[str, list[tuple]]]:
 
     pages.triples = recorded
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # Polled every 0.05 s, not 0.5 s: shutdown() waits for the poll, once per test using this.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/doc/", lookups
     finally:

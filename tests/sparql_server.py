@@ -78,7 +78,8 @@ def serve(config: Config, *, luzhi_serve: bool = False) -> Iterator[Server]:
     app = create_app(config)
     handler = {"request_handler": TimedRequestHandler} if luzhi_serve else {}
     server = make_server("127.0.0.1", 0, app, threaded=True, **handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # serve_forever's default poll, 0.5 s, is how long shutdown() waits on leaving: per test using this, on CI too.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield Server(f"http://127.0.0.1:{server.server_port}", app)

@@ -16,6 +16,7 @@ import json
 import logging
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
@@ -98,14 +99,22 @@ def test_a_cut_body_is_a_400_under_gunicorn(production, path, content_type, body
 STALLED = [CUT[0], CUT[2]]  # /sparql's fast path and /validate
 
 
-@pytest.mark.parametrize(("path", "content_type", "body"), STALLED)
-def test_a_stalled_body_is_a_408_under_gunicorn(production, path, content_type, body):
-    status, text = send_cut(production, path, content_type, body, hold_open=True)
-    assert status == 408, text
-    message = json.loads(text)["error"] if path.startswith("/validate") else text.strip()
-    assert "Content-Length" in message and f"nothing for {BODY_WAIT} s before the 100 bytes" in message, message
-    assert in_both_languages(message), message
-    assert send_cut(production, path, content_type, body, announced=len(body))[0] == 200  # the worker still answers
+def send_stalled_at_once(url: str) -> list[tuple[tuple, int, str]]:
+    """Each STALLED request, all held open together (each answer comes after `BODY_WAIT` seconds: one wait, not
+    one per request; both servers give each request a thread of its own): (case, status, body) in STALLED order."""
+    with ThreadPoolExecutor(len(STALLED)) as pool:
+        answers = list(pool.map(lambda case: send_cut(url, *case, hold_open=True), STALLED))
+    return [(case, status, text) for case, (status, text) in zip(STALLED, answers, strict=True)]
+
+
+def test_a_stalled_body_is_a_408_under_gunicorn(production):
+    for (path, content_type, body), status, text in send_stalled_at_once(production):
+        assert status == 408, (path, text)
+        message = json.loads(text)["error"] if path.startswith("/validate") else text.strip()
+        assert "Content-Length" in message and f"nothing for {BODY_WAIT} s before the 100 bytes" in message, message
+        assert in_both_languages(message), message
+        # the worker still answers
+        assert send_cut(production, path, content_type, body, announced=len(body))[0] == 200, path
 
 
 @pytest.fixture(scope="module")
@@ -123,13 +132,13 @@ def development(built_store):
     server.shutdown()
 
 
-@pytest.mark.parametrize(("path", "content_type", "body"), STALLED)
-def test_a_stalled_body_is_a_408_under_werkzeug_without_a_traceback(development, path, content_type, body, caplog):
+def test_a_stalled_body_is_a_408_under_werkzeug_without_a_traceback(development, caplog):
     with caplog.at_level(logging.INFO, logger="werkzeug"):
-        status, text = send_cut(development, path, content_type, body, hold_open=True)
-    assert status == 408, text
-    assert "Content-Length" in text and in_both_languages(
-        json.loads(text)["error"] if path.startswith("/validate") else text.strip())
+        answers = send_stalled_at_once(development)
+    for (path, _content_type, _body), status, text in answers:
+        assert status == 408, (path, text)
+        assert "Content-Length" in text and in_both_languages(
+            json.loads(text)["error"] if path.startswith("/validate") else text.strip())
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING or "Traceback" in
                 record.getMessage()], [record.getMessage() for record in caplog.records]
 
