@@ -1,8 +1,9 @@
-"""What each kind of page reads (division, list, duty, department, category, search, home).
+"""What each kind of page reads (division, duty, department, category, search, home; a list's table of duties is
+server/list_queries.py).
 
 A resource's own values (a division's chain, children, lists and departments, a duty's
 participations) are index lookups (server/lookups.py, issue 13); what joins or sorts many
-resources (a list's duties, a page of a department's or category's duties) is SPARQL, run under
+resources (a page of a department's or category's duties) is SPARQL, run under
 `page_timeout`. Each function takes a store and an already checked IRI and returns plain rows or
 frozen dataclasses; the views only render. Every IRI goes through `sparql_iri` and every user string
 through `sparql_string` (issue 6: never splice raw text into a query).
