@@ -80,6 +80,11 @@ class Refusal:
     file: str
     reasons: tuple[dict, ...]  # {"line": int | None, "rule": str, "message": str}
 
+    @classmethod
+    def of_error(cls, path: Path, error: Exception) -> Refusal:
+        """A document refused for one error its reading raised (a ParseError names its line or place)."""
+        return cls(str(path), (_reason(error),))
+
     def text(self) -> str:
         """The first `SHOWN_REASONS` reasons, then how many more of each rule: a document missing a column broke
         one rule on every item (144 reasons, one line of 20,795 characters on the console, cold review).
@@ -266,7 +271,7 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
             return Staged(path, key, quads, report, None, 0, lists=doc.lists_found(), partial=True)
         graph, report = _document_graph(path, doc, chain, options)
     except Exception as error:  # noqa: BLE001 (any failure refuses this document, named, not the whole run)
-        return Staged(path, key, quads, None, Refusal(str(path), (_reason(error),)), 0)
+        return Staged(path, key, quads, None, Refusal.of_error(path, error), 0)
     return validate_and_write(graph, report, chain.township.code, path, key, options, staging, validate_graph)
 
 
@@ -284,7 +289,7 @@ def validate_and_write(graph: TripleSet, report: DocumentReport, code: str, path
         try:
             verdict = validate_graph(graph, options.base)
         except Exception as error:  # noqa: BLE001 (this document is refused, named; not the whole build)
-            return Staged(path, key, quads, report, Refusal(str(path), (_reason(error),)), 0, files=files)
+            return Staged(path, key, quads, report, Refusal.of_error(path, error), 0, files=files)
         report = report.with_validation(verdict)
         files = tuple(replace(f, report=f.report.with_validation(verdict)) for f in files)
         if not verdict.conforms and not options.force:

@@ -27,7 +27,6 @@ from luzhi.etl.stage import (
     Refusal,
     Staged,
     StagedFile,
-    _reason,
     add_build,
     file_key,
     read_document,
@@ -118,8 +117,7 @@ def _stage_township(members: tuple[Member, ...], key: str, options: BuildOptions
                                         "build the township's files together")
             read.append((member, *read_document(member.path, member.code, options)))
         except Exception as error:  # noqa: BLE001 (a file of the store this luzhi no longer reads: refused, named)
-            return Staged(first, key, staging / f"{key}.{LOADED_PART}", None, Refusal(str(member.path),
-                                                                                      (_reason(error),)), 0)
+            return Staged(first, key, staging / f"{key}.{LOADED_PART}", None, Refusal.of_error(member.path, error), 0)
     chain = read[0][2]
     parts = tuple(SourcePart(doc, member.path.name) for member, doc, _ in read)
     iris = Iris(options.base)

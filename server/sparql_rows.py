@@ -24,3 +24,13 @@ def select(store: Store, body: str) -> list[Row]:
 def int_or_zero(node: Node | None) -> int:
     """A COUNT or other number a query bound, 0 where it bound nothing (an aggregate over no rows)."""
     return int(node) if isinstance(node, Literal) else 0
+
+
+def as_text(node: Node | None) -> str | None:
+    """A bound value as a string; None where the query bound nothing (an OPTIONAL that did not match)."""
+    return str(node) if node is not None else None
+
+
+def as_int(node: Node | None) -> int | None:
+    """A bound number as an int; None where the query bound nothing (a table cell left empty, not 0)."""
+    return int(node) if isinstance(node, Literal) else None

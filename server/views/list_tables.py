@@ -15,13 +15,14 @@ from rdflib import URIRef
 from luzhi.ontology.duty_texts import DUTY_TEXT_KEYS
 from luzhi.server import list_queries as lq
 from luzhi.server.context import get_config, get_store, held_stream, label_cache, per_snapshot_cached
-from luzhi.server.describe import Paging, fetch_labels, resource_labels
+from luzhi.server.describe import Paging, fetch_labels, label_text, resource_labels
 from luzhi.server.i18n import lang
 from luzhi.server.links import iri_for_path, link, local_path
+from luzhi.server.sparql_rows import as_int, as_text
 from luzhi.server.tables import Table, csv_chunks, csv_response, json_response, table_response
 from luzhi.server.views.arguments import CATEGORY, DEPARTMENT, resource_arg
 from luzhi.server.views.common import page_arg, paging_links, require_page
-from luzhi.server.views.comparing import as_int, as_text, kind_table, label_text
+from luzhi.server.views.comparing import kind_table
 
 FILTERS = ("category", "department")
 
