@@ -72,6 +72,11 @@ def test_deng_ends_a_list(cell, names):
     assert split.more is True
 
 
+def test_deng_closes_a_list_of_receivers_too():
+    reclaimed = parse_reclaimed_cell("承接部门：县公安局、县司法局等 工作方式：依法办理。")
+    assert reclaimed.departments.names == ("县公安局", "县司法局") and reclaimed.departments.more is True
+
+
 @pytest.mark.parametrize("cell", ["县公安局", "县公安局、县应急管理局", "县公安局、县应急管理局等相关部门",
                                   "县平等发展促进会"])
 def test_no_deng_no_more(cell):
