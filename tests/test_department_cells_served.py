@@ -52,6 +52,7 @@ DOCUMENT = """江苏省苏州市吴江区同里镇履行职责事项清单
 6\t城市道路占用许可\t区城管局和区住建局\t区住建局
 7\t城市道路清扫保洁\t移交城管委负责
 8\t农村建房初审\t不再开展此项工作
+9\t户外广告设置许可\t区公安分局、区司法局等
 """
 Q = sparql_prologue() + "PREFIX org: <http://www.w3.org/ns/org#>\n"
 LZ = "https://w3id.org/luzhi/def#"
@@ -212,8 +213,8 @@ def test_a_list_closed_by_deng_keeps_its_deng(store, server):
     assert departments_of(store, duty("cooperative", 7)) == {"区公安分局", "区司法局"}
     assert not store.ask(Q + f"ASK {{ <{duty('cooperative', 7)}> lz:departmentMention ?m }}")
     assert store.ask(Q + f"ASK {{ <{duty('cooperative', 7)}> lz:moreDepartments true }}")
-    assert [str(r["d"]) for r in store.select(Q + "SELECT ?d WHERE { ?d lz:moreDepartments ?more }")] == [
-        duty("cooperative", 7)]
+    assert {str(r["d"]) for r in store.select(Q + "SELECT ?d WHERE { ?d lz:moreDepartments ?more }")} == {
+        duty("cooperative", 7), duty("reclaimed", 9)}
     response = requests.get(f"{server.base}/doc/list/{TOWNSHIP}/cooperative", timeout=60,
                             headers={"Accept": "text/html"})
     row = next(row for row in response.text.split("<tr") if "做好社会治安工作" in row)
@@ -232,6 +233,11 @@ def test_a_list_closed_by_deng_keeps_its_deng(store, server):
     english = requests.get(server.base + duty("cooperative", 7).removeprefix(BASE).replace("/id/", "/doc/", 1),
                            params={"lang": "en"}, timeout=60, headers={"Accept": "text/html"}).text
     assert re.search(r'区司法局</span></a><span class="more" [^>]*> and others</span></li>', english)
+    # A reclaimed duty's receivers alike, 等 after the last receiver (and its role and task, if any).
+    receivers = re.search(r'<section class="reclaimed">(.*?)</section>', _page(server, duty("reclaimed", 9)),
+                          re.S).group(1)
+    listed = re.search(r'<ul class="inline">(.*?)</ul>', receivers, re.S).group(1)
+    assert re.sub(r"<[^>]+>|\s", "", listed) in {"区公安分局区司法局等", "区司法局区公安分局等"}
     # A duty whose cell names every department reads no 等.
     assert "等</span>" not in _page(server, duty("cooperative", 1)).split("<dt>对应上级部门</dt>")[1].split("</dd>")[0]
 
