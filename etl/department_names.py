@@ -112,9 +112,11 @@ def _word_outside_places(name: str) -> bool:
     生态环境局向阳分局's 向 is 向阳区's, not the 向 of 向县民政局报告 (a 10,000-township synthetic build quarantined
     向阳区's and 将乐县's lists); but 移交城管委's 移交 only overlaps 交城 (交城县), and is the verb (polish 22: an
     organisation 移交城管委 was loaded)."""
+    words = list(_NOT_IN_NAME.finditer(name))
+    if not words:
+        return False  # most names: the places are looked for only when a word needs them (a name is tried often)
     spans = _place_spans(name)
-    return any(not any(start <= word.start() and word.end() <= end for start, end in spans)
-               for word in _NOT_IN_NAME.finditer(name))
+    return any(not any(start <= word.start() and word.end() <= end for start, end in spans) for word in words)
 
 
 def _place_spans(text: str) -> list[tuple[int, int]]:

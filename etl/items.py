@@ -967,9 +967,10 @@ class _Assembler:
             )
         if self.pending_heading is not None:
             self._unparsed(self.pending_heading)
-        # A list the body lacks is counted as one of no items: every township's document has all three lists, so
-        # one missing is a document cut short (or a layout not understood), refused unless --force (a cold review
-        # found documents without a table of contents, cut before their last list, loading as whole).
+        # A list the body lacks is counted as one of no items. A township publishes all three lists, so a file
+        # lacking one is either a document cut short (or a layout not understood), refused unless --force (a cold
+        # review found documents cut before their last list loading as whole), or one file of a township that
+        # publishes its lists apart: etl/townships.py joins those and drops this issue for lists another file holds.
         absent, order = [], list(ListKind)
         for kind in ListKind:
             if any(lst.kind is kind for lst in self.lists):

@@ -188,6 +188,10 @@ def _names_a_place(clause: str) -> bool:
     return any(clause[:n] in places for n in range(2, min(8, len(clause)) + 1))
 
 
+# Longer than any list of receiving departments (the five samples' longest 承接部门 cell is under 40 characters).
+_LONGEST_RECEIVERS = 200
+
+
 def _receiver_of(clause: str) -> DepartmentCell:
     """The departments a clause hands the work to, or that receive it: `交区城管委办理`, `区城管委承接`,
     `该事项移交区市场监管局实施`, `区市场监管局收回`, `收回区住建委` (cold review 21: refused, no receiver). The
@@ -198,6 +202,8 @@ def _receiver_of(clause: str) -> DepartmentCell:
     clause = clause[handed:]
     for match in (*_RECEIVES.finditer(clause), None):
         head = clause[: match.start()] if match else clause
+        if len(head) > _LONGEST_RECEIVERS:
+            break  # the heads only grow: each one split again made `移交办理办理…` quadratic (13 s at 4,000)
         moved = _moved_to(head)
         head = head[moved:].strip(EDGE)
         cell = split_department_cell(head) if len(head) >= 2 else DepartmentCell(())

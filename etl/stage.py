@@ -31,14 +31,7 @@ from luzhi.etl.facts import document_facts, write_facts
 from luzhi.etl.layout import Layout
 from luzhi.etl.model import Issue, ListKind, ParsedDocument
 from luzhi.etl.parse import ParseError, SourceError, key_bytes, parse_document
-from luzhi.etl.pool import (  # noqa: F401 (re-exported: the CLI, etl/derive.py and the tests import them from here)
-    Terminated,
-    build_pool,
-    clean_stale_staging,
-    raise_terminated,
-    run_calls,
-    stop_pool,
-)
+from luzhi.etl.pool import run_calls
 from luzhi.etl.report import DocumentReport, document_report
 from luzhi.etl.shared import split_shared
 from luzhi.etl.to_rdf import document_graph

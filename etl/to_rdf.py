@@ -315,8 +315,8 @@ def _add_lists(graph, iris, doc, kinds, township, source, build_iri, categories)
     (`?d lz:township ?t ; lz:listType ?l`) counts duties only (issue 11, finding 2)."""
     declared = {(c.list_kind, c.category): c.declared for c in doc.category_counts}
     township_code, township_name = township.code, township.name
-    # All three lists, each even with no items (one the body lacks is counted so, etl/items.py): a list of 0 items
-    # is how a document cut short shows (lzsh:DutyList-itemCount refuses it; it loaded as whole).
+    # The lists `_lists_of` gives this file, each even with no items: a list of 0 items is how a document cut
+    # short shows (lzsh:DutyList-itemCount refuses it; it loaded as whole).
     for kind in kinds:
         items = doc.items_of(kind)
         dataset = iris.duty_list(township_code, kind)

@@ -332,7 +332,7 @@ def _interruptible():
     SIGTERM the same way, exit 143 (128 + 15, what a shell reports for it): it ended the process at once, and
     multiprocessing's resource tracker warned of leaked semaphores (cold review; etl/stage.py Terminated).
     Nothing was switched (docs/build.md); what was staged and loaded is reused by the same command."""
-    from luzhi.etl.stage import Terminated, raise_terminated
+    from luzhi.etl.pool import Terminated, raise_terminated
 
     previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
