@@ -165,12 +165,21 @@ def _moved_to(clause: str) -> int:
     if begins_with_owner(rest):
         return moved.end()
     # No owner after the verb: `移交城管委` (polish 22: 交城, a place, hid the verb and an organisation 移交城管委
-    # was loaded). The rest must be a department's name alone, after a verb of two characters: a bare 交 or 转 may
-    # begin a name (交通运输局, 交城县公安局: 交城县 is a county), and no name begins with 移交, 划转, 收回 ….
+    # was loaded), `移交城管委负责`, `由城管委承接`. The rest must be departments' names alone, perhaps with their role
+    # word or task, after a verb of two characters or 由: a bare 交 or 转 may begin a name (交通运输局, 交城县公安局:
+    # 交城县 is a county), and no name begins with 由, 移交, 划转 ….
     verb = moved.group("verb")
-    if len(verb) >= 2 and looks_like_department(rest) and not _names_a_place(clause):
+    if (len(verb) >= 2 or verb == "由") and _names_alone(rest) and not _names_a_place(clause):
         return moved.end()
     return 0
+
+
+def _names_alone(text: str) -> bool:
+    """`城管委`, `城管委负责`, `城管执法局负责执法`: department names and nothing else but their roles and tasks."""
+    if looks_like_department(text):
+        return True
+    cell = split_department_cell(text)
+    return bool(cell.names) and not (cell.unread or cell.generic)
 
 
 def _names_a_place(clause: str) -> bool:
@@ -186,15 +195,20 @@ _LONGEST_RECEIVERS = 200
 def _receiver_of(clause: str) -> DepartmentCell:
     """The departments a clause hands the work to, or that receive it: `交区城管委办理`, `区城管委承接`,
     `该事项移交区市场监管局实施`, `区市场监管局收回`, `收回区住建委` (cold review 21: refused, no receiver). The
-    names are those before the first thing the receiver does that leaves department names and nothing else."""
-    clause = clause[_moved_to(clause) :]
+    names are those before the first thing the receiver does that leaves department names and nothing else. After
+    the verb a name may lack its owner, as `_moved_to` allows (`移交城管委负责`, `由城管委承接`: the county's 城管委,
+    as any name without its owner is); without a verb it needs it (`区城管委承接`)."""
+    handed = _moved_to(clause)
+    clause = clause[handed:]
     for match in (*_RECEIVES.finditer(clause), None):
         head = clause[: match.start()] if match else clause
         if len(head) > _LONGEST_RECEIVERS:
             break  # the heads only grow: each one split again made `移交办理办理…` quadratic (13 s at 4,000)
-        head = head[_moved_to(head) :].strip(EDGE)
+        moved = _moved_to(head)
+        head = head[moved:].strip(EDGE)
         cell = split_department_cell(head) if len(head) >= 2 else DepartmentCell(())
-        if cell.names and not (cell.unread or cell.generic) and all(map(_named, cell.names)):
+        after_verb = bool(handed or moved)
+        if cell.names and not (cell.unread or cell.generic) and all(_named(name, after_verb) for name in cell.names):
             return cell
     return DepartmentCell(())
 
@@ -205,9 +219,10 @@ def _receives(clause: str) -> bool:
     return bool((_moved_to(clause) or _RECEIVES.search(clause)) and _receiver_of(clause).names)
 
 
-def _named(name: str) -> bool:
-    """A receiver named by its owner and its name: not `县局` (which bureau?: `_someone`'s mention)."""
-    return len(name) > 2 and looks_like_department(name, owner_required=True)
+def _named(name: str, after_verb: bool = False) -> bool:
+    """A receiver named by its owner and its name, or after a verb handing the work on by its name alone
+    (`移交城管委`): not `县局` (which bureau?: `_someone`'s mention)."""
+    return len(name) > 2 and looks_like_department(name, owner_required=not after_verb)
 
 
 def _transferred_to(plain: str) -> tuple[str, ...]:

@@ -133,8 +133,6 @@ def township_graph(parts: tuple[SourcePart, ...], chain: DivisionChain, iris: Ir
     prefecture_name = chain.prefecture.name if chain.prefecture else ""
 
     def own_texts(item: DutyItem, names: tuple[str, ...]) -> dict[str, str]:
-        if len(names) == 1:
-            return {names[0]: item.upper_responsibility}  # one department: the whole cell is its part
         return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name,
                                          section(item)))
 
@@ -262,8 +260,10 @@ def _add_duty(
     for note in item.notes:
         graph.add((duty, _NOTE, zh(note)))
     graph.add((duty, _DERIVED_FROM, provenance))
-    for phrase in (*cell.generic, *cell.unread, *cell.more):  # more: the 等 of 区公安局等
+    for phrase in (*cell.generic, *cell.unread):
         graph.add((duty, LZ.departmentMention, zh(phrase)))
+    if cell.more:  # 区公安局等: others, unnamed, take part (kept as a mention 「等」 it read as junk in the data)
+        graph.add((duty, LZ.moreDepartments, _TRUE))
     for name in cell.names:
         graph.add((duty, LZ.upperDepartment, org_iri(name)))
 

@@ -62,7 +62,7 @@ def _list_cells(store: Store, duties: str) -> list[Row]:
     text (ontology/duty_texts.py) under its key, a plain literal with its values a line each, or absent."""
     rows = select(
         store,
-        f"""SELECT ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued
+        f"""SELECT ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued ?more
             (GROUP_CONCAT(DISTINCT STR(?dept); SEPARATOR=" ") AS ?depts)
             (GROUP_CONCAT(DISTINCT STR(?mention); SEPARATOR="、") AS ?mentions)
         WHERE {{
@@ -75,7 +75,8 @@ def _list_cells(store: Store, duties: str) -> list[Row]:
             OPTIONAL {{ ?d lz:discontinued ?discontinued }}
             OPTIONAL {{ ?d lz:upperDepartment ?dept }}
             OPTIONAL {{ ?d lz:departmentMention ?mention }}
-        }} GROUP BY ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued ORDER BY ?seq ?d""",
+            OPTIONAL {{ ?d lz:moreDepartments ?more }}
+        }} GROUP BY ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued ?more ORDER BY ?seq ?d""",
     )
     if not rows:
         return rows

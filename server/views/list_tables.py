@@ -86,11 +86,21 @@ LIST_COLUMNS = ("sequence", "title", "category", "departments", "upper_responsib
                 "way_of_working", "discontinued", "duty", *DUTY_TEXT_KEYS)
 
 
+def departments_text(names: list[str], more: bool, mentions: str) -> str:
+    """A duty's departments as its cell reads: the names, 等 when the cell closes their list with it
+    (lz:moreDepartments), then the phrases naming no department (lz:departmentMention), with no 、 before one
+    beginning with 等 (`县公安局等部门`). list.html writes the page's cell the same way."""
+    text = "、".join(names) + ("等" if more else "")
+    if mentions and text and not mentions.startswith("等"):
+        text += "、"
+    return text + mentions
+
+
 def list_cells(row: dict, labels: dict, language: str) -> tuple:
     """One duty of a list as a row of its table (`LIST_COLUMNS`), named in `language`."""
     return (as_int(row.get("seq")), as_text(row.get("title")), label_text(labels, row.get("cat"), "", language),
-            "、".join([label_text(labels, URIRef(x), x, language) for x in str(row.get("depts", "")).split()]
-                     + ([str(row["mentions"])] if row.get("mentions") else [])),
+            departments_text([label_text(labels, URIRef(x), x, language) for x in str(row.get("depts", "")).split()],
+                             str(row.get("more", "")) == "true", str(row.get("mentions", ""))),
             as_text(row.get("upper")), as_text(row.get("town")), as_text(row.get("way")),
             as_text(row.get("discontinued")) or None, str(row["d"]), *(as_text(row.get(key)) for key in DUTY_TEXT_KEYS))
 
