@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from luzhi.etl.department_names import (
+    EDGE,
     ORG_END,
     begins_with_owner,
     is_generic,
@@ -32,8 +33,6 @@ from luzhi.etl.department_phrases import (
 )
 
 __all__ = ["DepartmentCell", "cell_tokens", "split_department_cell", "with_role_columns"]
-
-EDGE = " \t\n\u3000\xa0：:，,。.;；、-—_=*·"
 
 _SEPARATORS = frozenset(" \t\n\u3000\xa0、，,；;／/")
 _SPACES = frozenset(" \t\n\u3000\xa0")

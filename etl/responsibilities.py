@@ -28,6 +28,7 @@ from functools import lru_cache
 from luzhi.etl.department_names import (
     ALIAS_VARIANTS_LAST,
     EDGE,
+    ROLE_VERBS,
     looks_like_department,
     normalise_department,
     plain_text,
@@ -54,7 +55,7 @@ _PARTNER_WITH = re.compile(r"[与和同]")  # X与Y一同…, X与Y共同…
 _TOGETHER = re.compile(r"\s*(?:一同|共同|一起)")
 # What a department does, right after its name at a statement's start (cold review 21: `农业农村局负责…，水利局负责…`
 # gave the whole text to 区农业农村局 and 区水利局 nothing): a clause after ，with its own subject is a statement.
-_ROLE_VERB = re.compile(r"牵头负责|牵头|主责|主办|负责|承担|配合|协助|协办|参与|协同|会同")
+_ROLE_VERB = re.compile("|".join((*ROLE_VERBS, "承担")))  # and 承担: ROLE_VERBS has 牵头负责 before 牵头
 _CLAUSE_MARK = re.compile(r"[，,]")
 # A subject by its structure, not listed: `区公安局负责打击违法` under 区农业农村局、区市场监管局.
 _SUBJECT = re.compile(rf"([^\s，,；;。：:、]{{2,30}}?)(?:{_ROLE_VERB.pattern})")
