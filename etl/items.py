@@ -38,7 +38,7 @@ from luzhi.etl.headings import (
     without_continued,
     wrapped_line_message,
 )
-from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind, SourceLine
+from luzhi.etl.model import INFO, WARNING, CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind, SourceLine
 from luzhi.etl.numbering import (
     category_issues,
     numbers_each_category,
@@ -47,7 +47,7 @@ from luzhi.etl.numbering import (
     renumber,
     restart_issues,
 )
-from luzhi.etl.numbers import Number, oversized_sequence, parse_number
+from luzhi.etl.numbers import Number, mistyped_number, oversized_sequence, parse_number
 from luzhi.etl.place_names import same_place
 from luzhi.etl.rows import (
     Column,
@@ -484,6 +484,11 @@ class _Assembler:
         if not self.lists and self.title is None:
             self.pending_text.append(row)
             return
+        mistyped = mistyped_number(row.line.text) if self.current is not None else None
+        if mistyped is not None:  # `1O、加强…`: a duty's row whose number cannot be read; never a wrap or a heading
+            text = row.line.text.strip().replace("\t", " ")
+            self._no_number(row, mistyped, text[text.find(mistyped) + len(mistyped):].lstrip(" 、.．)）"))
+            return
         if row.heading is not None and self.current is not None and self.current.columns:
             self.pending_tentative = row  # a bare name (`平安法治`): `_resolve_tentative` decides at the next row
             return
@@ -530,7 +535,8 @@ class _Assembler:
                     return
         if held.kind is RowKind.CELLS and current is not None:  # `一<TAB>加强党的政治建设`: as it was reported
             index = self._column_index(Column.SEQUENCE)
-            self._no_number(held, held.cells[index].strip() if index < len(held.cells) else "")
+            rest = next((cell.strip() for i, cell in enumerate(held.cells) if i != index and cell.strip()), "")
+            self._no_number(held, held.cells[index].strip() if index < len(held.cells) else "", rest)
         else:
             self._unparsed(held)
 
@@ -813,13 +819,26 @@ class _Assembler:
                         f"the 序号 「{shown}」 has {len(digits)} digits, too large to be an item number; the row holds "
                         "nothing else", span)
             return
-        self._no_number(row, text)
+        rest = next((cell_text(values[c], join_lines=True) for c in filled
+                     if c is not Column.SEQUENCE and not isinstance(c, tuple)), "")
+        self._no_number(row, text, rest)
 
-    def _no_number(self, row: Row, text: str) -> None:
+    def _no_number(self, row: Row, text: str, rest: str = "") -> None:
+        """A row whose 序号 is no number. Holding text (`rest`, a 事项名称), it is a duty's row that was not read:
+        a Warning, since the list is loaded short of that duty (a notice among many said only "not a number");
+        alone on its row, a notice."""
         quoted = text if len(text) <= 20 else f"{text[:20]}…"
-        self._issue("unparsed-line", f"序号「{quoted}」不是数字，该行未作为事项解析",
-                    f"the 序号 「{quoted}」 is not a number; the row was not read as an item",
-                    LineSpan(row.line.lineno, row.line.lineno))
+        span = LineSpan(row.line.lineno, row.line.lineno)
+        if not rest:
+            self._issue("unparsed-line", f"序号「{quoted}」不是数字，该行未作为事项解析",
+                        f"the 序号 「{quoted}」 is not a number; the row was not read as an item", span)
+            return
+        shown = rest if len(rest) <= 30 else f"{rest[:30]}…"
+        self._issue("unparsed-line", f"序号「{quoted}」无法读作数字：这一行（「{shown}」）没有作为事项读入，"
+                    "清单可能因此少了这一项；请对照原件改正序号",
+                    f"the 序号 「{quoted}」 cannot be read as a number, so this row (「{shown}」) was not read as a "
+                    "duty and the list may be short of it; correct the 序号 from the original",
+                    span, severity=WARNING)
 
     def _same_sequence(self, row: Row, values: dict[Slot, str], draft: _Draft) -> None:
         """Another row of a multi-row item: keep each new cell text once, on its own line."""
@@ -1104,9 +1123,10 @@ class _Assembler:
         self.items[current.first_item:] = renumber(items)
 
     def _issue(self, code: str, message: str, message_en: str, lines: LineSpan | None,
-               kind: ListKind | None = None) -> Issue:
+               kind: ListKind | None = None, *, severity: str = INFO) -> Issue:
         if kind is None and self.current is not None:
             kind = self.current.kind
-        issue = Issue(code=code, message=message, message_en=message_en, lines=lines, list_kind=kind)
+        issue = Issue(code=code, message=message, message_en=message_en, lines=lines, list_kind=kind,
+                      severity=severity)
         self.issues.append(issue)
         return issue

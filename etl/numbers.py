@@ -21,6 +21,11 @@ _OUTLINE = re.compile(r"^(\d{1,3})\s*([.-])\s*(\d{1,4})(?:\s*\2\s*(\d{1,4}))?\s*
 _DECIMAL = re.compile(r"^(\d{1,5})\.0+$")
 
 
+# A 序号 typed with a letter for a digit, then the row's text (`1O、加强…`, `l2 落实…`: O for 0, l or I for 1), read
+# after NFKC: a row numbered as duties are whose number cannot be read, so a duty the list may be short of.
+_MISTYPED = re.compile(r"^(?=[OoIl\d]*\d)(?=[\d]*[OoIl])([\dOoIl]{2,5})(?:\s*[、.)]\s*|\s+)(?=\S)")
+
+
 @dataclass(frozen=True)
 class Number:
     """A 序号 as read: `sequence`, and for an outline number (`1.2`, `1.2.3`) the numbers of the rows above it,
@@ -54,6 +59,13 @@ def parse_sequence(cell: str) -> int | None:
     """`1`, `1.`, `1、`, `1）`, `(1)`, `（1）`, `第1项`, full-width `１２` → int; anything else (`1.2` too) → None."""
     match = _SEQUENCE.match(unicodedata.normalize("NFKC", cell).strip())
     return int(next(group for group in match.groups() if group)) if match else None
+
+
+def mistyped_number(text: str) -> str | None:
+    """The number part of a line or cell that starts as a numbered row does but with a letter among its digits (`1O、
+    加强…` → `1O`), else None: such a row is no item, and the duty it holds is not read."""
+    match = _MISTYPED.match(unicodedata.normalize("NFKC", text).strip())
+    return match.group(1) if match else None
 
 
 def oversized_sequence(cell: str) -> str | None:
