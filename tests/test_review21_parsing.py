@@ -166,6 +166,21 @@ def test_three_level_and_dashed_outline_numbers(tmp_path, dash):
     assert [i.code for i in doc.issues] == ["outline-subpoints", "numbering-outline"]
 
 
+@pytest.mark.parametrize("row", ["1O、\t落实全面从严治党主体责任", "l2\t落实全面从严治党主体责任",
+                                 "1O、落实全面从严治党主体责任", "I0. 落实全面从严治党主体责任"])
+def test_a_row_whose_number_cannot_be_read_is_a_warning(tmp_path, row):
+    """`1O、…` (a letter O for 0), `l2 …`: a duty's row not read as one was an `unparsed-line` notice among many (or,
+    number and title in one cell, glued onto the title above as its wrapped rest); it is a Warning saying the row
+    was not read as a duty, and the title above stays whole."""
+    doc = parse(write(tmp_path, f"1\t加强党的政治建设\n{row}\n3\t抓好党委自身建设\n"))
+    assert basic(doc) == [(1, None, None, "加强党的政治建设"), (3, None, None, "抓好党委自身建设")]
+    (warning,) = [i for i in doc.issues if i.severity == "Warning"]
+    assert (warning.code, warning.lines.first) == ("unparsed-line", 5)
+    assert "没有作为事项读入" in warning.message and "「落实全面从严治党主体责任」" in warning.message
+    assert "was not read as a duty" in warning.message_en
+    assert {i.severity for i in doc.issues if i is not warning} == {"Info"}  # the gap it leaves, as before
+
+
 def test_outline_numbers_that_do_not_fit_their_category_rows_are_said(tmp_path):
     """`2.1` with no row numbered 2 above it goes under the category above, said; a row numbered 3 with no 3.1 below
     it is an item (it holds a duty's text as far as anyone can tell), said."""
