@@ -126,3 +126,26 @@ def test_html_rows_hidden_by_the_pages_style_sheet_are_not_read():
                      "3\t更具体的规则显示", "4\t行内样式显示", "5\t复杂选择器不算"]
     (notice,) = read.notices
     assert notice.code == "hidden-rows-skipped" and notice.message.startswith("表 1 的第 3–4、8 行是隐藏的（共 3 行）")
+
+
+def test_word_body_paragraphs_of_hidden_text_are_said_as_hidden_rows_are():
+    """A body paragraph all of hidden text (`w:vanish` on its runs or its style) was dropped without a word; it
+    is still not read, and said: one notice for the body, naming its paragraphs, as a table's hidden rows are."""
+    document = Document()
+    document.styles.element.append(parse_xml(
+        f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="Secret"><w:name w:val="Secret"/>'
+        '<w:rPr><w:vanish/></w:rPr></w:style>'))
+    document.add_paragraph("峪口镇基本履职事项清单")
+    document.add_paragraph().add_run("1、隐藏的事项").font.hidden = True
+    document.add_paragraph("")  # empty, not hidden text: no notice for it
+    styled = document.add_paragraph("2、按样式隐藏的事项")
+    styled._p.get_or_add_pPr().insert(0, parse_xml(f'<w:pStyle {nsdecls("w")} w:val="Secret"/>'))
+    document.add_paragraph("看得见的一段")
+    out = BytesIO()
+    document.save(out)
+    read = read_document(out.getvalue(), "paragraphs.docx")
+    assert [line.text for line in read.lines if line.text] == ["峪口镇基本履职事项清单", "看得见的一段"]
+    (notice,) = read.notices
+    assert notice.code == "hidden-rows-skipped"
+    assert notice.message.startswith("正文的第 2、4 段是隐藏的（共 2 段），未读入"), notice.message
+    assert notice.message_en.startswith("paragraphs 2, 4 of the document body are hidden and not read (2 in all)")
