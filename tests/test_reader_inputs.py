@@ -273,8 +273,9 @@ def _pdf(*contents: bytes) -> bytes:
 
 def test_a_pdf_that_takes_too_long_to_read_is_refused_naming_it():
     """`%PDF-` and then a page of four million operators (16 kB on disk): pdfminer would read it for about two
-    minutes here, with no limit. A timer stops it at the limit (1 s here; `PDF_SECONDS` in a build): a refusal
-    naming the file, in both languages, nothing read; the timer and its signal handler are put back."""
+    minutes here, with no limit. A timer stops it at the limit (here 0.5 s, or 1.5 s a page once the pages are
+    counted; `PDF_SECONDS` and `PAGE_SECONDS` in a build): a refusal naming the file, in both languages, nothing
+    read; the timer and its signal handler are put back."""
     import signal
     import time
 
@@ -285,10 +286,10 @@ def test_a_pdf_that_takes_too_long_to_read_is_refused_naming_it():
     assert len(hostile) < 64_000
     started = time.monotonic()
     with pytest.raises(SourceError) as caught:
-        list(read_pdf(hostile, "hostile.pdf", seconds=1))
-    assert time.monotonic() - started < 5
-    assert str(caught.value).startswith("hostile.pdf: 读取这份 PDF 超过了 1 秒的时限，已停止，没有载入任何内容")
-    assert "took longer than the 1-second limit and was stopped; nothing was loaded" in caught.value.message
+        list(read_pdf(hostile, "hostile.pdf", seconds=0.5, page_seconds=1.5))
+    assert 1.5 <= time.monotonic() - started < 5  # the page's allowance, not the 0.5 s before the pages were known
+    assert str(caught.value).startswith("hostile.pdf: 读取这份 PDF 超过了 1.5 秒的时限，已停止，没有载入任何内容")
+    assert "took longer than the 1.5-second limit and was stopped; nothing was loaded" in caught.value.message
     assert signal.getsignal(signal.SIGALRM) == before and signal.getitimer(signal.ITIMER_REAL)[0] == 0
     # an ordinary PDF under the same limit reads as before
     assert list(read_pdf(_pdf(b"q Q " * 100, b"q Q"), "plain.pdf", seconds=1)) == []
@@ -305,7 +306,7 @@ def test_a_pdf_read_on_a_thread_stops_between_pages():
 
     def read() -> None:
         try:
-            list(read_pdf(slow, "slow.pdf", seconds=0.2))
+            list(read_pdf(slow, "slow.pdf", seconds=0.2, page_seconds=0.01))
         except SourceError as error:
             caught.append(error)
 

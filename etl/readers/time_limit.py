@@ -26,11 +26,21 @@ class Deadline:
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.end = time.monotonic() + seconds
+        self.start = time.monotonic()
+        self.end = self.start + seconds
+        self.timer = False  # whether an interval timer enforces it
 
     def check(self) -> None:
         if time.monotonic() > self.end:
             raise TimeUp
+
+    def extend(self, seconds: float) -> None:
+        """Allow `seconds` from the start in all, once the work's size is known (a PDF's pages), if that is more."""
+        if seconds <= self.seconds:
+            return
+        self.seconds, self.end = seconds, self.start + seconds
+        if self.timer:
+            signal.setitimer(signal.ITIMER_REAL, max(self.end - time.monotonic(), 0.001))
 
 
 def _time_up(_signum: int, _frame) -> None:
@@ -49,6 +59,7 @@ def time_limit(seconds: float) -> Iterator[Deadline]:
         return
     previous = signal.signal(signal.SIGALRM, _time_up)
     signal.setitimer(signal.ITIMER_REAL, seconds)
+    deadline.timer = True
     try:
         yield deadline
     finally:
