@@ -292,9 +292,11 @@ def unread_heading_message(line: str, doubt: Doubt, sequence: int, category: str
 
 def subpoints_message(label: str, sequence: str, category: str | None) -> tuple[str, str]:
     """The notice for rows numbered below a duty's (`1.1`, `1.2` under `1`) read as its sub-points (Chinese,
-    English); `category`: the heading above that already gives the category, else the duty's row holds more than a
-    name."""
-    if category:
+    English); `category`: the heading above that already gives the category ("": a row numbered above the duty's
+    does), None: the duty's row holds more than a name."""
+    if category == "":
+        why, why_en = "上一级编号已给出其类别", "a row numbered above it already gives its category"
+    elif category:
         why = f"类别已由上一级标题「{category}」给出"
         why_en = f"the heading 「{category}」 above already gives the category"
     else:

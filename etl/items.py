@@ -774,7 +774,7 @@ class _Assembler:
         self.merged_rows += 1
         if current.subpoints is None:
             current.subpoints = row
-            zh, en = subpoints_message(label, _dotted(draft.path), current.category if names_only else None)
+            zh, en = subpoints_message(label, _dotted(draft.path), (current.category or "") if names_only else None)
             self._issue("outline-subpoints", zh, en, LineSpan(row.line.lineno, row.line.lineno))
 
     def _heading_in_table(self, row: Row, values: dict[Slot, str], filled: list[Slot]) -> Heading | None:
