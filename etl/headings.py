@@ -264,7 +264,7 @@ def outline_plain_message(sequence: int) -> tuple[str, str]:
     )
 
 
-def outline_mismatch_message(parent: int, above: int, category: str | None) -> tuple[str, str]:
+def outline_mismatch_message(parent: str, above: str, category: str | None) -> tuple[str, str]:
     """The notice for an item numbered `N.M` under the category row of another number (Chinese, English)."""
     name, name_en = (f"「{category}」", f"「{category}」") if category else ("（无类别）", "(none)")
     return (
@@ -291,3 +291,23 @@ def unread_heading_message(line: str, doubt: Doubt, sequence: int, category: str
         f"「二、name（N项）」{split_en}, or describe such headings in a --layout profile ([categories] heading)"
     )
 
+
+
+def subpoints_message(label: str, sequence: str, category: str | None) -> tuple[str, str]:
+    """The notice for rows numbered below a duty's (`1.1`, `1.2` under `1`) read as its sub-points (Chinese,
+    English); `category`: the heading above that already gives the category ("": a row numbered above the duty's
+    does), None: the duty's row holds more than a name."""
+    if category == "":
+        why, why_en = "上一级编号已给出其类别", "a row numbered above it already gives its category"
+    elif category:
+        why = f"类别已由上一级标题「{category}」给出"
+        why_en = f"the heading 「{category}」 above already gives the category"
+    else:
+        why, why_en = "这一行除名称外还写有其他内容", "that row holds more than a name"
+    return (
+        f"序号 {sequence} 这一行下有编号为 {label} 等的行；{why}，因此序号 {sequence} 读作一项事项，"
+        "其下各行读作它的分项，以所印编号写入该事项的说明（dct:description），不作为单独的事项；请对照原件核对",
+        f"the row numbered {sequence} has rows numbered {label} … below it; {why_en}, so the row numbered "
+        f"{sequence} is read as one duty and the rows below it as its sub-points, kept with their printed numbers "
+        "in its description (dct:description), not as duties of their own; check against the original",
+    )
