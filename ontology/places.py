@@ -34,6 +34,12 @@ def describe_place(fragment: str, lang: str) -> str | None:
     return (" 至 " if lang == "zh" else " to ").join(places)
 
 
+def place_words(fragment: str) -> tuple[str, str]:
+    """The location in Chinese and in English, for a message that puts each in its own sentence; the fragment
+    itself where it is not one we write."""
+    return describe_place(fragment, "zh") or fragment, describe_place(fragment, "en") or fragment
+
+
 def describe_place_bilingual(fragment: str) -> str | None:
     """The location in both languages, `中文 / English` as every message gives them (第 2 段 / paragraph 2)."""
     zh, en = describe_place(fragment, "zh"), describe_place(fragment, "en")

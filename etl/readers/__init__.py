@@ -30,7 +30,7 @@ from luzhi.etl.readers.web import read_html
 from luzhi.etl.readers.word import read_docx
 from luzhi.etl.source import MAX_FILE_BYTES, SourceError, decode_source, too_large
 from luzhi.etl.text import drop_invisible
-from luzhi.ontology.places import describe_place
+from luzhi.ontology.places import place_words
 
 __all__ = ["FORMATS", "Location", "ReadDocument", "Row", "read_document", "suffix_for"]
 
@@ -70,7 +70,7 @@ def _too_many_lines(location: Location) -> str:
     """The refusal of a file over MAX_LINES, naming where the limit was passed (the sheet of a workbook: one
     sheet of 100,000 rows among small ones is found at once, cold review 21)."""
     fragment = location.fragment()
-    zh, en = describe_place(fragment, "zh") or fragment, describe_place(fragment, "en") or fragment
+    zh, en = place_words(fragment)
     return (f"文件超过 {MAX_LINES} 行（段落或表格行，在{zh}处超出），一份清单通常只有几百到几千行"
             "（多出来的多半是空段落或空行）：请删去多余的空段落或空行，或把文档拆成几个文件后再试 / the file has more "
             f"than {MAX_LINES:,} lines (paragraphs or table rows; the limit is passed at {en}), where a list has a "

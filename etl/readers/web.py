@@ -34,7 +34,7 @@ from luzhi.etl.readers.hidden import hidden_rows
 from luzhi.etl.readers.location import Row, at
 from luzhi.etl.readers.web_style import StyleSheet, inline_style, style_sheet
 from luzhi.etl.source import SourceError, decode_source
-from luzhi.ontology.places import describe_place, describe_place_bilingual
+from luzhi.ontology.places import place_words
 
 _BLOCK = frozenset(
     "p div li ol ul br tr table thead tbody tfoot h1 h2 h3 h4 h5 h6 blockquote section article "
@@ -205,7 +205,7 @@ class _Layout:
                 down = _span(cell.get("rowspan"), 65534, zero=len(rows))
                 cells.extend([text] + [""] * (columns - 1))
                 if len(cells) > _MAX_COLUMNS:
-                    zh, en = (describe_place_bilingual(location.fragment()) or " / ").split(" / ", 1)
+                    zh, en = place_words(location.fragment())
                     raise SourceError(self.path, _TOO_WIDE.format(place=zh, place_en=en, limit=_MAX_COLUMNS))
                 last = min(number + down - 1, ends[row.getparent()])  # a span ends with its row group
                 for column in range(first, first + columns):
@@ -218,7 +218,7 @@ class _Layout:
             yield tuple(cells), location
         if hidden:
             place = at(table=self.tables).fragment()
-            yield hidden_rows((describe_place(place, "zh") or place, describe_place(place, "en") or place), hidden,
+            yield hidden_rows(place_words(place), hidden,
                               ("网页的 HTML 源文件", "the page's HTML"))
 
 

@@ -46,7 +46,7 @@ from luzhi.etl.readers.hidden import PARAGRAPHS, hidden_rows
 from luzhi.etl.readers.location import Location, Row, at
 from luzhi.etl.readers.word_numbering import Label, UnknownFormat, paragraph_numbers
 from luzhi.etl.source import SourceError
-from luzhi.ontology.places import describe_place, describe_place_bilingual
+from luzhi.ontology.places import place_words
 
 # Containers of runs whose text Word shows as the paragraph's (python-docx reads only `w:r` and `w:hyperlink`).
 _INLINE = frozenset(qn(f"w:{tag}") for tag in ("hyperlink", "ins", "sdt", "sdtContent", "fldSimple", "smartTag",
@@ -137,8 +137,7 @@ class _Reader:
             label = None  # its number is formatted as its paragraph mark is: hidden with it
         if isinstance(label, UnknownFormat):
             place = location.fragment()
-            words = describe_place_bilingual(place) or f"{place} / {place}"
-            zh, en = words.split(" / ", 1)
+            zh, en = place_words(place)
             raise SourceError(self.path, _UNKNOWN_FORMAT.format(place=zh, place_en=en, format=label.format))
         if isinstance(label, Label):
             return label.text + label.separator + text if text else label.text
@@ -187,7 +186,7 @@ class _Reader:
             yield tuple(texts), location
         if hidden:
             place = where.fragment()
-            yield hidden_rows((describe_place(place, "zh") or place, describe_place(place, "en") or place), hidden,
+            yield hidden_rows(place_words(place), hidden,
                               (" Word ", "Word"))
 
     def laid_out(self, cells: list[_GridCell], above: dict[int, str], location: Location) -> list[_GridCell]:
