@@ -149,3 +149,24 @@ def test_word_body_paragraphs_of_hidden_text_are_said_as_hidden_rows_are():
     assert notice.code == "hidden-rows-skipped"
     assert notice.message.startswith("正文的第 2、4 段是隐藏的（共 2 段），未读入"), notice.message
     assert notice.message_en.startswith("paragraphs 2, 4 of the document body are hidden and not read (2 in all)")
+
+
+def test_a_hidden_paragraph_in_a_layout_cell_is_skipped_as_in_the_body():
+    """A 1×1 layout table holding the title, a paragraph of hidden text and the list's table: the hidden
+    paragraph was read as a blank line between the title and the header (a break in the list); it is skipped
+    and said, as in the body."""
+    document = Document()
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    cell.paragraphs[0].text = "峪口镇基本履职事项清单"
+    cell.add_paragraph().add_run("隐藏的说明").font.hidden = True
+    inner = cell.add_table(rows=2, cols=2)
+    for (row, column), text in {(0, 0): "序号", (0, 1): "事项名称", (1, 0): "1", (1, 1): "甲"}.items():
+        inner.cell(row, column).text = text
+    out = BytesIO()
+    document.save(out)
+    read = read_document(out.getvalue(), "layout.docx")
+    texts = [line.text for line in read.lines]
+    assert texts[:3] == ["峪口镇基本履职事项清单", "序号\t事项名称", "1\t甲"], texts
+    (notice,) = read.notices
+    assert notice.code == "hidden-rows-skipped"
+    assert notice.message.startswith("表 1 第 1 行的第 2 段是隐藏的"), notice.message

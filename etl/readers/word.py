@@ -31,7 +31,7 @@ place: `table=1&row=2&paragraph=1`, `table=1&row=2&table=1&row=5` (the row's fir
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from io import BytesIO
 
@@ -144,22 +144,28 @@ class _Reader:
         return text
 
     def body(self, body) -> Iterator[Row | Issue]:
+        yield from self.blocks(_within(body, _BLOCKS), at, ("正文", "the document body"))
+
+    def blocks(self, blocks: Iterable, where: Callable[..., Location], name: tuple[str, str]) -> Iterator[Row | Issue]:
+        """Paragraphs and tables in the order they stand: the body's, or a layout row's cells' (as if they stood in
+        the body). A paragraph whose text Word hides whole is not read, and said as hidden rows are (in a layout
+        cell too: read as a blank line, it had broken the table in two)."""
         paragraphs = tables = 0
-        hidden: list[int] = []  # paragraphs with text, all of it hidden
-        for block in _within(body, _BLOCKS):
+        hidden: list[int] = []
+        for block in blocks:
             if block.tag == _P:
                 paragraphs += 1
-                location = at(paragraph=paragraphs)
+                location = where(paragraph=paragraphs)
                 text = self.paragraph(block, location)
                 if text.strip() or not self.hides_text(block):
                     yield (text,), location
                 else:
-                    hidden.append(paragraphs)  # Word shows none of it: not read, and said as hidden rows are
+                    hidden.append(paragraphs)
             else:
                 tables += 1
-                yield from self.table(block, at(table=tables))
+                yield from self.table(block, where(table=tables))
         if hidden:
-            yield hidden_rows(("正文", "the document body"), hidden, (" Word ", "Word"), PARAGRAPHS)
+            yield hidden_rows(name, hidden, (" Word ", "Word"), PARAGRAPHS)
 
     def table(self, table, where: Location) -> Iterator[Row | Issue]:
         above: dict[int, str] = {}  # grid column → the text of the cell there in the row above
@@ -186,8 +192,7 @@ class _Reader:
             yield tuple(texts), location
         if hidden:
             place = where.fragment()
-            yield hidden_rows(place_words(place), hidden,
-                              (" Word ", "Word"))
+            yield hidden_rows(place_words(place), hidden, (" Word ", "Word"))
 
     def laid_out(self, cells: list[_GridCell], above: dict[int, str], location: Location) -> list[_GridCell]:
         """The cells holding tables, when the row only lays them out (its only text is in those: the module
@@ -203,16 +208,8 @@ class _Reader:
 
     def layout(self, cells: list[_GridCell], location: Location) -> Iterator[Row | Issue]:
         """The paragraphs and tables of a layout row's cells that hold tables, as if they stood in the body."""
-        paragraphs = tables = 0
-        for cell in cells:
-            for block in _within(cell.tc, _BLOCKS):
-                if block.tag == _P:
-                    paragraphs += 1
-                    inner = location.then(paragraph=paragraphs)
-                    yield (self.paragraph(block, inner),), inner
-                else:
-                    tables += 1
-                    yield from self.table(block, location.then(table=tables))
+        blocks = (block for cell in cells for block in _within(cell.tc, _BLOCKS))
+        yield from self.blocks(blocks, location.then, place_words(location.fragment()))
 
     def cell(self, cell, location: Location) -> str:
         """A cell's text: its paragraphs, and the rows of a table inside it, one line each."""
