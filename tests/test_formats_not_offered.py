@@ -114,3 +114,13 @@ def test_a_lists_406_names_its_tables_too(live_server):
     answer = requests.get(live_server.url + duty, headers={"Accept": "text/csv"}, timeout=60)
     assert answer.status_code == 406 and ".csv" not in answer.text
     _assert_names_every_form(answer.text, _offered(live_server.url, duty, RDF))
+
+
+def test_a_search_in_a_format_it_has_not_names_its_html_and_json_with_the_search_kept(live_server):
+    """`/search.csv` matched no route: the site's bare 404, though the search is there as HTML and JSON."""
+    answer = requests.get(f"{live_server.url}/search.csv", params={"q": "森林防火"}, timeout=60)
+    assert answer.status_code == 404, answer.text[:300]
+    query = "?q=%E6%A3%AE%E6%9E%97%E9%98%B2%E7%81%AB"
+    _assert_names_every_form(answer.text, [f"{live_server.url}/search{query}", f"{live_server.url}/search.json{query}"])
+    assert in_both_languages(answer.text.removeprefix("404 Not Found: ").strip())
+    assert requests.get(f"{live_server.url}/search.json{query}", timeout=60).status_code == 200
