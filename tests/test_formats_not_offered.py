@@ -124,3 +124,13 @@ def test_a_search_in_a_format_it_has_not_names_its_html_and_json_with_the_search
     _assert_names_every_form(answer.text, [f"{live_server.url}/search{query}", f"{live_server.url}/search.json{query}"])
     assert in_both_languages(answer.text.removeprefix("404 Not Found: ").strip())
     assert requests.get(f"{live_server.url}/search.json{query}", timeout=60).status_code == 200
+
+
+@pytest.mark.parametrize("ext", [".ttl", ".csv"])
+def test_a_things_iri_with_an_extension_names_the_forms_of_its_description(live_server, ext):
+    """`/id/division/X.ttl` was the bare 404: the thing is there, its description at `/doc/division/X.ttl`."""
+    path, extensions = RESOURCES["division"]
+    answer = requests.get(live_server.url + path.replace("/doc/", "/id/") + ext, timeout=60, allow_redirects=False)
+    assert answer.status_code == 404, answer.text[:300]
+    _assert_names_every_form(answer.text, _offered(live_server.url, path, extensions))
+    assert requests.get(f"{live_server.url}/id/division/999999999{ext}", timeout=60).text.count("形式") == 0

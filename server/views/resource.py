@@ -45,6 +45,7 @@ def thing(rest: str):
         # The dataset is described by its VoID document, not by triples in the store.
         target = f"{request.script_root}/.well-known/void"
     elif not exists(get_store(), iri):
+        _no_extension(rest)
         abort(404)
     else:
         target = f"{request.script_root}/doc/{rest}"
@@ -54,6 +55,17 @@ def thing(rest: str):
     response = redirect(target, code=303)
     response.vary.add("Accept")
     return response
+
+
+def _no_extension(rest: str) -> None:
+    """`/id/{stem}.{ext}` of a thing there is: a 404 naming the forms of its description (it was the bare 404). An
+    `/id/` IRI names the thing, not a document, so it has no forms of its own to redirect to."""
+    stem, dot, ext = rest.rpartition(".")
+    if dot and "/" not in ext and exists(get_store(), _checked(iri_for_path(f"/id/{stem}"))):
+        raise not_offered(ext, resource_offers(f"/doc/{stem}", tables=list_tables.has_table(stem)),
+                          note=(f"（/id/{stem} 是事物本身的标识，不带扩展名；描述它的文档如下）",
+                                f" (/id/{stem} names the thing itself, without an extension; the documents "
+                                "describing it follow)"))
 
 
 def document(rest: str):
