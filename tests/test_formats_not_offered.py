@@ -95,7 +95,9 @@ def test_compare_in_a_format_it_has_not_names_its_forms_with_the_townships(live_
 
 
 def test_a_missing_resource_stays_a_plain_404_in_any_form(live_server):
-    for path in ("/doc/division/999999999.csv", "/doc/division/999999999.tsv"):
+    # `X.` has no extension: no resource is `X.` (it was "no . form")
+    for path in ("/doc/division/999999999.csv", "/doc/division/999999999.tsv", f"/doc/division/{TOWNSHIP}.",
+                 f"/id/division/{TOWNSHIP}."):
         answer = requests.get(live_server.url + path, timeout=60)
         assert answer.status_code == 404 and "形式" not in answer.text, answer.text[:300]
     refused = requests.get(f"{live_server.url}/doc/division/999999999", headers={"Accept": "text/csv"}, timeout=60)

@@ -61,7 +61,7 @@ def _no_extension(rest: str) -> None:
     """`/id/{stem}.{ext}` of a thing there is: a 404 naming the forms of its description (it was the bare 404). An
     `/id/` IRI names the thing, not a document, so it has no forms of its own to redirect to."""
     stem, dot, ext = rest.rpartition(".")
-    if dot and "/" not in ext and exists(get_store(), _checked(iri_for_path(f"/id/{stem}"))):
+    if dot and ext and "/" not in ext and exists(get_store(), _checked(iri_for_path(f"/id/{stem}"))):
         raise not_offered(ext, resource_offers(f"/doc/{stem}", tables=list_tables.has_table(stem)),
                           note=(f"（/id/{stem} 是事物本身的标识，不带扩展名；描述它的文档如下）",
                                 f" (/id/{stem} names the thing itself, without an extension; the documents "
@@ -73,7 +73,8 @@ def document(rest: str):
     table by its extension. A form the resource has not is a 404 (by extension) or a 406 (by `Accept`) naming
     those it has (server/offers.py); a resource the store has not is a 404 either way."""
     stem, dot, ext = rest.rpartition(".")
-    if dot and "/" not in ext and ext not in EXTENSIONS:
+    by_extension = bool(dot and ext and "/" not in ext)  # `/doc/x.` has none: no resource is `x.`, a 404
+    if by_extension and ext not in EXTENSIONS:
         iri = _checked(iri_for_path(f"/id/{stem}"))
         if not exists(get_store(), iri):
             abort(404)
@@ -81,7 +82,6 @@ def document(rest: str):
             return list_tables.table_download(stem, iri, ext)
         raise not_offered(ext, resource_offers(f"/doc/{stem}", tables=list_tables.has_table(stem)),
                           note=_no_table(stem, ext))
-    by_extension = dot and "/" not in ext
     if by_extension:
         rest = stem
     iri = _checked(iri_for_path(f"/id/{rest}"))
