@@ -10,8 +10,9 @@ liberal in what you accept, RFC 9413 notwithstanding, since the client plainly w
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Protocol
 
 from flask import request
 from werkzeug.datastructures import MIMEAccept
@@ -37,9 +38,10 @@ _Q_PARAMETER = re.compile(r";\s*q\s*=\s*([^;,]*)", re.IGNORECASE)
 _Q_VALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")  # RFC 9110 §12.4.2
 
 
-def negotiate(offered: Sequence[str], *, urls: Sequence[str] = ()) -> str:
-    """The media type this request gets at a URL that offers several, or a 406 listing them (and `urls`, one per
-    format, where there are); the one rule every route follows (docs/linked-data.md, "Content negotiation"):
+def negotiate(offered: Sequence[str], *, links: Callable[[], Sequence[Offer]] | None = None) -> str:
+    """The media type this request gets at a URL that offers several, or a 406 listing them (and `links()`, the
+    address of each form, where there are: the site's error page shows them as links; made only for a 406, as a
+    page's dozen links cost); the one rule every route follows (docs/linked-data.md, "Content negotiation"):
 
     - a URL that offers several media types answers the best its `Accept` accepts (`choose`): the first offer for
       an absent or empty header and for `*/*`; a 406 when it accepts none of them (RFC 9110 §15.5.7: saying what
@@ -53,20 +55,45 @@ def negotiate(offered: Sequence[str], *, urls: Sequence[str] = ()) -> str:
     """
     mime = choose(request.headers.get("Accept"), offered)
     if mime is None:
-        raise _NotAcceptable(not_acceptable_message(offered, urls))
+        forms = links() if links is not None else ()
+        raise _NotAcceptable(not_acceptable_message(offered, forms), links=forms)
     return mime
 
 
-def not_acceptable_message(offered: Sequence[str], urls: Sequence[str] = ()) -> str:
-    """What a 406 says: the media types offered, Chinese then English (it was English only, or bare)."""
+class Offer(Protocol):
+    """One form of a resource at its own address (server/links.py `FormatLink`)."""
+
+    mime: str
+    name: str
+    url: str  # a path on this server (with its mount point)
+
+
+def offers_text(links: Sequence[Offer]) -> str:
+    """Each form as `URL (media type)`, the URL whole (on the host the request came to): what a 404 or a 406 in
+    JSON or plain text names, where the HTML error page shows links."""
+    host = request.host_url.rstrip("/")
+    return ", ".join(f"{host}{offer.url} ({offer.mime})" for offer in links)
+
+
+def not_acceptable_message(offered: Sequence[str], links: Sequence[Offer] = ()) -> str:
+    """What a 406 says: the media types offered, and where each form is, Chinese then English (it was English
+    only, or bare)."""
     types = ", ".join(offered)
-    where = f"; {', '.join(urls)}" if urls else ""
-    return (f"此资源提供 {types}{where}，请求的 Accept 不接受其中任何一种 / this resource is offered as "
-            f"{types}{where}, none of which the request's Accept accepts")
+    if not links:
+        return (f"此资源提供 {types}，请求的 Accept 不接受其中任何一种 / this resource is offered as {types}, none of "
+                f"which the request's Accept accepts")
+    where = offers_text(links)
+    return (f"此资源提供 {types}，请求的 Accept 不接受其中任何一种；各形式的地址：{where} / this resource is offered "
+            f"as {types}, none of which the request's Accept accepts; each form is at {where}")
 
 
 class _NotAcceptable(NotAcceptable):
-    """A 406 that varies by `Accept`, as the answer it replaces does (caches must not keep it for other clients)."""
+    """A 406 that varies by `Accept`, as the answer it replaces does (caches must not keep it for other clients),
+    with the `links` its error page shows (server/views/common.py `http_error`)."""
+
+    def __init__(self, description: str, *, links: Sequence[Offer] = ()) -> None:
+        super().__init__(description)
+        self.links = tuple(links)
 
     def get_headers(self, *args, **kwargs) -> list[tuple[str, str]]:
         return [*super().get_headers(*args, **kwargs), ("Vary", "Accept")]

@@ -29,7 +29,7 @@ ROUTES: tuple[Route, ...] = (
     # Pages that are not one resource (issue 6)
     Route("/", pages.home),
     Route("/search", pages.search),
-    Route("/search.json", pages.search),
+    Route("/search.<ext>", pages.search),  # `.json`; any other, a 404 naming it (server/offers.py)
     # Townships side by side, with JSON/CSV/xlsx twins (issue 14)
     Route("/compare", compare.comparison),
     Route("/compare.<ext>", compare.comparison),

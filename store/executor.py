@@ -11,27 +11,25 @@ Retry-After (issue 10: two slow queries per web worker made `ASK {}` wait 20-29 
 Workers are confined (store/sandbox.py): memory capped, and no network except in the
 federation pool, which only ever runs queries whose every SERVICE is allowed.
 
-A worker's stderr goes to a file of its own, not to the server's log: one that died at its memory cap flooded
-the log with a Rust backtrace (cold review). Its death is logged in one line instead: the worker, the signal,
-the query (by `query_id`), the cap and the last line it wrote. A worker that has grown past `recycle_mb` of
-resident memory is replaced after its query: the engine's allocator kept what a query grew it to (517 MB after
-18,000 `default-graph-uri` parameters, cold review), for every query after it.
+A worker's stderr goes to a file of its own, not to the server's log (store/children.py, shared with the validation
+workers): one that died at its memory cap flooded the log with a Rust backtrace (cold review). Its death is logged
+in one line instead: the worker, the signal, the query (by `query_id`), the cap and the last line it wrote.
+A worker that has grown past `recycle_mb` of resident memory is replaced after its query: the engine's allocator
+kept what a query grew it to (517 MB after 18,000 `default-graph-uri` parameters, cold review), for every query
+after it.
 """
 
 from __future__ import annotations
 
 import atexit
-import hashlib
 import logging
 import math
-import os
 import queue
 import select
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -39,6 +37,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Protocol
 
+from luzhi.store.children import death_line, last_words, short_id, stderr_file, worker_environment
 from luzhi.store.query_worker import Answer, Job
 from luzhi.store.verdicts import Verdicts
 
@@ -48,13 +47,12 @@ _START_TIMEOUT = 60.0
 # Resident memory (MiB) past which a worker is replaced once its query is answered (Config.query_recycle_mb): a
 # fresh worker holds ~60 MB (docs/security.md), so this is a query's leftovers, not the store's caches.
 RECYCLE_MB = 512
-_STDERR_SHOWN = 200  # characters of a dead worker's last line of stderr that its log line quotes
 
 
 def query_id(text: str) -> str:
     """A short name for a query in the log: the first 12 hex digits of its text's SHA-256 (the text itself can be
     a megabyte, and the log is no place for what a visitor wrote)."""
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:12]
+    return short_id(text.encode("utf-8", "replace"))
 
 
 class Executor(Protocol):
@@ -131,16 +129,8 @@ class _Worker:
             return 0
 
     def last_words(self) -> str:
-        """The last line the process wrote to its stderr that says something: the engine's "memory allocation of
-        … failed", a panic's message, a Python exception (not Rust's "note: run with `RUST_BACKTRACE=1`"); ""."""
-        try:
-            size = self.stderr.seek(0, os.SEEK_END)
-            self.stderr.seek(max(0, size - 4096))
-            tail = self.stderr.read().decode("utf-8", "replace")
-        except (OSError, ValueError):
-            return ""
-        said = [line.strip() for line in tail.splitlines() if line.strip() and not line.startswith("note: ")]
-        return said[-1][:_STDERR_SHOWN] if said else ""
+        """The last line the process wrote to its stderr that says something (store/children.py)."""
+        return last_words(self.stderr)
 
 
 class QueryExecutor:
@@ -226,11 +216,9 @@ class QueryExecutor:
             code = worker.process.wait(5)
         except subprocess.TimeoutExpired:
             code = None
-        words = worker.last_words()
-        how = signal.Signals(-code).name if code is not None and code < 0 else f"exit status {code}"
         cap = f"{self.memory_mb} MB (query_memory_mb)" if self.memory_mb else "none"
-        _log.warning("query worker %d died (%s) during query %s; memory cap %s%s", worker.process.pid, how,
-                     query_id(job.query), cap, f"; it said: {words}" if words else "")
+        _log.warning("%s", death_line("query worker", worker.process.pid, code, f"during query {query_id(job.query)}",
+                                      cap, worker.last_words()))
         self._discard(worker)
         if code is not None and code < 0:
             name = signal.Signals(-code).name
@@ -290,16 +278,14 @@ class QueryExecutor:
         # __main__, which breaks under scripts without a main guard).
         ours, theirs = socket.socketpair()
         mode = "network" if self.network else "sandboxed"
-        stderr = tempfile.TemporaryFile(prefix="luzhi-query-worker-")
+        stderr = stderr_file("query-worker")
         process = subprocess.Popen(
             [sys.executable, "-m", "luzhi.store.query_worker", str(theirs.fileno()), self.store_path, mode,
              str(self.memory_mb), self.sandbox],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             stderr=stderr,
-            # glibc reserves 64 MB per thread arena otherwise. No Rust backtrace: at the memory cap the engine
-            # aborts, and an operator's RUST_BACKTRACE=1 then wrote pages of it (the log line says what matters).
-            env={**os.environ, "MALLOC_ARENA_MAX": "2", "RUST_BACKTRACE": "0", "RUST_LIB_BACKTRACE": "0"},
+            env=worker_environment(),
         )
         theirs.close()
         parent = Connection(ours.detach())

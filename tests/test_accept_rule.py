@@ -23,7 +23,7 @@ TURTLE = b"<http://a/> <http://b/> <http://c/> .\n"
 EXPECTED: dict[tuple[str, str], list[tuple[str, int, str | None]]] = {
     ("/", "GET"): [("/", 200, None)],
     ("/search", "GET"): [("/search?q=%E9%98%B2%E7%81%AB", 406, "application/json")],
-    ("/search.json", "GET"): [("/search.json?q=%E9%98%B2%E7%81%AB", 200, None)],
+    ("/search.<ext>", "GET"): [("/search.json?q=%E9%98%B2%E7%81%AB", 200, None)],
     ("/compare", "GET"): [("/compare?t={code}&t={other}", 406, "text/csv")],
     ("/compare.<ext>", "GET"): [("/compare.csv?t={code}&t={other}", 200, None)],
     ("/id/<path:rest>", "GET"): [("/id/category", 303, None)],

@@ -20,7 +20,7 @@ TOWNSHIP = "140226207"  # 小京庄乡, one of the bundled documents
 SAMPLES = {
     "/": "/",
     "/search": "/search?q=森林防火",
-    "/search.json": "/search.json?q=森林防火",
+    "/search.<ext>": "/search.json?q=森林防火",
     "/compare": f"/compare?t={TOWNSHIP}&t=230302201",
     "/compare.<ext>": f"/compare.csv?t={TOWNSHIP}&t=230302201",
     "/id/<path:rest>": f"/id/duty/{TOWNSHIP}/basic/1",

@@ -7,8 +7,15 @@ worker dies alone, the client is told why (503), and the next request is served.
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import re
 import subprocess
 import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -17,6 +24,7 @@ from sparql_server import fill_small_store, serve
 
 from luzhi.server.config import Config
 from luzhi.server.context import get_store
+from luzhi.store.children import short_id
 
 # 960 bytes of RDF/XML: ten levels of ten entities, 10^9 "lol"s once expanded (3 GB of text).
 BILLION_LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
@@ -98,6 +106,73 @@ def test_a_validation_over_its_memory_cap_is_a_503_and_the_server_goes_on(built_
         assert response.status_code == 503
         assert "64 MB (validation_memory_mb)" in response.json()["error"]
         assert requests.get(f"{url}/health", timeout=30).status_code == 200
+
+
+# 4 MB of JSON-LD: under a 128 MB cap the JSON-LD parser's allocation fails and the engine aborts (SIGABRT), the
+# worker killed by its cap, not a MemoryError it could answer.
+ABORTING_JSON_LD = json.dumps({"@graph": [{"@id": f"http://x/a{i}", "http://x/p": [{"@value": str(j)}
+                                                                                 for j in range(10)]}
+                                          for i in range(20_000)]}).encode()
+
+
+def test_a_validation_worker_killed_by_its_cap_is_one_log_line_with_the_cap_and_its_last_words(built_store, caplog):
+    """It was the last line of a stderr read whole into the web process, without the signal or the cap."""
+    with caplog.at_level(logging.WARNING, logger="luzhi.server.validation.worker"), \
+            serve(make_config(built_store, validation_memory_mb=128)) as server:
+        response = requests.post(f"{server.base}/validate", data=ABORTING_JSON_LD, timeout=120,
+                                 headers={"Content-Type": "application/ld+json", "Accept": "application/json"})
+        assert response.status_code == 503, response.text[:300]
+        assert "SIGABRT" in response.json()["error"] and "128 MB (validation_memory_mb)" in response.json()["error"]
+    deaths = [r.getMessage() for r in caplog.records if r.name == "luzhi.server.validation.worker"]
+    assert len(deaths) == 1, deaths
+    assert re.fullmatch(rf"validation worker \d+ died \(SIGABRT\) validating submission {short_id(ABORTING_JSON_LD)}; "
+                        r"memory cap 128 MB \(validation_memory_mb\); it said: memory allocation of \d+ bytes failed",
+                        deaths[0]), deaths  # the submission by its hash, not its text; no Rust backtrace
+
+
+# Turtle whose every literal makes rdflib log a warning with a traceback to the worker's stderr: ~20 times the
+# submission's size (a 60 kB submission, 1.2 MB of stderr; measured).
+NOISY_TURTLE = ("@prefix x: <http://x/> . @prefix d: <http://www.w3.org/2001/XMLSchema#> .\nx:a x:p "
+                + ", ".join(f'"{i}x"^^d:double' for i in range(3000)) + " .\n").encode()
+
+
+def test_a_worker_writing_megabytes_to_stderr_writes_them_to_a_file_not_to_the_web_process(live_server):
+    """`subprocess.run(capture_output=True)` read a validation worker's whole stderr into the web process (this one:
+    live_server's thread); it goes to an unnamed file now, of which only a dead worker's last lines are read
+    (store/children.py): seen from /proc while the worker runs, its fd 2 is that file, not a pipe to us."""
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(requests.post, f"{live_server.url}/validate", data=NOISY_TURTLE, timeout=120,
+                             headers={"Content-Type": "text/turtle", "Accept": "application/json"})
+        stderr = None
+        while stderr is None and not answer.done():
+            stderr = next((os.readlink(f"/proc/{pid}/fd/2") for pid in _children()
+                           if b"luzhi.server.validation.worker" in _read(f"/proc/{pid}/cmdline")), None)
+            time.sleep(0.005)
+        response = answer.result()
+    assert response.status_code == 200, response.text[:300]
+    assert stderr is not None, "the worker was never seen running"
+    # `/tmp/#2146421 (deleted)` (O_TMPFILE: it never had a name) or `/tmp/luzhi-validation-worker-… (deleted)`; it
+    # was `pipe:[…]`
+    assert stderr.startswith(f"{tempfile.gettempdir()}/") and stderr.endswith(" (deleted)"), stderr
+
+
+def _children() -> list[int]:
+    mine = str(os.getpid())
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            stat = _read(f"/proc/{entry}/stat")
+            if stat and stat.rsplit(b")", 1)[-1].split()[1] == mine.encode():  # the field after the state: ppid
+                found.append(int(entry))
+    return found
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError:  # gone meanwhile
+        return b""
 
 
 def test_json_ld_nested_100000_deep_is_a_clear_400(live_server):

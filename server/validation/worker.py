@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from luzhi.server.validation.submission import SubmissionError, read_submission
 from luzhi.shapes.engines import DEFAULT_ENGINE, validator
 from luzhi.shapes.validate import ValidationReport
+from luzhi.store.children import death_line, how_it_ended, last_words, short_id, stderr_file, worker_environment
 from luzhi.store.sandbox import confine
 
 _log = logging.getLogger(__name__)
@@ -67,24 +68,29 @@ def validate_submission(job: Job) -> ValidationReport:
 
 
 def validate_isolated(job: Job, timeout: float) -> ValidationReport:
-    """`validate_submission` in a child process killed after `timeout` seconds (ValidationTimeout)."""
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "luzhi.server.validation.worker"],
-            input=pickle.dumps(job),
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:  # subprocess.run has already killed and reaped the child
-        raise ValidationTimeout(timeout) from None
-    if done.returncode != 0 or not done.stdout:
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        _log.warning("validation worker failed (%s): %s", done.returncode, tail[0])
-        cap = f"{job.memory_mb} MB (validation_memory_mb)" if job.memory_mb else "the memory available"
-        raise ValidationFailed(f"验证进程异常终止（可能超出内存上限 {cap}） / the validation process died "
-                               f"(exit status {done.returncode}): the submission probably needed more than {cap}")
-    status, payload = pickle.loads(done.stdout)  # our own child's answer, never user data
+    """`validate_submission` in a child process killed after `timeout` seconds (ValidationTimeout).
+
+    The child's stderr goes to an unnamed file (store/children.py), as the query workers' does: read whole from a
+    pipe (`capture_output`), a submission that made a library print megabytes grew the web process by as much;
+    only its last words are read, when the child died, for the one line that says so in the log."""
+    with stderr_file("validation-worker") as stderr:
+        with subprocess.Popen([sys.executable, "-m", "luzhi.server.validation.worker"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=stderr, env=worker_environment()) as child:
+            try:
+                answer, _ = child.communicate(pickle.dumps(job), timeout=timeout)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+                raise ValidationTimeout(timeout) from None
+        if child.returncode != 0 or not answer:
+            cap = f"{job.memory_mb} MB (validation_memory_mb)" if job.memory_mb else None
+            _log.warning("%s", death_line("validation worker", child.pid, child.returncode,
+                                          f"validating submission {short_id(job.data)}", cap or "none",
+                                          last_words(stderr)))
+            how, cap = how_it_ended(child.returncode), cap or "the memory available"
+            raise ValidationFailed(f"验证进程异常终止（{how}，可能超出内存上限 {cap}） / the validation process died "
+                                   f"({how}): the submission probably needed more than {cap}")
+    status, payload = pickle.loads(answer)  # our own child's answer, never user data
     if status == "error":
         raise SubmissionError(payload["error"], line=payload["line"], column=payload["column"], name=job.name)
     if status == "memory":
@@ -97,7 +103,10 @@ def _main() -> None:
     job: Job = pickle.loads(sys.stdin.buffer.read())
     confine(job.memory_mb or None, job.sandbox)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    sys.stdout = sys.stderr  # a library that prints must not corrupt the answer
+    # A library that prints must not corrupt the answer, nor grow it: Python's prints and C's writes to fd 1 alike
+    # go to stderr, a file the server reads only the tail of (store/children.py).
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
     try:
         answer = ("ok", validate_submission(job))
     except SubmissionError as error:

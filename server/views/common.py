@@ -327,10 +327,11 @@ def status_name(status: int) -> str:
     return f"{_STATUS_NAMES_ZH[status]} / {english}" if status in _STATUS_NAMES_ZH else english
 
 
-def error_page(status: int, message: str, headers=()) -> Response:
-    """The site's HTML error page (its header, search box and footer) saying what was wrong."""
+def error_page(status: int, message: str, headers=(), links=()) -> Response:
+    """The site's HTML error page (its header, search box and footer) saying what was wrong; `links`, the forms a
+    resource has where it was asked for one it has not (server/offers.py), as links."""
     name = status_name(status)
-    response = render_page("error.html", status=status, code=status, name=name, message=message,
+    response = render_page("error.html", status=status, code=status, name=name, message=message, links=links,
                            title=f"{status} {name}")
     for header, value in headers:
         if header.lower() != "content-type":
@@ -351,7 +352,9 @@ def http_error(error: HTTPException) -> Response | HTTPException:
     if wants_json():
         response = json_error(error.code, description)
     elif wants_html_page() and error.code < 500:
-        return error_page(error.code, description, error.get_headers())
+        # A 404 or 406 naming the forms a resource has shows them as links (server/offers.py)
+        return error_page(error.code, getattr(error, "page_message", description), error.get_headers(),
+                          getattr(error, "links", ()))
     else:
         response = Response(f"{error.code} {error.name}: {description}\n", status=error.code, mimetype="text/plain")
     for name, value in error.get_headers():

@@ -6,12 +6,13 @@ The twins are `/compare.json`, `/compare.csv`, `/compare.xlsx` with the same `t`
 
 from __future__ import annotations
 
-from flask import Response, abort, request
+from flask import Response, request
 
 from luzhi.ontology.duty_texts import DUTY_TEXT_KEYS
 from luzhi.server.comparison import CompareError, Comparison, compare, parse_codes
 from luzhi.server.conneg import negotiate
 from luzhi.server.context import get_config, get_store
+from luzhi.server.offers import not_offered, page_link
 from luzhi.server.tables import Table, table_links, table_response
 from luzhi.server.views.common import error_page, json_error, render_page, wants_html_page
 from luzhi.store.formats import TABLE_FORMATS
@@ -25,7 +26,7 @@ def comparison(ext: str | None = None) -> Response:
         mime = negotiate([HTML, *(f.mime for f in TABLE_FORMATS)])
         ext = next((f.extension for f in TABLE_FORMATS if f.mime == mime), None)
     elif ext not in {f.extension for f in TABLE_FORMATS}:
-        abort(404)
+        raise not_offered(ext, [page_link("/compare", ("t",)), *table_links("/compare", keep=("t",))])
     try:
         codes = parse_codes(request.args.getlist("t"))
         result = compare(get_store(), get_config().base, codes)

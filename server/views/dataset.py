@@ -13,7 +13,8 @@ from luzhi.server.conneg import choose, negotiate
 from luzhi.server.context import build_info, get_config, get_opened, get_store, per_snapshot, snapshot_of
 from luzhi.server.describe import check_iri
 from luzhi.server.i18n import lang
-from luzhi.server.links import format_links, iri_for_path
+from luzhi.server.links import FormatLink, format_links, iri_for_path, link
+from luzhi.server.offers import not_offered, resource_offers
 from luzhi.server.publication import Publication, schema_org
 from luzhi.server.views.common import conditional, rdf_response, render_page, serialize
 from luzhi.server.views.dumps import dumps
@@ -52,7 +53,7 @@ def void(ext: str | None = None):
     """VoID + DCAT. Turtle for `*/*` (what VoID crawlers expect), HTML for browsers that ask for it."""
     if ext is not None:
         if ext not in EXTENSIONS:
-            abort(404)
+            raise not_offered(ext, resource_offers("/.well-known/void"))
         mime = EXTENSIONS[ext]
     else:
         mime = negotiate([*DESCRIPTION_MIMES, "text/html"])
@@ -109,10 +110,9 @@ def named_graph(code: str):
     offered = STREAMED if streamed else DESCRIPTION_MIMES
     if dot:
         if EXTENSIONS.get(ext) not in offered:
-            urls = ", ".join(f"/graph/{stem}.{BY_MIME[mime].extension}" for mime in offered)
-            abort(404, description=f"/graph/{stem}.{ext} 不存在：{stem} 图提供的格式只有 {urls}（全部数据见 "
-                                   f"/dumps/） / /graph/{stem}.{ext} does not exist: the {stem} graph is offered as "
-                                   f"{urls} (the whole store: /dumps/)")
+            forms = [FormatLink(mime, BY_MIME[mime].name, link(f"/graph/{stem}.{BY_MIME[mime].extension}", keep=()))
+                     for mime in offered]
+            raise not_offered(ext, forms, note=("（全部数据见 /dumps/）", " (the whole store: /dumps/)"))
         mime = EXTENSIONS[ext]
     else:
         mime = negotiate(offered)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
-from flask import Response, abort, request
+from flask import Response, request
 from rdflib import URIRef
 
 from luzhi.ontology.duty_texts import DUTY_TEXT_KEYS
@@ -178,17 +178,15 @@ def list_download(iri: str, filters: dict[str, str], ext: str) -> Response:
     return table_response(Table(name, LIST_COLUMNS, cells), ext)
 
 
-def table_download(rest: str, iri: str, ext: str) -> Response:
-    """`/doc/{rest}.{ext}` for a list (filtered as its page is) or a kind; other resources have no table."""
+def has_table(rest: str) -> bool:
+    """Whether `/id/rest` has a table (`/doc/{rest}.json`, `.csv`, `.xlsx`): a list or a duty kind."""
     parts = rest.split("/")
-    if parts[0] == "kind" and len(parts) == 2:
+    return (parts[0] == "kind" and len(parts) == 2) or (parts[0] == "list" and len(parts) == 3)
+
+
+def table_download(rest: str, iri: str, ext: str) -> Response:
+    """`/doc/{rest}.{ext}` for a list (filtered as its page is) or a kind (`has_table`)."""
+    if rest.startswith("kind/"):
         return table_response(kind_table(iri), ext)
-    if parts[0] == "list" and len(parts) == 3:
-        filters = list_filters()
-        return list_json(iri, filters) if ext == "json" else list_download(iri, filters, ext)
-    if ext == "json":  # a bare 404 said nothing of the JSON there is (cold review 21); the 404 is JSON (a .json route)
-        url = f"{request.host_url.rstrip('/')}{request.script_root}/doc/{rest}.jsonld"
-        abort(404, description=f"此资源没有 .json 形式（.json 只用于清单与事项种类的表格）；它的 JSON 形式是 JSON-LD："
-                               f"{url} / this resource has no .json form (.json is the table of a list or a kind); "
-                               f"its JSON form is JSON-LD: {url}")
-    abort(404)
+    filters = list_filters()
+    return list_json(iri, filters) if ext == "json" else list_download(iri, filters, ext)

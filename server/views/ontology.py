@@ -22,6 +22,7 @@ from luzhi.server.conneg import negotiate
 from luzhi.server.describe import pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import format_links
+from luzhi.server.offers import not_offered, resource_offers
 from luzhi.server.views.common import rdf_response, render_page
 from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS
 
@@ -121,7 +122,7 @@ def _ordered(literals: tuple[Literal, ...]) -> tuple[Literal, ...]:
 def vocabulary(ext: str | None = None):
     if ext is not None:
         if ext not in EXTENSIONS:
-            abort(404)
+            raise not_offered(ext, resource_offers("/def"))
         mime = EXTENSIONS[ext]
     else:
         mime = negotiate(["text/html", *DESCRIPTION_MIMES])

@@ -22,7 +22,8 @@ from luzhi.server.context import get_config, get_opened, get_search, get_store, 
 from luzhi.server.describe import Paging, fetch_labels, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.limits import RETRY_AFTER, retry_after_timeout
-from luzhi.server.links import href, iri_for_path, link
+from luzhi.server.links import FormatLink, href, iri_for_path, link
+from luzhi.server.offers import not_offered
 from luzhi.server.views.arguments import CATEGORY, DIVISION, resource_arg, single_arg
 from luzhi.server.views.common import (
     conditional,
@@ -113,13 +114,17 @@ def _list_arg(value: str) -> dict[str, str]:
                            f"one township's list: its IRI or its path /id/list/…; got {value!r}")
 
 
-def search():
-    """`/search?q=森林防火[&kind=…][&township=IRI][&list=IRI][&category=IRI][&page=N]`; JSON at `/search.json`.
+def search(ext: str | None = None):
+    """`/search?q=森林防火[&kind=…][&township=IRI][&list=IRI][&category=IRI][&page=N]`; JSON at `/search.json`
+    (another extension is a 404 naming both, the search's parameters kept).
 
     Answered from the build's full-text index (store/search_index.py): titles, responsibility texts,
     names and the extra columns' texts (法律依据, 责任科室 …), each hit saying which of them matched; facet
     counts over the matches.
     """
+    if ext is not None and ext != "json":
+        raise not_offered(ext, [FormatLink("text/html", "HTML", link("/search")),
+                                FormatLink("application/json", "JSON", link("/search.json"))])
     if not json_by_extension():
         negotiate(["text/html", "application/json"])  # /search.json is one representation
     text = (single_arg("q") or "").strip()

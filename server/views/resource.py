@@ -12,6 +12,7 @@ from urllib.parse import quote
 from flask import abort, redirect, request, send_file
 from rdflib import URIRef
 from rdflib.namespace import RDF
+from werkzeug.exceptions import NotAcceptable
 
 from luzhi.etl.readers import FORMATS
 from luzhi.etl.source import source_codec
@@ -20,6 +21,7 @@ from luzhi.server.conneg import negotiate
 from luzhi.server.context import get_opened, get_store, label_cache, per_snapshot
 from luzhi.server.describe import HYDRA, InvalidIri, check_iri, describe, exists, paging_triples
 from luzhi.server.links import format_links, iri_for_path, link
+from luzhi.server.offers import not_offered, resource_offers
 from luzhi.server.views import kinds, list_tables
 from luzhi.server.views.common import conditional, page_arg, require_page, triples_response
 from luzhi.store.formats import BY_MIME, DESCRIPTION_MIMES, EXTENSIONS, TABLE_EXTENSIONS
@@ -43,6 +45,7 @@ def thing(rest: str):
         # The dataset is described by its VoID document, not by triples in the store.
         target = f"{request.script_root}/.well-known/void"
     elif not exists(get_store(), iri):
+        _no_extension(rest)
         abort(404)
     else:
         target = f"{request.script_root}/doc/{rest}"
@@ -54,20 +57,41 @@ def thing(rest: str):
     return response
 
 
-def document(rest: str):
-    """The description of `/id/rest`: by `Accept`, or in the format an extension names."""
+def _no_extension(rest: str) -> None:
+    """`/id/{stem}.{ext}` of a thing there is: a 404 naming the forms of its description (it was the bare 404). An
+    `/id/` IRI names the thing, not a document, so it has no forms of its own to redirect to."""
     stem, dot, ext = rest.rpartition(".")
-    if dot and ext in TABLE_EXTENSIONS:  # a list's or a kind's table for analysts (issue 14)
+    if dot and ext and "/" not in ext and exists(get_store(), _checked(iri_for_path(f"/id/{stem}"))):
+        raise not_offered(ext, resource_offers(f"/doc/{stem}", tables=list_tables.has_table(stem)),
+                          note=(f"（/id/{stem} 是事物本身的标识，不带扩展名；描述它的文档如下）",
+                                f" (/id/{stem} names the thing itself, without an extension; the documents "
+                                "describing it follow)"))
+
+
+def document(rest: str):
+    """The description of `/id/rest`: by `Accept`, or in the format an extension names; a list's or a kind's
+    table by its extension. A form the resource has not is a 404 (by extension) or a 406 (by `Accept`) naming
+    those it has (server/offers.py); a resource the store has not is a 404 either way."""
+    stem, dot, ext = rest.rpartition(".")
+    by_extension = bool(dot and ext and "/" not in ext)  # `/doc/x.` has none: no resource is `x.`, a 404
+    if by_extension and ext not in EXTENSIONS:
         iri = _checked(iri_for_path(f"/id/{stem}"))
         if not exists(get_store(), iri):
             abort(404)
-        return list_tables.table_download(stem, iri, ext)
-    if dot and ext in EXTENSIONS and "/" not in ext:
-        rest, mime = stem, EXTENSIONS[ext]
-    else:
-        urls = [f"{request.script_root}/doc/{rest}.{ext} ({media})" for ext, media in EXTENSIONS.items()]
-        mime = negotiate(OFFERED, urls=urls)
+        if ext in TABLE_EXTENSIONS and list_tables.has_table(stem):  # a table for analysts (issue 14)
+            return list_tables.table_download(stem, iri, ext)
+        raise not_offered(ext, resource_offers(f"/doc/{stem}", tables=list_tables.has_table(stem)),
+                          note=_no_table(stem, ext))
+    if by_extension:
+        rest = stem
     iri = _checked(iri_for_path(f"/id/{rest}"))
+    try:
+        mime = EXTENSIONS[ext] if by_extension else negotiate(
+            OFFERED, links=lambda: resource_offers(f"/doc/{rest}", tables=list_tables.has_table(rest)))
+    except NotAcceptable:
+        if not exists(get_store(), iri):  # no 406 naming the forms of a resource there is not
+            abort(404)
+        raise
     page = page_arg()
     listing = kinds.lists_duties(rest)  # a department's or a category's RDF pages its duties, as its HTML does
     labels_of = kinds.page_labels(rest, iri, label_cache()) if mime == HTML else label_cache()
@@ -86,7 +110,7 @@ def document(rest: str):
     alternates = format_links(doc_path, page)
     if mime == HTML:
         return kinds.render(iri, rest, description, alternates)
-    doc_url = iri_for_path(doc_path) + (f".{BY_MIME[mime].extension}" if dot and ext in EXTENSIONS else "")
+    doc_url = iri_for_path(doc_path) + (f".{BY_MIME[mime].extension}" if by_extension else "")
     triples = [*description.triples, *paging_triples(description, doc_url)]
     links = [f'<{request.script_root}{doc_path}>; rel="alternate"; type="text/html"']
     links += [f'<{link.url}>; rel="alternate"; type="{link.mime}"' for link in alternates if link.mime != mime]
@@ -96,6 +120,18 @@ def document(rest: str):
     if paging.has_previous:
         links.append(f'<{link(request.path, page=paging.page - 1)}>; rel="prev"')
     return triples_response(triples, mime, links=links, prefixes={"hydra": str(HYDRA)})
+
+
+def _no_table(rest: str, ext: str) -> tuple[str, str]:
+    """What the 404 of `/doc/{rest}.{ext}` adds when `ext` is a table's and `rest` has none: a bare 404 for `.json`
+    said nothing of the JSON-LD there is (cold review 21)."""
+    if ext not in TABLE_EXTENSIONS:
+        return "", ""
+    zh, en = f"（.{ext} 只用于清单与事项种类的表格）", f" (.{ext} is the table of a list or a duty kind)"
+    if ext == "json":
+        url = f"{request.host_url.rstrip('/')}{request.script_root}/doc/{rest}.jsonld"
+        zh, en = f"{zh[:-1]}；它的 JSON 形式是 JSON-LD：{url}）", f"{en[:-1]}; its JSON form is JSON-LD: {url})"
+    return zh, en
 
 
 # Sources a browser may show in the page: text (nosniff: never sniffed into HTML) and PDF (its viewer runs no
