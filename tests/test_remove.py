@@ -165,3 +165,10 @@ def test_a_killed_removal_leaves_the_store_as_it_was_and_the_same_command_finish
     assert_state_matches_triples(store)
     assert _remove(store)[-1] == f"done {len(parse_document(SAMPLE).items)}"
     assert nquads(store) == nquads(removed[0]) and not work_in_progress(store)
+
+
+def test_a_remote_store_is_refused_in_both_languages():
+    result = cli("remove", "--township-code", CODE, "--store", "http://127.0.0.1:9/sparql")
+    assert result.returncode == 2
+    assert "不能修改远程存储 http://127.0.0.1:9/sparql" in result.stderr
+    assert "not on the remote store http://127.0.0.1:9/sparql" in result.stderr
