@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from build_helpers import assert_state_matches_triples, nquads
+from build_helpers import NAMES, assert_state_matches_triples, nquads, split_at_list_headings
 from sparql_server import serve
 
 from luzhi.etl.build import BuildOptions, build, bundled_documents
@@ -34,29 +33,8 @@ from luzhi.store.state import read_build_info, source_keys
 BASE = "https://luzhi.test"
 CODE = "654221100"  # 额敏镇
 SAMPLE = next(p for p in bundled_documents() if p.name.startswith("004_"))
-NAMES = {ListKind.BASIC: "basic.txt", ListKind.COOPERATIVE: "coop.txt", ListKind.RECLAIMED: "recl.txt"}
-_HEADING = re.compile(r"(基本履职事项清单|配合履职事项清单|上收履职事项清单|上级部门收回事项清单)\s*$")
 LZ = "https://w3id.org/luzhi/def#"
 PROV = "http://www.w3.org/ns/prov#"
-
-
-def split_at_list_headings(sample: Path, folder: Path) -> dict[ListKind, Path]:
-    """The sample cut before each list's first heading (…额敏镇配合履职事项清单): one file a list."""
-    lines = sample.read_text(encoding="utf-8").splitlines(keepends=True)
-    starts, seen = [], set()
-    for index, line in enumerate(lines):
-        match = _HEADING.search(line)
-        if match and match.group(1)[:2] not in seen:
-            seen.add(match.group(1)[:2])
-            starts.append(index)
-    assert len(starts) == 3
-    cuts = [0, *starts[1:], len(lines)]
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {}
-    for kind, first, end in zip(ListKind, cuts[:-1], cuts[1:], strict=True):
-        files[kind] = folder / NAMES[kind]
-        files[kind].write_text("".join(lines[first:end]), encoding="utf-8")
-    return files
 
 
 def cli(*args) -> subprocess.CompletedProcess:
