@@ -41,7 +41,8 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
 
     RDF: Turtle, N-Triples, JSON-LD, RDF/XML. Raw list documents (text as in the bundled samples,
     UTF-8 or GB18030; .docx, .xlsx, .csv, .pdf, .html as published) are run through the ETL first so
-    results name source lines. A title whose township is ambiguous needs --township-code.
+    results name source lines. A title whose township is ambiguous needs --township-code. A township's several
+    files (one a list) are validated together, as `luzhi build` loads them: one report for them.
     Exit status: 0 when every file conforms, 1 when any has a Violation, 2 when any cannot be read.
     """
     if warning := fallback_warning(engine, base):
