@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -77,3 +81,34 @@ def split_at_list_headings(sample: Path, folder: Path) -> dict[ListKind, Path]:
         files[kind] = folder / NAMES[kind]
         files[kind].write_text("".join(lines[first:end]), encoding="utf-8")
     return files
+
+
+def cli(*args) -> subprocess.CompletedProcess:
+    """`luzhi ARGS…` in a process of its own, as a user runs it (without LUZHI_DEBUG's tracebacks)."""
+    env = {k: v for k, v in os.environ.items() if k != "LUZHI_DEBUG"}
+    return subprocess.run([sys.executable, "-m", "luzhi.server.cli", *map(str, args)], capture_output=True,
+                          text=True, env=env, timeout=600)
+
+
+# A progress that prints each phase, for a script run by `run_until_phase`.
+SAY_PHASES = """
+class Say:
+    def phase(self, name, total):
+        print("phase", name, flush=True)
+    def advance(self, triples):
+        pass
+"""
+
+
+def run_until_phase(script: str, *args: str, kill_at: str | None = None) -> list[str]:
+    """`python -c script ARGS…` (a build or a removal, with SAY_PHASES's progress), its output lines; SIGKILLed
+    when it starts phase `kill_at` (as tests/test_build_atomic.py kills builds)."""
+    with subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE, text=True) as process:
+        lines = []
+        for line in process.stdout:
+            lines.append(line.strip())
+            if kill_at and line.strip() == f"phase {kill_at}":
+                process.send_signal(signal.SIGKILL)
+                break
+        process.wait(300)
+    return lines

@@ -11,16 +11,20 @@ dereferenced over HTTP from the real app.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
-from build_helpers import NAMES, assert_state_matches_triples, nquads, split_at_list_headings
+from build_helpers import (
+    NAMES,
+    SAY_PHASES,
+    assert_state_matches_triples,
+    cli,
+    nquads,
+    run_until_phase,
+    split_at_list_headings,
+)
 from sparql_server import serve
 
 from luzhi.etl.build import BuildOptions, build, bundled_documents
@@ -35,12 +39,6 @@ CODE = "654221100"  # 额敏镇
 SAMPLE = next(p for p in bundled_documents() if p.name.startswith("004_"))
 LZ = "https://w3id.org/luzhi/def#"
 PROV = "http://www.w3.org/ns/prov#"
-
-
-def cli(*args) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "LUZHI_DEBUG"}
-    return subprocess.run([sys.executable, "-m", "luzhi.server.cli", *map(str, args)], capture_output=True,
-                          text=True, env=env, timeout=600)
 
 
 def select(server, query: str) -> list[dict]:
@@ -207,16 +205,10 @@ def test_a_lone_file_lacking_lists_is_still_refused_as_cut_short(files, tmp_path
 
 
 # The build in a process of its own, SIGKILLed by the test at a phase (as tests/test_build_atomic.py does).
-_BUILD = """
+_BUILD = SAY_PHASES + """
 import json, sys
 from pathlib import Path
 from luzhi.etl.build import BuildOptions, build
-
-class Say:
-    def phase(self, name, total):
-        print("phase", name, flush=True)
-    def advance(self, triples):
-        pass
 
 args = json.loads(sys.argv[1])
 result = build([Path(p) for p in args["paths"]], args["store"], BuildOptions(base=args["base"], validate=False),
@@ -227,15 +219,7 @@ print("done", result.restaged, result.resumed, flush=True)
 
 def _run(store: Path, paths: list[Path], kill_at: str | None = None) -> list[str]:
     args = json.dumps({"paths": [str(p) for p in paths], "store": str(store), "base": BASE})
-    with subprocess.Popen([sys.executable, "-c", _BUILD, args], stdout=subprocess.PIPE, text=True) as process:
-        lines = []
-        for line in process.stdout:
-            lines.append(line.strip())
-            if kill_at and line.strip() == f"phase {kill_at}":
-                process.send_signal(signal.SIGKILL)
-                break
-        process.wait(300)
-    return lines
+    return run_until_phase(_BUILD, args, kill_at=kill_at)
 
 
 def test_a_killed_build_of_a_townships_file_resumes_reusing_what_it_staged(changed, tmp_path):

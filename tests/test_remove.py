@@ -10,17 +10,14 @@ removal killed on the way leaves the store as it was, and the same command finis
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import requests
-from build_helpers import assert_state_matches_triples, nquads
+from build_helpers import SAY_PHASES, assert_state_matches_triples, cli, nquads, run_until_phase
 from sparql_server import serve
 
 from luzhi.etl.build import BuildOptions, build, bundled_documents
@@ -35,12 +32,6 @@ from luzhi.store.state import read_build_info, source_keys
 CODE = "654221100"  # 额敏镇
 SAMPLE = next(p for p in bundled_documents() if p.name.startswith("004_"))
 LZ = "https://w3id.org/luzhi/def#"
-
-
-def cli(*args) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "LUZHI_DEBUG"}
-    return subprocess.run([sys.executable, "-m", "luzhi.server.cli", *map(str, args)], capture_output=True,
-                          text=True, env=env, timeout=600)
 
 
 def graphs(store_dir: Path) -> dict[str, bytes]:
@@ -129,31 +120,16 @@ def test_an_unknown_code_is_refused_naming_it_and_nothing_changes(removed):
 
 
 # The removal in a process of its own, SIGKILLed by the test at a phase (as tests/test_build_townships.py does).
-_REMOVE = """
+_REMOVE = SAY_PHASES + """
 import sys
 from luzhi.etl.remove import remove_township
-
-class Say:
-    def phase(self, name, total):
-        print("phase", name, flush=True)
-    def advance(self, triples):
-        pass
 
 print("done", remove_township(sys.argv[1], sys.argv[2], progress=Say()).duties, flush=True)
 """
 
 
 def _remove(store: Path, kill_at: str | None = None) -> list[str]:
-    with subprocess.Popen([sys.executable, "-c", _REMOVE, str(store), CODE], stdout=subprocess.PIPE,
-                          text=True) as process:
-        lines = []
-        for line in process.stdout:
-            lines.append(line.strip())
-            if kill_at and line.strip() == f"phase {kill_at}":
-                process.send_signal(signal.SIGKILL)
-                break
-        process.wait(300)
-    return lines
+    return run_until_phase(_REMOVE, str(store), CODE, kill_at=kill_at)
 
 
 def test_a_killed_removal_leaves_the_store_as_it_was_and_the_same_command_finishes_it(built_store, removed,
