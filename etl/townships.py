@@ -155,7 +155,7 @@ def several_files(paths: list[Path], options: BuildOptions) -> tuple[list[tuple[
             doc, chain = read_document(path, options.code_for(path), options)
         except Exception:  # noqa: BLE001 (a file that cannot be read stands alone, where its error is said)
             continue
-        staged.append(listed(path, str(path), path, doc, chain))
+        staged.append(listed(path, f"{len(staged)}:{path}", path, doc, chain))  # a file given twice: two records
     claims = check_claims(staged, [], replace=False)
     groups = [_members(township, options, None) for township in claims.townships
               if len(township.files) > 1]

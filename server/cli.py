@@ -294,7 +294,7 @@ def remove(code, store_path):
         raise click.UsageError(f"luzhi remove 只能修改存储目录，不能修改远程存储 {store_path} / luzhi remove works "
                                f"on a store directory, not on the remote store {store_path} (docs/remote-store.md)")
     console = _console(stderr=True)
-    with _interruptible(), RichProgress(console) if console.is_terminal else PhaseLog(console) as progress:
+    with _interruptible(removal=True), RichProgress(console) if console.is_terminal else PhaseLog(console) as progress:
         removal = remove_township(Path(store_path), code, progress=progress)
     name = f" {removal.name}" if removal.name else ""
     files, plural = ", ".join(removal.sources), "s" if len(removal.sources) != 1 else ""
@@ -364,23 +364,25 @@ def serve(store_path, host, port, base, state_dir):
 
 
 @contextmanager
-def _interruptible():
+def _interruptible(removal: bool = False):
     """Ctrl-C during a build (`luzhi build`, or `luzhi serve` building the samples): one line, not click's
     "Aborted!" (exit 1) after the workers' tracebacks (cold review); 130 is the shell's code for SIGINT.
     SIGTERM the same way, exit 143 (128 + 15, what a shell reports for it): it ended the process at once, and
     multiprocessing's resource tracker warned of leaked semaphores (cold review; etl/stage.py Terminated).
-    Nothing was switched (docs/build.md); what was staged and loaded is reused by the same command."""
+    Nothing was switched (docs/build.md); what was staged and loaded is reused by the same command. `removal`:
+    `luzhi remove` says it of itself (it said "build interrupted")."""
     from luzhi.etl.stage import Terminated, raise_terminated
 
+    zh, en = ("删除", "removal") if removal else ("构建", "build")
     previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
         yield
     except Terminated:
-        click.echo("\n构建已被终止（SIGTERM）；再次运行同一命令即可从中断处继续 / build terminated (SIGTERM); run the "
+        click.echo(f"\n{zh}已被终止（SIGTERM）；再次运行同一命令即可从中断处继续 / {en} terminated (SIGTERM); run the "
                    "same command again to resume", err=True)
         sys.exit(143)
     except KeyboardInterrupt:
-        click.echo("\n构建已中断；再次运行同一命令即可从中断处继续 / build interrupted; run the same command again "
+        click.echo(f"\n{zh}已中断；再次运行同一命令即可从中断处继续 / {en} interrupted; run the same command again "
                    "to resume", err=True)
         sys.exit(130)
     finally:
