@@ -45,6 +45,7 @@ from luzhi.etl.derive import (
 )
 from luzhi.etl.facts import facts_path, missing_facts
 from luzhi.etl.kinds_learn import LearntKinds
+from luzhi.etl.pool import clean_stale_staging
 from luzhi.etl.progress import Progress, Quiet
 from luzhi.etl.report import DocumentReport
 from luzhi.etl.shared import contribution_path, missing_contributions
@@ -53,7 +54,6 @@ from luzhi.etl.stage import (  # re-exported: `luzhi validate`, the tests and th
     BuildOptions,
     Refusal,
     Staged,
-    clean_stale_staging,
     process_document,
     stage_key,
 )
@@ -186,7 +186,7 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     wip = work_snapshot(root, parent, (keys, replace(options, jobs=1)))
     try:
         to_load, refused = stage_and_claim(paths, options, wip / "staging", validate_graph, progress, held, parent)
-    except KeyboardInterrupt:  # Ctrl-C or SIGTERM (stage.Terminated): what was staged is kept, as a kill keeps it,
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM (pool.Terminated): what was staged is kept, as a kill keeps it,
         raise  # for the same command to resume (it said so, then threw the parse away: cold review)
     except BaseException:
         shutil.rmtree(wip, ignore_errors=True)  # a crash in pass 1: nothing worth resuming was loaded

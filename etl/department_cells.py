@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from luzhi.etl.department_names import (
+    EDGE,
     ORG_END,
     begins_with_owner,
     is_generic,
@@ -32,8 +33,6 @@ from luzhi.etl.department_phrases import (
 )
 
 __all__ = ["DepartmentCell", "cell_tokens", "split_department_cell", "with_role_columns"]
-
-EDGE = " \t\n\u3000\xa0：:，,。.;；、-—_=*·"
 
 _SEPARATORS = frozenset(" \t\n\u3000\xa0、，,；;／/")
 _SPACES = frozenset(" \t\n\u3000\xa0")
@@ -62,16 +61,17 @@ class DepartmentCell:
     role the cell gives some names (`(name, 'lead'|'support')`: 牵头, 配合 …), the phrases that read as
     neither a department nor a generic phrase (`unread`: reported, kept as lz:departmentMention, never an
     organisation) and what the cell says some names do (`tasks`: `(区住建局, 负责统筹)` from `区住建局负责统筹`,
-    the participation's lz:responsibility when no 上级部门职责 text is the department's). `more` is the 等 closing a
-    list of names (`区公安局等`: the list is open-ended), kept as a mention so the page still reads 区公安局等 (cold
-    review 21); apart from `generic`, which says the cell names a class of departments rather than names alone."""
+    the participation's lz:responsibility when no 上级部门职责 text is the department's). `more` says a 等 closes a
+    list of names (`区公安局等`: departments beyond those named take part), lz:moreDepartments true, so the page
+    still reads 区公安局等 (cold review 21); apart from `generic`, which says the cell names a class of departments
+    rather than names alone."""
 
     names: tuple[str, ...]
     generic: tuple[str, ...] = ()
     roles: tuple[tuple[str, str], ...] = ()
     unread: tuple[str, ...] = ()
     tasks: tuple[tuple[str, str], ...] = ()
-    more: tuple[str, ...] = ()
+    more: bool = False
 
 
 def with_role_columns(cell: DepartmentCell, columns: DepartmentCell, same: Callable[[str], Hashable]) -> DepartmentCell:
@@ -88,7 +88,7 @@ def with_role_columns(cell: DepartmentCell, columns: DepartmentCell, same: Calla
         tuple((name, roles[same(name)]) for name in names if same(name) in roles),
         tuple(dict.fromkeys((*cell.unread, *columns.unread))),
         tuple((name, tasks[name]) for name in names if name in tasks),
-        tuple(dict.fromkeys((*cell.more, *columns.more))),
+        cell.more or columns.more,
     )
 
 
@@ -285,7 +285,7 @@ class _Cell:
         self.roles: dict[str, str] = {}
         self.tasks: dict[str, str] = {}
         self.unread: list[str] = []
-        self.more: list[str] = []
+        self.more = False
 
     def add(self, name: str, role: str | None, task: str | None) -> None:
         self.names.append(name)
@@ -322,8 +322,7 @@ class _Cell:
                     self.unread.append(aside)
             if reading.generic:
                 self.generic.append(reading.generic)
-            if reading.more:
-                self.more.append("等")
+            self.more = self.more or reading.more
 
     def cell(self) -> DepartmentCell:
         names = list(dict.fromkeys(self.names))
@@ -331,7 +330,7 @@ class _Cell:
                               tuple((name, self.roles[name]) for name in names if name in self.roles),
                               tuple(dict.fromkeys(self.unread)),
                               tuple((name, self.tasks[name]) for name in names if name in self.tasks),
-                              tuple(dict.fromkeys(self.more)))
+                              self.more)
 
 
 def split_department_cell(text: str, separators: str = "") -> DepartmentCell:

@@ -58,11 +58,15 @@ ORG_END = re.compile(
 LEAD_WORDS = ("牵头负责", "牵头", "主责", "主办", "负责")
 SUPPORT_WORDS = ("配合", "协助", "协办", "参与", "协同")
 ROLE_VERBS = (*LEAD_WORDS, *SUPPORT_WORDS, "会同")
+# The verbs a reclaimed duty is handed on with (移交区城管委, 上收至县自然资源局): one list for every pattern that
+# reads them (etl/reclaimed_cells.py), and none of them is ever inside a department's name.
+HAND_OVER_VERBS = ("移交", "移送", "转交", "划转", "划归", "收回", "收归", "上收", "交由")
 # Never inside a department name: sentence punctuation, quotes, the verbs and prepositions of a sentence about
-# one (上报县民政局, 由县人社局开展, 移交区城管委 …: cold review 21 loaded 移交区城市管理委员会) and the role
-# verbs no name holds (区住建局配合区城管局 is two departments; 协同, 参与 … may be a body's: 协同发展办公室).
+# one (上报县民政局, 由县人社局开展, 移交区城管委, 转交城管委 …: cold review 21 loaded 移交区城市管理委员会, and
+# 转交城管委负责 an organisation 转交城管委) and the role verbs no name holds (区住建局配合区城管局 is two
+# departments; 协同, 参与 … may be a body's: 协同发展办公室).
 _NOT_IN_NAME = re.compile(r"[，。；：,;:！？“”\"《》\s]|负责|开展|进行|对|将|向|由|报|的|在|按|做好"
-                          r"|配合|协助|会同|牵头|移交|划转|划归|收回|收归|上收")
+                          r"|配合|协助|会同|牵头|" + "|".join(HAND_OVER_VERBS))
 # Whose department it is, written first: a level (县, 市 …) or a division name (塔城地区, 额敏县 …). A division
 # name holds no role verb: `配合区城管局`, glued after 区住建局, was 区城管局 of a place 配合区 (cold review 19b).
 _OWNER_PREFIX = re.compile(r"^(?:县|市|区|旗|州|盟|省|自治区|地区|[\u4e00-\u9fff]{2,8}?(?:省|市|州|盟|地区|县|区|旗))")
@@ -111,9 +115,11 @@ def _word_outside_places(name: str) -> bool:
     生态环境局向阳分局's 向 is 向阳区's, not the 向 of 向县民政局报告 (a 10,000-township synthetic build quarantined
     向阳区's and 将乐县's lists); but 移交城管委's 移交 only overlaps 交城 (交城县), and is the verb (polish 22: an
     organisation 移交城管委 was loaded)."""
+    words = list(_NOT_IN_NAME.finditer(name))
+    if not words:
+        return False  # most names: the places are looked for only when a word needs them (a name is tried often)
     spans = _place_spans(name)
-    return any(not any(start <= word.start() and word.end() <= end for start, end in spans)
-               for word in _NOT_IN_NAME.finditer(name))
+    return any(not any(start <= word.start() and word.end() <= end for start, end in spans) for word in words)
 
 
 def _place_spans(text: str) -> list[tuple[int, int]]:

@@ -44,10 +44,12 @@ _PAREN_COUNT = re.compile(
 _INNER_COUNT = re.compile(
     rf"[（(]\s*(?:共\s*)?(?:(?P<digits>\d{{1,4}})|(?P<chinese>[{_N}]{{1,6}}))\s*{COUNT_UNIT}\s*[）)]\s*(?=[^\s（()）])"
 )
+# Patterns that open with white space start after a non-space (`(?<!\s)`): searched from every position of a long run
+# of spaces, they were quadratic (35 s for a category cell of 10,000 spaces).
 _ANY_COUNT = re.compile(rf"[（(]\s*(?:共\s*)?(?:\d{{1,4}}|[{_N}]{{1,6}})\s*{COUNT_UNIT}\s*[）)]")
-_TRAILING_COLON = re.compile(r"\s*[:：]\s*$")
-_BARE_DIGIT_COUNT = re.compile(rf"\s*(?:共\s*)?(?P<digits>\d{{1,4}})\s*{COUNT_UNIT}$")
-_BARE_CHINESE_COUNT = re.compile(rf"(?:\s+(?:共\s*)?|共\s*)(?P<chinese>[{_N}]{{1,6}})\s*{COUNT_UNIT}$")
+_TRAILING_COLON = re.compile(r"(?<!\s)\s*[:：]\s*$")
+_BARE_DIGIT_COUNT = re.compile(rf"(?<!\s)\s*(?:共\s*)?(?P<digits>\d{{1,4}})\s*{COUNT_UNIT}$")
+_BARE_CHINESE_COUNT = re.compile(rf"(?<!\s)(?:\s+(?:共\s*)?|共\s*)(?P<chinese>[{_N}]{{1,6}})\s*{COUNT_UNIT}$")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
 _IDEOGRAPH = re.compile(rf"[{_HAN}]")
 _BARE_NAME = re.compile(rf"^[{_HAN}][{_HAN}、]{{0,10}}[{_HAN}]$")  # 2–12 characters: 平安法治, 应急管理、消防
@@ -63,7 +65,7 @@ _CATEGORY_WORD = re.compile(r"类|职责|事项")
 # A category going on over a page (cold review 21: `一、党的建设（续）` was a new category 党的建设（续）): a bracketed
 # 续 / 续表 / 接上页 note, or 续表 after the name. The note says where the table goes on, not what the category is.
 _CONTINUED_NOTE = re.compile(r"^[（(]\s*(?:续|续表|续上表|续前表|接上页|接上表|接前页)\s*[）)]$")
-_CONTINUED_WORD = re.compile(r"\s*(?:续表|续上表|续前表)$")
+_CONTINUED_WORD = re.compile(r"(?<!\s)\s*(?:续表|续上表|续前表)$")
 MAX_NAME = 20  # the longest category in the five samples is 7 characters (应急管理及消防); item titles run longer
 
 
@@ -167,8 +169,9 @@ def _name_and_count(rest: str) -> Heading | Doubt | None:
             return Doubt("注明了两个项数", "it declares two counts")
         else:
             declared = _count(counted)
-    if _CONTINUED_WORD.search(rest) and _CONTINUED_WORD.search(rest).start() > 0:
-        rest, continued = _CONTINUED_WORD.sub("", rest), True
+    continued_word = _CONTINUED_WORD.search(rest)
+    if continued_word and continued_word.start() > 0:
+        rest, continued = rest[: continued_word.start()], True
     if _SENTENCE.search(rest):
         return None  # `一、负责禁毒宣传教育，组织禁毒宣传`: a sentence, not a name
     if _BRACKET.search(rest):
@@ -261,7 +264,7 @@ def outline_plain_message(sequence: int) -> tuple[str, str]:
     )
 
 
-def outline_mismatch_message(parent: int, above: int, category: str | None) -> tuple[str, str]:
+def outline_mismatch_message(parent: str, above: str, category: str | None) -> tuple[str, str]:
     """The notice for an item numbered `N.M` under the category row of another number (Chinese, English)."""
     name, name_en = (f"「{category}」", f"「{category}」") if category else ("（无类别）", "(none)")
     return (
@@ -288,3 +291,23 @@ def unread_heading_message(line: str, doubt: Doubt, sequence: int, category: str
         f"「二、name（N项）」{split_en}, or describe such headings in a --layout profile ([categories] heading)"
     )
 
+
+
+def subpoints_message(label: str, sequence: str, category: str | None) -> tuple[str, str]:
+    """The notice for rows numbered below a duty's (`1.1`, `1.2` under `1`) read as its sub-points (Chinese,
+    English); `category`: the heading above that already gives the category ("": a row numbered above the duty's
+    does), None: the duty's row holds more than a name."""
+    if category == "":
+        why, why_en = "上一级编号已给出其类别", "a row numbered above it already gives its category"
+    elif category:
+        why = f"类别已由上一级标题「{category}」给出"
+        why_en = f"the heading 「{category}」 above already gives the category"
+    else:
+        why, why_en = "这一行除名称外还写有其他内容", "that row holds more than a name"
+    return (
+        f"序号 {sequence} 这一行下有编号为 {label} 等的行；{why}，因此序号 {sequence} 读作一项事项，"
+        "其下各行读作它的分项，以所印编号写入该事项的说明（dct:description），不作为单独的事项；请对照原件核对",
+        f"the row numbered {sequence} has rows numbered {label} … below it; {why_en}, so the row numbered "
+        f"{sequence} is read as one duty and the rows below it as its sub-points, kept with their printed numbers "
+        "in its description (dct:description), not as duties of their own; check against the original",
+    )

@@ -33,11 +33,12 @@ from luzhi.etl.headings import (
     outline_mismatch_message,
     outline_plain_message,
     says_category,
+    subpoints_message,
     unread_heading_message,
     without_continued,
     wrapped_line_message,
 )
-from luzhi.etl.model import CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind, SourceLine
+from luzhi.etl.model import INFO, WARNING, CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind, SourceLine
 from luzhi.etl.numbering import (
     category_issues,
     numbers_each_category,
@@ -46,7 +47,7 @@ from luzhi.etl.numbering import (
     renumber,
     restart_issues,
 )
-from luzhi.etl.numbers import oversized_sequence, parse_number
+from luzhi.etl.numbers import Number, mistyped_number, oversized_sequence, parse_number
 from luzhi.etl.place_names import same_place
 from luzhi.etl.rows import (
     Column,
@@ -126,8 +127,14 @@ class _Draft:
     parts: dict[Slot, list[str]] = field(default_factory=dict)
     heading_category: str | None = None
     tail: Slot | None = None  # the last cell its last row filled: where a line wrapped after that row goes on
-    parent: int | None = None  # an outline number's category (`1.2`: 1)
+    parents: tuple[int, ...] = ()  # an outline number's rows above it (`1.2`: (1,); `1.2.3`: (1, 2))
     row: Row | None = None  # its first row
+    subpoints: bool = False  # rows numbered below its own (`1.1`, `1.2` under `1`) are its sub-points
+
+    @property
+    def path(self) -> tuple[int, ...]:
+        """Its printed number, each level's part (`1.2` → (1, 2))."""
+        return (*self.parents, self.sequence)
 
     @property
     def title(self) -> str:
@@ -158,7 +165,10 @@ class _List:
     unread: Row | None = None  # a heading-shaped line not read as one: an item after it is refused
     tentative_headings: list[Row] = field(default_factory=list)  # `平安法治` lines read as headings (before items)
     outline: Row | None = None  # the first item numbered `N.M`: the list is numbered in outline (etl/numbering.py)
-    outline_parent: int | None = None  # the number of the category row `N` the items `N.M` are under
+    outline_parent: tuple[int, ...] | None = None  # the number of the row (`N`, `N.M`) the items below are under
+    outline_category: bool = False  # `category` comes from such a row, not from a heading above the numbers
+    outline_subcategory: str = ""  # the name of a row `N` read as a sub-category (a heading above gave the category)
+    subpoints: Row | None = None  # the first row read as a sub-point of the item above (`1.1` under the duty `1`)
 
 
 def assemble(rows: Iterable[Row], path: str, *, whole_rows: bool = False, word: bool = False) -> Assembled:
@@ -174,6 +184,11 @@ def assemble(rows: Iterable[Row], path: str, *, whole_rows: bool = False, word: 
 def _last_filled(values: dict[Slot, str]) -> Slot | None:
     """The last cell of a row holding text (not its 序号): a text line wrapped after the row goes on there."""
     return next((slot for slot, text in reversed(values.items()) if text and slot is not Column.SEQUENCE), None)
+
+
+def _dotted(path: tuple[int, ...]) -> str:
+    """An outline number as printed: (1, 2) → `1.2`."""
+    return ".".join(map(str, path))
 
 
 def _pages(rows: Iterable[Row]) -> Iterator[list[Row]]:
@@ -432,7 +447,7 @@ class _Assembler:
         heading = self._continued(current, heading, row)
         current.category = heading.name
         current.unread = None
-        current.outline_parent = None
+        current.outline_parent, current.outline_category, current.outline_subcategory = None, False, ""
         if heading.name not in current.headings:
             current.headings[heading.name] = (heading.declared, row)
             self._seen_category(current, heading.name)
@@ -468,6 +483,11 @@ class _Assembler:
     def _text(self, row: Row) -> None:
         if not self.lists and self.title is None:
             self.pending_text.append(row)
+            return
+        mistyped = mistyped_number(row.line.text) if self.current is not None else None
+        if mistyped is not None:  # `1O、加强…`: a duty's row whose number cannot be read; never a wrap or a heading
+            text = row.line.text.strip().replace("\t", " ")
+            self._no_number(row, mistyped, text[text.find(mistyped) + len(mistyped):].lstrip(" 、.．)）"))
             return
         if row.heading is not None and self.current is not None and self.current.columns:
             self.pending_tentative = row  # a bare name (`平安法治`): `_resolve_tentative` decides at the next row
@@ -505,8 +525,7 @@ class _Assembler:
             index = self._column_index(Column.SEQUENCE)
             number = parse_number(row.cells[index]) if index < len(row.cells) else None
             draft = current.draft
-            if number is not None and (draft is None or (number.sequence, number.parent) != (draft.sequence,
-                                                                                            draft.parent)):
+            if number is not None and (draft is None or number.path != draft.path):
                 if self._wrapped(held, number.sequence):
                     self._join_wrapped(held)
                     return
@@ -516,7 +535,8 @@ class _Assembler:
                     return
         if held.kind is RowKind.CELLS and current is not None:  # `一<TAB>加强党的政治建设`: as it was reported
             index = self._column_index(Column.SEQUENCE)
-            self._no_number(held, held.cells[index].strip() if index < len(held.cells) else "")
+            rest = next((cell.strip() for i, cell in enumerate(held.cells) if i != index and cell.strip()), "")
+            self._no_number(held, held.cells[index].strip() if index < len(held.cells) else "", rest)
         else:
             self._unparsed(held)
 
@@ -649,11 +669,15 @@ class _Assembler:
         if number is None:
             self._not_a_number(row, sequence_text, values, filled)
             return
-        sequence = number.sequence
-        if number.parent is not None:
-            self._outline_item(current, number.parent, row)
+        sequence, draft = number.sequence, current.draft
+        if draft is not None and draft.subpoints and number.path[:len(draft.path)] == draft.path \
+                and len(number.path) > len(draft.path):
+            self._subpoint(current, draft, row, values)
+            return
+        if number.parents and self._outline_item(current, number, row, values):
+            return
         draft = current.draft
-        if draft is not None and (sequence, number.parent) == (draft.sequence, draft.parent):
+        if draft is not None and number.path == draft.path:
             title = cell_text(values.get(Column.TITLE, ""), join_lines=True)
             if not title or title == draft.title:
                 self._same_sequence(row, values, draft)
@@ -663,7 +687,7 @@ class _Assembler:
         self._check_numbering(current, sequence, row)
         self._flush()
         draft = _Draft(sequence, row.line.lineno, row.line.lineno, heading_category=current.category,
-                       tail=_last_filled(values), parent=number.parent, row=row)
+                       tail=_last_filled(values), parents=number.parents, row=row)
         for column, text in values.items():
             if column is not Column.SEQUENCE and text:
                 draft.parts[column] = [text]
@@ -673,29 +697,85 @@ class _Assembler:
                 draft.parts[Column.CATEGORY] = [current.last_column_category]
                 if current.last_subcategory and not values.get(Column.SUBCATEGORY):
                     draft.parts[Column.SUBCATEGORY] = [current.last_subcategory]
+        if number.parents and current.outline_subcategory and not values.get(Column.SUBCATEGORY):
+            draft.parts[Column.SUBCATEGORY] = [current.outline_subcategory]
         current.draft = draft
 
-    def _outline_item(self, current: _List, parent: int, row: Row) -> None:
-        """An item numbered `N.M` (cold review 21, P0): the row numbered `N` right above it, holding only a name, is
-        its category's heading (`1<TAB>党的建设` / `1.1<TAB>加强党的政治建设`), not a duty; it becomes one, and the list
-        is read as numbered in outline (`_read_numbering`). An item under another number than its category row's
-        (`2.1` after `1<TAB>党的建设` and `1.2`) is said where it stands."""
+    def _outline_item(self, current: _List, number: Number, row: Row, values: dict[Slot, str]) -> bool:
+        """An item numbered `N.M` (cold review 21, P0), or `N.M.K`. The row numbered `N` right above it is read by
+        its structure (`_groups`): holding only a name, it heads a category (`1<TAB>党的建设` / `1.1<TAB>…`), or
+        under a heading that already gave the category (`一、党的建设` / `1<TAB>组织建设`), a sub-category, when the
+        rows below it carry what a duty's row does (departments, responsibilities …); otherwise it is a duty and the
+        rows numbered below it its sub-points (True: this row was read as one). An item under another number than
+        its category row's (`2.1` after `1<TAB>党的建设` and `1.2`) is said where it stands."""
+        draft = current.draft
+        if draft is not None and draft.row is not None and draft.path == number.parents:
+            if not self._groups(current, draft, values):
+                draft.subpoints = True
+                self._subpoint(current, draft, row, values)
+                return True
+            self._group(current, draft)
         if current.outline is None:
             current.outline = row
-        draft = current.draft
-        names_only = draft is not None and set(draft.parts) <= {Column.TITLE, Column.CATEGORY}
-        if draft is not None and names_only and draft.parent is None and draft.sequence == parent \
-                and draft.row is not None and (draft.title or Column.CATEGORY in draft.parts):
-            current.draft = None
-            self.heading_lines.append(LineSpan(draft.first, draft.last))
-            name = draft.title or cell_text("\n".join(draft.parts[Column.CATEGORY]), join_lines=True)
+        above = current.outline_parent
+        if above is not None and number.parents != above:
+            if above[:len(number.parents)] != number.parents:  # `1.2` after sub-category `1.1`'s items is not
+                zh, en = outline_mismatch_message(_dotted(number.parents), _dotted(above), current.category)
+                self._issue("outline-mismatch", zh, en, LineSpan(row.line.lineno, row.line.lineno))
+            current.outline_parent, current.outline_subcategory = number.parents, ""
+        return False
+
+    def _groups(self, current: _List, draft: _Draft, values: dict[Slot, str]) -> bool:
+        """Whether a row with rows numbered below it (`draft`, `values`: the first of them) groups them: it holds
+        only a name, and either no level above it gives the category (it is the category), or the row below it
+        carries more than a name (it is a sub-category of duties). A row holding more than a name, or a name with
+        only names below it under a category already given, is a duty whose sub-points they are: the documents
+        number their duties at the level below their categories."""
+        names = {Column.TITLE, Column.CATEGORY}
+        if not set(draft.parts) <= names or not (draft.title or Column.CATEGORY in draft.parts):
+            return False
+        if not self._under_category(current, draft):
+            return True
+        return any(text for slot, text in values.items()
+                   if text and slot is not Column.SEQUENCE and slot not in names and not isinstance(slot, tuple))
+
+    @staticmethod
+    def _under_category(current: _List, draft: _Draft) -> bool:
+        """Whether a level above the row `draft` already gives its category: a heading (`一、党的建设`) or a row
+        numbered above its own."""
+        return bool(draft.parents) or (current.category is not None and not current.outline_category)
+
+    def _group(self, current: _List, draft: _Draft) -> None:
+        """The row `draft` heads the rows numbered below it: a category, or under one, a sub-category."""
+        current.draft = None
+        assert draft.row is not None
+        self.heading_lines.append(LineSpan(draft.first, draft.last))
+        name = draft.title or cell_text("\n".join(draft.parts[Column.CATEGORY]), join_lines=True)
+        if self._under_category(current, draft):
+            current.outline_subcategory = outline_heading(name).name
+        else:
             self._set_heading(outline_heading(name), draft.row)
-            current.outline_parent = parent
-            return
-        if current.outline_parent is not None and parent != current.outline_parent:
-            zh, en = outline_mismatch_message(parent, current.outline_parent, current.category)
-            self._issue("outline-mismatch", zh, en, LineSpan(row.line.lineno, row.line.lineno))
-            current.outline_parent = parent
+            current.outline_category = True
+        current.outline_parent = draft.path
+
+    def _subpoint(self, current: _List, draft: _Draft, row: Row, values: dict[Slot, str]) -> None:
+        """A row numbered below the duty above it (`1.1` under `1`): one of its sub-points, kept in it. Its
+        事项名称 goes to the duty's description with its printed number (`1.1 坚定拥护…`), its other cells to the
+        duty's own, each on a line of its own; one notice a list says so."""
+        label = values[Column.SEQUENCE]
+        names_only = set(draft.parts) <= {Column.TITLE, Column.CATEGORY, Column.DESCRIPTION}
+        kept: dict[Slot, str] = {}
+        for slot, text in values.items():
+            if slot is not Column.SEQUENCE and text:
+                slot, text = (Column.DESCRIPTION, f"{label} {text}") if slot is Column.TITLE else (slot, text)
+                draft.parts.setdefault(slot, []).append(text)
+                kept[slot] = text
+        draft.last, draft.tail = row.line.lineno, _last_filled(kept) or draft.tail
+        self.merged_rows += 1
+        if current.subpoints is None:
+            current.subpoints = row
+            zh, en = subpoints_message(label, _dotted(draft.path), (current.category or "") if names_only else None)
+            self._issue("outline-subpoints", zh, en, LineSpan(row.line.lineno, row.line.lineno))
 
     def _heading_in_table(self, row: Row, values: dict[Slot, str], filled: list[Slot]) -> Heading | None:
         """A heading written in the 事项名称 or 事项类别 column of an otherwise empty row (`filled`: its slots with
@@ -739,13 +819,26 @@ class _Assembler:
                         f"the 序号 「{shown}」 has {len(digits)} digits, too large to be an item number; the row holds "
                         "nothing else", span)
             return
-        self._no_number(row, text)
+        rest = next((cell_text(values[c], join_lines=True) for c in filled
+                     if c is not Column.SEQUENCE and not isinstance(c, tuple)), "")
+        self._no_number(row, text, rest)
 
-    def _no_number(self, row: Row, text: str) -> None:
+    def _no_number(self, row: Row, text: str, rest: str = "") -> None:
+        """A row whose 序号 is no number. Holding text (`rest`, a 事项名称), it is a duty's row that was not read:
+        a Warning, since the list is loaded short of that duty (a notice among many said only "not a number");
+        alone on its row, a notice."""
         quoted = text if len(text) <= 20 else f"{text[:20]}…"
-        self._issue("unparsed-line", f"序号「{quoted}」不是数字，该行未作为事项解析",
-                    f"the 序号 「{quoted}」 is not a number; the row was not read as an item",
-                    LineSpan(row.line.lineno, row.line.lineno))
+        span = LineSpan(row.line.lineno, row.line.lineno)
+        if not rest:
+            self._issue("unparsed-line", f"序号「{quoted}」不是数字，该行未作为事项解析",
+                        f"the 序号 「{quoted}」 is not a number; the row was not read as an item", span)
+            return
+        shown = rest if len(rest) <= 30 else f"{rest[:30]}…"
+        self._issue("unparsed-line", f"序号「{quoted}」无法读作数字：这一行（「{shown}」）没有作为事项读入，"
+                    "清单可能因此少了这一项；请对照原件改正序号",
+                    f"the 序号 「{quoted}」 cannot be read as a number, so this row (「{shown}」) was not read as a "
+                    "duty and the list may be short of it; correct the 序号 from the original",
+                    span, severity=WARNING)
 
     def _same_sequence(self, row: Row, values: dict[Slot, str], draft: _Draft) -> None:
         """Another row of a multi-row item: keep each new cell text once, on its own line."""
@@ -874,7 +967,7 @@ class _Assembler:
         if not item.title:
             self._issue("empty-item-title", f"序号 {item.sequence} 的事项名称为空",
                         f"the item of 序号 {item.sequence} has an empty 事项名称 (title)", item.lines)
-        if current.outline is not None and draft.parent is None:
+        if current.outline is not None and not draft.parents:
             zh, en = outline_plain_message(draft.sequence)
             self._issue("outline-mismatch", zh, en, LineSpan(draft.first, draft.first))
         self.items.append(item)
@@ -967,9 +1060,10 @@ class _Assembler:
             )
         if self.pending_heading is not None:
             self._unparsed(self.pending_heading)
-        # A list the body lacks is counted as one of no items: every township's document has all three lists, so
-        # one missing is a document cut short (or a layout not understood), refused unless --force (a cold review
-        # found documents without a table of contents, cut before their last list, loading as whole).
+        # A list the body lacks is counted as one of no items. A township publishes all three lists, so a file
+        # lacking one is either a document cut short (or a layout not understood), refused unless --force (a cold
+        # review found documents cut before their last list loading as whole), or one file of a township that
+        # publishes its lists apart: etl/townships.py joins those and drops this issue for lists another file holds.
         absent, order = [], list(ListKind)
         for kind in ListKind:
             if any(lst.kind is kind for lst in self.lists):
@@ -1030,9 +1124,10 @@ class _Assembler:
         self.items[current.first_item:] = renumber(items)
 
     def _issue(self, code: str, message: str, message_en: str, lines: LineSpan | None,
-               kind: ListKind | None = None) -> Issue:
+               kind: ListKind | None = None, *, severity: str = INFO) -> Issue:
         if kind is None and self.current is not None:
             kind = self.current.kind
-        issue = Issue(code=code, message=message, message_en=message_en, lines=lines, list_kind=kind)
+        issue = Issue(code=code, message=message, message_en=message_en, lines=lines, list_kind=kind,
+                      severity=severity)
         self.issues.append(issue)
         return issue

@@ -64,13 +64,21 @@ class Issue:
     """An inconsistency found in a document. `code` is stable (for JSON consumers); `message` is Chinese and
     `message_en` English, one field per language as a SHACL result's (shapes/validate.py `ValidationResult`):
     `luzhi validate --lang en` and the build report's readers need the English (they were Chinese only, cold
-    review). `message_en` is keyword-only and required, so no caller can leave it out by position."""
+    review). `message_en` is keyword-only and required, so no caller can leave it out by position.
+
+    `severity`, as SHACL names them (shapes/validate.py `Severity`): an issue is an `INFO` for the reviewer, a
+    `WARNING` where a duty may be missing from what is loaded (a row that looks numbered but whose 序号 cannot be
+    read: it was only one notice among many, and the duty silently absent)."""
 
     code: str
     message: str
     lines: LineSpan | None = None
     list_kind: ListKind | None = None
     message_en: str = field(kw_only=True)
+    severity: str = field(default="Info", kw_only=True)
+
+
+INFO, WARNING = "Info", "Warning"  # an `Issue`'s severity, the values of shapes/validate.py `Severity`
 
 
 @dataclass(frozen=True)

@@ -89,29 +89,34 @@ def outline_issues(items: list[DutyItem], list_name: str, first: int) -> list[Is
     """The notice that says how a list numbered in outline (`1.1`, `1.2`, `2.1` …, the first at line `first`) was
     read, then the numbering slips within each category."""
     kind, categories = items[0].list_kind, len({item.category for item in items})
+    subcategories = len({(item.category, item.subcategory) for item in items if item.subcategory})
+    sub = f"，在已有类别之下读作二级分类（{subcategories} 个）" if subcategories else ""
+    sub_en = f"; under a category already given, as a sub-category ({subcategories})" if subcategories else ""
     return [Issue(
         "numbering-outline",
-        f"{list_name}按层级编号（1、1.1、1.2……）：编号为 N 且其下有 N.1、N.2……的行读作类别标题（{categories} 个类别），"
-        f"N.M 的行读作其中的事项；事项按其在清单中的位置编为 1–{len(items)}（即其 IRI 与 lz:sequence），"
+        f"{list_name}按层级编号（1、1.1、1.2……）：编号为 N 且其下有 N.1、N.2……的行读作类别标题"
+        f"（{categories} 个类别）{sub}，N.M 的行读作其中的事项；"
+        f"事项按其在清单中的位置编为 1–{len(items)}（即其 IRI 与 lz:sequence），"
         "所印编号中的 M 保留为 lz:sequenceInCategory",
         LineSpan(first, first),
         kind,
         message_en=f"the {kind.value} list is numbered in outline (1, 1.1, 1.2 …): a row numbered N with rows N.1, N.2 "
-        f"… below it is read as a category heading ({categories} categories), the rows N.M as its items; they are "
-        f"numbered by their position in the list, 1–{len(items)} (their IRIs and lz:sequence), and keep the M of "
-        "their printed number as lz:sequenceInCategory",
-    ), *_slips(items)]
+        f"… below it is read as a category heading ({categories} categories){sub_en}, the rows N.M as its items; "
+        f"they are numbered by their position in the list, 1–{len(items)} (their IRIs and lz:sequence), and keep "
+        "the M of their printed number as lz:sequenceInCategory",
+    ), *_slips(items, by_subcategory=True)]
 
 
-def _slips(items: list[DutyItem]) -> list[Issue]:
-    """Numbering slips within each category (a gap, a number used again with another title, a number going back)."""
+def _slips(items: list[DutyItem], *, by_subcategory: bool = False) -> list[Issue]:
+    """Numbering slips within each category (a gap, a number used again with another title, a number going back);
+    `by_subcategory`: within each sub-category of a category (an outline's `1` / `1.1` under `一、党的建设`)."""
     issues: list[Issue] = []
-    last: dict[str | None, int] = {}
-    seen: dict[str | None, set[int]] = {}
+    last: dict[tuple[str | None, str], int] = {}
+    seen: dict[tuple[str | None, str], set[int]] = {}
     for item in items:
-        key, sequence = item.category, item.sequence
+        key, sequence = (item.category, item.subcategory if by_subcategory else ""), item.sequence
         previous, used = last.get(key, 0), seen.setdefault(key, set())
-        name, name_en = _category_names(key)
+        name, name_en = _category_names(*key)
         span, kind = LineSpan(item.lines.first, item.lines.first), item.list_kind
         if sequence in used:
             issues.append(Issue("duplicate-sequence", f"{name}中序号 {sequence} 重复出现，且事项名称不同", span, kind,
@@ -156,8 +161,11 @@ def restart_issues(items: list[DutyItem], list_name: str) -> list[Issue]:
     return issues
 
 
-def _category_names(category: str | None) -> tuple[str, str]:
-    """A category as the notices name it (Chinese, English); None: the items before any category heading."""
+def _category_names(category: str | None, subcategory: str = "") -> tuple[str, str]:
+    """A category (and sub-category) as the notices name it (Chinese, English); None: the items before any category
+    heading."""
+    if subcategory:
+        return f"类别「{category or ''}」「{subcategory}」", f"category 「{category or ''}」, 「{subcategory}」"
     return (f"类别「{category}」", f"category 「{category}」") if category else (
         "未分类事项", "the items before any category")
 

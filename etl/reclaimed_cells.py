@@ -13,8 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from luzhi.etl.department_cells import EDGE, DepartmentCell, split_department_cell
-from luzhi.etl.department_names import begins_with_owner, is_generic, looks_like_department, plain_text
+from luzhi.etl.department_cells import DepartmentCell, split_department_cell
+from luzhi.etl.department_names import (
+    EDGE,
+    HAND_OVER_VERBS,
+    begins_with_owner,
+    is_generic,
+    looks_like_department,
+    plain_text,
+)
 from luzhi.etl.department_phrases import role_labels
 from luzhi.etl.divisions import place_names
 
@@ -24,8 +31,9 @@ _RECEIVER = re.compile(r"(?:承接|接收|收回|划转|移交)(?:部门|单位)
 _WAY = re.compile(r"(?:工作方式|履职方式|履责方式|工作措施|履职措施)(?:及(?:工作)?措施)?\s*[：:]?")
 _DOING = r"(?:负责|承担|受理|办理|开展|实施|执行|组织|审批|审核|核发|处理|查处|管理|履行|监管|落实)"
 _HOW = r"(?:直接|依法|统一|具体|牵头)"
+_VERBS = "|".join(HAND_OVER_VERBS)
 # 由县人社局开展…, 上收至县自然资源局, 划转到县林业局, 划归县水利局 (cold review 18: 上收至 was not read).
-_MOVED_TO = r"(?:由|(?:上收|收回|划转|移交|转交)(?:至|到|给)|划归)"
+_MOVED_TO = rf"(?:由|(?:{_VERBS})(?:至|到|给)|划归)"
 # A name ends where the sentence goes on: 由区城市管理委员会负责 (not 区城市管理委), 由区级部门办理 (no 区级部:
 # cold review 21 loaded an organisation 区级部).
 _NAME_ENDS = rf"(?=$|[\s，。；,;：:、（(]|{_HOW}|{_DOING}|承接|接收|等)"
@@ -34,7 +42,7 @@ _TRANSFER = re.compile(_MOVED_TO + r"\s*([^\s，。；,;：:、]{2,30}?(?:局|�
 # The verb a cell hands the work on with, before the receiver (cold review 21: `移交区城市管理委员会负责`,
 # `已移交区城管委`, `划转区公安分局`, `收回区住建委`, `交区城管委办理` loaded organisations named with the verb, or
 # none): perhaps after the matter it speaks of (该事项移交…).
-_HANDED = r"(?:已经?)?(?P<verb>由|(?:移交|移送|划转|划归|收回|收归|上收|交由|转交|转由|交|转)(?:至|到|给)?)"
+_HANDED = rf"(?:已经?)?(?P<verb>由|(?:{_VERBS}|转由|交|转)(?:至|到|给)?)"
 _ONLY_MOVED_TO = re.compile(rf"^(?:该事项|该项|此项|本事项|该职责|此事项)?{_HANDED}\s*")
 # What a receiver does, after its name: 区城管委承接, 区市场监管局收回, 区城管委办理, 区住建委统一受理.
 _RECEIVES = re.compile(rf"{_HOW}?(?:{_DOING}|承接|接收|收回|收归|上收)")
@@ -52,7 +60,7 @@ _TOWNSHIP = r"(?:乡镇|乡|镇|街道|苏木|社区|村)(?:（街道）|\(街�
 _TOWNSHIP_STOPS = re.compile(rf"{_TOWNSHIP}(?:一级|层面)?(?:不再|停止)\S*|不再由{_TOWNSHIP}\S*")
 # The work handed on (cold review 21): 由县人社局开展, 由县局直接受理, 移交, 上收至…, 划归…; not 由于, 理由, 由此,
 # nor 由乡镇 (the township doing it).
-_HANDED_ON = re.compile(r"(?<![理自缘事来])由(?!于|此|乡镇|乡|镇|街道|村)|移交|移送|上收|收回|划转|转交|划归|交由")
+_HANDED_ON = re.compile(rf"(?<![理自缘事来])由(?!于|此|乡镇|乡|镇|街道|村)|{_VERBS}")
 _DOES = re.compile(_DOING)
 _THE_TOWNSHIP = re.compile(rf"^(?:各|本|我)?{_TOWNSHIP}")  # 各乡镇负责: the township doing it, no one else
 _HOW_AFTER = re.compile(rf"{_HOW}$")
@@ -165,12 +173,21 @@ def _moved_to(clause: str) -> int:
     if begins_with_owner(rest):
         return moved.end()
     # No owner after the verb: `移交城管委` (polish 22: 交城, a place, hid the verb and an organisation 移交城管委
-    # was loaded). The rest must be a department's name alone, after a verb of two characters: a bare 交 or 转 may
-    # begin a name (交通运输局, 交城县公安局: 交城县 is a county), and no name begins with 移交, 划转, 收回 ….
+    # was loaded), `移交城管委负责`, `由城管委承接`. The rest must be departments' names alone, perhaps with their role
+    # word or task, after a verb of two characters or 由: a bare 交 or 转 may begin a name (交通运输局, 交城县公安局:
+    # 交城县 is a county), and no name begins with 由, 移交, 划转 ….
     verb = moved.group("verb")
-    if len(verb) >= 2 and looks_like_department(rest) and not _names_a_place(clause):
+    if (len(verb) >= 2 or verb == "由") and _names_alone(rest) and not _names_a_place(clause):
         return moved.end()
     return 0
+
+
+def _names_alone(text: str) -> bool:
+    """`城管委`, `城管委负责`, `城管执法局负责执法`: department names and nothing else but their roles and tasks."""
+    if looks_like_department(text):
+        return True
+    cell = split_department_cell(text)
+    return bool(cell.names) and not (cell.unread or cell.generic)
 
 
 def _names_a_place(clause: str) -> bool:
@@ -179,16 +196,27 @@ def _names_a_place(clause: str) -> bool:
     return any(clause[:n] in places for n in range(2, min(8, len(clause)) + 1))
 
 
+# Longer than any list of receiving departments (the five samples' longest 承接部门 cell is under 40 characters).
+_LONGEST_RECEIVERS = 200
+
+
 def _receiver_of(clause: str) -> DepartmentCell:
     """The departments a clause hands the work to, or that receive it: `交区城管委办理`, `区城管委承接`,
     `该事项移交区市场监管局实施`, `区市场监管局收回`, `收回区住建委` (cold review 21: refused, no receiver). The
-    names are those before the first thing the receiver does that leaves department names and nothing else."""
-    clause = clause[_moved_to(clause) :]
+    names are those before the first thing the receiver does that leaves department names and nothing else. After
+    the verb a name may lack its owner, as `_moved_to` allows (`移交城管委负责`, `由城管委承接`: the county's 城管委,
+    as any name without its owner is); without a verb it needs it (`区城管委承接`)."""
+    handed = _moved_to(clause)
+    clause = clause[handed:]
     for match in (*_RECEIVES.finditer(clause), None):
         head = clause[: match.start()] if match else clause
-        head = head[_moved_to(head) :].strip(EDGE)
+        if len(head) > _LONGEST_RECEIVERS:
+            break  # the heads only grow: each one split again made `移交办理办理…` quadratic (13 s at 4,000)
+        moved = _moved_to(head)
+        head = head[moved:].strip(EDGE)
         cell = split_department_cell(head) if len(head) >= 2 else DepartmentCell(())
-        if cell.names and not (cell.unread or cell.generic) and all(map(_named, cell.names)):
+        after_verb = bool(handed or moved)
+        if cell.names and not (cell.unread or cell.generic) and all(_named(name, after_verb) for name in cell.names):
             return cell
     return DepartmentCell(())
 
@@ -199,9 +227,10 @@ def _receives(clause: str) -> bool:
     return bool((_moved_to(clause) or _RECEIVES.search(clause)) and _receiver_of(clause).names)
 
 
-def _named(name: str) -> bool:
-    """A receiver named by its owner and its name: not `县局` (which bureau?: `_someone`'s mention)."""
-    return len(name) > 2 and looks_like_department(name, owner_required=True)
+def _named(name: str, after_verb: bool = False) -> bool:
+    """A receiver named by its owner and its name, or after a verb handing the work on by its name alone
+    (`移交城管委`): not `县局` (which bureau?: `_someone`'s mention)."""
+    return len(name) > 2 and looks_like_department(name, owner_required=not after_verb)
 
 
 def _transferred_to(plain: str) -> tuple[str, ...]:

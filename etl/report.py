@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field, replace
 from rich.table import Table
 
 from luzhi.etl.divisions import DivisionChain
-from luzhi.etl.model import Issue, ListKind, ParsedDocument
-from luzhi.ontology.places import describe_span
+from luzhi.etl.model import WARNING, Issue, ListKind, ParsedDocument
+from luzhi.ontology.places import describe_place_bilingual, describe_span
 from luzhi.shapes.validate import Severity
 
 
@@ -55,6 +55,7 @@ def _issue_dict(issue: Issue, locations: tuple[str, ...] = ()) -> dict:
     `lines` count the lines read out of it; None for a text, whose `lines` are its own."""
     return {
         "code": issue.code,
+        "severity": issue.severity,
         "message": issue.message,
         "message_en": issue.message_en,
         "list": issue.list_kind.value if issue.list_kind else None,
@@ -144,6 +145,23 @@ def render_summary(reports, console) -> None:
                 _issue_text(issue_counts),
             )
     console.print(table)
+    for line in warning_lines(reports):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def warning_lines(reports) -> list[str]:
+    """Each Warning-level issue of the build (a duty's row that was not read …) on a line of its own, naming its file
+    and line (or its place in a Word, Excel, PDF or HTML file): in the table it was one count among many notices."""
+    lines = []
+    for report in reports:
+        for issue in report.issues:
+            if issue.get("severity") != WARNING:
+                continue
+            where = f":{issue['lines'][0]}" if issue["lines"] and not issue["place"] else ""
+            place = f" （{describe_place_bilingual(issue['place']) or issue['place']}）" if issue["place"] else ""
+            lines.append(f"警告 Warning · {report.file}{where}{place}: {issue['code']}: {issue['message']} / "
+                         f"{issue['message_en']}")
+    return lines
 
 
 def _township_label(report: DocumentReport) -> str:
@@ -172,6 +190,10 @@ def _render_totals(reports, console) -> None:
     issues = Counter(i["code"] for report in reports for i in report.issues)
     if issues:
         console.print(f"问题 issues: {_issue_text(issues)}", markup=False, highlight=False, soft_wrap=True)
+    warnings = sum(1 for report in reports for i in report.issues if i.get("severity") == WARNING)
+    if warnings:
+        console.print(f"警告 warnings: {warnings}（每一条见 --report FILE / each in --report FILE）", markup=False,
+                      highlight=False, soft_wrap=True)
 
 
 def _issue_text(counts: Counter) -> str:

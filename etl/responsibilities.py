@@ -28,6 +28,7 @@ from functools import lru_cache
 from luzhi.etl.department_names import (
     ALIAS_VARIANTS_LAST,
     EDGE,
+    ROLE_VERBS,
     looks_like_department,
     normalise_department,
     plain_text,
@@ -37,7 +38,13 @@ from luzhi.etl.department_phrases import joined_departments
 __all__ = ["split_responsibility", "unlisted_departments"]
 
 _BOUNDARY = frozenset(" \t\n\u3000\xa0。；;，,>")
-_HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2})[、.．]\s*")
+# A point's outline number, in any of the usual schemes: 1. 1、 1） （1） ① ⑴ 一、 （一）; not 1.5吨 (a decimal).
+_CN_NUMBER = "[一二三四五六七八九十]{1,3}"
+_OUTLINE = rf"(?:\d{{1,2}}\s*(?:[.．、](?!\d)|[)）])|[（(](?:\d{{1,2}}|{_CN_NUMBER})[)）]|[①-⑳⑴-⒇]|{_CN_NUMBER}、)"
+# At a statement's start (`1.市应急局负责…`, `（1）…`, `①…`, `一、县公安局`): no part of its subject.
+_HEADING_NUMBER = re.compile(rf"^\s*(?:{_OUTLINE}\s*)+")
+_LATER_NUMBER = re.compile(rf"(?:^|(?<=[\s；;。>]))\s*{_OUTLINE}", re.M)  # a further point, after a break
+_TRAILING_MARKS = re.compile(r"[\s；;。，,、]+$")  # what ends a clause, not the department's words
 _HEADER_TAIL = re.compile(r"(?:的?主要职责|工作职责|职责)$")
 _CN_HEADING = re.compile(r"(?:^|(?<=\s))[一二三四五六七八九十]+、\s*")
 _LIST_JOIN = re.compile(r"\s*(?:、|，|,|和|及|与)\s*")
@@ -48,7 +55,7 @@ _PARTNER_WITH = re.compile(r"[与和同]")  # X与Y一同…, X与Y共同…
 _TOGETHER = re.compile(r"\s*(?:一同|共同|一起)")
 # What a department does, right after its name at a statement's start (cold review 21: `农业农村局负责…，水利局负责…`
 # gave the whole text to 区农业农村局 and 区水利局 nothing): a clause after ，with its own subject is a statement.
-_ROLE_VERB = re.compile(r"牵头负责|牵头|主责|主办|负责|承担|配合|协助|协办|参与|协同|会同")
+_ROLE_VERB = re.compile("|".join((*ROLE_VERBS, "承担")))  # and 承担: ROLE_VERBS has 牵头负责 before 牵头
 _CLAUSE_MARK = re.compile(r"[，,]")
 # A subject by its structure, not listed: `区公安局负责打击违法` under 区农业农村局、区市场监管局.
 _SUBJECT = re.compile(rf"([^\s，,；;。：:、]{{2,30}}?)(?:{_ROLE_VERB.pattern})")
@@ -321,7 +328,10 @@ def split_responsibility(
     section: re.Pattern[str] | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """(department as in `names`, its own text) for each listed department the cell gives a part;
-    () when the cell is one joint text that names nobody (see the module docstring).
+    () when the cell is one joint text that names nobody (see the module docstring). A cell listing one
+    department is wholly its part. Each text is its parts a line each, without the outline number of a single
+    point or the punctuation ending a clause (`_own_text`): `1.市气象局负责做好气象预报工作。` →
+    `市气象局负责做好气象预报工作`.
 
     With the county's and prefecture's names (DivisionChain) a text may spell a department otherwise
     than its cell: 区消防救援大队 for 鸡冠消防救援大队, 县生态环境局左云分局 for 市生态环境局左云分局.
@@ -355,7 +365,24 @@ def _cell_analysis(
     if not keys.by_key or not text.strip():
         return (), ()
     parts, unlisted = _analyse(text, keys, section)
-    split = tuple(
-        (name, "\n".join(part for _, part in sorted(parts[name]))) for name in keys.by_key.values() if name in parts
-    )
-    return split, tuple(unlisted)
+    if len(names) == 1:  # one department: the whole cell is its part, whatever it names
+        return ((names[0], _own_text([text])),) if _own_text([text]) else (), tuple(unlisted)
+    split = tuple((name, _own_text([part for _, part in sorted(parts[name])]))
+                  for name in keys.by_key.values() if name in parts)
+    return tuple((name, own) for name, own in split if own), tuple(unlisted)
+
+
+def _own_text(parts: list[str]) -> str:
+    """A department's text: its parts a line each, each without the list's structure around it (cold review of
+    the department cells: `1.市应急局负责…；` kept its 1. and its ；). A part that is one point loses its outline
+    number (1. 1、 （1） ① 一、 …); one holding further points (a section `1. …。 2. …。`) keeps them all, as they
+    number its list. Every part loses the punctuation that ends its clause (；。，、): the cell's, not the
+    department's words, and cut mid-sentence where a clause with its own subject begins (`…负责技术指导，`)."""
+    lines = []
+    for part in parts:
+        number = _HEADING_NUMBER.match(part)
+        if number is not None and not _LATER_NUMBER.search(part, number.end()):
+            part = part[number.end() :]
+        if line := _TRAILING_MARKS.sub("", part.strip()):
+            lines.append(line)
+    return "\n".join(lines)

@@ -31,14 +31,7 @@ from luzhi.etl.facts import document_facts, write_facts
 from luzhi.etl.layout import Layout
 from luzhi.etl.model import Issue, ListKind, ParsedDocument
 from luzhi.etl.parse import ParseError, SourceError, key_bytes, parse_document
-from luzhi.etl.pool import (  # noqa: F401 (re-exported: the CLI, etl/derive.py and the tests import them from here)
-    Terminated,
-    build_pool,
-    clean_stale_staging,
-    raise_terminated,
-    run_calls,
-    stop_pool,
-)
+from luzhi.etl.pool import run_calls
 from luzhi.etl.report import DocumentReport, document_report
 from luzhi.etl.shared import split_shared
 from luzhi.etl.to_rdf import document_graph
@@ -86,6 +79,11 @@ class Refusal:
 
     file: str
     reasons: tuple[dict, ...]  # {"line": int | None, "rule": str, "message": str}
+
+    @classmethod
+    def of_error(cls, path: Path, error: Exception) -> Refusal:
+        """A document refused for one error its reading raised (a ParseError names its line or place)."""
+        return cls(str(path), (_reason(error),))
 
     def text(self) -> str:
         """The first `SHOWN_REASONS` reasons, then how many more of each rule: a document missing a column broke
@@ -272,7 +270,7 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
             return listed(path, key, quads, doc, chain)
         graph, report = _document_graph(path, doc, chain, options)
     except Exception as error:  # noqa: BLE001 (any failure refuses this document, named, not the whole run)
-        return Staged(path, key, quads, None, Refusal(str(path), (_reason(error),)), 0)
+        return Staged(path, key, quads, None, Refusal.of_error(path, error), 0)
     return validate_and_write(graph, report, chain.township.code, path, key, options, staging, validate_graph)
 
 
@@ -298,7 +296,7 @@ def validate_and_write(graph: TripleSet, report: DocumentReport, code: str, path
         try:
             verdict = validate_graph(graph, options.base)
         except Exception as error:  # noqa: BLE001 (this document is refused, named; not the whole build)
-            return Staged(path, key, quads, report, Refusal(str(path), (_reason(error),)), 0, files=files)
+            return Staged(path, key, quads, report, Refusal.of_error(path, error), 0, files=files)
         report = report.with_validation(verdict)
         files = tuple(replace(f, report=f.report.with_validation(verdict)) for f in files)
         if not verdict.conforms and not options.force:

@@ -9,8 +9,10 @@ from html.parser import HTMLParser
 
 _CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-_SPACES = re.compile(r"[ \t\u3000\u00a0\u2002-\u200b]+")
-_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+# Every horizontal space Unicode has (U+2000 and U+2001 included: a run of them survived into headings).
+_SPACES = re.compile(r"[ \t\u3000\u00a0\u1680\u2000-\u200b\u202f\u205f]+")
+# Possessive: `<` and a long run of spaces backtracked quadratically (20 s for 40,000 spaces in a cell).
+_HTML_TAG = re.compile(r"<\s*+/?\s*+[a-zA-Z][a-zA-Z0-9]*+(?:\s[^<>]*+)?/?\s*+>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
 def collapse_spaces(text: str) -> str:

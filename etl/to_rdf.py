@@ -133,8 +133,6 @@ def township_graph(parts: tuple[SourcePart, ...], chain: DivisionChain, iris: Ir
     prefecture_name = chain.prefecture.name if chain.prefecture else ""
 
     def own_texts(item: DutyItem, names: tuple[str, ...]) -> dict[str, str]:
-        if len(names) == 1:
-            return {names[0]: item.upper_responsibility}  # one department: the whole cell is its part
         return dict(split_responsibility(item.upper_responsibility, names, county_name, prefecture_name,
                                          section(item)))
 
@@ -262,8 +260,10 @@ def _add_duty(
     for note in item.notes:
         graph.add((duty, _NOTE, zh(note)))
     graph.add((duty, _DERIVED_FROM, provenance))
-    for phrase in (*cell.generic, *cell.unread, *cell.more):  # more: the 等 of 区公安局等
+    for phrase in (*cell.generic, *cell.unread):
         graph.add((duty, LZ.departmentMention, zh(phrase)))
+    if cell.more:  # 区公安局等: others, unnamed, take part (kept as a mention 「等」 it read as junk in the data)
+        graph.add((duty, LZ.moreDepartments, _TRUE))
     for name in cell.names:
         graph.add((duty, LZ.upperDepartment, org_iri(name)))
 
@@ -315,8 +315,8 @@ def _add_lists(graph, iris, doc, kinds, township, source, build_iri, categories)
     (`?d lz:township ?t ; lz:listType ?l`) counts duties only (issue 11, finding 2)."""
     declared = {(c.list_kind, c.category): c.declared for c in doc.category_counts}
     township_code, township_name = township.code, township.name
-    # All three lists, each even with no items (one the body lacks is counted so, etl/items.py): a list of 0 items
-    # is how a document cut short shows (lzsh:DutyList-itemCount refuses it; it loaded as whole).
+    # The lists `_lists_of` gives this file, each even with no items: a list of 0 items is how a document cut
+    # short shows (lzsh:DutyList-itemCount refuses it; it loaded as whole).
     for kind in kinds:
         items = doc.items_of(kind)
         dataset = iris.duty_list(township_code, kind)

@@ -28,7 +28,6 @@ from luzhi.etl.stage import (
     Refusal,
     Staged,
     StagedFile,
-    _reason,
     add_build,
     file_key,
     listed,
@@ -121,8 +120,7 @@ def _stage_township(members: tuple[Member, ...], key: str, options: BuildOptions
                                         "build the township's files together")
             read.append((member, *read_document(member.path, member.code, options)))
         except Exception as error:  # noqa: BLE001 (a file of the store this luzhi no longer reads: refused, named)
-            return Staged(first, key, staging / f"{key}.{LOADED_PART}", None, Refusal(str(member.path),
-                                                                                      (_reason(error),)), 0)
+            return Staged(first, key, staging / f"{key}.{LOADED_PART}", None, Refusal.of_error(member.path, error), 0)
     graph, chain, files = township_of(read, options)
     return validate_and_write(graph, files[0].report, chain.township.code, first, key, options, staging,
                               validate_graph, files)

@@ -371,7 +371,7 @@ def _interruptible(removal: bool = False):
     multiprocessing's resource tracker warned of leaked semaphores (cold review; etl/stage.py Terminated).
     Nothing was switched (docs/build.md); what was staged and loaded is reused by the same command. `removal`:
     `luzhi remove` says it of itself (it said "build interrupted")."""
-    from luzhi.etl.stage import Terminated, raise_terminated
+    from luzhi.etl.pool import Terminated, raise_terminated
 
     zh, en = ("删除", "removal") if removal else ("构建", "build")
     previous = signal.signal(signal.SIGTERM, raise_terminated)

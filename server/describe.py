@@ -348,6 +348,12 @@ def resource_labels(store: Store, resource: URIRef) -> tuple[tuple[URIRef, URIRe
 MAX_LABELS = 50
 
 
+def label_text(labels: dict, node: Node | None, default: str = "—", language: str = "zh") -> str:
+    """A node's label in `language` from labels fetched with `fetch_labels`, or `default`."""
+    found = pick_label(labels.get(node, ()), language) if node is not None else None
+    return str(found) if found is not None else default
+
+
 def pick_label(literals: Iterable[Literal], lang: str = "zh") -> Literal | None:
     """The label to show: in `lang`, else Chinese, else English, else any."""
     literals = list(literals)

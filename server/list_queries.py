@@ -13,17 +13,9 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from luzhi.ontology.duty_texts import DUTY_TEXTS, joined
-from luzhi.ontology.namespaces import sparql_prologue
 from luzhi.server.describe import sparql_iri
+from luzhi.server.sparql_rows import Row, int_or_zero, select
 from luzhi.store.base import Store
-
-_P = sparql_prologue()
-
-Row = dict[str, Node]
-
-
-def _select(store: Store, body: str) -> list[Row]:
-    return store.select(_P + body)
 
 
 def list_where(iri: str, filters: Mapping[str, str] | None = None) -> str:
@@ -42,8 +34,8 @@ def list_count(store: Store, iri: str, filters: Mapping[str, str] | None = None)
 
     Without joining their 序号 (every duty has exactly one: shapes/core.shapes.ttl): a list's own count is
     then one index range, 20 ms for 66,000 items where the join took 0.5 s (bench/list_page_bench.py)."""
-    rows = _select(store, f"SELECT (COUNT(?d) AS ?n) WHERE {{ {list_where(iri, filters)} }}")
-    return int(rows[0]["n"]) if rows and isinstance(rows[0].get("n"), Literal) else 0
+    rows = select(store, f"SELECT (COUNT(?d) AS ?n) WHERE {{ {list_where(iri, filters)} }}")
+    return int_or_zero(rows[0].get("n")) if rows else 0
 
 
 def list_rows(store: Store, iri: str, filters: Mapping[str, str] | None = None, *, limit: int,
@@ -68,9 +60,9 @@ def duty_rows(store: Store, duties: Iterable[Node]) -> list[Row]:
 def _list_cells(store: Store, duties: str) -> list[Row]:
     """Each cell of the source table for the duties (and their 序号 `?seq`) the pattern `duties` gives; a duty
     text (ontology/duty_texts.py) under its key, a plain literal with its values a line each, or absent."""
-    rows = _select(
+    rows = select(
         store,
-        f"""SELECT ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued
+        f"""SELECT ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued ?more
             (GROUP_CONCAT(DISTINCT STR(?dept); SEPARATOR=" ") AS ?depts)
             (GROUP_CONCAT(DISTINCT STR(?mention); SEPARATOR="、") AS ?mentions)
         WHERE {{
@@ -83,7 +75,8 @@ def _list_cells(store: Store, duties: str) -> list[Row]:
             OPTIONAL {{ ?d lz:discontinued ?discontinued }}
             OPTIONAL {{ ?d lz:upperDepartment ?dept }}
             OPTIONAL {{ ?d lz:departmentMention ?mention }}
-        }} GROUP BY ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued ORDER BY ?seq ?d""",
+            OPTIONAL {{ ?d lz:moreDepartments ?more }}
+        }} GROUP BY ?d ?seq ?title ?cat ?upper ?town ?way ?discontinued ?more ORDER BY ?seq ?d""",
     )
     if not rows:
         return rows
@@ -100,7 +93,7 @@ def duty_texts(store: Store, duties: str) -> dict[Node, dict[str, str]]:
     A query of its own rather than five more OPTIONALs and GROUP_CONCATs in `list_rows`: those doubled its time
     over the bundled lists (every duty's other OPTIONALs multiplied by them, then grouped)."""
     keys = {text.predicate: text.key for text in DUTY_TEXTS}
-    rows = _select(store, f"SELECT ?d ?p ?o WHERE {{ {duties} VALUES ?p {{ {' '.join(p.n3() for p in keys)} }} "
+    rows = select(store, f"SELECT ?d ?p ?o WHERE {{ {duties} VALUES ?p {{ {' '.join(p.n3() for p in keys)} }} "
                           "?d ?p ?o }")
     values: dict[Node, dict[str, list[Node]]] = {}
     for row in rows:
@@ -114,7 +107,7 @@ def list_order(store: Store, iri: str, filters: Mapping[str, str] | None = None)
     Read as one literal of `序号<TAB>IRI` lines and sorted here: 66,000 rows of one IRI each took 5.7 s to read,
     nearly all of it making their terms, the literal 1.4 s (bench/list_page_bench.py). An IRI holds no tab or
     line break; a 序号 that is not a number (a document loaded with `build --force`) sorts after the numbers."""
-    rows = _select(store, f'SELECT (GROUP_CONCAT(CONCAT(STR(?seq), "\\t", STR(?d)); SEPARATOR="\\n") AS ?pairs) '
+    rows = select(store, f'SELECT (GROUP_CONCAT(CONCAT(STR(?seq), "\\t", STR(?d)); SEPARATOR="\\n") AS ?pairs) '
                           f"WHERE {{ {list_where(iri, filters)} ?d lz:sequence ?seq }}")
     text = str(rows[0].get("pairs") or "") if rows else ""
     pairs = [line.rpartition("\t") for line in text.split("\n") if line]
@@ -142,12 +135,12 @@ class ListChoices:
 def list_choices(store: Store, iri: str) -> ListChoices:
     """A list's `ListChoices`: 1.4 s and 0.8 s for 66,000 items, so the page keeps them per snapshot."""
     node = sparql_iri(iri)
-    categories = _select(store, f"SELECT ?cat (MIN(?seq) AS ?first) WHERE {{ ?d lz:inList {node} ; lz:sequence ?seq ; "
+    categories = select(store, f"SELECT ?cat (MIN(?seq) AS ?first) WHERE {{ ?d lz:inList {node} ; lz:sequence ?seq ; "
                                 "lz:category ?cat } GROUP BY ?cat ORDER BY ?first ?cat")
     # Sorted here: the same query with ORDER BY ?o took 3 s rather than 0.8 s in pyoxigraph.
-    departments = _select(store, f"SELECT DISTINCT ?o WHERE {{ ?d lz:inList {node} ; lz:upperDepartment ?o }}")
+    departments = select(store, f"SELECT DISTINCT ?o WHERE {{ ?d lz:inList {node} ; lz:upperDepartment ?o }}")
     keys = {text.predicate: text.key for text in DUTY_TEXTS}
-    texts = _select(store, f"SELECT DISTINCT ?p WHERE {{ ?d lz:inList {node} . "
+    texts = select(store, f"SELECT DISTINCT ?p WHERE {{ ?d lz:inList {node} . "
                            f"VALUES ?p {{ {' '.join(p.n3() for p in keys)} }} ?d ?p ?o }}")
     return ListChoices(categories=tuple(row["cat"] for row in categories if isinstance(row.get("cat"), URIRef)),
                        departments=tuple(sorted(row["o"] for row in departments if isinstance(row.get("o"), URIRef))),

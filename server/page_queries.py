@@ -1,8 +1,9 @@
-"""What each kind of page reads (division, list, duty, department, category, search, home).
+"""What each kind of page reads (division, duty, department, category, search, home; a list's table of duties is
+server/list_queries.py).
 
 A resource's own values (a division's chain, children, lists and departments, a duty's
 participations) are index lookups (server/lookups.py, issue 13); what joins or sorts many
-resources (a list's duties, a page of a department's or category's duties) is SPARQL, run under
+resources (a page of a department's or category's duties) is SPARQL, run under
 `page_timeout`. Each function takes a store and an already checked IRI and returns plain rows or
 frozen dataclasses; the views only render. Every IRI goes through `sparql_iri` and every user string
 through `sparql_string` (issue 6: never splice raw text into a query).
@@ -18,23 +19,12 @@ from rdflib.namespace import ORG, RDF, SKOS
 from rdflib.term import Node
 
 from luzhi.ontology.iris import Iris
-from luzhi.ontology.namespaces import LZ, QB, sparql_prologue
+from luzhi.ontology.namespaces import LZ, QB
 from luzhi.server import lookups as lk
 from luzhi.server.describe import Paging, check_iri, sparql_iri
+from luzhi.server.sparql_rows import Row, int_or_zero, select
 from luzhi.store.base import Store
 from luzhi.store.statistics import CLASS_PARTITIONS, PROPERTY_PARTITIONS, breakdown_dataset
-
-_P = sparql_prologue()
-
-Row = dict[str, Node]
-
-
-def _select(store: Store, body: str) -> list[Row]:
-    return store.select(_P + body)
-
-
-def _int(node: Node | None) -> int:
-    return int(node) if isinstance(node, Literal) else 0
 
 
 def division_chain(iri: str, step: Callable[[URIRef], DivisionStep]) -> list[Row]:
@@ -89,7 +79,7 @@ def division_departments(store: Store, base: str, iri: str) -> list[Row]:
     for department in lk.subjects(store, LZ.division, URIRef(check_iri(iri))):
         n = lk.observed_count(store, base, "department", dept=department)
         rows.append({"o": department, **({"n": Literal(n)} if n is not None else {})})
-    return sorted(rows, key=lambda row: (-_int(row.get("n")), str(row["o"])))
+    return sorted(rows, key=lambda row: (-int_or_zero(row.get("n")), str(row["o"])))
 
 
 @dataclass(frozen=True)
@@ -113,13 +103,13 @@ def township_lists(store: Store, base: str, iri: str) -> list[ListSummary]:
         categories = []
         for observation in lk.subjects(store, LZ.observedList, duty_list):
             categories.append((lk.value(store, observation, LZ.observedCategory),
-                               _int(lk.value(store, observation, LZ.dutyCount))))
+                               int_or_zero(lk.value(store, observation, LZ.dutyCount))))
         declared = lk.value(store, duty_list, LZ.declaredCount)
         summaries.append(ListSummary(
             iri=duty_list,
             list_type=lk.value(store, duty_list, LZ.ofListType),
-            item_count=_int(lk.value(store, duty_list, LZ.itemCount)) or sum(n for _c, n in categories),
-            declared=_int(declared) if declared is not None else None,
+            item_count=int_or_zero(lk.value(store, duty_list, LZ.itemCount)) or sum(n for _c, n in categories),
+            declared=int_or_zero(declared) if declared is not None else None,
             categories=tuple(sorted(categories, key=lambda c: str(c[0] or ""))),
         ))
     order = {"BasicList": 0, "CooperativeList": 1, "ReclaimedList": 2}
@@ -189,7 +179,7 @@ def department_townships(store: Store, base: str, iri: str) -> list[Row]:
 
 def per_township(store: Store, base: str, breakdown: str, dimension: str, iri: str) -> list[Row]:
     """Duty counts per township of a category or department, read from the build's statistics."""
-    return _select(
+    return select(
         store,
         f"SELECT ?town ?n WHERE {{ ?obs {dimension} {sparql_iri(iri)} ; "
         f"qb:dataSet {sparql_iri(f'{base}/id/statistics/{breakdown}')} ; "
@@ -214,11 +204,11 @@ def duties_page(store: Store, where: str, counts: list[Row], *, page: int, page_
     townships reads what it shows, not the whole category (issue 13). Only this page's townships
     are kept for the page (their labels and table rows were O(townships) per request).
     """
-    total = sum(_int(row["n"]) for row in counts)
+    total = sum(int_or_zero(row["n"]) for row in counts)
     paging = Paging(page=max(1, page), page_size=page_size, total=total)
     towns, skip, seen = [], 0, 0
     for row in counts:
-        n = _int(row["n"])
+        n = int_or_zero(row["n"])
         if seen + n > paging.offset and seen < paging.offset + page_size:
             if not towns:
                 skip = paging.offset - seen
@@ -228,7 +218,7 @@ def duties_page(store: Store, where: str, counts: list[Row], *, page: int, page_
     shown = [row for row in counts if row["town"] in set(towns)]
     if towns:
         values = " ".join(sparql_iri(str(town)) for town in towns)
-        rows = _select(
+        rows = select(
             store,
             f"""SELECT DISTINCT ?d ?town ?type ?seq ?title ?list WHERE {{
                 VALUES ?town {{ {values} }}
@@ -262,18 +252,18 @@ def duty_links(store: Store, iri: str, duties: list[Node]) -> list[tuple[Node, N
 def counts(store: Store, base: str) -> dict[str, int]:
     """Headline numbers for the home page: the VoID partitions the build stored (store/statistics.py)."""
     dataset = sparql_iri(f"{base}/id/dataset")
-    rows = _select(
+    rows = select(
         store,
         f"SELECT ?key ?n WHERE {{ {{ {dataset} void:classPartition ?part . ?part void:class ?key ; void:entities ?n }} "
         f"UNION {{ {dataset} void:propertyPartition ?part . ?part void:property ?key ; void:distinctObjects ?n }} }}",
     )
-    found = {row["key"]: _int(row["n"]) for row in rows}
+    found = {row["key"]: int_or_zero(row["n"]) for row in rows}
     names = {**CLASS_PARTITIONS, **PROPERTY_PARTITIONS}
     return {name: found.get(term, 0) for name, term in names.items()}
 
 
 def categories(store: Store, base: str) -> list[Row]:
-    return _select(
+    return select(
         store,
         f"SELECT ?c ?n WHERE {{ ?obs qb:dataSet {_breakdown(base, 'category')} ; lz:observedCategory ?c ; "
         f"lz:dutyCount ?n }} ORDER BY DESC(?n) ?c",
@@ -281,7 +271,7 @@ def categories(store: Store, base: str) -> list[Row]:
 
 
 def townships(store: Store) -> list[Row]:
-    return _select(
+    return select(
         store,
         "SELECT DISTINCT ?t ?code WHERE { ?l a lz:DutyList ; lz:ofTownship ?t . "
         "OPTIONAL { ?t skos:notation ?code } } ORDER BY ?code",
@@ -291,7 +281,7 @@ def townships(store: Store) -> list[Row]:
 def provinces(store: Store) -> list[Row]:
     """The top divisions (no parent) above the townships that have lists, with how many such townships each
     holds: one query, run once per snapshot (the home page caches it)."""
-    return _select(
+    return select(
         store,
         "SELECT ?p ?code (COUNT(DISTINCT ?t) AS ?n) WHERE { ?l a lz:DutyList ; lz:ofTownship ?t . "
         "?t lz:parentDivision+ ?p FILTER NOT EXISTS { ?p lz:parentDivision ?up } "

@@ -102,7 +102,8 @@ def render_text(report: ValidationReport, lang: str = "zh") -> str:
         out.append(f"{words['notices']}:")
         for notice in report.notices:
             place = where(notice, lang)
-            out.append(f"  - {notice.message(lang)}" + (f" [{place}]" if place else ""))
+            level = f"{severity[notice.severity]} · " if notice.severity is not Severity.INFO else ""
+            out.append(f"  - {level}{notice.message(lang)}" + (f" [{place}]" if place else ""))
     return "\n".join(out) + "\n"
 
 
@@ -130,7 +131,7 @@ def report_dict(report: ValidationReport) -> dict:
             for r in report.results
         ],
         "notices": [
-            {"code": n.code, "message": {"zh": n.message_zh, "en": n.message_en},
+            {"code": n.code, "severity": n.severity.value, "message": {"zh": n.message_zh, "en": n.message_en},
              "lines": None if n.lines is None else [n.lines.first, n.lines.last], **_place_dict(n)}
             for n in report.notices
         ],

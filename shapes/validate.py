@@ -87,6 +87,7 @@ class Notice:
     message_en: str
     lines: LineSpan | None = None  # lines of a text source
     place: str | None = None  # or the place in a Word, Excel, PDF or HTML file, as a fragment (table=2&row=5)
+    severity: Severity = Severity.INFO  # an ETL issue's (etl/model.py `Issue`): a Warning where a duty may be missing
 
     def message(self, lang: str) -> str:
         return self.message_zh if lang == "zh" else self.message_en

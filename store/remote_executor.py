@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 
-from luzhi.store.executor import Executor, QueryTimeout, StoreUnavailable
+from luzhi.store.executor import QueryExecutor, QueryTimeout, StoreUnavailable
 from luzhi.store.formats import FORMATS
 from luzhi.store.query_worker import Answer, Job
 from luzhi.store.remote import (
@@ -43,11 +43,17 @@ _MIMES = {f.member: f.mime for f in FORMATS}
 class RemoteExecutor:
     """Jobs → `RemoteStore.query_result`; thread-safe as far as the remote is (one HTTP request per job)."""
 
-    def __init__(self, store: RemoteStore, *, timeout: float, checker: Executor) -> None:
+    def __init__(self, store: RemoteStore, *, timeout: float, checker: QueryExecutor) -> None:
         self.store = store
         self.timeout = timeout
         self.checker = checker
-        self.killed = 0  # parity with QueryExecutor: queries stopped at the time limit
+        self.stopped_by_remote = 0  # queries the remote stopped at the time limit
+
+    @property
+    def killed(self) -> int:
+        """Parity with QueryExecutor: every query stopped at the time limit, by the remote or, on a loaded
+        machine, while its check still ran here (the check has the same limit)."""
+        return self.stopped_by_remote + self.checker.killed
 
     def run(self, job: Job) -> Answer:
         checked = self.checker.run(job)
@@ -72,7 +78,7 @@ class RemoteExecutor:
         except RemoteQueryError as error:
             return Answer("syntax", message=str(error))
         except RemoteQueryTimeout:
-            self.killed += 1
+            self.stopped_by_remote += 1
             raise QueryTimeout(self.timeout) from None
         except RemoteResultTooLarge:
             return Answer("too_many", rows=job.max_rows)

@@ -98,7 +98,7 @@ def _assert_stopped_then_resumed(build: subprocess.Popen, err: bytes, status: in
 # A build's pool with one worker that has done one task: reading its queue for the next, idle for certain.
 IDLE_POOL = textwrap.dedent("""
     import os, sys
-    from luzhi.etl.stage import build_pool, stop_pool
+    from luzhi.etl.pool import build_pool, stop_pool
 
     if __name__ == "__main__":
         pool = build_pool(1)

@@ -6,7 +6,10 @@ names, role words, a phrase that is no department, three departments whose order
 (`区住建局负责统筹，区城管局负责执法`), role labels in a 承接部门 cell, the body of two zones joined by 和; and cold
 review 19b's: a role verb between two names (`区住建局配合区城管局` loaded `配合区城管局`), a 配合部门 column beside
 承接部门 (a note, its departments no receivers); and cold review 21's: a list closed by 等 (`区公安分局、区司法局等`)
-still reads 等 on the list page.
+still reads 等 on the list page; and the cold review of the department cells': that 等 is lz:moreDepartments, not a
+mention 「等」, and reads 等 on the duty page and in the CSV too; a department's part of 上级部门职责 without its
+`1.` and its `；`; a receiver handed the work without its owner (`移交城管委负责`); and the 不再开展 tag of a
+discontinued duty, which no page showed (a template compared an rdflib Literal, a str, with "true").
 Built with validation (a Violation refuses the build) into a store on disk, served by the real app over HTTP.
 """
 
@@ -47,6 +50,9 @@ DOCUMENT = """江苏省苏州市吴江区同里镇履行职责事项清单
 4\t安全生产执法\t牵头部门：区应急局；配合部门：区消防救援大队
 5\t园区企业投资项目备案\t区工业园区和经济开发区管理委员会
 6\t城市道路占用许可\t区城管局和区住建局\t区住建局
+7\t城市道路清扫保洁\t移交城管委负责
+8\t农村建房初审\t不再开展此项工作
+9\t户外广告设置许可\t区公安分局、区司法局等
 """
 Q = sparql_prologue() + "PREFIX org: <http://www.w3.org/ns/org#>\n"
 LZ = "https://w3id.org/luzhi/def#"
@@ -82,7 +88,7 @@ def test_every_organisation_is_one_department_without_its_role_words(store):
                                                         "skos:prefLabel ?label }")}
     assert labels == {"区民政局", "区财政局", "区住建局", "区城管局", "市委组织部", "市农业农村局", "市财政局",
                       "区公安分局", "区农业农村局", "区自然资源局", "区应急局", "区消防救援大队",
-                      "区工业园区和经济开发区管理委员会", "区司法局"}
+                      "区工业园区和经济开发区管理委员会", "区司法局", "城管委"}
     assert departments_of(store, duty("cooperative", 1)) == {"区民政局", "区财政局"}
     assert departments_of(store, duty("cooperative", 2)) == {"区住建局", "区城管局"}
 
@@ -202,13 +208,63 @@ def test_a_reclaimed_duty_without_a_way_of_working_still_shows_its_receiver(serv
 
 
 def test_a_list_closed_by_deng_keeps_its_deng(store, server):
-    # Cold review 21: 等 was dropped with nothing kept, so the page read as if the list were complete.
+    # Cold review 21: 等 was dropped with nothing kept, so the page read as if the list were complete. Then it was
+    # a mention 「等」 (junk to a reader of the RDF, and warned of); now the duty says lz:moreDepartments true.
     assert departments_of(store, duty("cooperative", 7)) == {"区公安分局", "区司法局"}
-    mentions = store.select(Q + f"SELECT ?m WHERE {{ <{duty('cooperative', 7)}> lz:departmentMention ?m }}")
-    assert [str(r["m"]) for r in mentions] == ["等"]
+    assert not store.ask(Q + f"ASK {{ <{duty('cooperative', 7)}> lz:departmentMention ?m }}")
+    assert store.ask(Q + f"ASK {{ <{duty('cooperative', 7)}> lz:moreDepartments true }}")
+    assert {str(r["d"]) for r in store.select(Q + "SELECT ?d WHERE { ?d lz:moreDepartments ?more }")} == {
+        duty("cooperative", 7), duty("reclaimed", 9)}
     response = requests.get(f"{server.base}/doc/list/{TOWNSHIP}/cooperative", timeout=60,
                             headers={"Accept": "text/html"})
     row = next(row for row in response.text.split("<tr") if "做好社会治安工作" in row)
     cell = re.findall(r"<td>(.*?)</td>", row, re.S)
     # The table lists the departments in no set order (not the cell's), then 等 with no 、 before it.
-    assert {"区公安分局、区司法局等", "区司法局、区公安分局等"} & {re.sub(r"<[^>]+>|\s", "", text) for text in cell}
+    closed = {"区公安分局、区司法局等", "区司法局、区公安分局等"}
+    assert closed & {re.sub(r"<[^>]+>|\s", "", text) for text in cell}
+    # The CSV's departments column too (it read 区公安分局、区司法局、等 when 等 was a mention).
+    csv = requests.get(f"{server.base}/doc/list/{TOWNSHIP}/cooperative.csv", timeout=60).content.decode("utf-8-sig")
+    assert closed & set(next(line for line in csv.splitlines() if "做好社会治安工作" in line).split(","))
+    # The duty page: 等 after the last department, in the cell's order; no "其他部门表述" 「等」.
+    page = _page(server, duty("cooperative", 7))
+    listed = re.sub(r"<[^>]+>|\s", "", re.search(r"<dt>对应上级部门</dt>(.*?)</dd>", page, re.S).group(1))
+    assert listed == "区公安分局区司法局等"
+    assert "其他部门表述" not in page
+    english = requests.get(server.base + duty("cooperative", 7).removeprefix(BASE).replace("/id/", "/doc/", 1),
+                           params={"lang": "en"}, timeout=60, headers={"Accept": "text/html"}).text
+    assert re.search(r'区司法局</span></a><span class="more" [^>]*> and others</span></li>', english)
+    # A reclaimed duty's receivers alike, 等 after the last receiver (and its role and task, if any).
+    receivers = re.search(r'<section class="reclaimed">(.*?)</section>', _page(server, duty("reclaimed", 9)),
+                          re.S).group(1)
+    listed = re.search(r'<ul class="inline">(.*?)</ul>', receivers, re.S).group(1)
+    assert re.sub(r"<[^>]+>|\s", "", listed) in {"区公安分局区司法局等", "区司法局区公安分局等"}
+    # A duty whose cell names every department reads no 等.
+    assert "等</span>" not in _page(server, duty("cooperative", 1)).split("<dt>对应上级部门</dt>")[1].split("</dd>")[0]
+
+
+def test_a_departments_part_of_the_responsibility_cell_is_its_text_alone(store, server):
+    # `1.区民政局负责审核审批；2.区财政局负责资金保障。`: the point's number and the ；/。 closing it are the list's.
+    parts = {"区民政局": (None, "区民政局负责审核审批"), "区财政局": (None, "区财政局负责资金保障")}
+    assert _parts(store, duty("cooperative", 1)) == parts
+    articles = re.findall(r'<article class="participation"[^>]*>.*?<p>(.*?)</p>', _page(server, duty("cooperative", 1)),
+                          re.S)
+    assert sorted(re.sub(r"<[^>]+>|\s", "", text) for text in articles) == sorted(text for _, text in parts.values())
+
+
+def test_a_receiver_handed_the_work_without_its_owner(store, server):
+    # `移交城管委负责`: no receiver before (a Violation refused the build), and 转交/移交 never in an organisation.
+    assert _parts(store, duty("reclaimed", 7)) == {"城管委": ("LeadRole", None)}
+    receivers = re.search(r'<section class="reclaimed">(.*?)</section>', _page(server, duty("reclaimed", 7)),
+                          re.S).group(1)
+    assert re.search(r'城管委</span></a> <small class="role"><a [^>]*><span lang="zh">牵头</span>', receivers)
+
+
+def test_a_discontinued_duty_says_so_on_its_page_and_in_its_list(store, server):
+    # `{% if o|string == "true" %}`: `|string` keeps the Literal, which equals no plain "true"; no page said it.
+    assert store.ask(Q + f"ASK {{ <{duty('reclaimed', 8)}> lz:discontinued true }}")
+    assert '<p class="tag">不再开展</p>' in _page(server, duty("reclaimed", 8))
+    assert '<p class="tag">' not in _page(server, duty("reclaimed", 7))
+    listed = requests.get(f"{server.base}/doc/list/{TOWNSHIP}/reclaimed", timeout=60,
+                          headers={"Accept": "text/html"}).text
+    tagged = [row for row in listed.split("<tr") if '<span class="tag">不再开展</span>' in row]
+    assert len(tagged) == 1 and "农村建房初审" in tagged[0]

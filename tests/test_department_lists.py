@@ -67,15 +67,21 @@ def test_deng_ends_a_list(cell, names):
     split = split_department_cell(cell)
     assert split.names == names
     assert split.unread == () and split.generic == ()
-    # Cold review 21: the 等 is kept (a mention), so the page still reads 县公安局等, not a closed list.
-    assert split.more == ("等",)
+    # Cold review 21: the page must still read 县公安局等, not a closed list; the 等 is no mention 「等」 (it named no
+    # department and read as junk), the cell is open-ended (lz:moreDepartments true).
+    assert split.more is True
+
+
+def test_deng_closes_a_list_of_receivers_too():
+    reclaimed = parse_reclaimed_cell("承接部门：县公安局、县司法局等 工作方式：依法办理。")
+    assert reclaimed.departments.names == ("县公安局", "县司法局") and reclaimed.departments.more is True
 
 
 @pytest.mark.parametrize("cell", ["县公安局", "县公安局、县应急管理局", "县公安局、县应急管理局等相关部门",
                                   "县平等发展促进会"])
 def test_no_deng_no_more(cell):
     # 等相关部门 keeps its generic phrase (shown as it is); a 等 inside a name is the name's.
-    assert split_department_cell(cell).more == ()
+    assert split_department_cell(cell).more is False
 
 
 def test_deng_before_a_generic_phrase_still_keeps_that_phrase():
@@ -235,7 +241,9 @@ def test_the_lists_through_pass_1(tmp_path):
              if str(graph.value(org, SKOS.prefLabel)) == "县水利局"}
     assert len(water) == 1
     assert [issue["message"] for issue in report.issues if issue["code"].startswith("department")] == []
-    # Item 2 (县公安局、县应急管理局等) names some departments, not all: its 等 is a mention, warned of as 等部门 is.
-    assert {(str(r.focus), r.severity.name) for r in validate_graph(graph, BASE).results} == {
-        (str(duty("cooperative", 2)), "WARNING")}
-    assert graph.value(duty("cooperative", 2), LZ.departmentMention) == Literal("等", lang="zh")
+    # Item 2 (县公安局、县应急管理局等) names some departments, not all: said by lz:moreDepartments, with no mention
+    # 「等」 and no warning (the cell is read whole: nothing for a person to fix).
+    assert list(validate_graph(graph, BASE).results) == []
+    assert (duty("cooperative", 2), LZ.departmentMention, None) not in graph
+    assert graph.value(duty("cooperative", 2), LZ.moreDepartments) == Literal(True)
+    assert [s for s, _, _ in graph.triples((None, LZ.moreDepartments, None))] == [duty("cooperative", 2)]

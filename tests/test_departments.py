@@ -303,15 +303,19 @@ def test_numbered_points_each_naming_their_department():
     names = split_department_cell(sample_cell("000", 362, 2)).names
     parts = dict(split_responsibility(sample_cell("000", 362, 3), names))
     assert list(parts) == list(names)
-    assert parts["市气象局"] == "5.市气象局负责做好气象预报工作。"
-    assert parts["市应急局"].startswith("1.市应急局负责应急避难场所设施建设")
+    # Each point without its outline number and the 。 or ； closing it (cold review of the department cells).
+    assert parts["市气象局"] == "市气象局负责做好气象预报工作"
+    assert parts["市应急局"].startswith("市应急局负责应急避难场所设施建设")
 
 
 def test_a_point_naming_several_departments_belongs_to_each():
     names = split_department_cell(sample_cell("000", 276, 2)).names  # 市水利局 鞍山市生态环境局海城分局 市卫健委
     parts = dict(split_responsibility(sample_cell("000", 276, 3), names))
-    assert parts["市卫健委"].startswith("4.鞍山市生态环境局海城分局、市水利局、市卫健委做好")
-    assert [point.split(".")[0] for point in parts["市水利局"].splitlines()] == ["1", "2", "3", "4", "5", "6"]
+    assert parts["市卫健委"].startswith("鞍山市生态环境局海城分局、市水利局、市卫健委做好")
+    # Six points, a line each, numbers and closing ；/。 gone: the lines are the list.
+    points = parts["市水利局"].splitlines()
+    assert len(points) == 6
+    assert not [point for point in points if point[0].isdigit() or point[-1] in "；。"]
     assert parts["鞍山市生态环境局海城分局"] == parts["市卫健委"]
 
 
@@ -331,7 +335,7 @@ def test_sections_headed_by_department_and_colon():
     names = split_department_cell(sample_cell("003", 171, 3)).names
     parts = dict(split_responsibility(sample_cell("003", 171, 4), names))
     assert parts["县税务局"].startswith("负责依法依规征收城乡居民基本医疗保险")
-    assert parts["县残疾人联合会"] == "提供重度残疾人名单。"
+    assert parts["县残疾人联合会"] == "提供重度残疾人名单"
     assert parts["县民政和人力资源社会保障局"].startswith("负责医保政策宣传；")
 
 
@@ -339,7 +343,7 @@ def test_sections_with_main_duties_and_support_parts():
     names = split_department_cell(sample_cell("002", 205, 2)).names
     parts = dict(split_responsibility(sample_cell("002", 205, 3), names))
     assert list(parts) == ["市自然资源局", "市应急管理局"]
-    assert parts["市自然资源局"].endswith("指导乡镇（街道）开展逃生安全教育以及地质灾害演练。")  # 履职保障 stays
+    assert parts["市自然资源局"].endswith("指导乡镇（街道）开展逃生安全教育以及地质灾害演练")  # 履职保障 stays
     assert parts["市应急管理局"].startswith("1. 组织开展地质灾害发生地区人员安置工作")
 
 
@@ -363,7 +367,7 @@ def test_with_division_names_a_point_may_spell_its_department_otherwise():
     text = sample_cell("001", 318, 3) + " " + sample_cell("001", 323, 3)
     assert "鸡冠消防救援大队" not in dict(split_responsibility(text, names))
     parts = dict(split_responsibility(text, names, county_name="鸡冠区", prefecture_name="鸡西市"))
-    assert parts["鸡冠消防救援大队"].startswith("7. 区消防救援大队负责定期对学校进行消防安全检查")
+    assert parts["鸡冠消防救援大队"].startswith("区消防救援大队负责定期对学校进行消防安全检查")
     assert len(parts) == len(names) == 8
 
 
@@ -377,8 +381,8 @@ def test_chinese_numbered_headings():
     )
     parts = dict(split_responsibility(text, ("县发改工信和科技商务局", "县公安局")))
     assert parts == {
-        "县发改工信和科技商务局": "负责清洁能源保障工作。",
-        "县公安局": "对非法储存、批发、零售的经营行为依法依规进行查处。",
+        "县发改工信和科技商务局": "负责清洁能源保障工作",
+        "县公安局": "对非法储存、批发、零售的经营行为依法依规进行查处",
     }
 
 
@@ -390,7 +394,8 @@ def test_a_joint_header_credits_the_listed_department(lineno, next_header):
     text = sample_cell("003", lineno, 4)
     parts = dict(split_responsibility(text, names))
     section = plain_text(text).split("县农业农村局和水务局：", 1)[1].split(next_header, 1)[0].strip()
-    assert parts["县农业农村局"] == section
+    # A section of numbered points keeps its numbers (they number its list); only its closing 。 goes.
+    assert parts["县农业农村局"] == section.rstrip("。；")
     assert section.startswith("1. ")
     assert unlisted_departments(text, names) == ("水务局",)
 
@@ -398,7 +403,7 @@ def test_a_joint_header_credits_the_listed_department(lineno, next_header):
 def test_numbers_inside_a_point_do_not_start_points():
     text = "1. 区委政法委统筹指导。 2. 区应急局负责指导。 3. 鸡冠公安分局严格执行“1、3、5”快速反应机制。"
     parts = dict(split_responsibility(text, ("区委政法委", "区应急局", "鸡冠公安分局")))
-    assert parts["鸡冠公安分局"] == "3. 鸡冠公安分局严格执行“1、3、5”快速反应机制。"
+    assert parts["鸡冠公安分局"] == "鸡冠公安分局严格执行“1、3、5”快速反应机制"
 
 
 # --- reclaimed cells -----------------------------------------------------------------------------

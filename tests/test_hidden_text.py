@@ -95,3 +95,57 @@ def test_html_hidden_rows_and_text_are_not_read():
         "unhide them in the page's HTML and try again"]
     assert read.notices[0].message.startswith("表 1 的第 3–5、8 行是隐藏的（共 4 行）")
     assert {notice.code for notice in read.notices} == {"hidden-rows-skipped"}
+
+
+_STYLED = """<html><head><style>
+/* a comment */ .gone { display: none } #secret, tr.faded { visibility: hidden }
+td.back { visibility: visible } .kept { display: none } tr.kept.shown { display: table-row }
+.inline-wins { display: none } .important { display: none !important }
+@media print { .screen { display: none } }
+tbody .deep { display: none } tr:first-child { display: none } [data-x] { display: none }
+</style></head><body><h2>峪口镇基本履职事项清单</h2>
+<table><tr><th>序号</th><th>事项名称</th></tr>
+<tr><td>1</td><td>加强党的<span class="gone">隐藏文字</span>政治建设</td></tr>
+<tr class="gone x"><td>2</td><td>按类隐藏的事项</td></tr>
+<tr id="secret"><td>2</td><td>按编号隐藏的事项</td></tr>
+<tr class="faded"><td>2</td><td class="back">又可见的事项</td></tr>
+<tr class="kept shown"><td>3</td><td>更具体的规则显示</td></tr>
+<tr class="inline-wins" style="display: table-row"><td>4</td><td>行内样式显示</td></tr>
+<tr class="important" style="display: table-row"><td>5</td><td>重要声明隐藏</td></tr>
+<tr class="screen deep" data-x="1"><td>5</td><td>复杂选择器不算</td></tr></table>
+</body></html>"""
+
+
+def test_html_rows_hidden_by_the_pages_style_sheet_are_not_read():
+    """`<style>.x{display:none}</style>` … `<tr class="x">`: read as shown before (only an element's own style
+    counted). Simple class and id selectors apply, in the cascade's order (!important, inline, specificity, order);
+    a complex selector or an `@media print` rule does not hide what the screen shows."""
+    read = read_document(_STYLED.encode(), "styled.html")
+    texts = [line.text for line in read.lines]
+    assert texts == ["峪口镇基本履职事项清单", "序号\t事项名称", "1\t加强党的政治建设", "\t又可见的事项",
+                     "3\t更具体的规则显示", "4\t行内样式显示", "5\t复杂选择器不算"]
+    (notice,) = read.notices
+    assert notice.code == "hidden-rows-skipped" and notice.message.startswith("表 1 的第 3–4、8 行是隐藏的（共 3 行）")
+
+
+def test_word_body_paragraphs_of_hidden_text_are_said_as_hidden_rows_are():
+    """A body paragraph all of hidden text (`w:vanish` on its runs or its style) was dropped without a word; it
+    is still not read, and said: one notice for the body, naming its paragraphs, as a table's hidden rows are."""
+    document = Document()
+    document.styles.element.append(parse_xml(
+        f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="Secret"><w:name w:val="Secret"/>'
+        '<w:rPr><w:vanish/></w:rPr></w:style>'))
+    document.add_paragraph("峪口镇基本履职事项清单")
+    document.add_paragraph().add_run("1、隐藏的事项").font.hidden = True
+    document.add_paragraph("")  # empty, not hidden text: no notice for it
+    styled = document.add_paragraph("2、按样式隐藏的事项")
+    styled._p.get_or_add_pPr().insert(0, parse_xml(f'<w:pStyle {nsdecls("w")} w:val="Secret"/>'))
+    document.add_paragraph("看得见的一段")
+    out = BytesIO()
+    document.save(out)
+    read = read_document(out.getvalue(), "paragraphs.docx")
+    assert [line.text for line in read.lines if line.text] == ["峪口镇基本履职事项清单", "看得见的一段"]
+    (notice,) = read.notices
+    assert notice.code == "hidden-rows-skipped"
+    assert notice.message.startswith("正文的第 2、4 段是隐藏的（共 2 段），未读入"), notice.message
+    assert notice.message_en.startswith("paragraphs 2, 4 of the document body are hidden and not read (2 in all)")

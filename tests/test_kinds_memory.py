@@ -23,7 +23,7 @@ from luzhi.etl.facts import FACTS_DIR, DocumentFacts, facts_path, read_facts, wr
 from luzhi.etl.kinds import ASSIGN_CHUNK
 from luzhi.etl.kinds_learn import DutySpill, compute_kinds
 from luzhi.etl.kinds_rdf import kinds_triples
-from luzhi.etl.stage import build_pool
+from luzhi.etl.pool import build_pool
 from luzhi.ontology.iris import Iris
 from luzhi.store.kind_samples import SHOWN, SamplePrefix, enough_for_every_township, sample_order
 from luzhi.store.snapshots import state_dir_of

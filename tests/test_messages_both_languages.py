@@ -208,9 +208,10 @@ def _issue_sites() -> list[tuple[int, ast.expr, ast.expr]]:
 
 def test_every_issue_the_etl_makes_has_a_chinese_and_an_english_message():
     sites = _issue_sites()
-    # etl/items.py 29, etl/to_rdf.py 3, etl/numbering.py 6, etl/truncation.py 1, etl/readers/excel.py 1,
-    # etl/readers/hidden.py 1: a new site must be counted here
-    assert len(sites) == 41
+    # etl/items.py 31 (outline-subpoints and the Warning of a row whose 序号 cannot be read added), etl/to_rdf.py 3,
+    # etl/numbering.py 6, etl/truncation.py 1, etl/readers/excel.py 1, etl/readers/hidden.py 1: a new site must be
+    # counted here
+    assert len(sites) == 43
     for line, chinese, english in sites:
         zh, en = _literal_text(chinese), _literal_text(english)
         assert zh is not None and _CJK.search(zh), line
@@ -259,6 +260,13 @@ def test_the_build_report_gives_each_issue_in_english_too(document):
         assert re.search(r"[A-Za-z]{2,} [a-z]{2,}", issue["message_en"]), issue
     gap = next(issue for issue in report["issues"] if issue["code"] == "numbering-gap")
     assert gap["message_en"] == "序号 jumps from 2 to 4; 3 missing" and gap["lines"] == [6, 6]
+    # 第五: a duty's row whose 序号 cannot be read is a Warning, the only one, named with its file and line
+    warnings = [(i["code"], i["lines"]) for i in report["issues"] if i["severity"] == "Warning"]
+    assert warnings == [("unparsed-line", [7, 7])]
+    assert gap["severity"] == "Info"
+    assert ("警告 Warning · gengzhuang.txt:7: unparsed-line: 序号「第五」无法读作数字："
+            "这一行（「不是数字的序号」）没有作为事项读入") in built.stderr, built.stderr
+    assert "was not read as a duty and the list may be short of it" in built.stderr
 
 
 def test_validate_in_english_prints_the_issues_in_english(document):
@@ -273,6 +281,27 @@ def test_validate_in_english_prints_the_issues_in_english(document):
     notices = {notice["code"]: notice["message"] for notice in report["notices"]}
     assert set(notices) >= EXPECTED_CODES
     assert notices["numbering-gap"] == {"zh": "序号从 2 跳到 4，缺少 3", "en": "序号 jumps from 2 to 4; 3 missing"}
+    levels = {notice["code"]: notice["severity"] for notice in report["notices"]}
+    assert levels["unparsed-line"] == "Warning" and levels["numbering-gap"] == "Info"
+    assert ("  - Warning · the 序号 「第五」 cannot be read as a number, so this row (「不是数字的序号」) was not "
+            "read as a duty") in text.stdout and "[line 7]" in text.stdout
+    chinese = luzhi("validate", document.name, cwd=document.parent)
+    assert "  - 警告 · 序号「第五」无法读作数字" in chinese.stdout and "[第 7 行]" in chinese.stdout
+
+
+def test_validate_pages_show_a_duty_row_not_read_as_a_warning(live_server, document):
+    """POST /validate's HTML report marks the row whose 序号 cannot be read as a Warning (警告), in each language; the
+    other issues stay plain notices."""
+    upload = {"file": (document.name, document.read_bytes())}
+    for query, word, text in (("", "警告", "序号「第五」无法读作数字"),
+                              ("?lang=en", "Warning", "cannot be read as a number")):
+        page = requests.post(f"{live_server.url}/validate{query}", files=upload, headers={"Accept": "text/html"},
+                             timeout=120)
+        assert page.status_code in (200, 422), page.text[:500]
+        notices = page.text.split("<h3>说明</h3>" if not query else "<h3>Notices</h3>", 1)[1]
+        (warning,) = re.findall(r'<li class="warning">(.*?)</li>', notices)
+        assert f"<strong>{word}</strong> · " in warning and text in warning
+        assert '<li class="info">' in notices  # numbering-gap and the rest
 
 
 # ---- 3. the error page's heading -------------------------------------------------------------------------------

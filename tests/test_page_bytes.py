@@ -12,8 +12,10 @@ from conftest import make_config
 from markupsafe import escape
 
 from luzhi.server.app import create_app
+from luzhi.server.describe import label_text
+from luzhi.server.i18n import lang
 from luzhi.server.views.common import html_text
-from luzhi.server.views.comparing import elsewhere_items, label_text, list_name
+from luzhi.server.views.comparing import elsewhere_items, list_name
 from luzhi.store.kind_samples import SampleMember
 
 TRICKY = ["", "plain", "中文 & <b>“引号”</b>", "a'b\"c", "&amp; already", "<<>>&&''\"\"", "x\u2028y\n\t", "ü → ∞"]
@@ -55,7 +57,8 @@ def test_elsewhere_items_write_the_old_loop(app, built_store, query, root):
     labels = {f"{base}/id/division/1": (Literal("一镇 & <二>", lang="zh"),),
               f"{base}/id/division/2": (Literal("二镇", lang="zh"), Literal("Two town", lang="en"))}
     with app.test_request_context(f"/doc/duty/0/basic/1{query}", base_url=f"http://localhost{root}"):
-        rows = [{"other": m.duty, "town_label": label_text(labels, m.township), "list": list_name(m.list_type),
+        rows = [{"other": m.duty, "town_label": label_text(labels, m.township, language=lang()),
+                 "list": list_name(m.list_type),
                  **({"title": m.title} if m.title is not None else {}),
                  **({"otherScore": m.score} if m.score is not None else {})} for m in members]
         old = app.jinja_env.from_string(OLD_LOOP).render(elsewhere=rows)

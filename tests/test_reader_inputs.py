@@ -244,3 +244,73 @@ def test_a_word_cell_of_a_bom_only_reads_empty(tmp_path):
     with pytest.raises(SourceError) as refused:
         parse_document(path)
     assert "没有任何文字" in refused.value.message  # no text at all: the BOM is none
+
+
+# ---- a PDF that takes too long to read -------------------------------------------------------------------------
+
+def _pdf(*contents: bytes) -> bytes:
+    """A PDF of one page per content stream (each FlateDecode: `q Q ` four million times is 16 MB, 16 kB stored)."""
+    import zlib
+
+    pages = len(contents)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (3 + 2 * i) for i in range(pages)),
+                                                           pages)]
+    for i, content in enumerate(contents):
+        stream = zlib.compress(content, 9)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R >>" % (4 + 2 * i))
+        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream))
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_that_takes_too_long_to_read_is_refused_naming_it():
+    """`%PDF-` and then a page of four million operators (16 kB on disk): pdfminer would read it for about two
+    minutes here, with no limit. A timer stops it at the limit (here 0.5 s, or 1.5 s a page once the pages are
+    counted; `PDF_SECONDS` and `PAGE_SECONDS` in a build): a refusal naming the file, in both languages, nothing
+    read; the timer and its signal handler are put back."""
+    import signal
+    import time
+
+    from luzhi.etl.readers.pdf import read_pdf
+
+    before = signal.getsignal(signal.SIGALRM)
+    hostile = _pdf(b"q Q " * 4_000_000)
+    assert len(hostile) < 64_000
+    started = time.monotonic()
+    with pytest.raises(SourceError) as caught:
+        list(read_pdf(hostile, "hostile.pdf", seconds=0.5, page_seconds=1.5))
+    assert 1.5 <= time.monotonic() - started < 5  # the page's allowance, not the 0.5 s before the pages were known
+    assert str(caught.value).startswith("hostile.pdf: 读取这份 PDF 超过了 1.5 秒的时限，已停止，没有载入任何内容")
+    assert "took longer than the 1.5-second limit and was stopped; nothing was loaded" in caught.value.message
+    assert signal.getsignal(signal.SIGALRM) == before and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    # an ordinary PDF under the same limit reads as before
+    assert list(read_pdf(_pdf(b"q Q " * 100, b"q Q"), "plain.pdf", seconds=1)) == []
+
+
+def test_a_pdf_read_on_a_thread_stops_between_pages():
+    """Off the main thread no timer can be set: the limit is checked between pages (three slow pages, 0.2 s)."""
+    import threading
+
+    from luzhi.etl.readers.pdf import read_pdf
+
+    slow = _pdf(*[b"q Q " * 20_000] * 3)
+    caught: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            list(read_pdf(slow, "slow.pdf", seconds=0.2, page_seconds=0.01))
+        except SourceError as error:
+            caught.append(error)
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join(30)
+    assert [type(error) for error in caught] == [SourceError] and "0.2 秒的时限" in str(caught[0])

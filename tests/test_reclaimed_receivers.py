@@ -73,11 +73,37 @@ def test_a_name_beginning_like_a_verb_is_not_cut():
     ("划转市场监管局", "市场监管局"),
     ("交城县公安局", "交城县公安局"),  # a county 交城县: its bureau, no 交 of 城县公安局
     ("划转交城县公安局", "交城县公安局"),
+    # The name without its owner before what the receiver does (cold review of the department cells: no receiver).
+    ("移交城管委负责", "城管委"),
+    ("移交城管委负责。", "城管委"),
+    ("该事项移交城管委负责", "城管委"),
+    ("已移交城管委办理", "城管委"),
+    ("交由城管委负责", "城管委"),  # was an unread 城管委
+    ("由城管委承接", "城管委"),
+    ("转交城管委负责", "城管委"),  # was an organisation 转交城管委
+    ("移送城管执法局处理", "城管执法局"),
+    ("移交至城管执法局", "城管执法局"),
+    ("交由区城管委负责", "区城管委"),
+    ("移交至区城管执法局", "区城管执法局"),
 ])
 def test_a_verb_before_a_name_without_its_owner(cell, receiver):
     reclaimed = parse_reclaimed_cell(cell)
     assert reclaimed.departments.names == (receiver,)
     assert not reclaimed.departments.unread and not reclaimed.discontinued
+
+
+@pytest.mark.parametrize("cell", ["移交城管委负责", "交由城管委负责", "由城管委负责"])
+def test_a_receiver_without_its_owner_keeps_its_role_word(cell):
+    # As `移交区城管委负责` and `交由区城管委负责` do: 负责 is the receiver's role.
+    assert parse_reclaimed_cell(cell).departments.roles == (("城管委", "lead"),)
+    assert parse_reclaimed_cell("移交城管委负责执法").departments.tasks == (("城管委", "负责执法"),)
+
+
+@pytest.mark.parametrize("cell", ["移交县局办理", "由县局直接受理", "交城管委负责"])
+def test_no_receiver_by_guess_after_a_verb(cell):
+    # 县局: which bureau? 交城管委: 交城's 管委 (a county 交城县), a name as written, not 交 + 城管委.
+    assert "城管委" not in parse_reclaimed_cell(cell).departments.names
+    assert "县局" not in parse_reclaimed_cell(cell).departments.names
 
 
 def test_a_place_inside_a_verb_hides_it_no_more():
@@ -87,8 +113,10 @@ def test_a_place_inside_a_verb_hides_it_no_more():
 
 
 def test_a_verb_glued_to_a_name_is_never_a_name():
-    # What no reading takes apart (no owner after the verb) is reported, never an organisation 划转水务局.
-    assert parse_reclaimed_cell("承接部门：划转水务局").departments.names == ()
+    # Never an organisation 划转水务局: after its label the verb goes as it does without one (划转市场监管局), and
+    # what reads as no department after it (水务, no organisational word) is no receiver.
+    assert parse_reclaimed_cell("承接部门：划转水务局").departments.names == ("水务局",)
+    assert parse_reclaimed_cell("承接部门：划转水务").departments.names == ()
 
 
 # --- through pass 1 ------------------------------------------------------------------------------------------
@@ -111,10 +139,23 @@ def test_the_receivers_through_pass_1(tmp_path):
     assert not [issue for issue in report.issues if issue.get("severity") == "error"]
 
 
+OWNERLESS = ["移交城管委", "移交城管委负责", "由城管委承接", "交由城管委负责", "转交城管委负责"]
+
+
 def test_a_receiver_without_its_owner_through_pass_1(tmp_path):
-    """移交城管委 loads the department 城管委, not an organisation 移交城管委 (polish 22)."""
+    """移交城管委 loads the department 城管委, not an organisation 移交城管委 (polish 22); so do 移交城管委负责,
+    由城管委承接 and 交由城管委负责, which had no receiver (a Violation), and 转交城管委负责 (an organisation
+    转交城管委).
+    The name without its owner is the district's, as any is: the organisation its cooperative duty names 区城管委."""
     _, graph, _ = build_one(lists_document(
-        tmp_path, ["做好城市管理工作\t区城管委\t负责城市管理。\t做好日常巡查。"], ["事项1\t移交城管委"]))
-    assert set(roles(graph, duty("reclaimed", 1))) == {"城管委"}
+        tmp_path, ["做好城市管理工作\t区城管委\t负责城市管理。\t做好日常巡查。"],
+        [f"事项{n}\t{cell}" for n, cell in enumerate(OWNERLESS, 1)]))
+    receivers = {org for n in range(1, len(OWNERLESS) + 1) for org in graph.objects(duty("reclaimed", n),
+                                                                                 LZ.upperDepartment)}
+    assert receivers == set(graph.objects(duty("cooperative", 1), LZ.upperDepartment))
+    assert {str(label) for label in graph.objects(receivers.pop(), SKOS.altLabel | SKOS.prefLabel)} == {
+        "区城管委", "城管委"}
+    assert roles(graph, duty("reclaimed", 2)) == {"城管委": "LeadRole"}  # prefLabel: the most written spelling
     labels = {str(label) for label in graph.objects(None, SKOS.prefLabel)}
-    assert "移交城管委" not in labels and not [label for label in labels if label.startswith("移交")]
+    assert not [label for label in labels if label.startswith(("移交", "转交", "交由", "由"))]
+    assert [r for r in validate_graph(graph, BASE).results if r.severity.name == "VIOLATION"] == []

@@ -313,7 +313,7 @@ def test_timeout_is_503_and_the_server_keeps_answering(remote_site):
         for query in (slow, hopeless):
             response = requests.post(quick.endpoint, data={"query": query}, timeout=60)
             assert response.status_code == 503 and "query_timeout" in response.text, response.text
-        assert quick.executor.killed == 2
+        assert quick.executor.killed == 2  # by Virtuoso, or (a loaded machine) while the check ran here
         after = requests.post(quick.endpoint, data={"query": "ASK { ?s ?p ?o }"},
                               headers={"Accept": "application/sparql-results+json"}, timeout=30)
         assert after.status_code == 200 and after.json()["boolean"] is True

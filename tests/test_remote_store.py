@@ -31,6 +31,7 @@ from luzhi.store.remote import (
     RemoteStore,
     RemoteStoreError,
     UnsupportedFormat,
+    is_timeout_message,
 )
 
 EX = "http://127.0.0.1:5000/id/test/"
@@ -351,3 +352,14 @@ def test_open_store_chooses_the_backend(tmp_path, virtuoso):  # noqa: F811
     remote.close()
     with pytest.raises(ValueError, match="ftp://"):
         open_store("ftp://127.0.0.1/sparql")
+
+
+@pytest.mark.parametrize(("message", "timed_out"), [
+    ("Virtuoso S1T00 Error SR171: Transaction timed out", True),
+    ("Virtuoso S1T00 Error SR203: Async statement killed by SQLCancel", True),
+    ("Virtuoso 42000 Error The estimated execution time 31812 (sec) exceeds the limit of 400 (sec)", True),
+    ("Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error", False),
+    ("Virtuoso 42000 Error SR186: No permission to execute procedure", False),
+])
+def test_the_messages_virtuoso_stops_a_slow_query_with_are_timeouts(message, timed_out):
+    assert is_timeout_message(message) is timed_out

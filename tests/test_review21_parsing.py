@@ -104,6 +104,83 @@ def test_outline_numbering_in_a_word_table(tmp_path):
     assert [(i.code, doc.locations[i.lines.first - 1]) for i in doc.issues] == [("numbering-outline", "table=1&row=3")]
 
 
+def test_outline_rows_under_a_heading_are_duties_with_sub_points(tmp_path):
+    """`一、党的建设` gives the category: the rows 1 and 2 are its duties and 1.1, 1.2, 2.1 their sub-points (row 1
+    was read as a category 加强党的政治建设, and row 3 without sub-points said as an outline-mismatch)."""
+    body = ("一、党的建设（2项）\n1\t加强党的政治建设\n1.1\t坚定拥护“两个确立”\n1.2\t坚决做到“两个维护”\n"
+            "2\t落实全面从严治党主体责任\n2.1\t开展警示教育\n二、经济发展\n3\t开展招商引资工作\n")
+    doc = parse(write(tmp_path, body))
+    assert basic(doc) == [(1, None, "党的建设", "加强党的政治建设"), (2, None, "党的建设", "落实全面从严治党主体责任"),
+                          (3, None, "经济发展", "开展招商引资工作")]
+    first = doc.items_of(ListKind.BASIC)[0]
+    assert first.description == "1.1 坚定拥护“两个确立”\n1.2 坚决做到“两个维护”" and first.lines.last == 7
+    ((code, line, zh, en),) = [(i.code, i.lines.first, i.message, i.message_en) for i in doc.issues]
+    assert (code, line) == ("outline-subpoints", 6)
+    assert "「党的建设」" in zh and "分项" in zh and "sub-points" in en and "dct:description" in en
+
+
+def test_outline_rows_of_a_duty_that_holds_more_than_a_name_are_its_sub_points(tmp_path):
+    """Without a heading, a row `1` with its departments filled is a duty, not a category: its rows 1.1, 1.2 are its
+    sub-points (they were duties 1 and 2 of a category named after the duty)."""
+    cooperative = COOPERATIVE + ("1\t开展矛盾纠纷排查化解\t县公安局\t负责治安纠纷处置。\t组织排查。\n"
+                                 "1.1\t排查矛盾\t\t\t每月排查。\n1.2\t化解纠纷\t\t\t\n"
+                                 "2\t做好禁毒工作\t县公安局\t负责禁毒。\t组织宣传。\n")
+    doc = parse(write(tmp_path, "1\t加强党的政治建设\n", lists=cooperative + RECLAIMED))
+    items = doc.items_of(ListKind.COOPERATIVE)
+    assert [(i.sequence, i.title, i.description, i.township_responsibility) for i in items] == [
+        (1, "开展矛盾纠纷排查化解", "1.1 排查矛盾\n1.2 化解纠纷", "组织排查。\n每月排查。"),
+        (2, "做好禁毒工作", "", "组织宣传。")]
+    assert [i.code for i in doc.issues] == ["outline-subpoints"]
+    assert "除名称外还写有其他内容" in doc.issues[0].message
+
+
+def test_outline_rows_under_a_heading_are_sub_categories_when_their_rows_are_duties(tmp_path):
+    """`一、平安法治`, then `1<TAB>矛盾纠纷` with its department cells empty and rows 1.1, 1.2 carrying departments and
+    responsibilities: 矛盾纠纷 is a sub-category of 平安法治 and 1.1, 1.2 its duties."""
+    cooperative = COOPERATIVE + ("一、平安法治\n1\t矛盾纠纷\t\t\t\n"
+                                 "1.1\t开展矛盾纠纷排查化解\t县公安局\t负责治安纠纷处置。\t组织排查。\n"
+                                 "1.2\t做好人民调解\t县司法局\t负责指导。\t组织调解。\n"
+                                 "2\t信访\t\t\t\n2.1\t做好信访接待\t县信访局\t负责督办。\t接待群众。\n")
+    doc = parse(write(tmp_path, "1\t加强党的政治建设\n", lists=cooperative + RECLAIMED))
+    assert [(i.sequence, i.sequence_in_category, i.category, i.subcategory, i.title)
+            for i in doc.items_of(ListKind.COOPERATIVE)] == [
+        (1, 1, "平安法治", "矛盾纠纷", "开展矛盾纠纷排查化解"), (2, 2, "平安法治", "矛盾纠纷", "做好人民调解"),
+        (3, 1, "平安法治", "信访", "做好信访接待")]
+    assert [i.code for i in doc.issues] == ["numbering-outline"]  # 2.1 after 1.2: no slip, no mismatch
+    assert "二级分类（2 个）" in doc.issues[0].message and "sub-category (2)" in doc.issues[0].message_en
+
+
+@pytest.mark.parametrize("dash", [".", "-"])
+def test_three_level_and_dashed_outline_numbers(tmp_path, dash):
+    """`1` / `1.1` / `1.1.1` (`1-1-1`): the rows 1.1.1 were unparsed lines, their duties lost. Row 1 is the
+    category, rows 1.1 its duties (the level below the categories), 1.1.1 their sub-points."""
+    body = "".join(f"{number.replace('.', dash)}\t{text}\n" for number, text in (
+        ("1", "党的建设"), ("1.1", "加强党的政治建设"), ("1.1.1", "坚定拥护“两个确立”"),
+        ("1.1.2", "坚决做到“两个维护”"), ("1.2", "落实全面从严治党主体责任"), ("2", "经济发展"),
+        ("2.1", "开展招商引资工作")))
+    doc = parse(write(tmp_path, body))
+    assert basic(doc) == [(1, 1, "党的建设", "加强党的政治建设"), (2, 2, "党的建设", "落实全面从严治党主体责任"),
+                          (3, 1, "经济发展", "开展招商引资工作")]
+    one, two = f"1{dash}1{dash}1", f"1{dash}1{dash}2"
+    assert doc.items_of(ListKind.BASIC)[0].description == f"{one} 坚定拥护“两个确立”\n{two} 坚决做到“两个维护”"
+    assert [i.code for i in doc.issues] == ["outline-subpoints", "numbering-outline"]
+
+
+@pytest.mark.parametrize("row", ["1O、\t落实全面从严治党主体责任", "l2\t落实全面从严治党主体责任",
+                                 "1O、落实全面从严治党主体责任", "I0. 落实全面从严治党主体责任"])
+def test_a_row_whose_number_cannot_be_read_is_a_warning(tmp_path, row):
+    """`1O、…` (a letter O for 0), `l2 …`: a duty's row not read as one was an `unparsed-line` notice among many (or,
+    number and title in one cell, glued onto the title above as its wrapped rest); it is a Warning saying the row
+    was not read as a duty, and the title above stays whole."""
+    doc = parse(write(tmp_path, f"1\t加强党的政治建设\n{row}\n3\t抓好党委自身建设\n"))
+    assert basic(doc) == [(1, None, None, "加强党的政治建设"), (3, None, None, "抓好党委自身建设")]
+    (warning,) = [i for i in doc.issues if i.severity == "Warning"]
+    assert (warning.code, warning.lines.first) == ("unparsed-line", 5)
+    assert "没有作为事项读入" in warning.message and "「落实全面从严治党主体责任」" in warning.message
+    assert "was not read as a duty" in warning.message_en
+    assert {i.severity for i in doc.issues if i is not warning} == {"Info"}  # the gap it leaves, as before
+
+
 def test_outline_numbers_that_do_not_fit_their_category_rows_are_said(tmp_path):
     """`2.1` with no row numbered 2 above it goes under the category above, said; a row numbered 3 with no 3.1 below
     it is an item (it holds a duty's text as far as anyone can tell), said."""

@@ -24,6 +24,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
 from luzhi.etl.readers.location import Row, at
+from luzhi.etl.readers.time_limit import Deadline, TimeUp, time_limit
 from luzhi.etl.source import SourceError
 
 
@@ -180,14 +181,41 @@ def _page_rows(page, number: int) -> Iterator[tuple[float, Row]]:
         yield line.top, ((line.text().strip(),), at(page=number, line=n))
 
 
-def read_pdf(data: bytes, path: str) -> Iterator[Row]:
+# How long reading one PDF may take (etl/readers/time_limit.py): PDF_SECONDS, or PAGE_SECONDS a page once its pages
+# are counted, whichever is more. Measured here (load average 10 on 2 cores): the bundled documents as PDF
+# (LibreOffice's output, 5–7 pages) take 10–17 s to read, 2–2.5 s a page.
+PDF_SECONDS = 120.0
+PAGE_SECONDS = 10.0
+_TOO_SLOW = ("读取这份 PDF 超过了 {seconds:g} 秒的时限，已停止，没有载入任何内容：文件可能已损坏或结构异常（例如开头是 "
+             "%PDF-，其后却不是 PDF 的内容）。请用 PDF 阅读器重新另存，或导出为 Word（.docx）后再试 / reading this PDF "
+             "took longer than the {seconds:g}-second limit and was stopped; nothing was loaded. The file may be "
+             "damaged or unusually built (it starts with %PDF- but what follows is no PDF's content, for one): "
+             "save it again from a PDF reader, or export it to Word (.docx), and try again")
+
+
+def read_pdf(data: bytes, path: str, seconds: float = PDF_SECONDS, page_seconds: float = PAGE_SECONDS,
+             ) -> Iterator[Row]:
+    """The rows of a PDF, all read within `seconds`, or `page_seconds` a page if that is more (else a `SourceError`
+    naming the file: nothing of it is read). Read whole before the first is yielded, so that the time limit never
+    outlives the reading."""
+    try:
+        with time_limit(seconds) as deadline:
+            rows = _read_rows(data, path, deadline, page_seconds)
+    except TimeUp:
+        raise SourceError(path, _TOO_SLOW.format(seconds=deadline.seconds)) from None
+    yield from rows
+
+
+def _read_rows(data: bytes, path: str, deadline: Deadline, page_seconds: float) -> list[Row]:
     try:
         document = pdfplumber.open(BytesIO(data))
     except (PDFSyntaxError, PdfminerException, ValueError) as error:
         raise SourceError(path, f"不是可读的 PDF 文件 / not a readable PDF file: {error}") from None
+    read: list[Row] = []
     with document:
+        deadline.extend(page_seconds * len(document.pages))
         for number, page in enumerate(document.pages, start=1):
-            rows = sorted(_page_rows(page, number), key=lambda item: item[0])
-            for _, row in rows:
-                yield row
+            deadline.check()  # where no timer can be set (a thread), between pages at least
+            read.extend(row for _, row in sorted(_page_rows(page, number), key=lambda item: item[0]))
             page.close()
+    return read

@@ -13,8 +13,9 @@ them (HTML's table processing model): a rowspan ends with its row group (`thead`
 rest of it.
 
 What the browser does not show is not read (`hidden`, `display:none`, `visibility:hidden` in an element's own
-attributes): a row all of hidden text is left out and said (`hidden-rows-skipped`), a hidden span is not part of
-a title (cold review 21: both were read).
+attributes, or set by the page's `<style>` rules through simple class and id selectors, etl/readers/web_style.py): a
+row all of hidden text is left out and said (`hidden-rows-skipped`), a hidden span is not part of a title (cold
+review 21: both were read; rows hidden by a class were still read).
 
 Locations: `table=T&row=R` (T counts the page's tables, R the rows of that table, 1-based) or `block=N`.
 """
@@ -31,6 +32,7 @@ from lxml import etree
 from luzhi.etl.model import Issue
 from luzhi.etl.readers.hidden import hidden_rows
 from luzhi.etl.readers.location import Row, at
+from luzhi.etl.readers.web_style import StyleSheet, inline_style, style_sheet
 from luzhi.etl.source import SourceError, decode_source
 from luzhi.ontology.places import describe_place, describe_place_bilingual
 
@@ -46,25 +48,21 @@ def _inline(parts: list[str]) -> str:
     return _SPACE.sub(" ", "".join(parts)).strip()
 
 
-def _shows(element: etree._Element, shown: bool, visible: bool) -> tuple[bool, bool]:
+def _shows(element: etree._Element, shown: bool, visible: bool, sheet: StyleSheet) -> tuple[bool, bool]:
     """(shown, visible) inside `element`, as a browser renders it: `hidden` or `display:none` removes it and all
     in it; `visibility:hidden` hides it, but a child may show itself again with `visibility:visible` (CSS 2.2,
-    11.2). Only the element's own attributes are read: a style sheet's rules are not (docs/parsing.md)."""
-    style = element.get("style")
-    if element.get("hidden") is not None:
+    11.2). Its own `style` attribute and the page's style sheet's simple rules are read (`sheet`, web_style.py)."""
+    style = sheet.style(element) if sheet else inline_style(element) if element.get("style") else {}
+    if element.get("hidden") is not None or style.get("display") == "none":
         shown = False
-    if style:
-        for declaration in style.lower().split(";"):
-            name, _colon, value = declaration.partition(":")
-            name, value = name.strip(), value.replace("!important", "").strip()
-            if name == "display" and value == "none":
-                shown = False
-            elif name == "visibility":
-                visible = value == "visible" or (visible and value not in ("hidden", "collapse"))
+    value = style.get("visibility")
+    if value is not None:
+        visible = value == "visible" or (visible and value not in ("hidden", "collapse"))
     return shown, visible
 
 
-def _cell_text(cell: etree._Element, shown: bool = True, visible: bool = True) -> tuple[str, bool]:
+def _cell_text(cell: etree._Element, sheet: StyleSheet, shown: bool = True, visible: bool = True,
+               ) -> tuple[str, bool]:
     """A cell's text as the browser shows it, its blocks on their own lines, and whether it holds text it hides."""
     lines: list[str] = []
     current: list[str] = []
@@ -93,11 +91,11 @@ def _cell_text(cell: etree._Element, shown: bool = True, visible: bool = True) -
         block = element.tag in _BLOCK
         if block:
             flush()
-        walk_inside(element, _shows(element, *state))
+        walk_inside(element, _shows(element, *state, sheet))
         if block:
             flush()
 
-    state = _shows(cell, shown, visible)
+    state = _shows(cell, shown, visible, sheet)
     walk_inside(cell, state)
     flush()
     text = "\n".join(line for line in lines if line)
@@ -145,8 +143,9 @@ def _between(table: etree._Element, row: etree._Element) -> list[etree._Element]
 class _Layout:
     """Walks the body in document order, yielding one row per table row or block of text."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, sheet: StyleSheet) -> None:
         self.path = path
+        self.sheet = sheet
         self.tables = 0
         self.blocks = 0
         self.inline: list[str] = []
@@ -162,7 +161,7 @@ class _Layout:
         """The rows of `element`, its text dropped where the browser does not show it (`_shows`)."""
         if not isinstance(element.tag, str) or element.tag in _SKIP:
             return
-        shown, visible = _shows(element, shown, visible)
+        shown, visible = _shows(element, shown, visible, self.sheet)
         if element.tag == "table":
             yield from self.flush()
             yield from self.table(element, shown, visible)
@@ -191,7 +190,7 @@ class _Layout:
             location = at(table=self.tables, row=number + 1)
             state = (shown, visible)
             for inside in _between(table, row):
-                state = _shows(inside, *state)  # the row group's (`tbody`) and the row's own
+                state = _shows(inside, *state, self.sheet)  # the row group's (`tbody`) and the row's own
             cells: list[str] = []
             own, hides = [], False
             for cell in row:
@@ -199,7 +198,7 @@ class _Layout:
                     continue
                 while len(cells) in spanning:  # a column a cell above spans down into
                     cells.append(spanning[len(cells)].text)
-                (text, hid), first = _cell_text(cell, *state), len(cells)
+                (text, hid), first = _cell_text(cell, self.sheet, *state), len(cells)
                 own.append(text)
                 hides = hides or hid
                 columns = _span(cell.get("colspan"), 1000)  # HTML's own limits (the table processing model)
@@ -232,6 +231,6 @@ def read_html(data: bytes, path: str) -> Iterator[Row | Issue]:
     except (etree.ParserError, ValueError) as error:
         raise SourceError(path, f"不是可读的 HTML 文件 / not a readable HTML file: {error}") from None
     body = document.find("body")
-    layout = _Layout(path)
+    layout = _Layout(path, style_sheet(document))
     yield from layout.walk(body if body is not None else document)
     yield from layout.flush()

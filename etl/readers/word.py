@@ -42,7 +42,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from luzhi.etl.model import Issue
-from luzhi.etl.readers.hidden import hidden_rows
+from luzhi.etl.readers.hidden import PARAGRAPHS, hidden_rows
 from luzhi.etl.readers.location import Location, Row, at
 from luzhi.etl.readers.word_numbering import Label, UnknownFormat, paragraph_numbers
 from luzhi.etl.source import SourceError
@@ -146,16 +146,21 @@ class _Reader:
 
     def body(self, body) -> Iterator[Row | Issue]:
         paragraphs = tables = 0
+        hidden: list[int] = []  # paragraphs with text, all of it hidden
         for block in _within(body, _BLOCKS):
             if block.tag == _P:
                 paragraphs += 1
                 location = at(paragraph=paragraphs)
                 text = self.paragraph(block, location)
-                if text.strip() or not self.hides_text(block):  # a paragraph all of hidden text: Word shows none
+                if text.strip() or not self.hides_text(block):
                     yield (text,), location
+                else:
+                    hidden.append(paragraphs)  # Word shows none of it: not read, and said as hidden rows are
             else:
                 tables += 1
                 yield from self.table(block, at(table=tables))
+        if hidden:
+            yield hidden_rows(("正文", "the document body"), hidden, (" Word ", "Word"), PARAGRAPHS)
 
     def table(self, table, where: Location) -> Iterator[Row | Issue]:
         above: dict[int, str] = {}  # grid column → the text of the cell there in the row above

@@ -31,7 +31,7 @@ from rdflib.namespace import OWL
 
 from luzhi.ontology.iris import normalise_base
 from luzhi.ontology.types import LineSpan
-from luzhi.shapes.validate import Notice
+from luzhi.shapes.validate import Notice, Severity
 from luzhi.store.oxigraph import to_rdflib
 
 # Format names accepted by `--format` and the form's `format` field → pyoxigraph format (None: text document).
@@ -343,10 +343,11 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
 def issue_notice(issue: dict) -> Notice:
     """A build report's issue (etl/report.py) as a notice: at its lines in a text, at its place in a Word, Excel,
     PDF or HTML file (whose extracted lines, numbered by the reader, are in no file the submitter has)."""
+    severity = Severity(issue.get("severity", Severity.INFO))
     if issue["place"]:
-        return Notice(issue["code"], issue["message"], issue["message_en"], place=issue["place"])
+        return Notice(issue["code"], issue["message"], issue["message_en"], place=issue["place"], severity=severity)
     lines = LineSpan(*issue["lines"]) if issue["lines"] else None
-    return Notice(issue["code"], issue["message"], issue["message_en"], lines)
+    return Notice(issue["code"], issue["message"], issue["message_en"], lines, severity=severity)
 
 
 def _hide(message: str, folder: str, name: str) -> str:

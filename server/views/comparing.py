@@ -27,9 +27,10 @@ from luzhi.server.context import (
     per_snapshot,
     per_snapshot_cached,
 )
-from luzhi.server.describe import Paging, fetch_labels, pick_label
+from luzhi.server.describe import Paging, fetch_labels, label_text, pick_label
 from luzhi.server.i18n import lang
 from luzhi.server.links import here, href
+from luzhi.server.sparql_rows import as_int, as_text
 from luzhi.server.tables import Table
 from luzhi.server.views.common import html_text
 from luzhi.store.kind_samples import KindSamples, SampleMember
@@ -47,12 +48,6 @@ def list_name(list_type: Node | None) -> str:
     return LIST_NAMES.get(key, {}).get(lang(), key)
 
 
-def label_text(labels, node, default: str = "—", language: str | None = None) -> str:
-    """A node's label in `language` (the request's by default) from fetched `labels`, or `default`."""
-    found = pick_label(labels.get(node, ()), language or lang()) if node is not None else None
-    return str(found) if found is not None else default
-
-
 def township_extras(iri: str, lists: list[pq.ListSummary], labels: dict) -> dict:
     """Chart, departments, source document and named-graph link for a township's page (none for a county)."""
     if not lists:
@@ -67,7 +62,7 @@ def township_extras(iri: str, lists: list[pq.ListSummary], labels: dict) -> dict
     series = [Series(list_name(s.list_type), LIST_COLOURS.get(str(s.list_type).rsplit("#", 1)[-1], "#777"))
               for s in lists]
     bars = sorted(
-        (Bar(label_text(labels, c), tuple(counts), href(c) if c is not None else None)
+        (Bar(label_text(labels, c, language=lang()), tuple(counts), href(c) if c is not None else None)
          for c, counts in categories.items()),
         key=lambda bar: (-bar.total, bar.label),
     )
@@ -198,10 +193,12 @@ def kind_context(iri: str, *, page: int | None = None, page_size: int = 0) -> di
     rows = kq.kind_members(store, iri, limit=page_size if page is not None else None, offset=offset)
     departments = {URIRef(x) for r in rows for x in str(r.get("depts", "")).split()}
     labels = fetch_labels(store, list(departments) + [r["cat"] for r in rows if "cat" in r], label_cache())
+    language = lang()
     members = [
         {**r, "list": list_name(r["type"]),
-         "departments": [(URIRef(x), label_text(labels, URIRef(x), x)) for x in str(r.get("depts", "")).split()],
-         "category": label_text(labels, r.get("cat"), "")}
+         "departments": [(URIRef(x), label_text(labels, URIRef(x), x, language))
+                         for x in str(r.get("depts", "")).split()],
+         "category": label_text(labels, r.get("cat"), "", language)}
         for r in rows
     ]
     duties, townships = per_snapshot(("kind-size", iri), lambda: kq.kind_size(store, iri))
@@ -220,12 +217,4 @@ def kind_table(iri: str) -> Table:
         for m in members
     )
     return Table("kind-" + iri.rstrip("/").rsplit("/", 1)[-1], columns, rows)
-
-
-def as_text(node: Node | None) -> str | None:
-    return str(node) if node is not None else None
-
-
-def as_int(node: Node | None) -> int | None:
-    return int(node) if isinstance(node, Literal) else None
 

@@ -15,13 +15,14 @@ from rdflib import URIRef
 from luzhi.ontology.duty_texts import DUTY_TEXT_KEYS
 from luzhi.server import list_queries as lq
 from luzhi.server.context import get_config, get_store, held_stream, label_cache, per_snapshot_cached
-from luzhi.server.describe import Paging, fetch_labels, resource_labels
+from luzhi.server.describe import Paging, fetch_labels, label_text, resource_labels
 from luzhi.server.i18n import lang
 from luzhi.server.links import iri_for_path, link, local_path
+from luzhi.server.sparql_rows import as_int, as_text
 from luzhi.server.tables import Table, csv_chunks, csv_response, json_response, table_response
 from luzhi.server.views.arguments import CATEGORY, DEPARTMENT, resource_arg
 from luzhi.server.views.common import page_arg, paging_links, require_page
-from luzhi.server.views.comparing import as_int, as_text, kind_table, label_text
+from luzhi.server.views.comparing import kind_table
 
 FILTERS = ("category", "department")
 
@@ -85,11 +86,21 @@ LIST_COLUMNS = ("sequence", "title", "category", "departments", "upper_responsib
                 "way_of_working", "discontinued", "duty", *DUTY_TEXT_KEYS)
 
 
+def departments_text(names: list[str], more: bool, mentions: str) -> str:
+    """A duty's departments as its cell reads: the names, 等 when the cell closes their list with it
+    (lz:moreDepartments), then the phrases naming no department (lz:departmentMention), with no 、 before one
+    beginning with 等 (`县公安局等部门`). list.html writes the page's cell the same way."""
+    text = "、".join(names) + ("等" if more else "")
+    if mentions and text and not mentions.startswith("等"):
+        text += "、"
+    return text + mentions
+
+
 def list_cells(row: dict, labels: dict, language: str) -> tuple:
     """One duty of a list as a row of its table (`LIST_COLUMNS`), named in `language`."""
     return (as_int(row.get("seq")), as_text(row.get("title")), label_text(labels, row.get("cat"), "", language),
-            "、".join([label_text(labels, URIRef(x), x, language) for x in str(row.get("depts", "")).split()]
-                     + ([str(row["mentions"])] if row.get("mentions") else [])),
+            departments_text([label_text(labels, URIRef(x), x, language) for x in str(row.get("depts", "")).split()],
+                             str(row.get("more", "")) == "true", str(row.get("mentions", ""))),
             as_text(row.get("upper")), as_text(row.get("town")), as_text(row.get("way")),
             as_text(row.get("discontinued")) or None, str(row["d"]), *(as_text(row.get(key)) for key in DUTY_TEXT_KEYS))
 
