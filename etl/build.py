@@ -182,7 +182,8 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     held = parent_info.get("documents", [])
     if parent is not None:
         _check_same_base(parent_info, options, root)
-    wip = _work_snapshot(root, parent, paths, options)
+    keys = sorted(stage_key(p, options) for p in paths)  # content, not names or times
+    wip = work_snapshot(root, parent, (keys, replace(options, jobs=1)))
     try:
         to_load, refused = stage_and_claim(paths, options, wip / "staging", validate_graph, progress, held, parent)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM (pool.Terminated): what was staged is kept, as a kill keeps it,
@@ -196,7 +197,19 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
             raise BuildError(refused)
         info = read_build_info(pointer.snapshot) if pointer.snapshot else {}
         return BuildResult((), info.get("triples", 0), info.get("build_id", ""), tuple(refused))
-    iris = Iris(options.base)
+    return finish_snapshot(root, pointer, parent, wip, to_load, held, Iris(options.base), progress, refused=refused)
+
+
+def finish_snapshot(root: Path, pointer, parent: Path | None, wip: Path, to_load: list[Staged], held: list[dict],
+                    iris: Iris, progress, *, refused: list[Refusal] = (),
+                    removed: frozenset[str] = frozenset()) -> BuildResult:
+    """Pass 2 into `wip` (started from `parent`, or empty) and the switch to it: `to_load` loaded (each township
+    whole); the `removed` townships' graphs, source copies and per-township state left out (`luzhi remove`,
+    etl/remove.py); the store-wide graphs, search index and dumps made again over the townships it then holds.
+    `held`: the parent's documents."""
+    parent_info = read_build_info(parent) if parent else {}
+    gone = {source_of(entry) for entry in held if entry["township_code"] in removed}
+    held = [entry for entry in held if entry["township_code"] not in removed]
     loaded_codes = {doc.township_code for doc in to_load}
     documents = recorded_documents(held, to_load)
     keep = {entry["township_code"] for entry in held} - loaded_codes
@@ -213,13 +226,14 @@ def _build_snapshot(root: Path, paths, options: BuildOptions, validate_graph, pr
     load_over_marker(derived_folder).unlink(missing_ok=True)  # a killed build's: this build's load is not over
     derived = start_derive(wip, derived_folder, iris, codes, ontology_graph())
     try:
-        resumed, triples, kinds = _load_snapshot(wip, to_load, iris, progress, codes, dumps, (derived, search_index))
+        resumed, triples, kinds = _load_snapshot(wip, to_load, iris, progress, codes, dumps, (derived, search_index),
+                                                 removed)
     finally:  # a failure before the load began must not leave the derive process waiting for it
         _end_of_load(derived_folder)
     # Each loaded township's copies are written again (its files the store keeps among them, under
     # `{code}/{file}` even when an older luzhi kept them under their bare names); the others are carried.
     rebuilt = {source_of(entry) for entry in held if entry["township_code"] in loaded_codes}
-    carry_sources(parent, wip, rebuilt) if parent else (wip / "sources").mkdir(exist_ok=True)
+    carry_sources(parent, wip, rebuilt | gone) if parent else (wip / "sources").mkdir(exist_ok=True)
     save_sources(wip, to_load)
     info = _build_info(iris, documents, triples, snapshot=wip.name, parent=parent.name if parent else None)
     write_build_info(wip, info)
@@ -243,11 +257,11 @@ def _check_same_base(info: dict, options: BuildOptions, store: object) -> None:
                                f"document with --fresh --base {options.base}")
 
 
-def _work_snapshot(root: Path, parent: Path | None, paths: list[Path], options: BuildOptions) -> Path:
-    """The snapshot this build fills: a killed build's, if it had the same parent and input, else a new one
-    (other unfinished snapshots are removed: their input is not this build's)."""
-    keys = sorted(stage_key(p, options) for p in paths)  # content, not names or times
-    what = (parent.name if parent else None, keys, replace(options, jobs=1))
+def work_snapshot(root: Path, parent: Path | None, task: tuple) -> Path:
+    """The snapshot this build (or removal) fills: a killed one's, if it had the same parent and `task` (what
+    decides its content, by `repr`), else a new one (other unfinished snapshots are removed: their input is not
+    this one's, and a journal or staged record of theirs is never trusted after)."""
+    what = (parent.name if parent else None, *task)
     digest = hashlib.sha256(repr(what).encode()).hexdigest()
     for candidate in work_in_progress(root):
         marker = read_marker(candidate)
@@ -330,11 +344,11 @@ def _end_of_load(derived_folder: Path) -> None:
 
 
 def _load_snapshot(wip: Path, to_load: list[Staged], iris: Iris, progress, codes: list[str], dumps: Path,
-                   beside: tuple[Future, Future]):
+                   beside: tuple[Future, Future], removed: frozenset[str] = frozenset()):
     """Pass 2 into the work-in-progress snapshot, and its /dumps/ files into `dumps`; returns (documents a
     killed build had loaded, quads, kinds). `beside`: the derive and search-index processes' futures
     (etl/derive.py), started before the load; their graphs are loaded only once they have succeeded, so
-    a failed one leaves none of its graph in the store.
+    a failed one leaves none of its graph in the store. The `removed` townships' graphs are dropped.
 
     Drop-then-load per document is idempotent, so a document the journal does not list is simply
     loaded again. The journal is appended only after a flush, so what it lists is on disk.
@@ -343,6 +357,8 @@ def _load_snapshot(wip: Path, to_load: list[Staged], iris: Iris, progress, codes
     done = set(journal.read_text(encoding="utf-8").split()) if journal.exists() else set()
     store = OxigraphStore(wip / TRIPLES)
     try:
+        for code in sorted(removed):  # idempotent too: a resumed removal finds them gone
+            store.drop_graph(str(iris.graph(code)))
         progress.phase("load", len(to_load))
         batch: list[Staged] = []
         resumed = 0

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from luzhi.etl.items import LIST_NAMES
 from luzhi.etl.stage import Refusal, Staged
+from luzhi.ontology.iris import source_key
 from luzhi.ontology.types import ListKind
 
 
@@ -110,18 +111,26 @@ def _without_clashes(code: str, files: list[Staged], held: list[dict], refused: 
 
 
 def _held_elsewhere(code: str, doc: Staged, entries: list[dict]) -> Refusal:
+    """Names each file of the store as `/source/{code}/{file}` serves it, under its township's code: two townships'
+    files often share a name (附件1.docx), and the bare name said neither which nor where (helper claims23)."""
     zh, en = [], []
     for entry in entries:
-        lists_zh, lists_en = _lists_named(held_lists(entry) & doc.lists)
-        zh.append(f"乡镇 {code} 的{lists_zh}已由 {entry['file']} 提供，{doc.path} 也声明它")
-        en.append(f"township {code}'s {lists_en} is held by {entry['file']}, and {doc.path} claims it too")
+        kinds = held_lists(entry) & doc.lists
+        lists_zh, lists_en = _lists_named(kinds)
+        held = source_key(entry["township_code"], entry["file"])
+        them_zh, them, verb = ("它们", "them", "are") if len(kinds) > 1 else ("它", "it", "is")
+        zh.append(f"乡镇 {code} 的{lists_zh}已由存储中的 {held} 提供，{doc.path} 也声明{them_zh}")
+        en.append(f"township {code}'s {lists_en} {verb} held by the store's {held}, and {doc.path} claims {them} too")
+    files = "them" if len(entries) > 1 else "it"
     return _refuse("township-claimed", f"{'；'.join(zh)}；用 --replace 以新文件取代 / {'; '.join(en)}: use --replace "
-                   "to let the new file replace it")
+                   f"to let the new file replace {files}")
 
 
 def _lists_named(kinds: frozenset[ListKind]) -> tuple[str, str]:
-    ordered = [kind for kind in ListKind if kind in kinds]
-    return "、".join(LIST_NAMES[kind] for kind in ordered), " and ".join(f"{kind.value} list" for kind in ordered)
+    """The lists in both languages: 基本履职事项清单、配合履职事项清单 / basic and cooperative lists."""
+    ordered = [kind.value for kind in ListKind if kind in kinds]
+    en = f"{ordered[0]} list" if len(ordered) == 1 else f"{', '.join(ordered[:-1])} and {ordered[-1]} lists"
+    return "、".join(LIST_NAMES[ListKind(kind)] for kind in ordered), en
 
 
 def _refuse(rule: str, message: str) -> Refusal:

@@ -267,12 +267,19 @@ def _stage(path: Path, key: str, options: BuildOptions, staging: Path, validate_
         doc, chain = read_document(path, options.code_for(path), options)
         if doc.lists_found() != frozenset(ListKind):
             # Built with its township's other files (or alone, then refused as cut short: etl/townships.py).
-            report = document_report(doc, chain, kinds=sorted(doc.lists_found(), key=list(ListKind).index))
-            return Staged(path, key, quads, report, None, 0, lists=doc.lists_found(), partial=True)
+            return listed(path, key, quads, doc, chain)
         graph, report = _document_graph(path, doc, chain, options)
     except Exception as error:  # noqa: BLE001 (any failure refuses this document, named, not the whole run)
         return Staged(path, key, quads, None, Refusal.of_error(path, error), 0)
     return validate_and_write(graph, report, chain.township.code, path, key, options, staging, validate_graph)
+
+
+def listed(path: Path, key: str, quads: Path, doc: ParsedDocument, chain: DivisionChain) -> Staged:
+    """A document read but not built: its township and the lists it holds, what the claims need (a file lacking a
+    list is built later, with its township's other files: etl/townships.py)."""
+    report = document_report(doc, chain, kinds=sorted(doc.lists_found(), key=list(ListKind).index))
+    return Staged(path, key, quads, report, None, 0, lists=doc.lists_found(),
+                  partial=doc.lists_found() != frozenset(ListKind))
 
 
 def validate_and_write(graph: TripleSet, report: DocumentReport, code: str, path: Path, key: str,

@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from luzhi.etl.claims import Township, check_claims, held_lists
-from luzhi.etl.model import ListKind
+from luzhi.etl.divisions import DivisionChain
+from luzhi.etl.model import ListKind, ParsedDocument
 from luzhi.etl.pool import run_calls
 from luzhi.etl.report import document_report
 from luzhi.etl.stage import (
@@ -29,6 +30,7 @@ from luzhi.etl.stage import (
     StagedFile,
     add_build,
     file_key,
+    listed,
     read_document,
     stage_all,
     staged_once,
@@ -36,6 +38,7 @@ from luzhi.etl.stage import (
 )
 from luzhi.etl.to_rdf import SourcePart, township_graph
 from luzhi.ontology.iris import Iris, source_key
+from luzhi.ontology.triples import TripleSet
 from luzhi.store.dump import LOADED_PART
 from luzhi.store.state import held_source, save_source
 
@@ -118,6 +121,15 @@ def _stage_township(members: tuple[Member, ...], key: str, options: BuildOptions
             read.append((member, *read_document(member.path, member.code, options)))
         except Exception as error:  # noqa: BLE001 (a file of the store this luzhi no longer reads: refused, named)
             return Staged(first, key, staging / f"{key}.{LOADED_PART}", None, Refusal.of_error(member.path, error), 0)
+    graph, chain, files = township_of(read, options)
+    return validate_and_write(graph, files[0].report, chain.township.code, first, key, options, staging,
+                              validate_graph, files)
+
+
+def township_of(read: list[tuple[Member, ParsedDocument, DivisionChain]], options: BuildOptions,
+                ) -> tuple[TripleSet, DivisionChain, tuple[StagedFile, ...]]:
+    """One township's files, read (in `_members` order), as one graph; its chain; each file's report. The build
+    validates and writes it; `luzhi validate` validates it (server/validation/several.py)."""
     chain = read[0][2]
     parts = tuple(SourcePart(doc, member.path.name) for member, doc, _ in read)
     iris = Iris(options.base)
@@ -127,9 +139,25 @@ def _stage_township(members: tuple[Member, ...], key: str, options: BuildOptions
     build_iri = iris.build(hashlib.sha256(f"{digests}:{VERSION}".encode()).hexdigest()[:16])
     built = township_graph(parts, chain, iris, build_iri=build_iri)
     add_build(built.graph, build_iri, chain, ", ".join(part.filename for part in parts))
-    files = _file_reports(read, chain, built)
-    return validate_and_write(built.graph, files[0].report, chain.township.code, first, key, options, staging,
-                              validate_graph, files)
+    return built.graph, chain, _file_reports(read, chain, built)
+
+
+def several_files(paths: list[Path], options: BuildOptions) -> tuple[list[tuple[Member, ...]], dict[Path, Refusal]]:
+    """Which of `paths` a build would make one township of together, with no store: pass 1's reading (no graph)
+    and the claims (etl/claims.py). Returns each township of two or more files, its members in the order it is
+    built in, and the files the claims refuse (two of one township holding one list, or of one name). A file that
+    cannot be read, or that holds its three lists, or a township's only file, is in neither: it stands alone."""
+    staged = []
+    for path in paths:
+        try:
+            doc, chain = read_document(path, options.code_for(path), options)
+        except Exception:  # noqa: BLE001 (a file that cannot be read stands alone, where its error is said)
+            continue
+        staged.append(listed(path, f"{len(staged)}:{path}", path, doc, chain))  # a file given twice: two records
+    claims = check_claims(staged, [], replace=False)
+    groups = [_members(township, options, None) for township in claims.townships
+              if len(township.files) > 1]
+    return groups, {doc.path: claims.refused[doc.key] for doc in staged if doc.key in claims.refused}
 
 
 def _file_reports(read, chain, built) -> tuple[StagedFile, ...]:

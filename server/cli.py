@@ -1,4 +1,4 @@
-"""The `luzhi` command: build, serve, validate, query, export, synth. Each command's docstring is its help.
+"""The `luzhi` command: build, remove, serve, validate, query, export, synth. Each command's docstring is its help.
 
 Over 400 lines: every command with its options and help in one file, read top to bottom as `luzhi --help`
 lists them; the validate and synth commands already live beside what they run.
@@ -267,6 +267,44 @@ def _build(files, store_path, base, report, force, codes, replace, keep_going, f
         sys.exit(1)
 
 
+def _township_code(ctx, param, value: str) -> str:
+    if not value.isascii() or not value.isdigit() or len(value) != 9:
+        raise click.BadParameter(f"需要 9 位乡镇代码 / a 9-digit township code, got {value!r}",
+                                 param_hint="--township-code")
+    return value
+
+
+@main.command()
+@click.option("--township-code", "code", required=True, callback=_township_code, metavar="CODE",
+              help="The 9-digit code of the township to remove, as build.json and /graph/{code} give it.")
+@store_option
+def remove(code, store_path):
+    """Remove one township from the store: its graph, duties, source copies and build state.
+
+    For a file loaded as the wrong township, instead of a --fresh rebuild. The search index, statistics, duty
+    kinds, shared graph and dumps are made again over the townships that stay, in a new snapshot the store
+    switches to in one step, as a build does (docs/build.md): interrupted, the store is unchanged and the same
+    command finishes the removal. A code the store does not hold is an error (exit 2), nothing changed.
+    """
+    from luzhi.etl.progress import PhaseLog, RichProgress
+    from luzhi.etl.remove import remove_township
+    from luzhi.store.base import is_remote
+
+    if is_remote(store_path):
+        raise click.UsageError(f"luzhi remove 只能修改存储目录，不能修改远程存储 {store_path} / luzhi remove works "
+                               f"on a store directory, not on the remote store {store_path} (docs/remote-store.md)")
+    console = _console(stderr=True)
+    with _interruptible(removal=True), RichProgress(console) if console.is_terminal else PhaseLog(console) as progress:
+        removal = remove_township(Path(store_path), code, progress=progress)
+    name = f" {removal.name}" if removal.name else ""
+    files, plural = ", ".join(removal.sources), "s" if len(removal.sources) != 1 else ""
+    click.echo(f"已从 {store_path} 删除乡镇 {code}{name}：图 {removal.graph}（{removal.quads} 个四元组）、"
+               f"{removal.duties} 个履职事项、{len(removal.sources)} 个源文件（{files}） / removed township "
+               f"{code}{name} from {store_path}: graph {removal.graph} ({removal.quads} quads), {removal.duties} "
+               f"duties, {len(removal.sources)} source file{plural} ({files}); the store now holds "
+               f"{removal.result.triples} quads")
+
+
 @main.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -326,23 +364,25 @@ def serve(store_path, host, port, base, state_dir):
 
 
 @contextmanager
-def _interruptible():
+def _interruptible(removal: bool = False):
     """Ctrl-C during a build (`luzhi build`, or `luzhi serve` building the samples): one line, not click's
     "Aborted!" (exit 1) after the workers' tracebacks (cold review); 130 is the shell's code for SIGINT.
     SIGTERM the same way, exit 143 (128 + 15, what a shell reports for it): it ended the process at once, and
     multiprocessing's resource tracker warned of leaked semaphores (cold review; etl/stage.py Terminated).
-    Nothing was switched (docs/build.md); what was staged and loaded is reused by the same command."""
+    Nothing was switched (docs/build.md); what was staged and loaded is reused by the same command. `removal`:
+    `luzhi remove` says it of itself (it said "build interrupted")."""
     from luzhi.etl.pool import Terminated, raise_terminated
 
+    zh, en = ("删除", "removal") if removal else ("构建", "build")
     previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
         yield
     except Terminated:
-        click.echo("\n构建已被终止（SIGTERM）；再次运行同一命令即可从中断处继续 / build terminated (SIGTERM); run the "
+        click.echo(f"\n{zh}已被终止（SIGTERM）；再次运行同一命令即可从中断处继续 / {en} terminated (SIGTERM); run the "
                    "same command again to resume", err=True)
         sys.exit(143)
     except KeyboardInterrupt:
-        click.echo("\n构建已中断；再次运行同一命令即可从中断处继续 / build interrupted; run the same command again "
+        click.echo(f"\n{zh}已中断；再次运行同一命令即可从中断处继续 / {en} interrupted; run the same command again "
                    "to resume", err=True)
         sys.exit(130)
     finally:

@@ -11,17 +11,20 @@ dereferenced over HTTP from the real app.
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
-from build_helpers import assert_state_matches_triples, nquads
+from build_helpers import (
+    NAMES,
+    SAY_PHASES,
+    assert_state_matches_triples,
+    cli,
+    nquads,
+    run_until_phase,
+    split_at_list_headings,
+)
 from sparql_server import serve
 
 from luzhi.etl.build import BuildOptions, build, bundled_documents
@@ -34,35 +37,8 @@ from luzhi.store.state import read_build_info, source_keys
 BASE = "https://luzhi.test"
 CODE = "654221100"  # 额敏镇
 SAMPLE = next(p for p in bundled_documents() if p.name.startswith("004_"))
-NAMES = {ListKind.BASIC: "basic.txt", ListKind.COOPERATIVE: "coop.txt", ListKind.RECLAIMED: "recl.txt"}
-_HEADING = re.compile(r"(基本履职事项清单|配合履职事项清单|上收履职事项清单|上级部门收回事项清单)\s*$")
 LZ = "https://w3id.org/luzhi/def#"
 PROV = "http://www.w3.org/ns/prov#"
-
-
-def split_at_list_headings(sample: Path, folder: Path) -> dict[ListKind, Path]:
-    """The sample cut before each list's first heading (…额敏镇配合履职事项清单): one file a list."""
-    lines = sample.read_text(encoding="utf-8").splitlines(keepends=True)
-    starts, seen = [], set()
-    for index, line in enumerate(lines):
-        match = _HEADING.search(line)
-        if match and match.group(1)[:2] not in seen:
-            seen.add(match.group(1)[:2])
-            starts.append(index)
-    assert len(starts) == 3
-    cuts = [0, *starts[1:], len(lines)]
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {}
-    for kind, first, end in zip(ListKind, cuts[:-1], cuts[1:], strict=True):
-        files[kind] = folder / NAMES[kind]
-        files[kind].write_text("".join(lines[first:end]), encoding="utf-8")
-    return files
-
-
-def cli(*args) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "LUZHI_DEBUG"}
-    return subprocess.run([sys.executable, "-m", "luzhi.server.cli", *map(str, args)], capture_output=True,
-                          text=True, env=env, timeout=600)
 
 
 def select(server, query: str) -> list[dict]:
@@ -229,16 +205,10 @@ def test_a_lone_file_lacking_lists_is_still_refused_as_cut_short(files, tmp_path
 
 
 # The build in a process of its own, SIGKILLed by the test at a phase (as tests/test_build_atomic.py does).
-_BUILD = """
+_BUILD = SAY_PHASES + """
 import json, sys
 from pathlib import Path
 from luzhi.etl.build import BuildOptions, build
-
-class Say:
-    def phase(self, name, total):
-        print("phase", name, flush=True)
-    def advance(self, triples):
-        pass
 
 args = json.loads(sys.argv[1])
 result = build([Path(p) for p in args["paths"]], args["store"], BuildOptions(base=args["base"], validate=False),
@@ -249,15 +219,7 @@ print("done", result.restaged, result.resumed, flush=True)
 
 def _run(store: Path, paths: list[Path], kill_at: str | None = None) -> list[str]:
     args = json.dumps({"paths": [str(p) for p in paths], "store": str(store), "base": BASE})
-    with subprocess.Popen([sys.executable, "-c", _BUILD, args], stdout=subprocess.PIPE, text=True) as process:
-        lines = []
-        for line in process.stdout:
-            lines.append(line.strip())
-            if kill_at and line.strip() == f"phase {kill_at}":
-                process.send_signal(signal.SIGKILL)
-                break
-        process.wait(300)
-    return lines
+    return run_until_phase(_BUILD, args, kill_at=kill_at)
 
 
 def test_a_killed_build_of_a_townships_file_resumes_reusing_what_it_staged(changed, tmp_path):

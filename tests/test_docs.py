@@ -18,8 +18,8 @@ README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"
 COMMANDS = sorted(main.commands.items())
 
 
-def test_all_six_commands_exist():
-    assert [name for name, _ in COMMANDS] == ["build", "export", "query", "serve", "synth", "validate"]
+def test_all_seven_commands_exist():
+    assert [name for name, _ in COMMANDS] == ["build", "export", "query", "remove", "serve", "synth", "validate"]
 
 
 @pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[name for name, _ in COMMANDS])

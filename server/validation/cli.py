@@ -41,23 +41,40 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
 
     RDF: Turtle, N-Triples, JSON-LD, RDF/XML. Raw list documents (text as in the bundled samples,
     UTF-8 or GB18030; .docx, .xlsx, .csv, .pdf, .html as published) are run through the ETL first so
-    results name source lines. A title whose township is ambiguous needs --township-code.
+    results name source lines. A title whose township is ambiguous needs --township-code. A township's several
+    files (one a list) are validated together, as `luzhi build` loads them: one report for them.
     Exit status: 0 when every file conforms, 1 when any has a Violation, 2 when any cannot be read.
     """
     if warning := fallback_warning(engine, base):
         click.echo(warning, err=True)
     reports, errors = [], []
+    grouping = _grouping(files, input_format, base, layout, codes)
+    done = set()
     for path in files:
         fmt = input_format or guess_format(path.name)
+        group = grouping.group_of(path) if grouping else None
+        if path in done:
+            continue
         try:
+            if group:  # a township published in several files: validated together, as the build loads it
+                from luzhi.server.validation.several import validate_group
+
+                done.update(member.path for member in group)
+                reports.append(validate_group(group, base, layout, codes, engine))
+                continue
             job = Job(_read(path, fmt), fmt, str(path), base, engine=engine, layout=layout,
                       township_code=code_for(codes, path))
-            reports.append(validate_submission(job))
+            report = validate_submission(job)
+            if grouping and path in grouping.refused:
+                from luzhi.server.validation.several import claim_notice
+
+                report = report.with_notices(claim_notice(grouping.refused[path]), report.label)
+            reports.append(report)
         except SubmissionError as error:
-            error.name = str(path)
+            error.name = error.name if group else str(path)
             errors.append(error)
             # `FILE:LINE:COLUMN:` as far as known: `FILE:-:-:` said nothing (cold review 21)
-            where = ":".join(str(part) for part in (path, error.line, error.column) if part is not None)
+            where = ":".join(str(part) for part in (error.name, error.line, error.column) if part is not None)
             click.echo(f"{where}: {error.message}", err=True)
     if output == "json":
         document = {"conforms": not errors and all(r.conforms for r in reports),
@@ -75,6 +92,18 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
     if errors:
         sys.exit(EXIT_UNREADABLE)
     sys.exit(EXIT_CONFORMS if all(r.conforms for r in reports) else EXIT_VIOLATIONS)
+
+
+def _grouping(files: tuple[Path, ...], input_format: str | None, base: str, layout: str | None,
+              codes: dict[str, str]):
+    """The list documents among `files` that are one township's several files (server/validation/several.py), or
+    None for fewer than two list documents: then nothing of the ETL is imported here (RDF needs none of it)."""
+    documents = [path for path in files if (input_format or guess_format(path.name)) == "text"]
+    if len(documents) < 2:
+        return None
+    from luzhi.server.validation.several import group_files
+
+    return group_files(documents, base, layout, codes)
 
 
 def _read(path: Path, fmt: str) -> bytes:

@@ -336,11 +336,11 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
             raise SubmissionError(_hide(f"{type(error).__name__}: {error}", folder, name), name=name) from None
     # The build report's issues, not the parsed document's alone: those found while making the RDF
     # (section-department-not-listed, unread departments …) were missing from `luzhi validate` (polish 22).
-    notices = tuple(_notice(issue) for issue in report.issues)
+    notices = tuple(issue_notice(issue) for issue in report.issues)
     return Submission(graph, notices, name, "text")
 
 
-def _notice(issue: dict) -> Notice:
+def issue_notice(issue: dict) -> Notice:
     """A build report's issue (etl/report.py) as a notice: at its lines in a text, at its place in a Word, Excel,
     PDF or HTML file (whose extracted lines, numbered by the reader, are in no file the submitter has)."""
     severity = Severity(issue.get("severity", Severity.INFO))
