@@ -1,8 +1,8 @@
 """What every view's response shares: HTML pages with their RDF twins, RDF bodies, terms as HTML.
 
 Links are built in server/links.py, interface text in server/i18n.py, caching headers (ETag, 304, Range) in
-server/views/conditional.py, the build's identity in
-store/state.py (issue 9 split this module out of a grab-bag of six concerns).
+server/views/conditional.py, the build's identity in store/state.py (issue 9 split this module out of a grab-bag
+of six concerns).
 """
 
 from __future__ import annotations
