@@ -51,9 +51,14 @@ def _headers(response: Response) -> Response:
 
 
 def add_security_headers(response: Response) -> None:
-    """What every response carries (also server/views/sparql_fast.py's, outside Flask)."""
+    """What every response carries (also server/views/sparql_fast.py's, outside Flask), unless it set its own
+    (/source's policy). The names present are read in one pass: `setdefault` looked each up by raising and
+    catching a KeyError, ~25 µs a response (issue 13)."""
+    headers = response.headers
+    present = {name.lower() for name, _value in headers}
     for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+        if name.lower() not in present:
+            headers.add(name, value)
 
 
 def _store_unavailable(error: Exception) -> Response:

@@ -30,9 +30,13 @@ def link(path: str, *, keep: Iterable[str] | None = None, **changes: object) -> 
 
     A change to None removes that parameter. Values are URL-encoded (a Chinese `q` included).
     """
-    args = request.args.to_dict(flat=False)
-    if keep is not None:
-        args = {name: values for name, values in args.items() if name in set(keep)}
+    if keep is not None and not keep:
+        args = {}  # none kept (a page's format links, five a page): the request's parameters are not read (issue 13)
+    else:
+        args = request.args.to_dict(flat=False)
+    if keep:
+        kept = set(keep)
+        args = {name: values for name, values in args.items() if name in kept}
     for name, value in changes.items():
         if value is None:
             args.pop(name, None)

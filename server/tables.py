@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask import Response, abort
 
 from luzhi.server.links import FormatLink, link
-from luzhi.server.views.common import conditional
+from luzhi.server.views.conditional import conditional
 from luzhi.store.formats import TABLE_EXTENSIONS, TABLE_FORMATS
 
 Cell = str | int | float | None

@@ -1,28 +1,26 @@
-"""What every view's response shares: HTML pages with their RDF twins, RDF bodies, caching headers, terms as HTML.
+"""What every view's response shares: HTML pages with their RDF twins, RDF bodies, terms as HTML.
 
-Links are built in server/links.py, interface text in server/i18n.py, the build's identity in
-store/state.py (issue 9 split this module out of a grab-bag of six concerns).
+Links are built in server/links.py, interface text in server/i18n.py, caching headers (ETag, 304, Range) in
+server/views/conditional.py, the build's identity in store/state.py (issue 9 split this module out of a grab-bag
+of six concerns).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 import pyoxigraph as ox
 from flask import Flask, Response, abort, render_template, request
 from markupsafe import Markup
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestedRangeNotSatisfiable
-from werkzeug.http import HTTP_STATUS_CODES, parse_date, parse_range_header
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.http import HTTP_STATUS_CODES
 
 from luzhi.ontology.namespaces import PREFIXES
 from luzhi.server.conneg import choose
-from luzhi.server.context import build_info, per_snapshot
+from luzhi.server.context import per_snapshot
 from luzhi.server.describe import Paging, pick_label
 from luzhi.server.i18n import lang, messages, t
 from luzhi.server.links import (
@@ -38,6 +36,7 @@ from luzhi.server.links import (
     with_lang,
 )
 from luzhi.server.views.arguments import single_arg
+from luzhi.server.views.conditional import conditional
 from luzhi.store.formats import GRAPH_FORMATS, serialise
 from luzhi.store.oxigraph import to_oxigraph
 
@@ -94,58 +93,6 @@ def _compact(iri: str, base: str) -> str:
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{name}:{iri[len(ns):]}"
     return iri[len(base) - 1 :] if iri.startswith(base) else iri
-
-
-def conditional(response: Response, *, vary_accept: bool = True, complete_length: int | None = None) -> Response:
-    """Add `ETag`/`Last-Modified` from the build and answer `If-None-Match`/`If-Modified-Since` with 304.
-
-    The ETag also covers the path, query and media type: one build serves many representations
-    of one resource, and a cache must not hand Turtle to a client that negotiated HTML.
-    With `complete_length` (a file's size), `Range` is answered too (206 / 416, `If-Range`): a
-    national dump is ~1 GB, and a cut download should resume where it stopped (cold review).
-    """
-    if vary_accept:
-        response.vary.add("Accept")
-    if request.method not in ("GET", "HEAD") or response.status_code != 200:
-        return response
-    info = build_info()
-    tag = hashlib.sha256(
-        f"{info.build_id}|{request.full_path}|{response.mimetype}".encode()
-    ).hexdigest()[:24]
-    response.set_etag(tag)
-    response.last_modified = info.time
-    environ = request.environ
-    suffix = _SUFFIX_RANGE.fullmatch(environ.get("HTTP_RANGE", "")) if complete_length is not None else None
-    if suffix is not None:
-        # RFC 9110 §14.1.2: the last 0 bytes are unsatisfiable (416 with `Content-Range: bytes */LEN`; werkzeug
-        # read `bytes=-0` as malformed and sent the whole file, 200, cold review), and a suffix longer than the file
-        # means the whole file (206; werkzeug answered 416). Each is rewritten as the range werkzeug reads so.
-        wanted = int(suffix[1])
-        last = f"bytes={complete_length}-" if wanted == 0 else f"bytes=-{min(wanted, complete_length)}"
-        environ = {**environ, "HTTP_RANGE": last}
-    ranged = parse_range_header(environ.get("HTTP_RANGE"))
-    if "HTTP_RANGE" in environ and (ranged is None or ranged.units != "bytes" or len(ranged.ranges) != 1):
-        # RFC 9110 §14.2: a Range the server does not understand (another unit, several ranges, bad
-        # syntax) is ignored, and the whole file sent; werkzeug answered them 416 (cold review).
-        environ = {key: value for key, value in environ.items() if key != "HTTP_RANGE"}
-    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
-    if since is not None and since > datetime.now(UTC):
-        # RFC 9110 §13.1.3 (and RFC 7232 §3.3: "a date which is later than the server's current time is
-        # invalid"): ignored, not an answer 304 (werkzeug compared it with the build time; cold review).
-        environ = {key: value for key, value in environ.items() if key != "HTTP_IF_MODIFIED_SINCE"}
-    try:
-        response = response.make_conditional(environ, accept_ranges=complete_length is not None,
-                                             complete_length=complete_length)
-    except RequestedRangeNotSatisfiable:
-        response.close()  # werkzeug raises the 416 and leaves the file it was to send open
-        raise
-    # make_conditional adds a Date header, and the HTTP server (Werkzeug's and gunicorn's) adds its
-    # own: two Date headers on every page (cold review). The server's one is enough (RFC 9110 §6.6.1).
-    del response.headers["Date"]
-    return response
-
-
-_SUFFIX_RANGE = re.compile(r"[ \t]*bytes[ \t]*=[ \t]*-[ \t]*([0-9]+)[ \t]*", re.IGNORECASE)  # the last N bytes
 
 
 def rdf_response(graph: Graph, mime: str, *, links: list[str] | None = None, body: bytes | None = None) -> Response:

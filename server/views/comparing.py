@@ -163,11 +163,14 @@ def elsewhere_items(others: list[SampleMember], labels: Mapping[str, tuple[Liter
     duty page's ~0.9 ms of rendering (issue 13); the bytes are the loop's (tests/test_page_bytes.py)."""
     links, language = here(), lang()
     items = []
+    list_names: dict[object, str] = {}  # three list types among ~20 members: each named once
     for m in others:
         found = pick_label(labels.get(m.township, ()), language)
         town = html_text(str(found)) if found is not None else "—"
         score = "" if m.score is None else f" <small>{html_text(m.score)}</small>"
-        items.append(f'<li>{town} · <span class="tag">{html_text(list_name(m.list_type))}</span> '
+        if m.list_type not in list_names:
+            list_names[m.list_type] = html_text(list_name(m.list_type))
+        items.append(f'<li>{town} · <span class="tag">{list_names[m.list_type]}</span> '
                      f'<a href="{html_text(links.href(m.duty))}" lang="zh">{html_text(m.title or "")}</a>{score}</li>')
     return Markup("".join(items))
 

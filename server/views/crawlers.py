@@ -10,7 +10,7 @@ from luzhi.ontology.namespaces import sparql_prologue
 from luzhi.server.context import build_info, get_store
 from luzhi.server.describe import check_iri
 from luzhi.server.links import iri_for_path
-from luzhi.server.views.common import conditional
+from luzhi.server.views.conditional import conditional
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 

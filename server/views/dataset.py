@@ -16,7 +16,8 @@ from luzhi.server.i18n import lang
 from luzhi.server.links import FormatLink, format_links, iri_for_path, link
 from luzhi.server.offers import not_offered, resource_offers
 from luzhi.server.publication import Publication, schema_org
-from luzhi.server.views.common import conditional, rdf_response, render_page, serialize
+from luzhi.server.views.common import rdf_response, render_page, serialize
+from luzhi.server.views.conditional import conditional
 from luzhi.server.views.dumps import dumps
 from luzhi.server.void_description import STORE_WIDE_GRAPHS, statistics, void_graph
 from luzhi.store.dump import DUMP_FILES, media_type

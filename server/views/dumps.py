@@ -20,7 +20,8 @@ from flask import Response, abort, send_file
 
 from luzhi.server.conneg import negotiate
 from luzhi.server.context import build_info, get_config, get_store
-from luzhi.server.views.common import conditional, render_page
+from luzhi.server.views.common import render_page
+from luzhi.server.views.conditional import conditional
 from luzhi.server.void_description import Dump
 from luzhi.store.dump import DUMP_FILES, MANIFEST, assemble_dumps
 from luzhi.store.state import DUMPS_DIR

@@ -23,7 +23,8 @@ from luzhi.server.describe import HYDRA, InvalidIri, check_iri, describe, exists
 from luzhi.server.links import format_links, iri_for_path, link
 from luzhi.server.offers import not_offered, resource_offers
 from luzhi.server.views import kinds, list_tables
-from luzhi.server.views.common import conditional, page_arg, require_page, triples_response
+from luzhi.server.views.common import page_arg, require_page, triples_response
+from luzhi.server.views.conditional import conditional
 from luzhi.store.formats import BY_MIME, DESCRIPTION_MIMES, EXTENSIONS, TABLE_EXTENSIONS
 from luzhi.store.state import read_build_info, source_file, source_of
 

@@ -1,0 +1,47 @@
+"""A page asked without conditional headers gets the validators and headers `make_conditional` gives it.
+
+Issue 13 (helper perf23): `conditional()` writes `ETag` and `Last-Modified` itself when a request has no
+`If-*` or `Range` header, instead of going through werkzeug's `make_conditional` (~0.1 ms of a duty page);
+`Vary: Accept` and the security headers are written without werkzeug's parsing. Here the answer to a plain GET is
+compared with the answer to the same GET through `make_conditional` (a non-matching `If-None-Match`).
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+PREFIX = "PREFIX lz: <https://w3id.org/luzhi/def#>\n"
+# Every header but those that name the moment (Date) or the connection.
+COMPARED = ("ETag", "Last-Modified", "Vary", "Content-Type", "Content-Length", "Link", "Content-Security-Policy",
+            "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Access-Control-Allow-Origin",
+            "Access-Control-Expose-Headers")
+
+
+@pytest.fixture(scope="module")
+def duty_pages(store, live_server) -> list[str]:
+    rows = store.select(PREFIX + "SELECT ?d WHERE { ?d a lz:Duty ; lz:listType ?t } ORDER BY ?t ?d LIMIT 3")
+    assert len(rows) == 3
+    return [live_server.url + "/doc/" + str(row["d"]).split("/id/", 1)[1] for row in rows]
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
+def test_plain_get_has_the_headers_make_conditional_gives(duty_pages, accept):
+    for url in duty_pages:
+        plain = requests.get(url, headers={"Accept": accept})
+        through = requests.get(url, headers={"Accept": accept, "If-None-Match": '"not-this-one"'})
+        assert plain.status_code == through.status_code == 200
+        assert plain.content == through.content
+        for name in COMPARED:
+            assert plain.raw.headers.getlist(name) == through.raw.headers.getlist(name), (url, name)
+        assert plain.headers["Vary"] == "Accept"
+        assert len(plain.raw.headers.getlist("Date")) == 1  # the server's own, not a second from werkzeug
+
+
+def test_the_validators_of_a_plain_get_still_answer_304(duty_pages):
+    url = duty_pages[0]
+    plain = requests.get(url, headers={"Accept": "text/html"})
+    assert requests.get(url, headers={"Accept": "text/html", "If-None-Match": plain.headers["ETag"]}).status_code == 304
+    since = {"Accept": "text/html", "If-Modified-Since": plain.headers["Last-Modified"]}
+    assert requests.get(url, headers=since).status_code == 304
+    assert requests.get(url, headers={"Accept": "text/html", "If-Match": '"not-this-one"'}).status_code == 412
