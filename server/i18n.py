@@ -11,6 +11,8 @@ _CHOSEN = "luzhi.lang"  # where `lang` keeps its answer for the rest of the requ
 MESSAGES: dict[str, dict[str, str]] = {
     "site": {"zh": "履职：乡镇履行职责事项清单", "en": "luzhi: township duty lists"},
     "search": {"zh": "搜索", "en": "Search"},
+    # After a label ("Search: …", "Source document: …"): full-width in Chinese, ": " in English (cold review 23).
+    "colon": {"zh": "：", "en": ": "},
     "search_placeholder": {"zh": "事项、部门或地区，如 森林防火", "en": "duty, department or division, e.g. 森林防火"},
     "not_found": {"zh": "未找到", "en": "Not found"},
     "not_found_text": {
@@ -43,6 +45,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind_department": {"zh": "部门", "en": "department"},
     "kind_division": {"zh": "区划", "en": "division"},
     "matched_in_responsibility": {"zh": "见于职责", "en": "found in a responsibility"},
+    # /validate's report: a result's severity (sh:Violation …), and the form's limits (cold review 23: the Chinese
+    # page said "Violation" and 「上限 5000000 字节, 60.0 s.」).
+    "severity_Violation": {"zh": "违规", "en": "Violation"},
+    "severity_Warning": {"zh": "警告", "en": "Warning"},
+    "severity_Info": {"zh": "提示", "en": "Info"},
+    "validate_limits": {"zh": "上限 {bytes} 字节，{seconds} 秒。", "en": "At most {bytes} bytes, {seconds} s."},
 }
 
 

@@ -31,6 +31,7 @@ from rdflib import URIRef, Variable
 from rdflib.plugins.sparql.algebra import translatePrologue
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from luzhi.store.query_size import INERT_TOKENS, MAX_CHAIN, query_size
 from luzhi.store.sparql_grammar import forms_without_comments, grammar
 
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
@@ -54,6 +55,15 @@ _CACHED_PROLOGUES = 16
 # How every SPARQL syntax error begins, the checker's and the engine's (server/sparql/query_text.py): Chinese,
 # then English after " / ", as the site's other messages; the parser's own words (line, column) follow.
 SYNTAX_ERROR = "SPARQL 语法错误 / SPARQL syntax error"
+
+
+TOO_MANY_OPERATORS = (f"查询的图模式运算（OPTIONAL、UNION、MINUS、GRAPH、SERVICE、子查询）超过 {MAX_PATTERNS} "
+                      f"个，请拆分 / query has more than {MAX_PATTERNS} graph pattern operators "
+                      "(OPTIONAL, UNION, MINUS, GRAPH, SERVICE, sub-selects); split it")
+TOO_LARGE = ("查询太大或嵌套太深，检查器读不完（例如一个 { } 组里上万个以 . 相连的三元组模式，或上千层括号），"
+             "请拆分或展平 / query too large or nested too deeply for the checker to read (tens of thousands "
+             "of triple patterns joined by '.' in one { } group, or a thousand brackets inside one another); "
+             "split or flatten it")
 
 
 class QueryRefused(Exception):
@@ -90,6 +100,7 @@ def check_query(text: str) -> QueryCheck:
 def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValue]]:
     """`check_query`'s verdict and the parse tree it was read from (prologue, query), for store/verdicts.py."""
     refuse_deep_nesting(text)
+    refuse_many_patterns_cheaply(text)
     outcome: list = []
 
     def parse() -> None:
@@ -110,7 +121,9 @@ def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValu
         sys.setrecursionlimit(old_limit)
     parsed = outcome[0]
     if isinstance(parsed, RecursionError):
-        raise QueryRefused(400, "查询嵌套太深，无法检查，请展平 / query nested too deeply to check; flatten it")
+        # Not only nesting: rdflib's TriplesBlock recurses once per `.`, so ~18,500 flat triple patterns in one
+        # group end here too (cold review 23: 30,000 of them were told "nested too deeply", after 7 s).
+        raise QueryRefused(400, TOO_LARGE)
     if isinstance(parsed, ParseException):
         if _is_update(text):
             raise QueryRefused(403, "此端点只读，不接受 SPARQL Update / this endpoint is read-only: SPARQL Update is "
@@ -169,9 +182,7 @@ def _refuse_many_patterns(query: CompValue) -> None:
                                 f"{MAX_PATTERNS} deep ({{ }} groups, OPTIONAL, UNION, MINUS, GRAPH, SERVICE or "
                                 "sub-selects inside one another); flatten it")
     if patterns > MAX_PATTERNS:
-        raise QueryRefused(400, f"查询的图模式运算（OPTIONAL、UNION、MINUS、GRAPH、SERVICE、子查询）超过 "
-                                f"{MAX_PATTERNS} 个，请拆分 / query has more than {MAX_PATTERNS} graph pattern "
-                                "operators (OPTIONAL, UNION, MINUS, GRAPH, SERVICE, sub-selects); split it")
+        raise QueryRefused(400, TOO_MANY_OPERATORS)
 
 
 _prologues: dict[str, ParseResults] = {}  # prologue text (up to the end of its last IRI) → its parse
@@ -302,15 +313,6 @@ def _depth(root) -> int:
 # except nested `[ ]` / collections (flat in rdflib's tree) past 1,000 levels, which no one writes.
 MAX_NESTING = 1000
 
-# Strings, IRIs and comments, each one token (alternatives of a regular expression): what they hold is no syntax.
-INERT_TOKENS = (
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n\r]*"
-)
 # One token per match; strings, IRIs and comments are single tokens so their brackets do not count.
 _TOKEN = re.compile(
     INERT_TOKENS
@@ -347,3 +349,16 @@ def refuse_deep_nesting(text: str) -> None:
             raise QueryRefused(400, f"查询嵌套太深（括号或一元运算符超过 {MAX_NESTING} 层），请展平 / query nested too "
                                     f"deeply (more than {MAX_NESTING} levels of brackets or unary operators); "
                                     "flatten it")
+
+
+def refuse_many_patterns_cheaply(text: str) -> None:
+    """Raise QueryRefused(400) for what the parse would refuse for its size anyway, counted by a lexer
+    (store/query_size.py): more than MAX_PATTERNS graph pattern operators, or a chain of triple patterns too long
+    for the parser's recursion. Milliseconds for a query that took seconds to parse."""
+    operators, chain = query_size(text, MAX_PATTERNS)
+    if operators > MAX_PATTERNS:
+        raise QueryRefused(400, TOO_MANY_OPERATORS)
+    if chain > MAX_CHAIN:
+        raise QueryRefused(400, f"查询太大，无法检查：一个 {{ }} 组里以 . 相连的三元组模式多于 {MAX_CHAIN:,} 个，"
+                                f"请拆分为几个查询 / query too large to check: more than {MAX_CHAIN:,} "
+                                "triple patterns joined by '.' in one { } group; split it into several queries")

@@ -20,7 +20,6 @@ sheet, a hidden row (cold review 21: both were loaded as duties).
 from __future__ import annotations
 
 import datetime
-import zipfile
 from collections.abc import Iterator
 from io import BytesIO
 from urllib.parse import quote
@@ -33,6 +32,7 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from luzhi.etl.model import Issue
 from luzhi.etl.readers.hidden import hidden_rows
 from luzhi.etl.readers.location import Row, at
+from luzhi.etl.readers.unreadable import opening
 from luzhi.etl.source import SourceError
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -153,16 +153,18 @@ def _visible_rows(sheet, path: str) -> Iterator[Row | Issue]:
 
 
 def read_xlsx(data: bytes, path: str) -> Iterator[Row | Issue]:
-    try:
+    # A malformed package fails however it fails, on opening or, the sheets streamed, on reading a cell (a
+    # number `abc`, a shared string past the table's end): etl/readers/unreadable.py.
+    unreadable = (path, " Excel（.xlsx）文件", "Excel (.xlsx) file")
+    with opening(*unreadable):
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise SourceError(path, f"不是可读的 Excel（.xlsx）文件 / not a readable Excel (.xlsx) file: {error}") from None
     try:
-        for sheet in workbook.worksheets:
-            if sheet.sheet_state != "visible":
-                if _has_text(sheet):
-                    yield _hidden_sheet(sheet.title, sheet.sheet_state)
-                continue
-            yield from _visible_rows(sheet, path)
+        with opening(*unreadable):
+            for sheet in workbook.worksheets:
+                if sheet.sheet_state != "visible":
+                    if _has_text(sheet):
+                        yield _hidden_sheet(sheet.title, sheet.sheet_state)
+                    continue
+                yield from _visible_rows(sheet, path)
     finally:
         workbook.close()

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 import pdfplumber
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfminer.psexceptions import PSException
 
 from luzhi.etl.readers.location import Row, at
 from luzhi.etl.readers.time_limit import Deadline, TimeUp, time_limit
+from luzhi.etl.readers.unreadable import opening
 from luzhi.etl.source import SourceError
 
 
@@ -207,12 +207,11 @@ def read_pdf(data: bytes, path: str, seconds: float = PDF_SECONDS, page_seconds:
 
 
 def _read_rows(data: bytes, path: str, deadline: Deadline, page_seconds: float) -> list[Row]:
-    try:
-        document = pdfplumber.open(BytesIO(data))
-    except (PDFSyntaxError, PdfminerException, ValueError) as error:
-        raise SourceError(path, f"不是可读的 PDF 文件 / not a readable PDF file: {error}") from None
+    # pdfminer parses lazily: a broken xref or object can fail on opening, on counting the pages or on reading
+    # one, with whatever it meets (etl/readers/unreadable.py); the time limit (a BaseException) passes through.
     read: list[Row] = []
-    with document:
+    with opening(path, " PDF 文件", "PDF file", told=(PSException,)), \
+            pdfplumber.open(BytesIO(data)) as document:
         deadline.extend(page_seconds * len(document.pages))
         for number, page in enumerate(document.pages, start=1):
             deadline.check()  # where no timer can be set (a thread), between pages at least

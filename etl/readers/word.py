@@ -44,6 +44,7 @@ from lxml import etree
 from luzhi.etl.model import Issue
 from luzhi.etl.readers.hidden import PARAGRAPHS, hidden_rows
 from luzhi.etl.readers.location import Location, Row, at
+from luzhi.etl.readers.unreadable import opening
 from luzhi.etl.readers.word_numbering import Label, UnknownFormat, paragraph_numbers
 from luzhi.etl.source import SourceError
 from luzhi.ontology.places import place_words
@@ -309,8 +310,11 @@ def _check_parts(data: bytes, path: str) -> None:
 
 def read_docx(data: bytes, path: str) -> Iterator[Row | Issue]:
     _check_parts(data, path)
-    try:
+    # Opening walks the package (content types, relationships, the main part, styles, numbering): a malformed
+    # one fails there however it fails, and is refused as unreadable (etl/readers/unreadable.py).
+    with opening(path, " Word（.docx）文件", "Word (.docx) file", told=(PackageNotFoundError,)):
         document = Document(BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
-        raise SourceError(path, f"不是可读的 Word（.docx）文件 / not a readable Word (.docx) file: {error}") from None
-    yield from _Reader(document, path).body(document.element.body)
+        body = document.element.body
+        reader = _Reader(document, path)
+    if body is not None:  # a main part without <w:body> holds no text, and is refused for that
+        yield from reader.body(body)

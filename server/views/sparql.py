@@ -29,7 +29,7 @@ from luzhi.server.views.common import serialize
 from luzhi.store.executor import Executor, PoolBusy, QueryTimeout, StoreUnavailable, WorkerFailed
 from luzhi.store.formats import serialise
 from luzhi.store.query_worker import Job
-from luzhi.store.service_check import SYNTAX_ERROR, QueryRefused, refuse_deep_nesting
+from luzhi.store.service_check import SYNTAX_ERROR, QueryRefused, refuse_deep_nesting, refuse_many_patterns_cheaply
 
 _PREFIX_PAIRS = tuple((name, str(ns)) for name, ns in PREFIXES.items())
 
@@ -67,6 +67,7 @@ def answer(parsed: SparqlRequest, accept: str | None, config: Config, executor: 
     assert parsed.query is not None
     try:
         refuse_deep_nesting(parsed.query)  # here, not in a worker: it takes milliseconds (store/service_check.py)
+        refuse_many_patterns_cheaply(parsed.query)  # so does this: a giant is refused before a worker parses it
     except QueryRefused as refusal:
         raise ProtocolError(refusal.status, refusal.message) from None
     chosen = {kind: choose_format(kind, accept, parsed.formats) for kind in ("results", "graph")}
