@@ -285,7 +285,9 @@ def source_lines(data: Graph | TripleSet, focus: Node | None, value: Node | None
         candidates.append(value)
     whole = None  # a source without a place, if no candidate has one
     for node in candidates:
-        for derived in data.objects(node, PROV.wasDerivedFrom):
+        # A list's unread row (lzsh:UnreadRowShape): the value is itself the place in the source.
+        unread = node is value and isinstance(value, URIRef) and (focus, LZ.unreadRow, value) in data
+        for derived in (value,) if unread else data.objects(node, PROV.wasDerivedFrom):
             match = _LINE_FRAGMENT.search(str(derived))
             if match:
                 # RFC 5147 counts line boundaries from 0: `line=2,5` is lines 3..5 (etl.model.LineSpan).
