@@ -318,6 +318,9 @@ def _add_lists(graph, iris, doc, kinds, township, source, build_iri, categories)
     the duty properties lz:township/lz:listType/lz:category, so the query a user writes first
     (`?d lz:township ?t ; lz:listType ?l`) counts duties only (issue 11, finding 2)."""
     declared = {(c.list_kind, c.category): c.declared for c in doc.category_counts}
+    # A section's heading line, so a result on its count gives the line its notice gives (cold review: "lines"
+    # null beside 第 14 行); a section of two spellings is derived from the first heading.
+    headings = {(c.list_kind, c.category): c.lines for c in doc.category_counts if c.lines is not None}
     township_code, township_name = township.code, township.name
     # The lists `_lists_of` gives this file, each even with no items: a list of 0 items is how a document cut
     # short shows (lzsh:DutyList-itemCount refuses it; it loaded as whole).
@@ -353,6 +356,9 @@ def _add_lists(graph, iris, doc, kinds, township, source, build_iri, categories)
             graph.add((section, RDFS.label, zh(f"{title}·{category.pref_label}")))
             graph.add((section, LZ.ofCategory, iris.category(category.slug)))
             graph.add((section, LZ.itemCount, integer(len(spellings))))
+            heading = next((headings[(kind, spelling)] for spelling in spellings if (kind, spelling) in headings), None)
+            if heading is not None:
+                graph.add((section, PROV.wasDerivedFrom, URIRef(f"{source}#{doc.fragment(heading)}")))
             # Two spellings of one category in one list are one section: their declared counts add up.
             counts = [declared.get((kind, spelling)) for spelling in sorted(set(spellings))]
             if all(count is not None for count in counts):
