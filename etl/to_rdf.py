@@ -240,8 +240,7 @@ def _unread_issue(item: DutyItem, phrase: str) -> Issue:
 def _add_duty(
     duty, graph, iris, item, township_code, provenance, org_iri, own_texts, cell, reclaimed, categories
 ) -> None:
-    # An empty 事项名称 (a row of only its 序号) is left out, not loaded as `""@zh`: lzsh:Duty-title then refuses the
-    # duty at its line (it conformed with only an Info note, cold review).
+    # An empty 事项名称 is left out, not `""@zh`: lzsh:Duty-title refuses the duty at its line (cold review).
     title = zh(item.title) if item.title.strip() else None
     graph.add((duty, _TYPE, LZ.Duty))
     if title is not None:
@@ -318,8 +317,7 @@ def _add_lists(graph, iris, doc, kinds, township, source, build_iri, categories)
     the duty properties lz:township/lz:listType/lz:category, so the query a user writes first
     (`?d lz:township ?t ; lz:listType ?l`) counts duties only (issue 11, finding 2)."""
     declared = {(c.list_kind, c.category): c.declared for c in doc.category_counts}
-    # A section's heading line, so a result on its count gives the line its notice gives (cold review: "lines"
-    # null beside 第 14 行); a section of two spellings is derived from the first heading.
+    # A section's heading line: a result on its count gives the line its notice gives (it had none, cold review).
     headings = {(c.list_kind, c.category): c.lines for c in doc.category_counts if c.lines is not None}
     township_code, township_name = township.code, township.name
     # The lists `_lists_of` gives this file, each even with no items: a list of 0 items is how a document cut
@@ -339,9 +337,8 @@ def _add_lists(graph, iris, doc, kinds, township, source, build_iri, categories)
             graph.add((dataset, LZ.declaredCount, integer(declared_total(doc, kind))))
         graph.add((dataset, PROV.wasDerivedFrom, source))
         graph.add((dataset, PROV.wasGeneratedBy, build_iri))
-        # A row that looked like a duty but whose 序号 could not be read (`9a<TAB>…`, etl/items.py `_no_number`):
-        # the list is short of it, and lzsh:UnreadRowShape refuses the list at that line, as a list cut short
-        # is refused (it was a Warning notice and the build loaded 310 of 311 duties silently, cold review).
+        # A row whose 序号 could not be read (`9a<TAB>…`, etl/items.py `_no_number`): lzsh:UnreadRowShape refuses
+        # the list at that line (a Warning notice, the build loaded 310 of 311 duties silently, cold review).
         for issue in doc.issues:
             if issue.code == "unparsed-line" and issue.severity == WARNING and issue.list_kind is kind and issue.lines:
                 graph.add((dataset, LZ.unreadRow, URIRef(f"{source}#{doc.fragment(issue.lines)}")))
