@@ -47,3 +47,12 @@ def test_a_repeated_number_says_how_to_fix_it(live_server):
     for result in repeated:
         assert result["message"]["zh"].endswith("请对照原件给每个事项各自的序号")
         assert result["message"]["en"].endswith("give each item its own 序号, as in the original")
+
+
+def test_the_page_shows_the_unread_row_at_its_line(live_server):
+    body = _sample(25, lambda old: "9a" + old.removeprefix("9"))
+    response = requests.post(f"{live_server.url}/validate", data=body, timeout=120,
+                             headers={"Content-Type": "text/plain", "Accept": "text/html"})
+    assert response.status_code == 200 and response.headers["Luzhi-Conforms"] == "false"
+    assert "清单有一行序号无法读取" in response.text and "第 25 行" in response.text
+    assert "/source/210381121/upload" not in response.text
