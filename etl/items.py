@@ -1081,7 +1081,8 @@ class _Assembler:
             self._issue("empty-title", "文档没有写出乡镇名称的标题", "the document has no title naming its township",
                         None)
         category_counts = tuple(
-            CategoryCount(lst.kind, name, lst.headings.get(name, (None, None))[0], lst.counts[name])
+            CategoryCount(lst.kind, name, lst.headings.get(name, (None, None))[0], lst.counts[name],
+                          _row_span(lst.headings.get(name, (None, None))[1]))
             for lst in self.lists
             for name in lst.order
         )
@@ -1131,3 +1132,7 @@ class _Assembler:
                       severity=severity)
         self.issues.append(issue)
         return issue
+
+
+def _row_span(row: Row | None) -> LineSpan | None:
+    return None if row is None else LineSpan(row.line.lineno, row.line.lineno)

@@ -89,6 +89,7 @@ class CategoryCount:
     category: str
     declared: int | None
     parsed: int
+    lines: LineSpan | None = None  # its heading's line, when it has one: its section's provenance (etl/to_rdf.py)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from luzhi.etl.categories import Category, merge_categories
 from luzhi.etl.department_phrases import LEAD, SUPPORT
 from luzhi.etl.departments import DepartmentCell, DepartmentRegistry, department_mentions
 from luzhi.etl.divisions import DivisionChain
-from luzhi.etl.model import DutyItem, Issue, ListKind, ParsedDocument
+from luzhi.etl.model import WARNING, DutyItem, Issue, ListKind, ParsedDocument
 from luzhi.etl.report import declared_total
 from luzhi.etl.responsibilities import split_responsibility, unlisted_departments
 from luzhi.ontology.iris import Iris
@@ -240,16 +240,19 @@ def _unread_issue(item: DutyItem, phrase: str) -> Issue:
 def _add_duty(
     duty, graph, iris, item, township_code, provenance, org_iri, own_texts, cell, reclaimed, categories
 ) -> None:
-    title = zh(item.title)
+    # An empty 事项名称 is left out, not `""@zh`: lzsh:Duty-title refuses the duty at its line (cold review).
+    title = zh(item.title) if item.title.strip() else None
     graph.add((duty, _TYPE, LZ.Duty))
-    graph.add((duty, _LABEL, title))
+    if title is not None:
+        graph.add((duty, _LABEL, title))
     graph.add((duty, LZ.listType, LIST_TYPE[item.list_kind]))
     graph.add((duty, LZ.township, iris.division(township_code)))
     graph.add((duty, LZ.inList, iris.duty_list(township_code, item.list_kind)))
     graph.add((duty, LZ.sequence, integer(item.sequence)))
     if item.sequence_in_category is not None:  # a list numbering each category from 1 (etl/numbering.py)
         graph.add((duty, LZ.sequenceInCategory, integer(item.sequence_in_category)))
-    graph.add((duty, _TITLE, title))
+    if title is not None:
+        graph.add((duty, _TITLE, title))
     if item.category:
         graph.add((duty, LZ.category, iris.category(categories[item.category].slug)))
     # The columns some townships add (docs/data-model.md): kept, each under its property, never dropped.
@@ -314,6 +317,8 @@ def _add_lists(graph, iris, doc, kinds, township, source, build_iri, categories)
     the duty properties lz:township/lz:listType/lz:category, so the query a user writes first
     (`?d lz:township ?t ; lz:listType ?l`) counts duties only (issue 11, finding 2)."""
     declared = {(c.list_kind, c.category): c.declared for c in doc.category_counts}
+    # A section's heading line: a result on its count gives the line its notice gives (it had none, cold review).
+    headings = {(c.list_kind, c.category): c.lines for c in doc.category_counts if c.lines is not None}
     township_code, township_name = township.code, township.name
     # The lists `_lists_of` gives this file, each even with no items: a list of 0 items is how a document cut
     # short shows (lzsh:DutyList-itemCount refuses it; it loaded as whole).
@@ -332,6 +337,11 @@ def _add_lists(graph, iris, doc, kinds, township, source, build_iri, categories)
             graph.add((dataset, LZ.declaredCount, integer(declared_total(doc, kind))))
         graph.add((dataset, PROV.wasDerivedFrom, source))
         graph.add((dataset, PROV.wasGeneratedBy, build_iri))
+        # A row whose 序号 could not be read (`9a<TAB>…`, etl/items.py `_no_number`): lzsh:UnreadRowShape refuses
+        # the list at that line (a Warning notice, the build loaded 310 of 311 duties silently, cold review).
+        for issue in doc.issues:
+            if issue.code == "unparsed-line" and issue.severity == WARNING and issue.list_kind is kind and issue.lines:
+                graph.add((dataset, LZ.unreadRow, URIRef(f"{source}#{doc.fragment(issue.lines)}")))
         sections: dict[Category, list[str]] = {}
         for item in items:
             if item.category:
@@ -343,6 +353,9 @@ def _add_lists(graph, iris, doc, kinds, township, source, build_iri, categories)
             graph.add((section, RDFS.label, zh(f"{title}·{category.pref_label}")))
             graph.add((section, LZ.ofCategory, iris.category(category.slug)))
             graph.add((section, LZ.itemCount, integer(len(spellings))))
+            heading = next((headings[(kind, spelling)] for spelling in spellings if (kind, spelling) in headings), None)
+            if heading is not None:
+                graph.add((section, PROV.wasDerivedFrom, URIRef(f"{source}#{doc.fragment(heading)}")))
             # Two spellings of one category in one list are one section: their declared counts add up.
             counts = [declared.get((kind, spelling)) for spelling in sorted(set(spellings))]
             if all(count is not None for count in counts):

@@ -8,7 +8,7 @@ frozen dataclasses, picklable, so a worker process can send them back (`luzhi.se
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
@@ -123,6 +123,22 @@ class ValidationReport:
 
     def with_notices(self, notices: tuple[Notice, ...], label: str = "") -> ValidationReport:
         return ValidationReport(self.results, self.notices + notices, self.triples, label or self.label)
+
+    def with_source(self, prefix: str, iri: str) -> ValidationReport:
+        """Each source IRI (and source place given as a value) under `prefix` named `iri` instead, keeping its
+        `#` place: a submission's document is validated and forgotten, so the `{base}/source/…` the ETL mints
+        for it is a 404 that looked like a link (cold review: POST /validate said `…/source/210381121/upload`)."""
+        def renamed(text: str | None) -> str | None:
+            if text is None or not text.startswith(prefix):
+                return text
+            place = text.partition("#")[2]
+            return f"{iri}#{place}" if place else iri
+
+        results = tuple(
+            replace(r, source=renamed(r.source), value=renamed(r.value),
+                    value_n3=f"<{renamed(r.value)}>" if r.value != renamed(r.value) else r.value_n3)
+            for r in self.results)
+        return ValidationReport(results, self.notices, self.triples, self.label)
 
 
 @lru_cache(maxsize=1)
@@ -285,7 +301,9 @@ def source_lines(data: Graph | TripleSet, focus: Node | None, value: Node | None
         candidates.append(value)
     whole = None  # a source without a place, if no candidate has one
     for node in candidates:
-        for derived in data.objects(node, PROV.wasDerivedFrom):
+        # A list's unread row (lzsh:UnreadRowShape): the value is itself the place in the source.
+        unread = node is value and isinstance(value, URIRef) and (focus, LZ.unreadRow, value) in data
+        for derived in (value,) if unread else data.objects(node, PROV.wasDerivedFrom):
             match = _LINE_FRAGMENT.search(str(derived))
             if match:
                 # RFC 5147 counts line boundaries from 0: `line=2,5` is lines 3..5 (etl.model.LineSpan).

@@ -40,11 +40,12 @@ def test_every_declared_term_is_emitted_and_every_emitted_term_declared(built_st
     _doc, _chain, extra, _report = process_document(EXTRA_COLUMNS, BuildOptions(base=built_store.base))
     # lz:sequenceInCategory is only said of a list numbering each category from 1, a layout no sample has
     # (etl/numbering.py: its second category goes on 1, 2): such a document, beside them; and lz:moreDepartments
-    # of a department cell closed by 等 (县公安局等), which no sample has either.
+    # of a department cell closed by 等 (县公安局等), which no sample has either; and lz:unreadRow of a row whose
+    # 序号 cannot be read (`3a`), which the samples must not have.
     per_category = tmp_path / "per_category.txt"
     per_category.write_text(
         "浙江省嘉兴市嘉善县西塘镇履行职责事项清单\n基本履职事项清单\n序号\t事项名称\n一、党的建设\n1\t加强党的政治建设\n"
-        "二、经济发展\n1\t开展招商引资工作\n2\t优化营商环境\n配合履职事项清单\n序号\t事项名称\t对应上级部门\t上级部门职责\t镇配合职责\n"
+        "二、经济发展\n1\t开展招商引资工作\n2\t优化营商环境\n3a\t做好安全生产工作\n配合履职事项清单\n序号\t事项名称\t对应上级部门\t上级部门职责\t镇配合职责\n"
         "1\t开展矛盾纠纷排查化解\t县公安局等\t负责。\t组织排查。\n上级部门收回事项清单\n序号\t事项名称\t承接部门及工作方式\n"
         "1\t电动自行车登记\t承接部门：县公安局 工作方式：依法登记挂牌。\n",
         encoding="utf-8",

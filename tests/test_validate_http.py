@@ -66,12 +66,17 @@ def test_raw_turtle_body_gets_a_json_report_naming_item_rule_and_path(live_serve
     assert response.headers["Luzhi-Conforms"] == "false"
     report = response.json()
     assert report["conforms"] is False
-    (result,) = report["results"]
+    # The fixture's duty 1 has no title, its duty 2 a blank one (cold review: `""@zh` conformed).
+    result, blank = report["results"]
     assert result["focusNode"] == f"{live_server.url}/id/duty/210381121/basic/1"
+    assert blank["focusNode"] == f"{live_server.url}/id/duty/210381121/basic/2"
     assert result["sourceShape"] == "https://w3id.org/luzhi/shapes#Duty-title"
     assert result["resultPath"] == "http://purl.org/dc/terms/title"
     assert result["severity"] == "Violation"
-    assert result["message"] == {"zh": "事项缺少事项名称（dct:title）", "en": "The duty has no title (dct:title)"}
+    duty = result["focusNode"]
+    assert result["message"] == {
+        "zh": f"事项 {duty} 没有事项名称（dct:title 缺失或为空）：请在原文该事项所在行写上事项名称",
+        "en": f"Duty {duty} has no title (dct:title missing or blank): write its 事项名称 on its line in the source"}
 
 
 def test_multipart_upload_gets_a_turtle_sh_validation_report(live_server):

@@ -21,7 +21,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from luzhi.server.validation.submission import SubmissionError, read_submission
+from luzhi.ontology.iris import Iris
+from luzhi.server.validation.submission import FORMATS, SubmissionError, read_submission
 from luzhi.shapes.engines import DEFAULT_ENGINE, validator
 from luzhi.shapes.validate import ValidationReport
 from luzhi.store.children import death_line, how_it_ended, last_words, short_id, stderr_file, worker_environment
@@ -56,6 +57,9 @@ class Job:
     code_hint: tuple[str, str] | None = None  # how this surface takes that code (zh, en); None: --township-code
     code_field: tuple[str, str] | None = None  # that code's field (zh, en), as notices name it; None: the CLI's
     charset: str | None = None  # its Content-Type's charset parameter, when it came with one
+    # What a list document's report names as its source instead of the `{base}/source/…` IRI the ETL mints: POST
+    # /validate stores no upload, so that IRI is a 404 (`urn:luzhi:submission:<sha256>`); None: the ETL's IRI.
+    source_iri: str | None = None
 
 
 def validate_submission(job: Job) -> ValidationReport:
@@ -64,6 +68,8 @@ def validate_submission(job: Job) -> ValidationReport:
                                  township_code=job.township_code, code_hint=job.code_hint, code_field=job.code_field,
                                  charset=job.charset)
     report = validator(job.engine)(submission.graph, job.base, label=job.name)
+    if job.source_iri and FORMATS.get(job.fmt, "") is None:  # a list document, read by the ETL
+        report = report.with_source(f"{Iris(job.base).base}/source/", job.source_iri)
     return report.with_notices(submission.notices, job.name)
 
 

@@ -61,12 +61,21 @@ def list_page(iri: str, filters: dict[str, str]) -> ListPage:
     items took 12–36 s shown whole, bench/list_page_bench.py); what the form offers and the list's count are
     read once per snapshot."""
     store = get_store()
+    choices, paging = _paging(iri, filters)
+    rows = lq.list_rows(store, iri, filters, limit=paging.page_size, offset=paging.offset) if paging.total else []
+    return ListPage(rows, paging, choices)
+
+
+def _paging(iri: str, filters: dict[str, str]) -> tuple[lq.ListChoices, Paging]:
+    """The list's choices and this request's page of it: a 400 for a `page` that is no page number, a 404 past the
+    last (`require_page`). The page, its JSON and the whole table's downloads all check `page` so: the downloads
+    answered `?page=abc` and `?page=-1` with 200 and the whole list where the page and JSON said 400 (cold review).
+    """
     choices = per_snapshot_cached("list choices", LISTS_KEPT, _list_choices)(iri)
-    total = lq.list_count(store, iri, filters) if filters else choices.total
+    total = lq.list_count(get_store(), iri, filters) if filters else choices.total
     paging = Paging(page_arg(), get_config().list_page_size, total)
     require_page(paging, ("项", "items"))
-    rows = lq.list_rows(store, iri, filters, limit=paging.page_size, offset=paging.offset) if total else []
-    return ListPage(rows, paging, choices)
+    return choices, paging
 
 
 def _list_choices(iri: str) -> lq.ListChoices:
@@ -169,7 +178,9 @@ def list_json(iri: str, filters: dict[str, str]) -> Response:
 
 
 def list_download(iri: str, filters: dict[str, str], ext: str) -> Response:
-    """A list's whole table (filtered) as CSV, streamed a chunk at a time, or as .xlsx."""
+    """A list's whole table (filtered) as CSV, streamed a chunk at a time, or as .xlsx. It is the whole table
+    whatever `page` says, but a `page` is checked as the list's page checks it (`_paging`)."""
+    _paging(iri, filters)
     name, language = _table_name(iri), lang()
     if ext == "csv":
         return csv_response(name, held_stream(

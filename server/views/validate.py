@@ -10,6 +10,7 @@ that serves pages (issue 10: /health went unanswered 30 s during 10 concurrent u
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shlex
@@ -85,7 +86,8 @@ def submit():
     if fmt is None or fmt not in FORMATS:
         return _error(415, _unknown_format(fmt))
     job = Job(data, fmt, name, config.base, memory_mb=config.validation_memory_mb, sandbox=config.sandbox,
-              township_code=code, code_hint=CODE_HINT, code_field=CODE_FIELD, charset=charset)
+              township_code=code, code_hint=CODE_HINT, code_field=CODE_FIELD, charset=charset,
+              source_iri=f"urn:luzhi:submission:{hashlib.sha256(data).hexdigest()}")  # not stored: no URL
     try:
         with _slots().hold():
             report = validate_isolated(job, config.validation_timeout)

@@ -1,0 +1,58 @@
+"""POST /validate's JSON report on sample 000 changed as a clerk's copy might be (cold review), over real HTTP:
+an upload is not stored, so its source is no URL (`urn:luzhi:submission:<sha256>`, not a 404 under /source/); the
+category-count Warning gives its heading's line, as its notice does; a repeated 序号 says how to fix it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import requests
+
+SAMPLE = Path(__file__).parent.parent / "data" / "samples" / "000_d4a0698a49e5e74d.txt"
+
+
+def _sample(line: int, edit) -> bytes:
+    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
+    lines[line - 1] = edit(lines[line - 1])
+    return "\n".join(lines).encode("utf-8")
+
+
+def _post(url: str, body: bytes) -> dict:
+    response = requests.post(f"{url}/validate", data=body, timeout=120,
+                             headers={"Content-Type": "text/plain", "Accept": "application/json"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_an_upload_has_no_url_for_a_source_and_each_count_has_its_line(live_server):
+    body = _sample(25, lambda old: "9a" + old.removeprefix("9"))  # 序号 9 unread: 党的建设 declares 24, has 23
+    report = _post(live_server.url, body)
+    assert report["conforms"] is False
+    submission = f"urn:luzhi:submission:{hashlib.sha256(body).hexdigest()}"
+    assert {r["source"] for r in report["results"]} == {submission}
+    assert not any("/source/" in (r["value"] or "") for r in report["results"])
+    unread = next(r for r in report["results"] if r["sourceShape"].endswith("#UnreadRowShape"))
+    assert (unread["value"], unread["lines"]) == (f"{submission}#line=24,25", [25, 25])
+    (section,) = [r for r in report["results"] if r["sourceShape"].endswith("#SectionDeclaredCountShape")]
+    (notice,) = [n for n in report["notices"] if n["code"] == "count-mismatch" and "党的建设" in n["message"]["zh"]]
+    assert section["lines"] == notice["lines"] == [14, 14]
+
+
+def test_a_repeated_number_says_how_to_fix_it(live_server):
+    report = _post(live_server.url, _sample(25, lambda old: "8" + old.removeprefix("9")))
+    repeated = [r for r in report["results"] if r["sourceShape"].endswith("#SequenceUniqueShape")]
+    assert len(repeated) == 2 and report["conforms"] is False
+    for result in repeated:
+        assert result["message"]["zh"].endswith("请对照原件给每个事项各自的序号")
+        assert result["message"]["en"].endswith("give each item its own 序号, as in the original")
+
+
+def test_the_page_shows_the_unread_row_at_its_line(live_server):
+    body = _sample(25, lambda old: "9a" + old.removeprefix("9"))
+    response = requests.post(f"{live_server.url}/validate", data=body, timeout=120,
+                             headers={"Content-Type": "text/plain", "Accept": "text/html"})
+    assert response.status_code == 200 and response.headers["Luzhi-Conforms"] == "false"
+    assert "清单有一行序号无法读取" in response.text and "第 25 行" in response.text
+    assert "/source/210381121/upload" not in response.text
