@@ -113,7 +113,7 @@ def test_the_search_page_names_the_field_in_both_languages(server):
     zh = requests.get(f"{base}/search", params={"q": "森林法"}, timeout=60).text
     assert "见于法律依据：《中华人民共和国森林法》《森林防火条例》" in zh
     en = requests.get(f"{base}/search", params={"q": "党建工作办公室", "lang": "en"}, timeout=60).text
-    assert "found in the responsible office：党建工作办公室" in en
+    assert "found in the responsible office: 党建工作办公室" in en
 
 
 def test_facets_and_kind_filter_apply_to_the_extra_texts(server):
@@ -260,7 +260,7 @@ def test_the_compare_page_shows_the_texts_under_the_titles(server):
             in reform)
     assert '<small class="duty-text responsible_office">责任科室：<span lang="zh">经济发展办公室</span>' in reform
     en = compare(base, ext="", lang="en").text
-    assert '<small class="duty-text legal_basis">Legal basis：<span lang="zh">《浙江省电动自行车管理条例》' in en
+    assert '<small class="duty-text legal_basis">Legal basis: <span lang="zh">《浙江省电动自行车管理条例》' in en
 
 
 def test_the_compare_sheet_keeps_its_shape(server):
