@@ -27,10 +27,11 @@ SEVERITY_WORDS = {
 _WORDS = {
     "zh": {"conforms": "符合规则（没有违规）", "fails": "不符合规则", "lines": "第 {a}–{b} 行", "line": "第 {a} 行",
            "notices": "说明", "counts": "{v} 个违规，{w} 个警告，{i} 个提示", "path": "属性", "value": "值",
-           "triples": "三元组"},
+           "triples": "个三元组", "colon": "：", "open": "（", "close": "）", "and": "；"},
     "en": {"conforms": "conforms (no Violation)", "fails": "does not conform", "lines": "lines {a}–{b}",
            "line": "line {a}", "notices": "Notices", "counts": "{v} violations, {w} warnings, {i} infos",
-           "path": "path", "value": "value", "triples": "triples"},
+           "path": "path", "value": "value", "triples": "triples", "colon": ": ", "open": " (", "close": ")",
+           "and": "; "},
 }
 
 
@@ -71,6 +72,24 @@ def grouped(report: ValidationReport) -> list[tuple[str, list[ValidationResult]]
     return list(groups.items())
 
 
+def places(results: list[ValidationResult], lang: str) -> tuple[str | None, list[str]]:
+    """A group's one place when its results share it, else each result's own (a list's count has none, its
+    unread row has its line: the page showed the first result's place only and lost the row's, cold review)."""
+    each = [where(result, lang) for result in results]
+    if len(set(each)) == 1:
+        return each[0] or None, [""] * len(each)
+    return None, each
+
+
+def shown_value(result: ValidationResult) -> str | None:
+    """The value worth printing beside a result: not the focus itself, nor the source place its line already
+    says (an unread row's value is `…/source/…#line=24,25`, a URL a clerk validating a local file never loads)."""
+    value = result.value
+    if value is None or value == result.focus or (result.source and value.startswith(f"{result.source}#")):
+        return None
+    return value if len(value) <= 60 else value[:57] + "…"
+
+
 def counts_line(report: ValidationReport, lang: str) -> str:
     return _WORDS[lang]["counts"].format(
         v=report.count(Severity.VIOLATION), w=report.count(Severity.WARNING), i=report.count(Severity.INFO)
@@ -79,27 +98,26 @@ def counts_line(report: ValidationReport, lang: str) -> str:
 
 def render_text(report: ValidationReport, lang: str = "zh") -> str:
     words, severity = _WORDS[lang], SEVERITY_WORDS[lang]
+    colon, opened, closed = words["colon"], words["open"], words["close"]
     verdict = words["conforms"] if report.conforms else words["fails"]
-    out = [f"{report.label or '-'}: {verdict} — {counts_line(report, lang)} ({report.triples} {words['triples']})"]
+    out = [f"{report.label or '-'}{colon}{verdict} — {counts_line(report, lang)}"
+           f"{opened}{report.triples} {words['triples']}{closed}"]
     for focus, results in grouped(report):
-        # One place for the group when its results share it; a list's results each name their duty's line.
-        places = [where(result, lang) for result in results]
-        shared = places[0] if len(set(places)) == 1 else None
+        shared, own = places(results, lang)
         out.append("")
         out.append(f"{focus}" + (f"  [{shared}]" if shared else ""))
-        for result, place in zip(results, places, strict=True):
-            detail = [] if shared or not place else [place]
+        for result, place in zip(results, own, strict=True):
+            detail = [place] if place else []
             if result.path:
                 detail.append(f"{words['path']} {result.path}")
-            if result.value is not None and result.value != focus:
-                value = result.value if len(result.value) <= 60 else result.value[:57] + "…"
+            if value := shown_value(result):
                 detail.append(f"{words['value']} {value}")
-            suffix = f" ({'; '.join(detail)})" if detail else ""
-            out.append(f"  {severity[result.severity]} · {shape_label(result.shape, lang)}: {result.message(lang)}"
-                       f"{suffix}")
+            suffix = f"{opened}{words['and'].join(detail)}{closed}" if detail else ""
+            out.append(f"  {severity[result.severity]} · {shape_label(result.shape, lang)}{colon}"
+                       f"{result.message(lang)}{suffix}")
     if report.notices:
         out.append("")
-        out.append(f"{words['notices']}:")
+        out.append(f"{words['notices']}{colon.rstrip()}")
         for notice in report.notices:
             place = where(notice, lang)
             level = f"{severity[notice.severity]} · " if notice.severity is not Severity.INFO else ""
