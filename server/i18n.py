@@ -13,6 +13,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "search": {"zh": "搜索", "en": "Search"},
     # After a label ("Search: …", "Source document: …"): full-width in Chinese, ": " in English (cold review 23).
     "colon": {"zh": "：", "en": ": "},
+    # A duty whose 事项名称 is empty has no title (lzsh:Duty-title refuses it unless the build is --force): its pages
+    # name it so rather than with its path or an empty link (cold review 23).
+    "untitled_duty": {"zh": "（事项名称为空）", "en": "(no 事项名称)"},
     "search_placeholder": {"zh": "事项、部门或地区，如 森林防火", "en": "duty, department or division, e.g. 森林防火"},
     "not_found": {"zh": "未找到", "en": "Not found"},
     "not_found_text": {

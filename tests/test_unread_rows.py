@@ -12,9 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from build_helpers import nquads
+from sparql_server import serve
 
 from luzhi.etl.build import bundled_documents
+from luzhi.server.config import Config
 
 SAMPLE = bundled_documents()[0]
 BASE = "http://127.0.0.1:5000"
@@ -65,6 +68,16 @@ def test_an_empty_title_is_not_published_as_an_empty_literal(tmp_path):
     duty = f"<{BASE}/id/duty/210381121/basic/7>".encode()
     assert duty in quads
     assert b'""@zh' not in quads
+    # Its pages say the title is empty, rather than heading the duty with its path and listing it as an empty link.
+    with serve(Config(store_path=store, base=BASE, query_processes=1, page_query_processes=1)) as running:
+        page = requests.get(f"{running.base}/doc/duty/210381121/basic/7", timeout=60)
+        listed = requests.get(f"{running.base}/doc/list/210381121/basic", timeout=60)
+        english = requests.get(f"{running.base}/doc/duty/210381121/basic/7?lang=en", timeout=60)
+    assert page.status_code == listed.status_code == english.status_code == 200
+    assert '<h1 class="duty-title">（事项名称为空）</h1>' in page.text
+    assert '<h1 class="duty-title">(no 事项名称)</h1>' in english.text
+    assert '<a href="/doc/duty/210381121/basic/7"></a>' not in listed.text
+    assert '<a href="/doc/duty/210381121/basic/7">（事项名称为空）</a>' in listed.text
 
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])

@@ -31,7 +31,7 @@ from luzhi.server.context import (
     per_snapshot_cached,
 )
 from luzhi.server.describe import Description, LabelLookup, fetch_labels, labels_among, pick_label
-from luzhi.server.i18n import lang
+from luzhi.server.i18n import lang, t
 from luzhi.server.links import FormatLink, local_path
 from luzhi.server.source_lines import SourceLines
 from luzhi.server.tables import table_links
@@ -165,6 +165,8 @@ def duty_page(iri: str, description: Description, alternates: list[FormatLink]) 
     context = _common(description, alternates, props=facts, participations=participations, sources=sources,
                       chain=chain, LZ=LZ, DCT=DCTERMS, SKOS=SKOS, **comparing.elsewhere(description.subject, facts))
     context["labels"].update(labels)
+    if DCTERMS.title not in facts:
+        context["title"] = Literal(t("untitled_duty"))
     return render_page("duty.html", **context)
 
 
