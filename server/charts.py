@@ -36,7 +36,7 @@ ROW_HEIGHT, BAR_HEIGHT, LABEL_WIDTH, PLOT_WIDTH, LEGEND_HEIGHT = 26, 18, 150, 42
 FONT = 'font-family="WenQuanYi Zen Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"'
 
 
-def stacked_bars(title: str, series: Sequence[Series], bars: Sequence[Bar]) -> Markup:
+def stacked_bars(title: str, series: Sequence[Series], bars: Sequence[Bar], colon: str = ": ") -> Markup:
     """Horizontal stacked bars, longest total first as given; the scale is the largest total."""
     largest = max((bar.total for bar in bars), default=0) or 1
     width = LABEL_WIDTH + PLOT_WIDTH + 50
@@ -61,7 +61,7 @@ def stacked_bars(title: str, series: Sequence[Series], bars: Sequence[Bar]) -> M
                 w = PLOT_WIDTH * value / largest
                 parts.append(
                     f'<rect fill="{s.colour}" x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="{BAR_HEIGHT}">'
-                    f"<title>{escape(bar.label)} · {escape(s.name)}: {value}</title></rect>"
+                    f"<title>{escape(bar.label)} · {escape(s.name)}{colon}{value}</title></rect>"
                 )
                 x += w
         parts.append(f'<text x="{x + 5:.1f}" y="{y + 15}" class="total">{bar.total}</text>')

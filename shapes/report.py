@@ -27,11 +27,11 @@ SEVERITY_WORDS = {
 _WORDS = {
     "zh": {"conforms": "符合规则（没有违规）", "fails": "不符合规则", "lines": "第 {a}–{b} 行", "line": "第 {a} 行",
            "notices": "说明", "counts": "{v} 个违规，{w} 个警告，{i} 个提示", "path": "属性", "value": "值",
-           "triples": "个三元组", "colon": "：", "open": "（", "close": "）", "and": "；"},
+           "triples": "个三元组", "colon": "：", "open": "（", "close": "）", "and": "；", "at": "（{place}）"},
     "en": {"conforms": "conforms (no Violation)", "fails": "does not conform", "lines": "lines {a}–{b}",
-           "line": "line {a}", "notices": "Notices", "counts": "{v} violations, {w} warnings, {i} infos",
+           "line": "line {a}", "notices": "Notices", "counts": "{v} violation{vs}, {w} warning{ws}, {i} info{is}",
            "path": "path", "value": "value", "triples": "triples", "colon": ": ", "open": " (", "close": ")",
-           "and": "; "},
+           "and": "; ", "at": " [{place}]"},
 }
 
 
@@ -91,9 +91,9 @@ def shown_value(result: ValidationResult) -> str | None:
 
 
 def counts_line(report: ValidationReport, lang: str) -> str:
-    return _WORDS[lang]["counts"].format(
-        v=report.count(Severity.VIOLATION), w=report.count(Severity.WARNING), i=report.count(Severity.INFO)
-    )
+    v, w, i = (report.count(severity) for severity in (Severity.VIOLATION, Severity.WARNING, Severity.INFO))
+    # English plurals ("1 violations", cold review 24); the zh template has no {vs} and ignores them.
+    return _WORDS[lang]["counts"].format(v=v, w=w, i=i, vs="s"[: v != 1], ws="s"[: w != 1], **{"is": "s"[: i != 1]})
 
 
 def render_text(report: ValidationReport, lang: str = "zh") -> str:
@@ -105,7 +105,7 @@ def render_text(report: ValidationReport, lang: str = "zh") -> str:
     for focus, results in grouped(report):
         shared, own = places(results, lang)
         out.append("")
-        out.append(f"{focus}" + (f"  [{shared}]" if shared else ""))
+        out.append(f"{focus}" + (f"  {words['at'].format(place=shared).strip()}" if shared else ""))
         for result, place in zip(results, own, strict=True):
             detail = [place] if place else []
             if result.path:
@@ -121,7 +121,7 @@ def render_text(report: ValidationReport, lang: str = "zh") -> str:
         for notice in report.notices:
             place = where(notice, lang)
             level = f"{severity[notice.severity]} · " if notice.severity is not Severity.INFO else ""
-            out.append(f"  - {level}{notice.message(lang)}" + (f" [{place}]" if place else ""))
+            out.append(f"  - {level}{notice.message(lang)}" + (words["at"].format(place=place) if place else ""))
     return "\n".join(out) + "\n"
 
 

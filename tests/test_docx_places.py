@@ -49,7 +49,7 @@ def test_a_result_in_a_word_file_names_its_table_and_row(broken_docx):
     assert english.returncode == 1, english.stderr
     focus = next(line for line in english.stdout.splitlines() if "/cooperative/2" in line)
     assert focus.endswith("[table 14, row 4]"), focus  # it said no place at all
-    assert "[表 14 第 4 行]" in luzhi_validate(broken_docx).stdout
+    assert "（表 14 第 4 行）" in luzhi_validate(broken_docx).stdout
     (result,) = json.loads(luzhi_validate(broken_docx, "--format", "json").stdout)["files"][0]["results"]
     assert result["place"] == {"fragment": "table=14&row=4", "zh": "表 14 第 4 行", "en": "table 14, row 4"}
     assert result["lines"] is None

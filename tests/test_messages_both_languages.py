@@ -286,7 +286,7 @@ def test_validate_in_english_prints_the_issues_in_english(document):
     assert ("  - Warning · the 序号 「第五」 cannot be read as a number, so this row (「不是数字的序号」) was not "
             "read as a duty") in text.stdout and "[line 7]" in text.stdout
     chinese = luzhi("validate", document.name, cwd=document.parent)
-    assert "  - 警告 · 序号「第五」无法读作数字" in chinese.stdout and "[第 7 行]" in chinese.stdout
+    assert "  - 警告 · 序号「第五」无法读作数字" in chinese.stdout and "（第 7 行）" in chinese.stdout
 
 
 def test_validate_pages_show_a_duty_row_not_read_as_a_warning(live_server, document):

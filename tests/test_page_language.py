@@ -59,3 +59,21 @@ def test_english_pages_write_ascii_colons(live_server, path, params, zh, en):
     assert chinese.status_code == english.status_code == 200
     assert zh in chinese.text, zh
     assert en in english.text and en.rstrip(": ") + "：" not in english.text, en
+
+
+def test_english_pages_keep_english_in_every_footer_link(live_server):
+    """The footer's endpoint, dumps and VoID links went back to Chinese from an English page (cold review 24)."""
+    page = requests.get(f"{live_server.url}/sparql?lang=en", headers=HTML, timeout=60).text
+    footer = page.split("<footer>", 1)[1].split("</footer>", 1)[0]
+    links = re.findall(r'href="([^"]+)"', footer)
+    assert len(links) == 5 and all(link.endswith("?lang=en") for link in links), links
+
+
+def test_the_township_chart_tooltips_use_the_page_languages_colon(live_server):
+    """「乡村振兴 · 基本履职: 19」 in a Chinese page's chart (cold review 24)."""
+    zh = requests.get(f"{live_server.url}/doc/division/210381121", headers=HTML, timeout=60).text
+    en = requests.get(f"{live_server.url}/doc/division/210381121?lang=en", headers=HTML, timeout=60).text
+    tooltips = {lang: re.findall(r"<rect [^>]*><title>([^<]+)</title>", html)
+                for lang, html in (("zh", zh), ("en", en))}
+    assert tooltips["zh"] and all(re.search(r"：\d+$", tip) for tip in tooltips["zh"]), tooltips["zh"][:3]
+    assert tooltips["en"] and all(re.search(r"[^：]: \d+$", tip) for tip in tooltips["en"]), tooltips["en"][:3]

@@ -49,7 +49,7 @@ def test_text_report_in_both_languages_points_at_source_lines(tmp_path):
     document.write_bytes("\n".join(lines).encode("utf-8-sig"))
     zh = luzhi(document)
     assert zh.returncode == 1
-    assert "http://127.0.0.1:5000/id/duty/210381121/cooperative/2  [第 163 行]" in zh.stdout
+    assert "http://127.0.0.1:5000/id/duty/210381121/cooperative/2  （第 163 行）" in zh.stdout
     assert "配合履职事项没有任何对应上级部门" in zh.stdout
     en = luzhi(document, "--lang", "en")
     assert "[line 163]" in en.stdout and "The cooperative duty names no upper department" in en.stdout

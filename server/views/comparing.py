@@ -28,7 +28,7 @@ from luzhi.server.context import (
     per_snapshot_cached,
 )
 from luzhi.server.describe import Paging, fetch_labels, label_text, pick_label
-from luzhi.server.i18n import lang
+from luzhi.server.i18n import lang, t
 from luzhi.server.links import here, href
 from luzhi.server.sparql_rows import as_int, as_text
 from luzhi.server.tables import Table
@@ -71,7 +71,7 @@ def township_extras(iri: str, lists: list[pq.ListSummary], labels: dict) -> dict
     others = compare_choices(store, iri)
     labels.update(fetch_labels(store, [r["t"] for r in others], label_cache()))
     return {
-        "chart": stacked_bars(title, series, bars),
+        "chart": stacked_bars(title, series, bars, t("colon")),
         "township_departments": departments,
         "sources": kq.township_sources(store, URIRef(iri)),
         "graph_path": f"/graph/{code}",
