@@ -82,10 +82,14 @@ def test_an_empty_title_is_not_published_as_an_empty_literal(tmp_path):
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
 def test_a_row_whose_number_cannot_be_read_fails_validation_at_its_line(tmp_path, engine):
-    run, violations = _violations(_unread_number(tmp_path), engine)
+    path = _unread_number(tmp_path)
+    run, violations = _violations(path, engine)
     assert run.returncode == 1, run.stdout + run.stderr
     assert [(r["sourceShape"].rsplit("#", 1)[1], r["focusNode"], r["lines"]) for r in violations] \
         == [("UnreadRowShape", f"{BASE}/id/list/210381121/basic", [25, 25])]
+    # The file validated, which the user can open; not the {base}/source/… URL of a document never loaded.
+    assert violations[0]["value"] == f"{path.resolve().as_uri()}#line=24,25"
+    assert violations[0]["source"] == path.resolve().as_uri()
     assert "改正这一行的序号" in violations[0]["message"]["zh"]
     assert "correct the 序号 on this line" in violations[0]["message"]["en"]
 

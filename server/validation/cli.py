@@ -62,8 +62,10 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
                 done.update(member.path for member in group)
                 reports.append(validate_group(group, base, layout, codes, engine))
                 continue
+            # A document validated here is not loaded: its source is the file itself, which the user can open,
+            # not the `{base}/source/…` URL the ETL mints for a loaded one (a 404 there, cold review 24).
             job = Job(_read(path, fmt), fmt, str(path), base, engine=engine, layout=layout,
-                      township_code=code_for(codes, path))
+                      township_code=code_for(codes, path), source_iri=path.resolve().as_uri())
             report = validate_submission(job)
             if grouping and path in grouping.refused:
                 from luzhi.server.validation.several import claim_notice
