@@ -26,10 +26,10 @@ SEVERITY_WORDS = {
 }
 _WORDS = {
     "zh": {"conforms": "符合规则（没有违规）", "fails": "不符合规则", "lines": "第 {a}–{b} 行", "line": "第 {a} 行",
-           "notices": "说明", "counts": "{v} 个违规，{w} 个警告，{i} 个提示", "path": "属性", "value": "值",
+           "notices": "说明", "path": "属性", "value": "值",
            "triples": "个三元组", "colon": "：", "open": "（", "close": "）", "and": "；", "at": "（{place}）"},
     "en": {"conforms": "conforms (no Violation)", "fails": "does not conform", "lines": "lines {a}–{b}",
-           "line": "line {a}", "notices": "Notices", "counts": "{v} violation{vs}, {w} warning{ws}, {i} info{is}",
+           "line": "line {a}", "notices": "Notices",
            "path": "path", "value": "value", "triples": "triples", "colon": ": ", "open": " (", "close": ")",
            "and": "; ", "at": " [{place}]"},
 }
@@ -90,17 +90,11 @@ def shown_value(result: ValidationResult) -> str | None:
     return value if len(value) <= 60 else value[:57] + "…"
 
 
-def counts_line(report: ValidationReport, lang: str) -> str:
-    v, w, i = (report.count(severity) for severity in (Severity.VIOLATION, Severity.WARNING, Severity.INFO))
-    # English plurals ("1 violations", cold review 24); the zh template has no {vs} and ignores them.
-    return _WORDS[lang]["counts"].format(v=v, w=w, i=i, vs="s"[: v != 1], ws="s"[: w != 1], **{"is": "s"[: i != 1]})
-
-
 def render_text(report: ValidationReport, lang: str = "zh") -> str:
     words, severity = _WORDS[lang], SEVERITY_WORDS[lang]
     colon, opened, closed = words["colon"], words["open"], words["close"]
     verdict = words["conforms"] if report.conforms else words["fails"]
-    out = [f"{report.label or '-'}{colon}{verdict} — {counts_line(report, lang)}"
+    out = [f"{report.label or '-'}{colon}{verdict} — {report.counts_text(lang)}"
            f"{opened}{report.triples} {words['triples']}{closed}"]
     for focus, results in grouped(report):
         shared, own = places(results, lang)

@@ -108,15 +108,16 @@ class ValidationReport:
     def count(self, severity: Severity) -> int:
         return sum(1 for r in self.results if r.severity is severity)
 
+    def counts_text(self, lang: str = "zh") -> str:
+        """`1 个违规，3 个警告，0 个提示` / `1 violation, 3 warnings, 0 infos`: the reports' and build logs' counts."""
+        v, w, i = (self.count(severity) for severity in (Severity.VIOLATION, Severity.WARNING, Severity.INFO))
+        if lang == "zh":
+            return f"{v} 个违规，{w} 个警告，{i} 个提示"
+        return f"{v} violation{'s'[: v != 1]}, {w} warning{'s'[: w != 1]}, {i} info{'s'[: i != 1]}"
+
     def summary(self, lang: str = "zh") -> str:
         """One line for build logs: the counts and the first few Violations."""
-        counts = {s: self.count(s) for s in Severity}
-        head = (
-            f"{counts[Severity.VIOLATION]} 个违规，{counts[Severity.WARNING]} 个警告，{counts[Severity.INFO]} 个提示"
-            if lang == "zh"
-            else f"{counts[Severity.VIOLATION]} violations, {counts[Severity.WARNING]} warnings, "
-            f"{counts[Severity.INFO]} infos"
-        )
+        head = self.counts_text(lang)
         first = [r for r in self.results if r.severity is Severity.VIOLATION][:3]
         details = "; ".join(f"{r.focus}: {r.message(lang)}" for r in first)
         return f"{head}" + (f" — {details}" if details else "")
