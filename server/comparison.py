@@ -117,7 +117,9 @@ class Comparison:
 
 
 def parse_codes(codes: list[str]) -> tuple[str, ...]:
-    """The `t` parameters: 2–5 distinct 9-digit township codes, in the order given."""
+    """The `t` parameters: 2–5 distinct 9-digit township codes, in the order given; blank ones (a form's
+    fields left empty) are none."""
+    codes = [code.strip() for code in codes if code.strip()]
     if not MIN_TOWNSHIPS <= len(codes) <= MAX_TOWNSHIPS:
         raise CompareError(f"参数 t 须给出 2–5 个 9 位乡镇代码（?t=CODE&t=CODE）/ parameter `t` takes 2 to 5 "
                            f"9-digit township codes, as ?t=CODE&t=CODE, got {len(codes)}")

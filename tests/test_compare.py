@@ -108,6 +108,19 @@ def test_bad_compare_requests_are_400_naming_the_parameter(live_server, query, s
         assert says in response.text
 
 
+def test_a_browser_gets_the_form_to_choose_townships(live_server):
+    """A bare /compare in a browser is the form (200); codes that cannot be compared are the form again, filled
+    with them and saying why (400); fields left blank are no township. Scripts keep the plain 400."""
+    html = {"Accept": "text/html"}
+    bare = requests.get(f"{live_server.url}/compare", headers=html, timeout=60)
+    assert bare.status_code == 200 and bare.text.count('name="t"') == 5 and 'role="alert"' not in bare.text
+    one = requests.get(f"{live_server.url}/compare?t={XIAOJINGZHUANG}&t=", headers=html, timeout=60)
+    assert one.status_code == 400 and "got 1" in one.text and f'value="{XIAOJINGZHUANG}"' in one.text
+    blanks = requests.get(f"{live_server.url}/compare.json?t={XIAOJINGZHUANG}&t=&t={XIJIAO}&t=+", timeout=60)
+    assert [t["code"] for t in blanks.json()["townships"]] == [XIAOJINGZHUANG, XIJIAO]
+    assert requests.get(f"{live_server.url}/compare", timeout=60).status_code == 400
+
+
 def test_list_downloads_read_back_with_the_chinese_text(live_server, built_store):
     listed = next(x for x in _report(built_store, XIAOJINGZHUANG).lists if x.kind == "cooperative")
     base = f"{live_server.url}/doc/list/{XIAOJINGZHUANG}/cooperative"

@@ -1,7 +1,9 @@
 """`/compare?t=CODE&t=CODE…`: 2–5 townships side by side (issue 14), as HTML, JSON, CSV and .xlsx.
 
 The twins are `/compare.json`, `/compare.csv`, `/compare.xlsx` with the same `t` parameters, or
-`/compare` negotiated by `Accept`. Bad parameters are a 400 that names them, never a 500.
+`/compare` negotiated by `Accept`. Bad parameters are a 400 that names them, never a 500. A browser asking
+for `/compare` without townships, or with codes that cannot be compared, gets a form to choose them (with
+what was wrong, as a 400): a bare 400 page left a reader who followed a link to `/compare` nowhere to go.
 """
 
 from __future__ import annotations
@@ -9,12 +11,12 @@ from __future__ import annotations
 from flask import Response, request
 
 from luzhi.ontology.duty_texts import DUTY_TEXT_KEYS
-from luzhi.server.comparison import CompareError, Comparison, compare, parse_codes
+from luzhi.server.comparison import MAX_TOWNSHIPS, CompareError, Comparison, compare, parse_codes
 from luzhi.server.conneg import negotiate
 from luzhi.server.context import get_config, get_store
 from luzhi.server.offers import not_offered, page_link
 from luzhi.server.tables import Table, table_links, table_response
-from luzhi.server.views.common import error_page, json_error, render_page, wants_html_page
+from luzhi.server.views.common import json_error, render_page, wants_html_page
 from luzhi.store.formats import TABLE_FORMATS
 
 HTML = "text/html"
@@ -33,8 +35,8 @@ def comparison(ext: str | None = None) -> Response:
     except CompareError as error:
         if ext == "json":  # a JSON client parses its errors too (cold review)
             return json_error(400, str(error))
-        if mime == HTML and wants_html_page():  # a browser: the site's error page, as the other pages' (cold review)
-            return error_page(400, str(error))
+        if mime == HTML and wants_html_page():  # a browser: the form again, saying what was wrong
+            return _form(error=str(error) if request.args.getlist("t") else None)
         # curl, scripts and CSV clients: plain text, readable as is
         return Response(f"400 {error}\n", status=400, content_type="text/plain; charset=utf-8")
     if ext is not None:
@@ -45,6 +47,13 @@ def comparison(ext: str | None = None) -> Response:
         title="比较 Compare: " + " · ".join(t.label for t in result.townships),
         alternates=table_links("/compare", keep=("t",)),
     )
+
+
+def _form(error: str | None) -> Response:
+    """The form to choose townships, filled with the codes given; 400 with `error`, 200 for a bare `/compare`."""
+    given = [code.strip() for code in request.args.getlist("t") if code.strip()][:MAX_TOWNSHIPS]
+    return render_page("compare_form.html", status=400 if error else 200, error=error,
+                       codes=given + [""] * (MAX_TOWNSHIPS - len(given)), title="比较 Compare")
 
 
 def as_table(c: Comparison) -> Table:

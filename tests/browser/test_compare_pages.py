@@ -55,6 +55,27 @@ def test_compare_then_a_kind_page(browser, live_server):
     page.close()
 
 
+def test_a_bare_compare_is_a_form_that_compares(browser, live_server):
+    """A link to /compare (no townships) was a 400 page with nowhere to go; a township's form submitted with
+    nothing ticked was one too. Both are now the form, the second saying what was missing."""
+    page, outside = _page(browser)
+    page.goto(f"{live_server.url}/doc/division/{XIAOJINGZHUANG}")
+    page.click("form.compare button[type=submit]")  # nothing ticked
+    page.wait_for_url("**/compare?*")
+    assert "got 1" in page.locator("[role=alert]").inner_text()
+    fields = page.locator("form.compare input[name=t]")
+    assert fields.count() == 5 and fields.first.input_value() == XIAOJINGZHUANG
+    fields.nth(1).fill(XIJIAO)
+    page.click("form.compare button[type=submit]")
+    page.wait_for_selector("table.reform")
+    assert page.locator("h1").inner_text() == "乡镇比较"
+    assert "小京庄乡" in page.locator("main p").first.inner_text()
+    page.goto(f"{live_server.url}/compare")  # a bare link: the form, no error
+    assert page.locator("[role=alert]").count() == 0 and page.locator("form.compare input[name=t]").count() == 5
+    assert outside == []
+    page.close()
+
+
 def test_township_chart_without_javascript(browser, live_server):
     page, outside = _page(browser, java_script_enabled=False)
     page.goto(f"{live_server.url}/doc/division/{XIAOJINGZHUANG}")
