@@ -30,6 +30,10 @@ duty of a list per kind (`assign`). etl/kinds_learn.py runs those rounds over th
 time (`compute_kinds`, `learn_kinds`); this module holds the pieces. Time is linear in the number of
 duties beyond the sample (bench/results/kinds-scale.md); a kind whose duties all lie outside the sample
 is not found.
+
+scikit-learn and SciPy's clustering are imported inside the functions that use them: importing them took
+1–2 s, paid by every process that imports the build (the CLI, its forkserver, `luzhi serve`), while only the
+derive process groups duties.
 """
 
 from __future__ import annotations
@@ -38,16 +42,16 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import squareform
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from luzhi.etl.duty_record import DutyRecord
 from luzhi.ontology.iris import slugify
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 THRESHOLD = 0.25  # chosen on the tune split of bench/kinds/labelled.toml (bench/results/kinds.md)
 CATEGORY_BONUS = 0.05
@@ -143,6 +147,8 @@ def _tfidf(titles: list[str]) -> sparse.csr_matrix:
     """Unit-length TF-IDF vectors of the titles' character 2- and 3-grams; all zero when no title has two
     characters (scikit-learn refuses an empty vocabulary: a build of one-character titles, 党, failed with its
     English error, cold review): no two such duties are then alike, and none is given a kind."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     try:
         return TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True).fit_transform(titles)
     except ValueError:
@@ -154,6 +160,8 @@ def _tfidf(titles: list[str]) -> sparse.csr_matrix:
 def cluster(ordered: list[DutyRecord], threshold: float,
              vectors: sparse.csr_matrix | None = None) -> tuple[list[tuple[str, list[KindMember]]], list[DutyRecord]]:
     """Steps 2–4 over all of `ordered` at once: (label, members) per kind, and the unmatched duties."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
     if len(ordered) < 2:
         return [], list(ordered)
     scores = similarity_matrix(ordered, vectors)
@@ -183,6 +191,8 @@ def _condensed_distances(ordered: list[DutyRecord], scores: np.ndarray) -> np.nd
     vector (8 bytes a pair), not on a square matrix: scikit-learn's path held a square copy and two index
     arrays beside it, 1.3 GB at 6,000 duties, the derive process's peak beside the build's load.
     """
+    from scipy.spatial.distance import squareform
+
     distances = squareform(scores, checks=False)
     np.subtract(1.0, distances, out=distances)
     # One list never names the same duty twice, so two duties of one list are never one kind: a
@@ -198,6 +208,8 @@ def _condensed_distances(ordered: list[DutyRecord], scores: np.ndarray) -> np.nd
 
 
 def _hashing() -> HashingVectorizer:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
     return HashingVectorizer(analyzer="char", ngram_range=(2, 3), alternate_sign=False, norm=None,
                              n_features=HASH_FEATURES)
 
@@ -227,6 +239,8 @@ def idf(frequency: np.ndarray, duties: int) -> np.ndarray:
 
 def title_vectors(records: list[DutyRecord], idf: np.ndarray) -> sparse.csr_matrix:
     """Unit-length sublinear TF-IDF rows, like TfidfVectorizer(sublinear_tf=True) but over hashed n-grams."""
+    from sklearn.preprocessing import normalize
+
     counts, rows = _title_counts(records)
     counts = counts.astype(np.float64)
     counts.data = 1.0 + np.log(counts.data)
