@@ -15,6 +15,11 @@ anything the process parses:
 - **Bounded memory.** RLIMIT_AS caps the address space: a billion-laughs document or an
   ORDER BY over a cross join makes an allocation fail in that worker alone (Rust aborts,
   Python raises MemoryError), never the machine (issue 10 measured 6 GB and 5.8 GB).
+- **Bounded files.** RLIMIT_FSIZE caps any file the worker writes at `FILE_CAP_BYTES`. A worker writes only
+  its stderr (an unnamed temporary file, store/children.py; the store is opened read-only), where a library
+  warning once per broken object of a hostile document could fill the disk. Past the cap a write fails
+  (EFBIG; SIGXFSZ, which would kill the worker, is ignored): logging drops the line, the answer still
+  goes back over the pipe, which the cap does not touch.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import ctypes
 import os
 import platform
 import resource
+import signal
 import struct
 from dataclasses import dataclass
 
@@ -41,6 +47,7 @@ _ARCHES = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
 _LD_W_ABS, _JEQ_K, _RET_K = 0x20, 0x15, 0x06
 
 MODES = ("auto", "netns", "seccomp", "off")
+FILE_CAP_BYTES = 64 * 1024 * 1024  # a worker's stderr: the server reads its last few kilobytes only
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,9 @@ class Confinement:
 
 
 def confine(memory_mb: int | None, mode: str = "auto") -> Confinement:
-    """Cap this process's memory at `memory_mb` MiB and cut its network; report what held."""
+    """Cap this process's memory at `memory_mb` MiB and the files it writes, cut its network; report what held."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_CAP_BYTES, FILE_CAP_BYTES))
     memory = None
     if memory_mb:
         memory = memory_mb * 1024 * 1024

@@ -156,6 +156,28 @@ def test_a_worker_writing_megabytes_to_stderr_writes_them_to_a_file_not_to_the_w
     assert stderr.startswith(f"{tempfile.gettempdir()}/") and stderr.endswith(" (deleted)"), stderr
 
 
+CHATTY_WORKER = """
+import logging, sys
+from luzhi.store.sandbox import FILE_CAP_BYTES, confine
+confine(None, "off")
+for _ in range(FILE_CAP_BYTES // 2**20 + 16):  # past the cap, as a library warning per broken object would go
+    logging.warning("x" * 2**20)
+print("answered")
+"""
+
+
+def test_a_worker_writing_without_end_to_stderr_stops_at_the_file_cap_and_still_answers(tmp_path):
+    """A worker's stderr is a file (above); without a cap, a document that makes a library warn without end could
+    fill the disk. Past `FILE_CAP_BYTES` the writes fail, the worker goes on and answers on its pipe."""
+    from luzhi.store.sandbox import FILE_CAP_BYTES
+
+    with open(tmp_path / "stderr", "wb") as stderr:
+        done = subprocess.run([sys.executable, "-c", CHATTY_WORKER], stdout=subprocess.PIPE, stderr=stderr,
+                              timeout=120, check=False)
+    assert done.returncode == 0 and done.stdout == b"answered\n", done
+    assert FILE_CAP_BYTES - 2**20 <= (tmp_path / "stderr").stat().st_size <= FILE_CAP_BYTES
+
+
 def _children() -> list[int]:
     mine = str(os.getpid())
     found = []
