@@ -191,7 +191,7 @@ def read_document(data: bytes, path: str | Path) -> ReadDocument:
     kind = sniffed or suffix
     if kind in UNREADABLE:
         raise SourceError(name, unreadable_message(kind, suffix))
-    if kind == ".pdf" and sniffed is None:  # pdfminer searches such bytes for a PDF's objects: 4 MB took 6 s
+    if kind == ".pdf" and sniffed is None:  # no PDF reader should search such bytes for objects (pdfminer: 4 MB, 6 s)
         raise SourceError(name, "不是 PDF 文件：文件开头没有 %PDF- 标记 / not a PDF file: it does not start with "
                                 "the %PDF- marker")
     if (kind not in FORMATS or kind in _TEXT_FORMATS) and len(data) > MAX_TEXT_BYTES:

@@ -1,10 +1,16 @@
 """PDF → rows: each table row one line of cells, each line of text outside tables one line.
 
-pdfplumber finds the tables of each page by their ruling lines; every character is put in the
-table cell (or the page text) its centre falls in. Inside a cell, the PDF has only visual lines:
-a line that stops where the next line's first word would not have fitted is a wrap, joined to the
-next without a break; a line that stops short ends a paragraph (a `<p>` of the text extractions)
-and keeps its line break. Text outside tables is one line per visual line; a PDF has no blank
+PDFium (pypdfium2, the engine of Chrome's PDF viewer) reads each page: its characters with their boxes, and the
+straight segments of its drawn paths. pdfplumber's table finder (the Nurminen/Tabula method, given those
+segments as its edges) finds the tables by their ruling lines; every character is put in the table cell (or
+the page text) its centre falls in. Until session 24 pdfplumber read the pages too, through pdfminer, which is
+pure Python: the bundled documents as PDF took 22.2 s, 4.7 s with PDFium, in the same run. The same tables and
+rows; 19 of their 1,896 rows differ, in white space only (a space PDFium sees where LibreOffice left room for
+one, or not), and the graphs are the same but for white space (tests/test_formats.py).
+
+Inside a cell, the PDF has only visual lines: a line that stops where the next line's first word would not have
+fitted is a wrap, joined to the next without a break; a line that stops short ends a paragraph (a `<p>` of the
+text extractions) and keeps its line break. Text outside tables is one line per visual line; a PDF has no blank
 lines. A table row broken over two pages is two rows, the second with an empty 序号: the parser's
 page-break continuation joins them. Location: `page=P&table=T&row=R` (T counts the page's tables,
 R the rows of that table on that page, 1-based) or `page=P&line=N` for text outside tables; the
@@ -14,13 +20,15 @@ page is the PDF page (`#page=P` of RFC 8118 names it).
 from __future__ import annotations
 
 import bisect
+import ctypes
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from io import BytesIO
 
-import pdfplumber
-from pdfminer.psexceptions import PSException
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfplumber.table import TableFinder
 
 from luzhi.etl.readers.location import Row, at
 from luzhi.etl.readers.time_limit import Deadline, TimeUp, time_limit
@@ -143,16 +151,151 @@ def _first_line_tops(cells: list, chars: dict) -> list[float | None]:
     return [min((c["top"] for c in chars.get(i, ())), default=None) for i in range(len(cells))]
 
 
-def _page_rows(page, number: int) -> Iterator[tuple[float, Row]]:
-    tables = page.find_tables()
+def _page_chars(page: pdfium.PdfPage, top_y: float) -> list[dict]:
+    """The page's characters as pdfplumber names them (`text`, `x0`, `x1`, `top`, `bottom` from the page's top,
+    `size`, `upright`), in the order the content stream draws them.
+
+    PDFium adds characters of its own between words and lines (`IsGenerated`), and now and then takes a real
+    space glyph for one of its own, or for a line break: 区人社局 团区委, two departments in a cell, read
+    区人社局团区委. White space it generated between two characters of one line, in a gap wide enough for a
+    space glyph (`_SPACE_GAP`), is kept as the space there was; any other it generated is left out, as pdfminer
+    (the reader before) saw none there."""
+    chars: list[dict] = []
+    box, x, baseline = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
+    text_page = page.get_textpage()
+    try:
+        count = text_page.count_chars()
+        pending_space = False  # PDFium generated white space after the last character kept
+        for i in range(count):
+            code = pdfium_c.FPDFText_GetUnicode(text_page, i)
+            if pdfium_c.FPDFText_IsGenerated(text_page, i) == 1:
+                pending_space = code in (0x20, 0x0D, 0x0A)  # a line break, too, where the line goes on
+                continue
+            if not 0 < code < 0x110000 or 0xD800 <= code < 0xE000:
+                continue
+            pdfium_c.FPDFText_GetLooseCharBox(text_page, i, box)  # the advance's width, as pdfminer's: not the ink's
+            pdfium_c.FPDFText_GetCharOrigin(text_page, i, x, baseline)
+            size = pdfium_c.FPDFText_GetFontSize(text_page, i)
+            top = top_y - baseline.value - _ASCENT * size  # one top for a line's characters, whatever their glyphs
+            char = {"text": chr(code), "x0": box.left, "x1": box.right, "top": top, "bottom": top + size,
+                    "size": size, "upright": pdfium_c.FPDFText_GetCharAngle(text_page, i) == 0}
+            if pending_space and chars and (space := _space_between(chars[-1], char)):
+                chars.append(space)
+            chars.append(char)
+            pending_space = False
+    finally:
+        text_page.close()
+    return chars
+
+
+# A character's box as pdfminer drew it: a font size tall, from the font's descent (about a fifth of the size
+# below the baseline) up. PDFium's own "loose" box gives each glyph its own top, 0.8–1.2 pt apart on one line.
+_ASCENT = 0.8
+_SPACE_GAP = (0.15, 1.0)  # a space glyph's width, in font sizes: LibreOffice's is 0.3 in a CJK font
+
+
+def _space_between(before: dict, after: dict) -> dict | None:
+    """A space filling the gap between two characters of one line, if the gap is a space's width and is not
+    the room a word processor leaves between a Chinese character and a Latin letter or digit (LibreOffice's
+    autospace: 24项 is drawn 24 项, with no space in the text)."""
+    gap, size = after["x0"] - before["x1"], before["size"]
+    same_line = abs(after["top"] - before["top"]) < 0.5 * size
+    if not (same_line and _SPACE_GAP[0] * size <= gap <= _SPACE_GAP[1] * size):
+        return None
+    if _ideograph(before["text"]) and _latin(after["text"]) or _latin(before["text"]) and _ideograph(after["text"]):
+        return None
+    return {**before, "text": " ", "x0": before["x1"], "x1": after["x0"]}
+
+
+def _ideograph(text: str) -> bool:
+    return "\u3400" <= text <= "\u9fff" or "\uf900" <= text <= "\ufaff" or text >= "\U00020000"
+
+
+def _latin(text: str) -> bool:
+    return text.isascii() and text.isalnum()
+
+
+_MOVE = pdfium_c.FPDF_SEGMENT_MOVETO
+_PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+_MAX_FORM_DEPTH = 15  # forms drawn inside forms, as far as pypdfium2's own walk goes
+
+
+def _page_edges(page: pdfium.PdfPage, top_y: float) -> tuple[list[dict], list[dict]]:
+    """The vertical and the horizontal straight segments of the page's paths (a ruled line, a side of a cell's
+    rectangle), at least 1 pt long, in page coordinates from the top: pdfplumber's edges."""
+    edges: tuple[list[dict], list[dict]] = ([], [])
+    x, y = ctypes.c_float(), ctypes.c_float()
+    matrix = pdfium_c.FS_MATRIX()
+
+    def walk(count, get, parent, outer: tuple[float, ...], depth: int) -> None:
+        for index in range(count(parent)):
+            obj = get(parent, index)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind not in (_PATH, _FORM) or not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+                continue
+            a, b, c, d, e, f = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
+            if kind == _FORM:
+                if depth < _MAX_FORM_DEPTH:
+                    walk(pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, obj, (a, b, c, d, e, f),
+                         depth + 1)
+                continue
+            start = last = None
+            for number in range(pdfium_c.FPDFPath_CountSegments(obj)):
+                segment = pdfium_c.FPDFPath_GetPathSegment(obj, number)
+                pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+                point = (a * x.value + c * y.value + e, top_y - (b * x.value + d * y.value + f))
+                if pdfium_c.FPDFPathSegment_GetType(segment) == _MOVE or last is None:
+                    start = point
+                else:
+                    _add_edge(edges, last, point)
+                if pdfium_c.FPDFPathSegment_GetClose(segment):
+                    _add_edge(edges, point, start)
+                last = point
+
+    walk(pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, page, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0)
+    return edges
+
+
+def _times(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
+    """The PDF matrix `inner` then `outer` (an object's own matrix inside a form drawn with `outer`)."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer  # noqa: N806 (a matrix's names, as the PDF reference writes them)
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _add_edge(edges: tuple[list[dict], list[dict]], one: tuple[float, float], other: tuple[float, float]) -> None:
+    (x0, top), (x1, bottom) = sorted((one, other), key=lambda point: (point[1], point[0]))
+    x0, x1 = sorted((x0, x1))
+    width, height = x1 - x0, bottom - top
+    if width < 1e-3 <= height and height >= 1:  # pdfplumber's prefilter: edges under 1 pt are none
+        edges[0].append({"object_type": "curve_edge", "x0": x0, "x1": x0, "top": top, "bottom": bottom,
+                         "width": 0.0, "height": height, "orientation": "v"})
+    elif height < 1e-3 <= width and width >= 1:
+        edges[1].append({"object_type": "curve_edge", "x0": x0, "x1": x1, "top": top, "bottom": top,
+                         "width": width, "height": 0.0, "orientation": "h"})
+
+
+def _tables(edges: tuple[list[dict], list[dict]]) -> list:
+    """pdfplumber's tables (`bbox`, `rows` of cell boxes) over the page's ruling edges: its "lines" strategy,
+    given the edges PDFium read ("explicit", which takes them as they are)."""
+    vertical, horizontal = edges
+    if len(vertical) < 2 or len(horizontal) < 2:  # no table has fewer; pdfplumber refuses such explicit lines
+        return []
+    return TableFinder(None, {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                              "explicit_vertical_lines": vertical, "explicit_horizontal_lines": horizontal}).tables
+
+
+def _page_rows(page: pdfium.PdfPage, number: int) -> Iterator[tuple[float, Row]]:
+    top_y = page.get_mediabox()[3]
+    tables = _tables(_page_edges(page, top_y))
     boxes = []  # per table: row tops, rows' cell boxes
     for table in tables:
         rows = [row for row in table.rows if any(cell is not None for cell in row.cells)]
         boxes.append((table.bbox, [row.bbox[1] for row in rows], rows))
     cell_chars: dict[tuple[int, int, int], list[dict]] = {}
     outside: list[dict] = []
-    for char in page.chars:
-        if not char.get("upright", True):
+    for char in _page_chars(page, top_y):
+        if not char["upright"]:
             continue
         x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
         for t, ((x0, top, x1, bottom), tops, rows) in enumerate(boxes):
@@ -182,8 +325,8 @@ def _page_rows(page, number: int) -> Iterator[tuple[float, Row]]:
 
 
 # How long reading one PDF may take (etl/readers/time_limit.py): PDF_SECONDS, or PAGE_SECONDS a page once its pages
-# are counted, whichever is more. Measured here (load average 10 on 2 cores): the bundled documents as PDF
-# (LibreOffice's output, 5–7 pages) take 10–17 s to read, 2–2.5 s a page.
+# are counted, whichever is more. Measured here: the bundled documents as PDF (LibreOffice's output, 5–7 pages)
+# take 0.7–1.1 s to read on a quiet machine (pdfminer took 10–17 s at load average 10), under 0.2 s a page.
 PDF_SECONDS = 120.0
 PAGE_SECONDS = 10.0
 _TOO_SLOW = ("读取这份 PDF 超过了 {seconds:g} 秒的时限，已停止，没有载入任何内容：文件可能已损坏或结构异常（例如开头是 "
@@ -206,15 +349,26 @@ def read_pdf(data: bytes, path: str, seconds: float = PDF_SECONDS, page_seconds:
     yield from rows
 
 
+# PDFium is not thread-safe (pypdfium2's documentation): one document at a time in a process. Each build worker and
+# /validate's child is a process of its own; the lock is for a program that reads PDFs on threads.
+_PDFIUM = threading.Lock()
+
+
 def _read_rows(data: bytes, path: str, deadline: Deadline, page_seconds: float) -> list[Row]:
-    # pdfminer parses lazily: a broken xref or object can fail on opening, on counting the pages or on reading
-    # one, with whatever it meets (etl/readers/unreadable.py); the time limit (a BaseException) passes through.
+    # PDFium refuses a malformed file on opening it or a page (PdfiumError: "Data format error", "Incorrect
+    # password"); the time limit (a BaseException) passes through, between PDFium's calls.
     read: list[Row] = []
-    with opening(path, " PDF 文件", "PDF file", told=(PSException,)), \
-            pdfplumber.open(BytesIO(data)) as document:
-        deadline.extend(page_seconds * len(document.pages))
-        for number, page in enumerate(document.pages, start=1):
-            deadline.check()  # where no timer can be set (a thread), between pages at least
-            read.extend(row for _, row in sorted(_page_rows(page, number), key=lambda item: item[0]))
-            page.close()
+    with _PDFIUM, opening(path, " PDF 文件", "PDF file", told=(pdfium.PdfiumError,)):
+        document = pdfium.PdfDocument(data)
+        try:
+            deadline.extend(page_seconds * len(document))
+            for number in range(1, len(document) + 1):
+                deadline.check()  # where no timer can be set (a thread), between pages at least
+                page = document[number - 1]
+                try:
+                    read.extend(row for _, row in sorted(_page_rows(page, number), key=lambda item: item[0]))
+                finally:
+                    page.close()
+        finally:
+            document.close()
     return read

@@ -1,11 +1,13 @@
-"""A time limit on a reader whose library has none (pdfminer, under pdfplumber).
+"""A time limit on a reader whose library has none (the PDF reader).
 
 A file starting `%PDF-` and then garbage, or a page whose content stream runs to millions of operators (a few
-kilobytes compressed), kept pdfminer busy for minutes, holding a build's worker or `luzhi validate` with no end in
-sight. pdfminer is pure Python, so a signal interrupts it between any two bytecodes: on the main thread (the CLI,
-each build worker, /validate's child process all read there) an interval timer (`SIGALRM`) raises `TimeUp` inside
-the reader. Elsewhere (a thread), or while another timer is set (not ours to replace), `check` is all there is:
-the reader calls it between pages.
+kilobytes compressed), kept pdfminer (the PDF reader before PDFium) busy for minutes, holding a build's worker or
+`luzhi validate` with no end in sight. PDFium reads those at once, but a page of a million characters still
+takes the reader seconds, most of them in Python. A signal interrupts Python between any two bytecodes (and
+PDFium, which is C, when its call returns: each is short): on the main thread (the CLI, each build worker,
+/validate's child process all read there) an interval timer (`SIGALRM`) raises `TimeUp` inside the reader.
+Elsewhere (a thread), or while another timer is set (not ours to replace), `check` is all there is: the reader
+calls it between pages.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from contextlib import contextmanager
 
 
 class TimeUp(BaseException):
-    """The time limit passed. A BaseException: pdfminer catches `Exception` in places, and must not swallow it."""
+    """The time limit passed. A BaseException: a library that catches `Exception` in places must not swallow it."""
 
 
 class Deadline:

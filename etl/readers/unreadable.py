@@ -1,6 +1,6 @@
 """One refusal for a document its library cannot open: 「不是可读的 … 文件 / not a readable … file」.
 
-python-docx, openpyxl and pdfminer do not check a package before they walk it, so a malformed one fails with
+python-docx and openpyxl do not check a package before they walk it, so a malformed one fails with
 whatever the walk meets first: a `[Content_Types].xml` of `<Types/>` (no namespace) made python-docx raise
 `AttributeError: 'lxml.etree._Element' object has no attribute 'overrides'`, and /validate answered with that
 text, English only (cold review 23). The readers open their package inside `opening`, so every failure there is
@@ -34,7 +34,7 @@ def opening(path: str, zh: str, en: str, told: tuple[type[Exception], ...] = ())
     except (SourceError, MemoryError):
         raise
     except Exception as error:  # whatever the library meets in a malformed package
-        # pdfplumber wraps whatever pdfminer raised (PdfminerException(error)): judge the error it wraps
+        # a library that wraps what it met (pdfplumber's PdfminerException(error), once): judge the error it wraps
         cause = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Exception) else error
         detail = f": {cause}" if isinstance(cause, _TOLD + told) and str(cause) else ""
         raise SourceError(path, f"不是可读的{zh} / not a readable {en}{detail}") from None
