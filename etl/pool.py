@@ -20,6 +20,11 @@ from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 
+# What etl/kinds.py imports only where it groups duties (1–2 s of import), which only the derive process does: the
+# fork server imports them once, for every derive process it forks (a process that builds again, `luzhi serve` or
+# the tests, would pay them each build), while the CLI's own process never does.
+KINDS_LIBRARIES = ["sklearn.feature_extraction.text", "sklearn.preprocessing", "scipy.cluster.hierarchy"]
+
 
 def run_calls(function: Callable, calls: list[tuple], jobs: int, in_process: Callable | None = None) -> Iterator:
     """`function(*call)` for each call, in `jobs` worker processes (in this one for one job or one call, with
@@ -105,7 +110,7 @@ def build_pool(workers: int) -> ProcessPoolExecutor:
     # imported once by the server, not by every worker it forks; a pass-1 worker, the derive and the search-index
     # processes each spent ~2 CPU-s importing them, and a process building several times (the test suite) started
     # them anew each build (bundled documents, in pytest under load: 16 s a build, 6.5 s with this).
-    context.set_forkserver_preload(["__main__", "luzhi.etl.quiet_worker", "luzhi.etl.derive"])
+    context.set_forkserver_preload(["__main__", "luzhi.etl.quiet_worker", "luzhi.etl.derive", *KINDS_LIBRARIES])
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),))
 
 
