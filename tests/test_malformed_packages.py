@@ -52,6 +52,10 @@ def _sheet_cell(packages: dict[str, bytes], cell: str) -> bytes:
 
 
 _PAGE = b"BT /F1 12 Tf 72 700 Td (hello) Tj ET"
+# The standard security handler with an owner and a user password not empty (whatever they are): a reader needs
+# the user password to open the file.
+_ENCRYPT = (b"/Encrypt << /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >> "
+            b"/ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>]")
 CASES = {
     "docx, <Types/>": ("x.docx", lambda p: _types_only(p, "docx"), WORD),
     "docx, truncated zip": ("x.docx", lambda p: p["docx"][: len(p["docx"]) // 2], WORD),
@@ -68,6 +72,9 @@ CASES = {
     "pdf, broken stream filter": ("x.pdf", lambda p: _pdf(_PAGE).replace(
         b"/FlateDecode", b"/FlateDecode /DecodeParms << /Predictor 99 /Columns -1 >>"),
                                   "文件中没有任何文字（扫描件或空文档？） / the file holds no text"),
+    # A password to open it: said as such (it was "not a readable PDF file: … Incorrect password error"; cold review).
+    "pdf, password-protected": ("x.pdf", lambda p: _pdf(_PAGE).replace(b"/Root 1 0 R >>", b"/Root 1 0 R " + _ENCRYPT
+                                                                       + b" >>"), "这份 PDF 设有打开密码，无法读取"),
 }
 
 
@@ -83,7 +90,7 @@ def test_a_malformed_file_is_refused_as_unreadable_in_both_languages(packages, c
 
 
 def test_every_case_ran():
-    assert len(CASES) == 10
+    assert len(CASES) == 11
 
 
 def test_a_docx_of_types_without_namespace_is_refused_by_cli_and_http(packages, live_server, tmp_path):

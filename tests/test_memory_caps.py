@@ -108,6 +108,21 @@ def test_a_validation_over_its_memory_cap_is_a_503_and_the_server_goes_on(built_
         assert requests.get(f"{url}/health", timeout=30).status_code == 200
 
 
+def test_a_document_past_the_memory_cap_is_said_to_be_so_not_a_bare_memory_error():
+    """A PDF of a million characters in a validation worker capped at 900 MB: the reader's Python runs out of
+    memory. The submission's reader turned that into `SubmissionError("MemoryError: ")`, which /validate answered
+    as a 400 reading "MemoryError: " (cold review 25). It reaches the worker now, which answers that the submission
+    needed more than its cap, or dies of it, which its caller says the same way (a 503 on /validate)."""
+    from test_reader_inputs import _CHARACTERS, _pdf
+
+    from luzhi.server.validation.worker import Job, ValidationFailed, validate_isolated
+
+    job = Job(_pdf(_CHARACTERS), "text", "chars.pdf", "http://example.org", memory_mb=900)
+    with pytest.raises(ValidationFailed) as failed:
+        validate_isolated(job, timeout=300)
+    assert "900 MB" in failed.value.message, failed.value.message
+
+
 # 4 MB of JSON-LD: under a 128 MB cap the JSON-LD parser's allocation fails and the engine aborts (SIGABRT), the
 # worker killed by its cap, not a MemoryError it could answer.
 ABORTING_JSON_LD = json.dumps({"@graph": [{"@id": f"http://x/a{i}", "http://x/p": [{"@value": str(j)}

@@ -23,15 +23,24 @@ import bisect
 import ctypes
 import re
 import threading
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import TableFinder
+from pdfplumber.table import (
+    Table,
+    TableSettings,
+    cells_to_tables,
+    edges_to_intersections,
+    intersections_to_cells,
+    merge_edges,
+)
+from pdfplumber.utils import filter_edges
 
 from luzhi.etl.readers.location import Row, at
-from luzhi.etl.readers.time_limit import Deadline, TimeUp, time_limit
+from luzhi.etl.readers.time_limit import Deadline, TimeUp
 from luzhi.etl.readers.unreadable import opening
 from luzhi.etl.source import SourceError
 
@@ -151,7 +160,7 @@ def _first_line_tops(cells: list, chars: dict) -> list[float | None]:
     return [min((c["top"] for c in chars.get(i, ())), default=None) for i in range(len(cells))]
 
 
-def _page_chars(page: pdfium.PdfPage, top_y: float) -> list[dict]:
+def _page_chars(page: pdfium.PdfPage, top_y: float, deadline: Deadline) -> list[dict]:
     """The page's characters as pdfplumber names them (`text`, `x0`, `x1`, `top`, `bottom` from the page's top,
     `size`, `upright`), in the order the content stream draws them.
 
@@ -167,6 +176,8 @@ def _page_chars(page: pdfium.PdfPage, top_y: float) -> list[dict]:
         count = text_page.count_chars()
         pending_space = False  # PDFium generated white space after the last character kept
         for i in range(count):
+            if i % _CHECK_EVERY == 0:
+                deadline.check()
             code = pdfium_c.FPDFText_GetUnicode(text_page, i)
             if pdfium_c.FPDFText_IsGenerated(text_page, i) == 1:
                 pending_space = code in (0x20, 0x0D, 0x0A)  # a line break, too, where the line goes on
@@ -215,12 +226,13 @@ def _latin(text: str) -> bool:
     return text.isascii() and text.isalnum()
 
 
+_CHECK_EVERY = 4096  # characters, page objects or path segments read between two looks at the time limit
 _MOVE = pdfium_c.FPDF_SEGMENT_MOVETO
 _PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
 _MAX_FORM_DEPTH = 15  # forms drawn inside forms, as far as pypdfium2's own walk goes
 
 
-def _page_edges(page: pdfium.PdfPage, top_y: float) -> tuple[list[dict], list[dict]]:
+def _page_edges(page: pdfium.PdfPage, top_y: float, deadline: Deadline) -> tuple[list[dict], list[dict]]:
     """The vertical and the horizontal straight segments of the page's paths (a ruled line, a side of a cell's
     rectangle), at least 1 pt long, in page coordinates from the top: pdfplumber's edges."""
     edges: tuple[list[dict], list[dict]] = ([], [])
@@ -229,6 +241,8 @@ def _page_edges(page: pdfium.PdfPage, top_y: float) -> tuple[list[dict], list[di
 
     def walk(count, get, parent, outer: tuple[float, ...], depth: int) -> None:
         for index in range(count(parent)):
+            if index % _CHECK_EVERY == 0:
+                deadline.check()
             obj = get(parent, index)
             kind = pdfium_c.FPDFPageObj_GetType(obj)
             if kind not in (_PATH, _FORM) or not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
@@ -241,6 +255,8 @@ def _page_edges(page: pdfium.PdfPage, top_y: float) -> tuple[list[dict], list[di
                 continue
             start = last = None
             for number in range(pdfium_c.FPDFPath_CountSegments(obj)):
+                if number % _CHECK_EVERY == _CHECK_EVERY - 1:
+                    deadline.check()
                 segment = pdfium_c.FPDFPath_GetPathSegment(obj, number)
                 pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
                 point = (a * x.value + c * y.value + e, top_y - (b * x.value + d * y.value + f))
@@ -275,26 +291,51 @@ def _add_edge(edges: tuple[list[dict], list[dict]], one: tuple[float, float], ot
                          "width": width, "height": 0.0, "orientation": "h"})
 
 
-def _tables(edges: tuple[list[dict], list[dict]]) -> list:
-    """pdfplumber's tables (`bbox`, `rows` of cell boxes) over the page's ruling edges: its "lines" strategy,
-    given the edges PDFium read ("explicit", which takes them as they are)."""
-    vertical, horizontal = edges
-    if len(vertical) < 2 or len(horizontal) < 2:  # no table has fewer; pdfplumber refuses such explicit lines
-        return []
-    return TableFinder(None, {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
-                              "explicit_vertical_lines": vertical, "explicit_horizontal_lines": horizontal}).tables
+# pdfplumber's defaults: edges within 3 pt snapped and joined, crossings within 3 pt, edges of 3 pt or more.
+_SETTINGS = TableSettings.resolve(None)
+# Its table finder takes time with the square of a page's crossings of ruling lines (every crossing looks at every
+# later one): 10,000 take ~3 s, and a 68 kB page of 1,500 by 1,500 lines held a validation for its whole minute
+# (cold review). Crossings are found by trying every vertical edge against every horizontal one, bounded first.
+# The bundled documents as PDF have at most 628 crossings and 14,444 pairs of edges a page.
+MAX_EDGE_PAIRS = 250_000
+MAX_CROSSINGS = 10_000
+_TOO_MANY_LINES = ("第 {page} 页画有 {count} {what_zh}，远多于一份清单的表格（上限 {limit}）：这页可能是底纹或图案，"
+                   "而不是表格。请导出为 Word（.docx）后再试 / page {page} draws {count} {what_en}, far more than a "
+                   "list's tables have (the limit is {limit}): it may be a pattern rather than a table. Export the "
+                   "document to Word (.docx) and try again")
 
 
-def _page_rows(page: pdfium.PdfPage, number: int) -> Iterator[tuple[float, Row]]:
+def _tables(edges: tuple[list[dict], list[dict]], number: int, path: str) -> list[Table]:
+    """pdfplumber's tables (`bbox`, `rows` of cell boxes) over the page's ruling edges: its "lines" strategy, run
+    step by step on the edges PDFium read, so that a page of too many lines is refused before the steps that would
+    take minutes on it (a SourceError naming the file and the page)."""
+    vertical, horizontal = (filter_edges(merge_edges(side, _SETTINGS.snap_x_tolerance, _SETTINGS.snap_y_tolerance,
+                                                     _SETTINGS.join_x_tolerance, _SETTINGS.join_y_tolerance),
+                                         min_length=_SETTINGS.edge_min_length) for side in edges)
+    if len(vertical) * len(horizontal) > MAX_EDGE_PAIRS:
+        raise SourceError(path, _TOO_MANY_LINES.format(page=number, count=len(vertical) + len(horizontal),
+                                                       what_zh="条表格线", what_en="ruling lines",
+                                                       limit=f"{MAX_EDGE_PAIRS:,} 对 / pairs"))
+    crossings = edges_to_intersections(vertical + horizontal, _SETTINGS.intersection_x_tolerance,
+                                       _SETTINGS.intersection_y_tolerance)
+    if len(crossings) > MAX_CROSSINGS:
+        raise SourceError(path, _TOO_MANY_LINES.format(page=number, count=len(crossings), what_zh="处表格线交叉",
+                                                       what_en="crossings of ruling lines", limit=f"{MAX_CROSSINGS:,}"))
+    return [Table(None, cells) for cells in cells_to_tables(intersections_to_cells(crossings))]
+
+
+def _page_rows(page: pdfium.PdfPage, number: int, path: str, deadline: Deadline) -> Iterator[tuple[float, Row]]:
     top_y = page.get_mediabox()[3]
-    tables = _tables(_page_edges(page, top_y))
+    tables = _tables(_page_edges(page, top_y, deadline), number, path)
     boxes = []  # per table: row tops, rows' cell boxes
     for table in tables:
         rows = [row for row in table.rows if any(cell is not None for cell in row.cells)]
         boxes.append((table.bbox, [row.bbox[1] for row in rows], rows))
     cell_chars: dict[tuple[int, int, int], list[dict]] = {}
     outside: list[dict] = []
-    for char in _page_chars(page, top_y):
+    for n, char in enumerate(_page_chars(page, top_y, deadline)):
+        if n % _CHECK_EVERY == 0:
+            deadline.check()
         if not char["upright"]:
             continue
         x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
@@ -310,6 +351,7 @@ def _page_rows(page: pdfium.PdfPage, number: int) -> Iterator[tuple[float, Row]]
             outside.append(char)
     for t, (_, _, rows) in enumerate(boxes):
         for r, row in enumerate(rows):
+            deadline.check()
             chars = {c: cell_chars.get((t, r, c), []) for c in range(len(row.cells))}
             tops = [top for top in _first_line_tops(row.cells, chars) if top is not None]
             # A cell whose text starts a line lower than the row's others begins with an empty
@@ -336,16 +378,26 @@ _TOO_SLOW = ("读取这份 PDF 超过了 {seconds:g} 秒的时限，已停止，
              "save it again from a PDF reader, or export it to Word (.docx), and try again")
 
 
+_PASSWORD = ("这份 PDF 设有打开密码，无法读取：请用 PDF 阅读器另存一份不加密的副本，或导出为 Word（.docx）后再试 / "
+             "this PDF is password-protected and cannot be read: save a copy without the password from a PDF reader, "
+             "or export it to Word (.docx), and try again")
+
+
 def read_pdf(data: bytes, path: str, seconds: float = PDF_SECONDS, page_seconds: float = PAGE_SECONDS,
              ) -> Iterator[Row]:
     """The rows of a PDF, all read within `seconds`, or `page_seconds` a page if that is more (else a `SourceError`
     naming the file: nothing of it is read). Read whole before the first is yielded, so that the time limit never
     outlives the reading."""
     try:
-        with time_limit(seconds) as deadline:
-            rows = _read_rows(data, path, deadline, page_seconds)
+        deadline = Deadline(seconds)
+        rows = _read_rows(data, path, deadline, page_seconds)
     except TimeUp:
         raise SourceError(path, _TOO_SLOW.format(seconds=deadline.seconds)) from None
+    except MemoryError as error:
+        # What the reader held (a page's characters) is still held by the error's frames: freed here, or every
+        # clean-up on the way up (the submission's temporary folder) ran out of memory in turn (cold review 25).
+        traceback.clear_frames(error.__traceback__)
+        raise
     yield from rows
 
 
@@ -359,14 +411,20 @@ def _read_rows(data: bytes, path: str, deadline: Deadline, page_seconds: float) 
     # password"); the time limit (a BaseException) passes through, between PDFium's calls.
     read: list[Row] = []
     with _PDFIUM, opening(path, " PDF 文件", "PDF file", told=(pdfium.PdfiumError,)):
-        document = pdfium.PdfDocument(data)
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as error:
+            if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:  # PDFium's words, "Incorrect password error", said
+                raise SourceError(path, _PASSWORD) from None  # nothing of a file that has no password (cold review)
+            raise
         try:
             deadline.extend(page_seconds * len(document))
             for number in range(1, len(document) + 1):
-                deadline.check()  # where no timer can be set (a thread), between pages at least
+                deadline.check()
                 page = document[number - 1]
                 try:
-                    read.extend(row for _, row in sorted(_page_rows(page, number), key=lambda item: item[0]))
+                    rows = _page_rows(page, number, path, deadline)
+                    read.extend(row for _, row in sorted(rows, key=lambda item: item[0]))
                 finally:
                     page.close()
         finally:

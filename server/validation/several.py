@@ -53,6 +53,8 @@ def validate_group(group: tuple[Member, ...], base: str, layout: str | None, cod
     options = BuildOptions(base=base, layout=load_layout(layout) if layout else None, township_codes=codes)
     try:
         graph, _chain, files = township_of([(m, *read_document(m.path, m.code, options)) for m in group], options)
+    except MemoryError:  # the worker's memory cap, said as such (server/validation/worker.py)
+        raise
     except Exception as error:  # noqa: BLE001 (this group's failure, said with its type, as one file's is)
         raise SubmissionError(f"{type(error).__name__}: {error}", name=label) from None
     report = validator(engine)(graph.graph(), base, label=label)

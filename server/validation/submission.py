@@ -332,6 +332,8 @@ def _read_document(data: bytes, *, name: str, base: str, layout: str | None = No
             # a Word/Excel/PDF/HTML file's place is in the message, and its line number would mean nothing
             line = None if getattr(error, "place", None) else getattr(error, "line", getattr(error, "lineno", None))
             raise SubmissionError(_hide(message, folder, name), line=line, name=name) from None
+        except MemoryError:  # the worker's memory cap, said as such by its caller (server/validation/worker.py)
+            raise
         except Exception as error:  # any other failure is this submission's, said with its type
             raise SubmissionError(_hide(f"{type(error).__name__}: {error}", folder, name), name=name) from None
     # The build report's issues, not the parsed document's alone: those found while making the RDF

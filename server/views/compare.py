@@ -51,7 +51,7 @@ def comparison(ext: str | None = None) -> Response:
 
 def _form(error: str | None) -> Response:
     """The form to choose townships, filled with the codes given; 400 with `error`, 200 for a bare `/compare`."""
-    given = [code.strip() for code in request.args.getlist("t") if code.strip()][:MAX_TOWNSHIPS]
+    given = [code.strip() for code in request.args.getlist("t") if code.strip()]  # all: six shown, one to drop
     return render_page("compare_form.html", status=400 if error else 200, error=error,
                        codes=given + [""] * (MAX_TOWNSHIPS - len(given)), title="比较 Compare")
 

@@ -99,12 +99,13 @@ def submit():
     except SubmissionError as error:
         return _error(400, error.message, line=error.line, column=error.column, name=name)
     except ValidationTimeout:
-        # What to do next (cold review: the message stopped at "stopped"): the command line has no time limit.
+        # What to do next (cold review: the message stopped at "stopped"): the command line has not this limit (a
+        # PDF's reading has its own, there as here: etl/readers/pdf.py, so "no time limit" was not true; cold review).
         command = f"luzhi validate {shlex.quote(name) if uploaded else 'FILE'}"
         return _error(503, f"验证超过 {config.validation_timeout:g} 秒，已终止：请把文件拆成几个较小的文件分别提交，"
-                           f"或在本机运行 {command}（没有时间限制） / validation stopped after "
+                           f"或在本机运行 {command}（不受本服务的时间限制） / validation stopped after "
                            f"{config.validation_timeout:g} s: split the document into smaller ones and submit each, "
-                           f"or run `{command}` on your own machine (it has no time limit)", name=name)
+                           f"or run `{command}` on your own machine (without this server's time limit)", name=name)
     except ValidationFailed as failure:
         return _error(503, failure.message)
     return _report(report)
