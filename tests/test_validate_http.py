@@ -89,6 +89,19 @@ def test_multipart_upload_gets_a_turtle_sh_validation_report(live_server):
     assert len(list(graph.subjects(None, SH.ValidationResult))) == 0
 
 
+def test_the_html_page_names_the_file_it_judged(live_server):
+    """The page said whether a file conformed, or why it could not be read, without naming it (the JSON and the
+    CLI did; cold review 25): one of several uploaded in turn could not be told from another."""
+    html = {"Accept": "text/html"}
+    judged = requests.post(f"{live_server.url}/validate", headers=html, timeout=60, files={
+        "file": ("乡镇 提交.ttl", fixture_for(live_server.url, "Duty-title.pass.ttl"), "text/turtle")})
+    refused = requests.post(f"{live_server.url}/validate", headers=html, timeout=60,
+                            files={"file": ("坏文件.pdf", b"%PDF-1.4\n garbage", "application/pdf")})
+    assert judged.status_code == 200 and refused.status_code == 400
+    assert '<p class="file">文件：<code>乡镇 提交.ttl</code></p>' in judged.text
+    assert '<p class="file">文件：<code>坏文件.pdf</code></p>' in refused.text
+
+
 def test_raw_document_in_gb18030_gets_an_html_report_with_the_source_line(live_server):
     files = {"file": ("broken.txt", broken_sample().encode("gb18030"), "text/plain")}
     response = requests.post(f"{live_server.url}/validate?lang=en", files=files,
