@@ -1,12 +1,12 @@
 """PDF → rows: each table row one line of cells, each line of text outside tables one line.
 
 PDFium (pypdfium2, the engine of Chrome's PDF viewer) reads each page: its characters with their boxes, and the
-straight segments of its drawn paths. pdfplumber's table finder (the Nurminen/Tabula method, given those
-segments as its edges) finds the tables by their ruling lines; every character is put in the table cell (or
-the page text) its centre falls in. Until session 24 pdfplumber read the pages too, through pdfminer, which is
-pure Python: the bundled documents as PDF took 22.2 s, 4.7 s with PDFium, in the same run. The same tables and
-rows; 19 of their 1,896 rows differ, in white space only (a space PDFium sees where LibreOffice left room for
-one, or not), and the graphs are the same but for white space (tests/test_formats.py).
+straight segments of its drawn paths (etl/readers/pdf_page.py). pdfplumber's table finder (the Nurminen/Tabula
+method, given those segments as its edges) finds the tables by their ruling lines; every character is put in the
+table cell (or the page text) its centre falls in. Until session 24 pdfplumber read the pages too, through
+pdfminer, which is pure Python: the bundled documents as PDF took 22.2 s, 4.7 s with PDFium, in the same run. The
+same tables and rows; 19 of their 1,896 rows differ, in white space only (a space PDFium sees where LibreOffice
+left room for one, or not), and the graphs are the same but for white space (tests/test_formats.py).
 
 Inside a cell, the PDF has only visual lines: a line that stops where the next line's first word would not have
 fitted is a wrap, joined to the next without a break; a line that stops short ends a paragraph (a `<p>` of the
@@ -20,7 +20,6 @@ page is the PDF page (`#page=P` of RFC 8118 names it).
 from __future__ import annotations
 
 import bisect
-import ctypes
 import re
 import threading
 import traceback
@@ -40,6 +39,7 @@ from pdfplumber.table import (
 from pdfplumber.utils import filter_edges
 
 from luzhi.etl.readers.location import Row, at
+from luzhi.etl.readers.pdf_page import CHECK_EVERY, page_chars, page_edges
 from luzhi.etl.readers.time_limit import Deadline, TimeUp
 from luzhi.etl.readers.unreadable import opening
 from luzhi.etl.source import SourceError
@@ -160,137 +160,6 @@ def _first_line_tops(cells: list, chars: dict) -> list[float | None]:
     return [min((c["top"] for c in chars.get(i, ())), default=None) for i in range(len(cells))]
 
 
-def _page_chars(page: pdfium.PdfPage, top_y: float, deadline: Deadline) -> list[dict]:
-    """The page's characters as pdfplumber names them (`text`, `x0`, `x1`, `top`, `bottom` from the page's top,
-    `size`, `upright`), in the order the content stream draws them.
-
-    PDFium adds characters of its own between words and lines (`IsGenerated`), and now and then takes a real
-    space glyph for one of its own, or for a line break: 区人社局 团区委, two departments in a cell, read
-    区人社局团区委. White space it generated between two characters of one line, in a gap wide enough for a
-    space glyph (`_SPACE_GAP`), is kept as the space there was; any other it generated is left out, as pdfminer
-    (the reader before) saw none there."""
-    chars: list[dict] = []
-    box, x, baseline = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
-    text_page = page.get_textpage()
-    try:
-        count = text_page.count_chars()
-        pending_space = False  # PDFium generated white space after the last character kept
-        for i in range(count):
-            if i % _CHECK_EVERY == 0:
-                deadline.check()
-            code = pdfium_c.FPDFText_GetUnicode(text_page, i)
-            if pdfium_c.FPDFText_IsGenerated(text_page, i) == 1:
-                pending_space = code in (0x20, 0x0D, 0x0A)  # a line break, too, where the line goes on
-                continue
-            if not 0 < code < 0x110000 or 0xD800 <= code < 0xE000:
-                continue
-            pdfium_c.FPDFText_GetLooseCharBox(text_page, i, box)  # the advance's width, as pdfminer's: not the ink's
-            pdfium_c.FPDFText_GetCharOrigin(text_page, i, x, baseline)
-            size = pdfium_c.FPDFText_GetFontSize(text_page, i)
-            top = top_y - baseline.value - _ASCENT * size  # one top for a line's characters, whatever their glyphs
-            char = {"text": chr(code), "x0": box.left, "x1": box.right, "top": top, "bottom": top + size,
-                    "size": size, "upright": pdfium_c.FPDFText_GetCharAngle(text_page, i) == 0}
-            if pending_space and chars and (space := _space_between(chars[-1], char)):
-                chars.append(space)
-            chars.append(char)
-            pending_space = False
-    finally:
-        text_page.close()
-    return chars
-
-
-# A character's box as pdfminer drew it: a font size tall, from the font's descent (about a fifth of the size
-# below the baseline) up. PDFium's own "loose" box gives each glyph its own top, 0.8–1.2 pt apart on one line.
-_ASCENT = 0.8
-_SPACE_GAP = (0.15, 1.0)  # a space glyph's width, in font sizes: LibreOffice's is 0.3 in a CJK font
-
-
-def _space_between(before: dict, after: dict) -> dict | None:
-    """A space filling the gap between two characters of one line, if the gap is a space's width and is not
-    the room a word processor leaves between a Chinese character and a Latin letter or digit (LibreOffice's
-    autospace: 24项 is drawn 24 项, with no space in the text)."""
-    gap, size = after["x0"] - before["x1"], before["size"]
-    same_line = abs(after["top"] - before["top"]) < 0.5 * size
-    if not (same_line and _SPACE_GAP[0] * size <= gap <= _SPACE_GAP[1] * size):
-        return None
-    if _ideograph(before["text"]) and _latin(after["text"]) or _latin(before["text"]) and _ideograph(after["text"]):
-        return None
-    return {**before, "text": " ", "x0": before["x1"], "x1": after["x0"]}
-
-
-def _ideograph(text: str) -> bool:
-    return "\u3400" <= text <= "\u9fff" or "\uf900" <= text <= "\ufaff" or text >= "\U00020000"
-
-
-def _latin(text: str) -> bool:
-    return text.isascii() and text.isalnum()
-
-
-_CHECK_EVERY = 4096  # characters, page objects or path segments read between two looks at the time limit
-_MOVE = pdfium_c.FPDF_SEGMENT_MOVETO
-_PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
-_MAX_FORM_DEPTH = 15  # forms drawn inside forms, as far as pypdfium2's own walk goes
-
-
-def _page_edges(page: pdfium.PdfPage, top_y: float, deadline: Deadline) -> tuple[list[dict], list[dict]]:
-    """The vertical and the horizontal straight segments of the page's paths (a ruled line, a side of a cell's
-    rectangle), at least 1 pt long, in page coordinates from the top: pdfplumber's edges."""
-    edges: tuple[list[dict], list[dict]] = ([], [])
-    x, y = ctypes.c_float(), ctypes.c_float()
-    matrix = pdfium_c.FS_MATRIX()
-
-    def walk(count, get, parent, outer: tuple[float, ...], depth: int) -> None:
-        for index in range(count(parent)):
-            if index % _CHECK_EVERY == 0:
-                deadline.check()
-            obj = get(parent, index)
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind not in (_PATH, _FORM) or not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
-                continue
-            a, b, c, d, e, f = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
-            if kind == _FORM:
-                if depth < _MAX_FORM_DEPTH:
-                    walk(pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, obj, (a, b, c, d, e, f),
-                         depth + 1)
-                continue
-            start = last = None
-            for number in range(pdfium_c.FPDFPath_CountSegments(obj)):
-                if number % _CHECK_EVERY == _CHECK_EVERY - 1:
-                    deadline.check()
-                segment = pdfium_c.FPDFPath_GetPathSegment(obj, number)
-                pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
-                point = (a * x.value + c * y.value + e, top_y - (b * x.value + d * y.value + f))
-                if pdfium_c.FPDFPathSegment_GetType(segment) == _MOVE or last is None:
-                    start = point
-                else:
-                    _add_edge(edges, last, point)
-                if pdfium_c.FPDFPathSegment_GetClose(segment):
-                    _add_edge(edges, point, start)
-                last = point
-
-    walk(pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, page, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0)
-    return edges
-
-
-def _times(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
-    """The PDF matrix `inner` then `outer` (an object's own matrix inside a form drawn with `outer`)."""
-    a, b, c, d, e, f = inner
-    A, B, C, D, E, F = outer  # noqa: N806 (a matrix's names, as the PDF reference writes them)
-    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
-
-
-def _add_edge(edges: tuple[list[dict], list[dict]], one: tuple[float, float], other: tuple[float, float]) -> None:
-    (x0, top), (x1, bottom) = sorted((one, other), key=lambda point: (point[1], point[0]))
-    x0, x1 = sorted((x0, x1))
-    width, height = x1 - x0, bottom - top
-    if width < 1e-3 <= height and height >= 1:  # pdfplumber's prefilter: edges under 1 pt are none
-        edges[0].append({"object_type": "curve_edge", "x0": x0, "x1": x0, "top": top, "bottom": bottom,
-                         "width": 0.0, "height": height, "orientation": "v"})
-    elif height < 1e-3 <= width and width >= 1:
-        edges[1].append({"object_type": "curve_edge", "x0": x0, "x1": x1, "top": top, "bottom": top,
-                         "width": width, "height": 0.0, "orientation": "h"})
-
-
 # pdfplumber's defaults: edges within 3 pt snapped and joined, crossings within 3 pt, edges of 3 pt or more.
 _SETTINGS = TableSettings.resolve(None)
 # Its table finder takes time with the square of a page's crossings of ruling lines (every crossing looks at every
@@ -326,15 +195,15 @@ def _tables(edges: tuple[list[dict], list[dict]], number: int, path: str) -> lis
 
 def _page_rows(page: pdfium.PdfPage, number: int, path: str, deadline: Deadline) -> Iterator[tuple[float, Row]]:
     top_y = page.get_mediabox()[3]
-    tables = _tables(_page_edges(page, top_y, deadline), number, path)
+    tables = _tables(page_edges(page, top_y, deadline), number, path)
     boxes = []  # per table: row tops, rows' cell boxes
     for table in tables:
         rows = [row for row in table.rows if any(cell is not None for cell in row.cells)]
         boxes.append((table.bbox, [row.bbox[1] for row in rows], rows))
     cell_chars: dict[tuple[int, int, int], list[dict]] = {}
     outside: list[dict] = []
-    for n, char in enumerate(_page_chars(page, top_y, deadline)):
-        if n % _CHECK_EVERY == 0:
+    for n, char in enumerate(page_chars(page, top_y, deadline)):
+        if n % CHECK_EVERY == 0:
             deadline.check()
         if not char["upright"]:
             continue
