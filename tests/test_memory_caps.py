@@ -105,6 +105,13 @@ def test_a_validation_over_its_memory_cap_is_a_503_and_the_server_goes_on(built_
                                  headers={"Content-Type": "application/n-triples", "Accept": "application/json"})
         assert response.status_code == 503
         assert "64 MB (validation_memory_mb)" in response.json()["error"]
+        # Named, and not headed as a timeout on the page (cold review 26: "file": null, "验证超时").
+        upload = {"file": ("乡镇.nt", b"<http://x/a> <http://x/b> <http://x/c> .")}
+        page = requests.post(f"{url}/validate", files=upload, headers={"Accept": "text/html"}, timeout=60)
+        assert page.status_code == 503 and "<h2>验证进程未能完成</h2>" in page.text and "超时" not in page.text
+        assert '<p class="file">文件：<code>乡镇.nt</code></p>' in page.text
+        named = requests.post(f"{url}/validate", files=upload, headers={"Accept": "application/json"}, timeout=60)
+        assert named.json()["file"] == "乡镇.nt"
         assert requests.get(f"{url}/health", timeout=30).status_code == 200
 
 

@@ -168,10 +168,9 @@ _SETTINGS = TableSettings.resolve(None)
 # The bundled documents as PDF have at most 628 crossings and 14,444 pairs of edges a page.
 MAX_EDGE_PAIRS = 250_000
 MAX_CROSSINGS = 10_000
-_TOO_MANY_LINES = ("第 {page} 页画有 {count} {what_zh}，远多于一份清单的表格（上限 {limit}）：这页可能是底纹或图案，"
-                   "而不是表格。请导出为 Word（.docx）后再试 / page {page} draws {count} {what_en}, far more than a "
-                   "list's tables have (the limit is {limit}): it may be a pattern rather than a table. Export the "
-                   "document to Word (.docx) and try again")
+_TOO_MANY_LINES = ("第 {page} 页画有{zh}，远多于一份清单的表格：这页可能是底纹或图案，而不是表格。"
+                   "请导出为 Word（.docx）后再试 / page {page} draws {en}, far more than a list's tables have: "
+                   "it may be a pattern rather than a table. Export the document to Word (.docx) and try again")
 
 
 def _tables(edges: tuple[list[dict], list[dict]], number: int, path: str) -> list[Table]:
@@ -181,15 +180,18 @@ def _tables(edges: tuple[list[dict], list[dict]], number: int, path: str) -> lis
     vertical, horizontal = (filter_edges(merge_edges(side, _SETTINGS.snap_x_tolerance, _SETTINGS.snap_y_tolerance,
                                                      _SETTINGS.join_x_tolerance, _SETTINGS.join_y_tolerance),
                                          min_length=_SETTINGS.edge_min_length) for side in edges)
-    if len(vertical) * len(horizontal) > MAX_EDGE_PAIRS:
-        raise SourceError(path, _TOO_MANY_LINES.format(page=number, count=len(vertical) + len(horizontal),
-                                                       what_zh="条表格线", what_en="ruling lines",
-                                                       limit=f"{MAX_EDGE_PAIRS:,} 对 / pairs"))
+    pairs = len(vertical) * len(horizontal)
+    if pairs > MAX_EDGE_PAIRS:
+        raise SourceError(path, _TOO_MANY_LINES.format(
+            page=number, zh=f" {len(vertical):,} 条竖线、{len(horizontal):,} 条横线，要两两比对 {pairs:,} 次（上限 "
+            f"{MAX_EDGE_PAIRS:,} 次）", en=f"{len(vertical):,} vertical and {len(horizontal):,} horizontal ruling "
+            f"lines, {pairs:,} pairs to try (the limit is {MAX_EDGE_PAIRS:,})"))
     crossings = edges_to_intersections(vertical + horizontal, _SETTINGS.intersection_x_tolerance,
                                        _SETTINGS.intersection_y_tolerance)
     if len(crossings) > MAX_CROSSINGS:
-        raise SourceError(path, _TOO_MANY_LINES.format(page=number, count=len(crossings), what_zh="处表格线交叉",
-                                                       what_en="crossings of ruling lines", limit=f"{MAX_CROSSINGS:,}"))
+        raise SourceError(path, _TOO_MANY_LINES.format(
+            page=number, zh=f" {len(crossings):,} 处表格线交叉（上限 {MAX_CROSSINGS:,} 处）",
+            en=f"{len(crossings):,} crossings of ruling lines (the limit is {MAX_CROSSINGS:,})"))
     return [Table(None, cells) for cells in cells_to_tables(intersections_to_cells(crossings))]
 
 

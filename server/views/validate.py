@@ -93,7 +93,7 @@ def submit():
             report = validate_isolated(job, config.validation_timeout)
     except Busy:
         response = _error(503, f"正在进行的验证已达上限，请稍后重试 / {config.max_validations} validations are "
-                               "already running (max_validations); retry shortly")
+                               "already running (max_validations); retry shortly", heading=_BUSY, name=name)
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
     except SubmissionError as error:
@@ -105,9 +105,10 @@ def submit():
         return _error(503, f"验证超过 {config.validation_timeout:g} 秒，已终止：请把文件拆成几个较小的文件分别提交，"
                            f"或在本机运行 {command}（不受本服务的时间限制） / validation stopped after "
                            f"{config.validation_timeout:g} s: split the document into smaller ones and submit each, "
-                           f"or run `{command}` on your own machine (without this server's time limit)", name=name)
-    except ValidationFailed as failure:
-        return _error(503, failure.message)
+                           f"or run `{command}` on your own machine (without this server's time limit)",
+                      heading=_TIMED_OUT, name=name)
+    except ValidationFailed as failure:  # its memory cap, or it died: named, and not headed as a timeout (review 26)
+        return _error(503, failure.message, heading=_FAILED, name=name)
     return _report(report)
 
 
@@ -191,25 +192,28 @@ def _report(report: ValidationReport) -> Response:
     return response
 
 
-# What the HTML page says happened, by status: a timeout is not an unreadable file (issue 11, finding 6).
+# What the HTML page says happened: a timeout is not an unreadable file (issue 11, finding 6), nor is a worker out
+# of memory a timeout (cold review 26: every 503 was headed "timed out").
 _HEADINGS = {
     413: ("提交的内容超过大小上限", "The submission is too large"),
     415: ("无法判断提交的格式", "The submission's format is unknown"),
-    503: ("验证超时，已终止", "Validation timed out and was stopped"),
 }
 _UNREADABLE = ("无法读取提交的内容", "The submission cannot be read")
+_TIMED_OUT = ("验证超时，已终止", "Validation timed out and was stopped")
+_FAILED = ("验证进程未能完成", "The validation could not finish")
+_BUSY = ("验证繁忙", "Validation is busy")
 
 
 def _error(status: int, message: str, *, line: int | None = None, column: int | None = None,
-           name: str = "") -> Response:
+           name: str = "", heading: tuple[str, str] | None = None) -> Response:
     error = {"error": message, "file": name or None, "line": line, "column": column}
     mime = choose(request.headers.get("Accept"), OFFERS) or OFFERS[0]
     if mime == "application/json":
         response = Response(_json(error), status=status, mimetype="application/json")
     elif mime == "text/html":
-        heading = _HEADINGS.get(status, _UNREADABLE)[1 if lang() == "en" else 0]
+        said = (heading or _HEADINGS.get(status, _UNREADABLE))[1 if lang() == "en" else 0]
         response = Response(render_template("validate.html", page=_page(error=error), title="SHACL", alternates=[],
-                                            heading=heading), status=status, mimetype="text/html")
+                                            heading=said), status=status, mimetype="text/html")
     else:
         where_text = f"{line}:{column}: " if line is not None else ""
         response = Response(f"{where_text}{message}\n", status=status, mimetype="text/plain")
