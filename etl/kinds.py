@@ -33,7 +33,8 @@ is not found.
 
 scikit-learn and SciPy's clustering are imported inside the functions that use them: importing them took
 1–2 s, paid by every process that imports the build (the CLI, its forkserver, `luzhi serve`), while only the
-derive process groups duties.
+derive process groups duties. The build's fork server imports them once for every derive process it forks
+(etl/pool.py `KINDS_LIBRARIES`: keep the two lists together).
 """
 
 from __future__ import annotations

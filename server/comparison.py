@@ -116,10 +116,14 @@ class Comparison:
         )
 
 
+def given_codes(codes: list[str]) -> list[str]:
+    """The `t` parameters as given, blank ones (a form's fields left empty) left out."""
+    return [code.strip() for code in codes if code.strip()]
+
+
 def parse_codes(codes: list[str]) -> tuple[str, ...]:
-    """The `t` parameters: 2–5 distinct 9-digit township codes, in the order given; blank ones (a form's
-    fields left empty) are none."""
-    codes = [code.strip() for code in codes if code.strip()]
+    """The `t` parameters: 2–5 distinct 9-digit township codes, in the order given (`given_codes`)."""
+    codes = given_codes(codes)
     if not MIN_TOWNSHIPS <= len(codes) <= MAX_TOWNSHIPS:
         raise CompareError(f"参数 t 须给出 2–5 个 9 位乡镇代码（?t=CODE&t=CODE）/ parameter `t` takes 2 to 5 "
                            f"9-digit township codes, as ?t=CODE&t=CODE, got {len(codes)}")

@@ -94,7 +94,7 @@ def page_edges(page: pdfium.PdfPage, top_y: float, deadline: Deadline) -> tuple[
     x, y = ctypes.c_float(), ctypes.c_float()
     matrix = pdfium_c.FS_MATRIX()
 
-    def walk(count, get, parent, outer: tuple[float, ...], depth: int) -> None:
+    def walk(count, get, parent, outer: pdfium.PdfMatrix, depth: int) -> None:
         for index in range(count(parent)):
             if index % CHECK_EVERY == 0:
                 deadline.check()
@@ -102,10 +102,10 @@ def page_edges(page: pdfium.PdfPage, top_y: float, deadline: Deadline) -> tuple[
             kind = pdfium_c.FPDFPageObj_GetType(obj)
             if kind not in (_PATH, _FORM) or not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
                 continue
-            a, b, c, d, e, f = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
+            placed = pdfium.PdfMatrix.from_raw(matrix).multiply(outer)  # its own matrix, then its form's
             if kind == _FORM:
                 if depth < _MAX_FORM_DEPTH:
-                    walk(pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, obj, (a, b, c, d, e, f),
+                    walk(pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, obj, placed,
                          depth + 1)
                 continue
             start = last = None
@@ -114,7 +114,8 @@ def page_edges(page: pdfium.PdfPage, top_y: float, deadline: Deadline) -> tuple[
                     deadline.check()
                 segment = pdfium_c.FPDFPath_GetPathSegment(obj, number)
                 pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
-                point = (a * x.value + c * y.value + e, top_y - (b * x.value + d * y.value + f))
+                across, up = placed.on_point(x.value, y.value)
+                point = (across, top_y - up)
                 if pdfium_c.FPDFPathSegment_GetType(segment) == _MOVE or last is None:
                     start = point
                 else:
@@ -123,15 +124,8 @@ def page_edges(page: pdfium.PdfPage, top_y: float, deadline: Deadline) -> tuple[
                     _add_edge(edges, point, start)
                 last = point
 
-    walk(pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, page, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0)
+    walk(pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, page, pdfium.PdfMatrix(), 0)
     return edges
-
-
-def _times(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
-    """The PDF matrix `inner` then `outer` (an object's own matrix inside a form drawn with `outer`)."""
-    a, b, c, d, e, f = inner
-    A, B, C, D, E, F = outer  # noqa: N806 (a matrix's names, as the PDF reference writes them)
-    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
 def _add_edge(edges: tuple[list[dict], list[dict]], one: tuple[float, float], other: tuple[float, float]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from luzhi.ontology.duty_texts import DUTY_TEXT_KEYS
-from luzhi.server.comparison import MAX_TOWNSHIPS, CompareError, Comparison, compare, parse_codes
+from luzhi.server.comparison import MAX_TOWNSHIPS, CompareError, Comparison, compare, given_codes, parse_codes
 from luzhi.server.conneg import negotiate
 from luzhi.server.context import get_config, get_store
 from luzhi.server.offers import not_offered, page_link
@@ -51,7 +51,7 @@ def comparison(ext: str | None = None) -> Response:
 
 def _form(error: str | None) -> Response:
     """The form to choose townships, filled with the codes given; 400 with `error`, 200 for a bare `/compare`."""
-    given = [code.strip() for code in request.args.getlist("t") if code.strip()]  # all: six shown, one to drop
+    given = given_codes(request.args.getlist("t"))  # all of them: six shown, one to drop
     return render_page("compare_form.html", status=400 if error else 200, error=error,
                        codes=given + [""] * (MAX_TOWNSHIPS - len(given)), title="比较 Compare")
 
