@@ -86,16 +86,17 @@ def load_over_marker(folder: Path) -> Path:
     return folder.with_name(folder.name + ".load-over")
 
 
-def wait_for_load(marker: Path, poll: float = 0.2) -> None:
+def wait_for_load(marker: Path, parent: int, poll: float = 0.2) -> None:
     """Wait until the build's process has ended its bulk load (`marker` exists; `load_over_marker`).
 
     The derive process's own store is bulk-loaded like the build's (1 M quads at a time, ~1.3-1.5 GB): at
     10,000 townships it overlapped the end of the build's load, and the process tree peaked at 3.9-4.1 GB,
     past the issue's 4 GB (bench/results/derive.md). Its graphs are computed beside the load; only this step
     waits. Gives up if the build's process is gone (a kill: the forkserver this process came from exits with
-    it, so the parent changes), as nothing would then create the marker.
+    it, so this process's parent is no longer `parent`), as nothing would then create the marker. `parent` is
+    read when the job starts, not here: a build killed while the graphs were computed (minutes, nationally) had
+    already left this process with a new parent, which it then took for its own and waited on for ever.
     """
-    parent = os.getppid()
     while not marker.exists():
         if os.getppid() != parent:
             raise DerivedGraphsError("the build's process is gone; its derived graphs are not needed")
@@ -133,6 +134,7 @@ def derived_graphs(future: Future) -> Derived:
 
 
 def _derive_job(state: Path, folder: Path, base: str, codes: list[str], ontology: Graph) -> Derived:
+    parent = os.getppid()  # the build's forkserver (`wait_for_load`)
     shutil.rmtree(folder, ignore_errors=True)  # a killed build's: this one redoes it
     folder.mkdir(parents=True)
     written: list[tuple[str, tuple[Path, ...]]] = []
@@ -145,7 +147,7 @@ def _derive_job(state: Path, folder: Path, base: str, codes: list[str], ontology
 
     # A named spill, so the kinds can be sent back for the build's report without their records (kinds_learn.py).
     kinds = derive(write_graph, Iris(base), state, codes, ontology, Quiet(), spill=DutySpill(folder, "duties.spill"))
-    wait_for_load(load_over_marker(folder))
+    wait_for_load(load_over_marker(folder), parent)
     own = folder / "store"
     graphs = _with_members(own, written)
     shutil.rmtree(own)  # closed by `_with_members` (RocksDB removes files until then)

@@ -3,6 +3,7 @@ the two bulk loads together took a 10,000-township build's process tree past 4 G
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from luzhi.etl.derive import load_over_marker, wait_for_load
 
 
@@ -18,7 +21,8 @@ def test_waits_until_the_marker_exists(tmp_path: Path) -> None:
     marker = load_over_marker(tmp_path / "derived")
     assert marker.parent == tmp_path and not marker.exists()
     ended: list[float] = []
-    waiter = threading.Thread(target=lambda: (wait_for_load(marker, poll=0.01), ended.append(time.monotonic())))
+    waiter = threading.Thread(target=lambda: (wait_for_load(marker, os.getppid(), poll=0.01),
+                                              ended.append(time.monotonic())))
     waiter.start()
     time.sleep(0.3)
     assert not ended, "returned before the load was over"
@@ -28,16 +32,25 @@ def test_waits_until_the_marker_exists(tmp_path: Path) -> None:
     assert ended and ended[0] >= created
 
 
-def test_gives_up_when_the_build_process_is_gone(tmp_path: Path) -> None:
-    """A killed build creates no marker: its derive process must not wait for ever (its parent changes)."""
+@pytest.mark.parametrize("wait_starts", ["before the build dies", "after the build died"])
+def test_gives_up_when_the_build_process_is_gone(tmp_path: Path, wait_starts: str) -> None:
+    """A killed build creates no marker: its derive process must not wait for ever (its parent changes).
+
+    "after": the build was killed while the graphs were computed, before the wait began. The parent was read
+    when the wait began, by then already the new one, and the wait never ended (seen as a failure of the
+    "before" case when the child ran only after its parent had exited, under load)."""
     outcome = tmp_path / "outcome"
     script = textwrap.dedent(f"""
-        import os, sys
+        import os, sys, time
         from pathlib import Path
         from luzhi.etl.derive import DerivedGraphsError, wait_for_load
+        parent = os.getpid()
         if os.fork() == 0:  # the derive process; its parent exits at once, as a killed build's forkserver does
+            if {wait_starts == "after the build died"!r}:
+                while os.getppid() == parent:
+                    time.sleep(0.01)
             try:
-                wait_for_load(Path({str(tmp_path / 'never')!r}), poll=0.01)
+                wait_for_load(Path({str(tmp_path / 'never')!r}), parent, poll=0.01)
                 Path({str(outcome)!r}).write_text("returned")
             except DerivedGraphsError:
                 Path({str(outcome)!r}).write_text("gave up")
@@ -45,11 +58,11 @@ def test_gives_up_when_the_build_process_is_gone(tmp_path: Path) -> None:
         os._exit(0)
     """)
     subprocess.run([sys.executable, "-c", script], check=True, timeout=30)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a hang detector: the answer comes within a poll or two
     while not outcome.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert outcome.exists(), "the derive process still waits for a build that is gone"
     assert outcome.read_text() == "gave up"
-
 
 
 def test_a_build_failing_before_its_load_ends_at_once(tmp_path: Path) -> None:
