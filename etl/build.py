@@ -45,7 +45,7 @@ from luzhi.etl.derive import (
 )
 from luzhi.etl.facts import facts_path, missing_facts
 from luzhi.etl.kinds_learn import LearntKinds
-from luzhi.etl.pool import clean_stale_staging
+from luzhi.etl.pool import clean_stale_staging, start_fork_server
 from luzhi.etl.progress import Progress, Quiet
 from luzhi.etl.report import DocumentReport
 from luzhi.etl.shared import contribution_path, missing_contributions
@@ -152,6 +152,7 @@ def build(
     destination.state  # noqa: B018  (a remote store without a state directory fails before any parsing)
     paths = [Path(p) for p in paths]
     progress = progress or Quiet()
+    start_fork_server()
     clean_stale_staging()
     if destination.remote:
         return _build_remote(destination, paths, options, validate_graph, progress)

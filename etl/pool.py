@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing import get_context
+from multiprocessing import forkserver, get_context
 from pathlib import Path
 
 # What etl/kinds.py imports only where it groups duties (1–2 s of import), which only the derive process does: the
@@ -104,6 +104,20 @@ def build_pool(workers: int) -> ProcessPoolExecutor:
     (found while measuring 10,000 townships): each worker now watches the build's process and exits with it.
     Ctrl-C ends them silently (etl/quiet_worker.py, preloaded by the fork server when this starts it).
     """
+    return ProcessPoolExecutor(workers, mp_context=_fork_context(), initializer=_exit_with, initargs=(os.getpid(),))
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, in the background: its imports (1-1.5 s) then overlap the build's first steps.
+
+    Started by a build's first pool instead, it made that pool's first `submit` wait for them: a one-document
+    `luzhi build` (staged in its own process) sat 1.1 s in `start_search_index`, a quarter of its 4.1 s. Returns
+    at once (the server imports after it is started); a server already running is kept."""
+    _fork_context()
+    forkserver.ensure_running()
+
+
+def _fork_context():
     context = get_context("forkserver")
     # By name: importing it installs the handler, which the build's own process must not have. `__main__`:
     # multiprocessing's default preload, kept. luzhi.etl.derive (with stage, facts, kinds, rdflib, pyoxigraph):
@@ -111,7 +125,7 @@ def build_pool(workers: int) -> ProcessPoolExecutor:
     # processes each spent ~2 CPU-s importing them, and a process building several times (the test suite) started
     # them anew each build (bundled documents, in pytest under load: 16 s a build, 6.5 s with this).
     context.set_forkserver_preload(["__main__", "luzhi.etl.quiet_worker", "luzhi.etl.derive", *KINDS_LIBRARIES])
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),))
+    return context
 
 
 def _exit_with(build_pid: int) -> None:
