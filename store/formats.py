@@ -7,6 +7,8 @@ renamed in one line (issue 9 found about twelve hand-kept copies).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -124,6 +126,34 @@ def serialise(triples: Iterable[ox.Triple], fmt: ox.RdfFormat, prefixes: Mapping
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ordered]
         return ox.serialize(quads, format=fmt, prefixes=used or None)
     return ox.serialize(ordered, format=fmt, prefixes=used or None)
+
+
+def serialise_results(result: ox.QuerySolutions | ox.QueryBoolean, fmt: ox.QueryResultsFormat) -> bytes:
+    """A SELECT or ASK result as `fmt`; CSV written here, by the csv module, as RFC 4180 and SPARQL 1.1 CSV say.
+
+    pyoxigraph's CSV writer quotes a literal holding a comma but not an IRI holding one (0.5.13): every duty's
+    source, `…#line=20,21`, came out as two fields, and a CSV reader got one column too many on every row
+    (cold review). Every SELECT result the server sends as CSV goes through here (store/query_worker.py,
+    store/remote.py).
+    """
+    if fmt != ox.QueryResultsFormat.CSV or isinstance(result, ox.QueryBoolean):
+        return result.serialize(format=fmt)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    names = [variable.value for variable in result.variables]
+    writer.writerow(names)
+    for solution in result:
+        writer.writerow(["" if term is None else _csv_value(term) for term in (solution[name] for name in names)])
+    return out.getvalue().encode("utf-8")
+
+
+def _csv_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """SPARQL 1.1 Query Results CSV §2.1: an IRI as it is, a literal's lexical form, a blank node `_:label`."""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):  # RDF-star, which pyoxigraph can return: its N-Triples form
+        return str(term)
+    return term.value
 
 
 def used_prefixes(triples: Iterable[ox.Triple], prefixes: Mapping[str, str]) -> dict[str, str]:

@@ -28,7 +28,7 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from luzhi.store.formats import serialise
+from luzhi.store.formats import serialise, serialise_results
 from luzhi.store.sandbox import Confinement, confine
 from luzhi.store.service_check import SYNTAX_ERROR, QueryCheck, QueryRefused
 from luzhi.store.star_order import reorder_tsv, star_order
@@ -172,7 +172,7 @@ def _execute(store: ox.Store, job: Job, check: QueryCheck, serializer: str) -> A
         return Answer("error", message=f"{type(error).__name__}: {error}")
     try:
         if isinstance(result, ox.QueryBoolean):
-            return Answer("ok", result.serialize(format=getattr(ox.QueryResultsFormat, serializer)), rows=1)
+            return Answer("ok", serialise_results(result, getattr(ox.QueryResultsFormat, serializer)), rows=1)
         if isinstance(result, ox.QuerySolutions):
             return _solutions(result, job, serializer, run_query)
         return _triples(result, job, serializer)
@@ -236,7 +236,7 @@ def _solutions(result: ox.QuerySolutions, job: Job, serializer: str, again) -> A
     fmt = getattr(ox.QueryResultsFormat, serializer)
     try:
         parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-        return Answer("ok", parsed.serialize(format=fmt), rows=rows)
+        return Answer("ok", serialise_results(parsed, fmt), rows=rows)
     except MemoryError as error:
         # pyoxigraph's TSV reader refuses a line over 16 MiB ("Reached the buffer maximal size") and says
         # so with MemoryError (issue 10: one 16 MB value → 500). The row count is known to be within the
@@ -244,7 +244,7 @@ def _solutions(result: ox.QuerySolutions, job: Job, serializer: str, again) -> A
         # (A `SELECT *` then keeps the engine's alphabetical order: a value of 16 MiB is the rare case.)
         if "buffer maximal size" not in str(error):
             raise
-        return Answer("ok", again().serialize(format=fmt), rows=rows)
+        return Answer("ok", serialise_results(again(), fmt), rows=rows)
 
 
 def _triples(result: ox.QueryTriples, job: Job, serializer: str) -> Answer:

@@ -33,7 +33,7 @@ from rdflib.term import Node
 from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from luzhi.store.formats import GRAPH_FORMATS, RESULT_FORMATS, serialise
+from luzhi.store.formats import GRAPH_FORMATS, RESULT_FORMATS, serialise, serialise_results
 from luzhi.store.oxigraph import to_oxigraph, to_rdflib
 
 # What query_result can answer: pyoxigraph writes all of these faithfully.
@@ -238,12 +238,12 @@ class RemoteStore:
             return SerializedResult(serialise(triples, fmt, prefixes or {}), mime, len(triples))
         solutions = self._solutions(sparql, body)
         if isinstance(solutions, ox.QueryBoolean):
-            return SerializedResult(solutions.serialize(format=SOLUTION_FORMATS[mime]), mime, 1)
+            return SerializedResult(serialise_results(solutions, SOLUTION_FORMATS[mime]), mime, 1)
         rows = sum(1 for _ in solutions)
         _check_rows(rows, max_rows)
         # Solutions iterate once: parse the (already checked) answer again to serialise it.
         again = self._solutions(sparql, body)
-        return SerializedResult(again.serialize(format=SOLUTION_FORMATS[mime]), mime, rows)
+        return SerializedResult(serialise_results(again, SOLUTION_FORMATS[mime]), mime, rows)
 
     def raw_query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
         """The result as pyoxigraph objects, as `OxigraphStore.raw_query` gives (triples as a list)."""
