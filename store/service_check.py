@@ -134,8 +134,10 @@ def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValu
                                 f"{type(parsed).__name__}: {parsed}")
     prologue_tree, query = parsed
     if max(_depth(prologue_tree), _depth(query)) > MAX_DEPTH:
-        raise QueryRefused(400, f"查询嵌套太深（语法树超过 {MAX_DEPTH} 层），请展平 / query nested too deeply (parse "
-                                f"tree deeper than {MAX_DEPTH}); flatten it")
+        raise QueryRefused(400, f"查询嵌套太深或表达式过长（语法树超过 {MAX_DEPTH} 层；a + b + … 、a && b && … 、"
+                                f"路径 p/q/… 中每个运算符算一层），请展平或拆分 / query nested too deeply, or an "
+                                f"expression too long (parse tree deeper than {MAX_DEPTH}; each operator of a + b + "
+                                f"…, a && b && … or a path p/q/… counts as a level); flatten or split it")
     _refuse_many_patterns(query)
     services: list[str] = []
     unresolvable: list[str] = []
@@ -287,13 +289,25 @@ def _nodes(root):
         stack.extend(_children(node))
 
 
+# rdflib keeps `1+1+…+1`, `a && b && …` and a path `<p>/<p>/…` as one node with a flat list of operands (key);
+# pyoxigraph nests them one binary node per operator and recurses through them: 10,000 operands in one chain
+# crashed its worker (SIGSEGV; 5,000 did not, measured with pyoxigraph 0.5.13), a 503 for a query that cannot
+# ever run (cold review). Each operand of such a chain counts as a level of the tree here.
+_CHAINS = {"AdditiveExpression": "other", "MultiplicativeExpression": "other", "ConditionalAndExpression": "other",
+           "ConditionalOrExpression": "other", "PathSequence": "part", "PathAlternative": "part"}
+
+
 def _depth(root) -> int:
+    """The parse tree's depth as pyoxigraph will nest it (`_CHAINS`)."""
     deepest = 0
     stack = [(root, 1)]
     while stack:
         node, depth = stack.pop()
         deepest = max(deepest, depth)
         step = 1 if isinstance(node, CompValue) else 0
+        if step and node.name in _CHAINS and _CHAINS[node.name] in node:
+            operands = node[_CHAINS[node.name]]
+            step += len(operands) if isinstance(operands, (list, ParseResults)) else 0
         stack.extend((child, depth + step) for child in _children(node))
     return deepest
 

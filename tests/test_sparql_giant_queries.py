@@ -68,3 +68,28 @@ def test_an_update_of_many_optionals_is_still_refused_as_an_update():
     with pytest.raises(QueryRefused) as refused:
         check_query(update)
     assert refused.value.status == 403, refused.value.message
+
+
+def test_a_sum_of_ten_thousand_terms_is_a_400_not_a_crashed_worker(server):
+    """Cold review: `FILTER(1+1+…)` of 10,000 terms (20 kB) parsed in rdflib as one flat node, passed the depth
+    check, and crashed pyoxigraph's worker (SIGSEGV, 503 "retry" after 8.7 s): it nests one node an operator."""
+    query = "SELECT * WHERE { FILTER(" + "+".join(["1"] * 10_000) + ") }"
+    assert requests.post(server.endpoint, data=b"ASK {}", headers=SPARQL_QUERY, timeout=120).status_code == 200
+    workers = server.executor.worker_pids()
+    response = requests.post(server.endpoint, data=query.encode(), headers=SPARQL_QUERY, timeout=300)
+    assert response.status_code == 400, response.text
+    assert "expression too long" in response.text and "表达式过长" in response.text, response.text
+    assert server.executor.worker_pids() == workers  # refused by the check; no worker died
+
+
+@pytest.mark.parametrize("operator", ["&&", "||", "*", "/"])
+def test_long_chains_of_any_binary_operator_or_path_step_are_refused(operator):
+    with pytest.raises(QueryRefused) as refused:
+        check_query("SELECT * WHERE { FILTER(" + operator.join(["1"] * 2_500) + ") }")
+    assert refused.value.status == 400 and "expression too long" in refused.value.message
+
+
+def test_a_long_property_path_is_refused_and_a_short_chain_is_not():
+    with pytest.raises(QueryRefused):
+        check_query("SELECT * WHERE { ?s " + "/".join(["<http://p>"] * 2_500) + " ?o }")
+    check_query("SELECT * WHERE { FILTER(" + "+".join(["1"] * 500) + ") }")  # well within: no refusal
