@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from rich.console import Console
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
-from luzhi.server.cli_paths import BilingualPath, check_port_free
+from luzhi.server.cli_paths import BilingualPath, OutputPath, check_port, check_port_free
 from luzhi.server.township_option import township_code_option
 from luzhi.server.validation.cli import validate as validate_command
 from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, fallback_warning, validator
@@ -205,7 +205,7 @@ def _store_base(target) -> str | None:
 @store_option
 @click.option("--base", default=None, callback=_check_base, show_default=f"the store's own, else {DEFAULT_BASE}",
               help="Base of every minted IRI.")
-@click.option("--report", type=BilingualPath(dir_okay=False, path_type=Path),
+@click.option("--report", type=OutputPath(),
               help="Write the JSON data-quality report here.")
 @click.option("--force", is_flag=True, help="Load documents even when they have SHACL Violations.")
 @township_code_option
@@ -308,7 +308,7 @@ def remove(code, store_path):
 @main.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=int, callback=check_port)
 @click.option("--base", default=None, callback=_check_base,
               help="IRI base when the store must be built (default http://HOST:PORT).")
 @state_option
@@ -509,7 +509,7 @@ def _term_text(term) -> str:
 @main.command()
 @store_option
 @click.option("--format", "fmt", type=click.Choice(sorted(DUMP_FORMATS)), default="nquads", show_default=True)
-@click.option("-o", "--output", type=BilingualPath(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=OutputPath(),
               help="File to write (default stdout).")
 def export(store_path, fmt, output):
     """Export the whole store: N-Quads or TriG (keeping each document's graph), Turtle (the union), JSON-LD."""

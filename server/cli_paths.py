@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+from pathlib import Path
 
 import click
 
@@ -19,6 +20,33 @@ class BilingualPath(click.Path):
         except click.BadParameter as error:
             raise click.BadParameter(f"{_in_chinese(self, os.fsdecode(value))} / {error.message}", ctx,
                                      param) from None
+
+
+class OutputPath(BilingualPath):
+    """A file to write, refused before any work when its folder is missing or not writable: `luzhi build --report
+    /missing/r.json` built and switched the store, then exited 2 on the report (cold review), and a script that
+    trusts the exit status took a built store for a failed build."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        path = super().convert(value, param, ctx)
+        folder = path.parent
+        if not folder.is_dir():
+            self.fail(f"目录 {str(folder)!r} 不存在，无法写入 {str(path)!r} / folder {str(folder)!r} does not "
+                      f"exist, so {str(path)!r} cannot be written", param, ctx)
+        if not os.access(folder, os.W_OK | os.X_OK):
+            self.fail(f"目录 {str(folder)!r} 不可写，无法写入 {str(path)!r} / folder {str(folder)!r} is not "
+                      f"writable, so {str(path)!r} cannot be written", param, ctx)
+        return path
+
+
+def check_port(_ctx, _param, port: int) -> int:
+    """0–65535 (0: any free port): `--port 99999` served on 34463, the number modulo 65,536 (cold review)."""
+    if not 0 <= port <= 65535:
+        raise click.BadParameter(f"端口须在 0–65535 之间，收到 {port} / a port is a number from 0 to 65535, got {port}")
+    return port
 
 
 def _in_chinese(kind: click.Path, path: str) -> str:

@@ -56,6 +56,12 @@ CASES = {
     "bad township code": (lambda t: ["build", SAMPLE, "--store", str(t / "s"), "--township-code", "x.txt=12"],
                           "9-digit"),
     "input that is a directory": (lambda t: ["build", str(t), "--store", str(t / "s")], "directory"),
+    # Cold review: the build was made and switched, then the report could not be written (exit 2 after the work).
+    "report into a missing folder": (lambda t: ["build", SAMPLE, "--store", str(t / "s"), "--report",
+                                                str(_missing(t) / "r.json")], "nothing-here' does not exist"),
+    "export into a missing folder": (lambda t: ["export", "--store", str(t), "-o", str(_missing(t) / "x.nq")],
+                                     "nothing-here' does not exist"),
+    "port past 65535": (lambda t: ["serve", "--store", str(t / "s"), "--port", "99999"], "0 to 65535, got 99999"),
 }
 
 
@@ -68,6 +74,7 @@ def test_cli_error_is_one_line_with_exit_2(case, tmp_path):
     assert words in result.stderr
     if not result.stderr.startswith("Usage:"):  # click's own usage errors keep their usage line
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not (tmp_path / "s").exists()  # refused before any work
 
 
 def test_locked_store_names_the_other_build(tmp_path):
