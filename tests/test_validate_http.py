@@ -89,6 +89,20 @@ def test_multipart_upload_gets_a_turtle_sh_validation_report(live_server):
     assert len(list(graph.subjects(None, SH.ValidationResult))) == 0
 
 
+@pytest.mark.parametrize("part_type", ["text/plain", "application/octet-stream", None])
+@pytest.mark.parametrize(("name", "fmt"), [("sub.ttl", "turtle"), ("sub.nt", "nt")])
+def test_an_uploads_file_name_says_its_format_whatever_its_part_type(live_server, part_type, name, fmt):
+    """Cold review: a valid sub.ttl sent as text/plain (as curl and some browsers label it) was read as a list
+    document, 400 "no list header"; docs/validation.md says an upload's format comes from its name."""
+    data = Graph().parse(data=fixture_for(live_server.url, "Duty-title.pass.ttl"), format="turtle").serialize(
+        format=fmt)
+    part = (name, data) if part_type is None else (name, data, part_type)
+    response = requests.post(f"{live_server.url}/validate", files={"file": part},
+                             headers={"Accept": "application/json"}, timeout=60)
+    assert response.status_code == 200, response.text
+    assert response.json()["conforms"] is True
+
+
 def test_the_html_page_names_the_file_it_judged(live_server):
     """The page said whether a file conformed, or why it could not be read, without naming it (the JSON and the
     CLI did; cold review 25): one of several uploaded in turn could not be told from another."""
