@@ -31,6 +31,18 @@ def code_for(codes: dict[str, str], path: Path) -> str | None:
     return codes.get(path.name) or codes.get(str(path))
 
 
+def check_codes_name_files(codes: dict[str, str], paths) -> None:
+    """Refuse a code given for a file that is not among `paths`: a misspelt name was silently ignored, and the
+    document then resolved (or failed) by its title, exit 0 (cold review)."""
+    unknown = [name for name in codes if not any(name in (path.name, str(path)) for path in paths)]
+    if unknown:
+        names = ", ".join(unknown)
+        given = ", ".join(path.name for path in paths[:5]) + (" …" if len(paths) > 5 else "")
+        raise click.BadParameter(f"{names} 不在所给的文件之中（{given}）：请按文件名或命令行上的路径给出代码 / "
+                                 f"{names} is not among the files given ({given}): name a file as it is named, or "
+                                 "by the path given on the command line", param_hint="--township-code")
+
+
 township_code_option = click.option(
     "--township-code", "codes", multiple=True, metavar="FILE=CODE", callback=parse_codes,
     help="Give a document's 9-digit township code by hand when its title cannot be resolved (repeatable).")

@@ -61,6 +61,11 @@ CASES = {
                                                 str(_missing(t) / "r.json")], "nothing-here' does not exist"),
     "export into a missing folder": (lambda t: ["export", "--store", str(t), "-o", str(_missing(t) / "x.nq")],
                                      "nothing-here' does not exist"),
+    # Cold review: a code for a file not given was ignored (exit 0), the document resolved by its title.
+    "township code for a file not given": (lambda t: ["build", SAMPLE, "--store", str(t / "s"), "--township-code",
+                                                      "nonexist.txt=654221100"], "nonexist.txt is not among the files"),
+    "validate with a code for a file not given": (lambda t: ["validate", SAMPLE, "--township-code",
+                                                             "nonexist.txt=654221100"], "nonexist.txt is not among"),
     "port past 65535": (lambda t: ["serve", "--store", str(t / "s"), "--port", "99999"], "0 to 65535, got 99999"),
 }
 

@@ -10,7 +10,7 @@ import click
 
 from luzhi.ontology.iris import DEFAULT_BASE
 from luzhi.server.cli_paths import BilingualPath
-from luzhi.server.township_option import code_for, township_code_option
+from luzhi.server.township_option import check_codes_name_files, code_for, township_code_option
 from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, validate_submission
 from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, fallback_warning
@@ -45,6 +45,7 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
     files (one a list) are validated together, as `luzhi build` loads them: one report for them.
     Exit status: 0 when every file conforms, 1 when any has a Violation, 2 when any cannot be read.
     """
+    check_codes_name_files(codes, files)
     if warning := fallback_warning(engine, base):
         click.echo(warning, err=True)
     reports, errors = [], []
