@@ -66,6 +66,9 @@ CASES = {
                                                       "nonexist.txt=654221100"], "nonexist.txt is not among the files"),
     "validate with a code for a file not given": (lambda t: ["validate", SAMPLE, "--township-code",
                                                              "nonexist.txt=654221100"], "nonexist.txt is not among"),
+    # Cold review: 2,366 rdflib warnings of IRIs that were no IRIs came before the error.
+    "validate under a base that is no URL": (lambda t: ["validate", SAMPLE, "--base", "not a uri"],
+                                             "http(s) URL in ASCII"),
     "port past 65535": (lambda t: ["serve", "--store", str(t / "s"), "--port", "99999"], "0 to 65535, got 99999"),
 }
 

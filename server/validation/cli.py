@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from luzhi.ontology.iris import DEFAULT_BASE
-from luzhi.server.cli_paths import BilingualPath
+from luzhi.server.cli_paths import BilingualPath, check_base
 from luzhi.server.township_option import check_codes_name_files, code_for, township_code_option
 from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, validate_submission
@@ -29,7 +29,8 @@ EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
               help="Report format: readable text, JSON, or a standard sh:ValidationReport in Turtle.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the text report.")
-@click.option("--base", default=DEFAULT_BASE, show_default=True, help="IRI base the submission's IRIs must be under.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, callback=check_base,
+              help="IRI base the submission's IRIs must be under.")
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
               help="Validator: the shapes compiled to SPARQL (fast) or pySHACL (the reference).")
 @click.option("--layout", type=BilingualPath(exists=True, dir_okay=False),
