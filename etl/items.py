@@ -130,6 +130,8 @@ class _Draft:
     parents: tuple[int, ...] = ()  # an outline number's rows above it (`1.2`: (1,); `1.2.3`: (1, 2))
     row: Row | None = None  # its first row
     subpoints: bool = False  # rows numbered below its own (`1.1`, `1.2` under `1`) are its sub-points
+    # Rows without 序号 whose 事项名称 cell it took in (`_continue`): a gap after it names them (`_check_numbering`).
+    joined_titles: list[int] = field(default_factory=list)
 
     @property
     def path(self) -> tuple[int, ...]:
@@ -889,11 +891,17 @@ class _Assembler:
         assert current is not None
         draft = current.draft
         if draft is None:
+            # With a 事项名称, maybe a duty whose number was lost: not loaded, so a Warning (cold review: the first
+            # row of a list without its `1` was dropped, and the only word of it was an Info notice).
+            title = values.get(Column.TITLE, "")
+            lost_zh = f"：「{title[:30]}」没有作为事项读入；如果它是一项事项，请在该行写上序号" if title else ""
+            lost_en = f": 「{title[:30]}」 was not read as a duty; if it is one, write its number on that line" \
+                if title else ""
             self._issue(
                 "continuation-without-item",
-                "序号为空的续行前面没有可接续的事项",
-                "a continuation row (empty 序号) with no item before it to continue",
-                LineSpan(row.line.lineno, row.line.lineno),
+                f"序号为空的续行前面没有可接续的事项{lost_zh}",
+                f"a continuation row (empty 序号) with no item before it to continue{lost_en}",
+                LineSpan(row.line.lineno, row.line.lineno), severity=WARNING if title else INFO,
             )
             return
         for index, (column, text) in enumerate(values.items()):
@@ -909,7 +917,24 @@ class _Assembler:
             else:
                 parts.append(text)
         draft.last, draft.tail = row.line.lineno, _last_filled(values)
+        if values.get(Column.TITLE):
+            draft.joined_titles.append(row.line.lineno)
         self.merged_rows += 1
+
+    @staticmethod
+    def _lost_number(current: _List, expected: int) -> tuple[str, str, int | None]:
+        """What a numbering gap adds when the item before it took in rows without 序号 whose 事项名称 it read as
+        its own wrapped title: the likely place of the lost number (cold review: line 26 without its `10` made item
+        9's title two duties long, and the notice named only line 27). Chinese, English, the first such line."""
+        joined = current.draft.joined_titles if current.draft else []
+        if not joined:
+            return "", "", None
+        item = current.draft.sequence
+        zh_lines, en_lines = "、".join(map(str, joined[:3])), ", ".join(map(str, joined[:3]))
+        return (f"；第 {zh_lines} 行没有序号，已作为第 {item} 项事项名称的续行并入；如果它是第 {expected} 项，"
+                "请在该行写上序号",
+                f"; line {en_lines} has no 序号 and was read as the rest of item {item}'s title; if it is item "
+                f"{expected}, write its number on that line", joined[0])
 
     def _check_numbering(self, current: _List, sequence: int, row: Row) -> None:
         span = LineSpan(row.line.lineno, row.line.lineno)
@@ -921,8 +946,11 @@ class _Assembler:
                                 f"序号 {sequence} is used again in this list, with another title{hint_en}", span)
         elif sequence > expected:
             missing = f"{expected}" if sequence == expected + 1 else f"{expected}–{sequence - 1}"
-            issue = self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}",
-                                f"序号 jumps from {current.last_sequence} to {sequence}; {missing} missing", span)
+            why_zh, why_en, first = self._lost_number(current, expected)
+            span = LineSpan(first or span.first, span.last)
+            issue = self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}"
+                                f"{why_zh}", f"序号 jumps from {current.last_sequence} to {sequence}; {missing} "
+                                f"missing{why_en}", span)
         elif sequence < expected:
             issue = self._issue("numbering-order", f"序号从 {current.last_sequence} 回到 {sequence}",
                                 f"序号 goes back from {current.last_sequence} to {sequence}", span)
