@@ -25,7 +25,14 @@ import pyoxigraph as ox
 from rich.console import Console
 
 from luzhi.ontology.iris import DEFAULT_BASE, normalise_base
-from luzhi.server.cli_paths import BilingualPath, OutputPath, check_base, check_port, check_port_free
+from luzhi.server.cli_paths import (
+    BilingualPath,
+    OutputPath,
+    check_base,
+    check_distinct_files,
+    check_port,
+    check_port_free,
+)
 from luzhi.server.township_option import check_codes_name_files, township_code_option
 from luzhi.server.validation.cli import validate as validate_command
 from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, fallback_warning, validator
@@ -145,6 +152,7 @@ def run_build(files, store_path, base: str, report: Path | None, codes=None, con
 
     console = console or _console(stderr=True)
     paths = [Path(f) for f in files] or bundled_documents()
+    check_distinct_files(paths)
     check_codes_name_files(codes or {}, paths)
     build_options = BuildOptions(base=base, township_codes=codes or {}, **options)
     validate_graph = validator(engine) if build_options.validate else None

@@ -57,6 +57,18 @@ def check_base(_ctx, _param, value):
     return value
 
 
+def check_distinct_files(paths) -> None:
+    """Refuse a file given twice (by one path or two): the build parsed both, then refused them as two files of one
+    name, once for each (cold review)."""
+    seen: dict[Path, Path] = {}
+    for path in map(Path, paths):
+        first = seen.setdefault(path.resolve(), path)
+        if first is not path:
+            raise click.BadParameter(f"文件 {str(first)!r} 给出了两次（{str(path)!r}）：每个文件只给一次 / the file "
+                                     f"{str(first)!r} is given twice ({str(path)!r}): give each file once",
+                                     param_hint="FILES")
+
+
 def check_port(_ctx, _param, port: int) -> int:
     """0–65535 (0: any free port): `--port 99999` served on 34463, the number modulo 65,536 (cold review)."""
     if not 0 <= port <= 65535:

@@ -69,6 +69,10 @@ CASES = {
     # Cold review: 2,366 rdflib warnings of IRIs that were no IRIs came before the error.
     "validate under a base that is no URL": (lambda t: ["validate", SAMPLE, "--base", "not a uri"],
                                              "http(s) URL in ASCII"),
+    # Cold review: parsed twice, then refused as two files of one name, the same error printed once for each.
+    "one file given twice": (lambda t: ["build", SAMPLE, str(Path(SAMPLE).parent / ".." / Path(SAMPLE).parent.name /
+                                                           Path(SAMPLE).name), "--store", str(t / "s")],
+                             "is given twice"),
     "port past 65535": (lambda t: ["serve", "--store", str(t / "s"), "--port", "99999"], "0 to 65535, got 99999"),
 }
 

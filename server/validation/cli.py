@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from luzhi.ontology.iris import DEFAULT_BASE
-from luzhi.server.cli_paths import BilingualPath, check_base
+from luzhi.server.cli_paths import BilingualPath, check_base, check_distinct_files
 from luzhi.server.township_option import check_codes_name_files, code_for, township_code_option
 from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, validate_submission
@@ -46,6 +46,7 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
     files (one a list) are validated together, as `luzhi build` loads them: one report for them.
     Exit status: 0 when every file conforms, 1 when any has a Violation, 2 when any cannot be read.
     """
+    check_distinct_files(files)
     check_codes_name_files(codes, files)
     if warning := fallback_warning(engine, base):
         click.echo(warning, err=True)
