@@ -21,7 +21,15 @@ import socket
 import time
 from collections.abc import Callable
 
-from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+from gunicorn.http.errors import (
+    InvalidHeader,
+    InvalidHeaderName,
+    InvalidHTTPVersion,
+    InvalidRequestLine,
+    InvalidRequestMethod,
+    LimitRequestHeaders,
+    LimitRequestLine,
+)
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Response
@@ -57,6 +65,16 @@ def header_fields_too_large() -> bytes:
             "their number) are over the server's limit, and were not read: remove the headers or cookies it does not "
             "need and try again\n")
     return _plain_answer(431, text)
+
+
+def malformed_request(status: int, detail: str) -> bytes:
+    """The whole HTTP/1.1 answer to a request line or head that is not HTTP (400) or of a version not served (505):
+    plain text, zh + en. `luzhi serve` answered with http.server's English HTML page, gunicorn with its own
+    (cold review)."""
+    zh, en = ("不支持的 HTTP 版本", "HTTP Version Not Supported") if status == 505 else ("请求无效", "Bad Request")
+    text = (f"{status} {zh}：请求行或请求头不合 HTTP/1.1 的格式（{detail}），服务器没有处理它 / {en}: the request line "
+            f"or a header is not valid HTTP/1.1 ({detail}), and was not handled\n")
+    return _plain_answer(status, text)
 
 
 def _plain_answer(status: int, text: str) -> bytes:
@@ -125,12 +143,15 @@ class TimedRequestHandler(WSGIRequestHandler):
         self._drain_and_answer(414, request_line_too_long(REQUEST_LINE_LIMIT), self.raw_requestline)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """http.server's error page, but luzhi's own 431 in both languages for a request head past its bounds
-        (`parse_request`: a header line over 65,536 bytes, more than 100 header lines)."""
-        if code != 431:
+        """luzhi's own answers in both languages where http.server's `parse_request` sends its English HTML page:
+        431 for a request head past its bounds (a header line over 65,536 bytes, more than 100 header lines), 400
+        and 505 for a request line that is not HTTP/1.x."""
+        if code == 431:
+            self._drain_and_answer(431, header_fields_too_large())
+        elif code in (400, 505):
+            self._drain_and_answer(code, malformed_request(code, message or ""))
+        else:
             super().send_error(code, message, explain)
-            return
-        self._drain_and_answer(431, header_fields_too_large())
 
     def _drain_and_answer(self, status: int, answer: bytes, seen: bytes = b"") -> None:
         """Read and drop the rest of the request head (so the client has sent it all), send `answer`, close."""
@@ -145,19 +166,26 @@ class TimedRequestHandler(WSGIRequestHandler):
         self.log_request(status, len(answer))
 
 
+# gunicorn's parse errors answered here rather than by its English HTML page (`ThreadWorker.handle_error`).
+_OURS = (LimitRequestLine, LimitRequestHeaders, InvalidRequestLine, InvalidRequestMethod, InvalidHTTPVersion,
+         InvalidHeader, InvalidHeaderName)
+
+
 class ThreadWorker(GunicornThreadWorker):
     """gunicorn's threaded worker (gunicorn.conf.py `worker_class`), answering a request line over its
-    `limit_request_line` with luzhi's 414, and a head over its header limits with luzhi's 431, rather than
-    gunicorn's own pages (the module's docstring)."""
+    `limit_request_line` with luzhi's 414, a head over its header limits with luzhi's 431, and a request that is
+    not HTTP with luzhi's 400, rather than gunicorn's own pages (the module's docstring)."""
 
     def handle_error(self, req, client, addr, exc) -> None:
-        if not isinstance(exc, LimitRequestLine | LimitRequestHeaders) or not isinstance(client, socket.socket):
+        if not isinstance(exc, _OURS) or not isinstance(client, socket.socket):
             super().handle_error(req, client, addr, exc)
             return
         if isinstance(exc, LimitRequestLine):
             status, answer = 414, request_line_too_long(self.cfg.limit_request_line or REQUEST_LINE_LIMIT)
-        else:
+        elif isinstance(exc, LimitRequestHeaders):
             status, answer = 431, header_fields_too_large()
+        else:
+            status, answer = 400, malformed_request(400, str(exc))
         self.log.warning("Invalid request from ip=%s: %s; answered %d", (addr or ("",))[0], exc, status)
         try:
             client.settimeout(DRAIN_PAUSE)

@@ -105,6 +105,30 @@ def test_a_request_head_too_large_is_luzhis_431_under_gunicorn(small_store, tmp_
         _assert_luzhis_431(_raw(url, b"".join(b"X-%d: 1\r\n" % n for n in range(101))))
 
 
+def _assert_luzhis_plain(answer: bytes, status: int) -> None:
+    head, _sep, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 %d " % status), answer[:300]
+    assert b"text/plain; charset=utf-8" in head.lower() and b"<html" not in body.lower()
+    assert in_both_languages(body.decode("utf-8").strip().removeprefix(f"{status} ")), body
+
+
+def test_a_request_that_is_not_http_is_luzhis_400_under_luzhi_serve(small_store):
+    """Cold review: http.server's English HTML page answered a malformed request line."""
+    with serve(Config(store_path=small_store), luzhi_serve=True) as server:
+        _assert_luzhis_plain(raw_answer(server.base, b"GARBAGE\r\n\r\n"), 400)
+        _assert_luzhis_plain(raw_answer(server.base, b"GET / FOO/1.1\r\n\r\n"), 400)
+        _assert_luzhis_plain(raw_answer(server.base, b"GET / HTTP/2.0\r\n\r\n"), 505)
+        assert requests.get(f"{server.base}/health", timeout=60).status_code == 200
+
+
+def test_a_request_that_is_not_http_is_luzhis_400_under_gunicorn(small_store, tmp_path):
+    with gunicorn(small_store, tmp_path, workers=1) as url:
+        _assert_luzhis_plain(raw_answer(url, b"GARBAGE\r\n\r\n"), 400)
+        _assert_luzhis_plain(raw_answer(url, b"GET / FOO/1.1\r\n\r\n"), 400)
+        _assert_luzhis_plain(raw_answer(url, b"GET / HTTP/1.1\r\nBad Header Name: x\r\n\r\n"), 400)
+        assert requests.get(f"{url}/health", timeout=60).status_code == 200
+
+
 # ---- 3. .json of a resource without a table ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/doc/division/140226207", "/doc/category/ping-an-fa-zhi"])
