@@ -135,9 +135,11 @@ def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValu
     prologue_tree, query = parsed
     if max(_depth(prologue_tree), _depth(query)) > MAX_DEPTH:
         raise QueryRefused(400, f"查询嵌套太深或表达式过长（语法树超过 {MAX_DEPTH} 层；a + b + … 、a && b && … 、"
-                                f"路径 p/q/… 中每个运算符算一层），请展平或拆分 / query nested too deeply, or an "
-                                f"expression too long (parse tree deeper than {MAX_DEPTH}; each operator of a + b + "
-                                f"…, a && b && … or a path p/q/… counts as a level); flatten or split it")
+                                f"路径 p/q/… 中每个运算符，一组中每个三元组模式、BIND、VALUES、FILTER，SELECT 的每个"
+                                f"表达式，都算一层），请展平或拆分 / query nested too deeply, or an expression too "
+                                f"long (parse tree deeper than {MAX_DEPTH}; each operator of a + b + …, a && b && … "
+                                f"or a path p/q/…, each triple pattern, BIND, VALUES or FILTER of a group and each "
+                                f"expression a SELECT selects counts as a level); flatten or split it")
     _refuse_many_patterns(query)
     services: list[str] = []
     unresolvable: list[str] = []
@@ -293,8 +295,13 @@ def _nodes(root):
 # pyoxigraph nests them one binary node per operator and recurses through them: 10,000 operands in one chain
 # crashed its worker (SIGSEGV; 5,000 did not, measured with pyoxigraph 0.5.13), a 503 for a query that cannot
 # ever run (cold review). Each operand of such a chain counts as a level of the tree here.
+# So does a group's run of parts (triple patterns, BIND, VALUES, FILTER …) and a SELECT's of expressions: 3,000
+# BINDs, VALUES or `(1 AS ?v)` in a row crashed it too (2,500 did not), 10,000 triple patterns or FILTERs (cold
+# review 28).
 _CHAINS = {"AdditiveExpression": "other", "MultiplicativeExpression": "other", "ConditionalAndExpression": "other",
-           "ConditionalOrExpression": "other", "PathSequence": "part", "PathAlternative": "part"}
+           "ConditionalOrExpression": "other", "PathSequence": "part", "PathAlternative": "part",
+           "GroupGraphPatternSub": "part", "TriplesBlock": "triples", "SelectQuery": "projection",
+           "SubSelect": "projection"}
 
 
 def _depth(root) -> int:

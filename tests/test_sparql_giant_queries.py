@@ -93,3 +93,18 @@ def test_a_long_property_path_is_refused_and_a_short_chain_is_not():
     with pytest.raises(QueryRefused):
         check_query("SELECT * WHERE { ?s " + "/".join(["<http://p>"] * 2_500) + " ?o }")
     check_query("SELECT * WHERE { FILTER(" + "+".join(["1"] * 500) + ") }")  # well within: no refusal
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(3_000)) + " }",
+    "SELECT * WHERE { " + " ".join(f"VALUES ?v{i} {{1}}" for i in range(3_000)) + " }",
+    "SELECT " + " ".join(f"(1 AS ?v{i})" for i in range(3_000)) + " WHERE {}",
+    "SELECT * WHERE { " + " FILTER(true)" * 10_000 + " }",
+    "SELECT * WHERE { " + " ".join(f"?s{i} ?p ?o ." for i in range(10_000)) + " }",
+], ids=["3,000 BINDs", "3,000 VALUES", "3,000 selected expressions", "10,000 FILTERs", "10,000 triple patterns"])
+def test_a_long_run_of_a_groups_parts_is_a_400_not_a_crashed_worker(server, query):
+    """Cold review 28: each of these crashed pyoxigraph's worker (SIGSEGV, a 503 "retry"), as 10,000 `+` did:
+    the engine nests one node a part. They count toward the depth limit as the operators do."""
+    response = requests.post(server.endpoint, data=query.encode(), headers=SPARQL_QUERY, timeout=300)
+    assert response.status_code == 400, response.text
+    assert "expression too long" in response.text, response.text
