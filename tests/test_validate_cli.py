@@ -143,8 +143,9 @@ def test_both_engines_give_the_same_json_report():
     assert unknown.returncode == 2 and "--engine" in unknown.stderr
 
 
-def _notices_without_number(tmp_path: Path, line: int, starts: str) -> list[dict]:
-    """`luzhi validate --format json`'s notices for bundled sample 000 with the 序号 of `line` (1-based) deleted."""
+def _without_number(tmp_path: Path, line: int, starts: str) -> tuple[int, dict]:
+    """`luzhi validate --format json` on bundled sample 000 with the 序号 of `line` (1-based) deleted: its exit status
+    and its report."""
     from luzhi.etl.build import bundled_documents
 
     sample = next(path for path in bundled_documents() if path.name.startswith("000_"))
@@ -153,15 +154,16 @@ def _notices_without_number(tmp_path: Path, line: int, starts: str) -> list[dict
     lines[line - 1] = "\t" + lines[line - 1].split("\t", 1)[1]  # its number cell left empty
     document = tmp_path / "missing-number.txt"
     document.write_text("\n".join(lines), encoding="utf-8")
-    (report,) = json.loads(luzhi(document, "--format", "json").stdout)["files"]
-    return report["notices"]
+    result = luzhi(document, "--format", "json")
+    (report,) = json.loads(result.stdout)["files"]
+    return result.returncode, report
 
 
 def test_a_lost_number_read_as_the_item_aboves_title_is_named_at_its_own_line(tmp_path):
     """Cold review: line 26 of 000 without its `10` was read as the rest of item 9's 事项名称 (a two-duty title),
     and the only word of it was "序号从 9 跳到 11，缺少 10" at line 27. The gap now names line 26 and the fix."""
-    notices = _notices_without_number(tmp_path, 26, "10\t")
-    (gap,) = [notice for notice in notices if notice["code"] == "numbering-gap"]
+    _status, report = _without_number(tmp_path, 26, "10\t")
+    (gap,) = [notice for notice in report["notices"] if notice["code"] == "numbering-gap"]
     assert gap["lines"] == [26, 27], gap
     assert "第 26 行没有序号，已作为第 9 项事项名称的续行并入" in gap["message"]["zh"], gap
     assert "line 26 has no 序号" in gap["message"]["en"] and "write its number on that line" in gap["message"]["en"]
@@ -170,8 +172,17 @@ def test_a_lost_number_read_as_the_item_aboves_title_is_named_at_its_own_line(tm
 def test_a_lost_number_on_a_categorys_first_row_is_a_warning_naming_the_row(tmp_path):
     """Cold review: the first row under 二、经济发展 of 000's cooperative list without its number was dropped (no
     item before it to continue), and the only word of it was an Info notice without the fix."""
-    notices = _notices_without_number(tmp_path, 178, "10\t开展社会信用体系建设")
-    (lost,) = [notice for notice in notices if notice["code"] == "continuation-without-item"]
+    _status, report = _without_number(tmp_path, 178, "10\t开展社会信用体系建设")
+    (lost,) = [notice for notice in report["notices"] if notice["code"] == "continuation-without-item"]
     assert lost["severity"] == "Warning" and lost["lines"] == [178, 178], lost
     assert "「开展社会信用体系建设」没有作为事项读入" in lost["message"]["zh"]
     assert "write its number on that line" in lost["message"]["en"]
+
+
+def test_a_lost_number_on_a_lists_first_row_is_a_violation_as_an_unread_number_is(tmp_path):
+    """Cold review 28: 000's line 15 (the basic list's first duty) without its `1` was dropped, and `luzhi validate`
+    said it conformed (exit 0), where a 序号 that cannot be read refuses the list (lzsh:UnreadRowShape)."""
+    status, report = _without_number(tmp_path, 15, "1\t")
+    assert status == 1, report
+    (unread,) = [r for r in report["results"] if r["sourceShape"].endswith("#UnreadRowShape")]
+    assert unread["severity"] == "Violation" and unread["lines"] == [15, 15], unread

@@ -58,5 +58,5 @@ def test_the_page_shows_the_unread_row_at_its_line(live_server):
     # The Violation itself names its line, not only the notice (the page showed the list's first result's place,
     # the count's: none).
     violation = re.search(r'<li class="violation">(.*?)</li>', response.text, re.S).group(1)
-    assert "清单有一行序号无法读取：" in violation and "第 25 行" in violation
+    assert "清单有一行序号缺失或无法读取：" in violation and "第 25 行" in violation
     assert "/source/210381121/upload" not in response.text
