@@ -67,3 +67,17 @@ def test_a_failed_precondition_is_a_412_without_the_body(duty_pages, live_server
     now_or_later = {"If-Match": whole.headers["ETag"]} if "If-Match" in header else \
         {"If-Unmodified-Since": whole.headers["Last-Modified"]}
     assert requests.get(url, headers=now_or_later).status_code == 200
+
+
+def test_if_match_is_judged_before_a_range_and_star_matches(live_server):
+    """Cold review 28: a failed If-Match with a Range sent the part (206), so a resumed download could join bytes of
+    two dumps; `If-Match: *` failed (412) on a resource that exists. A weak tag never matches (RFC 9110 §13.1.1)."""
+    url = live_server.url + "/dumps/luzhi.nq.gz"
+    tag = requests.head(url).headers["ETag"]
+    part = {"Range": "bytes=0-9"}
+    assert requests.get(url, headers={"If-Match": '"nope"', **part}).status_code == 412
+    assert requests.get(url, headers={"If-Match": '"nope"', "Range": "bytes=-0"}).status_code == 412
+    assert requests.get(url, headers={"If-Match": f"W/{tag}", **part}).status_code == 412
+    assert requests.get(url, headers={"If-Match": tag, **part}).status_code == 206
+    assert requests.get(url, headers={"If-Match": "*", **part}).status_code == 206
+    assert requests.get(url, headers={"If-Match": "*"}).status_code == 200

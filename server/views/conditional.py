@@ -12,7 +12,7 @@ from typing import NoReturn
 
 from flask import Response, request
 from werkzeug.exceptions import PreconditionFailed, RequestedRangeNotSatisfiable
-from werkzeug.http import http_date, parse_date, parse_range_header, quote_etag
+from werkzeug.http import http_date, parse_date, parse_etags, parse_range_header, quote_etag
 
 from luzhi.server.context import build_info
 
@@ -61,18 +61,24 @@ def conditional(response: Response, *, vary_accept: bool = True, complete_length
         # RFC 9110 §13.1.3 (and RFC 7232 §3.3: "a date which is later than the server's current time is
         # invalid"): ignored, not an answer 304 (werkzeug compared it with the build time; cold review).
         environ = {key: value for key, value in environ.items() if key != "HTTP_IF_MODIFIED_SINCE"}
-    unmodified_since = parse_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
-    if "HTTP_IF_MATCH" not in environ and unmodified_since is not None and info.time.replace(microsecond=0) > \
-            unmodified_since:  # RFC 9110 §13.1.4, which werkzeug does not read (it answered 200, cold review)
-        _precondition_failed(response, "If-Unmodified-Since")
+    # The preconditions first (RFC 9110 §13.2.2), here: werkzeug reads no If-Unmodified-Since (it answered 200), and
+    # checks If-Match after a Range, so a failed If-Match with a Range sent the part (206), and `If-Match: *`
+    # failed (cold reviews 27, 28).
+    if "HTTP_IF_MATCH" in environ:
+        wanted = parse_etags(environ["HTTP_IF_MATCH"])
+        if not (wanted.star_tag or wanted.is_strong(tag)):  # §13.1.1: the strong comparison
+            _precondition_failed(response, "If-Match")
+        environ = {key: value for key, value in environ.items() if key != "HTTP_IF_MATCH"}
+    else:
+        unmodified_since = parse_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
+        if unmodified_since is not None and info.time.replace(microsecond=0) > unmodified_since:  # §13.1.4
+            _precondition_failed(response, "If-Unmodified-Since")
     try:
         response = response.make_conditional(environ, accept_ranges=complete_length is not None,
                                              complete_length=complete_length)
     except RequestedRangeNotSatisfiable:
         response.close()  # werkzeug raises the 416 and leaves the file it was to send open
         raise
-    if response.status_code == 412:
-        _precondition_failed(response, "If-Match")
     # make_conditional adds a Date header, and the HTTP server (Werkzeug's and gunicorn's) adds its
     # own: two Date headers on every page (cold review). The server's one is enough (RFC 9110 §6.6.1).
     del response.headers["Date"]
