@@ -33,10 +33,14 @@ class OutputPath(BilingualPath):
 
     def convert(self, value, param, ctx):
         path = super().convert(value, param, ctx)
-        folder = path.parent
+        if not str(value).strip() or path.is_dir():
+            self.fail(f"{str(value)!r} 不是文件名 / {str(value)!r} is no file name", param, ctx)
+        folder = path.resolve().parent  # where a symbolic link's target would be written (cold review 28)
         if not folder.is_dir():
-            self.fail(f"目录 {str(folder)!r} 不存在，无法写入 {str(path)!r} / folder {str(folder)!r} does not "
-                      f"exist, so {str(path)!r} cannot be written", param, ctx)
+            said = "不是目录" if folder.exists() else "不存在"
+            said_en = "is not a folder" if folder.exists() else "does not exist"
+            self.fail(f"目录 {str(folder)!r} {said}，无法写入 {str(path)!r} / folder {str(folder)!r} {said_en}, so "
+                      f"{str(path)!r} cannot be written", param, ctx)
         if not os.access(folder, os.W_OK | os.X_OK):
             self.fail(f"目录 {str(folder)!r} 不可写，无法写入 {str(path)!r} / folder {str(folder)!r} is not "
                       f"writable, so {str(path)!r} cannot be written", param, ctx)

@@ -44,6 +44,12 @@ def _missing(tmp: Path) -> Path:
     return tmp / "nothing-here"
 
 
+def _dangling(tmp: Path) -> Path:
+    link = tmp / "report.json"
+    link.symlink_to(_missing(tmp) / "report.json")
+    return link
+
+
 SAMPLE = str(bundled_documents()[0])
 CASES = {
     # name: (arguments given the temp dir, words the one line must contain)
@@ -73,6 +79,13 @@ CASES = {
     "one file given twice": (lambda t: ["build", SAMPLE, str(Path(SAMPLE).parent / ".." / Path(SAMPLE).parent.name /
                                                            Path(SAMPLE).name), "--store", str(t / "s")],
                              "is given twice"),
+    # Cold review 28: a --report naming a dangling symbolic link, or '', was written (and failed) after the build.
+    "report through a dangling link": (lambda t: ["build", SAMPLE, "--store", str(t / "s"), "--report",
+                                                  str(_dangling(t))], "nothing-here' does not exist"),
+    "report named ''": (lambda t: ["build", SAMPLE, "--store", str(t / "s"), "--report", ""], "is no file name"),
+    "two codes for one file": (lambda t: ["build", SAMPLE, "--store", str(t / "s"), "--township-code",
+                                          "a.txt=140226207", "--township-code", "a.txt=999999999"],
+                               "a.txt is given two codes"),
     "port past 65535": (lambda t: ["serve", "--store", str(t / "s"), "--port", "99999"], "0 to 65535, got 99999"),
 }
 

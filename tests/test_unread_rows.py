@@ -115,7 +115,8 @@ def test_the_text_report_gives_each_result_its_line_in_the_reports_language(tmp_
     zh, en = (subprocess.run([*CLI, "validate", "--lang", lang, str(path)], capture_output=True, text=True,
                              timeout=300).stdout for lang in ("zh", "en"))
     violation = next(line for line in zh.splitlines() if line.startswith("  违规"))
-    assert violation.startswith("  违规 · 清单有一行序号缺失或无法读取：") and violation.endswith("照常载入（第 25 行）")
+    assert violation.startswith("  违规 · 清单有一行序号缺失或无法读取：")
+    assert violation.endswith("照常载入（第 25 行）")
     assert "/dang-de-jian-she  （第 14 行）" in zh and "[" not in zh and "#line=" not in zh and ": " not in zh
     assert "does not conform — 1 violation, 3 warnings, 0 infos (" in en and "/dang-de-jian-she  [line 14]" in en
     assert "#line=" not in en

@@ -186,3 +186,19 @@ def test_a_lost_number_on_a_lists_first_row_is_a_violation_as_an_unread_number_i
     assert status == 1, report
     (unread,) = [r for r in report["results"] if r["sourceShape"].endswith("#UnreadRowShape")]
     assert unread["severity"] == "Violation" and unread["lines"] == [15, 15], unread
+
+
+def test_a_township_code_given_for_a_file_as_its_path_was_written_is_used(tmp_path):
+    """Cold review 28: `luzhi validate ./a.txt --township-code ./a.txt=CODE` was refused, the file being named `a.txt`
+    once given (pathlib drops the `./`); before that refusal the code was silently unused."""
+    from luzhi.etl.build import bundled_documents
+
+    sample = next(path for path in bundled_documents() if path.name.startswith("002_"))
+    (tmp_path / "a.txt").write_bytes(sample.read_bytes())
+    result = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "validate", "./a.txt", "--township-code",
+                             "./a.txt=210381121", "--format", "json"], capture_output=True, text=True, timeout=300,
+                            cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stderr
+    (report,) = json.loads(result.stdout)["files"]
+    # Another township's code than its title's (卧牛河镇, 150783106): used, it overrides the title and says so.
+    assert "code-overrides-title" in {notice["code"] for notice in report["notices"]}, report["notices"]

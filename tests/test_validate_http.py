@@ -103,6 +103,18 @@ def test_an_uploads_file_name_says_its_format_whatever_its_part_type(live_server
     assert response.json()["conforms"] is True
 
 
+def test_an_uploads_txt_name_is_a_list_document_whatever_its_part_type(live_server):
+    """Cold review 28: list.txt sent as text/turtle was read as Turtle (400, a syntax error at line 3)."""
+    from luzhi.etl.build import bundled_documents
+
+    sample = next(path for path in bundled_documents() if path.name.startswith("002_"))
+    for part_type in ("text/turtle", "application/json"):
+        response = requests.post(f"{live_server.url}/validate", headers={"Accept": "application/json"}, timeout=120,
+                                 files={"file": ("list.txt", sample.read_bytes(), part_type)})
+        assert response.status_code == 200, response.text
+        assert response.json()["conforms"] is True
+
+
 def test_the_html_page_names_the_file_it_judged(live_server):
     """The page said whether a file conformed, or why it could not be read, without naming it (the JSON and the
     CLI did; cold review 25): one of several uploaded in turn could not be told from another."""

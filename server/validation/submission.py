@@ -90,14 +90,7 @@ def guess_format(name: str = "", media_type: str = "") -> str | None:
         return MEDIA_TYPES[media]
     if not name:
         return None
-    return rdf_format_of(name) or "text"
-
-
-def rdf_format_of(name: str) -> str | None:
-    """The RDF format a file name's extension names (`.ttl`, `.nt` …), or None. An upload's name says more than
-    its part's Content-Type: a browser or curl sends a .ttl as text/plain or application/octet-stream, and a
-    Turtle file read as a list document was "no list header (序号, 事项名称 …)" (cold review)."""
-    return _RDF_EXTENSIONS.get(PurePath(name).suffix.lower())
+    return _RDF_EXTENSIONS.get(PurePath(name).suffix.lower(), "text")
 
 
 def empty_file_message() -> str:

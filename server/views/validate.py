@@ -15,6 +15,7 @@ import json
 import re
 import shlex
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from flask import Response, current_app, render_template, request
 
@@ -24,7 +25,7 @@ from luzhi.server.conneg import choose, negotiate
 from luzhi.server.context import get_config
 from luzhi.server.i18n import lang
 from luzhi.server.limits import RETRY_AFTER, BadBody, BodyTooLarge, Busy, Slots, read_body
-from luzhi.server.validation.submission import FORMATS, MEDIA_TYPES, SubmissionError, guess_format, rdf_format_of
+from luzhi.server.validation.submission import FORMATS, MEDIA_TYPES, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, ValidationFailed, ValidationTimeout, validate_isolated
 from luzhi.server.views.arguments import repeated_message
 from luzhi.shapes.report import grouped, places, render_turtle, report_dict, shape_label, where
@@ -130,7 +131,10 @@ def _submission() -> tuple[bytes, str, str | None, bool, str | None]:
             if request.form.get("text", "").strip():  # one was silently dropped before (cold review)
                 raise _Refused(400, "请只提交 file 或 text 之一 / send either `file` or `text`, not both")
             data = upload.read()
-            fmt = chosen or rdf_format_of(upload.filename) or guess_format(upload.filename, upload.mimetype or "")
+            # Its name's extension decides, as for `luzhi validate` (docs/validation.md); its part's Content-Type only
+            # for a name without one: browsers and curl label a .ttl text/plain, a .txt anything (cold reviews 27-28).
+            named = PurePath(upload.filename).suffix
+            fmt = chosen or guess_format(upload.filename, "" if named else upload.mimetype or "")
             return data, upload.filename, fmt, True, upload.mimetype_params.get("charset")
         text = request.form.get("text", "")
         return text.encode("utf-8"), "form", chosen, False, None
