@@ -79,6 +79,9 @@ class Issue:
 
 
 INFO, WARNING = "Info", "Warning"  # an `Issue`'s severity, the values of shapes/validate.py `Severity`
+# The codes whose Warning is a row not read as a duty, stated as lz:unreadRow (etl/to_rdf.py): a 序号 that is no
+# number, and no 序号 with a 事项名称 and no item above to continue (dropped, "conforms": cold review 28).
+UNREAD_ROWS = ("unparsed-line", "continuation-without-item")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from luzhi.etl.categories import Category, merge_categories
 from luzhi.etl.department_phrases import LEAD, SUPPORT
 from luzhi.etl.departments import DepartmentCell, DepartmentRegistry, department_mentions
 from luzhi.etl.divisions import DivisionChain
-from luzhi.etl.model import WARNING, DutyItem, Issue, ListKind, ParsedDocument
+from luzhi.etl.model import UNREAD_ROWS, WARNING, DutyItem, Issue, ListKind, ParsedDocument
 from luzhi.etl.report import declared_total
 from luzhi.etl.responsibilities import split_responsibility, unlisted_departments
 from luzhi.ontology.iris import Iris
@@ -312,11 +312,6 @@ def _add_participations(duty, graph, iris, item, org_iri, cell: DepartmentCell, 
             graph.add((part, LZ.responsibility, zh(responsibility)))
 
 
-# The Warnings of a row not read as a duty: a 序号 that is no number, and no 序号 at all with a 事项名称 and no item
-# above to continue (its row dropped, the document "conforms": cold review 28).
-_UNREAD_ROWS = ("unparsed-line", "continuation-without-item")
-
-
 def _add_lists(graph, iris, doc, kinds, township, source, build_iri, categories) -> None:
     """The lists and their category sections. They carry lz:ofTownship/lz:ofListType/lz:ofCategory, not
     the duty properties lz:township/lz:listType/lz:category, so the query a user writes first
@@ -345,7 +340,7 @@ def _add_lists(graph, iris, doc, kinds, township, source, build_iri, categories)
         # A row whose 序号 could not be read (`9a<TAB>…`, etl/items.py `_no_number`): lzsh:UnreadRowShape refuses
         # the list at that line (a Warning notice, the build loaded 310 of 311 duties silently, cold review).
         for issue in doc.issues:
-            if issue.code in _UNREAD_ROWS and issue.severity == WARNING and issue.list_kind is kind and issue.lines:
+            if issue.code in UNREAD_ROWS and issue.severity == WARNING and issue.list_kind is kind and issue.lines:
                 graph.add((dataset, LZ.unreadRow, URIRef(f"{source}#{doc.fragment(issue.lines)}")))
         sections: dict[Category, list[str]] = {}
         for item in items:
