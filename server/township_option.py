@@ -32,13 +32,19 @@ def parse_codes(ctx, param, pairs: tuple[str, ...]) -> dict[str, str]:
 
 def code_for(codes: dict[str, str], path: Path) -> str | None:
     """The code given for `path`, by its name or as written on the command line (as etl.stage.BuildOptions)."""
-    return codes.get(path.name) or codes.get(str(path))
+    return next((codes[key] for key in _keys(path) if key in codes), None)
+
+
+def _keys(path: Path) -> tuple[str, str]:
+    """What a `--township-code` may name a file by: its name, or its path as given."""
+    return path.name, str(path)
 
 
 def check_codes_name_files(codes: dict[str, str], paths) -> None:
     """Refuse a code given for a file that is not among `paths`: a misspelt name was silently ignored, and the
     document then resolved (or failed) by its title, exit 0 (cold review)."""
-    unknown = [name for name in codes if not any(name in (path.name, str(path)) for path in paths)]
+    named = {key for path in paths for key in _keys(path)}
+    unknown = [name for name in codes if name not in named]
     if unknown:
         names = ", ".join(unknown)
         given = ", ".join(path.name for path in paths[:5]) + (" …" if len(paths) > 5 else "")

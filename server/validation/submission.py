@@ -83,14 +83,17 @@ class Submission:
 
 
 def guess_format(name: str = "", media_type: str = "") -> str | None:
-    """The format of a submission: from its media type when that names one, else from its file name (an RDF
-    extension, or any other name: a list document, "text"); None with neither (a body of an unknown type)."""
+    """The format of a submission: from its file name when that has an extension (an RDF one, or any other: a list
+    document, "text"), else from its media type when that names one, else "text" for a name, None with neither (a
+    body of an unknown type). The name first, as `luzhi validate` reads it and docs/validation.md says: browsers
+    and curl label an uploaded .ttl text/plain, a .txt anything (cold reviews 27, 28)."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix:
+        return _RDF_EXTENSIONS.get(suffix, "text")
     media = media_type.split(";", 1)[0].strip().lower()
     if media in MEDIA_TYPES:
         return MEDIA_TYPES[media]
-    if not name:
-        return None
-    return _RDF_EXTENSIONS.get(PurePath(name).suffix.lower(), "text")
+    return "text" if name else None
 
 
 def empty_file_message() -> str:

@@ -15,7 +15,6 @@ import json
 import re
 import shlex
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from flask import Response, current_app, render_template, request
 
@@ -131,10 +130,7 @@ def _submission() -> tuple[bytes, str, str | None, bool, str | None]:
             if request.form.get("text", "").strip():  # one was silently dropped before (cold review)
                 raise _Refused(400, "请只提交 file 或 text 之一 / send either `file` or `text`, not both")
             data = upload.read()
-            # Its name's extension decides, as for `luzhi validate` (docs/validation.md); its part's Content-Type only
-            # for a name without one: browsers and curl label a .ttl text/plain, a .txt anything (cold reviews 27-28).
-            named = PurePath(upload.filename).suffix
-            fmt = chosen or guess_format(upload.filename, "" if named else upload.mimetype or "")
+            fmt = chosen or guess_format(upload.filename, upload.mimetype or "")  # its name's extension first
             return data, upload.filename, fmt, True, upload.mimetype_params.get("charset")
         text = request.form.get("text", "")
         return text.encode("utf-8"), "form", chosen, False, None
