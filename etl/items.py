@@ -158,6 +158,9 @@ class _List:
     category: str | None = None  # from the last heading
     headings: dict[str, tuple[int | None, Row]] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
+    # Items that took in rows without 序号 whose 事项名称 they read as theirs: (category, 序号, those lines). A count
+    # short of the declared one names them, as a lost number on a list's or category's last row makes no gap.
+    joined: list[tuple[str | None, int, list[int]]] = field(default_factory=list)
     order: list[str] = field(default_factory=list)  # category names in order of appearance
     last_column_category: str | None = None
     last_subcategory: str | None = None  # of the item that wrote last_column_category
@@ -922,19 +925,28 @@ class _Assembler:
         self.merged_rows += 1
 
     @staticmethod
-    def _lost_number(current: _List, expected: int) -> tuple[str, str, int | None]:
-        """What a numbering gap adds when the item before it took in rows without 序号 whose 事项名称 it read as
-        its own wrapped title: the likely place of the lost number (cold review: line 26 without its `10` made item
-        9's title two duties long, and the notice named only line 27). Chinese, English, the first such line."""
-        joined = current.draft.joined_titles if current.draft else []
+    def _lost_number(item: int, joined: list[int], expected: int | None = None) -> tuple[str, str, int | None]:
+        """What a numbering gap or a short count adds when item `item` took in rows without 序号 (`joined`) whose
+        事项名称 it read as its own wrapped title: the likely place of the lost number (cold review: line 26 without
+        its `10` made item 9's title two duties long, and the notice named only line 27). Chinese, English, the
+        first such line."""
         if not joined:
             return "", "", None
-        item = current.draft.sequence
         zh_lines, en_lines = "、".join(map(str, joined[:3])), ", ".join(map(str, joined[:3]))
-        return (f"；第 {zh_lines} 行没有序号，已作为第 {item} 项事项名称的续行并入；如果它是第 {expected} 项，"
-                "请在该行写上序号",
-                f"; line {en_lines} has no 序号 and was read as the rest of item {item}'s title; if it is item "
-                f"{expected}, write its number on that line", joined[0])
+        which, which_en = (f"第 {expected} 项", f"item {expected}") if expected else ("一项事项", "an item of its own")
+        return (f"；第 {zh_lines} 行没有序号，已作为第 {item} 项事项名称的续行并入；如果它是{which}，请在该行写上序号",
+                f"; line {en_lines} has no 序号 and was read as the rest of item {item}'s title; if it is "
+                f"{which_en}, write its number on that line", joined[0])
+
+    def _short_count(self, current: _List, declared: int, parsed: int, category: str | None = None
+                     ) -> tuple[str, str, int | None]:
+        """`_lost_number` for a count short of the declared one, from the last item (of `category`, or of the
+        list when None) that took in rows without 序号."""
+        joined = [entry for entry in current.joined if category is None or entry[0] == category]
+        if parsed >= declared or not joined:
+            return "", "", None
+        _category, item, lines = joined[-1]
+        return self._lost_number(item, lines)
 
     def _check_numbering(self, current: _List, sequence: int, row: Row) -> None:
         span = LineSpan(row.line.lineno, row.line.lineno)
@@ -946,11 +958,17 @@ class _Assembler:
                                 f"序号 {sequence} is used again in this list, with another title{hint_en}", span)
         elif sequence > expected:
             missing = f"{expected}" if sequence == expected + 1 else f"{expected}–{sequence - 1}"
-            why_zh, why_en, first = self._lost_number(current, expected)
+            draft = current.draft
+            why_zh, why_en, first = self._lost_number(draft.sequence, draft.joined_titles, expected) if draft else (
+                "", "", None)
             span = LineSpan(first or span.first, span.last)
-            issue = self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}"
-                                f"{why_zh}", f"序号 jumps from {current.last_sequence} to {sequence}; {missing} "
-                                f"missing{why_en}", span)
+            if current.last_sequence:
+                issue = self._issue("numbering-gap", f"序号从 {current.last_sequence} 跳到 {sequence}，缺少 {missing}"
+                                    f"{why_zh}", f"序号 jumps from {current.last_sequence} to {sequence}; {missing} "
+                                    f"missing{why_en}", span)
+            else:  # "从 0 跳到 2" read as if a 0 had been printed (cold review 28)
+                issue = self._issue("numbering-gap", f"序号从 {sequence} 开始，缺少 {missing}{why_zh}",
+                                    f"序号 starts at {sequence}; {missing} missing{why_en}", span)
         elif sequence < expected:
             issue = self._issue("numbering-order", f"序号从 {current.last_sequence} 回到 {sequence}",
                                 f"序号 goes back from {current.last_sequence} to {sequence}", span)
@@ -1003,6 +1021,8 @@ class _Assembler:
         if category is not None:
             self._seen_category(current, category)
             current.counts[category] += 1
+        if draft.joined_titles:
+            current.joined.append((category, draft.sequence, draft.joined_titles))
 
     @staticmethod
     def _header_of(current: _List, column: Column) -> str:
@@ -1039,21 +1059,24 @@ class _Assembler:
         for name, (declared, row) in current.headings.items():
             parsed = current.counts[name]
             if declared is not None and declared != parsed:
+                why_zh, why_en, lost = self._short_count(current, declared, parsed, name)
                 self._issue(
                     "count-mismatch",
-                    f"{LIST_NAMES[current.kind]}分类「{name}」声明 {declared} 项，实际解析出 {parsed} 项",
+                    f"{LIST_NAMES[current.kind]}分类「{name}」声明 {declared} 项，实际解析出 {parsed} 项{why_zh}",
                     f"the {current.kind.value} list's category 「{name}」 declares {declared} items; {parsed} "
-                    "were parsed",
-                    LineSpan(row.line.lineno, row.line.lineno),
+                    f"were parsed{why_en}",
+                    LineSpan(row.line.lineno, lost or row.line.lineno),
                 )
         if current.declared is not None and current.declared != current.parsed:
             assert current.title_row is not None
             line = current.title_row.line.lineno
+            why_zh, why_en, lost = self._short_count(current, current.declared, current.parsed)
             self._issue(
                 "count-mismatch",
-                f"{LIST_NAMES[current.kind]}声明 {current.declared} 项，实际解析出 {current.parsed} 项",
-                f"the {current.kind.value} list declares {current.declared} items; {current.parsed} were parsed",
-                LineSpan(line, line),
+                f"{LIST_NAMES[current.kind]}声明 {current.declared} 项，实际解析出 {current.parsed} 项{why_zh}",
+                f"the {current.kind.value} list declares {current.declared} items; {current.parsed} were "
+                f"parsed{why_en}",
+                LineSpan(line, lost or line),
             )
         self.current = None
 

@@ -188,6 +188,23 @@ def test_a_lost_number_on_a_lists_first_row_is_a_violation_as_an_unread_number_i
     assert unread["severity"] == "Violation" and unread["lines"] == [15, 15], unread
 
 
+def test_a_lost_number_on_a_categorys_last_row_is_named_by_the_short_count(tmp_path):
+    """Cold review 28: 000's line 156 (item 111, the last of 综合政务) without its number was read as the rest of item
+    110's title, and no gap follows it: the only word was "声明 9 项，实际解析出 8 项" at the heading's line."""
+    _status, report = _without_number(tmp_path, 156, "111\t")
+    (short,) = [notice for notice in report["notices"] if notice["code"] == "count-mismatch"]
+    assert short["lines"] == [145, 156], short
+    assert "第 156 行没有序号，已作为第 110 项事项名称的续行并入" in short["message"]["zh"], short
+    assert "line 156 has no 序号 and was read as the rest of item 110's title" in short["message"]["en"], short
+
+
+def test_a_list_whose_first_number_is_lost_is_said_to_start_past_it(tmp_path):
+    """Cold review 28: "序号从 0 跳到 2" read as if a 0 had been printed."""
+    _status, report = _without_number(tmp_path, 15, "1\t")
+    (gap,) = [notice for notice in report["notices"] if notice["code"] == "numbering-gap"]
+    assert gap["message"] == {"zh": "序号从 2 开始，缺少 1", "en": "序号 starts at 2; 1 missing"}, gap
+
+
 def test_a_township_code_given_for_a_file_as_its_path_was_written_is_used(tmp_path):
     """Cold review 28: `luzhi validate ./a.txt --township-code ./a.txt=CODE` was refused, the file being named `a.txt`
     once given (pathlib drops the `./`); before that refusal the code was silently unused."""
