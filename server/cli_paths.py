@@ -62,15 +62,24 @@ def check_base(_ctx, _param, value):
 
 
 def check_distinct_files(paths) -> None:
-    """Refuse a file given twice (by one path or two): the build parsed both, then refused them as two files of one
-    name, once for each (cold review)."""
-    seen: dict[Path, Path] = {}
+    """Refuse a file given twice (by one path or two, a symbolic or a hard link): the build parsed both, then refused
+    them as two files of one name, once for each, or a hard link as a township claimed twice (cold reviews)."""
+    seen: dict[object, Path] = {}
     for path in map(Path, paths):
-        first = seen.setdefault(path.resolve(), path)
+        first = seen.setdefault(_identity(path), path)
         if first is not path:
             raise click.BadParameter(f"文件 {str(first)!r} 给出了两次（{str(path)!r}）：每个文件只给一次 / the file "
                                      f"{str(first)!r} is given twice ({str(path)!r}): give each file once",
                                      param_hint="FILES")
+
+
+def _identity(path: Path) -> object:
+    """The file itself (device and inode), whatever names it; its resolved path where it cannot be read."""
+    try:
+        status = path.stat()
+    except OSError:
+        return path.resolve()
+    return status.st_dev, status.st_ino
 
 
 def check_port(_ctx, _param, port: int) -> int:

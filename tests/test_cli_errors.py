@@ -7,6 +7,7 @@ township code, a corrupt or locked store, a store in the layout of an older luzh
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -50,6 +51,14 @@ def _dangling(tmp: Path) -> Path:
     return link
 
 
+def _hard_linked(tmp: Path) -> list[str]:
+    """A copy of SAMPLE and a hard link to it (in the temp dir: a hard link cannot cross file systems)."""
+    copy, link = tmp / Path(SAMPLE).name, tmp / "another-name.txt"
+    shutil.copyfile(SAMPLE, copy)
+    link.hardlink_to(copy)
+    return [str(copy), str(link)]
+
+
 SAMPLE = str(bundled_documents()[0])
 CASES = {
     # name: (arguments given the temp dir, words the one line must contain)
@@ -79,6 +88,9 @@ CASES = {
     "one file given twice": (lambda t: ["build", SAMPLE, str(Path(SAMPLE).parent / ".." / Path(SAMPLE).parent.name /
                                                            Path(SAMPLE).name), "--store", str(t / "s")],
                              "is given twice"),
+    # Cold review 28: a hard link given as a second file was refused only as a township claimed by two files.
+    "one file given twice by a hard link": (lambda t: ["build", *_hard_linked(t), "--store", str(t / "s")],
+                                            "is given twice"),
     # Cold review 28: a --report naming a dangling symbolic link, or '', was written (and failed) after the build.
     "report through a dangling link": (lambda t: ["build", SAMPLE, "--store", str(t / "s"), "--report",
                                                   str(_dangling(t))], "nothing-here' does not exist"),
