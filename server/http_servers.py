@@ -17,9 +17,11 @@ all, then answer 414 in both languages, advising POST, with the headers every an
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Callable
+from email.errors import InvalidHeaderDefect, MissingHeaderBodySeparatorDefect
 
 from gunicorn.http.errors import (
     InvalidHeader,
@@ -29,6 +31,7 @@ from gunicorn.http.errors import (
     InvalidRequestMethod,
     LimitRequestHeaders,
     LimitRequestLine,
+    ObsoleteFolding,
 )
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 from werkzeug.serving import WSGIRequestHandler
@@ -45,6 +48,12 @@ REQUEST_LINE_LIMIT = 8190
 # reading stops sooner at the blank line that ends the head, or when nothing comes for `DRAIN_PAUSE` seconds.
 DRAIN_LIMIT = 16 * 1024 * 1024
 DRAIN_PAUSE = 1.0
+# RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT, one digit each (gunicorn's rule too).
+_VERSION = re.compile(r"HTTP/(\d)\.(\d)")
+# What the email parser behind http.server notes of a header line it could not read: one without a colon ends the
+# headers there (those after it are lost), one without a name. Not the defects it notes of a multipart
+# Content-Type's (absent) body.
+_HEADER_LINE_DEFECTS = (MissingHeaderBodySeparatorDefect, InvalidHeaderDefect)
 
 
 def request_line_too_long(limit: int) -> bytes:
@@ -142,6 +151,29 @@ class TimedRequestHandler(WSGIRequestHandler):
         self.request_version = self.command = ""
         self._drain_and_answer(414, request_line_too_long(REQUEST_LINE_LIMIT), self.raw_requestline)
 
+    def parse_request(self) -> bool:
+        """http.server's `parse_request`, held to HTTP/1.x as gunicorn holds it (cold review 28): a line without a
+        version (HTTP/0.9, answered without a status line), a version of more than one digit a side (`HTTP/1.10`,
+        answered 200) or outside 1.0–1.1 (505), a header line without a colon (read as the start of the body, the
+        headers after it lost) and an obsolete folded header line (RFC 9112 §5.2) are refused."""
+        words = self.raw_requestline.decode("latin-1").split()
+        version = _VERSION.fullmatch(words[-1]) if len(words) == 3 else None
+        if len(words) in (2, 3) and version is None:
+            self.send_error(400, f"no HTTP/1.x version: {words[-1][:40]!r}" if len(words) == 3 else "no HTTP version")
+            return False
+        if version is not None and version[1] != "1":
+            self.send_error(505, f"HTTP/{version[1]}.{version[2]}")
+            return False
+        if not super().parse_request():
+            return False
+        if any(isinstance(defect, _HEADER_LINE_DEFECTS) for defect in self.headers.defects):
+            self.send_error(400, "a header line without a colon or a name")
+            return False
+        if any("\n" in value for value in self.headers.values()):
+            self.send_error(400, "obsolete line folding")
+            return False
+        return True
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """luzhi's own answers in both languages where http.server's `parse_request` sends its English HTML page:
         431 for a request head past its bounds (a header line over 65,536 bytes, more than 100 header lines), 400
@@ -168,7 +200,7 @@ class TimedRequestHandler(WSGIRequestHandler):
 
 # gunicorn's parse errors answered here rather than by its English HTML page (`ThreadWorker.handle_error`).
 _OURS = (LimitRequestLine, LimitRequestHeaders, InvalidRequestLine, InvalidRequestMethod, InvalidHTTPVersion,
-         InvalidHeader, InvalidHeaderName)
+         InvalidHeader, InvalidHeaderName, ObsoleteFolding)
 
 
 class ThreadWorker(GunicornThreadWorker):
@@ -184,6 +216,8 @@ class ThreadWorker(GunicornThreadWorker):
             status, answer = 414, request_line_too_long(self.cfg.limit_request_line or REQUEST_LINE_LIMIT)
         elif isinstance(exc, LimitRequestHeaders):
             status, answer = 431, header_fields_too_large()
+        elif isinstance(exc, InvalidHTTPVersion) and isinstance(exc.version, tuple):  # well-formed, not 1.x
+            status, answer = 505, malformed_request(505, "HTTP/{}.{}".format(*exc.version))
         else:
             status, answer = 400, malformed_request(400, str(exc))
         self.log.warning("Invalid request from ip=%s: %s; answered %d", (addr or ("",))[0], exc, status)

@@ -112,12 +112,22 @@ def _assert_luzhis_plain(answer: bytes, status: int) -> None:
     assert in_both_languages(body.decode("utf-8").strip().removeprefix(f"{status} ")), body
 
 
+# Cold review 28: under luzhi serve the first was answered as HTTP/0.9 (no status line), the next two 200; gunicorn
+# answered the last with its own HTML page.
+MALFORMED_AS_GUNICORN_SEES_THEM = [b"GET /\r\n\r\n", b"GET / HTTP/1.10\r\n\r\n",
+                                   b"GET / HTTP/1.1\r\nHost: a\r\nNo colon here\r\n\r\n",
+                                   b"GET / HTTP/1.1\r\n: x\r\n\r\n",
+                                   b"GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n folded\r\n\r\n"]
+
+
 def test_a_request_that_is_not_http_is_luzhis_400_under_luzhi_serve(small_store):
     """Cold review: http.server's English HTML page answered a malformed request line."""
     with serve(Config(store_path=small_store), luzhi_serve=True) as server:
         _assert_luzhis_plain(raw_answer(server.base, b"GARBAGE\r\n\r\n"), 400)
         _assert_luzhis_plain(raw_answer(server.base, b"GET / FOO/1.1\r\n\r\n"), 400)
         _assert_luzhis_plain(raw_answer(server.base, b"GET / HTTP/2.0\r\n\r\n"), 505)
+        for malformed in MALFORMED_AS_GUNICORN_SEES_THEM:
+            _assert_luzhis_plain(raw_answer(server.base, malformed), 400)
         assert requests.get(f"{server.base}/health", timeout=60).status_code == 200
 
 
@@ -126,6 +136,9 @@ def test_a_request_that_is_not_http_is_luzhis_400_under_gunicorn(small_store, tm
         _assert_luzhis_plain(raw_answer(url, b"GARBAGE\r\n\r\n"), 400)
         _assert_luzhis_plain(raw_answer(url, b"GET / FOO/1.1\r\n\r\n"), 400)
         _assert_luzhis_plain(raw_answer(url, b"GET / HTTP/1.1\r\nBad Header Name: x\r\n\r\n"), 400)
+        _assert_luzhis_plain(raw_answer(url, b"GET / HTTP/2.0\r\n\r\n"), 505)  # 400 before, 505 under luzhi serve
+        for malformed in MALFORMED_AS_GUNICORN_SEES_THEM:
+            _assert_luzhis_plain(raw_answer(url, malformed), 400)
         assert requests.get(f"{url}/health", timeout=60).status_code == 200
 
 
