@@ -24,6 +24,9 @@ from collections.abc import Callable
 from email.errors import InvalidHeaderDefect, MissingHeaderBodySeparatorDefect
 
 from gunicorn.http.errors import (
+    ChunkMissingTerminator,
+    InvalidChunkExtension,
+    InvalidChunkSize,
     InvalidHeader,
     InvalidHeaderName,
     InvalidHTTPVersion,
@@ -39,7 +42,7 @@ from werkzeug.wrappers import Response
 
 from luzhi.server.cors import open_to_any_origin
 from luzhi.server.hardening import add_security_headers
-from luzhi.server.limits import BODY_WAIT
+from luzhi.server.limits import BODY_WAIT, CHUNKS_MALFORMED
 
 # Bytes of a request line (method, target, version; without its CRLF): gunicorn's largest bound short of none
 # (gunicorn.http.message.MAX_REQUEST_LINE), and nginx's default buffer for one (large_client_header_buffers 8k).
@@ -198,9 +201,12 @@ class TimedRequestHandler(WSGIRequestHandler):
         self.log_request(status, len(answer))
 
 
-# gunicorn's parse errors answered here rather than by its English HTML page (`ThreadWorker.handle_error`).
+# gunicorn's parse errors answered here rather than by its English HTML page (`ThreadWorker.handle_error`). A body
+# gunicorn reads itself to keep the connection alive (the app read none of it) had its chunk errors answered so
+# after the app's answer (cold review 28); one the app reads is the app's 400 (server/limits.py).
 _OURS = (LimitRequestLine, LimitRequestHeaders, InvalidRequestLine, InvalidRequestMethod, InvalidHTTPVersion,
-         InvalidHeader, InvalidHeaderName, ObsoleteFolding)
+         InvalidHeader, InvalidHeaderName, ObsoleteFolding, InvalidChunkSize, ChunkMissingTerminator,
+         InvalidChunkExtension)
 
 
 class ThreadWorker(GunicornThreadWorker):
@@ -216,6 +222,8 @@ class ThreadWorker(GunicornThreadWorker):
             status, answer = 414, request_line_too_long(self.cfg.limit_request_line or REQUEST_LINE_LIMIT)
         elif isinstance(exc, LimitRequestHeaders):
             status, answer = 431, header_fields_too_large()
+        elif isinstance(exc, (InvalidChunkSize, ChunkMissingTerminator, InvalidChunkExtension)):
+            status, answer = 400, _plain_answer(400, f"400 {CHUNKS_MALFORMED} ({exc})\n")
         elif isinstance(exc, InvalidHTTPVersion) and isinstance(exc.version, tuple):  # well-formed, not 1.x
             status, answer = 505, malformed_request(505, "HTTP/{}.{}".format(*exc.version))
         else:

@@ -137,6 +137,10 @@ def test_a_request_that_is_not_http_is_luzhis_400_under_gunicorn(small_store, tm
         _assert_luzhis_plain(raw_answer(url, b"GET / FOO/1.1\r\n\r\n"), 400)
         _assert_luzhis_plain(raw_answer(url, b"GET / HTTP/1.1\r\nBad Header Name: x\r\n\r\n"), 400)
         _assert_luzhis_plain(raw_answer(url, b"GET / HTTP/2.0\r\n\r\n"), 505)  # 400 before, 505 under luzhi serve
+        # A body the app did not read, read by gunicorn after the answer: its error was its own HTML page.
+        answer = raw_answer(url, b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 200 "), answer[:300]
+        _assert_luzhis_plain(answer[answer.index(b"HTTP/1.1 400 "):], 400)
         for malformed in MALFORMED_AS_GUNICORN_SEES_THEM:
             _assert_luzhis_plain(raw_answer(url, malformed), 400)
         assert requests.get(f"{url}/health", timeout=60).status_code == 200
