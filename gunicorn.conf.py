@@ -10,6 +10,7 @@ import gc
 import multiprocessing
 import os
 
+from luzhi.server import worker_balance
 from luzhi.server.config import log_to_stderr
 from luzhi.server.http_servers import REQUEST_LINE_LIMIT
 
@@ -47,3 +48,13 @@ def post_worker_init(worker) -> None:
     townships (issue 13, bench/results/deref.md). Objects made later (the per-snapshot caches) are collected
     as before; a cycle among the frozen ones would never be, and they live as long as the worker anyway."""
     gc.freeze()
+
+
+# A new connection left to the worker holding the fewest (server/worker_balance.py): each worker's slot in the array
+# where the workers publish how many connections they hold, given before the fork and freed when it exits.
+def pre_fork(_server, worker) -> None:
+    worker_balance.assign_slot(worker)
+
+
+def child_exit(_server, worker) -> None:
+    worker_balance.release_slot(worker)

@@ -40,6 +40,7 @@ from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Response
 
+from luzhi.server import worker_balance
 from luzhi.server.cors import open_to_any_origin
 from luzhi.server.hardening import add_security_headers
 from luzhi.server.limits import BODY_WAIT, CHUNKS_MALFORMED
@@ -212,7 +213,24 @@ _OURS = (LimitRequestLine, LimitRequestHeaders, InvalidRequestLine, InvalidReque
 class ThreadWorker(GunicornThreadWorker):
     """gunicorn's threaded worker (gunicorn.conf.py `worker_class`), answering a request line over its
     `limit_request_line` with luzhi's 414, a head over its header limits with luzhi's 431, and a request that is
-    not HTTP with luzhi's 400, rather than gunicorn's own pages (the module's docstring)."""
+    not HTTP with luzhi's 400, rather than gunicorn's own pages (the module's docstring); and leaving a new
+    connection to a worker that holds fewer (server/worker_balance.py)."""
+
+    _connections = 0
+
+    @property
+    def nr_conns(self) -> int:
+        """gthread's count of the connections this worker holds, published to the other workers as it changes."""
+        return self._connections
+
+    @nr_conns.setter
+    def nr_conns(self, value: int) -> None:
+        self._connections = value
+        worker_balance.publish(self, value)
+
+    def accept(self, listener) -> None:
+        worker_balance.defer(self, self._connections, listener)
+        super().accept(listener)
 
     def handle_error(self, req, client, addr, exc) -> None:
         if not isinstance(exc, _OURS) or not isinstance(client, socket.socket):
