@@ -32,6 +32,7 @@ from luzhi.server.cli_paths import (
     check_distinct_files,
     check_port,
     check_port_free,
+    files_in_folders,
 )
 from luzhi.server.township_option import check_codes_name_files, township_code_option
 from luzhi.server.validation.cli import validate as validate_command
@@ -197,7 +198,8 @@ def _store_base(target) -> str | None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=BilingualPath(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=BilingualPath(exists=True, path_type=Path),
+                callback=files_in_folders())
 @store_option
 @click.option("--base", default=None, callback=check_base, show_default=f"the store's own, else {DEFAULT_BASE}",
               help="Base of every minted IRI.")
@@ -226,6 +228,8 @@ def _store_base(target) -> str | None:
 def build(files, store_path, base, report, force, codes, replace, keep_going, strict_exit, fresh, jobs, state_dir,
           store_user, store_password, engine, layout):
     """Parse, validate and load documents (default: the bundled samples) into the store.
+
+    A FOLDER among FILES stands for the documents in it and its subfolders (docs/build.md).
 
     Every document is parsed, resolved and validated before anything is written; if one fails,
     the store is left exactly as it was (with --keep-going, the others are loaded and the failed

@@ -70,7 +70,8 @@ CASES = {
                                        "http(s)"),
     "bad township code": (lambda t: ["build", SAMPLE, "--store", str(t / "s"), "--township-code", "x.txt=12"],
                           "9-digit"),
-    "input that is a directory": (lambda t: ["build", str(t), "--store", str(t / "s")], "directory"),
+    "input that is a folder without documents": (lambda t: ["build", str(t), "--store", str(t / "s")],
+                                                 "hold no document"),
     # Cold review: the build was made and switched, then the report could not be written (exit 2 after the work).
     "report into a missing folder": (lambda t: ["build", SAMPLE, "--store", str(t / "s"), "--report",
                                                 str(_missing(t) / "r.json")], "nothing-here' does not exist"),

@@ -32,7 +32,7 @@ from luzhi.etl.source import MAX_FILE_BYTES, SourceError, decode_source, too_lar
 from luzhi.etl.text import drop_invisible
 from luzhi.ontology.places import place_words
 
-__all__ = ["FORMATS", "Location", "ReadDocument", "Row", "read_document", "suffix_for"]
+__all__ = ["DOCUMENT_SUFFIXES", "FORMATS", "Location", "ReadDocument", "Row", "read_document", "suffix_for"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,11 @@ FORMATS: dict[str, tuple[str, Callable[[bytes, str], Iterable[Row | Issue]]]] = 
     ".html": ("text/html", read_html),
     ".htm": ("text/html", read_html),
 }
+
+
+# The files a folder given to `luzhi build` or `luzhi validate` stands for: those a reader reads, text (.txt), and
+# the formats no reader reads, so that they are refused by name rather than passed over (.doc, .wps …).
+DOCUMENT_SUFFIXES = frozenset({*FORMATS, ".txt", *(kind for kind in UNREADABLE if kind.startswith("."))})
 
 
 def suffix_for(media_type: str) -> str | None:

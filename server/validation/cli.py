@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from luzhi.ontology.iris import DEFAULT_BASE
-from luzhi.server.cli_paths import BilingualPath, check_base, check_distinct_files
+from luzhi.server.cli_paths import BilingualPath, check_base, check_distinct_files, files_in_folders
 from luzhi.server.township_option import check_codes_name_files, code_for, township_code_option
-from luzhi.server.validation.submission import FORMATS, SubmissionError, guess_format
+from luzhi.server.validation.submission import FORMATS, RDF_SUFFIXES, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, validate_submission
 from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, fallback_warning
 from luzhi.shapes.report import render_text, report_dict, report_graph
@@ -20,8 +20,8 @@ EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
 
 
 @click.command("validate")
-@click.argument("files", nargs=-1, required=True,
-                type=BilingualPath(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=BilingualPath(exists=True, path_type=Path),
+                callback=files_in_folders(RDF_SUFFIXES))
 @click.option("--input-format", "input_format", type=click.Choice(sorted(FORMATS)),
               help="Format of every FILE (default: RDF by its extension, .ttl .nt .jsonld .rdf …; any other "
                    "file is a raw list document, read as `luzhi build` reads it).")
@@ -43,7 +43,8 @@ def validate(files: tuple[Path, ...], input_format: str | None, output: str, lan
     RDF: Turtle, N-Triples, JSON-LD, RDF/XML. Raw list documents (text as in the bundled samples,
     UTF-8 or GB18030; .docx, .xlsx, .csv, .pdf, .html as published) are run through the ETL first so
     results name source lines. A title whose township is ambiguous needs --township-code. A township's several
-    files (one a list) are validated together, as `luzhi build` loads them: one report for them.
+    files (one a list) are validated together, as `luzhi build` loads them: one report for them. A FOLDER among
+    FILES stands for the documents and RDF files in it and its subfolders.
     Exit status: 0 when every file conforms, 1 when any has a Violation, 2 when any cannot be read.
     """
     check_distinct_files(files)

@@ -49,6 +49,9 @@ _RDF_EXTENSIONS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld",
     ".rdf": "rdfxml", ".xml": "rdfxml", ".owl": "rdfxml",
 }
+# The RDF files a folder given to `luzhi validate` stands for: not .json, which a folder of downloads holds for
+# other things (a manifest), though a .json named on its own is read as JSON-LD.
+RDF_SUFFIXES = frozenset(_RDF_EXTENSIONS) - {".json"}
 # Upload media types. text/plain is a list document (that is how the samples are published), not N-Triples.
 MEDIA_TYPES = {
     "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "nt",

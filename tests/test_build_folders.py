@@ -1,0 +1,60 @@
+"""A folder given as FILES stands for the documents in it and its subfolders (server/cli_paths.py).
+
+The country's 38,700 files named one by one pass the system's bound on a command line (ARG_MAX: 2 MB here), and
+before this a folder was refused ("is a directory"). Run as a user runs it: `luzhi build .` in the documents'
+folder, twice, the default store (./luzhi-store) made in that folder the first time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from luzhi.etl.build import bundled_documents
+
+
+def _luzhi(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "LUZHI_DEBUG"}
+    return subprocess.run([sys.executable, "-m", "luzhi.server.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=600)
+
+
+def _folder(tmp_path: Path) -> Path:
+    """Two bundled documents, one in a subfolder, beside what a folder of downloads also holds."""
+    folder = tmp_path / "lists"
+    (folder / "more").mkdir(parents=True)
+    first, second = bundled_documents()[:2]
+    shutil.copy(first, folder / first.name)
+    shutil.copy(second, folder / "more" / second.name)
+    (folder / "manifest.json").write_text("{}", encoding="utf-8")
+    (folder / ".notes.txt").write_text("not a list", encoding="utf-8")
+    (folder / f"~${first.name}").write_text("Word's lock file", encoding="utf-8")
+    return folder
+
+
+def test_build_dot_in_the_documents_folder_builds_them_and_again_after_its_store_is_there(tmp_path):
+    folder = _folder(tmp_path)
+    for run in ("first", "again"):
+        result = _luzhi("build", ".", cwd=folder)
+        assert result.returncode == 0, (run, result.stderr[-2000:])
+        assert "2 documents loaded, 0 quarantined" in result.stderr, (run, result.stderr[-2000:])
+    assert (folder / "luzhi-store").is_dir()  # the second run did not read the store's copies of the sources
+
+
+def test_validate_a_folder_reports_each_document_in_it(tmp_path):
+    folder = _folder(tmp_path)
+    result = _luzhi("validate", str(folder), "--format", "json", cwd=tmp_path)
+    reports = json.loads(result.stdout)["files"]
+    assert sorted(Path(report["file"]).name for report in reports) == sorted(p.name for p in bundled_documents()[:2])
+
+
+def test_a_folders_document_no_reader_reads_is_refused_by_name_not_passed_over(tmp_path):
+    folder = _folder(tmp_path)
+    (folder / "more" / "镇清单.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    result = _luzhi("validate", str(folder), "--format", "json", cwd=tmp_path)
+    refused = [report for report in json.loads(result.stdout)["files"] if report["file"].endswith("镇清单.doc")]
+    assert refused and result.returncode == 2, result.stdout[-2000:]
