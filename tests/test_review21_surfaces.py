@@ -57,13 +57,13 @@ def test_the_web_notice_of_a_code_over_the_title_names_the_form_field(live_serve
 
 # ---- 2. messages in both languages -------------------------------------------------------------------------------
 
-def test_click_refuses_a_missing_file_and_a_directory_in_both_languages(tmp_path):
+def test_click_refuses_a_missing_file_and_a_folder_without_documents_in_both_languages(tmp_path):
     missing = luzhi("validate", tmp_path / "nowhere.txt")
     assert missing.returncode == 2
     assert "不存在" in missing.stderr and "does not exist" in missing.stderr, missing.stderr
-    folder = luzhi("build", "--store", tmp_path / "store", tmp_path)
+    folder = luzhi("build", "--store", tmp_path / "store", tmp_path)  # a folder stands for its documents: none here
     assert folder.returncode == 2
-    assert "是目录" in folder.stderr and "is a directory" in folder.stderr, folder.stderr
+    assert "中没有文档" in folder.stderr and "hold no document" in folder.stderr, folder.stderr
 
 
 def test_serve_on_a_taken_port_says_so_in_both_languages_before_building(tmp_path):
