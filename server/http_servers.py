@@ -160,7 +160,10 @@ class TimedRequestHandler(WSGIRequestHandler):
         version (HTTP/0.9, answered without a status line), a version of more than one digit a side (`HTTP/1.10`,
         answered 200) or outside 1.0–1.1 (505), a header line without a colon (read as the start of the body, the
         headers after it lost) and an obsolete folded header line (RFC 9112 §5.2) are refused."""
-        words = self.raw_requestline.decode("latin-1").split()
+        self.requestline = self.raw_requestline.decode("latin-1").rstrip("\r\n")
+        self.command = self.request_version = ""  # what the log line shows of a request refused here
+        self.__dict__.pop("path", None)  # a kept-alive connection's last request's: not this one's
+        words = self.requestline.split()
         version = _VERSION.fullmatch(words[-1]) if len(words) == 3 else None
         if len(words) in (2, 3) and version is None:
             self.send_error(400, f"no HTTP/1.x version: {words[-1][:40]!r}" if len(words) == 3 else "no HTTP version")

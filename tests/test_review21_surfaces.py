@@ -120,8 +120,9 @@ MALFORMED_AS_GUNICORN_SEES_THEM = [b"GET /\r\n\r\n", b"GET / HTTP/1.10\r\n\r\n",
                                    b"GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n folded\r\n\r\n"]
 
 
-def test_a_request_that_is_not_http_is_luzhis_400_under_luzhi_serve(small_store):
-    """Cold review: http.server's English HTML page answered a malformed request line."""
+def test_a_request_that_is_not_http_is_luzhis_400_under_luzhi_serve(small_store, capsys, caplog):
+    """Cold review: http.server's English HTML page answered a malformed request line; cold review 29: each refused
+    line logged a traceback (the log line read the request line before it was set)."""
     with serve(Config(store_path=small_store), luzhi_serve=True) as server:
         _assert_luzhis_plain(raw_answer(server.base, b"GARBAGE\r\n\r\n"), 400)
         _assert_luzhis_plain(raw_answer(server.base, b"GET / FOO/1.1\r\n\r\n"), 400)
@@ -129,6 +130,8 @@ def test_a_request_that_is_not_http_is_luzhis_400_under_luzhi_serve(small_store)
         for malformed in MALFORMED_AS_GUNICORN_SEES_THEM:
             _assert_luzhis_plain(raw_answer(server.base, malformed), 400)
         assert requests.get(f"{server.base}/health", timeout=60).status_code == 200
+    assert "Traceback" not in capsys.readouterr().err  # socketserver's print of an error in the handler
+    assert any("GET / HTTP/1.10" in record.getMessage() for record in caplog.records), caplog.text  # logged
 
 
 def test_a_request_that_is_not_http_is_luzhis_400_under_gunicorn(small_store, tmp_path):
