@@ -11,7 +11,7 @@ import multiprocessing
 import os
 
 from luzhi.server import worker_balance
-from luzhi.server.config import log_to_stderr
+from luzhi.server.config import log_to_stderr, worker_query_timeout
 from luzhi.server.http_servers import REQUEST_LINE_LIMIT
 
 wsgi_app = "luzhi.server.wsgi:app_from_environment()"
@@ -25,7 +25,7 @@ threads = int(os.environ.get("LUZHI_THREADS", 4))
 # two keep-alive clients beyond an A/A run's spread (0.73-1.14x; sync 0.95-1.76x: a connection per request costs
 # more than two connections sharing one worker's GIL); 3-4 workers cost ~160 MiB each and colder per-worker caches.
 # Never kill a worker while it legitimately waits for a query that the endpoint itself stops.
-timeout = int(float(os.environ.get("LUZHI_QUERY_TIMEOUT", 30))) + 30
+timeout = int(worker_query_timeout(os.environ)) + 30
 graceful_timeout = 30
 preload_app = False  # open the store and start query processes after the fork, in each worker
 accesslog = "-"

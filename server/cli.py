@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ from luzhi.server.cli_paths import (
     check_port_free,
     files_in_folders,
 )
+from luzhi.server.sparql.formats import format_names
 from luzhi.server.township_option import check_codes_name_files, township_code_option
 from luzhi.server.validation.cli import validate as validate_command
 from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, fallback_warning, validator
@@ -440,8 +442,9 @@ def _config(**settings):
 @main.command()
 @click.argument("sparql")
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "ttl", "nt"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", *format_names()]), default="table", show_default=True,
+              help="table, or a name /sparql's format= takes: json csv tsv xml for SELECT and ASK, ttl nt jsonld rdf "
+                   "for CONSTRUCT and DESCRIBE …")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=300.0, show_default=True,
               help="seconds before the query is stopped")
 @click.option("--memory-mb", type=click.IntRange(min=0), default=2048, show_default=True,
@@ -467,19 +470,20 @@ def query(sparql, store_path, fmt, timeout, memory_mb, max_rows):
     if sparql == "-":
         sparql = sys.stdin.read()
     # As /sparql answers: a query with no limits took 19 GB and the machine's OOM killer (cold review, session 16).
-    config = Config(store_path=Path(store_path), query_timeout=timeout, query_memory_mb=memory_mb,
-                    max_result_rows=max_rows)
-    formats = {"table": ("json", "ttl")}.get(fmt, (fmt,))
+    try:
+        config = Config(store_path=Path(store_path), query_timeout=timeout, query_memory_mb=memory_mb,
+                        max_result_rows=max_rows)
+    except ValueError as error:  # --timeout inf or nan, which click's range lets through (cold review 29)
+        raise click.UsageError(_with_options(str(error))) from None
+    # A table of a SELECT, and Turtle for CONSTRUCT and DESCRIBE, as --help says (`json` would be JSON-LD there).
+    formats = {"table": ("srj", "ttl")}.get(fmt, (fmt,))
     with _store_errors(store_path):
         opened = open_store(store_path, read_only=True)
     executor = opened.query_executor(processes=1, timeout=timeout, memory_mb=memory_mb, sandbox=config.sandbox)
     try:
         response = answer(SparqlRequest(without_bom(sparql), (), (), formats), None, config, executor)
     except ProtocolError as error:  # the query's fault (syntax, SERVICE, too many rows): a usage error, exit 2
-        message = error.message.replace("parameter `format`", "--format")
-        for setting, option in (("query_memory_mb", "--memory-mb"), ("query_timeout", "--timeout"),
-                                ("max_result_rows", "--max-rows")):
-            message = message.replace(f"({setting})", f"({option})").replace(f"（{setting}）", f"（{option}）")
+        message = _with_options(error.message.replace("parameter `format`", "--format"))
         raise (click.UsageError if error.status < 500 else click.ClickException)(message) from None
     finally:
         executor.close()
@@ -498,6 +502,16 @@ def query(sparql, store_path, fmt, timeout, memory_mb, max_rows):
     for row in result:
         table.add_row(*["" if row[n] is None else _term_text(row[n]) for n in names])
     _console().print(table)
+
+
+def _with_options(message: str) -> str:
+    """A server setting named in `message` as the `luzhi query` option that sets it."""
+    for setting, option in (("query_memory_mb", "--memory-mb"), ("query_timeout", "--timeout"),
+                            ("max_result_rows", "--max-rows")):
+        message = message.replace(f"({setting})", f"({option})").replace(f"（{setting}）", f"（{option}）")
+        message = re.sub(rf"设置 {setting}（\w+）", f"{option} ", message)  # config.out_of_range
+        message = re.sub(rf"setting {setting} \(\w+\)", option, message)
+    return message
 
 
 def _term_text(term) -> str:

@@ -53,20 +53,60 @@ LIMIT_VARIABLES = {
 }
 
 
+_KINDS = {float: ("数字", "a number"), int: ("整数", "a whole number")}
+
+# The range of each limit (lowest, highest; None: no bound), seconds, rows, bytes, processes or MiB: past it a
+# limit breaks what it bounds (cold review 29: a query_timeout of inf answered every query 500, nan every page 500,
+# -5 stopped every query at once, a max_upload_bytes of -5 refused every upload). A cap of 0 MiB is no cap.
+DAY = 86_400.0
+LIMIT_RANGES: dict[str, tuple[float, float | None]] = {
+    "query_timeout": (0.001, DAY), "page_timeout": (0.001, DAY), "validation_timeout": (0.001, DAY),
+    "queue_wait": (0, DAY),
+    "max_result_rows": (1, None), "max_request_bytes": (1, None), "max_upload_bytes": (1, None),
+    "query_processes": (1, None), "page_query_processes": (1, None), "max_validations": (1, None),
+    "query_memory_mb": (0, None), "validation_memory_mb": (0, None), "query_recycle_mb": (0, None),
+}
+
+
 def limit_settings(env: dict[str, str]) -> dict[str, object]:
     """The endpoint's limits given in the environment, as `Config` keyword arguments; ValueError names the
-    variable of a value that cannot be read."""
+    variable of a value that cannot be read (Config names one out of its range)."""
     settings: dict[str, object] = {}
     for name, (variable, read) in LIMIT_VARIABLES.items():
         if variable in env:
             try:
                 settings[name] = read(env[variable])
             except ValueError:
-                raise ValueError(f"{variable}={env[variable]!r}: expected {getattr(read, '__name__', 'text')}"
-                                 ) from None
+                zh, en = _KINDS.get(read, ("文本", "text"))
+                raise ValueError(f"{variable}={env[variable]!r}：须为{zh} / expected {en}") from None
     if settings.get("sandbox", "auto") not in SANDBOX_MODES:
-        raise ValueError(f"LUZHI_SANDBOX={settings['sandbox']!r}: expected one of {', '.join(SANDBOX_MODES)}")
+        raise ValueError(f"LUZHI_SANDBOX={settings['sandbox']!r}：须为 {'、'.join(SANDBOX_MODES)} 之一 / expected one "
+                         f"of {', '.join(SANDBOX_MODES)}")
     return settings
+
+
+def worker_query_timeout(env) -> float:
+    """LUZHI_QUERY_TIMEOUT for gunicorn.conf.py, which stops a worker silent past it; an unreadable or out-of-range
+    value ends gunicorn with the reason (it printed a traceback of its config file: `int(float('inf'))`)."""
+    try:
+        timeout = limit_settings({"LUZHI_QUERY_TIMEOUT": env.get("LUZHI_QUERY_TIMEOUT", "30")})["query_timeout"]
+        problem = out_of_range("query_timeout", timeout)
+    except ValueError as error:
+        problem = str(error)
+    if problem:
+        raise SystemExit(f"luzhi: {problem}")
+    return timeout
+
+
+def out_of_range(name: str, value: float) -> str | None:
+    """Why the limit `name` cannot be `value`, in both languages, naming its LUZHI_* variable; None if it can."""
+    lowest, highest = LIMIT_RANGES[name]
+    if lowest <= value and (highest is None or value <= highest):  # NaN is neither, and refused
+        return None
+    variable = LIMIT_VARIABLES[name][0]
+    zh, en = ((f"须在 {lowest:g}–{highest:g} 之间", f"must be from {lowest:g} to {highest:g}") if highest is not None
+              else (f"须不小于 {lowest:g}", f"must be at least {lowest:g}"))
+    return f"设置 {name}（{variable}）{zh}，收到 {value!r} / setting {name} ({variable}) {en}, got {value!r}"
 
 
 @dataclass(frozen=True)
@@ -126,6 +166,9 @@ class Config:
         object.__setattr__(self, "store_path", Path(self.store_path).absolute())
         # The server builds IRIs as f"{base}{path}": a trailing slash 404'd every page (issue 9).
         object.__setattr__(self, "base", normalise_base(self.base))
+        for name in LIMIT_RANGES:
+            if problem := out_of_range(name, getattr(self, name)):
+                raise ValueError(problem)
         for name in ("page_size", "list_page_size"):  # a page of none would divide by zero
             if getattr(self, name) < 1:
                 raise ValueError(f"setting {name} must be at least 1, got {getattr(self, name)!r}")

@@ -60,6 +60,7 @@ def _hard_linked(tmp: Path) -> list[str]:
 
 
 SAMPLE = str(bundled_documents()[0])
+REPO = Path(__file__).resolve().parent.parent
 CASES = {
     # name: (arguments given the temp dir, words the one line must contain)
     "build into a plain file": (lambda t: ["build", SAMPLE, "--store", str(_a_file(t))], "plain.txt"),
@@ -180,10 +181,39 @@ def test_serve_reads_the_limits_from_the_environment_as_gunicorn_does(built_stor
     assert "allow_service=https://query.wikidata.org/sparql" in said, said
 
 
-@pytest.mark.parametrize(("variable", "value"), [("LUZHI_QUERY_TIMEOUT", "soon"), ("LUZHI_SANDBOX", "none")])
-def test_a_bad_limit_in_the_environment_is_named(built_store, variable, value):
+# Cold review 29: inf answered every query 500, nan every page 500 and every validation 500, -5 stopped every query
+# at once, a max_upload_bytes of -5 refused every upload, 0 rows refused every SELECT: each was served.
+BAD_LIMITS = [("LUZHI_QUERY_TIMEOUT", "soon", "'soon'"), ("LUZHI_SANDBOX", "none", "'none'"),
+              ("LUZHI_QUERY_TIMEOUT", "inf", "inf"), ("LUZHI_PAGE_TIMEOUT", "nan", "nan"),
+              ("LUZHI_VALIDATION_TIMEOUT", "nan", "nan"), ("LUZHI_QUERY_TIMEOUT", "-5", "-5.0"),
+              ("LUZHI_MAX_UPLOAD_BYTES", "-5", "-5"), ("LUZHI_MAX_RESULT_ROWS", "0", "0"),
+              ("LUZHI_QUERY_PROCESSES", "0", "0")]
+
+
+@pytest.mark.parametrize(("variable", "value", "shown"), BAD_LIMITS)
+def test_a_bad_limit_in_the_environment_is_named(built_store, variable, value, shown):
     env = {k: v for k, v in os.environ.items() if k != "LUZHI_DEBUG"}
     result = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "serve", "--store", str(built_store.path),
                              "--port", str(_free_port())], capture_output=True, text=True, timeout=120,
                             env={**env, variable: value})
-    assert result.returncode == 2 and variable in result.stderr and repr(value) in result.stderr, result.stderr
+    assert result.returncode == 2 and variable in result.stderr and shown in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "须" in result.stderr, result.stderr  # in both languages
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "abc"])
+def test_gunicorn_names_a_bad_query_timeout_without_a_traceback(built_store, tmp_path, value):
+    """Cold review 29: gunicorn.conf.py's `int(float(...))` printed a traceback of the config file."""
+    env = {**os.environ, "LUZHI_STORE": str(built_store.path), "LUZHI_BIND": "127.0.0.1:0",
+           "LUZHI_QUERY_TIMEOUT": value, "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py")],
+                            capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert result.returncode != 0 and "LUZHI_QUERY_TIMEOUT" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e10"])
+def test_luzhi_query_names_a_timeout_it_cannot_keep(built_store, value):
+    """Cold review 29: `--timeout inf` and `1e10` were an OverflowError's traceback, `nan` an English line."""
+    result = _cli("query", "ASK {}", "--store", str(built_store.path), "--timeout", value)
+    assert result.returncode == 2 and "--timeout" in result.stderr and "须在" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr

@@ -70,3 +70,17 @@ def test_a_query_past_its_memory_cap_stops_with_a_message(built_store):
     assert in_both_languages(message), message
     assert "512 MB (--memory-mb)" in message or "after 60 s (--timeout)" in message, message
     assert "Traceback" not in done.stderr
+
+
+def test_construct_prints_turtle_by_default_as_help_says(built_store):
+    """Cold review 29: `--help` says CONSTRUCT prints Turtle; the default format gave JSON-LD."""
+    done = _luzhi_query("CONSTRUCT WHERE { ?s a ?type } LIMIT 2", built_store.path)
+    assert done.returncode == 0 and done.stdout.startswith("@prefix"), done.stdout[:300] + done.stderr
+
+
+def test_every_format_the_refusal_names_is_one_the_option_takes(built_store):
+    """Cold review 29: `--format ttl` on a SELECT suggested `xml` and `srj`, which `--format` refused."""
+    luzhi = Path(sys.executable).with_name("luzhi")
+    done = subprocess.run([str(luzhi), "query", "SELECT * { ?s ?p ?o } LIMIT 1", "--store", str(built_store.path),
+                           "--format", "xml"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "<sparql" in done.stdout, done.stdout[:300] + done.stderr

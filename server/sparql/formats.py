@@ -105,6 +105,11 @@ _NAMES: dict[str, dict[str, str]] = {
 }
 
 
+def format_names() -> list[str]:
+    """Every short name `format=` takes, of either kind (`luzhi query --format` takes them too)."""
+    return sorted({*_NAMES["results"], *_NAMES["graph"]})
+
+
 def formats_for(kind: str) -> tuple[ResultFormat, ...]:
     return RESULTS if kind == "results" else GRAPHS
 
