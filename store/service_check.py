@@ -125,9 +125,14 @@ def check_with_tree(text: str) -> tuple[QueryCheck, tuple[ParseResults, CompValu
         # group end here too (cold review 23: 30,000 of them were told "nested too deeply", after 7 s).
         raise QueryRefused(400, TOO_LARGE)
     if isinstance(parsed, ParseException):
-        if _is_update(text):
+        update = _as_update(text)
+        if update is not None and "request" in update:  # (CompValue.get gives the key's name when it is absent)
             raise QueryRefused(403, "此端点只读，不接受 SPARQL Update / this endpoint is read-only: SPARQL Update is "
                                     "not accepted")
+        if update is not None:
+            raise QueryRefused(400, "没有查询：只有前言（PREFIX、BASE）或注释，缺少 SELECT、CONSTRUCT、ASK 或 "
+                                    "DESCRIBE / no query: only a prologue (PREFIX, BASE) or comments, without "
+                                    "SELECT, CONSTRUCT, ASK or DESCRIBE")
         raise QueryRefused(400, f"{SYNTAX_ERROR}: {parsed.msg} (line {parsed.lineno}, column {parsed.col})")
     if isinstance(parsed, BaseException):
         raise QueryRefused(400, f"查询检查器读不懂这个查询 / the query checker could not read this query: "
@@ -260,12 +265,13 @@ def as_the_engine_lexes(text: str) -> str:
     return _ESCAPE.sub(replace, text).replace("\r", "\n")
 
 
-def _is_update(text: str) -> bool:
+def _as_update(text: str) -> CompValue | None:
+    """`text` read as a SPARQL Update, or None. A prologue or comments alone are an update of no operation to the
+    grammar, and were refused as one ("read-only") where they held no query (cold review 29)."""
     try:
-        grammar().update.parse_string(as_the_engine_lexes(text), parse_all=True)
+        return grammar().update.parse_string(as_the_engine_lexes(text), parse_all=True)[0]
     except (ParseException, RecursionError):
-        return False
-    return True
+        return None
 
 
 def _absolute(iri: str) -> bool:

@@ -62,6 +62,9 @@ REFUSALS = {
     "application/sparql-update": ("POST", {}, {"Content-Type": "application/sparql-update"}, b"CLEAR ALL", 403),
     "an update as the query": ("GET", {"query": "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }"}, {}, None,
                                403),
+    # Cold review 29: a prologue or a comment alone was refused as an update ("read-only", 403).
+    "a prologue without a query": ("GET", {"query": "PREFIX lz: <https://w3id.org/luzhi/def#>"}, {}, None, 400),
+    "a commented-out query": ("POST", {}, DIRECT, b"# SELECT * { ?s ?p ?o }", 400),
     "a graph IRI that is no IRI": ("GET", {"query": "ASK {}", "named-graph-uri": "no iri"}, {}, None, 400),
     "brackets nested too deeply": ("POST", {}, DIRECT, b"ASK { FILTER(" + b"(" * 1100 + b"1" + b")" * 1100 + b") }",
                                    400),
