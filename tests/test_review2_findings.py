@@ -114,6 +114,16 @@ def test_a_townships_page_past_its_rdf_twins_last_page_is_404(live_server):
         assert requests.get(f"{doc}?page={page}", headers={"Accept": "text/html"}, timeout=60).status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/doc/division/140226207", "/doc/category/dang-de-jian-she"])
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
+def test_a_page_past_the_last_names_page_and_the_last_page(live_server, path, accept):
+    """Cold review 29: a township's or a category's page past the last was the site's bare 404 ("nothing is
+    published at this address"), where a list's names `page` and its last page."""
+    past = requests.get(f"{live_server.url}{path}?page=999", headers={"Accept": accept}, timeout=60)
+    assert past.status_code == 404
+    assert "parameter `page` is past the last page" in past.text and "参数 page 超出范围" in past.text, past.text[:600]
+
+
 def test_a_duty_page_past_the_last_is_404(live_server):
     doc = f"{live_server.url}/doc/duty/140226207/basic/1"
     assert requests.get(doc, headers={"Accept": "text/html"}, timeout=60).status_code == 200

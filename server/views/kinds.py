@@ -41,6 +41,8 @@ from luzhi.store.state import source_file
 
 _LINES = re.compile(r"^line=(\d+),(\d+)$")
 
+DUTIES = ("项履职事项", "duties")  # what a department's, a category's or a kind's pages page
+
 
 def _page_for(rest: str):
     parts = rest.split("/")
@@ -204,7 +206,7 @@ def kind_page(iri: str, description: Description, alternates: list[FormatLink]) 
     """A duty kind: every township's wording, its list and departments (issue 14)."""
     page_size = get_config().page_size
     context = _common(description, alternates, **comparing.kind_context(iri, page=page_arg(), page_size=page_size))
-    require_page(context["paging"])
+    require_page(context["paging"], DUTIES)
     doc_path = "/doc/" + (local_path(iri) or "")[len("/id/"):]
     return render_page("kind.html", downloads=table_links(doc_path), **context)
 
@@ -281,7 +283,7 @@ def _duties(iri: str, kind: str) -> q.DutyPage:
         where, counts = q.category_where(iri), per_snapshot(("category-townships", iri), lambda: q.per_township(
             store, base, "category-township", "lz:observedCategory", iri))
     duties = q.duties_page(store, where, counts, page=page_arg(), page_size=get_config().page_size)
-    require_page(duties.paging)
+    require_page(duties.paging, DUTIES)  # naming `page` and the last page (cold review 29: a bare 404)
     return duties
 
 

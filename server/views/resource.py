@@ -31,6 +31,8 @@ from luzhi.store.state import read_build_info, source_file, source_of
 HTML = "text/html"
 OFFERED = [HTML, *DESCRIPTION_MIMES]
 
+INCOMING_LINKS = ("条指向它的链接", "links to it")  # what an RDF page of a resource pages
+
 
 def _checked(iri: str) -> str:
     try:
@@ -104,9 +106,10 @@ def document(rest: str):
     if listing and mime != HTML:
         description = kinds.duty_listing(iri, rest, description)  # its own 404 past the last page
     # A page past the last is a 404 in every format (docs/linked-data.md); it answered 200 with no links.
-    require_page(description.paging)
+    # Naming `page` and the last page, as a list's and /search's do (cold review 29: the site's bare 404).
+    require_page(description.paging, INCOMING_LINKS)
     if mime == HTML and page > 1 and kinds.pages_as_rdf_twin(rest):
-        require_page(describe(get_store(), iri, page=page, page_size=kinds.page_size(rest)).paging)
+        require_page(describe(get_store(), iri, page=page, page_size=kinds.page_size(rest)).paging, INCOMING_LINKS)
     doc_path = f"/doc/{rest}"
     alternates = format_links(doc_path, page)
     if mime == HTML:
