@@ -82,6 +82,8 @@ _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:省|市|县|区|旗|盟|�
 # in 镇, 乡, 街道, 苏木 or 区公所 (38,723 of them, 2025-12-31).
 _TOWNSHIP_PLACE = re.compile(r"[\u4e00-\u9fff]{1,30}(?:镇|乡|街道|苏木|公所)")
 _HEADER_WORD = re.compile(r"序\s*号|编\s*号|事项名称")
+# A row's 序号 and 事项名称 run together in one cell: a number, a space, then text (not 2023年…, not 1.2).
+_NUMBER_IN_TITLE = re.compile(r"\s*(\d{1,4})[ \u3000]+(?=[^\s\d])")
 # A line led by a short label and a colon (`注：…`, `说明：…`): a note of its own, never the wrapped rest of a cell.
 _LABELLED = re.compile(r"^\s*[\u4e00-\u9fff]{1,4}\s*[:：]")
 _TEXT_FIELDS = ("department_text", "role_departments", "upper_responsibility", "township_responsibility",
@@ -613,8 +615,18 @@ class _Assembler:
         if self.table_start is None and _HEADER_WORD.search(row.line.text):
             self.table_start = row
         snippet = row.line.text.strip().replace("\t", " ")[:40]
+        span = LineSpan(row.line.lineno, row.line.lineno)
+        if self.current is not None and self.current.columns and (numbered := _NUMBER_IN_TITLE.match(row.line.text)):
+            # A duty's row with its 序号 and 事项名称 in one cell (a space where a tab or a cell border was): dropped
+            # as a line of no structure, an Info, and the document conformed (cold review 29).
+            self._issue("unparsed-line", f"序号「{numbered[1]}」与事项名称在同一栏（「{snippet}」）：这一行没有作为"
+                        "事项读入，清单可能因此少了这一项；请把序号与事项名称分成两栏",
+                        f"the 序号 「{numbered[1]}」 and the 事项名称 share one cell (「{snippet}」): the row was not "
+                        "read as a duty and the list may be short of it; put the 序号 and the 事项名称 in cells of "
+                        "their own", span, severity=WARNING)
+            return
         self._issue("unparsed-line", f"无法识别的行：「{snippet}」", f"a line of no known structure: 「{snippet}」",
-                    LineSpan(row.line.lineno, row.line.lineno))
+                    span)
 
     # -- table rows -----------------------------------------------------------------------------
 

@@ -205,6 +205,27 @@ def test_a_list_whose_first_number_is_lost_is_said_to_start_past_it(tmp_path):
     assert gap["message"] == {"zh": "序号从 2 开始，缺少 1", "en": "序号 starts at 2; 1 missing"}, gap
 
 
+def test_a_number_sharing_its_titles_cell_is_a_violation_as_an_unread_number_is(tmp_path):
+    """Cold review 29: 000's line 20 with a space for the tab after its `6` was dropped as "a line of no known
+    structure" (an Info), and the list, short of duty 6, conformed."""
+    from luzhi.etl.build import bundled_documents
+
+    sample = next(path for path in bundled_documents() if path.name.startswith("000_"))
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    assert lines[19].startswith("6\t")
+    lines[19] = lines[19].replace("\t", " ", 1)
+    document = tmp_path / "space.txt"
+    document.write_text("\n".join(lines), encoding="utf-8")
+    result = luzhi(document, "--format", "json")
+    (report,) = json.loads(result.stdout)["files"]
+    assert result.returncode == 1, report
+    (unread,) = [r for r in report["results"] if r["sourceShape"].endswith("#UnreadRowShape")]
+    assert unread["lines"] == [20, 20], unread
+    (notice,) = [n for n in report["notices"] if n["code"] == "unparsed-line"]
+    assert notice["severity"] == "Warning" and "put the 序号 and the 事项名称 in cells of their own" in notice[
+        "message"]["en"], notice
+
+
 def test_a_township_code_given_for_a_file_as_its_path_was_written_is_used(tmp_path):
     """Cold review 28: `luzhi validate ./a.txt --township-code ./a.txt=CODE` was refused, the file being named `a.txt`
     once given (pathlib drops the `./`); before that refusal the code was silently unused."""
