@@ -21,7 +21,8 @@ def parse_codes(ctx, param, pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         name, sep, code = pair.rpartition("=")
         if not sep or not name or not _CODE.fullmatch(code):
-            raise click.BadParameter(f"expected FILE=9-digit-code, got {pair!r}", param_hint="--township-code")
+            raise click.BadParameter(f"须为「文件=9 位代码」，收到 {pair!r} / expected FILE=9-digit-code, got {pair!r}",
+                                     param_hint="--township-code")
         name = str(Path(name))  # `./a.txt` as the file `./a.txt` is named once given (pathlib drops the `./`)
         if codes.get(name, code) != code:
             raise click.BadParameter(f"{name} 有两个代码（{codes[name]}、{code}）/ {name} is given two codes "

@@ -154,6 +154,7 @@ def _open_directory(root: Path, read_only: bool) -> OpenStore:
         info = read_build_info(pointer.snapshot)
         return OpenStore(store, root, pointer.snapshot, info, pointer.triples_dir, pointer.stamp)
     if not read_only and not is_flat(root) and root.is_dir() and any(root.iterdir()):
-        raise StoreLayoutError(f"{root} is not a luzhi store (no `current`, no pyoxigraph files); "
-                               "give an empty or new directory")
+        raise StoreLayoutError(f"{root} 不是 luzhi 存储（没有 current，也没有 pyoxigraph 文件）：请给空的或新的目录"
+                               f" / {root} is not a luzhi store (no `current`, no pyoxigraph files); give an empty or "
+                               "new directory")
     return OpenStore(OxigraphStore(root, read_only=read_only), root, root, read_build_info(root), root, None)

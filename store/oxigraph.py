@@ -39,7 +39,8 @@ class OxigraphStore:
         self.path = pointer.triples_dir or Path(path)
         if read_only:
             if not (self.path / "CURRENT").exists():
-                raise FileNotFoundError(f"no luzhi store at {self.path} (run `luzhi build --store {self.path}`)")
+                raise FileNotFoundError(f"{self.path} 处没有 luzhi 存储（请先运行 luzhi build --store {self.path}） / "
+                                        f"no luzhi store at {self.path} (run `luzhi build --store {self.path}`)")
             self._store = ox.Store.read_only(str(self.path))
         else:
             self.path.mkdir(parents=True, exist_ok=True)

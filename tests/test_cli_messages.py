@@ -29,7 +29,8 @@ def test_a_missing_store_is_one_line_and_exit_2(tmp_path, command):
     result = luzhi(*command, "--store", str(missing))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"Error: --store {missing}: no luzhi store at {missing} (run `luzhi build --store {missing}`)"]
+        f"Error: --store {missing}: {missing} 处没有 luzhi 存储（请先运行 luzhi build --store {missing}） / no luzhi "
+        f"store at {missing} (run `luzhi build --store {missing}`)"]  # in both languages (cold review 29)
     assert "Traceback" not in result.stderr
 
 
