@@ -291,14 +291,11 @@ class QueryExecutor:
         parent = Connection(ours.detach())
         worker = _Worker(process, parent, stderr)
         if not parent.poll(_START_TIMEOUT):
-            self._failed_start(worker)
-            raise WorkerFailed("查询进程没有启动 / query worker did not start")
+            raise WorkerFailed(f"查询进程没有启动 / query worker did not start{self._failed_start(worker)}")
         try:
             hello: Answer = parent.recv()
-        except (EOFError, OSError) as error:
-            self._failed_start(worker)
-            raise WorkerFailed(f"查询进程没有启动 / query worker did not start: {error or type(error).__name__}"
-                               ) from None
+        except (EOFError, OSError):
+            raise WorkerFailed(f"查询进程没有启动 / query worker did not start{self._failed_start(worker)}") from None
         if hello.status != "ok":
             worker.kill()
             raise WorkerFailed(hello.message)
@@ -309,12 +306,17 @@ class QueryExecutor:
             self._workers.add(worker)
         return worker
 
-    @staticmethod
-    def _failed_start(worker: _Worker) -> None:
-        """Kill a worker that did not start, saying in the log what it wrote (its stderr is not the log's)."""
+    def _failed_start(self, worker: _Worker) -> str:
+        """Kill a worker that did not start, saying in the log what it wrote (its stderr is not the log's); what the
+        error adds: its words, and its memory cap, which an idle worker's ~430 MiB of address space can pass
+        (`luzhi query --memory-mb 100` said only "did not start: ", cold review 29)."""
         words = worker.last_words()
         worker.kill()
         _log.warning("query worker %d did not start%s", worker.process.pid, f": {words}" if words else "")
+        cap = (f"; 内存上限 {self.memory_mb} MiB（query_memory_mb）可能太小，空闲的查询进程约占 430 MiB 地址空间"
+               f" / its memory cap of {self.memory_mb} MiB (query_memory_mb) may be too small: an idle query worker "
+               "maps about 430 MiB") if self.memory_mb else ""
+        return (f": {words}" if words else "") + cap
 
     def _discard(self, worker: _Worker) -> None:
         """Kill a worker and start its replacement in the background."""

@@ -84,3 +84,12 @@ def test_every_format_the_refusal_names_is_one_the_option_takes(built_store):
     done = subprocess.run([str(luzhi), "query", "SELECT * { ?s ?p ?o } LIMIT 1", "--store", str(built_store.path),
                            "--format", "xml"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "<sparql" in done.stdout, done.stdout[:300] + done.stderr
+
+
+def test_a_memory_cap_too_small_to_start_a_worker_is_named(built_store):
+    """Cold review 29: `--memory-mb 100` said "query worker did not start: " and nothing after it."""
+    luzhi = Path(sys.executable).with_name("luzhi")
+    done = subprocess.run([str(luzhi), "query", "ASK {}", "--store", str(built_store.path), "--memory-mb", "100"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+    assert "memory cap of 100 MiB (--memory-mb) may be too small" in done.stderr, done.stderr
