@@ -210,10 +210,16 @@ def _parse_form(request: Request, data: bytes) -> None:
                       f"--{boundary}--") from None
 
 
+def as_sent(name: bytes) -> str:
+    """A parameter name that is no UTF-8, as it was sent: its escapes kept, a raw byte past ASCII written as one
+    (`%FF`); Python's `b'\\xff'` named it before (cold review 29)."""
+    return "".join(chr(byte) if 0x20 < byte < 0x7F else f"%{byte:02X}" for byte in name)
+
+
 def not_utf8(encoded: str | bytes) -> str | None:
     """The first parameter of an `application/x-www-form-urlencoded` text (a query string, percent-encoded by
-    `PercentEncodeQueryString`) or body (bytes) whose name or value, percent-decoded, is not UTF-8: its name (its
-    decoded bytes shown when the name itself is the bad part); None when all are. A body's raw byte counts as itself:
+    `PercentEncodeQueryString`) or body (bytes) whose name or value, percent-decoded, is not UTF-8: its name (as
+    sent, `as_sent`, when the name itself is the bad part); None when all are. A body's raw byte counts as itself:
     its `\xff` was read as the latin-1 character ÿ, valid once re-encoded, and Werkzeug then dropped the whole form."""
     raw = encoded.encode("utf-8") if isinstance(encoded, str) else encoded
     if raw.isascii() and _HIGH_ESCAPE.search(raw) is None:
@@ -226,7 +232,7 @@ def not_utf8(encoded: str | bytes) -> str | None:
         try:
             name_text = name_bytes.decode("utf-8")
         except UnicodeDecodeError:
-            return repr(name_bytes)
+            return as_sent(name)
         try:
             unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
         except UnicodeDecodeError:
