@@ -11,21 +11,21 @@ import multiprocessing
 import os
 
 from luzhi.server import worker_balance
-from luzhi.server.config import log_to_stderr, worker_query_timeout
+from luzhi.server.config import checked_limits, count_setting, log_to_stderr
 from luzhi.server.http_servers import REQUEST_LINE_LIMIT
 
 wsgi_app = "luzhi.server.wsgi:app_from_environment()"
 bind = os.environ.get("LUZHI_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("LUZHI_WORKERS", multiprocessing.cpu_count()))
+workers = count_setting(os.environ, "LUZHI_WORKERS", multiprocessing.cpu_count())
 # gunicorn's gthread worker, answering an over-long request line with luzhi's own 414 (server/http_servers.py).
 worker_class = "luzhi.server.http_servers.ThreadWorker"
-threads = int(os.environ.get("LUZHI_THREADS", 4))
+threads = count_setting(os.environ, "LUZHI_THREADS", 4)
 # Measured against 4x1, 3x2, 4x2 and 3x4 gthread, the sync worker (2-4), keep-alive off and reuse_port, in the same
 # runs (issue 13, bench/results/deref.md, 2026-12-01): none gave a duty page a lower p50 at bench/deref_bench.py's
 # two keep-alive clients beyond an A/A run's spread (0.73-1.14x; sync 0.95-1.76x: a connection per request costs
 # more than two connections sharing one worker's GIL); 3-4 workers cost ~160 MiB each and colder per-worker caches.
 # Never kill a worker while it legitimately waits for a query that the endpoint itself stops.
-timeout = int(worker_query_timeout(os.environ)) + 30
+timeout = int(checked_limits(os.environ).get("query_timeout", 30)) + 30
 graceful_timeout = 30
 preload_app = False  # open the store and start query processes after the fork, in each worker
 accesslog = "-"

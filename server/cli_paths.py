@@ -11,8 +11,6 @@ from urllib.parse import urlsplit
 
 import click
 
-from luzhi.store.snapshots import SNAPSHOTS
-
 
 class BilingualPath(click.Path):
     """click.Path, its refusal said first in Chinese: the check click made, read again from the file system."""
@@ -68,9 +66,9 @@ def files_in_folders(more_suffixes: frozenset[str] = frozenset()):
     documents (etl/readers `DOCUMENT_SUFFIXES`) or end in one of `more_suffixes`, in order of their paths. 38,700
     townships' files named one by one pass the system's bound on a command line (ARG_MAX, 2 MB here).
 
-    Left out: hidden files and folders, Word's `~$` lock files, and a luzhi store's folder, which keeps a copy of
-    every source: `luzhi build .` in the documents' folder makes its store, ./luzhi-store, there, and the next run
-    read each document twice."""
+    Left out: hidden files and folders, Word's `~$` lock files, and a luzhi store's or state's folder, which keeps a
+    copy of every source: `luzhi build .` in the documents' folder makes its store, ./luzhi-store, there, and the
+    next run read each document twice."""
 
     def expand(_ctx, param, paths: tuple[Path, ...]) -> tuple[Path, ...]:
         files: list[Path] = []
@@ -95,14 +93,25 @@ def files_in_folders(more_suffixes: frozenset[str] = frozenset()):
 def _files_under(folder: Path):
     """The regular files in `folder` and its subfolders, but for those `files_in_folders` leaves out."""
     for root, folders, names in os.walk(folder):
-        if (Path(root) / SNAPSHOTS).is_dir():
-            folders.clear()  # a luzhi store
+        if _is_luzhi_folder(Path(root)):
+            folders.clear()
             continue
         folders[:] = [name for name in folders if not name.startswith(".")]
         for name in names:
             file = Path(root) / name
             if not name.startswith((".", "~$")) and file.is_file():
                 yield file
+
+
+def _is_luzhi_folder(folder: Path) -> bool:
+    """A luzhi store (its `current` pointer beside `snapshots/`) or a remote store's state folder (`build.json`
+    beside `sources/`): each keeps a copy of every source. A folder merely named `snapshots` is none (cold review
+    30: its documents were passed over without a word)."""
+    from luzhi.store.snapshots import CURRENT, SNAPSHOTS  # here: `luzhi --help` need not import the store
+    from luzhi.store.state import BUILD_INFO, SOURCES_DIR
+
+    return ((folder / CURRENT).exists() and (folder / SNAPSHOTS).is_dir()) or (
+        (folder / BUILD_INFO).is_file() and (folder / SOURCES_DIR).is_dir())
 
 
 def check_distinct_files(paths) -> None:

@@ -63,8 +63,10 @@ LIMIT_RANGES: dict[str, tuple[float, float | None]] = {
     "query_timeout": (0.001, DAY), "page_timeout": (0.001, DAY), "validation_timeout": (0.001, DAY),
     "queue_wait": (0, DAY),
     "max_result_rows": (1, None), "max_request_bytes": (1, None), "max_upload_bytes": (1, None),
-    "query_processes": (1, None), "page_query_processes": (1, None), "max_validations": (1, None),
-    "query_memory_mb": (0, None), "validation_memory_mb": (0, None), "query_recycle_mb": (0, None),
+    # Processes start on demand, one a waiting request: a huge count let a burst start as many (cold review 30).
+    "query_processes": (1, 64), "page_query_processes": (1, 64), "max_validations": (1, 64),
+    # Past a TiB the cap overflowed the C long setrlimit takes, and every worker failed to start (cold review 30).
+    "query_memory_mb": (0, 2**20), "validation_memory_mb": (0, 2**20), "query_recycle_mb": (0, 2**20),
 }
 
 
@@ -85,17 +87,31 @@ def limit_settings(env: dict[str, str]) -> dict[str, object]:
     return settings
 
 
-def worker_query_timeout(env) -> float:
-    """LUZHI_QUERY_TIMEOUT for gunicorn.conf.py, which stops a worker silent past it; an unreadable or out-of-range
-    value ends gunicorn with the reason (it printed a traceback of its config file: `int(float('inf'))`)."""
+def checked_limits(env) -> dict[str, object]:
+    """The limits in `env` for gunicorn.conf.py, before it forks: an unreadable or out-of-range value ends gunicorn
+    with the reason on one line. Its config file printed a traceback (`int(float('inf'))`), and every worker one
+    of its own on a bad LUZHI_QUERY_PROCESSES (cold reviews 29, 30)."""
     try:
-        timeout = limit_settings({"LUZHI_QUERY_TIMEOUT": env.get("LUZHI_QUERY_TIMEOUT", "30")})["query_timeout"]
-        problem = out_of_range("query_timeout", timeout)
+        settings = limit_settings(env)
+        problem = next(filter(None, (out_of_range(name, value) for name, value in settings.items()
+                                     if name in LIMIT_RANGES)), None)
     except ValueError as error:
         problem = str(error)
     if problem:
         raise SystemExit(f"luzhi: {problem}")
-    return timeout
+    return settings
+
+
+def count_setting(env, variable: str, default: int) -> int:
+    """A gunicorn.conf.py count (LUZHI_WORKERS, LUZHI_THREADS), at least 1, or gunicorn ends saying why."""
+    text = env.get(variable, str(default))
+    if not text.strip().isdecimal() or int(text) < 1:
+        raise SystemExit(f"luzhi: {variable}={text!r}：须为不小于 1 的整数 / expected a whole number of at least 1")
+    return int(text)
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"  # 1048576, not 1.04858e+06
 
 
 def out_of_range(name: str, value: float) -> str | None:
@@ -104,8 +120,9 @@ def out_of_range(name: str, value: float) -> str | None:
     if lowest <= value and (highest is None or value <= highest):  # NaN is neither, and refused
         return None
     variable = LIMIT_VARIABLES[name][0]
-    zh, en = ((f"须在 {lowest:g}–{highest:g} 之间", f"must be from {lowest:g} to {highest:g}") if highest is not None
-              else (f"须不小于 {lowest:g}", f"must be at least {lowest:g}"))
+    low, high = _plain(lowest), _plain(highest) if highest is not None else None
+    zh, en = ((f"须在 {low}–{high} 之间", f"must be from {low} to {high}") if high is not None
+              else (f"须不小于 {low}", f"must be at least {low}"))
     return f"设置 {name}（{variable}）{zh}，收到 {value!r} / setting {name} ({variable}) {en}, got {value!r}"
 
 

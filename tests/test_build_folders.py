@@ -58,3 +58,18 @@ def test_a_folders_document_no_reader_reads_is_refused_by_name_not_passed_over(t
     result = _luzhi("validate", str(folder), "--format", "json", cwd=tmp_path)
     refused = [report for report in json.loads(result.stdout)["files"] if report["file"].endswith("镇清单.doc")]
     assert refused and result.returncode == 2, result.stdout[-2000:]
+
+
+def test_a_folder_merely_named_snapshots_is_read_and_a_state_folder_is_not(tmp_path):
+    """Cold review 30: any folder holding a `snapshots/` folder was taken for a store, its documents passed over
+    without a word; a remote store's state folder (build.json beside sources/), which copies every source, was
+    read as more documents."""
+    folder = _folder(tmp_path)
+    (folder / "more" / "snapshots").mkdir()
+    state = folder / "luzhi-state"
+    (state / "sources" / "210381121").mkdir(parents=True)
+    (state / "build.json").write_text("{}", encoding="utf-8")
+    shutil.copy(bundled_documents()[0], state / "sources" / "210381121" / bundled_documents()[0].name)
+    result = _luzhi("validate", str(folder), "--format", "json", cwd=tmp_path)
+    reports = json.loads(result.stdout)["files"]
+    assert sorted(Path(report["file"]).name for report in reports) == sorted(p.name for p in bundled_documents()[:2])

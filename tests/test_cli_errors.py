@@ -200,20 +200,27 @@ def test_a_bad_limit_in_the_environment_is_named(built_store, variable, value, s
     assert "Traceback" not in result.stderr and "须" in result.stderr, result.stderr  # in both languages
 
 
-@pytest.mark.parametrize("value", ["inf", "nan", "abc"])
-def test_gunicorn_names_a_bad_query_timeout_without_a_traceback(built_store, tmp_path, value):
-    """Cold review 29: gunicorn.conf.py's `int(float(...))` printed a traceback of the config file."""
+@pytest.mark.parametrize(("variable", "value"), [("LUZHI_QUERY_TIMEOUT", "inf"), ("LUZHI_QUERY_TIMEOUT", "nan"),
+                                               ("LUZHI_QUERY_TIMEOUT", "abc"), ("LUZHI_QUERY_PROCESSES", "0"),
+                                               ("LUZHI_MAX_REQUEST_BYTES", ""), ("LUZHI_WORKERS", "abc"),
+                                               ("LUZHI_QUERY_MEMORY_MB", "99999999999999999999")])
+def test_gunicorn_names_a_bad_setting_without_a_traceback(built_store, tmp_path, variable, value):
+    """Cold reviews 29, 30: gunicorn.conf.py's `int(float(...))` printed a traceback of the config file, and every
+    worker one of its own for a bad LUZHI_QUERY_PROCESSES; a cap past a TiB made every query worker fail."""
     env = {**os.environ, "LUZHI_STORE": str(built_store.path), "LUZHI_BIND": "127.0.0.1:0",
-           "LUZHI_QUERY_TIMEOUT": value, "HOME": str(tmp_path)}
+           variable: value, "HOME": str(tmp_path)}
     result = subprocess.run([sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py")],
                             capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
-    assert result.returncode != 0 and "LUZHI_QUERY_TIMEOUT" in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode != 0 and variable in result.stderr and "须" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "Booting worker" not in result.stderr, result.stderr
 
 
-@pytest.mark.parametrize("value", ["inf", "nan", "1e10"])
-def test_luzhi_query_names_a_timeout_it_cannot_keep(built_store, value):
-    """Cold review 29: `--timeout inf` and `1e10` were an OverflowError's traceback, `nan` an English line."""
-    result = _cli("query", "ASK {}", "--store", str(built_store.path), "--timeout", value)
-    assert result.returncode == 2 and "--timeout" in result.stderr and "须在" in result.stderr, result.stderr
+@pytest.mark.parametrize(("option", "value"), [("--timeout", "inf"), ("--timeout", "nan"), ("--timeout", "1e10"),
+                                             ("--timeout", "-0"), ("--memory-mb", "99999999999999999999"),
+                                             ("--max-rows", "0")])
+def test_luzhi_query_names_a_limit_it_cannot_keep(built_store, option, value):
+    """Cold reviews 29, 30: `--timeout inf` and `1e10` were an OverflowError's traceback, `nan` an English line and
+    `-0` click's English range; a memory cap past a TiB made the worker fail to start."""
+    result = _cli("query", "ASK {}", "--store", str(built_store.path), option, value)
+    assert result.returncode == 2 and option in result.stderr and "须" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
