@@ -93,8 +93,7 @@ def checked_limits(env) -> dict[str, object]:
     of its own on a bad LUZHI_QUERY_PROCESSES (cold reviews 29, 30)."""
     try:
         settings = limit_settings(env)
-        problem = next(filter(None, (out_of_range(name, value) for name, value in settings.items()
-                                     if name in LIMIT_RANGES)), None)
+        problem = range_problem({name: value for name, value in settings.items() if name in LIMIT_RANGES})
     except ValueError as error:
         problem = str(error)
     if problem:
@@ -112,6 +111,11 @@ def count_setting(env, variable: str, default: int) -> int:
 
 def _plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else f"{number:g}"  # 1048576, not 1.04858e+06
+
+
+def range_problem(limits: dict[str, float]) -> str | None:
+    """Why the first of `limits` (by name) out of its range cannot be what it is (`out_of_range`), or None."""
+    return next(filter(None, (out_of_range(name, value) for name, value in limits.items())), None)
 
 
 def out_of_range(name: str, value: float) -> str | None:
@@ -183,9 +187,8 @@ class Config:
         object.__setattr__(self, "store_path", Path(self.store_path).absolute())
         # The server builds IRIs as f"{base}{path}": a trailing slash 404'd every page (issue 9).
         object.__setattr__(self, "base", normalise_base(self.base))
-        for name in LIMIT_RANGES:
-            if problem := out_of_range(name, getattr(self, name)):
-                raise ValueError(problem)
+        if problem := range_problem({name: getattr(self, name) for name in LIMIT_RANGES}):
+            raise ValueError(problem)
         for name in ("page_size", "list_page_size"):  # a page of none would divide by zero
             if getattr(self, name) < 1:
                 raise ValueError(f"setting {name} must be at least 1, got {getattr(self, name)!r}")

@@ -208,9 +208,9 @@ class TimedRequestHandler(WSGIRequestHandler):
 # gunicorn's parse errors answered here rather than by its English HTML page (`ThreadWorker.handle_error`). A body
 # gunicorn reads itself to keep the connection alive (the app read none of it) had its chunk errors answered so
 # after the app's answer (cold review 28); one the app reads is the app's 400 (server/limits.py).
+_CHUNK_ERRORS = (InvalidChunkSize, ChunkMissingTerminator, InvalidChunkExtension)
 _OURS = (LimitRequestLine, LimitRequestHeaders, InvalidRequestLine, InvalidRequestMethod, InvalidHTTPVersion,
-         InvalidHeader, InvalidHeaderName, ObsoleteFolding, InvalidChunkSize, ChunkMissingTerminator,
-         InvalidChunkExtension)
+         InvalidHeader, InvalidHeaderName, ObsoleteFolding, *_CHUNK_ERRORS)
 
 
 class ThreadWorker(GunicornThreadWorker):
@@ -243,7 +243,7 @@ class ThreadWorker(GunicornThreadWorker):
             status, answer = 414, request_line_too_long(self.cfg.limit_request_line or REQUEST_LINE_LIMIT)
         elif isinstance(exc, LimitRequestHeaders):
             status, answer = 431, header_fields_too_large()
-        elif isinstance(exc, (InvalidChunkSize, ChunkMissingTerminator, InvalidChunkExtension)):
+        elif isinstance(exc, _CHUNK_ERRORS):
             status, answer = 400, _plain_answer(400, f"400 {CHUNKS_MALFORMED} ({exc})\n")
         elif isinstance(exc, InvalidHTTPVersion) and isinstance(exc.version, tuple):  # well-formed, not 1.x
             status, answer = 505, malformed_request(505, "HTTP/{}.{}".format(*exc.version))

@@ -26,8 +26,9 @@ POLL = 0.0002
 MAX_WORKERS = 256  # slots; a worker past them neither publishes nor waits
 FREE = -1
 
-_counts = None  # the shared array, made in the arbiter by the first `assign_slot` and inherited by each worker
-_taken: set[int] = set()  # the arbiter's: slots of live workers
+# The shared array, made in the arbiter by the first `assign_slot` and inherited by each worker: a live worker's
+# slot holds its count, a free slot FREE (a worker writes it no more once the arbiter has reaped it).
+_counts = None
 
 
 def assign_slot(worker) -> None:
@@ -35,9 +36,8 @@ def assign_slot(worker) -> None:
     global _counts
     if _counts is None:
         _counts = multiprocessing.Array("i", [FREE] * MAX_WORKERS, lock=False)
-    worker.balance_slot = next((slot for slot in range(MAX_WORKERS) if slot not in _taken), None)
+    worker.balance_slot = next((slot for slot in range(MAX_WORKERS) if _counts[slot] == FREE), None)
     if worker.balance_slot is not None:
-        _taken.add(worker.balance_slot)
         _counts[worker.balance_slot] = 0
 
 
@@ -46,7 +46,6 @@ def release_slot(worker) -> None:
     slot = getattr(worker, "balance_slot", None)
     if slot is not None and _counts is not None:
         _counts[slot] = FREE
-        _taken.discard(slot)
 
 
 def publish(worker, connections: int) -> None:
