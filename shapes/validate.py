@@ -25,6 +25,7 @@ from luzhi.ontology.types import LineSpan
 
 SHAPES_NS = "https://w3id.org/luzhi/shapes#"
 BASE_SHAPE = URIRef(SHAPES_NS + "InstanceIriShape")
+CATEGORY_SHAPE = URIRef(SHAPES_NS + "DeploymentCategoryShape")
 SHAPE_FILES = ("core.shapes.ttl", "completeness.shapes.ttl", "vocabulary.shapes.ttl")
 _LINE_FRAGMENT = re.compile(r"#line=(\d+),(\d+)$")
 
@@ -149,12 +150,15 @@ def _shape_turtle() -> tuple[str, ...]:
 
 
 def load_shapes(base: str) -> Graph:
-    """All shapes, with the deployment base's pattern added to lzsh:InstanceIriShape (see core.shapes.ttl)."""
+    """All shapes, with the deployment base's patterns added to lzsh:InstanceIriShape and DeploymentCategoryShape."""
     graph = Graph()
     for text in _shape_turtle():
         graph.parse(data=text, format="turtle")
     # Printable ASCII after "{base}/": IRIs are ASCII (DESIGN.md §2). XPath regex, so no \A or lookahead.
     graph.add((BASE_SHAPE, SH.pattern, Literal(f"^{re.escape(Iris(base).base)}/[!-~]*$")))
+    # The slugs `Iris.category` mints (vocabulary.shapes.ttl, lzsh:Duty-category).
+    graph.add((CATEGORY_SHAPE, SH.pattern,
+               Literal(f"^{re.escape(str(Iris(base).category_scheme()))}/[a-z0-9]+(-[a-z0-9]+)*$")))
     return graph
 
 

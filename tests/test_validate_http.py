@@ -343,3 +343,30 @@ def test_a_submission_with_nothing_under_the_base_says_so(live_server):
 
     assert "nothing-under-base" in notices(b'<urn:a> <urn:b> "c" .\n')
     assert "nothing-under-base" not in notices(f'<{live_server.url}/id/x> <urn:b> "c" .\n'.encode())
+
+
+@pytest.mark.parametrize("code", ["210381121", "230302201"])
+def test_a_published_township_graph_validated_alone_conforms(live_server, code):
+    """The validator's path: fetch one township's graph as published and post it back. Its categories are
+    typed in /graph/shared, not in it; every duty was a Duty-category Violation (cold review 29)."""
+    graph = requests.get(f"{live_server.url}/graph/{code}.ttl", timeout=60)
+    assert graph.status_code == 200 and "/id/category/" in graph.text
+    assert " skos:Concept" not in graph.text and "core#Concept" not in graph.text  # the case in question
+    response = requests.post(f"{live_server.url}/validate", data=graph.content, timeout=120,
+                             headers={"Content-Type": "text/turtle", "Accept": "application/json"})
+    assert response.status_code == 200
+    violations = [r for r in response.json()["results"] if r["severity"] == "Violation"]
+    assert violations == []
+
+
+def test_a_category_outside_the_sites_categories_must_be_typed(live_server):
+    """The scheme's own IRI is no category of this site: untyped, it is a Violation naming where categories live."""
+    body = fixture_for(live_server.url, "Duty-category.fail.ttl")
+    response = requests.post(f"{live_server.url}/validate", data=body, timeout=60,
+                             headers={"Content-Type": "text/turtle", "Accept": "application/json"})
+    (result,) = response.json()["results"]
+    assert result["sourceShape"] == "https://w3id.org/luzhi/shapes#Duty-category"
+    assert result["message"]["en"] == (f"Category {live_server.url}/id/category is neither a skos:Concept nor a "
+                                       f"category IRI of this site ({live_server.url}/id/category/…)")
+    assert result["message"]["zh"] == (f"事项类别 {live_server.url}/id/category 不是 skos:Concept，"
+                                       f"也不是本站的类别 IRI（{live_server.url}/id/category/…）")
