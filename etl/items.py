@@ -155,7 +155,7 @@ class _List:
     headers: tuple[str, ...] = ()  # the header text of each column, as the notes and notices name it
     draft: _Draft | None = None
     last_sequence: int = 0
-    sequences: set[int] = field(default_factory=set)
+    sequences: dict[int, str] = field(default_factory=dict)  # 序号 → the title cell of its first row
     parsed: int = 0
     category: str | None = None  # from the last heading
     headings: dict[str, tuple[int | None, Row]] = field(default_factory=dict)
@@ -693,15 +693,13 @@ class _Assembler:
             return
         if number.parents and self._outline_item(current, number, row, values):
             return
-        draft = current.draft
-        if draft is not None and number.path == draft.path:
-            title = cell_text(values.get(Column.TITLE, ""), join_lines=True)
-            if not title or title == draft.title:
-                self._same_sequence(row, values, draft)
-                return
+        draft, title = current.draft, cell_text(values.get(Column.TITLE, ""), join_lines=True)
+        if draft is not None and number.path == draft.path and (not title or title == draft.title):
+            self._same_sequence(row, values, draft)
+            return
         if current.unread is not None:
             self._refuse_unread(sequence)
-        self._check_numbering(current, sequence, row)
+        self._check_numbering(current, sequence, row, title)
         self._flush()
         draft = _Draft(sequence, row.line.lineno, row.line.lineno, heading_category=current.category,
                        tail=_last_filled(values), parents=number.parents, row=row)
@@ -960,14 +958,18 @@ class _Assembler:
         _category, item, lines = joined[-1]
         return self._lost_number(item, lines)
 
-    def _check_numbering(self, current: _List, sequence: int, row: Row) -> None:
+    def _check_numbering(self, current: _List, sequence: int, row: Row, title: str) -> None:
         span = LineSpan(row.line.lineno, row.line.lineno)
         expected = current.last_sequence + 1
         issue = None
         if sequence in current.sequences:
             hint, hint_en = WORD_NUMBERING_HINT if self.word else ("", "")
-            issue = self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，且事项名称不同{hint}",
-                                f"序号 {sequence} is used again in this list, with another title{hint_en}", span)
+            same = current.sequences[sequence] == title  # a row copied twice is no other duty (cold review)
+            issue = self._issue("duplicate-sequence", f"序号 {sequence} 在本清单中重复出现，"
+                                f"{'事项名称也相同：是否同一行抄了两次？' if same else '且事项名称不同'}{hint}",
+                                f"序号 {sequence} is used again in this list, "
+                                f"{'with the same title: is one row copied twice?' if same else 'with another title'}"
+                                f"{hint_en}", span)
         elif sequence > expected:
             missing = f"{expected}" if sequence == expected + 1 else f"{expected}–{sequence - 1}"
             draft = current.draft
@@ -986,7 +988,7 @@ class _Assembler:
                                 f"序号 goes back from {current.last_sequence} to {sequence}", span)
         if issue is not None:
             current.numbering_issues.append(issue)
-        current.sequences.add(sequence)
+        current.sequences.setdefault(sequence, title)
         current.last_sequence = max(current.last_sequence, sequence)
 
     def _flush(self) -> None:

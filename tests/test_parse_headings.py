@@ -262,6 +262,17 @@ def test_a_restart_that_is_not_per_category_is_still_a_repeated_number(tmp_path)
     assert [(i.code, i.lines.first) for i in doc.issues] == [("duplicate-sequence", 10)]
 
 
+def test_a_row_copied_twice_is_not_said_to_have_another_title(tmp_path):
+    """Cold review 29: an identical repeated row was told its 序号 came again "with another title"."""
+    body = "1\t加强党的政治建设\n2\t落实全面从严治党主体责任\n3\t开展招商引资工作\n"
+    for repeated, zh, en in (("2\t落实全面从严治党主体责任\n", "事项名称也相同：是否同一行抄了两次？",
+                              "with the same title: is one row copied twice?"),
+                             ("2\t依法开展统计调查工作\n", "且事项名称不同", "with another title")):
+        (issue,) = [i for i in parse(write(tmp_path, body + repeated)).issues if i.code == "duplicate-sequence"]
+        assert issue.message == f"序号 2 在本清单中重复出现，{zh}"
+        assert issue.message_en == f"序号 2 is used again in this list, {en}"
+
+
 def test_a_single_stray_restart_does_not_number_the_list_per_category(tmp_path):
     """Cold review 19: one category starting again at 1 switched the whole list to per-category numbering, its
     items renumbered by position. A restart after which the numbers go on from those before it (1, 2 | 1, 4), or a

@@ -73,6 +73,8 @@ def test_only_newline_ends_a_line(tmp_path: Path) -> None:
         ("binary.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "NUL"),
         ("latin1.txt", "序号\n".encode() + "café\n".encode("latin-1"), "第 2 行"),
         ("control.txt", "序号\n事项\x07名称\n".encode(), "控制字符 U+0007"),
+        # a UTF-8 file cut inside its last character (cold review: "neither UTF-8 nor GB18030")
+        ("cut.txt", "序号\n事项名称\n".encode()[:-2], "第 2 行的一个字符中间结束（最后 2 个字节"),
     ],
 )
 def test_refused(tmp_path: Path, name: str, data: bytes, words: str) -> None:
