@@ -44,6 +44,23 @@ def test_a_repeated_township_code_is_a_400_naming_it(live_server):
     assert mixed.status_code == 400 and "township_code" in mixed.json()["error"]
 
 
+def test_a_repeated_format_is_a_400_naming_it(live_server):
+    """Cold review 29: `format=turtle&format=nt` was read as Turtle, the second value dropped without a word."""
+    url = f"{live_server.url}/validate"
+    body = b"<http://a.example/s> <http://a.example/p> <http://a.example/o> .\n"
+    for query, form in (("?format=turtle&format=nt", None), ("?format=turtle", {"format": "nt"})):
+        if form is None:
+            twice = requests.post(url + query, data=body, headers={**JSON, "Content-Type": "text/turtle"}, timeout=60)
+        else:
+            twice = requests.post(url + query, files={"file": ("x.nt", body, "application/n-triples")}, data=form,
+                                  headers=JSON, timeout=60)
+        assert twice.status_code == 400, twice.text
+        error = twice.json()["error"]
+        assert "parameter `format` may be given once" in error and "参数 format 只能给一次" in error, error
+    once = requests.post(url + "?format=nt", data=body, headers={**JSON, "Content-Type": "text/turtle"}, timeout=60)
+    assert once.status_code == 200, once.text  # one value, as before
+
+
 def test_the_web_notice_of_a_code_over_the_title_names_the_form_field(live_server):
     sample = sorted((REPO / "data" / "samples").glob("003_*.txt"))[0]  # 小京庄乡 (140226207)
     answer = requests.post(f"{live_server.url}/validate", files={"file": (sample.name, sample.read_bytes(),

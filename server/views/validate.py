@@ -115,9 +115,8 @@ def submit():
 def _submission() -> tuple[bytes, str, str | None, bool, str | None]:
     """(bytes, name, format, whether a file was uploaded, the charset its Content-Type declares) from a multipart
     form (file or pasted text) or from a raw body."""
-    chosen = request.args.get("format") or None
+    chosen = _one_field("format") or None
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        chosen = request.form.get("format") or chosen
         # One submission per request: an extra file was silently ignored before (issue 10).
         names = sorted({key for key, upload in request.files.items(multi=True) if upload.filename} - {"file"})
         uploads = [upload for upload in request.files.getlist("file") if upload.filename]
@@ -159,13 +158,19 @@ def _unknown_format(fmt: str | None) -> str:
             f"as one of {types}, or give format= ({names})")
 
 
+def _one_field(name: str) -> str:
+    """The field `name` of the form or the query, "" when absent or empty; given twice, a 400 naming it with its
+    values (the first won silently: `format=turtle&format=nt` was read as Turtle, cold review 29)."""
+    values = [value for value in request.form.getlist(name) + request.args.getlist(name) if value]
+    if len(values) > 1:
+        raise _Refused(400, repeated_message(name, values))
+    return values[0] if values else ""
+
+
 def _township_code() -> str | None:
     """The `township_code` field (form or query): 9 digits, or absent/empty; given twice, a 400 naming it (the
     second was silently dropped, cold review 21), as other repeated parameters are (server/views/arguments.py)."""
-    values = request.form.getlist("township_code") + request.args.getlist("township_code")
-    if len(values) > 1:
-        raise _Refused(400, repeated_message("township_code", values))
-    code = (values[0] if values else "").strip()
+    code = _one_field("township_code").strip()
     if code and not re.fullmatch(r"\d{9}", code):
         raise _Refused(400, f"township_code 应为 9 位数字（民政部区划代码），收到 {code[:40]!r} / township_code "
                             "must be the 9-digit township code")
