@@ -35,6 +35,7 @@ from gunicorn.http.errors import (
     LimitRequestHeaders,
     LimitRequestLine,
     ObsoleteFolding,
+    UnsupportedTransferCoding,
 )
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 from werkzeug.serving import WSGIRequestHandler
@@ -81,13 +82,41 @@ def header_fields_too_large() -> bytes:
 
 
 def malformed_request(status: int, detail: str) -> bytes:
-    """The whole HTTP/1.1 answer to a request line or head that is not HTTP (400) or of a version not served (505):
-    plain text, zh + en. `luzhi serve` answered with http.server's English HTML page, gunicorn with its own
-    (cold review)."""
+    """The whole HTTP/1.1 answer to a request line or head that is not HTTP (400), of a version not served (505) or
+    with a body in a transfer coding not decoded (501): plain text, zh + en. `luzhi serve` answered with
+    http.server's English HTML page, gunicorn with its own (cold review)."""
+    if status == 501:
+        text = (f"501 未实现：服务器不支持请求体的这种传输编码（{detail}），只支持 chunked，服务器没有处理它 / Not "
+                f"Implemented: the server does not decode this transfer coding of the body ({detail}), only chunked, "
+                "and the request was not handled\n")
+        return _plain_answer(501, text)
     zh, en = ("不支持的 HTTP 版本", "HTTP Version Not Supported") if status == 505 else ("请求无效", "Bad Request")
     text = (f"{status} {zh}：请求行或请求头不合 HTTP/1.1 的格式（{detail}），服务器没有处理它 / {en}: the request line "
             f"or a header is not valid HTTP/1.1 ({detail}), and was not handled\n")
     return _plain_answer(status, text)
+
+
+def body_framing_problem(lengths: list[str], codings: list[str], version: str) -> tuple[int, str]:
+    """(status, what is wrong) of a request body's framing that gunicorn refuses (gunicorn.http.message
+    `set_body_reader`, RFC 9112 §6), or (0, ""). Werkzeug's server read `Content-Length: -1` as no body,
+    took the first of two Content-Lengths, and let Transfer-Encoding override a Content-Length, which a proxy in
+    front may have read the other way (request smuggling; cold review 29)."""
+    if len(lengths) > 1:
+        return 400, "Content-Length given more than once"
+    if lengths and not (lengths[0].isascii() and lengths[0].isdigit()):
+        return 400, f"Content-Length is not a number of bytes: {lengths[0][:20]!r}"
+    if not codings:
+        return 0, ""
+    named = [coding.strip(" \t").lower() for coding in ",".join(codings).split(",")]
+    if named[-1] != "chunked" or named.count("chunked") > 1:
+        return 400, "Transfer-Encoding does not end in one chunked"
+    if lengths:
+        return 400, "both Content-Length and Transfer-Encoding"
+    if version != "HTTP/1.1":
+        return 400, f"Transfer-Encoding in an {version} request"
+    if len(named) > 1:
+        return 501, f"transfer coding not supported: {', '.join(named[:-1])[:40]}"
+    return 0, ""
 
 
 def _plain_answer(status: int, text: str) -> bytes:
@@ -179,15 +208,20 @@ class TimedRequestHandler(WSGIRequestHandler):
         if any("\n" in value for value in self.headers.values()):
             self.send_error(400, "obsolete line folding")
             return False
+        status, problem = body_framing_problem(self.headers.get_all("Content-Length", []),
+                                               self.headers.get_all("Transfer-Encoding", []), self.request_version)
+        if problem:
+            self.send_error(status, problem)
+            return False
         return True
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """luzhi's own answers in both languages where http.server's `parse_request` sends its English HTML page:
         431 for a request head past its bounds (a header line over 65,536 bytes, more than 100 header lines), 400
-        and 505 for a request line that is not HTTP/1.x."""
+        and 505 for a request line that is not HTTP/1.x, 400 and 501 for a body's framing (`body_framing_problem`)."""
         if code == 431:
             self._drain_and_answer(431, header_fields_too_large())
-        elif code in (400, 505):
+        elif code in (400, 501, 505):
             self._drain_and_answer(code, malformed_request(code, message or ""))
         else:
             super().send_error(code, message, explain)
@@ -210,7 +244,7 @@ class TimedRequestHandler(WSGIRequestHandler):
 # after the app's answer (cold review 28); one the app reads is the app's 400 (server/limits.py).
 _CHUNK_ERRORS = (InvalidChunkSize, ChunkMissingTerminator, InvalidChunkExtension)
 _OURS = (LimitRequestLine, LimitRequestHeaders, InvalidRequestLine, InvalidRequestMethod, InvalidHTTPVersion,
-         InvalidHeader, InvalidHeaderName, ObsoleteFolding, *_CHUNK_ERRORS)
+         InvalidHeader, InvalidHeaderName, ObsoleteFolding, UnsupportedTransferCoding, *_CHUNK_ERRORS)
 
 
 class ThreadWorker(GunicornThreadWorker):
@@ -247,6 +281,8 @@ class ThreadWorker(GunicornThreadWorker):
             status, answer = 400, _plain_answer(400, f"400 {CHUNKS_MALFORMED} ({exc})\n")
         elif isinstance(exc, InvalidHTTPVersion) and isinstance(exc.version, tuple):  # well-formed, not 1.x
             status, answer = 505, malformed_request(505, "HTTP/{}.{}".format(*exc.version))
+        elif isinstance(exc, UnsupportedTransferCoding):
+            status, answer = 501, malformed_request(501, exc.hdr)
         else:
             status, answer = 400, malformed_request(400, str(exc))
         self.log.warning("Invalid request from ip=%s: %s; answered %d", (addr or ("",))[0], exc, status)
