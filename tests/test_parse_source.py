@@ -141,3 +141,13 @@ def test_source_codec_is_the_build_s_choice():
         if codec is not None:
             lines = data.removeprefix(codecs.BOM_UTF8).decode(codec).removeprefix("\ufeff").splitlines()
             assert lines == [line.text for line in decode_source(data, "x.txt")]
+
+
+def test_a_web_page_nested_past_the_parsers_depth_is_refused_saying_so(tmp_path: Path) -> None:
+    """Cold review 29: libxml2 drops what lies past 256 nested elements, and such a page was said to hold no text."""
+    html = "<html><body>\n" + "<div>" * 300 + "1\t加强党的政治建设" + "</div>" * 300 + "\n</body></html>\n"
+    with pytest.raises(SourceError) as caught:
+        parse_document(write(tmp_path, "deep.html", html.encode()))
+    assert caught.value.line == 2 and "嵌套超过 256 层" in caught.value.message
+    assert "nest more than 256 deep" in caught.value.message
+    assert_bilingual(caught.value.message)

@@ -123,3 +123,29 @@ def test_a_file_of_more_lines_than_any_list_is_refused(tmp_path):
         parse_document(many)
     message = str(refused.value)
     assert str(many) in message and f"{MAX_LINES:,} lines" in message and f"超过 {MAX_LINES} 行" in message, message
+
+
+def _with_doctype(real: Path, target: Path, part: str) -> Path:
+    """`real` with a DTD (declaring an entity) in `part`."""
+    with zipfile.ZipFile(real) as source:
+        parts = {item.filename: source.read(item) for item in source.infolist()}
+    xml = parts[part].decode("utf-8")
+    root = xml.index("<", xml.index("?>") if xml.startswith("<?xml") else 0)  # after the XML declaration, if any
+    parts[part] = (xml[:root] + '<!DOCTYPE r [<!ENTITY t "履行职责事项清单">]>' + xml[root:]).encode("utf-8")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    return target
+
+
+@pytest.mark.parametrize(("write", "suffix", "part"), [(write_docx, ".docx", "word/document.xml"),
+                                                     (write_xlsx, ".xlsx", "xl/worksheets/sheet1.xml")])
+def test_a_part_declaring_a_dtd_is_refused_naming_it(tmp_path, write, suffix, part):
+    """Cold review 29: the entities are not expanded (no entity bomb), so their text went missing and a .docx
+    holding its text in them was said to hold no text at all. Word and Excel never write a DTD."""
+    real = write(SAMPLE.read_text(encoding="utf-8"), tmp_path / f"real{suffix}")
+    with_dtd = _with_doctype(real, tmp_path / f"dtd{real.suffix}", part)
+    with pytest.raises(SourceError) as refused:
+        parse_document(with_dtd)
+    message = str(refused.value)
+    assert str(with_dtd) in message and part in message and "<!DOCTYPE" in message and "save it again" in message

@@ -226,10 +226,22 @@ def read_html(data: bytes, path: str) -> Iterator[Row | Issue]:
     # The page's bytes are decoded by the text rules (UTF-8, GB18030, UTF-16), not by a <meta>
     # that may lie: a wrong guess would read garbage.
     text = "\n".join(line.text for line in decode_source(data, path))
+    parser = lxml.html.HTMLParser()
     try:
-        document = lxml.html.document_fromstring(text)
+        document = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as error:
         raise SourceError(path, f"不是可读的 HTML 文件 / not a readable HTML file: {error}") from None
+    # libxml2 stops descending past 256 nested elements and drops what lies deeper: a page of that depth was
+    # said to hold no text (cold review 29). Word's "save as web page" nests a table a dozen deep.
+    deep = next((e for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"), None)
+    if deep is not None:
+        levels = re.search(r"\d+", deep.message)
+        limit = levels[0] if levels else "?"
+        raise SourceError(path, f"第 {deep.line} 行起元素嵌套超过 {limit} 层，HTML 解析器不再往下读，其中的文字"
+                                "读不到：请另存为 Word 或纯文本后重试 / from line "
+                                f"{deep.line} the elements nest more than {limit} deep, past which the HTML parser "
+                                "reads nothing, so the text inside cannot be read: save the page as Word or plain "
+                                "text and try again", line=deep.line)
     body = document.find("body")
     layout = _Layout(path, style_sheet(document))
     yield from layout.walk(body if body is not None else document)
