@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
+from luzhi.etl.code_keys import code_keys
 from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_document, resolve_township
 from luzhi.etl.facts import document_facts, write_facts
 from luzhi.etl.layout import Layout
@@ -67,7 +68,7 @@ class BuildOptions:
     code_field: tuple[str, str] = ("--township-code", "--township-code")
 
     def code_for(self, path: Path) -> str | None:
-        return self.township_codes.get(path.name) or self.township_codes.get(str(path))
+        return next((self.township_codes[key] for key in code_keys(path) if key in self.township_codes), None)
 
 
 SHOWN_REASONS = 5  # a refused document's reasons printed in full (Refusal.text)

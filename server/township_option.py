@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from luzhi.etl.code_keys import code_keys
+
 _CODE = re.compile(r"\d{9}")
 
 
@@ -32,19 +34,22 @@ def parse_codes(ctx, param, pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def code_for(codes: dict[str, str], path: Path) -> str | None:
-    """The code given for `path`, by its name or as written on the command line (as etl.stage.BuildOptions)."""
-    return next((codes[key] for key in _keys(path) if key in codes), None)
-
-
-def _keys(path: Path) -> tuple[str, str]:
-    """What a `--township-code` may name a file by: its name, or its path as given."""
-    return path.name, str(path)
+    """The code given for `path`, by its name, its path as given or its absolute path (as etl.stage.BuildOptions)."""
+    return next((codes[key] for key in code_keys(path) if key in codes), None)
 
 
 def check_codes_name_files(codes: dict[str, str], paths) -> None:
     """Refuse a code given for a file that is not among `paths`: a misspelt name was silently ignored, and the
-    document then resolved (or failed) by its title, exit 0 (cold review)."""
-    named = {key for path in paths for key in _keys(path)}
+    document then resolved (or failed) by its title, exit 0 (cold review). Refuse a bare name that several of
+    `paths` bear (one `清单.docx` in each township's folder): the code went to all of them (cold review 29)."""
+    for name in codes:
+        bearing = [str(path) for path in paths if path.name == name and name not in (str(path), str(path.resolve()))]
+        if len(bearing) > 1:
+            shown = ", ".join(bearing[:5]) + (" …" if len(bearing) > 5 else "")
+            raise click.BadParameter(f"{name} 是 {len(bearing)} 个文件的文件名（{shown}）：请用路径指明是哪一个 / "
+                                     f"{name} is the name of {len(bearing)} files ({shown}): name the one meant by "
+                                     "its path", param_hint="--township-code")
+    named = {key for path in paths for key in code_keys(path)}
     unknown = [name for name in codes if name not in named]
     if unknown:
         names = ", ".join(unknown)

@@ -73,3 +73,21 @@ def test_a_folder_merely_named_snapshots_is_read_and_a_state_folder_is_not(tmp_p
     result = _luzhi("validate", str(folder), "--format", "json", cwd=tmp_path)
     reports = json.loads(result.stdout)["files"]
     assert sorted(Path(report["file"]).name for report in reports) == sorted(p.name for p in bundled_documents()[:2])
+
+
+def test_a_township_code_names_a_folders_file_by_its_absolute_path_and_never_by_a_name_two_files_bear(tmp_path):
+    """Cold review 29: a code given by the file's absolute path was "not among the files given" when the file came
+    from a folder, and a bare name that files in two subfolders bear gave the code to both."""
+    sample = bundled_documents()[0]  # 耿庄镇, 210381121
+    for sub in ("a", "b"):
+        (tmp_path / "lists" / sub).mkdir(parents=True)
+        shutil.copy(sample, tmp_path / "lists" / sub / "清单.txt")
+    both = _luzhi("validate", "lists", "--township-code", "清单.txt=230302201", cwd=tmp_path)
+    assert both.returncode == 2, both.stdout + both.stderr
+    assert "清单.txt is the name of 2 files (lists/a/清单.txt, lists/b/清单.txt)" in both.stderr, both.stderr
+    one = tmp_path / "lists" / "a" / "清单.txt"
+    checked = _luzhi("validate", "lists", "--format", "json", "--township-code", f"{one}=230302201", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    overridden = {entry["file"]: any(n.get("code") == "code-overrides-title" for n in entry.get("notices", []))
+                  for entry in json.loads(checked.stdout)["files"]}
+    assert overridden == {"lists/a/清单.txt": True, "lists/b/清单.txt": False}, checked.stdout
