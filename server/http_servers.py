@@ -25,6 +25,7 @@ from email.errors import InvalidHeaderDefect, MissingHeaderBodySeparatorDefect
 
 from gunicorn.http.errors import (
     ChunkMissingTerminator,
+    ExpectationFailed,
     InvalidChunkExtension,
     InvalidChunkSize,
     InvalidHeader,
@@ -82,14 +83,19 @@ def header_fields_too_large() -> bytes:
 
 
 def malformed_request(status: int, detail: str) -> bytes:
-    """The whole HTTP/1.1 answer to a request line or head that is not HTTP (400), of a version not served (505) or
-    with a body in a transfer coding not decoded (501): plain text, zh + en. `luzhi serve` answered with
-    http.server's English HTML page, gunicorn with its own (cold review)."""
+    """The whole HTTP/1.1 answer to a request line or head that is not HTTP (400), of a version not served (505),
+    with a body in a transfer coding not decoded (501) or an expectation not known (417): plain text, zh + en.
+    `luzhi serve` answered with http.server's English HTML page, gunicorn with its own (cold review)."""
     if status == 501:
         text = (f"501 未实现：服务器不支持请求体的这种传输编码（{detail}），只支持 chunked，服务器没有处理它 / Not "
                 f"Implemented: the server does not decode this transfer coding of the body ({detail}), only chunked, "
                 "and the request was not handled\n")
         return _plain_answer(501, text)
+    if status == 417:
+        text = (f"417 无法满足预期：服务器只认得请求头 Expect 的 100-continue，不认得 {detail}，服务器没有处理它 / "
+                f"Expectation Failed: the server knows only `Expect: 100-continue`, not {detail}, and the request "
+                "was not handled\n")
+        return _plain_answer(417, text)
     zh, en = ("不支持的 HTTP 版本", "HTTP Version Not Supported") if status == 505 else ("请求无效", "Bad Request")
     text = (f"{status} {zh}：请求行或请求头不合 HTTP/1.1 的格式（{detail}），服务器没有处理它 / {en}: the request line "
             f"or a header is not valid HTTP/1.1 ({detail}), and was not handled\n")
@@ -213,15 +219,20 @@ class TimedRequestHandler(WSGIRequestHandler):
         if problem:
             self.send_error(status, problem)
             return False
+        expect = self.headers.get("Expect", "100-continue")  # http.server ignored any other; gunicorn says 417
+        if expect.lower() != "100-continue":
+            self.send_error(417, repr(expect[:40]))
+            return False
         return True
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """luzhi's own answers in both languages where http.server's `parse_request` sends its English HTML page:
         431 for a request head past its bounds (a header line over 65,536 bytes, more than 100 header lines), 400
-        and 505 for a request line that is not HTTP/1.x, 400 and 501 for a body's framing (`body_framing_problem`)."""
+        and 505 for a request line that is not HTTP/1.x, 400 and 501 for a body's framing (`body_framing_problem`),
+        417 for an expectation other than 100-continue."""
         if code == 431:
             self._drain_and_answer(431, header_fields_too_large())
-        elif code in (400, 501, 505):
+        elif code in (400, 417, 501, 505):
             self._drain_and_answer(code, malformed_request(code, message or ""))
         else:
             super().send_error(code, message, explain)
@@ -244,7 +255,8 @@ class TimedRequestHandler(WSGIRequestHandler):
 # after the app's answer (cold review 28); one the app reads is the app's 400 (server/limits.py).
 _CHUNK_ERRORS = (InvalidChunkSize, ChunkMissingTerminator, InvalidChunkExtension)
 _OURS = (LimitRequestLine, LimitRequestHeaders, InvalidRequestLine, InvalidRequestMethod, InvalidHTTPVersion,
-         InvalidHeader, InvalidHeaderName, ObsoleteFolding, UnsupportedTransferCoding, *_CHUNK_ERRORS)
+         InvalidHeader, InvalidHeaderName, ObsoleteFolding, UnsupportedTransferCoding, ExpectationFailed,
+         *_CHUNK_ERRORS)
 
 
 class ThreadWorker(GunicornThreadWorker):
@@ -283,6 +295,8 @@ class ThreadWorker(GunicornThreadWorker):
             status, answer = 505, malformed_request(505, "HTTP/{}.{}".format(*exc.version))
         elif isinstance(exc, UnsupportedTransferCoding):
             status, answer = 501, malformed_request(501, exc.hdr)
+        elif isinstance(exc, ExpectationFailed):
+            status, answer = 417, malformed_request(417, repr(exc.expect[:40]))
         else:
             status, answer = 400, malformed_request(400, str(exc))
         self.log.warning("Invalid request from ip=%s: %s; answered %d", (addr or ("",))[0], exc, status)
