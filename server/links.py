@@ -12,11 +12,12 @@ link lost `kind` and sent `q` raw).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import request
+from flask import Response, redirect, request
 from rdflib.term import Node
 
 from luzhi.ontology.namespaces import LZ
@@ -154,3 +155,13 @@ def format_links(doc_path: str, page: int = 1) -> list[FormatLink]:
 
 def link_header(links: list[FormatLink]) -> list[str]:
     return [f'<{alternate.url}>; rel="alternate"; type="{alternate.mime}"' for alternate in links]
+
+
+def redirect_to(location: str, code: int) -> Response:
+    """Werkzeug's redirect, its body in both languages: it said "Redirecting... You should be redirected
+    automatically" in English (cold review 29), on every `/id/` IRI a portal links to."""
+    response = redirect(location, code=code)
+    shown = html.escape(response.headers["Location"])
+    response.set_data('<!doctype html>\n<html lang="zh-Hans">\n<meta charset="utf-8">\n'
+                      f'<title>转到 Redirecting</title>\n<p>请前往 / go to <a href="{shown}">{shown}</a></p>\n')
+    return response

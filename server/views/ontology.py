@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from flask import abort, redirect, request
+from flask import abort, request
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
@@ -21,7 +21,7 @@ from luzhi.ontology.namespaces import LZ, bind_prefixes
 from luzhi.server.conneg import negotiate
 from luzhi.server.describe import pick_label
 from luzhi.server.i18n import lang
-from luzhi.server.links import format_links
+from luzhi.server.links import format_links, redirect_to
 from luzhi.server.offers import not_offered, resource_offers
 from luzhi.server.views.common import rdf_response, render_page
 from luzhi.store.formats import DESCRIPTION_MIMES, EXTENSIONS
@@ -146,4 +146,4 @@ def term(name: str):
     if (LZ[name], None, None) not in ontology():
         abort(404)
     query = request.query_string.decode("ascii", "replace")
-    return redirect(f"{request.script_root}/def{'?' + query if query else ''}#{name}", code=303)
+    return redirect_to(f"{request.script_root}/def{'?' + query if query else ''}#{name}", code=303)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import abort, redirect, request, send_file
+from flask import abort, request, send_file
 from rdflib import URIRef
 from rdflib.namespace import RDF
 from werkzeug.exceptions import NotAcceptable
@@ -20,7 +20,7 @@ from luzhi.ontology.namespaces import LZ
 from luzhi.server.conneg import negotiate
 from luzhi.server.context import get_opened, get_store, label_cache, per_snapshot
 from luzhi.server.describe import HYDRA, InvalidIri, check_iri, describe, exists, paging_triples
-from luzhi.server.links import format_links, iri_for_path, link
+from luzhi.server.links import format_links, iri_for_path, link, redirect_to
 from luzhi.server.offers import not_offered, resource_offers
 from luzhi.server.views import kinds, list_tables
 from luzhi.server.views.common import page_arg, require_page, triples_response
@@ -55,7 +55,7 @@ def thing(rest: str):
     if request.query_string:
         # ASCII: server/query_string.py percent-encodes any raw byte ≥ 0x80 before the app sees it.
         target += "?" + request.query_string.decode("ascii")
-    response = redirect(target, code=303)
+    response = redirect_to(target, code=303)
     response.vary.add("Accept")
     return response
 
@@ -163,7 +163,7 @@ def source(filename: str):
             abort(404)
         # `/source/{file}` of a document a luzhi before cold review 21 built, now under its township's code: its
         # links (`#line=a,b` stays on the client and follows the redirect, RFC 9110 §10.2.2) keep working.
-        return redirect(f"{request.script_root}/source/{quote(moved, safe='/')}", code=301)
+        return redirect_to(f"{request.script_root}/source/{quote(moved, safe='/')}", code=301)
     path = source_file(get_opened().state_dir, filename)
     if path is not None:
         media_type = FORMATS.get(path.suffix.lower(), ("text/plain",))[0]
