@@ -109,6 +109,7 @@ def body_framing_problem(lengths: list[str], codings: list[str], version: str) -
     front may have read the other way (request smuggling; cold review 29)."""
     if len(lengths) > 1:
         return 400, "Content-Length given more than once"
+    lengths = [length.strip(" \t") for length in lengths]  # RFC 9110 §5.5: white space around a value is no part of it
     if lengths and not (lengths[0].isascii() and lengths[0].isdigit()):
         return 400, f"Content-Length is not a number of bytes: {lengths[0][:20]!r}"
     if not codings:

@@ -195,3 +195,17 @@ def test_a_json_a_resource_has_not_names_its_jsonld(live_server, path):
     jsonld = f"{live_server.url}{path}.jsonld"
     assert jsonld in error, error
     assert requests.get(jsonld, timeout=60).status_code == 200
+
+
+@pytest.mark.parametrize(("lengths", "codings", "version", "status"), [
+    (["6 "], [], "HTTP/1.1", 0),  # white space around a value is no part of it (RFC 9110 §5.5)
+    ([], ["Chunked"], "HTTP/1.1", 0),  # codings are case-insensitive
+    ([], ["gzip", "chunked"], "HTTP/1.1", 501),  # two header lines are one list
+    ([" +6"], [], "HTTP/1.1", 400),
+    (["6", "6"], [], "HTTP/1.1", 400),
+    ([], ["chunked"], "HTTP/1.0", 400),
+])
+def test_body_framing_as_gunicorn_reads_it(lengths, codings, version, status):
+    from luzhi.server.http_servers import body_framing_problem
+
+    assert body_framing_problem(lengths, codings, version)[0] == status
