@@ -35,6 +35,7 @@ from luzhi.server.cli_paths import (
     check_port_free,
     files_in_folders,
 )
+from luzhi.server.cli_usage import bilingual
 from luzhi.server.sparql.formats import format_names
 from luzhi.server.township_option import check_codes_name_files, township_code_option
 from luzhi.server.validation.cli import validate as validate_command
@@ -81,9 +82,17 @@ class _OneLineErrors(click.Group):
     a traceback: a bad --store, an unreadable file, a corrupt build.json, a locked store …).
     `LUZHI_DEBUG=1` shows the traceback again."""
 
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as error:  # `luzhi --nope`: the group's own options
+            raise bilingual(error) from None
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:  # a subcommand's arguments, or no such command
+            raise bilingual(error) from None
         except BrokenPipeError:
             _quiet_broken_pipe()
         except Exception as error:

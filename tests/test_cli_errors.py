@@ -224,3 +224,29 @@ def test_luzhi_query_names_a_limit_it_cannot_keep(built_store, option, value):
     result = _cli("query", "ASK {}", "--store", str(built_store.path), option, value)
     assert result.returncode == 2 and option in result.stderr and "须" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("args", "chinese", "english"), [
+    (("validate",), "缺少参数 FILES...（用法见 luzhi validate --help）", "Missing argument 'FILES...'."),
+    (("build", "--jobs", "x"), "--jobs 的值无效（用法见 luzhi build --help）", "'x' is not a valid integer range"),
+    (("frob",), "没有命令 frob（用法见 luzhi --help）", "No such command 'frob'."),
+    (("--nope",), "没有选项 --nope（用法见 luzhi --help）", "No such option '--nope'."),
+    (("build", "--nope"), "没有选项 --nope（用法见 luzhi build --help）", "No such option '--nope'."),
+    (("serve", "--port"), "选项 --port 需要一个值", "Option '--port' requires an argument."),
+])
+def test_clicks_usage_errors_say_their_gist_in_chinese_too(args, chinese, english):
+    """Cold review 29: click's own errors were English only, where luzhi's are Chinese, then " / " and English.
+    Run as the `luzhi` command users type (the usage lines name the program as it was called)."""
+    env = {k: v for k, v in os.environ.items() if k != "LUZHI_DEBUG"}
+    result = subprocess.run([str(Path(sys.executable).with_name("luzhi")), *args], capture_output=True, text=True,
+                            env=env, timeout=300)
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"Error: {chinese}") and " / " in last and english in last, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_usage_error_of_luzhis_own_words_is_not_said_twice():
+    result = _cli("validate", "--township-code", "zz", "x.txt")
+    assert result.returncode == 2
+    assert result.stderr.count("须为「文件=9 位代码」") == 1 and "用法见" not in result.stderr, result.stderr
