@@ -148,30 +148,6 @@ def _check_expansion(data: bytes, name: str) -> None:
             raise SourceError(name, f"压缩包已损坏：{member.filename} 解压后的大小与包内记录的不符 / the archive is "
                                     f"damaged: {member.filename} does not unpack to the size the archive declares")
         unpacked += size
-    _refuse_doctype(archive, name)
-
-
-# Word and Excel never write a DTD; the readers parse without resolving entities (no entity bomb, no file read),
-# so the text an entity stood for was silently missing, and a .docx holding it all in one "had no text" (cold review).
-_DTD_LOOKED_AT = 64 * 1024
-
-
-def _refuse_doctype(archive: zipfile.ZipFile, name: str) -> None:
-    """Refuse an archive whose XML parts declare a DTD (`<!DOCTYPE`), naming the part."""
-    for member in archive.infolist():
-        if not member.filename.endswith((".xml", ".rels")):
-            continue
-        try:
-            with archive.open(member) as part:
-                head = part.read(_DTD_LOOKED_AT)
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError):
-            return  # the reader names the damage
-        if b"<!DOCTYPE" in head:
-            raise SourceError(name, f"{member.filename} 含有文档类型声明（<!DOCTYPE）：Word 和 Excel 从不写它，"
-                                    "其中的实体 luzhi 不展开，文字会缺失；请在 Word 或 Excel 中打开并重新保存 / "
-                                    f"{member.filename} declares a DTD (<!DOCTYPE), which Word and Excel never write; "
-                                    "luzhi does not expand its entities, so text would be missing: open the file in "
-                                    "Word or Excel and save it again")
 
 
 _CHUNK = 2**20
