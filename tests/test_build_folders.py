@@ -75,19 +75,39 @@ def test_a_folder_merely_named_snapshots_is_read_and_a_state_folder_is_not(tmp_p
     assert sorted(Path(report["file"]).name for report in reports) == sorted(p.name for p in bundled_documents()[:2])
 
 
+def _overridden(result: subprocess.CompletedProcess) -> dict[str, bool]:
+    """Which files `luzhi validate --format json` read under a code given by hand against their title."""
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {entry["file"]: any(n.get("code") == "code-overrides-title" for n in entry.get("notices", []))
+            for entry in json.loads(result.stdout)["files"]}
+
+
 def test_a_township_code_names_a_folders_file_by_its_absolute_path_and_never_by_a_name_two_files_bear(tmp_path):
     """Cold review 29: a code given by the file's absolute path was "not among the files given" when the file came
-    from a folder, and a bare name that files in two subfolders bear gave the code to both."""
+    from a folder, and a bare name that files in two subfolders bear gave the code to both. Cold review 31: so did
+    a name that is also the path of a file at the top (`清单.txt` beside `b/清单.txt`); a path through a link
+    the shell went through, or spelt `a/../a/…`, was not found."""
     sample = bundled_documents()[0]  # 耿庄镇, 210381121
     for sub in ("a", "b"):
         (tmp_path / "lists" / sub).mkdir(parents=True)
         shutil.copy(sample, tmp_path / "lists" / sub / "清单.txt")
     both = _luzhi("validate", "lists", "--township-code", "清单.txt=230302201", cwd=tmp_path)
     assert both.returncode == 2, both.stdout + both.stderr
-    assert "清单.txt is the name of 2 files (lists/a/清单.txt, lists/b/清单.txt)" in both.stderr, both.stderr
+    assert "清单.txt names 2 files (lists/a/清单.txt, lists/b/清单.txt)" in both.stderr, both.stderr
     one = tmp_path / "lists" / "a" / "清单.txt"
     checked = _luzhi("validate", "lists", "--format", "json", "--township-code", f"{one}=230302201", cwd=tmp_path)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    overridden = {entry["file"]: any(n.get("code") == "code-overrides-title" for n in entry.get("notices", []))
-                  for entry in json.loads(checked.stdout)["files"]}
-    assert overridden == {"lists/a/清单.txt": True, "lists/b/清单.txt": False}, checked.stdout
+    assert _overridden(checked) == {"lists/a/清单.txt": True, "lists/b/清单.txt": False}
+    dotted = _luzhi("validate", "lists", "--format", "json", "--township-code", "lists/b/../a/清单.txt=230302201",
+                    cwd=tmp_path)
+    assert _overridden(dotted) == {"lists/a/清单.txt": True, "lists/b/清单.txt": False}
+    # Through a link: the shell's $PWD names the link, os.getcwd() the folder it points to.
+    (tmp_path / "link").symlink_to(tmp_path / "lists", target_is_directory=True)
+    env = {**os.environ, "PWD": str(tmp_path / "link")}
+    env.pop("LUZHI_DEBUG", None)
+    linked = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "validate", ".", "--format", "json",
+                             "--township-code", f"{tmp_path / 'link' / 'a' / '清单.txt'}=230302201"],
+                            capture_output=True, text=True, env=env, cwd=tmp_path / "link", timeout=600)
+    assert _overridden(linked) == {"a/清单.txt": True, "b/清单.txt": False}
+    shutil.copy(sample, tmp_path / "lists" / "清单.txt")  # a file at the top bears the name as its path
+    top = _luzhi("validate", ".", "--township-code", "清单.txt=230302201", cwd=tmp_path / "lists")
+    assert top.returncode == 2 and "清单.txt names 3 files" in top.stderr, top.stderr
