@@ -370,3 +370,15 @@ def test_a_category_outside_the_sites_categories_must_be_typed(live_server):
                                        f"category IRI of this site ({live_server.url}/id/category/…)")
     assert result["message"]["zh"] == (f"事项类别 {live_server.url}/id/category 不是 skos:Concept，"
                                        f"也不是本站的类别 IRI（{live_server.url}/id/category/…）")
+
+
+def test_a_category_given_as_text_is_no_category(live_server):
+    """Cold review 31: the category IRI's pattern matched a literal spelling it too, so a string passed."""
+    body = fixture_for(live_server.url, "Duty-category.pass.ttl").decode("utf-8").replace(
+        f"lz:category <{live_server.url}/id/category/dang-de-jian-she> .",
+        f'lz:category "{live_server.url}/id/category/dang-de-jian-she" .')
+    assert body.count('lz:category "') == 1
+    response = requests.post(f"{live_server.url}/validate", data=body.encode(), timeout=120,
+                             headers={"Content-Type": "text/turtle", "Accept": "application/json"})
+    shapes = {r["sourceShape"].rpartition("#")[2] for r in response.json()["results"]}
+    assert "Duty-category" in shapes, response.text
