@@ -121,7 +121,7 @@ def decode_text(data: bytes, path: str | Path) -> str:
         text = data.decode("utf-8-sig")
         _refuse_suspicious(text, path, "UTF-8", private_use_too=False)
         return text
-    _refuse_cut_utf8(data, path)
+    _refuse_cut(data, path)
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as gb_error:
@@ -144,21 +144,28 @@ def decode_text(data: bytes, path: str | Path) -> str:
     return text
 
 
-def _refuse_cut_utf8(data: bytes, path: str | Path) -> None:
-    """Refuse a UTF-8 file that ends inside a character: a copy or download cut short. Every byte before
-    the last character is UTF-8, so it is no GB18030 text; it was told "neither UTF-8 nor GB18030" (cold review)."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if error.reason != "unexpected end of data" or error.end != len(data):
-            return
-        line, kept = data.count(b"\n", 0, error.start) + 1, len(data) - error.start
-        raise SourceError(
-            path, f"文件在第 {line} 行的一个字符中间结束（最后 {kept} 个字节只是一个 UTF-8 字符的开头）：文件被截断了，"
-                  f"请对照原件补全 / the file ends inside a character on line {line} ("
-                  f"{'its last byte begins' if kept == 1 else f'its last {kept} bytes begin'} a UTF-8 character "
-                  "that stops there): it was cut short; complete it from the original", line=line,
-        ) from None
+_CUT_SHORT = ("unexpected end of data", "incomplete multibyte sequence")  # the UTF-8 and GB18030 codecs' words
+
+
+def _refuse_cut(data: bytes, path: str | Path) -> None:
+    """Refuse a text that ends inside a character, white space after it or not: a copy or download cut short.
+    Every byte before that character reads in its encoding; such a file was told it was "neither UTF-8 nor
+    GB18030" (cold reviews 29 and 31)."""
+    text = data.rstrip(b" \t\r\n")
+    for codec, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
+        try:
+            text.decode(codec)
+        except UnicodeDecodeError as error:
+            if error.end != len(text) or error.reason not in _CUT_SHORT:
+                continue
+            line, kept = data.count(b"\n", 0, error.start) + 1, len(text) - error.start
+            raise SourceError(
+                path, f"文件在第 {line} 行的一个字符中间结束（最后 {kept} 个字节只是一个 {name} 字符的开头）："
+                      f"文件被截断了，请对照原件补全 / the file ends inside a character on line {line} ("
+                      f"{'its last byte begins' if kept == 1 else f'its last {kept} bytes begin'} a {name} character "
+                      "that stops there): it was cut short; complete it from the original", line=line,
+            ) from None
+        return  # it reads whole in this encoding
 
 
 def _utf8_error_at(data: bytes) -> int:

@@ -74,7 +74,10 @@ def test_only_newline_ends_a_line(tmp_path: Path) -> None:
         ("latin1.txt", "序号\n".encode() + "café\n".encode("latin-1"), "第 2 行"),
         ("control.txt", "序号\n事项\x07名称\n".encode(), "控制字符 U+0007"),
         # a UTF-8 file cut inside its last character (cold review: "neither UTF-8 nor GB18030")
-        ("cut.txt", "序号\n事项名称\n".encode()[:-2], "第 2 行的一个字符中间结束（最后 2 个字节"),
+        ("cut.txt", "序号\n事项名称\n".encode()[:-2], "第 2 行的一个字符中间结束（最后 2 个字节只是一个 UTF-8"),
+        # cold review 31: a line end after the cut, and a GB18030 file cut so
+        ("cut-nl.txt", "序号\n事项名称".encode()[:-1] + b"\r\n", "中间结束（最后 2 个字节只是一个 UTF-8"),
+        ("cut-gb.txt", "序号\n事项名称".encode("gb18030")[:-1], "中间结束（最后 1 个字节只是一个 GB18030"),
     ],
 )
 def test_refused(tmp_path: Path, name: str, data: bytes, words: str) -> None:
@@ -150,4 +153,13 @@ def test_a_web_page_nested_past_the_parsers_depth_is_refused_saying_so(tmp_path:
         parse_document(write(tmp_path, "deep.html", html.encode()))
     assert caught.value.line == 2 and "嵌套超过 256 层" in caught.value.message
     assert "nest more than 256 deep" in caught.value.message
+    assert_bilingual(caught.value.message)
+
+
+def test_a_web_page_past_the_parsers_text_limit_is_refused_saying_so(tmp_path: Path) -> None:
+    """Cold review 31: libxml2's 10 MB limit on one text node was told as "nest more than ? deep"."""
+    html = "<html><body>\n<p>" + "字" * 3_600_000 + "</p>\n</body></html>\n"
+    with pytest.raises(SourceError) as caught:
+        parse_document(write(tmp_path, "huge.html", html.encode()))
+    assert "一段文字或一个标记超过 10 MB" in caught.value.message and "longer than 10 MB" in caught.value.message
     assert_bilingual(caught.value.message)

@@ -231,17 +231,17 @@ def read_html(data: bytes, path: str) -> Iterator[Row | Issue]:
         document = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as error:
         raise SourceError(path, f"不是可读的 HTML 文件 / not a readable HTML file: {error}") from None
-    # libxml2 stops descending past 256 nested elements and drops what lies deeper: a page of that depth was
-    # said to hold no text (cold review 29). Word's "save as web page" nests a table a dozen deep.
-    deep = next((e for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"), None)
-    if deep is not None:
-        levels = re.search(r"\d+", deep.message)
-        limit = levels[0] if levels else "?"
-        raise SourceError(path, f"第 {deep.line} 行起元素嵌套超过 {limit} 层，HTML 解析器不再往下读，其中的文字"
-                                "读不到：请另存为 Word 或纯文本后重试 / from line "
-                                f"{deep.line} the elements nest more than {limit} deep, past which the HTML parser "
-                                "reads nothing, so the text inside cannot be read: save the page as Word or plain "
-                                "text and try again", line=deep.line)
+    # libxml2 stops at its limits and drops what lies past them: 256 nested elements, 10 MB in one text node. Such a
+    # page was said to hold no text (cold reviews 29 and 31). Word's "save as web page" nests a table a dozen deep.
+    limit = next((e for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"), None)
+    if limit is not None:
+        depth = re.search(r"depth in document: (\d+)", limit.message)
+        what_zh, what_en = ((f"元素嵌套超过 {depth[1]} 层", f"the elements nest more than {depth[1]} deep") if depth
+                            else ("一段文字或一个标记超过 10 MB", "one text or tag is longer than 10 MB"))
+        raise SourceError(path, f"第 {limit.line} 行起{what_zh}，HTML 解析器不再往下读，其中的文字读不到：请另存为 "
+                                f"Word 或纯文本后重试 / from line {limit.line} {what_en}, past which the HTML parser "
+                                "reads nothing, so the text cannot be read: save the page as Word or plain text and "
+                                "try again", line=limit.line)
     body = document.find("body")
     layout = _Layout(path, style_sheet(document))
     yield from layout.walk(body if body is not None else document)
