@@ -148,7 +148,8 @@ MALFORMED_AS_GUNICORN_SEES_THEM = [b"GET /\r\n\r\n", b"GET / HTTP/1.10\r\n\r\n",
 # A transfer coding neither server decodes: 501; an expectation other than 100-continue: 417 (gunicorn's English
 # pages before; luzhi serve ignored the expectation).
 UNSUPPORTED = [(b"POST /sparql HTTP/1.1\r\nTransfer-Encoding: br, chunked\r\n\r\n0\r\n\r\n", 501),
-               (b"GET / HTTP/1.1\r\nExpect: 200-ok\r\n\r\n", 417)]
+               (b"GET / HTTP/1.1\r\nExpect: 200-ok\r\n\r\n", 417),
+               (b"GET / HTTP/1.1\r\nExpect: 100-continue\r\nExpect: 200-ok\r\n\r\n", 417)]  # cold review 31
 
 
 def test_a_request_that_is_not_http_is_luzhis_400_under_luzhi_serve(small_store, capsys, caplog):
@@ -209,3 +210,18 @@ def test_body_framing_as_gunicorn_reads_it(lengths, codings, version, status):
     from luzhi.server.http_servers import body_framing_problem
 
     assert body_framing_problem(lengths, codings, version)[0] == status
+
+
+def test_luzhi_serve_invites_a_body_once_and_never_one_it_refuses(small_store):
+    """Cold review 31: under luzhi serve `Expect: 100-continue` got two `100 Continue` lines (http.server's and
+    Werkzeug's), and one before the 400 of a body framed wrong: the client was invited to send what was refused."""
+    with serve(Config(store_path=small_store), luzhi_serve=True) as server:
+        refused = raw_answer(server.base, b"POST /sparql HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: -1\r\n"
+                                          b"Connection: close\r\n\r\n")
+        _assert_luzhis_plain(refused, 400)
+        body = b"query=ASK%7B%7D"
+        taken = raw_answer(server.base, b"POST /sparql HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                                        b"Content-Type: application/x-www-form-urlencoded\r\n"
+                                        b"Accept: application/json\r\nContent-Length: %d\r\n"
+                                        b"Connection: close\r\n\r\n%s" % (len(body), body))
+        assert taken.count(b"100 Continue") == 1 and b"HTTP/1.1 200 " in taken, taken[:300]
