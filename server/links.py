@@ -157,10 +157,13 @@ def link_header(links: list[FormatLink]) -> list[str]:
     return [f'<{alternate.url}>; rel="alternate"; type="{alternate.mime}"' for alternate in links]
 
 
-def redirect_to(location: str, code: int) -> Response:
-    """Werkzeug's redirect, its body in both languages: it said "Redirecting... You should be redirected
-    automatically" in English (cold review 29), on every `/id/` IRI a portal links to."""
-    response = redirect(location, code=code)
+def redirect_to(path: str, code: int, fragment: str = "") -> Response:
+    """A redirect to `path` on this server with the request's query (`?lang=en`) and then `fragment`; its body in
+    both languages. Werkzeug's body said "Redirecting... You should be redirected automatically" in English (cold
+    review 29), on every `/id/` IRI a portal links to; a moved source's 301 dropped the query (cold review 31).
+    The query is ASCII: server/query_string.py percent-encodes any raw byte ≥ 0x80 before the app sees it."""
+    query = request.query_string.decode("ascii")
+    response = redirect(f"{request.script_root}{path}{'?' + query if query else ''}{fragment}", code=code)
     shown = html.escape(response.headers["Location"])
     response.set_data('<!doctype html>\n<html lang="zh-Hans">\n<meta charset="utf-8">\n'
                       f'<title>转到 Redirecting</title>\n<p>请前往 / go to <a href="{shown}">{shown}</a></p>\n')

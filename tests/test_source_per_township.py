@@ -163,5 +163,8 @@ def test_a_store_built_before_keeps_serving_its_bare_named_sources_until_rebuilt
     with serve(Config(store_path=copy, base=BASE, query_processes=1, page_query_processes=1)) as site:
         moved = requests.get(f"{site.base}/source/{other.name}", allow_redirects=False, timeout=60)
         assert moved.status_code == 301 and moved.headers["Location"] == f"/source/210381121/{other.name}"
+        # the query kept, as /id/'s 303 keeps it (cold review 31: dropped)
+        query = requests.get(f"{site.base}/source/{other.name}?lang=en", allow_redirects=False, timeout=60)
+        assert query.status_code == 301 and query.headers["Location"] == f"/source/210381121/{other.name}?lang=en"
         assert requests.get(f"{site.base}/source/{other.name}", timeout=60).content == other.read_bytes()
         assert requests.get(f"{site.base}/source/{quote(NAME)}", timeout=60).status_code == 404

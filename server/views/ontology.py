@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from flask import abort, request
+from flask import abort
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
@@ -145,5 +145,4 @@ def term(name: str):
     `/id/` keeps it (`/def/Duty?lang=en` lost its lang=en, cold review)."""
     if (LZ[name], None, None) not in ontology():
         abort(404)
-    query = request.query_string.decode("ascii", "replace")
-    return redirect_to(f"{request.script_root}/def{'?' + query if query else ''}#{name}", code=303)
+    return redirect_to("/def", code=303, fragment=f"#{name}")

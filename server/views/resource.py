@@ -46,15 +46,12 @@ def thing(rest: str):
     iri = _checked(iri_for_path(f"/id/{rest}"))
     if rest == "dataset":
         # The dataset is described by its VoID document, not by triples in the store.
-        target = f"{request.script_root}/.well-known/void"
+        target = "/.well-known/void"
     elif not exists(get_store(), iri):
         _no_extension(rest)
         abort(404)
     else:
-        target = f"{request.script_root}/doc/{rest}"
-    if request.query_string:
-        # ASCII: server/query_string.py percent-encodes any raw byte ≥ 0x80 before the app sees it.
-        target += "?" + request.query_string.decode("ascii")
+        target = f"/doc/{rest}"
     response = redirect_to(target, code=303)
     response.vary.add("Accept")
     return response
@@ -163,7 +160,7 @@ def source(filename: str):
             abort(404)
         # `/source/{file}` of a document a luzhi before cold review 21 built, now under its township's code: its
         # links (`#line=a,b` stays on the client and follows the redirect, RFC 9110 §10.2.2) keep working.
-        return redirect_to(f"{request.script_root}/source/{quote(moved, safe='/')}", code=301)
+        return redirect_to(f"/source/{quote(moved, safe='/')}", code=301)
     path = source_file(get_opened().state_dir, filename)
     if path is not None:
         media_type = FORMATS.get(path.suffix.lower(), ("text/plain",))[0]
