@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from luzhi.etl.code_keys import code_keys
+from luzhi.etl.code_keys import code_for
 from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_document, resolve_township
 from luzhi.etl.facts import document_facts, write_facts
 from luzhi.etl.layout import Layout
@@ -68,7 +68,7 @@ class BuildOptions:
     code_field: tuple[str, str] = ("--township-code", "--township-code")
 
     def code_for(self, path: Path) -> str | None:
-        return next((self.township_codes[key] for key in code_keys(path) if key in self.township_codes), None)
+        return code_for(self.township_codes, path)
 
 
 SHOWN_REASONS = 5  # a refused document's reasons printed in full (Refusal.text)

@@ -111,3 +111,14 @@ def test_a_township_code_names_a_folders_file_by_its_absolute_path_and_never_by_
     shutil.copy(sample, tmp_path / "lists" / "清单.txt")  # a file at the top bears the name as its path
     top = _luzhi("validate", ".", "--township-code", "清单.txt=230302201", cwd=tmp_path / "lists")
     assert top.returncode == 2 and "清单.txt names 3 files" in top.stderr, top.stderr
+    assert "./清单.txt for the one in this folder" in top.stderr
+    beside = _luzhi("validate", ".", "--format", "json", "--township-code", "./清单.txt=230302201",
+                    cwd=tmp_path / "lists")
+    assert _overridden(beside) == {"清单.txt": True, "a/清单.txt": False, "b/清单.txt": False}
+    # `..` after a link is read as the system reads it: to-x/../b is elsewhere/b, not lists/b (cold review 31)
+    (tmp_path / "elsewhere" / "x").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "b").mkdir()
+    shutil.copy(sample, tmp_path / "elsewhere" / "b" / "清单.txt")
+    (tmp_path / "lists" / "to-x").symlink_to(tmp_path / "elsewhere" / "x", target_is_directory=True)
+    across = _luzhi("validate", "b", "--township-code", "to-x/../b/清单.txt=230302201", cwd=tmp_path / "lists")
+    assert across.returncode == 2 and "is not among the files given (b/清单.txt)" in across.stderr, across.stderr

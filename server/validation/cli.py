@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
+from luzhi.etl.code_keys import code_for
 from luzhi.ontology.iris import DEFAULT_BASE
 from luzhi.server.cli_paths import BilingualPath, check_base, check_distinct_files, files_in_folders
-from luzhi.server.township_option import check_codes_name_files, code_for, township_code_option
+from luzhi.server.township_option import check_codes_name_files, township_code_option
 from luzhi.server.validation.submission import FORMATS, RDF_SUFFIXES, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, validate_submission
 from luzhi.shapes.engines import DEFAULT_ENGINE, ENGINES, fallback_warning
