@@ -229,6 +229,8 @@ class TimedRequestHandler(WSGIRequestHandler):
         if unknown:
             self.send_error(417, repr(unknown[0][:40]))
             return False
+        if expectations and self.request_version == "HTTP/1.0":
+            del self.headers["Expect"]  # RFC 9110 §10.1.1: ignored in HTTP/1.0, where Werkzeug answered it
         return True
 
     def handle_expect_100(self) -> bool:

@@ -225,3 +225,7 @@ def test_luzhi_serve_invites_a_body_once_and_never_one_it_refuses(small_store):
                                         b"Accept: application/json\r\nContent-Length: %d\r\n"
                                         b"Connection: close\r\n\r\n%s" % (len(body), body))
         assert taken.count(b"100 Continue") == 1 and b"HTTP/1.1 200 " in taken, taken[:300]
+        old = raw_answer(server.base, b"POST /sparql HTTP/1.0\r\nExpect: 100-continue\r\n"
+                                      b"Content-Type: application/x-www-form-urlencoded\r\n"
+                                      b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        assert b"100 Continue" not in old and b" 200 " in old.partition(b"\r\n")[0], old[:300]  # HTTP/1.0: ignored
