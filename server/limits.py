@@ -149,6 +149,13 @@ def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("Content-Length")
     if declared is not None and _DIGITS.fullmatch(declared) is None:
         raise BadContentLength(declared)
+    codings = [c.strip(" \t").lower() for c in request.headers.get("Transfer-Encoding", "").split(",")]
+    if unsupported := [coding for coding in codings if coding not in ("", "chunked", "identity")]:
+        # gunicorn takes `gzip, chunked`, undoes the chunks and passes the body on still compressed (the form was
+        # then "%1F%8B%08…"); luzhi serve refuses it before the app (server/http_servers.py; cold review 31)
+        named = ", ".join(unsupported)
+        raise BadBody(f"请求体的传输编码 {named} 不受支持，只支持 chunked / the body's transfer coding {named} is not "
+                      "supported, only chunked", status=501)
     if request.content_length is not None and request.content_length > limit:
         raise BodyTooLarge(limit)
     request.max_content_length = limit + 1  # one byte past: a cut body shows up as too long
