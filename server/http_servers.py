@@ -45,7 +45,13 @@ from werkzeug.wrappers import Response
 from luzhi.server import worker_balance
 from luzhi.server.cors import open_to_any_origin
 from luzhi.server.hardening import add_security_headers
-from luzhi.server.limits import BODY_WAIT, CHUNKS_MALFORMED
+from luzhi.server.limits import (
+    BODY_WAIT,
+    CHUNKS_MALFORMED,
+    coding_not_supported,
+    not_decoded,
+    transfer_codings,
+)
 
 # Bytes of a request line (method, target, version; without its CRLF): gunicorn's largest bound short of none
 # (gunicorn.http.message.MAX_REQUEST_LINE), and nginx's default buffer for one (large_client_header_buffers 8k).
@@ -86,11 +92,8 @@ def malformed_request(status: int, detail: str) -> bytes:
     """The whole HTTP/1.1 answer to a request line or head that is not HTTP (400), of a version not served (505),
     with a body in a transfer coding not decoded (501) or an expectation not known (417): plain text, zh + en.
     `luzhi serve` answered with http.server's English HTML page, gunicorn with its own (cold review)."""
-    if status == 501:
-        text = (f"501 未实现：服务器不支持请求体的这种传输编码（{detail}），只支持 chunked，服务器没有处理它 / Not "
-                f"Implemented: the server does not decode this transfer coding of the body ({detail}), only chunked, "
-                "and the request was not handled\n")
-        return _plain_answer(501, text)
+    if status == 501:  # `detail`: the codings not decoded; the app's own 501 says the same (server/limits.py)
+        return _plain_answer(501, f"501 {coding_not_supported(detail)}\n")
     if status == 417:
         text = (f"417 无法满足预期：服务器只认得请求头 Expect 的 100-continue，不认得 {detail}，服务器没有处理它 / "
                 f"Expectation Failed: the server knows only `Expect: 100-continue`, not {detail}, and the request "
@@ -114,18 +117,15 @@ def body_framing_problem(lengths: list[str], codings: list[str], version: str) -
         return 400, f"Content-Length is not a number of bytes: {lengths[0][:20]!r}"
     if not codings:
         return 0, ""
-    # Empty list elements are no codings (RFC 9110 §5.6.1); `identity` before chunked changes nothing (gunicorn's rule).
-    named = [coding.strip(" \t").lower() for coding in ",".join(codings).split(",") if coding.strip(" \t")]
-    if named and named[-1] == "chunked":
-        named = [coding for coding in named[:-1] if coding != "identity"] + ["chunked"]
+    named = transfer_codings(codings)
     if not named or named[-1] != "chunked" or named.count("chunked") > 1:
         return 400, "Transfer-Encoding does not end in one chunked"
     if lengths:
         return 400, "both Content-Length and Transfer-Encoding"
     if version != "HTTP/1.1":
         return 400, f"Transfer-Encoding in an {version} request"
-    if len(named) > 1:
-        return 501, f"transfer coding not supported: {', '.join(named[:-1])[:40]}"
+    if unsupported := not_decoded(named):  # before the one chunked; `identity` changes nothing (gunicorn's rule)
+        return 501, ", ".join(unsupported)[:40]
     return 0, ""
 
 
@@ -306,8 +306,8 @@ class ThreadWorker(GunicornThreadWorker):
             status, answer = 400, _plain_answer(400, f"400 {CHUNKS_MALFORMED} ({exc})\n")
         elif isinstance(exc, InvalidHTTPVersion) and isinstance(exc.version, tuple):  # well-formed, not 1.x
             status, answer = 505, malformed_request(505, "HTTP/{}.{}".format(*exc.version))
-        elif isinstance(exc, UnsupportedTransferCoding):
-            status, answer = 501, malformed_request(501, exc.hdr)
+        elif isinstance(exc, UnsupportedTransferCoding):  # exc.hdr: the whole header value (`br, chunked`)
+            status, answer = 501, malformed_request(501, ", ".join(not_decoded(transfer_codings([exc.hdr]))) or exc.hdr)
         elif isinstance(exc, ExpectationFailed):
             status, answer = 417, malformed_request(417, repr(exc.expect[:40]))
         else:

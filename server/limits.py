@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from urllib.parse import unquote_to_bytes
 
@@ -142,6 +142,23 @@ class _StrictFormParser(FormDataParser):
             raise
 
 
+def transfer_codings(lines: Iterable[str]) -> list[str]:
+    """The codings Transfer-Encoding header lines name, in order, lower case; empty list elements (`chunked,`) are
+    none (RFC 9110 §5.6.1). Read the same by `luzhi serve`'s check of a request head and by `read_body`."""
+    return [coding for line in lines for coding in (part.strip(" \t").lower() for part in line.split(",")) if coding]
+
+
+def not_decoded(codings: list[str]) -> list[str]:
+    """The codings of `codings` that neither server undoes: `identity` changes nothing, `chunked` both read."""
+    return [coding for coding in codings if coding not in ("chunked", "identity")]
+
+
+def coding_not_supported(codings: str) -> str:
+    """The words (zh / en) of the 501 for a body in `codings`, the same from either server and from the app."""
+    return (f"服务器不支持请求体的传输编码 {codings}，只支持 chunked，请求没有处理 / the server does not decode the "
+            f"body's transfer coding {codings}, only chunked, and the request was not handled")
+
+
 def read_body(request: Request, limit: int) -> bytes:
     """The whole body (cached, and a form's fields and files parsed from it), or BodyTooLarge, or a BadBody:
     BodyIncomplete when fewer bytes came than its Content-Length said, BadContentLength when that header is not a
@@ -149,13 +166,10 @@ def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("Content-Length")
     if declared is not None and _DIGITS.fullmatch(declared) is None:
         raise BadContentLength(declared)
-    codings = [c.strip(" \t").lower() for c in request.headers.get("Transfer-Encoding", "").split(",")]
-    if unsupported := [coding for coding in codings if coding not in ("", "chunked", "identity")]:
+    if unsupported := not_decoded(transfer_codings(request.headers.getlist("Transfer-Encoding"))):
         # gunicorn takes `gzip, chunked`, undoes the chunks and passes the body on still compressed (the form was
         # then "%1F%8B%08…"); luzhi serve refuses it before the app (server/http_servers.py; cold review 31)
-        named = ", ".join(unsupported)
-        raise BadBody(f"请求体的传输编码 {named} 不受支持，只支持 chunked / the body's transfer coding {named} is not "
-                      "supported, only chunked", status=501)
+        raise BadBody(coding_not_supported(", ".join(unsupported)), status=501)
     if request.content_length is not None and request.content_length > limit:
         raise BodyTooLarge(limit)
     request.max_content_length = limit + 1  # one byte past: a cut body shows up as too long
