@@ -121,10 +121,11 @@ def decode_text(data: bytes, path: str | Path) -> str:
         text = data.decode("utf-8-sig")
         _refuse_suspicious(text, path, "UTF-8", private_use_too=False)
         return text
-    _refuse_cut(data, path)
+    _refuse_cut(data, path, "UTF-8")
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as gb_error:
+        _refuse_cut(data, path, "GB18030")  # here, not before: a GB18030 file was decoded twice to find it whole
         _refuse_big5(data, path)
         # Name the place where the likelier encoding (the one that read further) broke: a GB18030
         # file with one bad byte at line 30 fails as UTF-8 at its first Chinese character (cold review).
@@ -147,25 +148,23 @@ def decode_text(data: bytes, path: str | Path) -> str:
 _CUT_SHORT = ("unexpected end of data", "incomplete multibyte sequence")  # the UTF-8 and GB18030 codecs' words
 
 
-def _refuse_cut(data: bytes, path: str | Path) -> None:
-    """Refuse a text that ends inside a character, white space after it or not: a copy or download cut short.
-    Every byte before that character reads in its encoding; such a file was told it was "neither UTF-8 nor
-    GB18030" (cold reviews 29 and 31)."""
+def _refuse_cut(data: bytes, path: str | Path, name: str) -> None:
+    """Refuse a text in the encoding `name` ("UTF-8", "GB18030") that ends inside a character, white space after it
+    or not: a copy or download cut short. Every byte before that character reads in that encoding; such a file was
+    told it was "neither UTF-8 nor GB18030" (cold reviews 29 and 31)."""
     text = data.rstrip(b" \t\r\n")
-    for codec, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
-        try:
-            text.decode(codec)
-        except UnicodeDecodeError as error:
-            if error.end != len(text) or error.reason not in _CUT_SHORT:
-                continue
-            line, kept = data.count(b"\n", 0, error.start) + 1, len(text) - error.start
-            raise SourceError(
-                path, f"文件在第 {line} 行的一个字符中间结束（最后 {kept} 个字节只是一个 {name} 字符的开头）："
-                      f"文件被截断了，请对照原件补全 / the file ends inside a character on line {line} ("
-                      f"{'its last byte begins' if kept == 1 else f'its last {kept} bytes begin'} a {name} character "
-                      "that stops there): it was cut short; complete it from the original", line=line,
-            ) from None
-        return  # it reads whole in this encoding
+    try:
+        text.decode(name.lower())
+    except UnicodeDecodeError as error:
+        if error.end != len(text) or error.reason not in _CUT_SHORT:
+            return
+        line, kept = data.count(b"\n", 0, error.start) + 1, len(text) - error.start
+        raise SourceError(
+            path, f"文件在第 {line} 行的一个字符中间结束（最后 {kept} 个字节只是一个 {name} 字符的开头）："
+                  f"文件被截断了，请对照原件补全 / the file ends inside a character on line {line} ("
+                  f"{'its last byte begins' if kept == 1 else f'its last {kept} bytes begin'} a {name} character "
+                  "that stops there): it was cut short; complete it from the original", line=line,
+        ) from None
 
 
 def _utf8_error_at(data: bytes) -> int:
