@@ -26,7 +26,6 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from luzhi.etl.code_keys import code_for
 from luzhi.etl.divisions import DivisionChain, DivisionError, resolve_document, resolve_township
 from luzhi.etl.facts import document_facts, write_facts
 from luzhi.etl.layout import Layout
@@ -36,6 +35,7 @@ from luzhi.etl.pool import run_calls
 from luzhi.etl.report import DocumentReport, document_report
 from luzhi.etl.shared import split_shared
 from luzhi.etl.to_rdf import document_graph
+from luzhi.etl.township_codes import code_for
 from luzhi.ontology.iris import Iris
 from luzhi.ontology.namespaces import LZ
 from luzhi.ontology.places import describe_place_bilingual

@@ -11,7 +11,7 @@ import re
 
 import click
 
-from luzhi.etl.code_keys import names_file
+from luzhi.etl.township_codes import names_file
 
 _CODE = re.compile(r"\d{9}")
 
@@ -35,7 +35,7 @@ def check_codes_name_files(codes: dict[str, str], paths) -> None:
     """Refuse a code given for a file that is not among `paths`: a misspelt name was silently ignored, and the
     document then resolved (or failed) by its title, exit 0 (cold review). Refuse a FILE that names several of
     `paths` (a bare `清单.docx` of one in each township's folder): the code went to all of them; and a file
-    named by two FILEs with two codes (cold reviews 29 and 31). Which FILE names which file: etl/code_keys.py."""
+    named by two FILEs with two codes (cold reviews 29 and 31). Which FILE names which file: etl/township_codes.py."""
     for name in codes:
         named = [str(path) for path in paths if names_file(name, path)]
         if len(named) > 1:

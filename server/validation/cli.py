@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from luzhi.etl.code_keys import code_for
+from luzhi.etl.township_codes import code_for
 from luzhi.ontology.iris import DEFAULT_BASE
 from luzhi.server.cli_paths import BilingualPath, check_base, check_distinct_files, files_in_folders
 from luzhi.server.township_option import check_codes_name_files, township_code_option
