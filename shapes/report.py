@@ -83,11 +83,14 @@ def places(results: list[ValidationResult], lang: str) -> tuple[str | None, list
 
 def shown_value(result: ValidationResult) -> str | None:
     """The value worth printing beside a result: not the focus itself, nor the source place its line already
-    says (an unread row's value is `…/source/…#line=24,25`, a URL a clerk validating a local file never loads)."""
+    says (an unread row's value is `…/source/…#line=24,25`, a URL a clerk validating a local file never loads).
+    The HTML report shows it as the text report does."""
     value = result.value
     if value is None or value == result.focus or (result.source and value.startswith(f"{result.source}#")):
         return None
-    return value if len(value) <= 60 else value[:57] + "…"
+    shown = value if len(value) <= 60 else value[:57] + "…"
+    # A text in quotes, an IRI bare: `值 abc 和 属性 …` read the value into the sentence, `值` of "" read nothing.
+    return f"“{shown}”" if (result.value_n3 or "").startswith('"') else shown
 
 
 def render_text(report: ValidationReport, lang: str = "zh") -> str:

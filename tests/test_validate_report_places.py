@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import requests
@@ -60,3 +62,21 @@ def test_the_page_shows_the_unread_row_at_its_line(live_server):
     violation = re.search(r'<li class="violation">(.*?)</li>', response.text, re.S).group(1)
     assert "清单有一行序号缺失或无法读取：" in violation and "第 25 行" in violation
     assert "/source/210381121/upload" not in response.text
+
+
+def test_a_wrong_value_is_shown_quoted_on_the_page_and_in_the_text(live_server, tmp_path):
+    """The page showed no value at all, and the text report printed a text bare (`值 ` for an empty title, a title
+    read into the sentence around it; cold review 31): a text is quoted, as the text report and the page show it."""
+    body = ('@prefix lz: <https://w3id.org/luzhi/def#> . @prefix dct: <http://purl.org/dc/terms/> .\n'
+            f'<{live_server.url}/id/duty/x> a lz:Duty ; dct:title "" .\n').encode()
+    response = requests.post(f"{live_server.url}/validate", data=body, timeout=120,
+                             headers={"Content-Type": "text/turtle", "Accept": "text/html"})
+    assert response.status_code == 200 and response.headers["Luzhi-Conforms"] == "false"
+    violations = re.findall(r'<li class="violation">(.*?)</li>', response.text, re.S)
+    titled = [item for item in violations if "dct:title" in item]
+    assert titled and "值 <code>“”</code>" in titled[0], titled
+    submitted = tmp_path / "duty.ttl"
+    submitted.write_bytes(body)
+    text = subprocess.run([sys.executable, "-m", "luzhi.server.cli", "validate", str(submitted)], capture_output=True,
+                          text=True, timeout=300).stdout
+    assert "属性 http://purl.org/dc/terms/title；值 “”" in text, text

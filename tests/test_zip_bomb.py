@@ -167,3 +167,24 @@ def test_an_excel_part_declaring_a_dtd_is_read_whole(tmp_path):
     with_dtd = _with_doctype(real, tmp_path / "dtd.xlsx", "xl/worksheets/sheet1.xml")
     assert [(i.title, i.category) for i in parse_document(with_dtd).items] == [
         (i.title, i.category) for i in parse_document(real).items]
+
+
+def test_an_excel_entity_from_outside_the_file_is_refused_saying_so(tmp_path):
+    """An entity the sheet's DTD takes from another file (`SYSTEM`) is never read (no file read, no network); the
+    refusal said only "not a readable Excel file" (cold review 31): the parser's words now say which entity, where."""
+    real = write_xlsx(SAMPLE.read_text(encoding="utf-8"), tmp_path / "real.xlsx")
+    with_dtd = _with_doctype(real, tmp_path / "external.xlsx", "xl/worksheets/sheet1.xml")
+    with zipfile.ZipFile(with_dtd) as source:
+        parts = {item.filename: source.read(item) for item in source.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'<!ENTITY t "\xe5\x85\x9a\xe7\x9a\x84\xe5\xbb\xba\xe8\xae\xbe">',
+                                                      b'<!ENTITY t SYSTEM "file:///etc/hostname">')
+    assert parts["xl/worksheets/sheet1.xml"] != sheet
+    with zipfile.ZipFile(with_dtd, "w") as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    with pytest.raises(SourceError) as refused:
+        parse_document(with_dtd)
+    message = str(refused.value)
+    assert str(with_dtd) in message and "not a readable Excel (.xlsx) file" in message, message
+    assert "undefined entity &t;" in message and "line 1" in message, message

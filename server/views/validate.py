@@ -27,7 +27,7 @@ from luzhi.server.limits import RETRY_AFTER, BadBody, BodyTooLarge, Busy, Slots,
 from luzhi.server.validation.submission import FORMATS, MEDIA_TYPES, SubmissionError, guess_format
 from luzhi.server.validation.worker import Job, ValidationFailed, ValidationTimeout, validate_isolated
 from luzhi.server.views.arguments import repeated_message
-from luzhi.shapes.report import grouped, places, render_turtle, report_dict, shape_label, where
+from luzhi.shapes.report import grouped, places, render_turtle, report_dict, shape_label, shown_value, where
 from luzhi.shapes.validate import ValidationReport
 
 OFFERS = ("text/html", "application/json", "text/turtle")
@@ -190,7 +190,8 @@ def _report(report: ValidationReport) -> Response:
         response = Response(render_turtle(report), mimetype="text/turtle")
     else:
         html = render_template("validate.html", page=_page(report=report), title="SHACL", alternates=[],
-                               grouped=grouped, places=places, shape_label=shape_label, where=where, lang_code=lang())
+                               grouped=grouped, places=places, shape_label=shape_label, shown_value=shown_value,
+                               where=where, lang_code=lang())
         response = Response(html, mimetype="text/html")
     response.headers["Vary"] = "Accept"
     response.headers["Luzhi-Conforms"] = "true" if report.conforms else "false"
