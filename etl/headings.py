@@ -66,6 +66,14 @@ _CATEGORY_WORD = re.compile(r"类|职责|事项")
 # 续 / 续表 / 接上页 note, or 续表 after the name. The note says where the table goes on, not what the category is.
 _CONTINUED_NOTE = re.compile(r"^[（(]\s*(?:续|续表|续上表|续前表|接上页|接上表|接前页)\s*[）)]$")
 _CONTINUED_WORD = re.compile(r"(?<!\s)\s*(?:续表|续上表|续前表)$")
+# A list named without 清单 (`一、基本履职事项（7项）`, `稻田镇上级部门收回事项`; cold review 32: read as a category
+# of the list before, its count as that category's): one of the three lists' names, after the township at most, never
+# after other words (`其他配合事项` may be a category). A list title (etl/rows.py), not a heading.
+BARE_LIST_TITLE = re.compile(
+    r"^(?P<place>(?:\S{0,30}?(?:乡|镇|街道|苏木|办事处|政府))?)\s*"
+    r"(?P<name>(?:履行)?(?:(?:基本|配合|协同)(?:履职|职责|履行职责)?|(?:上级部门|上级)?(?:收回|上收)的?)事项)\s*"
+    rf"(?:[（(]\s*(?:共\s*)?(?P<count>\d+)\s*{COUNT_UNIT}\s*[）)])?\s*[:：]?$"
+)
 MAX_NAME = 20  # the longest category in the five samples is 7 characters (应急管理及消防); item titles run longer
 
 
@@ -125,8 +133,8 @@ def read_heading(filled: Sequence[str]) -> Heading | Doubt | None:
         read = _name_and_count(text)
         return Heading(read.name, read.declared, tentative=True) if isinstance(read, Heading) else None
     rest = text[ordinal.end():]
-    if not _IDEOGRAPH.search(rest) or "清单" in rest:  # `一、基本履职事项清单` is a list title
-        return None
+    if not _IDEOGRAPH.search(rest) or "清单" in rest or BARE_LIST_TITLE.match(rest):
+        return None  # `一、基本履职事项清单`, `一、基本履职事项` are list titles
     read = _name_and_count(rest)
     if arabic and isinstance(read, Heading) and read.declared is None:
         return Doubt("以阿拉伯数字编号又没有注明项数，分不清是类别标题还是序号与事项名称写在同一格的事项",

@@ -47,7 +47,7 @@ from luzhi.etl.numbering import (
     renumber,
     restart_issues,
 )
-from luzhi.etl.numbers import Number, mistyped_number, oversized_sequence, parse_number
+from luzhi.etl.numbers import Number, mistyped_number, number_in_words, oversized_sequence, parse_number
 from luzhi.etl.place_names import same_place
 from luzhi.etl.rows import (
     Column,
@@ -176,6 +176,9 @@ class _List:
     outline_category: bool = False  # `category` comes from such a row, not from a heading above the numbers
     outline_subcategory: str = ""  # the name of a row `N` read as a sub-category (a heading above gave the category)
     subpoints: Row | None = None  # the first row read as a sub-point of the item above (`1.1` under the duty `1`)
+    # A heading row numbered in words in the 序号 cell, a long name beside it (`（一）<TAB>制定实施本镇…`), and the
+    # items read before it: with none read after it either, it named no category but was a duty (`_empty_heading`).
+    worded_heading: tuple[Row, int] | None = None
 
 
 def assemble(rows: Iterable[Row], path: str, *, whole_rows: bool = False, word: bool = False) -> Assembled:
@@ -445,12 +448,20 @@ class _Assembler:
                 self._unparsed(self.pending_heading)
             self.pending_heading = row
             return
+        if self._next_in_words(row) is not None:
+            self.pending_tentative = row  # `五、<TAB>做好…` after item 4: the row after it tells (`_resolve_tentative`)
+            return
         self._set_heading(row.heading, row)
+        index = self._column_index(Column.SEQUENCE) if Column.SEQUENCE in self.current.columns else -1
+        if 0 <= index < len(row.cells) and number_in_words(row.cells[index]) is not None \
+                and len(row.heading.name) >= LONG_CATEGORY:
+            self.current.worded_heading = (row, self.current.parsed)
 
     def _set_heading(self, heading: Heading, row: Row) -> None:
         current = self.current
         assert current is not None
         self._flush()
+        self._empty_heading(current)
         heading = self._continued(current, heading, row)
         current.category = heading.name
         current.unread = None
@@ -528,10 +539,14 @@ class _Assembler:
         held, self.pending_tentative = self.pending_tentative, None
         current = self.current
         assert held is not None
+        in_words = self._next_in_words(held)
         if row is not None and current is not None and row.kind is RowKind.CELLS and current.columns:
             index = self._column_index(Column.SEQUENCE)
             number = parse_number(row.cells[index]) if index < len(row.cells) else None
             draft = current.draft
+            if in_words is not None and number is not None and number.path == (in_words + 1,):
+                self._item_in_words(held, in_words)
+                return
             if number is not None and (draft is None or number.path != draft.path):
                 if self._wrapped(held, number.sequence):
                     self._join_wrapped(held)
@@ -546,6 +561,45 @@ class _Assembler:
             self._no_number(held, held.cells[index].strip() if index < len(held.cells) else "", rest)
         else:
             self._unparsed(held)
+
+    def _next_in_words(self, row: Row) -> int | None:
+        """The number of a row whose 序号 cell is in Chinese numerals (`五、`, `（五）`, `五`) and one more than the
+        item before it, a 事项名称 beside it: a duty numbered in words, if the next item is one more again (cold review
+        32: `4`, `五、<TAB>做好…`, `6` read a category 做好…, duties 6 and 7 under it, and the list one short, valid).
+        A category numbered 一, 二 … meets the items' numbers so only by chance; its items then start again at 1 or
+        go on from the item before it."""
+        current = self.current
+        draft = current.draft if current is not None else None
+        if draft is None or draft.parents or not current.columns:
+            return None
+        index = self._column_index(Column.SEQUENCE)
+        title = self._column_index(Column.TITLE) if Column.TITLE in current.columns else -1
+        cells = row.cells
+        if index >= len(cells) or not 0 <= title < len(cells) or not cells[title].strip():
+            return None
+        number = number_in_words(cells[index])
+        return number if number == draft.sequence + 1 else None
+
+    def _empty_heading(self, current: _List) -> None:
+        """A heading numbered in words in the 序号 cell, with a name as long as a duty's, that no item followed: a
+        duty whose 序号 is in Chinese numerals, read as an empty category (cold review 32: the list was short of it,
+        valid, unsaid). Said, as the rows whose 序号 is no number are; a short name (`一、<TAB>党的建设`) above a
+        sub-heading is a category of categories, and is not."""
+        held, current.worded_heading = current.worded_heading, None
+        if held is None or current.parsed > held[1]:
+            return
+        row = held[0]
+        self._no_number(row, row.cells[self._column_index(Column.SEQUENCE)].strip(), row.heading.name)
+
+    def _item_in_words(self, row: Row, number: int) -> None:
+        """A duty whose 序号 is in Chinese numerals, read as the number it stands for, and said."""
+        index = self._column_index(Column.SEQUENCE)
+        written = row.cells[index].strip()
+        cells = (*row.cells[:index], str(number), *row.cells[index + 1:])
+        self._cells(replace(row, kind=RowKind.CELLS, cells=cells, heading=None, doubt=None))
+        self._issue("sequence-in-words", f"序号「{written}」是中文数字，按前后事项的序号读作 {number}",
+                    f"the 序号 「{written}」 is written in Chinese numerals; read as {number}, between the items "
+                    f"numbered {number - 1} and {number + 1}", LineSpan(row.line.lineno, row.line.lineno))
 
     def _wrapped(self, held: Row, sequence: int) -> bool:
         """Whether a line before an item (`用法活动`) is the rest of the item above's last cell, wrapped onto a line of
@@ -849,10 +903,14 @@ class _Assembler:
                         f"the 序号 「{quoted}」 is not a number; the row was not read as an item", span)
             return
         shown = rest if len(rest) <= 30 else f"{rest[:30]}…"
+        # A 序号 in Chinese numerals (`（一）`) is as the original has it: "correct it from the original" led nowhere.
+        in_words = number_in_words(text) is not None
+        fix, fix_en = (("请把序号改为阿拉伯数字", "write the 序号 in Arabic digits") if in_words
+                       else ("请对照原件改正序号", "correct the 序号 from the original"))
         self._issue("unparsed-line", f"序号「{quoted}」无法读作数字：这一行（「{shown}」）没有作为事项读入，"
-                    "清单可能因此少了这一项；请对照原件改正序号",
+                    f"清单可能因此少了这一项；{fix}",
                     f"the 序号 「{quoted}」 cannot be read as a number, so this row (「{shown}」) was not read as a "
-                    "duty and the list may be short of it; correct the 序号 from the original",
+                    f"duty and the list may be short of it; {fix_en}",
                     span, severity=WARNING)
 
     def _same_sequence(self, row: Row, values: dict[Slot, str], draft: _Draft) -> None:
@@ -1054,6 +1112,7 @@ class _Assembler:
         current = self.current
         if current is None:
             return
+        self._empty_heading(current)
         self._read_numbering(current)
         if current.tentative_headings:
             rows = current.tentative_headings
@@ -1197,6 +1256,10 @@ class _Assembler:
                       severity=severity)
         self.issues.append(issue)
         return issue
+
+
+# A category's name at least this long reads like a duty's title: the samples' longest category has 7 characters.
+LONG_CATEGORY = 10
 
 
 def _row_span(row: Row | None) -> LineSpan | None:

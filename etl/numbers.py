@@ -9,6 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from luzhi.etl.headings import chinese_number
+
 # A 序号 as documents write it, read after NFKC (full-width digits, brackets and stops fold): `1`, `1.`, `1、`, `12)`,
 # `12）`, `(2)`, `（2）`, `第3项`, `第3条` (cold review 21: those after `1、` were dropped as "not a number").
 _SEQUENCE = re.compile(r"^(?:(\d{1,5})\s*[.、)]?|\(\s*(\d{1,5})\s*\)|第\s*(\d{1,5})\s*[项条])$")
@@ -19,6 +21,9 @@ _OUTLINE = re.compile(r"^(\d{1,3})\s*([.-])\s*(\d{1,4})(?:\s*\2\s*(\d{1,4}))?\s*
 # A number written as a decimal, `1.0`, `12.00` (a spreadsheet's float, or a document copying one; cold review 21, P0:
 # `1.0`, `2.0` … were read as outline numbers N.0, each of its category's item 0, all duplicates): the number N.
 _DECIMAL = re.compile(r"^(\d{1,5})\.0+$")
+# A 序号 in Chinese numerals, `五`, `五、`, `（五）` (`(五)` after NFKC): a category's ordinal as often as an item's.
+_NUMERALS = "[一二三四五六七八九十百零〇两]{1,6}"
+_IN_WORDS = re.compile(rf"^(?:\(\s*({_NUMERALS})\s*\)|({_NUMERALS}))\s*[、.,]?$")
 
 
 # A 序号 typed with a letter for a digit, then the row's text (`1O、加强…`, `l2 落实…`: O for 0, l or I for 1), read
@@ -59,6 +64,13 @@ def parse_sequence(cell: str) -> int | None:
     """`1`, `1.`, `1、`, `1）`, `(1)`, `（1）`, `第1项`, full-width `１２` → int; anything else (`1.2` too) → None."""
     match = _SEQUENCE.match(unicodedata.normalize("NFKC", cell).strip())
     return int(next(group for group in match.groups() if group)) if match else None
+
+
+def number_in_words(cell: str) -> int | None:
+    """`五`, `五、`, `（五）`, `十二.` → 5, 5, 5, 12: a 序号 cell in Chinese numerals; anything else → None. Whether it
+    numbers a duty or a category, only the numbers around it tell (etl/items.py)."""
+    match = _IN_WORDS.match(unicodedata.normalize("NFKC", cell).strip())
+    return chinese_number(match.group(1) or match.group(2)) if match else None
 
 
 def mistyped_number(text: str) -> str | None:

@@ -19,7 +19,7 @@ from enum import Enum
 
 from luzhi.etl.columns import NEUTRAL, RECEIVERS, REPEATABLE, Column, role_of, role_of_pair, settle
 from luzhi.etl.header_rows import combine_header_rows
-from luzhi.etl.headings import COUNT_UNIT, Doubt, Heading, read_heading
+from luzhi.etl.headings import BARE_LIST_TITLE, COUNT_UNIT, Doubt, Heading, read_heading
 from luzhi.etl.layout import ROLES, Layout
 from luzhi.etl.model import ListKind, SourceLine
 from luzhi.etl.numbers import parse_sequence
@@ -368,7 +368,7 @@ def _title_row(text: str, line: SourceLine, cells: tuple[str, ...]) -> Row | Non
     text = _count_last(collapse_spaces(text))
     if len(text) > 80 or _SENTENCE_PUNCT.search(_LEADING_NUMBER.sub("", text)):  # `第三部分：…清单` is no sentence
         return None
-    listed = _LIST_TITLE.match(text)
+    listed = _LIST_TITLE.match(text) or BARE_LIST_TITLE.match(_LEADING_NUMBER.sub("", text))
     if listed is not None:
         return _list_title(listed, _list_kind(listed.group("name")), line, cells)
     titled = _DOC_TITLE.match(text)

@@ -1,0 +1,123 @@
+"""Cold review 32: documents in shapes the five samples do not have, written here as text or Word and parsed for real.
+
+- a duty whose 序号 is in Chinese numerals (`4`, `五、<TAB>做好…`, `6`) was read as a category 做好…, the duties after
+  it filed under it, the list one short and the document valid;
+- a heading numbered in words in the 序号 cell (`（一）<TAB>制定实施本镇经济发展规划…`) that no item follows was an
+  empty category, unsaid: it is a duty's row not read, said as such, with the advice to write the number in digits;
+- lists named without 清单 (`一、基本履职事项（7项）`) were categories of the list before, their counts those
+  categories' counts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from formats import write_docx
+
+from luzhi.etl.build import BuildOptions, process_document
+from luzhi.etl.model import ListKind, ParsedDocument
+from luzhi.etl.parse import parse_document, read_source, unaccounted_lines
+from luzhi.shapes.validate import Severity, validate_graph
+
+TITLE = "江西省上饶市婺源县江湾镇履行职责事项清单\n\n"
+BASIC = "江湾镇基本履职事项清单\n序号\t事项名称\n"
+OTHER_LISTS = ("\n江湾镇配合履职事项清单\n序号\t事项名称\t对应上级部门\t上级部门职责\t乡镇配合职责\n"
+               "1\t规模以上工业企业统计调查\t县统计局\t负责统计调查的组织实施。\t协助督促企业报送数据。\n"
+               "\n江湾镇上级部门收回事项清单\n序号\t事项名称\t承接部门及工作方式\n"
+               "1\t农村集体经济组织财务审计\t县农业农村局：由县农业农村局组织开展审计，镇不再承担。\n")
+TITLES = ["加强镇党委自身建设", "负责党员发展和教育管理工作", "指导村党组织建设", "制定实施本镇经济发展规划和年度计划",
+          "做好招商引资项目落地服务保障工作", "开展矛盾纠纷排查化解", "开展法治宣传教育和群众性学法用法活动"]
+BASE = "http://127.0.0.1:5000"
+
+
+def _document(tmp_path: Path, numbers: list[str], suffix: str = ".txt", *, body: str | None = None) -> Path:
+    text = TITLE + BASIC + (body if body is not None else "".join(
+        f"{number}\t{title}\n" for number, title in zip(numbers, TITLES, strict=True))) + OTHER_LISTS
+    if suffix == ".docx":
+        return write_docx(text, tmp_path / "江湾镇.docx")
+    path = tmp_path / "江湾镇.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _basic(doc: ParsedDocument) -> list[tuple[int, str | None, str]]:
+    return [(item.sequence, item.category, item.title) for item in doc.items_of(ListKind.BASIC)]
+
+
+@pytest.mark.parametrize(("written", "suffix"), [("五、", ".txt"), ("（五）", ".txt"), ("五", ".docx"),
+                                                 ("五、", ".docx")])
+def test_a_duty_numbered_in_words_between_two_numbers_is_that_duty(tmp_path, written, suffix):
+    path = _document(tmp_path, ["1", "2", "3", "4", written, "6", "7"], suffix)
+    doc = parse_document(path)
+    assert _basic(doc) == [(n, None, title) for n, title in enumerate(TITLES, start=1)]
+    (said,) = [issue for issue in doc.issues if issue.code == "sequence-in-words"]
+    assert f"序号「{written}」是中文数字" in said.message and "读作 5" in said.message
+    assert "read as 5, between the items numbered 4 and 6" in said.message_en
+    if suffix == ".txt":
+        assert said.lines.first == 9 and unaccounted_lines(doc, read_source(path)) == []
+    report = validate_graph(process_document(path, BuildOptions(base=BASE))[2], BASE)
+    assert report.conforms, report.summary("en")
+
+
+def test_a_category_numbered_in_words_stays_a_category(tmp_path):
+    """The rule asks the numbers around the row: a category 二、 whose items start again at 1, or go on from the item
+    before it, is a category, as before."""
+    body = ("一、\t党的建设\n1\t加强镇党委自身建设\n2\t负责党员发展和教育管理工作\n"
+            "三、\t经济发展\n3\t制定实施本镇经济发展规划和年度计划\n")
+    doc = parse_document(_document(tmp_path, [], body=body))
+    assert _basic(doc) == [(1, "党的建设", TITLES[0]), (2, "党的建设", TITLES[1]), (3, "经济发展", TITLES[3])]
+    assert not [issue for issue in doc.issues if issue.code in ("sequence-in-words", "unparsed-line")]
+
+
+def test_a_duty_read_as_an_empty_category_is_said_and_refused(tmp_path):
+    """Doing what the messages said (writing 1, 2, 3 … where they named a row) ended with a valid list of 4 duties of 7:
+    rows numbered （一） whose long names were read as categories with no item were never named."""
+    body = ("第一类 党的建设\n1\t加强镇党委自身建设\n2\t负责党员发展和教育管理工作\n3\t指导村党组织建设\n"
+            "第二类 经济发展\n（一）\t制定实施本镇经济发展规划和年度计划\n（二）\t做好招商引资项目落地服务保障工作\n"
+            "第三类 平安法治\n6\t开展矛盾纠纷排查化解\n7\t开展法治宣传教育和群众性学法用法活动\n")
+    path = _document(tmp_path, [], body=body)
+    doc = parse_document(path)
+    assert [n for n, _category, _title in _basic(doc)] == [1, 2, 3, 6, 7]
+    unread = [issue for issue in doc.issues if issue.code == "unparsed-line"]
+    assert [issue.lines.first for issue in unread] == [10, 11]
+    assert all(issue.message.endswith("请把序号改为阿拉伯数字") for issue in unread)
+    assert all(issue.message_en.endswith("write the 序号 in Arabic digits") for issue in unread)
+    graph = process_document(path, BuildOptions(base=BASE))[2]
+    report = validate_graph(graph, BASE)
+    assert not report.conforms
+    lines = sorted(r.lines.first for r in report.results
+                   if r.severity is Severity.VIOLATION and r.shape.endswith("#UnreadRowShape"))
+    assert lines == [10, 11]
+
+
+def test_a_short_category_numbered_in_words_above_another_is_no_unread_duty(tmp_path):
+    """`一、<TAB>党的建设` above `（一）<TAB>组织建设`: a category of categories, not a duty (a name as short as a
+    category's)."""
+    body = "一、\t党的建设\n（一）\t组织建设\n1\t加强镇党委自身建设\n2\t负责党员发展和教育管理工作\n"
+    doc = parse_document(_document(tmp_path, [], body=body))
+    assert [n for n, _category, _title in _basic(doc)] == [1, 2]
+    assert not [issue for issue in doc.issues if issue.code == "unparsed-line"]
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".docx"])
+def test_lists_named_without_qingdan_are_lists(tmp_path, suffix):
+    text = ("山东省潍坊市寿光市稻田镇履行职责事项清单\n\n一、基本履职事项（3项）\n序号\t事项名称\n"
+            "（一）党的建设（2项）\n"
+            "1\t加强镇党委自身建设\n2\t负责党员发展和教育管理工作\n（二）经济发展（1项）\n3\t制定实施本镇经济发展规划\n\n"
+            "二、配合履职事项（1项）\n序号\t事项名称\t对应上级部门\t上级部门职责\t乡镇配合职责\n"
+            "1\t规模以上工业企业统计调查\t县统计局\t负责统计调查的组织实施。\t协助督促企业报送数据。\n\n"
+            "三、上级部门收回事项（1项）\n序号\t事项名称\t承接部门及工作方式\n"
+            "1\t农村集体经济组织财务审计\t县农业农村局：由县农业农村局组织开展审计，镇不再承担。\n")
+    if suffix == ".docx":
+        path = write_docx(text, tmp_path / "稻田镇.docx")
+    else:
+        path = tmp_path / "稻田镇.txt"
+        path.write_text(text, encoding="utf-8")
+    doc = parse_document(path)
+    assert [(count.list_kind, count.declared, count.parsed) for count in doc.list_counts] == [
+        (ListKind.BASIC, 3, 3), (ListKind.COOPERATIVE, 1, 1), (ListKind.RECLAIMED, 1, 1)]
+    assert [(item.list_kind, item.category) for item in doc.items] == [
+        (ListKind.BASIC, "党的建设"), (ListKind.BASIC, "党的建设"), (ListKind.BASIC, "经济发展"),
+        (ListKind.COOPERATIVE, None), (ListKind.RECLAIMED, None)]
+    assert not doc.issues
