@@ -242,12 +242,15 @@ def wrapped_line_message(text: str, sequence: int, header: str, joined: str, *, 
     )
 
 
-def without_continued(name: str) -> str:
-    """A category cell's name without a mark saying it goes on from the page before (`党的建设（续）` → 党的建设)."""
-    read = _name_and_count(name) if name else None
-    if not isinstance(read, Heading) or not read.continued or read.declared is not None:
-        return name
-    return read.name
+def category_cell(text: str) -> tuple[str, int | None]:
+    """A 事项类别 cell's category and the count it declares, read as a heading is: `一、党的建设（3项）` →
+    (党的建设, 3), `党的建设（续）` → (党的建设, None) (the mark says it goes on from the page before); a text no
+    heading is made of (`1.党的建设`, a sentence) stays as it is. Cold review 32: `一、党的建设（3项）` and
+    `一、党的建设（1项）` in two lists' cells were two categories, their counts never checked."""
+    read = read_heading([text]) if text else None
+    if not isinstance(read, Heading):
+        return text, None
+    return read.name, read.declared
 
 
 def continued_message(line: str, name: str) -> tuple[str, str]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from luzhi.etl.categories import category_key
 from luzhi.etl.columns import DEPARTMENTS, NOTES, department_cell, destination, note_text
 from luzhi.etl.headings import (
+    category_cell,
     continued_message,
     marked_as_heading,
     outline_heading,
@@ -35,7 +36,6 @@ from luzhi.etl.headings import (
     says_category,
     subpoints_message,
     unread_heading_message,
-    without_continued,
     wrapped_line_message,
 )
 from luzhi.etl.model import INFO, WARNING, CategoryCount, DutyItem, Issue, LineSpan, ListCount, ListKind, SourceLine
@@ -1055,7 +1055,9 @@ class _Assembler:
             return
         draft, current.draft = current.draft, None
         raw = {column: "\n".join(parts) for column, parts in draft.parts.items()}
-        column_category = without_continued(cell_text(raw.get(Column.CATEGORY, ""), join_lines=True))
+        column_category, declared = category_cell(cell_text(raw.get(Column.CATEGORY, ""), join_lines=True))
+        if declared is not None and draft.row is not None:
+            current.headings.setdefault(column_category, (declared, draft.row))  # checked at the list's end
         if Column.CATEGORY in draft.parts:
             current.last_column_category, current.last_subcategory = raw[Column.CATEGORY], raw.get(Column.SUBCATEGORY)
         category = column_category or draft.heading_category

@@ -121,3 +121,21 @@ def test_lists_named_without_qingdan_are_lists(tmp_path, suffix):
         (ListKind.BASIC, "党的建设"), (ListKind.BASIC, "党的建设"), (ListKind.BASIC, "经济发展"),
         (ListKind.COOPERATIVE, None), (ListKind.RECLAIMED, None)]
     assert not doc.issues
+
+
+def test_a_category_cell_with_an_ordinal_and_a_count_is_that_category_and_its_count_is_checked(tmp_path):
+    """`一、党的建设（3项）` in the 事项类别 cell of each row was the category's name, ordinal and count included: a
+    concept per list (`（3项）` here, `（1项）` in the next list) and the count never checked."""
+    body = "".join(f"{n}\t{cell}\t{title}\n" for n, cell, title in [
+        (1, "一、党的建设（3项）", TITLES[0]), (2, "一、党的建设（3项）", TITLES[1]),
+        (3, "二、经济发展（1项）", TITLES[3]), (4, "二、经济发展（1项）", TITLES[4])])
+    path = _document(tmp_path, [], body=body)
+    path.write_text(path.read_text(encoding="utf-8").replace("序号\t事项名称\n1", "序号\t事项类别\t事项名称\n1", 1),
+                    encoding="utf-8")
+    doc = parse_document(path)
+    assert [(n, category) for n, category, _title in _basic(doc)] == [
+        (1, "党的建设"), (2, "党的建设"), (3, "经济发展"), (4, "经济发展")]
+    assert [(c.category, c.declared, c.parsed) for c in doc.category_counts if c.list_kind is ListKind.BASIC] == [
+        ("党的建设", 3, 2), ("经济发展", 1, 2)]
+    mismatches = [issue.message for issue in doc.issues if issue.code == "count-mismatch"]
+    assert len(mismatches) == 2 and "分类「党的建设」声明 3 项，实际解析出 2 项" in mismatches[0], mismatches
