@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -179,6 +180,7 @@ class _List:
     # A heading row numbered in words in the 序号 cell, a long name beside it (`（一）<TAB>制定实施本镇…`), and the
     # items read before it: with none read after it either, it named no category but was a duty (`_empty_heading`).
     worded_heading: tuple[Row, int] | None = None
+    subtotal_from: int = 0  # items parsed before the last 小计 row: the next 小计 counts those after
 
 
 def assemble(rows: Iterable[Row], path: str, *, whole_rows: bool = False, word: bool = False) -> Assembled:
@@ -502,6 +504,8 @@ class _Assembler:
         if not self.lists and self.title is None:
             self.pending_text.append(row)
             return
+        if self._total_row(row):
+            return
         mistyped = mistyped_number(row.line.text) if self.current is not None else None
         if mistyped is not None:  # `1O、加强…`: a duty's row whose number cannot be read; never a wrap or a heading
             text = row.line.text.strip().replace("\t", " ")
@@ -590,6 +594,37 @@ class _Assembler:
             return
         row = held[0]
         self._no_number(row, row.cells[self._column_index(Column.SEQUENCE)].strip(), row.heading.name)
+
+    def _total_row(self, row: Row) -> bool:
+        """A 小计 / 合计 / 总计 row (`合计<TAB>7项`, `小计：3项`) of a list being read: no duty, but the count of the
+        items above it (a 小计 those since the last 小计, the others the list's), compared with those read and said.
+        Cold review 32: its 序号 「合计」 was "not a number", a duty not read, and the document refused with the advice
+        to correct the 序号."""
+        current = self.current
+        if current is None or not current.columns:
+            return False
+        total = _TOTAL.match(unicodedata.normalize("NFKC", "".join(row.cells)).replace(" ", ""))
+        if total is None:
+            return False
+        self._flush()
+        subtotal = total.group("word") == "小计"
+        parsed = current.parsed - (current.subtotal_from if subtotal else 0)
+        if subtotal:
+            current.subtotal_from = current.parsed
+        written = " ".join(cell.strip() for cell in row.cells if cell.strip())
+        declared = int(total.group("count")) if total.group("count") else None
+        agrees = declared is None or declared == parsed
+        counted = counted_en = ""
+        if declared is not None:
+            counted = f"；其写的 {declared} 项" + (
+                "，与读入的一致" if agrees else f"，而读入的是 {parsed} 项：请对照原件核对，是否有事项未读入或多读")
+            counted_en = f"; it counts {declared} items" + (" as read" if agrees else (
+                f", but {parsed} were read: check against the original whether a duty was missed or read twice"))
+        word, word_en = total.group("word"), "subtotal" if subtotal else "total"
+        self._issue("total-row", f"「{written}」是{word}行，不是事项，未作为事项读入{counted}",
+                    f"「{written}」 is a {word_en} row, no duty, and was not read as one{counted_en}",
+                    LineSpan(row.line.lineno, row.line.lineno), severity=INFO if agrees else WARNING)
+        return True
 
     def _item_in_words(self, row: Row, number: int) -> None:
         """A duty whose 序号 is in Chinese numerals, read as the number it stands for, and said."""
@@ -697,6 +732,8 @@ class _Assembler:
                 return
             raise ParseError(self.path, row.line.lineno, "表格行出现在任何表头（序号、事项名称……）之前 / a table row "
                                                          "comes before any header row (序号, 事项名称 …)")
+        if self._total_row(row):
+            return
         cells = list(row.cells)
         while cells and not cells[-1].strip():
             cells.pop()
@@ -1260,6 +1297,8 @@ class _Assembler:
         return issue
 
 
+# A row counting the items above it (`合计<TAB>7项`, `小计：共3项`, `总计 52`), read after NFKC without spaces.
+_TOTAL = re.compile(r"^(?P<word>小计|合计|总计|共计)[:：]?(?:共)?(?:(?P<count>\d{1,5})(?:项|个|条|件)?)?$")
 # A category's name at least this long reads like a duty's title: the samples' longest category has 7 characters.
 LONG_CATEGORY = 10
 

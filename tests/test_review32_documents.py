@@ -139,3 +139,28 @@ def test_a_category_cell_with_an_ordinal_and_a_count_is_that_category_and_its_co
         ("党的建设", 3, 2), ("经济发展", 1, 2)]
     mismatches = [issue.message for issue in doc.issues if issue.code == "count-mismatch"]
     assert len(mismatches) == 2 and "分类「党的建设」声明 3 项，实际解析出 2 项" in mismatches[0], mismatches
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".docx"])
+def test_subtotal_and_total_rows_are_counts_not_duties(tmp_path, suffix):
+    """A 小计 / 合计 row had its word read as a 序号 that is no number: a duty not read, the document refused, and the
+    advice was to correct the 序号. It counts the items above it: compared with those read, and said."""
+    body = (f"1\t{TITLES[0]}\n2\t{TITLES[1]}\n小计\t2项\n3\t{TITLES[3]}\n小计：共２项\n4\t{TITLES[4]}\n"
+            f"合计\t5项\n")
+    path = _document(tmp_path, [], body=body)
+    if suffix == ".docx":
+        path = write_docx(path.read_text(encoding="utf-8"), tmp_path / "江湾镇.docx")
+    doc = parse_document(path)
+    assert [n for n, _category, _title in _basic(doc)] == [1, 2, 3, 4]
+    totals = [issue for issue in doc.issues if issue.code == "total-row"]
+    assert [(issue.severity, issue.message) for issue in totals] == [
+        ("Info", "「小计 2项」是小计行，不是事项，未作为事项读入；其写的 2 项，与读入的一致"),
+        ("Warning", "「小计：共２项」是小计行，不是事项，未作为事项读入；其写的 2 项，而读入的是 1 项：请对照原件核对，"
+                    "是否有事项未读入或多读"),
+        ("Warning", "「合计 5项」是合计行，不是事项，未作为事项读入；其写的 5 项，而读入的是 4 项：请对照原件核对，"
+                    "是否有事项未读入或多读")]
+    assert totals[1].message_en.endswith("it counts 2 items, but 1 were read: check against the original whether a "
+                                         "duty was missed or read twice")
+    assert not [issue for issue in doc.issues if issue.code == "unparsed-line"]
+    report = validate_graph(process_document(path, BuildOptions(base=BASE))[2], BASE)
+    assert report.conforms, report.summary("en")
