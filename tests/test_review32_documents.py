@@ -164,3 +164,27 @@ def test_subtotal_and_total_rows_are_counts_not_duties(tmp_path, suffix):
     assert not [issue for issue in doc.issues if issue.code == "unparsed-line"]
     report = validate_graph(process_document(path, BuildOptions(base=BASE))[2], BASE)
     assert report.conforms, report.summary("en")
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "samples" / "000_d4a0698a49e5e74d.txt"
+
+
+@pytest.mark.parametrize("titles_in_a", [False, True])
+def test_a_sheet_whose_tables_start_in_column_b_reads_as_the_text(tmp_path, titles_in_a):
+    """Column A left empty as a margin, or holding only the titles: the first title was a table row before any header,
+    or the header's first column "blank, no known column", and the sheet was refused."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for number, line in enumerate(SAMPLE.read_text(encoding="utf-8").rstrip("\n").split("\n"), start=1):
+        cells = line.split("\t")
+        shift = 0 if titles_in_a and len([cell for cell in cells if cell.strip()]) == 1 and cells[0].strip() else 1
+        for column, text in enumerate(cells, start=1 + shift):
+            if text.strip():
+                sheet.cell(row=number, column=column, value=text)
+    workbook.save(tmp_path / "sheet.xlsx")
+    read, text = parse_document(tmp_path / "sheet.xlsx"), parse_document(SAMPLE)
+    assert [(i.list_kind, i.sequence, i.category, i.title, i.department_text) for i in read.items] == [
+        (i.list_kind, i.sequence, i.category, i.title, i.department_text) for i in text.items]
+    assert len(read.items) == 311
