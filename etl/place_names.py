@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import re
 
-# A division above a township, up to the word of its level (longer words first: 自治区 before 区).
-_DIVISION = re.compile(r".+?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|盟|州|县|区|旗)")
-_LEVEL_WORD = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|盟|州|县|区|旗)$")
+# A division above a township, up to the word of its level (longer words first: 自治区 before 区), which no other
+# level word follows: the 州 of 贵州省, 播州区, 杭州市 is part of a name (cold review 32: 贵州省遵义市播州区枫香镇 was
+# read as the township 区枫香镇, and 枫香镇's lists told they named another place).
+_LEVELS = "特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|盟|州|县|区|旗"
+_DIVISION = re.compile(rf".+?(?:{_LEVELS})(?!省|市|区|县|盟|旗|州)")
+_LEVEL_WORD = re.compile(rf"(?:{_LEVELS})$")
 
 
 def _divisions(place: str) -> tuple[str, str]:
