@@ -198,3 +198,18 @@ def test_a_zhou_inside_a_division_name_is_no_level_word(title):
 
     assert same_place(title, "枫香镇") and same_place(title, "播州区枫香镇" if "播州" in title else title[-6:])
     assert not same_place(title, "枫林镇")
+
+
+def test_an_unread_row_of_a_word_file_is_told_by_its_place_not_a_cut_url(tmp_path):
+    """The Violation of a row not read printed its value, the source's URL with its place, cut at 60 characters
+    (`值 file:///tmp/…/14_docx_one_table_subtotal…`): the place (表 1 第 3 行) says it."""
+    from luzhi.shapes.report import render_text
+
+    body = f"1\t{TITLES[0]}\n2a\t{TITLES[1]}\n3\t{TITLES[2]}\n"
+    path = write_docx(_document(tmp_path, [], body=body).read_text(encoding="utf-8"), tmp_path / "江湾镇.docx")
+    report = validate_graph(process_document(path, BuildOptions(base=BASE))[2], BASE)
+    (unread,) = [r for r in report.results if r.shape.endswith("#UnreadRowShape")]
+    assert unread.value.endswith(".docx#table=1&row=3")
+    text = render_text(report)
+    (line,) = [line for line in text.splitlines() if "清单有一行序号缺失或无法读取" in line]
+    assert "表 1 第 3 行" in text and "值" not in line and "/source/" not in text, text
