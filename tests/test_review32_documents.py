@@ -213,3 +213,40 @@ def test_an_unread_row_of_a_word_file_is_told_by_its_place_not_a_cut_url(tmp_pat
     text = render_text(report)
     (line,) = [line for line in text.splitlines() if "清单有一行序号缺失或无法读取" in line]
     assert "表 1 第 3 行" in text and "值" not in line and "/source/" not in text, text
+
+
+def _items(doc: ParsedDocument) -> list[tuple]:
+    return [(i.list_kind, i.sequence, i.category, i.title, i.department_text) for i in doc.items]
+
+
+@pytest.mark.parametrize("shape", ["caption", "layout table"])
+def test_a_web_page_with_captions_or_a_layout_table_reads_as_the_text(tmp_path, shape):
+    """A list's title in its table's `<caption>` was dropped (the list "had no title"); tables laid out in the cells
+    of a table around them were one row each, their text squashed, and the page refused."""
+    import html
+
+    from formats import blocks
+
+    parts, title = [], None
+    for kind, rows in blocks(SAMPLE.read_text(encoding="utf-8")):
+        if kind == "paragraph":
+            if not rows[0][0].strip():
+                continue
+            if title is not None:
+                parts.append(f"<p>{html.escape(title)}</p>")
+            title = rows[0][0].strip()
+            continue
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>" for cells in rows)
+        if shape == "caption":
+            caption = f"<caption>{html.escape(title)}</caption>" if title else ""
+            parts.append(f"<table border='1'>{caption}{body}</table>")
+        else:
+            heading = f"<p>{html.escape(title)}</p>" if title else ""
+            parts.append(f"<tr><td>{heading}<table border='1'>{body}</table></td></tr>")
+        title = None
+    page = "".join(parts) if shape == "caption" else f"<table width='100%'>{''.join(parts)}</table>"
+    path = tmp_path / "page.html"
+    path.write_text(f"<!DOCTYPE html><html><body>{page}</body></html>", encoding="utf-8")
+    read = parse_document(path)
+    assert _items(read) == _items(parse_document(SAMPLE)) and len(read.items) == 311
+    assert not [issue for issue in read.issues if issue.code == "list-title-missing"]

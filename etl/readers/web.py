@@ -140,6 +140,13 @@ def _between(table: etree._Element, row: etree._Element) -> list[etree._Element]
     return chain[::-1]
 
 
+def _lays_out(table: etree._Element) -> bool:
+    """Whether a table lays out the page rather than holding data: a table of two rows or more inside it (cold review
+    32: the lists' tables, each in a cell of one around them, were one row each, their text squashed, refused). Its
+    cells are walked as blocks are, so the tables in them give their rows."""
+    return any(len(inner.findall(".//tr")) > 1 for inner in table.iterdescendants("table"))
+
+
 class _Layout:
     """Walks the body in document order, yielding one row per table row or block of text."""
 
@@ -162,8 +169,12 @@ class _Layout:
         if not isinstance(element.tag, str) or element.tag in _SKIP:
             return
         shown, visible = _shows(element, shown, visible, self.sheet)
-        if element.tag == "table":
+        if element.tag == "table" and not _lays_out(element):
             yield from self.flush()
+            # Its caption, a line before its rows, as a browser shows it (`<caption>喜洲镇基本履职事项清单`: a list's
+            # title; cold review 32: dropped, and the list said to have none).
+            for caption in (child for child in element if child.tag == "caption"):
+                yield from self.walk(caption, shown, visible)
             yield from self.table(element, shown, visible)
             return
         seen = shown and visible
