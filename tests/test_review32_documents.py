@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from formats import blocks as blocks_of
 from formats import write_docx
 
 from luzhi.etl.build import BuildOptions, process_document
@@ -250,3 +251,25 @@ def test_a_web_page_with_captions_or_a_layout_table_reads_as_the_text(tmp_path, 
     read = parse_document(path)
     assert _items(read) == _items(parse_document(SAMPLE)) and len(read.items) == 311
     assert not [issue for issue in read.issues if issue.code == "list-title-missing"]
+
+
+def test_a_pdf_printed_with_a_western_font_for_quotes_has_no_spaces_around_them(tmp_path):
+    """Word's default style draws “ ” in its Western font: LibreOffice writes them in a run of their own, after the
+    line's Chinese characters, and PDFium's spaces for the gaps they fill were kept: 和 “三重一大 ”决策制度."""
+    from docx import Document
+    from formats import convert_to_pdf
+
+    document = Document()  # its default fonts, as a clerk's Word file has them
+    for kind, rows in blocks_of(_document(tmp_path, [str(n) for n in range(1, 8)]).read_text("utf-8")):
+        if kind == "paragraph":
+            document.add_paragraph(rows[0][0])
+            continue
+        table = document.add_table(rows=len(rows), cols=max(len(row) for row in rows))
+        table.style = "Table Grid"  # ruled, as the lists are: the PDF reader finds tables by their lines
+        for row, cells in zip(table.rows, rows, strict=True):
+            for cell, text in zip(row.cells, cells, strict=False):
+                cell.text = text.replace("组织建设", "组织“三重一大”建设")
+    document.save(tmp_path / "quotes.docx")
+    (pdf,) = convert_to_pdf([tmp_path / "quotes.docx"], tmp_path)
+    titles = [item.title for item in parse_document(pdf).items_of(ListKind.BASIC)]
+    assert "指导村党组织“三重一大”建设" in titles, titles

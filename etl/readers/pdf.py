@@ -56,7 +56,12 @@ class _Line:
     def text(self) -> str:
         parts: list[str] = []
         previous = None
-        for char in sorted(self.chars, key=lambda c: c["x0"]):
+        ordered = sorted(self.chars, key=lambda c: c["x0"])
+        for char, following in zip(ordered, [*ordered[1:], None], strict=True):
+            if char["text"] == " " and following is not None and following["x0"] < char["x1"] - 0.1 * char["size"]:
+                # A space over a character drawn later in the page's stream (LibreOffice draws a CJK font's “ ” in
+                # a run of their own): the gap it filled was that character's (cold review 32: 和 “三重一大 ”决策).
+                continue
             # A PDF may position words without space glyphs: a gap wider than half a character is one.
             if (
                 previous is not None
