@@ -387,6 +387,12 @@ class _Assembler:
                                  "表头看不出属于哪个清单，前面也没有清单标题 / the header does not show which list it "
                                  "belongs to, and no list title comes before it")
             current = self._open_list(kind, None, row)
+        elif kind is ListKind.BASIC and (current.parsed == 0 and current.draft is None
+                                         or row.columns == current.columns):
+            # 序号/事项类别/事项名称 say "basic" only by lacking the other lists' columns: the title just read says
+            # which list it heads, or it is this list's header again (cold review 32: a reclaimed list without its
+            # receiving column was refused as "the basic list's header after the reclaimed list's title").
+            pass
         elif kind is not None and kind is not current.kind:
             if current.parsed == 0 and current.draft is None:
                 raise ParseError(

@@ -277,7 +277,9 @@ def test_row_classification(text: str, kind: RowKind, detail: object) -> None:
 @pytest.mark.parametrize(
     ("lines", "line", "words"),
     [
-        (["配合履职事项清单", "序号\t事项名称"], 2, "前面的清单标题是配合履职事项清单"),
+        # A header of another list's own columns (承接部门及工作方式): a header of 序号/事项名称 only is the list's
+        # its title names, short of its columns (header-column-missing; cold review 32)
+        (["配合履职事项清单", "序号\t事项名称\t承接部门及工作方式"], 2, "前面的清单标题是配合履职事项清单"),
         (["基本履职事项清单", "1\t加强党的政治建设"], 2, "表头"),
         (["序号\t事项名称\t事项名称"], 1, "重复"),
         (["序号\t事项类别"], 1, "没有事项名称列"),

@@ -273,3 +273,20 @@ def test_a_pdf_printed_with_a_western_font_for_quotes_has_no_spaces_around_them(
     (pdf,) = convert_to_pdf([tmp_path / "quotes.docx"], tmp_path)
     titles = [item.title for item in parse_document(pdf).items_of(ListKind.BASIC)]
     assert "指导村党组织“三重一大”建设" in titles, titles
+
+
+def test_a_reclaimed_list_without_its_receiving_column_is_that_list_missing_a_column(tmp_path):
+    """序号/事项类别/事项名称 under 上级部门收回事项清单 was refused as "the header's columns are those of the basic
+    list": the title says which list; the missing column is said, and each duty without a receiver is a Violation.
+    The header repeated after a page break is the same list's."""
+    path = _document(tmp_path, [str(n) for n in range(1, 8)])
+    text = path.read_text(encoding="utf-8").replace(
+        "序号\t事项名称\t承接部门及工作方式\n1\t农村集体经济组织财务审计\t县农业农村局：由县农业农村局组织开展审计，镇不再承担。\n",
+        "序号\t事项名称\n1\t农村集体经济组织财务审计\n（续表）\n序号\t事项名称\n2\t出具法律援助经济状况证明\n")
+    path.write_text(text, encoding="utf-8")
+    doc = parse_document(path)
+    assert [(i.sequence, i.title) for i in doc.items_of(ListKind.RECLAIMED)] == [
+        (1, "农村集体经济组织财务审计"), (2, "出具法律援助经济状况证明")]
+    assert [issue.code for issue in doc.issues] == ["header-column-missing"]
+    report = validate_graph(process_document(path, BuildOptions(base=BASE))[2], BASE)
+    assert {r.focus.rsplit("/", 2)[-2] for r in report.results if r.severity is Severity.VIOLATION} == {"reclaimed"}
