@@ -3,6 +3,7 @@ text of each goes in each list (docs/parsing.md, "Header columns")."""
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from luzhi.ontology.types import ListKind
@@ -201,3 +202,46 @@ def note_text(column: Column, header: str, text: str) -> str:
     if column is Column.NOTE and header in NOTE_HEADERS:
         return text
     return f"{header}：{text}"
+
+
+# One part of a cell holding each side's work, `县委组织部：组织开展表彰` / `宏村镇：推荐上报…`: who, a colon, what.
+_PART = re.compile(r"^\s*([^：:\n]{2,60}?)\s*[：:]\s*(\S.*?)\s*$")
+# Who, when it is the township: its name (宏村镇, 某某街道, 乡镇（街道）) or its government, never a department's.
+_TOWNSHIP_SIDE = re.compile(
+    r"(?:镇|乡|街道|苏木|办事处)(?:人民政府|政府|党委)?$|^(?:本镇|本乡|本街道|乡镇（街道）|乡镇\(街道\))$")
+
+
+def combines_departments(columns: tuple[Column, ...], headers: tuple[str, ...], kind: ListKind) -> bool:
+    """Whether a cooperative list's 上级部门职责 column holds the departments too (`责任部门及职责分工`, `部门及职责`):
+    its header names them, and no column of its own does, nor holds the township's part."""
+    if kind is not ListKind.COOPERATIVE or set(columns) & (DEPARTMENTS | {Column.TOWNSHIP_RESPONSIBILITY}):
+        return False
+    return any(column is Column.UPPER_RESPONSIBILITY and ("部门" in header or "单位" in header)
+               for column, header in zip(columns, headers, strict=False))
+
+
+def combined_parts(text: str) -> tuple[str, str, str] | None:
+    """A combined cell (`combines_departments`) as (departments, their responsibility, the township's), each part
+    `who：what` on its own lines, a line without a colon going on with the part above it; None unless it names a
+    department and the township (cold review 32: 县委组织部：… / 宏村镇：… was all the upper responsibility, the duty
+    without a department, refused)."""
+    departments: list[str] = []
+    upper: list[str] = []
+    township: list[str] = []
+    side: list[str] | None = None
+    for line in (line for line in text.split("\n") if line.strip()):
+        part = _PART.match(line)
+        if part is None:
+            if side is None:
+                return None
+            side.append(line.strip())
+        elif _TOWNSHIP_SIDE.search(part.group(1)):
+            side = township
+            township.append(part.group(2))
+        else:
+            side = upper
+            departments.append(part.group(1))
+            upper.append(line.strip())
+    if not departments or not township:
+        return None
+    return "\n".join(departments), "\n".join(upper), "\n".join(township)

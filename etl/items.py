@@ -26,7 +26,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from luzhi.etl.categories import category_key
-from luzhi.etl.columns import DEPARTMENTS, NOTES, department_cell, destination, note_text
+from luzhi.etl.columns import (
+    DEPARTMENTS,
+    NOTES,
+    combined_parts,
+    combines_departments,
+    department_cell,
+    destination,
+    note_text,
+)
 from luzhi.etl.headings import (
     category_cell,
     continued_message,
@@ -412,6 +420,9 @@ class _Assembler:
         if row.columns != current.columns:
             present = set(row.columns) | ({Column.RECEIVER} if Column.RECEIVING_DEPARTMENT in row.columns else set()) \
                 | ({Column.DEPARTMENT} if DEPARTMENTS & set(row.columns) else set())  # 牵头部门 + 配合部门
+            headers = tuple(cell_text(cell, join_lines=True) for cell in row.cells[: len(row.columns)])
+            if combines_departments(row.columns, headers, current.kind):  # 责任部门及职责分工: each side's part
+                present |= {Column.DEPARTMENT, Column.TOWNSHIP_RESPONSIBILITY}
             missing = [c.value for c in EXPECTED_COLUMNS[current.kind] if c not in present]
             if missing:
                 # A table that lost a column still parses (its cells shift into no field), so the items
@@ -1115,6 +1126,10 @@ class _Assembler:
                 texts[where] = "\n".join(t for t in (texts[where], cell) if t)
             elif where == NOTES and cell_text(text):
                 notes.append(note_text(column, header, cell_text(text)))
+        if combines_departments(current.columns, current.headers, current.kind) and not texts["department_text"]:
+            parts = combined_parts(texts["upper_responsibility"])
+            if parts is not None:
+                texts["department_text"], texts["upper_responsibility"], texts["township_responsibility"] = parts
         item = DutyItem(
             list_kind=current.kind,
             sequence=draft.sequence,

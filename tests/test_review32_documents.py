@@ -290,3 +290,25 @@ def test_a_reclaimed_list_without_its_receiving_column_is_that_list_missing_a_co
     assert [issue.code for issue in doc.issues] == ["header-column-missing"]
     report = validate_graph(process_document(path, BuildOptions(base=BASE))[2], BASE)
     assert {r.focus.rsplit("/", 2)[-2] for r in report.results if r.severity is Severity.VIOLATION} == {"reclaimed"}
+
+
+def test_a_cooperative_column_of_each_sides_part_gives_departments_and_both_parts(tmp_path):
+    """`责任部门及职责分工` holding `县委组织部：…` and `江湾镇：…`, one line each: the whole cell was the upper
+    responsibility, the duty without a department and refused, with no way out (a profile cannot split a cell)."""
+    cooperative = ("\n江湾镇配合履职事项清单\n序号\t事项名称\t责任部门及职责分工\n"
+                   "1\t开展县级党内表彰激励工作\t县委组织部：组织开展县级表彰工作。<br>江湾镇：推荐上报表彰对象。\n"
+                   "2\t道路交通安全隐患排查治理\t县公安局 县交通运输局：负责隐患的排查认定和治理，<br>并督促整改。"
+                   "<br>江湾镇：配合开展隐患排查。\n")
+    path = _document(tmp_path, [str(n) for n in range(1, 8)])
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("\n江湾镇配合履职事项清单"), text.index("\n江湾镇上级部门收回事项清单")
+    path.write_text(text[:start] + cooperative + text[end:], encoding="utf-8")
+    doc = parse_document(path)
+    read = [(i.department_text, i.upper_responsibility, i.township_responsibility)
+            for i in doc.items_of(ListKind.COOPERATIVE)]
+    assert read == [("县委组织部", "县委组织部：组织开展县级表彰工作。", "推荐上报表彰对象。"),
+                    ("县公安局 县交通运输局", "县公安局 县交通运输局：负责隐患的排查认定和治理，\n并督促整改。",
+                     "配合开展隐患排查。")]
+    assert not [issue for issue in doc.issues if issue.code == "header-column-missing"]
+    report = validate_graph(process_document(path, BuildOptions(base=BASE))[2], BASE)
+    assert report.conforms, report.summary("en")
