@@ -1004,10 +1004,12 @@ class _Assembler:
             row.line.lineno,
             f"这一行的序号为空，事项名称却是「{title[:30]}」：Word 或 Excel 表格的一行不会因分页断开，"
             "它不是上一事项的续行，而是序号没有读出的另一事项；请在序号列写上它的序号"
-            "（若序号是没有读出的自动编号或公式，请改为文字） / this row's 序号 is empty but its 事项名称 reads "
-            f"「{title[:30]}」: a Word or Excel table row is never split by a page break, so it does not continue the "
-            "item above; it is another duty whose number was not read. Write its number in the 序号 column (if the "
-            "number is automatic numbering or a formula that was not read, type it as text)",
+            "（若序号是没有读出的自动编号或公式，请改为文字）；若它确是上一行的后半"
+            "（由 PDF 转成的 Word 常把一行拆成两行），请把它并入上一行 / this row's 序号 is empty but its 事项名称 "
+            f"reads 「{title[:30]}」: a Word or Excel table row is never split by a page break, so it does not "
+            "continue the item above; it is another duty whose number was not read. Write its number in the 序号 "
+            "column (if the number is automatic numbering or a formula that was not read, type it as text); if it is "
+            "the rest of the row above (a PDF converted to Word often splits a row in two), merge it into that row",
         )
 
     def _continue(self, row: Row, values: dict[Slot, str]) -> None:

@@ -297,6 +297,7 @@ def test_a_row_naming_a_duty_without_a_number_refuses_the_document(tmp_path, kin
     with pytest.raises(ParseError) as caught:
         parse_document(_write(kind, tmp_path / f"unnumbered.{kind}"))
     assert "「做好防汛抗旱工作」" in caught.value.message and "never split by a page break" in caught.value.message
+    assert "merge it into that row" in caught.value.message and "请把它并入上一行" in caught.value.message  # review 32
     assert "type it as text" in caught.value.message
     # Its second row, repeating its title, is the same duty's row, as in 002: without the other row, it builds.
     rows = [cells for cells in _rows_without_numbers() if cells[1] != "做好防汛抗旱工作"]
