@@ -618,7 +618,8 @@ class _Assembler:
         Cold review 32: its 序号 「合计」 was "not a number", a duty not read, and the document refused with the advice
         to correct the 序号."""
         current = self.current
-        if current is None or not current.columns:
+        first = next((cell.strip() for cell in row.cells if cell.strip()), "")
+        if current is None or not current.columns or not first.startswith(_TOTAL_WORDS):  # cheap: every row is asked
             return False
         total = _TOTAL.match(unicodedata.normalize("NFKC", "".join(row.cells)).replace(" ", ""))
         if total is None:
@@ -1321,7 +1322,8 @@ class _Assembler:
 
 
 # A row counting the items above it (`合计<TAB>7项`, `小计：共3项`, `总计 52`), read after NFKC without spaces.
-_TOTAL = re.compile(r"^(?P<word>小计|合计|总计|共计)[:：]?(?:共)?(?:(?P<count>\d{1,5})(?:项|个|条|件)?)?$")
+_TOTAL_WORDS = ("小计", "合计", "总计", "共计")
+_TOTAL = re.compile(rf"^(?P<word>{'|'.join(_TOTAL_WORDS)})[:：]?(?:共)?(?:(?P<count>\d{{1,5}})(?:项|个|条|件)?)?$")
 # A category's name at least this long reads like a duty's title: the samples' longest category has 7 characters.
 LONG_CATEGORY = 10
 
