@@ -130,30 +130,40 @@ def _hidden_sheet(title: str, state: str) -> Issue:
                  "try again")
 
 
-def _table_column(sheet, path: str) -> int:
-    """Where the sheet's tables start: the first column with text of its shown rows of two cells or more (0-based).
+def _from_tables(rows: Iterator[tuple[int, list[str], bool]]) -> Iterator[tuple[int, list[str], bool]]:
+    """The rows from the column where the sheet's tables start: the first column with text of its first shown row
+    of two cells or more (its first header), each row of one cell from that cell.
 
     A sheet may leave column A empty as a margin, or hold its title in A and its tables from B (cold review 32: the
     title was a table row before any header, or the header's first column "blank, no known column", refused). The
-    columns left of it are cut from each table row; a row of one cell (a title) starts at its cell. One more pass
-    over the sheet's XML, as `_merged_ranges` makes."""
-    starts = [next(i for i, cell in enumerate(cells) if cell.strip())
-              for _number, cells, hidden in _sheet_rows(sheet, path)
-              if not hidden and sum(1 for cell in cells if cell.strip()) > 1]
-    return min(starts, default=0)
+    rows before that first table row are held until it comes (a title, a blank line or two). A table further left
+    than the first gives its rows from their first cells."""
+    held: list[tuple[int, list[str], bool]] = []
+    left: int | None = None
+    for number, cells, hidden in rows:
+        filled = [i for i, cell in enumerate(cells) if cell.strip()]
+        if left is None and not hidden and len(filled) > 1:
+            left = filled[0]
+            yield from ((n, c[min(_first(c), left):], h) for n, c, h in held)
+            held.clear()
+        if left is None:
+            held.append((number, cells, hidden))
+        else:
+            yield number, cells[min(filled[0], left) if filled else 0:], hidden
+    yield from held
+
+
+def _first(cells: list[str]) -> int:
+    return next((i for i, cell in enumerate(cells) if cell.strip()), 0)
 
 
 def _visible_rows(sheet, path: str) -> Iterator[Row | Issue]:
-    """A visible sheet's rows with text, from where its tables start (`_table_column`); an empty row, or a run of
+    """A visible sheet's rows with text, from where its tables start (`_from_tables`); an empty row, or a run of
     them, between two is one blank line (the parser's page break); then the sheet's hidden rows with text, said."""
     hidden: list[int] = []
     gap: int | None = None  # the first empty row since the last row given (a hidden row is none: it is not seen)
     given, previous = False, 0  # a row was given; the last row read
-    left = _table_column(sheet, path)
-    for number, cells, is_hidden in _sheet_rows(sheet, path):
-        if left and cells:
-            first = next((i for i, cell in enumerate(cells) if cell.strip()), left)
-            cells = cells[min(first, left):]
+    for number, cells, is_hidden in _from_tables(_sheet_rows(sheet, path)):
         if number > previous + 1 and gap is None:
             gap = previous + 1  # rows the XML does not write are empty
         previous = number
